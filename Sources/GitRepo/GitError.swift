@@ -1,0 +1,39 @@
+import CGit2
+
+/// A failure from libgit2 or from a repository precondition, with what the user can do.
+public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The path is not inside a git repository.
+    case notARepository(path: String)
+    /// A ref, revision or path that does not exist.
+    case notFound(String)
+    /// A compare-and-swap ref update lost a race: the ref no longer holds the expected value.
+    case refChanged(ref: String)
+    /// A ref that must be created already exists.
+    case refExists(ref: String)
+    /// Any other libgit2 error: the operation and libgit2's message.
+    case libgit2(operation: String, code: Int32, message: String)
+    /// The `git` binary failed.
+    case command(arguments: [String], status: Int32, stderr: String)
+
+    public var description: String {
+        switch self {
+        case .notARepository(let path):
+            return "not a git repository: \(path) (run `git init` first, or cd into a repository)"
+        case .notFound(let what): return "not found: \(what)"
+        case .refChanged(let ref): return "\(ref) was changed by another process; retry"
+        case .refExists(let ref): return "\(ref) already exists"
+        case .libgit2(let op, let code, let message): return "libgit2 \(op) failed (\(code)): \(message)"
+        case .command(let args, let status, let stderr):
+            return "git \(args.joined(separator: " ")) exited with \(status): \(stderr)"
+        }
+    }
+}
+
+/// Turns a libgit2 return code into a thrown `GitError`.
+@discardableResult
+func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(GitError) -> Int32 {
+    guard code < 0 else { return code }
+    let message = git_error_last().map { String(cString: $0.pointee.message) } ?? "unknown error"
+    if code == GIT_ENOTFOUND.rawValue { throw .notFound("\(operation()): \(message)") }
+    throw .libgit2(operation: operation(), code: code, message: message)
+}

@@ -1,0 +1,49 @@
+import CGit2
+import Foundation
+
+/// A git repository opened through libgit2: the only place GitML touches libgit2.
+///
+/// Not thread-safe: libgit2 handles must not be shared across threads, so a `Repository` is
+/// used from one task at a time (open another one for another thread).
+public final class Repository {
+    let handle: OpaquePointer
+
+    /// The working tree, or nil for a bare repository. Ends without a slash.
+    public let workdir: String?
+    /// The repository's own git directory (`.git`, or `.git/worktrees/<name>` in a worktree).
+    public let gitDir: String
+    /// The git directory shared by all worktrees: where GitML keeps its store.
+    public let commonDir: String
+
+    /// Opens the repository that contains `path`, searching parent directories like `git` does.
+    public init(discoveringFrom path: String) throws(GitError) {
+        Repository.initialize()
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        if git_repository_discover(&buffer, path, 0, nil) < 0 {
+            throw .notARepository(path: path)
+        }
+        var repo: OpaquePointer?
+        try check(git_repository_open(&repo, buffer.ptr), "open repository")
+        handle = repo!
+        workdir = git_repository_workdir(handle).map { Repository.trimSlash(String(cString: $0)) }
+        gitDir = Repository.trimSlash(String(cString: git_repository_path(handle)))
+        commonDir = Repository.trimSlash(String(cString: git_repository_commondir(handle)))
+    }
+
+    deinit { git_repository_free(handle) }
+
+    private static let once: Void = { git_libgit2_init(); return () }()
+    static func initialize() { _ = once }
+
+    static func trimSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// The libgit2 version, e.g. "1.5.1".
+    public static var libgit2Version: String {
+        var major: Int32 = 0, minor: Int32 = 0, rev: Int32 = 0
+        git_libgit2_version(&major, &minor, &rev)
+        return "\(major).\(minor).\(rev)"
+    }
+}

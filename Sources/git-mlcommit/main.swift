@@ -1,0 +1,3 @@
+import GitMLCLI
+
+GitML.main(["version"])

@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "GitRepo", dependencies: ["CGit2"]),
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
+        // Compute.
+        .target(name: "Kernels", swiftSettings: simdFlags),
+
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
             "BlobStore", "GitRepo", "Records",
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

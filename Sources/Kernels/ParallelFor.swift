@@ -1,0 +1,73 @@
+import Foundation
+import Dispatch
+
+/// Deterministic data parallelism: work is split into fixed blocks whose boundaries depend only
+/// on the problem size and the block size — never on the number of threads — and per-block
+/// results are combined in block order. A reduction therefore gives bit-identical results on
+/// one core or many.
+public enum ParallelFor {
+    /// How many threads run blocks; 1 runs everything on the calling thread. Defaults to the
+    /// active processor count. Results never depend on it.
+    public struct Threads: Sendable, Equatable {
+        public let count: Int
+        public init(_ count: Int) { self.count = max(1, count) }
+        public static var all: Threads { Threads(ProcessInfo.processInfo.activeProcessorCount) }
+        public static let one = Threads(1)
+    }
+
+    /// The fixed blocks `0..<count` is cut into: `blockSize` elements each, the last shorter.
+    public static func blocks(count: Int, blockSize: Int) -> [Range<Int>] {
+        precondition(blockSize > 0, "block size must be positive")
+        return stride(from: 0, to: count, by: blockSize).map { $0..<min($0 + blockSize, count) }
+    }
+
+    /// Runs `body` once per block, in parallel. `body` must only write state owned by its block.
+    public static func run(count: Int, blockSize: Int, threads: Threads = .all,
+                           _ body: @Sendable (Range<Int>) -> Void) {
+        let ranges = blocks(count: count, blockSize: blockSize)
+        if threads.count == 1 || ranges.count <= 1 {
+            ranges.forEach(body)
+            return
+        }
+        // Each worker takes every `threads`-th block; which thread ran a block never changes
+        // what the block computes.
+        let workers = min(threads.count, ranges.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for b in stride(from: worker, to: ranges.count, by: workers) { body(ranges[b]) }
+        }
+    }
+
+    /// Maps every block to a partial result in parallel and returns the partials in block order,
+    /// so the caller's fold over them is in a fixed order.
+    public static func map<T: Sendable>(count: Int, blockSize: Int, threads: Threads = .all,
+                                        _ body: @Sendable (Range<Int>) -> T) -> [T] {
+        let ranges = blocks(count: count, blockSize: blockSize)
+        let slots = ResultSlots<T>(count: ranges.count)
+        run(count: ranges.count, blockSize: 1, threads: threads) { index in
+            let b = index.lowerBound
+            slots.store(body(ranges[b]), at: b)
+        }
+        return slots.values()
+    }
+}
+
+
+
+/// One result slot per block. Each block writes only its own slot, and all writes happen
+/// before `values()` reads them (concurrentPerform returns after every iteration finished),
+/// so there is no data race despite the unchecked Sendable.
+private final class ResultSlots<T>: @unchecked Sendable {
+    private var storage: [T?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func store(_ value: T, at index: Int) {
+        storage.withUnsafeMutableBufferPointer { $0[index] = value }
+    }
+    func values() -> [T] { storage.map { $0! } }
+}
+
+/// A raw pointer that parallel blocks write through, each to its own disjoint range.
+/// The caller guarantees the ranges are disjoint and the memory outlives the parallel call.
+public struct SendablePointer<T>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<T>
+    public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+}

@@ -1,0 +1,35 @@
+import XCTest
+@testable import Kernels
+
+final class ParallelForTests: XCTestCase {
+    func testBlocksDependOnlyOnSizeAndCoverEverything() {
+        XCTAssertEqual(ParallelFor.blocks(count: 10, blockSize: 4), [0..<4, 4..<8, 8..<10])
+        XCTAssertEqual(ParallelFor.blocks(count: 0, blockSize: 4), [])
+    }
+
+    func testReductionIsBitIdenticalOnOneAndTwoThreads() {
+        let values = (0..<100_003).map { i in sin(Double(i)) * 1e-3 + Double(i % 7) * 1e5 }
+        func sum(_ threads: ParallelFor.Threads) -> Double {
+            values.withUnsafeBufferPointer { buf in
+                let p = SendablePointer(UnsafeMutablePointer(mutating: buf.baseAddress!))
+                return ParallelFor.map(count: buf.count, blockSize: 4096, threads: threads) { r in
+                    r.reduce(0.0) { $0 + p.base[$1] }
+                }.reduce(0, +)
+            }
+        }
+        let one = sum(.one), two = sum(ParallelFor.Threads(2)), eight = sum(ParallelFor.Threads(8))
+        XCTAssertEqual(one.bitPattern, two.bitPattern)
+        XCTAssertEqual(one.bitPattern, eight.bitPattern)
+    }
+
+    func testRunWritesEveryElementOnce() {
+        var out = [Int](repeating: 0, count: 10_000)
+        out.withUnsafeMutableBufferPointer { buf in
+            let p = SendablePointer(buf.baseAddress!)
+            ParallelFor.run(count: buf.count, blockSize: 333, threads: ParallelFor.Threads(2)) { r in
+                for i in r { p.base[i] += i }
+            }
+        }
+        XCTAssertEqual(out, Array(0..<10_000))
+    }
+}

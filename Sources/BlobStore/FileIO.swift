@@ -123,3 +123,20 @@ public enum FileIO {
         }
     }
 }
+
+extension Digest {
+    /// The SHA-256 of the file at `path`, streamed in 4 MiB reads.
+    public static func ofFile(atPath path: String) throws -> Digest {
+        let fd = try FileIO.openForReading(path)
+        defer { close(fd) }
+        var hasher = StreamingDigest()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try FileIO.readSome(fd, into: buffer, path: path)
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return hasher.finalize()
+    }
+}

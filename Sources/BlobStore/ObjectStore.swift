@@ -186,12 +186,33 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// Appends a prepared chunk to this process's open pack (no-op if already stored).
     public func append(_ chunk: PreparedChunk) throws {
         if contains(chunk.entry.digest) { return }
+        try forceAppend(chunk)
+    }
+
+    /// Appends even when a sealed pack holds the object (repack moves objects between packs).
+    func forceAppend(_ chunk: PreparedChunk) throws {
         let sealedAPack = try lock.withLock { () throws -> Bool in
             let before = writer.sealed.count
             try writer.append(chunk.entry, stored: chunk.stored)
             return writer.sealed.count != before
         }
         if sealedAPack { try reloadIndexes() }
+    }
+
+    /// Index paths of the packs this process sealed.
+    var sealedPackIndexPaths: [String] { lock.withLock { writer.sealed } }
+
+    /// Drops a pack from the store: its index first (so no reader finds it), then the pack.
+    func forget(_ index: PackIndex) throws {
+        lock.withLock {
+            indexes.removeAll { $0.indexPath == index.indexPath }
+            loadedIndexPaths.remove(index.indexPath)
+            if let fd = descriptors.removeValue(forKey: index.packPath) { close(fd) }
+        }
+        for path in [index.indexPath, index.packPath] where unlink(path) != 0 && errno != ENOENT {
+            throw FileIO.error(path, "delete")
+        }
+        try FileIO.syncDirectory(layout.packs)
     }
 
     /// Stores a small object (a manifest, a listing) whole; returns its digest.

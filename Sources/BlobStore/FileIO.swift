@@ -98,7 +98,8 @@ public enum FileIO {
             unlink(temp)
             throw error
         }
-        try syncDirectory((path as NSString).deletingLastPathComponent)
+        let directory = (path as NSString).deletingLastPathComponent
+        try syncDirectory(directory.isEmpty ? "." : directory)
     }
 
     /// Reads a whole (small) file.

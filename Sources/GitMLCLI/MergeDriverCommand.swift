@@ -27,7 +27,8 @@ struct MergeDriverCommand: ParsableCommand {
                 return text.isEmpty ? Lock() : try Lock(text: text)
             }
             let (merged, conflicts) = Lock.merge(base: try load(base), ours: try load(ours), theirs: try load(theirs))
-            try FileIO.writeAtomically(Array(merged.text.utf8), to: ours, temporaryDirectory: (ours as NSString).deletingLastPathComponent.isEmpty ? "." : (ours as NSString).deletingLastPathComponent)
+            let directory = (ours as NSString).deletingLastPathComponent
+            try FileIO.writeAtomically(Array(merged.text.utf8), to: ours, temporaryDirectory: directory.isEmpty ? "." : directory)
             if !conflicts.isEmpty {
                 FileHandle.standardError.write(Data("ml/lock.json: both sides changed \(conflicts.joined(separator: ", ")); kept ours — edit the file and `git add` it\n".utf8))
                 throw Exit.checkFailed

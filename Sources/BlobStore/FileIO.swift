@@ -17,9 +17,9 @@ public enum FileIO {
         return fd
     }
 
-    /// Creates `path` exclusively for writing (mode 0644).
+    /// Creates `path` exclusively for reading and writing (mode 0644).
     static func create(_ path: String) throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw error(path, "create") }
         return fd
     }

@@ -114,7 +114,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// The stored (compressed) bytes of an entry.
     func storedBytes(_ entry: PackEntry, in index: PackIndex?) throws -> [UInt8] {
         guard let index else {
-            guard let (_, bytes) = lock.withLock({ writer.pendingStored(entry.digest) }) else {
+            guard let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) else {
                 throw StoreError.missingObject(entry.digest)
             }
             return bytes

@@ -30,7 +30,7 @@ extension Project {
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
 
-        let previous = try versions(of: name).last
+        let previous = try latestVersion(of: name)
         var previousChunks: [String: ChunkList] = [:]
         if let previous, previous.record.purged == nil {
             for file in previous.record.files {
@@ -77,7 +77,7 @@ extension Project {
         var version: DatasetVersion
         var created = true
         while true {
-            let latest = try versions(of: name).last
+            let latest = try latestVersion(of: name)
             if let latest, latest.record.digest == digest, latest.record.purged == nil {
                 version = latest
                 created = false

@@ -14,4 +14,9 @@ public enum EvaluationError: Error, Equatable, Sendable {
     case probabilityOutOfRange(row: Int, value: Double)
     /// A parameter is outside its valid range, e.g. `maxFPR` not in (0, 1].
     case invalidParameter(name: String, value: Double, expected: String)
+    /// No threshold on the validation rows satisfies the operating-point rule (e.g. no
+    /// threshold reaches the required precision); relax the rule or add validation rows.
+    case noFeasibleThreshold(rule: String)
+    /// A per-row key array (slice column, cluster key, group) is missing values at `row`.
+    case missingKey(what: String, row: Int)
 }

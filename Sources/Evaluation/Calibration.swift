@@ -85,17 +85,7 @@ public enum Calibration {
     /// reproducing its arithmetic (q·100/100, virtual index (m−1)·q, numpy's two-sided lerp).
     static func quantileEdges(_ values: [Double], bins n: Int) -> [Double] {
         let sorted = values.sorted()
-        let last = sorted.count - 1
-        return uniformEdges(n).map { fraction in
-            let q = (fraction * 100) / 100
-            let virtual = Double(last) * q
-            if virtual >= Double(last) { return sorted[last] }
-            let previous = virtual.rounded(.down)
-            let gamma = virtual - previous
-            let a = sorted[Int(previous)], b = sorted[Int(previous) + 1]
-            let difference = b - a
-            return gamma >= 0.5 ? b - difference * (1 - gamma) : a + difference * gamma
-        }
+        return uniformEdges(n).map { Quantile.linear(sorted: sorted, ($0 * 100) / 100) }
     }
 
     /// Number of `edges` (ascending) strictly below `value`.

@@ -17,6 +17,6 @@ public enum EvaluationError: Error, Equatable, Sendable {
     /// No threshold on the validation rows satisfies the operating-point rule (e.g. no
     /// threshold reaches the required precision); relax the rule or add validation rows.
     case noFeasibleThreshold(rule: String)
-    /// A per-row key array (slice column, cluster key, group) is missing values at `row`.
-    case missingKey(what: String, row: Int)
+    /// Paired comparisons need the same rows: `what` (labels, weights) differs at `row`.
+    case rowsDiffer(what: String, row: Int)
 }

@@ -29,7 +29,7 @@ public enum BinaryMetric: Codable, Sendable, Hashable {
     public func evaluate(_ ranked: RankedPredictions, multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
         let data = ranked.predictions
         switch self {
-        case .rocAUC: return try ranked.curve(multiplicity: multiplicity).rocAUC()
+        case .rocAUC: return ranked.rocAUC(multiplicity: multiplicity)
         case .partialAUC(let maxFPR): return try ranked.curve(multiplicity: multiplicity).rocAUC(maxFPR: maxFPR)
         case .averagePrecision: return ranked.curve(multiplicity: multiplicity).averagePrecision()
         case .logLoss: return try ProbabilityMetrics.logLoss(data, multiplicity: multiplicity)

@@ -54,6 +54,8 @@ final class MetricsGoldenTests: XCTestCase {
                 assertClose(try curve.rocAUC(maxFPR: Double(maxFPR)!).value, expected, "\(c.name) pAUC \(maxFPR)")
             }
             assertClose(curve.averagePrecision().value, c.average_precision, "\(c.name) AP")
+            assertClose(try BinaryMetric.rocAUC.evaluate(ranked).value, c.roc_auc, "\(c.name) one-pass roc_auc")
+            assertClose(try BinaryMetric.averagePrecision.evaluate(ranked).value, c.average_precision, "\(c.name) enum AP")
             if let logLoss = c.log_loss {
                 assertClose(try ProbabilityMetrics.logLoss(data).value, logLoss, "\(c.name) log loss")
                 assertClose(try ProbabilityMetrics.brierScore(data).value, c.brier, "\(c.name) brier")

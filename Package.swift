@@ -35,6 +35,8 @@ let package = Package(
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
         .target(name: "Evaluation", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
+                          path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [

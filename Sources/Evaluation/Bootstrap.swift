@@ -91,14 +91,28 @@ public enum Bootstrap {
         let estimate = try statistic.fullValue(multiplicity: nil)
 
         let rows = reference.count
-        let partials = ParallelFor.map(count: plan.resamples, blockSize: 8) { range in
-            var multiplicity = [Double](repeating: 0, count: rows)
-            return range.map { replicate in
-                var rng = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
-                let candidateSeeds = statistic.drawSeeds(candidate.count, &rng)
-                let baselineSeeds = statistic.drawSeeds(baseline.count, &rng)
-                units.draw(into: &multiplicity, &rng)
-                return statistic.value(multiplicity: multiplicity, candidateSeeds: candidateSeeds, baselineSeeds: baselineSeeds)
+        let partials: [[Double]]
+        if metric == .rocAUC, let strata = units.strata, candidate.count == 1, baseline.count <= 1 {
+            // Fast path: counts per tie group, same draws as the generic path.
+            let resampler = StratifiedAUCResampler(models: candidate + baseline, strata: strata)
+            partials = ParallelFor.map(count: plan.resamples, blockSize: 8) { range in
+                var scratch = resampler.makeScratch()
+                return range.map { replicate in
+                    var rng = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
+                    let aucs = resampler.replicate(&rng, scratch: &scratch)
+                    return aucs.count == 2 ? aucs[0] - aucs[1] : aucs[0]
+                }
+            }
+        } else {
+            partials = ParallelFor.map(count: plan.resamples, blockSize: 8) { range in
+                var multiplicity = [Double](repeating: 0, count: rows)
+                return range.map { replicate in
+                    var rng = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
+                    let candidateSeeds = statistic.drawSeeds(candidate.count, &rng)
+                    let baselineSeeds = statistic.drawSeeds(baseline.count, &rng)
+                    units.draw(into: &multiplicity, &rng)
+                    return statistic.value(multiplicity: multiplicity, candidateSeeds: candidateSeeds, baselineSeeds: baselineSeeds)
+                }
             }
         }
         let all = partials.flatMap { $0 }

@@ -32,6 +32,9 @@ struct ResamplingUnits: Sendable {
         }
     }
 
+    /// The class strata (negatives, positives) of a stratified design; nil for clusters.
+    var strata: [[Int]]? { clustered ? nil : groups }
+
     var design: ResamplingDesign {
         clustered ? .clusters(count: groups.count) : .stratifiedRows(positives: groups[1].count, negatives: groups[0].count)
     }

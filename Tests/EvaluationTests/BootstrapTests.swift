@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Evaluation
+import Evaluation
 
 /// Binormal test data: positive scores N(shift, 1), negative N(0, 1); true AUC Φ(shift/√2).
 struct BinormalSample {
@@ -45,6 +45,26 @@ final class BootstrapTests: XCTestCase {
         XCTAssertNotEqual(try Bootstrap.metric(.rocAUC, a, plan: BootstrapPlan(resamples: 200, seed: 10)).replicates,
                           first.replicates)
         XCTAssertEqual(first.design, .stratifiedRows(positives: 75, negatives: 225))
+    }
+
+    func testGroupedAUCPathDrawsTheSameResamplesAsTheGenericPath() throws {
+        let (a, b) = try sample(seed: 11)
+        var rng = SplitMix64(seed: 5)
+        let weights = (0..<a.predictions.count).map { _ in Double(rng.index(below: 4)) }
+        let weightedA = RankedPredictions(try BinaryPredictions(scores: a.predictions.scores.map { ($0 * 4).rounded() },
+                                                                labels: a.predictions.labels, weights: weights))
+        let weightedB = RankedPredictions(try BinaryPredictions(scores: b.predictions.scores, labels: b.predictions.labels,
+                                                                weights: weights))
+        let plan = BootstrapPlan(resamples: 64, seed: 3, bca: false)
+        // partialAUC(maxFPR: 1) is the full AUC through the generic per-row path.
+        for (x, y) in [(a, b), (weightedA, weightedB)] {
+            let fast = try Bootstrap.difference(.rocAUC, baseline: x, candidate: y, plan: plan)
+            let generic = try Bootstrap.difference(.partialAUC(maxFPR: 1), baseline: x, candidate: y, plan: plan)
+            for (f, g) in zip(fast.replicates, generic.replicates) { XCTAssertEqual(f, g, accuracy: 1e-12) }
+            let single = try Bootstrap.metric(.rocAUC, x, plan: plan)
+            let singleGeneric = try Bootstrap.metric(.partialAUC(maxFPR: 1), x, plan: plan)
+            for (f, g) in zip(single.replicates, singleGeneric.replicates) { XCTAssertEqual(f, g, accuracy: 1e-12) }
+        }
     }
 
     func testStratifiedResamplesKeepClassCounts() throws {

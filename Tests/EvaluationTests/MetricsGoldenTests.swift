@@ -1,5 +1,5 @@
 import XCTest
-@testable import Evaluation
+import Evaluation
 
 /// Every metric against scikit-learn 1.9.1 (scripts/golden/metrics.py) at 1e-9.
 final class MetricsGoldenTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Evaluation
+import Evaluation
 
 final class OperatingPointTests: XCTestCase {
     // Curve: t=0.9 (tp 1, fp 0), 0.8 (2, 0), 0.7 (2, 1), 0.6 (3, 1), 0.5 (3, 2), 0.4 (3, 3).

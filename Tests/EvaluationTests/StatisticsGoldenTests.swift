@@ -1,5 +1,5 @@
 import XCTest
-@testable import Evaluation
+import Evaluation
 
 /// Statistics against scipy / statsmodels / the published fast DeLong (scripts/golden/stats.py).
 final class StatisticsGoldenTests: XCTestCase {

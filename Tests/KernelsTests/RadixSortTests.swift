@@ -1,5 +1,5 @@
 import XCTest
-@testable import Kernels
+import Kernels
 
 final class RadixSortTests: XCTestCase {
     /// A small deterministic generator for test inputs.

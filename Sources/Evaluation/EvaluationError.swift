@@ -19,4 +19,7 @@ public enum EvaluationError: Error, Equatable, Sendable {
     case noFeasibleThreshold(rule: String)
     /// Paired comparisons need the same rows: `what` (labels, weights) differs at `row`.
     case rowsDiffer(what: String, row: Int)
+    /// Row ids of two prediction sets do not match one to one: `id` is duplicated or missing
+    /// on `side` ("baseline" or "candidate").
+    case unmatchedID(id: String, side: String)
 }

@@ -35,6 +35,9 @@ let package = Package(
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
+        .target(name: "Evaluation", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
+                          path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

@@ -4,7 +4,7 @@ import PackageDescription
 /// AVX2 + FMA for the SIMD kernels on x86-64 (SWIFT-NOTES: the default SSE2 build turns
 /// `addingProduct` into a libm call per lane). Other architectures build with defaults.
 #if arch(x86_64)
-let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("GITML_X86_64_V3")]
 #else
 let simdFlags: [SwiftSetting] = []
 #endif

@@ -22,6 +22,7 @@ public enum ModelCodec {
         switch ModelKind(rawValue: kindByte) {
         case .logisticRegression: model = try LogisticRegressionModel(decodingPayload: &reader)
         case .linearRegression: model = try LinearRegressionModel(decodingPayload: &reader)
+        case .gradientBoostedTrees: model = try GradientBoostedTreesModel(decodingPayload: &reader)
         default: throw .corruptModel(reason: "unknown model kind \(kindByte)")
         }
         guard reader.isAtEnd else { throw .corruptModel(reason: "trailing bytes after the model") }

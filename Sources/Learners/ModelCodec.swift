@@ -23,7 +23,8 @@ public enum ModelCodec {
         case .logisticRegression: model = try LogisticRegressionModel(decodingPayload: &reader)
         case .linearRegression: model = try LinearRegressionModel(decodingPayload: &reader)
         case .gradientBoostedTrees: model = try GradientBoostedTreesModel(decodingPayload: &reader)
-        default: throw .corruptModel(reason: "unknown model kind \(kindByte)")
+        case .multilayerPerceptron: model = try MLPModel(decodingPayload: &reader)
+        case nil: throw .corruptModel(reason: "unknown model kind \(kindByte)")
         }
         guard reader.isAtEnd else { throw .corruptModel(reason: "trailing bytes after the model") }
         return model

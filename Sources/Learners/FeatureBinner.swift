@@ -71,12 +71,14 @@ struct FeatureBinner: Sendable, Equatable {
             bounds.withUnsafeBufferPointer { upper in
                 for (i, value) in values.enumerated() {
                     if value.isNaN { output[i * stride] = 0; continue }
-                    var low = 0, high = upper.count - 1
-                    while low < high {
-                        let middle = (low + high) >> 1
-                        if value <= upper[middle] { high = middle } else { low = middle + 1 }
+                    // Branch-free lower bound: the first bound ≥ value (the last bound is +∞).
+                    var base = 0, length = upper.count
+                    while length > 1 {
+                        let half = length >> 1
+                        base = upper[base + half - 1] < value ? base + half : base
+                        length -= half
                     }
-                    output[i * stride] = UInt8(low + 1)
+                    output[i * stride] = UInt8(base + 1)
                 }
             }
         case let .categorical(codes):

@@ -119,10 +119,16 @@ public struct GradientBoostedTrees: Learner {
             let grown = grower.grow(rows: rows, gradients: gradients, hessians: hessians, features: featureSubset)
             let tree = RegressionTree(grown, binners: binners, learningRate: learningRate)
             let leafValues = tree.leafValues
-            Self.addTree(grown, leafValues: leafValues, data: training, to: &trainingScores, threads: threads)
+            for (leaf, range) in grown.leafRanges.enumerated() {
+                for position in range { trainingScores[Int(grown.rowsByLeaf[position])] += leafValues[leaf] }
+            }
+            if rows.count < training.rowCount {
+                Self.addTree(grown, leafValues: leafValues, data: training, rows: Self.complement(rows, count: training.rowCount),
+                             to: &trainingScores, threads: threads)
+            }
             trees.append(tree)
             guard earlyStoppingRounds > 0 else { continue }
-            Self.addTree(grown, leafValues: leafValues, data: validation, to: &validationScores, threads: threads)
+            Self.addTree(grown, leafValues: leafValues, data: validation, rows: nil, to: &validationScores, threads: threads)
             validationLoss.append(Self.loss(validationScores, validationLabels, objective: objective))
             if validationLoss[round] < validationLoss[bestRound] { bestRound = round }
             if round - bestRound >= earlyStoppingRounds { break }
@@ -202,21 +208,30 @@ public struct GradientBoostedTrees: Learner {
         return (gradients, hessians)
     }
 
-    /// scores[i] += the tree's leaf value for binned row i.
-    static func addTree(_ tree: GrownTree, leafValues: [Double], data: BinnedMatrix, to scores: inout [Double],
-                        threads: ParallelFor.Threads) {
-        guard data.rowCount > 0 else { return }
+    /// scores[i] += the tree's leaf value for binned row i, for the listed rows (all when nil).
+    static func addTree(_ tree: GrownTree, leafValues: [Double], data: BinnedMatrix, rows: [UInt32]?,
+                        to scores: inout [Double], threads: ParallelFor.Threads) {
+        let count = rows?.count ?? data.rowCount
+        guard count > 0 else { return }
         scores.withUnsafeMutableBufferPointer { s in
             let out = SendablePointer(s.baseAddress!)
             data.bins.withUnsafeBufferPointer { bins in
                 let binPointer = SendablePointer(UnsafeMutablePointer(mutating: bins.baseAddress!))
-                ParallelFor.run(count: data.rowCount, blockSize: 16_384, threads: threads) { range in
-                    for i in range {
+                ParallelFor.run(count: count, blockSize: 16_384, threads: threads) { range in
+                    for k in range {
+                        let i = rows.map { Int($0[k]) } ?? k
                         out.base[i] += leafValues[tree.leaf(forRowBins: binPointer.base + i * data.featureCount)]
                     }
                 }
             }
         }
+    }
+
+    /// The rows of 0..<count not in the ascending list `rows`.
+    static func complement(_ rows: [UInt32], count: Int) -> [UInt32] {
+        var inBag = [Bool](repeating: false, count: count)
+        for row in rows { inBag[Int(row)] = true }
+        return (0..<UInt32(count)).filter { !inBag[Int($0)] }
     }
 
     /// Mean log loss (binary) or mean squared error (regression) of raw scores.
@@ -287,7 +302,8 @@ public struct GradientBoostedTreesModel: Model {
                 }
                 rowMajor.withUnsafeBufferPointer { values in
                     for tree in trees {
-                        for i in 0..<range.count { out.base[range.lowerBound + i] += tree.value(values.baseAddress! + i * width) }
+                        tree.addValues(rows: values.baseAddress!, width: width, count: range.count,
+                                       into: out.base + range.lowerBound)
                     }
                 }
                 if objective == .binaryLogLoss {

@@ -50,27 +50,34 @@ struct RegressionTree: Sendable, Equatable {
         leafValues = grown.leafValues.map { $0 * learningRate }
     }
 
-    /// The output for the row whose feature values start at `row` (row-major, one per feature).
-    @inline(__always)
-    func value(_ row: UnsafePointer<Float>) -> Double {
-        if nodes.isEmpty { return leafValues[0] }
-        return nodes.withUnsafeBufferPointer { nodes in
-            var link: Int32 = 0
-            while link >= 0 {
-                let node = nodes[Int(link)]
-                let x = row[Int(node.feature)]
-                let left: Bool
-                if x.isNaN {
-                    left = node.defaultLeft
-                } else if node.categorySplit < 0 {
-                    left = x <= node.threshold
-                } else {
-                    let category = categorySplits[Int(node.categorySplit)]
-                    left = Self.contains(category.left, x) || (!Self.contains(category.right, x) && node.defaultLeft)
-                }
-                link = left ? node.left : node.right
+    /// out[i] += the tree's output for row i of a row-major block (`width` values per row).
+    func addValues(rows: UnsafePointer<Float>, width: Int, count: Int, into out: UnsafeMutablePointer<Double>) {
+        leafValues.withUnsafeBufferPointer { leaves in
+            guard !nodes.isEmpty else {
+                for i in 0..<count { out[i] += leaves[0] }
+                return
             }
-            return leafValues[Int(~link)]
+            nodes.withUnsafeBufferPointer { nodes in
+                for i in 0..<count {
+                    let row = rows + i * width
+                    var link: Int32 = 0
+                    while link >= 0 {
+                        let node = nodes[Int(link)]
+                        let x = row[Int(node.feature)]
+                        let left: Bool
+                        if node.categorySplit < 0 {
+                            left = x <= node.threshold || (x.isNaN && node.defaultLeft)
+                        } else if x.isNaN {
+                            left = node.defaultLeft
+                        } else {
+                            let category = categorySplits[Int(node.categorySplit)]
+                            left = Self.contains(category.left, x) || (!Self.contains(category.right, x) && node.defaultLeft)
+                        }
+                        link = left ? node.left : node.right
+                    }
+                    out[i] += leaves[Int(~link)]
+                }
+            }
         }
     }
 

@@ -11,6 +11,9 @@ struct GrownTree: Sendable {
     var nodes: [Node] = []
     /// -G / (H + λ) per leaf, before the learning rate.
     var leafValues: [Double] = []
+    /// The bag's rows grouped by leaf: leaf k holds `rowsByLeaf[leafRanges[k]]`.
+    var rowsByLeaf: [UInt32] = []
+    var leafRanges: [Range<Int>] = []
 
     /// The leaf a row with these bins reaches.
     func leaf(forRowBins rowBins: UnsafePointer<UInt8>) -> Int {
@@ -104,6 +107,8 @@ struct TreeGrower {
             leaves.append(right)
         }
         tree.leafValues = leaves.map { -$0.stats[0] / ($0.stats[1] + rules.lambdaL2) }
+        tree.leafRanges = leaves.map { $0.start..<($0.start + $0.count) }
+        tree.rowsByLeaf = partition
         return tree
     }
 
@@ -149,21 +154,31 @@ struct TreeGrower {
     /// returns the number going left.
     private func stablePartition(_ partition: inout [UInt32], _ scratch: inout [UInt32], _ range: Range<Int>,
                                  _ split: SplitCandidate) -> Int {
-        var leftEnd = range.lowerBound, rightCount = 0
         let stride = data.featureCount
-        data.bins.withUnsafeBufferPointer { bins in
-            for position in range {
-                let row = partition[position]
-                if GrownTree.goesLeft(split, bin: Int(bins[Int(row) * stride + split.feature])) {
-                    partition[leftEnd] = row
-                    leftEnd += 1
-                } else {
-                    scratch[rightCount] = row
-                    rightCount += 1
+        // Which of the 256 bin values go left, looked up once per row.
+        var goesLeft = [Bool](repeating: false, count: Histogram.binsPerFeature)
+        for bin in 0..<Histogram.binsPerFeature { goesLeft[bin] = GrownTree.goesLeft(split, bin: bin) }
+        return partition.withUnsafeMutableBufferPointer { rows in
+            scratch.withUnsafeMutableBufferPointer { right in
+                data.bins.withUnsafeBufferPointer { bins in
+                    goesLeft.withUnsafeBufferPointer { left in
+                        let column = bins.baseAddress! + split.feature
+                        var leftEnd = range.lowerBound, rightCount = 0
+                        for position in range {
+                            let row = rows[position]
+                            if left[Int(column[Int(row) &* stride])] {
+                                rows[leftEnd] = row
+                                leftEnd += 1
+                            } else {
+                                right[rightCount] = row
+                                rightCount += 1
+                            }
+                        }
+                        for k in 0..<rightCount { rows[leftEnd + k] = right[k] }
+                        return leftEnd - range.lowerBound
+                    }
                 }
             }
         }
-        for k in 0..<rightCount { partition[leftEnd + k] = scratch[k] }
-        return leftEnd - range.lowerBound
     }
 }

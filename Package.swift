@@ -4,7 +4,7 @@ import PackageDescription
 /// AVX2 + FMA for the SIMD kernels on x86-64 (SWIFT-NOTES: the default SSE2 build turns
 /// `addingProduct` into a libm call per lane). Other architectures build with defaults.
 #if arch(x86_64)
-let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("GITML_X86_64_V3")]
 #else
 let simdFlags: [SwiftSetting] = []
 #endif
@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Kernels"], swiftSettings: simdFlags),
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
+        .target(name: "Learners", dependencies: ["Kernels"], swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

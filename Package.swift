@@ -34,6 +34,7 @@ let package = Package(
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels"], swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

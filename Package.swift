@@ -35,6 +35,8 @@ let package = Package(
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
         .target(name: "Tables", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
+                swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

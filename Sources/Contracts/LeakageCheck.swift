@@ -112,6 +112,9 @@ public struct LeakageReport: Codable, Sendable, Equatable {
     public let featureAUC: [FeatureAUC]
 
     public var passed: Bool { !checks.contains { $0.status == .fail } }
+
+    /// The failed checks.
+    public var failures: [CheckResult] { checks.filter { $0.status == .fail } }
 }
 
 /// The time ranges of a train/eval split (microseconds for timestamps).

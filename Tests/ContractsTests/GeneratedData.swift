@@ -11,7 +11,9 @@ struct CustomerData {
     var churned: [Int64?]
 
     /// `count` rows with ids starting at `firstID`, signups in the 30 days before `end`.
-    static func generate(count: Int, seed: UInt64, firstID: Int64 = 1, end: Date = CustomerData.now) -> CustomerData {
+    /// Without income nulls, rows of independent tables never coincide on their features.
+    static func generate(count: Int, seed: UInt64, firstID: Int64 = 1, end: Date = CustomerData.now,
+                         incomeNullRate: Double = 0.02) -> CustomerData {
         var rng = SplitMix64(state: seed)
         let endMicros = Int64(end.timeIntervalSince1970 * 1_000_000)
         var data = CustomerData(ids: [], ages: [], incomes: [], plans: [], signups: [], churned: [])
@@ -19,7 +21,7 @@ struct CustomerData {
         for i in 0..<count {
             data.ids.append(firstID + Int64(i))
             data.ages.append(18 + Int64(rng.below(60)))
-            data.incomes.append(rng.uniform() < 0.02 ? nil : max(0, 50_000 + 15_000 * rng.normal()))
+            data.incomes.append(rng.uniform() < incomeNullRate ? nil : max(0, 50_000 + 15_000 * rng.normal()))
             data.plans.append(plans[rng.below(plans.count)])
             data.signups.append(endMicros - 3_600_000_000 - Int64(rng.below(30 * 24 * 3600)) * 1_000_000)
             data.churned.append(rng.uniform() < 0.2 ? 1 : 0)

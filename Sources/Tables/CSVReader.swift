@@ -201,7 +201,7 @@ struct CSVBlockParser: Sendable {
         data.withUnsafeBytes { bytes in
             var fields: [FieldRange] = []
             var scratch: [UInt8] = []
-            for dataRow in range where !skipped.contains(dataRow) {
+            for dataRow in range where skipped.isEmpty || !skipped.contains(dataRow) {
                 let row = dataRow + header.firstDataRow
                 _ = tokenizer.tokenize(bytes, rows.starts[row], rows.ends[row], into: &fields)
                 for (c, field) in fields.enumerated() {

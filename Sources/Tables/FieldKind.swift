@@ -27,12 +27,12 @@ enum FieldKind: UInt8, Sendable {
         guard let first = bytes.first else { return .text }
         if first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") {
             if FieldParsers.int64(bytes) != nil { return .integer }
-            if FieldParsers.finiteOrSpecialFloat(bytes) != nil { return .float }
+            if FloatParser.isValid(bytes) { return .float }
             if Timestamp.parse(bytes) != nil { return .timestamp }
             return .text
         }
         if FieldParsers.bool(bytes, acceptDigits: false) != nil { return .bool }
-        if FieldParsers.finiteOrSpecialFloat(bytes) != nil { return .float }
+        if FloatParser.isValid(bytes) { return .float }
         return .text
     }
 }
@@ -78,11 +78,6 @@ enum FieldParsers {
             return magnitude <= UInt64(Int64.max) ? -Int64(magnitude) : nil
         }
         return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
-    }
-
-    /// A float per `FloatParser`.
-    static func finiteOrSpecialFloat(_ bytes: UnsafeRawBufferPointer) -> Double? {
-        FloatParser.parse(bytes)
     }
 
     /// `true`/`false` (also `True`, `TRUE`, …); with `acceptDigits`, also `1`/`0`.

@@ -23,17 +23,45 @@ public enum FloatParser {
 
     /// Parses the bytes in `bytes`; `nil` when they do not match the grammar.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        switch scan(bytes) {
+        case .invalid:
+            return nil
+        case .special(let value):
+            return value
+        case .decimal(let negative, let significand, let exponent, let exact):
+            if significand == 0 { return negative ? -0.0 : 0.0 }
+            if exact, let value = clingerFastPath(significand, exponent) { return negative ? -value : value }
+            return Double(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Whether `bytes` match the grammar, without computing the value.
+    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if case .invalid = scan(bytes) { return false }
+        return true
+    }
+
+    /// The text split into sign, first 19 significant digits and decimal exponent.
+    private enum Scanned {
+        case invalid
+        case special(Double)
+        /// value = ±significand · 10^exponent, exactly when `exact` (no non-zero digit dropped).
+        case decimal(negative: Bool, significand: UInt64, exponent: Int, exact: Bool)
+    }
+
+    @inline(__always)
+    private static func scan(_ bytes: UnsafeRawBufferPointer) -> Scanned {
         let count = bytes.count
-        guard count > 0 else { return nil }
+        guard count > 0 else { return .invalid }
         var i = 0
         var negative = false
         if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
             negative = bytes[0] == UInt8(ascii: "-")
             i = 1
         }
-        guard i < count else { return nil }
+        guard i < count else { return .invalid }
         if !isDigit(bytes[i]) && bytes[i] != UInt8(ascii: ".") {
-            return parseSpecial(bytes, from: i, negative: negative)
+            return special(bytes, from: i, negative: negative).map(Scanned.special) ?? .invalid
         }
         var significand: UInt64 = 0
         var significantDigits = 0
@@ -54,7 +82,7 @@ public enum FloatParser {
                 i += 1
             }
         }
-        guard sawDigit else { return nil }
+        guard sawDigit else { return .invalid }
         if i < count, bytes[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
             var exponentNegative = false
@@ -62,7 +90,7 @@ public enum FloatParser {
                 exponentNegative = bytes[i] == UInt8(ascii: "-")
                 i += 1
             }
-            guard i < count, isDigit(bytes[i]) else { return nil }
+            guard i < count, isDigit(bytes[i]) else { return .invalid }
             var explicit = 0
             while i < count, isDigit(bytes[i]) {
                 if explicit < 100_000 { explicit = explicit * 10 + Int(bytes[i] &- 48) }
@@ -70,12 +98,8 @@ public enum FloatParser {
             }
             exponent += exponentNegative ? -explicit : explicit
         }
-        guard i == count else { return nil }
-        if significand == 0 { return negative ? -0.0 : 0.0 }
-        if !droppedDigits, let value = clingerFastPath(significand, exponent) {
-            return negative ? -value : value
-        }
-        return Double(String(decoding: bytes, as: UTF8.self))
+        guard i == count else { return .invalid }
+        return .decimal(negative: negative, significand: significand, exponent: exponent, exact: !droppedDigits)
     }
 
     @inline(__always)
@@ -112,12 +136,15 @@ public enum FloatParser {
         return nil
     }
 
-    private static func parseSpecial(_ bytes: UnsafeRawBufferPointer, from start: Int, negative: Bool) -> Double? {
-        let word = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start...]), as: UTF8.self).lowercased()
-        switch word {
-        case "nan": return .nan
-        case "inf", "infinity": return negative ? -.infinity : .infinity
-        default: return nil
+    /// `nan`, `inf` or `infinity` in any case.
+    private static func special(_ bytes: UnsafeRawBufferPointer, from start: Int, negative: Bool) -> Double? {
+        func matches(_ word: StaticString) -> Bool {
+            guard bytes.count - start == word.utf8CodeUnitCount else { return false }
+            for k in 0..<word.utf8CodeUnitCount where bytes[start + k] | 0x20 != word.utf8Start[k] { return false }
+            return true
         }
+        if matches("nan") { return .nan }
+        if matches("inf") || matches("infinity") { return negative ? -.infinity : .infinity }
+        return nil
     }
 }

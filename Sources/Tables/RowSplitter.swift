@@ -20,13 +20,7 @@ struct RowSplit: Sendable {
         let length = data.count - origin
         let counts = ParallelFor.map(count: length, blockSize: chunkSize, threads: threads) { range in
             data.withUnsafeBytes { bytes in
-                var quotes = 0, newlines = 0
-                for i in range {
-                    let b = bytes[origin + i]
-                    quotes &+= b == UInt8(ascii: "\"") ? 1 : 0
-                    newlines &+= b == UInt8(ascii: "\n") ? 1 : 0
-                }
-                return (quotes: quotes, newlines: newlines)
+                countQuotesAndNewlines(bytes, origin + range.lowerBound, origin + range.upperBound)
             }
         }
         var startsInQuotes: [Bool] = []
@@ -45,9 +39,17 @@ struct RowSplit: Sendable {
             data.withUnsafeBytes { bytes in
                 var inQuotes = chunkStartsInQuotes[range.lowerBound / chunkSize]
                 var ends: [Int] = []
-                for i in range {
-                    let b = bytes[origin + i]
-                    if b == UInt8(ascii: "\"") { inQuotes.toggle() } else if b == UInt8(ascii: "\n") && !inQuotes { ends.append(origin + i) }
+                var i = origin + range.lowerBound
+                let end = origin + range.upperBound
+                while i < end {
+                    // Skip eight-byte words holding neither quotes nor newlines.
+                    if i + 8 <= end && !hasQuoteOrNewline(bytes, at: i) { i += 8; continue }
+                    let blockEnd = min(i + 8, end)
+                    while i < blockEnd {
+                        let b = bytes[i]
+                        if b == UInt8(ascii: "\"") { inQuotes.toggle() } else if b == UInt8(ascii: "\n") && !inQuotes { ends.append(i) }
+                        i += 1
+                    }
                 }
                 return ends
             }
@@ -72,6 +74,34 @@ struct RowSplit: Sendable {
             }
         }
         return split
+    }
+
+    private static let quoteWord: UInt64 = 0x2222_2222_2222_2222
+    private static let newlineWord: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+
+    /// Whether the eight bytes at `offset` hold a quote or a newline.
+    @inline(__always)
+    static func hasQuoteOrNewline(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        return RowTokenizer.zeroBytes(word ^ quoteWord) | RowTokenizer.zeroBytes(word ^ newlineWord) != 0
+    }
+
+    /// Quote and newline bytes in `start..<end`, counted eight bytes at a time.
+    private static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (quotes: Int, newlines: Int) {
+        var quotes = 0, newlines = 0
+        var i = start
+        while i + 8 <= end {
+            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            quotes &+= RowTokenizer.zeroBytes(word ^ quoteWord).nonzeroBitCount
+            newlines &+= RowTokenizer.zeroBytes(word ^ newlineWord).nonzeroBitCount
+            i += 8
+        }
+        while i < end {
+            quotes &+= bytes[i] == UInt8(ascii: "\"") ? 1 : 0
+            newlines &+= bytes[i] == UInt8(ascii: "\n") ? 1 : 0
+            i += 1
+        }
+        return (quotes, newlines)
     }
 
     /// The error for an odd number of quotes: the quote that opens the unclosed field, or a

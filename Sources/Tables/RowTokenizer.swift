@@ -11,7 +11,20 @@ struct FieldRange {
 /// Splits one row into fields per RFC 4180.
 struct RowTokenizer {
     let delimiter: UInt8
+    private let delimiterWord: UInt64
     private static let quote = UInt8(ascii: "\"")
+    private static let quoteWord: UInt64 = 0x2222_2222_2222_2222
+
+    init(delimiter: UInt8) {
+        self.delimiter = delimiter
+        delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+    }
+
+    /// The high bit of each zero byte of `x` (exact: no carries between bytes).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+    }
 
     /// Fills `fields` with the fields of the row `start..<end`. Returns the offset of a quote
     /// RFC 4180 does not allow (inside an unquoted field, or followed by text after closing),
@@ -39,6 +52,13 @@ struct RowTokenizer {
                 i = j + 1
             } else {
                 var j = i
+                // Skip eight bytes at a time while they hold neither delimiter nor quote.
+                while j + 8 <= end {
+                    let word = bytes.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                    let hits = Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ Self.quoteWord)
+                    if hits != 0 { j += hits.trailingZeroBitCount / 8; break }
+                    j += 8
+                }
                 while j < end && bytes[j] != delimiter {
                     if bytes[j] == Self.quote { return j }
                     j += 1

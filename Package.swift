@@ -39,6 +39,9 @@ let package = Package(
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
         .target(name: "Learners", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
+                swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
@@ -48,6 +51,8 @@ let package = Package(
         ]),
         .executableTarget(name: "git-ml", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
+        .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
+                          swiftSettings: simdFlags),
 
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
@@ -56,6 +61,8 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

@@ -66,6 +66,19 @@ public enum FileIO {
         }
     }
 
+    /// Writes all of `bytes` at `offset` (pwrite: safe from many threads on one descriptor).
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error(path, "write")
+            }
+            done += n
+        }
+    }
+
     static func sync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw error(path, "fsync") }
     }

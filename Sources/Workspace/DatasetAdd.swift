@@ -118,7 +118,7 @@ extension Project {
 
     /// Regular files under `directory`, relative and sorted; skips `.git` and symbolic links.
     /// Reads directories with readdir and its d_type, so listing 100,000 files costs no stat.
-    static func listFiles(in directory: String) throws -> [String] {
+    static func listFiles(in directory: String, sorted: Bool = true) throws -> [String] {
         var out: [String] = []
         func walk(_ relative: String) throws {
             let path = relative.isEmpty ? directory : directory + "/" + relative
@@ -141,7 +141,7 @@ extension Project {
             }
         }
         try walk("")
-        return out.sorted()
+        return sorted ? out.sorted() : out
     }
 
     /// Adds `/<path>` to the root .gitignore unless a line already names it.

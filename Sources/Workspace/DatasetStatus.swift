@@ -52,7 +52,7 @@ extension Project {
             }
             if record.isDirectory {
                 let known = Set(record.files.map(\.path))
-                changed += try Project.listFiles(in: base).filter { !known.contains($0) }
+                changed += try Project.listFiles(in: base, sorted: false).filter { !known.contains($0) }
             }
             out.append(DatasetStatus(name: name, version: record.version, path: record.path,
                                      state: changed.isEmpty ? .upToDate : .modified, changedFiles: changed.sorted()))

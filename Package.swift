@@ -45,7 +45,7 @@ let package = Package(
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),

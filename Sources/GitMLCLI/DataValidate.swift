@@ -22,6 +22,7 @@ struct DataValidate: ParsableCommand {
     @Argument(help: "Datasets to validate (default: every pinned dataset that has a contract).") var datasets: [String] = []
     @Option(help: "A contract file to use instead of ml/contracts/<name>.yaml.") var contract: String?
     @Option(help: "The reference version for drift and change checks.") var against: String?
+    @Option(help: "An evaluation dataset version to check for leakage from this (training) version.") var eval: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -34,6 +35,7 @@ struct DataValidate: ParsableCommand {
             }
             var allPassed = true
             var reports: [String: ValidationReport] = [:]
+            var leakageReports: [String: LeakageReport] = [:]
             for spec in specs {
                 let version = try project.resolveDataset(spec)
                 let name = version.record.name
@@ -52,6 +54,11 @@ struct DataValidate: ParsableCommand {
                 let (report, cached) = try project.validate(version, contract: contract, contractDigest: contractDigest, previous: previous)
                 reports[version.record.label] = report
                 allPassed = allPassed && report.passed
+                let leakage = try eval.map { try project.leakage(train: version, eval: try project.resolveDataset($0), contract: contract, contractDigest: contractDigest) }
+                if let leakage {
+                    leakageReports[version.record.label] = leakage
+                    allPassed = allPassed && leakage.passed
+                }
                 guard !json else { continue }
                 let against = previous.map { " against \($0.record.label)" } ?? ""
                 print("\(version.record.label)\(against): \(report.passed ? "passed" : "FAILED") (\(report.checks.count) checks, \(report.failures.count) failed)\(cached ? ", cached" : "")")
@@ -60,9 +67,21 @@ struct DataValidate: ParsableCommand {
                     let limit = check.limit.isEmpty ? "" : " (limit \(check.limit))"
                     print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(column): \(check.detail)\(limit)")
                 }
+                if let leakage, let eval {
+                    print("leakage \(version.record.label) → \(eval): \(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
+                    for check in leakage.checks where check.status != .pass {
+                        print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(check.column.map { " \($0)" } ?? ""): \(check.detail)")
+                    }
+                }
             }
-            if json { try printCodable(reports) }
+            if json { try printCodable(ValidateOutput(validation: reports, leakage: leakageReports.isEmpty ? nil : leakageReports)) }
             if !allPassed { throw Exit.checkFailed }
         }
     }
+}
+
+/// `git ml data validate --json`.
+private struct ValidateOutput: Encodable {
+    let validation: [String: ValidationReport]
+    let leakage: [String: LeakageReport]?
 }

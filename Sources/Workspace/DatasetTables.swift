@@ -84,6 +84,21 @@ extension Project {
         return (report, false)
     }
 
+    /// Leakage between a training version and an evaluation version under the contract's
+    /// `leakage` block (row and key overlap, time order, single-feature AUC ceiling).
+    /// Cached by the digests of both datasets and the contract.
+    public func leakage(train: DatasetVersion, eval: DatasetVersion, contract: Contract, contractDigest: String) throws -> LeakageReport {
+        guard let policy = contract.leakage else { throw WorkspaceError.noLeakagePolicy(train.record.name) }
+        let key = "leakage-" + CanonicalJSON.digest(["train": .string(train.record.digest), "eval": .string(eval.record.digest),
+                                                     "contract": .string(contractDigest)])
+        if let cached: LeakageReport = readCache(key) { return cached }
+        let schema = contract.readSchema
+        let report = LeakageCheck.run(train: try table(of: train, schema: schema), eval: try table(of: eval, schema: schema),
+                                      policy: policy, entityKey: contract.entityKey, positiveLabel: contract.label?.positiveValue)
+        writeCache(key, report)
+        return report
+    }
+
     /// Row-, schema- and distribution-level differences of two tabular versions, matching rows
     /// by the contract's key when the dataset has a contract with one.
     public func tableDiff(_ old: DatasetVersion, _ new: DatasetVersion) throws -> DatasetDiff {

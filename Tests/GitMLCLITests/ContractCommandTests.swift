@@ -54,6 +54,22 @@ final class ContractCommandTests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "data", "show", "t@v2", "--profile").stdout.contains("profile   2000 rows, 4 columns"))
     }
 
+    func testValidateWithEvalFindsTrainEvalLeakage() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        try (contract + "leakage:\n  entityKey: [id]\n  label: label\n  maxRowOverlap: 0\n  maxKeyOverlap: 0\n")
+            .write(toFile: repo + "/ml/contracts/train.yaml", atomically: true, encoding: .utf8)
+        try writeCSV("train.csv", rows: 1000)
+        let rows = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8).split(separator: "\n")
+        try (rows.prefix(1).joined() + "\n" + rows[1...50].joined(separator: "\n") + "\n")
+            .write(toFile: repo + "/eval.csv", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "train.csv")
+        try run("git", "ml", "data", "add", "eval.csv")
+        let out = try run("git", "ml", "data", "validate", "train", "--eval", "eval@v1", expect: 1).stdout
+        XCTAssertTrue(out.contains("leakage train@v1 → eval@v1: FOUND"), out)
+        XCTAssertTrue(out.contains("FAIL rowOverlap") && out.contains("FAIL keyOverlap"), out)
+    }
+
     func testContractErrorsNameFileAndLine() throws {
         try run("git", "ml", "init")
         try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)

@@ -39,11 +39,10 @@ struct DataDiff: ParsableCommand {
                 && d.old.digest != d.new.digest
             let table = tabular ? try project.tableDiff(a, b) : nil
             if json {
-                if let table {
-                    try printCodable(DiffOutput(old: d.old.label, new: d.new.label, oldDigest: d.old.digest, newDigest: d.new.digest, table: table))
-                    return
-                }
+                var tableJSON = JSONValue.null
+                if let table { tableJSON = try CanonicalJSON.parse(bytes: Array(try encodeJSON(table))) }
                 printJSON([
+                    "table": tableJSON,
                     "old": .string(d.old.label), "new": .string(d.new.label),
                     "old_digest": .string(d.old.digest), "new_digest": .string(d.new.digest),
                     "size_change": .number(Double(d.new.size) - Double(d.old.size)),
@@ -90,11 +89,3 @@ struct DataDiff: ParsableCommand {
     }
 }
 
-/// `git ml data diff --json` for tabular versions.
-private struct DiffOutput: Encodable {
-    let old: String
-    let new: String
-    let oldDigest: String
-    let newDigest: String
-    let table: DatasetDiff
-}

@@ -49,6 +49,11 @@ public final class StatCache {
 
     /// The stat key of `path`, or nil when it does not exist or is not a regular file.
     public static func key(of path: String) -> Key? {
+        path.withCString { key(ofCString: $0) }
+    }
+
+    /// `key(of:)` for a NUL-terminated path, without building a String.
+    public static func key(ofCString path: UnsafePointer<CChar>) -> Key? {
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Key(size: UInt64(st.st_size),

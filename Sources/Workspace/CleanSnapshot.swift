@@ -9,8 +9,21 @@ import Foundation
 /// u32 entry count, then per file u16 length + relative path and u64 size, mtime, ctime, inode.
 struct CleanSnapshot {
     let digest: String
-    let paths: [String]
+    /// Relative paths, each NUL-terminated, back to back (no per-path allocation).
+    let pathBytes: [UInt8]
     let keys: [StatCache.Key]
+
+    init(digest: String, paths: [String], keys: [StatCache.Key]) {
+        self.digest = digest
+        pathBytes = paths.flatMap { Array($0.utf8) + [0] }
+        self.keys = keys
+    }
+
+    private init(digest: String, pathBytes: [UInt8], keys: [StatCache.Key]) {
+        self.digest = digest
+        self.pathBytes = pathBytes
+        self.keys = keys
+    }
 
     private static let magic = Array("GMCLEAN1\n".utf8)
 
@@ -18,17 +31,39 @@ struct CleanSnapshot {
 
     /// Whether `root/path` still holds exactly these files with these stat keys.
     func isUnchanged(base: String, isDirectory: Bool) -> Bool {
-        let matches = UnsafeMutableBufferPointer<Bool>.allocate(capacity: paths.count)
-        defer { matches.deallocate() }
-        let out = SendableBools(matches)
-        let paths = self.paths, keys = self.keys
-        DispatchQueue.concurrentPerform(iterations: max(1, (paths.count + 4095) / 4096)) { block in
-            for i in (block * 4096)..<min(paths.count, block * 4096 + 4096) {
-                out.buffer[i] = StatCache.key(of: paths[i].isEmpty ? base : base + "/" + paths[i]) == keys[i]
+        var starts: [Int] = []
+        starts.reserveCapacity(keys.count)
+        var at = 0
+        while at < pathBytes.count {
+            starts.append(at)
+            while pathBytes[at] != 0 { at += 1 }
+            at += 1
+        }
+        guard starts.count == keys.count else { return false }
+        let mismatches = Counter()
+        let prefix = Array(base.utf8)
+        let names = pathBytes, keys = self.keys, offsets = starts
+        DispatchQueue.concurrentPerform(iterations: max(1, (keys.count + 4095) / 4096)) { block in
+            // One path buffer per block: base + "/" + relative path + NUL.
+            var path = prefix + [UInt8(ascii: "/")] + [UInt8](repeating: 0, count: 4096)
+            for i in (block * 4096)..<min(keys.count, block * 4096 + 4096) {
+                var n = 0
+                while names[offsets[i] + n] != 0 { n += 1 }
+                let length: Int
+                if n == 0 {  // a single-file dataset: the base itself
+                    length = prefix.count
+                } else {
+                    if path.count < prefix.count + 2 + n { path += [UInt8](repeating: 0, count: n) }
+                    for k in 0..<n { path[prefix.count + 1 + k] = names[offsets[i] + k] }
+                    length = prefix.count + 1 + n
+                }
+                path[length] = 0
+                let key = path.withUnsafeBytes { StatCache.key(ofCString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+                if key != keys[i] { mismatches.increment(); return }
             }
         }
-        guard matches.allSatisfy({ $0 }) else { return false }
-        return !isDirectory || CleanSnapshot.countFiles(in: base) == paths.count
+        guard mismatches.value == 0 else { return false }
+        return !isDirectory || CleanSnapshot.countFiles(in: base) == keys.count
     }
 
     /// Regular files below `directory` (not following links, skipping `.git`), counted without
@@ -58,10 +93,14 @@ struct CleanSnapshot {
         func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         u16(digest.utf8.count)
         out.append(contentsOf: digest.utf8)
-        withUnsafeBytes(of: UInt32(paths.count).littleEndian) { out.append(contentsOf: $0) }
-        for (path, key) in zip(paths, keys) {
-            u16(path.utf8.count)
-            out.append(contentsOf: path.utf8)
+        withUnsafeBytes(of: UInt32(keys.count).littleEndian) { out.append(contentsOf: $0) }
+        var at = 0
+        for key in keys {
+            var n = 0
+            while pathBytes[at + n] != 0 { n += 1 }
+            u16(n)
+            out.append(contentsOf: pathBytes[at..<(at + n)])
+            at += n + 1
             u64(key.size); u64(UInt64(bitPattern: key.mtime)); u64(UInt64(bitPattern: key.ctime)); u64(key.inode)
         }
         return out
@@ -89,20 +128,24 @@ struct CleanSnapshot {
             guard let dl = u16(), let digest = text(dl), at + 4 <= p.count else { return nil }
             let count = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
             at += 4
-            var paths: [String] = [], keys: [StatCache.Key] = []
-            paths.reserveCapacity(count)
+            var names: [UInt8] = [], keys: [StatCache.Key] = []
+            names.reserveCapacity(p.count)
             keys.reserveCapacity(count)
             for _ in 0..<count {
-                guard let n = u16(), let path = text(n), at + 32 <= p.count else { return nil }
-                paths.append(path)
+                guard let n = u16(), at + n + 32 <= p.count else { return nil }
+                names.append(contentsOf: p[at..<(at + n)])
+                names.append(0)
+                at += n
                 keys.append(StatCache.Key(size: u64(), mtime: Int64(bitPattern: u64()), ctime: Int64(bitPattern: u64()), inode: u64()))
             }
-            return CleanSnapshot(digest: digest, paths: paths, keys: keys)
+            return CleanSnapshot(digest: digest, pathBytes: names, keys: keys)
         }
     }
 }
 
-private struct SendableBools: @unchecked Sendable {  // each index written by one iteration only
-    let buffer: UnsafeMutableBufferPointer<Bool>
-    init(_ buffer: UnsafeMutableBufferPointer<Bool>) { self.buffer = buffer }
+private final class Counter: @unchecked Sendable {  // guarded by its lock
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

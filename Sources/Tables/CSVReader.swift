@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 
 /// Reads CSV/TSV text (RFC 4180) into a `Table`, in parallel.
@@ -12,10 +11,12 @@ public enum CSVReader {
 
     /// Reads the file at `path`.
     public static func read(contentsOf path: String, options: CSVReadOptions = CSVReadOptions()) throws(TableReadError) -> TableReadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: "cannot open or read the file")
-        }
-        return try read(bytes: [UInt8](data), options: options)
+        try read(bytes: FileBytes.contents(of: path), options: options)
+    }
+
+    /// The bytes of the file at `path`, for `read(bytes:options:)`.
+    public static func fileBytes(_ path: String) throws(TableReadError) -> [UInt8] {
+        try FileBytes.contents(of: path)
     }
 
     /// Reads `text`.

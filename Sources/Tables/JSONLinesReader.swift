@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 
 /// How to read JSON Lines.
@@ -25,10 +24,7 @@ public enum JSONLinesReader {
 
     /// Reads the file at `path`.
     public static func read(contentsOf path: String, options: JSONLinesReadOptions = JSONLinesReadOptions()) throws(TableReadError) -> TableReadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: "cannot open or read the file")
-        }
-        return try read(bytes: [UInt8](data), options: options)
+        try read(bytes: FileBytes.contents(of: path), options: options)
     }
 
     /// Reads `text`.

@@ -143,3 +143,16 @@ final class CSVReaderTests: XCTestCase {
         for i in stride(from: 0, to: rows, by: 97) { XCTAssertEqual(noteColumn.text(at: i) ?? "", notes[i]) }
     }
 }
+
+final class CSVFileTests: XCTestCase {
+    func testReadsFilesAndReportsMissingOnes() throws {
+        let path = NSTemporaryDirectory() + "gitml-tables-\(getpid()).csv"
+        try "a,b\n1,x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(try CSVReader.read(contentsOf: path).table.rowCount, 1)
+        XCTAssertThrowsError(try CSVReader.read(contentsOf: path + ".missing")) { error in
+            guard case .unreadableFile(let p, _)? = error as? TableReadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, path + ".missing")
+        }
+    }
+}

@@ -17,15 +17,29 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// Bytes of the column buffers: values plus one validity bit per row.
+func columnBytes(_ table: Table) -> Int {
+    table.columns.reduce(0) { total, column in
+        let perRow = switch column.type {
+        case .float64, .int64, .timestamp: 8
+        case .category: 4
+        case .bool: 1
+        }
+        let dictionary = if case .category(_, let strings) = column.values { strings.reduce(0) { $0 + $1.utf8.count } } else { 0 }
+        return total + column.count * perRow + (column.count + 7) / 8 + dictionary
+    }
+}
+
 do {
     var bytes: [UInt8] = []
-    let readSeconds = try seconds { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[1]))) }
+    let readSeconds = try seconds { bytes = try CSVReader.fileBytes(arguments[1]) }
     var table: Table?
     let parseSeconds = try seconds { table = try CSVReader.read(bytes: bytes).table }
     print("bytes=\(bytes.count)")
     print("rows=\(table!.rowCount)")
     print("read_seconds=\(readSeconds)")
     print("parse_seconds=\(parseSeconds)")
+    print("column_bytes=\(columnBytes(table!))")
     if arguments.count >= 4 {
         let contract = try Contract.load(contentsOf: arguments[3])
         let options = CSVReadOptions(schema: contract.readSchema)

@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Anchor timings: python3 anchors.py FILE.csv -> key=value lines (pyarrow, pandas parse)."""
+import sys
+import time
+
+import pandas
+import pyarrow
+import pyarrow.csv
+
+path = sys.argv[1]
+start = time.perf_counter()
+table = pyarrow.csv.read_csv(path)
+print(f"pyarrow_seconds={time.perf_counter() - start}")
+print(f"pyarrow_rows={table.num_rows}")
+print(f"pyarrow_version={pyarrow.__version__}")
+del table
+start = time.perf_counter()
+frame = pandas.read_csv(path)
+print(f"pandas_seconds={time.perf_counter() - start}")
+print(f"pandas_rows={len(frame)}")
+print(f"pandas_version={pandas.__version__}")

@@ -39,6 +39,35 @@ struct ColumnBuilder: Sendable {
 
     var count: Int { validity.count }
 
+    /// A builder of `count` nulls.
+    static func nulls(type: ColumnType, count: Int) -> ColumnBuilder {
+        var builder = ColumnBuilder(type: type, capacity: count)
+        for _ in 0..<count { builder.appendNull() }
+        return builder
+    }
+
+    /// This block's values after its inferred kind widened from `old` to `new`: nulls carry
+    /// over to any type, integers convert to floats (`Double(Int64)` rounds the integer as
+    /// the float parser rounds its text); `nil` when the values must be parsed again.
+    func widened(from old: FieldKind, to new: FieldKind) -> ColumnBuilder? {
+        if old == .null { return .nulls(type: new.columnType, count: count) }
+        guard old == .integer, new == .float else { return nil }
+        var converted = self
+        converted.doubles = integers.map { Double($0) }
+        converted.integers = []
+        return ColumnBuilder(type: .float64, copying: converted)
+    }
+
+    private init(type: ColumnType, copying other: ColumnBuilder) {
+        self.type = type
+        doubles = other.doubles
+        integers = other.integers
+        bools = other.bools
+        codes = other.codes
+        encoder = other.encoder
+        validity = other.validity
+    }
+
     mutating func appendNull() {
         validity.append(false)
         switch type {

@@ -35,12 +35,6 @@ public enum FloatParser {
         }
     }
 
-    /// Whether `bytes` match the grammar, without computing the value.
-    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if case .invalid = scan(bytes) { return false }
-        return true
-    }
-
     /// The text split into sign, first 19 significant digits and decimal exponent.
     private enum Scanned {
         case invalid

@@ -118,6 +118,34 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(blanks.blankLines, 2)
     }
 
+    /// Types widen across and within parallel blocks: values parsed speculatively as the
+    /// block's kind are converted or parsed again, never lost.
+    func testTypeWideningAcrossBlocks() throws {
+        let rows = 3 * CSVReader.rowsPerBlock
+        var text = "a,b,c,d\n"
+        for i in 0..<rows {
+            let a = i < rows / 2 ? "\(i)" : "\(i).5"
+            let b = i == rows - 10 ? "x" : "\(i)"
+            let c = i < CSVReader.rowsPerBlock + 5 ? "" : (i % 2 == 0 ? "true" : "false")
+            let d = i < rows - 3 ? "true" : "7"
+            text += "\(a),\(b),\(c),\(d)\n"
+        }
+        let table = try read(text).table
+        XCTAssertEqual(table.column(named: "a")?.values, .float64((0..<rows).map { $0 < rows / 2 ? Double($0) : Double($0) + 0.5 }))
+        let b = try XCTUnwrap(table.column(named: "b"))
+        XCTAssertEqual(b.type, .category)
+        XCTAssertEqual(b.text(at: 5), "5")
+        XCTAssertEqual(b.text(at: rows - 10), "x")
+        let c = try XCTUnwrap(table.column(named: "c"))
+        XCTAssertEqual(c.type, .bool)
+        XCTAssertEqual(c.nullCount, CSVReader.rowsPerBlock + 5)
+        XCTAssertEqual(c.text(at: rows - 2), "true")
+        let d = try XCTUnwrap(table.column(named: "d"))
+        XCTAssertEqual(d.type, .category)
+        XCTAssertEqual(d.text(at: 0), "true")
+        XCTAssertEqual(d.text(at: rows - 1), "7")
+    }
+
     /// Many rows with quoted newlines and delimiters crossing the 1 MiB parallel chunk
     /// boundaries: one thread and all threads give the same table, equal to the generated rows.
     func testParallelSplitIsCorrectWithQuotedNewlines() throws {

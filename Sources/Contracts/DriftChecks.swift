@@ -1,7 +1,8 @@
+import Kernels
 import Tables
 
 /// Checks of a table against a reference version under a drift policy.
-struct DriftChecks {
+struct DriftChecks: Sendable {
     let policy: DriftPolicy
     let contract: Contract
 
@@ -14,11 +15,14 @@ struct DriftChecks {
                                   limit: "≤ \(ContractValidator.format(maxChange))",
                                   detail: "\(reference.rowCount) → \(current.rowCount) rows"))
         }
-        for name in driftColumns {
-            guard let now = current.column(named: name), let before = reference.column(named: name) else { continue }
-            checks += columnDrift(name, now, before)
+        // Columns are independent: compute them in parallel, report them in order.
+        let names = driftColumns
+        let perColumn = ParallelFor.map(count: names.count, blockSize: 1) { range in
+            let name = names[range.lowerBound]
+            guard let now = current.column(named: name), let before = reference.column(named: name) else { return [CheckResult]() }
+            return columnDrift(name, now, before)
         }
-        return checks
+        return checks + perColumn.flatMap { $0 }
     }
 
     /// The policy's columns, or by default every declared column except identifiers (entity

@@ -107,14 +107,6 @@ public struct Column: Sendable, Equatable {
         case .category(let codes, let dictionary): return dictionary[Int(codes[index])]
         }
     }
-
-    /// The non-null values as numbers, in row order (empty for category columns).
-    public func numbers() -> [Double] {
-        var result: [Double] = []
-        result.reserveCapacity(count - nullCount)
-        for i in 0..<count { if let x = number(at: i) { result.append(x) } }
-        return result
-    }
 }
 
 /// Assigns dense codes to strings in order of first appearance.

@@ -56,3 +56,14 @@ final class DriftGoldenTests: XCTestCase {
         XCTAssertEqual(drift.ks.pValue, 1)
     }
 }
+
+final class RadixSortTests: XCTestCase {
+    func testMatchesComparisonSort() {
+        var rng = SplitMix64(state: 21)
+        var values = (0..<5000).map { _ in (rng.uniform() - 0.5) * pow(10, Double(rng.below(40) - 20)) }
+        values += [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.greatestFiniteMagnitude, 1, 1, 1]
+        XCTAssertEqual(RadixSort.sorted(values), values.sorted())
+        let integers = (0..<1000).map { Double($0 % 7) }
+        XCTAssertEqual(RadixSort.sorted(integers), integers.sorted())
+    }
+}

@@ -11,9 +11,23 @@ guard arguments.count >= 2 else {
     exit(2)
 }
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
+/// Process CPU time (user + system) so far, in seconds.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Wall seconds of `body`; its CPU seconds go to `cpu`.
+func seconds(cpu: inout Double, _ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
+    let cpuStart = cpuSeconds()
     try body()
+    cpu = cpuSeconds() - cpuStart
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
@@ -32,9 +46,11 @@ func columnBytes(_ table: Table) -> Int {
 
 do {
     var bytes: [UInt8] = []
-    let readSeconds = try seconds { bytes = try CSVReader.fileBytes(arguments[1]) }
+    var cpu = 0.0
+    let readSeconds = try seconds(cpu: &cpu) { bytes = try CSVReader.fileBytes(arguments[1]) }
     var table: Table?
-    let parseSeconds = try seconds { table = try CSVReader.read(bytes: bytes).table }
+    let parseSeconds = try seconds(cpu: &cpu) { table = try CSVReader.read(bytes: bytes).table }
+    print("parse_cpu_seconds=\(cpu)")
     print("bytes=\(bytes.count)")
     print("rows=\(table!.rowCount)")
     print("read_seconds=\(readSeconds)")
@@ -45,16 +61,17 @@ do {
         let options = CSVReadOptions(schema: contract.readSchema)
         var reference: Table?
         var current: Table?
-        let parseBothSeconds = try seconds {
+        let parseBothSeconds = try seconds(cpu: &cpu) {
             current = try CSVReader.read(bytes: bytes, options: options).table
             reference = try CSVReader.read(contentsOf: arguments[2], options: options).table
         }
         var report: ValidationReport?
-        let validateSeconds = seconds {
+        let validateSeconds = seconds(cpu: &cpu) {
             report = ContractValidator(contract: contract).validate(table: current!, previous: reference!)
         }
         print("parse_with_schema_both_seconds=\(parseBothSeconds)")
         print("validate_seconds=\(validateSeconds)")
+        print("validate_cpu_seconds=\(cpu)")
         print("checks=\(report!.checks.count) failed=\(report!.failures.count)")
     }
 } catch {

@@ -236,7 +236,7 @@ struct CSVBlockParser: Sendable {
     func finish(_ scan: CSVBlockScan, rows range: Range<Int>, header: CSVHeader, types: [ColumnType]) -> [ColumnBuilder] {
         var builders: [ColumnBuilder?] = types.indices.map { c in
             guard let builder = scan.builders[c] else { return nil }
-            if header.explicitTypes[c] != nil || builder.type == types[c] && scan.kinds[c] != .null { return builder }
+            if header.explicitTypes[c] != nil || (builder.type == types[c] && scan.kinds[c] != .null) { return builder }
             if scan.kinds[c] == .null { return ColumnBuilder.nulls(type: types[c], count: builder.count) }
             return builder.widened(from: scan.kinds[c], to: .float).flatMap { $0.type == types[c] ? $0 : nil }
         }

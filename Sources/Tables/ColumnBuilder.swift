@@ -52,20 +52,10 @@ struct ColumnBuilder: Sendable {
     func widened(from old: FieldKind, to new: FieldKind) -> ColumnBuilder? {
         if old == .null { return .nulls(type: new.columnType, count: count) }
         guard old == .integer, new == .float else { return nil }
-        var converted = self
+        var converted = ColumnBuilder(type: .float64)
         converted.doubles = integers.map { Double($0) }
-        converted.integers = []
-        return ColumnBuilder(type: .float64, copying: converted)
-    }
-
-    private init(type: ColumnType, copying other: ColumnBuilder) {
-        self.type = type
-        doubles = other.doubles
-        integers = other.integers
-        bools = other.bools
-        codes = other.codes
-        encoder = other.encoder
-        validity = other.validity
+        converted.validity = validity
+        return converted
     }
 
     mutating func appendNull() {

@@ -35,7 +35,7 @@ public enum CSVReader {
 
         let header = try parser.readHeader()
         let dataRowCount = rows.count - header.firstDataRow
-        let scans = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
+        var scans = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
             parser.scanAndParse(rows: range, header: header)
         }
         var skipped: [SkippedRow] = []
@@ -48,11 +48,15 @@ public enum CSVReader {
         let types = header.names.indices.map { column in
             header.explicitTypes[column] ?? scans.reduce(FieldKind.null) { $0.merged(with: $1.kinds[column]) }.columnType
         }
-        let blocks = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
+        var blocks = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { [scans] range in
             parser.finish(scans[range.lowerBound / rowsPerBlock], rows: range, header: header, types: types)
         }
-        let columns = header.names.indices.map { c in
-            ColumnBuilder.join(name: header.names[c], type: types[c], blocks: blocks.map { $0[c] })
+        scans = []
+        // Join column by column, releasing each column's block buffers once joined.
+        var columns: [Column] = []
+        for c in header.names.indices {
+            columns.append(ColumnBuilder.join(name: header.names[c], type: types[c], blocks: blocks.map { $0[c] }))
+            for b in blocks.indices { blocks[b][c] = ColumnBuilder(type: types[c]) }
         }
         // Names were checked for duplicates and builders have equal lengths.
         let table = try! Table(columns: columns)

@@ -126,7 +126,7 @@ struct CSVBlockParser: Sendable {
             for field in fields {
                 RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
                     texts.append(String(decoding: value, as: UTF8.self))
-                    if isNull(value) || FieldKind.infer(value).kind != .text { looksLikeData = true }
+                    if !value.isEmpty && (isNull(value) || FieldKind.infer(value).kind != .text) { looksLikeData = true }
                 }
             }
             let hasHeader = switch options.header {

@@ -53,6 +53,9 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(table.columnNames, ["column1", "column2"])
         XCTAssertEqual(table.rowCount, 2)
         XCTAssertEqual(try read("a,b\n", CSVReadOptions(header: .absent)).table.rowCount, 1)
+        let pandasStyle = try read(",x\n0,1.5\n1,2.5\n").table
+        XCTAssertEqual(pandasStyle.columnNames, ["column1", "x"])
+        XCTAssertEqual(pandasStyle.column(named: "x")?.values, .float64([1.5, 2.5]))
     }
 
     func testNullTokensAndSchemaOverride() throws {

@@ -5,6 +5,7 @@ import Tables
 public struct ContractValidator: Sendable {
     public let contract: Contract
 
+    /// A validator of tables against `contract`.
     public init(contract: Contract) { self.contract = contract }
 
     /// Runs every check: schema (presence, forbidden columns, types), required (no nulls),

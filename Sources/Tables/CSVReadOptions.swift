@@ -25,6 +25,7 @@ public struct CSVReadOptions: Sendable {
     public var maxFieldBytes: Int
     public var threads: ParallelFor.Threads
 
+    /// Options with the defaults documented on each property.
     public init(delimiter: UInt8? = nil, header: Header = .detect,
                 nullTokens: [String] = ["", "NA", "N/A", "NULL", "null"],
                 schema: [String: ColumnType] = [:], badRows: BadRowPolicy = .fail,

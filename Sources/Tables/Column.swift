@@ -108,20 +108,3 @@ public struct Column: Sendable, Equatable {
         }
     }
 }
-
-/// Assigns dense codes to strings in order of first appearance.
-public struct CategoryEncoder: Sendable {
-    public private(set) var dictionary: [String] = []
-    private var codes: [String: Int32] = [:]
-
-    public init() {}
-
-    /// The code of `value`, adding it to the dictionary when new.
-    public mutating func code(for value: String) -> Int32 {
-        if let code = codes[value] { return code }
-        let code = Int32(dictionary.count)
-        codes[value] = code
-        dictionary.append(value)
-        return code
-    }
-}

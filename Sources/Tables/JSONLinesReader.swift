@@ -7,6 +7,7 @@ public struct JSONLinesReadOptions: Sendable {
     public var badRows: BadRowPolicy
     public var threads: ParallelFor.Threads
 
+    /// Options: inferred types unless `schema` names one, failing on the first bad row.
     public init(schema: [String: ColumnType] = [:], badRows: BadRowPolicy = .fail, threads: ParallelFor.Threads = .all) {
         self.schema = schema
         self.badRows = badRows

@@ -70,6 +70,11 @@ final class CSVReaderTests: XCTestCase {
         assertError("v\n1\nx\n", .valueDoesNotMatchType(line: 3, column: 1, columnName: "v", value: "x", expected: .int64),
                     CSVReadOptions(schema: ["v": .int64]))
         assertError("v\n1\n", .unknownSchemaColumn("w"), CSVReadOptions(schema: ["w": .int64]))
+        let skipped = try read("v,w\n1,a\nx,b\n3,c\n", CSVReadOptions(schema: ["v": .int64], badRows: .skip))
+        XCTAssertEqual(skipped.table.column(named: "v")?.values, .int64([1, 3]))
+        XCTAssertEqual(skipped.table.column(named: "w")?.values, .category(codes: [0, 1], dictionary: ["a", "c"]))
+        XCTAssertEqual(skipped.skippedRows, [SkippedRow(line: 3, reason: .valueDoesNotMatchType(
+            line: 3, column: 1, columnName: "v", value: "x", expected: .int64))])
     }
 
     func testWideningAndOverflow() throws {

@@ -38,12 +38,13 @@ public enum CSVReader {
         var scans = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
             parser.scanAndParse(rows: range, header: header)
         }
+        // The first error in row order: blocks stop at their first problem under `.fail`.
         var skipped: [SkippedRow] = []
         for scan in scans {
+            if options.badRows == .fail, let first = scan.skipped.first { throw first.reason }
             if let fatal = scan.fatal { throw fatal }
             skipped.append(contentsOf: scan.skipped)
         }
-        if options.badRows == .fail, let first = skipped.first { throw first.reason }
 
         let types = header.names.indices.map { column in
             header.explicitTypes[column] ?? scans.reduce(FieldKind.null) { $0.merged(with: $1.kinds[column]) }.columnType

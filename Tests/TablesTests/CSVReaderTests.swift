@@ -114,6 +114,12 @@ final class CSVReaderTests: XCTestCase {
         assertError("a,b\n1,\"ab\"c\n", .unexpectedQuote(line: 2, column: 7), CSVReadOptions(badRows: .skip))
     }
 
+    func testFirstErrorInRowOrderAcrossBlocks() {
+        var text = "a,b\n"
+        for i in 0..<(2 * CSVReader.rowsPerBlock) { text += i == 10 ? "1\n" : (i == CSVReader.rowsPerBlock + 3 ? "1,\"x\"y\n" : "1,2\n") }
+        assertError(text, .raggedRow(line: 12, expectedFields: 2, foundFields: 1))
+    }
+
     func testHugeFieldAndEmptyInputs() throws {
         let big = String(repeating: "x", count: 5000)
         assertError("a,b\n1,\(big)\n", .fieldTooLarge(line: 2, column: 3, bytes: 5000, limit: 4096), CSVReadOptions(maxFieldBytes: 4096))

@@ -5,6 +5,7 @@ import Tables
 public struct ContractValidator: Sendable {
     public let contract: Contract
 
+    /// A validator of tables against `contract`.
     public init(contract: Contract) { self.contract = contract }
 
     /// Runs every check: schema (presence, forbidden columns, types), required (no nulls),
@@ -113,16 +114,12 @@ public struct ContractValidator: Sendable {
     /// Rows whose non-null value equals an earlier row's.
     static func duplicateCount(_ column: Column) -> Int {
         let digests = RowHasher.digests(columns: [column], rowCount: column.count)
-        var seen = Set<RowDigest>()
-        var duplicates = 0
-        for i in 0..<column.count where column.validity.isValid(i) && !seen.insert(digests[i]).inserted { duplicates += 1 }
-        return duplicates
+        return RowDigest.duplicateCount((0..<column.count).filter { column.validity.isValid($0) }.map { digests[$0] })
     }
 
     /// Rows whose combination of values in `columns` (nulls included) equals an earlier row's.
     static func compoundDuplicateCount(_ table: Table, _ columns: [String]) -> Int {
-        let digests = table.rowDigests(columns: columns)
-        return digests.count - Set(digests).count
+        RowDigest.duplicateCount(table.rowDigests(columns: columns))
     }
 
     // MARK: Keys and table rules

@@ -83,8 +83,8 @@ public struct ColumnDiff: Codable, Sendable, Equatable {
         name = after.name
         nullFractionBefore = before.count == 0 ? 0 : Double(before.nullCount) / Double(before.count)
         nullFractionAfter = after.count == 0 ? 0 : Double(after.nullCount) / Double(after.count)
-        let old = before.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile($0.sorted(), bins: 1) }
-        let new = after.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile($0.sorted(), bins: 1) }
+        let old = before.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile(RadixSort.sorted($0), bins: 1) }
+        let new = after.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile(RadixSort.sorted($0), bins: 1) }
         meanBefore = old?.mean
         meanAfter = new?.mean
         quantilesBefore = old?.quantiles

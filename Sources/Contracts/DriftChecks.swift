@@ -1,7 +1,8 @@
+import Kernels
 import Tables
 
 /// Checks of a table against a reference version under a drift policy.
-struct DriftChecks {
+struct DriftChecks: Sendable {
     let policy: DriftPolicy
     let contract: Contract
 
@@ -14,11 +15,14 @@ struct DriftChecks {
                                   limit: "≤ \(ContractValidator.format(maxChange))",
                                   detail: "\(reference.rowCount) → \(current.rowCount) rows"))
         }
-        for name in driftColumns {
-            guard let now = current.column(named: name), let before = reference.column(named: name) else { continue }
-            checks += columnDrift(name, now, before)
+        // Columns are independent: compute them in parallel, report them in order.
+        let names = driftColumns
+        let perColumn = ParallelFor.map(count: names.count, blockSize: 1) { range in
+            let name = names[range.lowerBound]
+            guard let now = current.column(named: name), let before = reference.column(named: name) else { return [CheckResult]() }
+            return columnDrift(name, now, before)
         }
-        return checks
+        return checks + perColumn.flatMap { $0 }
     }
 
     /// The policy's columns, or by default every declared column except identifiers (entity
@@ -68,38 +72,5 @@ struct DriftChecks {
                  "KS D; p = \(ContractValidator.format(drift.ks.pValue)) (\(drift.ks.exact ? "exact" : "asymptotic"), reported, not gated)"),
             gate(.jensenShannon, name, drift.jensenShannon, policy.maxJS, "Jensen–Shannon divergence (bits) on the PSI bins"),
         ]
-    }
-}
-
-/// Columns added, removed and retyped between two tables.
-public struct SchemaChanges: Codable, Sendable, Equatable {
-    public struct TypeChange: Codable, Sendable, Equatable {
-        public let column: String
-        public let before: ColumnType
-        public let after: ColumnType
-    }
-    public let added: [String]
-    public let removed: [String]
-    public let retyped: [TypeChange]
-
-    public init(before: Table, after: Table) {
-        added = after.columnNames.filter { before.column(named: $0) == nil }
-        removed = before.columnNames.filter { after.column(named: $0) == nil }
-        retyped = after.columns.compactMap { column in
-            guard let old = before.column(named: column.name), old.type != column.type else { return nil }
-            return TypeChange(column: column.name, before: old.type, after: column.type)
-        }
-    }
-
-    public var count: Int { added.count + removed.count + retyped.count }
-    public var isEmpty: Bool { count == 0 }
-
-    var summary: String {
-        if isEmpty { return "no schema changes" }
-        var parts: [String] = []
-        if !added.isEmpty { parts.append("added \(added.joined(separator: ", "))") }
-        if !removed.isEmpty { parts.append("removed \(removed.joined(separator: ", "))") }
-        if !retyped.isEmpty { parts.append("retyped " + retyped.map { "\($0.column) \($0.before.rawValue)→\($0.after.rawValue)" }.joined(separator: ", ")) }
-        return parts.joined(separator: "; ")
     }
 }

@@ -62,7 +62,7 @@ public enum DriftStatistics {
 
     /// Drift of a numeric column: PSI and JS on the reference-decile bins, and the KS test.
     public static func numeric(reference: [Double], current: [Double]) -> NumericDrift? {
-        let r = reference.filter { !$0.isNaN }.sorted(), c = current.filter { !$0.isNaN }.sorted()
+        let r = RadixSort.sorted(reference.filter { !$0.isNaN }), c = RadixSort.sorted(current.filter { !$0.isNaN })
         guard !r.isEmpty, !c.isEmpty else { return nil }
         let edges = binEdges(reference: r)
         let p = binProportions(r, edges: edges), q = binProportions(c, edges: edges)

@@ -13,7 +13,7 @@ public struct KolmogorovSmirnov: Sendable, Equatable, Codable {
 
     /// Tests `first` against `second` (neither empty; NaNs must be removed by the caller).
     public static func test(_ first: [Double], _ second: [Double]) -> KolmogorovSmirnov {
-        testSorted(first.sorted(), second.sorted())
+        testSorted(RadixSort.sorted(first), RadixSort.sorted(second))
     }
 
     /// As `test`, for samples already sorted ascending.

@@ -17,8 +17,7 @@ public enum LeakageCheck {
         let excluded = Set(entityKey + [policy.timeColumn].compactMap { $0 })
         let shared = train.columnNames.filter { eval.column(named: $0) != nil && !excluded.contains($0) }
 
-        let trainRows = Set(train.rowDigests(columns: shared))
-        let rowOverlap = eval.rowDigests(columns: shared).lazy.filter { trainRows.contains($0) }.count
+        let rowOverlap = RowDigest.matchCount(eval.rowDigests(columns: shared), in: train.rowDigests(columns: shared))
         checks.append(.judged(.rowOverlap, column: nil, ok: rowOverlap <= policy.maxRowOverlap, observed: Double(rowOverlap),
                               limit: "≤ \(policy.maxRowOverlap) rows",
                               detail: "\(rowOverlap) of \(eval.rowCount) evaluation rows equal a training row on \(shared.count) columns"))

@@ -5,9 +5,10 @@ public struct CSVReadOptions: Sendable {
     /// Whether the first row names the columns.
     public enum Header: Sendable, Equatable {
         case present, absent
-        /// A header is assumed unless a field of the first row is empty, a null token, or
-        /// reads as a number, boolean or timestamp. Without a header, columns are named
-        /// `column1`, `column2`, ….
+        /// A header is assumed unless a non-empty field of the first row is a null token or
+        /// reads as a number, boolean or timestamp. Empty header fields (as pandas writes for
+        /// an index) are named by position. Without a header, columns are named `column1`,
+        /// `column2`, ….
         case detect
     }
 
@@ -24,6 +25,7 @@ public struct CSVReadOptions: Sendable {
     public var maxFieldBytes: Int
     public var threads: ParallelFor.Threads
 
+    /// Options with the defaults documented on each property.
     public init(delimiter: UInt8? = nil, header: Header = .detect,
                 nullTokens: [String] = ["", "NA", "N/A", "NULL", "null"],
                 schema: [String: ColumnType] = [:], badRows: BadRowPolicy = .fail,

@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 
 /// Reads CSV/TSV text (RFC 4180) into a `Table`, in parallel.
@@ -12,10 +11,12 @@ public enum CSVReader {
 
     /// Reads the file at `path`.
     public static func read(contentsOf path: String, options: CSVReadOptions = CSVReadOptions()) throws(TableReadError) -> TableReadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: "cannot open or read the file")
-        }
-        return try read(bytes: [UInt8](data), options: options)
+        try read(bytes: FileBytes.contents(of: path), options: options)
+    }
+
+    /// The bytes of the file at `path`, for `read(bytes:options:)`.
+    public static func fileBytes(_ path: String) throws(TableReadError) -> [UInt8] {
+        try FileBytes.contents(of: path)
     }
 
     /// Reads `text`.
@@ -34,24 +35,29 @@ public enum CSVReader {
 
         let header = try parser.readHeader()
         let dataRowCount = rows.count - header.firstDataRow
-        let scans = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
-            parser.scan(rows: range, header: header)
+        var scans = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
+            parser.scanAndParse(rows: range, header: header)
         }
+        // The first error in row order: blocks stop at their first problem under `.fail`.
         var skipped: [SkippedRow] = []
         for scan in scans {
+            if options.badRows == .fail, let first = scan.skipped.first { throw first.reason }
             if let fatal = scan.fatal { throw fatal }
             skipped.append(contentsOf: scan.skipped)
         }
-        if options.badRows == .fail, let first = skipped.first { throw first.reason }
 
         let types = header.names.indices.map { column in
             header.explicitTypes[column] ?? scans.reduce(FieldKind.null) { $0.merged(with: $1.kinds[column]) }.columnType
         }
-        let blocks = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
-            parser.parse(rows: range, header: header, types: types, skipped: scans[range.lowerBound / rowsPerBlock].skippedIndices)
+        var blocks = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { [scans] range in
+            parser.finish(scans[range.lowerBound / rowsPerBlock], rows: range, header: header, types: types)
         }
-        let columns = header.names.indices.map { c in
-            ColumnBuilder.join(name: header.names[c], type: types[c], blocks: blocks.map { $0[c] })
+        scans = []
+        // Join column by column, releasing each column's block buffers once joined.
+        var columns: [Column] = []
+        for c in header.names.indices {
+            columns.append(ColumnBuilder.join(name: header.names[c], type: types[c], blocks: blocks.map { $0[c] }))
+            for b in blocks.indices { blocks[b][c] = ColumnBuilder(type: types[c]) }
         }
         // Names were checked for duplicates and builders have equal lengths.
         let table = try! Table(columns: columns)
@@ -66,9 +72,13 @@ struct CSVHeader: Sendable {
     let firstDataRow: Int
 }
 
-/// What phase one found in a block of rows.
+/// What phase one found and parsed in a block of rows.
 struct CSVBlockScan: Sendable {
+    /// Per column, the kind of the block's values (explicitly typed columns stay `.null`).
     var kinds: [FieldKind]
+    /// Per column, the block's values parsed as its kind so far; `nil` once the kind widened
+    /// to text after other kinds (phase two parses the column again).
+    var builders: [ColumnBuilder?]
     var skipped: [SkippedRow] = []
     /// Data-row indices of skipped rows.
     var skippedIndices: Set<Int> = []
@@ -76,7 +86,8 @@ struct CSVBlockScan: Sendable {
     var fatal: TableReadError?
 }
 
-/// The per-block work of `CSVReader`: phase one checks and infers, phase two parses.
+/// The per-block work of `CSVReader`: phase one checks, infers and parses speculatively;
+/// phase two adapts blocks to the column types over all blocks.
 struct CSVBlockParser: Sendable {
     let data: [UInt8]
     let rows: RowSplit
@@ -116,7 +127,7 @@ struct CSVBlockParser: Sendable {
             for field in fields {
                 RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
                     texts.append(String(decoding: value, as: UTF8.self))
-                    if isNull(value) || FieldKind.classify(value) != .text { looksLikeData = true }
+                    if !value.isEmpty && (isNull(value) || FieldKind.infer(value).kind != .text) { looksLikeData = true }
                 }
             }
             let hasHeader = switch options.header {
@@ -138,14 +149,15 @@ struct CSVBlockParser: Sendable {
         return try result.get()
     }
 
-    /// Phase one: tokenizes, checks and classifies the data rows `range`.
-    func scan(rows range: Range<Int>, header: CSVHeader) -> CSVBlockScan {
+    /// Phase one: tokenizes, checks, classifies and parses the data rows `range`.
+    func scanAndParse(rows range: Range<Int>, header: CSVHeader) -> CSVBlockScan {
         let columnCount = header.names.count
-        var scan = CSVBlockScan(kinds: Array(repeating: .null, count: columnCount))
+        var scan = CSVBlockScan(kinds: Array(repeating: .null, count: columnCount),
+                                builders: header.explicitTypes.map { ColumnBuilder(type: $0 ?? .float64, capacity: range.count) })
         data.withUnsafeBytes { bytes in
             var fields: [FieldRange] = []
             var scratch: [UInt8] = []
-            var kinds = Array(repeating: FieldKind.null, count: columnCount)
+            var explicitCells = [CellValue?](repeating: nil, count: columnCount)
             for dataRow in range {
                 let row = dataRow + header.firstDataRow
                 let start = rows.starts[row], end = rows.ends[row]
@@ -153,21 +165,50 @@ struct CSVBlockParser: Sendable {
                     scan.fatal = error(at: bad, bytes) { .unexpectedQuote(line: $0, column: $1) }
                     return
                 }
-                if let problem = check(fields: fields, row: start, end: end, header: header, bytes: bytes, scratch: &scratch, kinds: &kinds) {
+                if let problem = check(fields: fields, row: start, end: end, header: header, bytes: bytes, scratch: &scratch,
+                                       explicitCells: &explicitCells) {
                     scan.skipped.append(SkippedRow(line: rows.locator.location(of: start, in: bytes).line, reason: problem))
                     scan.skippedIndices.insert(dataRow)
                     if options.badRows == .fail { return }
                     continue
                 }
-                for c in 0..<columnCount { scan.kinds[c] = scan.kinds[c].merged(with: kinds[c]) }
+                for (c, field) in fields.enumerated() {
+                    if header.explicitTypes[c] != nil {
+                        if let cell = explicitCells[c] { scan.builders[c]!.append(cell) } else { scan.builders[c]!.appendNull() }
+                        continue
+                    }
+                    RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
+                        append(value, column: c, to: &scan)
+                    }
+                }
             }
         }
         return scan
     }
 
-    /// Checks one row; on success `kinds` holds each field's kind.
+    /// Infers, widens and appends one value of an inferred column.
+    @inline(__always)
+    private func append(_ value: UnsafeRawBufferPointer, column c: Int, to scan: inout CSVBlockScan) {
+        if isNull(value) { scan.builders[c]?.appendNull(); return }
+        let inferred = FieldKind.infer(value)
+        let kind = scan.kinds[c]
+        let merged = kind.merged(with: inferred.kind)
+        if merged != kind {
+            scan.builders[c] = scan.builders[c].flatMap { $0.widened(from: kind, to: merged) }
+            scan.kinds[c] = merged
+        }
+        guard scan.builders[c] != nil else { return }
+        if merged == .text {
+            scan.builders[c]!.append(.text(String(decoding: value, as: UTF8.self)))
+        } else if let cell = inferred.value {
+            scan.builders[c]!.append(cell)
+        }
+    }
+
+    /// Checks one row: field count, UTF-8, field sizes, and values of explicitly typed
+    /// columns, which it parses into `explicitCells` (nil for nulls).
     private func check(fields: [FieldRange], row start: Int, end: Int, header: CSVHeader, bytes: UnsafeRawBufferPointer,
-                       scratch: inout [UInt8], kinds: inout [FieldKind]) -> TableReadError? {
+                       scratch: inout [UInt8], explicitCells: inout [CellValue?]) -> TableReadError? {
         guard fields.count == header.names.count else {
             let line = rows.locator.location(of: start, in: bytes).line
             return .raggedRow(line: line, expectedFields: header.names.count, foundFields: fields.count)
@@ -180,11 +221,10 @@ struct CSVBlockParser: Sendable {
                 let limit = options.maxFieldBytes
                 return error(at: field.start, bytes) { .fieldTooLarge(line: $0, column: $1, bytes: field.length, limit: limit) }
             }
+            guard let type = header.explicitTypes[c] else { continue }
             let problem: TableReadError? = RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
-                if isNull(value) { kinds[c] = .null; return nil }
-                guard let type = header.explicitTypes[c] else { kinds[c] = FieldKind.classify(value); return nil }
-                kinds[c] = .null
-                if type == .category || CellValue.parse(value, as: type) != nil { return nil }
+                if isNull(value) { explicitCells[c] = nil; return nil }
+                if let cell = CellValue.parse(value, as: type) { explicitCells[c] = cell; return nil }
                 let text = String(decoding: value.prefix(200), as: UTF8.self)
                 return error(at: field.start, bytes) {
                     .valueDoesNotMatchType(line: $0, column: $1, columnName: header.names[c], value: text, expected: type)
@@ -195,27 +235,37 @@ struct CSVBlockParser: Sendable {
         return nil
     }
 
-    /// Phase two: parses the data rows `range` (less `skipped`) into one builder per column.
-    func parse(rows range: Range<Int>, header: CSVHeader, types: [ColumnType], skipped: Set<Int>) -> [ColumnBuilder] {
-        var builders = types.map { ColumnBuilder(type: $0, capacity: range.count) }
+    /// Phase two: the block's builders in the final `types`. Blocks whose values converted
+    /// (all-null, or integers in a float column) are adapted; columns that widened to text
+    /// after other kinds, or whose kind differs from the final type, are parsed again.
+    func finish(_ scan: CSVBlockScan, rows range: Range<Int>, header: CSVHeader, types: [ColumnType]) -> [ColumnBuilder] {
+        var builders: [ColumnBuilder?] = types.indices.map { c in
+            guard let builder = scan.builders[c] else { return nil }
+            if header.explicitTypes[c] != nil || (builder.type == types[c] && scan.kinds[c] != .null) { return builder }
+            if scan.kinds[c] == .null { return ColumnBuilder.nulls(type: types[c], count: builder.count) }
+            return builder.widened(from: scan.kinds[c], to: .float).flatMap { $0.type == types[c] ? $0 : nil }
+        }
+        let missing = builders.indices.filter { builders[$0] == nil }
+        guard !missing.isEmpty else { return builders.map { $0! } }
+        for c in missing { builders[c] = ColumnBuilder(type: types[c], capacity: range.count) }
         data.withUnsafeBytes { bytes in
             var fields: [FieldRange] = []
             var scratch: [UInt8] = []
-            for dataRow in range where skipped.isEmpty || !skipped.contains(dataRow) {
+            for dataRow in range where scan.skippedIndices.isEmpty || !scan.skippedIndices.contains(dataRow) {
                 let row = dataRow + header.firstDataRow
                 _ = tokenizer.tokenize(bytes, rows.starts[row], rows.ends[row], into: &fields)
-                for (c, field) in fields.enumerated() {
-                    RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
-                        // Phase one checked every value, so parsing cannot fail here.
+                for c in missing {
+                    RowTokenizer.withValue(fields[c], in: bytes, scratch: &scratch) { value in
+                        // Phase one checked every row kept, so parsing as the widened type succeeds.
                         if !isNull(value), let cell = CellValue.parse(value, as: types[c]) {
-                            builders[c].append(cell)
+                            builders[c]!.append(cell)
                         } else {
-                            builders[c].appendNull()
+                            builders[c]!.appendNull()
                         }
                     }
                 }
             }
         }
-        return builders
+        return builders.map { $0! }
     }
 }

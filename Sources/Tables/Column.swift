@@ -107,29 +107,4 @@ public struct Column: Sendable, Equatable {
         case .category(let codes, let dictionary): return dictionary[Int(codes[index])]
         }
     }
-
-    /// The non-null values as numbers, in row order (empty for category columns).
-    public func numbers() -> [Double] {
-        var result: [Double] = []
-        result.reserveCapacity(count - nullCount)
-        for i in 0..<count { if let x = number(at: i) { result.append(x) } }
-        return result
-    }
-}
-
-/// Assigns dense codes to strings in order of first appearance.
-public struct CategoryEncoder: Sendable {
-    public private(set) var dictionary: [String] = []
-    private var codes: [String: Int32] = [:]
-
-    public init() {}
-
-    /// The code of `value`, adding it to the dictionary when new.
-    public mutating func code(for value: String) -> Int32 {
-        if let code = codes[value] { return code }
-        let code = Int32(dictionary.count)
-        codes[value] = code
-        dictionary.append(value)
-        return code
-    }
 }

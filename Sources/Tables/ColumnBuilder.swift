@@ -39,6 +39,25 @@ struct ColumnBuilder: Sendable {
 
     var count: Int { validity.count }
 
+    /// A builder of `count` nulls.
+    static func nulls(type: ColumnType, count: Int) -> ColumnBuilder {
+        var builder = ColumnBuilder(type: type, capacity: count)
+        for _ in 0..<count { builder.appendNull() }
+        return builder
+    }
+
+    /// This block's values after its inferred kind widened from `old` to `new`: nulls carry
+    /// over to any type, integers convert to floats (`Double(Int64)` rounds the integer as
+    /// the float parser rounds its text); `nil` when the values must be parsed again.
+    func widened(from old: FieldKind, to new: FieldKind) -> ColumnBuilder? {
+        if old == .null { return .nulls(type: new.columnType, count: count) }
+        guard old == .integer, new == .float else { return nil }
+        var converted = ColumnBuilder(type: .float64)
+        converted.doubles = integers.map { Double($0) }
+        converted.validity = validity
+        return converted
+    }
+
     mutating func appendNull() {
         validity.append(false)
         switch type {

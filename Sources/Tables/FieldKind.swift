@@ -22,18 +22,19 @@ enum FieldKind: UInt8, Sendable {
         }
     }
 
-    /// Classifies a non-null field.
-    static func classify(_ bytes: UnsafeRawBufferPointer) -> FieldKind {
-        guard let first = bytes.first else { return .text }
+    /// Classifies a non-null field and parses it as that kind (`value` is `nil` for text).
+    @inline(__always)
+    static func infer(_ bytes: UnsafeRawBufferPointer) -> (kind: FieldKind, value: CellValue?) {
+        guard let first = bytes.first else { return (.text, nil) }
         if first &- 48 < 10 || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") {
-            if FieldParsers.int64(bytes) != nil { return .integer }
-            if FloatParser.isValid(bytes) { return .float }
-            if Timestamp.parse(bytes) != nil { return .timestamp }
-            return .text
+            if let integer = FieldParsers.int64(bytes) { return (.integer, .integer(integer)) }
+            if let float = FloatParser.parse(bytes) { return (.float, .float(float)) }
+            if let timestamp = Timestamp.parse(bytes) { return (.timestamp, .timestamp(timestamp)) }
+            return (.text, nil)
         }
-        if FieldParsers.bool(bytes, acceptDigits: false) != nil { return .bool }
-        if FloatParser.isValid(bytes) { return .float }
-        return .text
+        if let bool = FieldParsers.bool(bytes, acceptDigits: false) { return (.bool, .bool(bool)) }
+        if let float = FloatParser.parse(bytes) { return (.float, .float(float)) }
+        return (.text, nil)
     }
 }
 

@@ -3,11 +3,15 @@
 /// Accepted grammar: `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`, plus
 /// `nan`, `inf`, `infinity` in any case with an optional sign. No surrounding whitespace.
 ///
-/// Fast path (Clinger): when the significand has at most 19 digits, fits in 53 bits and the
-/// decimal exponent is within ±22 (or can be made so by moving factors of ten into an exactly
-/// representable significand), the result is one correctly rounded IEEE multiplication or
-/// division of two exact values. Every other input goes to the standard library's
-/// `Double(_:)`, which is correctly rounded.
+/// Fast paths, for significands of at most 19 significant digits:
+/// 1. Clinger: when the significand fits in 53 bits and the decimal exponent is within ±22
+///    (or can be made so by moving factors of ten into an exactly representable significand),
+///    the result is one correctly rounded IEEE multiplication or division of exact values.
+/// 2. Eisel–Lemire: a 64×128-bit product with a truncated power of five decides the rounding
+///    (Lemire 2021; always sufficient for exact 19-digit significands per Mushtak & Lemire
+///    2022, with the original conservative ambiguity check kept as a fallback trigger).
+/// Every other input (more than 19 significant digits, or the ambiguous products) goes to the
+/// standard library's `Double(_:)`, which is correctly rounded.
 public enum FloatParser {
     private static let exactPowersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -30,15 +34,11 @@ public enum FloatParser {
             return value
         case .decimal(let negative, let significand, let exponent, let exact):
             if significand == 0 { return negative ? -0.0 : 0.0 }
-            if exact, let value = clingerFastPath(significand, exponent) { return negative ? -value : value }
+            if exact, let value = clingerFastPath(significand, exponent) ?? eiselLemire(significand, exponent) {
+                return negative ? -value : value
+            }
             return Double(String(decoding: bytes, as: UTF8.self))
         }
-    }
-
-    /// Whether `bytes` match the grammar, without computing the value.
-    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if case .invalid = scan(bytes) { return false }
-        return true
     }
 
     /// The text split into sign, first 19 significant digits and decimal exponent.
@@ -137,6 +137,53 @@ public enum FloatParser {
     }
 
     /// `nan`, `inf` or `infinity` in any case.
+    /// The double nearest to `w · 10^q` (w > 0), or `nil` when the product is ambiguous.
+    private static func eiselLemire(_ w: UInt64, _ q: Int) -> Double? {
+        if q < PowersOfFive.smallestExponent { return 0 }
+        if q > PowersOfFive.largestExponent { return .infinity }
+        let leadingZeros = w.leadingZeroBitCount
+        let normalized = w << UInt64(leadingZeros)
+        let index = q - PowersOfFive.smallestExponent
+        let power = PowersOfFive.table[index]
+        var (high, low) = normalized.multipliedFullWidth(by: power.high)
+        // 55 bits of precision are needed: refine with the low word when they are all ones.
+        let precisionMask: UInt64 = 0xFFFF_FFFF_FFFF_FFFF >> 55
+        if high & precisionMask == precisionMask {
+            let second = normalized.multipliedFullWidth(by: power.low)
+            let (sum, carry) = low.addingReportingOverflow(second.high)
+            low = sum
+            if carry { high &+= 1 }
+            if low == 0xFFFF_FFFF_FFFF_FFFF && (q < -27 || q > 55) { return nil }
+        }
+        let upperBit = Int(high >> 63)
+        let shift = UInt64(upperBit + 64 - 52 - 3)
+        var mantissa = high >> shift
+        // ⌊log2(10^q)⌋ + 63 via ((152170 + 65536)·q) >> 16, then the exponent bias 1023.
+        var power2 = (((152_170 + 65_536) * q) >> 16) + 63 + upperBit - leadingZeros + 1023
+        if power2 <= 0 {
+            // Subnormal (or zero).
+            if -power2 + 1 >= 64 { return 0 }
+            mantissa >>= UInt64(-power2 + 1)
+            mantissa += mantissa & 1
+            mantissa >>= 1
+            power2 = mantissa < (1 << 52) ? 0 : 1
+            return Double(bitPattern: UInt64(power2) << 52 | (mantissa & ~(1 << 52)))
+        }
+        // Exactly halfway between two doubles: round to even.
+        if low <= 1 && q >= -4 && q <= 23 && mantissa & 3 == 1 && (mantissa << shift) == high {
+            mantissa &= ~1
+        }
+        mantissa += mantissa & 1
+        mantissa >>= 1
+        if mantissa >= (2 << 52) {
+            mantissa = 1 << 52
+            power2 += 1
+        }
+        mantissa &= ~(1 << 52)
+        if power2 >= 0x7FF { return .infinity }
+        return Double(bitPattern: UInt64(power2) << 52 | mantissa)
+    }
+
     private static func special(_ bytes: UnsafeRawBufferPointer, from start: Int, negative: Bool) -> Double? {
         func matches(_ word: StaticString) -> Bool {
             guard bytes.count - start == word.utf8CodeUnitCount else { return false }

@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 
 /// How to read JSON Lines.
@@ -8,6 +7,7 @@ public struct JSONLinesReadOptions: Sendable {
     public var badRows: BadRowPolicy
     public var threads: ParallelFor.Threads
 
+    /// Options: inferred types unless `schema` names one, failing on the first bad row.
     public init(schema: [String: ColumnType] = [:], badRows: BadRowPolicy = .fail, threads: ParallelFor.Threads = .all) {
         self.schema = schema
         self.badRows = badRows
@@ -25,10 +25,7 @@ public enum JSONLinesReader {
 
     /// Reads the file at `path`.
     public static func read(contentsOf path: String, options: JSONLinesReadOptions = JSONLinesReadOptions()) throws(TableReadError) -> TableReadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: "cannot open or read the file")
-        }
-        return try read(bytes: [UInt8](data), options: options)
+        try read(bytes: FileBytes.contents(of: path), options: options)
     }
 
     /// Reads `text`.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Contracts
+import Tables
 
 /// Drift statistics against numpy/scipy values from scripts/golden/drift.py.
 final class DriftGoldenTests: XCTestCase {
@@ -54,5 +55,31 @@ final class DriftGoldenTests: XCTestCase {
         XCTAssertEqual(drift.jensenShannon, 0)
         XCTAssertEqual(drift.ks.statistic, 0)
         XCTAssertEqual(drift.ks.pValue, 1)
+    }
+}
+
+final class RadixSortTests: XCTestCase {
+    func testMatchesComparisonSort() {
+        var rng = SplitMix64(state: 21)
+        var values = (0..<5000).map { _ in (rng.uniform() - 0.5) * pow(10, Double(rng.below(40) - 20)) }
+        values += [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.greatestFiniteMagnitude, 1, 1, 1]
+        XCTAssertEqual(RadixSort.sorted(values), values.sorted())
+        let integers = (0..<1000).map { Double($0 % 7) }
+        XCTAssertEqual(RadixSort.sorted(integers), integers.sorted())
+    }
+}
+
+final class RowDigestTests: XCTestCase {
+    func testDuplicateAndMatchCounts() throws {
+        let table = try Table(columns: [.int64("k", [1, 2, 1, 3, 2, 1, nil, nil]), .category("c", ["a", "b", "a", "a", "b", "a", nil, nil])])
+        let digests = table.rowDigests(columns: ["k", "c"])
+        XCTAssertEqual(RowDigest.duplicateCount(digests), 4)
+        XCTAssertEqual(RowDigest.duplicateCount(Array(digests.prefix(2))), 0)
+        XCTAssertEqual(RowDigest.matchCount(Array(digests.prefix(4)), in: [digests[0], digests[6]]), 2)
+        XCTAssertEqual(ContractValidator.duplicateCount(table.column(named: "k")!), 3)
+        var rng = SplitMix64(state: 4)
+        let many = (0..<3000).map { _ in RowDigest(high: rng.next() % 50, low: rng.next() % 3) }
+        XCTAssertEqual(RowDigest.duplicateCount(many), many.count - Set(many).count)
+        XCTAssertEqual(RowDigest.sorted(many), many.sorted { ($0.high, $0.low) < ($1.high, $1.low) })
     }
 }

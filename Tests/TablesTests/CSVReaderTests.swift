@@ -53,6 +53,9 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(table.columnNames, ["column1", "column2"])
         XCTAssertEqual(table.rowCount, 2)
         XCTAssertEqual(try read("a,b\n", CSVReadOptions(header: .absent)).table.rowCount, 1)
+        let pandasStyle = try read(",x\n0,1.5\n1,2.5\n").table
+        XCTAssertEqual(pandasStyle.columnNames, ["column1", "x"])
+        XCTAssertEqual(pandasStyle.column(named: "x")?.values, .float64([1.5, 2.5]))
     }
 
     func testNullTokensAndSchemaOverride() throws {
@@ -67,6 +70,11 @@ final class CSVReaderTests: XCTestCase {
         assertError("v\n1\nx\n", .valueDoesNotMatchType(line: 3, column: 1, columnName: "v", value: "x", expected: .int64),
                     CSVReadOptions(schema: ["v": .int64]))
         assertError("v\n1\n", .unknownSchemaColumn("w"), CSVReadOptions(schema: ["w": .int64]))
+        let skipped = try read("v,w\n1,a\nx,b\n3,c\n", CSVReadOptions(schema: ["v": .int64], badRows: .skip))
+        XCTAssertEqual(skipped.table.column(named: "v")?.values, .int64([1, 3]))
+        XCTAssertEqual(skipped.table.column(named: "w")?.values, .category(codes: [0, 1], dictionary: ["a", "c"]))
+        XCTAssertEqual(skipped.skippedRows, [SkippedRow(line: 3, reason: .valueDoesNotMatchType(
+            line: 3, column: 1, columnName: "v", value: "x", expected: .int64))])
     }
 
     func testWideningAndOverflow() throws {
@@ -106,6 +114,12 @@ final class CSVReaderTests: XCTestCase {
         assertError("a,b\n1,\"ab\"c\n", .unexpectedQuote(line: 2, column: 7), CSVReadOptions(badRows: .skip))
     }
 
+    func testFirstErrorInRowOrderAcrossBlocks() {
+        var text = "a,b\n"
+        for i in 0..<(2 * CSVReader.rowsPerBlock) { text += i == 10 ? "1\n" : (i == CSVReader.rowsPerBlock + 3 ? "1,\"x\"y\n" : "1,2\n") }
+        assertError(text, .raggedRow(line: 12, expectedFields: 2, foundFields: 1))
+    }
+
     func testHugeFieldAndEmptyInputs() throws {
         let big = String(repeating: "x", count: 5000)
         assertError("a,b\n1,\(big)\n", .fieldTooLarge(line: 2, column: 3, bytes: 5000, limit: 4096), CSVReadOptions(maxFieldBytes: 4096))
@@ -116,6 +130,34 @@ final class CSVReaderTests: XCTestCase {
         let blanks = try read("a\n\n1\n\n2")
         XCTAssertEqual(blanks.table.column(named: "a")?.values, .int64([1, 2]))
         XCTAssertEqual(blanks.blankLines, 2)
+    }
+
+    /// Types widen across and within parallel blocks: values parsed speculatively as the
+    /// block's kind are converted or parsed again, never lost.
+    func testTypeWideningAcrossBlocks() throws {
+        let rows = 3 * CSVReader.rowsPerBlock
+        var text = "a,b,c,d\n"
+        for i in 0..<rows {
+            let a = i < rows / 2 ? "\(i)" : "\(i).5"
+            let b = i == rows - 10 ? "x" : "\(i)"
+            let c = i < CSVReader.rowsPerBlock + 5 ? "" : (i % 2 == 0 ? "true" : "false")
+            let d = i < rows - 3 ? "true" : "7"
+            text += "\(a),\(b),\(c),\(d)\n"
+        }
+        let table = try read(text).table
+        XCTAssertEqual(table.column(named: "a")?.values, .float64((0..<rows).map { $0 < rows / 2 ? Double($0) : Double($0) + 0.5 }))
+        let b = try XCTUnwrap(table.column(named: "b"))
+        XCTAssertEqual(b.type, .category)
+        XCTAssertEqual(b.text(at: 5), "5")
+        XCTAssertEqual(b.text(at: rows - 10), "x")
+        let c = try XCTUnwrap(table.column(named: "c"))
+        XCTAssertEqual(c.type, .bool)
+        XCTAssertEqual(c.nullCount, CSVReader.rowsPerBlock + 5)
+        XCTAssertEqual(c.text(at: rows - 2), "true")
+        let d = try XCTUnwrap(table.column(named: "d"))
+        XCTAssertEqual(d.type, .category)
+        XCTAssertEqual(d.text(at: 0), "true")
+        XCTAssertEqual(d.text(at: rows - 1), "7")
     }
 
     /// Many rows with quoted newlines and delimiters crossing the 1 MiB parallel chunk
@@ -141,5 +183,18 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(parallel.column(named: "value")?.values, .float64(values))
         let noteColumn = parallel.column(named: "note")!
         for i in stride(from: 0, to: rows, by: 97) { XCTAssertEqual(noteColumn.text(at: i) ?? "", notes[i]) }
+    }
+}
+
+final class CSVFileTests: XCTestCase {
+    func testReadsFilesAndReportsMissingOnes() throws {
+        let path = NSTemporaryDirectory() + "gitml-tables-\(getpid()).csv"
+        try "a,b\n1,x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(try CSVReader.read(contentsOf: path).table.rowCount, 1)
+        XCTAssertThrowsError(try CSVReader.read(contentsOf: path + ".missing")) { error in
+            guard case .unreadableFile(let p, _)? = error as? TableReadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, path + ".missing")
+        }
     }
 }

@@ -56,6 +56,20 @@ final class FloatParserTests: XCTestCase {
         }
     }
 
+    /// Up to 19 significant digits over the whole exponent range (the Eisel–Lemire path),
+    /// including subnormals, overflow and values halfway between doubles.
+    func testSignificandsUpTo19DigitsAcrossTheExponentRange() {
+        var rng = SplitMix64(state: 11)
+        for _ in 0..<20_000 {
+            let digits = String(rng.next() % 10_000_000_000_000_000_000)
+            assertSameAsStrtod("\(digits)e\(rng.below(700) - 360)")
+        }
+        for text in ["9007199254740993", "9007199254740995", "4503599627370497.5", "1.00000000000000011102230246251565404",
+                     "2.2250738585072011e-308", "4.9406564584124654e-324", "1.7976931348623158e308", "7.2057594037927933e16"] {
+            assertSameAsStrtod(text)
+        }
+    }
+
     func testRandomLongSignificandsMatchStrtod() {
         var rng = SplitMix64(state: 9)
         for _ in 0..<5_000 {

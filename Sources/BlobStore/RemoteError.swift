@@ -1,0 +1,55 @@
+/// What went wrong talking to a blob remote, naming the remote and what the user should do.
+public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A remote URL GitML cannot use.
+    case invalidURL(String, reason: String)
+    /// No credentials were found for an S3 remote.
+    case missingCredentials(remote: String)
+    /// The server refused the credentials or their signature.
+    case accessDenied(remote: String, code: String, message: String)
+    /// The key is not on the remote.
+    case notFound(remote: String, key: String)
+    /// The server answered with an error status GitML does not retry (or retried too often).
+    case http(remote: String, key: String, status: Int, code: String, message: String)
+    /// The connection failed (after retries).
+    case connection(remote: String, detail: String)
+    /// A local or shared-directory file operation failed.
+    case io(remote: String, key: String, message: String)
+    /// Bytes from the remote do not match their index or their digest.
+    case corruptObject(remote: String, key: String, detail: String)
+    /// Objects a pull needs that no pack on the remote holds.
+    case missingOnRemote(remote: String, objects: [Digest])
+    /// Objects a push needs that the local store does not hold.
+    case missingLocally(objects: [Digest])
+    /// Another client holds the remote's lock.
+    case locked(remote: String, key: String, holder: String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url, let reason):
+            return "remote URL \(url) is not usable: \(reason) (use file:///path, a plain path, or s3://bucket/prefix)"
+        case .missingCredentials(let remote):
+            return "remote \(remote): no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                + "(and AWS_SESSION_TOKEN for temporary ones), or AWS_PROFILE with a profile in ~/.aws/credentials"
+        case .accessDenied(let remote, let code, let message):
+            return "remote \(remote) refused the credentials (\(code): \(message)); check AWS_ACCESS_KEY_ID, "
+                + "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or the AWS_PROFILE entry in ~/.aws/credentials, "
+                + "and the remote's region and endpoint"
+        case .notFound(let remote, let key): return "remote \(remote) has no object \(key)"
+        case .http(let remote, let key, let status, let code, let message):
+            return "remote \(remote): \(key): HTTP \(status) \(code) \(message)"
+        case .connection(let remote, let detail):
+            return "remote \(remote) cannot be reached: \(detail) (check the endpoint and the network, then retry)"
+        case .io(let remote, let key, let message): return "remote \(remote): \(key): \(message)"
+        case .corruptObject(let remote, let key, let detail):
+            return "remote \(remote): \(key) is damaged: \(detail) (nothing was stored locally from it; "
+                + "push the objects again from a clone that has them)"
+        case .missingOnRemote(let remote, let objects):
+            return "remote \(remote) lacks \(objects.count) needed object(s), first \(objects[0]) "
+                + "(push them from the clone that added them)"
+        case .missingLocally(let objects):
+            return "the local store lacks \(objects.count) object(s) to push, first \(objects[0]) (run `git ml fsck`)"
+        case .locked(let remote, let key, let holder):
+            return "remote \(remote) is locked by \(holder) (\(key)); retry when it finishes"
+        }
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a push sent.
+public struct PushReport: Sendable, Equatable {
+    /// Objects the pushed files need, delta bases included.
+    public var objectsNeeded = 0
+    /// Objects the remote lacked, now uploaded in new packs.
+    public var objectsUploaded = 0
+    /// Packs uploaded now.
+    public var packsUploaded = 0
+    /// Packs found already complete on the remote (left by an interrupted push): only their
+    /// index was uploaded.
+    public var packsResumed = 0
+    /// Pack and index bytes sent.
+    public var bytesUploaded: UInt64 = 0
+    public init() {}
+}
+
+/// What a pull fetched.
+public struct PullReport: Sendable, Equatable {
+    /// Objects downloaded, verified and stored.
+    public var objectsFetched = 0
+    /// Pack bytes downloaded (ranges include the entry headers and small gaps between entries).
+    public var bytesDownloaded: UInt64 = 0
+    /// Ranged GET requests made for pack bytes.
+    public var rangeRequests = 0
+    /// Remote pack indexes downloaded (the others were cached).
+    public var indexesDownloaded = 0
+    public init() {}
+}
+
+/// Moves objects between the local store and a remote, as packs (never one object per key).
+///
+/// Push uploads, for the given files, the objects of their closure (manifests, chunks, delta
+/// bases) that no index on the remote lists, copied as stored into new packs; each pack goes
+/// up before its index, so a reader never sees an index whose pack is incomplete. Packs are
+/// built deterministically (same missing objects, same pack name), so a push re-run after an
+/// interruption finds a pack that already went up whole and sends only its index.
+///
+/// Pull downloads the remote's indexes (cached under `cache/remote-indexes/`; they are named by
+/// their pack's checksum and so never change), then ranged reads of only the entries it needs,
+/// each checked against its index entry, decoded and verified against its digest before it is
+/// stored locally.
+public struct RemoteSync: Sendable {
+    public let store: ObjectStore
+    public let remote: any RemoteBackend
+    /// How many transfers run at once.
+    public var parallelTransfers: Int
+    /// Entries of one pack closer than this are fetched in one ranged read.
+    public var rangeGap: UInt64 = 1 << 20
+    /// The largest single ranged read.
+    public var maxRange: UInt64 = 16 << 20
+
+    public init(store: ObjectStore, remote: any RemoteBackend, parallelTransfers: Int = 8) {
+        self.store = store
+        self.remote = remote
+        self.parallelTransfers = parallelTransfers
+    }
+
+    // MARK: Push
+
+    /// Uploads what the remote lacks for `files`. Seals the local open pack first.
+    @discardableResult
+    public func push(_ files: [StoredFile]) throws -> PushReport {
+        try store.flush()
+        let closure = store.reachable(from: files.map { ($0, $0.digest.description) })
+        guard closure.missing.isEmpty else { throw RemoteError.missingLocally(objects: closure.missing.map(\.object)) }
+        let onRemote = try remoteIndexes(report: nil)
+        var report = PushReport()
+        report.objectsNeeded = closure.objects.count
+        let lacking = closure.objects.compactMap { digest -> (PackEntry, PackIndex)? in
+            if onRemote.contains(where: { $0.lookup(digest) != nil }) { return nil }
+            guard let (entry, index) = store.locate(digest), let index else { return nil }
+            return (entry, index)
+        }.sorted { ($0.1.name, $0.0.offset) < ($1.1.name, $1.0.offset) }
+        guard !lacking.isEmpty else { return report }
+        report.objectsUploaded = lacking.count
+
+        let staging = StoreLayout(root: "\(store.layout.tmp)/push-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        try staging.create()
+        defer { try? FileManager.default.removeItem(atPath: staging.root) }
+        let writer = PackWriter(layout: staging)
+        for (entry, index) in lacking { try writer.append(entry, stored: try store.storedBytes(entry, in: index)) }
+        try writer.seal()
+
+        let staged = writer.sealed
+        let tally = Tally(report)
+        try RemoteTransferPool.forEach(staged.count, width: parallelTransfers) { [remote] i in
+            let indexPath = staged[i]
+            let packPath = String(indexPath.dropLast(4)) + ".pack"
+            let name = ((indexPath as NSString).lastPathComponent as NSString).deletingPathExtension
+            let packSize = try Self.fileSize(packPath)
+            let indexSize = try Self.fileSize(indexPath)
+            if try remote.stat(RemoteLayout.packKey(name))?.size == packSize {
+                tally.update { $0.packsResumed += 1 }
+            } else {
+                try remote.put(RemoteLayout.packKey(name), file: packPath)
+                tally.update { $0.packsUploaded += 1; $0.bytesUploaded += packSize }
+            }
+            try remote.put(RemoteLayout.indexKey(name), file: indexPath)
+            tally.update { $0.bytesUploaded += indexSize }
+        }
+        return tally.value
+    }
+
+    private static func fileSize(_ path: String) throws -> UInt64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileIO.error(path, "stat") }
+        return UInt64(info.st_size)
+    }
+
+    // MARK: Pull
+
+    /// Downloads, verifies and stores every object `files` need that the local store lacks,
+    /// then seals the local pack.
+    @discardableResult
+    public func pull(_ files: [StoredFile]) throws -> PullReport {
+        let tally = Tally(PullReport())
+        let packs = try remoteIndexes(report: tally)
+        // Walk manifest trees level by level: a node's children are known once it is local.
+        var frontier = Self.unique(files.map { ($0.root, $0.manifest != nil) })
+        while !frontier.isEmpty {
+            try fetch(frontier.map(\.digest), from: packs, tally: tally)
+            var next: [(digest: Digest, isNode: Bool)] = []
+            for (digest, isNode) in frontier where isNode {
+                let node = try ManifestNode.decode(try store.read(digest), digest: digest)
+                next += node.entries.map { ($0.digest, node.level > 0) }
+            }
+            frontier = Self.unique(next)
+        }
+        try store.flush()
+        return tally.value
+    }
+
+    private static func unique(_ items: [(Digest, Bool)]) -> [(digest: Digest, isNode: Bool)] {
+        var seen: Set<Digest> = []
+        return items.filter { seen.insert($0.0).inserted }.map { (digest: $0.0, isNode: $0.1) }
+    }
+
+    /// One ranged read: a pack, the byte range, and the entries inside it.
+    private struct RangeRead: Sendable {
+        let pack: String
+        var range: Range<UInt64>
+        var entries: [PackEntry]
+    }
+
+    /// Fetches `digests` and the delta bases they need, shallowest first, so every base is
+    /// local before a delta against it is verified.
+    private func fetch(_ digests: [Digest], from packs: [PackIndex], tally: Tally<PullReport>) throws {
+        var wanted: [Digest: (entry: PackEntry, pack: String)] = [:]
+        var absent: [Digest] = []
+        var pending = digests
+        while let digest = pending.popLast() {
+            if wanted[digest] != nil || store.contains(digest) { continue }
+            guard let (entry, pack) = packs.lazy.compactMap({ p in p.lookup(digest).map { ($0, p.name) } }).first else {
+                absent.append(digest)
+                continue
+            }
+            wanted[digest] = (entry, pack)
+            if let base = entry.base { pending.append(base) }
+        }
+        guard absent.isEmpty else { throw RemoteError.missingOnRemote(remote: remote.name, objects: absent.sorted()) }
+        for (_, layer) in Dictionary(grouping: wanted.values, by: \.entry.depth).sorted(by: { $0.key < $1.key }) {
+            let reads = coalesce(layer)
+            tally.update { $0.rangeRequests += reads.count }
+            try RemoteTransferPool.forEach(reads.count, width: parallelTransfers) { i in
+                try self.perform(reads[i], tally: tally)
+            }
+        }
+    }
+
+    /// Groups entries by pack and merges neighbours into ranged reads.
+    private func coalesce(_ items: [(entry: PackEntry, pack: String)]) -> [RangeRead] {
+        var reads: [RangeRead] = []
+        for (pack, group) in Dictionary(grouping: items, by: \.pack).sorted(by: { $0.key < $1.key }) {
+            var current: RangeRead?
+            for entry in group.map(\.entry).sorted(by: { $0.offset < $1.offset }) {
+                let span = entry.offset..<(entry.dataOffset + UInt64(entry.storedLength))
+                if var open = current, span.lowerBound <= open.range.upperBound + rangeGap,
+                   span.upperBound - open.range.lowerBound <= maxRange {
+                    open.range = open.range.lowerBound..<span.upperBound
+                    open.entries.append(entry)
+                    current = open
+                } else {
+                    if let open = current { reads.append(open) }
+                    current = RangeRead(pack: pack, range: span, entries: [entry])
+                }
+            }
+            if let open = current { reads.append(open) }
+        }
+        return reads
+    }
+
+    /// Downloads one range, checks each entry header against the index, decodes and verifies
+    /// each object, and appends it to the local store.
+    private func perform(_ read: RangeRead, tally: Tally<PullReport>) throws {
+        let key = RemoteLayout.packKey(read.pack)
+        let bytes = try remote.get(key, range: read.range)
+        guard bytes.count == read.range.count else {
+            throw RemoteError.corruptObject(remote: remote.name, key: key,
+                                            detail: "got \(bytes.count) bytes for a range of \(read.range.count)")
+        }
+        for entry in read.entries {
+            let start = Int(entry.offset - read.range.lowerBound)
+            let header = bytes.withUnsafeBytes {
+                PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: $0[start..<(start + PackFormat.entryHeaderSize)]),
+                                          offset: entry.offset)
+            }
+            guard header == entry else {
+                throw RemoteError.corruptObject(remote: remote.name, key: key,
+                                                detail: "the entry at byte \(entry.offset) is not \(entry.digest) as its index says")
+            }
+            let dataStart = start + PackFormat.entryHeaderSize
+            let stored = Array(bytes[dataStart..<(dataStart + Int(entry.storedLength))])
+            try verify(entry, stored: stored, key: key)
+            var local = entry
+            local.offset = 0
+            try store.append(ObjectStore.PreparedChunk(entry: local, stored: stored))
+        }
+        tally.update {
+            $0.objectsFetched += read.entries.count
+            $0.bytesDownloaded += UInt64(bytes.count)
+        }
+    }
+
+    /// Decodes `stored` (against its base, already local) and checks the digest.
+    private func verify(_ entry: PackEntry, stored: [UInt8], key: String) throws {
+        var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
+        do {
+            let reference = try entry.base.map { try store.read($0) }
+            try stored.withUnsafeBytes { frame in
+                try raw.withUnsafeMutableBytes { destination in
+                    try store.zstd.withDecompressor { d in
+                        if let reference {
+                            try reference.withUnsafeBytes { try d.decompress(frame, into: destination, reference: $0) }
+                        } else {
+                            try d.decompress(frame, into: destination)
+                        }
+                    }
+                }
+            }
+        } catch {
+            throw RemoteError.corruptObject(remote: remote.name, key: key, detail: "\(entry.digest) does not decode: \(error)")
+        }
+        guard Digest.of(raw) == entry.digest else {
+            throw RemoteError.corruptObject(remote: remote.name, key: key,
+                                            detail: "the bytes of \(entry.digest) do not match its digest")
+        }
+    }
+
+    // MARK: Indexes
+
+    /// The indexes of every pack on the remote, downloading (and checksumming) those not cached.
+    private func remoteIndexes(report: Tally<PullReport>?) throws -> [PackIndex] {
+        let cache = store.layout.cache + "/remote-indexes"
+        try FileIO.makeDirectory(cache)
+        let names = try remote.list(prefix: RemoteLayout.packsPrefix).compactMap { RemoteLayout.packName(ofIndexKey: $0.key) }.sorted()
+        let absent = names.filter { !FileManager.default.fileExists(atPath: "\(cache)/\($0).idx") }
+        try RemoteTransferPool.forEach(absent.count, width: parallelTransfers) { [remote, store] i in
+            let key = RemoteLayout.indexKey(absent[i])
+            let bytes = try remote.get(key, range: nil)
+            guard bytes.count >= 32, Digest.of(bytes[..<(bytes.count - 32)]) == Digest(bytes: bytes[(bytes.count - 32)...]) else {
+                throw RemoteError.corruptObject(remote: remote.name, key: key, detail: "the index fails its checksum")
+            }
+            try FileIO.writeAtomically(bytes, to: "\(cache)/\(absent[i]).idx", temporaryDirectory: store.layout.tmp)
+            report?.update { $0.indexesDownloaded += 1 }
+        }
+        return try names.map { try PackIndex(indexPath: "\(cache)/\($0).idx") }
+    }
+}
+
+/// A report updated from transfer threads.
+final class Tally<Report: Sendable>: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var report: Report
+    init(_ report: Report) { self.report = report }
+    var value: Report { lock.withLock { report } }
+    func update(_ change: (inout Report) -> Void) { lock.withLock { change(&report) } }
+}

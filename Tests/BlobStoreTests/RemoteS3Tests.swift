@@ -1,0 +1,192 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XCTest
+@testable import BlobStore
+
+/// A real S3 server on loopback: moto's standalone server, with authentication on (after the
+/// first three unauthenticated IAM calls that create the user, its key and its policy), so
+/// every S3 request's Signature V4 is checked.
+final class MotoServer {
+    let endpoint: URL
+    let credentials: AWSCredentials
+    private let process: Process
+
+    /// The moto_server binary: `MOTO_SERVER`, /tmp/moto-venv/bin/moto_server, or on PATH.
+    static func binary() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let candidates = [environment["MOTO_SERVER"], "/tmp/moto-venv/bin/moto_server"]
+            + (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/moto_server" }
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    init(binary: String) throws {
+        let port = 20_000 + Int(getpid() % 20_000)
+        endpoint = URL(string: "http://127.0.0.1:\(port)")!
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try Self.waitUntilServing(endpoint)
+        credentials = try Self.createUser(endpoint)
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    private static func waitUntilServing(_ endpoint: URL) throws {
+        let client = HTTPClient(timeout: 2)
+        for _ in 0..<100 {
+            if (try? client.send(URLRequest(url: endpoint.appendingPathComponent("moto-api/data.json")), body: nil)) != nil { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw RemoteError.connection(remote: "moto", detail: "moto_server did not start on \(endpoint)")
+    }
+
+    /// IAM: CreateUser, CreateAccessKey, PutUserPolicy (s3:*), the three unauthenticated calls.
+    private static func createUser(_ endpoint: URL) throws -> AWSCredentials {
+        let client = HTTPClient()
+        let bootstrap = AWSSigner(credentials: AWSCredentials(accessKeyID: "AKIDBOOTSTRAP", secretAccessKey: "x"),
+                                  region: "us-east-1", service: "iam")
+        func call(_ parameters: [(String, String)]) throws -> String {
+            let body = Data((parameters + [("Version", "2010-05-08")])
+                .map { "\(AWSSigner.encode($0.0, slash: true))=\(AWSSigner.encode($0.1, slash: true))" }.joined(separator: "&").utf8)
+            var request = URLRequest(url: endpoint)
+            request.httpMethod = "POST"
+            let headers = ["host": "\(endpoint.host!):\(endpoint.port!)", "content-type": "application/x-www-form-urlencoded"]
+            for (name, value) in bootstrap.sign(method: "POST", path: "/", query: [], headers: headers,
+                                                payloadHash: AWSSigner.payloadHash(body), date: Date()) {
+                request.setValue(value, forHTTPHeaderField: name)
+            }
+            let response = try client.send(request, body: body)
+            let text = String(decoding: response.body, as: UTF8.self)
+            guard response.status == 200 else { throw RemoteError.http(remote: "moto", key: "iam", status: response.status, code: "", message: text) }
+            return text
+        }
+        _ = try call([("Action", "CreateUser"), ("UserName", "gitml")])
+        let key = try call([("Action", "CreateAccessKey"), ("UserName", "gitml")])
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
+        _ = try call([("Action", "PutUserPolicy"), ("UserName", "gitml"), ("PolicyName", "s3"), ("PolicyDocument", policy)])
+        return AWSCredentials(accessKeyID: XMLText.value("AccessKeyId", in: key)!,
+                              secretAccessKey: XMLText.value("SecretAccessKey", in: key)!)
+    }
+}
+
+final class RemoteS3Tests: XCTestCase {
+    // One server for the whole class: starting moto takes about a second.
+    nonisolated(unsafe) private static var server: MotoServer?
+    nonisolated(unsafe) private static var buckets = 0
+
+    override class func tearDown() {
+        server = nil
+        super.tearDown()
+    }
+
+    /// A remote on a fresh bucket of the shared moto server.
+    private func freshRemote(credentials: AWSCredentials? = nil, addressing: S3Remote.Addressing = .path) throws -> S3Remote {
+        guard let binary = MotoServer.binary() else {
+            throw XCTSkip("moto_server is not installed; install it with: python3 -m venv /tmp/moto-venv && "
+                + "/tmp/moto-venv/bin/pip install 'moto[server]' (or set MOTO_SERVER to its path)")
+        }
+        if Self.server == nil { Self.server = try MotoServer(binary: binary) }
+        let server = Self.server!
+        Self.buckets += 1
+        let remote = try S3Remote(name: "team-s3", bucket: "gitml-test-\(Self.buckets)", prefix: "repo/ml",
+                                  endpoint: server.endpoint, addressing: addressing, credentials: credentials ?? server.credentials)
+        try remote.createBucket()
+        return remote
+    }
+
+    func testS3RoundTripGivesIdenticalBytes() throws {
+        try RemoteScenario().checkRoundTrip(try freshRemote())
+    }
+
+    func testS3TransfersOnlyWhatIsMissing() throws {
+        try RemoteScenario().checkIncrementalTransfers(try freshRemote())
+    }
+
+    func testS3CorruptedRemoteObjectIsDetectedOnPull() throws {
+        try RemoteScenario().checkCorruptionIsDetected(try freshRemote())
+    }
+
+    func testS3InterruptedPushResumes() throws {
+        try RemoteScenario().checkInterruptedPushResumes(try freshRemote())
+    }
+
+    func testS3LockIsExclusive() throws {
+        try RemoteScenario().checkLock(try freshRemote())
+    }
+
+    func testS3MultipartUploadAndRangedReads() throws {
+        var remote = try freshRemote()
+        remote.multipartThreshold = 5 << 20
+        remote.partSize = 5 << 20
+        var state: UInt64 = 7
+        let bytes = (0..<(11 << 20)).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let dir = TemporaryDirectory()
+        write(bytes, to: dir.path + "/big")
+        try remote.put("packs/big", file: dir.path + "/big")
+        XCTAssertEqual(try remote.stat("packs/big")?.size, UInt64(bytes.count))
+        XCTAssertEqual(try remote.get("packs/big", range: nil), bytes)
+        XCTAssertEqual(try remote.get("packs/big", range: 5_000_000..<5_300_000), Array(bytes[5_000_000..<5_300_000]))
+        XCTAssertNil(try remote.stat("packs/absent"))
+        try remote.delete("packs/big")
+        XCTAssertEqual(try remote.list(prefix: "packs/"), [])
+    }
+
+    func testWrongCredentialsNameTheRemoteAndWhatToFix() throws {
+        let good = try freshRemote()
+        let wrongSecret = AWSCredentials(accessKeyID: Self.server!.credentials.accessKeyID, secretAccessKey: "not-the-secret")
+        let unknownKey = AWSCredentials(accessKeyID: "AKIAUNKNOWN000000000", secretAccessKey: "x")
+        for credentials in [wrongSecret, unknownKey] {
+            let remote = try S3Remote(name: "team-s3", bucket: good.bucket, prefix: "repo/ml", endpoint: good.endpoint,
+                                      credentials: credentials)
+            XCTAssertThrowsError(try remote.list(prefix: "packs/")) { error in
+                guard case RemoteError.accessDenied(let name, _, _) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(name, "team-s3")
+                XCTAssertTrue("\(error)".contains("AWS_SECRET_ACCESS_KEY"))
+                XCTAssertFalse("\(error)".contains("not-the-secret"))
+            }
+        }
+    }
+
+    /// AWS's published Signature V4 example (S3 "GET Object" with a Range header).
+    func testSignatureMatchesTheAWSDocumentedExample() {
+        let signer = AWSSigner(credentials: AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE",
+                                                           secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                               region: "us-east-1")
+        let headers = signer.sign(method: "GET", path: "/test.txt", query: [],
+                                  headers: ["Host": "examplebucket.s3.amazonaws.com", "Range": "bytes=0-9"],
+                                  payloadHash: AWSSigner.payloadHash(Data()), date: Date(timeIntervalSince1970: 1_369_353_600))
+        XCTAssertEqual(headers["authorization"],
+                       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                       + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+                       + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+    }
+
+    func testCredentialsComeFromTheEnvironmentThenTheProfileFile() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path + "/.aws", withIntermediateDirectories: true)
+        write(Array("[default]\naws_access_key_id = AKDEFAULT\naws_secret_access_key = s1\n\n[ci]\n"
+            .appending("aws_access_key_id=AKCI\naws_secret_access_key=s2\naws_session_token=t2\n").utf8),
+              to: dir.path + "/.aws/credentials")
+        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s0"]),
+                       AWSCredentials(accessKeyID: "AKENV", secretAccessKey: "s0"))
+        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path]), AWSCredentials(accessKeyID: "AKDEFAULT", secretAccessKey: "s1"))
+        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_PROFILE": "ci"]),
+                       AWSCredentials(accessKeyID: "AKCI", secretAccessKey: "s2", sessionToken: "t2"))
+        XCTAssertNil(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_PROFILE": "absent"]))
+        XCTAssertFalse("\(AWSCredentials(accessKeyID: "AK", secretAccessKey: "topsecret"))".contains("topsecret"))
+    }
+}

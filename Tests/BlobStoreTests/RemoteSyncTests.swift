@@ -1,0 +1,193 @@
+import XCTest
+@testable import BlobStore
+
+/// Two stores and a few files (a multi-chunk file, its edited next version stored as deltas,
+/// a small file, an empty file) for push/pull checks against any backend.
+final class RemoteScenario {
+    let dir = TemporaryDirectory()
+    let source: ObjectStore
+    let files: [(file: StoredFile, bytes: [UInt8])]
+    /// Chunks of the second version stored as deltas (so pulls must fetch bases first).
+    let deltaChunks: Int
+    private var clones = 0
+
+    init() throws {
+        source = try ObjectStore(layout: StoreLayout(root: dir.path + "/a/ml"))
+        let v1 = csvLikeBytes(rows: 40_000, seed: 11)
+        var v2 = v1
+        for i in stride(from: 500, to: v2.count, by: 70_000) { v2[i] = UInt8(ascii: "#") }
+        var stored: [(StoredFile, [UInt8])] = []
+        var previous: ChunkList?
+        var deltas = 0
+        for (index, bytes) in [v1, v2, Array("id,label\n1,cat\n".utf8), []].enumerated() {
+            write(bytes, to: "\(dir.path)/f\(index)")
+            let (file, stats) = try source.ingest(path: "\(dir.path)/f\(index)", previous: index == 1 ? previous : nil)
+            deltas += stats.deltaChunks
+            if index == 0 { previous = try source.chunkList(of: file) }
+            stored.append((file, bytes))
+        }
+        try source.flush()
+        files = stored
+        deltaChunks = deltas
+    }
+
+    /// A new empty store (another clone).
+    func emptyStore() throws -> ObjectStore {
+        clones += 1
+        return try ObjectStore(layout: StoreLayout(root: "\(dir.path)/clone\(clones)/ml"))
+    }
+
+    /// Restores every file from `store` and checks its bytes.
+    func assertIdentical(_ store: ObjectStore, _ which: [Int]? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        for i in which ?? Array(files.indices) {
+            let out = "\(dir.path)/restored-\(clones)-\(i)"
+            try store.restore(files[i].file, to: out)
+            XCTAssertEqual(try FileIO.readAll(out), files[i].bytes, "file \(i)", file: file, line: line)
+        }
+    }
+
+    var allFiles: [StoredFile] { files.map(\.file) }
+
+    // MARK: Checks shared by every backend
+
+    func checkRoundTrip(_ remote: any RemoteBackend) throws {
+        XCTAssertGreaterThan(deltaChunks, 5)
+        let pushed = try RemoteSync(store: source, remote: remote).push(allFiles)
+        XCTAssertGreaterThan(pushed.objectsNeeded, 20)
+        XCTAssertEqual(pushed.objectsUploaded, pushed.objectsNeeded)
+        XCTAssertEqual(pushed.packsUploaded, 1)
+        // Packed: one pack and its index, never one key per object.
+        XCTAssertEqual(try remote.list(prefix: "packs/").map(\.key).filter { !$0.hasPrefix("packs/pack-") }, [])
+        XCTAssertEqual(try remote.list(prefix: "packs/").count, 2)
+        XCTAssertEqual(try RemoteSync(store: source, remote: remote).push(allFiles).objectsUploaded, 0)
+
+        let clone = try emptyStore()
+        let pulled = try RemoteSync(store: clone, remote: remote).pull(allFiles)
+        XCTAssertEqual(pulled.objectsFetched, pushed.objectsNeeded)
+        XCTAssertEqual(pulled.indexesDownloaded, 1)
+        try assertIdentical(clone)
+        XCTAssertEqual(try RemoteSync(store: clone, remote: remote).pull(allFiles).objectsFetched, 0)
+    }
+
+    func checkIncrementalTransfers(_ remote: any RemoteBackend) throws {
+        let sync = RemoteSync(store: source, remote: remote)
+        let first = try sync.push([files[0].file])
+        let second = try sync.push([files[0].file, files[1].file])
+        XCTAssertGreaterThan(second.objectsUploaded, 0)
+        XCTAssertEqual(second.objectsUploaded, second.objectsNeeded - first.objectsNeeded)
+        XCTAssertEqual(second.packsUploaded, 1)
+
+        let clone = try emptyStore()
+        let cloneSync = RemoteSync(store: clone, remote: remote)
+        let a = try cloneSync.pull([files[0].file])
+        let b = try cloneSync.pull([files[1].file])
+        XCTAssertEqual(a.objectsFetched, first.objectsNeeded)
+        XCTAssertEqual(b.objectsFetched, second.objectsUploaded)
+        try assertIdentical(clone, [0, 1])
+        XCTAssertThrowsError(try cloneSync.pull([files[2].file])) { error in
+            guard case RemoteError.missingOnRemote(_, let objects) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(objects, [self.files[2].file.digest])
+        }
+    }
+
+    func checkCorruptionIsDetected(_ remote: any RemoteBackend) throws {
+        try RemoteSync(store: source, remote: remote).push(allFiles)
+        let packKey = try XCTUnwrap(try remote.list(prefix: "packs/").map(\.key).first { $0.hasSuffix(".pack") })
+        var bytes = try remote.get(packKey, range: nil)
+        bytes[PackFormat.headerSize + PackFormat.entryHeaderSize + 3] ^= 0x40  // inside the first frame
+        try remote.put(packKey, bytes: bytes)
+        let clone = try emptyStore()
+        XCTAssertThrowsError(try RemoteSync(store: clone, remote: remote).pull(allFiles)) { error in
+            guard case RemoteError.corruptObject(_, let key, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(key, packKey)
+        }
+    }
+
+    func checkInterruptedPushResumes(_ remote: any RemoteBackend) throws {
+        let sync = RemoteSync(store: source, remote: remote)
+        let full = try sync.push(allFiles)
+        let keys = try remote.list(prefix: "packs/")
+        let index = try XCTUnwrap(keys.first { $0.key.hasSuffix(".idx") })
+        let pack = try XCTUnwrap(keys.first { $0.key.hasSuffix(".pack") })
+
+        // Interrupted after the pack went up, before its index: only the index is sent again.
+        try remote.delete(index.key)
+        let resumed = try sync.push(allFiles)
+        XCTAssertEqual(resumed.packsResumed, 1)
+        XCTAssertEqual(resumed.packsUploaded, 0)
+        XCTAssertEqual(resumed.bytesUploaded, index.size)
+        XCTAssertEqual(resumed.objectsUploaded, full.objectsUploaded)
+
+        // Interrupted in the middle of the pack (a store without atomic puts): the pack is sent again.
+        try remote.delete(index.key)
+        try remote.put(pack.key, bytes: Array(try remote.get(pack.key, range: 0..<(pack.size / 2))))
+        let again = try sync.push(allFiles)
+        XCTAssertEqual(again.packsUploaded, 1)
+        XCTAssertEqual(again.bytesUploaded, pack.size + index.size)
+
+        let clone = try emptyStore()
+        try RemoteSync(store: clone, remote: remote).pull(allFiles)
+        try assertIdentical(clone)
+    }
+
+    func checkLock(_ remote: any RemoteBackend) throws {
+        let lock = try RemoteLock.acquire(remote, holder: "ada@host1 2026-11-30T10:00:00Z")
+        XCTAssertThrowsError(try RemoteLock.acquire(remote, holder: "bob@host2")) { error in
+            XCTAssertEqual(error as? RemoteError,
+                           .locked(remote: remote.name, key: RemoteLayout.gcLockKey, holder: "ada@host1 2026-11-30T10:00:00Z"))
+        }
+        try lock.release()
+        try RemoteLock.acquire(remote, holder: "bob@host2").release()
+    }
+}
+
+final class RemoteSyncTests: XCTestCase {
+    private func directoryRemote(_ scenario: RemoteScenario) throws -> DirectoryRemote {
+        try DirectoryRemote(name: "shared", root: scenario.dir.path + "/remote")
+    }
+
+    func testDirectoryRoundTripGivesIdenticalBytes() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkRoundTrip(try directoryRemote(scenario))
+    }
+
+    func testDirectoryTransfersOnlyWhatIsMissing() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkIncrementalTransfers(try directoryRemote(scenario))
+    }
+
+    func testDirectoryCorruptedRemoteObjectIsDetectedOnPull() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkCorruptionIsDetected(try directoryRemote(scenario))
+    }
+
+    func testDirectoryInterruptedPushResumes() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkInterruptedPushResumes(try directoryRemote(scenario))
+    }
+
+    func testDirectoryLockIsExclusive() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkLock(try directoryRemote(scenario))
+    }
+
+    func testPushRefusesFilesTheStoreDoesNotHold() throws {
+        let scenario = try RemoteScenario()
+        let absent = StoredFile(digest: Digest.of(Array("nowhere".utf8)), size: 7, manifest: nil)
+        XCTAssertThrowsError(try RemoteSync(store: scenario.source, remote: try directoryRemote(scenario)).push([absent])) {
+            XCTAssertEqual($0 as? RemoteError, .missingLocally(objects: [absent.digest]))
+        }
+    }
+
+    func testRemoteSpecOpensDirectoriesAndRejectsUnknownSchemes() throws {
+        let dir = TemporaryDirectory()
+        let byURL = try RemoteSpec(name: "n", url: "file://\(dir.path)/r1").open(environment: [:])
+        XCTAssertEqual((byURL as? DirectoryRemote)?.root, dir.path + "/r1")
+        let relative = try RemoteSpec(name: "n", url: "r2/../r3").open(environment: [:], workingDirectory: dir.path)
+        XCTAssertEqual((relative as? DirectoryRemote)?.root, dir.path + "/r3")
+        XCTAssertThrowsError(try RemoteSpec(name: "n", url: "ftp://x/y").open(environment: [:]))
+        XCTAssertThrowsError(try RemoteSpec(name: "team", url: "s3://bucket/p").open(environment: ["HOME": dir.path])) {
+            XCTAssertEqual($0 as? RemoteError, .missingCredentials(remote: "team"))
+        }
+    }
+}

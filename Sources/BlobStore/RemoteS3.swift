@@ -236,7 +236,7 @@ public struct S3Remote: RemoteBackend {
 
     /// The URL (without query), the `host` header value and the encoded path to sign for `key`
     /// (nil: the bucket itself).
-    private func location(_ key: String?) -> (url: String, host: String, path: String) {
+    func location(_ key: String?) -> (url: String, host: String, path: String) {
         let scheme = endpoint.scheme ?? "https"
         let port = endpoint.port.map { ":\($0)" } ?? ""
         let baseHost = endpoint.host ?? ""

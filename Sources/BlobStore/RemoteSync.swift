@@ -53,6 +53,9 @@ public struct RemoteSync: Sendable {
     public var rangeGap: UInt64 = 1 << 20
     /// The largest single ranged read.
     public var maxRange: UInt64 = 16 << 20
+    /// Called from transfer threads after each file or range moved, with the bytes moved so far
+    /// and the bytes planned so far (a pull plans more as it walks deeper into manifests).
+    public var progress: (@Sendable (_ done: UInt64, _ planned: UInt64) -> Void)?
 
     public init(store: ObjectStore, remote: any RemoteBackend, parallelTransfers: Int = 8) {
         self.store = store
@@ -88,6 +91,8 @@ public struct RemoteSync: Sendable {
 
         let staged = writer.sealed
         let tally = Tally(report)
+        let meter = ProgressMeter(progress)
+        meter.plan(try staged.reduce(0) { $0 + (try Self.fileSize($1)) + (try Self.fileSize(String($1.dropLast(4)) + ".pack")) })
         try RemoteTransferPool.forEach(staged.count, width: parallelTransfers) { [remote] i in
             let indexPath = staged[i]
             let packPath = String(indexPath.dropLast(4)) + ".pack"
@@ -100,8 +105,10 @@ public struct RemoteSync: Sendable {
                 try remote.put(RemoteLayout.packKey(name), file: packPath)
                 tally.update { $0.packsUploaded += 1; $0.bytesUploaded += packSize }
             }
+            meter.advance(packSize)
             try remote.put(RemoteLayout.indexKey(name), file: indexPath)
             tally.update { $0.bytesUploaded += indexSize }
+            meter.advance(indexSize)
         }
         return tally.value
     }
@@ -119,11 +126,12 @@ public struct RemoteSync: Sendable {
     @discardableResult
     public func pull(_ files: [StoredFile]) throws -> PullReport {
         let tally = Tally(PullReport())
+        let meter = ProgressMeter(progress)
         let packs = try remoteIndexes(report: tally)
         // Walk manifest trees level by level: a node's children are known once it is local.
         var frontier = Self.unique(files.map { ($0.root, $0.manifest != nil) })
         while !frontier.isEmpty {
-            try fetch(frontier.map(\.digest), from: packs, tally: tally)
+            try fetch(frontier.map(\.digest), from: packs, tally: tally, meter: meter)
             var next: [(digest: Digest, isNode: Bool)] = []
             for (digest, isNode) in frontier where isNode {
                 let node = try ManifestNode.decode(try store.read(digest), digest: digest)
@@ -149,7 +157,7 @@ public struct RemoteSync: Sendable {
 
     /// Fetches `digests` and the delta bases they need, shallowest first, so every base is
     /// local before a delta against it is verified.
-    private func fetch(_ digests: [Digest], from packs: [PackIndex], tally: Tally<PullReport>) throws {
+    private func fetch(_ digests: [Digest], from packs: [PackIndex], tally: Tally<PullReport>, meter: ProgressMeter) throws {
         var wanted: [Digest: (entry: PackEntry, pack: String)] = [:]
         var absent: [Digest] = []
         var pending = digests
@@ -166,8 +174,10 @@ public struct RemoteSync: Sendable {
         for (_, layer) in Dictionary(grouping: wanted.values, by: \.entry.depth).sorted(by: { $0.key < $1.key }) {
             let reads = coalesce(layer)
             tally.update { $0.rangeRequests += reads.count }
+            meter.plan(reads.reduce(0) { $0 + UInt64($1.range.count) })
             try RemoteTransferPool.forEach(reads.count, width: parallelTransfers) { i in
                 try self.perform(reads[i], tally: tally)
+                meter.advance(UInt64(reads[i].range.count))
             }
         }
     }
@@ -279,4 +289,17 @@ final class Tally<Report: Sendable>: @unchecked Sendable {  // guarded by `lock`
     init(_ report: Report) { self.report = report }
     var value: Report { lock.withLock { report } }
     func update(_ change: (inout Report) -> Void) { lock.withLock { change(&report) } }
+}
+
+/// Bytes planned and moved, reported to a progress callback from transfer threads.
+final class ProgressMeter: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private let callback: (@Sendable (UInt64, UInt64) -> Void)?
+    private var done: UInt64 = 0
+    private var planned: UInt64 = 0
+
+    init(_ callback: (@Sendable (UInt64, UInt64) -> Void)?) { self.callback = callback }
+
+    func plan(_ bytes: UInt64) { lock.withLock { planned += bytes; callback?(done, planned) } }
+    func advance(_ bytes: UInt64) { lock.withLock { done += bytes; callback?(done, planned) } }
 }

@@ -121,6 +121,10 @@ final class RemoteS3Tests: XCTestCase {
         try RemoteScenario().checkInterruptedPushResumes(try freshRemote())
     }
 
+    func testS3ConcurrentPushesLoseNothing() throws {
+        try RemoteScenario().checkConcurrentPushes(try freshRemote())
+    }
+
     func testS3LockIsExclusive() throws {
         try RemoteScenario().checkLock(try freshRemote())
     }
@@ -158,6 +162,33 @@ final class RemoteS3Tests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("AWS_SECRET_ACCESS_KEY"))
                 XCTAssertFalse("\(error)".contains("not-the-secret"))
             }
+        }
+    }
+
+    func testAddressingBuildsPathStyleAndVirtualHostedURLs() throws {
+        let credentials = AWSCredentials(accessKeyID: "AK", secretAccessKey: "s")
+        let local = try S3Remote(name: "r", bucket: "b", prefix: "repo/ml", endpoint: URL(string: "http://127.0.0.1:9000"),
+                                 credentials: credentials)
+        XCTAssertEqual(local.addressing, .path)
+        let object = local.location("packs/a b+c.idx")
+        XCTAssertEqual(object.url, "http://127.0.0.1:9000/b/repo/ml/packs/a%20b%2Bc.idx")
+        XCTAssertEqual(object.host, "127.0.0.1:9000")
+        XCTAssertEqual(local.location(nil).path, "/b")
+        let aws = try S3Remote(name: "r", bucket: "b", prefix: "repo/ml/", region: "eu-west-1", credentials: credentials)
+        XCTAssertEqual(aws.addressing, .virtualHosted)
+        XCTAssertEqual(aws.location("packs/x.idx").url, "https://b.s3.eu-west-1.amazonaws.com/repo/ml/packs/x.idx")
+        XCTAssertEqual(aws.location("packs/x.idx").host, "b.s3.eu-west-1.amazonaws.com")
+        XCTAssertEqual(aws.location(nil).path, "/")
+    }
+
+    func testUnreachableEndpointFailsAfterRetriesNamingTheRemote() throws {
+        var remote = try S3Remote(name: "team-s3", bucket: "b", endpoint: URL(string: "http://127.0.0.1:1"),
+                                  credentials: AWSCredentials(accessKeyID: "AK", secretAccessKey: "s"))
+        remote.maxAttempts = 3
+        remote.initialBackoff = 0.01
+        XCTAssertThrowsError(try remote.stat("packs/x")) { error in
+            guard case RemoteError.connection(let name, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "team-s3")
         }
     }
 

@@ -130,6 +130,33 @@ final class RemoteScenario {
         try assertIdentical(clone)
     }
 
+    /// Two clients push different files to one remote at the same time; a third pulls both.
+    func checkConcurrentPushes(_ remote: any RemoteBackend) throws {
+        let other = try emptyStore()
+        write(csvLikeBytes(rows: 20_000, seed: 12), to: dir.path + "/other")
+        let (otherFile, _) = try other.ingest(path: dir.path + "/other")
+        try other.flush()
+        let pushes: [(ObjectStore, [StoredFile])] = [(source, allFiles), (other, [otherFile])]
+        let failures = Tally([String]())
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            do { try RemoteSync(store: pushes[i].0, remote: remote).push(pushes[i].1) } catch {
+                failures.update { $0.append("\(error)") }
+            }
+        }
+        XCTAssertEqual(failures.value, [])
+        let clone = try emptyStore()
+        let meter = Tally([(UInt64, UInt64)]())
+        var sync = RemoteSync(store: clone, remote: remote)
+        sync.progress = { done, planned in meter.update { $0.append((done, planned)) } }
+        let pulled = try sync.pull(allFiles + [otherFile])
+        try assertIdentical(clone)
+        try clone.restore(otherFile, to: dir.path + "/other-restored")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/other-restored"), csvLikeBytes(rows: 20_000, seed: 12))
+        let last = try XCTUnwrap(meter.value.last)
+        XCTAssertEqual(last.0, last.1)
+        XCTAssertEqual(last.0, pulled.bytesDownloaded)
+    }
+
     func checkLock(_ remote: any RemoteBackend) throws {
         let lock = try RemoteLock.acquire(remote, holder: "ada@host1 2026-11-30T10:00:00Z")
         XCTAssertThrowsError(try RemoteLock.acquire(remote, holder: "bob@host2")) { error in
@@ -164,6 +191,11 @@ final class RemoteSyncTests: XCTestCase {
     func testDirectoryInterruptedPushResumes() throws {
         let scenario = try RemoteScenario()
         try scenario.checkInterruptedPushResumes(try directoryRemote(scenario))
+    }
+
+    func testDirectoryConcurrentPushesLoseNothing() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkConcurrentPushes(try directoryRemote(scenario))
     }
 
     func testDirectoryLockIsExclusive() throws {

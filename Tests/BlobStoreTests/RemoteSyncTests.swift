@@ -158,13 +158,24 @@ final class RemoteScenario {
     }
 
     func checkLock(_ remote: any RemoteBackend) throws {
-        let lock = try RemoteLock.acquire(remote, holder: "ada@host1 2026-11-30T10:00:00Z")
-        XCTAssertThrowsError(try RemoteLock.acquire(remote, holder: "bob@host2")) { error in
-            XCTAssertEqual(error as? RemoteError,
-                           .locked(remote: remote.name, key: RemoteLayout.gcLockKey, holder: "ada@host1 2026-11-30T10:00:00Z"))
+        let gc = try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1 gc since 10:00")
+        for kind in [RemoteLock.Kind.exclusive, .shared] {
+            XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: kind, holder: "bob@host2")) { error in
+                XCTAssertEqual(error as? RemoteError,
+                               .locked(remote: remote.name, key: RemoteLayout.gcLockKey, holder: "ada@host1 gc since 10:00"))
+            }
         }
-        try lock.release()
-        try RemoteLock.acquire(remote, holder: "bob@host2").release()
+        try gc.release()
+        let pushA = try RemoteLock.acquire(remote, kind: .shared, holder: "bob@host2 push since 10:01")
+        let pushB = try RemoteLock.acquire(remote, kind: .shared, holder: "eve@host3 push since 10:02")
+        try pushA.release()
+        XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1")) { error in
+            XCTAssertEqual(error as? RemoteError, .locked(remote: remote.name, key: pushB.key, holder: "eve@host3 push since 10:02"))
+        }
+        XCTAssertNil(try remote.stat(RemoteLayout.gcLockKey), "a GC that backs off leaves no lock behind")
+        try pushB.release()
+        try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1").release()
+        XCTAssertEqual(try remote.list(prefix: "locks/"), [])
     }
 }
 

@@ -8,8 +8,8 @@ import Glibc
 
 /// A remote in an S3-compatible object store (AWS S3, MinIO, Ceph RGW, R2, GCS interop), over
 /// the S3 REST protocol with Signature V4. Key `k` is the object `<prefix>k` in `bucket`.
-/// Objects above `multipartThreshold` go up as multipart uploads (parts in parallel); every
-/// request is retried with exponential backoff on 5xx, throttling and connection errors.
+/// Objects above `multipartThreshold` go up as multipart uploads (parts in parallel, resumed
+/// after an interruption: see `multipartUpload`); every request is retried with exponential backoff on 5xx, throttling and connection errors.
 public struct S3Remote: RemoteBackend {
     /// How the bucket is named in a request.
     public enum Addressing: String, Sendable {
@@ -100,7 +100,7 @@ public struct S3Remote: RemoteBackend {
         if bytes.count <= multipartThreshold {
             _ = try request("PUT", key: key, body: Data(bytes), expect: [200])
         } else {
-            try multipartUpload(key, size: bytes.count) { range in Data(bytes[range]) }
+            _ = try multipartUpload(key, size: bytes.count) { range in Data(bytes[range]) }
         }
     }
 
@@ -123,7 +123,7 @@ public struct S3Remote: RemoteBackend {
         if size <= multipartThreshold {
             _ = try request("PUT", key: key, body: try readPart(0..<size), expect: [200])
         } else {
-            try multipartUpload(key, size: size, readPart)
+            _ = try multipartUpload(key, size: size, readPart)
         }
     }
 
@@ -149,45 +149,11 @@ public struct S3Remote: RemoteBackend {
         }
     }
 
-    // MARK: Multipart
-
-    /// Uploads `size` bytes in parts read by `part`, in parallel; aborts the upload on failure
-    /// so no parts are left billed.
-    private func multipartUpload(_ key: String, size: Int, _ part: @escaping @Sendable (Range<Int>) throws -> Data) throws {
-        let created = try request("POST", key: key, query: [("uploads", "")], expect: [200])
-        guard let uploadID = XMLText.value("UploadId", in: String(decoding: created.body, as: UTF8.self)) else {
-            throw RemoteError.http(remote: name, key: key, status: created.status, code: "NoUploadId",
-                                   message: "the server did not start a multipart upload")
-        }
-        let partCount = (size + partSize - 1) / partSize
-        let etags = Tally([String](repeating: "", count: partCount))
-        do {
-            try RemoteTransferPool.forEach(partCount, width: parallelParts) { [self] i in
-                let range = (i * partSize)..<min(size, (i + 1) * partSize)
-                let response = try request("PUT", key: key, query: [("partNumber", "\(i + 1)"), ("uploadId", uploadID)],
-                                           body: try part(range), expect: [200])
-                let etag = response.header("etag") ?? ""
-                etags.update { $0[i] = etag }
-            }
-            let parts = etags.value.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLText.escape($0.element))</ETag></Part>" }
-            let body = "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>"
-            let completed = try request("POST", key: key, query: [("uploadId", uploadID)], body: Data(body.utf8), expect: [200])
-            // S3 can answer 200 with an error document when completion fails late.
-            if let code = XMLText.value("Code", in: String(decoding: completed.body, as: UTF8.self)) {
-                throw RemoteError.http(remote: name, key: key, status: 200, code: code,
-                                       message: XMLText.value("Message", in: String(decoding: completed.body, as: UTF8.self)) ?? "")
-            }
-        } catch {
-            _ = try? request("DELETE", key: key, query: [("uploadId", uploadID)], expect: [200, 204, 404])
-            throw error
-        }
-    }
-
     // MARK: Requests
 
     /// Sends one signed request, retrying transient failures; throws unless the status is in
     /// `expect`.
-    private func request(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:],
+    func request(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:],
                          body: Data? = nil, expect: Set<Int>) throws -> HTTPResponse {
         let (url, host, path) = location(key)
         let canonicalQuery = query.map { (AWSSigner.encode($0.0, slash: true), AWSSigner.encode($0.1, slash: true)) }

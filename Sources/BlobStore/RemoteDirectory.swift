@@ -61,7 +61,8 @@ public struct DirectoryRemote: RemoteBackend {
         let wanted = range ?? 0..<UInt64(info.st_size)
         guard wanted.upperBound <= UInt64(info.st_size) else {
             throw RemoteError.corruptObject(remote: name, key: key,
-                                            detail: "\(info.st_size) bytes, shorter than the \(wanted.upperBound) its index implies")
+                                            detail: "\(info.st_size) bytes, shorter than the \(wanted.upperBound) "
+                                                + "its index implies")
         }
         var bytes = [UInt8](repeating: 0, count: wanted.count)
         do {

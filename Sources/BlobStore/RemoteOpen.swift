@@ -30,7 +30,8 @@ public struct RemoteSpec: Sendable, Equatable {
             let prefix = String(rest.dropFirst(bucket.count).drop { $0 == "/" })
             var endpointURL: URL?
             if let endpoint {
-                guard let parsed = URL(string: endpoint), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
+                guard let parsed = URL(string: endpoint), parsed.scheme == "http" || parsed.scheme == "https",
+                      parsed.host != nil else {
                     throw RemoteError.invalidURL(endpoint, reason: "the endpoint must be an http:// or https:// URL")
                 }
                 endpointURL = parsed

@@ -9,7 +9,8 @@ import Glibc
 /// A remote in an S3-compatible object store (AWS S3, MinIO, Ceph RGW, R2, GCS interop), over
 /// the S3 REST protocol with Signature V4. Key `k` is the object `<prefix>k` in `bucket`.
 /// Objects above `multipartThreshold` go up as multipart uploads (parts in parallel, resumed
-/// after an interruption: see `multipartUpload`); every request is retried with exponential backoff on 5xx, throttling and connection errors.
+/// after an interruption: see `multipartUpload`); every request is retried with exponential
+/// backoff on 5xx, throttling and connection errors.
 public struct S3Remote: RemoteBackend {
     /// How the bucket is named in a request.
     public enum Addressing: String, Sendable {
@@ -227,7 +228,8 @@ enum XMLText {
     static func elements(_ tag: String, in xml: String) -> [Substring] {
         var found: [Substring] = []
         var rest = xml[...]
-        while let open = rest.range(of: "<\(tag)>"), let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
+        while let open = rest.range(of: "<\(tag)>"),
+              let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
             found.append(rest[open.upperBound..<close.lowerBound])
             rest = rest[close.upperBound...]
         }

@@ -36,7 +36,8 @@ extension S3Remote {
         // S3 can answer 200 with an error document when completion fails late.
         let answer = String(decoding: completed.body, as: UTF8.self)
         if let code = XMLText.value("Code", in: answer) {
-            throw RemoteError.http(remote: name, key: key, status: 200, code: code, message: XMLText.value("Message", in: answer) ?? "")
+            throw RemoteError.http(remote: name, key: key, status: 200, code: code,
+                                   message: XMLText.value("Message", in: answer) ?? "")
         }
         return counts.value
     }
@@ -106,7 +107,8 @@ extension S3Remote {
         let plain = ISO8601DateFormatter()
         var aborted = 0
         for upload in try unfinishedUploads(keyPrefix: "") {
-            guard let started = format.date(from: upload.started) ?? plain.date(from: upload.started), started < cutoff else { continue }
+            guard let started = format.date(from: upload.started) ?? plain.date(from: upload.started),
+                  started < cutoff else { continue }
             _ = try request("DELETE", key: upload.key, query: [("uploadId", upload.id)], expect: [200, 204, 404])
             aborted += 1
         }

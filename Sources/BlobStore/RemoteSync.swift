@@ -82,6 +82,7 @@ public struct RemoteSync: Sendable {
         guard !lacking.isEmpty else { return report }
         report.objectsUploaded = lacking.count
 
+        removeAbandonedStaging()
         let staging = StoreLayout(root: "\(store.layout.tmp)/push-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         try staging.create()
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
@@ -111,6 +112,17 @@ public struct RemoteSync: Sendable {
             meter.advance(indexSize)
         }
         return tally.value
+    }
+
+    /// Staging folders (`tmp/push-*`) of pushes that died: untouched for a day.
+    private func removeAbandonedStaging() {
+        let cutoff = Date().addingTimeInterval(-86_400)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: store.layout.tmp)) ?? [] where name.hasPrefix("push-") {
+            let path = store.layout.tmp + "/" + name
+            if let modified = ObjectStore.modificationDate(path), modified < cutoff {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
     }
 
     private static func fileSize(_ path: String) throws -> UInt64 {
@@ -221,7 +233,8 @@ public struct RemoteSync: Sendable {
             }
             guard header == entry else {
                 throw RemoteError.corruptObject(remote: remote.name, key: key,
-                                                detail: "the entry at byte \(entry.offset) is not \(entry.digest) as its index says")
+                                                detail: "the entry at byte \(entry.offset) is not \(entry.digest) "
+                                                    + "as its index says")
             }
             let dataStart = start + PackFormat.entryHeaderSize
             let stored = Array(bytes[dataStart..<(dataStart + Int(entry.storedLength))])
@@ -267,7 +280,8 @@ public struct RemoteSync: Sendable {
     private func remoteIndexes(report: Tally<PullReport>?) throws -> [PackIndex] {
         let cache = store.layout.cache + "/remote-indexes"
         try FileIO.makeDirectory(cache)
-        let names = try remote.list(prefix: RemoteLayout.packsPrefix).compactMap { RemoteLayout.packName(ofIndexKey: $0.key) }.sorted()
+        let names = try remote.list(prefix: RemoteLayout.packsPrefix)
+            .compactMap { RemoteLayout.packName(ofIndexKey: $0.key) }.sorted()
         let absent = names.filter { !FileManager.default.fileExists(atPath: "\(cache)/\($0).idx") }
         try RemoteTransferPool.forEach(absent.count, width: parallelTransfers) { [remote, store] i in
             let key = RemoteLayout.indexKey(absent[i])

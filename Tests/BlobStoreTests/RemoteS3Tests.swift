@@ -45,7 +45,8 @@ final class MotoServer {
     private static func waitUntilServing(_ endpoint: URL) throws {
         let client = HTTPClient(timeout: 2)
         for _ in 0..<100 {
-            if (try? client.send(URLRequest(url: endpoint.appendingPathComponent("moto-api/data.json")), body: nil)) != nil { return }
+            let probe = URLRequest(url: endpoint.appendingPathComponent("moto-api/data.json"))
+            if (try? client.send(probe, body: nil)) != nil { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw RemoteError.connection(remote: "moto", detail: "moto_server did not start on \(endpoint)")
@@ -58,7 +59,8 @@ final class MotoServer {
                                   region: "us-east-1", service: "iam")
         func call(_ parameters: [(String, String)]) throws -> String {
             let body = Data((parameters + [("Version", "2010-05-08")])
-                .map { "\(AWSSigner.encode($0.0, slash: true))=\(AWSSigner.encode($0.1, slash: true))" }.joined(separator: "&").utf8)
+                .map { "\(AWSSigner.encode($0.0, slash: true))=\(AWSSigner.encode($0.1, slash: true))" }
+                .joined(separator: "&").utf8)
             var request = URLRequest(url: endpoint)
             request.httpMethod = "POST"
             let headers = ["host": "\(endpoint.host!):\(endpoint.port!)", "content-type": "application/x-www-form-urlencoded"]
@@ -68,7 +70,9 @@ final class MotoServer {
             }
             let response = try client.send(request, body: body)
             let text = String(decoding: response.body, as: UTF8.self)
-            guard response.status == 200 else { throw RemoteError.http(remote: "moto", key: "iam", status: response.status, code: "", message: text) }
+            guard response.status == 200 else {
+                throw RemoteError.http(remote: "moto", key: "iam", status: response.status, code: "", message: text)
+            }
             return text
         }
         _ = try call([("Action", "CreateUser"), ("UserName", "gitml")])
@@ -100,7 +104,8 @@ final class RemoteS3Tests: XCTestCase {
         let server = Self.server!
         Self.buckets += 1
         let remote = try S3Remote(name: "team-s3", bucket: "gitml-test-\(Self.buckets)", prefix: "repo/ml",
-                                  endpoint: server.endpoint, addressing: addressing, credentials: credentials ?? server.credentials)
+                                  endpoint: server.endpoint, addressing: addressing,
+                                  credentials: credentials ?? server.credentials)
         try remote.createBucket()
         return remote
     }
@@ -236,9 +241,11 @@ final class RemoteS3Tests: XCTestCase {
         write(Array("[default]\naws_access_key_id = AKDEFAULT\naws_secret_access_key = s1\n\n[ci]\n"
             .appending("aws_access_key_id=AKCI\naws_secret_access_key=s2\naws_session_token=t2\n").utf8),
               to: dir.path + "/.aws/credentials")
-        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s0"]),
+        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_ACCESS_KEY_ID": "AKENV",
+                                                       "AWS_SECRET_ACCESS_KEY": "s0"]),
                        AWSCredentials(accessKeyID: "AKENV", secretAccessKey: "s0"))
-        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path]), AWSCredentials(accessKeyID: "AKDEFAULT", secretAccessKey: "s1"))
+        XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path]),
+                       AWSCredentials(accessKeyID: "AKDEFAULT", secretAccessKey: "s1"))
         XCTAssertEqual(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_PROFILE": "ci"]),
                        AWSCredentials(accessKeyID: "AKCI", secretAccessKey: "s2", sessionToken: "t2"))
         XCTAssertNil(AWSCredentials.fromEnvironment(["HOME": dir.path, "AWS_PROFILE": "absent"]))

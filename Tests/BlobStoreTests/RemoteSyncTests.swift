@@ -170,7 +170,8 @@ final class RemoteScenario {
         let pushB = try RemoteLock.acquire(remote, kind: .shared, holder: "eve@host3 push since 10:02")
         try pushA.release()
         XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1")) { error in
-            XCTAssertEqual(error as? RemoteError, .locked(remote: remote.name, key: pushB.key, holder: "eve@host3 push since 10:02"))
+            XCTAssertEqual(error as? RemoteError,
+                           .locked(remote: remote.name, key: pushB.key, holder: "eve@host3 push since 10:02"))
         }
         XCTAssertNil(try remote.stat(RemoteLayout.gcLockKey), "a GC that backs off leaves no lock behind")
         try pushB.release()
@@ -212,6 +213,18 @@ final class RemoteSyncTests: XCTestCase {
     func testDirectoryLockIsExclusive() throws {
         let scenario = try RemoteScenario()
         try scenario.checkLock(try directoryRemote(scenario))
+    }
+
+    func testPushRemovesStagingLeftByADeadPushOnly() throws {
+        let scenario = try RemoteScenario()
+        let tmp = scenario.source.layout.tmp
+        for name in ["push-1-dead", "push-2-running"] {
+            try FileManager.default.createDirectory(atPath: "\(tmp)/\(name)/packs", withIntermediateDirectories: true)
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)],
+                                              ofItemAtPath: "\(tmp)/push-1-dead")
+        try RemoteSync(store: scenario.source, remote: try directoryRemote(scenario)).push(scenario.allFiles)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), ["push-2-running"])
     }
 
     func testPushRefusesFilesTheStoreDoesNotHold() throws {

@@ -182,7 +182,7 @@ public struct S3Remote: RemoteBackend {
             let code = XMLText.value("Code", in: xml) ?? "HTTP\(response.status)"
             let message = XMLText.value("Message", in: xml) ?? ""
             let transient = response.status >= 500 || response.status == 429
-                || ["SlowDown", "RequestTimeout", "Throttling", "ThrottlingException", "RequestTimeTooSkewed"].contains(code)
+                || ["SlowDown", "RequestTimeout", "Throttling", "ThrottlingException"].contains(code)
             if transient && attempt < maxAttempts { backoff(attempt); continue }
             let objectKey = key ?? prefix
             switch (response.status, code) {

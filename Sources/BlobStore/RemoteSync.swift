@@ -7,7 +7,7 @@ import Glibc
 public struct PushReport: Sendable, Equatable {
     /// Objects the pushed files need, delta bases included.
     public var objectsNeeded = 0
-    /// Objects the remote lacked, now uploaded in new packs.
+    /// Objects no index on the remote listed, now in the packs this push sent or resumed.
     public var objectsUploaded = 0
     /// Packs uploaded now.
     public var packsUploaded = 0

@@ -2,7 +2,7 @@ import Kernels
 import Foundation
 
 /// Drift statistics between a reference and a current sample; definitions are pinned in
-/// docs/STATISTICS-drift.md.
+/// docs/STATISTICS.md.
 public enum DriftStatistics {
     /// The floor applied to bin proportions in PSI.
     public static let proportionFloor = 1e-4

@@ -31,13 +31,14 @@ let package = Package(
                 swiftSettings: simdFlags),
         .target(name: "GitRepo", dependencies: ["CGit2"]),
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", .product(name: "Yams", package: "Yams")]),
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records",
+            "BlobStore", "GitRepo", "Records", "Workspace",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

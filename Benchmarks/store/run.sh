@@ -73,11 +73,13 @@ fi
 
 # ---- measure
 mkdir -p "$(dirname "$OUT")"
-REPRO="Benchmarks/store/run.sh$([ "$QUICK" -eq 1 ] && echo ' --quick')"
+REPRO="Benchmarks/store/run.sh"
+MODE=()
+if [ "$QUICK" -eq 1 ]; then REPRO="$REPRO --quick"; MODE=(--quick); fi
 [ "$RUNS" = 3 ] || REPRO="$REPRO --runs $RUNS"
 "$VENV/bin/python" "$BENCH/store/bench.py" \
   --data "$DATA" --scratch "$WORK/scratch" --gitml "$GITML" --dvc "$VENV/bin/dvc" \
-  --runs "$RUNS" $([ "$QUICK" -eq 1 ] && echo --quick) --only "$ONLY" \
+  --runs "$RUNS" "${MODE[@]}" --only "$ONLY" \
   --out "$OUT" --json "$RESULTS" --reproduce "$REPRO"
 rm -rf "$WORK/scratch"
 echo "wrote $OUT" >&2

@@ -21,7 +21,7 @@ demo: install
 	scripts/demo.sh
 
 test: deps
-	$(SWIFT) test --parallel --num-workers 2
+	$(SWIFT) test --disable-swift-testing
 
 clean:
 	rm -rf .build

@@ -4,7 +4,7 @@ import PackageDescription
 /// AVX2 + FMA for the SIMD kernels on x86-64 (SWIFT-NOTES: the default SSE2 build turns
 /// `addingProduct` into a libm call per lane). Other architectures build with defaults.
 #if arch(x86_64)
-let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("GITML_X86_64_V3")]
 #else
 let simdFlags: [SwiftSetting] = []
 #endif
@@ -35,21 +35,34 @@ let package = Package(
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
+        .target(name: "Evaluation", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
+                          path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
+        .target(name: "Learners", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
+                swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "git-ml", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
+        .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
+                          swiftSettings: simdFlags),
 
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

@@ -17,9 +17,9 @@ public enum FileIO {
         return fd
     }
 
-    /// Creates `path` exclusively for writing (mode 0644).
+    /// Creates `path` exclusively for reading and writing (mode 0644).
     static func create(_ path: String) throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw error(path, "create") }
         return fd
     }
@@ -58,6 +58,19 @@ public enum FileIO {
         var done = 0
         while done < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error(path, "write")
+            }
+            done += n
+        }
+    }
+
+    /// Writes all of `bytes` at `offset` (pwrite: safe from many threads on one descriptor).
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw error(path, "write")

@@ -74,7 +74,7 @@ extension ObjectStore {
             if atEnd && total == 0 && filled == 0 { cuts = [0..<0] }  // the empty file is one empty chunk
             let freshBytes = UnsafeRawBufferPointer(rebasing: buffer[carried..<filled])
             let batch = try storeBatch(view, cuts: cuts, aligner: aligner, fileBytes: freshBytes, fileHash: &fileHash)
-            for (range, digest) in zip(cuts, batch.digests) { chunks.append(digest, length: range.count) }
+            for (i, range) in cuts.enumerated() { chunks.append(batch.digests[i], length: range.count, boundary: batch.boundaries[i]) }
             stats += batch.stats
             total += UInt64(fresh)
             progress?(total)
@@ -91,6 +91,7 @@ extension ObjectStore {
 
     private struct BatchResult {
         var digests: [Digest]
+        var boundaries: [UInt64]
         var stats: IngestStatistics
     }
 
@@ -111,7 +112,8 @@ extension ObjectStore {
             out.buffer[i - 1] = Digest.of(UnsafeRawBufferPointer(rebasing: base.buffer[r]))
         }
         fileHash = shared.hash
-        var result = BatchResult(digests: Array(digests), stats: IngestStatistics())
+        let boundaries = cuts.map { ChunkList.boundaryFingerprint(UnsafeRawBufferPointer(rebasing: data[$0])) }
+        var result = BatchResult(digests: Array(digests), boundaries: boundaries, stats: IngestStatistics())
         result.stats.chunks = cuts.count
 
         // Decide, in order, which chunks are new and which base each new chunk deltas against.
@@ -123,7 +125,7 @@ extension ObjectStore {
             if contains(d) || !seen.insert(d).inserted {
                 aligner?.matched(d, atNewOffset: offset)
             } else {
-                jobs.append((i, aligner?.base(forNewOffset: offset)))
+                jobs.append((i, aligner?.base(forNewOffset: offset, length: r.count, boundary: boundaries[i])))
             }
             offset += r.count
         }
@@ -154,47 +156,60 @@ extension ObjectStore {
     }
 }
 
-/// Picks delta bases by position: the chunk of the previous version that covers the same byte
-/// offset, corrected by the shift seen at the last chunk both versions share (so appends and
-/// insertions keep pairing chunks with their old selves).
+/// Picks the delta base of each new chunk among the previous version's chunks: the old chunk
+/// that ends with the same bytes (same boundary fingerprint, nearest the expected position), or
+/// else the old chunk covering the new chunk's midpoint at the expected position. The expected
+/// position is the new offset plus a shift learned from every pairing (an identical chunk or a
+/// boundary match), so insertions, deletions and rows that change length keep chunks paired
+/// with their old selves anywhere in the file.
 final class DeltaAligner: @unchecked Sendable {  // used from one thread at a time
     private let previous: ChunkList
-    private let starts: [UInt64]
+    private let starts: [Int64]
     private var firstIndex: [Digest: Int] = [:]
+    private var byBoundary: [UInt64: [Int]] = [:]
     private var shift: Int64 = 0
-    private var segmentStart: UInt64 = 0
+    private var segmentStart: Int64 = 0
 
     init(previous: ChunkList) {
         self.previous = previous
-        var s: [UInt64] = []
-        s.reserveCapacity(previous.digests.count)
-        var at: UInt64 = 0
-        for len in previous.lengths { s.append(at); at += UInt64(len) }
+        var s: [Int64] = []
+        s.reserveCapacity(previous.digests.count + 1)
+        var at: Int64 = 0
+        for len in previous.lengths { s.append(at); at += Int64(len) }
+        s.append(at)
         starts = s
         for (i, d) in previous.digests.enumerated() where firstIndex[d] == nil { firstIndex[d] = i }
+        for (i, b) in previous.boundaries.enumerated() where b != 0 { byBoundary[b, default: []].append(i) }
     }
 
     /// A chunk at `offset` (within the current segment) equals a stored chunk.
     func matched(_ digest: Digest, atNewOffset offset: Int) {
         guard let i = firstIndex[digest] else { return }
-        shift = Int64(starts[i]) - Int64(segmentStart + UInt64(offset))
+        shift = starts[i] - (segmentStart + Int64(offset))
     }
 
-    /// The previous version's chunk at the aligned position of a new chunk at `offset`.
-    func base(forNewOffset offset: Int) -> Digest? {
-        guard !starts.isEmpty else { return nil }
-        let target = Int64(segmentStart + UInt64(offset)) + shift
-        guard target >= 0 else { return previous.digests.first }
-        // Last chunk starting at or before target.
-        var low = 0, high = starts.count
+    /// The base for a new chunk of `length` bytes at `offset` with boundary fingerprint `boundary`.
+    func base(forNewOffset offset: Int, length: Int, boundary: UInt64) -> Digest? {
+        let count = previous.digests.count
+        guard count > 0 else { return nil }
+        let newEnd = segmentStart + Int64(offset + length)
+        if let candidates = byBoundary[boundary] {
+            let expectedEnd = newEnd + shift
+            let i = candidates.min { abs(starts[$0 + 1] - expectedEnd) < abs(starts[$1 + 1] - expectedEnd) }!
+            shift = starts[i + 1] - newEnd
+            return previous.digests[i]
+        }
+        let middle = segmentStart + Int64(offset + length / 2) + shift
+        // The last old chunk starting at or before the middle.
+        var low = 0, high = count
         while low < high {
             let mid = (low + high) / 2
-            if Int64(starts[mid]) <= target { low = mid + 1 } else { high = mid }
+            if starts[mid] <= middle { low = mid + 1 } else { high = mid }
         }
-        return previous.digests[max(0, low - 1)]
+        return previous.digests[min(max(0, low - 1), count - 1)]
     }
 
-    func advance(by bytes: Int) { segmentStart += UInt64(bytes) }
+    func advance(by bytes: Int) { segmentStart += Int64(bytes) }
 }
 
 /// File identity for change detection: size, modification and change times, inode.

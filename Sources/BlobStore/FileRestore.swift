@@ -22,28 +22,18 @@ extension ObjectStore {
         defer {
             if !closed { close(fd); unlink(temp) }
         }
-        let batchBytes = 32 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes + (256 << 10), alignment: 64)
-        defer { buffer.deallocate() }
-        var first = 0
-        var written: UInt64 = 0
-        while first < chunks.digests.count {
-            // A batch: as many whole chunks as fit the buffer (at least one).
-            var last = first
-            var size = 0
-            while last < chunks.digests.count, size == 0 || size + Int(chunks.lengths[last]) <= batchBytes {
-                size += Int(chunks.lengths[last])
-                last += 1
-            }
-            var offsets: [Int] = []
-            var at = 0
-            for i in first..<last { offsets.append(at); at += Int(chunks.lengths[i]) }
-            let target = UnsafeMutableRawPointerBox(buffer)
+        if ftruncate(fd, off_t(file.size)) != 0 { throw FileIO.error(temp, "resize") }
+        var starts: [Int] = []
+        starts.reserveCapacity(chunks.digests.count)
+        var at = 0
+        for length in chunks.lengths { starts.append(at); at += Int(length) }
+        // Workers decode chunks and write each at its offset: no sequential write stage.
+        // Batches only pace the progress reports.
+        let batch = 512
+        let digests = chunks.digests, lengths = chunks.lengths, offsets = starts
+        for first in stride(from: 0, to: digests.count, by: batch) {
+            let range = first..<min(first + batch, digests.count)
             let failure = FirstError()
-            let range = first..<last
-            let digests = chunks.digests
-            let lengths = chunks.lengths
-            let starts = offsets
             DispatchQueue.concurrentPerform(iterations: range.count) { k in
                 let i = range.lowerBound + k
                 do {
@@ -51,17 +41,15 @@ extension ObjectStore {
                     guard entry.rawLength == lengths[i] else {
                         throw StoreError.corruptObject(digests[i], detail: "stored length \(entry.rawLength), manifest says \(lengths[i])")
                     }
-                    let slice = UnsafeMutableRawBufferPointer(rebasing: target.buffer[starts[k]..<(starts[k] + Int(lengths[i]))])
-                    try self.decode(entry, in: index, into: slice)
+                    var raw = [UInt8](repeating: 0, count: Int(lengths[i]))
+                    try raw.withUnsafeMutableBytes { try self.decode(entry, in: index, into: $0) }
+                    try raw.withUnsafeBytes { try FileIO.write(fd, $0, at: offsets[i], path: temp) }
                 } catch {
                     failure.record(error)
                 }
             }
             try failure.rethrow()
-            try FileIO.write(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<size]), path: temp)
-            written += UInt64(size)
-            progress?(written)
-            first = last
+            progress?(UInt64(offsets[range.upperBound - 1] + Int(lengths[range.upperBound - 1])))
         }
         if fchmod(fd, 0o644) != 0 { throw FileIO.error(temp, "chmod") }
         close(fd)
@@ -85,7 +73,3 @@ extension ObjectStore {
     }
 }
 
-private struct UnsafeMutableRawPointerBox: @unchecked Sendable {
-    let buffer: UnsafeMutableRawBufferPointer
-    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
-}

@@ -3,14 +3,18 @@
 /// and a 100 GB file needs no huge manifest.
 ///
 /// Node layout (version 1, little-endian): `GMMF`, u8 version, u8 level, u16 reserved,
-/// u64 bytes covered, u32 entry count, u32 reserved, then per entry a 32-byte digest and a u64
-/// length. Level 0 entries are data chunks; level n > 0 entries are level n-1 nodes with the
-/// bytes they cover. Node boundaries are content-defined (after an entry whose digest's low
+/// u64 bytes covered, u32 entry count, u32 reserved, then per entry a 32-byte digest, a u64
+/// length and a u64 boundary fingerprint. Level 0 entries are data chunks; level n > 0 entries
+/// are level n-1 nodes with the bytes they cover (fingerprint 0). A chunk's boundary
+/// fingerprint is a hash of its last 32 bytes — the bytes its content-defined cut depends on —
+/// so the next version can pair each new chunk with the old chunk that ends the same way and
+/// store it as a delta against it, however far edits have shifted the offsets. Node boundaries are content-defined (after an entry whose digest's low
 /// 10 bits are zero, or at `maxEntries`), so an edit changes only the nodes around it.
 public struct ManifestNode: Equatable, Sendable {
     public struct Entry: Equatable, Sendable {
         public let digest: Digest
         public let length: UInt64
+        public var boundary: UInt64 = 0
     }
 
     public let level: UInt8
@@ -20,7 +24,7 @@ public struct ManifestNode: Equatable, Sendable {
     static let magic = Array("GMMF".utf8)
     static let version: UInt8 = 1
     static let headerSize = 24
-    static let entrySize = 40
+    static let entrySize = 48
     /// Keeps a node under the 256 KiB chunk maximum.
     static let maxEntries = 6000
 
@@ -36,6 +40,7 @@ public struct ManifestNode: Equatable, Sendable {
         for e in entries {
             out.append(contentsOf: e.digest.bytes)
             withUnsafeBytes(of: e.length.littleEndian) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: e.boundary.littleEndian) { out.append(contentsOf: $0) }
         }
         return out
     }
@@ -52,7 +57,8 @@ public struct ManifestNode: Equatable, Sendable {
             let entries = (0..<count).map { i in
                 let at = headerSize + i * entrySize
                 return Entry(digest: Digest(pointer: p.baseAddress! + at),
-                             length: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at + 32, as: UInt64.self)))
+                             length: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at + 32, as: UInt64.self)),
+                             boundary: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at + 40, as: UInt64.self)))
             }
             let node = ManifestNode(level: bytes[5], entries: entries)
             guard node.coveredBytes == covered else { throw bad("entry lengths do not add up") }
@@ -70,14 +76,24 @@ public struct ManifestNode: Equatable, Sendable {
 public struct ChunkList: Sendable, Equatable {
     public var digests: [Digest] = []
     public var lengths: [UInt32] = []
+    /// Boundary fingerprints (0 when unknown, as for a single-chunk file).
+    public var boundaries: [UInt64] = []
 
     public init() {}
 
     public var totalBytes: UInt64 { lengths.reduce(0) { $0 + UInt64($1) } }
 
-    public mutating func append(_ digest: Digest, length: Int) {
+    public mutating func append(_ digest: Digest, length: Int, boundary: UInt64 = 0) {
         digests.append(digest)
         lengths.append(UInt32(length))
+        boundaries.append(boundary)
+    }
+
+    /// The fingerprint of a chunk's last 32 bytes (never 0, which means unknown).
+    static func boundaryFingerprint(_ chunk: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(min(chunk.count, 32))
+        for byte in chunk.suffix(32) { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return h == 0 ? 1 : h
     }
 }
 
@@ -85,7 +101,9 @@ extension ObjectStore {
     /// Stores the manifest tree of `chunks` and returns its root node's digest.
     public func storeManifest(_ chunks: ChunkList) throws -> Digest {
         var level: UInt8 = 0
-        var entries = zip(chunks.digests, chunks.lengths).map { ManifestNode.Entry(digest: $0, length: UInt64($1)) }
+        var entries = chunks.digests.indices.map {
+            ManifestNode.Entry(digest: chunks.digests[$0], length: UInt64(chunks.lengths[$0]), boundary: chunks.boundaries[$0])
+        }
         while true {
             var parents: [ManifestNode.Entry] = []
             var current: [ManifestNode.Entry] = []
@@ -113,7 +131,7 @@ extension ObjectStore {
     public func loadManifest(_ root: Digest) throws -> ChunkList {
         var list = ChunkList()
         try walkManifest(root) { node, _ in
-            if node.level == 0 { for e in node.entries { list.append(e.digest, length: Int(e.length)) } }
+            if node.level == 0 { for e in node.entries { list.append(e.digest, length: Int(e.length), boundary: e.boundary) } }
         }
         return list
     }

@@ -83,16 +83,23 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
 
     /// The raw bytes of a chunk, decoded and verified against its digest.
     public func read(_ digest: Digest) throws -> [UInt8] {
+        try read(digest, verify: true)
+    }
+
+    /// Decodes a chunk; `verify: false` skips the digest check, for delta bases only: a wrong
+    /// base cannot yield the delta's own (always verified) digest, so checking it twice is waste.
+    private func read(_ digest: Digest, verify: Bool) throws -> [UInt8] {
         guard let (entry, index) = locate(digest) else { throw StoreError.missingObject(digest) }
         var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
-        try raw.withUnsafeMutableBytes { try decode(entry, in: index, into: $0) }
+        try raw.withUnsafeMutableBytes { try decode(entry, in: index, into: $0, verify: verify) }
         return raw
     }
 
     /// Decodes `entry` into `destination` (exactly `rawLength` bytes) and verifies its digest.
-    func decode(_ entry: PackEntry, in index: PackIndex?, into destination: UnsafeMutableRawBufferPointer) throws {
+    func decode(_ entry: PackEntry, in index: PackIndex?, into destination: UnsafeMutableRawBufferPointer,
+                verify: Bool = true) throws {
         let stored = try storedBytes(entry, in: index)
-        let reference = try entry.base.map { try read($0) }
+        let reference = try entry.base.map { try read($0, verify: false) }
         try stored.withUnsafeBytes { frame in
             try zstd.withDecompressor { d in
                 do {
@@ -106,7 +113,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
                 }
             }
         }
-        guard Digest.of(UnsafeRawBufferPointer(destination)) == entry.digest else {
+        guard !verify || Digest.of(UnsafeRawBufferPointer(destination)) == entry.digest else {
             throw StoreError.corruptObject(entry.digest, detail: "content does not match its digest")
         }
     }
@@ -114,7 +121,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// The stored (compressed) bytes of an entry.
     func storedBytes(_ entry: PackEntry, in index: PackIndex?) throws -> [UInt8] {
         guard let index else {
-            guard let (_, bytes) = lock.withLock({ writer.pendingStored(entry.digest) }) else {
+            guard let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) else {
                 throw StoreError.missingObject(entry.digest)
             }
             return bytes

@@ -16,7 +16,6 @@ final class PackWriter {
     private var written: [PackEntry] = []
     /// Chunks in the open pack, for deduplication and reads before the pack is sealed.
     private(set) var pending: [Digest: PackEntry] = [:]
-    private var pendingBytes: [Digest: [UInt8]] = [:]
     /// Index paths of the packs this writer sealed.
     private(set) var sealed: [String] = []
 
@@ -39,14 +38,15 @@ final class PackWriter {
         try write(stored)
         written.append(e)
         pending[e.digest] = e
-        pendingBytes[e.digest] = stored
         if size >= PackFormat.targetPackSize { try seal() }
     }
 
-    /// The stored bytes of a chunk in the open (unsealed) pack.
-    func pendingStored(_ digest: Digest) -> (PackEntry, [UInt8])? {
-        guard let e = pending[digest], let bytes = pendingBytes[digest] else { return nil }
-        return (e, bytes)
+    /// The stored bytes of a chunk in the open (unsealed) pack, read back from the temp file.
+    func pendingStored(_ digest: Digest) throws -> [UInt8]? {
+        guard let e = pending[digest] else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(e.storedLength))
+        try bytes.withUnsafeMutableBytes { try FileIO.read(fd, into: $0, at: Int(e.dataOffset), path: tempPath) }
+        return bytes
     }
 
     /// Seals the open pack, if any: trailer, fsync, rename into packs/, then its index.
@@ -69,7 +69,6 @@ final class PackWriter {
         sealed.append("\(layout.packs)/\(name).idx")
         written = []
         pending = [:]
-        pendingBytes = [:]
     }
 
     private func open() throws {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import BlobStore
+import Evaluation
+import Tables
 import GitRepo
 import Records
 import Workspace
@@ -22,7 +24,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
-    } catch let error where error is WorkspaceError || error is RecordError || error is StoreError || error is GitError {
+    } catch let error where error is WorkspaceError || error is RecordError || error is StoreError || error is GitError
+                || error is TableReadError || error is EvaluationError || error is InputError {
         FileHandle.standardError.write(Data("git-ml: \(error)\n".utf8))
         throw Exit.userError
     } catch {
@@ -74,4 +77,10 @@ func formatBytes(_ n: UInt64) -> String {
     var unit = 0
     while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
     return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+}
+
+/// A problem with what the user gave a command (a missing column, a bad rule), in one line.
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -48,6 +48,28 @@ extension Project {
         return out.sorted { $0.record.version < $1.record.version }
     }
 
+    /// The highest-numbered version of `name`, reading only its record; nil when there is none.
+    public func latestVersion(of name: String) throws -> DatasetVersion? {
+        let prefix = "refs/ml/datasets/\(name)/v"
+        let refs = try wrapping { try repository.refs(withPrefix: prefix) }
+        guard let latest = refs.compactMap({ r in Int(r.name.dropFirst(prefix.count)).map { ($0, r.target) } }).max(by: { $0.0 < $1.0 }) else {
+            return nil
+        }
+        return DatasetVersion(record: try datasetRecord(commit: latest.1), commit: latest.1)
+    }
+
+    /// Version `number` of `name`, reading only that ref's record; nil when absent.
+    public func version(of name: String, number: Int) throws -> DatasetVersion? {
+        guard let commit = try wrapping({ try repository.readRef(DatasetVersion.ref(name: name, version: number)) }) else { return nil }
+        return DatasetVersion(record: try datasetRecord(commit: commit), commit: commit)
+    }
+
+    /// The version the lock pins for `name`, found by its label and checked by digest.
+    public func lockedVersion(of name: String, _ locked: Lock.LockedDataset) throws -> DatasetVersion? {
+        if let v = try version(of: name, number: locked.version), v.record.digest == locked.digest { return v }
+        return try versions(of: name).first { $0.record.digest == locked.digest }
+    }
+
     /// The names of all datasets with at least one version.
     public func datasetNames() throws -> [String] {
         let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }
@@ -62,18 +84,20 @@ extension Project {
     public func resolveDataset(_ spec: String) throws -> DatasetVersion {
         let (name, selector) = Project.splitSpec(spec)
         guard Project.isValidDatasetName(name) else { throw WorkspaceError.invalidName(name) }
-        let all = try versions(of: name)
-        guard !all.isEmpty else { throw WorkspaceError.unknownDataset(name) }
-        guard let selector else {
-            if let locked = try readLock().datasets[name], let v = all.first(where: { $0.record.digest == locked.digest }) {
-                return v
-            }
-            return all.last!
+        if let selector, selector.hasPrefix("v"), let n = Int(selector.dropFirst()) {
+            if let v = try version(of: name, number: n) { return v }
+            if try datasetNames().contains(name) { throw WorkspaceError.unknownVersion(spec) }
+            throw WorkspaceError.unknownDataset(name)
         }
-        if selector.hasPrefix("v"), let n = Int(selector.dropFirst()) {
-            guard let v = all.first(where: { $0.record.version == n }) else { throw WorkspaceError.unknownVersion(spec) }
+        if selector == nil, let locked = try readLock().datasets[name], let v = try lockedVersion(of: name, locked) {
             return v
         }
+        guard let selector else {
+            guard let latest = try latestVersion(of: name) else { throw WorkspaceError.unknownDataset(name) }
+            return latest
+        }
+        let all = try versions(of: name)
+        guard !all.isEmpty else { throw WorkspaceError.unknownDataset(name) }
         let prefix = selector.hasPrefix("sha256:") ? selector : "sha256:" + selector
         let matches = all.filter { $0.record.digest.hasPrefix(prefix) }
         guard prefix.count >= 11 else { throw WorkspaceError.ambiguousDigest(spec) }

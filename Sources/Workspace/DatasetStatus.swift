@@ -32,7 +32,7 @@ extension Project {
         defer { cache.save() }
         var out: [DatasetStatus] = []
         for (name, locked) in lock.datasets.sorted(by: { $0.key < $1.key }) {
-            guard let version = try versions(of: name).first(where: { $0.record.digest == locked.digest }) else {
+            guard let version = try lockedVersion(of: name, locked) else {
                 out.append(DatasetStatus(name: name, version: locked.version, path: locked.path, state: .unknownVersion, changedFiles: []))
                 continue
             }
@@ -52,7 +52,7 @@ extension Project {
             }
             if record.isDirectory {
                 let known = Set(record.files.map(\.path))
-                changed += try Project.listFiles(in: base).filter { !known.contains($0) }
+                changed += try Project.listFiles(in: base, sorted: false).filter { !known.contains($0) }
             }
             out.append(DatasetStatus(name: name, version: record.version, path: record.path,
                                      state: changed.isEmpty ? .upToDate : .modified, changedFiles: changed.sorted()))

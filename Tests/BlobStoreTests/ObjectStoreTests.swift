@@ -66,6 +66,45 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
     }
 
+    func testEditsThatShiftOffsetsStillPairChunksWithTheirOldSelves() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let v1 = csvLikeBytes(rows: 300_000, seed: 8)
+        write(v1, to: dir.path + "/v1")
+        let (f1, s1) = try store.ingest(path: dir.path + "/v1")
+        try store.flush()
+        // Every 2,000th line gains 40 bytes: offsets drift by a whole chunk over the file.
+        var lines = String(decoding: v1, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in stride(from: 0, to: lines.count - 1, by: 2000) { lines[i] += ",a longer value that shifts every later byte" }
+        let v2 = Array(lines.joined(separator: "\n").utf8)
+        write(v2, to: dir.path + "/v2")
+        let (f2, s2) = try store.ingest(path: dir.path + "/v2", previous: try store.chunkList(of: f1))
+        try store.flush()
+        XCTAssertEqual(s2.deltaChunks, s2.newChunks)
+        XCTAssertLessThan(s2.newStoredBytes, s1.newStoredBytes / 20, "stored \(s2.newStoredBytes) of \(s1.newStoredBytes)")
+        try store.restore(f2, to: dir.path + "/v2.out")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
+    }
+
+    func testSmallFilesAreStoredInParallelBatches() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let paths = (0..<700).map { dir.path + "/f\($0)" }
+        let contents = (0..<500).map { csvLikeBytes(rows: 1 + $0 % 300, seed: UInt64($0)) }
+        for (i, p) in paths.enumerated() { write(contents[i % 500], to: p) }
+        let results = try store.ingestSmallFiles(paths)
+        try store.flush()
+        XCTAssertEqual(results.count, paths.count)
+        XCTAssertEqual(results.filter { $0.1.newChunks == 1 }.count, 500, "files with equal content are stored once")
+        for (p, (file, _)) in zip(paths, results).prefix(50) {
+            XCTAssertEqual(file.digest, Digest.of(try FileIO.readAll(p)))
+            try store.restore(file, to: p + ".out")
+            XCTAssertEqual(try FileIO.readAll(p + ".out"), try FileIO.readAll(p))
+        }
+        write([UInt8](repeating: 1, count: Chunker.standard.minSize + 1), to: paths[0])
+        XCTAssertThrowsError(try store.ingestSmallFiles([paths[0]]))
+    }
+
     func testAFlippedByteInAPackIsDetectedAndNothingIsReplaced() throws {
         let dir = TemporaryDirectory()
         let layout = StoreLayout(root: dir.path + "/ml")

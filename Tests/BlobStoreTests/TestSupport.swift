@@ -29,5 +29,5 @@ func csvLikeBytes(rows: Int, seed: UInt64) -> [UInt8] {
 }
 
 func write(_ bytes: [UInt8], to path: String) {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }

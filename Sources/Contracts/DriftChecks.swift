@@ -1,0 +1,105 @@
+import Tables
+
+/// Checks of a table against a reference version under a drift policy.
+struct DriftChecks {
+    let policy: DriftPolicy
+    let contract: Contract
+
+    func run(current: Table, reference: Table) -> [CheckResult] {
+        var checks = [schemaDrift(current, reference)]
+        if let maxChange = policy.maxRowCountChange {
+            let change = reference.rowCount == 0 ? (current.rowCount == 0 ? 0 : .infinity)
+                : abs(Double(current.rowCount - reference.rowCount)) / Double(reference.rowCount)
+            checks.append(.judged(.rowCountChange, column: nil, ok: change <= maxChange, observed: change,
+                                  limit: "≤ \(ContractValidator.format(maxChange))",
+                                  detail: "\(reference.rowCount) → \(current.rowCount) rows"))
+        }
+        for name in driftColumns {
+            guard let now = current.column(named: name), let before = reference.column(named: name) else { continue }
+            checks += columnDrift(name, now, before)
+        }
+        return checks
+    }
+
+    /// The policy's columns, or by default every declared column except identifiers (entity
+    /// key, unique columns) and time columns (freshness and leakage time), which change by
+    /// design between versions.
+    private var driftColumns: [String] {
+        if !policy.columns.isEmpty { return policy.columns }
+        let excluded = Set(contract.entityKey + [contract.freshness?.column, contract.leakage?.timeColumn].compactMap { $0 })
+        return contract.columns.filter { !$0.unique && !excluded.contains($0.name) }.map(\.name)
+    }
+
+    private func schemaDrift(_ current: Table, _ reference: Table) -> CheckResult {
+        let changes = SchemaChanges(before: reference, after: current)
+        let ok = changes.isEmpty || policy.schemaChanges == .ignore
+        return .judged(.schemaDrift, column: nil, ok: ok, failing: policy.schemaChanges == .warn ? .warn : .fail,
+                       observed: Double(changes.count), limit: "no schema changes", detail: changes.summary)
+    }
+
+    private func gate(_ kind: CheckResult.Kind, _ name: String, _ value: Double, _ limit: Double?, _ detail: String) -> CheckResult {
+        guard let limit else {
+            return CheckResult(kind: kind, column: name, status: .pass, observed: value, limit: "", detail: detail)
+        }
+        return .judged(kind, column: name, ok: value <= limit, observed: value, limit: "≤ \(ContractValidator.format(limit))",
+                       detail: detail)
+    }
+
+    private func columnDrift(_ name: String, _ now: Column, _ before: Column) -> [CheckResult] {
+        if now.type == .category && before.type == .category {
+            guard let drift = DriftStatistics.categorical(reference: before.valueCounts, current: now.valueCounts) else { return [] }
+            var checks = [
+                gate(.lInfinity, name, drift.lInfinity, policy.maxLInfinity, "largest change of a category's share"),
+                CheckResult(kind: .chiSquare, column: name, status: .pass, observed: drift.chiSquare.statistic, limit: "",
+                            detail: "chi-square \(ContractValidator.format(drift.chiSquare.statistic)), dof \(drift.chiSquare.degreesOfFreedom), p = \(ContractValidator.format(drift.chiSquare.pValue)) (reported, not gated)"),
+            ]
+            let ok = drift.newCategories.isEmpty || policy.newCategories == .ignore
+            checks.append(.judged(.newCategories, column: name, ok: ok, failing: policy.newCategories == .warn ? .warn : .fail,
+                                  observed: Double(drift.newCategories.count), limit: "no new categories",
+                                  detail: drift.newCategories.isEmpty ? "none" : "new: \(drift.newCategories.prefix(20).joined(separator: ", "))"))
+            return checks
+        }
+        guard now.type != .category, before.type != .category,
+              let drift = DriftStatistics.numeric(reference: before.numericValues ?? [], current: now.numericValues ?? [])
+        else { return [] }
+        return [
+            gate(.psi, name, drift.psi, policy.maxPSI, "population stability index on \(drift.binEdges.count + 1) reference-decile bins"),
+            gate(.ks, name, drift.ks.statistic, policy.maxKS,
+                 "KS D; p = \(ContractValidator.format(drift.ks.pValue)) (\(drift.ks.exact ? "exact" : "asymptotic"), reported, not gated)"),
+            gate(.jensenShannon, name, drift.jensenShannon, policy.maxJS, "Jensen–Shannon divergence (bits) on the PSI bins"),
+        ]
+    }
+}
+
+/// Columns added, removed and retyped between two tables.
+public struct SchemaChanges: Codable, Sendable, Equatable {
+    public struct TypeChange: Codable, Sendable, Equatable {
+        public let column: String
+        public let before: ColumnType
+        public let after: ColumnType
+    }
+    public let added: [String]
+    public let removed: [String]
+    public let retyped: [TypeChange]
+
+    public init(before: Table, after: Table) {
+        added = after.columnNames.filter { before.column(named: $0) == nil }
+        removed = before.columnNames.filter { after.column(named: $0) == nil }
+        retyped = after.columns.compactMap { column in
+            guard let old = before.column(named: column.name), old.type != column.type else { return nil }
+            return TypeChange(column: column.name, before: old.type, after: column.type)
+        }
+    }
+
+    public var count: Int { added.count + removed.count + retyped.count }
+    public var isEmpty: Bool { count == 0 }
+
+    var summary: String {
+        if isEmpty { return "no schema changes" }
+        var parts: [String] = []
+        if !added.isEmpty { parts.append("added \(added.joined(separator: ", "))") }
+        if !removed.isEmpty { parts.append("removed \(removed.joined(separator: ", "))") }
+        if !retyped.isEmpty { parts.append("retyped " + retyped.map { "\($0.column) \($0.before.rawValue)→\($0.after.rawValue)" }.joined(separator: ", ")) }
+        return parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,122 @@
+import Kernels
+
+/// Maps one feature column to UInt8 bins for the tree learner. Bin 0 holds missing values
+/// (and, for categorical columns, categories outside the binned set); bins 1… hold values.
+struct FeatureBinner: Sendable, Equatable {
+    enum Mapping: Sendable, Equatable {
+        /// Value v goes to the first bin b ≥ 1 with v ≤ upperBounds[b - 1]; the last bound is +∞.
+        case numeric(upperBounds: [Float])
+        /// Code codes[b - 1] goes to bin b; codes are ascending.
+        case categorical(codes: [Float])
+    }
+
+    let mapping: Mapping
+
+    /// Number of bins in use, including the missing bin 0.
+    var binCount: Int {
+        switch mapping {
+        case let .numeric(bounds): return bounds.count + 1
+        case let .categorical(codes): return codes.count + 1
+        }
+    }
+
+    var isCategorical: Bool {
+        if case .categorical = mapping { return true }
+        return false
+    }
+
+    /// Learns bins from `sample` (the column's values on sampled rows): quantile bins for numeric
+    /// columns, the most frequent codes for categorical ones; at most `maxBins` bins in all.
+    static func fit(sample: [Float], kind: FeatureKind, maxBins: Int) -> FeatureBinner {
+        let present = sample.filter { !$0.isNaN }
+        let valueBins = maxBins - 1
+        switch kind {
+        case .categorical:
+            var counts: [Float: Int] = [:]
+            for code in present { counts[code, default: 0] += 1 }
+            let frequent = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            return FeatureBinner(mapping: .categorical(codes: frequent.prefix(valueBins).map(\.key).sorted()))
+        case .numeric:
+            let sorted = present.sorted()
+            var distinct: [Float] = [], counts: [Int] = []
+            for value in sorted {
+                if value == distinct.last { counts[counts.count - 1] += 1 } else { distinct.append(value); counts.append(1) }
+            }
+            guard !distinct.isEmpty else { return FeatureBinner(mapping: .numeric(upperBounds: [.infinity])) }
+            var bounds: [Float] = []
+            var cumulative = 0
+            let perBin = Double(sorted.count) / Double(valueBins)
+            for k in 0..<(distinct.count - 1) {
+                cumulative += counts[k]
+                let closeBin = distinct.count <= valueBins || Double(cumulative) >= perBin * Double(bounds.count + 1)
+                if closeBin && bounds.count < valueBins - 1 {
+                    bounds.append(midpoint(distinct[k], distinct[k + 1]))
+                }
+            }
+            bounds.append(.infinity)
+            return FeatureBinner(mapping: .numeric(upperBounds: bounds))
+        }
+    }
+
+    /// A float b with low ≤ b < high, near their midpoint.
+    private static func midpoint(_ low: Float, _ high: Float) -> Float {
+        let middle = Float((Double(low) + Double(high)) / 2)
+        return middle < high ? middle : low
+    }
+
+    /// Bins every value of a column into `output[i·stride]`.
+    func bin(_ values: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<UInt8>, stride: Int) {
+        switch mapping {
+        case let .numeric(bounds):
+            bounds.withUnsafeBufferPointer { upper in
+                for (i, value) in values.enumerated() {
+                    if value.isNaN { output[i * stride] = 0; continue }
+                    // Branch-free lower bound: the first bound ≥ value (the last bound is +∞).
+                    var base = 0, length = upper.count
+                    while length > 1 {
+                        let half = length >> 1
+                        base = upper[base + half - 1] < value ? base + half : base
+                        length -= half
+                    }
+                    output[i * stride] = UInt8(base + 1)
+                }
+            }
+        case let .categorical(codes):
+            var lookup: [Float: UInt8] = [:]
+            for (index, code) in codes.enumerated() { lookup[code] = UInt8(index + 1) }
+            for (i, value) in values.enumerated() { output[i * stride] = value.isNaN ? 0 : lookup[value] ?? 0 }
+        }
+    }
+}
+
+/// Row-major UInt8 bins of a feature matrix: row i's bins are `bins[i·featureCount ..< (i+1)·featureCount]`.
+struct BinnedMatrix: Sendable {
+    let bins: [UInt8]
+    let rowCount: Int
+    let featureCount: Int
+
+    /// Bins `rows` of `features` (all rows when nil) with the given binners, in parallel blocks.
+    init(_ features: FeatureMatrix, rows: [Int]?, binners: [FeatureBinner], threads: ParallelFor.Threads) {
+        let featureCount = binners.count
+        let rowCount = rows?.count ?? features.rowCount
+        var bins = [UInt8](repeating: 0, count: rowCount * featureCount)
+        bins.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let out = SendablePointer(base)
+            ParallelFor.run(count: rowCount, blockSize: 16_384, threads: threads) { range in
+                for f in 0..<featureCount {
+                    let values: [Float]
+                    if let rows { values = range.map { features.columns[f][rows[$0]] } } else {
+                        values = Array(features.columns[f][range])
+                    }
+                    values.withUnsafeBufferPointer {
+                        binners[f].bin($0, into: out.base + range.lowerBound * featureCount + f, stride: featureCount)
+                    }
+                }
+            }
+        }
+        self.bins = bins
+        self.rowCount = rowCount
+        self.featureCount = featureCount
+    }
+}

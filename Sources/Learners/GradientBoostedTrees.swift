@@ -1,0 +1,341 @@
+import Kernels
+
+/// Gradient-boosted decision trees trained on histograms of binned features, in the manner of
+/// LightGBM: quantile bins (≤ maxBins, bin 0 for missing), leaf-wise growth, the histogram
+/// subtraction trick, native categorical splits, a learned direction for missing values, seeded
+/// row (bagging) and feature subsampling, and early stopping on a seeded validation split.
+/// NaN features are missing values; no imputation is needed.
+public struct GradientBoostedTrees: Learner {
+    /// The loss the trees minimize.
+    public enum Objective: UInt8, Sendable, Equatable {
+        /// Log loss on labels 0/1; scores are P(label = 1).
+        case binaryLogLoss = 0
+        /// Squared error; scores are the predicted value.
+        case squaredError = 1
+
+        var task: PredictionTask { self == .binaryLogLoss ? .binaryClassification : .regression }
+    }
+
+    public var objective: Objective
+    public var rounds: Int
+    public var learningRate: Double
+    public var numLeaves: Int
+    /// nil: unlimited depth.
+    public var maxDepth: Int?
+    public var minDataInLeaf: Int
+    public var minSumHessianInLeaf: Double
+    /// A split must reduce the loss by more than this.
+    public var minGain: Double
+    public var lambdaL2: Double
+    /// Bins per feature including the missing bin, 2…255.
+    public var maxBins: Int
+    /// Fraction of training rows each tree sees (a fresh seeded sample per round).
+    public var baggingFraction: Double
+    /// Fraction of features each tree may split on (a fresh seeded choice per round).
+    public var featureFraction: Double
+    /// Stop after this many rounds without improvement on the validation split (0: off).
+    public var earlyStoppingRounds: Int
+    /// Fraction of rows held out for early stopping (used only when earlyStoppingRounds > 0).
+    public var validationFraction: Double
+    /// Added to hessian sums when ordering categories for a split (LightGBM's cat_smooth).
+    public var categoricalSmoothing: Double
+    /// Rows sampled to place bin boundaries.
+    public var binSampleCount: Int
+
+    public init(objective: Objective = .binaryLogLoss, rounds: Int = 100, learningRate: Double = 0.1,
+                numLeaves: Int = 31, maxDepth: Int? = nil, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
+                minGain: Double = 0, lambdaL2: Double = 0, maxBins: Int = 255, baggingFraction: Double = 1,
+                featureFraction: Double = 1, earlyStoppingRounds: Int = 0, validationFraction: Double = 0.1,
+                categoricalSmoothing: Double = 10, binSampleCount: Int = 200_000) {
+        self.objective = objective
+        self.rounds = rounds
+        self.learningRate = learningRate
+        self.numLeaves = numLeaves
+        self.maxDepth = maxDepth
+        self.minDataInLeaf = minDataInLeaf
+        self.minSumHessianInLeaf = minSumHessianInLeaf
+        self.minGain = minGain
+        self.lambdaL2 = lambdaL2
+        self.maxBins = maxBins
+        self.baggingFraction = baggingFraction
+        self.featureFraction = featureFraction
+        self.earlyStoppingRounds = earlyStoppingRounds
+        self.validationFraction = validationFraction
+        self.categoricalSmoothing = categoricalSmoothing
+        self.binSampleCount = binSampleCount
+    }
+
+    private func validateHyperparameters() throws(LearnerError) {
+        func require(_ ok: Bool, _ name: String, _ value: Any, _ requirement: String) throws(LearnerError) {
+            if !ok { throw .invalidHyperparameter(name: name, value: "\(value)", requirement: requirement) }
+        }
+        try require(rounds >= 1, "rounds", rounds, "≥ 1")
+        try require(learningRate > 0 && learningRate.isFinite, "learning_rate", learningRate, "> 0")
+        try require(numLeaves >= 2, "num_leaves", numLeaves, "≥ 2")
+        try require((maxDepth ?? 1) >= 1, "max_depth", maxDepth as Any, "≥ 1")
+        try require(minDataInLeaf >= 1, "min_data_in_leaf", minDataInLeaf, "≥ 1")
+        try require(minSumHessianInLeaf >= 0, "min_sum_hessian_in_leaf", minSumHessianInLeaf, "≥ 0")
+        try require(minGain >= 0, "min_gain", minGain, "≥ 0")
+        try require(lambdaL2 >= 0 && lambdaL2.isFinite, "lambda_l2", lambdaL2, "≥ 0")
+        try require((2...255).contains(maxBins), "max_bins", maxBins, "2…255")
+        try require(baggingFraction > 0 && baggingFraction <= 1, "bagging_fraction", baggingFraction, "in (0, 1]")
+        try require(featureFraction > 0 && featureFraction <= 1, "feature_fraction", featureFraction, "in (0, 1]")
+        try require(earlyStoppingRounds >= 0, "early_stopping_rounds", earlyStoppingRounds, "≥ 0")
+        try require(earlyStoppingRounds == 0 || (validationFraction > 0 && validationFraction < 1),
+                    "validation_fraction", validationFraction, "in (0, 1) when early stopping is on")
+        try require(categoricalSmoothing >= 0, "categorical_smoothing", categoricalSmoothing, "≥ 0")
+        try require(binSampleCount >= 1, "bin_sample_count", binSampleCount, "≥ 1")
+    }
+
+    public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
+                    threads: ParallelFor.Threads) throws(LearnerError) -> GradientBoostedTreesModel {
+        try validateHyperparameters()
+        try Labels.validate(labels, rowCount: features.rowCount, task: objective.task)
+        try features.validateCategoryCodes()
+        let split = earlyStoppingRounds > 0
+            ? Labels.validationSplit(count: features.rowCount, fraction: validationFraction, seed: seed)
+            : (training: Array(0..<features.rowCount), validation: [])
+        guard !split.training.isEmpty else { throw .emptyInput }
+        var random = SplitMix64(seed: seed)
+        let binners = fitBinners(features, trainingRows: split.training, random: &random)
+        let training = BinnedMatrix(features, rows: earlyStoppingRounds > 0 ? split.training : nil, binners: binners, threads: threads)
+        let validation = BinnedMatrix(features, rows: split.validation, binners: binners, threads: threads)
+        let trainingLabels = split.training.map { labels[$0] }
+        let validationLabels = split.validation.map { labels[$0] }
+
+        let baseScore = Self.baseScore(trainingLabels, objective: objective)
+        var trainingScores = [Double](repeating: baseScore, count: training.rowCount)
+        var validationScores = [Double](repeating: baseScore, count: validation.rowCount)
+        let grower = TreeGrower(data: training, binners: binners,
+                                rules: SplitRules(minDataInLeaf: minDataInLeaf, minSumHessianInLeaf: minSumHessianInLeaf,
+                                                  lambdaL2: lambdaL2, minGain: minGain, categoricalSmoothing: categoricalSmoothing),
+                                maxLeaves: numLeaves, maxDepth: maxDepth, threads: threads)
+        var trees: [RegressionTree] = [], validationLoss: [Double] = []
+        var bestRound = 0
+        for round in 0..<rounds {
+            let (gradients, hessians) = Self.gradients(trainingScores, trainingLabels, objective: objective, threads: threads)
+            let rows = bagRows(training.rowCount, random: &random)
+            let featureSubset = subsetFeatures(binners.count, random: &random)
+            let grown = grower.grow(rows: rows, gradients: gradients, hessians: hessians, features: featureSubset)
+            let tree = RegressionTree(grown, binners: binners, learningRate: learningRate)
+            let leafValues = tree.leafValues
+            for (leaf, range) in grown.leafRanges.enumerated() {
+                for position in range { trainingScores[Int(grown.rowsByLeaf[position])] += leafValues[leaf] }
+            }
+            if rows.count < training.rowCount {
+                Self.addTree(grown, leafValues: leafValues, data: training, rows: Self.complement(rows, count: training.rowCount),
+                             to: &trainingScores, threads: threads)
+            }
+            trees.append(tree)
+            guard earlyStoppingRounds > 0 else { continue }
+            Self.addTree(grown, leafValues: leafValues, data: validation, rows: nil, to: &validationScores, threads: threads)
+            validationLoss.append(Self.loss(validationScores, validationLabels, objective: objective))
+            if validationLoss[round] < validationLoss[bestRound] { bestRound = round }
+            if round - bestRound >= earlyStoppingRounds { break }
+        }
+        if earlyStoppingRounds > 0 { trees.removeSubrange((bestRound + 1)...) }
+        return GradientBoostedTreesModel(schema: features.schema, objective: objective, baseScore: baseScore,
+                                         trees: trees, validationLoss: validationLoss)
+    }
+
+    private func fitBinners(_ features: FeatureMatrix, trainingRows: [Int], random: inout SplitMix64) -> [FeatureBinner] {
+        var sampleRows = trainingRows
+        if sampleRows.count > binSampleCount {
+            sampleRows = random.permutation(trainingRows.count).prefix(binSampleCount).sorted().map { trainingRows[$0] }
+        }
+        return features.schema.columns.enumerated().map { j, column in
+            let values = features.columns[j]
+            return FeatureBinner.fit(sample: sampleRows.map { values[$0] }, kind: column.kind, maxBins: maxBins)
+        }
+    }
+
+    /// The rows one tree trains on, ascending: all rows, or a seeded sample of the bagging fraction.
+    private func bagRows(_ count: Int, random: inout SplitMix64) -> [UInt32] {
+        guard baggingFraction < 1 else { return (0..<UInt32(count)).map { $0 } }
+        // Selection sampling: exactly `wanted` rows, each subset equally likely.
+        let wanted = max(1, Int((Double(count) * baggingFraction).rounded()))
+        var rows: [UInt32] = []
+        rows.reserveCapacity(wanted)
+        for row in 0..<count where rows.count < wanted {
+            if random.nextUnit() * Double(count - row) < Double(wanted - rows.count) { rows.append(UInt32(row)) }
+        }
+        return rows
+    }
+
+    private func subsetFeatures(_ count: Int, random: inout SplitMix64) -> [Int32] {
+        guard featureFraction < 1 else { return (0..<Int32(count)).map { $0 } }
+        let wanted = max(1, Int((Double(count) * featureFraction).rounded()))
+        return random.permutation(count).prefix(wanted).sorted().map(Int32.init)
+    }
+
+    static func baseScore(_ labels: [Double], objective: Objective) -> Double {
+        let mean = labels.reduce(0, +) / Double(labels.count)
+        switch objective {
+        case .squaredError: return mean
+        case .binaryLogLoss:
+            let p = min(max(mean, 1e-15), 1 - 1e-15)
+            return Transcendentals.log1p(p - 1) - Transcendentals.log1p(-p)
+        }
+    }
+
+    /// First and second derivatives of the loss at each score, per fixed block.
+    static func gradients(_ scores: [Double], _ labels: [Double], objective: Objective,
+                          threads: ParallelFor.Threads) -> ([Double], [Double]) {
+        var gradients = [Double](repeating: 0, count: scores.count)
+        var hessians = [Double](repeating: 1, count: scores.count)
+        switch objective {
+        case .squaredError:
+            for i in scores.indices { gradients[i] = scores[i] - labels[i] }
+        case .binaryLogLoss:
+            gradients.withUnsafeMutableBufferPointer { g in
+                hessians.withUnsafeMutableBufferPointer { h in
+                    let gPointer = SendablePointer(g.baseAddress!), hPointer = SendablePointer(h.baseAddress!)
+                    scores.withUnsafeBufferPointer { s in
+                        let sPointer = SendablePointer(UnsafeMutablePointer(mutating: s.baseAddress!))
+                        ParallelFor.run(count: scores.count, blockSize: 16_384, threads: threads) { range in
+                            let p = gPointer.base + range.lowerBound
+                            Transcendentals.apply(Transcendentals.sigmoid, sPointer.base + range.lowerBound, p, count: range.count)
+                            for i in range {
+                                let probability = gPointer.base[i]
+                                gPointer.base[i] = probability - labels[i]
+                                hPointer.base[i] = max(probability * (1 - probability), 1e-16)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (gradients, hessians)
+    }
+
+    /// scores[i] += the tree's leaf value for binned row i, for the listed rows (all when nil).
+    static func addTree(_ tree: GrownTree, leafValues: [Double], data: BinnedMatrix, rows: [UInt32]?,
+                        to scores: inout [Double], threads: ParallelFor.Threads) {
+        let count = rows?.count ?? data.rowCount
+        guard count > 0 else { return }
+        scores.withUnsafeMutableBufferPointer { s in
+            let out = SendablePointer(s.baseAddress!)
+            data.bins.withUnsafeBufferPointer { bins in
+                let binPointer = SendablePointer(UnsafeMutablePointer(mutating: bins.baseAddress!))
+                ParallelFor.run(count: count, blockSize: 16_384, threads: threads) { range in
+                    for k in range {
+                        let i = rows.map { Int($0[k]) } ?? k
+                        out.base[i] += leafValues[tree.leaf(forRowBins: binPointer.base + i * data.featureCount)]
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows of 0..<count not in the ascending list `rows`.
+    static func complement(_ rows: [UInt32], count: Int) -> [UInt32] {
+        var inBag = [Bool](repeating: false, count: count)
+        for row in rows { inBag[Int(row)] = true }
+        return (0..<UInt32(count)).filter { !inBag[Int($0)] }
+    }
+
+    /// Mean log loss (binary) or mean squared error (regression) of raw scores.
+    static func loss(_ scores: [Double], _ labels: [Double], objective: Objective) -> Double {
+        var total = 0.0
+        for i in scores.indices {
+            switch objective {
+            case .binaryLogLoss: total += Transcendentals.log1pexp(scores[i]) - labels[i] * scores[i]
+            case .squaredError: total += (scores[i] - labels[i]) * (scores[i] - labels[i])
+            }
+        }
+        return total / Double(max(scores.count, 1))
+    }
+}
+
+/// A trained boosted-tree model: base score plus the sum of tree outputs, through the sigmoid
+/// for binary log loss.
+public struct GradientBoostedTreesModel: Model {
+    public static let kind = ModelKind.gradientBoostedTrees
+    public let schema: FeatureSchema
+    public let objective: GradientBoostedTrees.Objective
+    public let baseScore: Double
+    let trees: [RegressionTree]
+    /// Validation loss after each round trained (empty without early stopping).
+    public let validationLoss: [Double]
+    public var task: PredictionTask { objective.task }
+    /// Trees kept (the best round's count when early stopping).
+    public var treeCount: Int { trees.count }
+
+    init(schema: FeatureSchema, objective: GradientBoostedTrees.Objective, baseScore: Double,
+         trees: [RegressionTree], validationLoss: [Double]) {
+        self.schema = schema
+        self.objective = objective
+        self.baseScore = baseScore
+        self.trees = trees
+        self.validationLoss = validationLoss
+    }
+
+    /// Per feature (schema order): total loss reduction of its splits, and how many splits use it.
+    public var featureImportance: (gain: [Double], splits: [Int]) {
+        var gain = [Double](repeating: 0, count: schema.columns.count), splits = [Int](repeating: 0, count: schema.columns.count)
+        for tree in trees {
+            for node in tree.nodes {
+                gain[Int(node.feature)] += node.gain
+                splits[Int(node.feature)] += 1
+            }
+        }
+        return (gain, splits)
+    }
+
+    /// Rows per prediction block: the block's values are copied row-major, then every tree runs
+    /// over the block while it is in cache.
+    static let predictionBlockSize = 2048
+
+    public func predict(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> [Double] {
+        try features.requireSchema(schema)
+        var scores = [Double](repeating: baseScore, count: features.rowCount)
+        guard features.rowCount > 0 else { return [] }
+        let width = features.columnCount
+        scores.withUnsafeMutableBufferPointer { s in
+            let out = SendablePointer(s.baseAddress!)
+            ParallelFor.run(count: features.rowCount, blockSize: Self.predictionBlockSize, threads: threads) { range in
+                var rowMajor = [Float](repeating: 0, count: range.count * width)
+                for j in 0..<width {
+                    features.columns[j].withUnsafeBufferPointer { column in
+                        for i in range { rowMajor[(i - range.lowerBound) * width + j] = column[i] }
+                    }
+                }
+                rowMajor.withUnsafeBufferPointer { values in
+                    for tree in trees {
+                        tree.addValues(rows: values.baseAddress!, width: width, count: range.count,
+                                       into: out.base + range.lowerBound)
+                    }
+                }
+                if objective == .binaryLogLoss {
+                    Transcendentals.apply(Transcendentals.sigmoid, out.base + range.lowerBound, out.base + range.lowerBound,
+                                          count: range.count)
+                }
+            }
+        }
+        return scores
+    }
+
+    public func encodePayload(into writer: inout ByteWriter) {
+        writer.write(schema)
+        writer.write(objective.rawValue)
+        writer.write(baseScore)
+        writer.write(validationLoss)
+        writer.write(UInt32(trees.count))
+        for tree in trees { tree.encode(into: &writer) }
+    }
+
+    public init(decodingPayload reader: inout ByteReader) throws(LearnerError) {
+        schema = try reader.readSchema()
+        let objectiveByte = try reader.read(UInt8.self)
+        guard let objective = GradientBoostedTrees.Objective(rawValue: objectiveByte) else {
+            throw .corruptModel(reason: "unknown objective \(objectiveByte)")
+        }
+        self.objective = objective
+        baseScore = try reader.readDouble()
+        validationLoss = try reader.readDoubles()
+        let treeCount = Int(try reader.read(UInt32.self))
+        var trees: [RegressionTree] = []
+        for _ in 0..<treeCount { trees.append(try RegressionTree(decoding: &reader, featureCount: schema.columns.count)) }
+        self.trees = trees
+    }
+}

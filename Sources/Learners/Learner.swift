@@ -1,0 +1,50 @@
+import Kernels
+
+/// What a model predicts: P(label = 1) for binary classification, the value for regression.
+public enum PredictionTask: UInt8, Sendable, Equatable {
+    case binaryClassification = 0
+    case regression = 1
+}
+
+/// The model families; the raw value is the kind byte of the serialized format.
+public enum ModelKind: UInt8, Sendable, Equatable, CaseIterable {
+    case logisticRegression = 1
+    case linearRegression = 2
+    case gradientBoostedTrees = 3
+    case multilayerPerceptron = 4
+}
+
+/// A trained model: scores for new rows and a versioned binary form whose bytes depend only on
+/// the model (so their SHA-256 identifies it).
+public protocol Model: Sendable {
+    static var kind: ModelKind { get }
+    /// The columns the model was trained on; `predict` requires exactly these.
+    var schema: FeatureSchema { get }
+    var task: PredictionTask { get }
+    /// One score per row: P(label = 1) for binary classification, the predicted value for
+    /// regression. Throws `schemaMismatch` for other columns, and the model's input errors.
+    func predict(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> [Double]
+    /// Writes the model's payload (everything after the common header).
+    func encodePayload(into writer: inout ByteWriter)
+    /// Reads a payload written by `encodePayload`.
+    init(decodingPayload reader: inout ByteReader) throws(LearnerError)
+}
+
+/// A training algorithm with its hyperparameters fixed at construction.
+public protocol Learner: Sendable {
+    associatedtype Trained: Model
+    /// Trains on `features` and `labels` (one per row). Every random choice comes from `seed`;
+    /// the result is bit-identical for any `threads`.
+    func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
+             threads: ParallelFor.Threads) throws(LearnerError) -> Trained
+}
+
+extension Model {
+    /// The serialized model: header (magic "GMLM", format version, kind) then payload.
+    public func serialized() -> [UInt8] {
+        var writer = ByteWriter()
+        ModelCodec.writeHeader(kind: Self.kind, into: &writer)
+        encodePayload(into: &writer)
+        return writer.bytes
+    }
+}

@@ -1,0 +1,214 @@
+import Kernels
+
+/// What linear models and the MLP do with NaN features (±infinity is always refused).
+public enum MissingValuePolicy: UInt8, Sendable, Equatable {
+    /// Throw `nonFiniteFeature` naming the column and row.
+    case refuse = 0
+    /// Replace NaN by the training mean and add a 0/1 "column_missing" indicator for every
+    /// column that had missing values in training.
+    case imputeMean = 1
+}
+
+/// How linear models and the MLP turn categorical codes into numbers.
+public enum CategoryEncoding: UInt8, Sendable, Equatable {
+    /// One 0/1 column per category seen in training; unseen or missing categories are all zeros.
+    case oneHot = 0
+    /// The code itself as a number.
+    case ordinal = 1
+}
+
+/// Encoding choices that become part of a linear model or MLP.
+public struct EncodingOptions: Sendable, Equatable {
+    public var missing: MissingValuePolicy
+    public var categories: CategoryEncoding
+    /// Center each encoded column on its training mean and divide by its standard deviation.
+    public var standardize: Bool
+    public init(missing: MissingValuePolicy = .refuse, categories: CategoryEncoding = .oneHot, standardize: Bool = true) {
+        self.missing = missing
+        self.categories = categories
+        self.standardize = standardize
+    }
+}
+
+/// Dense Float64 design matrix in column-major order: column j is `values[j·rows ..< (j+1)·rows]`.
+struct DesignMatrix {
+    var values: [Double]
+    let rows: Int
+    let columns: Int
+}
+
+/// The fitted feature encoding of a linear model or MLP: maps a `FeatureMatrix` to design
+/// columns (imputed numerics, one-hot levels, missing indicators), then standardizes them.
+struct FeatureEncoder: Sendable, Equatable {
+    /// Where one design column comes from.
+    enum Source: Sendable, Equatable {
+        case value(column: Int, imputed: Double)
+        case level(column: Int, code: Float)
+        case missingIndicator(column: Int)
+    }
+
+    let options: EncodingOptions
+    let sources: [Source]
+    let names: [String]
+    /// Standardization per design column: (x - center) / scale (0 and 1 when off or constant).
+    let centers: [Double]
+    let scales: [Double]
+    /// Design columns that were constant in training; models give them no weight.
+    let constant: [Bool]
+
+    var width: Int { sources.count }
+    var constantColumnNames: [String] { zip(names, constant).filter(\.1).map(\.0) }
+
+    /// Learns the encoding from training features.
+    static func fit(_ features: FeatureMatrix, options: EncodingOptions,
+                    threads: ParallelFor.Threads) throws(LearnerError) -> FeatureEncoder {
+        try features.validateCategoryCodes()
+        var sources: [Source] = [], names: [String] = []
+        for (j, column) in features.schema.columns.enumerated() {
+            let values = features.columns[j]
+            var sum = 0.0, present = 0, hasMissing = false
+            for (row, value) in values.enumerated() {
+                if value.isNaN {
+                    if options.missing == .refuse { throw .nonFiniteFeature(column: column.name, row: row, value: value) }
+                    hasMissing = true
+                } else if value.isInfinite {
+                    throw .nonFiniteFeature(column: column.name, row: row, value: value)
+                } else {
+                    sum += Double(value)
+                    present += 1
+                }
+            }
+            if column.kind == .categorical && options.categories == .oneHot {
+                for code in Set(values.filter { !$0.isNaN }).sorted() {
+                    sources.append(.level(column: j, code: code))
+                    names.append("\(column.name)=\(Int(code))")
+                }
+            } else {
+                sources.append(.value(column: j, imputed: present > 0 ? sum / Double(present) : 0))
+                names.append(column.name)
+            }
+            if hasMissing {
+                sources.append(.missingIndicator(column: j))
+                names.append("\(column.name)_missing")
+            }
+        }
+        let identity = FeatureEncoder(options: options, sources: sources, names: names,
+                                      centers: Array(repeating: 0, count: sources.count),
+                                      scales: Array(repeating: 1, count: sources.count),
+                                      constant: Array(repeating: false, count: sources.count))
+        let raw = try identity.design(features, threads: threads)
+        var centers: [Double] = [], scales: [Double] = [], constant: [Bool] = []
+        raw.values.withUnsafeBufferPointer { buffer in
+            for j in 0..<raw.columns {
+                let column = UnsafeBufferPointer(rebasing: buffer[(j * raw.rows)..<((j + 1) * raw.rows)])
+                let mean = Vector.sum(column.baseAddress!, count: raw.rows) / Double(raw.rows)
+                var squares = 0.0
+                for value in column { squares += (value - mean) * (value - mean) }
+                let isConstant = column.allSatisfy { $0 == column[0] }
+                let deviation = (squares / Double(raw.rows)).squareRoot()
+                constant.append(isConstant)
+                centers.append(options.standardize ? mean : 0)
+                scales.append(options.standardize && !isConstant && deviation > 0 ? deviation : 1)
+            }
+        }
+        return FeatureEncoder(options: options, sources: sources, names: names,
+                              centers: centers, scales: scales, constant: constant)
+    }
+
+    /// Encodes and standardizes `features` (whose schema the caller has checked).
+    func design(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> DesignMatrix {
+        let rows = features.rowCount
+        for (j, column) in features.schema.columns.enumerated() {
+            for (row, value) in features.columns[j].enumerated()
+            where value.isInfinite || (value.isNaN && options.missing == .refuse) {
+                throw .nonFiniteFeature(column: column.name, row: row, value: value)
+            }
+        }
+        var values = [Double](repeating: 0, count: rows * width)
+        values.withUnsafeMutableBufferPointer { buffer in
+            let out = SendablePointer(buffer.baseAddress!)
+            ParallelFor.run(count: width, blockSize: 1, threads: threads) { range in
+                let d = range.lowerBound
+                let target = out.base + d * rows
+                let center = centers[d], scale = scales[d]
+                features.columns[sourceColumn(d)].withUnsafeBufferPointer { input in
+                    switch sources[d] {
+                    case let .value(_, imputed):
+                        for i in 0..<rows {
+                            let x = input[i].isNaN ? imputed : Double(input[i])
+                            target[i] = (x - center) / scale
+                        }
+                    case let .level(_, code):
+                        for i in 0..<rows { target[i] = ((input[i] == code ? 1 : 0) - center) / scale }
+                    case .missingIndicator:
+                        for i in 0..<rows { target[i] = ((input[i].isNaN ? 1 : 0) - center) / scale }
+                    }
+                }
+            }
+        }
+        return DesignMatrix(values: values, rows: rows, columns: width)
+    }
+
+    private func sourceColumn(_ d: Int) -> Int {
+        switch sources[d] {
+        case let .value(column, _), let .level(column, _), let .missingIndicator(column): return column
+        }
+    }
+
+    func encode(into writer: inout ByteWriter) {
+        writer.write(options.missing.rawValue)
+        writer.write(options.categories.rawValue)
+        writer.write(options.standardize)
+        writer.write(UInt64(sources.count))
+        for (d, source) in sources.enumerated() {
+            switch source {
+            case let .value(column, imputed):
+                writer.write(UInt8(0)); writer.write(UInt32(column)); writer.write(imputed)
+            case let .level(column, code):
+                writer.write(UInt8(1)); writer.write(UInt32(column)); writer.write(code)
+            case let .missingIndicator(column):
+                writer.write(UInt8(2)); writer.write(UInt32(column))
+            }
+            writer.write(names[d])
+            writer.write(centers[d])
+            writer.write(scales[d])
+            writer.write(constant[d])
+        }
+    }
+
+    init(decoding reader: inout ByteReader, columnCount: Int) throws(LearnerError) {
+        guard let missing = MissingValuePolicy(rawValue: try reader.read(UInt8.self)),
+              let categories = CategoryEncoding(rawValue: try reader.read(UInt8.self)) else {
+            throw .corruptModel(reason: "unknown encoding option")
+        }
+        let options = EncodingOptions(missing: missing, categories: categories, standardize: try reader.readBool())
+        let count = try reader.readCount(elementSize: 5)
+        var sources: [Source] = [], names: [String] = [], centers: [Double] = [], scales: [Double] = [], constant: [Bool] = []
+        for _ in 0..<count {
+            let tag = try reader.read(UInt8.self)
+            let column = Int(try reader.read(UInt32.self))
+            guard column < columnCount else { throw .corruptModel(reason: "encoder column \(column) out of range") }
+            switch tag {
+            case 0: sources.append(.value(column: column, imputed: try reader.readDouble()))
+            case 1: sources.append(.level(column: column, code: try reader.readFloat()))
+            case 2: sources.append(.missingIndicator(column: column))
+            default: throw .corruptModel(reason: "unknown encoder source \(tag)")
+            }
+            names.append(try reader.readString())
+            centers.append(try reader.readDouble())
+            scales.append(try reader.readDouble())
+            constant.append(try reader.readBool())
+        }
+        self.init(options: options, sources: sources, names: names, centers: centers, scales: scales, constant: constant)
+    }
+
+    private init(options: EncodingOptions, sources: [Source], names: [String],
+                 centers: [Double], scales: [Double], constant: [Bool]) {
+        self.options = options
+        self.sources = sources
+        self.names = names
+        self.centers = centers
+        self.scales = scales
+        self.constant = constant
+    }
+}

@@ -1,0 +1,184 @@
+import Kernels
+
+/// A tree over binned features as grown in training. Child links ≥ 0 are nodes; a negative
+/// link `~k` is leaf k. A tree without nodes is the single leaf 0.
+struct GrownTree: Sendable {
+    struct Node: Sendable {
+        var split: SplitCandidate
+        var left: Int32
+        var right: Int32
+    }
+    var nodes: [Node] = []
+    /// -G / (H + λ) per leaf, before the learning rate.
+    var leafValues: [Double] = []
+    /// The bag's rows grouped by leaf: leaf k holds `rowsByLeaf[leafRanges[k]]`.
+    var rowsByLeaf: [UInt32] = []
+    var leafRanges: [Range<Int>] = []
+
+    /// The leaf a row with these bins reaches.
+    func leaf(forRowBins rowBins: UnsafePointer<UInt8>) -> Int {
+        if nodes.isEmpty { return 0 }
+        var link: Int32 = 0
+        while link >= 0 {
+            let node = nodes[Int(link)]
+            link = Self.goesLeft(node.split, bin: Int(rowBins[node.split.feature])) ? node.left : node.right
+        }
+        return Int(~link)
+    }
+
+    static func goesLeft(_ split: SplitCandidate, bin: Int) -> Bool {
+        if let leftBins = split.leftBins { return leftBins.contains(bin) }
+        return bin == 0 ? split.defaultLeft : bin <= split.thresholdBin
+    }
+}
+
+/// Leaf-wise (best-first) growth of one tree on gradient histograms, as in LightGBM: the leaf
+/// with the largest gain splits next; the smaller child's histogram is built from its rows and
+/// the larger child's is the parent's minus the smaller's.
+struct TreeGrower {
+    let data: BinnedMatrix
+    let binners: [FeatureBinner]
+    let rules: SplitRules
+    let maxLeaves: Int
+    /// nil for unlimited depth.
+    let maxDepth: Int?
+    let threads: ParallelFor.Threads
+
+    /// Rows per block when building a histogram; fixed so sums never depend on threads.
+    static let histogramBlockSize = 32_768
+
+    private struct OpenLeaf {
+        var start: Int
+        var count: Int
+        var depth: Int
+        var stats: Histogram.Bin
+        var histogram: [Histogram.Bin]
+        var best: SplitCandidate?
+        /// The node link that points at this leaf (nil for the root).
+        var parentLink: (node: Int, isLeft: Bool)?
+    }
+
+    /// Grows a tree on `rows` (ascending row indices; the bag) using only `features`.
+    func grow(rows: [UInt32], gradients: [Double], hessians: [Double], features: [Int32]) -> GrownTree {
+        var partition = rows
+        var scratch = [UInt32](repeating: 0, count: rows.count)
+        var rootStats = Histogram.Bin()
+        for row in rows.map(Int.init) { rootStats += Histogram.Bin(gradients[row], hessians[row], 1, 0) }
+        var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
+                               histogram: histogram(partition, 0..<rows.count, gradients, hessians, features),
+                               best: nil, parentLink: nil)]
+        leaves[0].best = bestSplit(for: leaves[0], features: features)
+        var tree = GrownTree()
+        while leaves.count < maxLeaves {
+            var chosen: Int?
+            for (index, leaf) in leaves.enumerated() {
+                if let gain = leaf.best?.gain, gain > (chosen.flatMap { leaves[$0].best?.gain } ?? -.infinity) { chosen = index }
+            }
+            guard let leafIndex = chosen, let split = leaves[leafIndex].best else { break }
+            let parent = leaves[leafIndex]
+            let leftCount = stablePartition(&partition, &scratch, parent.start..<(parent.start + parent.count), split)
+            // The split node replaces the leaf; the left child keeps the leaf's index.
+            let nodeIndex = tree.nodes.count
+            tree.nodes.append(GrownTree.Node(split: split, left: ~Int32(leafIndex), right: ~Int32(leaves.count)))
+            if let link = parent.parentLink {
+                if link.isLeft { tree.nodes[link.node].left = Int32(nodeIndex) } else { tree.nodes[link.node].right = Int32(nodeIndex) }
+            }
+            var left = OpenLeaf(start: parent.start, count: leftCount, depth: parent.depth + 1, stats: split.leftStats,
+                                histogram: [], best: nil, parentLink: (nodeIndex, true))
+            var right = OpenLeaf(start: parent.start + leftCount, count: parent.count - leftCount, depth: parent.depth + 1,
+                                 stats: split.rightStats, histogram: [], best: nil, parentLink: (nodeIndex, false))
+            let leftIsSmaller = left.count <= right.count
+            let small = leftIsSmaller ? left : right
+            let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features)
+            var largeHistogram = parent.histogram
+            smallHistogram.withUnsafeBufferPointer { child in
+                parent.histogram.withUnsafeBufferPointer { whole in
+                    features.withUnsafeBufferPointer {
+                        Histogram.subtract(parent: whole.baseAddress!, child: child.baseAddress!,
+                                           into: &largeHistogram, features: $0)
+                    }
+                }
+            }
+            left.histogram = leftIsSmaller ? smallHistogram : largeHistogram
+            right.histogram = leftIsSmaller ? largeHistogram : smallHistogram
+            left.best = bestSplit(for: left, features: features)
+            right.best = bestSplit(for: right, features: features)
+            leaves[leafIndex] = left
+            leaves.append(right)
+        }
+        tree.leafValues = leaves.map { -$0.stats[0] / ($0.stats[1] + rules.lambdaL2) }
+        tree.leafRanges = leaves.map { $0.start..<($0.start + $0.count) }
+        tree.rowsByLeaf = partition
+        return tree
+    }
+
+    private func bestSplit(for leaf: OpenLeaf, features: [Int32]) -> SplitCandidate? {
+        if let maxDepth, leaf.depth >= maxDepth { return nil }
+        guard leaf.count >= 2 * rules.minDataInLeaf else { return nil }
+        return leaf.histogram.withUnsafeBufferPointer {
+            SplitFinder.best(histogram: $0.baseAddress!, total: leaf.stats, features: features, binners: binners, rules: rules)
+        }
+    }
+
+    /// The histogram of `partition[range]`, summed per fixed block and folded in block order.
+    private func histogram(_ partition: [UInt32], _ range: Range<Int>, _ gradients: [Double], _ hessians: [Double],
+                           _ features: [Int32]) -> [Histogram.Bin] {
+        let size = data.featureCount * Histogram.binsPerFeature
+        let stride = data.featureCount
+        let partials = partition.withUnsafeBufferPointer { rows in
+            let rowPointer = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress!))
+            return ParallelFor.map(count: range.count, blockSize: Self.histogramBlockSize, threads: threads) { block in
+                var partial = [Histogram.Bin](repeating: .zero, count: size)
+                let slice = UnsafeBufferPointer(start: rowPointer.base + range.lowerBound + block.lowerBound, count: block.count)
+                data.bins.withUnsafeBufferPointer { bins in
+                    gradients.withUnsafeBufferPointer { g in
+                        hessians.withUnsafeBufferPointer { h in
+                            features.withUnsafeBufferPointer { f in
+                                Histogram.accumulate(rows: slice, bins: bins.baseAddress!, rowStride: stride, features: f,
+                                                     gradients: g.baseAddress!, hessians: h.baseAddress!, into: &partial)
+                            }
+                        }
+                    }
+                }
+                return partial
+            }
+        }
+        guard var total = partials.first else { return [Histogram.Bin](repeating: .zero, count: size) }
+        features.withUnsafeBufferPointer { f in
+            for partial in partials.dropFirst() { Histogram.add(partial, into: &total, features: f) }
+        }
+        return total
+    }
+
+    /// Reorders `partition[range]` so rows going left come first, each side keeping its order;
+    /// returns the number going left.
+    private func stablePartition(_ partition: inout [UInt32], _ scratch: inout [UInt32], _ range: Range<Int>,
+                                 _ split: SplitCandidate) -> Int {
+        let stride = data.featureCount
+        // Which of the 256 bin values go left, looked up once per row.
+        var goesLeft = [Bool](repeating: false, count: Histogram.binsPerFeature)
+        for bin in 0..<Histogram.binsPerFeature { goesLeft[bin] = GrownTree.goesLeft(split, bin: bin) }
+        return partition.withUnsafeMutableBufferPointer { rows in
+            scratch.withUnsafeMutableBufferPointer { right in
+                data.bins.withUnsafeBufferPointer { bins in
+                    goesLeft.withUnsafeBufferPointer { left in
+                        let column = bins.baseAddress! + split.feature
+                        var leftEnd = range.lowerBound, rightCount = 0
+                        for position in range {
+                            let row = rows[position]
+                            if left[Int(column[Int(row) &* stride])] {
+                                rows[leftEnd] = row
+                                leftEnd += 1
+                            } else {
+                                right[rightCount] = row
+                                rightCount += 1
+                            }
+                        }
+                        for k in 0..<rightCount { rows[leftEnd + k] = right[k] }
+                        return leftEnd - range.lowerBound
+                    }
+                }
+            }
+        }
+    }
+}

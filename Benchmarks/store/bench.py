@@ -493,6 +493,7 @@ def main() -> int:
     p.add_argument("--scratch", required=True, help="folder for the temporary repositories (emptied)")
     p.add_argument("--gitml", required=True, help="path of the git-ml executable")
     p.add_argument("--dvc", required=True, help="path of the dvc executable")
+    p.add_argument("--gitml-commit", default="unknown", help="the commit the git-ml binary was built from")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--out", required=True, help="Markdown report to write")
@@ -503,7 +504,8 @@ def main() -> int:
     bench = Bench(args)
     gitml_version = subprocess.run(f"{args.gitml} --version", shell=True, capture_output=True, text=True)
     versions = {
-        "GitML": gitml_version.stdout.strip() if gitml_version.returncode == 0 else "(unavailable)",
+        "GitML": (f"{gitml_version.stdout.strip()} (built from commit {args.gitml_commit})"
+                  if gitml_version.returncode == 0 else "(unavailable)"),
         "DVC": subprocess.run([args.dvc, "--version"], capture_output=True, text=True).stdout.strip(),
         "git": subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip().removeprefix("git version "),
         "git-lfs": subprocess.run(["git", "lfs", "version"], capture_output=True, text=True).stdout.split()[0].split("/")[-1],

@@ -48,6 +48,7 @@ fi
 "$VENV/bin/python" -c 'import numpy' 2>/dev/null || "$VENV/bin/pip" install -q numpy
 
 # ---- GitML
+GITML_COMMIT=${GITML_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}
 if [ -z "${GITML:-}" ]; then
   GITML="$ROOT/.build/release/git-ml"
   [ -x "$GITML" ] || (cd "$ROOT" && swift build -c release --product git-ml) ||
@@ -78,7 +79,7 @@ MODE=()
 if [ "$QUICK" -eq 1 ]; then REPRO="$REPRO --quick"; MODE=(--quick); fi
 [ "$RUNS" = 3 ] || REPRO="$REPRO --runs $RUNS"
 "$VENV/bin/python" "$BENCH/store/bench.py" \
-  --data "$DATA" --scratch "$WORK/scratch" --gitml "$GITML" --dvc "$VENV/bin/dvc" \
+  --data "$DATA" --scratch "$WORK/scratch" --gitml "$GITML" --gitml-commit "$GITML_COMMIT" --dvc "$VENV/bin/dvc" \
   --runs "$RUNS" "${MODE[@]}" --only "$ONLY" \
   --out "$OUT" --json "$RESULTS" --reproduce "$REPRO"
 rm -rf "$WORK/scratch"

@@ -31,7 +31,8 @@ let package = Package(
                 swiftSettings: simdFlags),
         .target(name: "GitRepo", dependencies: ["CGit2"]),
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
+                                                  .product(name: "Yams", package: "Yams")]),
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
@@ -45,7 +46,7 @@ let package = Package(
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Evaluation",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),

@@ -37,11 +37,40 @@ step git ml data add data/churn.csv --name churn
 step git ml data status
 step git mlcommit -m "Add churn dataset v1"
 
+# A data contract: what "churn" must look like (ODCS v3 + GitML's drift block).
+mkdir -p ml/contracts
+cat > ml/contracts/churn.yaml <<'YAML'
+apiVersion: v3.0.2
+kind: DataContract
+name: churn
+schema:
+  - name: churn
+    properties:
+      - { name: customer_id, logicalType: string, required: true, unique: true, primaryKey: true }
+      - { name: snapshot_date, logicalType: timestamp, required: true }
+      - { name: tenure_months, logicalType: integer, logicalTypeOptions: { minimum: 0, maximum: 120 } }
+      - { name: monthly_fee, logicalType: number, logicalTypeOptions: { minimum: 0 } }
+      - { name: support_calls, logicalType: integer, logicalTypeOptions: { minimum: 0 } }
+      - name: plan
+        logicalType: string
+        quality:
+          - { metric: invalidValues, arguments: { validValues: [basic, plus, pro] }, mustBe: 0 }
+      - { name: region, logicalType: string, required: true }
+      - { name: churned, logicalType: string, required: true }
+label: { column: churned, allowedValues: ["yes", "no"], positiveValue: "yes", positiveRate: [0.01, 0.3] }
+drift:
+  reference: previous
+  thresholds: { psi: 0.2, ks: 0.1, js: 0.1, linf: 0.1 }
+YAML
+step git ml data validate churn@v1
+step git ml data show churn@v1 --profile
+
 generate 1 > data/churn.csv   # 1% of the rows change
 step git ml data status
 step git ml data add data/churn.csv --name churn
 step git mlcommit
 step git ml data log churn
+step git ml data validate churn@v2
 step git ml data diff churn@v1 churn@v2
 step git ml data checkout churn@v1
 echo "sha256sum of the restored file (equals churn@v1's digest):"

@@ -12,6 +12,13 @@ import Glibc
 public final class StatCache {
     public struct Key: Equatable, Sendable {
         public let size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64
+
+        public init(size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64) {
+            self.size = size
+            self.mtime = mtime
+            self.ctime = ctime
+            self.inode = inode
+        }
     }
 
     private let file: String

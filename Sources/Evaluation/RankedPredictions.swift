@@ -6,20 +6,19 @@ public struct RankedPredictions: Sendable {
     public let predictions: BinaryPredictions
     /// Row index at each sorted position.
     let order: [UInt32]
-    /// Scores, labels and weights (1 when unweighted) in sorted order.
+    /// Scores, labels and weights (nil when unweighted) in sorted order.
     let sortedScores: [Double]
     let sortedLabels: [Bool]
-    let sortedWeights: [Double]
+    let sortedWeights: [Double]?
 
     /// Sorts `predictions` by descending score.
     public init(_ predictions: BinaryPredictions, threads: ParallelFor.Threads = .all) {
         self.predictions = predictions
         let sorted = RadixSort.sort(predictions.scores, descending: true, threads: threads)
         order = sorted.order
-        sortedScores = sorted.order.map { predictions.scores[Int($0)] }
+        sortedScores = RadixSort.values(of: sorted, descending: true)
         sortedLabels = sorted.order.map { predictions.labels[Int($0)] }
         sortedWeights = predictions.weights.map { w in sorted.order.map { w[Int($0)] } }
-            ?? [Double](repeating: 1, count: predictions.count)
     }
 
     /// The cumulative weighted true/false positives at every distinct score (scikit-learn's
@@ -32,7 +31,7 @@ public struct RankedPredictions: Sendable {
         let n = sortedScores.count
         sortedScores.withUnsafeBufferPointer { scores in
             sortedLabels.withUnsafeBufferPointer { labels in
-                sortedWeights.withUnsafeBufferPointer { weights in
+                withOptionalBuffer(sortedWeights) { weights in
                     order.withUnsafeBufferPointer { order in
                         for p in 0..<n {
                             if p > 0 && scores[p] != scores[p - 1] && groupHasWeight {
@@ -41,7 +40,8 @@ public struct RankedPredictions: Sendable {
                                 fps.append(falsePositives)
                                 groupHasWeight = false
                             }
-                            let weight = multiplicity.map { weights[p] * $0[Int(order[p])] } ?? weights[p]
+                            let base = weights?[p] ?? 1
+                            let weight = multiplicity.map { base * $0[Int(order[p])] } ?? base
                             if weight == 0 { continue }
                             groupHasWeight = true
                             if labels[p] { truePositives += weight } else { falsePositives += weight }
@@ -67,7 +67,7 @@ public struct RankedPredictions: Sendable {
         let n = sortedScores.count
         sortedScores.withUnsafeBufferPointer { scores in
             sortedLabels.withUnsafeBufferPointer { labels in
-                sortedWeights.withUnsafeBufferPointer { weights in
+                withOptionalBuffer(sortedWeights) { weights in
                     order.withUnsafeBufferPointer { order in
                         for p in 0..<n {
                             if p > 0 && scores[p] != scores[p - 1] {
@@ -77,7 +77,8 @@ public struct RankedPredictions: Sendable {
                                 groupPositives = 0
                                 groupNegatives = 0
                             }
-                            let weight = multiplicity.map { weights[p] * $0[Int(order[p])] } ?? weights[p]
+                            let base = weights?[p] ?? 1
+                            let weight = multiplicity.map { base * $0[Int(order[p])] } ?? base
                             if labels[p] { groupPositives += weight } else { groupNegatives += weight }
                         }
                     }
@@ -90,4 +91,11 @@ public struct RankedPredictions: Sendable {
         guard truePositives > 0 && falsePositives > 0 else { return MetricValue(.nan, warnings: [.singleClass]) }
         return MetricValue(twiceArea / (2 * truePositives * falsePositives))
     }
+}
+
+/// Runs `body` with a buffer over `array`, or nil when there is no array.
+@inline(__always)
+private func withOptionalBuffer<R>(_ array: [Double]?, _ body: (UnsafeBufferPointer<Double>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0) }
 }

@@ -60,18 +60,27 @@ struct ResamplingUnits: Sendable {
     /// The statistic with each of at most `groups` contiguous groups of units left out in turn
     /// (delete-one jackknife when there are no more units than groups).
     func jackknife(groups limit: Int, _ statistic: @Sendable ([Double]) -> Double) -> [Double] {
-        let units: [[Int]] = clustered ? groups : (groups[0] + groups[1]).sorted().map { [$0] }
-        let count = min(units.count, max(2, limit))
+        // Units are the clusters, or every row (the strata cover all rows) in row order.
+        let unitCount = clustered ? groups.count : rowCount
+        let count = min(unitCount, max(2, limit))
         let rows = rowCount
         return ParallelFor.map(count: count, blockSize: 4) { range in
             var multiplicity = [Double](repeating: 1, count: rows)
             return range.map { group in
-                let members = (group * units.count / count)..<((group + 1) * units.count / count)
-                for unit in members { for row in units[unit] { multiplicity[row] = 0 } }
+                let members = (group * unitCount / count)..<((group + 1) * unitCount / count)
+                setRows(of: members, to: 0, in: &multiplicity)
                 let value = statistic(multiplicity)
-                for unit in members { for row in units[unit] { multiplicity[row] = 1 } }
+                setRows(of: members, to: 1, in: &multiplicity)
                 return value
             }
         }.flatMap { $0 }
+    }
+
+    private func setRows(of units: Range<Int>, to value: Double, in multiplicity: inout [Double]) {
+        if clustered {
+            for unit in units { for row in groups[unit] { multiplicity[row] = value } }
+        } else {
+            for row in units { multiplicity[row] = value }
+        }
     }
 }

@@ -39,14 +39,14 @@ public enum Slices {
     }
 
     /// `metric` per bin of a numeric column given by ascending `edges` (bins lowerEdge < x ≤ upperEdge,
-    /// the first bin closed below). Rows outside [first edge, last edge] belong to no slice.
+    /// the first bin closed below; a repeated edge makes an empty bin). Rows outside [first edge, last edge] belong to no slice.
     public static func byNumericBins(_ data: BinaryPredictions, values: [Double], edges: [Double], metric: BinaryMetric,
                                      minimumRows: Int = 1) throws(EvaluationError) -> [SliceResult] {
         guard values.count == data.count else {
             throw .lengthMismatch(what: "slice column", expected: data.count, actual: values.count)
         }
-        guard edges.count >= 2, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw .invalidParameter(name: "edges", value: Double(edges.count), expected: "at least two strictly ascending edges")
+        guard edges.count >= 2, zip(edges, edges.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw .invalidParameter(name: "edges", value: Double(edges.count), expected: "at least two ascending edges")
         }
         var rowsByBin = [[Int]](repeating: [], count: edges.count - 1)
         for (row, value) in values.enumerated() where value >= edges[0] && value <= edges[edges.count - 1] {
@@ -58,6 +58,23 @@ public enum Slices {
                                      metric: metric, minimumRows: minimumRows))
         }
         return results
+    }
+
+    /// Edges for `byNumericBins` at the 0, 1/n, …, 1 quantiles of `values` (numpy linear
+    /// percentiles, as `CalibrationBinning.quantile`), with repeated edges merged (heavily tied
+    /// columns give fewer bins; a constant column gives one bin [v, v]). Values must be finite.
+    public static func quantileEdges(_ values: [Double], bins: Int) throws(EvaluationError) -> [Double] {
+        guard !values.isEmpty else { throw .empty(what: "slice column") }
+        guard bins >= 1 else { throw .invalidParameter(name: "bins", value: Double(bins), expected: "at least 1") }
+        for (row, value) in values.enumerated() where !value.isFinite {
+            throw .nonFinite(what: "slice column value", row: row, value: value)
+        }
+        var edges = [Double]()
+        for edge in Calibration.quantileEdges(values, bins: bins) where edges.last.map({ edge > $0 }) ?? true {
+            edges.append(edge)
+        }
+        if edges.count == 1 { edges.append(edges[0]) }
+        return edges
     }
 
     private static func slice(_ data: BinaryPredictions, key: SliceKey, rows: [Int], metric: BinaryMetric,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import BlobStore
+import Contracts
 import Evaluation
 import Tables
 import GitRepo
@@ -25,7 +26,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch let error where error is WorkspaceError || error is RecordError || error is StoreError || error is GitError
-                || error is TableReadError || error is EvaluationError || error is InputError {
+                || error is TableReadError || error is EvaluationError || error is ContractError || error is InputError {
         FileHandle.standardError.write(Data("git-ml: \(error)\n".utf8))
         throw Exit.userError
     } catch {

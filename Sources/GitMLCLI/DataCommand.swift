@@ -6,9 +6,9 @@ import Workspace
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Version datasets: add, checkout, status, log, show, diff, purge.",
+        abstract: "Version datasets: add, checkout, status, log, show, diff, validate, purge.",
         subcommands: [DataAdd.self, DataCheckout.self, DataStatusCommand.self, DataLog.self, DataShow.self,
-                      DataDiff.self, DataPurge.self])
+                      DataDiff.self, DataValidate.self, DataPurge.self])
 }
 
 /// A dataset version as JSON for `--json` output.

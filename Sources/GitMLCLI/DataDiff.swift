@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Records
 import Workspace
 
@@ -16,6 +17,7 @@ struct DataDiff: ParsableCommand {
 
     @Argument(help: "The old version (or the only one: compared with its parent).") var old: String
     @Argument(help: "The new version.") var new: String?
+    @Flag(help: "Only compare files and bytes, not rows and distributions.") var bytesOnly = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -33,8 +35,14 @@ struct DataDiff: ParsableCommand {
                 a = parent
             }
             let d = try project.diffDatasets(a, b)
+            let tabular = !bytesOnly && !a.record.isDirectory && !b.record.isDirectory && Project.isTabular(b.record.path)
+                && d.old.digest != d.new.digest
+            let table = tabular ? try project.tableDiff(a, b) : nil
             if json {
+                var tableJSON = JSONValue.null
+                if let table { tableJSON = try CanonicalJSON.parse(bytes: Array(try encodeJSON(table))) }
                 printJSON([
+                    "table": tableJSON,
                     "old": .string(d.old.label), "new": .string(d.new.label),
                     "old_digest": .string(d.old.digest), "new_digest": .string(d.new.digest),
                     "size_change": .number(Double(d.new.size) - Double(d.old.size)),
@@ -56,6 +64,28 @@ struct DataDiff: ParsableCommand {
                       String(format: "%.1f%% of the new bytes in unchanged chunks", pct))
             }
             if d.unchangedCount > 0 { print("  \(d.unchangedCount) files unchanged") }
+            if let table { DataDiff.printTable(table) }
+        }
+    }
+
+    static func printTable(_ t: DatasetDiff) {
+        let keyText = t.rows.key.isEmpty ? "by value" : "by key \(t.rows.key.joined(separator: ", "))"
+        print("rows: \(t.rows.before) → \(t.rows.after); \(t.rows.added) added, \(t.rows.removed) removed" +
+              (t.rows.changed.map { ", \($0) changed" } ?? "") + " (\(keyText))")
+        if !t.schema.added.isEmpty { print("columns added: \(t.schema.added.joined(separator: ", "))") }
+        if !t.schema.removed.isEmpty { print("columns removed: \(t.schema.removed.joined(separator: ", "))") }
+        for r in t.schema.retyped { print("column \(r.column): \(r.before) → \(r.after)") }
+        print("column                 nulls before → after    mean before → after      drift")
+        for c in t.columns {
+            let nulls = String(format: "%6.2f%% → %6.2f%%", c.nullFractionBefore * 100, c.nullFractionAfter * 100)
+            let mean = c.meanBefore.map { b in "\(format(b)) → \(c.meanAfter.map { format($0) } ?? "–")" } ?? ""
+            var drift = ""
+            if let n = c.numericDrift { drift = "PSI \(format(n.psi)), KS D \(format(n.ks.statistic)) (p \(format(n.ks.pValue))), JS \(format(n.jensenShannon))" }
+            if let k = c.categoricalDrift {
+                drift = "L∞ \(format(k.lInfinity)), χ² p \(format(k.chiSquare.pValue))" + (k.newCategories.isEmpty ? "" : ", new: \(k.newCategories.prefix(5).joined(separator: ", "))")
+            }
+            print("\(c.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(nulls)   \(mean.padding(toLength: 24, withPad: " ", startingAt: 0)) \(drift)")
         }
     }
 }
+

@@ -1,3 +1,4 @@
+import Contracts
 import Evaluation
 import Tables
 
@@ -37,6 +38,18 @@ extension EvaluationError: CustomStringConvertible {
         case .noFeasibleThreshold(let rule): return "no threshold on the validation rows satisfies \(rule): relax the rule or add validation rows"
         case .rowsDiffer(let what, let row): return "the two prediction files differ in \(what) at row \(row + 1): compare predictions of the same rows"
         case .unmatchedID(let id, let side): return "row id '\(id)' is duplicated or missing on the \(side) side: both files must hold the same ids once"
+        }
+    }
+}
+
+extension ContractError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unreadableFile(let path, let reason): return "cannot read contract \(path): \(reason)"
+        case .invalidYAML(let file, let line, let message): return "\(file):\(line): invalid YAML: \(message)"
+        case .missingKey(let file, let line, let key): return "\(file):\(line): missing required key \(key)"
+        case .invalidValue(let file, let line, let key, let message): return "\(file):\(line): \(key): \(message)"
+        case .unknownKey(let file, let line, let key): return "\(file):\(line): unknown key \(key) (a typo?)"
         }
     }
 }

@@ -214,8 +214,13 @@ func format(_ value: Double, signed: Bool = false) -> String {
 
 /// Prints a Codable report as JSON (sorted keys; NaN and infinities as strings).
 func printCodable<T: Encodable>(_ value: T) throws {
+    print(String(decoding: try encodeJSON(value, pretty: true), as: UTF8.self))
+}
+
+/// A Codable value as JSON bytes (sorted keys; NaN and infinities as strings).
+func encodeJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return try encoder.encode(value)
 }

@@ -17,6 +17,17 @@ public enum RadixSort {
         return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
     }
 
+    /// The value whose `ascendingKey` is `key` (−0.0 comes back as +0.0).
+    @inlinable
+    public static func value(ofAscendingKey key: UInt64) -> Double {
+        Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+    }
+
+    /// The sorted values themselves, recovered from the keys (a sequential pass, no gather).
+    public static func values(of sorted: Sorted, descending: Bool) -> [Double] {
+        sorted.keys.map { value(ofAscendingKey: descending ? ~$0 : $0) }
+    }
+
     /// Stable sort of `values` (NaN not allowed), ascending or descending.
     /// Precondition: `values.count < UInt32.max`.
     public static func sort(_ values: [Double], descending: Bool = false,

@@ -32,6 +32,16 @@ extension Project {
         defer { cache.save() }
         var out: [DatasetStatus] = []
         for (name, locked) in lock.datasets.sorted(by: { $0.key < $1.key }) {
+            let snapshotFile = CleanSnapshot.path(layout: layout, name: name)
+            if let snapshot = CleanSnapshot.load(snapshotFile), snapshot.digest == locked.digest {
+                var isDirectory: ObjCBool = false
+                let base = root + "/" + locked.path
+                if FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory),
+                   snapshot.isUnchanged(base: base, isDirectory: isDirectory.boolValue) {
+                    out.append(DatasetStatus(name: name, version: locked.version, path: locked.path, state: .upToDate, changedFiles: []))
+                    continue
+                }
+            }
             guard let version = try lockedVersion(of: name, locked) else {
                 out.append(DatasetStatus(name: name, version: locked.version, path: locked.path, state: .unknownVersion, changedFiles: []))
                 continue
@@ -56,7 +66,24 @@ extension Project {
             }
             out.append(DatasetStatus(name: name, version: record.version, path: record.path,
                                      state: changed.isEmpty ? .upToDate : .modified, changedFiles: changed.sorted()))
+            if changed.isEmpty { saveCleanSnapshot(record, to: snapshotFile) }
         }
         return out
+    }
+
+    /// Remembers the stat keys of a dataset found up to date, unless a file is racily clean
+    /// (changed within the last 2 s, when a further change could keep the same times).
+    private func saveCleanSnapshot(_ record: DatasetRecord, to file: String) {
+        let base = root + "/" + record.path
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        var keys: [StatCache.Key] = []
+        keys.reserveCapacity(record.files.count)
+        for f in record.files {
+            guard let key = StatCache.key(of: f.path.isEmpty ? base : base + "/" + f.path),
+                  now - max(key.mtime, key.ctime) > 2_000_000_000 else { return }
+            keys.append(key)
+        }
+        let snapshot = CleanSnapshot(digest: record.digest, paths: record.files.map(\.path), keys: keys)
+        try? FileIO.writeAtomically(snapshot.encode(), to: file, temporaryDirectory: layout.tmp)
     }
 }

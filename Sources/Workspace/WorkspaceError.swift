@@ -15,6 +15,9 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case notInLock(String)
     case purged(String)
     case lockConflict([String])
+    case notTabular(String)
+    case noContract(String)
+    case noLeakagePolicy(String)
     case invalidConfig(path: String, reason: String)
     case store(StoreError)
     case git(GitError)
@@ -35,6 +38,11 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"
         case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
         case .invalidConfig(let path, let reason): return "\(path): \(reason)"
+        case .notTabular(let v): return "\(v) is not a single CSV, TSV or JSON Lines file, so it cannot be read as a table"
+        case .noLeakagePolicy(let name):
+            return "the contract of \(name) has no leakage block: add one (entityKey, timeColumn, label, limits) to check train/eval leakage"
+        case .noContract(let name):
+            return "dataset \(name) has no contract: write ml/contracts/\(name).yaml (start from templates/ml/contracts/example.yaml) or pass --contract"
         case .store(let e): return "\(e)"
         case .git(let e): return "\(e)"
         case .record(let e): return "\(e)"

@@ -67,6 +67,20 @@ final class BootstrapTests: XCTestCase {
         }
     }
 
+    func testBCaWithGroupedJackknifeAndClusters() throws {
+        let (a, _) = try sample(seed: 12)
+        let grouped = try Bootstrap.metric(.rocAUC, a, plan: BootstrapPlan(resamples: 300, seed: 1, jackknifeGroups: 20))
+        let full = try Bootstrap.metric(.rocAUC, a, plan: BootstrapPlan(resamples: 300, seed: 1))
+        let groupedInterval = try XCTUnwrap(grouped.bca), fullInterval = try XCTUnwrap(full.bca)
+        // Same replicates; only the acceleration estimate differs, and only slightly.
+        XCTAssertEqual(grouped.replicates, full.replicates)
+        XCTAssertEqual(groupedInterval.lower, fullInterval.lower, accuracy: 0.01)
+        XCTAssertEqual(groupedInterval.upper, fullInterval.upper, accuracy: 0.01)
+        let keys = (0..<a.predictions.count).map { "entity-\($0 / 3)" }
+        let clustered = try Bootstrap.metric(.rocAUC, a, clusters: keys, plan: BootstrapPlan(resamples: 300, seed: 1))
+        XCTAssertNotNil(clustered.bca)
+    }
+
     func testStratifiedResamplesKeepClassCounts() throws {
         let (a, _) = try sample(seed: 2)
         // Accuracy at +∞ threshold is the negative share, fixed under stratified resampling.

@@ -73,6 +73,16 @@ final class SliceAndFairnessTests: XCTestCase {
         XCTAssertEqual(slices[0].value?.value, 0.75)
     }
 
+    func testQuantileEdgesMergeTies() throws {
+        XCTAssertEqual(try Slices.quantileEdges([1, 2, 3, 4, 5], bins: 4), [1, 2, 3, 4, 5])
+        XCTAssertEqual(try Slices.quantileEdges([1, 1, 1, 1, 5], bins: 4), [1, 5])
+        let constant = try Slices.quantileEdges([7, 7, 7, 7, 7, 7, 7, 7], bins: 3)
+        XCTAssertEqual(constant, [7, 7])
+        let slices = try Slices.byNumericBins(data, values: Array(repeating: 7, count: 8), edges: constant, metric: .rocAUC)
+        XCTAssertEqual(slices.map(\.rows), [8])
+        XCTAssertThrowsError(try Slices.quantileEdges([1, .nan], bins: 2))
+    }
+
     func testFairnessDifferences() throws {
         let report = try FairnessReport(data, groups: group, threshold: 0.5)
         // a: flagged 0.9, 0.8, 0.6 → selection 3/4, TPR 2/2, FPR 1/2.

@@ -56,6 +56,25 @@ final class DatasetWorkflowTests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "data", "status").stdout.contains("up to date"))
     }
 
+    func testStatusFastPathStillSeesEveryKindOfChange() throws {
+        try run("git", "ml", "init")
+        for i in 0..<40 { try writeCSV("d/sub\(i % 4)/f\(i).csv", rows: 20 + i) }
+        try run("git", "ml", "data", "add", "d")
+        Thread.sleep(forTimeInterval: 2.2)  // past the racy-clean window, so status may trust stat keys
+        XCTAssertTrue(try run("git", "ml", "data", "status").stdout.contains("up to date"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: repo + "/.git/ml/cache/clean-d"), "a clean snapshot was saved")
+        XCTAssertTrue(try run("git", "ml", "data", "status").stdout.contains("up to date"))
+        // Same size, old mtime: only ctime and content differ.
+        let oldTime = try FileManager.default.attributesOfItem(atPath: repo + "/d/sub1/f1.csv")[.modificationDate] as! Date
+        try writeCSV("d/sub1/f1.csv", rows: 21, variant: 1)
+        try FileManager.default.setAttributes([.modificationDate: oldTime], ofItemAtPath: repo + "/d/sub1/f1.csv")
+        XCTAssertTrue(try run("git", "ml", "data", "status").stdout.contains("sub1/f1.csv"))
+        try writeCSV("d/sub1/f1.csv", rows: 21)
+        XCTAssertTrue(try run("git", "ml", "data", "status").stdout.contains("up to date"))
+        try writeCSV("d/sub2/new.csv", rows: 3)
+        XCTAssertTrue(try run("git", "ml", "data", "status").stdout.contains("sub2/new.csv"))
+    }
+
     func testConcurrentAddsOfOneNameNeverShareAVersionNumber() throws {
         try run("git", "ml", "init")
         for i in 0..<4 { try writeCSV("d\(i).csv", rows: 2000, variant: i) }

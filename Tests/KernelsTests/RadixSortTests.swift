@@ -38,6 +38,14 @@ final class RadixSortTests: XCTestCase {
         }
     }
 
+    func testKeysRoundTripToValues() {
+        let input = values(5000, seed: 3).map { $0 == 0 ? 0.0 : $0 }
+        for descending in [false, true] {
+            let sorted = RadixSort.sort(input, descending: descending)
+            XCTAssertEqual(RadixSort.values(of: sorted, descending: descending), sorted.order.map { input[Int($0)] })
+        }
+    }
+
     func testMinusZeroAndZeroShareAKey() {
         XCTAssertEqual(RadixSort.ascendingKey(-0.0), RadixSort.ascendingKey(0.0))
         XCTAssertLessThan(RadixSort.ascendingKey(-1e-300), RadixSort.ascendingKey(0))

@@ -13,6 +13,7 @@ final class PackWriter {
     private var tempPath = ""
     private var size = 0
     private var hasher = StreamingDigest()
+    private var buffer: [UInt8] = []
     private var written: [PackEntry] = []
     /// Chunks in the open pack, for deduplication and reads before the pack is sealed.
     private(set) var pending: [Digest: PackEntry] = [:]
@@ -44,6 +45,7 @@ final class PackWriter {
     /// The stored bytes of a chunk in the open (unsealed) pack, read back from the temp file.
     func pendingStored(_ digest: Digest) throws -> [UInt8]? {
         guard let e = pending[digest] else { return nil }
+        try flushBuffer()
         var bytes = [UInt8](repeating: 0, count: Int(e.storedLength))
         try bytes.withUnsafeMutableBytes { try FileIO.read(fd, into: $0, at: Int(e.dataOffset), path: tempPath) }
         return bytes
@@ -57,7 +59,8 @@ final class PackWriter {
         trailer.appendLittleEndian(0)
         try write(trailer)
         let checksum = hasher.finalize()
-        try checksum.bytes.withUnsafeBytes { try FileIO.write(fd, $0, path: tempPath) }
+        buffer += checksum.bytes
+        try flushBuffer()
         try FileIO.sync(fd, path: tempPath)
         close(fd)
         fd = -1
@@ -82,11 +85,17 @@ final class PackWriter {
         try write(header)
     }
 
+    /// Appends to the pack through a 1 MiB buffer: many small chunks cost few system calls.
     private func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { b in
-            hasher.update(b)
-            try FileIO.write(fd, b, path: tempPath)
-        }
+        bytes.withUnsafeBytes { hasher.update($0) }
+        buffer += bytes
         size += bytes.count
+        if buffer.count >= 1 << 20 { try flushBuffer() }
+    }
+
+    private func flushBuffer() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try FileIO.write(fd, $0, path: tempPath) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

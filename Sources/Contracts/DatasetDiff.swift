@@ -1,3 +1,4 @@
+import Kernels
 import Tables
 
 /// What changed between two versions of a dataset.
@@ -83,8 +84,8 @@ public struct ColumnDiff: Codable, Sendable, Equatable {
         name = after.name
         nullFractionBefore = before.count == 0 ? 0 : Double(before.nullCount) / Double(before.count)
         nullFractionAfter = after.count == 0 ? 0 : Double(after.nullCount) / Double(after.count)
-        let old = before.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile(RadixSort.sorted($0), bins: 1) }
-        let new = after.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile(RadixSort.sorted($0), bins: 1) }
+        let old = before.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile(RadixSort.sortedValues($0), bins: 1) }
+        let new = after.numericValues.flatMap { $0.isEmpty ? nil : Profiler.numericProfile(RadixSort.sortedValues($0), bins: 1) }
         meanBefore = old?.mean
         meanAfter = new?.mean
         quantilesBefore = old?.quantiles

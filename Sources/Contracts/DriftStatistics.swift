@@ -1,7 +1,8 @@
+import Kernels
 import Foundation
 
 /// Drift statistics between a reference and a current sample; definitions are pinned in
-/// docs/STATISTICS-drift.md.
+/// docs/STATISTICS.md.
 public enum DriftStatistics {
     /// The floor applied to bin proportions in PSI.
     public static let proportionFloor = 1e-4
@@ -62,7 +63,7 @@ public enum DriftStatistics {
 
     /// Drift of a numeric column: PSI and JS on the reference-decile bins, and the KS test.
     public static func numeric(reference: [Double], current: [Double]) -> NumericDrift? {
-        let r = RadixSort.sorted(reference.filter { !$0.isNaN }), c = RadixSort.sorted(current.filter { !$0.isNaN })
+        let r = RadixSort.sortedValues(reference.filter { !$0.isNaN }), c = RadixSort.sortedValues(current.filter { !$0.isNaN })
         guard !r.isEmpty, !c.isEmpty else { return nil }
         let edges = binEdges(reference: r)
         let p = binProportions(r, edges: edges), q = binProportions(c, edges: edges)

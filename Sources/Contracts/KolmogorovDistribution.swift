@@ -8,7 +8,7 @@ import Foundation
 /// 2·smirnov, all exact or nearly so); for n > 140: 0 for n·x² ≥ 370, the Durbin matrix for
 /// n ≤ 100,000 with n·x^1.5 ≤ 1.4 (as scipy), and otherwise the Pelz–Good expansion (as
 /// scipy, except for n·x² ≥ 2.2 where scipy uses 2·smirnov(n, x); measured |Δp| ≤ 2.7e-6
-/// for n ≥ 150 and ≤ 4.3e-8 for n ≥ 1,000, docs/STATISTICS-drift.md).
+/// for n ≥ 150 and ≤ 4.3e-8 for n ≥ 1,000, docs/STATISTICS.md).
 enum KolmogorovDistribution {
     static func survival(n: Int, x: Double) -> Double {
         if x >= 1 { return 0 }

@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 
 /// The two-sample Kolmogorov–Smirnov test, two-sided, as `scipy.stats.ks_2samp(method="auto")`.
@@ -13,7 +14,7 @@ public struct KolmogorovSmirnov: Sendable, Equatable, Codable {
 
     /// Tests `first` against `second` (neither empty; NaNs must be removed by the caller).
     public static func test(_ first: [Double], _ second: [Double]) -> KolmogorovSmirnov {
-        testSorted(RadixSort.sorted(first), RadixSort.sorted(second))
+        testSorted(RadixSort.sortedValues(first), RadixSort.sortedValues(second))
     }
 
     /// As `test`, for samples already sorted ascending.

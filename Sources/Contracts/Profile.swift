@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import Tables
 
@@ -62,7 +63,7 @@ public enum Profiler {
         var numeric: NumericProfile?
         var categorical: CategoricalProfile?
         if let values = column.numericValues, !values.isEmpty {
-            numeric = numericProfile(RadixSort.sorted(values), bins: histogramBins)
+            numeric = numericProfile(RadixSort.sortedValues(values), bins: histogramBins)
         } else if column.type == .category {
             let counts = column.valueCounts
             let top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topK)

@@ -58,17 +58,6 @@ final class DriftGoldenTests: XCTestCase {
     }
 }
 
-final class RadixSortTests: XCTestCase {
-    func testMatchesComparisonSort() {
-        var rng = SplitMix64(state: 21)
-        var values = (0..<5000).map { _ in (rng.uniform() - 0.5) * pow(10, Double(rng.below(40) - 20)) }
-        values += [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.greatestFiniteMagnitude, 1, 1, 1]
-        XCTAssertEqual(RadixSort.sorted(values), values.sorted())
-        let integers = (0..<1000).map { Double($0 % 7) }
-        XCTAssertEqual(RadixSort.sorted(integers), integers.sorted())
-    }
-}
-
 final class RowDigestTests: XCTestCase {
     func testDuplicateAndMatchCounts() throws {
         let table = try Table(columns: [.int64("k", [1, 2, 1, 3, 2, 1, nil, nil]), .category("c", ["a", "b", "a", "a", "b", "a", nil, nil])])

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden vectors for the drift statistics (docs/STATISTICS-drift.md).
+"""Golden vectors for the drift statistics (docs/STATISTICS.md).
 
 Writes Tests/ContractsTests/Golden/drift.json with inputs and the values numpy/scipy give:
 PSI and Jensen-Shannon on reference-decile bins, scipy.stats.ks_2samp(method="auto"), and
@@ -32,7 +32,7 @@ def numeric_case(name, ref, cur):
     exact = max(len(ref), len(cur)) <= 10000
     if not exact:
         # Asymptotic cases must avoid the one region computed differently (n > 140 with
-        # n*D^2 >= 2.2, where scipy uses 2*smirnov and GitML Pelz-Good; docs/STATISTICS-drift.md).
+        # n*D^2 >= 2.2, where scipy uses 2*smirnov and GitML Pelz-Good; docs/STATISTICS.md).
         big, small = max(len(ref), len(cur)), min(len(ref), len(cur))
         n = round(big * small / (big + small))
         x = float(ks.statistic)

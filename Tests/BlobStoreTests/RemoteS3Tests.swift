@@ -22,7 +22,7 @@ final class MotoServer {
     }
 
     init(binary: String) throws {
-        let port = 20_000 + Int(getpid() % 20_000)
+        let port = try Self.freePort()
         endpoint = URL(string: "http://127.0.0.1:\(port)")!
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -40,6 +40,21 @@ final class MotoServer {
     deinit {
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// A loopback TCP port nobody listens on now (the kernel's pick for port 0).
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else { throw RemoteError.connection(remote: "moto", detail: "no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func waitUntilServing(_ endpoint: URL) throws {

@@ -19,6 +19,23 @@ public struct PushReport: Sendable, Equatable {
     public init() {}
 }
 
+/// The objects a push would send: those of the files' closure that no index on the remote lists,
+/// in the order they are packed (their order in the local packs).
+public struct PushPlan: Sendable {
+    struct Source: Sendable {
+        let entry: PackEntry
+        let index: PackIndex
+    }
+
+    /// Objects the files need, delta bases included.
+    public let objectsNeeded: Int
+    let lacking: [Source]
+    /// How many objects the remote lacks.
+    public var objectsLacking: Int { lacking.count }
+    /// Their stored (compressed) size: about what the push uploads.
+    public var storedBytesLacking: UInt64 { lacking.reduce(0) { $0 + UInt64($1.entry.storedLength) } }
+}
+
 /// What a pull fetched.
 public struct PullReport: Sendable, Equatable {
     /// Objects downloaded, verified and stored.
@@ -65,29 +82,43 @@ public struct RemoteSync: Sendable {
 
     // MARK: Push
 
-    /// Uploads what the remote lacks for `files`. Seals the local open pack first.
-    @discardableResult
-    public func push(_ files: [StoredFile]) throws -> PushReport {
+    /// What a push of `files` would send (for `--dry-run`, and the first half of `push`).
+    /// Seals the local open pack first; throws `.missingLocally` when the store lacks part of
+    /// the files' closure. The plan names local packs: push it while holding the store lock
+    /// shared (as the whole push should), so a local gc cannot repack them in between.
+    public func plan(_ files: [StoredFile]) throws -> PushPlan {
         try store.flush()
         let closure = store.reachable(from: files.map { ($0, $0.digest.description) })
         guard closure.missing.isEmpty else { throw RemoteError.missingLocally(objects: closure.missing.map(\.object)) }
         let onRemote = try remoteIndexes(report: nil)
-        var report = PushReport()
-        report.objectsNeeded = closure.objects.count
-        let lacking = closure.objects.compactMap { digest -> (PackEntry, PackIndex)? in
+        let lacking = closure.objects.compactMap { digest -> PushPlan.Source? in
             if onRemote.contains(where: { $0.lookup(digest) != nil }) { return nil }
             guard let (entry, index) = store.locate(digest), let index else { return nil }
-            return (entry, index)
-        }.sorted { ($0.1.name, $0.0.offset) < ($1.1.name, $1.0.offset) }
-        guard !lacking.isEmpty else { return report }
-        report.objectsUploaded = lacking.count
+            return PushPlan.Source(entry: entry, index: index)
+        }.sorted { ($0.index.name, $0.entry.offset) < ($1.index.name, $1.entry.offset) }
+        return PushPlan(objectsNeeded: closure.objects.count, lacking: lacking)
+    }
+
+    /// Uploads what the remote lacks for `files`: `push(plan(files))`.
+    @discardableResult
+    public func push(_ files: [StoredFile]) throws -> PushReport { try push(try plan(files)) }
+
+    /// Uploads the objects of `plan` in new packs, each pack before its index.
+    @discardableResult
+    public func push(_ plan: PushPlan) throws -> PushReport {
+        var report = PushReport()
+        report.objectsNeeded = plan.objectsNeeded
+        guard !plan.lacking.isEmpty else { return report }
+        report.objectsUploaded = plan.lacking.count
 
         removeAbandonedStaging()
         let staging = StoreLayout(root: "\(store.layout.tmp)/push-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         try staging.create()
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
         let writer = PackWriter(layout: staging)
-        for (entry, index) in lacking { try writer.append(entry, stored: try store.storedBytes(entry, in: index)) }
+        for source in plan.lacking {
+            try writer.append(source.entry, stored: try store.storedBytes(source.entry, in: source.index))
+        }
         try writer.seal()
 
         let staged = writer.sealed

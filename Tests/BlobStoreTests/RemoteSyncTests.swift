@@ -71,7 +71,12 @@ final class RemoteScenario {
 
     func checkIncrementalTransfers(_ remote: any RemoteBackend) throws {
         let sync = RemoteSync(store: source, remote: remote)
+        let dryRun = try sync.plan([files[0].file])
+        XCTAssertEqual(dryRun.objectsLacking, dryRun.objectsNeeded)
+        XCTAssertGreaterThan(dryRun.storedBytesLacking, 0)
+        XCTAssertEqual(try remote.list(prefix: "packs/"), [], "planning uploads nothing")
         let first = try sync.push([files[0].file])
+        XCTAssertEqual(try sync.plan([files[0].file]).objectsLacking, 0)
         let second = try sync.push([files[0].file, files[1].file])
         XCTAssertGreaterThan(second.objectsUploaded, 0)
         XCTAssertEqual(second.objectsUploaded, second.objectsNeeded - first.objectsNeeded)

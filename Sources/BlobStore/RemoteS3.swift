@@ -205,7 +205,9 @@ public struct S3Remote: RemoteBackend {
     /// (nil: the bucket itself).
     func location(_ key: String?) -> (url: String, host: String, path: String) {
         let scheme = endpoint.scheme ?? "https"
-        let port = endpoint.port.map { ":\($0)" } ?? ""
+        // A default port is left out: HTTP clients leave it out of the Host header, which is signed.
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = endpoint.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? ""
         let baseHost = endpoint.host ?? ""
         let objectPath = key.map { AWSSigner.encode(prefix + $0, slash: false) }
         let host: String

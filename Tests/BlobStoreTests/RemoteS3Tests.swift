@@ -223,6 +223,9 @@ final class RemoteS3Tests: XCTestCase {
         XCTAssertEqual(aws.location("packs/x.idx").url, "https://b.s3.eu-west-1.amazonaws.com/repo/ml/packs/x.idx")
         XCTAssertEqual(aws.location("packs/x.idx").host, "b.s3.eu-west-1.amazonaws.com")
         XCTAssertEqual(aws.location(nil).path, "/")
+        let minio = try S3Remote(name: "r", bucket: "b", endpoint: URL(string: "https://minio.example:443"),
+                                 credentials: credentials)
+        XCTAssertEqual(minio.location("k").url, "https://minio.example/b/k")
     }
 
     func testUnreachableEndpointFailsAfterRetriesNamingTheRemote() throws {

@@ -1,8 +1,10 @@
 # GitML — the two commands of the quick start are `make demo` and `make test`.
 PREFIX ?= /usr/local
 SWIFT  ?= swift
+# A real S3 server for the blob-remote tests (moto's standalone server, from PyPI).
+TEST_VENV ?= $(CURDIR)/.build-test-venv
 
-.PHONY: deps build release install demo test clean
+.PHONY: deps test-deps build release install demo test clean
 
 deps:
 	@scripts/install-deps.sh
@@ -20,10 +22,13 @@ install: release
 demo: install
 	scripts/demo.sh
 
+test-deps: deps
+	@test -x $(TEST_VENV)/bin/moto_server || { python3 -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q 'moto[server]'; }
+
 # The bootstrap coverage simulation (2,000 seeded datasets) runs in release; then the whole suite.
-test: deps
+test: test-deps
 	GITML_SLOW_TESTS=1 $(SWIFT) test -c release --disable-swift-testing --filter BootstrapCoverageTests
-	$(SWIFT) test --disable-swift-testing
+	MOTO_SERVER=$(TEST_VENV)/bin/moto_server $(SWIFT) test --disable-swift-testing
 
 clean:
-	rm -rf .build
+	rm -rf .build $(TEST_VENV)

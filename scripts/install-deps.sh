@@ -2,7 +2,7 @@
 # Installs the system packages GitML builds, tests and benchmarks with (Debian/Ubuntu).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
-packages=(libgit2-dev libzstd-dev pkg-config git zstd)
+packages=(libgit2-dev libzstd-dev pkg-config git zstd python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-/// Where blob-store files live on a remote (docs/FORMAT-remote.md): the same pack and index
+/// Where blob-store files live on a remote (docs/FORMAT.md, "Blob remotes"): the same pack and index
 /// files as the local store, under `packs/`, plus lock objects under `locks/`.
 public enum RemoteLayout {
     /// The prefix of every pack and index key.

@@ -26,7 +26,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch let error where error is WorkspaceError || error is RecordError || error is StoreError || error is GitError
-                || error is TableReadError || error is EvaluationError || error is ContractError || error is InputError {
+                || error is TableReadError || error is EvaluationError || error is ContractError || error is RemoteError || error is InputError {
         FileHandle.standardError.write(Data("git-ml: \(error)\n".utf8))
         throw Exit.userError
     } catch {

@@ -1,3 +1,4 @@
+import BlobStore
 import Foundation
 import Yams
 
@@ -6,6 +7,10 @@ public struct ProjectConfig: Equatable, Sendable {
     /// zstd level for new chunks (`store.compression_level`, 1–19). Level 1 is the default:
     /// measured in docs/BENCHMARKS.md, it keeps adding a 500 MB CSV faster than DVC on 2 cores.
     public var compressionLevel: Int32 = 1
+    /// Blob remotes by name (`remotes:` — URL and options, never secrets).
+    public var remotes: [String: RemoteSpec] = [:]
+    /// The remote marked `default: true`, or the only one.
+    public var defaultRemote: String?
 
     public init() {}
 
@@ -25,6 +30,17 @@ public struct ProjectConfig: Equatable, Sendable {
         do { node = try Yams.compose(yaml: text) } catch {
             throw WorkspaceError.invalidConfig(path: path, reason: "\(error)")
         }
+        if let remotes = node?.mapping?["remotes"]?.mapping {
+            for (key, value) in remotes {
+                guard let name = key.string, let options = value.mapping, let url = options["url"]?.string else {
+                    throw WorkspaceError.invalidConfig(path: path, reason: "line \(key.mark?.line ?? 0): each remote needs a url, as in  blobs: { url: \"s3://bucket/prefix\" }")
+                }
+                config.remotes[name] = RemoteSpec(name: name, url: url, endpoint: options["endpoint"]?.string,
+                                                  region: options["region"]?.string, pathStyle: options["path_style"]?.bool)
+                if options["default"]?.bool == true { config.defaultRemote = name }
+            }
+            if config.defaultRemote == nil, config.remotes.count == 1 { config.defaultRemote = config.remotes.keys.first }
+        }
         guard let store = node?.mapping?["store"] else { return config }
         if let level = store.mapping?["compression_level"] {
             guard let v = level.int, (1...19).contains(v) else {
@@ -33,5 +49,31 @@ public struct ProjectConfig: Equatable, Sendable {
             config.compressionLevel = Int32(v)
         }
         return config
+    }
+}
+
+extension ProjectConfig {
+    /// The config text with its `remotes:` section replaced by `remotes` (one flow mapping per
+    /// line, the default marked); every other line of the file is kept as it is.
+    static func replacingRemotes(in text: String, with remotes: [String: RemoteSpec], defaultRemote: String?) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let start = lines.firstIndex(where: { $0.hasPrefix("remotes:") }) {
+            var end = start + 1
+            while end < lines.count, lines[end].isEmpty || lines[end].hasPrefix(" ") || lines[end].hasPrefix("#") { end += 1 }
+            lines.removeSubrange(start..<end)
+        }
+        while lines.last == "" { lines.removeLast() }
+        if !remotes.isEmpty {
+            lines.append("remotes:")
+            for (name, spec) in remotes.sorted(by: { $0.key < $1.key }) {
+                var fields = ["url: \"\(spec.url)\""]
+                if let e = spec.endpoint { fields.append("endpoint: \"\(e)\"") }
+                if let r = spec.region { fields.append("region: \"\(r)\"") }
+                if let p = spec.pathStyle { fields.append("path_style: \(p)") }
+                if name == defaultRemote { fields.append("default: true") }
+                lines.append("  \(name): { \(fields.joined(separator: ", ")) }")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -18,6 +18,11 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case notTabular(String)
     case noContract(String)
     case noLeakagePolicy(String)
+    case unknownRemote(String)
+    case noDefaultRemote
+    case unknownGitRemote(String)
+    case conflictingVersion(label: String, local: String, remote: String)
+    case remote(RemoteError)
     case invalidConfig(path: String, reason: String)
     case store(StoreError)
     case git(GitError)
@@ -39,6 +44,12 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
         case .invalidConfig(let path, let reason): return "\(path): \(reason)"
         case .notTabular(let v): return "\(v) is not a single CSV, TSV or JSON Lines file, so it cannot be read as a table"
+        case .unknownRemote(let name): return "no blob remote named '\(name)' in ml/config.yaml (add one with `git ml remote add`)"
+        case .noDefaultRemote: return "no default blob remote: name one, or mark one with `git ml remote add NAME URL --default`"
+        case .unknownGitRemote(let name): return "no git remote named '\(name)' (see `git remote -v`)"
+        case .conflictingVersion(let label, let local, let remote):
+            return "\(label) means \(local) here but \(remote) on the remote: the same label for different data; rename one before publishing"
+        case .remote(let e): return "\(e)"
         case .noLeakagePolicy(let name):
             return "the contract of \(name) has no leakage block: add one (entityKey, timeColumn, label, limits) to check train/eval leakage"
         case .noContract(let name):
@@ -51,6 +62,7 @@ public enum WorkspaceError: Error, CustomStringConvertible {
 }
 
 /// Runs `body`, wrapping lower-level errors into `WorkspaceError`.
+@discardableResult
 func wrapping<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -62,5 +74,7 @@ func wrapping<T>(_ body: () throws -> T) throws -> T {
         throw WorkspaceError.git(e)
     } catch let e as RecordError {
         throw WorkspaceError.record(e)
+    } catch let e as RemoteError {
+        throw WorkspaceError.remote(e)
     }
 }

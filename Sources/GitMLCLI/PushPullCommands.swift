@@ -1,0 +1,58 @@
+import ArgumentParser
+import Workspace
+
+/// `git ml push`: publish dataset bytes to a blob remote, then refs to the git remote.
+struct PushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Upload dataset bytes the blob remote lacks, then push the branch and refs/ml/* atomically.",
+        discussion: """
+            Bytes go first (packed, delta bases included, resumable), so the git remote never
+            names data nobody can fetch. The git push uses the git binary: your ssh config and
+            credential helpers apply.
+
+            Example: git ml push shared --git-remote origin
+            """)
+
+    @Argument(help: "The blob remote (default: the default remote).") var remote: String?
+    @Option(help: "The git remote for the branch and refs/ml/* (default: origin when it exists).") var gitRemote: String?
+
+    func run() throws {
+        try reportingErrors {
+            let progress = ProgressLine("uploading")
+            let r = try openProject().push(remote: remote, gitRemote: gitRemote) { progress.update($0, $1) }
+            progress.finish()
+            print("\(r.remote): \(r.blobs.objectsUploaded) of \(r.blobs.objectsNeeded) objects uploaded (\(formatBytes(r.blobs.bytesUploaded)) in \(r.blobs.packsUploaded) packs)" +
+                  (r.gitRemote.map { "; \(r.refsPublished) refs pushed to \($0)" } ?? "; no git remote, refs not pushed"))
+        }
+    }
+}
+
+/// `git ml pull`: fetch dataset refs and download the bytes the lock needs.
+struct PullCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Fetch refs/ml/* and download (and verify) the bytes of the pinned datasets.",
+        discussion: """
+            Run after `git pull` or `git clone`, then `git ml data checkout`. Fetched refs go to
+            refs/remotes/<remote>/ml/* and are never forced: a version label that means other
+            data here is an error naming both digests.
+
+            Examples: git ml pull
+                      git ml pull shared train@v3
+            """)
+
+    @Argument(help: "The blob remote (default: the default remote).") var remote: String?
+    @Argument(help: "Only these dataset versions (default: what ml/lock.json pins).") var datasets: [String] = []
+    @Option(help: "The git remote to fetch refs/ml/* from (default: origin when it exists).") var gitRemote: String?
+
+    func run() throws {
+        try reportingErrors {
+            let progress = ProgressLine("downloading")
+            let r = try openProject().pull(remote: remote, gitRemote: gitRemote, only: datasets) { progress.update($0, $1) }
+            progress.finish()
+            if !r.versionsAdded.isEmpty { print("new versions: \(r.versionsAdded.joined(separator: ", "))") }
+            print("\(r.remote): \(r.blobs.objectsFetched) objects downloaded (\(formatBytes(r.blobs.bytesDownloaded))), every digest verified")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import BlobStore
+import Records
+import Workspace
+
+/// `git ml remote add|list|remove`: blob remotes in ml/config.yaml.
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote",
+        abstract: "Manage blob remotes (a shared directory or an S3-compatible store) in ml/config.yaml.",
+        subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or replace a blob remote.",
+            discussion: """
+                URL: file:///path, a plain path, or s3://bucket/prefix. Credentials are never written
+                to the repository: they come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+                (AWS_SESSION_TOKEN) or ~/.aws/credentials (AWS_PROFILE).
+
+                Examples: git ml remote add shared /mnt/team/ml --default
+                          git ml remote add blobs s3://team-ml/churn --endpoint https://s3.example.com --region eu-west-1
+                """)
+        @Argument(help: "The remote's name.") var name: String
+        @Argument(help: "Its URL.") var url: String
+        @Option(help: "S3 endpoint (for stores other than AWS).") var endpoint: String?
+        @Option(help: "S3 region.") var region: String?
+        @Flag(help: "Use path-style S3 addressing (bucket in the path).") var pathStyle = false
+        @Flag(help: "Make it the default remote.") var `default` = false
+
+        func run() throws {
+            try reportingErrors {
+                guard Project.isValidDatasetName(name) else { throw InputError("invalid remote name '\(name)': use letters, digits, '.', '_', '-'") }
+                try openProject().setRemote(RemoteSpec(name: name, url: url, endpoint: endpoint, region: region,
+                                                       pathStyle: pathStyle ? true : nil), makeDefault: `default`)
+                print("remote \(name) → \(url)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List blob remotes.", discussion: "Example: git ml remote list")
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let config = try openProject().config()
+                if json {
+                    printJSON(.object(config.remotes.mapValues { spec in
+                        var o: [String: JSONValue] = ["url": .string(spec.url), "default": .bool(spec.name == config.defaultRemote)]
+                        if let e = spec.endpoint { o["endpoint"] = .string(e) }
+                        if let r = spec.region { o["region"] = .string(r) }
+                        return .object(o)
+                    }))
+                    return
+                }
+                if config.remotes.isEmpty { print("no blob remotes; add one with `git ml remote add NAME URL`") }
+                for (name, spec) in config.remotes.sorted(by: { $0.key < $1.key }) {
+                    print("\(name)\t\(spec.url)\(spec.endpoint.map { " (endpoint \($0))" } ?? "")\(name == config.defaultRemote ? "\t(default)" : "")")
+                }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a blob remote from ml/config.yaml.",
+                                                        discussion: "Example: git ml remote remove shared")
+        @Argument(help: "The remote's name.") var name: String
+
+        func run() throws {
+            try reportingErrors {
+                try openProject().removeRemote(name)
+                print("removed remote \(name)")
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import BlobStore
+import Foundation
+import GitRepo
+import Records
+
+/// What `git ml push` did.
+public struct PushResult: Sendable {
+    public let remote: String
+    public let blobs: PushReport
+    /// The git remote the branch and `refs/ml/*` went to, if any.
+    public let gitRemote: String?
+    public let refsPublished: Int
+}
+
+/// What `git ml pull` did.
+public struct PullResult: Sendable {
+    public let remote: String
+    public let blobs: PullReport
+    public let gitRemote: String?
+    /// Dataset versions that became known locally through the fetch.
+    public let versionsAdded: [String]
+}
+
+extension Project {
+    /// `ml/config.yaml` as it is now.
+    public func config() throws -> ProjectConfig { try ProjectConfig.load(path: mlDirectory + "/config.yaml") }
+
+    /// Adds or replaces a blob remote in `ml/config.yaml`.
+    public func setRemote(_ spec: RemoteSpec, makeDefault: Bool) throws {
+        var current = try config()
+        current.remotes[spec.name] = spec
+        let defaultRemote = makeDefault || current.remotes.count == 1 ? spec.name : current.defaultRemote
+        try writeRemotes(current.remotes, defaultRemote: defaultRemote)
+    }
+
+    /// Removes a blob remote from `ml/config.yaml`.
+    public func removeRemote(_ name: String) throws {
+        var current = try config()
+        guard current.remotes.removeValue(forKey: name) != nil else { throw WorkspaceError.unknownRemote(name) }
+        try writeRemotes(current.remotes, defaultRemote: current.defaultRemote == name ? nil : current.defaultRemote)
+    }
+
+    private func writeRemotes(_ remotes: [String: RemoteSpec], defaultRemote: String?) throws {
+        let path = mlDirectory + "/config.yaml"
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ProjectConfig.template
+        let updated = ProjectConfig.replacingRemotes(in: text, with: remotes, defaultRemote: defaultRemote)
+        try wrapping { try FileIO.writeAtomically(Array(updated.utf8), to: path, temporaryDirectory: layout.tmp) }
+    }
+
+    /// The named blob remote, or the default one.
+    func remoteSpec(_ name: String?) throws -> RemoteSpec {
+        let current = try config()
+        guard let chosen = name ?? current.defaultRemote else { throw WorkspaceError.noDefaultRemote }
+        guard let spec = current.remotes[chosen] else { throw WorkspaceError.unknownRemote(chosen) }
+        return spec
+    }
+
+    /// The git remote to publish refs to: the given one, else `origin` when it exists.
+    private func gitRemote(_ name: String?) throws -> String? {
+        let names = try wrapping { try repository.remoteNames() }
+        if let name {
+            guard names.contains(name) else { throw WorkspaceError.unknownGitRemote(name) }
+            return name
+        }
+        return names.contains("origin") ? "origin" : nil
+    }
+
+    /// Uploads the bytes of every local dataset version the remote lacks (packed; delta bases
+    /// included), then publishes the current branch and `refs/ml/datasets/*` in one
+    /// `git push --atomic`, so the git remote never names bytes the blob remote lacks.
+    public func push(remote name: String?, gitRemote gitName: String?, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PushResult {
+        let spec = try remoteSpec(name)
+        let git = try gitRemote(gitName)
+        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
+        defer { _ = storeLock }
+        let roots = try gcRoots()
+        let files = roots.liveFiles.map(\.file)
+        let backend = try wrapping { try spec.open() }
+        let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) push at \(timestamp(Date()))") }
+        defer { try? remoteLock.release() }
+        var sync = RemoteSync(store: store, remote: backend)
+        sync.progress = progress
+        let report = try wrapping { try sync.push(files) }
+        var published = 0
+        if let git {
+            let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name)
+            var refspecs = refs.map { "\($0):\($0)" }
+            if let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: root).trimmingCharacters(in: .whitespacesAndNewlines),
+               !branch.isEmpty {
+                refspecs.insert(branch, at: 0)
+            }
+            if !refspecs.isEmpty {
+                try wrapping { try GitCommand.run(["push", "--atomic", "--quiet", git] + refspecs, in: root) }
+            }
+            published = refspecs.count
+        }
+        return PushResult(remote: spec.name, blobs: report, gitRemote: git, refsPublished: published)
+    }
+
+    /// Fetches `refs/ml/*` from the git remote into `refs/remotes/<remote>/ml/*` (never forced),
+    /// records fetched dataset versions locally (a version number that already means other
+    /// content here is an error naming both digests), then downloads and verifies the bytes of
+    /// the datasets the lock pins (or of `only`).
+    public func pull(remote name: String?, gitRemote gitName: String?, only: [String] = [],
+                     progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PullResult {
+        let spec = try remoteSpec(name)
+        let git = try gitRemote(gitName)
+        var added: [String] = []
+        if let git {
+            try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"], in: root) }
+            let prefix = "refs/remotes/\(git)/ml/datasets/"
+            for (ref, commit) in try wrapping({ try repository.refs(withPrefix: prefix) }) {
+                let local = "refs/ml/datasets/" + ref.dropFirst(prefix.count)
+                if let existing = try wrapping({ try repository.readRef(local) }) {
+                    guard existing != commit else { continue }
+                    let mine = try datasetRecord(commit: existing), theirs = try datasetRecord(commit: commit)
+                    if mine.digest != theirs.digest {
+                        throw WorkspaceError.conflictingVersion(label: mine.label, local: mine.digest, remote: theirs.digest)
+                    }
+                    continue
+                }
+                try wrapping { try repository.createRef(local, target: commit, message: "git ml pull from \(git)") }
+                added.append(try datasetRecord(commit: commit).label)
+            }
+        }
+        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
+        defer { _ = storeLock }
+        var versions: [DatasetVersion] = []
+        if only.isEmpty {
+            for (dataset, locked) in try readLock().datasets.sorted(by: { $0.key < $1.key }) {
+                guard let v = try lockedVersion(of: dataset, locked) else { throw WorkspaceError.unknownVersion("\(dataset)@v\(locked.version)") }
+                versions.append(v)
+            }
+        } else {
+            versions = try only.map { try resolveDataset($0) }
+        }
+        let files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
+        let backend = try wrapping { try spec.open() }
+        var sync = RemoteSync(store: store, remote: backend)
+        sync.progress = progress
+        let report = try wrapping { try sync.pull(files) }
+        return PullResult(remote: spec.name, blobs: report, gitRemote: git, versionsAdded: added)
+    }
+}

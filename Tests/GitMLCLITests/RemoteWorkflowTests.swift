@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// Two clones sharing data through a bare git repository and a shared-directory blob remote.
+final class RemoteWorkflowTests: CLITestCase {
+    func testTwoClonesShareDatasetsThroughGitAndABlobRemote() throws {
+        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
+        defer { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        try run("git", "init", "-q", "--bare", "-b", "main", bare)
+        try run("git", "remote", "add", "origin", bare)
+        try run("git", "ml", "init")
+        try run("git", "ml", "remote", "add", "shared", blobs, "--default")
+        XCTAssertTrue(try run("git", "ml", "remote", "list").stdout.contains("shared\t\(blobs)\t(default)"))
+        try writeCSV("data/train.csv", rows: 30_000)
+        let v1 = try sha256("data/train.csv")
+        try run("git", "ml", "data", "add", "data/train.csv")
+        try run("git", "mlcommit", "-m", "train v1")
+        let pushed = try run("git", "ml", "push").stdout
+        XCTAssertTrue(pushed.contains("refs pushed to origin"), pushed)
+        XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/train/v1"))
+
+        // Clone B: git clone + git ml pull + checkout gives the same bytes.
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        let pulled = try run("git", "ml", "pull", in: other).stdout
+        XCTAssertTrue(pulled.contains("new versions: train@v1"), pulled)
+        try run("git", "ml", "data", "checkout", in: other)
+        XCTAssertEqual(String(try run("sha256sum", "data/train.csv", in: other).stdout.prefix(64)), v1)
+
+        // A publishes v2 (stored as deltas); B follows with git pull + git ml pull.
+        try writeCSV("data/train.csv", rows: 30_000, variant: 4)
+        let v2 = try sha256("data/train.csv")
+        try run("git", "ml", "data", "add", "data/train.csv")
+        try run("git", "mlcommit")
+        let second = try run("git", "ml", "push").stdout
+        XCTAssertTrue(second.hasPrefix("shared: "), second)
+        try run("git", "pull", "-q", "--no-rebase", "origin", "main", in: other)
+        try run("git", "ml", "pull", in: other)
+        try run("git", "ml", "data", "checkout", in: other)
+        XCTAssertEqual(String(try run("sha256sum", "data/train.csv", in: other).stdout.prefix(64)), v2)
+        XCTAssertTrue(try run("git", "ml", "fsck", in: other).stdout.contains("no problems"))
+        XCTAssertTrue(try run("git", "ml", "push").stdout.contains("0 of"), "nothing left to upload")
+    }
+
+    func testAVersionLabelThatMeansOtherDataIsAnError() throws {
+        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
+        defer { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        try run("git", "init", "-q", "--bare", "-b", "main", bare)
+        try run("git", "remote", "add", "origin", bare)
+        try run("git", "ml", "init")
+        try run("git", "ml", "remote", "add", "shared", blobs)
+        try writeCSV("x.csv", rows: 100)
+        try run("git", "ml", "data", "add", "x.csv")
+        try run("git", "mlcommit")
+        try run("git", "ml", "push")
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "rm", "-q", "--cached", "ml/lock.json", in: other)
+        try "x\n".write(toFile: other + "/x.csv", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "x.csv", in: other)  // a different x@v1
+        let clash = try run("git", "ml", "pull", in: other, expect: 3)
+        XCTAssertTrue(clash.stderr.contains("x@v1 means sha256:"), clash.stderr)
+        XCTAssertTrue(try run("git", "ml", "pull", "nowhere", in: other, expect: 3).stderr.contains("no blob remote named 'nowhere'"))
+    }
+}

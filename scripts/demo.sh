@@ -78,3 +78,17 @@ sha256sum data/churn.csv
 step git ml data show churn@v1
 step git log --oneline
 step git ml fsck
+
+# Sharing: a bare git repository for refs and records, a shared folder for the bytes.
+git init -q --bare -b main "$work/origin.git"
+git remote add origin "$work/origin.git"
+step git ml remote add shared "$work/blobs" --default
+step git mlcommit -m "Add the shared blob remote"
+step git ml push
+cd "$work" && git clone -q origin.git teammate && cd teammate
+step git ml init
+step git ml pull
+step git ml data checkout
+echo "sha256sum in the teammate's clone (the digest of the version ml/lock.json pins):"
+sha256sum data/churn.csv
+step git ml data status

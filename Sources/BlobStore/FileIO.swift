@@ -91,7 +91,7 @@ public enum FileIO {
         if fsync(fd) != 0 { throw error(directory, "fsync directory") }
     }
 
-    static func rename(_ from: String, to: String) throws {
+    public static func rename(_ from: String, to: String) throws {
         if Glibc.rename(from, to) != 0 { throw error(to, "rename \(from) to") }
     }
 

@@ -14,7 +14,7 @@ public struct GitML: ParsableCommand {
             """,
         version: GitMLVersion.string,
         subcommands: [InitCommand.self, DataCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self,
-                      FsckCommand.self, GCCommand.self,
+                      HooksCommand.self, HookCommand.self, FsckCommand.self, GCCommand.self,
                       MergeDriverCommand.self, VersionCommand.self]
     )
 

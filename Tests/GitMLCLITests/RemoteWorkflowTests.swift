@@ -63,3 +63,48 @@ final class RemoteWorkflowTests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "pull", "nowhere", in: other, expect: 3).stderr.contains("no blob remote named 'nowhere'"))
     }
 }
+
+final class PrePushHookTests: CLITestCase {
+    func testPlainGitPushPublishesThePinnedDatasetsAndChainsTheOldHook() throws {
+        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
+        defer { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        try run("git", "init", "-q", "--bare", "-b", "main", bare)
+        try run("git", "remote", "add", "origin", bare)
+        try run("git", "ml", "init")
+        try run("git", "ml", "remote", "add", "shared", blobs)
+        // A hook the user had before: it must still run, with git's standard input.
+        try "#!/bin/sh\ncat > \"$(git rev-parse --git-dir)/old-hook-saw\"\n".write(toFile: repo + "/.git/hooks/pre-push", atomically: true, encoding: .utf8)
+        try run("chmod", "+x", ".git/hooks/pre-push")
+        let installed = try run("git", "ml", "hooks", "install").stdout
+        XCTAssertTrue(installed.contains("pre-push.local"), installed)
+        XCTAssertTrue(try run("git", "ml", "hooks", "install").stdout.contains("nothing changed"))
+
+        try writeCSV("d.csv", rows: 5_000)
+        try run("git", "ml", "data", "add", "d.csv")
+        try run("git", "mlcommit")
+        let push = try run("git", "push", "-q", "origin", "main")
+        XCTAssertTrue(push.stderr.contains("published d@v1"), push.stderr)
+        XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/d/v1"))
+        XCTAssertTrue(try String(contentsOfFile: repo + "/.git/old-hook-saw", encoding: .utf8).contains("refs/heads/main"))
+
+        // Nothing ML changed: the hook publishes nothing.
+        try "readme\n".write(toFile: repo + "/README", atomically: true, encoding: .utf8)
+        try run("git", "add", "README")
+        try run("git", "commit", "-qm", "docs")
+        XCTAssertFalse(try run("git", "push", "-q", "origin", "main").stderr.contains("published"))
+
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", in: other)
+        try run("git", "ml", "data", "checkout", in: other)
+        XCTAssertEqual(String(try run("sha256sum", "d.csv", in: other).stdout.prefix(64)), try sha256("d.csv"))
+    }
+
+    func testTheRepositoryHookScriptIsTheOneInstalled() throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = try String(contentsOf: source.appendingPathComponent("hooks/pre-push"), encoding: .utf8)
+        try run("git", "ml", "init")
+        try run("git", "ml", "hooks", "install")
+        XCTAssertEqual(try String(contentsOfFile: repo + "/.git/hooks/pre-push", encoding: .utf8), script)
+    }
+}

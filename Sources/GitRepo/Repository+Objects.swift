@@ -101,6 +101,22 @@ extension Repository {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
+    /// The id of the blob at `path` in `commit`, or nil when the commit has no such file: two
+    /// commits hold the same file exactly when the ids are equal, with nothing read.
+    public func blobID(inCommit commit: ObjectID, path: String) throws(GitError) -> ObjectID? {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
+        defer { git_tree_entry_free(entry) }
+        return ObjectID(git_tree_entry_id(entry).pointee)
+    }
+
     /// The names of the entries of the directory `path` in `commit` (empty when absent).
     public func directoryEntries(inCommit commit: ObjectID, path: String) throws(GitError) -> [String] {
         var oid = commit.oid

@@ -18,8 +18,7 @@ extension Project {
     /// `pre-push.local` and chained (it gets the same arguments and standard input).
     /// Returns what changed.
     public func installHooks() throws -> [String] {
-        let hooksDirectory = (try? GitCommand.run(["rev-parse", "--git-path", "hooks"], in: root)
-            .trimmingCharacters(in: .whitespacesAndNewlines)).map { $0.hasPrefix("/") ? $0 : root + "/" + $0 } ?? repository.commonDir + "/hooks"
+        let hooksDirectory = Project.hooksDirectory(of: repository)
         try wrapping { try FileIO.makeDirectory(hooksDirectory) }
         let hook = hooksDirectory + "/pre-push"
         var changes: [String] = []
@@ -76,6 +75,29 @@ extension Project {
         let refspecs = versions.map { "\($0.ref):\($0.ref)" }
         try wrapping { try GitCommand.run(["push", "--no-verify", "--quiet", gitRemote] + refspecs, in: root, environment: environment) }
         return PrePushOutcome(published: versions.map(\.record.label), blobs: report)
+    }
+
+    /// Where git looks for hooks: `core.hooksPath` (relative to the working tree) or the
+    /// common git directory's `hooks/`.
+    public static func hooksDirectory(of repository: Repository) -> String {
+        guard let configured = (try? repository.configString("core.hooksPath")) ?? nil else { return repository.commonDir + "/hooks" }
+        return configured.hasPrefix("/") ? configured : (repository.workdir ?? repository.commonDir) + "/" + configured
+    }
+
+    /// Whether any pushed commit's ml/lock.json differs from the remote side's: a comparison of
+    /// blob ids through libgit2 alone, so a push that changes nothing ML costs no more than
+    /// opening the repository.
+    public static func prePushNeedsWork(from directory: String, updates: String) throws -> Bool {
+        let repository = try wrapping { try Repository(discoveringFrom: directory) }
+        for line in updates.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count == 4, let local = ObjectID(hex: fields[1]),
+                  let lock = try wrapping({ try repository.blobID(inCommit: local, path: "ml/lock.json") }) else { continue }
+            let remote = ObjectID(hex: fields[3])
+            let before = remote.flatMap { try? repository.blobID(inCommit: $0, path: "ml/lock.json") } ?? nil
+            if before != lock { return true }
+        }
+        return false
     }
 
     /// Set in the environment of the hook's own nested push, which must not run the hook again.

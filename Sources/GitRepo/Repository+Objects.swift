@@ -117,6 +117,17 @@ extension Repository {
         return ObjectID(git_tree_entry_id(entry).pointee)
     }
 
+    /// The bytes of a blob.
+    public func blobContents(_ blob: ObjectID) throws(GitError) -> [UInt8] {
+        var oid = blob.oid
+        var object: OpaquePointer?
+        try check(git_blob_lookup(&object, handle, &oid), "read blob \(blob)")
+        defer { git_blob_free(object) }
+        let size = Int(git_blob_rawsize(object))
+        guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
     /// The names of the entries of the directory `path` in `commit` (empty when absent).
     public func directoryEntries(inCommit commit: ObjectID, path: String) throws(GitError) -> [String] {
         var oid = commit.oid
@@ -147,8 +158,9 @@ extension Repository {
         return ObjectID(git_object_id(commit).pointee)
     }
 
-    /// Every commit reachable from `tips`, newest first.
-    public func walk(from tips: [ObjectID]) throws(GitError) -> [ObjectID] {
+    /// Every commit reachable from `tips` but not from `hiding` (as `git rev-list tips ^hiding`),
+    /// newest first.
+    public func walk(from tips: [ObjectID], hiding: [ObjectID] = []) throws(GitError) -> [ObjectID] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start revision walk")
         defer { git_revwalk_free(walker) }
@@ -157,6 +169,10 @@ extension Repository {
             var oid = tip.oid
             // Tips that are not commits (a tag of a blob) are skipped.
             _ = git_revwalk_push(walker, &oid)
+        }
+        for hidden in hiding {
+            var oid = hidden.oid
+            _ = git_revwalk_hide(walker, &oid)  // an id the repository lacks hides nothing
         }
         var out: [ObjectID] = []
         var oid = git_oid()

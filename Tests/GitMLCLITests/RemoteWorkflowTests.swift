@@ -79,12 +79,17 @@ final class PrePushHookTests: CLITestCase {
         XCTAssertTrue(installed.contains("pre-push.local"), installed)
         XCTAssertTrue(try run("git", "ml", "hooks", "install").stdout.contains("nothing changed"))
 
+        // Two commits pushed at once, pinning d@v1 then d@v2: both versions are published.
         try writeCSV("d.csv", rows: 5_000)
         try run("git", "ml", "data", "add", "d.csv")
         try run("git", "mlcommit")
+        try writeCSV("d.csv", rows: 5_000, variant: 2)
+        try run("git", "ml", "data", "add", "d.csv")
+        try run("git", "mlcommit")
         let push = try run("git", "push", "-q", "origin", "main")
-        XCTAssertTrue(push.stderr.contains("published d@v1"), push.stderr)
-        XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/d/v1"))
+        XCTAssertTrue(push.stderr.contains("published d@v1, d@v2"), push.stderr)
+        let remoteRefs = try run("git", "ls-remote", bare).stdout
+        XCTAssertTrue(remoteRefs.contains("refs/ml/datasets/d/v1") && remoteRefs.contains("refs/ml/datasets/d/v2"), remoteRefs)
         XCTAssertTrue(try String(contentsOfFile: repo + "/.git/old-hook-saw", encoding: .utf8).contains("refs/heads/main"))
 
         // Nothing ML changed: the hook publishes nothing.

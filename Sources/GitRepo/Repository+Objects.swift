@@ -180,6 +180,15 @@ extension Repository {
         return out
     }
 
+    /// The parents of a commit, in order.
+    public func parents(of commit: ObjectID) throws(GitError) -> [ObjectID] {
+        var oid = commit.oid
+        var object: OpaquePointer?
+        try check(git_commit_lookup(&object, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(object) }
+        return (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0).map { ObjectID($0.pointee) } }
+    }
+
     /// The message of a commit.
     public func commitMessage(_ commit: ObjectID) throws(GitError) -> String {
         var oid = commit.oid

@@ -61,6 +61,15 @@ final class RemoteWorkflowTests: CLITestCase {
         let clash = try run("git", "ml", "pull", in: other, expect: 3)
         XCTAssertTrue(clash.stderr.contains("x@v1 means sha256:"), clash.stderr)
         XCTAssertTrue(try run("git", "ml", "pull", "nowhere", in: other, expect: 3).stderr.contains("no blob remote named 'nowhere'"))
+
+        // Pushing it relabels the local version instead of overwriting the published v1.
+        let pushed = try run("git", "ml", "push", in: other).stdout
+        XCTAssertTrue(pushed.contains("x@v1 is taken on the remote by other data: your version is now x@v2"), pushed)
+        let log = try run("git", "ml", "data", "log", "x", in: other).stdout
+        XCTAssertTrue(log.contains("x@v2 (locked)") && log.contains("x@v1"), log)
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/datasets/x/v1", in: bare).stdout,
+                       try run("git", "rev-parse", "refs/ml/datasets/x/v1").stdout, "the published v1 is untouched")
+        XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/x/v2"))
     }
 }
 

@@ -44,6 +44,8 @@ let package = Package(
         ]),
         .executableTarget(name: "git-ml", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
+        .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
+                          path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
 
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),

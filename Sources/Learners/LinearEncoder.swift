@@ -59,9 +59,10 @@ struct FeatureEncoder: Sendable, Equatable {
     var width: Int { sources.count }
     var constantColumnNames: [String] { zip(names, constant).filter(\.1).map(\.0) }
 
-    /// Learns the encoding from training features.
+    /// Learns the encoding from training features and returns it with their encoded design
+    /// (identical to `design(features)` of the result, computed in one pass).
     static func fit(_ features: FeatureMatrix, options: EncodingOptions,
-                    threads: ParallelFor.Threads) throws(LearnerError) -> FeatureEncoder {
+                    threads: ParallelFor.Threads) throws(LearnerError) -> (FeatureEncoder, DesignMatrix) {
         try features.validateCategoryCodes()
         var sources: [Source] = [], names: [String] = []
         for (j, column) in features.schema.columns.enumerated() {
@@ -96,23 +97,30 @@ struct FeatureEncoder: Sendable, Equatable {
                                       centers: Array(repeating: 0, count: sources.count),
                                       scales: Array(repeating: 1, count: sources.count),
                                       constant: Array(repeating: false, count: sources.count))
-        let raw = try identity.design(features, threads: threads)
-        var centers: [Double] = [], scales: [Double] = [], constant: [Bool] = []
-        raw.values.withUnsafeBufferPointer { buffer in
-            for j in 0..<raw.columns {
-                let column = UnsafeBufferPointer(rebasing: buffer[(j * raw.rows)..<((j + 1) * raw.rows)])
-                let mean = Vector.sum(column.baseAddress!, count: raw.rows) / Double(raw.rows)
-                var squares = 0.0
-                for value in column { squares += (value - mean) * (value - mean) }
-                let isConstant = column.allSatisfy { $0 == column[0] }
-                let deviation = (squares / Double(raw.rows)).squareRoot()
-                constant.append(isConstant)
-                centers.append(options.standardize ? mean : 0)
-                scales.append(options.standardize && !isConstant && deviation > 0 ? deviation : 1)
+        var design = try identity.design(features, threads: threads)
+        let rows = design.rows
+        let statistics = design.values.withUnsafeMutableBufferPointer { buffer in
+            let base = SendablePointer(buffer.baseAddress!)
+            return ParallelFor.map(count: design.columns, blockSize: 1, threads: threads) { range -> (Double, Double, Bool) in
+                let column = base.base + range.lowerBound * rows
+                let mean = Vector.sum(column, count: rows) / Double(rows)
+                var squares = 0.0, isConstant = true
+                for i in 0..<rows {
+                    squares += (column[i] - mean) * (column[i] - mean)
+                    isConstant = isConstant && column[i] == column[0]
+                }
+                let deviation = (squares / Double(rows)).squareRoot()
+                let center = options.standardize ? mean : 0
+                let scale = options.standardize && !isConstant && deviation > 0 ? deviation : 1
+                // Standardize in place: the same (x - center) / scale that `design` computes.
+                for i in 0..<rows { column[i] = (column[i] - center) / scale }
+                return (center, scale, isConstant)
             }
         }
-        return FeatureEncoder(options: options, sources: sources, names: names,
-                              centers: centers, scales: scales, constant: constant)
+        let encoder = FeatureEncoder(options: options, sources: sources, names: names,
+                                     centers: statistics.map(\.0), scales: statistics.map(\.1),
+                                     constant: statistics.map(\.2))
+        return (encoder, design)
     }
 
     /// Encodes and standardizes `features` (whose schema the caller has checked).

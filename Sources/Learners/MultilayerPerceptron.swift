@@ -62,8 +62,7 @@ public struct MultilayerPerceptron: Learner {
                     threads: ParallelFor.Threads) throws(LearnerError) -> MLPModel {
         try validateHyperparameters()
         try Labels.validate(labels, rowCount: features.rowCount, task: task)
-        let encoder = try FeatureEncoder.fit(features, options: encoding, threads: threads)
-        let design = try encoder.design(features, threads: threads)
+        let (encoder, design) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
         let split = earlyStoppingRounds > 0
             ? Labels.validationSplit(count: design.rows, fraction: validationFraction, seed: seed)
             : (training: Array(0..<design.rows), validation: [])

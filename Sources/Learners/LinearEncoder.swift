@@ -35,6 +35,27 @@ struct DesignMatrix {
     var values: [Double]
     let rows: Int
     let columns: Int
+
+    /// The rows `range` in row-major order (row i is `[i·columns ..< (i+1)·columns]`), for
+    /// learners that read whole rows.
+    func rowMajor(_ range: Range<Int>, threads: ParallelFor.Threads) -> [Double] {
+        var out = [Double](repeating: 0, count: range.count * columns)
+        guard !out.isEmpty else { return out }
+        let columns = self.columns, rows = self.rows
+        values.withUnsafeBufferPointer { x in
+            let source = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+            out.withUnsafeMutableBufferPointer { o in
+                let target = SendablePointer(o.baseAddress!)
+                ParallelFor.run(count: range.count, blockSize: 8192, threads: threads) { block in
+                    for j in 0..<columns {
+                        let column = source.base + j * rows + range.lowerBound
+                        for i in block { target.base[i * columns + j] = column[i] }
+                    }
+                }
+            }
+        }
+        return out
+    }
 }
 
 /// The fitted feature encoding of a linear model or MLP: maps a `FeatureMatrix` to design

@@ -66,6 +66,26 @@ final class VectorMatrixTests: XCTestCase {
         XCTAssertEqual(c3, expected.map { 2 * $0 })
     }
 
+    /// The register-blocked path (16 columns at a time) and the tail add products in p order,
+    /// exactly like the textbook loop.
+    func testGemmAddsProductsInOrderForWideMatrices() {
+        let m = 5, k = 19, n = 37
+        let a = (0..<(m * k)).map { sin(Double($0)) }, b = (0..<(k * n)).map { cos(Double($0) * 0.7) }
+        var expected = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { expected[i * n + j] += a[i * k + p] * b[p * n + j] } } }
+        var c = [Double](repeating: .nan, count: m * n)
+        Matrix.gemm(a, b, &c, m: m, k: k, n: n)
+        XCTAssertEqual(c.map(\.bitPattern), expected.map(\.bitPattern))
+        let aTransposed = (0..<k).flatMap { p in (0..<m).map { i in a[i * k + p] } }
+        var c2 = [Double](repeating: .nan, count: m * n)
+        Matrix.gemmTransposedA(aTransposed, b, &c2, m: m, k: k, n: n)
+        XCTAssertEqual(c2.map(\.bitPattern), expected.map(\.bitPattern))
+        let bTransposed = (0..<n).flatMap { j in (0..<k).map { p in b[p * n + j] } }
+        var c3 = [Double](repeating: .nan, count: m * n)
+        Matrix.gemmTransposedB(a, bTransposed, &c3, m: m, k: k, n: n)
+        for (x, y) in zip(c3, expected) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+    }
+
     func testBlockedTransposedProductIsBitIdenticalOnOneAndTwoThreads() {
         let rows = 50_001, columns = 7
         let matrix = (0..<(rows * columns)).map { sin(Double($0)) * 1e3 + 1e-3 * Double($0 % 13) }

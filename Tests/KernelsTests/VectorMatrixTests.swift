@@ -17,6 +17,9 @@ final class VectorMatrixTests: XCTestCase {
             var y = b
             Vector.axpy(2, a, &y, count: count)
             XCTAssertEqual(y, zip(a, b).map { 2 * $0 + $1 })
+            var scaled = a
+            Vector.scale(&scaled, count: count, by: -3)
+            XCTAssertEqual(scaled, a.map { -3 * $0 })
         }
     }
 

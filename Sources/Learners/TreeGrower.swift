@@ -63,7 +63,7 @@ struct TreeGrower {
         var partition = rows
         var scratch = [UInt32](repeating: 0, count: rows.count)
         var rootStats = Histogram.Bin()
-        for row in rows.map(Int.init) { rootStats += Histogram.Bin(gradients[row], hessians[row], 1, 0) }
+        for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians[Int(row)], 1, 0) }
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
                                histogram: histogram(partition, 0..<rows.count, gradients, hessians, features),
                                best: nil, parentLink: nil)]

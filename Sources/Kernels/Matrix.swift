@@ -19,11 +19,28 @@ public enum Matrix {
         _ a: UnsafePointer<T>, leadingDimension: Int, rows: Range<Int>, columns: Int,
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>
     ) {
-        let count = rows.count
+        // 32 rows at a time stay in registers while the columns stream by; each y[i] adds
+        // x[j]·a[i, j] for j = 0, 1, … in order onto 0.
         let out = y + rows.lowerBound
-        for i in 0..<count { out[i] = 0 }
-        for j in 0..<columns {
-            Vector.axpy(x[j], a + j * leadingDimension + rows.lowerBound, out, count: count)
+        let base = a + rows.lowerBound
+        var i = 0
+        while i + 32 <= rows.count {
+            var acc0 = SIMD16<T>(), acc1 = SIMD16<T>()
+            for j in 0..<columns {
+                let column = base + (j &* leadingDimension &+ i)
+                let scale = SIMD16<T>(repeating: x[j])
+                acc0 += scale * Vector.load16(column)
+                acc1 += scale * Vector.load16(column + 16)
+            }
+            Vector.store16(acc0, out + i)
+            Vector.store16(acc1, out + i + 16)
+            i += 32
+        }
+        while i < rows.count {
+            var total: T = 0
+            for j in 0..<columns { total += x[j] * base[j &* leadingDimension &+ i] }
+            out[i] = total
+            i += 1
         }
     }
 

@@ -87,6 +87,13 @@ final class VectorMatrixTests: XCTestCase {
         var c3 = [Double](repeating: .nan, count: m * n)
         Matrix.gemmTransposedB(a, bTransposed, &c3, m: m, k: k, n: n)
         for (x, y) in zip(c3, expected) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+        // Column-major gemv over 70 rows (two register blocks and a tail) adds columns in order.
+        let rows = 70
+        let columnMajor = (0..<(rows * k)).map { sin(Double($0) * 1.3) }, x = (0..<k).map { cos(Double($0)) }
+        var y = [Double](repeating: .nan, count: rows)
+        Matrix.gemvColumnMajor(columnMajor, leadingDimension: rows, rows: 0..<rows, columns: k, x, &y)
+        let expectedY = (0..<rows).map { i in (0..<k).reduce(0.0) { $0 + x[$1] * columnMajor[$1 * rows + i] } }
+        XCTAssertEqual(y.map(\.bitPattern), expectedY.map(\.bitPattern))
     }
 
     func testBlockedTransposedProductIsBitIdenticalOnOneAndTwoThreads() {

@@ -20,8 +20,10 @@ install: release
 demo: install
 	scripts/demo.sh
 
+# The bootstrap coverage simulation (2,000 seeded datasets) runs in release; then the whole suite.
 test: deps
-	$(SWIFT) test --parallel --num-workers 2
+	GITML_SLOW_TESTS=1 $(SWIFT) test -c release --disable-swift-testing --filter BootstrapCoverageTests
+	$(SWIFT) test --disable-swift-testing
 
 clean:
 	rm -rf .build

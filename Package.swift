@@ -31,14 +31,22 @@ let package = Package(
                 swiftSettings: simdFlags),
         .target(name: "GitRepo", dependencies: ["CGit2"]),
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
+                                                  .product(name: "Yams", package: "Yams")]),
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
+        .target(name: "Evaluation", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
+                          path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
         .target(name: "Learners", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
+                swiftSettings: simdFlags),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -46,12 +54,18 @@ let package = Package(
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
                           path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
+        .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
+                          swiftSettings: simdFlags),
 
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

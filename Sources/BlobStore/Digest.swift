@@ -28,23 +28,29 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
         (w0, w1, w2, w3) = (word(0), word(8), word(16), word(24))
     }
 
-    /// Parses `sha256:<hex>` or bare 64-character hex.
+    /// Parses `sha256:<hex>` or bare 64-character hex (lowercase).
     public init?(parsing text: some StringProtocol) {
-        let hex = text.hasPrefix(Digest.prefix) ? Substring(text).dropFirst(Digest.prefix.count) : Substring(text)
-        guard hex.utf8.count == 64 else { return nil }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        var high: UInt8? = nil
-        for c in hex.utf8 {
-            let v: UInt8
+        var utf8 = Substring(text).utf8[...]
+        if utf8.starts(with: Digest.prefix.utf8) { utf8 = utf8.dropFirst(Digest.prefix.utf8.count) }
+        guard utf8.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var index = 0
+        for c in utf8 {
+            let v: UInt64
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt64(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = UInt64(c - UInt8(ascii: "a") + 10)
             default: return nil
             }
-            if let h = high { bytes.append(h << 4 | v); high = nil } else { high = v }
+            switch index / 16 {
+            case 0: words.0 = words.0 << 4 | v
+            case 1: words.1 = words.1 << 4 | v
+            case 2: words.2 = words.2 << 4 | v
+            default: words.3 = words.3 << 4 | v
+            }
+            index += 1
         }
-        self.init(bytes: bytes)
+        (w0, w1, w2, w3) = words
     }
 
     /// The SHA-256 of `data`.

@@ -7,11 +7,14 @@ public struct GitML: ParsableCommand {
         abstract: "Versioned datasets, reproducible runs and a promotion gate, inside git.",
         discussion: """
             Run as `git ml <command>` once git-ml is on PATH.
-            Exit codes: 0 success, 1 a check failed (fsck found problems, …), 2 usage error,
-            3 a user-facing error (bad input, missing ref, …), 4 an internal failure.
+
+            Exit codes: 0 success; 1 a check found problems (fsck); 2 usage error;
+            3 an error the user can fix (bad input, unknown dataset, not initialized…),
+            the message says what to do; 4 an unexpected internal failure.
             """,
         version: GitMLVersion.string,
-        subcommands: [VersionCommand.self]
+        subcommands: [InitCommand.self, DataCommand.self, EvalCommand.self, FsckCommand.self, GCCommand.self,
+                      MergeDriverCommand.self, VersionCommand.self]
     )
 
     public init() {}

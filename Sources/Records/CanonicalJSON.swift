@@ -82,6 +82,12 @@ public enum CanonicalJSON {
 
     private static func writeString(_ s: String, into out: inout String) {
         out.append("\"")
+        // Fast path: nothing to escape.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(s)
+            out.append("\"")
+            return
+        }
         for unit in s.unicodeScalars {
             switch unit {
             case "\"": out.append("\\\"")
@@ -103,6 +109,8 @@ public enum CanonicalJSON {
     /// ECMAScript Number::toString for a finite double (RFC 8785 §3.2.2.3).
     static func formatNumber(_ d: Double) -> String {
         if d == 0 { return "0" }  // also -0
+        // Integers below 2^53 print as themselves in ECMAScript.
+        if d.rounded() == d && abs(d) < 9_007_199_254_740_992 { return String(Int64(d)) }
         let (digits, exponent) = shortestDigits(abs(d))
         let sign = d < 0 ? "-" : ""
         let k = digits.count

@@ -129,6 +129,17 @@ private struct Parser {
 
     mutating func parseString() throws(JSONSyntaxError) -> String {
         i += 1
+        // Fast path: no escapes before the closing quote.
+        var j = i
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            let start = i
+            i = j + 1
+            guard let s = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<j]), as: UTF8.self) }) else {
+                throw fail("invalid UTF-8 in string")
+            }
+            return s
+        }
         var out: [UInt8] = []
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }

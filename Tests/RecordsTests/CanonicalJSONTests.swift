@@ -47,6 +47,8 @@ final class CanonicalJSONTests: XCTestCase {
         for bad in ["", "{", "[1,]", "01", "1.", "\"abc", "{\"a\" 1}", "tru", "[1] x", "\"\\ud800\""] {
             XCTAssertThrowsError(try CanonicalJSON.parse(bad), bad)
         }
+        XCTAssertThrowsError(try CanonicalJSON.parse(bytes: [0x22, 0xFF, 0x22]))
+        XCTAssertEqual(try CanonicalJSON.parse("[\"plain\", \"esc\\u00e9\\n\"]"), ["plain", "escé\n"])
     }
 
     func testDigestIsOfCanonicalBytes() {

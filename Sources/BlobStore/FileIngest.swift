@@ -1,0 +1,262 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file as stored: its digest (SHA-256 of its bytes), size, and how to find its chunks.
+public struct StoredFile: Sendable, Equatable, Codable {
+    /// SHA-256 of the file's bytes: `sha256sum` prints the same.
+    public var digest: Digest
+    public var size: UInt64
+    /// The manifest root; nil when the file is a single chunk, whose digest is `digest`.
+    public var manifest: Digest?
+
+    public init(digest: Digest, size: UInt64, manifest: Digest?) {
+        self.digest = digest
+        self.size = size
+        self.manifest = manifest
+    }
+
+    /// The object that roots this file's chunks (for reachability).
+    public var root: Digest { manifest ?? digest }
+}
+
+/// What an ingest wrote, for reports and benchmarks.
+public struct IngestStatistics: Sendable, Equatable {
+    public var chunks = 0
+    public var newChunks = 0
+    public var deltaChunks = 0
+    /// Compressed bytes appended to packs (chunk frames; manifests excluded).
+    public var newStoredBytes: UInt64 = 0
+    public init() {}
+
+    public static func += (a: inout IngestStatistics, b: IngestStatistics) {
+        a.chunks += b.chunks
+        a.newChunks += b.newChunks
+        a.deltaChunks += b.deltaChunks
+        a.newStoredBytes += b.newStoredBytes
+    }
+}
+
+extension ObjectStore {
+    /// Stores the file at `path`: chunks it (FastCDC), hashes and compresses chunks on all cores,
+    /// stores only chunks the store lacks — as deltas against the chunk at the same position of
+    /// `previous` (the previous version of this path) where that is smaller — and returns its
+    /// address. Streams in fixed-size segments, so memory does not grow with the file.
+    /// Throws `StoreError.fileChanged` if the file changes while it is read.
+    public func ingest(path: String, previous: ChunkList? = nil, chunker: Chunker = .standard,
+                       progress: (@Sendable (UInt64) -> Void)? = nil) throws -> (StoredFile, IngestStatistics) {
+        let fd = try FileIO.openForReading(path)
+        defer { close(fd) }
+        let before = try FileStat(fd: fd, path: path)
+        let aligner = previous.map { DeltaAligner(previous: $0) }
+        var stats = IngestStatistics()
+        var chunks = ChunkList()
+        var fileHash = StreamingDigest()
+        let segmentSize = 16 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: segmentSize + chunker.maxSize, alignment: 64)
+        defer { buffer.deallocate() }
+        var carried = 0
+        var total: UInt64 = 0
+        var atEnd = false
+        while !atEnd {
+            let fresh = try FileIO.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[carried..<(carried + segmentSize)]), path: path)
+            atEnd = fresh < segmentSize
+            let filled = carried + fresh
+            let view = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
+            var cuts: [Range<Int>] = []
+            var start = 0
+            while let end = chunker.cut(in: view, from: start, atEnd: atEnd) {
+                cuts.append(start..<end)
+                start = end
+            }
+            if atEnd && total == 0 && filled == 0 { cuts = [0..<0] }  // the empty file is one empty chunk
+            let freshBytes = UnsafeRawBufferPointer(rebasing: buffer[carried..<filled])
+            let batch = try storeBatch(view, cuts: cuts, aligner: aligner, fileBytes: freshBytes, fileHash: &fileHash)
+            for (i, range) in cuts.enumerated() { chunks.append(batch.digests[i], length: range.count, boundary: batch.boundaries[i]) }
+            stats += batch.stats
+            total += UInt64(fresh)
+            progress?(total)
+            // Move the undecided tail to the front of the buffer for the next segment.
+            carried = filled - start
+            if carried > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, carried) }
+        }
+        let after = try FileStat(fd: fd, path: path)
+        guard before == after, total == before.size else { throw StoreError.fileChanged(path: path) }
+        let digest = fileHash.finalize()
+        let manifest = chunks.digests.count == 1 ? nil : try storeManifest(chunks)
+        return (StoredFile(digest: digest, size: total, manifest: manifest), stats)
+    }
+
+    private struct BatchResult {
+        var digests: [Digest]
+        var boundaries: [UInt64]
+        var stats: IngestStatistics
+    }
+
+    /// Hashes the chunks of one segment (and feeds the file hash) in parallel, then compresses
+    /// the new ones in parallel, then appends them in order.
+    private func storeBatch(_ data: UnsafeRawBufferPointer, cuts: [Range<Int>], aligner: DeltaAligner?,
+                            fileBytes: UnsafeRawBufferPointer, fileHash: inout StreamingDigest) throws -> BatchResult {
+        let digests = UnsafeMutableBufferPointer<Digest>.allocate(capacity: cuts.count)
+        defer { digests.deallocate() }
+        let shared = SharedHash(fileHash)
+        let base = UnsafeRawPointerBox(data)
+        let fresh = UnsafeRawPointerBox(fileBytes)
+        let out = DigestSlots(digests)
+        // Work item 0 advances the whole-file hash while the others hash chunks.
+        DispatchQueue.concurrentPerform(iterations: cuts.count + 1) { i in
+            if i == 0 { shared.update(fresh.buffer); return }
+            let r = cuts[i - 1]
+            out.buffer[i - 1] = Digest.of(UnsafeRawBufferPointer(rebasing: base.buffer[r]))
+        }
+        fileHash = shared.hash
+        let boundaries = cuts.map { ChunkList.boundaryFingerprint(UnsafeRawBufferPointer(rebasing: data[$0])) }
+        var result = BatchResult(digests: Array(digests), boundaries: boundaries, stats: IngestStatistics())
+        result.stats.chunks = cuts.count
+
+        // Decide, in order, which chunks are new and which base each new chunk deltas against.
+        var jobs: [(index: Int, base: Digest?)] = []
+        var seen = Set<Digest>()
+        var offset = 0
+        for (i, r) in cuts.enumerated() {
+            let d = result.digests[i]
+            if contains(d) || !seen.insert(d).inserted {
+                aligner?.matched(d, atNewOffset: offset)
+            } else {
+                jobs.append((i, aligner?.base(forNewOffset: offset, length: r.count, boundary: boundaries[i])))
+            }
+            offset += r.count
+        }
+        aligner?.advance(by: offset)
+
+        let newChunks = jobs
+        let chunkDigests = result.digests
+        let prepared = PreparedSlots(count: jobs.count)
+        let failure = FirstError()
+        DispatchQueue.concurrentPerform(iterations: newChunks.count) { j in
+            let job = newChunks[j]
+            do {
+                let deltaBase = try job.base.flatMap { try self.deltaBase($0) }
+                let raw = UnsafeRawBufferPointer(rebasing: base.buffer[cuts[job.index]])
+                prepared.store(try self.prepare(raw, digest: chunkDigests[job.index], base: deltaBase), at: j)
+            } catch {
+                failure.record(error)
+            }
+        }
+        try failure.rethrow()
+        for chunk in prepared.values() {
+            try append(chunk)
+            result.stats.newChunks += 1
+            result.stats.newStoredBytes += UInt64(chunk.storedLength)
+            if chunk.isDelta { result.stats.deltaChunks += 1 }
+        }
+        return result
+    }
+}
+
+/// Picks the delta base of each new chunk among the previous version's chunks: the old chunk
+/// that ends with the same bytes (same boundary fingerprint, nearest the expected position), or
+/// else the old chunk covering the new chunk's midpoint at the expected position. The expected
+/// position is the new offset plus a shift learned from every pairing (an identical chunk or a
+/// boundary match), so insertions, deletions and rows that change length keep chunks paired
+/// with their old selves anywhere in the file.
+final class DeltaAligner: @unchecked Sendable {  // used from one thread at a time
+    private let previous: ChunkList
+    private let starts: [Int64]
+    private var firstIndex: [Digest: Int] = [:]
+    private var byBoundary: [UInt64: [Int]] = [:]
+    private var shift: Int64 = 0
+    private var segmentStart: Int64 = 0
+
+    init(previous: ChunkList) {
+        self.previous = previous
+        var s: [Int64] = []
+        s.reserveCapacity(previous.digests.count + 1)
+        var at: Int64 = 0
+        for len in previous.lengths { s.append(at); at += Int64(len) }
+        s.append(at)
+        starts = s
+        for (i, d) in previous.digests.enumerated() where firstIndex[d] == nil { firstIndex[d] = i }
+        for (i, b) in previous.boundaries.enumerated() where b != 0 { byBoundary[b, default: []].append(i) }
+    }
+
+    /// A chunk at `offset` (within the current segment) equals a stored chunk.
+    func matched(_ digest: Digest, atNewOffset offset: Int) {
+        guard let i = firstIndex[digest] else { return }
+        shift = starts[i] - (segmentStart + Int64(offset))
+    }
+
+    /// The base for a new chunk of `length` bytes at `offset` with boundary fingerprint `boundary`.
+    func base(forNewOffset offset: Int, length: Int, boundary: UInt64) -> Digest? {
+        let count = previous.digests.count
+        guard count > 0 else { return nil }
+        let newEnd = segmentStart + Int64(offset + length)
+        if let candidates = byBoundary[boundary] {
+            let expectedEnd = newEnd + shift
+            let i = candidates.min { abs(starts[$0 + 1] - expectedEnd) < abs(starts[$1 + 1] - expectedEnd) }!
+            shift = starts[i + 1] - newEnd
+            return previous.digests[i]
+        }
+        let middle = segmentStart + Int64(offset + length / 2) + shift
+        // The last old chunk starting at or before the middle.
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] <= middle { low = mid + 1 } else { high = mid }
+        }
+        return previous.digests[min(max(0, low - 1), count - 1)]
+    }
+
+    func advance(by bytes: Int) { segmentStart += Int64(bytes) }
+}
+
+/// File identity for change detection: size, modification and change times, inode.
+struct FileStat: Equatable {
+    let size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64
+
+    init(fd: Int32, path: String) throws {
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw FileIO.error(path, "stat") }
+        size = UInt64(st.st_size)
+        mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        inode = UInt64(st.st_ino)
+    }
+}
+
+// Small wrappers that let concurrentPerform iterations write disjoint slots. Each iteration
+// writes only its own index, and all writes finish before concurrentPerform returns.
+
+private final class SharedHash: @unchecked Sendable {
+    var hash: StreamingDigest
+    init(_ hash: StreamingDigest) { self.hash = hash }
+    func update(_ bytes: UnsafeRawBufferPointer) { hash.update(bytes) }
+}
+
+private struct UnsafeRawPointerBox: @unchecked Sendable {
+    let buffer: UnsafeRawBufferPointer
+    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+}
+
+private struct DigestSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Digest>
+    init(_ buffer: UnsafeMutableBufferPointer<Digest>) { self.buffer = buffer }
+}
+
+final class PreparedSlots: @unchecked Sendable {
+    private var slots: [ObjectStore.PreparedChunk?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ chunk: ObjectStore.PreparedChunk, at i: Int) { lock.withLock { slots[i] = chunk } }
+    func values() -> [ObjectStore.PreparedChunk] { slots.compactMap { $0 } }
+}
+
+/// Keeps the first error thrown by parallel work.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+    func record(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+    func rethrow() throws { if let error = lock.withLock({ error }) { throw error } }
+}

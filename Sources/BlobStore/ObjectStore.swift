@@ -1,0 +1,242 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The folders of a store, inside the git directory shared by all worktrees (`.git/ml`).
+public struct StoreLayout: Sendable {
+    public let root: String
+    public var packs: String { root + "/packs" }
+    public var tmp: String { root + "/tmp" }
+    public var locks: String { root + "/locks" }
+    public var cache: String { root + "/cache" }
+
+    public init(root: String) { self.root = root }
+
+    /// Creates the folders if missing.
+    public func create() throws {
+        for dir in [packs, tmp, locks, cache] { try FileIO.makeDirectory(dir) }
+    }
+}
+
+/// Content-addressed chunk storage in pack files: lookup, verified reads, and writes through
+/// this process's `PackWriter`. Reads may run on many threads at once; writes happen on one.
+public final class ObjectStore: @unchecked Sendable {  // mutable state is guarded by `lock`
+    public let layout: StoreLayout
+    /// zstd level for new chunks.
+    public let compressionLevel: Int32
+    /// Longest delta chain a new chunk may start (reads decode at most this many frames).
+    public let maxDeltaDepth: UInt8 = 4
+
+    let zstd: ZstdPool
+    private let lock = NSLock()
+    private var indexes: [PackIndex] = []
+    private var loadedIndexPaths: Set<String> = []
+    private var descriptors: [String: Int32] = [:]
+    private let writer: PackWriter
+
+    /// Opens (and creates if needed) the store at `layout`.
+    public init(layout: StoreLayout, compressionLevel: Int32 = 1) throws {
+        self.layout = layout
+        self.compressionLevel = compressionLevel
+        zstd = ZstdPool(level: compressionLevel)
+        writer = PackWriter(layout: layout)
+        try layout.create()
+        try reloadIndexes()
+    }
+
+    deinit {
+        for fd in descriptors.values { close(fd) }
+    }
+
+    /// Picks up packs sealed since the last look (by this or another process).
+    public func reloadIndexes() throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.packs)) ?? []
+        let fresh = names.filter { $0.hasSuffix(".idx") }.map { "\(layout.packs)/\($0)" }.sorted()
+        var loaded: [PackIndex] = []
+        for path in fresh where !lock.withLock({ loadedIndexPaths.contains(path) }) {
+            loaded.append(try PackIndex(indexPath: path))
+        }
+        lock.withLock {
+            indexes.append(contentsOf: loaded)
+            loadedIndexPaths.formUnion(loaded.map(\.indexPath))
+        }
+    }
+
+    /// All sealed packs' indexes.
+    var packIndexes: [PackIndex] { lock.withLock { indexes } }
+
+    /// Where `digest` is stored: its entry and the pack index (nil while in the open pack).
+    func locate(_ digest: Digest) -> (PackEntry, PackIndex?)? {
+        if let e = lock.withLock({ writer.pending[digest] }) { return (e, nil) }
+        for index in packIndexes {
+            if let e = index.lookup(digest) { return (e, index) }
+        }
+        return nil
+    }
+
+    /// Whether the store holds `digest`.
+    public func contains(_ digest: Digest) -> Bool { locate(digest) != nil }
+
+    /// The index entry of `digest`.
+    public func entry(_ digest: Digest) -> PackEntry? { locate(digest)?.0 }
+
+    /// The raw bytes of a chunk, decoded and verified against its digest.
+    public func read(_ digest: Digest) throws -> [UInt8] {
+        try read(digest, verify: true)
+    }
+
+    /// Decodes a chunk; `verify: false` skips the digest check, for delta bases only: a wrong
+    /// base cannot yield the delta's own (always verified) digest, so checking it twice is waste.
+    private func read(_ digest: Digest, verify: Bool) throws -> [UInt8] {
+        guard let (entry, index) = locate(digest) else { throw StoreError.missingObject(digest) }
+        var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
+        try raw.withUnsafeMutableBytes { try decode(entry, in: index, into: $0, verify: verify) }
+        return raw
+    }
+
+    /// Decodes `entry` into `destination` (exactly `rawLength` bytes) and verifies its digest.
+    func decode(_ entry: PackEntry, in index: PackIndex?, into destination: UnsafeMutableRawBufferPointer,
+                verify: Bool = true) throws {
+        let stored = try storedBytes(entry, in: index)
+        let reference = try entry.base.map { try read($0, verify: false) }
+        try stored.withUnsafeBytes { frame in
+            try zstd.withDecompressor { d in
+                do {
+                    if let reference {
+                        try reference.withUnsafeBytes { try d.decompress(frame, into: destination, reference: $0) }
+                    } else {
+                        try d.decompress(frame, into: destination)
+                    }
+                } catch let error as StoreError {
+                    throw StoreError.corruptObject(entry.digest, detail: "\(error)")
+                }
+            }
+        }
+        guard !verify || Digest.of(UnsafeRawBufferPointer(destination)) == entry.digest else {
+            throw StoreError.corruptObject(entry.digest, detail: "content does not match its digest")
+        }
+    }
+
+    /// The stored (compressed) bytes of an entry.
+    func storedBytes(_ entry: PackEntry, in index: PackIndex?) throws -> [UInt8] {
+        guard let index else {
+            guard let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) else {
+                throw StoreError.missingObject(entry.digest)
+            }
+            return bytes
+        }
+        let fd = try descriptor(for: index.packPath)
+        var stored = [UInt8](repeating: 0, count: Int(entry.storedLength))
+        try stored.withUnsafeMutableBytes { try FileIO.read(fd, into: $0, at: Int(entry.dataOffset), path: index.packPath) }
+        return stored
+    }
+
+    private func descriptor(for path: String) throws -> Int32 {
+        if let fd = lock.withLock({ descriptors[path] }) { return fd }
+        let fd = try FileIO.openForReading(path)
+        return lock.withLock {
+            if let existing = descriptors[path] { close(fd); return existing }
+            descriptors[path] = fd
+            return fd
+        }
+    }
+
+    // MARK: Writing
+
+    /// A chunk compressed and ready to append; made on any thread by `prepare`.
+    public struct PreparedChunk: Sendable {
+        let entry: PackEntry
+        let stored: [UInt8]
+        public var storedLength: Int { stored.count }
+        public var isDelta: Bool { entry.kind == .delta }
+    }
+
+    /// A reference for delta compression: a chunk already in the store and its raw bytes.
+    public struct DeltaBase: Sendable {
+        public let digest: Digest
+        public let depth: UInt8
+        public let raw: [UInt8]
+    }
+
+    /// The delta base for `digest` if it is usable (stored, chain short enough), with its bytes.
+    public func deltaBase(_ digest: Digest) throws -> DeltaBase? {
+        guard let e = entry(digest), e.depth < maxDeltaDepth else { return nil }
+        return DeltaBase(digest: digest, depth: e.depth, raw: try read(digest))
+    }
+
+    /// Compresses `raw` (whose digest is `digest`), as a delta against `base` when that is
+    /// smaller. Thread-safe.
+    public func prepare(_ raw: UnsafeRawBufferPointer, digest: Digest, base: DeltaBase?) throws -> PreparedChunk {
+        try zstd.withCompressor { c in
+            func full() throws -> PreparedChunk {
+                let stored = try c.compress(raw)
+                return PreparedChunk(entry: PackEntry(digest: digest, offset: 0, rawLength: UInt32(raw.count),
+                                                      storedLength: UInt32(stored.count), kind: .full, depth: 0, base: nil),
+                                     stored: stored)
+            }
+            guard let base else { return try full() }
+            let delta = try base.raw.withUnsafeBytes { try c.compress(raw, reference: $0) }
+            let chunk = PreparedChunk(entry: PackEntry(digest: digest, offset: 0, rawLength: UInt32(raw.count),
+                                                       storedLength: UInt32(delta.count), kind: .delta,
+                                                       depth: base.depth + 1, base: base.digest),
+                                      stored: delta)
+            // A delta that saves little means the content is new: compare with a plain frame.
+            if delta.count * 4 > raw.count {
+                let plain = try full()
+                if plain.stored.count <= delta.count { return plain }
+            }
+            return chunk
+        }
+    }
+
+    /// Appends a prepared chunk to this process's open pack (no-op if already stored).
+    public func append(_ chunk: PreparedChunk) throws {
+        if contains(chunk.entry.digest) { return }
+        try forceAppend(chunk)
+    }
+
+    /// Appends even when a sealed pack holds the object (repack moves objects between packs).
+    func forceAppend(_ chunk: PreparedChunk) throws {
+        let sealedAPack = try lock.withLock { () throws -> Bool in
+            let before = writer.sealed.count
+            try writer.append(chunk.entry, stored: chunk.stored)
+            return writer.sealed.count != before
+        }
+        if sealedAPack { try reloadIndexes() }
+    }
+
+    /// Index paths of the packs this process sealed.
+    var sealedPackIndexPaths: [String] { lock.withLock { writer.sealed } }
+
+    /// Drops a pack from the store: its index first (so no reader finds it), then the pack.
+    func forget(_ index: PackIndex) throws {
+        lock.withLock {
+            indexes.removeAll { $0.indexPath == index.indexPath }
+            loadedIndexPaths.remove(index.indexPath)
+            if let fd = descriptors.removeValue(forKey: index.packPath) { close(fd) }
+        }
+        for path in [index.indexPath, index.packPath] where unlink(path) != 0 && errno != ENOENT {
+            throw FileIO.error(path, "delete")
+        }
+        try FileIO.syncDirectory(layout.packs)
+    }
+
+    /// Stores a small object (a manifest, a listing) whole; returns its digest.
+    @discardableResult
+    public func put(_ bytes: [UInt8]) throws -> Digest {
+        let digest = Digest.of(bytes)
+        if !contains(digest) {
+            let chunk = try bytes.withUnsafeBytes { try prepare($0, digest: digest, base: nil) }
+            try append(chunk)
+        }
+        return digest
+    }
+
+    /// Seals the open pack so everything written is durable and visible to other processes.
+    /// Call before publishing any ref that points at new chunks.
+    public func flush() throws {
+        try lock.withLock { try writer.seal() }
+        try reloadIndexes()
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Remembers the digest of working-tree files by (size, mtime, ctime, inode), so status never
+/// rehashes a file that has not been touched. A file whose timestamps fall within the second
+/// the cache was written is not trusted ("racily clean", as in git's index) and is rehashed.
+///
+/// File layout (`cache/stat-v1`): `GMSTAT1\n`, then per entry u16 path length, the UTF-8 path,
+/// u64 size, i64 mtime ns, i64 ctime ns, u64 inode, 32-byte digest (little-endian integers).
+public final class StatCache {
+    public struct Key: Equatable, Sendable {
+        public let size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64
+
+        public init(size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64) {
+            self.size = size
+            self.mtime = mtime
+            self.ctime = ctime
+            self.inode = inode
+        }
+    }
+
+    private let file: String
+    private let tmp: String
+    private var entries: [String: (Key, Digest)] = [:]
+    private var dirty = false
+    private static let magic = Array("GMSTAT1\n".utf8)
+
+    /// Loads the cache of `layout`; a missing or damaged cache starts empty (it is only a cache).
+    public init(layout: StoreLayout) {
+        file = layout.cache + "/stat-v1"
+        tmp = layout.tmp
+        guard let bytes = try? FileIO.readAll(file), bytes.starts(with: StatCache.magic) else { return }
+        bytes.withUnsafeBytes { p in
+            var at = StatCache.magic.count
+            while at + 2 <= p.count {
+                let length = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+                guard at + 2 + length + 64 <= p.count else { return }
+                let path = String(decoding: p[(at + 2)..<(at + 2 + length)], as: UTF8.self)
+                at += 2 + length
+                func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at + o, as: UInt64.self)) }
+                let key = Key(size: u64(0), mtime: Int64(bitPattern: u64(8)), ctime: Int64(bitPattern: u64(16)), inode: u64(24))
+                entries[path] = (key, Digest(pointer: p.baseAddress! + at + 32))
+                at += 64
+            }
+        }
+    }
+
+    /// The stat key of `path`, or nil when it does not exist or is not a regular file.
+    public static func key(of path: String) -> Key? {
+        path.withCString { key(ofCString: $0) }
+    }
+
+    /// `key(of:)` for a NUL-terminated path, without building a String.
+    public static func key(ofCString path: UnsafePointer<CChar>) -> Key? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Key(size: UInt64(st.st_size),
+                   mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                   ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
+                   inode: UInt64(st.st_ino))
+    }
+
+    /// The cached digest of `path` if its stat key is unchanged.
+    public func digest(of path: String, key: Key) -> Digest? {
+        guard let (cached, digest) = entries[path], cached == key else { return nil }
+        return digest
+    }
+
+    /// Records the digest of `path` at `key` (skipped while the file is racily clean).
+    public func remember(_ path: String, key: Key, digest: Digest) {
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        guard now - max(key.mtime, key.ctime) > 2_000_000_000 else { return }
+        if let (k, d) = entries[path], k == key, d == digest { return }
+        entries[path] = (key, digest)
+        dirty = true
+    }
+
+    /// Writes the cache back if it changed (atomically; failures only cost a later rehash).
+    public func save() {
+        guard dirty else { return }
+        var out = StatCache.magic
+        for (path, (key, digest)) in entries.sorted(by: { $0.key < $1.key }) {
+            let bytes = Array(path.utf8)
+            guard bytes.count < 65536 else { continue }
+            withUnsafeBytes(of: UInt16(bytes.count).littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: bytes)
+            for v in [key.size, UInt64(bitPattern: key.mtime), UInt64(bitPattern: key.ctime), key.inode] {
+                withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+            }
+            out.append(contentsOf: digest.bytes)
+        }
+        try? FileIO.writeAtomically(out, to: file, temporaryDirectory: tmp)
+        dirty = false
+    }
+}

@@ -1,0 +1,114 @@
+import Dispatch
+import Foundation
+
+/// One problem found by a store check, naming the file or object.
+public struct StoreProblem: Sendable, Equatable, CustomStringConvertible {
+    public let subject: String
+    public let message: String
+    public var description: String { "\(subject): \(message)" }
+
+    public init(subject: String, message: String) {
+        self.subject = subject
+        self.message = message
+    }
+}
+
+/// What a store check looked at.
+public struct StoreCheckReport: Sendable {
+    public var packs = 0
+    public var objects = 0
+    public var storedBytes: UInt64 = 0
+    public var problems: [StoreProblem] = []
+    /// Leftovers of interrupted writes (harmless; `git ml gc` removes them).
+    public var warnings: [StoreProblem] = []
+}
+
+extension ObjectStore {
+    /// Checks every pack and index: checksums, that each index entry matches the entry header in
+    /// its pack, that every object decodes to bytes with its digest (delta bases included), and
+    /// that every delta base exists. Objects are verified on all cores.
+    public func check() -> StoreCheckReport {
+        var report = StoreCheckReport()
+        let fm = FileManager.default
+        let names = (try? fm.contentsOfDirectory(atPath: layout.packs)) ?? []
+        for name in names.sorted() {
+            let path = layout.packs + "/" + name
+            if name.hasSuffix(".pack"), !names.contains(String(name.dropLast(5)) + ".idx") {
+                report.warnings.append(StoreProblem(subject: path, message: "pack without index (an interrupted write)"))
+            } else if name.hasSuffix(".idx"), !names.contains(String(name.dropLast(4)) + ".pack") {
+                report.problems.append(StoreProblem(subject: path, message: "index without its pack"))
+            } else if name.hasSuffix(".idx") {
+                do { _ = try PackIndex(indexPath: path) } catch {
+                    report.problems.append(StoreProblem(subject: path, message: "\(error)"))
+                }
+            }
+        }
+        let temps = (try? fm.contentsOfDirectory(atPath: layout.tmp)) ?? []
+        for name in temps { report.warnings.append(StoreProblem(subject: layout.tmp + "/" + name, message: "temporary file left by an interrupted write")) }
+
+        for index in packIndexes {
+            report.packs += 1
+            if !index.verifyChecksum() {
+                report.problems.append(StoreProblem(subject: index.indexPath, message: "index checksum mismatch"))
+            }
+            report.problems += checkPackFile(index)
+            let entries = index.entries()
+            report.objects += entries.count
+            report.storedBytes += entries.reduce(0) { $0 + UInt64($1.storedLength) }
+            let found = ProblemList()
+            let list = entries
+            DispatchQueue.concurrentPerform(iterations: list.count) { i in
+                let e = list[i]
+                if let base = e.base, !self.contains(base) {
+                    found.add(StoreProblem(subject: "object \(e.digest)", message: "delta base \(base) is missing"))
+                    return
+                }
+                var raw = [UInt8](repeating: 0, count: Int(e.rawLength))
+                do {
+                    try raw.withUnsafeMutableBytes { try self.decode(e, in: index, into: $0) }
+                } catch {
+                    found.add(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: "\(error)"))
+                }
+            }
+            report.problems += found.sorted()
+        }
+        return report
+    }
+
+    /// The pack's header, trailer checksum, and each entry header against its index entry.
+    private func checkPackFile(_ index: PackIndex) -> [StoreProblem] {
+        let path = index.packPath
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            return [StoreProblem(subject: path, message: "cannot be read")]
+        }
+        var problems: [StoreProblem] = []
+        data.withUnsafeBytes { p in
+            guard p.count >= PackFormat.headerSize + PackFormat.trailerSize,
+                  Array(p[0..<8]) == PackFormat.packMagic else {
+                problems.append(StoreProblem(subject: path, message: "not a GitML pack"))
+                return
+            }
+            let body = UnsafeRawBufferPointer(rebasing: p[0..<(p.count - 32)])
+            if Digest.of(body) != Digest(pointer: p.baseAddress! + p.count - 32) {
+                problems.append(StoreProblem(subject: path, message: "pack checksum mismatch (the file was modified or damaged)"))
+            }
+            for e in index.entries() {
+                let end = Int(e.offset) + PackFormat.entryHeaderSize + Int(e.storedLength)
+                guard end <= p.count - PackFormat.trailerSize,
+                      let header = PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: p[Int(e.offset)..<(Int(e.offset) + PackFormat.entryHeaderSize)]), offset: e.offset),
+                      header == e else {
+                    problems.append(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: "index entry does not match the pack"))
+                    continue
+                }
+            }
+        }
+        return problems
+    }
+}
+
+private final class ProblemList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [StoreProblem] = []
+    func add(_ p: StoreProblem) { lock.withLock { items.append(p) } }
+    func sorted() -> [StoreProblem] { lock.withLock { items.sorted { $0.subject < $1.subject } } }
+}

@@ -1,0 +1,36 @@
+/// What went wrong in the blob store, with the object or file concerned and what to do.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A chunk or manifest the store does not hold.
+    case missingObject(Digest)
+    /// Stored bytes that do not hash to their address: damage on disk.
+    case corruptObject(Digest, detail: String)
+    /// A pack or index file that is malformed or fails its checksum.
+    case corruptFile(path: String, detail: String)
+    /// A file with a format version this build does not read.
+    case unsupportedVersion(path: String, version: Int)
+    /// zstd refused to compress or decompress.
+    case compression(String)
+    /// A system call failed: the path, the call and errno's text.
+    case io(path: String, operation: String, message: String)
+    /// The file changed while it was being read.
+    case fileChanged(path: String)
+    /// Another process holds the store lock.
+    case locked(path: String)
+
+    public var description: String {
+        switch self {
+        case .missingObject(let d):
+            return "object \(d) is not in the store (fetch it with `git ml pull`, or run `git ml fsck`)"
+        case .corruptObject(let d, let detail):
+            return "object \(d) is damaged: \(detail) (run `git ml fsck`; restore it from a remote with `git ml pull`)"
+        case .corruptFile(let path, let detail): return "\(path) is damaged: \(detail) (run `git ml fsck`)"
+        case .unsupportedVersion(let path, let v):
+            return "\(path) has format version \(v), which this GitML does not read (upgrade GitML)"
+        case .compression(let message): return "zstd: \(message)"
+        case .io(let path, let op, let message): return "\(op) \(path): \(message)"
+        case .fileChanged(let path): return "\(path) changed while it was being read; retry when it is no longer written to"
+        case .locked(let path):
+            return "the store is locked by another GitML process (\(path)); retry when it finishes"
+        }
+    }
+}

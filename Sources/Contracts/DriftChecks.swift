@@ -1,0 +1,76 @@
+import Kernels
+import Tables
+
+/// Checks of a table against a reference version under a drift policy.
+struct DriftChecks: Sendable {
+    let policy: DriftPolicy
+    let contract: Contract
+
+    func run(current: Table, reference: Table) -> [CheckResult] {
+        var checks = [schemaDrift(current, reference)]
+        if let maxChange = policy.maxRowCountChange {
+            let change = reference.rowCount == 0 ? (current.rowCount == 0 ? 0 : .infinity)
+                : abs(Double(current.rowCount - reference.rowCount)) / Double(reference.rowCount)
+            checks.append(.judged(.rowCountChange, column: nil, ok: change <= maxChange, observed: change,
+                                  limit: "≤ \(ContractValidator.format(maxChange))",
+                                  detail: "\(reference.rowCount) → \(current.rowCount) rows"))
+        }
+        // Columns are independent: compute them in parallel, report them in order.
+        let names = driftColumns
+        let perColumn = ParallelFor.map(count: names.count, blockSize: 1) { range in
+            let name = names[range.lowerBound]
+            guard let now = current.column(named: name), let before = reference.column(named: name) else { return [CheckResult]() }
+            return columnDrift(name, now, before)
+        }
+        return checks + perColumn.flatMap { $0 }
+    }
+
+    /// The policy's columns, or by default every declared column except identifiers (entity
+    /// key, unique columns) and time columns (freshness and leakage time), which change by
+    /// design between versions.
+    private var driftColumns: [String] {
+        if !policy.columns.isEmpty { return policy.columns }
+        let excluded = Set(contract.entityKey + [contract.freshness?.column, contract.leakage?.timeColumn].compactMap { $0 })
+        return contract.columns.filter { !$0.unique && !excluded.contains($0.name) }.map(\.name)
+    }
+
+    private func schemaDrift(_ current: Table, _ reference: Table) -> CheckResult {
+        let changes = SchemaChanges(before: reference, after: current)
+        let ok = changes.isEmpty || policy.schemaChanges == .ignore
+        return .judged(.schemaDrift, column: nil, ok: ok, failing: policy.schemaChanges == .warn ? .warn : .fail,
+                       observed: Double(changes.count), limit: "no schema changes", detail: changes.summary)
+    }
+
+    private func gate(_ kind: CheckResult.Kind, _ name: String, _ value: Double, _ limit: Double?, _ detail: String) -> CheckResult {
+        guard let limit else {
+            return CheckResult(kind: kind, column: name, status: .pass, observed: value, limit: "", detail: detail)
+        }
+        return .judged(kind, column: name, ok: value <= limit, observed: value, limit: "≤ \(ContractValidator.format(limit))",
+                       detail: detail)
+    }
+
+    private func columnDrift(_ name: String, _ now: Column, _ before: Column) -> [CheckResult] {
+        if now.type == .category && before.type == .category {
+            guard let drift = DriftStatistics.categorical(reference: before.valueCounts, current: now.valueCounts) else { return [] }
+            var checks = [
+                gate(.lInfinity, name, drift.lInfinity, policy.maxLInfinity, "largest change of a category's share"),
+                CheckResult(kind: .chiSquare, column: name, status: .pass, observed: drift.chiSquare.statistic, limit: "",
+                            detail: "chi-square \(ContractValidator.format(drift.chiSquare.statistic)), dof \(drift.chiSquare.degreesOfFreedom), p = \(ContractValidator.format(drift.chiSquare.pValue)) (reported, not gated)"),
+            ]
+            let ok = drift.newCategories.isEmpty || policy.newCategories == .ignore
+            checks.append(.judged(.newCategories, column: name, ok: ok, failing: policy.newCategories == .warn ? .warn : .fail,
+                                  observed: Double(drift.newCategories.count), limit: "no new categories",
+                                  detail: drift.newCategories.isEmpty ? "none" : "new: \(drift.newCategories.prefix(20).joined(separator: ", "))"))
+            return checks
+        }
+        guard now.type != .category, before.type != .category,
+              let drift = DriftStatistics.numeric(reference: before.numericValues ?? [], current: now.numericValues ?? [])
+        else { return [] }
+        return [
+            gate(.psi, name, drift.psi, policy.maxPSI, "population stability index on \(drift.binEdges.count + 1) reference-decile bins"),
+            gate(.ks, name, drift.ks.statistic, policy.maxKS,
+                 "KS D; p = \(ContractValidator.format(drift.ks.pValue)) (\(drift.ks.exact ? "exact" : "asymptotic"), reported, not gated)"),
+            gate(.jensenShannon, name, drift.jensenShannon, policy.maxJS, "Jensen–Shannon divergence (bits) on the PSI bins"),
+        ]
+    }
+}

@@ -1,0 +1,130 @@
+import Tables
+
+/// Leakage between a training and an evaluation table.
+public enum LeakageCheck {
+    /// Runs the checks of `policy`:
+    /// - row overlap: evaluation rows whose values in every shared column other than the
+    ///   entity key and time column (features + label) equal a training row's;
+    /// - key overlap: distinct evaluation entity keys also present in training (`entityKey`);
+    /// - time order: the training maximum of `timeColumn` must not exceed the evaluation minimum;
+    /// - feature AUC: per numeric feature (not key, time or label) in the training table,
+    ///   max(AUC, 1 − AUC) against the binary label must stay below the ceiling.
+    /// `positiveLabel` names the positive class as text (default: `true`, `1`, or the larger
+    /// of two label values).
+    public static func run(train: Table, eval: Table, policy: LeakagePolicy, entityKey: [String],
+                           positiveLabel: String? = nil) -> LeakageReport {
+        var checks: [CheckResult] = []
+        let excluded = Set(entityKey + [policy.timeColumn].compactMap { $0 })
+        let shared = train.columnNames.filter { eval.column(named: $0) != nil && !excluded.contains($0) }
+
+        let rowOverlap = RowDigest.matchCount(eval.rowDigests(columns: shared), in: train.rowDigests(columns: shared))
+        checks.append(.judged(.rowOverlap, column: nil, ok: rowOverlap <= policy.maxRowOverlap, observed: Double(rowOverlap),
+                              limit: "≤ \(policy.maxRowOverlap) rows",
+                              detail: "\(rowOverlap) of \(eval.rowCount) evaluation rows equal a training row on \(shared.count) columns"))
+
+        var keyOverlap: Int?
+        if !entityKey.isEmpty {
+            if entityKey.allSatisfy({ train.column(named: $0) != nil && eval.column(named: $0) != nil }) {
+                let trainKeys = Set(train.rowDigests(columns: entityKey))
+                let overlap = Set(eval.rowDigests(columns: entityKey)).filter { trainKeys.contains($0) }.count
+                keyOverlap = overlap
+                checks.append(.judged(.keyOverlap, column: entityKey.joined(separator: ","), ok: overlap <= policy.maxKeyOverlap,
+                                      observed: Double(overlap), limit: "≤ \(policy.maxKeyOverlap) keys",
+                                      detail: "\(overlap) evaluation keys also appear in training"))
+            } else {
+                checks.append(CheckResult(kind: .keyOverlap, column: entityKey.joined(separator: ","), status: .fail, observed: nil,
+                                          limit: "", detail: "entity key columns missing from a table"))
+            }
+        }
+
+        var timeOrder: TimeOrder?
+        if let time = policy.timeColumn {
+            if let trainMax = train.column(named: time)?.numericValues?.max(),
+               let evalValues = eval.column(named: time)?.numericValues, let evalMin = evalValues.min() {
+                let early = evalValues.lazy.filter { $0 < trainMax }.count
+                timeOrder = TimeOrder(trainMax: trainMax, evalMin: evalMin, evalRowsBeforeTrainMax: early)
+                checks.append(.judged(.timeOrder, column: time, ok: trainMax <= evalMin, observed: Double(early),
+                                      limit: "training max ≤ evaluation min",
+                                      detail: "\(early) evaluation rows precede the latest training row"))
+            } else {
+                checks.append(CheckResult(kind: .timeOrder, column: time, status: .fail, observed: nil, limit: "",
+                                          detail: "time column missing or empty in a table"))
+            }
+        }
+
+        var aucs: [FeatureAUC] = []
+        if let labelName = policy.label, let label = train.column(named: labelName) {
+            if let outcome = binaryLabel(label, positive: positiveLabel) {
+                for column in train.columns where column.type != .category && !excluded.contains(column.name) && column.name != labelName {
+                    guard let auc = singleFeatureAUC(column, outcome) else { continue }
+                    let strength = max(auc, 1 - auc)
+                    aucs.append(FeatureAUC(column: column.name, auc: auc))
+                    checks.append(.judged(.featureAUC, column: column.name, ok: strength < policy.featureAUCCeiling, observed: strength,
+                                          limit: "< \(ContractValidator.format(policy.featureAUCCeiling))",
+                                          detail: "single-feature AUC \(ContractValidator.format(auc)) against \(labelName)"))
+                }
+            } else {
+                checks.append(CheckResult(kind: .featureAUC, column: labelName, status: .fail, observed: nil, limit: "",
+                                          detail: "label is not binary"))
+            }
+        }
+        return LeakageReport(checks: checks, rowOverlap: rowOverlap, keyOverlap: keyOverlap, timeOrder: timeOrder, featureAUC: aucs)
+    }
+
+    /// Per row: `true` positive, `false` negative, `nil` null; `nil` overall when not binary.
+    static func binaryLabel(_ column: Column, positive: String?) -> [Bool?]? {
+        let values = column.valueCounts.keys.sorted { (Double($0) ?? 0, $0) < (Double($1) ?? 0, $1) }
+        guard values.count <= 2, !values.isEmpty else { return nil }
+        let positiveText = positive ?? (values.contains("true") ? "true" : values.contains("1") ? "1" : values.last!)
+        let isPositive = column.membership(in: [positiveText])
+        return (0..<column.count).map { column.isNull($0) ? nil : isPositive[$0] }
+    }
+
+    /// AUC of `column` as a score for `outcome` (Mann–Whitney with mid-ranks for ties),
+    /// over rows where both are present; `nil` without both classes.
+    static func singleFeatureAUC(_ column: Column, _ outcome: [Bool?]) -> Double? {
+        var pairs: [(Double, Bool)] = []
+        for i in 0..<column.count { if let x = column.number(at: i), !x.isNaN, let y = outcome[i] { pairs.append((x, y)) } }
+        let positives = pairs.lazy.filter(\.1).count, negatives = pairs.count - positives
+        guard positives > 0, negatives > 0 else { return nil }
+        pairs.sort { $0.0 < $1.0 }
+        var rankSum = 0.0
+        var i = 0
+        while i < pairs.count {
+            var j = i
+            while j < pairs.count && pairs[j].0 == pairs[i].0 { j += 1 }
+            let midRank = Double(i + j + 1) / 2  // ranks i+1 … j
+            for k in i..<j where pairs[k].1 { rankSum += midRank }
+            i = j
+        }
+        let p = Double(positives), n = Double(negatives)
+        return (rankSum - p * (p + 1) / 2) / (p * n)
+    }
+}
+
+/// Leakage findings.
+public struct LeakageReport: Codable, Sendable, Equatable {
+    public let checks: [CheckResult]
+    public let rowOverlap: Int
+    public let keyOverlap: Int?
+    public let timeOrder: TimeOrder?
+    public let featureAUC: [FeatureAUC]
+
+    public var passed: Bool { !checks.contains { $0.status == .fail } }
+
+    /// The failed checks.
+    public var failures: [CheckResult] { checks.filter { $0.status == .fail } }
+}
+
+/// The time ranges of a train/eval split (microseconds for timestamps).
+public struct TimeOrder: Codable, Sendable, Equatable {
+    public let trainMax: Double
+    public let evalMin: Double
+    public let evalRowsBeforeTrainMax: Int
+}
+
+/// One feature's single-feature AUC against the label.
+public struct FeatureAUC: Codable, Sendable, Equatable {
+    public let column: String
+    public let auc: Double
+}

@@ -1,0 +1,50 @@
+/// The outcome of every check of a validation, in a stable order. Codable for `--json` and
+/// for caching by (data digest, contract digest).
+public struct ValidationReport: Codable, Sendable, Equatable {
+    public let checks: [CheckResult]
+
+    /// True when no check failed (warnings do not fail).
+    public var passed: Bool { !checks.contains { $0.status == .fail } }
+
+    /// The failed checks.
+    public var failures: [CheckResult] { checks.filter { $0.status == .fail } }
+}
+
+/// One check: what was checked, on which column, the observed value and the limit.
+public struct CheckResult: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable { case pass, fail, warn }
+
+    /// Stable check names (also used as JSON values).
+    public enum Kind: String, Codable, Sendable {
+        case columnPresent, forbiddenColumn, columnType, required, nullValues, invalidValues, duplicateValues
+        case unique, primaryKey, range, rowCount, freshness, labelValues, labelPositiveRate
+        case schemaDrift, rowCountChange, newCategories, psi, ks, jensenShannon, lInfinity, chiSquare
+        case rowOverlap, keyOverlap, timeOrder, featureAUC
+    }
+
+    public let kind: Kind
+    /// The column (or comma-joined columns) checked; `nil` for table-level checks.
+    public let column: String?
+    public let status: Status
+    /// The observed number (count, fraction, statistic), when there is one.
+    public let observed: Double?
+    /// The limit as text (e.g. `< 5 percent`, `≤ 0.2`), empty when only reported.
+    public let limit: String
+    /// What was found, for people.
+    public let detail: String
+
+    public init(kind: Kind, column: String?, status: Status, observed: Double?, limit: String, detail: String) {
+        self.kind = kind
+        self.column = column
+        self.status = status
+        self.observed = observed
+        self.limit = limit
+        self.detail = detail
+    }
+
+    /// A result that passes when `ok`, else has `failing` status.
+    static func judged(_ kind: Kind, column: String?, ok: Bool, failing: Status = .fail, observed: Double?,
+                       limit: String, detail: String) -> CheckResult {
+        CheckResult(kind: kind, column: column, status: ok ? .pass : failing, observed: observed, limit: limit, detail: detail)
+    }
+}

@@ -1,0 +1,100 @@
+/// How predicted probabilities are cut into bins (scikit-learn `calibration_curve` strategies).
+public enum CalibrationBinning: Codable, Sendable, Hashable {
+    /// Edges eᵢ = i · (1/n) for i < n and eₙ = 1 (numpy `linspace(0, 1, n + 1)`).
+    case uniform(bins: Int)
+    /// Edges at the linear-interpolated percentiles of the predictions (numpy `percentile`).
+    case quantile(bins: Int)
+
+    var binCount: Int {
+        switch self { case .uniform(let n), .quantile(let n): return n }
+    }
+}
+
+/// Observed frequency against mean prediction per non-empty bin.
+public struct ReliabilityCurve: Codable, Sendable, Hashable {
+    /// One non-empty bin: rows with `lowerEdge < p ≤ upperEdge` (the first bin also holds p = lowerEdge).
+    public struct Bin: Codable, Sendable, Hashable {
+        public let lowerEdge: Double
+        public let upperEdge: Double
+        /// Total weight of the rows in the bin (their count when unweighted).
+        public let weight: Double
+        /// Weighted mean predicted probability (scikit-learn's `prob_pred`).
+        public let meanPredicted: Double
+        /// Weighted fraction of positives (scikit-learn's `prob_true`).
+        public let fractionPositive: Double
+    }
+    public let binning: CalibrationBinning
+    /// All n + 1 bin edges, including empty bins' edges.
+    public let edges: [Double]
+    public let bins: [Bin]
+
+    /// Expected calibration error of this curve: Σ_b (W_b / W) · |meanPredicted_b − fractionPositive_b|.
+    public var expectedCalibrationError: Double {
+        let total = bins.reduce(0) { $0 + $1.weight }
+        return bins.reduce(0) { $0 + $1.weight / total * abs($1.meanPredicted - $1.fractionPositive) }
+    }
+}
+
+/// Calibration of predicted positive-class probabilities.
+public enum Calibration {
+    /// The reliability curve. Rows fall into bin b when eᵦ < p ≤ eᵦ₊₁ (numpy `searchsorted`
+    /// on the interior edges, side "left"), so a probability on an interior edge belongs to the
+    /// lower bin. Unweighted, it equals scikit-learn 1.9.1 `calibration_curve`; weights replace counts.
+    public static func reliabilityCurve(_ data: BinaryPredictions, binning: CalibrationBinning,
+                                        multiplicity: [Double]? = nil) throws(EvaluationError) -> ReliabilityCurve {
+        try data.requireProbabilities()
+        let n = binning.binCount
+        guard n >= 1 else { throw .invalidParameter(name: "bins", value: Double(n), expected: "at least 1") }
+        let edges: [Double]
+        switch binning {
+        case .uniform: edges = uniformEdges(n)
+        case .quantile: edges = quantileEdges(data.scores, bins: n)
+        }
+        let interior = edges.dropFirst().dropLast()
+        var weight = [Double](repeating: 0, count: n)
+        var predicted = [Double](repeating: 0, count: n)
+        var positive = [Double](repeating: 0, count: n)
+        for row in 0..<data.count {
+            let w = data.weight(row) * (multiplicity?[row] ?? 1)
+            if w == 0 { continue }
+            let p = data.scores[row]
+            let bin = countBelow(p, in: interior)
+            weight[bin] += w
+            predicted[bin] += w * p
+            if data.labels[row] { positive[bin] += w }
+        }
+        let bins = (0..<n).filter { weight[$0] != 0 }.map { b in
+            ReliabilityCurve.Bin(lowerEdge: edges[b], upperEdge: edges[b + 1], weight: weight[b],
+                                 meanPredicted: predicted[b] / weight[b], fractionPositive: positive[b] / weight[b])
+        }
+        return ReliabilityCurve(binning: binning, edges: edges, bins: bins)
+    }
+
+    /// ECE pinned for comparability: positive class, 15 uniform bins (edges i/15), L1 distance,
+    /// bins weighted by their share of the total weight.
+    public static func expectedCalibrationError(_ data: BinaryPredictions, multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
+        MetricValue(try reliabilityCurve(data, binning: .uniform(bins: 15), multiplicity: multiplicity).expectedCalibrationError)
+    }
+
+    static func uniformEdges(_ n: Int) -> [Double] {
+        let step = 1.0 / Double(n)
+        return (0...n).map { $0 == n ? 1.0 : Double($0) * step }
+    }
+
+    /// numpy `percentile(p, linspace(0, 1, n + 1) * 100)` with the default linear method,
+    /// reproducing its arithmetic (q·100/100, virtual index (m−1)·q, numpy's two-sided lerp).
+    static func quantileEdges(_ values: [Double], bins n: Int) -> [Double] {
+        let sorted = values.sorted()
+        return uniformEdges(n).map { Quantile.linear(sorted: sorted, ($0 * 100) / 100) }
+    }
+
+    /// Number of `edges` (ascending) strictly below `value`.
+    static func countBelow(_ value: Double, in edges: ArraySlice<Double>) -> Int {
+        var low = edges.startIndex, high = edges.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if edges[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low - edges.startIndex
+    }
+}

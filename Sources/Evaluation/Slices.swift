@@ -1,0 +1,90 @@
+/// The identity of one slice: a category value, or a numeric bin `lower < x ≤ upper`
+/// (the first bin also holds x = lower).
+public enum SliceKey: Codable, Sendable, Hashable {
+    case category(String)
+    case bin(lower: Double, upper: Double)
+}
+
+/// A metric on the rows of one slice, with the counts that make it trustworthy or not.
+public struct SliceResult: Codable, Sendable, Hashable {
+    public let key: SliceKey
+    public let rows: Int
+    public let positives: Int
+    /// Total weight of the slice's rows (equals `rows` when unweighted).
+    public let weight: Double
+    /// Nil when the slice has fewer than the minimum rows (not applicable).
+    public let value: MetricValue?
+}
+
+/// Metrics per slice of the rows.
+public enum Slices {
+    /// `metric` per distinct value of `categories` (one per row), in order of first appearance.
+    /// Slices with fewer than `minimumRows` rows get no value.
+    public static func byCategory(_ data: BinaryPredictions, categories: [String], metric: BinaryMetric,
+                                  minimumRows: Int = 1) throws(EvaluationError) -> [SliceResult] {
+        guard categories.count == data.count else {
+            throw .lengthMismatch(what: "slice column", expected: data.count, actual: categories.count)
+        }
+        var rowsByValue = [String: [Int]]()
+        var firstSeen = [String]()
+        for (row, value) in categories.enumerated() {
+            if rowsByValue[value] == nil { firstSeen.append(value) }
+            rowsByValue[value, default: []].append(row)
+        }
+        var results = [SliceResult]()
+        for value in firstSeen {
+            results.append(try slice(data, key: .category(value), rows: rowsByValue[value]!, metric: metric, minimumRows: minimumRows))
+        }
+        return results
+    }
+
+    /// `metric` per bin of a numeric column given by ascending `edges` (bins lowerEdge < x ≤ upperEdge,
+    /// the first bin closed below; a repeated edge makes an empty bin). Rows outside [first edge, last edge] belong to no slice.
+    public static func byNumericBins(_ data: BinaryPredictions, values: [Double], edges: [Double], metric: BinaryMetric,
+                                     minimumRows: Int = 1) throws(EvaluationError) -> [SliceResult] {
+        guard values.count == data.count else {
+            throw .lengthMismatch(what: "slice column", expected: data.count, actual: values.count)
+        }
+        guard edges.count >= 2, zip(edges, edges.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw .invalidParameter(name: "edges", value: Double(edges.count), expected: "at least two ascending edges")
+        }
+        var rowsByBin = [[Int]](repeating: [], count: edges.count - 1)
+        for (row, value) in values.enumerated() where value >= edges[0] && value <= edges[edges.count - 1] {
+            rowsByBin[max(0, Calibration.countBelow(value, in: edges[...]) - 1)].append(row)
+        }
+        var results = [SliceResult]()
+        for (bin, rows) in rowsByBin.enumerated() {
+            results.append(try slice(data, key: .bin(lower: edges[bin], upper: edges[bin + 1]), rows: rows,
+                                     metric: metric, minimumRows: minimumRows))
+        }
+        return results
+    }
+
+    /// Edges for `byNumericBins` at the 0, 1/n, …, 1 quantiles of `values` (numpy linear
+    /// percentiles, as `CalibrationBinning.quantile`), with repeated edges merged (heavily tied
+    /// columns give fewer bins; a constant column gives one bin [v, v]). Values must be finite.
+    public static func quantileEdges(_ values: [Double], bins: Int) throws(EvaluationError) -> [Double] {
+        guard !values.isEmpty else { throw .empty(what: "slice column") }
+        guard bins >= 1 else { throw .invalidParameter(name: "bins", value: Double(bins), expected: "at least 1") }
+        for (row, value) in values.enumerated() where !value.isFinite {
+            throw .nonFinite(what: "slice column value", row: row, value: value)
+        }
+        var edges = [Double]()
+        for edge in Calibration.quantileEdges(values, bins: bins) where edges.last.map({ edge > $0 }) ?? true {
+            edges.append(edge)
+        }
+        if edges.count == 1 { edges.append(edges[0]) }
+        return edges
+    }
+
+    private static func slice(_ data: BinaryPredictions, key: SliceKey, rows: [Int], metric: BinaryMetric,
+                              minimumRows: Int) throws(EvaluationError) -> SliceResult {
+        let positives = rows.reduce(0) { $0 + (data.labels[$1] ? 1 : 0) }
+        let weight = rows.reduce(0.0) { $0 + data.weight($1) }
+        var value: MetricValue?
+        if rows.count >= max(1, minimumRows) && weight > 0 {
+            value = try metric.evaluate(RankedPredictions(try data.subset(rows), threads: .one))
+        }
+        return SliceResult(key: key, rows: rows.count, positives: positives, weight: weight, value: value)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Workspace
+
+/// `git ml data validate`: check dataset versions against their data contracts.
+struct DataValidate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check dataset versions against their contracts (schema, nulls, ranges, keys, drift…).",
+        discussion: """
+            The contract of dataset <name> is ml/contracts/<name>.yaml (ODCS v3 plus GitML's
+            drift and leakage blocks; see templates/ml/contracts/example.yaml). Drift, schema
+            drift and row-count change are checked against --against, or else the previous
+            version. Results are cached by the digests of data and contract. Exits 1 when a
+            check fails.
+
+            Examples: git ml data validate
+                      git ml data validate churn@v3 --against churn@v1
+            """)
+
+    @Argument(help: "Datasets to validate (default: every pinned dataset that has a contract).") var datasets: [String] = []
+    @Option(help: "A contract file to use instead of ml/contracts/<name>.yaml.") var contract: String?
+    @Option(help: "The reference version for drift and change checks.") var against: String?
+    @Option(help: "An evaluation dataset version to check for leakage from this (training) version.") var eval: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            var specs = datasets
+            if specs.isEmpty {
+                specs = try project.readLock().datasets.keys.sorted().filter { try project.contract(for: $0) != nil }
+                if specs.isEmpty { print("no pinned dataset has a contract in ml/contracts/"); return }
+            }
+            var allPassed = true
+            var reports: [String: ValidationReport] = [:]
+            var leakageReports: [String: LeakageReport] = [:]
+            for spec in specs {
+                let version = try project.resolveDataset(spec)
+                let name = version.record.name
+                let loaded: (Contract, String)?
+                if let contract {
+                    guard let found = try project.contract(at: contract) else { throw InputError("no contract file \(contract)") }
+                    loaded = found
+                } else {
+                    loaded = try project.contract(for: name)
+                }
+                guard let (contract, contractDigest) = loaded else { throw WorkspaceError.noContract(name) }
+                // The reference: --against, else the contract's pinned drift reference, else the previous version.
+                let pinned = contract.drift.reference == "previous" ? nil : contract.drift.reference
+                let previous = try (against ?? pinned).map { try project.resolveDataset($0) }
+                    ?? project.versions(of: name).last { $0.record.version < version.record.version && $0.record.purged == nil }
+                let (report, cached) = try project.validate(version, contract: contract, contractDigest: contractDigest, previous: previous)
+                reports[version.record.label] = report
+                allPassed = allPassed && report.passed
+                let leakage = try eval.map { try project.leakage(train: version, eval: try project.resolveDataset($0), contract: contract, contractDigest: contractDigest) }
+                if let leakage {
+                    leakageReports[version.record.label] = leakage
+                    allPassed = allPassed && leakage.passed
+                }
+                guard !json else { continue }
+                let against = previous.map { " against \($0.record.label)" } ?? ""
+                print("\(version.record.label)\(against): \(report.passed ? "passed" : "FAILED") (\(report.checks.count) checks, \(report.failures.count) failed)\(cached ? ", cached" : "")")
+                for check in report.checks where check.status != .pass {
+                    let column = check.column.map { " \($0)" } ?? ""
+                    let limit = check.limit.isEmpty ? "" : " (limit \(check.limit))"
+                    print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(column): \(check.detail)\(limit)")
+                }
+                if let leakage, let eval {
+                    print("leakage \(version.record.label) → \(eval): \(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
+                    for check in leakage.checks where check.status != .pass {
+                        print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(check.column.map { " \($0)" } ?? ""): \(check.detail)")
+                    }
+                }
+            }
+            if json { try printCodable(ValidateOutput(validation: reports, leakage: leakageReports.isEmpty ? nil : leakageReports)) }
+            if !allPassed { throw Exit.checkFailed }
+        }
+    }
+}
+
+/// `git ml data validate --json`.
+private struct ValidateOutput: Encodable {
+    let validation: [String: ValidationReport]
+    let leakage: [String: LeakageReport]?
+}

@@ -1,0 +1,55 @@
+import Contracts
+import Evaluation
+import Tables
+
+/// One-line messages for the computing modules' typed errors: what is wrong, where, what to do.
+/// (The modules stay free of presentation; the CLI is the only place that prints.)
+extension TableReadError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .emptyInput: return "the file is empty: it has no header and no rows"
+        case .unreadableFile(let path, let reason): return "cannot read \(path): \(reason)"
+        case .raggedRow(let line, let expected, let found):
+            return "line \(line): \(found) fields, expected \(expected) like the header (fix the row, or quote fields that contain the delimiter)"
+        case .invalidUTF8(let line, let column): return "line \(line), column \(column): invalid UTF-8 (re-encode the file as UTF-8)"
+        case .unterminatedQuote(let line, let column): return "line \(line), column \(column): a quoted field is never closed"
+        case .unexpectedQuote(let line, let column): return "line \(line), column \(column): a quote inside an unquoted field (double it or quote the field)"
+        case .fieldTooLarge(let line, let column, let bytes, let limit):
+            return "line \(line), column \(column): a field of \(bytes) bytes exceeds the \(limit)-byte limit"
+        case .valueDoesNotMatchType(let line, let column, let name, let value, let expected):
+            return "line \(line), column \(column): '\(value)' in column \(name) is not a \(expected)"
+        case .duplicateColumnName(let name): return "the header names column '\(name)' twice"
+        case .unknownSchemaColumn(let name): return "the schema names column '\(name)', which the file does not have"
+        case .invalidJSON(let line, let column, let reason): return "line \(line), column \(column): invalid JSON: \(reason)"
+        }
+    }
+}
+
+extension EvaluationError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .lengthMismatch(let what, let expected, let actual): return "\(what) has \(actual) rows, expected \(expected)"
+        case .empty(let what): return "no rows to evaluate in \(what)"
+        case .nonFinite(let what, let row, let value): return "\(what) is \(value) at row \(row + 1): remove or fix non-finite values"
+        case .labelNotBinary(let row, let value): return "label \(value) at row \(row + 1) is not 0 or 1 (name the positive class with --positive)"
+        case .negativeWeight(let row, let value): return "weight \(value) at row \(row + 1) is negative"
+        case .probabilityOutOfRange(let row, let value): return "score \(value) at row \(row + 1) is not a probability in [0, 1]"
+        case .invalidParameter(let name, let value, let expected): return "\(name) = \(value): expected \(expected)"
+        case .noFeasibleThreshold(let rule): return "no threshold on the validation rows satisfies \(rule): relax the rule or add validation rows"
+        case .rowsDiffer(let what, let row): return "the two prediction files differ in \(what) at row \(row + 1): compare predictions of the same rows"
+        case .unmatchedID(let id, let side): return "row id '\(id)' is duplicated or missing on the \(side) side: both files must hold the same ids once"
+        }
+    }
+}
+
+extension ContractError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unreadableFile(let path, let reason): return "cannot read contract \(path): \(reason)"
+        case .invalidYAML(let file, let line, let message): return "\(file):\(line): invalid YAML: \(message)"
+        case .missingKey(let file, let line, let key): return "\(file):\(line): missing required key \(key)"
+        case .invalidValue(let file, let line, let key, let message): return "\(file):\(line): \(key): \(message)"
+        case .unknownKey(let file, let line, let key): return "\(file):\(line): unknown key \(key) (a typo?)"
+        }
+    }
+}

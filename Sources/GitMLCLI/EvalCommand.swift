@@ -1,0 +1,226 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+
+/// `git ml eval`: evaluate any predictions file with GitML's pinned metric definitions, or
+/// compare two models' predictions on the same rows with paired statistics.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a predictions file (CSV, TSV, JSONL), or compare two on the same rows.",
+        discussion: """
+            Metrics follow scikit-learn 1.9.1 (docs/STATISTICS.md). A decision threshold is
+            either given (--threshold) or chosen by a rule on separate validation predictions
+            (--operating-point with --validation), never on the evaluated rows. Rules:
+            cost (needs --cost-fp/--cost-fn), recall@precision=P, top=F (fraction flagged),
+            capacity=N (rows flagged).
+
+            Examples:
+              git ml eval preds.csv --label churned --score p
+              git ml eval preds.csv --label y --score p --validation val.csv --operating-point recall@precision=0.8 --slice region
+              git ml eval --compare old.csv new.csv --label y --score p --id customer_id
+            """)
+
+    @Argument(help: "The predictions file (two with --compare: baseline, then candidate).") var files: [String]
+    @Option(help: "Label column.") var label: String
+    @Option(help: "Score column (higher means more likely positive).") var score: String
+    @Option(help: "Sample-weight column.") var weight: String?
+    @Option(help: "The label value that means positive (default: 0/1 or true/false).") var positive: String?
+    @Option(help: "Fixed decision threshold (score ≥ threshold is positive).") var threshold: Double?
+    @Option(help: "Rule choosing the threshold on --validation predictions.") var operatingPoint: String?
+    @Option(help: "Validation predictions the operating point is chosen on.") var validation: String?
+    @Option(help: "Cost of a false positive.") var costFp: Double?
+    @Option(help: "Cost of a false negative.") var costFn: Double?
+    @Option(help: "Report the metric per value of this column (repeatable).") var slice: [String] = []
+    @Option(help: "Slices with fewer rows are not evaluated.") var minSliceRows: Int = 30
+    @Flag(help: "Compare two predictions files (baseline, candidate) on the same rows.") var compare = false
+    @Option(help: "Row id column matching the two files' rows (--compare).") var id: String?
+    @Option(help: "Bootstrap resamples (--compare).") var resamples: Int = 2000
+    @Option(help: "Bootstrap seed (--compare).") var seed: UInt64 = 0
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            if compare {
+                guard files.count == 2 else { throw InputError("--compare takes two files: baseline, then candidate") }
+                try runComparison()
+            } else {
+                guard files.count == 1 else { throw InputError("give one predictions file (or two with --compare)") }
+                try runEvaluation()
+            }
+        }
+    }
+
+    private var costs: CostMatrix? {
+        guard let costFp, let costFn else { return nil }
+        return CostMatrix(falsePositive: costFp, falseNegative: costFn)
+    }
+
+    /// The operating point: a fixed threshold, or a rule chosen on the validation file.
+    private func chooseOperatingPoint() throws -> OperatingPoint? {
+        if let threshold {
+            guard operatingPoint == nil else { throw InputError("give --threshold or --operating-point, not both") }
+            return try OperatingPoint.choose(.fixed(threshold: threshold), validation: RankedPredictions(
+                try PredictionsFile(path: files[0]).predictions(label: label, score: score, weight: weight, positive: positive)))
+        }
+        guard let operatingPoint else { return nil }
+        guard let validation else {
+            throw InputError("--operating-point needs --validation: a threshold is never chosen on the rows it is evaluated on")
+        }
+        let rule = try EvalCommand.parseRule(operatingPoint, costs: costs)
+        let data = try PredictionsFile(path: validation).predictions(label: label, score: score, weight: weight, positive: positive)
+        return try OperatingPoint.choose(rule, validation: RankedPredictions(data))
+    }
+
+    static func parseRule(_ text: String, costs: CostMatrix?) throws -> OperatingPointRule {
+        if text == "cost" {
+            guard let costs else { throw InputError("the cost rule needs --cost-fp and --cost-fn") }
+            return .minimumCost(costs)
+        }
+        if text.hasPrefix("recall@precision="), let p = Double(text.dropFirst("recall@precision=".count)) {
+            return .maximumRecall(minimumPrecision: p)
+        }
+        if text.hasPrefix("top="), let f = Double(text.dropFirst(4)) { return .topFraction(f) }
+        if text.hasPrefix("capacity="), let n = Int(text.dropFirst(9)) { return .capacity(rows: n) }
+        throw InputError("unknown operating point '\(text)': use cost, recall@precision=P, top=F or capacity=N")
+    }
+
+    private func runEvaluation() throws {
+        let file = try PredictionsFile(path: files[0])
+        let data = try file.predictions(label: label, score: score, weight: weight, positive: positive)
+        let point = try chooseOperatingPoint()
+        let report = try BinaryEvaluation(data, operatingPoint: point, costs: costs)
+        var slices: [String: [SliceResult]] = [:]
+        for column in slice {
+            slices[column] = try Slices.byCategory(data, categories: try file.texts(column), metric: .rocAUC, minimumRows: minSliceRows)
+        }
+        if json {
+            try printCodable(EvaluationOutput(evaluation: report, slices: slices.isEmpty ? nil : slices))
+            return
+        }
+        print("\(files[0]): \(report.rows) rows, \(report.positives) positive")
+        func line(_ name: String, _ m: MetricValue?) {
+            guard let m else { return }
+            print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(m.value))" +
+                  (m.warnings.isEmpty ? "" : "  (\(m.warnings.map(\.rawValue).joined(separator: ", ")))"))
+        }
+        line("ROC AUC", report.rocAUC)
+        line("average precision", report.averagePrecision)
+        line("log loss", report.logLoss)
+        line("Brier score", report.brierScore)
+        line("ECE (15 bins)", report.expectedCalibrationError)
+        if let point = report.operatingPoint, let t = report.atThreshold {
+            print("  at threshold \(format(point.threshold)) (\(EvalCommand.describe(point.rule))):")
+            line("  precision", t.precision)
+            line("  recall", t.recall)
+            line("  F1", t.f1)
+            line("  false positive rate", t.falsePositiveRate)
+            line("  MCC", t.matthewsCorrelation)
+            line("  expected cost", t.expectedCost)
+            print("    confusion: TP \(format(t.confusion.truePositives)) FP \(format(t.confusion.falsePositives)) TN \(format(t.confusion.trueNegatives)) FN \(format(t.confusion.falseNegatives))")
+        }
+        for (column, results) in slices.sorted(by: { $0.key < $1.key }) {
+            print("  ROC AUC by \(column):")
+            for r in results {
+                let value = r.value.map { format($0.value) } ?? "n/a (fewer than \(minSliceRows) rows)"
+                print("    \(EvalCommand.describe(r.key).padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)  (\(r.rows) rows, \(r.positives) positive)")
+            }
+        }
+    }
+
+    private func runComparison() throws {
+        let baselineFile = try PredictionsFile(path: files[0])
+        let candidateFile = try PredictionsFile(path: files[1])
+        let baseline = try baselineFile.predictions(label: label, score: score, weight: weight, positive: positive)
+        var candidate = try candidateFile.predictions(label: label, score: score, weight: weight, positive: positive)
+        if let id {
+            let order = try RowAlignment.match(baselineIDs: try baselineFile.texts(id), candidateIDs: try candidateFile.texts(id))
+            candidate = try candidate.subset(order)
+        } else if baseline.count != candidate.count {
+            throw InputError("the files have \(baseline.count) and \(candidate.count) rows: give --id to match rows")
+        }
+        var metrics: [BinaryMetric] = [.rocAUC, .averagePrecision]
+        if baseline.scores.allSatisfy({ (0...1).contains($0) }) && candidate.scores.allSatisfy({ (0...1).contains($0) }) {
+            metrics += [.logLoss, .brierScore]
+        }
+        if let threshold { metrics += [.recall(threshold: threshold), .precision(threshold: threshold)] }
+        let comparison = try ModelComparison(baseline: baseline, candidate: candidate, metrics: metrics, threshold: threshold,
+                                             plan: BootstrapPlan(resamples: resamples, seed: seed))
+        if json { try printCodable(comparison); return }
+        print("candidate \(files[1]) − baseline \(files[0]), \(candidate.count) paired rows, \(resamples) paired bootstrap resamples (seed \(seed)):")
+        for d in comparison.differences {
+            let b = d.bootstrap
+            let ci = b.bca ?? b.percentile
+            print("  \(EvalCommand.describe(d.metric).padding(toLength: 22, withPad: " ", startingAt: 0)) Δ \(format(b.estimate, signed: true))  95% CI [\(format(ci.lower, signed: true)), \(format(ci.upper, signed: true))]" +
+                  (ci.lower > 0 || ci.upper < 0 ? "  *" : ""))
+        }
+        if let d = comparison.delong {
+            print("  DeLong: ΔAUC \(format(d.difference, signed: true)), z \(format(d.z)), p \(format(d.pValue))")
+        }
+        if let m = comparison.mcnemar {
+            print("  McNemar at \(format(threshold ?? 0)): baseline-only correct \(m.baselineOnlyCorrect), candidate-only correct \(m.candidateOnlyCorrect), exact p \(format(m.pValue))")
+        }
+    }
+
+    static func describe(_ rule: OperatingPointRule) -> String {
+        switch rule {
+        case .fixed: return "fixed"
+        case .minimumCost: return "minimum expected cost on validation"
+        case .maximumRecall(let p): return "maximum recall with precision ≥ \(p) on validation"
+        case .topFraction(let f): return "top \(f * 100)% flagged on validation"
+        case .capacity(let n): return "capacity of \(n) rows on validation"
+        }
+    }
+
+    static func describe(_ key: SliceKey) -> String {
+        switch key {
+        case .category(let v): return v
+        case .bin(let lower, let upper): return "(\(lower), \(upper)]"
+        }
+    }
+
+    static func describe(_ metric: BinaryMetric) -> String {
+        switch metric {
+        case .rocAUC: return "ROC AUC"
+        case .partialAUC(let m): return "partial AUC (FPR ≤ \(m))"
+        case .averagePrecision: return "average precision"
+        case .logLoss: return "log loss"
+        case .brierScore: return "Brier score"
+        case .expectedCalibrationError: return "ECE"
+        case .accuracy: return "accuracy"
+        case .precision: return "precision"
+        case .recall: return "recall"
+        case .f1: return "F1"
+        case .falsePositiveRate: return "false positive rate"
+        case .specificity: return "specificity"
+        case .matthewsCorrelation: return "MCC"
+        case .expectedCost: return "expected cost"
+        }
+    }
+}
+
+/// `git ml eval --json` for one file.
+private struct EvaluationOutput: Encodable {
+    let evaluation: BinaryEvaluation
+    let slices: [String: [SliceResult]]?
+}
+
+/// A number for people: up to 6 significant digits.
+func format(_ value: Double, signed: Bool = false) -> String {
+    if value.isNaN { return "NaN" }
+    let text = String(format: "%.6g", value)
+    return signed && value >= 0 ? "+" + text : text
+}
+
+/// Prints a Codable report as JSON (sorted keys; NaN and infinities as strings).
+func printCodable<T: Encodable>(_ value: T) throws {
+    print(String(decoding: try encodeJSON(value, pretty: true), as: UTF8.self))
+}
+
+/// A Codable value as JSON bytes (sorted keys; NaN and infinities as strings).
+func encodeJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return try encoder.encode(value)
+}

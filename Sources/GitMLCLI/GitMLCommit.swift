@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Records
+import Workspace
+
+/// `git mlcommit`: commit the ML evidence of the working tree (ml/ and the files GitML edits)
+/// with a message that says what changed, e.g. "ml: train v1 → v2".
+public struct GitMLCommit: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "git-mlcommit",
+        abstract: "Commit ml/ (lock, configs, records) with a message listing what changed.",
+        discussion: """
+            Stages ml/, .gitignore and .gitattributes and runs `git commit` (so hooks, signing
+            and the user's git settings apply). Nothing else in the working tree is staged.
+
+            Example: git mlcommit -m "retrain on October data"
+            """,
+        version: GitMLVersion.string)
+
+    @Option(name: .shortAndLong, help: "A subject line; the dataset changes follow it.") var message: String?
+    @Flag(help: "Print the message without committing.") var dryRun = false
+
+    public init() {}
+
+    public func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            let before = (try? project.lock(at: "HEAD")) ?? nil
+            let after = try project.readLock()
+            let changes = GitMLCommit.describe(from: before ?? Lock(), to: after)
+            let subject = message ?? (changes.isEmpty ? "ml: update" : "ml: " + changes.joined(separator: ", "))
+            let body = message != nil && !changes.isEmpty ? "\n\n" + changes.map { "- \($0)" }.joined(separator: "\n") : ""
+            let text = subject + body
+            if dryRun { print(text); return }
+            let paths = ["ml", ".gitignore", ".gitattributes"].filter { FileManager.default.fileExists(atPath: project.root + "/" + $0) }
+            try git(["add", "--"] + paths, in: project.root)
+            if try git(["diff", "--cached", "--quiet", "--"] + paths, in: project.root, allowFailure: true) == 0 {
+                print("nothing to commit in ml/")
+                return
+            }
+            try git(["commit", "-m", text, "--"] + paths, in: project.root)
+        }
+    }
+
+    /// "name vA → vB" per changed dataset, "name vN (new)", "name removed".
+    static func describe(from old: Lock, to new: Lock) -> [String] {
+        var out: [String] = []
+        for (name, entry) in new.datasets.sorted(by: { $0.key < $1.key }) {
+            if let previous = old.datasets[name] {
+                if previous.digest != entry.digest { out.append("\(name) v\(previous.version) → v\(entry.version)") }
+            } else {
+                out.append("\(name) v\(entry.version) (new)")
+            }
+        }
+        for name in old.datasets.keys.sorted() where new.datasets[name] == nil { out.append("\(name) removed") }
+        return out
+    }
+
+    /// Runs the git binary; its output goes to ours.
+    @discardableResult
+    private func git(_ arguments: [String], in directory: String, allowFailure: Bool = false) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        try process.run()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 && !allowFailure {
+            throw WorkspaceError.git(.command(arguments: arguments, status: process.terminationStatus, stderr: "see above"))
+        }
+        return process.terminationStatus
+    }
+}

@@ -1,0 +1,159 @@
+import CGit2
+import Foundation
+
+/// A signature for commits GitML writes itself (dataset version records).
+public struct Signature: Sendable {
+    public let name: String
+    public let email: String
+    public let time: Date
+
+    public init(name: String, email: String, time: Date) {
+        self.name = name
+        self.email = email
+        self.time = time
+    }
+}
+
+/// One entry of a tree GitML writes: a blob under a file name.
+public struct TreeFile: Sendable {
+    public let name: String
+    public let blob: ObjectID
+    public init(name: String, blob: ObjectID) {
+        self.name = name
+        self.blob = blob
+    }
+}
+
+extension Repository {
+    /// Writes `bytes` as a blob.
+    public func writeBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        try check(bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, handle, $0.baseAddress, $0.count) }, "write blob")
+        return ObjectID(oid)
+    }
+
+    /// Writes a flat tree of regular files.
+    public func writeTree(_ files: [TreeFile]) throws(GitError) -> ObjectID {
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, handle, nil), "create tree")
+        defer { git_treebuilder_free(builder) }
+        for file in files {
+            var oid = file.blob.oid
+            try check(git_treebuilder_insert(nil, builder, file.name, &oid, GIT_FILEMODE_BLOB), "add \(file.name) to tree")
+        }
+        var tree = git_oid()
+        try check(git_treebuilder_write(&tree, builder), "write tree")
+        return ObjectID(tree)
+    }
+
+    /// Writes a commit object without moving any ref.
+    public func writeCommit(tree: ObjectID, parents: [ObjectID], message: String, signature: Signature) throws(GitError) -> ObjectID {
+        var sig: UnsafeMutablePointer<git_signature>?
+        try check(git_signature_new(&sig, signature.name, signature.email, git_time_t(signature.time.timeIntervalSince1970), 0),
+                  "make signature")
+        defer { git_signature_free(sig) }
+        var treeOid = tree.oid
+        var treeObject: OpaquePointer?
+        try check(git_tree_lookup(&treeObject, handle, &treeOid), "look up tree \(tree)")
+        defer { git_tree_free(treeObject) }
+        var parentObjects: [OpaquePointer?] = []
+        defer { parentObjects.forEach { git_commit_free($0) } }
+        for parent in parents {
+            var oid = parent.oid
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "look up commit \(parent)")
+            parentObjects.append(commit)
+        }
+        var out = git_oid()
+        let code = parentObjects.withUnsafeMutableBufferPointer { buffer in
+            git_commit_create(&out, handle, nil, sig, sig, "UTF-8", message, treeObject, buffer.count, buffer.baseAddress)
+        }
+        try check(code, "write commit")
+        return ObjectID(out)
+    }
+
+    /// The bytes of the file at `path` in `revision` (any revision git understands: a branch,
+    /// `HEAD~2`, a commit id, a ref), read from the object database without checkout; nil when
+    /// the revision has no such file. Throws when the revision itself does not exist.
+    public func fileContents(at revision: String, path: String) throws(GitError) -> [UInt8]? {
+        let commit = try resolveCommit(revision)
+        return try fileContents(inCommit: commit, path: path)
+    }
+
+    /// The bytes of `path` in the tree of `commit`, or nil.
+    public func fileContents(inCommit commit: ObjectID, path: String) throws(GitError) -> [UInt8]? {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        if git_tree_entry_bypath(&entry, tree, path) < 0 { return nil }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        var blob: OpaquePointer?
+        try check(git_blob_lookup(&blob, handle, git_tree_entry_id(entry)), "read \(path)")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// The names of the entries of the directory `path` in `commit` (empty when absent).
+    public func directoryEntries(inCommit commit: ObjectID, path: String) throws(GitError) -> [String] {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(commitObject) }
+        var root: OpaquePointer?
+        try check(git_commit_tree(&root, commitObject), "read tree of \(commit)")
+        defer { git_tree_free(root) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root, path) == 0 else { return [] }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(path)")
+        defer { git_tree_free(tree) }
+        return (0..<git_tree_entrycount(tree)).map { String(cString: git_tree_entry_name(git_tree_entry_byindex(tree, $0))) }
+    }
+
+    /// The commit a revision names (peeling tags).
+    public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
+        var object: OpaquePointer?
+        guard git_revparse_single(&object, handle, revision) == 0 else { throw .notFound("revision \(revision)") }
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0 else { throw .notFound("commit for \(revision)") }
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit).pointee)
+    }
+
+    /// Every commit reachable from `tips`, newest first.
+    public func walk(from tips: [ObjectID]) throws(GitError) -> [ObjectID] {
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle), "start revision walk")
+        defer { git_revwalk_free(walker) }
+        git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue)
+        for tip in tips {
+            var oid = tip.oid
+            // Tips that are not commits (a tag of a blob) are skipped.
+            _ = git_revwalk_push(walker, &oid)
+        }
+        var out: [ObjectID] = []
+        var oid = git_oid()
+        while git_revwalk_next(&oid, walker) == 0 { out.append(ObjectID(oid)) }
+        return out
+    }
+
+    /// The message of a commit.
+    public func commitMessage(_ commit: ObjectID) throws(GitError) -> String {
+        var oid = commit.oid
+        var object: OpaquePointer?
+        try check(git_commit_lookup(&object, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(object) }
+        return String(cString: git_commit_message(object))
+    }
+}

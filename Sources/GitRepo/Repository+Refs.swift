@@ -1,0 +1,98 @@
+import CGit2
+
+extension Repository {
+    /// The object a ref points at (peeled through symbolic refs), or nil when it does not exist.
+    public func readRef(_ name: String) throws(GitError) -> ObjectID? {
+        var oid = git_oid()
+        let code = git_reference_name_to_id(&oid, handle, name)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try check(code, "read ref \(name)")
+        return ObjectID(oid)
+    }
+
+    /// Refs whose names start with `prefix`, sorted by name, with their targets.
+    public func refs(withPrefix prefix: String) throws(GitError) -> [(name: String, target: ObjectID)] {
+        var iterator: OpaquePointer?
+        try check(git_reference_iterator_glob_new(&iterator, handle, prefix + "*"), "list refs \(prefix)")
+        defer { git_reference_iterator_free(iterator) }
+        var out: [(String, ObjectID)] = []
+        var ref: OpaquePointer?
+        while git_reference_next(&ref, iterator) == 0 {
+            defer { git_reference_free(ref) }
+            var resolved: OpaquePointer?
+            guard git_reference_resolve(&resolved, ref) == 0 else { continue }
+            defer { git_reference_free(resolved) }
+            if let target = git_reference_target(resolved) {
+                out.append((String(cString: git_reference_name(ref)), ObjectID(target.pointee)))
+            }
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    /// Creates `name` pointing at `target`; fails with `.refExists` if it already exists.
+    /// Atomic: of two processes creating the same ref, exactly one succeeds.
+    public func createRef(_ name: String, target: ObjectID, message: String) throws(GitError) {
+        var oid = target.oid
+        var ref: OpaquePointer?
+        let code = git_reference_create(&ref, handle, name, &oid, 0, message)
+        if code == GIT_EEXISTS.rawValue { throw .refExists(ref: name) }
+        try check(code, "create ref \(name)")
+        git_reference_free(ref)
+    }
+
+    /// Moves `name` from `expected` to `target` (compare-and-swap); fails with `.refChanged`
+    /// when another process moved it first.
+    public func updateRef(_ name: String, to target: ObjectID, expected: ObjectID, message: String) throws(GitError) {
+        var oid = target.oid
+        var old = expected.oid
+        var ref: OpaquePointer?
+        let code = git_reference_create_matching(&ref, handle, name, &oid, 1, &old, message)
+        if code == GIT_EMODIFIED.rawValue || code == GIT_ENOTFOUND.rawValue || code == GIT_ELOCKED.rawValue {
+            throw .refChanged(ref: name)
+        }
+        try check(code, "update ref \(name)")
+        git_reference_free(ref)
+    }
+
+    /// Every commit a GC must keep alive: targets of all refs (branches, tags, remote-tracking
+    /// refs, `refs/ml/*`, stash), every reflog entry of them and of HEAD, and each worktree's HEAD.
+    public func rootCommits() throws(GitError) -> [ObjectID] {
+        var roots = Set<ObjectID>()
+        let all = try refs(withPrefix: "refs/")
+        for (name, target) in all {
+            roots.insert(target)
+            roots.formUnion(reflog(name))
+        }
+        if let head = try? readRef("HEAD") { roots.insert(head) }
+        roots.formUnion(reflog("HEAD"))
+        roots.formUnion(worktreeHeads())
+        return roots.sorted { $0.hex < $1.hex }
+    }
+
+    private func reflog(_ name: String) -> [ObjectID] {
+        var log: OpaquePointer?
+        guard git_reflog_read(&log, handle, name) == 0 else { return [] }
+        defer { git_reflog_free(log) }
+        return (0..<git_reflog_entrycount(log)).compactMap { i in
+            guard let entry = git_reflog_entry_byindex(log, i) else { return nil }
+            return ObjectID(git_reflog_entry_id_new(entry).pointee)
+        }
+    }
+
+    private func worktreeHeads() -> [ObjectID] {
+        var names = git_strarray()
+        guard git_worktree_list(&names, handle) == 0 else { return [] }
+        defer { git_strarray_dispose(&names) }
+        return (0..<names.count).compactMap { i -> ObjectID? in
+            var worktree: OpaquePointer?
+            guard git_worktree_lookup(&worktree, handle, names.strings[i]) == 0 else { return nil }
+            defer { git_worktree_free(worktree) }
+            var repo: OpaquePointer?
+            guard git_repository_open_from_worktree(&repo, worktree) == 0 else { return nil }
+            defer { git_repository_free(repo) }
+            var oid = git_oid()
+            guard git_reference_name_to_id(&oid, repo, "HEAD") == 0 else { return nil }
+            return ObjectID(oid)
+        }
+    }
+}

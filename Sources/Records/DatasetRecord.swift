@@ -1,0 +1,127 @@
+/// One version of a dataset: what `refs/ml/datasets/<name>/v<N>` holds (as `dataset.json` in
+/// the tree of the ref's commit). Identity is `digest`; `version` is a label.
+///
+/// `digest` is the SHA-256 of the file for a single-file dataset (so `sha256sum` verifies it)
+/// and of the canonical JSON of the file list for a directory (see docs/FORMAT.md).
+public struct DatasetRecord: Equatable, Sendable {
+    public static let formatVersion = 1
+
+    /// One stored file of the dataset.
+    public struct File: Equatable, Sendable {
+        /// Relative to the dataset path (empty for a single-file dataset).
+        public var path: String
+        public var digest: String
+        public var size: UInt64
+        /// The manifest root, or nil for a single-chunk file.
+        public var manifest: String?
+
+        public init(path: String, digest: String, size: UInt64, manifest: String?) {
+            self.path = path
+            self.digest = digest
+            self.size = size
+            self.manifest = manifest
+        }
+    }
+
+    /// Why and when a version's bytes were deliberately removed.
+    public struct Purge: Equatable, Sendable {
+        public var at: String
+        public var by: String
+        public var reason: String
+        public init(at: String, by: String, reason: String) {
+            self.at = at
+            self.by = by
+            self.reason = reason
+        }
+    }
+
+    public var name: String
+    public var version: Int
+    public var digest: String
+    public var size: UInt64
+    /// Where the data lives in the working tree, relative to the repository root.
+    public var path: String
+    /// True when `path` is a directory.
+    public var isDirectory: Bool
+    public var files: [File]
+    /// The digest of the previous version, if any.
+    public var parent: String?
+    public var createdBy: String
+    /// RFC 3339 UTC time.
+    public var createdAt: String
+    public var purged: Purge?
+
+    public init(name: String, version: Int, digest: String, size: UInt64, path: String, isDirectory: Bool,
+                files: [File], parent: String?, createdBy: String, createdAt: String, purged: Purge? = nil) {
+        self.name = name
+        self.version = version
+        self.digest = digest
+        self.size = size
+        self.path = path
+        self.isDirectory = isDirectory
+        self.files = files
+        self.parent = parent
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.purged = purged
+    }
+
+    /// `name@vN`.
+    public var label: String { "\(name)@v\(version)" }
+
+    /// The digest of a directory dataset: SHA-256 of the canonical JSON list of its files.
+    public static func directoryDigest(_ files: [File]) -> String {
+        CanonicalJSON.digest(.array(files.sorted { $0.path < $1.path }.map { ["path": .string($0.path), "digest": .string($0.digest), "size": .number(Double($0.size))] }))
+    }
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "format_version": .number(Double(DatasetRecord.formatVersion)),
+            "kind": "dataset",
+            "name": .string(name),
+            "version": .number(Double(version)),
+            "digest": .string(digest),
+            "size": .number(Double(size)),
+            "path": .string(path),
+            "type": .string(isDirectory ? "directory" : "file"),
+            "files": .array(files.map { f in
+                var e: [String: JSONValue] = ["path": .string(f.path), "digest": .string(f.digest), "size": .number(Double(f.size))]
+                if let m = f.manifest { e["manifest"] = .string(m) }
+                return .object(e)
+            }),
+            "parent": parent.map(JSONValue.string) ?? .null,
+            "created_by": .string(createdBy),
+            "created_at": .string(createdAt),
+        ]
+        if let purged { o["purged"] = ["at": .string(purged.at), "by": .string(purged.by), "reason": .string(purged.reason)] }
+        return .object(o)
+    }
+
+    public init(json: JSONValue) throws(RecordError) {
+        let r = try FieldReader(json, record: "dataset record")
+        try r.requireVersion(DatasetRecord.formatVersion)
+        guard try r.string("kind") == "dataset" else { throw r.fail("kind", "must be \"dataset\"") }
+        name = try r.string("name")
+        version = try r.int("version")
+        digest = try r.string("digest")
+        size = UInt64(try r.int("size"))
+        path = try r.string("path")
+        isDirectory = try r.string("type") == "directory"
+        var files: [File] = []
+        for item in try r.array("files") {
+            let f = try FieldReader(item, record: "dataset record file")
+            files.append(File(path: try f.string("path"), digest: try f.string("digest"), size: UInt64(try f.int("size")),
+                              manifest: try f.optionalString("manifest")))
+        }
+        self.files = files
+        parent = try r.optionalString("parent")
+        createdBy = try r.string("created_by")
+        createdAt = try r.string("created_at")
+        if r.object["purged"] != nil {
+            let p = try FieldReader(.object(try r.objectField("purged")), record: "dataset record purge")
+            purged = Purge(at: try p.string("at"), by: try p.string("by"), reason: try p.string("reason"))
+        } else {
+            purged = nil
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// The values of one column. Rows that are null hold a placeholder (0, `false`, code 0) that
+/// must not be read as data: the column's `validity` bitmap is the only source of nullness.
+public enum ColumnValues: Sendable, Equatable {
+    case float64([Double])
+    case int64([Int64])
+    case bool([Bool])
+    /// Microseconds since 1970-01-01T00:00:00Z.
+    case timestamp([Int64])
+    /// Codes into `dictionary`; the dictionary lists each distinct string once, in order of
+    /// first appearance.
+    case category(codes: [Int32], dictionary: [String])
+
+    /// The column type these values have.
+    public var type: ColumnType {
+        switch self {
+        case .float64: .float64
+        case .int64: .int64
+        case .bool: .bool
+        case .timestamp: .timestamp
+        case .category: .category
+        }
+    }
+
+    /// Number of rows.
+    public var count: Int {
+        switch self {
+        case .float64(let v): v.count
+        case .int64(let v), .timestamp(let v): v.count
+        case .bool(let v): v.count
+        case .category(let codes, _): codes.count
+        }
+    }
+}
+
+/// A named column: values plus a validity bitmap of the same length.
+public struct Column: Sendable, Equatable {
+    public let name: String
+    public let values: ColumnValues
+    public let validity: NullBitmap
+
+    /// Creates a column; `validity` defaults to all rows valid.
+    /// - Precondition: `validity.count == values.count`.
+    public init(name: String, values: ColumnValues, validity: NullBitmap? = nil) {
+        let bitmap = validity ?? NullBitmap(count: values.count)
+        precondition(bitmap.count == values.count, "validity length differs from values length")
+        self.name = name
+        self.values = values
+        self.validity = bitmap
+    }
+
+    /// A column from optional values (`nil` = null).
+    public static func float64(_ name: String, _ values: [Double?]) -> Column {
+        Column(name: name, values: .float64(values.map { $0 ?? 0 }), validity: NullBitmap(validity: values.map { $0 != nil }))
+    }
+
+    /// A column from optional values (`nil` = null).
+    public static func int64(_ name: String, _ values: [Int64?]) -> Column {
+        Column(name: name, values: .int64(values.map { $0 ?? 0 }), validity: NullBitmap(validity: values.map { $0 != nil }))
+    }
+
+    /// A column from optional values (`nil` = null).
+    public static func bool(_ name: String, _ values: [Bool?]) -> Column {
+        Column(name: name, values: .bool(values.map { $0 ?? false }), validity: NullBitmap(validity: values.map { $0 != nil }))
+    }
+
+    /// A column of microseconds since the epoch (`nil` = null).
+    public static func timestamp(_ name: String, _ values: [Int64?]) -> Column {
+        Column(name: name, values: .timestamp(values.map { $0 ?? 0 }), validity: NullBitmap(validity: values.map { $0 != nil }))
+    }
+
+    /// A dictionary-encoded column from optional strings (`nil` = null).
+    public static func category(_ name: String, _ values: [String?]) -> Column {
+        var encoder = CategoryEncoder()
+        let codes = values.map { $0.map { encoder.code(for: $0) } ?? 0 }
+        return Column(name: name, values: .category(codes: codes, dictionary: encoder.dictionary),
+                      validity: NullBitmap(validity: values.map { $0 != nil }))
+    }
+
+    public var type: ColumnType { values.type }
+    public var count: Int { values.count }
+    public var nullCount: Int { validity.nullCount }
+
+    /// Whether row `index` is null.
+    public func isNull(_ index: Int) -> Bool { validity.isNull(index) }
+
+    /// Row `index` as a number: floats and integers as themselves, timestamps as microseconds,
+    /// booleans as 0/1; `nil` for nulls and for category columns.
+    public func number(at index: Int) -> Double? {
+        guard validity.isValid(index) else { return nil }
+        switch values {
+        case .float64(let v): return v[index]
+        case .int64(let v), .timestamp(let v): return Double(v[index])
+        case .bool(let v): return v[index] ? 1 : 0
+        case .category: return nil
+        }
+    }
+
+    /// Row `index` as text (categories as their string, other types as their canonical text);
+    /// `nil` for nulls.
+    public func text(at index: Int) -> String? {
+        guard validity.isValid(index) else { return nil }
+        switch values {
+        case .float64(let v): return v[index].description
+        case .int64(let v): return v[index].description
+        case .timestamp(let v): return Timestamp.iso8601(microseconds: v[index])
+        case .bool(let v): return v[index] ? "true" : "false"
+        case .category(let codes, let dictionary): return dictionary[Int(codes[index])]
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import BlobStore
+import Foundation
+import GitRepo
+import Records
+
+/// The outcome of `git ml data add`.
+public struct AddResult: Sendable {
+    public let version: DatasetVersion
+    /// False when the content equals the latest version, which is then reused.
+    public let created: Bool
+    public let statistics: IngestStatistics
+}
+
+extension Project {
+    /// Stores the file or directory at `relativePath` (relative to the root) as a new version of
+    /// dataset `name`, pins it in ml/lock.json and git-ignores the data path.
+    ///
+    /// Order of durability: chunks and manifests are sealed in packs first, then the version
+    /// commit is written and its ref created (atomically: of two concurrent adds, one gets vN
+    /// and the other retries as vN+1 — or reuses vN when the content is the same), then the
+    /// lock is updated. A crash at any point leaves older versions intact and at worst some
+    /// unreferenced chunks for `git ml gc`.
+    public func addDataset(relativePath: String, name: String, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> AddResult {
+        guard Project.isValidDatasetName(name) else { throw WorkspaceError.invalidName(name) }
+        let absolute = root + "/" + relativePath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            throw WorkspaceError.pathNotFound(relativePath)
+        }
+        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
+        defer { _ = storeLock }
+
+        let previous = try latestVersion(of: name)
+        var previousChunks: [String: ChunkList] = [:]
+        if let previous, previous.record.purged == nil {
+            for file in previous.record.files {
+                previousChunks[file.path] = try? store.chunkList(of: try Project.storedFile(file))
+            }
+        }
+        let files = isDirectory.boolValue ? try Project.listFiles(in: absolute) : [""]
+        let stats = StatCache(layout: layout)
+        var statistics = IngestStatistics()
+        let sizes = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0)?.size ?? UInt64.max }
+        let totalBytes = sizes.reduce(0) { $0 &+ ($1 == .max ? 0 : $1) }
+        var stored: [String: (StoredFile, IngestStatistics)] = [:]
+        var done: UInt64 = 0
+        // Small files (one chunk each) go through the parallel batch path; larger ones stream.
+        let small = zip(files, sizes).filter { $0.1 <= UInt64(Chunker.standard.minSize) }.map(\.0)
+        let smallResults = try wrapping { try store.ingestSmallFiles(small.map { $0.isEmpty ? absolute : absolute + "/" + $0 }) }
+        for (file, result) in zip(small, smallResults) {
+            stored[file] = result
+            done += result.0.size
+        }
+        progress?(done, totalBytes)
+        for file in files where stored[file] == nil {
+            let path = file.isEmpty ? absolute : absolute + "/" + file
+            let before = done
+            let result = try wrapping {
+                try store.ingest(path: path, previous: previousChunks[file]) { n in progress?(before + n, totalBytes) }
+            }
+            stored[file] = result
+            done += result.0.size
+        }
+        var recordFiles: [DatasetRecord.File] = []
+        for file in files {
+            let (s, fileStats) = stored[file]!
+            statistics += fileStats
+            let path = file.isEmpty ? absolute : absolute + "/" + file
+            if let key = StatCache.key(of: path) { stats.remember(relativePath + (file.isEmpty ? "" : "/" + file), key: key, digest: s.digest) }
+            recordFiles.append(DatasetRecord.File(path: file, digest: s.digest.description, size: s.size, manifest: s.manifest?.description))
+        }
+        try wrapping { try store.flush() }
+        stats.save()
+
+        let digest = isDirectory.boolValue ? DatasetRecord.directoryDigest(recordFiles) : recordFiles[0].digest
+        let now = Date()
+        var version: DatasetVersion
+        var created = true
+        while true {
+            let latest = try latestVersion(of: name)
+            if let latest, latest.record.digest == digest, latest.record.purged == nil {
+                version = latest
+                created = false
+                break
+            }
+            let record = DatasetRecord(
+                name: name, version: (latest?.record.version ?? 0) + 1, digest: digest, size: done, path: relativePath,
+                isDirectory: isDirectory.boolValue, files: recordFiles, parent: latest?.record.digest,
+                createdBy: actor(), createdAt: timestamp(now))
+            let commit = try writeVersionCommit(record, parent: latest?.commit, message: "dataset \(record.label)\n", time: now)
+            do {
+                try repository.createRef(DatasetVersion.ref(name: name, version: record.version), target: commit,
+                                         message: "git ml data add \(record.label)")
+            } catch {
+                if case .refExists = error { continue }  // another process took this number: look again
+                throw WorkspaceError.git(error)
+            }
+            version = DatasetVersion(record: record, commit: commit)
+            break
+        }
+        let record = version.record
+        try updateLock { lock in
+            lock.datasets[name] = Lock.LockedDataset(version: record.version, digest: record.digest, size: record.size, path: relativePath)
+        }
+        try ignoreDataPath(relativePath)
+        return AddResult(version: version, created: created, statistics: statistics)
+    }
+
+    /// Writes a version commit whose tree holds the record.
+    func writeVersionCommit(_ record: DatasetRecord, parent: ObjectID?, message: String, time: Date) throws -> ObjectID {
+        try wrapping {
+            let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
+            let tree = try repository.writeTree([TreeFile(name: DatasetVersion.recordFile, blob: blob)])
+            return try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
+                                              signature: signature(time))
+        }
+    }
+
+    /// Regular files under `directory`, relative and sorted; skips `.git` and symbolic links.
+    /// Reads directories with readdir and its d_type, so listing 100,000 files costs no stat.
+    static func listFiles(in directory: String, sorted: Bool = true) throws -> [String] {
+        var out: [String] = []
+        func walk(_ relative: String) throws {
+            let path = relative.isEmpty ? directory : directory + "/" + relative
+            guard let dir = opendir(path) else {
+                if relative.isEmpty { throw WorkspaceError.pathNotFound(directory) }
+                return
+            }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                if name == "." || name == ".." || name == ".git" { continue }
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var type = entry.pointee.d_type
+                if type == UInt8(DT_UNKNOWN) {
+                    var st = stat()
+                    guard lstat(directory + "/" + child, &st) == 0 else { continue }
+                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : (st.st_mode & S_IFMT) == S_IFREG ? UInt8(DT_REG) : 0
+                }
+                if type == UInt8(DT_DIR) { try walk(child) } else if type == UInt8(DT_REG) { out.append(child) }
+            }
+        }
+        try walk("")
+        return sorted ? out.sorted() : out
+    }
+
+    /// Adds `/<path>` to the root .gitignore unless a line already names it.
+    func ignoreDataPath(_ relativePath: String) throws {
+        let existing = (try? String(contentsOfFile: root + "/.gitignore", encoding: .utf8)) ?? ""
+        guard !existing.split(separator: "\n").contains(where: { $0 == relativePath }) else { return }
+        _ = try Project.appendLine("/" + relativePath, to: root + "/.gitignore", layout: layout)
+    }
+}

@@ -1,0 +1,130 @@
+import BlobStore
+import Contracts
+import Foundation
+import Records
+import Tables
+
+/// Tabular views of dataset versions: read a version as a table, its profile, validation
+/// against its contract, and row-level diffs. Results that depend only on content are cached
+/// in `.git/ml/cache` by digest, so asking again about unchanged data costs nothing.
+extension Project {
+    /// File extensions GitML reads as tables.
+    public static func isTabular(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return [".csv", ".tsv", ".jsonl", ".ndjson"].contains { lower.hasSuffix($0) }
+    }
+
+    /// Reads a single-file tabular version as a table (CSV, TSV or JSON Lines, by extension),
+    /// from the working tree when it holds exactly these bytes, else from the store (verified).
+    public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> Table {
+        let record = version.record
+        guard !record.isDirectory, let file = record.files.first, Project.isTabular(record.path) else {
+            throw WorkspaceError.notTabular(record.label)
+        }
+        if record.purged != nil { throw WorkspaceError.purged(record.label) }
+        let stored = try Project.storedFile(file)
+        let working = root + "/" + record.path
+        let cache = StatCache(layout: layout)
+        var path = working
+        var temporary: String?
+        if try currentDigest(of: working, relative: record.path, cache: cache) != stored.digest {
+            let temp = layout.tmp + "/table-\(getpid())-\(UInt64.random(in: 0...UInt64.max))" + "." + (record.path as NSString).pathExtension
+            try wrapping { try store.restore(stored, to: temp) }
+            path = temp
+            temporary = temp
+        }
+        defer { if let temporary { unlink(temporary) } }
+        cache.save()
+        let lower = record.path.lowercased()
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
+            return try JSONLinesReader.read(contentsOf: path, options: JSONLinesReadOptions(schema: schema)).table
+        }
+        var options = lower.hasSuffix(".tsv") ? CSVReadOptions.tsv : CSVReadOptions()
+        options.schema = schema
+        return try CSVReader.read(contentsOf: path, options: options).table
+    }
+
+    /// The contract of dataset `name`: `ml/contracts/<name>.yaml` (nil when there is none),
+    /// with the SHA-256 of its text for cache keys.
+    public func contract(for name: String) throws -> (Contract, String)? {
+        try contract(at: mlDirectory + "/contracts/\(name).yaml")
+    }
+
+    /// The contract at `path`, with the SHA-256 of its text; nil when the file does not exist.
+    public func contract(at path: String) throws -> (Contract, String)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let contract = try Contract.load(contentsOf: path)
+        let digest = try wrapping { try Digest.ofFile(atPath: path) }
+        return (contract, digest.description)
+    }
+
+    /// The profile of a tabular version, computed once per content digest and cached.
+    public func profile(of version: DatasetVersion) throws -> TableProfile {
+        let key = "profile-" + version.record.digest
+        if let cached: TableProfile = readCache(key) { return cached }
+        let profile = Profiler.profile(try table(of: version))
+        writeCache(key, profile)
+        return profile
+    }
+
+    /// Validates a version against a contract (and against `previous` for drift and change
+    /// checks). Cached by (data, contract, previous) digests unless the contract checks
+    /// freshness, which depends on the clock. Returns the report and whether it came from cache.
+    public func validate(_ version: DatasetVersion, contract: Contract, contractDigest: String,
+                         previous: DatasetVersion?) throws -> (report: ValidationReport, cached: Bool) {
+        let key = "validation-" + CanonicalJSON.digest(["data": .string(version.record.digest), "contract": .string(contractDigest),
+                                                        "previous": previous.map { .string($0.record.digest) } ?? .null])
+        let cacheable = contract.freshness == nil
+        if cacheable, let cached: ValidationReport = readCache(key) { return (cached, true) }
+        let schema = contract.readSchema
+        let current = try table(of: version, schema: schema)
+        let reference = try previous.map { try table(of: $0, schema: schema) }
+        let report = ContractValidator(contract: contract).validate(table: current, previous: reference)
+        if cacheable { writeCache(key, report) }
+        return (report, false)
+    }
+
+    /// Leakage between a training version and an evaluation version under the contract's
+    /// `leakage` block (row and key overlap, time order, single-feature AUC ceiling).
+    /// Cached by the digests of both datasets and the contract.
+    public func leakage(train: DatasetVersion, eval: DatasetVersion, contract: Contract, contractDigest: String) throws -> LeakageReport {
+        guard let policy = contract.leakage else { throw WorkspaceError.noLeakagePolicy(train.record.name) }
+        let key = "leakage-" + CanonicalJSON.digest(["train": .string(train.record.digest), "eval": .string(eval.record.digest),
+                                                     "contract": .string(contractDigest)])
+        if let cached: LeakageReport = readCache(key) { return cached }
+        let schema = contract.readSchema
+        let report = LeakageCheck.run(train: try table(of: train, schema: schema), eval: try table(of: eval, schema: schema),
+                                      policy: policy, entityKey: contract.entityKey, positiveLabel: contract.label?.positiveValue)
+        writeCache(key, report)
+        return report
+    }
+
+    /// Row-, schema- and distribution-level differences of two tabular versions, matching rows
+    /// by the contract's key when the dataset has a contract with one.
+    public func tableDiff(_ old: DatasetVersion, _ new: DatasetVersion) throws -> DatasetDiff {
+        let contract = try contract(for: new.record.name)?.0
+        let schema = contract?.readSchema ?? [:]
+        return DatasetDiff.compute(before: try table(of: old, schema: schema), after: try table(of: new, schema: schema),
+                                   key: contract?.entityKey ?? [])
+    }
+
+    private func cachePath(_ key: String) -> String {
+        layout.cache + "/results/" + key.replacingOccurrences(of: "sha256:", with: "") + ".json"
+    }
+
+    private func readCache<T: Decodable>(_ key: String) -> T? {
+        guard let data = FileManager.default.contents(atPath: cachePath(key)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try? decoder.decode(T.self, from: data)
+    }
+
+    /// Best effort: a failed cache write only costs a recomputation later.
+    private func writeCache<T: Encodable>(_ key: String, _ value: T) {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        guard let data = try? encoder.encode(value) else { return }
+        try? FileIO.makeDirectory(layout.cache + "/results")
+        try? FileIO.writeAtomically(Array(data), to: cachePath(key), temporaryDirectory: layout.tmp)
+    }
+}

@@ -1,0 +1,60 @@
+import BlobStore
+import GitRepo
+import Records
+
+/// Everything that keeps stored bytes alive (DESIGN §3): dataset records in `refs/ml/datasets`
+/// (local and remote-tracking), and the datasets named by every `ml/lock.json` in the working
+/// tree and in every commit reachable from a branch, tag, reflog entry, worktree HEAD or stash.
+/// gc, purge and fsck all call `gcRoots()`, so they never disagree about what is alive.
+public struct GCRoots: Sendable {
+    /// Every dataset version record found (purged ones included, flagged in the record).
+    public var records: [DatasetVersion] = []
+    /// Lock entries that name a dataset digest with no record here, and where they were found.
+    public var danglingLockEntries: [(lock: String, dataset: String, digest: String)] = []
+    /// Records that could not be read (gc refuses to run while there are any).
+    public var unreadable: [(ref: String, reason: String)] = []
+
+    /// The stored files of every record that is not purged, with the record as owner.
+    public var liveFiles: [(file: StoredFile, owner: String)] {
+        records.filter { $0.record.purged == nil }.flatMap { v in
+            v.record.files.compactMap { f in (try? Project.storedFile(f)).map { ($0, v.record.label + (f.path.isEmpty ? "" : "/" + f.path)) } }
+        }
+    }
+}
+
+extension Project {
+    /// Computes the GC roots; see `GCRoots`.
+    public func gcRoots() throws -> GCRoots {
+        var roots = GCRoots()
+        var seenCommits = Set<ObjectID>()
+        let datasetRefs = try wrapping {
+            try repository.refs(withPrefix: "refs/ml/datasets/") + repository.refs(withPrefix: "refs/remotes/").filter { $0.name.contains("/ml/datasets/") }
+        }
+        for (ref, commit) in datasetRefs where seenCommits.insert(commit).inserted {
+            do {
+                roots.records.append(DatasetVersion(record: try datasetRecord(commit: commit), commit: commit))
+            } catch {
+                roots.unreadable.append((ref, "\(error)"))
+            }
+        }
+        let known = Set(roots.records.map(\.record.digest))
+        func scan(_ lock: Lock, where place: String) {
+            for (name, entry) in lock.datasets where !known.contains(entry.digest) {
+                roots.danglingLockEntries.append((place, name, entry.digest))
+            }
+        }
+        if let lock = try? readLock() { scan(lock, where: "working tree ml/lock.json") }
+        let commits = try wrapping { try repository.walk(from: try repository.rootCommits()) }
+        var seenLocks = Set<[UInt8]>()
+        for commit in commits {
+            guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
+                  seenLocks.insert(bytes).inserted else { continue }
+            if let lock = try? Lock(text: String(decoding: bytes, as: UTF8.self)) {
+                scan(lock, where: "ml/lock.json in commit \(commit.hex.prefix(12))")
+            } else {
+                roots.unreadable.append(("ml/lock.json in commit \(commit.hex.prefix(12))", "not a valid lock file"))
+            }
+        }
+        return roots
+    }
+}

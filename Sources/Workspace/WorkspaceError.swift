@@ -1,0 +1,66 @@
+import BlobStore
+import GitRepo
+import Records
+
+/// A user-facing failure in a GitML repository: what is wrong and what to do about it.
+public enum WorkspaceError: Error, CustomStringConvertible {
+    case notInitialized(root: String)
+    case bareRepository
+    case pathOutsideRepository(String)
+    case pathNotFound(String)
+    case invalidName(String)
+    case unknownDataset(String)
+    case unknownVersion(String)
+    case ambiguousDigest(String)
+    case notInLock(String)
+    case purged(String)
+    case lockConflict([String])
+    case notTabular(String)
+    case noContract(String)
+    case noLeakagePolicy(String)
+    case invalidConfig(path: String, reason: String)
+    case store(StoreError)
+    case git(GitError)
+    case record(RecordError)
+
+    public var description: String {
+        switch self {
+        case .notInitialized(let root): return "GitML is not set up in \(root): run `git ml init`"
+        case .bareRepository: return "this is a bare repository: run the command in a clone with a working tree"
+        case .pathOutsideRepository(let p): return "\(p) is outside the repository: move the data inside it first"
+        case .pathNotFound(let p): return "\(p) does not exist"
+        case .invalidName(let n):
+            return "invalid dataset name '\(n)': use letters, digits, '.', '_' and '-' (start with a letter or digit)"
+        case .unknownDataset(let n): return "no dataset named '\(n)' (list them with `git ml data status`)"
+        case .unknownVersion(let v): return "no version \(v) (list versions with `git ml data log <name>`)"
+        case .ambiguousDigest(let d): return "\(d) matches several versions: give more digest characters"
+        case .notInLock(let n): return "'\(n)' is not in ml/lock.json: name a version, as in \(n)@v1"
+        case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"
+        case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
+        case .invalidConfig(let path, let reason): return "\(path): \(reason)"
+        case .notTabular(let v): return "\(v) is not a single CSV, TSV or JSON Lines file, so it cannot be read as a table"
+        case .noLeakagePolicy(let name):
+            return "the contract of \(name) has no leakage block: add one (entityKey, timeColumn, label, limits) to check train/eval leakage"
+        case .noContract(let name):
+            return "dataset \(name) has no contract: write ml/contracts/\(name).yaml (start from templates/ml/contracts/example.yaml) or pass --contract"
+        case .store(let e): return "\(e)"
+        case .git(let e): return "\(e)"
+        case .record(let e): return "\(e)"
+        }
+    }
+}
+
+/// Runs `body`, wrapping lower-level errors into `WorkspaceError`.
+func wrapping<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as WorkspaceError {
+        throw e
+    } catch let e as StoreError {
+        throw WorkspaceError.store(e)
+    } catch let e as GitError {
+        throw WorkspaceError.git(e)
+    } catch let e as RecordError {
+        throw WorkspaceError.record(e)
+    }
+}

@@ -1,0 +1,145 @@
+import XCTest
+@testable import BlobStore
+
+final class ObjectStoreTests: XCTestCase {
+    func testIngestAndRestoreRoundTripWithVerifiedDigest() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let data = csvLikeBytes(rows: 200_000, seed: 3)
+        write(data, to: dir.path + "/a.csv")
+        let (file, stats) = try store.ingest(path: dir.path + "/a.csv")
+        try store.flush()
+        XCTAssertEqual(file.digest, Digest.of(data))
+        XCTAssertEqual(file.size, UInt64(data.count))
+        XCTAssertNotNil(file.manifest)
+        XCTAssertGreaterThan(stats.chunks, 20)
+        XCTAssertEqual(stats.newChunks, stats.chunks)
+        XCTAssertLessThan(stats.newStoredBytes, UInt64(data.count) / 2)
+
+        // A fresh store object sees the sealed pack.
+        let reopened = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        try reopened.restore(file, to: dir.path + "/out/a.csv")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/out/a.csv"), data)
+    }
+
+    func testSmallAndEmptyFilesAreOneChunkAddressedByTheirDigest() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        for bytes in [[UInt8](), Array("hello\n".utf8)] {
+            write(bytes, to: dir.path + "/f")
+            let (file, _) = try store.ingest(path: dir.path + "/f")
+            XCTAssertNil(file.manifest)
+            XCTAssertEqual(file.digest, Digest.of(bytes))
+            try store.restore(file, to: dir.path + "/g")
+            XCTAssertEqual(try FileIO.readAll(dir.path + "/g"), bytes)
+        }
+    }
+
+    func testUnchangedContentStoresNothingNew() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        write(csvLikeBytes(rows: 50_000, seed: 4), to: dir.path + "/a")
+        _ = try store.ingest(path: dir.path + "/a")
+        let (_, again) = try store.ingest(path: dir.path + "/a")
+        XCTAssertEqual(again.newChunks, 0)
+    }
+
+    func testScatteredEditsStoreRoughlyTheChangedBytesAsDeltas() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let v1 = csvLikeBytes(rows: 300_000, seed: 5)
+        write(v1, to: dir.path + "/v1")
+        let (f1, s1) = try store.ingest(path: dir.path + "/v1")
+        try store.flush()
+        // Change one byte every ~50 KB: nearly every chunk is touched.
+        var v2 = v1
+        for i in stride(from: 1000, to: v2.count, by: 50_000) where v2[i] >= UInt8(ascii: "0") && v2[i] <= UInt8(ascii: "8") {
+            v2[i] += 1
+        }
+        write(v2, to: dir.path + "/v2")
+        let previous = try store.chunkList(of: f1)
+        let (f2, s2) = try store.ingest(path: dir.path + "/v2", previous: previous)
+        try store.flush()
+        XCTAssertGreaterThan(s2.deltaChunks, s2.newChunks / 2, "most new chunks are deltas")
+        XCTAssertLessThan(s2.newStoredBytes, s1.newStoredBytes / 10)
+        try store.restore(f2, to: dir.path + "/v2.out")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
+    }
+
+    func testEditsThatShiftOffsetsStillPairChunksWithTheirOldSelves() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let v1 = csvLikeBytes(rows: 300_000, seed: 8)
+        write(v1, to: dir.path + "/v1")
+        let (f1, s1) = try store.ingest(path: dir.path + "/v1")
+        try store.flush()
+        // Every 2,000th line gains 40 bytes: offsets drift by a whole chunk over the file.
+        var lines = String(decoding: v1, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in stride(from: 0, to: lines.count - 1, by: 2000) { lines[i] += ",a longer value that shifts every later byte" }
+        let v2 = Array(lines.joined(separator: "\n").utf8)
+        write(v2, to: dir.path + "/v2")
+        let (f2, s2) = try store.ingest(path: dir.path + "/v2", previous: try store.chunkList(of: f1))
+        try store.flush()
+        XCTAssertEqual(s2.deltaChunks, s2.newChunks)
+        XCTAssertLessThan(s2.newStoredBytes, s1.newStoredBytes / 20, "stored \(s2.newStoredBytes) of \(s1.newStoredBytes)")
+        try store.restore(f2, to: dir.path + "/v2.out")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
+    }
+
+    func testSmallFilesAreStoredInParallelBatches() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let paths = (0..<700).map { dir.path + "/f\($0)" }
+        let contents = (0..<500).map { csvLikeBytes(rows: 1 + $0 % 300, seed: UInt64($0)) }
+        for (i, p) in paths.enumerated() { write(contents[i % 500], to: p) }
+        let results = try store.ingestSmallFiles(paths)
+        try store.flush()
+        XCTAssertEqual(results.count, paths.count)
+        XCTAssertEqual(results.filter { $0.1.newChunks == 1 }.count, 500, "files with equal content are stored once")
+        for (p, (file, _)) in zip(paths, results).prefix(50) {
+            XCTAssertEqual(file.digest, Digest.of(try FileIO.readAll(p)))
+            try store.restore(file, to: p + ".out")
+            XCTAssertEqual(try FileIO.readAll(p + ".out"), try FileIO.readAll(p))
+        }
+        write([UInt8](repeating: 1, count: Chunker.standard.minSize + 1), to: paths[0])
+        XCTAssertThrowsError(try store.ingestSmallFiles([paths[0]]))
+    }
+
+    func testAFlippedByteInAPackIsDetectedAndNothingIsReplaced() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        let store = try ObjectStore(layout: layout)
+        let data = csvLikeBytes(rows: 100_000, seed: 6)
+        write(data, to: dir.path + "/a")
+        let (file, _) = try store.ingest(path: dir.path + "/a")
+        try store.flush()
+        let pack = try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".pack") }!
+        var bytes = try FileIO.readAll(layout.packs + "/" + pack)
+        bytes[bytes.count / 2] ^= 0x40
+        write(bytes, to: layout.packs + "/" + pack)
+        write(Array("previous".utf8), to: dir.path + "/out")
+        let reopened = try ObjectStore(layout: layout)
+        XCTAssertThrowsError(try reopened.restore(file, to: dir.path + "/out")) { error in
+            guard case StoreError.corruptObject = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/out"), Array("previous".utf8))
+    }
+
+    func testAFileThatChangesWhileReadIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let path = dir.path + "/grow"
+        write(csvLikeBytes(rows: 400_000, seed: 7), to: path)
+        let writer = Thread {
+            let h = FileHandle(forWritingAtPath: path)!
+            for _ in 0..<200 { h.seekToEndOfFile(); h.write(Data(repeating: 65, count: 1000)); usleep(200) }
+            h.closeFile()
+        }
+        writer.start()
+        var sawChange = false
+        for _ in 0..<20 {
+            do { _ = try store.ingest(path: path) } catch StoreError.fileChanged { sawChange = true; break }
+        }
+        XCTAssertTrue(sawChange)
+    }
+}

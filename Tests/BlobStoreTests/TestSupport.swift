@@ -1,0 +1,33 @@
+import Foundation
+@testable import BlobStore
+
+/// A temporary directory removed when the test case ends.
+final class TemporaryDirectory {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "gitml-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Deterministic pseudo-random bytes (SplitMix64) that compress like text with numbers.
+func csvLikeBytes(rows: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    var out = ""
+    for i in 0..<rows {
+        out += "\(i),\(next() % 100_000),\(Double(next() % 1_000_000) / 1000),cat\(next() % 7)\n"
+    }
+    return Array(out.utf8)
+}
+
+func write(_ bytes: [UInt8], to path: String) {
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+}

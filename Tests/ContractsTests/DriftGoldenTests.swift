@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+@testable import Contracts
+import Tables
+
+/// Drift statistics against numpy/scipy values from scripts/golden/drift.py.
+final class DriftGoldenTests: XCTestCase {
+    private struct Golden: Decodable {
+        struct Numeric: Decodable {
+            let name: String
+            let reference: [Double], current: [Double], edges: [Double]
+            let psi: Double, js: Double, ksStatistic: Double, ksPValue: Double, ksExact: Bool
+        }
+        struct Categorical: Decodable {
+            let name: String
+            let reference: [String: Int], current: [String: Int]
+            let chiSquare: Double, pValue: Double, dof: Int, lInfinity: Double, newCategories: [String]
+        }
+        let numeric: [Numeric]
+        let categorical: [Categorical]
+    }
+
+    private func golden() throws -> Golden {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/drift.json")
+        return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+    }
+
+    func testNumericDriftMatchesScipy() throws {
+        for c in try golden().numeric {
+            let drift = try XCTUnwrap(DriftStatistics.numeric(reference: c.reference, current: c.current))
+            XCTAssertEqual(drift.binEdges, c.edges, c.name)
+            XCTAssertEqual(drift.psi, c.psi, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.jensenShannon, c.js, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.ks.statistic, c.ksStatistic, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.ks.pValue, c.ksPValue, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.ks.exact, c.ksExact, c.name)
+        }
+    }
+
+    func testCategoricalDriftMatchesScipy() throws {
+        for c in try golden().categorical {
+            let drift = try XCTUnwrap(DriftStatistics.categorical(reference: c.reference, current: c.current))
+            XCTAssertEqual(drift.chiSquare.statistic, c.chiSquare, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.chiSquare.pValue, c.pValue, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.chiSquare.degreesOfFreedom, c.dof, c.name)
+            XCTAssertEqual(drift.lInfinity, c.lInfinity, accuracy: 1e-9, c.name)
+            XCTAssertEqual(drift.newCategories, c.newCategories, c.name)
+        }
+    }
+
+    func testIdenticalSamplesShowNoDrift() throws {
+        let sample = (0..<500).map { Double($0 % 37) }
+        let drift = try XCTUnwrap(DriftStatistics.numeric(reference: sample, current: sample))
+        XCTAssertEqual(drift.psi, 0)
+        XCTAssertEqual(drift.jensenShannon, 0)
+        XCTAssertEqual(drift.ks.statistic, 0)
+        XCTAssertEqual(drift.ks.pValue, 1)
+    }
+}
+
+final class RowDigestTests: XCTestCase {
+    func testDuplicateAndMatchCounts() throws {
+        let table = try Table(columns: [.int64("k", [1, 2, 1, 3, 2, 1, nil, nil]), .category("c", ["a", "b", "a", "a", "b", "a", nil, nil])])
+        let digests = table.rowDigests(columns: ["k", "c"])
+        XCTAssertEqual(RowDigest.duplicateCount(digests), 4)
+        XCTAssertEqual(RowDigest.duplicateCount(Array(digests.prefix(2))), 0)
+        XCTAssertEqual(RowDigest.matchCount(Array(digests.prefix(4)), in: [digests[0], digests[6]]), 2)
+        XCTAssertEqual(ContractValidator.duplicateCount(table.column(named: "k")!), 3)
+        var rng = SplitMix64(state: 4)
+        let many = (0..<3000).map { _ in RowDigest(high: rng.next() % 50, low: rng.next() % 3) }
+        XCTAssertEqual(RowDigest.duplicateCount(many), many.count - Set(many).count)
+        XCTAssertEqual(RowDigest.sorted(many), many.sorted { ($0.high, $0.low) < ($1.high, $1.low) })
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+
+/// Runs the built `git-ml` / `git-mlcommit` binaries, as users do, in a temporary git repository.
+class CLITestCase: XCTestCase {
+    var repo: String!
+
+    /// The folder holding the built executables (beside the test bundle).
+    static let binaries: String = {
+        var url = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("git-ml").path), url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("git-ml").path) {
+            // The xctest bundle lives in .build/<triple>/debug/.
+            url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        }
+        return url.path
+    }()
+
+    override func setUpWithError() throws {
+        repo = NSTemporaryDirectory() + "gitml-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+        try run("git", "init", "-q", "-b", "main")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: repo) }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs a command with the built binaries first on PATH (so `git ml` reaches ours).
+    @discardableResult
+    func run(_ args: String..., in directory: String? = nil, expect: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: directory ?? repo)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = CLITestCase.binaries + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env["GIT_AUTHOR_NAME"] = "Test"; env["GIT_AUTHOR_EMAIL"] = "test@example.com"
+        env["GIT_COMMITTER_NAME"] = "Test"; env["GIT_COMMITTER_EMAIL"] = "test@example.com"
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let r = Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        if let expect, r.status != expect {
+            XCTFail("\(args.joined(separator: " ")) exited \(r.status), expected \(expect)\nstdout: \(r.stdout)\nstderr: \(r.stderr)", file: file, line: line)
+        }
+        return r
+    }
+
+    /// Starts a command without waiting.
+    func start(_ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: repo)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = CLITestCase.binaries + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        p.environment = env
+        p.standardOutput = Pipe()
+        p.standardError = Pipe()
+        try p.run()
+        return p
+    }
+
+    /// Writes a deterministic CSV of `rows` rows; `variant` changes some values.
+    func writeCSV(_ name: String, rows: Int, variant: Int = 0) throws {
+        var state: UInt64 = 42
+        var text = "id,a,b,label\n"
+        text.reserveCapacity(rows * 30)
+        for i in 0..<rows {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let a = Double(state >> 40) / 16_777_216.0
+            let changed = variant != 0 && i % 101 == 0
+            text += "\(i),\(String(format: "%.6f", changed ? a + Double(variant) : a)),\(state % 1000),\(state % 19 == 0 ? 1 : 0)\n"
+        }
+        let path = repo + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func sha256(_ name: String) throws -> String {
+        String(try run("sha256sum", name).stdout.prefix(64))
+    }
+
+    func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+}

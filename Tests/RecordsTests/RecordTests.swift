@@ -1,0 +1,71 @@
+import XCTest
+@testable import Records
+
+final class RecordTests: XCTestCase {
+    private func record(purged: DatasetRecord.Purge? = nil) -> DatasetRecord {
+        DatasetRecord(name: "train", version: 2, digest: "sha256:" + String(repeating: "a", count: 64), size: 10,
+                      path: "data/train.csv", isDirectory: false,
+                      files: [.init(path: "", digest: "sha256:" + String(repeating: "a", count: 64), size: 10, manifest: nil)],
+                      parent: "sha256:" + String(repeating: "b", count: 64), createdBy: "T <t@x>", createdAt: "2026-11-30T00:00:00Z",
+                      purged: purged)
+    }
+
+    func testDatasetRecordRoundTripsThroughCanonicalJSON() throws {
+        for r in [record(), record(purged: .init(at: "2026-12-01T00:00:00Z", by: "T", reason: "erasure"))] {
+            let text = CanonicalJSON.encode(r.json)
+            XCTAssertEqual(try DatasetRecord(json: try CanonicalJSON.parse(text)), r)
+        }
+        XCTAssertEqual(record().label, "train@v2")
+    }
+
+    func testRecordsFromANewerFormatAreRefusedClearly() throws {
+        guard case .object(var o) = record().json else { return XCTFail() }
+        o["format_version"] = 99
+        XCTAssertThrowsError(try DatasetRecord(json: .object(o))) { error in
+            XCTAssertTrue("\(error)".contains("upgrade GitML"))
+        }
+        o["format_version"] = 1
+        o["size"] = "ten"
+        XCTAssertThrowsError(try DatasetRecord(json: .object(o))) { error in
+            XCTAssertTrue("\(error)".contains("\"size\""))
+        }
+    }
+
+    func testDirectoryDigestIgnoresListingOrder() {
+        let a = DatasetRecord.File(path: "a", digest: "sha256:1", size: 1, manifest: nil)
+        let b = DatasetRecord.File(path: "b", digest: "sha256:2", size: 2, manifest: "sha256:3")
+        XCTAssertEqual(DatasetRecord.directoryDigest([a, b]), DatasetRecord.directoryDigest([b, a]))
+        XCTAssertNotEqual(DatasetRecord.directoryDigest([a]), DatasetRecord.directoryDigest([a, b]))
+    }
+
+    func testLockKeepsUnknownSectionsAndIsOneMemberPerLine() throws {
+        var lock = Lock(datasets: ["train": .init(version: 3, digest: "sha256:abc", size: 5, path: "t.csv")],
+                        otherSections: ["suites": ["churn": ["candidate": "run1"]]])
+        let text = lock.text
+        XCTAssertTrue(text.contains("\n      \"version\": \"v3\""))
+        let back = try Lock(text: text)
+        XCTAssertEqual(back, lock)
+        lock.datasets["eval"] = .init(version: 1, digest: "sha256:def", size: 1, path: "e.csv")
+        XCTAssertNotEqual(try Lock(text: lock.text), back)
+        XCTAssertThrowsError(try Lock(text: "{\"format_version\": 1, \"datasets\": {\"x\": {\"version\": \"three\"}}}"))
+    }
+
+    func testThreeWayLockMerge() {
+        let base = Lock(datasets: ["a": .init(version: 1, digest: "d1", size: 1, path: "a"),
+                                   "b": .init(version: 1, digest: "e1", size: 1, path: "b")])
+        var ours = base
+        ours.datasets["a"] = .init(version: 2, digest: "d2", size: 1, path: "a")
+        var theirs = base
+        theirs.datasets["b"] = .init(version: 2, digest: "e2", size: 1, path: "b")
+        theirs.datasets["c"] = .init(version: 1, digest: "f1", size: 1, path: "c")
+        let (merged, conflicts) = Lock.merge(base: base, ours: ours, theirs: theirs)
+        XCTAssertEqual(conflicts, [])
+        XCTAssertEqual(merged.datasets["a"]?.version, 2)
+        XCTAssertEqual(merged.datasets["b"]?.version, 2)
+        XCTAssertEqual(merged.datasets["c"]?.version, 1)
+
+        theirs.datasets["a"] = .init(version: 2, digest: "d3", size: 1, path: "a")
+        let (_, clash) = Lock.merge(base: base, ours: ours, theirs: theirs)
+        XCTAssertEqual(clash, ["datasets.a"])
+    }
+}

@@ -1,0 +1,200 @@
+import XCTest
+import Kernels
+@testable import Tables
+
+final class CSVReaderTests: XCTestCase {
+    private func read(_ text: String, _ options: CSVReadOptions = CSVReadOptions()) throws -> TableReadResult {
+        try CSVReader.read(text: text, options: options)
+    }
+
+    private func assertError(_ text: String, _ expected: TableReadError, _ options: CSVReadOptions = CSVReadOptions(),
+                             file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try CSVReader.read(bytes: Array(text.utf8), options: options), file: file, line: line) { error in
+            XCTAssertEqual(error as? TableReadError, expected, file: file, line: line)
+        }
+    }
+
+    func testInfersTypesAndNulls() throws {
+        let table = try read("id,x,flag,when,name,count\n1,1.5,true,2024-01-02,a,7\n2,,false,2024-01-03T04:05:06Z,b,NA\n3,2e3,TRUE,,a,9\n").table
+        XCTAssertEqual(table.columnNames, ["id", "x", "flag", "when", "name", "count"])
+        XCTAssertEqual(table.rowCount, 3)
+        XCTAssertEqual(table.column(named: "id")?.values, .int64([1, 2, 3]))
+        XCTAssertEqual(table.column(named: "x")?.type, .float64)
+        XCTAssertEqual(table.column(named: "x")?.number(at: 2), 2000)
+        XCTAssertTrue(table.column(named: "x")!.isNull(1))
+        XCTAssertEqual(table.column(named: "flag")?.values, .bool([true, false, true]))
+        XCTAssertEqual(table.column(named: "when")?.type, .timestamp)
+        XCTAssertEqual(table.column(named: "when")?.text(at: 1), "2024-01-03T04:05:06Z")
+        XCTAssertEqual(table.column(named: "when")?.nullCount, 1)
+        XCTAssertEqual(table.column(named: "name")?.values, .category(codes: [0, 1, 0], dictionary: ["a", "b"]))
+        XCTAssertEqual(table.column(named: "count")?.type, .int64)
+        XCTAssertEqual(table.column(named: "count")?.nullCount, 1)
+    }
+
+    func testQuotingCRLFAndBOM() throws {
+        let text = "\u{FEFF}name,note\r\n\"Smith, J\",\"said \"\"hi\"\"\r\nthen left\"\r\nplain,\"\"\r\n"
+        let table = try read(text).table
+        XCTAssertEqual(table.columnNames, ["name", "note"])
+        XCTAssertEqual(table.column(named: "name")?.text(at: 0), "Smith, J")
+        XCTAssertEqual(table.column(named: "note")?.text(at: 0), "said \"hi\"\r\nthen left")
+        XCTAssertTrue(table.column(named: "note")!.isNull(1), "an empty field is a null token by default")
+    }
+
+    func testDetectsDelimiters() throws {
+        XCTAssertEqual(try read("a\tb\n1\t2\n").table.columnNames, ["a", "b"])
+        XCTAssertEqual(try read("a;b;c\n1;2,5;3\n").table.columnNames, ["a", "b", "c"])
+        XCTAssertEqual(try read("a|b\n1|2\n").table.columnNames, ["a", "b"])
+        XCTAssertEqual(try read("a,b\n", CSVReadOptions(header: .present)).table.rowCount, 0)
+        XCTAssertEqual(try read("x\t\"p,q\"\n1\t2\n", .tsv).table.columnNames, ["x", "p,q"])
+    }
+
+    func testDetectsMissingHeader() throws {
+        let table = try read("1,a\n2,b\n").table
+        XCTAssertEqual(table.columnNames, ["column1", "column2"])
+        XCTAssertEqual(table.rowCount, 2)
+        XCTAssertEqual(try read("a,b\n", CSVReadOptions(header: .absent)).table.rowCount, 1)
+        let pandasStyle = try read(",x\n0,1.5\n1,2.5\n").table
+        XCTAssertEqual(pandasStyle.columnNames, ["column1", "x"])
+        XCTAssertEqual(pandasStyle.column(named: "x")?.values, .float64([1.5, 2.5]))
+    }
+
+    func testNullTokensAndSchemaOverride() throws {
+        let options = CSVReadOptions(nullTokens: ["-"], schema: ["code": .category, "v": .float64, "b": .bool])
+        let table = try read("code,v,b\n007,1,1\n-,2,0\n,3,-\n", options).table
+        XCTAssertEqual(table.column(named: "code")?.text(at: 0), "007")
+        XCTAssertTrue(table.column(named: "code")!.isNull(1))
+        XCTAssertEqual(table.column(named: "code")?.text(at: 2), "")
+        XCTAssertEqual(table.column(named: "v")?.values, .float64([1, 2, 3]))
+        XCTAssertEqual(table.column(named: "b")?.values, .bool([true, false, false]))
+        XCTAssertEqual(table.column(named: "b")?.nullCount, 1)
+        assertError("v\n1\nx\n", .valueDoesNotMatchType(line: 3, column: 1, columnName: "v", value: "x", expected: .int64),
+                    CSVReadOptions(schema: ["v": .int64]))
+        assertError("v\n1\n", .unknownSchemaColumn("w"), CSVReadOptions(schema: ["w": .int64]))
+        let skipped = try read("v,w\n1,a\nx,b\n3,c\n", CSVReadOptions(schema: ["v": .int64], badRows: .skip))
+        XCTAssertEqual(skipped.table.column(named: "v")?.values, .int64([1, 3]))
+        XCTAssertEqual(skipped.table.column(named: "w")?.values, .category(codes: [0, 1], dictionary: ["a", "c"]))
+        XCTAssertEqual(skipped.skippedRows, [SkippedRow(line: 3, reason: .valueDoesNotMatchType(
+            line: 3, column: 1, columnName: "v", value: "x", expected: .int64))])
+    }
+
+    func testWideningAndOverflow() throws {
+        let table = try read("a,b,c\n1,9223372036854775807,x\n2.5,9223372036854775808,1\n").table
+        XCTAssertEqual(table.column(named: "a")?.values, .float64([1, 2.5]))
+        XCTAssertEqual(table.column(named: "b")?.type, .float64)
+        XCTAssertEqual(table.column(named: "c")?.values, .category(codes: [0, 1], dictionary: ["x", "1"]))
+    }
+
+    func testRaggedRowsFailWithLineOrAreSkippedAndCounted() throws {
+        let text = "a,b\n1,2\n3\n4,5\n6,7,8\n"
+        assertError(text, .raggedRow(line: 3, expectedFields: 2, foundFields: 1))
+        let result = try read(text, CSVReadOptions(badRows: .skip))
+        XCTAssertEqual(result.table.column(named: "a")?.values, .int64([1, 4]))
+        XCTAssertEqual(result.skippedRows, [
+            SkippedRow(line: 3, reason: .raggedRow(line: 3, expectedFields: 2, foundFields: 1)),
+            SkippedRow(line: 5, reason: .raggedRow(line: 5, expectedFields: 2, foundFields: 3)),
+        ])
+    }
+
+    func testInvalidUTF8ReportsLineAndColumn() throws {
+        var bytes = Array("a,b\nok,fine\nx,".utf8)
+        bytes += [0x66, 0xC3, 0x28]  // "f" then an invalid two-byte sequence
+        bytes += Array("\n".utf8)
+        XCTAssertThrowsError(try CSVReader.read(bytes: bytes)) { error in
+            XCTAssertEqual(error as? TableReadError, .invalidUTF8(line: 3, column: 4))
+        }
+        let result = try CSVReader.read(bytes: bytes, options: CSVReadOptions(badRows: .skip))
+        XCTAssertEqual(result.table.rowCount, 1)
+        XCTAssertEqual(result.skippedRows.count, 1)
+    }
+
+    func testQuotingErrors() {
+        assertError("a,b\n1,\"open\n2,3\n", .unterminatedQuote(line: 2, column: 3))
+        assertError("a,b\n1,ab\"c\n", .unexpectedQuote(line: 2, column: 5))
+        assertError("a,b\n1,\"ab\"c,\"\"\n", .unexpectedQuote(line: 2, column: 7))
+        assertError("a,b\n1,\"ab\"c\n", .unexpectedQuote(line: 2, column: 7), CSVReadOptions(badRows: .skip))
+    }
+
+    func testFirstErrorInRowOrderAcrossBlocks() {
+        var text = "a,b\n"
+        for i in 0..<(2 * CSVReader.rowsPerBlock) { text += i == 10 ? "1\n" : (i == CSVReader.rowsPerBlock + 3 ? "1,\"x\"y\n" : "1,2\n") }
+        assertError(text, .raggedRow(line: 12, expectedFields: 2, foundFields: 1))
+    }
+
+    func testHugeFieldAndEmptyInputs() throws {
+        let big = String(repeating: "x", count: 5000)
+        assertError("a,b\n1,\(big)\n", .fieldTooLarge(line: 2, column: 3, bytes: 5000, limit: 4096), CSVReadOptions(maxFieldBytes: 4096))
+        XCTAssertEqual(try read("a,b\n1,\(big)\n").table.column(named: "b")?.text(at: 0)?.count, 5000)
+        assertError("", .emptyInput)
+        assertError("\u{FEFF}", .emptyInput)
+        assertError("\n\r\n\n", .emptyInput)
+        let blanks = try read("a\n\n1\n\n2")
+        XCTAssertEqual(blanks.table.column(named: "a")?.values, .int64([1, 2]))
+        XCTAssertEqual(blanks.blankLines, 2)
+    }
+
+    /// Types widen across and within parallel blocks: values parsed speculatively as the
+    /// block's kind are converted or parsed again, never lost.
+    func testTypeWideningAcrossBlocks() throws {
+        let rows = 3 * CSVReader.rowsPerBlock
+        var text = "a,b,c,d\n"
+        for i in 0..<rows {
+            let a = i < rows / 2 ? "\(i)" : "\(i).5"
+            let b = i == rows - 10 ? "x" : "\(i)"
+            let c = i < CSVReader.rowsPerBlock + 5 ? "" : (i % 2 == 0 ? "true" : "false")
+            let d = i < rows - 3 ? "true" : "7"
+            text += "\(a),\(b),\(c),\(d)\n"
+        }
+        let table = try read(text).table
+        XCTAssertEqual(table.column(named: "a")?.values, .float64((0..<rows).map { $0 < rows / 2 ? Double($0) : Double($0) + 0.5 }))
+        let b = try XCTUnwrap(table.column(named: "b"))
+        XCTAssertEqual(b.type, .category)
+        XCTAssertEqual(b.text(at: 5), "5")
+        XCTAssertEqual(b.text(at: rows - 10), "x")
+        let c = try XCTUnwrap(table.column(named: "c"))
+        XCTAssertEqual(c.type, .bool)
+        XCTAssertEqual(c.nullCount, CSVReader.rowsPerBlock + 5)
+        XCTAssertEqual(c.text(at: rows - 2), "true")
+        let d = try XCTUnwrap(table.column(named: "d"))
+        XCTAssertEqual(d.type, .category)
+        XCTAssertEqual(d.text(at: 0), "true")
+        XCTAssertEqual(d.text(at: rows - 1), "7")
+    }
+
+    /// Many rows with quoted newlines and delimiters crossing the 1 MiB parallel chunk
+    /// boundaries: one thread and all threads give the same table, equal to the generated rows.
+    func testParallelSplitIsCorrectWithQuotedNewlines() throws {
+        var rng = SplitMix64(state: 3)
+        var text = "id,note,value\n"
+        var notes: [String] = []
+        var values: [Double] = []
+        let rows = 40_000
+        for id in 0..<rows {
+            let note = (0..<(1 + rng.below(4))).map { _ in String(repeating: "w", count: rng.below(30)) }.joined(separator: rng.below(2) == 0 ? "\n" : ", \"\"")
+            let value = rng.uniform() * 1000 - 500
+            notes.append(note.replacingOccurrences(of: "\"\"", with: "\""))
+            values.append(value)
+            text += "\(id),\"\(note)\",\(value)\r\n"
+        }
+        XCTAssertGreaterThan(text.utf8.count, 2 * RowSplit.chunkSize)
+        let parallel = try read(text, CSVReadOptions(threads: ParallelFor.Threads(4))).table
+        let serial = try read(text, CSVReadOptions(threads: .one)).table
+        XCTAssertEqual(parallel, serial)
+        XCTAssertEqual(parallel.rowCount, rows)
+        XCTAssertEqual(parallel.column(named: "value")?.values, .float64(values))
+        let noteColumn = parallel.column(named: "note")!
+        for i in stride(from: 0, to: rows, by: 97) { XCTAssertEqual(noteColumn.text(at: i) ?? "", notes[i]) }
+    }
+}
+
+final class CSVFileTests: XCTestCase {
+    func testReadsFilesAndReportsMissingOnes() throws {
+        let path = NSTemporaryDirectory() + "gitml-tables-\(getpid()).csv"
+        try "a,b\n1,x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(try CSVReader.read(contentsOf: path).table.rowCount, 1)
+        XCTAssertThrowsError(try CSVReader.read(contentsOf: path + ".missing")) { error in
+            guard case .unreadableFile(let p, _)? = error as? TableReadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, path + ".missing")
+        }
+    }
+}

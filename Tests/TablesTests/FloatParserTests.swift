@@ -1,0 +1,80 @@
+import XCTest
+@testable import Tables
+
+final class FloatParserTests: XCTestCase {
+    private func assertSameAsStrtod(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        let expected = Double(text)
+        let parsed = FloatParser.parse(text)
+        XCTAssertEqual(parsed?.bitPattern, expected?.bitPattern, "\(text)", file: file, line: line)
+    }
+
+    func testKnownValues() {
+        XCTAssertEqual(FloatParser.parse("0"), 0)
+        XCTAssertEqual(FloatParser.parse("-0")?.sign, .minus)
+        XCTAssertEqual(FloatParser.parse("1.5"), 1.5)
+        XCTAssertEqual(FloatParser.parse("-2.25e3"), -2250)
+        XCTAssertEqual(FloatParser.parse(".5"), 0.5)
+        XCTAssertEqual(FloatParser.parse("5."), 5)
+        XCTAssertEqual(FloatParser.parse("+7E-1"), 0.7)
+        XCTAssertEqual(FloatParser.parse("1e23"), 1e23)
+        XCTAssertEqual(FloatParser.parse("Infinity"), .infinity)
+        XCTAssertEqual(FloatParser.parse("-inf"), -.infinity)
+        XCTAssertTrue(FloatParser.parse("NaN")!.isNaN)
+        for text in ["0.1", "0.3", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308", "1e400",
+                     "1e-400", "9007199254740993", "123456789012345678901234567890", "0.000000000000000000000000001",
+                     "3.14159265358979323846264338327950288", "1e22", "1e37", "12345e30", "8.98846567431158e307",
+                     "00000000000000000000000000000000001.5", "2.4703282292062328e-324", "2.4703282292062327e-324"] {
+            assertSameAsStrtod(text)
+        }
+    }
+
+    func testRejectsMalformedText() {
+        for text in ["", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "1,5", " 1", "1 ", "0x1p3", "abc", "1e5x", "--1", "infx"] {
+            XCTAssertNil(FloatParser.parse(text), text)
+        }
+    }
+
+    func testRandomBitPatternsRoundTripThroughDescription() {
+        var rng = SplitMix64(state: 42)
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: rng.next())
+            guard value.isFinite else { continue }
+            let parsed = FloatParser.parse(value.description)
+            XCTAssertEqual(parsed?.bitPattern, value.bitPattern, value.description)
+        }
+    }
+
+    func testRandomShortDecimalsMatchStrtod() {
+        var rng = SplitMix64(state: 7)
+        for _ in 0..<20_000 {
+            let digits = String(rng.next() % 10_000_000_000)
+            let point = rng.below(digits.count + 1)
+            var text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+            if rng.below(3) == 0 { text += "e\(rng.below(80) - 40)" }
+            if rng.below(2) == 0 { text = "-" + text }
+            assertSameAsStrtod(text)
+        }
+    }
+
+    /// Up to 19 significant digits over the whole exponent range (the Eisel–Lemire path),
+    /// including subnormals, overflow and values halfway between doubles.
+    func testSignificandsUpTo19DigitsAcrossTheExponentRange() {
+        var rng = SplitMix64(state: 11)
+        for _ in 0..<20_000 {
+            let digits = String(rng.next() % 10_000_000_000_000_000_000)
+            assertSameAsStrtod("\(digits)e\(rng.below(700) - 360)")
+        }
+        for text in ["9007199254740993", "9007199254740995", "4503599627370497.5", "1.00000000000000011102230246251565404",
+                     "2.2250738585072011e-308", "4.9406564584124654e-324", "1.7976931348623158e308", "7.2057594037927933e16"] {
+            assertSameAsStrtod(text)
+        }
+    }
+
+    func testRandomLongSignificandsMatchStrtod() {
+        var rng = SplitMix64(state: 9)
+        for _ in 0..<5_000 {
+            let digits = (0..<(15 + rng.below(25))).map { _ in String(rng.below(10)) }.joined()
+            assertSameAsStrtod("0.\(digits)e\(rng.below(640) - 320)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Golden vectors for the drift statistics (docs/STATISTICS.md).
+
+Writes Tests/ContractsTests/Golden/drift.json with inputs and the values numpy/scipy give:
+PSI and Jensen-Shannon on reference-decile bins, scipy.stats.ks_2samp(method="auto"), and
+scipy.stats.chi2_contingency(correction=False) with the L-infinity distance for categories.
+Rerun: python3 scripts/golden/drift.py
+"""
+import json
+import math
+import pathlib
+
+import numpy as np
+import scipy
+from scipy import special, stats
+
+FLOOR = 1e-4
+OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests/ContractsTests/Golden/drift.json"
+
+
+def numeric_case(name, ref, cur):
+    ref = np.asarray(ref, dtype=np.float64)
+    cur = np.asarray(cur, dtype=np.float64)
+    edges = np.unique(np.quantile(ref, np.arange(1, 10) / 10))
+    p = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=len(edges) + 1) / len(ref)
+    q = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=len(edges) + 1) / len(cur)
+    pf, qf = np.maximum(p, FLOOR), np.maximum(q, FLOOR)
+    psi = float(np.sum((qf - pf) * np.log(qf / pf)))
+    m = (p + q) / 2
+    js = float((special.rel_entr(p, m).sum() + special.rel_entr(q, m).sum()) / 2 / np.log(2))
+    ks = stats.ks_2samp(ref, cur, method="auto")
+    exact = max(len(ref), len(cur)) <= 10000
+    if not exact:
+        # Asymptotic cases must avoid the one region computed differently (n > 140 with
+        # n*D^2 >= 2.2, where scipy uses 2*smirnov and GitML Pelz-Good; docs/STATISTICS.md).
+        big, small = max(len(ref), len(cur)), min(len(ref), len(cur))
+        n = round(big * small / (big + small))
+        x = float(ks.statistic)
+        assert n <= 140 or n * x * x < 2.2, (name, n, x)
+    return {
+        "name": name, "reference": ref.tolist(), "current": cur.tolist(), "edges": edges.tolist(),
+        "psi": psi, "js": js, "ksStatistic": float(ks.statistic), "ksPValue": float(ks.pvalue), "ksExact": exact,
+    }
+
+
+def categorical_case(name, ref_counts, cur_counts):
+    cats = sorted(c for c in set(ref_counts) | set(cur_counts) if ref_counts.get(c, 0) + cur_counts.get(c, 0) > 0)
+    table = np.array([[ref_counts.get(c, 0) for c in cats], [cur_counts.get(c, 0) for c in cats]], dtype=np.float64)
+    if len(cats) > 1:
+        chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
+    else:
+        chi2, p, dof = 0.0, 1.0, 0
+    pr, pc = table[0] / table[0].sum(), table[1] / table[1].sum()
+    return {
+        "name": name, "reference": ref_counts, "current": cur_counts,
+        "chiSquare": float(chi2), "pValue": float(p), "dof": int(dof),
+        "lInfinity": float(np.max(np.abs(pr - pc))),
+        "newCategories": [c for c in cats if ref_counts.get(c, 0) == 0],
+    }
+
+
+def main():
+    rng = np.random.default_rng(20261130)
+    r3 = lambda a: np.round(a, 6)
+    numeric = [
+        numeric_case("small-equal-n", r3(rng.normal(0, 1, 40)), r3(rng.normal(0.3, 1, 40))),
+        numeric_case("small-unequal", r3(rng.normal(0, 1, 50)), r3(rng.normal(0.5, 1.2, 73))),
+        numeric_case("integers-with-ties", rng.integers(0, 6, 300), rng.integers(0, 7, 250)),
+        numeric_case("constant-reference", np.full(100, 3.0), rng.integers(2, 5, 120)),
+        numeric_case("medium-shift", r3(rng.normal(0, 1, 1000)), r3(rng.normal(0.1, 1, 800))),
+        numeric_case("same-distribution", r3(rng.exponential(1, 2000)), r3(rng.exponential(1, 1500))),
+        numeric_case("large-exact", r3(rng.normal(0, 1, 9000)), r3(rng.normal(0.02, 1, 10000))),
+        numeric_case("asymptotic", r3(rng.normal(0, 1, 20000)), r3(rng.normal(0.015, 1, 15000))),
+        numeric_case("asymptotic-small-n", r3(rng.normal(0, 1, 10001)), r3(rng.normal(0.4, 1, 12))),
+        numeric_case("asymptotic-small-n-tail", r3(rng.normal(0, 1, 10001)), r3(rng.normal(1.5, 1, 30))),
+        numeric_case("asymptotic-near-identical", np.arange(10001.0), np.concatenate([np.arange(9998.0), [1e6] * 3])),
+    ]
+    categorical = [
+        categorical_case("two-categories", {"a": 60, "b": 40}, {"a": 45, "b": 55}),
+        categorical_case("new-category", {"x": 100, "y": 50, "z": 25}, {"x": 90, "y": 40, "z": 20, "w": 30}),
+        categorical_case("vanished-category", {"p": 10, "q": 5, "r": 1}, {"p": 12, "q": 7}),
+        categorical_case("single-category", {"only": 10}, {"only": 20}),
+    ]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"generator": f"scripts/golden/drift.py (numpy {np.__version__}, scipy {scipy.__version__})",
+                               "numeric": numeric, "categorical": categorical}, separators=(",", ":")))
+
+
+if __name__ == "__main__":
+    main()

@@ -52,6 +52,8 @@ let package = Package(
         ]),
         .executableTarget(name: "git-ml", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
+        .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
+                          path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 

@@ -1,5 +1,3 @@
-import Kernels
-
 /// SplitMix64 (Steele, Lea, Flood 2014): the seeded generator behind every random choice in
 /// the learners, so a seed fixes sampling, shuffling and initialization on every platform.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -16,16 +14,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1) with 53 random bits.
     public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-    /// Standard normal deviate by Marsaglia's polar method, using GitML's own log so the value
-    /// does not depend on the system's libm.
-    public mutating func nextGaussian() -> Double {
-        while true {
-            let u = 2 * nextUnit() - 1, v = 2 * nextUnit() - 1
-            let s = u * u + v * v
-            if s > 0 && s < 1 { return u * (-2 * Transcendentals.log1p(s - 1) / s).squareRoot() }
-        }
-    }
 
     /// A uniformly random permutation of 0..<count (Fisher–Yates).
     public mutating func permutation(_ count: Int) -> [Int] {

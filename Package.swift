@@ -64,8 +64,8 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels"], exclude: ["Golden"]),
-        .testTarget(name: "TablesTests", dependencies: ["Tables"]),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables"], exclude: ["Golden"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

@@ -159,7 +159,7 @@ public struct GradientBoostedTrees: Learner {
         var rows: [UInt32] = []
         rows.reserveCapacity(wanted)
         for row in 0..<count where rows.count < wanted {
-            if random.nextUnit() * Double(count - row) < Double(wanted - rows.count) { rows.append(UInt32(row)) }
+            if random.unit() * Double(count - row) < Double(wanted - rows.count) { rows.append(UInt32(row)) }
         }
         return rows
     }

@@ -112,8 +112,8 @@ struct Network: Sendable, Equatable {
         biases = []
         for l in 0..<(widths.count - 1) {
             let bound = (6 / Double(widths[l] + widths[l + 1])).squareRoot()
-            weights.append((0..<(widths[l] * widths[l + 1])).map { _ in (2 * random.nextUnit() - 1) * bound })
-            biases.append((0..<widths[l + 1]).map { _ in (2 * random.nextUnit() - 1) * bound })
+            weights.append((0..<(widths[l] * widths[l + 1])).map { _ in (2 * random.unit() - 1) * bound })
+            biases.append((0..<widths[l + 1]).map { _ in (2 * random.unit() - 1) * bound })
         }
     }
 

@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import XCTest
 @testable import Contracts
@@ -66,7 +67,7 @@ final class RowDigestTests: XCTestCase {
         XCTAssertEqual(RowDigest.duplicateCount(Array(digests.prefix(2))), 0)
         XCTAssertEqual(RowDigest.matchCount(Array(digests.prefix(4)), in: [digests[0], digests[6]]), 2)
         XCTAssertEqual(ContractValidator.duplicateCount(table.column(named: "k")!), 3)
-        var rng = SplitMix64(state: 4)
+        var rng = SplitMix64(seed: 4)
         let many = (0..<3000).map { _ in RowDigest(high: rng.next() % 50, low: rng.next() % 3) }
         XCTAssertEqual(RowDigest.duplicateCount(many), many.count - Set(many).count)
         XCTAssertEqual(RowDigest.sorted(many), many.sorted { ($0.high, $0.low) < ($1.high, $1.low) })

@@ -1,3 +1,4 @@
+import Kernels
 import XCTest
 @testable import Learners
 
@@ -16,6 +17,6 @@ final class SplitMix64Tests: XCTestCase {
         XCTAssertEqual(first.sorted(), Array(0..<100))
         XCTAssertNotEqual(first, second)
         var unit = SplitMix64(seed: 3)
-        XCTAssertTrue((0..<1000).allSatisfy { _ in (0..<1).contains(unit.nextUnit()) })
+        XCTAssertTrue((0..<1000).allSatisfy { _ in (0..<1).contains(unit.unit()) })
     }
 }

@@ -3,13 +3,14 @@ import Foundation
 /// The survival function of the one-sample two-sided Kolmogorov statistic Dₙ, used for the
 /// asymptotic two-sample p-value (`kstwo.sf(D, round(n₁n₂/(n₁+n₂)))` in scipy).
 ///
-/// Regions follow scipy's `_kolmogn`: 1 for n·x ≤ ½; the Ruben–Gambino closed forms for
-/// n·x ≤ 1 and n·x ≥ n − 1; for n ≤ 140 the exact Durbin matrix (scipy: Durbin, Pomeranz or
-/// 2·smirnov, all exact or nearly so); for n > 140: 0 for n·x² ≥ 370, the Durbin matrix for
-/// n ≤ 100,000 with n·x^1.5 ≤ 1.4 (as scipy), and otherwise the Pelz–Good expansion (as
-/// scipy, except for n·x² ≥ 2.2 where scipy uses 2·smirnov(n, x); measured |Δp| ≤ 2.7e-6
-/// for n ≥ 150 and ≤ 4.3e-8 for n ≥ 1,000, docs/STATISTICS.md).
+/// Regions are scipy's `_kolmogn` (survival side), checked in this order: 0 for x ≥ 1, 1 for
+/// x ≤ 0 or n·x ≤ ½; the Ruben–Gambino closed forms for n·x ≤ 1 and n·x ≥ n − 1; 2·smirnov(n, x)
+/// for x ≥ ½; for n ≤ 140 the Durbin matrix for n·x² ≤ 4 (scipy: Durbin up to 0.754693, then
+/// the exact Pomeranz recursion; the two agree to 2.4e-11 relative) and 2·smirnov above; for
+/// n > 140: 0 for n·x² ≥ 370, 2·smirnov for n·x² ≥ 2.2, the Durbin matrix for n ≤ 100,000 with
+/// n·x^1.5 ≤ 1.4, and the Pelz–Good expansion otherwise.
 enum KolmogorovDistribution {
+    /// P(Dₙ ≥ x), as `scipy.stats.kstwo.sf(x, n)`, for n ≥ 1.
     static func survival(n: Int, x: Double) -> Double {
         if x >= 1 { return 0 }
         if x <= 0 { return 1 }
@@ -26,9 +27,15 @@ enum KolmogorovDistribution {
             return clip(1 - product)
         }
         if t >= nd - 1 { return clip(2 * pow(1 - x, nd)) }
-        if n <= 140 { return clip(1 - durbinCDF(n: n, d: x)) }
-        if t * x >= 370 { return 0 }
-        if t * x < 2.2 && n <= 100_000 && nd * pow(x, 1.5) <= 1.4 { return clip(1 - durbinCDF(n: n, d: x)) }
+        if x >= 0.5 { return clip(2 * SmirnovDistribution.survival(n: n, x: x)) }
+        let nxSquared = t * x
+        if n <= 140 {
+            if nxSquared <= 4 { return clip(1 - durbinCDF(n: n, d: x)) }
+            return clip(2 * SmirnovDistribution.survival(n: n, x: x))
+        }
+        if nxSquared >= 370 { return 0 }
+        if nxSquared >= 2.2 { return clip(2 * SmirnovDistribution.survival(n: n, x: x)) }
+        if n <= 100_000 && nd * pow(x, 1.5) <= 1.4 { return clip(1 - durbinCDF(n: n, d: x)) }
         return clip(pelzGoodSurvival(n: nd, x: x))
     }
 

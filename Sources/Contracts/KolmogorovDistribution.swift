@@ -6,9 +6,8 @@ import Foundation
 /// Regions are scipy's `_kolmogn` (survival side), checked in this order: 0 for x ≥ 1, 1 for
 /// x ≤ 0 or n·x ≤ ½; the Ruben–Gambino closed forms for n·x ≤ 1 and n·x ≥ n − 1; 2·smirnov(n, x)
 /// for x ≥ ½; for n ≤ 140 the Durbin matrix for n·x² ≤ 0.754693, the Pomeranz recursion for
-/// n·x² ≤ 4 and 2·smirnov above; for
-/// n > 140: 0 for n·x² ≥ 370, 2·smirnov for n·x² ≥ 2.2, the Durbin matrix for n ≤ 100,000 with
-/// n·x^1.5 ≤ 1.4, and the Pelz–Good expansion otherwise.
+/// n·x² ≤ 4 and 2·smirnov above; for n > 140: 0 for n·x² ≥ 370, 2·smirnov for n·x² ≥ 2.2,
+/// the Durbin matrix for n ≤ 100,000 with n·x^1.5 ≤ 1.4, and the Pelz–Good expansion otherwise.
 enum KolmogorovDistribution {
     /// P(Dₙ ≥ x), as `scipy.stats.kstwo.sf(x, n)`, for n ≥ 1.
     static func survival(n: Int, x: Double) -> Double {

@@ -17,8 +17,12 @@ final class DriftGoldenTests: XCTestCase {
             let reference: [String: Int], current: [String: Int]
             let chiSquare: Double, pValue: Double, dof: Int, lInfinity: Double, newCategories: [String]
         }
+        struct Kolmogorov: Decodable {
+            let n: Int, x: Double, sf: Double, branch: String
+        }
         let numeric: [Numeric]
         let categorical: [Categorical]
+        let kolmogorov: [Kolmogorov]
     }
 
     private func golden() throws -> Golden {
@@ -46,6 +50,19 @@ final class DriftGoldenTests: XCTestCase {
             XCTAssertEqual(drift.chiSquare.degreesOfFreedom, c.dof, c.name)
             XCTAssertEqual(drift.lInfinity, c.lInfinity, accuracy: 1e-9, c.name)
             XCTAssertEqual(drift.newCategories, c.newCategories, c.name)
+        }
+    }
+
+    /// kstwo.sf in every branch of scipy's `_kolmogn`. Rule: |Δp| ≤ 1e-9 · max(p, 1e-280), i.e.
+    /// 1e-9 relative down to p = 1e-280 (below it scipy's own terms reach subnormal numbers);
+    /// for p ≤ 1 this is also within 1e-9 absolute.
+    func testKolmogorovSurvivalMatchesScipyInEveryBranch() throws {
+        let cases = try golden().kolmogorov
+        XCTAssertEqual(Set(cases.map(\.branch)).count, 12, "a branch of _kolmogn lost its golden cases")
+        for c in cases {
+            let p = KolmogorovDistribution.survival(n: c.n, x: c.x)
+            let tolerance = 1e-9 * max(c.sf, 1e-280)
+            XCTAssertLessThanOrEqual(abs(p - c.sf), tolerance, "\(c.branch) n=\(c.n) x=\(c.x): \(p) vs \(c.sf)")
         }
     }
 

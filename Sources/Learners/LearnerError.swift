@@ -6,6 +6,8 @@ public enum LearnerError: Error, Equatable, CustomStringConvertible {
     case labelCountMismatch(rows: Int, labels: Int)
     /// A label that the task cannot use (binary tasks need 0 or 1; regression needs finite values).
     case invalidLabel(row: Int, value: Double, expected: String)
+    /// A column the encoding or the label needs is not in the table.
+    case missingColumn(String)
     /// Binary classification with only one class present in the labels.
     case singleClass(label: Double)
     /// NaN (under a refusing missing-value policy) or ±infinity in a feature of a linear model or MLP.
@@ -28,6 +30,7 @@ public enum LearnerError: Error, Equatable, CustomStringConvertible {
             return "column \(column) has \(found) rows, expected \(expected)"
         case let .labelCountMismatch(rows, labels): return "\(rows) feature rows but \(labels) labels"
         case let .invalidLabel(row, value, expected): return "label \(value) at row \(row): expected \(expected)"
+        case let .missingColumn(name): return "the table has no column '\(name)', which the model needs"
         case let .singleClass(label): return "all labels are \(label): binary classification needs both classes"
         case let .nonFiniteFeature(column, row, value):
             return "column \(column) row \(row) is \(value): impute it or choose missing: impute"

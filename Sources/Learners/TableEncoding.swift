@@ -1,0 +1,79 @@
+import Tables
+
+/// How a table's columns become learner input: which columns are features, their kinds, and
+/// for each categorical column the vocabulary that maps its values to codes. Fitted on the
+/// training table and stored beside the model (the run's "encoder" artifact), so a table read
+/// at prediction time — whose own category dictionary may order values differently or hold new
+/// ones — is encoded exactly as the training data was. Values never seen in training become
+/// missing (NaN), which trees route by their learned default and linear models refuse or
+/// impute as configured.
+public struct TableEncoding: Codable, Sendable, Equatable {
+    public struct Feature: Codable, Sendable, Equatable {
+        public let name: String
+        /// Nil for numeric columns; the training values in code order for categorical ones.
+        public let vocabulary: [String]?
+    }
+
+    public let features: [Feature]
+
+    /// The schema of the matrices this encoding produces.
+    public var schema: FeatureSchema {
+        FeatureSchema(features.map { FeatureColumn(name: $0.name, kind: $0.vocabulary == nil ? .numeric : .categorical) })
+    }
+
+    /// Fits the encoding on `table`: every column except `excluded` (label, ids) is a feature;
+    /// category columns are categorical with their values sorted (so the codes do not depend on
+    /// row order), every other type is numeric (timestamps as microseconds, booleans as 0/1).
+    public init(fitting table: Table, excluding excluded: Set<String>) throws(LearnerError) {
+        var features: [Feature] = []
+        for column in table.columns where !excluded.contains(column.name) {
+            if case .category(let codes, let dictionary) = column.values {
+                let used = Set((0..<codes.count).filter { !column.isNull($0) }.map { dictionary[Int(codes[$0])] })
+                features.append(Feature(name: column.name, vocabulary: used.sorted()))
+            } else {
+                features.append(Feature(name: column.name, vocabulary: nil))
+            }
+        }
+        guard !features.isEmpty else { throw .emptyInput }
+        self.features = features
+    }
+
+    /// The feature matrix of `table` under this encoding; a missing feature column is an error.
+    public func matrix(_ table: Table) throws(LearnerError) -> FeatureMatrix {
+        var columns: [[Float]] = []
+        columns.reserveCapacity(features.count)
+        for feature in features {
+            guard let column = table.column(named: feature.name) else { throw .missingColumn(feature.name) }
+            guard let vocabulary = feature.vocabulary else {
+                columns.append((0..<table.rowCount).map { column.number(at: $0).map(Float.init) ?? .nan })
+                continue
+            }
+            let codeOf = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, Float($0)) })
+            columns.append((0..<table.rowCount).map { column.text(at: $0).flatMap { codeOf[$0] } ?? .nan })
+        }
+        return try FeatureMatrix(schema: schema, columns: columns)
+    }
+}
+
+extension TableEncoding {
+    /// Binary labels from a table column: `positive` names the positive class as text; without
+    /// it the column must hold 0/1 or true/false. A null label is an error naming the row.
+    public static func binaryLabels(_ table: Table, column name: String, positive: String? = nil) throws(LearnerError) -> [Double] {
+        guard let column = table.column(named: name) else { throw .missingColumn(name) }
+        var labels: [Double] = []
+        labels.reserveCapacity(table.rowCount)
+        for row in 0..<table.rowCount {
+            guard let text = column.text(at: row) else { throw .invalidLabel(row: row, value: .nan, expected: "a label, not a null") }
+            if let positive {
+                labels.append(text == positive ? 1 : 0)
+            } else {
+                switch text.lowercased() {
+                case "1", "1.0", "true": labels.append(1)
+                case "0", "0.0", "false": labels.append(0)
+                default: throw .invalidLabel(row: row, value: column.number(at: row) ?? .nan, expected: "0/1 or true/false (or name the positive class)")
+                }
+            }
+        }
+        return labels
+    }
+}

@@ -24,6 +24,8 @@ public struct RemoteCollectReport: Sendable, Equatable {
     public var bytesFreed: UInt64 = 0
     /// Packs without an index (an interrupted push or deletion) older than the grace period, removed.
     public var strayPacksRemoved = 0
+    /// Unfinished S3 multipart uploads older than the grace period, aborted (not in dry runs).
+    public var uploadsAborted = 0
     public init() {}
 }
 
@@ -75,7 +77,8 @@ extension RemoteSync {
     /// (index first, then pack); a pack whose live objects are less than `repackBelow` of its
     /// stored bytes is rewritten (its live frames copied as stored into a new pack, uploaded
     /// pack then index, before the old index and pack are deleted); packs without an index
-    /// older than `cutoff` are deleted. With `dryRun` it only reports.
+    /// older than `cutoff` are deleted, and on S3 unfinished multipart uploads started before
+    /// `cutoff` are aborted. With `dryRun` it only reports.
     ///
     /// The caller holds `RemoteLock` exclusively (unless `dryRun`), so no push runs meanwhile,
     /// and computed `keep` after taking it.
@@ -121,6 +124,9 @@ extension RemoteSync {
             report.strayPacksRemoved += 1
             report.bytesFreed += info.size
             if !dryRun { try remote.delete(info.key) }
+        }
+        if !dryRun, let s3 = remote as? S3Remote {
+            report.uploadsAborted = try s3.abortUploads(startedBefore: cutoff)
         }
         return report
     }

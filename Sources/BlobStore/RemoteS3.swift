@@ -58,8 +58,8 @@ public struct S3Remote: RemoteBackend {
         client = HTTPClient()
     }
 
-    /// An S3 `LastModified` value (ISO 8601, with or without fractional seconds).
-    private static func parseTimestamp(_ text: String) -> Date? {
+    /// An S3 timestamp such as `LastModified` (ISO 8601, with or without fractional seconds).
+    static func parseTimestamp(_ text: String) -> Date? {
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return fractional.date(from: text) ?? ISO8601DateFormatter().date(from: text)

@@ -53,7 +53,8 @@ struct GCCommand: ParsableCommand {
                        "objects_live": .number(Double(result.objectsLive)), "packs_examined": .number(Double(r.packsExamined)),
                        "packs_deleted": .number(Double(r.packsDeleted)), "packs_rewritten": .number(Double(r.packsRewritten)),
                        "packs_in_grace": .number(Double(r.packsInGrace)), "objects_removed": .number(Double(r.objectsRemoved)),
-                       "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved))])
+                       "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved)),
+                       "uploads_aborted": .number(Double(r.uploadsAborted))])
         } else {
             let verb = r.dryRun ? "would remove" : "removed"
             print("\(result.remote): \(verb) \(r.objectsRemoved) objects (\(formatBytes(r.bytesFreed))): "

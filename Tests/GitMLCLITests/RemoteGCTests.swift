@@ -114,5 +114,25 @@ final class RemoteGCTests: CLITestCase {
         var files = try remoteFiles()
         files["locks/shared-1234"] = nil
         XCTAssertEqual(files, before, "a refused gc changes nothing")
+        try FileManager.default.removeItem(atPath: blobs + "/locks/shared-1234")
+
+        // The other way round: while a gc holds the remote, a push fails cleanly, uploading nothing.
+        try "bob gc at 2026-01-01T00:00:00Z".write(toFile: blobs + "/locks/gc", atomically: true, encoding: .utf8)
+        try writeCSV("late.csv", rows: 200, variant: 5)
+        try run("git", "ml", "data", "add", "late.csv")
+        try run("git", "mlcommit", "-m", "late")
+        let blocked = try run("git", "ml", "push", expect: 3)
+        XCTAssertTrue(blocked.stderr.contains("locked by bob gc"), blocked.stderr)
+        files = try remoteFiles()
+        files["locks/gc"] = nil
+        XCTAssertEqual(files, before)
+        try FileManager.default.removeItem(atPath: blobs + "/locks/gc")
+        try run("git", "ml", "push")
+        XCTAssertGreaterThan(try XCTUnwrap(try gc(grace: 0)["objects_removed"] as? Double), 0)
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", in: other)
+        try run("git", "ml", "data", "checkout", in: other)
+        XCTAssertEqual(String(try run("sha256sum", "late.csv", in: other).stdout.prefix(64)), try sha256("late.csv"))
     }
 }

@@ -52,6 +52,8 @@ let package = Package(
         ]),
         .executableTarget(name: "git-ml", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
+        .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
+                          path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 
@@ -62,8 +64,8 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels"], exclude: ["Golden"]),
-        .testTarget(name: "TablesTests", dependencies: ["Tables"]),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables"], exclude: ["Golden"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

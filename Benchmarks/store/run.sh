@@ -8,7 +8,8 @@
 # Installs the anchors (git-lfs, zstd, GNU time from apt when missing; DVC from pip into
 # Benchmarks/.venv), generates the data into Benchmarks/work/ (git-ignored; regenerated only
 # when the generator or its arguments change), uses GITML (default: .build/release/git-ml,
-# built when missing), and writes docs/BENCHMARKS-store.md (full run) or
+# built when missing), and writes Benchmarks/work/BENCHMARKS-store.md (full run; its table is
+# the "Dataset store" section of docs/BENCHMARKS.md) or
 # Benchmarks/work/BENCHMARKS-store-quick.md (--quick).
 set -euo pipefail
 
@@ -61,7 +62,7 @@ if [ "$QUICK" -eq 1 ]; then
   OUT="$WORK/BENCHMARKS-store-quick.md"; RESULTS="$WORK/results-quick.json"
 else
   DATA="$WORK/data"; TABLE_ARGS=(--rows 1800000 --small-count 10000); STATUS_COUNT=100000
-  OUT="$ROOT/docs/BENCHMARKS-store.md"; RESULTS="$WORK/results.json"
+  OUT="$WORK/BENCHMARKS-store.md"; RESULTS="$WORK/results.json"
 fi
 GEN="$BENCH/data/generate.py"
 STAMP="$(sha256sum "$GEN" | cut -c1-16) ${TABLE_ARGS[*]} status=$STATUS_COUNT"

@@ -3,13 +3,13 @@ import Foundation
 /// The survival function of the one-sample two-sided Kolmogorov statistic Dₙ, used for the
 /// asymptotic two-sample p-value (`kstwo.sf(D, round(n₁n₂/(n₁+n₂)))` in scipy).
 ///
-/// Regions follow scipy's `_kolmogn`: 1 for n·x ≤ ½; the Ruben–Gambino closed forms for
-/// n·x ≤ 1 and n·x ≥ n − 1; for n ≤ 140 the exact Durbin matrix (scipy: Durbin, Pomeranz or
-/// 2·smirnov, all exact or nearly so); for n > 140: 0 for n·x² ≥ 370, the Durbin matrix for
-/// n ≤ 100,000 with n·x^1.5 ≤ 1.4 (as scipy), and otherwise the Pelz–Good expansion (as
-/// scipy, except for n·x² ≥ 2.2 where scipy uses 2·smirnov(n, x); measured |Δp| ≤ 2.7e-6
-/// for n ≥ 150 and ≤ 4.3e-8 for n ≥ 1,000, docs/STATISTICS.md).
+/// Regions are scipy's `_kolmogn` (survival side), checked in this order: 0 for x ≥ 1, 1 for
+/// x ≤ 0 or n·x ≤ ½; the Ruben–Gambino closed forms for n·x ≤ 1 and n·x ≥ n − 1; 2·smirnov(n, x)
+/// for x ≥ ½; for n ≤ 140 the Durbin matrix for n·x² ≤ 0.754693, the Pomeranz recursion for
+/// n·x² ≤ 4 and 2·smirnov above; for n > 140: 0 for n·x² ≥ 370, 2·smirnov for n·x² ≥ 2.2,
+/// the Durbin matrix for n ≤ 100,000 with n·x^1.5 ≤ 1.4, and the Pelz–Good expansion otherwise.
 enum KolmogorovDistribution {
+    /// P(Dₙ ≥ x), as `scipy.stats.kstwo.sf(x, n)`, for n ≥ 1.
     static func survival(n: Int, x: Double) -> Double {
         if x >= 1 { return 0 }
         if x <= 0 { return 1 }
@@ -26,9 +26,16 @@ enum KolmogorovDistribution {
             return clip(1 - product)
         }
         if t >= nd - 1 { return clip(2 * pow(1 - x, nd)) }
-        if n <= 140 { return clip(1 - durbinCDF(n: n, d: x)) }
-        if t * x >= 370 { return 0 }
-        if t * x < 2.2 && n <= 100_000 && nd * pow(x, 1.5) <= 1.4 { return clip(1 - durbinCDF(n: n, d: x)) }
+        if x >= 0.5 { return clip(2 * SmirnovDistribution.survival(n: n, x: x)) }
+        let nxSquared = t * x
+        if n <= 140 {
+            if nxSquared <= 0.754693 { return clip(1 - durbinCDF(n: n, d: x)) }
+            if nxSquared <= 4 { return clip(1 - pomeranzCDF(n: n, d: x)) }
+            return clip(2 * SmirnovDistribution.survival(n: n, x: x))
+        }
+        if nxSquared >= 370 { return 0 }
+        if nxSquared >= 2.2 { return clip(2 * SmirnovDistribution.survival(n: n, x: x)) }
+        if n <= 100_000 && nd * pow(x, 1.5) <= 1.4 { return clip(1 - durbinCDF(n: n, d: x)) }
         return clip(pelzGoodSurvival(n: nd, x: x))
     }
 
@@ -82,6 +89,65 @@ enum KolmogorovDistribution {
             }
         }
         return min(max(Foundation.scalbn(p, exponent), 0), 1)
+    }
+
+    /// P(Dₙ ≤ d) by Pomeranz's recursion as scipy's `_kolmogn_Pomeranz` computes it: 2n + 1
+    /// rows, each the previous row's band convolved with one of three scaled Poisson weight
+    /// sequences, rows rescaled by 2¹²⁸ against underflow, the last entry times n!.
+    static func pomeranzCDF(n: Int, d: Double) -> Double {
+        let nd = Double(n)
+        let t = nd * d
+        let whole = Int(t.rounded(.down))
+        let f = t - Double(whole)
+        let g = min(f, 1 - f)
+        let band = PomeranzBand(n: n, whole: whole, ceilF: f > 0 ? 1 : 0, roundF: f > 0.5 ? 1 : 0)
+        let count = 2 * (whole + 1)
+        func weights(_ step: Double) -> [Double] {
+            var w = [Double](repeating: 1, count: count)
+            for m in 1..<count { w[m] = w[m - 1] * step / Double(m) }
+            return w
+        }
+        let gWeights = weights(g / nd), twoGWeights = weights(2 * g / nd), restWeights = weights((1 - 2 * g) / nd)
+        let scale = 0x1p128, inverseScale = 0x1p-128
+        var previous = [Double](repeating: 0, count: count)
+        var current = previous
+        current[0] = 1
+        var previousStart = 0, currentStart = 0, exponent = 0
+        var (j1, _) = band.interval(row: 0)
+        for i in 1..<(2 * n + 2) {
+            let k1 = j1
+            swap(&previous, &current)
+            swap(&previousStart, &currentStart)
+            for c in current.indices { current[c] = 0 }
+            let (newJ1, j2) = band.interval(row: i)
+            j1 = newJ1
+            let w = i == 1 || i == 2 * n + 1 ? gWeights : (i % 2 == 1 ? twoGWeights : restWeights)
+            let length = j2 - k1 + 1
+            guard length > 0 else { continue }
+            let offset = k1 - previousStart
+            for out in 0..<(j2 - j1 + 1) {
+                let k = out + j1 - k1
+                var sum = 0.0
+                for a in 0...k where offset + a < count && k - a < count {
+                    sum += previous[offset + a] * w[k - a]
+                }
+                current[out] = sum
+            }
+            if let largest = current.max(), largest > 0, largest < inverseScale {
+                for c in current.indices { current[c] *= scale }
+                exponent -= 128
+            }
+            currentStart = previousStart + j1 - k1
+        }
+        var answer = current[n - currentStart]
+        for m in 1...n {
+            if abs(answer) > scale {
+                answer *= inverseScale
+                exponent += 128
+            }
+            answer *= Double(m)
+        }
+        return Foundation.scalbn(answer, exponent)
     }
 
     private static func multiply(_ a: [Double], _ b: [Double], _ m: Int) -> [Double] {
@@ -152,5 +218,36 @@ enum KolmogorovDistribution {
         var survival = 1.0
         for i in 0..<4 { survival -= terms[i] / pow(n, Double(i) / 2) }
         return survival
+    }
+}
+
+/// The band of non-zero entries in each row of Pomeranz's recursion for P(Dₙ ≤ d) with
+/// n·d = whole + f (scipy `_pomeranz_compute_j1j2`).
+private struct PomeranzBand {
+    let n: Int
+    let whole: Int
+    /// 1 when f > 0.
+    let ceilF: Int
+    /// 1 when f > ½.
+    let roundF: Int
+
+    /// The first and last column (inclusive, clamped to 0…n) that can be non-zero in `row`.
+    func interval(row i: Int) -> (Int, Int) {
+        let j1: Int, j2: Int
+        if i == 0 {
+            (j1, j2) = (-whole - ceilF - 1, whole + ceilF - 1)
+        } else {
+            let half = (i + 1) / 2
+            if (i + 1) % 2 == 0 {
+                if half == n + 1 {
+                    (j1, j2) = (n - whole - ceilF - 1, n + whole + ceilF - 1)
+                } else {
+                    (j1, j2) = (half - 1 - whole - roundF - 1, half + whole - 1 + ceilF - 1)
+                }
+            } else {
+                (j1, j2) = (half - 1 - whole - 1, half + whole + roundF - 1)
+            }
+        }
+        return (max(j1 + 2, 0), min(j2, n))
     }
 }

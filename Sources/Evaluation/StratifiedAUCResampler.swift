@@ -1,3 +1,4 @@
+import Kernels
 /// The stratified bootstrap of ROC AUC (and of a paired ΔAUC) counted per tie group instead of
 /// per row: each draw adds its weight into small per-group accumulators of every model, then
 /// the trapezoid is summed over groups. It draws exactly what `ResamplingUnits.draw` draws

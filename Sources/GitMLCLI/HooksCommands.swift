@@ -51,6 +51,7 @@ struct HookCommand: ParsableCommand {
             let updates = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             if ProcessInfo.processInfo.environment[Project.hookGuard] == nil {
                 try reportingErrors {
+                    guard try Project.prePushNeedsWork(from: currentDirectory, updates: updates) else { return }
                     let outcome = try openProject().prePush(gitRemote: remote, updates: updates)
                     if let blobs = outcome.blobs {
                         FileHandle.standardError.write(Data("git-ml: published \(outcome.published.joined(separator: ", ")) (\(blobs.objectsUploaded) objects, \(formatBytes(blobs.bytesUploaded)))\n".utf8))
@@ -62,9 +63,8 @@ struct HookCommand: ParsableCommand {
 
         /// Runs the hook that was installed before GitML's (pre-push.local), with the same input.
         private func chainLocalHook(updates: String) throws {
-            let hooks = (try? GitCommand.run(["rev-parse", "--git-path", "hooks"], in: currentDirectory)
-                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? ".git/hooks"
-            let local = hooks + "/pre-push.local"
+            guard let repository = try? Repository(discoveringFrom: currentDirectory) else { return }
+            let local = Project.hooksDirectory(of: repository) + "/pre-push.local"
             guard FileManager.default.isExecutableFile(atPath: local) else { return }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: local)

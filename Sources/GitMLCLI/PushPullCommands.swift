@@ -22,6 +22,9 @@ struct PushCommand: ParsableCommand {
             let progress = ProgressLine("uploading")
             let r = try openProject().push(remote: remote, gitRemote: gitRemote) { progress.update($0, $1) }
             progress.finish()
+            for (from, to) in r.relabeled {
+                print("\(from) is taken on the remote by other data: your version is now \(to)")
+            }
             print("\(r.remote): \(r.blobs.objectsUploaded) of \(r.blobs.objectsNeeded) objects uploaded (\(formatBytes(r.blobs.bytesUploaded)) in \(r.blobs.packsUploaded) packs)" +
                   (r.gitRemote.map { "; \(r.refsPublished) refs pushed to \($0)" } ?? "; no git remote, refs not pushed"))
         }

@@ -101,6 +101,33 @@ extension Repository {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
+    /// The id of the blob at `path` in `commit`, or nil when the commit has no such file: two
+    /// commits hold the same file exactly when the ids are equal, with nothing read.
+    public func blobID(inCommit commit: ObjectID, path: String) throws(GitError) -> ObjectID? {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
+        defer { git_tree_entry_free(entry) }
+        return ObjectID(git_tree_entry_id(entry).pointee)
+    }
+
+    /// The bytes of a blob.
+    public func blobContents(_ blob: ObjectID) throws(GitError) -> [UInt8] {
+        var oid = blob.oid
+        var object: OpaquePointer?
+        try check(git_blob_lookup(&object, handle, &oid), "read blob \(blob)")
+        defer { git_blob_free(object) }
+        let size = Int(git_blob_rawsize(object))
+        guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
     /// The names of the entries of the directory `path` in `commit` (empty when absent).
     public func directoryEntries(inCommit commit: ObjectID, path: String) throws(GitError) -> [String] {
         var oid = commit.oid
@@ -131,8 +158,9 @@ extension Repository {
         return ObjectID(git_object_id(commit).pointee)
     }
 
-    /// Every commit reachable from `tips`, newest first.
-    public func walk(from tips: [ObjectID]) throws(GitError) -> [ObjectID] {
+    /// Every commit reachable from `tips` but not from `hiding` (as `git rev-list tips ^hiding`),
+    /// newest first.
+    public func walk(from tips: [ObjectID], hiding: [ObjectID] = []) throws(GitError) -> [ObjectID] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start revision walk")
         defer { git_revwalk_free(walker) }
@@ -142,10 +170,23 @@ extension Repository {
             // Tips that are not commits (a tag of a blob) are skipped.
             _ = git_revwalk_push(walker, &oid)
         }
+        for hidden in hiding {
+            var oid = hidden.oid
+            _ = git_revwalk_hide(walker, &oid)  // an id the repository lacks hides nothing
+        }
         var out: [ObjectID] = []
         var oid = git_oid()
         while git_revwalk_next(&oid, walker) == 0 { out.append(ObjectID(oid)) }
         return out
+    }
+
+    /// The parents of a commit, in order.
+    public func parents(of commit: ObjectID) throws(GitError) -> [ObjectID] {
+        var oid = commit.oid
+        var object: OpaquePointer?
+        try check(git_commit_lookup(&object, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(object) }
+        return (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0).map { ObjectID($0.pointee) } }
     }
 
     /// The message of a commit.

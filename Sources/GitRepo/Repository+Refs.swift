@@ -54,6 +54,15 @@ extension Repository {
         git_reference_free(ref)
     }
 
+    /// Deletes `name` if it still points at `expected` (compare-and-swap).
+    public func deleteRef(_ name: String, expected: ObjectID) throws(GitError) {
+        var ref: OpaquePointer?
+        guard git_reference_lookup(&ref, handle, name) == 0 else { throw .refChanged(ref: name) }
+        defer { git_reference_free(ref) }
+        guard let target = git_reference_target(ref), ObjectID(target.pointee) == expected else { throw .refChanged(ref: name) }
+        try check(git_reference_delete(ref), "delete ref \(name)")
+    }
+
     /// Every commit a GC must keep alive: targets of all refs (branches, tags, remote-tracking
     /// refs, `refs/ml/*`, stash), every reflog entry of them and of HEAD, and each worktree's HEAD.
     public func rootCommits() throws(GitError) -> [ObjectID] {

@@ -89,17 +89,22 @@ struct FeatureBinner: Sendable, Equatable {
     }
 }
 
-/// Row-major UInt8 bins of a feature matrix: row i's bins are `bins[i·featureCount ..< (i+1)·featureCount]`.
+/// UInt8 bins of a feature matrix. Row-major `bins` (row i is `bins[i·featureCount ..<
+/// (i+1)·featureCount]`) feed histograms; the optional column-major copy (column f is
+/// `columnBins[f·rowCount ..< (f+1)·rowCount]`) keeps row partitioning within one column.
 struct BinnedMatrix: Sendable {
     let bins: [UInt8]
+    let columnBins: [UInt8]
     let rowCount: Int
     let featureCount: Int
 
     /// Bins `rows` of `features` (all rows when nil) with the given binners, in parallel blocks.
-    init(_ features: FeatureMatrix, rows: [Int]?, binners: [FeatureBinner], threads: ParallelFor.Threads) {
+    init(_ features: FeatureMatrix, rows: [Int]?, binners: [FeatureBinner], columnMajorCopy: Bool,
+         threads: ParallelFor.Threads) {
         let featureCount = binners.count
         let rowCount = rows?.count ?? features.rowCount
         var bins = [UInt8](repeating: 0, count: rowCount * featureCount)
+        var columnBins = [UInt8](repeating: 0, count: columnMajorCopy ? rowCount * featureCount : 0)
         bins.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let out = SendablePointer(base)
@@ -115,7 +120,13 @@ struct BinnedMatrix: Sendable {
                 }
             }
         }
+        if columnMajorCopy {
+            for i in 0..<rowCount {
+                for f in 0..<featureCount { columnBins[f * rowCount + i] = bins[i * featureCount + f] }
+            }
+        }
         self.bins = bins
+        self.columnBins = columnBins
         self.rowCount = rowCount
         self.featureCount = featureCount
     }

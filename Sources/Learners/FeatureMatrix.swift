@@ -53,19 +53,6 @@ public struct FeatureMatrix: Sendable {
 
     public var columnCount: Int { columns.count }
 
-    /// The rows at `indices`, in that order (used for validation splits).
-    public func rows(_ indices: [Int]) -> FeatureMatrix {
-        let picked = columns.map { column in indices.map { column[$0] } }
-        // Same schema and equal lengths by construction.
-        return FeatureMatrix(unchecked: schema, columns: picked, rowCount: indices.count)
-    }
-
-    private init(unchecked schema: FeatureSchema, columns: [[Float]], rowCount: Int) {
-        self.schema = schema
-        self.columns = columns
-        self.rowCount = rowCount
-    }
-
     /// Throws unless `schema` equals the training schema `expected`.
     func requireSchema(_ expected: FeatureSchema) throws(LearnerError) {
         guard schema == expected else { throw .schemaMismatch(expected: expected, found: schema) }

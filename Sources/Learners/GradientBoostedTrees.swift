@@ -98,8 +98,10 @@ public struct GradientBoostedTrees: Learner {
         guard !split.training.isEmpty else { throw .emptyInput }
         var random = SplitMix64(seed: seed)
         let binners = fitBinners(features, trainingRows: split.training, random: &random)
-        let training = BinnedMatrix(features, rows: earlyStoppingRounds > 0 ? split.training : nil, binners: binners, threads: threads)
-        let validation = BinnedMatrix(features, rows: split.validation, binners: binners, threads: threads)
+        let training = BinnedMatrix(features, rows: earlyStoppingRounds > 0 ? split.training : nil, binners: binners,
+                                    columnMajorCopy: true, threads: threads)
+        let validation = BinnedMatrix(features, rows: split.validation, binners: binners, columnMajorCopy: false,
+                                      threads: threads)
         let trainingLabels = split.training.map { labels[$0] }
         let validationLabels = split.validation.map { labels[$0] }
 
@@ -157,7 +159,7 @@ public struct GradientBoostedTrees: Learner {
         var rows: [UInt32] = []
         rows.reserveCapacity(wanted)
         for row in 0..<count where rows.count < wanted {
-            if random.nextUnit() * Double(count - row) < Double(wanted - rows.count) { rows.append(UInt32(row)) }
+            if random.unit() * Double(count - row) < Double(wanted - rows.count) { rows.append(UInt32(row)) }
         }
         return rows
     }

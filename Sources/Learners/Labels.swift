@@ -1,3 +1,4 @@
+import Kernels
 /// Label checks shared by all learners.
 enum Labels {
     /// Checks row/label counts, non-emptiness, and label values for the task: binary labels must

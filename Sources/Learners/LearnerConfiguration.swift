@@ -40,7 +40,8 @@ public enum LearnerConfiguration {
             model.rounds = try reader.integer("rounds") ?? model.rounds
             model.learningRate = try reader.number("learning_rate") ?? model.learningRate
             model.numLeaves = try reader.integer("num_leaves") ?? model.numLeaves
-            model.maxDepth = try reader.integer("max_depth") ?? model.maxDepth
+            // As in LightGBM, max_depth ≤ 0 means unlimited.
+            if let depth = try reader.integer("max_depth") { model.maxDepth = depth > 0 ? depth : nil }
             model.minDataInLeaf = try reader.integer("min_data_in_leaf") ?? model.minDataInLeaf
             model.minSumHessianInLeaf = try reader.number("min_sum_hessian_in_leaf") ?? model.minSumHessianInLeaf
             model.minGain = try reader.number("min_gain") ?? model.minGain

@@ -35,6 +35,27 @@ struct DesignMatrix {
     var values: [Double]
     let rows: Int
     let columns: Int
+
+    /// The rows `range` in row-major order (row i is `[i·columns ..< (i+1)·columns]`), for
+    /// learners that read whole rows.
+    func rowMajor(_ range: Range<Int>, threads: ParallelFor.Threads) -> [Double] {
+        var out = [Double](repeating: 0, count: range.count * columns)
+        guard !out.isEmpty else { return out }
+        let columns = self.columns, rows = self.rows
+        values.withUnsafeBufferPointer { x in
+            let source = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+            out.withUnsafeMutableBufferPointer { o in
+                let target = SendablePointer(o.baseAddress!)
+                ParallelFor.run(count: range.count, blockSize: 8192, threads: threads) { block in
+                    for j in 0..<columns {
+                        let column = source.base + j * rows + range.lowerBound
+                        for i in block { target.base[i * columns + j] = column[i] }
+                    }
+                }
+            }
+        }
+        return out
+    }
 }
 
 /// The fitted feature encoding of a linear model or MLP: maps a `FeatureMatrix` to design
@@ -45,6 +66,27 @@ struct FeatureEncoder: Sendable, Equatable {
         case value(column: Int, imputed: Double)
         case level(column: Int, code: Float)
         case missingIndicator(column: Int)
+
+        /// The input column this design column reads.
+        var column: Int {
+            switch self {
+            case let .value(column, _), let .level(column, _), let .missingIndicator(column): return column
+            }
+        }
+
+        /// Calls `body(i, x)` with the unstandardized design value x of every input value, in
+        /// row order (one loop per source kind, so the kind is not re-examined per row).
+        @inline(__always)
+        func forEachRaw(_ input: UnsafeBufferPointer<Float>, _ body: (Int, Double) -> Void) {
+            switch self {
+            case let .value(_, imputed):
+                for i in input.indices { body(i, input[i].isNaN ? imputed : Double(input[i])) }
+            case let .level(_, code):
+                for i in input.indices { body(i, input[i] == code ? 1 : 0) }
+            case .missingIndicator:
+                for i in input.indices { body(i, input[i].isNaN ? 1 : 0) }
+            }
+        }
     }
 
     let options: EncodingOptions
@@ -59,25 +101,26 @@ struct FeatureEncoder: Sendable, Equatable {
     var width: Int { sources.count }
     var constantColumnNames: [String] { zip(names, constant).filter(\.1).map(\.0) }
 
-    /// Learns the encoding from training features.
+    /// Learns the encoding from training features and returns it with their encoded design
+    /// (identical to `design(features)` of the result, computed in one pass).
     static func fit(_ features: FeatureMatrix, options: EncodingOptions,
-                    threads: ParallelFor.Threads) throws(LearnerError) -> FeatureEncoder {
+                    threads: ParallelFor.Threads) throws(LearnerError) -> (FeatureEncoder, DesignMatrix) {
         try features.validateCategoryCodes()
+        try rejectNonFinite(features, refuseNaN: options.missing == .refuse, threads: threads)
+        // Per column: sum and count of present values, and whether any is missing.
+        let summaries = ParallelFor.map(count: features.columnCount, blockSize: 1, threads: threads) { range in
+            var sum = 0.0, present = 0
+            for value in features.columns[range.lowerBound] where !value.isNaN {
+                sum += Double(value)
+                present += 1
+            }
+            return (sum, present)
+        }
         var sources: [Source] = [], names: [String] = []
         for (j, column) in features.schema.columns.enumerated() {
             let values = features.columns[j]
-            var sum = 0.0, present = 0, hasMissing = false
-            for (row, value) in values.enumerated() {
-                if value.isNaN {
-                    if options.missing == .refuse { throw .nonFiniteFeature(column: column.name, row: row, value: value) }
-                    hasMissing = true
-                } else if value.isInfinite {
-                    throw .nonFiniteFeature(column: column.name, row: row, value: value)
-                } else {
-                    sum += Double(value)
-                    present += 1
-                }
-            }
+            let (sum, present) = summaries[j]
+            let hasMissing = present < values.count
             if column.kind == .categorical && options.categories == .oneHot {
                 for code in Set(values.filter { !$0.isNaN }).sorted() {
                     sources.append(.level(column: j, code: code))
@@ -92,66 +135,71 @@ struct FeatureEncoder: Sendable, Equatable {
                 names.append("\(column.name)_missing")
             }
         }
-        let identity = FeatureEncoder(options: options, sources: sources, names: names,
-                                      centers: Array(repeating: 0, count: sources.count),
-                                      scales: Array(repeating: 1, count: sources.count),
-                                      constant: Array(repeating: false, count: sources.count))
-        let raw = try identity.design(features, threads: threads)
-        var centers: [Double] = [], scales: [Double] = [], constant: [Bool] = []
-        raw.values.withUnsafeBufferPointer { buffer in
-            for j in 0..<raw.columns {
-                let column = UnsafeBufferPointer(rebasing: buffer[(j * raw.rows)..<((j + 1) * raw.rows)])
-                let mean = Vector.sum(column.baseAddress!, count: raw.rows) / Double(raw.rows)
-                var squares = 0.0
-                for value in column { squares += (value - mean) * (value - mean) }
-                let isConstant = column.allSatisfy { $0 == column[0] }
-                let deviation = (squares / Double(raw.rows)).squareRoot()
-                constant.append(isConstant)
-                centers.append(options.standardize ? mean : 0)
-                scales.append(options.standardize && !isConstant && deviation > 0 ? deviation : 1)
+        // Standardization statistics straight from the input columns (the design is written once).
+        let rows = features.rowCount, finalSources = sources
+        let statistics = ParallelFor.map(count: finalSources.count, blockSize: 1, threads: threads) { range in
+            let source = finalSources[range.lowerBound]
+            return features.columns[source.column].withUnsafeBufferPointer { input -> (Double, Double, Bool) in
+                var sum = 0.0, first = 0.0
+                source.forEachRaw(input) { i, x in
+                    if i == 0 { first = x }
+                    sum += x
+                }
+                let mean = sum / Double(rows)
+                var squares = 0.0, isConstant = true
+                source.forEachRaw(input) { _, x in
+                    squares += (x - mean) * (x - mean)
+                    isConstant = isConstant && x == first
+                }
+                let deviation = (squares / Double(rows)).squareRoot()
+                let center = options.standardize ? mean : 0
+                let scale = options.standardize && !isConstant && deviation > 0 ? deviation : 1
+                return (center, scale, isConstant)
             }
         }
-        return FeatureEncoder(options: options, sources: sources, names: names,
-                              centers: centers, scales: scales, constant: constant)
+        let encoder = FeatureEncoder(options: options, sources: sources, names: names,
+                                     centers: statistics.map(\.0), scales: statistics.map(\.1),
+                                     constant: statistics.map(\.2))
+        return (encoder, encoder.fill(features, threads: threads))
     }
 
     /// Encodes and standardizes `features` (whose schema the caller has checked).
     func design(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> DesignMatrix {
+        try Self.rejectNonFinite(features, refuseNaN: options.missing == .refuse, threads: threads)
+        return fill(features, threads: threads)
+    }
+
+    /// The design of already validated features: (raw value - center) / scale per column.
+    private func fill(_ features: FeatureMatrix, threads: ParallelFor.Threads) -> DesignMatrix {
         let rows = features.rowCount
-        for (j, column) in features.schema.columns.enumerated() {
-            for (row, value) in features.columns[j].enumerated()
-            where value.isInfinite || (value.isNaN && options.missing == .refuse) {
-                throw .nonFiniteFeature(column: column.name, row: row, value: value)
-            }
-        }
-        var values = [Double](repeating: 0, count: rows * width)
-        values.withUnsafeMutableBufferPointer { buffer in
-            let out = SendablePointer(buffer.baseAddress!)
+        // Every element is written below, so the buffer starts uninitialized.
+        let values = [Double](unsafeUninitializedCapacity: rows * width) { buffer, initialized in
+            initialized = rows * width
+            guard let base = buffer.baseAddress else { return }
+            let out = SendablePointer(base)
             ParallelFor.run(count: width, blockSize: 1, threads: threads) { range in
                 let d = range.lowerBound
                 let target = out.base + d * rows
-                let center = centers[d], scale = scales[d]
-                features.columns[sourceColumn(d)].withUnsafeBufferPointer { input in
-                    switch sources[d] {
-                    case let .value(_, imputed):
-                        for i in 0..<rows {
-                            let x = input[i].isNaN ? imputed : Double(input[i])
-                            target[i] = (x - center) / scale
-                        }
-                    case let .level(_, code):
-                        for i in 0..<rows { target[i] = ((input[i] == code ? 1 : 0) - center) / scale }
-                    case .missingIndicator:
-                        for i in 0..<rows { target[i] = ((input[i].isNaN ? 1 : 0) - center) / scale }
-                    }
+                let source = sources[d], center = centers[d], scale = scales[d]
+                features.columns[source.column].withUnsafeBufferPointer { input in
+                    source.forEachRaw(input) { i, x in target[i] = (x - center) / scale }
                 }
             }
         }
         return DesignMatrix(values: values, rows: rows, columns: width)
     }
 
-    private func sourceColumn(_ d: Int) -> Int {
-        switch sources[d] {
-        case let .value(column, _), let .level(column, _), let .missingIndicator(column): return column
+    /// Throws `nonFiniteFeature` for the first ±infinity (or NaN, when refused) in column
+    /// order, then row order; columns are scanned in parallel.
+    private static func rejectNonFinite(_ features: FeatureMatrix, refuseNaN: Bool,
+                                        threads: ParallelFor.Threads) throws(LearnerError) {
+        let firstRejected = ParallelFor.map(count: features.columnCount, blockSize: 1, threads: threads) { range in
+            features.columns[range.lowerBound].firstIndex { $0.isInfinite || (refuseNaN && $0.isNaN) }
+        }
+        for (j, row) in firstRejected.enumerated() {
+            if let row {
+                throw .nonFiniteFeature(column: features.schema.columns[j].name, row: row, value: features.columns[j][row])
+            }
         }
     }
 

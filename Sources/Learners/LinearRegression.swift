@@ -17,8 +17,8 @@ public struct LinearRegression: Learner {
                     threads: ParallelFor.Threads) throws(LearnerError) -> LinearRegressionModel {
         guard l2 >= 0, l2.isFinite else { throw .invalidHyperparameter(name: "l2", value: "\(l2)", requirement: "finite and ≥ 0") }
         try Labels.validate(labels, rowCount: features.rowCount, task: .regression)
-        let encoder = try FeatureEncoder.fit(features, options: encoding, threads: threads)
-        var design = try encoder.design(features, threads: threads)
+        let (encoder, encoded) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
+        var design = encoded
         let rows = design.rows
         let free = (0..<design.columns).filter { !encoder.constant[$0] }
         // Center the free columns and the labels; the intercept then follows from the means.

@@ -62,14 +62,16 @@ public struct MultilayerPerceptron: Learner {
                     threads: ParallelFor.Threads) throws(LearnerError) -> MLPModel {
         try validateHyperparameters()
         try Labels.validate(labels, rowCount: features.rowCount, task: task)
-        let encoder = try FeatureEncoder.fit(features, options: encoding, threads: threads)
-        let design = try encoder.design(features, threads: threads)
+        let (encoder, columnMajor) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
+        // Minibatches read whole rows in random order: keep the design row-major.
+        let design = columnMajor.rowMajor(0..<columnMajor.rows, threads: threads)
+        let width = columnMajor.columns
         let split = earlyStoppingRounds > 0
-            ? Labels.validationSplit(count: design.rows, fraction: validationFraction, seed: seed)
-            : (training: Array(0..<design.rows), validation: [])
+            ? Labels.validationSplit(count: columnMajor.rows, fraction: validationFraction, seed: seed)
+            : (training: Array(0..<columnMajor.rows), validation: [])
         guard !split.training.isEmpty else { throw .emptyInput }
         var random = SplitMix64(seed: seed)
-        var network = Network(widths: [design.columns] + hiddenLayers + [1], random: &random)
+        var network = Network(widths: [width] + hiddenLayers + [1], random: &random)
         var optimizer = AdamState(network: network)
         var best = network
         var validationLoss: [Double] = []
@@ -110,8 +112,8 @@ struct Network: Sendable, Equatable {
         biases = []
         for l in 0..<(widths.count - 1) {
             let bound = (6 / Double(widths[l] + widths[l + 1])).squareRoot()
-            weights.append((0..<(widths[l] * widths[l + 1])).map { _ in (2 * random.nextUnit() - 1) * bound })
-            biases.append((0..<widths[l + 1]).map { _ in (2 * random.nextUnit() - 1) * bound })
+            weights.append((0..<(widths[l] * widths[l + 1])).map { _ in (2 * random.unit() - 1) * bound })
+            biases.append((0..<widths[l + 1]).map { _ in (2 * random.unit() - 1) * bound })
         }
     }
 
@@ -133,16 +135,18 @@ struct Network: Sendable, Equatable {
         }
     }
 
-    /// Runs the batch `rows` (row indices into the column-major design) forward; the output
+    /// Runs the batch `rows` (indices of rows of the row-major `design`) forward; the output
     /// margins end in `workspace.activations.last`.
-    func forward(_ design: DesignMatrix, rows: ArraySlice<Int>, workspace: inout Workspace) {
+    func forward(_ design: [Double], rows: ArraySlice<Int>, workspace: inout Workspace) {
         let count = rows.count
         if workspace.rows < count { workspace = Workspace(network: self, rows: count) }
         let inputWidth = widths[0]
-        design.values.withUnsafeBufferPointer { x in
+        design.withUnsafeBufferPointer { x in
             workspace.activations[0].withUnsafeMutableBufferPointer { input in
                 for (i, row) in rows.enumerated() {
-                    for j in 0..<inputWidth { input[i * inputWidth + j] = x[j * design.rows + row] }
+                    let source: UnsafePointer<Double> = x.baseAddress! + row * inputWidth
+                    let target: UnsafeMutablePointer<Double> = input.baseAddress! + i * inputWidth
+                    target.update(from: source, count: inputWidth)
                 }
             }
         }
@@ -159,7 +163,7 @@ struct Network: Sendable, Equatable {
     }
 
     /// Gradient of the mean batch loss plus (l2 / 2·batch)·‖W‖², as weights then biases per layer.
-    func gradient(_ design: DesignMatrix, rows: [Int], labels: [Double], task: PredictionTask, l2: Double,
+    func gradient(_ design: [Double], rows: [Int], labels: [Double], task: PredictionTask, l2: Double,
                   workspace: inout Workspace) -> (weights: [[Double]], biases: [[Double]]) {
         forward(design, rows: rows[...], workspace: &workspace)
         let count = rows.count, last = widths.count - 1
@@ -191,7 +195,7 @@ struct Network: Sendable, Equatable {
     }
 
     /// Mean loss (log loss or half squared error) over `rows`, without the penalty.
-    func loss(_ design: DesignMatrix, rows: [Int], labels: [Double], task: PredictionTask,
+    func loss(_ design: [Double], rows: [Int], labels: [Double], task: PredictionTask,
               workspace: inout Workspace) -> Double {
         var total = 0.0
         for start in stride(from: 0, to: rows.count, by: workspace.rows) {
@@ -276,7 +280,7 @@ public struct MLPModel: Model {
         let network = self.network, task = self.task
         let blocks = ParallelFor.map(count: design.rows, blockSize: 1024, threads: threads) { range -> [Double] in
             var workspace = Network.Workspace(network: network, rows: range.count)
-            network.forward(design, rows: Array(range)[...], workspace: &workspace)
+            network.forward(design.rowMajor(range, threads: .one), rows: Array(0..<range.count)[...], workspace: &workspace)
             var scores = Array(workspace.activations[network.widths.count - 1][0..<range.count])
             if task == .binaryClassification {
                 scores.withUnsafeMutableBufferPointer {

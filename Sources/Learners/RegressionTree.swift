@@ -25,6 +25,8 @@ struct RegressionTree: Sendable, Equatable {
     var categorySplits: [CategorySplit]
     /// Leaf outputs, learning rate already applied.
     var leafValues: [Double]
+    /// `nodes` in prediction layout.
+    private(set) var packed: [PackedNode]
 
     /// Converts a tree grown on bins to raw-value thresholds and category lists.
     init(_ grown: GrownTree, binners: [FeatureBinner], learningRate: Double) {
@@ -48,37 +50,91 @@ struct RegressionTree: Sendable, Equatable {
         }
         self.categorySplits = categorySplits
         leafValues = grown.leafValues.map { $0 * learningRate }
+        packed = Self.pack(nodes)
     }
 
     /// out[i] += the tree's output for row i of a row-major block (`width` values per row).
+    /// Four rows walk the tree together so their dependent loads overlap.
     func addValues(rows: UnsafePointer<Float>, width: Int, count: Int, into out: UnsafeMutablePointer<Double>) {
         leafValues.withUnsafeBufferPointer { leaves in
-            guard !nodes.isEmpty else {
-                for i in 0..<count { out[i] += leaves[0] }
-                return
-            }
-            nodes.withUnsafeBufferPointer { nodes in
-                for i in 0..<count {
-                    let row = rows + i * width
-                    var link: Int32 = 0
-                    while link >= 0 {
-                        let node = nodes[Int(link)]
-                        let x = row[Int(node.feature)]
-                        let left: Bool
-                        if node.categorySplit < 0 {
-                            left = x <= node.threshold || (x.isNaN && node.defaultLeft)
-                        } else if x.isNaN {
-                            left = node.defaultLeft
-                        } else {
-                            let category = categorySplits[Int(node.categorySplit)]
-                            left = Self.contains(category.left, x) || (!Self.contains(category.right, x) && node.defaultLeft)
-                        }
-                        link = left ? node.left : node.right
+            packed.withUnsafeBufferPointer { packed in
+                @inline(__always) func step(_ entry: PackedNode, _ row: UnsafePointer<Float>) -> PackedNode {
+                    let x = row[Int(entry.feature)]
+                    var goLeft = x <= entry.threshold
+                    if entry.flags != 0 { goLeft = slowPathGoesLeft(entry, x) }
+                    return packed[Int(entry.firstChild) &+ (goLeft ? 0 : 1)]
+                }
+                var i = 0
+                while i + 4 <= count {
+                    let r0 = rows + i &* width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
+                    var e0 = packed[0], e1 = e0, e2 = e0, e3 = e0
+                    while true {
+                        var active = false
+                        if e0.feature >= 0 { e0 = step(e0, r0); active = true }
+                        if e1.feature >= 0 { e1 = step(e1, r1); active = true }
+                        if e2.feature >= 0 { e2 = step(e2, r2); active = true }
+                        if e3.feature >= 0 { e3 = step(e3, r3); active = true }
+                        if !active { break }
                     }
-                    out[i] += leaves[Int(~link)]
+                    out[i] += leaves[Int(e0.firstChild)]
+                    out[i + 1] += leaves[Int(e1.firstChild)]
+                    out[i + 2] += leaves[Int(e2.firstChild)]
+                    out[i + 3] += leaves[Int(e3.firstChild)]
+                    i += 4
+                }
+                while i < count {
+                    let row = rows + i &* width
+                    var entry = packed[0]
+                    while entry.feature >= 0 { entry = step(entry, row) }
+                    out[i] += leaves[Int(entry.firstChild)]
+                    i += 1
                 }
             }
         }
+    }
+
+    /// Categorical splits and missing values (`flags` bit 0: default left, bit 1: categorical,
+    /// bits 2…: category split index).
+    private func slowPathGoesLeft(_ entry: PackedNode, _ x: Float) -> Bool {
+        let defaultLeft = entry.flags & 1 == 1
+        if x.isNaN { return defaultLeft }
+        guard entry.flags & 2 == 2 else { return x <= entry.threshold }
+        let category = categorySplits[Int(entry.flags >> 2)]
+        return Self.contains(category.left, x) || (!Self.contains(category.right, x) && defaultLeft)
+    }
+
+    /// Prediction layout: siblings are adjacent (right = left + 1) so the next entry is found
+    /// without a branch; a leaf entry has feature -1 and its leaf index in `firstChild`.
+    /// Numeric nodes that send NaN right have flags 0 (NaN ≤ t is false: no check needed).
+    struct PackedNode: Sendable, Equatable {
+        var threshold: Float
+        var feature: Int32
+        var firstChild: Int32
+        var flags: Int32
+    }
+
+    /// Breadth-first packing of `nodes` (or the single leaf 0).
+    static func pack(_ nodes: [Node]) -> [PackedNode] {
+        guard !nodes.isEmpty else { return [PackedNode(threshold: 0, feature: -1, firstChild: 0, flags: 0)] }
+        var packed: [PackedNode] = [], queue: [Int32] = [0]
+        var head = 0
+        while head < queue.count {
+            let link = queue[head]
+            head += 1
+            guard link >= 0 else {
+                packed.append(PackedNode(threshold: 0, feature: -1, firstChild: ~link, flags: 0))
+                continue
+            }
+            let node = nodes[Int(link)]
+            // Children take the next two free queue positions, which are their packed positions.
+            let firstChild = Int32(queue.count)
+            queue.append(node.left)
+            queue.append(node.right)
+            var flags: Int32 = node.defaultLeft ? 1 : 0
+            if node.categorySplit >= 0 { flags |= 2 | (node.categorySplit << 2) }
+            packed.append(PackedNode(threshold: node.threshold, feature: node.feature, firstChild: firstChild, flags: flags))
+        }
+        return packed
     }
 
     private static func contains(_ sorted: [Float], _ value: Float) -> Bool {
@@ -132,5 +188,6 @@ struct RegressionTree: Sendable, Equatable {
         self.nodes = nodes
         self.categorySplits = categorySplits
         self.leafValues = leafValues
+        packed = Self.pack(nodes)
     }
 }

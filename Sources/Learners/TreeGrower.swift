@@ -63,7 +63,7 @@ struct TreeGrower {
         var partition = rows
         var scratch = [UInt32](repeating: 0, count: rows.count)
         var rootStats = Histogram.Bin()
-        for row in rows.map(Int.init) { rootStats += Histogram.Bin(gradients[row], hessians[row], 1, 0) }
+        for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians[Int(row)], 1, 0) }
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
                                histogram: histogram(partition, 0..<rows.count, gradients, hessians, features),
                                best: nil, parentLink: nil)]
@@ -154,19 +154,18 @@ struct TreeGrower {
     /// returns the number going left.
     private func stablePartition(_ partition: inout [UInt32], _ scratch: inout [UInt32], _ range: Range<Int>,
                                  _ split: SplitCandidate) -> Int {
-        let stride = data.featureCount
         // Which of the 256 bin values go left, looked up once per row.
         var goesLeft = [Bool](repeating: false, count: Histogram.binsPerFeature)
         for bin in 0..<Histogram.binsPerFeature { goesLeft[bin] = GrownTree.goesLeft(split, bin: bin) }
         return partition.withUnsafeMutableBufferPointer { rows in
             scratch.withUnsafeMutableBufferPointer { right in
-                data.bins.withUnsafeBufferPointer { bins in
+                data.columnBins.withUnsafeBufferPointer { bins in
                     goesLeft.withUnsafeBufferPointer { left in
-                        let column = bins.baseAddress! + split.feature
+                        let column = bins.baseAddress! + split.feature * data.rowCount
                         var leftEnd = range.lowerBound, rightCount = 0
                         for position in range {
                             let row = rows[position]
-                            if left[Int(column[Int(row) &* stride])] {
+                            if left[Int(column[Int(row)])] {
                                 rows[leftEnd] = row
                                 leftEnd += 1
                             } else {

@@ -18,8 +18,7 @@ extension Project {
     /// `pre-push.local` and chained (it gets the same arguments and standard input).
     /// Returns what changed.
     public func installHooks() throws -> [String] {
-        let hooksDirectory = (try? GitCommand.run(["rev-parse", "--git-path", "hooks"], in: root)
-            .trimmingCharacters(in: .whitespacesAndNewlines)).map { $0.hasPrefix("/") ? $0 : root + "/" + $0 } ?? repository.commonDir + "/hooks"
+        let hooksDirectory = Project.hooksDirectory(of: repository)
         try wrapping { try FileIO.makeDirectory(hooksDirectory) }
         let hook = hooksDirectory + "/pre-push"
         var changes: [String] = []
@@ -43,23 +42,20 @@ extension Project {
         public let blobs: PushReport?
     }
 
-    /// The pre-push hook: for each pushed commit (git's standard input lines
-    /// `<local ref> <local sha> <remote ref> <remote sha>`), the datasets its ml/lock.json pins
-    /// that the remote side's lock did not; uploads their bytes to the default blob remote and
-    /// pushes their refs/ml/datasets refs (a nested `git push --no-verify`, guarded against
-    /// re-entry). Nothing ML changed: returns at once without touching the network.
+    /// The pre-push hook: the datasets pinned by the ml/lock.json of every commit being pushed
+    /// (git's standard input lines `<local ref> <local sha> <remote ref> <remote sha>`; each
+    /// range as `git rev-list <local> ^<remote>`) that the remote side's lock does not already
+    /// pin: uploads their bytes to the default blob remote and pushes their refs/ml/datasets
+    /// refs (a nested `git push --no-verify`, guarded against re-entry).
     public func prePush(gitRemote: String, updates: String) throws -> PrePushOutcome {
-        var needed: [String: Lock.LockedDataset] = [:]
-        for line in updates.split(separator: "\n") {
-            let fields = line.split(separator: " ").map(String.init)
-            guard fields.count == 4, let local = ObjectID(hex: fields[1]) else { continue }  // a deletion has a zero local sha
-            guard let lock = try lockFile(inCommit: local) else { continue }
-            let before = ObjectID(hex: fields[3]).flatMap { try? lockFile(inCommit: $0) } ?? Lock()
-            for (name, entry) in lock.datasets where before.datasets[name]?.digest != entry.digest { needed[name] = entry }
+        var pinned: [String: (name: String, entry: Lock.LockedDataset)] = [:]
+        for blob in try Project.pushedLockBlobs(repository, updates: updates) {
+            let lock = try wrapping { try Lock(text: String(decoding: try repository.blobContents(blob), as: UTF8.self)) }
+            for (name, entry) in lock.datasets { pinned["\(name) \(entry.digest)"] = (name, entry) }
         }
-        guard !needed.isEmpty else { return PrePushOutcome(published: [], blobs: nil) }
+        guard !pinned.isEmpty else { return PrePushOutcome(published: [], blobs: nil) }
         var versions: [DatasetVersion] = []
-        for (name, entry) in needed.sorted(by: { $0.key < $1.key }) {
+        for (_, (name, entry)) in pinned.sorted(by: { $0.key < $1.key }) {
             guard let v = try lockedVersion(of: name, entry) else { throw WorkspaceError.unknownVersion("\(name)@v\(entry.version)") }
             versions.append(v)
         }
@@ -78,13 +74,39 @@ extension Project {
         return PrePushOutcome(published: versions.map(\.record.label), blobs: report)
     }
 
+    /// Where git looks for hooks: `core.hooksPath` (relative to the working tree) or the
+    /// common git directory's `hooks/`.
+    public static func hooksDirectory(of repository: Repository) -> String {
+        guard let configured = (try? repository.configString("core.hooksPath")) ?? nil else { return repository.commonDir + "/hooks" }
+        return configured.hasPrefix("/") ? configured : (repository.workdir ?? repository.commonDir) + "/" + configured
+    }
+
+    /// Whether a push changes any ml/lock.json the remote side lacks: blob ids compared through
+    /// libgit2 alone, so a push that changes nothing ML costs little more than opening the repository.
+    public static func prePushNeedsWork(from directory: String, updates: String) throws -> Bool {
+        let repository = try wrapping { try Repository(discoveringFrom: directory) }
+        return try !pushedLockBlobs(repository, updates: updates).isEmpty
+    }
+
+    /// The distinct ml/lock.json blobs of the pushed commits that differ from the lock at the
+    /// remote side's tip.
+    static func pushedLockBlobs(_ repository: Repository, updates: String) throws -> Set<ObjectID> {
+        let zero = String(repeating: "0", count: 40)
+        var blobs = Set<ObjectID>()
+        for line in updates.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count == 4, fields[1] != zero, let local = ObjectID(hex: fields[1]) else { continue }  // a deletion
+            let remote = fields[3] == zero ? nil : ObjectID(hex: fields[3])
+            let remoteLock = remote.flatMap { try? repository.blobID(inCommit: $0, path: "ml/lock.json") } ?? nil
+            for commit in try wrapping({ try repository.walk(from: [local], hiding: remote.map { [$0] } ?? []) }) {
+                if let blob = try wrapping({ try repository.blobID(inCommit: commit, path: "ml/lock.json") }), blob != remoteLock {
+                    blobs.insert(blob)
+                }
+            }
+        }
+        return blobs
+    }
+
     /// Set in the environment of the hook's own nested push, which must not run the hook again.
     public static let hookGuard = "GITML_IN_PRE_PUSH"
-
-    private func lockFile(inCommit commit: ObjectID) throws -> Lock? {
-        try wrapping {
-            guard let bytes = try repository.fileContents(inCommit: commit, path: "ml/lock.json") else { return nil }
-            return try Lock(text: String(decoding: bytes, as: UTF8.self))
-        }
-    }
 }

@@ -7,6 +7,9 @@ import Records
 public struct PushResult: Sendable {
     public let remote: String
     public let blobs: PushReport
+    /// Local versions renumbered because the remote already used their label for other data,
+    /// as ("name@vOld", "name@vNew").
+    public let relabeled: [(from: String, to: String)]
     /// The git remote the branch and `refs/ml/*` went to, if any.
     public let gitRemote: String?
     public let refsPublished: Int
@@ -71,17 +74,27 @@ extension Project {
     public func push(remote name: String?, gitRemote gitName: String?, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PushResult {
         let spec = try remoteSpec(name)
         let git = try gitRemote(gitName)
+        let relabeled = try git.map { try relabelConflictingVersions(gitRemote: $0) } ?? []
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
-        let roots = try gcRoots()
-        let files = roots.liveFiles.map(\.file)
+        // Versions the git remote already holds (same ref, same commit) are there with their
+        // bytes; everything else that is stored here goes up.
+        let published = try git.map { g in
+            Set(try wrapping { try repository.refs(withPrefix: "refs/remotes/\(g)/ml/datasets/") }.map { "refs/ml/datasets/" + $0.name.dropFirst("refs/remotes/\(g)/ml/datasets/".count) + " " + $0.target.hex })
+        } ?? []
+        var files: [StoredFile] = []
+        for (ref, commit) in try wrapping({ try repository.refs(withPrefix: "refs/ml/datasets/") }) where !published.contains(ref + " " + commit.hex) {
+            let record = try datasetRecord(commit: commit)
+            guard record.purged == nil else { continue }
+            files += try record.files.map(Project.storedFile)
+        }
         let backend = try wrapping { try spec.open() }
         let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) push at \(timestamp(Date()))") }
         defer { try? remoteLock.release() }
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
         let report = try wrapping { try sync.push(files) }
-        var published = 0
+        var publishedRefs = 0
         if let git {
             let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name)
             var refspecs = refs.map { "\($0):\($0)" }
@@ -92,9 +105,43 @@ extension Project {
             if !refspecs.isEmpty {
                 try wrapping { try GitCommand.run(["push", "--atomic", "--quiet", git] + refspecs, in: root) }
             }
-            published = refspecs.count
+            publishedRefs = refspecs.count
         }
-        return PushResult(remote: spec.name, blobs: report, gitRemote: git, refsPublished: published)
+        return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs)
+    }
+
+    /// Identity is the digest; `vN` is a label that becomes final when published. Fetches the
+    /// remote's dataset refs and, for every local version whose label the remote already uses
+    /// for other content, moves the local version to the next free number (a new version commit,
+    /// the lock updated) and adopts the remote's version under the old label.
+    func relabelConflictingVersions(gitRemote git: String) throws -> [(from: String, to: String)] {
+        try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"], in: root) }
+        let remotePrefix = "refs/remotes/\(git)/ml/datasets/"
+        let remoteRefs = Dictionary(try wrapping { try repository.refs(withPrefix: remotePrefix) }.map {
+            ("refs/ml/datasets/" + $0.name.dropFirst(remotePrefix.count), $0.target)
+        }, uniquingKeysWith: { a, _ in a })
+        var renamed: [(from: String, to: String)] = []
+        for (ref, commit) in try wrapping({ try repository.refs(withPrefix: "refs/ml/datasets/") }) {
+            guard let theirs = remoteRefs[ref], theirs != commit else { continue }
+            let mine = try datasetRecord(commit: commit)
+            guard try datasetRecord(commit: theirs).digest != mine.digest else { continue }
+            let numbers = (try versions(of: mine.name).map(\.record.version))
+                + remoteRefs.keys.filter { $0.hasPrefix("refs/ml/datasets/\(mine.name)/v") }.compactMap { Int($0.split(separator: "v").last ?? "") }
+            var moved = mine
+            moved.version = (numbers.max() ?? mine.version) + 1
+            let parents = try wrapping { try repository.parents(of: commit) }
+            let newCommit = try writeVersionCommit(moved, parent: parents.first, message: "dataset \(moved.label) (relabeled from v\(mine.version))\n", time: Date())
+            try wrapping {
+                try repository.createRef(DatasetVersion.ref(name: moved.name, version: moved.version), target: newCommit, message: "git ml push: relabel")
+                try repository.deleteRef(ref, expected: commit)
+                try repository.createRef(ref, target: theirs, message: "git ml push: adopt the remote's \(mine.label)")
+            }
+            try updateLock { lock in
+                if lock.datasets[mine.name]?.digest == mine.digest { lock.datasets[mine.name]?.version = moved.version }
+            }
+            renamed.append((mine.label, moved.label))
+        }
+        return renamed
     }
 
     /// Fetches `refs/ml/*` from the git remote into `refs/remotes/<remote>/ml/*` (never forced),

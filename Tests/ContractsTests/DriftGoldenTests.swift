@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import XCTest
 @testable import Contracts
@@ -16,8 +17,12 @@ final class DriftGoldenTests: XCTestCase {
             let reference: [String: Int], current: [String: Int]
             let chiSquare: Double, pValue: Double, dof: Int, lInfinity: Double, newCategories: [String]
         }
+        struct Kolmogorov: Decodable {
+            let n: Int, x: Double, sf: Double, branch: String
+        }
         let numeric: [Numeric]
         let categorical: [Categorical]
+        let kolmogorov: [Kolmogorov]
     }
 
     private func golden() throws -> Golden {
@@ -48,6 +53,19 @@ final class DriftGoldenTests: XCTestCase {
         }
     }
 
+    /// kstwo.sf in every branch of scipy's `_kolmogn`. Rule: |Δp| ≤ 1e-9 · max(p, 1e-280), i.e.
+    /// 1e-9 relative down to p = 1e-280 (below it scipy's own terms reach subnormal numbers);
+    /// for p ≤ 1 this is also within 1e-9 absolute.
+    func testKolmogorovSurvivalMatchesScipyInEveryBranch() throws {
+        let cases = try golden().kolmogorov
+        XCTAssertEqual(Set(cases.map(\.branch)).count, 12, "a branch of _kolmogn lost its golden cases")
+        for c in cases {
+            let p = KolmogorovDistribution.survival(n: c.n, x: c.x)
+            let tolerance = 1e-9 * max(c.sf, 1e-280)
+            XCTAssertLessThanOrEqual(abs(p - c.sf), tolerance, "\(c.branch) n=\(c.n) x=\(c.x): \(p) vs \(c.sf)")
+        }
+    }
+
     func testIdenticalSamplesShowNoDrift() throws {
         let sample = (0..<500).map { Double($0 % 37) }
         let drift = try XCTUnwrap(DriftStatistics.numeric(reference: sample, current: sample))
@@ -66,7 +84,7 @@ final class RowDigestTests: XCTestCase {
         XCTAssertEqual(RowDigest.duplicateCount(Array(digests.prefix(2))), 0)
         XCTAssertEqual(RowDigest.matchCount(Array(digests.prefix(4)), in: [digests[0], digests[6]]), 2)
         XCTAssertEqual(ContractValidator.duplicateCount(table.column(named: "k")!), 3)
-        var rng = SplitMix64(state: 4)
+        var rng = SplitMix64(seed: 4)
         let many = (0..<3000).map { _ in RowDigest(high: rng.next() % 50, low: rng.next() % 3) }
         XCTAssertEqual(RowDigest.duplicateCount(many), many.count - Set(many).count)
         XCTAssertEqual(RowDigest.sorted(many), many.sorted { ($0.high, $0.low) < ($1.high, $1.low) })

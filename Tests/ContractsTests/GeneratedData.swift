@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import Tables
 
@@ -14,17 +15,17 @@ struct CustomerData {
     /// Without income nulls, rows of independent tables never coincide on their features.
     static func generate(count: Int, seed: UInt64, firstID: Int64 = 1, end: Date = CustomerData.now,
                          incomeNullRate: Double = 0.02) -> CustomerData {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let endMicros = Int64(end.timeIntervalSince1970 * 1_000_000)
         var data = CustomerData(ids: [], ages: [], incomes: [], plans: [], signups: [], churned: [])
         let plans = ["basic", "basic", "basic", "pro", "pro", "enterprise"]
         for i in 0..<count {
             data.ids.append(firstID + Int64(i))
-            data.ages.append(18 + Int64(rng.below(60)))
-            data.incomes.append(rng.uniform() < incomeNullRate ? nil : max(0, 50_000 + 15_000 * rng.normal()))
-            data.plans.append(plans[rng.below(plans.count)])
-            data.signups.append(endMicros - 3_600_000_000 - Int64(rng.below(30 * 24 * 3600)) * 1_000_000)
-            data.churned.append(rng.uniform() < 0.2 ? 1 : 0)
+            data.ages.append(18 + Int64(rng.index(below: 60)))
+            data.incomes.append(rng.unit() < incomeNullRate ? nil : max(0, 50_000 + 15_000 * rng.normal()))
+            data.plans.append(plans[rng.index(below: plans.count)])
+            data.signups.append(endMicros - 3_600_000_000 - Int64(rng.index(below: 30 * 24 * 3600)) * 1_000_000)
+            data.churned.append(rng.unit() < 0.2 ? 1 : 0)
         }
         return data
     }
@@ -37,5 +38,13 @@ struct CustomerData {
             .int64("customer_id", ids), .int64("age", ages), .float64("income", incomes),
             .category("plan", plans), .timestamp("signup_time", signups), .int64("churned", churned),
         ])
+    }
+}
+
+extension SplitMix64 {
+    /// A standard normal draw (Box–Muller), for generated test data.
+    mutating func normal() -> Double {
+        let u = max(unit(), 1e-300), v = unit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

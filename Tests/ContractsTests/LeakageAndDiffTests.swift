@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import XCTest
 import Tables
@@ -43,8 +44,8 @@ final class LeakageAndDiffTests: XCTestCase {
     }
 
     func testLeakingFeature() throws {
-        var rng = SplitMix64(state: 5)
-        let proxy = train.churned.map { label in label.map { Double($0) * 2 + rng.uniform() } }
+        var rng = SplitMix64(seed: 5)
+        let proxy = train.churned.map { label in label.map { Double($0) * 2 + rng.unit() } }
         let table = try Table(columns: train.table.columns + [.float64("refund_amount", proxy)])
         let report = LeakageCheck.run(train: table, eval: eval.table, policy: policy, entityKey: ["customer_id"])
         XCTAssertEqual(failed(report), [.featureAUC])

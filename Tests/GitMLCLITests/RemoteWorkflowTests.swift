@@ -61,6 +61,15 @@ final class RemoteWorkflowTests: CLITestCase {
         let clash = try run("git", "ml", "pull", in: other, expect: 3)
         XCTAssertTrue(clash.stderr.contains("x@v1 means sha256:"), clash.stderr)
         XCTAssertTrue(try run("git", "ml", "pull", "nowhere", in: other, expect: 3).stderr.contains("no blob remote named 'nowhere'"))
+
+        // Pushing it relabels the local version instead of overwriting the published v1.
+        let pushed = try run("git", "ml", "push", in: other).stdout
+        XCTAssertTrue(pushed.contains("x@v1 is taken on the remote by other data: your version is now x@v2"), pushed)
+        let log = try run("git", "ml", "data", "log", "x", in: other).stdout
+        XCTAssertTrue(log.contains("x@v2 (locked)") && log.contains("x@v1"), log)
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/datasets/x/v1", in: bare).stdout,
+                       try run("git", "rev-parse", "refs/ml/datasets/x/v1").stdout, "the published v1 is untouched")
+        XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/x/v2"))
     }
 }
 
@@ -79,12 +88,17 @@ final class PrePushHookTests: CLITestCase {
         XCTAssertTrue(installed.contains("pre-push.local"), installed)
         XCTAssertTrue(try run("git", "ml", "hooks", "install").stdout.contains("nothing changed"))
 
+        // Two commits pushed at once, pinning d@v1 then d@v2: both versions are published.
         try writeCSV("d.csv", rows: 5_000)
         try run("git", "ml", "data", "add", "d.csv")
         try run("git", "mlcommit")
+        try writeCSV("d.csv", rows: 5_000, variant: 2)
+        try run("git", "ml", "data", "add", "d.csv")
+        try run("git", "mlcommit")
         let push = try run("git", "push", "-q", "origin", "main")
-        XCTAssertTrue(push.stderr.contains("published d@v1"), push.stderr)
-        XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/d/v1"))
+        XCTAssertTrue(push.stderr.contains("published d@v1, d@v2"), push.stderr)
+        let remoteRefs = try run("git", "ls-remote", bare).stdout
+        XCTAssertTrue(remoteRefs.contains("refs/ml/datasets/d/v1") && remoteRefs.contains("refs/ml/datasets/d/v2"), remoteRefs)
         XCTAssertTrue(try String(contentsOfFile: repo + "/.git/old-hook-saw", encoding: .utf8).contains("refs/heads/main"))
 
         // Nothing ML changed: the hook publishes nothing.

@@ -17,6 +17,9 @@ final class VectorMatrixTests: XCTestCase {
             var y = b
             Vector.axpy(2, a, &y, count: count)
             XCTAssertEqual(y, zip(a, b).map { 2 * $0 + $1 })
+            var scaled = a
+            Vector.scale(&scaled, count: count, by: -3)
+            XCTAssertEqual(scaled, a.map { -3 * $0 })
         }
     }
 
@@ -64,6 +67,33 @@ final class VectorMatrixTests: XCTestCase {
         XCTAssertEqual(c3, expected)
         Matrix.gemm(a, b, &c3, m: m, k: k, n: n, accumulate: true)
         XCTAssertEqual(c3, expected.map { 2 * $0 })
+    }
+
+    /// The register-blocked path (16 columns at a time) and the tail add products in p order,
+    /// exactly like the textbook loop.
+    func testGemmAddsProductsInOrderForWideMatrices() {
+        let m = 5, k = 19, n = 37
+        let a = (0..<(m * k)).map { sin(Double($0)) }, b = (0..<(k * n)).map { cos(Double($0) * 0.7) }
+        var expected = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { expected[i * n + j] += a[i * k + p] * b[p * n + j] } } }
+        var c = [Double](repeating: .nan, count: m * n)
+        Matrix.gemm(a, b, &c, m: m, k: k, n: n)
+        XCTAssertEqual(c.map(\.bitPattern), expected.map(\.bitPattern))
+        let aTransposed = (0..<k).flatMap { p in (0..<m).map { i in a[i * k + p] } }
+        var c2 = [Double](repeating: .nan, count: m * n)
+        Matrix.gemmTransposedA(aTransposed, b, &c2, m: m, k: k, n: n)
+        XCTAssertEqual(c2.map(\.bitPattern), expected.map(\.bitPattern))
+        let bTransposed = (0..<n).flatMap { j in (0..<k).map { p in b[p * n + j] } }
+        var c3 = [Double](repeating: .nan, count: m * n)
+        Matrix.gemmTransposedB(a, bTransposed, &c3, m: m, k: k, n: n)
+        for (x, y) in zip(c3, expected) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+        // Column-major gemv over 70 rows (two register blocks and a tail) adds columns in order.
+        let rows = 70
+        let columnMajor = (0..<(rows * k)).map { sin(Double($0) * 1.3) }, x = (0..<k).map { cos(Double($0)) }
+        var y = [Double](repeating: .nan, count: rows)
+        Matrix.gemvColumnMajor(columnMajor, leadingDimension: rows, rows: 0..<rows, columns: k, x, &y)
+        let expectedY = (0..<rows).map { i in (0..<k).reduce(0.0) { $0 + x[$1] * columnMajor[$1 * rows + i] } }
+        XCTAssertEqual(y.map(\.bitPattern), expectedY.map(\.bitPattern))
     }
 
     func testBlockedTransposedProductIsBitIdenticalOnOneAndTwoThreads() {

@@ -11,7 +11,7 @@ final class GradientBoostedTreesTests: XCTestCase {
         var columns = [[Float]](repeating: [], count: 3)
         var labels: [Double] = []
         for _ in 0..<rows {
-            let x = (0..<3).map { _ in Float(random.nextUnit() * 2 - 1) }
+            let x = (0..<3).map { _ in Float(random.unit() * 2 - 1) }
             for j in 0..<3 { columns[j].append(x[j]) }
             labels.append((x[0] > 0) != (x[1] > 0) ? 1 : 0)
         }
@@ -65,7 +65,7 @@ final class GradientBoostedTreesTests: XCTestCase {
         for row in 0..<3000 {
             let code = Float(random.next() % 10)
             codes.append(code)
-            let value: Float = row % 3 == 0 ? .nan : Float(random.nextUnit())
+            let value: Float = row % 3 == 0 ? .nan : Float(random.unit())
             measure.append(value)
             // Label 1 for categories {2, 5, 7}, or when the measure is missing.
             labels.append([2, 5, 7].contains(code) || value.isNaN ? 1 : 0)
@@ -84,8 +84,8 @@ final class GradientBoostedTreesTests: XCTestCase {
 
     func testEarlyStoppingKeepsBestRoundAndModelRoundTrips() throws {
         var random = SplitMix64(seed: 9)
-        let x: [Float] = (0..<2000).map { _ in Float(random.nextUnit()) }
-        let labels = x.map { _ in random.nextUnit() < 0.5 ? 1.0 : 0.0 }  // pure noise: validation loss soon rises
+        let x: [Float] = (0..<2000).map { _ in Float(random.unit()) }
+        let labels = x.map { _ in random.unit() < 0.5 ? 1.0 : 0.0 }  // pure noise: validation loss soon rises
         let features = try FeatureMatrix(numericColumns: [x])
         let model = try GradientBoostedTrees(rounds: 200, numLeaves: 31, minDataInLeaf: 2, earlyStoppingRounds: 5)
             .fit(features, labels: labels, seed: 1, threads: two)

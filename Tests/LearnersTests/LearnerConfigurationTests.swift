@@ -24,6 +24,9 @@ final class LearnerConfigurationTests: XCTestCase {
         let mlp = try XCTUnwrap(try LearnerConfiguration.learner(kind: "mlp", task: .binaryClassification,
             hyperparameters: ["hidden_layers": .numbers([32, 16])]) as? MultilayerPerceptron)
         XCTAssertEqual(mlp.hiddenLayers, [32, 16])
+        let unlimited = try XCTUnwrap(try LearnerConfiguration.learner(kind: "gbdt", task: .binaryClassification,
+            hyperparameters: ["max_depth": .number(-1)]) as? GradientBoostedTrees)
+        XCTAssertNil(unlimited.maxDepth)
     }
 
     func testUnknownKindKeyOrTypeIsAnError() {

@@ -9,7 +9,7 @@ final class MultilayerPerceptronTests: XCTestCase {
         var random = SplitMix64(seed: seed)
         var columns: [[Float]] = [[], []], labels: [Double] = []
         for _ in 0..<rows {
-            let x = [Float(random.nextUnit() * 2 - 1), Float(random.nextUnit() * 2 - 1)]
+            let x = [Float(random.unit() * 2 - 1), Float(random.unit() * 2 - 1)]
             columns[0].append(x[0]); columns[1].append(x[1])
             labels.append(label(x))
         }
@@ -49,7 +49,7 @@ final class MultilayerPerceptronTests: XCTestCase {
     func testEarlyStoppingKeepsBestEpochAndRoundTrips() throws {
         var random = SplitMix64(seed: 8)
         let (train, _) = try data(rows: 400, seed: 7, label: xor)
-        let noise = (0..<400).map { _ in random.nextUnit() < 0.5 ? 1.0 : 0.0 }
+        let noise = (0..<400).map { _ in random.unit() < 0.5 ? 1.0 : 0.0 }
         let model = try MultilayerPerceptron(hiddenLayers: [32], learningRate: 0.05, batchSize: 20, epochs: 300,
                                              earlyStoppingRounds: 4)
             .fit(train, labels: noise, seed: 9, threads: two)

@@ -163,14 +163,14 @@ final class CSVReaderTests: XCTestCase {
     /// Many rows with quoted newlines and delimiters crossing the 1 MiB parallel chunk
     /// boundaries: one thread and all threads give the same table, equal to the generated rows.
     func testParallelSplitIsCorrectWithQuotedNewlines() throws {
-        var rng = SplitMix64(state: 3)
+        var rng = SplitMix64(seed: 3)
         var text = "id,note,value\n"
         var notes: [String] = []
         var values: [Double] = []
         let rows = 40_000
         for id in 0..<rows {
-            let note = (0..<(1 + rng.below(4))).map { _ in String(repeating: "w", count: rng.below(30)) }.joined(separator: rng.below(2) == 0 ? "\n" : ", \"\"")
-            let value = rng.uniform() * 1000 - 500
+            let note = (0..<(1 + rng.index(below: 4))).map { _ in String(repeating: "w", count: rng.index(below: 30)) }.joined(separator: rng.index(below: 2) == 0 ? "\n" : ", \"\"")
+            let value = rng.unit() * 1000 - 500
             notes.append(note.replacingOccurrences(of: "\"\"", with: "\""))
             values.append(value)
             text += "\(id),\"\(note)\",\(value)\r\n"

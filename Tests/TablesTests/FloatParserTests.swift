@@ -1,3 +1,4 @@
+import Kernels
 import XCTest
 @testable import Tables
 
@@ -35,7 +36,7 @@ final class FloatParserTests: XCTestCase {
     }
 
     func testRandomBitPatternsRoundTripThroughDescription() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<20_000 {
             let value = Double(bitPattern: rng.next())
             guard value.isFinite else { continue }
@@ -45,13 +46,13 @@ final class FloatParserTests: XCTestCase {
     }
 
     func testRandomShortDecimalsMatchStrtod() {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<20_000 {
             let digits = String(rng.next() % 10_000_000_000)
-            let point = rng.below(digits.count + 1)
+            let point = rng.index(below: digits.count + 1)
             var text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
-            if rng.below(3) == 0 { text += "e\(rng.below(80) - 40)" }
-            if rng.below(2) == 0 { text = "-" + text }
+            if rng.index(below: 3) == 0 { text += "e\(rng.index(below: 80) - 40)" }
+            if rng.index(below: 2) == 0 { text = "-" + text }
             assertSameAsStrtod(text)
         }
     }
@@ -59,10 +60,10 @@ final class FloatParserTests: XCTestCase {
     /// Up to 19 significant digits over the whole exponent range (the Eisel–Lemire path),
     /// including subnormals, overflow and values halfway between doubles.
     func testSignificandsUpTo19DigitsAcrossTheExponentRange() {
-        var rng = SplitMix64(state: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<20_000 {
             let digits = String(rng.next() % 10_000_000_000_000_000_000)
-            assertSameAsStrtod("\(digits)e\(rng.below(700) - 360)")
+            assertSameAsStrtod("\(digits)e\(rng.index(below: 700) - 360)")
         }
         for text in ["9007199254740993", "9007199254740995", "4503599627370497.5", "1.00000000000000011102230246251565404",
                      "2.2250738585072011e-308", "4.9406564584124654e-324", "1.7976931348623158e308", "7.2057594037927933e16"] {
@@ -71,10 +72,10 @@ final class FloatParserTests: XCTestCase {
     }
 
     func testRandomLongSignificandsMatchStrtod() {
-        var rng = SplitMix64(state: 9)
+        var rng = SplitMix64(seed: 9)
         for _ in 0..<5_000 {
-            let digits = (0..<(15 + rng.below(25))).map { _ in String(rng.below(10)) }.joined()
-            assertSameAsStrtod("0.\(digits)e\(rng.below(640) - 320)")
+            let digits = (0..<(15 + rng.index(below: 25))).map { _ in String(rng.index(below: 10)) }.joined()
+            assertSameAsStrtod("0.\(digits)e\(rng.index(below: 640) - 320)")
         }
     }
 }

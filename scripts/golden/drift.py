@@ -3,7 +3,9 @@
 
 Writes Tests/ContractsTests/Golden/drift.json with inputs and the values numpy/scipy give:
 PSI and Jensen-Shannon on reference-decile bins, scipy.stats.ks_2samp(method="auto"), and
-scipy.stats.chi2_contingency(correction=False) with the L-infinity distance for categories.
+scipy.stats.chi2_contingency(correction=False) with the L-infinity distance for categories, and
+scipy.stats.kstwo.sf(x, n) (the asymptotic KS p-value) on points in every branch of scipy's
+scipy.stats._ksstats._kolmogn.
 Rerun: python3 scripts/golden/drift.py
 """
 import json
@@ -30,17 +32,61 @@ def numeric_case(name, ref, cur):
     js = float((special.rel_entr(p, m).sum() + special.rel_entr(q, m).sum()) / 2 / np.log(2))
     ks = stats.ks_2samp(ref, cur, method="auto")
     exact = max(len(ref), len(cur)) <= 10000
-    if not exact:
-        # Asymptotic cases must avoid the one region computed differently (n > 140 with
-        # n*D^2 >= 2.2, where scipy uses 2*smirnov and GitML Pelz-Good; docs/STATISTICS.md).
-        big, small = max(len(ref), len(cur)), min(len(ref), len(cur))
-        n = round(big * small / (big + small))
-        x = float(ks.statistic)
-        assert n <= 140 or n * x * x < 2.2, (name, n, x)
     return {
         "name": name, "reference": ref.tolist(), "current": cur.tolist(), "edges": edges.tolist(),
         "psi": psi, "js": js, "ksStatistic": float(ks.statistic), "ksPValue": float(ks.pvalue), "ksExact": exact,
     }
+
+
+def kolmogorov_branch(n, x):
+    """The branch scipy's _kolmogn(n, x, cdf=False) takes, with its float arithmetic."""
+    t = n * x
+    if x >= 1.0 or x <= 0.0 or t <= 0.5:
+        return "bounds"
+    if t <= 1.0:
+        return "ruben-gambino-low"
+    if t >= n - 1:
+        return "ruben-gambino-high"
+    if x >= 0.5:
+        return "smirnov-x-half"
+    nxsquared = t * x
+    if n <= 140:
+        if nxsquared <= 0.754693:
+            return "durbin-small-n"
+        return "pomeranz" if nxsquared <= 4 else "smirnov-small-n"
+    if nxsquared >= 370.0:
+        return "zero"
+    if nxsquared >= 2.2:
+        return "smirnov-million" if n > 1_000_000 else "smirnov"
+    if n <= 100000 and n * x**1.5 <= 1.4:
+        return "durbin"
+    return "pelz-good"
+
+
+def kolmogorov_cases():
+    """(n, x) points in and at the edges of every branch of _kolmogn, n from 1 to 2*10^6."""
+    points = []
+    for n in (1, 2, 3, 5, 10, 140, 141, 1000, 10**6):
+        points += [(n, 0.4 / n), (n, 0.5 / n), (n, 0.75 / n), (n, 1.0 / n)]
+    for n in (2, 3, 5, 10, 140, 141, 1000, 10**6):
+        points += [(n, (n - 1) / n), (n, 1 - 0.3 / n), (n, 1.0), (n, 0.0)]
+    for n in (3, 5, 10, 40, 140, 141, 200, 1000, 1480):
+        points += [(n, 0.5), (n, 0.55), (n, 0.7), (n, 0.9)]
+    for n in (4, 10, 25, 60, 100, 139, 140):
+        for q in (0.05, 0.3, 0.754693, 0.76, 1.0, 2.0, 3.0, 3.99, 4.0, 4.01, 6.0, 10.0, 20.0, 40.0):
+            points.append((n, math.sqrt(q / n)))
+    for n in (141, 150, 200, 500, 1000, 1012, 1013, 5000, 10**4, 99_999, 10**5, 100_001, 10**6, 10**6 + 1, 2 * 10**6):
+        for q in (0.01, 0.1, 0.3, 1.0, 1.5, 2.0, 2.19, 2.2, 2.21, 3.0, 5.0, 10.0, 30.0, 100.0, 200.0, 300.0, 350.0, 369.9, 370.0):
+            points.append((n, math.sqrt(q / n)))
+        # the Durbin / Pelz-Good edge n*x^1.5 = 1.4
+        for c in (1.0, 1.39, 1.4, 1.41, 2.0):
+            points.append((n, (c / n) ** (2 / 3)))
+    cases = []
+    for n, x in points:
+        if not 0.0 <= x <= 1.0:
+            continue
+        cases.append({"n": n, "x": x, "sf": float(stats.kstwo.sf(x, n)), "branch": kolmogorov_branch(n, x)})
+    return cases
 
 
 def categorical_case(name, ref_counts, cur_counts):
@@ -74,6 +120,7 @@ def main():
         numeric_case("asymptotic-small-n", r3(rng.normal(0, 1, 10001)), r3(rng.normal(0.4, 1, 12))),
         numeric_case("asymptotic-small-n-tail", r3(rng.normal(0, 1, 10001)), r3(rng.normal(1.5, 1, 30))),
         numeric_case("asymptotic-near-identical", np.arange(10001.0), np.concatenate([np.arange(9998.0), [1e6] * 3])),
+        numeric_case("asymptotic-smirnov", r3(rng.normal(0, 1, 10001)), r3(rng.normal(0.1, 1, 2000))),
     ]
     categorical = [
         categorical_case("two-categories", {"a": 60, "b": 40}, {"a": 45, "b": 55}),
@@ -83,7 +130,8 @@ def main():
     ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"generator": f"scripts/golden/drift.py (numpy {np.__version__}, scipy {scipy.__version__})",
-                               "numeric": numeric, "categorical": categorical}, separators=(",", ":")))
+                               "numeric": numeric, "categorical": categorical,
+                               "kolmogorov": kolmogorov_cases()}, separators=(",", ":")))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 /// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator. Every random draw
-/// in Evaluation comes from one of these, seeded explicitly, so results are reproducible.
+/// in GitML (bootstrap resamples, subsampling, initialization, shuffles) comes from one of
+/// these, seeded explicitly, so results are reproducible on every platform.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -34,4 +35,15 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A uniform double in [0, 1) with 53 random bits.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// A uniformly random permutation of 0..<count (Fisher–Yates; the swap partner is
+    /// `next() % (i + 1)`, fixed so that models trained before keep their bytes).
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        if count < 2 { return order }
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(next() % UInt64(i + 1)))
+        }
+        return order
+    }
 }

@@ -1,0 +1,90 @@
+// Benchmark worker for GitML's learners. Usage:
+//   learners-bench <logistic|gbdt|mlp> <data directory> <threads> [mlp epochs] [mlp hidden width]
+// Reads the float32 column files written by bench.py, fits on the training rows, predicts the
+// holdout (written as float64 to <data>/swift-<task>-holdout.f64) and times a 1M-row predict.
+// Prints one JSON object with the timings; the model bytes go to <data>/swift-<task>.model.
+// `learners-bench predict <data directory> <threads> <model file>` times predict alone (best of 3).
+import Foundation
+import Kernels
+import Learners
+
+/// Reads `count` little-endian float32 values from a file.
+func readFloats(_ path: String, count: Int) -> [Float] {
+    guard let handle = FileHandle(forReadingAtPath: path) else { fatalError("cannot open \(path)") }
+    defer { try? handle.close() }
+    var values = [Float](repeating: 0, count: count)
+    values.withUnsafeMutableBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            guard let chunk = try? handle.read(upToCount: min(1 << 24, buffer.count - offset)), !chunk.isEmpty else {
+                fatalError("\(path) is shorter than expected")
+            }
+            chunk.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + chunk.count)]))
+            offset += chunk.count
+        }
+    }
+    return values
+}
+
+func seconds(_ start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+let arguments = CommandLine.arguments
+let task = arguments[1], directory = arguments[2]
+let threads = ParallelFor.Threads(Int(arguments[3]) ?? 2)
+let shape = try! String(contentsOfFile: directory + "/shape.txt", encoding: .utf8)
+    .split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+let (trainRows, holdoutRows, columnCount) = (shape[0], shape[1], shape[2])
+
+func matrix(_ prefix: String, rows: Int) -> FeatureMatrix {
+    try! FeatureMatrix(numericColumns: (0..<columnCount).map { readFloats("\(directory)/\(prefix)-x\($0).f32", count: rows) })
+}
+
+let train = matrix("train", rows: trainRows)
+let labels = readFloats(directory + "/train-y.f32", count: trainRows).map(Double.init)
+
+if task == "predict" {
+    // Times predict alone for a model saved by an earlier run: learners-bench predict <dir> <threads> <model file>.
+    let model = try! ModelCodec.decode(Array(try! Data(contentsOf: URL(fileURLWithPath: arguments[4]))))
+    var best = Double.infinity
+    for _ in 0..<3 {
+        let start = ContinuousClock.now
+        _ = try! model.predict(train, threads: threads)
+        best = min(best, seconds(start))
+    }
+    print("{\"predict_seconds\": \(best)}")
+    exit(0)
+}
+
+let learner: any Learner
+switch task {
+case "logistic": learner = LogisticRegression(l2: 1, tolerance: 1e-4)
+case "gbdt": learner = GradientBoostedTrees(rounds: 100, learningRate: 0.1, numLeaves: 31)
+case "mlp":
+    let epochs = arguments.count > 4 ? Int(arguments[4])! : 3
+    let width = arguments.count > 5 ? Int(arguments[5])! : 32
+    learner = MultilayerPerceptron(hiddenLayers: [width], learningRate: 1e-3, batchSize: 200, epochs: epochs, l2: 1e-4)
+default: fatalError("unknown task \(task)")
+}
+
+let fitStart = ContinuousClock.now
+let model = try! learner.fit(train, labels: labels, seed: 42, threads: threads)
+let fitSeconds = seconds(fitStart)
+try! Data(model.serialized()).write(to: URL(fileURLWithPath: "\(directory)/swift-\(task).model"))
+
+let predictStart = ContinuousClock.now
+_ = try! model.predict(train, threads: threads)
+let predictSeconds = seconds(predictStart)
+
+let holdout = matrix("holdout", rows: holdoutRows)
+let scores = try! model.predict(holdout, threads: threads)
+let data = scores.withUnsafeBytes { Data($0) }
+try! data.write(to: URL(fileURLWithPath: "\(directory)/swift-\(task)-holdout.f64"))
+
+var extra = ""
+if let logistic = model as? LogisticRegressionModel {
+    extra = ", \"iterations\": \(logistic.report.iterations), \"converged\": \(logistic.report.converged)"
+}
+print("{\"fit_seconds\": \(fitSeconds), \"predict_seconds\": \(predictSeconds), \"profile\": \"\(NumericProfile.id)\"\(extra)}")

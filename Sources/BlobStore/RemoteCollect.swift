@@ -40,35 +40,28 @@ extension RemoteSync {
         let packs = try remoteIndexes(report: nil)
         func onRemote(_ digest: Digest) -> PackEntry? { packs.lazy.compactMap { $0.lookup(digest) }.first }
 
-        var frontier = Set(files.compactMap(\.manifest))
-        while !frontier.isEmpty {
-            let available = frontier.filter { store.contains($0) || onRemote($0) != nil }.sorted()
-            try fetch(available, from: packs, tally: Tally(PullReport()), meter: ProgressMeter(nil))
-            var next = Set<Digest>()
-            for digest in available {
-                let node = try ManifestNode.decode(try store.read(digest), digest: digest)
-                if node.level > 0 { next.formUnion(node.entries.map(\.digest)) }
-            }
-            frontier = next
-        }
-        try store.flush()
-
         var keep = Set<Digest>()
         func add(_ digest: Digest) {
             var current: Digest? = digest
             while let d = current, keep.insert(d).inserted { current = onRemote(d)?.base }
         }
-        for file in files {
-            guard let manifest = file.manifest else {
-                add(file.digest)
-                continue
-            }
-            guard store.contains(manifest) else { continue }
-            try store.walkManifest(manifest) { node, digest in
+        files.filter { $0.manifest == nil }.forEach { add($0.digest) }
+        // Walk the manifest trees level by level: a node's children are known once it is local.
+        var visited = Set<Digest>()
+        var frontier = Set(files.compactMap(\.manifest))
+        while !frontier.isEmpty {
+            visited.formUnion(frontier)
+            let available = frontier.filter { store.contains($0) || onRemote($0) != nil }.sorted()
+            try fetch(available, from: packs, tally: Tally(PullReport()), meter: ProgressMeter(nil))
+            var next = Set<Digest>()
+            for digest in available {
                 add(digest)
-                if node.level == 0 { node.entries.forEach { add($0.digest) } }
+                let node = try ManifestNode.decode(try store.read(digest), digest: digest)
+                if node.level > 0 { next.formUnion(node.entries.map(\.digest)) } else { node.entries.forEach { add($0.digest) } }
             }
+            frontier = next.subtracting(visited)
         }
+        try store.flush()
         return keep
     }
 

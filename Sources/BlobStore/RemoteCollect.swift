@@ -26,6 +26,8 @@ public struct RemoteCollectReport: Sendable, Equatable {
     public var strayPacksRemoved = 0
     /// Unfinished S3 multipart uploads older than the grace period, aborted (not in dry runs).
     public var uploadsAborted = 0
+    /// Files of interrupted writes in a directory remote's `tmp/`, older than the grace period.
+    public var temporaryFilesRemoved = 0
     public init() {}
 }
 
@@ -70,8 +72,8 @@ extension RemoteSync {
     /// (index first, then pack); a pack whose live objects are less than `repackBelow` of its
     /// stored bytes is rewritten (its live frames copied as stored into a new pack, uploaded
     /// pack then index, before the old index and pack are deleted); packs without an index
-    /// older than `cutoff` are deleted, and on S3 unfinished multipart uploads started before
-    /// `cutoff` are aborted. With `dryRun` it only reports.
+    /// older than `cutoff` are deleted, as are a directory remote's `tmp/` files and, on S3,
+    /// unfinished multipart uploads started before `cutoff`. With `dryRun` it only reports.
     ///
     /// The caller holds `RemoteLock` exclusively (unless `dryRun`), so no push runs meanwhile,
     /// and computed `keep` after taking it.
@@ -121,6 +123,9 @@ extension RemoteSync {
         if !dryRun, let s3 = remote as? S3Remote {
             report.uploadsAborted = try s3.abortUploads(startedBefore: cutoff)
         }
+        if let directory = remote as? DirectoryRemote {
+            report.temporaryFilesRemoved = directory.removeTemporaryFiles(writtenBefore: cutoff, dryRun: dryRun)
+        }
         return report
     }
 
@@ -150,5 +155,18 @@ extension RemoteSync {
             try remote.put(RemoteLayout.indexKey(name), file: indexPath)
         }
         return writer.sealed.count
+    }
+}
+
+extension DirectoryRemote {
+    /// Files in `tmp/` (writes that never got renamed into place) last modified before
+    /// `cutoff`: deletes them unless `dryRun`, and returns how many.
+    func removeTemporaryFiles(writtenBefore cutoff: Date, dryRun: Bool) -> Int {
+        let folder = root + "/tmp"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { name in
+            let path = folder + "/" + name
+            guard let modified = ObjectStore.modificationDate(path), modified < cutoff else { return false }
+            return dryRun || unlink(path) == 0
+        }.count
     }
 }

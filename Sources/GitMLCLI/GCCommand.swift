@@ -54,12 +54,13 @@ struct GCCommand: ParsableCommand {
                        "packs_deleted": .number(Double(r.packsDeleted)), "packs_rewritten": .number(Double(r.packsRewritten)),
                        "packs_in_grace": .number(Double(r.packsInGrace)), "objects_removed": .number(Double(r.objectsRemoved)),
                        "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved)),
-                       "uploads_aborted": .number(Double(r.uploadsAborted))])
+                       "uploads_aborted": .number(Double(r.uploadsAborted)),
+                       "temporary_files_removed": .number(Double(r.temporaryFilesRemoved))])
         } else {
             let verb = r.dryRun ? "would remove" : "removed"
             print("\(result.remote): \(verb) \(r.objectsRemoved) objects (\(formatBytes(r.bytesFreed))): "
                   + "\(r.packsDeleted) of \(r.packsExamined) packs deleted, \(r.packsRewritten) rewritten, "
-                  + "\(r.strayPacksRemoved) stray packs removed; \(r.packsInGrace) packs left alone within the grace period")
+                  + "\(r.strayPacksRemoved) stray packs and \(r.temporaryFilesRemoved) temporary files removed; \(r.packsInGrace) packs left alone within the grace period")
         }
     }
 }

@@ -30,7 +30,10 @@ final class RemoteCollectTests: XCTestCase {
 
     func testSweepOnADirectoryRemote() throws {
         let scenario = try RemoteScenario()
-        try checkSweep(try DirectoryRemote(name: "r", root: scenario.dir.path + "/remote"), scenario)
+        let remote = try DirectoryRemote(name: "r", root: scenario.dir.path + "/remote")
+        write([1, 2, 3], to: remote.root + "/tmp/put-interrupted")
+        try checkSweep(remote, scenario)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: remote.root + "/tmp/put-interrupted"), "stale temp files go")
     }
 
     func testSweepOnAnS3Remote() throws {

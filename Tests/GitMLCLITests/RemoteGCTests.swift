@@ -135,4 +135,37 @@ final class RemoteGCTests: CLITestCase {
         try run("git", "ml", "data", "checkout", in: other)
         XCTAssertEqual(String(try run("sha256sum", "late.csv", in: other).stdout.prefix(64)), try sha256("late.csv"))
     }
+
+    func testPushesRacingARemoteGCFromAnotherCloneNeverLoseObjects() throws {
+        _ = try publishAndPurge()
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        for round in 1...3 {
+            try writeCSV("race.csv", rows: 1_000, variant: 10 + round)
+            try run("git", "ml", "data", "add", "race.csv")
+            try run("git", "mlcommit", "-m", "race \(round)")
+            let push = try start(["git", "ml", "push"])
+            let sweep = try run("git", "ml", "gc", "--remote", "shared", "--grace-seconds", "0", in: other, expect: nil)
+            push.waitUntilExit()
+            let pushErrors = String(decoding: (push.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+            for (status, errors) in [(push.terminationStatus, pushErrors), (sweep.status, sweep.stderr)] where status != 0 {
+                XCTAssertEqual(status, 3, errors)
+                XCTAssertTrue(errors.contains("is locked by"), errors)
+            }
+            if push.terminationStatus != 0 { try run("git", "ml", "push") }
+        }
+        try run("git", "ml", "gc", "--remote", "shared", "--grace-seconds", "0", in: other)
+        let fresh = repo + "-c"
+        defer { try? FileManager.default.removeItem(atPath: fresh) }
+        try run("git", "clone", "-q", bare, fresh, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: fresh)
+        try run("git", "ml", "pull", in: fresh)
+        try run("git", "ml", "data", "checkout", in: fresh)
+        for name in ["race.csv", "data/train.csv", "keep.csv"] {
+            XCTAssertEqual(String(try run("sha256sum", name, in: fresh).stdout.prefix(64)), try sha256(name), name)
+        }
+        for version in 1...3 {
+            try run("git", "ml", "pull", "shared", "race@v\(version)", in: fresh)
+        }
+    }
 }

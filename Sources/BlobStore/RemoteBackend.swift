@@ -1,11 +1,16 @@
-/// One object on a remote: its key (relative to the remote's root, `/`-separated) and size.
+import Foundation
+
+/// One object on a remote: its key (relative to the remote's root, `/`-separated), size, and
+/// when it was last written (nil when the backend does not say; remote GC never touches such).
 public struct RemoteObjectInfo: Sendable, Equatable {
     public let key: String
     public let size: UInt64
+    public let modified: Date?
 
-    public init(key: String, size: UInt64) {
+    public init(key: String, size: UInt64, modified: Date? = nil) {
         self.key = key
         self.size = size
+        self.modified = modified
     }
 }
 

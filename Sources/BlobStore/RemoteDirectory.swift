@@ -36,7 +36,8 @@ public struct DirectoryRemote: RemoteBackend {
             let key = folder.isEmpty ? relative : folder + "/" + relative
             guard key.hasPrefix(prefix), !key.hasPrefix("tmp/"),
                   walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular else { continue }
-            found.append(RemoteObjectInfo(key: key, size: (walker.fileAttributes?[.size] as? NSNumber)?.uint64Value ?? 0))
+            found.append(RemoteObjectInfo(key: key, size: (walker.fileAttributes?[.size] as? NSNumber)?.uint64Value ?? 0,
+                                          modified: walker.fileAttributes?[.modificationDate] as? Date))
         }
         return found
     }

@@ -58,6 +58,13 @@ public struct S3Remote: RemoteBackend {
         client = HTTPClient()
     }
 
+    /// An S3 timestamp such as `LastModified` (ISO 8601, with or without fractional seconds).
+    static func parseTimestamp(_ text: String) -> Date? {
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+
     // MARK: RemoteBackend
 
     public func list(prefix keyPrefix: String) throws -> [RemoteObjectInfo] {
@@ -71,7 +78,8 @@ public struct S3Remote: RemoteBackend {
             for contents in XMLText.elements("Contents", in: xml) {
                 guard let key = XMLText.value("Key", in: contents), key.hasPrefix(prefix) else { continue }
                 found.append(RemoteObjectInfo(key: String(key.dropFirst(prefix.count)),
-                                              size: UInt64(XMLText.value("Size", in: contents) ?? "") ?? 0))
+                                              size: UInt64(XMLText.value("Size", in: contents) ?? "") ?? 0,
+                                              modified: XMLText.value("LastModified", in: contents).flatMap(Self.parseTimestamp)))
             }
             token = XMLText.value("IsTruncated", in: xml) == "true" ? XMLText.value("NextContinuationToken", in: xml) : nil
         } while token != nil

@@ -102,13 +102,9 @@ extension S3Remote {
     /// Aborts unfinished multipart uploads started before `cutoff` (parts of interrupted pushes
     /// that nobody resumed; stores bill for them). For remote GC. Returns how many.
     public func abortUploads(startedBefore cutoff: Date) throws -> Int {
-        let format = ISO8601DateFormatter()
-        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
         var aborted = 0
         for upload in try unfinishedUploads(keyPrefix: "") {
-            guard let started = format.date(from: upload.started) ?? plain.date(from: upload.started),
-                  started < cutoff else { continue }
+            guard let started = Self.parseTimestamp(upload.started), started < cutoff else { continue }
             _ = try request("DELETE", key: upload.key, query: [("uploadId", upload.id)], expect: [200, 204, 404])
             aborted += 1
         }

@@ -200,7 +200,7 @@ public struct RemoteSync: Sendable {
 
     /// Fetches `digests` and the delta bases they need, shallowest first, so every base is
     /// local before a delta against it is verified.
-    private func fetch(_ digests: [Digest], from packs: [PackIndex], tally: Tally<PullReport>, meter: ProgressMeter) throws {
+    func fetch(_ digests: [Digest], from packs: [PackIndex], tally: Tally<PullReport>, meter: ProgressMeter) throws {
         var wanted: [Digest: (entry: PackEntry, pack: String)] = [:]
         var absent: [Digest] = []
         var pending = digests
@@ -308,7 +308,7 @@ public struct RemoteSync: Sendable {
     // MARK: Indexes
 
     /// The indexes of every pack on the remote, downloading (and checksumming) those not cached.
-    private func remoteIndexes(report: Tally<PullReport>?) throws -> [PackIndex] {
+    func remoteIndexes(report: Tally<PullReport>?) throws -> [PackIndex] {
         let cache = store.layout.cache + "/remote-indexes"
         try FileIO.makeDirectory(cache)
         let names = try remote.list(prefix: RemoteLayout.packsPrefix)

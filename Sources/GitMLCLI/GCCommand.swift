@@ -1,7 +1,7 @@
 import ArgumentParser
 import Workspace
 
-/// `git ml gc`: remove stored bytes nothing refers to.
+/// `git ml gc`: remove stored bytes nothing refers to, locally or on a blob remote.
 struct GCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
@@ -11,14 +11,28 @@ struct GCCommand: ParsableCommand {
             time is never collected. Fails, changing nothing, while another GitML process uses
             the store.
 
+            With --remote, collects the blob remote instead: fetches the git remote's refs
+            first, holds the remote's exclusive lock (failing while a push holds it), keeps
+            everything the fetched and local records need, deletes dead packs and repacks
+            mostly dead ones.
+
             Example: git ml gc --grace-seconds 0
+            Example: git ml gc --remote shared --dry-run
             """)
 
     @Option(help: "Leave packs written in the last N seconds alone.") var graceSeconds: Int = 3600
+    @Option(help: "Collect this blob remote instead of the local store.") var remote: String?
+    @Option(help: "The git remote whose refs are the roots (default: origin when it exists).") var gitRemote: String?
+    @Flag(help: "With --remote: report what would be removed, changing nothing.") var dryRun = false
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
         try reportingErrors {
+            if let remote {
+                try collectRemote(remote)
+                return
+            }
+            guard !dryRun else { throw ValidationError("--dry-run needs --remote") }
             let r = try openProject().collectGarbage(grace: Double(graceSeconds))
             if json {
                 printJSON(["packs_deleted": .number(Double(r.packsDeleted)), "packs_rewritten": .number(Double(r.packsRewritten)),
@@ -27,6 +41,26 @@ struct GCCommand: ParsableCommand {
             } else {
                 print("removed \(r.objectsRemoved) objects (\(formatBytes(r.bytesFreed))): \(r.packsDeleted) packs deleted, \(r.packsRewritten) rewritten, \(r.temporaryFilesRemoved) temporary files removed")
             }
+        }
+    }
+
+    private func collectRemote(_ name: String) throws {
+        let result = try openProject().collectRemoteGarbage(remote: name, gitRemote: gitRemote,
+                                                            grace: Double(graceSeconds), dryRun: dryRun)
+        let r = result.report
+        if json {
+            printJSON(["remote": .string(result.remote), "dry_run": .bool(r.dryRun),
+                       "objects_live": .number(Double(result.objectsLive)), "packs_examined": .number(Double(r.packsExamined)),
+                       "packs_deleted": .number(Double(r.packsDeleted)), "packs_rewritten": .number(Double(r.packsRewritten)),
+                       "packs_in_grace": .number(Double(r.packsInGrace)), "objects_removed": .number(Double(r.objectsRemoved)),
+                       "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved)),
+                       "uploads_aborted": .number(Double(r.uploadsAborted)),
+                       "temporary_files_removed": .number(Double(r.temporaryFilesRemoved))])
+        } else {
+            let verb = r.dryRun ? "would remove" : "removed"
+            print("\(result.remote): \(verb) \(r.objectsRemoved) objects (\(formatBytes(r.bytesFreed))): "
+                  + "\(r.packsDeleted) of \(r.packsExamined) packs deleted, \(r.packsRewritten) rewritten, "
+                  + "\(r.strayPacksRemoved) stray packs and \(r.temporaryFilesRemoved) temporary files removed; \(r.packsInGrace) packs left alone within the grace period")
         }
     }
 }

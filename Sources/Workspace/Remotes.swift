@@ -59,7 +59,7 @@ extension Project {
     }
 
     /// The git remote to publish refs to: the given one, else `origin` when it exists.
-    private func gitRemote(_ name: String?) throws -> String? {
+    func gitRemote(_ name: String?) throws -> String? {
         let names = try wrapping { try repository.remoteNames() }
         if let name {
             guard names.contains(name) else { throw WorkspaceError.unknownGitRemote(name) }

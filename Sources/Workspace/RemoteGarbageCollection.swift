@@ -1,0 +1,49 @@
+import BlobStore
+import Foundation
+import GitRepo
+import Records
+
+/// What `git ml gc --remote` did.
+public struct RemoteGCResult: Sendable {
+    public let remote: String
+    /// The git remote whose refs were fetched to find the roots, if any.
+    public let gitRemote: String?
+    /// Objects the roots need on the remote (delta bases included).
+    public let objectsLive: Int
+    public let report: RemoteCollectReport
+}
+
+extension Project {
+    /// Garbage-collects a blob remote. Takes the remote's exclusive lock (a push in flight holds
+    /// it shared, so either the push or the gc backs off; a dry run takes no lock), then fetches
+    /// `refs/ml/*` and the branches of the git remote, and keeps everything the GC roots reach —
+    /// the fetched records and every locally known one, delta bases included — deleting or
+    /// repacking only packs older than `grace`. Refuses while any record cannot be read.
+    public func collectRemoteGarbage(remote name: String?, gitRemote gitName: String?, grace: TimeInterval,
+                                     dryRun: Bool) throws -> RemoteGCResult {
+        let spec = try remoteSpec(name)
+        let git = try gitRemote(gitName)
+        let backend = try wrapping { try spec.open() }
+        let remoteLock = dryRun ? nil : try wrapping {
+            try RemoteLock.acquire(backend, kind: .exclusive, holder: "\(actor()) gc at \(timestamp(Date()))")
+        }
+        defer { try? remoteLock?.release() }
+        let cutoff = Date().addingTimeInterval(-grace)
+        if let git {
+            try wrapping {
+                try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*",
+                                    "+refs/heads/*:refs/remotes/\(git)/*"], in: root)
+            }
+        }
+        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
+        defer { _ = storeLock }
+        let roots = try gcRoots()
+        if let first = roots.unreadable.first {
+            throw WorkspaceError.record(RecordError(record: first.ref, reason: "\(first.reason); gc needs every record readable (run `git ml fsck`)"))
+        }
+        let sync = RemoteSync(store: store, remote: backend)
+        let keep = try wrapping { try sync.remoteReachable(from: roots.liveFiles.map(\.file)) }
+        let report = try wrapping { try sync.collectGarbage(keep: keep, olderThan: cutoff, dryRun: dryRun) }
+        return RemoteGCResult(remote: spec.name, gitRemote: git, objectsLive: keep.count, report: report)
+    }
+}

@@ -1,0 +1,89 @@
+import XCTest
+@testable import BlobStore
+
+/// Remote GC on a directory remote: the live set read through the remote's indexes, and sweeps.
+final class RemoteCollectTests: XCTestCase {
+    // One moto server for the class, started by the first S3 test.
+    nonisolated(unsafe) private static var server: MotoServer?
+
+    override class func tearDown() {
+        server = nil
+        super.tearDown()
+    }
+
+    /// Every object the remote's indexes list.
+    private func objectsOn(_ remote: any RemoteBackend, cache store: ObjectStore) throws -> Set<Digest> {
+        Set(try RemoteSync(store: store, remote: remote).remoteIndexes(report: nil).flatMap { $0.entries().map(\.digest) })
+    }
+
+    func testTheLiveSetFromAnEmptyCloneMatchesTheLocalClosureDeltaBasesIncluded() throws {
+        let scenario = try RemoteScenario()
+        let remote = try DirectoryRemote(name: "r", root: scenario.dir.path + "/remote")
+        try RemoteSync(store: scenario.source, remote: remote).push(scenario.allFiles)
+        let wanted = [scenario.files[1].file, scenario.files[3].file]
+        // An empty clone must download the manifest nodes to see which chunks they name.
+        let keep = try RemoteSync(store: try scenario.emptyStore(), remote: remote).remoteReachable(from: wanted)
+        let expected = scenario.source.reachable(from: wanted.map { ($0, "v2") })
+        XCTAssertGreaterThan(expected.objects.count, expected.direct.count, "v2 has delta bases outside its own chunks")
+        XCTAssertEqual(keep, expected.objects)
+    }
+
+    func testSweepOnADirectoryRemote() throws {
+        let scenario = try RemoteScenario()
+        let remote = try DirectoryRemote(name: "r", root: scenario.dir.path + "/remote")
+        write([1, 2, 3], to: remote.root + "/tmp/put-interrupted")
+        try checkSweep(remote, scenario)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: remote.root + "/tmp/put-interrupted"), "stale temp files go")
+    }
+
+    func testSweepOnAnS3Remote() throws {
+        guard let binary = MotoServer.binary() else { throw XCTSkip("moto_server is not installed (see RemoteS3Tests)") }
+        if Self.server == nil { Self.server = try MotoServer(binary: binary) }
+        let server = try XCTUnwrap(Self.server)
+        let remote = try S3Remote(name: "team-s3", bucket: "gitml-gc", prefix: "repo/ml", endpoint: server.endpoint,
+                                  addressing: .path, credentials: server.credentials)
+        try remote.createBucket()
+        try checkSweep(remote, try RemoteScenario())
+    }
+
+    /// Two pushes (a wholly dead pack, a partly live one) and a stray pack without an index:
+    /// grace protects all, a dry run changes nothing, a sweep leaves exactly the live objects,
+    /// and a fresh clone still pulls the live files byte for byte.
+    private func checkSweep(_ remote: any RemoteBackend, _ scenario: RemoteScenario) throws {
+        let sync = RemoteSync(store: scenario.source, remote: remote)
+        try sync.push([scenario.files[2].file])       // a pack that will be wholly dead
+        try sync.push(scenario.allFiles)              // the rest, in a second pack
+        try remote.put("packs/pack-" + String(repeating: "ab", count: 32) + ".pack", bytes: [1, 2, 3])  // no index
+        let live = [scenario.files[1].file, scenario.files[3].file]
+        let keep = try sync.remoteReachable(from: live)
+        let before = try remote.list(prefix: "")
+        XCTAssertTrue(before.allSatisfy { $0.modified != nil }, "the backend reports when each object was written")
+
+        let young = try sync.collectGarbage(keep: keep, olderThan: .distantPast, dryRun: false)
+        XCTAssertEqual(young.packsInGrace, 2)
+        XCTAssertEqual(young.objectsRemoved, 0)
+        let preview = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: true)
+        XCTAssertEqual(try remote.list(prefix: "").map(\.key).sorted(), before.map(\.key).sorted(), "a dry run changes nothing")
+
+        let swept = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: false)
+        XCTAssertEqual(swept, { var r = preview; r.dryRun = false; r.packsUploaded = 1; return r }())
+        XCTAssertEqual(swept.packsDeleted, 1)
+        XCTAssertEqual(swept.packsRewritten, 1)
+        XCTAssertEqual(swept.strayPacksRemoved, 1)
+        let remaining = try objectsOn(remote, cache: scenario.source)
+        XCTAssertEqual(remaining, keep, "exactly the live objects are left")
+        XCTAssertEqual(swept.objectsRemoved, try objectsOnPushed(scenario).subtracting(keep).count)
+
+        // A fresh clone still gets the live files, byte for byte; the dead one is gone.
+        let clone = try scenario.emptyStore()
+        try RemoteSync(store: clone, remote: remote).pull(live)
+        try scenario.assertIdentical(clone, [1, 3])
+        XCTAssertThrowsError(try RemoteSync(store: try scenario.emptyStore(), remote: remote).pull([scenario.files[2].file]))
+        XCTAssertEqual(try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: false).objectsRemoved, 0)
+    }
+
+    /// Every object of the scenario's files (what the two pushes sent).
+    private func objectsOnPushed(_ scenario: RemoteScenario) throws -> Set<Digest> {
+        scenario.source.reachable(from: scenario.allFiles.map { ($0, "all") }).objects
+    }
+}

@@ -17,6 +17,7 @@ public struct GCRoots: Sendable {
     /// The stored files of every record that is not purged, with the record as owner.
     public var liveFiles: [(file: StoredFile, owner: String)] {
         records.filter { $0.record.purged == nil }.flatMap { v in
+            // Every record here was checked to parse when the roots were computed.
             v.record.files.compactMap { f in (try? Project.storedFile(f)).map { ($0, v.record.label + (f.path.isEmpty ? "" : "/" + f.path)) } }
         }
     }
@@ -32,7 +33,9 @@ extension Project {
         }
         for (ref, commit) in datasetRefs where seenCommits.insert(commit).inserted {
             do {
-                roots.records.append(DatasetVersion(record: try datasetRecord(commit: commit), commit: commit))
+                let record = try datasetRecord(commit: commit)
+                _ = try record.files.map(Project.storedFile)  // an unparsable digest makes the record unreadable
+                roots.records.append(DatasetVersion(record: record, commit: commit))
             } catch {
                 roots.unreadable.append((ref, "\(error)"))
             }

@@ -2,7 +2,7 @@
 
 Data: synthetic binary task, 30 numeric float32 features, 1,000,000 training rows and
 250,000 holdout rows (seed 7). Every library runs with 2 threads, each in its own process so
-peak RSS (ru_maxrss from wait4) is per fit. Run through run.sh; prints a Markdown table.
+peak RSS (GNU time's %M of the worker process) is per fit. Run through run.sh; prints a Markdown table.
 """
 import json
 import os
@@ -106,13 +106,16 @@ def measure(command, env_threads=True):
     env = dict(os.environ)
     if env_threads:
         env.update(OMP_NUM_THREADS=str(THREADS), OPENBLAS_NUM_THREADS=str(THREADS), MKL_NUM_THREADS=str(THREADS))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
+    # GNU time forks the worker from its own small process: a child forked straight from this
+    # interpreter would start with its resident set counted (Linux keeps ru_maxrss across exec).
+    rss_file = WORK / "peak-rss-kb"
+    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(rss_file)] + list(command),
+                               stdout=subprocess.PIPE, env=env, text=True)
     output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{command} failed with status {status}")
+    if process.wait() != 0:
+        raise SystemExit(f"{command} failed with status {process.returncode}")
     result = json.loads(output.strip().splitlines()[-1])
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["peak_rss_mb"] = int(rss_file.read_text().split()[-1]) / 1024
     return result
 
 

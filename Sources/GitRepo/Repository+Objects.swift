@@ -82,23 +82,8 @@ extension Repository {
 
     /// The bytes of `path` in the tree of `commit`, or nil.
     public func fileContents(inCommit commit: ObjectID, path: String) throws(GitError) -> [UInt8]? {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
-        defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
-        defer { git_tree_free(tree) }
-        var entry: OpaquePointer?
-        if git_tree_entry_bypath(&entry, tree, path) < 0 { return nil }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, handle, git_tree_entry_id(entry)), "read \(path)")
-        defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
-        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+        guard let blob = try blobID(inCommit: commit, path: path) else { return nil }
+        return try blobContents(blob)
     }
 
     /// The id of the blob at `path` in `commit`, or nil when the commit has no such file: two
@@ -114,6 +99,7 @@ extension Repository {
         var entry: OpaquePointer?
         guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
         defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
         return ObjectID(git_tree_entry_id(entry).pointee)
     }
 
@@ -126,25 +112,6 @@ extension Repository {
         let size = Int(git_blob_rawsize(object))
         guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
-    }
-
-    /// The names of the entries of the directory `path` in `commit` (empty when absent).
-    public func directoryEntries(inCommit commit: ObjectID, path: String) throws(GitError) -> [String] {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
-        defer { git_commit_free(commitObject) }
-        var root: OpaquePointer?
-        try check(git_commit_tree(&root, commitObject), "read tree of \(commit)")
-        defer { git_tree_free(root) }
-        var entry: OpaquePointer?
-        guard git_tree_entry_bypath(&entry, root, path) == 0 else { return [] }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-        var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(path)")
-        defer { git_tree_free(tree) }
-        return (0..<git_tree_entrycount(tree)).map { String(cString: git_tree_entry_name(git_tree_entry_byindex(tree, $0))) }
     }
 
     /// The commit a revision names (peeling tags).
@@ -189,12 +156,4 @@ extension Repository {
         return (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0).map { ObjectID($0.pointee) } }
     }
 
-    /// The message of a commit.
-    public func commitMessage(_ commit: ObjectID) throws(GitError) -> String {
-        var oid = commit.oid
-        var object: OpaquePointer?
-        try check(git_commit_lookup(&object, handle, &oid), "look up commit \(commit)")
-        defer { git_commit_free(object) }
-        return String(cString: git_commit_message(object))
-    }
 }

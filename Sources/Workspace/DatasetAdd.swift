@@ -144,8 +144,11 @@ extension Project {
         return sorted ? out.sorted() : out
     }
 
-    /// Adds `/<path>` to the root .gitignore unless a line already names it.
+    /// Adds `/<path>` to the root .gitignore unless a line already names it (under a file lock,
+    /// so concurrent adds of different paths keep each other's lines).
     func ignoreDataPath(_ relativePath: String) throws {
+        let guardFile = try FileLock(path: layout.locks + "/gitignore")
+        defer { _ = guardFile }
         let existing = (try? String(contentsOfFile: root + "/.gitignore", encoding: .utf8)) ?? ""
         guard !existing.split(separator: "\n").contains(where: { $0 == relativePath }) else { return }
         _ = try Project.appendLine("/" + relativePath, to: root + "/.gitignore", layout: layout)

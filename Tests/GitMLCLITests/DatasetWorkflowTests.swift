@@ -84,6 +84,8 @@ final class DatasetWorkflowTests: CLITestCase {
         let log = try json(try run("git", "ml", "data", "log", "shared", "--json").stdout) as! [[String: Any]]
         XCTAssertEqual(Set(log.compactMap { $0["digest"] as? String }).count, 4)
         XCTAssertEqual(Set(log.compactMap { $0["version"] as? Int }), [1, 2, 3, 4])
+        let ignored = try String(contentsOfFile: repo + "/.gitignore", encoding: .utf8)
+        XCTAssertTrue((0..<4).allSatisfy { ignored.contains("/d\($0).csv") }, ignored)
     }
 
     func testLockMergeDriverResolvesIndependentDatasetChanges() throws {

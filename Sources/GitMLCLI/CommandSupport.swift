@@ -44,11 +44,13 @@ func openProject() throws -> Project { try Project(discoveringFrom: currentDirec
 /// Prints a JSON value in canonical key order, one member per line.
 func printJSON(_ value: JSONValue) { print(CanonicalJSON.pretty(value), terminator: "") }
 
-/// Shows progress of long work on stderr, only when stderr is a terminal, at most 10×/s.
+/// Shows progress of long work on stderr — percentage, bytes, rate and time left — only when
+/// stderr is a terminal, at most 10×/s.
 final class ProgressLine: @unchecked Sendable {
     private let label: String
     private let enabled = isatty(2) != 0
     private let lock = NSLock()
+    private let started = Date()
     private var last = Date.distantPast
     private var shown = false
 
@@ -61,9 +63,20 @@ final class ProgressLine: @unchecked Sendable {
             guard now.timeIntervalSince(last) > 0.1 || done == total else { return }
             last = now
             shown = true
-            let percent = total == 0 ? 100 : Int(Double(done) / Double(total) * 100)
-            FileHandle.standardError.write(Data("\r\(label): \(percent)% (\(formatBytes(done)) / \(formatBytes(total)))\u{1B}[K".utf8))
+            FileHandle.standardError.write(Data("\r\(ProgressLine.text(label, done, total, elapsed: now.timeIntervalSince(started)))\u{1B}[K".utf8))
         }
+    }
+
+    /// "label: 42% (210.0 MiB / 500.0 MiB, 180.3 MiB/s, 2 s left)".
+    static func text(_ label: String, _ done: UInt64, _ total: UInt64, elapsed: Double) -> String {
+        let percent = total == 0 ? 100 : Int(Double(done) / Double(total) * 100)
+        var parts = ["\(formatBytes(done)) / \(formatBytes(total))"]
+        if elapsed > 0.2, done > 0 {
+            let rate = Double(done) / elapsed
+            parts.append("\(formatBytes(UInt64(rate)))/s")
+            if done < total { parts.append("\(Int((Double(total - done) / rate).rounded(.up))) s left") }
+        }
+        return "\(label): \(percent)% (\(parts.joined(separator: ", ")))"
     }
 
     func finish() {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import GitMLCLI
 
 final class EvalCommandTests: CLITestCase {
     /// scikit-learn's documented example: roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.75,
@@ -36,5 +37,13 @@ final class EvalCommandTests: CLITestCase {
         XCTAssertTrue(chosen.contains("at threshold 0.75 (maximum recall with precision ≥ 1.0 on validation)"), chosen)
         try "y,p\n0,0.1\n1,0.9,extra\n".write(toFile: repo + "/r.csv", atomically: true, encoding: .utf8)
         XCTAssertTrue(try run("git", "ml", "eval", "r.csv", "--label", "y", "--score", "p", expect: 3).stderr.contains("line 3"))
+    }
+}
+
+final class ProgressLineTests: XCTestCase {
+    func testProgressShowsRateAndTimeLeft() {
+        XCTAssertEqual(ProgressLine.text("uploading", 50 << 20, 200 << 20, elapsed: 2),
+                       "uploading: 25% (50.0 MiB / 200.0 MiB, 25.0 MiB/s, 6 s left)")
+        XCTAssertEqual(ProgressLine.text("adding", 0, 0, elapsed: 0), "adding: 100% (0 B / 0 B)")
     }
 }

@@ -13,7 +13,7 @@ public struct GitML: ParsableCommand {
             the message says what to do; 4 an unexpected internal failure.
             """,
         version: GitMLVersion.string,
-        subcommands: [InitCommand.self, DataCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self,
+        subcommands: [InitCommand.self, DataCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self, FetchCommand.self,
                       HooksCommand.self, HookCommand.self, FsckCommand.self, GCCommand.self,
                       MergeDriverCommand.self, VersionCommand.self]
     )

@@ -59,3 +59,25 @@ struct PullCommand: ParsableCommand {
         }
     }
 }
+
+/// `git ml fetch`: learn the remote's dataset versions without downloading their bytes.
+struct FetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Fetch refs/ml/* from the git remote and record its dataset versions (no bytes).",
+        discussion: """
+            Refs go to refs/remotes/<remote>/ml/* and are never forced; versions new to this
+            clone are recorded under refs/ml/datasets. `git ml pull` also downloads the bytes.
+
+            Example: git ml fetch origin
+            """)
+
+    @Argument(help: "The git remote (default: origin).") var gitRemote: String?
+
+    func run() throws {
+        try reportingErrors {
+            let added = try openProject().fetchVersions(gitRemote: gitRemote)
+            print(added.isEmpty ? "no new dataset versions" : "new versions: \(added.joined(separator: ", "))")
+        }
+    }
+}

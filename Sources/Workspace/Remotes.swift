@@ -110,6 +110,31 @@ extension Project {
         return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs)
     }
 
+    /// Fetches `refs/ml/*` from a git remote into `refs/remotes/<remote>/ml/*` (never forced) and
+    /// records the fetched dataset versions locally; a label that already means other content
+    /// here is an error naming both digests. Returns the versions that became known. Downloads
+    /// no bytes (that is `pull`).
+    public func fetchVersions(gitRemote name: String?) throws -> [String] {
+        guard let git = try gitRemote(name) else { throw WorkspaceError.unknownGitRemote(name ?? "origin") }
+        try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"], in: root) }
+        let prefix = "refs/remotes/\(git)/ml/datasets/"
+        var added: [String] = []
+        for (ref, commit) in try wrapping({ try repository.refs(withPrefix: prefix) }) {
+            let local = "refs/ml/datasets/" + ref.dropFirst(prefix.count)
+            if let existing = try wrapping({ try repository.readRef(local) }) {
+                guard existing != commit else { continue }
+                let mine = try datasetRecord(commit: existing), theirs = try datasetRecord(commit: commit)
+                if mine.digest != theirs.digest {
+                    throw WorkspaceError.conflictingVersion(label: mine.label, local: mine.digest, remote: theirs.digest)
+                }
+                continue
+            }
+            try wrapping { try repository.createRef(local, target: commit, message: "git ml fetch from \(git)") }
+            added.append(try datasetRecord(commit: commit).label)
+        }
+        return added
+    }
+
     /// Identity is the digest; `vN` is a label that becomes final when published. Fetches the
     /// remote's dataset refs and, for every local version whose label the remote already uses
     /// for other content, moves the local version to the next free number (a new version commit,
@@ -152,24 +177,7 @@ extension Project {
                      progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PullResult {
         let spec = try remoteSpec(name)
         let git = try gitRemote(gitName)
-        var added: [String] = []
-        if let git {
-            try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"], in: root) }
-            let prefix = "refs/remotes/\(git)/ml/datasets/"
-            for (ref, commit) in try wrapping({ try repository.refs(withPrefix: prefix) }) {
-                let local = "refs/ml/datasets/" + ref.dropFirst(prefix.count)
-                if let existing = try wrapping({ try repository.readRef(local) }) {
-                    guard existing != commit else { continue }
-                    let mine = try datasetRecord(commit: existing), theirs = try datasetRecord(commit: commit)
-                    if mine.digest != theirs.digest {
-                        throw WorkspaceError.conflictingVersion(label: mine.label, local: mine.digest, remote: theirs.digest)
-                    }
-                    continue
-                }
-                try wrapping { try repository.createRef(local, target: commit, message: "git ml pull from \(git)") }
-                added.append(try datasetRecord(commit: commit).label)
-            }
-        }
+        let added = try git.map { try fetchVersions(gitRemote: $0) } ?? []
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
         var versions: [DatasetVersion] = []

@@ -19,11 +19,14 @@ final class RemoteWorkflowTests: CLITestCase {
         XCTAssertTrue(pushed.contains("refs pushed to origin"), pushed)
         XCTAssertTrue(try run("git", "ls-remote", bare).stdout.contains("refs/ml/datasets/train/v1"))
 
-        // Clone B: git clone + git ml pull + checkout gives the same bytes.
+        // Clone B: git clone + git ml fetch (versions, no bytes) + pull + checkout gives the same bytes.
         try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
         try run("git", "ml", "init", in: other)
+        XCTAssertTrue(try run("git", "ml", "fetch", in: other).stdout.contains("new versions: train@v1"))
+        XCTAssertTrue(try run("git", "ml", "data", "log", "train", in: other).stdout.contains("train@v1"))
+        XCTAssertTrue(try run("git", "ml", "fetch", in: other).stdout.contains("no new dataset versions"))
         let pulled = try run("git", "ml", "pull", in: other).stdout
-        XCTAssertTrue(pulled.contains("new versions: train@v1"), pulled)
+        XCTAssertTrue(pulled.contains("objects downloaded"), pulled)
         try run("git", "ml", "data", "checkout", in: other)
         XCTAssertEqual(String(try run("sha256sum", "data/train.csv", in: other).stdout.prefix(64)), v1)
 

@@ -49,13 +49,15 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         for fd in descriptors.values { close(fd) }
     }
 
-    /// Picks up packs sealed since the last look (by this or another process).
+    /// Picks up packs sealed since the last look (by this or another process). A damaged index
+    /// is left out (its objects read as missing) rather than failing every command: `fsck`
+    /// names it, and `gc`/a pull can repair what it held.
     public func reloadIndexes() throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.packs)) ?? []
         let fresh = names.filter { $0.hasSuffix(".idx") }.map { "\(layout.packs)/\($0)" }.sorted()
         var loaded: [PackIndex] = []
         for path in fresh where !lock.withLock({ loadedIndexPaths.contains(path) }) {
-            loaded.append(try PackIndex(indexPath: path))
+            if let index = try? PackIndex(indexPath: path) { loaded.append(index) }
         }
         lock.withLock {
             indexes.append(contentsOf: loaded)

@@ -67,3 +67,20 @@ final class FaultTests: CLITestCase {
         XCTAssertEqual(try String(contentsOfFile: repo + "/d.csv", encoding: .utf8), "kept")
     }
 }
+
+final class DamagedIndexTests: CLITestCase {
+    func testATruncatedIndexIsNamedByFsckAndOtherCommandsStillWork() throws {
+        try run("git", "ml", "init")
+        try writeCSV("d.csv", rows: 30_000)
+        try run("git", "ml", "data", "add", "d.csv")
+        let packs = repo + "/.git/ml/packs"
+        let index = try FileManager.default.contentsOfDirectory(atPath: packs).first { $0.hasSuffix(".idx") }!
+        try Data("GITMLIX".utf8).write(to: URL(fileURLWithPath: packs + "/" + index))
+        let fsck = try run("git", "ml", "fsck", expect: 1)
+        XCTAssertTrue(fsck.stdout.contains(index) && fsck.stdout.contains("not a GitML pack index"), fsck.stdout)
+        XCTAssertTrue(try run("git", "ml", "data", "log", "d").stdout.contains("d@v1"))
+        try FileManager.default.removeItem(atPath: repo + "/d.csv")
+        let checkout = try run("git", "ml", "data", "checkout", "d@v1", expect: 3)
+        XCTAssertTrue(checkout.stderr.contains("is not in the store"), checkout.stderr)
+    }
+}

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 extension Repository {
     /// The object a ref points at (peeled through symbolic refs), or nil when it does not exist.
@@ -30,11 +31,20 @@ extension Repository {
     }
 
     /// Creates `name` pointing at `target`; fails with `.refExists` if it already exists.
-    /// Atomic: of two processes creating the same ref, exactly one succeeds.
+    /// Atomic: of two processes creating the same ref, exactly one succeeds (the other waits
+    /// for the first's lock file, up to 5 s, then sees the ref).
     public func createRef(_ name: String, target: ObjectID, message: String) throws(GitError) {
         var oid = target.oid
         var ref: OpaquePointer?
-        let code = git_reference_create(&ref, handle, name, &oid, 0, message)
+        var code = git_reference_create(&ref, handle, name, &oid, 0, message)
+        // Another process holds the ref's lock file while it creates the same ref: wait for it
+        // to finish (then the ref exists, or the name is free again) instead of failing.
+        var attempts = 0
+        while code == GIT_ELOCKED.rawValue && attempts < 500 {
+            usleep(10_000)
+            attempts += 1
+            code = git_reference_create(&ref, handle, name, &oid, 0, message)
+        }
         if code == GIT_EEXISTS.rawValue { throw .refExists(ref: name) }
         try check(code, "create ref \(name)")
         git_reference_free(ref)

@@ -29,12 +29,7 @@ extension Project {
         }
         defer { try? remoteLock?.release() }
         let cutoff = Date().addingTimeInterval(-grace)
-        if let git {
-            try wrapping {
-                try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*",
-                                    "+refs/heads/*:refs/remotes/\(git)/*"], in: root)
-            }
-        }
+        if let git { try fetchMLRefs(from: git, extraRefspecs: ["+refs/heads/*:refs/remotes/\(git)/*"]) }
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
         let roots = try gcRoots()

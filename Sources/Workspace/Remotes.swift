@@ -116,7 +116,7 @@ extension Project {
     /// no bytes (that is `pull`).
     public func fetchVersions(gitRemote name: String?) throws -> [String] {
         guard let git = try gitRemote(name) else { throw WorkspaceError.unknownGitRemote(name ?? "origin") }
-        try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"], in: root) }
+        try fetchMLRefs(from: git)
         let prefix = "refs/remotes/\(git)/ml/datasets/"
         var added: [String] = []
         for (ref, commit) in try wrapping({ try repository.refs(withPrefix: prefix) }) {
@@ -135,12 +135,18 @@ extension Project {
         return added
     }
 
+    /// `git fetch <git> refs/ml/*:refs/remotes/<git>/ml/*`: never forced, so an immutable ref
+    /// that differs is git's error, not an overwrite (a purge is a fast-forward).
+    func fetchMLRefs(from git: String, extraRefspecs: [String] = []) throws {
+        try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"] + extraRefspecs, in: root) }
+    }
+
     /// Identity is the digest; `vN` is a label that becomes final when published. Fetches the
     /// remote's dataset refs and, for every local version whose label the remote already uses
     /// for other content, moves the local version to the next free number (a new version commit,
     /// the lock updated) and adopts the remote's version under the old label.
     func relabelConflictingVersions(gitRemote git: String) throws -> [(from: String, to: String)] {
-        try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"], in: root) }
+        try fetchMLRefs(from: git)
         let remotePrefix = "refs/remotes/\(git)/ml/datasets/"
         let remoteRefs = Dictionary(try wrapping { try repository.refs(withPrefix: remotePrefix) }.map {
             ("refs/ml/datasets/" + $0.name.dropFirst(remotePrefix.count), $0.target)

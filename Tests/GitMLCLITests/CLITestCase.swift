@@ -93,5 +93,22 @@ class CLITestCase: XCTestCase {
         String(try run("sha256sum", name).stdout.prefix(64))
     }
 
+    /// Sets up sharing for this repository: a bare git repository as `origin`, GitML, and a
+    /// shared-directory blob remote named "shared". Returns their paths and a path for a second
+    /// clone; all three are removed when the test ends.
+    func setUpSharing(defaultRemote: Bool = false) throws -> (bare: String, blobs: String, other: String) {
+        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
+        addTeardownBlock { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        try run("git", "init", "-q", "--bare", "-b", "main", bare)
+        try run("git", "remote", "add", "origin", bare)
+        try run("git", "ml", "init")
+        if defaultRemote {
+            try run("git", "ml", "remote", "add", "shared", blobs, "--default")
+        } else {
+            try run("git", "ml", "remote", "add", "shared", blobs)
+        }
+        return (bare, blobs, other)
+    }
+
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 }

@@ -4,12 +4,7 @@ import XCTest
 /// Two clones sharing data through a bare git repository and a shared-directory blob remote.
 final class RemoteWorkflowTests: CLITestCase {
     func testTwoClonesShareDatasetsThroughGitAndABlobRemote() throws {
-        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
-        defer { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        try run("git", "init", "-q", "--bare", "-b", "main", bare)
-        try run("git", "remote", "add", "origin", bare)
-        try run("git", "ml", "init")
-        try run("git", "ml", "remote", "add", "shared", blobs, "--default")
+        let (bare, blobs, other) = try setUpSharing(defaultRemote: true)
         XCTAssertTrue(try run("git", "ml", "remote", "list").stdout.contains("shared\t\(blobs)\t(default)"))
         try writeCSV("data/train.csv", rows: 30_000)
         let v1 = try sha256("data/train.csv")
@@ -46,12 +41,7 @@ final class RemoteWorkflowTests: CLITestCase {
     }
 
     func testAVersionLabelThatMeansOtherDataIsAnError() throws {
-        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
-        defer { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        try run("git", "init", "-q", "--bare", "-b", "main", bare)
-        try run("git", "remote", "add", "origin", bare)
-        try run("git", "ml", "init")
-        try run("git", "ml", "remote", "add", "shared", blobs)
+        let (bare, _, other) = try setUpSharing()
         try writeCSV("x.csv", rows: 100)
         try run("git", "ml", "data", "add", "x.csv")
         try run("git", "mlcommit")
@@ -78,12 +68,7 @@ final class RemoteWorkflowTests: CLITestCase {
 
 final class PrePushHookTests: CLITestCase {
     func testPlainGitPushPublishesThePinnedDatasetsAndChainsTheOldHook() throws {
-        let bare = repo + "-bare.git", blobs = repo + "-blobs", other = repo + "-b"
-        defer { [bare, blobs, other].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        try run("git", "init", "-q", "--bare", "-b", "main", bare)
-        try run("git", "remote", "add", "origin", bare)
-        try run("git", "ml", "init")
-        try run("git", "ml", "remote", "add", "shared", blobs)
+        let (bare, _, other) = try setUpSharing()
         // A hook the user had before: it must still run, with git's standard input.
         try "#!/bin/sh\ncat > \"$(git rev-parse --git-dir)/old-hook-saw\"\n".write(toFile: repo + "/.git/hooks/pre-push", atomically: true, encoding: .utf8)
         try run("chmod", "+x", ".git/hooks/pre-push")

@@ -5,8 +5,7 @@ import Yams
 extension Contract {
     /// Loads a contract from YAML text. `file` names the source in errors.
     public static func load(yaml: String, file: String) throws(ContractError) -> Contract {
-        let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "schema")
-        return try ContractParser(file: file).contract(root)
+        try ContractParser(file: file).contract(try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "schema"))
     }
 
     /// Loads the contract file at `path`.

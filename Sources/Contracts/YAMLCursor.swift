@@ -1,32 +1,32 @@
 import Yams
 
-/// A YAML node with its key path and file, for typed reading with located errors: every
-/// failure names the file, the 1-based line and the dotted key path. Contracts, suites, gate
-/// policies and experiments are all read through it, so their errors read alike.
+/// A YAML node with its key path and file, for typed reading with located errors. Shared by
+/// every reader of the user's YAML files (contracts, suites, gate policy) so that all of them
+/// report `file:line: key: message` the same way.
 public struct YAMLCursor {
     public let node: Node
     public let path: String
     public let file: String
 
+    /// A cursor at `node`, whose dotted key path is `path` ("" for the document root).
     public init(node: Node, path: String, file: String) {
         self.node = node
         self.path = path
         self.file = file
     }
 
-    /// The document root of `yaml`; an empty document or invalid YAML is an error naming `file`
-    /// (and, for an empty one, `requiredKey`, the key the document must at least have).
+    /// The document root of `yaml`; `requiredKey` is named when the document is empty.
     public static func document(yaml: String, file: String, requiredKey: String) throws(ContractError) -> YAMLCursor {
+        let root: Node?
         do {
-            guard let node = try Yams.compose(yaml: yaml) else { throw ContractError.missingKey(file: file, line: 1, key: requiredKey) }
-            return YAMLCursor(node: node, path: "", file: file)
-        } catch let error as ContractError {
-            throw error
+            root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ContractError.invalidYAML(file: file, line: line(of: error), message: "\(error)")
+            throw .invalidYAML(file: file, line: line(of: error), message: "\(error)")
         } catch {
-            throw ContractError.invalidYAML(file: file, line: 0, message: "\(error)")
+            throw .invalidYAML(file: file, line: 0, message: "\(error)")
         }
+        guard let root else { throw .missingKey(file: file, line: 1, key: requiredKey) }
+        return YAMLCursor(node: root, path: "", file: file)
     }
 
     private static func line(of error: YamlError) -> Int {
@@ -37,6 +37,7 @@ public struct YAMLCursor {
         }
     }
 
+    /// The 1-based line of the node (0 when unknown).
     public var line: Int { node.mark?.line ?? 0 }
 
     private func invalid(_ message: String) -> ContractError {

@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
 
+        // Process metering (cost of a process tree, budgets).
+        .target(name: "Metering"),
+
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
             "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation",
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels", "Tables"], exclude: ["Golden"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

@@ -46,6 +46,8 @@ let package = Package(
 
         .target(name: "Gate", dependencies: ["Evaluation", "Records", "Contracts", "Kernels",
                                             .product(name: "Yams", package: "Yams")], swiftSettings: simdFlags),
+        // Process metering (cost of a process tree, budgets).
+        .target(name: "Metering"),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
+        .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

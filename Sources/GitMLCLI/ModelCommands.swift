@@ -107,7 +107,7 @@ struct ReproduceCommand: ParsableCommand {
             if json {
                 printJSON(attestation.json)
             } else {
-                let delta = attestation.largestDeltaMetric.map { ", largest metric delta \(format(attestation.largestDelta)) (\($0))" } ?? ""
+                let delta = attestation.result == .bitIdentical ? "" : attestation.largestDeltaMetric.map { ", largest metric delta \(format(attestation.largestDelta)) (\($0))" } ?? ""
                 print("run \(recorded.id.dropFirst(7).prefix(12)): \(attestation.result.rawValue)\(delta); wrote \(path.replacingOccurrences(of: project.root + "/", with: ""))")
             }
             if attestation.result == .differs { throw Exit.checkFailed }

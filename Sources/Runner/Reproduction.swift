@@ -124,6 +124,8 @@ public struct Reproduction {
     }
 
     private static func flatten(_ value: JSONValue, _ path: String, into out: inout [String: Double]) {
+        // A latency guardrail measures the machine, not the model.
+        if value["guardrail"]?["metric"]?["name"]?.stringValue?.contains("latency") == true { return }
         switch value {
         case .number(let n): out[path] = n
         case .array(let items): for (i, item) in items.enumerated() { flatten(item, "\(path)[\(i)]", into: &out) }

@@ -63,8 +63,10 @@ final class RunnerPiecesTests: XCTestCase {
     }
 
     func testLargestMetricDeltaSkipsLatency() {
-        let a: JSONValue = ["headline": ["value": 0.8], "guardrails": [["value": 0.1], ["latency_p99": 10]]]
-        let b: JSONValue = ["headline": ["value": 0.8000001], "guardrails": [["value": 0.1], ["latency_p99": 99]]]
+        let latency: JSONValue = ["guardrail": ["metric": ["name": "latency_p99_us"]], "estimate": ["value": 10]]
+        let slower: JSONValue = ["guardrail": ["metric": ["name": "latency_p99_us"]], "estimate": ["value": 99]]
+        let a: JSONValue = ["headline": ["value": 0.8], "guardrails": [["value": 0.1], ["latency_p99": 10], latency]]
+        let b: JSONValue = ["headline": ["value": 0.8000001], "guardrails": [["value": 0.1], ["latency_p99": 99], slower]]
         let (key, delta) = Reproduction.largestDelta(a, b)
         XCTAssertEqual(key, "headline.value")
         XCTAssertEqual(delta, 1e-7, accuracy: 1e-15)

@@ -27,6 +27,12 @@ public struct BootstrapPlan: Codable, Sendable, Hashable {
 public struct ConfidenceInterval: Codable, Sendable, Hashable {
     public let lower: Double
     public let upper: Double
+
+    public init(lower: Double, upper: Double) {
+        self.lower = lower
+        self.upper = upper
+    }
+
     public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
 }
 

@@ -13,6 +13,12 @@ public enum SuiteEvaluation {
                                 latencyP99Microseconds: Double? = nil) throws(GateEvaluationError) -> SuiteReport {
         let model = try SeededModel("model", evaluation: evaluation, validation: validation,
                                     rule: suite.primary.operatingPoint, artifact: artifact, requiredColumns: suite.requiredColumns)
+        return try report(suite, model: model, artifact: artifact, latencyP99Microseconds: latencyP99Microseconds)
+    }
+
+    /// The report of an already checked model.
+    static func report(_ suite: Suite, model: SeededModel, artifact: CandidateArtifact,
+                       latencyP99Microseconds: Double?) throws(GateEvaluationError) -> SuiteReport {
         let clusters = model.clusters(entity: suite.entity)
         let plan = suite.significance.plan
         let primary = try estimate(suite.primary.metric, suite: suite, model: model, clusters: clusters, plan: plan,

@@ -44,6 +44,9 @@ public enum SuiteEvaluation {
                            operatingPoint: model.artifact.operatingPoint, primary: primary, guardrails: guardrails,
                            slices: try sliceColumns(suite.slices, metric: suite.primary.metric, suite: suite, model: model,
                                                     minimumRows: 1),
+                           curves: curves(model.artifact.evaluation),
+                           reliability: model.artifact.evaluation.scores.allSatisfy({ $0 >= 0 && $0 <= 1 })
+                               ? try? Calibration.reliabilityCurve(model.artifact.evaluation, binning: .uniform(bins: 15)) : nil,
                            plan: plan)
     }
 
@@ -78,6 +81,22 @@ public enum SuiteEvaluation {
         } catch {
             throw .evaluation(error)
         }
+    }
+
+    /// ROC and PR points at evenly spaced distinct thresholds (nil when a class is absent).
+    private static func curves(_ predictions: BinaryPredictions) -> ModelCurves? {
+        let curve = RankedPredictions(predictions, threads: .one).curve()
+        guard curve.positives > 0, curve.negatives > 0 else { return nil }
+        let count = curve.thresholds.count
+        let kept = min(count, SuiteReport.curvePoints - 1)
+        let indices = (0..<kept).map { $0 * (count - 1) / max(1, kept - 1) }
+        var roc = [CurvePoint(x: 0, y: 0)], precisionRecall = [CurvePoint]()
+        for k in indices {
+            let tp = curve.truePositives[k], fp = curve.falsePositives[k]
+            roc.append(CurvePoint(x: fp / curve.negatives, y: tp / curve.positives))
+            precisionRecall.append(CurvePoint(x: tp / curve.positives, y: tp / (tp + fp)))
+        }
+        return ModelCurves(roc: roc, precisionRecall: precisionRecall)
     }
 
     /// The metric per value of each column on the artifact's rows.

@@ -139,7 +139,7 @@ final class GateTests: XCTestCase {
         // Better everywhere except in the north, where the candidate's scores are noise.
         let region = base.columns["region"]!
         let scores = base.scores.indices.map { row in
-            region[row] == "north" ? Double((row * 37) % 101) / 100 : min(1, base.scores[row] + 0.2 * (base.labels[row] - 0.5))
+            region[row] == "north" ? Double((row * 37) % 101) / 100 : max(0, min(1, base.scores[row] + 0.2 * (base.labels[row] - 0.5)))
         }
         let candidate = GateEvidence.Model(runID: "cand", evaluation: [ScoredRows(ids: base.ids, labels: base.labels, scores: scores,
                                                                                  columns: base.columns)],

@@ -24,14 +24,14 @@ public enum Gate {
                                         validation: evidence.candidate.validation, rule: rule,
                                         artifact: evidence.candidate.artifact, requiredColumns: suite.requiredColumns)
         let candidateReport = try SuiteEvaluation.report(suite, model: candidate, artifact: evidence.candidate.artifact,
-                                                         latencyP99Microseconds: evidence.candidate.latencyP99Microseconds)
+                                                         latencyP99Microseconds: evidence.candidate.latencyP99Microseconds, intervals: false)
         var championReport: SuiteReport?
         var comparison: Comparison?
         let invalidComparison = evidence.champion.map { $0.evaluationDigest != evidence.candidate.evaluationDigest } ?? false
         if let champion = evidence.champion, !invalidComparison {
             let paired = try Comparison(suite: suite, candidate: candidate, champion: champion)
             championReport = try SuiteEvaluation.report(suite, model: paired.champion, artifact: champion.artifact,
-                                                         latencyP99Microseconds: champion.latencyP99Microseconds)
+                                                         latencyP99Microseconds: champion.latencyP99Microseconds, intervals: false)
             comparison = paired
         }
         let primary = try comparison?.primary(minEffect: policy.benchmark.minEffect, confidence: policy.benchmark.confidence)

@@ -63,6 +63,7 @@ let package = Package(
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
                           path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
+        .executableTarget(name: "gate-bench", dependencies: ["Gate"], path: "Benchmarks/gate/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 

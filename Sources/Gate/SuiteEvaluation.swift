@@ -13,16 +13,25 @@ public enum SuiteEvaluation {
                                 latencyP99Microseconds: Double? = nil) throws(GateEvaluationError) -> SuiteReport {
         let model = try SeededModel("model", evaluation: evaluation, validation: validation,
                                     rule: suite.primary.operatingPoint, artifact: artifact, requiredColumns: suite.requiredColumns)
+        return try report(suite, model: model, artifact: artifact, latencyP99Microseconds: latencyP99Microseconds,
+                          intervals: true)
+    }
+
+    /// The report of an already checked model; without `intervals` no bootstrap runs (the gate
+    /// decides on paired tests and leaves each model's own intervals to its run record).
+    static func report(_ suite: Suite, model: SeededModel, artifact: CandidateArtifact, latencyP99Microseconds: Double?,
+                       intervals: Bool) throws(GateEvaluationError) -> SuiteReport {
         let clusters = model.clusters(entity: suite.entity)
         let plan = suite.significance.plan
-        let primary = try estimate(suite.primary.metric, suite: suite, model: model, clusters: clusters, plan: plan,
-                                   withSeeds: true, measured: nil)!
+        // The parser guarantees a primary metric computed from predictions, so the estimate exists.
+        let primary = try estimate(suite.primary.metric, suite: suite, model: model, clusters: clusters,
+                                   plan: intervals ? plan : nil, withSeeds: true, measured: nil)!
         var guardrails = [GuardrailReport]()
         for (index, guardrail) in suite.guardrails.enumerated() {
             var guardrailPlan = plan
             guardrailPlan.seed = plan.seed &+ UInt64(index + 1)
-            let value = try estimate(guardrail.metric, suite: suite, model: model, clusters: clusters, plan: guardrailPlan,
-                                     withSeeds: false, measured: latencyP99Microseconds)
+            let value = try estimate(guardrail.metric, suite: suite, model: model, clusters: clusters,
+                                     plan: intervals ? guardrailPlan : nil, withSeeds: false, measured: latencyP99Microseconds)
             var withinBounds: Bool?
             if let value, guardrail.maximum != nil || guardrail.minimum != nil {
                 withinBounds = value.value <= (guardrail.maximum ?? .infinity) && value.value >= (guardrail.minimum ?? -.infinity)
@@ -38,30 +47,34 @@ public enum SuiteEvaluation {
                            operatingPoint: model.artifact.operatingPoint, primary: primary, guardrails: guardrails,
                            slices: try sliceColumns(suite.slices, metric: suite.primary.metric, suite: suite, model: model,
                                                     minimumRows: 1),
+                           curves: curves(model.artifact.evaluation),
+                           reliability: model.artifact.evaluation.scores.allSatisfy({ $0 >= 0 && $0 <= 1 })
+                               ? try? Calibration.reliabilityCurve(model.artifact.evaluation, binning: .uniform(bins: 15)) : nil,
                            plan: plan)
     }
 
-    /// The metric on the artifact with its interval; `measured` supplies latency (nil result when absent).
-    static func estimate(_ metric: SuiteMetric, suite: Suite, model: SeededModel, clusters: [String]?, plan: BootstrapPlan,
-                         withSeeds: Bool, measured: Double?) throws(GateEvaluationError) -> MetricEstimate? {
+    /// The metric on the artifact with its interval (none without a `plan`); `measured` supplies
+    /// latency (nil result when absent).
+    private static func estimate(_ metric: SuiteMetric, suite: Suite, model: SeededModel, clusters: [String]?, plan: BootstrapPlan?,
+                                 withSeeds: Bool, measured: Double?) throws(GateEvaluationError) -> MetricEstimate? {
         guard let input = try model.artifact.metricInput(metric, costs: suite.primary.costs) else {
             return measured.map {
                 MetricEstimate(metric: metric, value: $0, warnings: [], interval: nil, standardError: nil, seeds: nil)
             }
         }
         var seedInputs = [RankedPredictions]()
-        if withSeeds, model.seeds.count > 1 {
+        if withSeeds, plan != nil, model.seeds.count > 1 {
             for seed in model.seeds {
                 if let seedInput = try seed.metricInput(metric, costs: suite.primary.costs) { seedInputs.append(seedInput.ranked) }
             }
         }
         do {
             let value = try input.metric.evaluate(input.ranked)
-            let bootstrap = try? Bootstrap.metric(input.metric, input.ranked, clusters: clusters, plan: plan)
+            let bootstrap = plan.flatMap { try? Bootstrap.metric(input.metric, input.ranked, clusters: clusters, plan: $0) }
             var spread: MetricEstimate.SeedSpread?
             if !seedInputs.isEmpty {
                 let values = try seedInputs.map { ranked throws(EvaluationError) in try input.metric.evaluate(ranked).value }
-                let twoLevel = try? Bootstrap.twoLevel(input.metric, candidate: seedInputs, clusters: clusters, plan: plan)
+                let twoLevel = plan.flatMap { try? Bootstrap.twoLevel(input.metric, candidate: seedInputs, clusters: clusters, plan: $0) }
                 if let twoLevel {
                     spread = MetricEstimate.SeedSpread(values: values, mean: values.reduce(0, +) / Double(values.count),
                                                        interval: twoLevel.percentile)
@@ -72,6 +85,22 @@ public enum SuiteEvaluation {
         } catch {
             throw .evaluation(error)
         }
+    }
+
+    /// ROC and PR points at evenly spaced distinct thresholds (nil when a class is absent).
+    private static func curves(_ predictions: BinaryPredictions) -> ModelCurves? {
+        let curve = RankedPredictions(predictions, threads: .one).curve()
+        guard curve.positives > 0, curve.negatives > 0 else { return nil }
+        let count = curve.thresholds.count
+        let kept = min(count, SuiteReport.curvePoints - 1)
+        let indices = (0..<kept).map { $0 * (count - 1) / max(1, kept - 1) }
+        var roc = [CurvePoint(x: 0, y: 0)], precisionRecall = [CurvePoint]()
+        for k in indices {
+            let tp = curve.truePositives[k], fp = curve.falsePositives[k]
+            roc.append(CurvePoint(x: fp / curve.negatives, y: tp / curve.positives))
+            precisionRecall.append(CurvePoint(x: tp / curve.positives, y: tp / (tp + fp)))
+        }
+        return ModelCurves(roc: roc, precisionRecall: precisionRecall)
     }
 
     /// The metric per value of each column on the artifact's rows.

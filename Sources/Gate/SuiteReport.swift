@@ -36,6 +36,25 @@ public struct GuardrailReport: Codable, Sendable, Equatable {
     public let slices: [SliceColumn]
 }
 
+/// A point of a plotted curve.
+public struct CurvePoint: Codable, Sendable, Equatable {
+    public let x: Double
+    public let y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// The artifact's ROC curve (false positive rate, true positive rate) and precision–recall
+/// curve (recall, precision), each thinned to at most `SuiteReport.curvePoints` points evenly
+/// spaced over the distinct thresholds (ends kept), for plots in reviews.
+public struct ModelCurves: Codable, Sendable, Equatable {
+    public let roc: [CurvePoint]
+    public let precisionRecall: [CurvePoint]
+}
+
 /// Everything the suite says about one model on its pinned evaluation rows: what `git ml run`
 /// stores in the run record and prints as headline metrics.
 public struct SuiteReport: Codable, Sendable, Equatable {
@@ -52,5 +71,12 @@ public struct SuiteReport: Codable, Sendable, Equatable {
     public let guardrails: [GuardrailReport]
     /// The primary metric per value of each reported slice column.
     public let slices: [GuardrailReport.SliceColumn]
+    /// ROC and precision–recall curves of the artifact's scores (nil with a single class).
+    public let curves: ModelCurves?
+    /// Reliability curve (15 uniform bins, the ECE binning) when every score is a probability.
+    public let reliability: ReliabilityCurve?
     public let plan: BootstrapPlan
+
+    /// The most points kept per plotted curve.
+    public static let curvePoints = 200
 }

@@ -127,9 +127,9 @@ public struct ExperimentRunner {
     func costJSON(_ measurement: CostMeasurement, bytesStored: UInt64, rates: CostRates) throws -> JSONValue {
         var measured = measurement
         measured.bytesStored = bytesStored
-        guard case .object(var fields) = try JSONValue(encoding: measured) else { return .null }
+        guard case .object(var fields) = try JSONValueEncoder().encode(measured) else { return .null }
         fields["usd"] = .number(measured.usd(at: rates))
-        fields["rates"] = try JSONValue(encoding: rates)
+        fields["rates"] = try JSONValueEncoder().encode(rates)
         return .object(fields)
     }
 
@@ -170,27 +170,6 @@ public struct ExperimentRunner {
 }
 
 extension JSONValue {
-    /// A Codable value as a record value (snake_case keys; non-finite numbers kept).
-    init<T: Encodable>(encoding value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        // Non-finite numbers go through sentinel strings no real field holds, then become numbers
-        // again (which the canonical writer encodes as {"$float": …}).
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "\u{1}+Infinity", negativeInfinity: "\u{1}-Infinity", nan: "\u{1}NaN")
-        self = try CanonicalJSON.parse(String(decoding: try encoder.encode(value), as: UTF8.self)).restoringNonFinite()
-    }
-
-    private func restoringNonFinite() -> JSONValue {
-        switch self {
-        case .string("\u{1}+Infinity"): return .number(.infinity)
-        case .string("\u{1}-Infinity"): return .number(-.infinity)
-        case .string("\u{1}NaN"): return .number(.nan)
-        case .array(let items): return .array(items.map { $0.restoringNonFinite() })
-        case .object(let members): return .object(members.mapValues { $0.restoringNonFinite() })
-        default: return self
-        }
-    }
-
     /// Parses a JSON file GitML wrote.
     init(contentsOfJSONFile path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw RunnerError.missingFile(path: path, hint: "the worker did not write it") }

@@ -22,7 +22,7 @@ enum SuiteReporting {
                        latencyP99: Double?) throws -> JSONValue {
         let report = try SuiteEvaluation.evaluate(suite, evaluation: evaluation, validation: validation, artifact: artifact,
                                                   latencyP99Microseconds: latencyP99)
-        guard case .object(var fields) = try JSONValue(encoding: report) else { return .null }
+        guard case .object(var fields) = try JSONValueEncoder().encode(report) else { return .null }
         var headline: [String: JSONValue] = [
             "metric": .string(suite.primary.metric.description),
             "value": .number(report.primary.value),

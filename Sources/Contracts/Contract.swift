@@ -47,7 +47,7 @@ public enum LogicalType: String, Sendable, Equatable, Codable, CaseIterable {
         switch self {
         case .string: type == .category
         case .integer: type == .int64
-        case .number: type == .float64 || type == .int64
+        case .number: type == .float64 || type == .float32 || type == .int64
         case .boolean: type == .bool
         case .date, .timestamp: type == .timestamp
         }

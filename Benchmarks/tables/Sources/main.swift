@@ -81,11 +81,13 @@ do {
         print("parse_with_schema_both_seconds=\(parseBothSeconds)")
         print("validate_seconds=\(validateSeconds)")
         print("validate_cpu_seconds=\(cpu)")
-        print("checks=\(report!.checks.count) failed=\(report!.failures.count)")
+        print("checks=\(report!.checks.count)")
+        print("failed=\(report!.failures.count)")
         let alone = seconds(cpu: &cpu) { report = validator.validate(table: current!) }
         print("validate_nodrift_seconds=\(alone)")
         print("validate_nodrift_cpu_seconds=\(cpu)")
-        print("nodrift_checks=\(report!.checks.count) nodrift_failed=\(report!.failures.count)")
+        print("nodrift_checks=\(report!.checks.count)")
+        print("nodrift_failed=\(report!.failures.count)")
     }
 } catch {
     FileHandle.standardError.write(Data("tables-bench: \(error)\n".utf8))

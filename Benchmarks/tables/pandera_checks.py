@@ -84,7 +84,8 @@ def drift(current, reference):
     """The contract's drift checks (GitML defaults: PSI <= 0.2, KS D <= 0.1, JS <= 0.1,
     L-infinity <= 0.1, no new categories); returns the names of failing checks."""
     failures = []
-    if list(current.columns) != list(reference.columns) or list(current.dtypes) != list(reference.dtypes):
+    # str() of a categorical dtype is "category", whatever its categories (new ones are checked below).
+    if list(current.columns) != list(reference.columns) or list(map(str, current.dtypes)) != list(map(str, reference.dtypes)):
         failures.append("schema_drift")
     for name in DRIFT_COLUMNS:
         if isinstance(current[name].dtype, pd.CategoricalDtype):
@@ -126,6 +127,7 @@ try:
     failures = 0
 except pa.errors.SchemaErrors as errors:
     failures = len(errors.failure_cases)
+    print(f"pandera_failed_checks={' '.join(sorted({f'{c}({col})' for c, col in zip(errors.failure_cases['check'], errors.failure_cases['column'])}))}")
 print(f"pandera_seconds={time.perf_counter() - start}")
 print(f"pandera_cpu_seconds={cpu() - cpu_start}")
 print(f"pandera_failure_cases={failures}")
@@ -135,5 +137,6 @@ drift_failures = drift(current, reference)
 print(f"pandera_drift_seconds={time.perf_counter() - start}")
 print(f"pandera_drift_cpu_seconds={cpu() - cpu_start}")
 print(f"pandera_drift_failures={len(drift_failures)}")
+print(f"pandera_drift_failed_checks={' '.join(drift_failures)}")
 import pandera
 print(f"pandera_version={pandera.__version__}")

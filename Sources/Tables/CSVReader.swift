@@ -127,14 +127,26 @@ struct CSVBlockParser: Sendable {
     let split: RowSplit
     let tokenizer: RowTokenizer
     let options: CSVReadOptions
-    let nullTokens: [[UInt8]]
+    /// The null tokens' bytes one after another, each token's range in them, and a bit per
+    /// token length below 64 (most values are rejected by their length alone).
+    private let nullTokenBytes: [UInt8]
+    private let nullTokenRanges: [Range<Int>]
+    private let nullTokenLengths: UInt64
 
     init(input: InputBytes, split: RowSplit, delimiter: UInt8, options: CSVReadOptions) {
         self.input = input
         self.split = split
         self.tokenizer = RowTokenizer(delimiter: delimiter)
         self.options = options
-        self.nullTokens = options.nullTokens.map { Array($0.utf8) }
+        var bytes: [UInt8] = [], ranges: [Range<Int>] = [], lengths: UInt64 = 0
+        for token in options.nullTokens {
+            ranges.append(bytes.count..<bytes.count + token.utf8.count)
+            bytes += token.utf8
+            if token.utf8.count < 64 { lengths |= 1 << UInt64(token.utf8.count) }
+        }
+        nullTokenBytes = bytes
+        nullTokenRanges = ranges
+        nullTokenLengths = lengths
     }
 
     /// The data row (slot) where chunk `chunk`'s first kept row goes.
@@ -142,8 +154,15 @@ struct CSVBlockParser: Sendable {
         max(0, split.chunks[chunk].rowsBefore - header.firstDataRow)
     }
 
+    @inline(__always)
     private func isNull(_ value: UnsafeRawBufferPointer) -> Bool {
-        nullTokens.contains { $0.count == value.count && $0.elementsEqual(value) }
+        let length = value.count
+        if length < 64 && nullTokenLengths & (1 << UInt64(length)) == 0 { return false }
+        tokens: for range in nullTokenRanges where range.count == length {
+            for k in 0..<length where nullTokenBytes[range.lowerBound + k] != value[k] { continue tokens }
+            return true
+        }
+        return false
     }
 
     private func error(at offset: Int, _ make: (Int, Int) -> TableReadError) -> TableReadError {
@@ -205,6 +224,7 @@ struct CSVBlockParser: Sendable {
                                 encoders: Array(repeating: CategoryEncoder(), count: columnCount),
                                 validity: Array(repeating: NullBitmap(count: 0), count: columnCount))
         let base = dataRowBase(chunk: chunk, header: header)
+        let slots = slots.map(\.pointer)
         var fields: [FieldRange] = []
         var scratch: [UInt8] = []
         var explicitCells = [CellValue?](repeating: nil, count: columnCount)
@@ -239,7 +259,7 @@ struct CSVBlockParser: Sendable {
     /// Infers, widens and stores one value of an inferred column.
     @inline(__always)
     private func append(_ value: UnsafeRawBufferPointer, column c: Int, row: Int, chunkBase: Int, to scan: inout CSVBlockScan,
-                        slots: ColumnSlots) {
+                        slots: SlotPointer) {
         if isNull(value) {
             scan.validity[c].append(false)
             slots.storeNull(at: row)
@@ -303,6 +323,7 @@ struct CSVBlockParser: Sendable {
     func finish(_ scan: CSVBlockScan, chunk: Int, header: CSVHeader, types: [ColumnType], slots: [ColumnSlots]) -> [CategoryEncoder] {
         var encoders = scan.encoders
         let base = dataRowBase(chunk: chunk, header: header)
+        let slots = slots.map(\.pointer)
         var missing: [Int] = []
         for c in types.indices where header.explicitTypes[c] == nil && scan.kinds[c] != .null {
             if !scan.reparse[c] && scan.kinds[c].columnType == types[c] { continue }

@@ -30,13 +30,13 @@ final class ColumnBuilder {
     }
 
     func appendNull() {
-        slots.storeNull(at: validity.count)
+        slots.pointer.storeNull(at: validity.count)
         validity.append(false)
     }
 
     /// Appends a value; it must match the builder's type (`integer` also fits `float64`).
     func append(_ value: CellValue) {
-        slots.store(value, as: type, at: validity.count, encoder: &encoder)
+        slots.pointer.store(value, as: type, at: validity.count, encoder: &encoder)
         validity.append(true)
     }
 

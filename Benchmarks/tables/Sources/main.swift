@@ -83,6 +83,7 @@ do {
         print("validate_cpu_seconds=\(cpu)")
         print("checks=\(report!.checks.count)")
         print("failed=\(report!.failures.count)")
+        print("failed_checks=\(report!.failures.map { "\($0.kind)(\($0.column ?? ""))" }.joined(separator: " "))")
         let alone = seconds(cpu: &cpu) { report = validator.validate(table: current!) }
         print("validate_nodrift_seconds=\(alone)")
         print("validate_nodrift_cpu_seconds=\(cpu)")

@@ -58,6 +58,8 @@ print(f"| GitML validation without drift ({v['nodrift_checks']} checks) | {n(v, 
 print(f"| pandera, the same checks without drift (frame parsed by pandas with the contract's dtypes) | {n(p, 'pandera_seconds'):.2f} s | {n(p, 'pandera_cpu_seconds'):.2f} s |")
 print(f"| drift in Python (no pandera feature: scipy `ks_2samp` + numpy PSI/JS/χ²/L∞ on 14 columns) | {n(p, 'pandera_drift_seconds'):.2f} s | {n(p, 'pandera_drift_cpu_seconds'):.2f} s |")
 print(f"| pandera + Python drift / GitML full validation | {(n(p, 'pandera_seconds') + n(p, 'pandera_drift_seconds')) / val:.2f}× | {(n(p, 'pandera_cpu_seconds') + n(p, 'pandera_drift_cpu_seconds')) / n(v, 'validate_cpu_seconds'):.2f}× |")
-print(f"| pandas typed parse of both files (for pandera) vs GitML typed parse of both | {n(p, 'pandas_typed_parse_both_seconds'):.2f} s vs {n(v, 'parse_with_schema_both_seconds'):.2f} s | {n(p, 'pandas_typed_parse_both_cpu_seconds'):.2f} s |")
-print(f"\nfailures found: GitML {v['failed']} of {v['checks']} checks; pandera {p['pandera_failure_cases']} failure cases; drift {p['pandera_drift_failures']}")
+print(f"| pandas typed parse of both files (for pandera) vs GitML typed parse of both | {n(p, 'pandas_typed_parse_both_seconds'):.2f} s vs {n(v, 'parse_with_schema_both_seconds'):.2f} s | {n(p, 'pandas_typed_parse_both_cpu_seconds'):.2f} s vs {n(v, 'parse_with_schema_both_cpu_seconds'):.2f} s |")
+print(f"\nFailures found on this data: GitML {v['failed']} of {v['checks']} checks ({v.get('failed_checks') or 'none'}); "
+      f"pandera {p['pandera_failure_cases']} failure cases ({p.get('pandera_failed_checks') or 'none'}); "
+      f"Python drift {p['pandera_drift_failures']} ({p.get('pandera_drift_failed_checks') or 'none'})")
 PY

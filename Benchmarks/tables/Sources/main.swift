@@ -75,10 +75,12 @@ do {
             current = try CSVReader.read(contentsOf: path, options: options).table
             reference = try CSVReader.read(contentsOf: arguments[2], options: options).table
         }
+        let parseBothCPU = cpu
         var report: ValidationReport?
         let validator = ContractValidator(contract: contract)
         let validateSeconds = seconds(cpu: &cpu) { report = validator.validate(table: current!, previous: reference!) }
         print("parse_with_schema_both_seconds=\(parseBothSeconds)")
+        print("parse_with_schema_both_cpu_seconds=\(parseBothCPU)")
         print("validate_seconds=\(validateSeconds)")
         print("validate_cpu_seconds=\(cpu)")
         print("checks=\(report!.checks.count)")

@@ -59,7 +59,7 @@ public enum CSVReader {
         var scans = ParallelFor.map(count: chunkCount, blockSize: 1, threads: options.threads) { [slots] chunks in
             parser.scanAndParse(chunk: chunks.lowerBound, header: header, into: slots)
         }
-        // The first error in row order: blocks stop at their first problem under `.fail`.
+        // The first error in row order: chunks stop at their first problem under `.fail`.
         var skipped: [SkippedRow] = []
         for scan in scans {
             if options.badRows == .fail, let first = scan.skipped.first { throw first.reason }
@@ -76,15 +76,18 @@ public enum CSVReader {
         }
         for chunk in 0..<chunkCount { scans[chunk].encoders = encoders[chunk] }
 
-        // Finish column by column, releasing each column's slots once it holds its final array.
-        let runs = split.chunks.indices.map { parser.dataRowBase(chunk: $0, header: header) ..< parser.dataRowBase(chunk: $0, header: header) + scans[$0].kept }
+        // Finish column by column; each column's slots are freed once it holds its final array.
+        let runs = split.chunks.indices.map { chunk in
+            let base = parser.dataRowBase(chunk: chunk, header: header)
+            return base..<base + scans[chunk].kept
+        }
         var columns: [Column] = []
         for c in header.names.indices {
+            let columnSlots = slots.removeFirst()
             var dictionary = CategoryEncoder()
             let codeMaps = types[c] == .category ? scans.map { scan in scan.encoders[c].dictionary.map { dictionary.code(for: $0) } } : []
             let validity = NullBitmap(concatenating: scans.map { $0.validity[c] })
-            let values = slots[c].values(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
-            slots[c] = ColumnSlots(count: 0, width: 1)
+            let values = columnSlots.values(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
             columns.append(Column(name: header.names[c], values: values, validity: validity))
         }
         // Names were checked for duplicates and every column got one value per kept row.

@@ -84,7 +84,7 @@ struct RowSplit: Sendable {
     func forEachRow(_ bytes: UnsafeRawBufferPointer, inChunk index: Int, _ body: (Int, Int) -> Bool) {
         let chunk = chunks[index]
         var rows = 0
-        // At most the counted rows: the walk cannot run past the block's storage.
+        // At most the counted rows, so a walk never writes past the chunk's rows of the columns.
         Self.forEachLine(bytes, from: chunk.firstLine, before: chunk.range.upperBound) { start, end in
             guard end > start else { return true }
             rows += 1

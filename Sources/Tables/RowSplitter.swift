@@ -84,11 +84,13 @@ struct RowSplit: Sendable {
     func forEachRow(_ bytes: UnsafeRawBufferPointer, inChunk index: Int, _ body: (Int, Int) -> Bool) {
         let chunk = chunks[index]
         var rows = 0
-        // At most the counted rows, so a walk never writes past the chunk's rows of the columns.
         Self.forEachLine(bytes, from: chunk.firstLine, before: chunk.range.upperBound) { start, end in
             guard end > start else { return true }
+            // Never more than the counted rows (even if the file changed since they were counted),
+            // so a walk never writes past the chunk's rows of the columns.
+            guard rows < chunk.rows else { return false }
             rows += 1
-            return body(start, end) && rows < chunk.rows
+            return body(start, end)
         }
     }
 
@@ -118,8 +120,8 @@ struct RowSplit: Sendable {
         }
     }
 
-    /// The start of the first line beginning inside `chunk` (after its first byte's line), given
-    /// whether the chunk starts inside quotes.
+    /// The start of the first line that begins inside `chunk`, if any; `inQuotes` tells whether
+    /// the chunk starts inside quotes.
     private static func firstLineStart(_ bytes: UnsafeRawBufferPointer, in chunk: Range<Int>, inQuotes: Bool) -> Int? {
         // A newline just before the chunk has the chunk's starting parity (it is not a quote).
         if !inQuotes && bytes[chunk.lowerBound - 1] == UInt8(ascii: "\n") { return chunk.lowerBound }

@@ -233,6 +233,21 @@ final class CSVReaderTests: XCTestCase {
 }
 
 final class CSVFileTests: XCTestCase {
+    /// A file of several 1 MiB chunks, read through the mapping whose pages are released behind
+    /// each pass (and fault back in when a later pass reads them), equals the same bytes read
+    /// from memory.
+    func testMappedMultiChunkFileEqualsInMemoryRead() throws {
+        var text = "id,note,x\n"
+        for id in 0..<60_000 { text += "\(id),\"n \(id % 13)\(id % 500 == 0 ? "\n" : ""), \"\"q\"\"\",\(Double(id) / 7)\n" }
+        XCTAssertGreaterThan(text.utf8.count, 2 * RowSplit.defaultChunkSize)
+        let path = NSTemporaryDirectory() + "gitml-tables-mapped-\(getpid()).csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let mapped = try CSVReader.read(contentsOf: path, options: CSVReadOptions(threads: ParallelFor.Threads(2))).table
+        XCTAssertEqual(mapped, try CSVReader.read(text: text).table)
+        XCTAssertEqual(mapped.rowCount, 60_000)
+    }
+
     func testReadsFilesAndReportsMissingOnes() throws {
         let path = NSTemporaryDirectory() + "gitml-tables-\(getpid()).csv"
         try "a,b\n1,x\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -57,6 +57,7 @@ private struct ContractParser {
     private func column(_ property: YAMLCursor) throws(ContractError) -> ColumnSpec {
         var spec = ColumnSpec(name: try property.required("name").string(),
                               logicalType: try property.optional("logicalType")?.word(LogicalType.self),
+                              physicalType: try property.optional("physicalType")?.string(),
                               required: try property.optional("required")?.bool() ?? false,
                               unique: try property.optional("unique")?.bool() ?? false,
                               primaryKey: try property.optional("primaryKey")?.bool() ?? false,

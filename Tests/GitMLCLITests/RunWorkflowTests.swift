@@ -3,100 +3,8 @@ import XCTest
 
 /// `git ml run` → `git mlcommit` → `git ml reproduce`, and what stops or refuses a run.
 final class RunWorkflowTests: CLITestCase {
-    static let contract = """
-        apiVersion: v3.0.2
-        kind: DataContract
-        name: churn
-        schema:
-          - name: churn
-            properties:
-              - { name: customer_id, logicalType: integer, required: true, unique: true, primaryKey: true }
-              - name: usage
-                logicalType: number
-                logicalTypeOptions: { minimum: -10, maximum: 10 }
-              - { name: tenure, logicalType: number }
-              - name: region
-                logicalType: string
-                quality:
-                  - metric: invalidValues
-                    arguments: { validValues: [north, south, east, west] }
-                    mustBe: 0
-              - { name: churned, logicalType: integer, required: true }
-        leakage:
-          entityKey: [customer_id]
-          label: churned
-          maxRowOverlap: 0
-          maxKeyOverlap: 0
-          featureAucCeiling: 0.99
-
-        """
-
-    static let suite = """
-        task: binary
-        label: { column: churned, positive: "1" }
-        eval: churn-eval@v1
-        entity: customer_id
-        primary: { metric: roc_auc }
-        guardrails:
-          - { metric: ece, max: 0.5 }
-        slices: [region]
-        significance: { method: paired_bootstrap, resamples: 200, confidence: 0.95, seed: 7 }
-
-        """
-
-    static func experiment(rounds: Int = 30, seeds: String = "[1, 2, 3]", budget: String = "") -> String {
-        """
-        suite: churn
-        train: churn-train@v1
-        validation: { split: random, fraction: 0.25 }
-        features: { exclude: [customer_id] }
-        model: { kind: gbdt, rounds: \(rounds), num_leaves: 15, learning_rate: 0.1, bagging_fraction: 0.8 }
-        seeds: \(seeds)
-        candidate: ensemble
-        \(budget)
-
-        """
-    }
-
-    /// Rows with two informative features, one noise-free category and a 0/1 label.
-    func writeChurn(_ name: String, rows: Int, firstID: Int, seed: UInt64) throws {
-        var state = seed
-        func unit() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-        let regions = ["north", "south", "east", "west"]
-        var text = "customer_id,usage,tenure,region,churned\n"
-        for i in 0..<rows {
-            let usage = unit() * 8 - 4, tenure = unit() * 10
-            let region = regions[Int(unit() * 4) % 4]
-            let logit = 1.2 * usage - 0.3 * tenure + (region == "north" ? 0.8 : 0) + 1
-            let churned = unit() < 1 / (1 + exp(-logit)) ? 1 : 0
-            text += "\(firstID + i),\(String(format: "%.4f", usage)),\(String(format: "%.3f", tenure)),\(region),\(churned)\n"
-        }
-        try text.write(toFile: repo + "/" + name, atomically: true, encoding: .utf8)
-    }
-
-    func setUpProject(experiment: String = RunWorkflowTests.experiment()) throws {
-        try run("git", "ml", "init")
-        for directory in ["contracts", "suites", "experiments"] {
-            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
-        }
-        try RunWorkflowTests.contract.write(toFile: repo + "/ml/contracts/churn-train.yaml", atomically: true, encoding: .utf8)
-        try RunWorkflowTests.contract.write(toFile: repo + "/ml/contracts/churn-eval.yaml", atomically: true, encoding: .utf8)
-        try RunWorkflowTests.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
-        try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
-        try "cost: { cpu_hour_usd: 3.6, gb_month_usd: 1000 }\n".write(toFile: repo + "/ml/config.yaml", atomically: true, encoding: .utf8)
-        try writeChurn("train.csv", rows: 1600, firstID: 1, seed: 1)
-        try writeChurn("eval.csv", rows: 800, firstID: 100_000, seed: 2)
-        try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")
-        try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "project")
-    }
-
     func testRunCommitReproduceAndUseTheModel() throws {
-        try setUpProject()
+        try setUpChurnProject()
         let result = try run("git", "ml", "run", "churn-gbdt")
         XCTAssertTrue(result.stdout.contains(": ok"), result.stdout)
         XCTAssertTrue(result.stdout.contains("roc_auc 0."), result.stdout)
@@ -169,7 +77,7 @@ final class RunWorkflowTests: CLITestCase {
     }
 
     func testOverBudgetRunIsStoppedAndRecorded() throws {
-        try setUpProject(experiment: RunWorkflowTests.experiment(rounds: 100_000, seeds: "[1]", budget: "budget: { max_cpu_seconds: 1 }"))
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 100_000, seeds: "[1]", budget: "budget: { max_cpu_seconds: 1 }"))
         let result = try run("git", "ml", "run", "churn-gbdt", expect: 1)
         XCTAssertTrue(result.stdout.contains("over_budget"), result.stdout + result.stderr)
         let log = try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]]
@@ -182,11 +90,11 @@ final class RunWorkflowTests: CLITestCase {
     }
 
     func testContractFailureAndLeakageBlockTheRun() throws {
-        try setUpProject()
+        try setUpChurnProject()
         // Leakage: the evaluation data shares customers with the training data.
         try writeChurn("eval.csv", rows: 800, firstID: 1, seed: 2)
         try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
-        try RunWorkflowTests.suite.replacingOccurrences(of: "churn-eval@v1", with: "churn-eval@v2")
+        try ChurnProject.suite.replacingOccurrences(of: "churn-eval@v1", with: "churn-eval@v2")
             .write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
         let leaking = try run("git", "ml", "run", "churn-gbdt", expect: 3)
         XCTAssertTrue(leaking.stderr.contains("leak into each other"), leaking.stderr)
@@ -196,7 +104,7 @@ final class RunWorkflowTests: CLITestCase {
         text = text.replacingOccurrences(of: ",north,", with: ",nord,")
         try text.write(toFile: repo + "/train.csv", atomically: true, encoding: .utf8)
         try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")
-        try RunWorkflowTests.experiment().replacingOccurrences(of: "churn-train@v1", with: "churn-train@v2")
+        try ChurnProject.experiment().replacingOccurrences(of: "churn-train@v1", with: "churn-train@v2")
             .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
         let failing = try run("git", "ml", "run", "churn-gbdt", expect: 3)
         XCTAssertTrue(failing.stderr.contains("churn-train@v2 fails its contract"), failing.stderr)
@@ -205,7 +113,7 @@ final class RunWorkflowTests: CLITestCase {
     }
 
     func testMlcommitRefusesRunsOnOtherCode() throws {
-        try setUpProject(experiment: RunWorkflowTests.experiment(rounds: 10, seeds: "[1]"))
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 10, seeds: "[1]"))
         try run("git", "ml", "run", "churn-gbdt")
         try "print('x')\n".write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         try run("git", "add", "train.py")
@@ -218,7 +126,7 @@ final class RunWorkflowTests: CLITestCase {
     }
 
     func testCostReportsKnownNumbers() throws {
-        try setUpProject(experiment: RunWorkflowTests.experiment(rounds: 10, seeds: "[1]"))
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 10, seeds: "[1]"))
         try run("git", "ml", "run", "churn-gbdt")
         try run("git", "ml", "run", "churn-gbdt")
         let runs = try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]]
@@ -265,7 +173,7 @@ final class RunWorkflowTests: CLITestCase {
         """
 
     func testExecRecordsAnExternalScriptAndReproducesIt() throws {
-        try setUpProject()
+        try setUpChurnProject()
         try RunWorkflowTests.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         try run("git", "add", "train.py")
         try run("git", "commit", "-qm", "script")
@@ -295,7 +203,7 @@ final class RunWorkflowTests: CLITestCase {
     }
 
     func testInterruptedRunIsRecordedAsInterrupted() throws {
-        try setUpProject(experiment: RunWorkflowTests.experiment(rounds: 100_000, seeds: "[1]"))
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 100_000, seeds: "[1]"))
         let process = try start(["git-ml", "run", "churn-gbdt"])
         Thread.sleep(forTimeInterval: 2)
         kill(process.processIdentifier, SIGINT)

@@ -20,8 +20,12 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingOnRemote(remote: String, objects: [Digest])
     /// Objects a push needs that the local store does not hold.
     case missingLocally(objects: [Digest])
-    /// Another client holds the remote's lock.
-    case locked(remote: String, key: String, holder: String)
+    /// Another client holds the remote's lock; `stale` when its holder has probably crashed
+    /// (`RemoteLockInfo.isStale`), so `git ml gc --remote R --break-lock` may remove it.
+    case locked(remote: String, lock: RemoteLockInfo, stale: Bool)
+    /// A pack vanished while it was being read, again after the indexes were listed anew (a remote
+    /// GC rewrote or deleted it meanwhile); nothing damaged was stored, and a retry reads the new packs.
+    case changedDuringRead(remote: String, key: String)
 
     public var description: String {
         switch self {
@@ -48,8 +52,15 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "(push them from the clone that added them)"
         case .missingLocally(let objects):
             return "the local store lacks \(objects.count) object(s) to push, first \(objects[0]) (run `git ml fsck`)"
-        case .locked(let remote, let key, let holder):
-            return "remote \(remote) is locked by \(holder) (\(key)); retry when it finishes"
+        case .locked(let remote, let lock, let stale):
+            let held = "remote \(remote) is locked by \(lock.summary) (\(lock.key))"
+            guard stale else { return held + "; retry when it finishes" }
+            return held + "; the lock is stale (not refreshed for over \(RemoteLockInfo.describe(age: RemoteLock.staleAfter)), "
+                + "or its process on this host is gone), so its holder probably crashed: remove stale locks with "
+                + "`git ml gc --remote \(remote) --break-lock`, then retry"
+        case .changedDuringRead(let remote, let key):
+            return "remote \(remote) changed during the transfer: \(key) vanished twice (a remote gc is probably "
+                + "running); nothing damaged was stored, retry when it finishes"
         }
     }
 }

@@ -170,11 +170,11 @@ public struct RemoteSync: Sendable {
     public func pull(_ files: [StoredFile]) throws -> PullReport {
         let tally = Tally(PullReport())
         let meter = ProgressMeter(progress)
-        let packs = try remoteIndexes(report: tally)
+        var packs = try remoteIndexes(report: tally)
         // Walk manifest trees level by level: a node's children are known once it is local.
         var frontier = Self.unique(files.map { ($0.root, $0.manifest != nil) })
         while !frontier.isEmpty {
-            try fetch(frontier.map(\.digest), from: packs, tally: tally, meter: meter)
+            try fetchListingAgainIfPacksVanish(frontier.map(\.digest), packs: &packs, tally: tally, meter: meter)
             var next: [(digest: Digest, isNode: Bool)] = []
             for (digest, isNode) in frontier where isNode {
                 let node = try ManifestNode.decode(try store.read(digest), digest: digest)
@@ -189,6 +189,25 @@ public struct RemoteSync: Sendable {
     private static func unique(_ items: [(Digest, Bool)]) -> [(digest: Digest, isNode: Bool)] {
         var seen: Set<Digest> = []
         return items.filter { seen.insert($0.0).inserted }.map { (digest: $0.0, isNode: $0.1) }
+    }
+
+    /// `fetch`, listing the remote's indexes anew once when a pack vanished meanwhile. A remote GC
+    /// uploads a rewritten pack and its index before it deletes the old index and then the old
+    /// pack, so every live object stays listed by an index whose pack is whole: after a new
+    /// listing the pull finds it (or `.missingOnRemote` when it really is gone). A pack that
+    /// vanishes again gives `.changedDuringRead`, which a retry resolves.
+    private func fetchListingAgainIfPacksVanish(_ digests: [Digest], packs: inout [PackIndex],
+                                                tally: Tally<PullReport>, meter: ProgressMeter) throws {
+        do {
+            return try fetch(digests, from: packs, tally: tally, meter: meter)
+        } catch RemoteError.notFound(_, let key) where key.hasPrefix(RemoteLayout.packsPrefix) {
+            packs = try remoteIndexes(report: tally)
+        }
+        do {
+            try fetch(digests, from: packs, tally: tally, meter: meter)
+        } catch RemoteError.notFound(_, let key) where key.hasPrefix(RemoteLayout.packsPrefix) {
+            throw RemoteError.changedDuringRead(remote: remote.name, key: key)
+        }
     }
 
     /// One ranged read: a pack, the byte range, and the entries inside it.
@@ -308,22 +327,31 @@ public struct RemoteSync: Sendable {
     // MARK: Indexes
 
     /// The indexes of every pack on the remote, downloading (and checksumming) those not cached.
+    /// An index that vanishes between the listing and its download is left out: a remote GC
+    /// deletes an index only after every live object of its pack is listed by another one.
     func remoteIndexes(report: Tally<PullReport>?) throws -> [PackIndex] {
         let cache = store.layout.cache + "/remote-indexes"
         try FileIO.makeDirectory(cache)
         let names = try remote.list(prefix: RemoteLayout.packsPrefix)
             .compactMap { RemoteLayout.packName(ofIndexKey: $0.key) }.sorted()
         let absent = names.filter { !FileManager.default.fileExists(atPath: "\(cache)/\($0).idx") }
+        let vanished = Tally(Set<String>())
         try RemoteTransferPool.forEach(absent.count, width: parallelTransfers) { [remote, store] i in
             let key = RemoteLayout.indexKey(absent[i])
-            let bytes = try remote.get(key, range: nil)
+            let bytes: [UInt8]
+            do {
+                bytes = try remote.get(key, range: nil)
+            } catch RemoteError.notFound {
+                vanished.update { $0.insert(absent[i]) }
+                return
+            }
             guard bytes.count >= 32, Digest.of(bytes[..<(bytes.count - 32)]) == Digest(bytes: bytes[(bytes.count - 32)...]) else {
                 throw RemoteError.corruptObject(remote: remote.name, key: key, detail: "the index fails its checksum")
             }
             try FileIO.writeAtomically(bytes, to: "\(cache)/\(absent[i]).idx", temporaryDirectory: store.layout.tmp)
             report?.update { $0.indexesDownloaded += 1 }
         }
-        return try names.map { try PackIndex(indexPath: "\(cache)/\($0).idx") }
+        return try names.filter { !vanished.value.contains($0) }.map { try PackIndex(indexPath: "\(cache)/\($0).idx") }
     }
 }
 

@@ -14,16 +14,20 @@ struct GCCommand: ParsableCommand {
             With --remote, collects the blob remote instead: fetches the git remote's refs
             first, holds the remote's exclusive lock (failing while a push holds it), keeps
             everything the fetched and local records need, deletes dead packs and repacks
-            mostly dead ones.
+            mostly dead ones. A lock left by a client that crashed (not refreshed for 30 min, or
+            of a dead process on this host) blocks pushes and gcs until --break-lock removes it
+            (fresh locks are never removed; with --dry-run, only the stale locks are removed).
 
             Example: git ml gc --grace-seconds 0
             Example: git ml gc --remote shared --dry-run
+            Example: git ml gc --remote shared --break-lock
             """)
 
     @Option(help: "Leave packs written in the last N seconds alone.") var graceSeconds: Int = 3600
     @Option(help: "Collect this blob remote instead of the local store.") var remote: String?
     @Option(help: "The git remote whose refs are the roots (default: origin when it exists).") var gitRemote: String?
     @Flag(help: "With --remote: report what would be removed, changing nothing.") var dryRun = false
+    @Flag(help: "With --remote: first remove stale locks left by crashed clients.") var breakLock = false
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
@@ -33,6 +37,7 @@ struct GCCommand: ParsableCommand {
                 return
             }
             guard !dryRun else { throw ValidationError("--dry-run needs --remote") }
+            guard !breakLock else { throw ValidationError("--break-lock needs --remote") }
             let r = try openProject().collectGarbage(grace: Double(graceSeconds))
             if json {
                 printJSON(["packs_deleted": .number(Double(r.packsDeleted)), "packs_rewritten": .number(Double(r.packsRewritten)),
@@ -46,8 +51,12 @@ struct GCCommand: ParsableCommand {
 
     private func collectRemote(_ name: String) throws {
         let result = try openProject().collectRemoteGarbage(remote: name, gitRemote: gitRemote,
-                                                            grace: Double(graceSeconds), dryRun: dryRun)
+                                                            grace: Double(graceSeconds), dryRun: dryRun,
+                                                            breakStaleLocks: breakLock)
         let r = result.report
+        if !json {
+            for lock in result.locksBroken { print("removed the stale lock \(lock.key) of \(lock.summary)") }
+        }
         if json {
             printJSON(["remote": .string(result.remote), "dry_run": .bool(r.dryRun),
                        "objects_live": .number(Double(result.objectsLive)), "packs_examined": .number(Double(r.packsExamined)),
@@ -55,6 +64,7 @@ struct GCCommand: ParsableCommand {
                        "packs_in_grace": .number(Double(r.packsInGrace)), "objects_removed": .number(Double(r.objectsRemoved)),
                        "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved)),
                        "uploads_aborted": .number(Double(r.uploadsAborted)),
+                       "locks_broken": .array(result.locksBroken.map { .string($0.key) }),
                        "temporary_files_removed": .number(Double(r.temporaryFilesRemoved))])
         } else {
             let verb = r.dryRun ? "would remove" : "removed"

@@ -10,7 +10,23 @@ extension Project {
         # GitML pre-push hook: publishes the dataset bytes and refs/ml/* that the pushed commits'
         # ml/lock.json pins, so a push never shares a lock that points at data nobody can fetch.
         # Installed by `git ml hooks install`; a hook that was here before runs after it (pre-push.local).
-        exec git ml hook pre-push "$@"
+        # Fast path: when no pushed commit changes ml/lock.json and no hook is chained, git-ml is not
+        # started (a push that changes nothing ML costs one `git rev-list` per pushed ref).
+        zero=0000000000000000000000000000000000000000
+        updates=$(cat)
+        ml=
+        while read -r _ local _ remote; do
+          if [ -z "$local" ] || [ "$local" = "$zero" ]; then continue; fi
+          if [ "$remote" = "$zero" ] ||
+             [ -n "$(git rev-list -n 1 --full-history "$local" "^$remote" -- ml/lock.json 2>/dev/null || echo unknown)" ]; then
+            ml=1
+            break
+          fi
+        done <<UPDATES
+        $updates
+        UPDATES
+        if [ -z "$ml" ] && [ ! -x "$(dirname "$0")/pre-push.local" ]; then exit 0; fi
+        printf '%s\\n' "$updates" | git ml hook pre-push "$@"
 
         """
 
@@ -63,7 +79,7 @@ extension Project {
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
         let backend = try wrapping { try spec.open() }
-        let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) pre-push at \(timestamp(Date()))") }
+        let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) pre-push") }
         defer { try? remoteLock.release() }
         let files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
         let report = try wrapping { try RemoteSync(store: store, remote: backend).push(files) }

@@ -10,6 +10,8 @@ public struct RemoteGCResult: Sendable {
     public let gitRemote: String?
     /// Objects the roots need on the remote (delta bases included).
     public let objectsLive: Int
+    /// Stale locks removed first (with `breakStaleLocks`).
+    public let locksBroken: [RemoteLockInfo]
     public let report: RemoteCollectReport
 }
 
@@ -19,13 +21,17 @@ extension Project {
     /// `refs/ml/*` and the branches of the git remote, and keeps everything the GC roots reach —
     /// the fetched records and every locally known one, delta bases included — deleting or
     /// repacking only packs older than `grace`. Refuses while any record cannot be read.
+    /// With `breakStaleLocks`, first removes the remote's stale locks (left by crashed clients:
+    /// not refreshed for `RemoteLock.staleAfter`, or of a dead process on this host), as
+    /// `restic unlock` does; fresh locks are never removed. That happens in a dry run too.
     public func collectRemoteGarbage(remote name: String?, gitRemote gitName: String?, grace: TimeInterval,
-                                     dryRun: Bool) throws -> RemoteGCResult {
+                                     dryRun: Bool, breakStaleLocks: Bool = false) throws -> RemoteGCResult {
         let spec = try remoteSpec(name)
         let git = try gitRemote(gitName)
         let backend = try wrapping { try spec.open() }
+        let broken = breakStaleLocks ? try wrapping { try RemoteLock.removeStale(on: backend) } : []
         let remoteLock = dryRun ? nil : try wrapping {
-            try RemoteLock.acquire(backend, kind: .exclusive, holder: "\(actor()) gc at \(timestamp(Date()))")
+            try RemoteLock.acquire(backend, kind: .exclusive, holder: "\(actor()) gc")
         }
         defer { try? remoteLock?.release() }
         let cutoff = Date().addingTimeInterval(-grace)
@@ -39,6 +45,6 @@ extension Project {
         let sync = RemoteSync(store: store, remote: backend)
         let keep = try wrapping { try sync.remoteReachable(from: roots.liveFiles.map(\.file)) }
         let report = try wrapping { try sync.collectGarbage(keep: keep, olderThan: cutoff, dryRun: dryRun) }
-        return RemoteGCResult(remote: spec.name, gitRemote: git, objectsLive: keep.count, report: report)
+        return RemoteGCResult(remote: spec.name, gitRemote: git, objectsLive: keep.count, locksBroken: broken, report: report)
     }
 }

@@ -89,7 +89,7 @@ extension Project {
             files += try record.files.map(Project.storedFile)
         }
         let backend = try wrapping { try spec.open() }
-        let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) push at \(timestamp(Date()))") }
+        let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) push") }
         defer { try? remoteLock.release() }
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress

@@ -149,6 +149,10 @@ final class RemoteS3Tests: XCTestCase {
         try RemoteScenario().checkLock(try freshRemote())
     }
 
+    func testS3StaleLockIsBrokenOnlyWhenStale() throws {
+        try RemoteScenario().checkStaleLockIsBrokenOnlyWhenStale(try freshRemote())
+    }
+
     func testS3MultipartUploadAndRangedReads() throws {
         var remote = try freshRemote()
         remote.multipartThreshold = 5 << 20

@@ -163,25 +163,66 @@ final class RemoteScenario {
     }
 
     func checkLock(_ remote: any RemoteBackend) throws {
-        let gc = try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1 gc since 10:00")
+        let gc = try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada gc", refreshEvery: nil)
         for kind in [RemoteLock.Kind.exclusive, .shared] {
-            XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: kind, holder: "bob@host2")) { error in
-                XCTAssertEqual(error as? RemoteError,
-                               .locked(remote: remote.name, key: RemoteLayout.gcLockKey, holder: "ada@host1 gc since 10:00"))
+            XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: kind, holder: "bob push")) { error in
+                XCTAssertEqual(error as? RemoteError, .locked(remote: remote.name, lock: gc.info, stale: false))
+                XCTAssertTrue("\(error)".contains("locked by ada gc on \(RemoteLock.localHost) (pid \(getpid())) since "),
+                              "\(error)")
             }
         }
         try gc.release()
-        let pushA = try RemoteLock.acquire(remote, kind: .shared, holder: "bob@host2 push since 10:01")
-        let pushB = try RemoteLock.acquire(remote, kind: .shared, holder: "eve@host3 push since 10:02")
+        let pushA = try RemoteLock.acquire(remote, kind: .shared, holder: "bob push", refreshEvery: nil)
+        let pushB = try RemoteLock.acquire(remote, kind: .shared, holder: "eve push", refreshEvery: nil)
         try pushA.release()
-        XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1")) { error in
-            XCTAssertEqual(error as? RemoteError,
-                           .locked(remote: remote.name, key: pushB.key, holder: "eve@host3 push since 10:02"))
+        XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada gc")) { error in
+            XCTAssertEqual(error as? RemoteError, .locked(remote: remote.name, lock: pushB.info, stale: false))
         }
         XCTAssertNil(try remote.stat(RemoteLayout.gcLockKey), "a GC that backs off leaves no lock behind")
         try pushB.release()
-        try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada@host1").release()
+        try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada gc").release()
         XCTAssertEqual(try remote.list(prefix: "locks/"), [])
+    }
+
+    /// A lock left by a crashed client: the error names it as stale with its holder; only stale
+    /// locks are removed (restic's unlock), after which the lock can be taken again.
+    func checkStaleLockIsBrokenOnlyWhenStale(_ remote: any RemoteBackend) throws {
+        let crashed = try RemoteLock.acquire(remote, kind: .exclusive, holder: "ada gc", refreshEvery: nil)
+        let later = Date().addingTimeInterval(RemoteLock.staleAfter + 60)
+        XCTAssertEqual(try RemoteLock.removeStale(on: remote), [], "a fresh lock stays")
+        XCTAssertEqual(try RemoteLock.held(on: remote), [crashed.info])
+        XCTAssertFalse(crashed.info.isStale(now: Date()))
+        XCTAssertTrue(crashed.info.isStale(now: later))
+
+        // A refreshed lock is fresh again; a lock that is no longer this holder's is left alone.
+        XCTAssertTrue(try crashed.refresh())
+        let refreshed = try XCTUnwrap(try RemoteLock.held(on: remote).first)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(refreshed.time), try XCTUnwrap(crashed.info.time))
+        XCTAssertEqual(try RemoteLock.removeStale(on: remote, now: later).map(\.key), [RemoteLayout.gcLockKey])
+        XCTAssertFalse(try crashed.refresh(), "a broken lock is not rewritten by its old holder")
+        XCTAssertEqual(try remote.list(prefix: "locks/"), [])
+
+        // A lock of a process on this host that no longer exists is stale at once; so is an old
+        // plain-text lock whose object is older than the stale time (the backend's time).
+        let now = ISO8601DateFormatter().string(from: Date())
+        let deadJSON = #"{"format_version":1,"holder":"bob gc","host":""# + RemoteLock.localHost
+            + #"","id":"1","pid":2147483000,"time":""# + now + #""}"#
+        let dead = RemoteLockInfo.decode(key: RemoteLayout.gcLockKey, bytes: Array(deadJSON.utf8), modified: nil)
+        XCTAssertEqual(dead.holder, "bob gc")
+        XCTAssertEqual(dead.pid, 2147483000)
+        XCTAssertTrue(dead.isStale())
+        XCTAssertFalse(dead.isStale(localHost: "elsewhere"), "another host's process cannot be checked")
+        try remote.put(RemoteLayout.gcLockKey, bytes: dead.encoded())
+        XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: .shared, holder: "eve push")) { error in
+            XCTAssertEqual(error as? RemoteError, .locked(remote: remote.name, lock: dead, stale: true))
+            XCTAssertTrue("\(error)".contains("git ml gc --remote \(remote.name) --break-lock"), "\(error)")
+        }
+        XCTAssertEqual(try RemoteLock.removeStale(on: remote), [dead])
+        let legacy = RemoteLockInfo.decode(key: "locks/shared-1", bytes: Array("ada@host1 push at 10:00".utf8),
+                                           modified: Date().addingTimeInterval(-2 * RemoteLock.staleAfter))
+        XCTAssertEqual(legacy.holder, "ada@host1 push at 10:00")
+        XCTAssertTrue(legacy.isStale())
+        try RemoteLock.acquire(remote, kind: .exclusive, holder: "eve gc").release()
     }
 }
 
@@ -218,6 +259,11 @@ final class RemoteSyncTests: XCTestCase {
     func testDirectoryLockIsExclusive() throws {
         let scenario = try RemoteScenario()
         try scenario.checkLock(try directoryRemote(scenario))
+    }
+
+    func testDirectoryStaleLockIsBrokenOnlyWhenStale() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkStaleLockIsBrokenOnlyWhenStale(try directoryRemote(scenario))
     }
 
     func testPushRemovesStagingLeftByADeadPushOnly() throws {

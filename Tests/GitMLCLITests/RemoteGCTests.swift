@@ -136,6 +136,33 @@ final class RemoteGCTests: CLITestCase {
         XCTAssertEqual(String(try run("sha256sum", "late.csv", in: other).stdout.prefix(64)), try sha256("late.csv"))
     }
 
+    func testAStaleLockOfACrashedClientIsNamedWithItsAgeAndBrokenOnlyOnRequest() throws {
+        _ = try publishAndPurge()
+        try "bob gc".write(toFile: blobs + "/locks/gc", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3 * 3600)],
+                                              ofItemAtPath: blobs + "/locks/gc")
+        try writeCSV("late.csv", rows: 200, variant: 5)
+        try run("git", "ml", "data", "add", "late.csv")
+        try run("git", "mlcommit", "-m", "late")
+        let blocked = try run("git", "ml", "push", expect: 3)
+        for expected in ["locked by bob gc since ", "(3 h 0 min ago)", "the lock is stale",
+                         "`git ml gc --remote shared --break-lock`"] {
+            XCTAssertTrue(blocked.stderr.contains(expected), "\(expected): \(blocked.stderr)")
+        }
+
+        // --break-lock removes only stale locks: a push in flight keeps its fresh one.
+        try "carol push".write(toFile: blobs + "/locks/shared-77", atomically: true, encoding: .utf8)
+        let broken = try run("git", "ml", "gc", "--remote", "shared", "--break-lock", "--dry-run")
+        XCTAssertTrue(broken.stdout.contains("removed the stale lock locks/gc of bob gc since "), broken.stdout)
+        XCTAssertEqual(Set(try remoteFiles().keys.filter { $0.hasPrefix("locks/") }), ["locks/shared-77"])
+        let refused = try run("git", "ml", "gc", "--remote", "shared", "--break-lock", expect: 3)
+        XCTAssertTrue(refused.stderr.contains("locked by carol push"), refused.stderr)
+        XCTAssertFalse(refused.stderr.contains("stale"), refused.stderr)
+        try FileManager.default.removeItem(atPath: blobs + "/locks/shared-77")
+        try run("git", "ml", "push")
+        XCTAssertEqual(try remoteFiles().keys.filter { $0.hasPrefix("locks/") }, [], "a push releases its lock")
+    }
+
     func testPushesRacingARemoteGCFromAnotherCloneNeverLoseObjects() throws {
         _ = try publishAndPurge()
         try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())

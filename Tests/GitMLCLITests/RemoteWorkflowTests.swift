@@ -102,6 +102,31 @@ final class PrePushHookTests: CLITestCase {
         XCTAssertEqual(String(try run("sha256sum", "d.csv", in: other).stdout.prefix(64)), try sha256("d.csv"))
     }
 
+    func testAPushThatChangesNothingMLDoesNotStartGitML() throws {
+        _ = try setUpSharing(defaultRemote: true)
+        try run("git", "ml", "hooks", "install")
+        try writeCSV("d.csv", rows: 500)
+        try run("git", "ml", "data", "add", "d.csv")
+        try run("git", "mlcommit")
+        let first = try run("env", "GIT_TRACE=1", "git", "push", "-q", "origin", "main")
+        XCTAssertTrue(first.stderr.contains("trace: exec: git-ml hook pre-push"), first.stderr)
+        XCTAssertTrue(first.stderr.contains("published d@v1"), first.stderr)
+
+        try "readme\n".write(toFile: repo + "/README", atomically: true, encoding: .utf8)
+        try run("git", "add", "README")
+        try run("git", "commit", "-qm", "docs")
+        let second = try run("env", "GIT_TRACE=1", "git", "push", "-q", "origin", "main")
+        XCTAssertTrue(second.stderr.contains("rev-list"), second.stderr)
+        XCTAssertFalse(second.stderr.contains("git-ml"), second.stderr)
+
+        // A commit that changes the lock starts git-ml again.
+        try writeCSV("d.csv", rows: 600)
+        try run("git", "ml", "data", "add", "d.csv")
+        try run("git", "mlcommit")
+        let third = try run("env", "GIT_TRACE=1", "git", "push", "-q", "origin", "main")
+        XCTAssertTrue(third.stderr.contains("published d@v2"), third.stderr)
+    }
+
     func testTheRepositoryHookScriptIsTheOneInstalled() throws {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = try String(contentsOf: source.appendingPathComponent("hooks/pre-push"), encoding: .utf8)

@@ -1,0 +1,251 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a lock object on a remote says: who holds it, on which host and process, and when it
+/// was written or last refreshed (docs/FORMAT.md, "Blob remotes").
+public struct RemoteLockInfo: Sendable, Equatable {
+    /// The lock object's key (`locks/gc` or `locks/shared-<hex>`).
+    public let key: String
+    /// Who and what, such as `Ada <ada@example.com> gc`.
+    public let holder: String
+    /// The host the holder runs on, when the lock says.
+    public let host: String?
+    /// The holder's process id on `host`, when the lock says.
+    public let pid: Int32?
+    /// When the lock was written or last refreshed: from its content, else the backend's
+    /// modification time; nil when neither says.
+    public let time: Date?
+    /// A random id telling this holder's object apart from a later one under the same key.
+    let id: String?
+
+    /// A lock that cannot be read (it went away in between, or is not a GitML lock).
+    static func unknown(_ key: String, time: Date? = nil) -> RemoteLockInfo {
+        RemoteLockInfo(key: key, holder: "another client", host: nil, pid: nil, time: time, id: nil)
+    }
+
+    /// Stale, as restic judges its locks: not refreshed for `RemoteLock.staleAfter`, or written on
+    /// this host by a process that no longer exists. A lock whose time is unknown is stale only by
+    /// the second rule.
+    public func isStale(now: Date = Date(), localHost: String = RemoteLock.localHost) -> Bool {
+        if let time, now.timeIntervalSince(time) > RemoteLock.staleAfter { return true }
+        guard let pid, host == localHost, pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    private struct Payload: Codable {
+        var format_version = 1
+        var id: String
+        var holder: String
+        var host: String
+        var pid: Int32
+        var time: String
+    }
+
+    /// The lock object's bytes: canonical JSON (sorted keys, RFC 3339 time with seconds).
+    func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let payload = Payload(id: id ?? "", holder: holder, host: host ?? "", pid: pid ?? 0,
+                              time: Self.formatter.string(from: time ?? Date()))
+        return Array((try? encoder.encode(payload)) ?? Data())
+    }
+
+    /// Reads a lock object; a lock GitML did not write (or an older plain-text one) keeps its text
+    /// as the holder and takes its time from `modified`.
+    static func decode(key: String, bytes: [UInt8], modified: Date?) -> RemoteLockInfo {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(bytes)) else {
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return RemoteLockInfo(key: key, holder: text.isEmpty ? "another client" : text, host: nil, pid: nil,
+                                  time: modified, id: nil)
+        }
+        return RemoteLockInfo(key: key, holder: payload.holder, host: payload.host.isEmpty ? nil : payload.host,
+                              pid: payload.pid > 0 ? payload.pid : nil,
+                              time: formatter.date(from: payload.time) ?? modified, id: payload.id)
+    }
+
+    private static var formatter: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f
+    }
+
+    /// "Ada gc on host1 (pid 42) since 2026-11-30T10:00:00Z (12 min ago)", for messages.
+    public var summary: String {
+        var text = holder
+        if let host { text += " on \(host)" }
+        if let pid { text += " (pid \(pid))" }
+        if let time {
+            text += " since \(Self.formatter.string(from: time)) (\(Self.describe(age: Date().timeIntervalSince(time))) ago)"
+        }
+        return text
+    }
+
+    /// "45 s", "12 min", "3 h 5 min", "2 d 4 h".
+    static func describe(age: TimeInterval) -> String {
+        let seconds = max(0, Int(age))
+        switch seconds {
+        case ..<60: return "\(seconds) s"
+        case ..<3600: return "\(seconds / 60) min"
+        case ..<86_400: return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
+        default: return "\(seconds / 86_400) d \(seconds % 86_400 / 3600) h"
+        }
+    }
+}
+
+/// A lock on a remote, in the manner of restic's: pushes hold it shared (many at once),
+/// remote GC holds it exclusive, so a sweep never deletes an object a push in flight relies on.
+///
+/// Each side writes its own lock object first and then looks for the other side's: a shared
+/// holder writes `locks/shared-<random>` and backs off if `locks/gc` exists; GC creates
+/// `locks/gc` only if absent and backs off if any `locks/shared-*` exists. With read-after-write
+/// listing (directories, S3), two racing clients cannot both proceed; at worst both back off
+/// and retry. The holder rewrites its object every `refreshInterval` while it holds the lock;
+/// release deletes it. A lock left by a client that died goes stale (`RemoteLockInfo.isStale`)
+/// and is removed by `removeStale(on:)` — as `restic unlock` does; never automatically.
+public final class RemoteLock: Sendable {
+    /// What the lock allows others.
+    public enum Kind: Sendable {
+        /// Many holders at once (pushes), none while GC runs.
+        case shared
+        /// One holder (remote GC), no shared holders.
+        case exclusive
+    }
+
+    /// How often a holder rewrites its lock object with the current time (restic: 5 min).
+    public static let refreshInterval: TimeInterval = 5 * 60
+    /// A lock not refreshed for this long is stale (restic: 30 min).
+    public static let staleAfter: TimeInterval = 30 * 60
+    /// This host's name, as lock objects record it.
+    public static var localHost: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public let remote: any RemoteBackend
+    /// The lock object this holder wrote.
+    public let key: String
+    /// What the lock object says.
+    public let info: RemoteLockInfo
+    private let refresher: PeriodicTask?
+
+    private init(remote: any RemoteBackend, info: RemoteLockInfo, refreshEvery interval: TimeInterval?) {
+        self.remote = remote
+        key = info.key
+        self.info = info
+        refresher = interval.map { interval in
+            PeriodicTask(every: interval) { [remote, info] in _ = try? Self.refresh(remote, info) }
+        }
+    }
+
+    deinit { refresher?.stop() }
+
+    /// Takes the lock for `holder` (who and what, such as `Ada <ada@example.com> gc`) and keeps it
+    /// fresh every `interval` seconds (nil: never, for tests); throws `.locked` naming a
+    /// conflicting holder and whether its lock is stale.
+    public static func acquire(_ remote: any RemoteBackend, kind: Kind, holder: String,
+                               refreshEvery interval: TimeInterval? = refreshInterval) throws -> RemoteLock {
+        let key = kind == .exclusive ? RemoteLayout.gcLockKey
+            : RemoteLayout.sharedLockPrefix + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let info = RemoteLockInfo(key: key, holder: holder, host: localHost, pid: getpid(), time: wholeSecondsNow(),
+                                  id: String(UInt64.random(in: 0...UInt64.max), radix: 16))
+        switch kind {
+        case .shared:
+            try remote.put(key, bytes: info.encoded())
+            if try remote.stat(RemoteLayout.gcLockKey) != nil {
+                try remote.delete(key)
+                throw try conflict(remote, RemoteLayout.gcLockKey)
+            }
+        case .exclusive:
+            guard try remote.createExclusively(key, bytes: info.encoded()) else { throw try conflict(remote, key) }
+            if let shared = try remote.list(prefix: RemoteLayout.sharedLockPrefix).first {
+                try remote.delete(key)
+                throw try conflict(remote, shared.key)
+            }
+        }
+        return RemoteLock(remote: remote, info: info, refreshEvery: interval)
+    }
+
+    /// Rewrites the lock object with the current time. Returns false, writing nothing, when the
+    /// object is no longer this holder's (someone removed it as stale).
+    @discardableResult
+    public func refresh() throws -> Bool { try Self.refresh(remote, info) }
+
+    private static func refresh(_ remote: any RemoteBackend, _ info: RemoteLockInfo) throws -> Bool {
+        guard let current = try read(remote, info.key), current.id == info.id else { return false }
+        let renewed = RemoteLockInfo(key: info.key, holder: info.holder, host: info.host, pid: info.pid,
+                                     time: wholeSecondsNow(), id: info.id)
+        try remote.put(info.key, bytes: renewed.encoded())
+        return true
+    }
+
+    /// Stops refreshing and deletes the lock object.
+    public func release() throws {
+        refresher?.stop()
+        try remote.delete(key)
+    }
+
+    /// Every lock object on the remote (GC's and pushes').
+    public static func held(on remote: any RemoteBackend) throws -> [RemoteLockInfo] {
+        try remote.list(prefix: "locks/").sorted { $0.key < $1.key }.compactMap { try read(remote, $0.key, modified: $0.modified) }
+    }
+
+    /// Deletes the stale locks (`RemoteLockInfo.isStale`) and returns them, as `restic unlock`
+    /// does; fresh ones stay.
+    @discardableResult
+    public static func removeStale(on remote: any RemoteBackend, now: Date = Date()) throws -> [RemoteLockInfo] {
+        let stale = try held(on: remote).filter { $0.isStale(now: now) }
+        for lock in stale { try remote.delete(lock.key) }
+        return stale
+    }
+
+    /// Now, to the second, as the lock object records it (so `info` equals what is read back).
+    private static func wholeSecondsNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+
+    /// The lock at `key`, or nil when it is gone.
+    private static func read(_ remote: any RemoteBackend, _ key: String, modified: Date? = nil) throws -> RemoteLockInfo? {
+        do {
+            let bytes = try remote.get(key, range: nil)
+            let time = try modified ?? remote.list(prefix: key).first { $0.key == key }?.modified
+            return RemoteLockInfo.decode(key: key, bytes: bytes, modified: time)
+        } catch RemoteError.notFound {
+            return nil
+        }
+    }
+
+    private static func conflict(_ remote: any RemoteBackend, _ key: String) throws -> RemoteError {
+        let lock = try read(remote, key) ?? .unknown(key)
+        return .locked(remote: remote.name, lock: lock, stale: lock.isStale())
+    }
+}
+
+/// Calls an action every `interval` seconds on its own thread until stopped.
+final class PeriodicTask: @unchecked Sendable {  // `stopped` is guarded by `condition`
+    private let condition = NSCondition()
+    private var stopped = false
+
+    init(every interval: TimeInterval, _ action: @escaping @Sendable () -> Void) {
+        let thread = Thread { [self] in
+            condition.lock()
+            while !stopped {
+                if !condition.wait(until: Date().addingTimeInterval(interval)), !stopped {
+                    condition.unlock()
+                    action()
+                    condition.lock()
+                }
+            }
+            condition.unlock()
+        }
+        thread.stackSize = 1 << 18
+        thread.start()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

@@ -89,4 +89,28 @@ final class GateWorkflowTests: CLITestCase {
         XCTAssertEqual(chain.count, 2)
         XCTAssertEqual(chain[0]["reason"] as? String, "canary looked good")
     }
+
+    /// The CI template's gate step, as CI runs it: a fresh clone fetches the evidence with
+    /// `git ml pull --runs` and gates the pull request's head against origin/main.
+    func testCIStepGatesAPullRequestInAFreshClone() throws {
+        try setUpChurnProject()
+        let (_, _, ci) = try setUpSharing(defaultRemote: true)
+        try GateWorkflowTests.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy and blob remote")
+        try runAndCommit(GateWorkflowTests.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--record")
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-qb", "better")
+        try runAndCommit(GateWorkflowTests.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "push")
+
+        try run("git", "clone", "-q", "-b", "better", repo + "-bare.git", ci)
+        try run("git", "ml", "init", in: ci)
+        let pulled = try run("git", "ml", "pull", "--runs", in: ci)
+        XCTAssertTrue(pulled.stdout.contains("every digest verified"), pulled.stdout)
+        let gate = try run("git", "ml", "gate", "--base", "origin/main", "--head", "HEAD", in: ci)
+        XCTAssertTrue(gate.stdout.contains("promote"), gate.stdout)
+        XCTAssertTrue(try run("git", "ml", "review", "--base", "origin/main", "--format", "md", in: ci).stdout.contains("|"))
+    }
 }

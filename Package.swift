@@ -46,10 +46,16 @@ let package = Package(
 
         .target(name: "Gate", dependencies: ["Evaluation", "Records", "Contracts", "Kernels",
                                             .product(name: "Yams", package: "Yams")], swiftSettings: simdFlags),
+        // Process metering (cost of a process tree, budgets).
+        .target(name: "Metering"),
+
+        // Runs.
+        .target(name: "Runner", dependencies: ["Workspace", "Records", "Tables", "Contracts", "Learners", "Evaluation", "Kernels",
+                                               "BlobStore", "GitRepo", "Gate", "Metering"]),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -71,6 +77,8 @@ let package = Package(
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
+        .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

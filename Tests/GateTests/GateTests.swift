@@ -118,6 +118,7 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(verdict.decision, .reject)
         XCTAssertNil(verdict.primary)
         XCTAssertTrue(verdict.row(.benchmark)!.evidence.hasPrefix("invalid comparison"), verdict.row(.benchmark)!.evidence)
+        XCTAssertEqual(verdict.row(.deployment)?.evidence, "reject: benchmark fails")
     }
 
     func testFirstModelIsJudgedOnGuardrailsOnly() throws {

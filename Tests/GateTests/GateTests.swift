@@ -64,6 +64,7 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(first.primary?.design, .clusters(count: 300))
         XCTAssertEqual(first.json["format_version"], 1)
         XCTAssertEqual(first.json["decision"], "promote")
+        XCTAssertEqual(first.json["candidate_report"]?["evaluation"], "e@v1")
         XCTAssertEqual(first.json["rows"]?.arrayValue?.first?["name"], "dataset")
         XCTAssertEqual(try CanonicalJSON.parse(CanonicalJSON.encode(first.json)), first.json)
         XCTAssertTrue(first.digest.hasPrefix("sha256:"))

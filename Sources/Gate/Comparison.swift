@@ -77,21 +77,44 @@ struct Comparison: Sendable {
         }
     }
 
-    /// Non-inferiority of a guardrail metric, overall (`column` nil) or per slice of `column`.
+    /// Non-inferiority of a guardrail metric: overall when it names no slice columns, else per
+    /// slice of each column (intersection–union checks).
     func nonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
         throws(GateEvaluationError) -> (overall: MarginTest?, slices: [Verdict.SliceCheck]) {
+        guard guardrail.slices.isEmpty else {
+            return (nil, try sliceNonInferiority(guardrail, margin: margin, alpha: alpha, seedOffset: seedOffset))
+        }
+        guard let difference = try difference(guardrail.metric, seedOffset: seedOffset) else { return (nil, []) }
+        return (MarginTest(hypothesis: .nonInferiority, margin: margin, alpha: alpha, difference: difference.bootstrap,
+                           higherIsBetter: guardrail.metric.higherIsBetter), [])
+    }
+
+    /// Paired bootstrap of metric(candidate artifact) − metric(champion artifact), with both
+    /// values; nil for latency. The plan's seed is offset by `seedOffset`.
+    func difference(_ metric: SuiteMetric, seedOffset: UInt64)
+        throws(GateEvaluationError) -> (candidate: Double, champion: Double, bootstrap: BootstrapResult)? {
         let costs = suite.primary.costs
-        guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, costs: costs),
-              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else { return (nil, []) }
+        guard let candidateInput = try candidate.artifact.metricInput(metric, costs: costs),
+              let championInput = try champion.artifact.metricInput(metric, costs: costs) else { return nil }
         var plan = suite.significance.plan
         plan.seed = plan.seed &+ seedOffset
         do {
-            guard !guardrail.slices.isEmpty else {
-                let difference = try Bootstrap.difference(candidateInput.metric, baseline: championInput.ranked,
-                                                          candidate: candidateInput.ranked, clusters: clusters, plan: plan)
-                return (MarginTest(hypothesis: .nonInferiority, margin: margin, alpha: alpha, difference: difference,
-                                   higherIsBetter: guardrail.metric.higherIsBetter), [])
-            }
+            return (try candidateInput.metric.evaluate(candidateInput.ranked).value,
+                    try championInput.metric.evaluate(championInput.ranked).value,
+                    try Bootstrap.difference(candidateInput.metric, baseline: championInput.ranked, candidate: candidateInput.ranked,
+                                             clusters: clusters, plan: plan))
+        } catch { throw .evaluation(error) }
+    }
+
+    /// The intersection–union checks of a slice guardrail, one per slice of each column.
+    private func sliceNonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
+        throws(GateEvaluationError) -> [Verdict.SliceCheck] {
+        let costs = suite.primary.costs
+        guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, costs: costs),
+              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else { return [] }
+        var plan = suite.significance.plan
+        plan.seed = plan.seed &+ seedOffset
+        do {
             var checks = [Verdict.SliceCheck]()
             for column in guardrail.slices {
                 let test = try SliceNonInferiority(
@@ -106,7 +129,7 @@ struct Comparison: Sendable {
                         outcome: slice.test.map { $0.rejected ? .pass : .fail } ?? .notApplicable))
                 }
             }
-            return (nil, checks)
+            return checks
         } catch { throw .evaluation(error) }
     }
 

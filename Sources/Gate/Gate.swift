@@ -49,7 +49,7 @@ public enum Gate {
                     costRow(evidence.cost, perUnit: costPerUnit, limit: policy.cost.maxUSDPerUnit, metric: suite.primary.metric),
                     reproducibilityRow(evidence, policy: policy.reproducibility)]
         let decision = decide(rows: rows, primary: primary, guardrails: guardrails, policy: policy)
-        rows.append(deploymentRow(decision, primary: primary))
+        rows.append(deploymentRow(decision, primary: primary, failed: rows.filter { $0.outcome == .fail }.map(\.name)))
         return Verdict(suite: suite.name, candidate: evidence.candidate.runID, champion: evidence.champion?.runID,
                        evaluationDigest: evidence.candidate.evaluationDigest, candidateReport: candidateReport,
                        championReport: championReport, primary: primary, guardrails: guardrails,
@@ -185,7 +185,8 @@ public enum Gate {
         return .reject
     }
 
-    private static func deploymentRow(_ decision: Verdict.Decision, primary: Verdict.PrimaryComparison?) -> Verdict.Row {
+    private static func deploymentRow(_ decision: Verdict.Decision, primary: Verdict.PrimaryComparison?,
+                                      failed: [Verdict.RowName]) -> Verdict.Row {
         switch decision {
         case .promote:
             return Verdict.Row(name: .deployment, outcome: .pass, evidence: "promote: every row passes")
@@ -193,7 +194,8 @@ public enum Gate {
             let bound = primary.map { " (improvement \(signed($0.improvement)), lower bound \(signed($0.lowerBound)) ≤ min_effect \(number($0.minEffect)))" } ?? ""
             return Verdict.Row(name: .deployment, outcome: .fail, evidence: "shadow: better but not proven\(bound)")
         case .reject:
-            return Verdict.Row(name: .deployment, outcome: .fail, evidence: "reject: a row fails")
+            return Verdict.Row(name: .deployment, outcome: .fail,
+                               evidence: "reject: \(failed.map(\.rawValue).joined(separator: ", ")) \(failed.count == 1 ? "fails" : "fail")")
         }
     }
 

@@ -7,7 +7,8 @@ public struct GateEvidence: Sendable, Equatable {
         public let runID: String
         /// Evaluation predictions per seed (same rows in the same order across seeds).
         public let evaluation: [ScoredRows]
-        /// Validation predictions per seed: each seed's operating point is chosen on them.
+        /// Validation predictions per seed: each seed's operating point is chosen on them (empty
+        /// when the suite has no operating point).
         public let validation: [ScoredRows]
         public let artifact: CandidateArtifact
         /// Full digest of the evaluation dataset the predictions were made on.

@@ -29,8 +29,9 @@ public enum Review {
 
     /// The pull-request comment: decision, a policy-change warning when `policyChanges` (paths of
     /// gate, suite or contract files the pull request changes) is not empty, the gate table,
-    /// metric deltas with intervals, slice regressions, calibration, cost and reproduction.
-    public static func markdown(_ verdict: Verdict, policyChanges: [String] = []) -> String {
+    /// metric deltas with intervals, slice regressions, calibration, data changes (one line each,
+    /// e.g. from the dataset diff; the section is left out when empty), cost and reproduction.
+    public static func markdown(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = []) -> String {
         var out = "## GitML gate — `\(verdict.suite)`: **\(verdict.decision.rawValue)**\n\n"
         if !policyChanges.isEmpty {
             out += "> **Policy change:** this pull request changes \(policyChanges.map { "`\($0)`" }.joined(separator: ", ")). "
@@ -46,6 +47,9 @@ public enum Review {
         out += "\n### Metrics\n\n" + metricTable(verdict)
         out += "\n### Slice regressions\n\n" + sliceRegressions(verdict)
         out += "\n### Calibration\n\n" + calibration(verdict)
+        if !dataChanges.isEmpty {
+            out += "\n### Data changes\n\n" + dataChanges.map { "- \($0)\n" }.joined()
+        }
         out += "\n### Cost\n\n" + (verdict.row(.cost)?.evidence ?? "") + "\n"
         out += "\n### Reproduction\n\n" + (verdict.row(.reproducibility)?.evidence ?? "") + "\n"
         out += "\n<sub>Verdict `\(verdict.digest)`</sub>\n"

@@ -4,9 +4,10 @@ extension Review {
     /// A self-contained HTML report (no external resources): decision, policy-change warning,
     /// gate table, metrics, and inline SVG plots — ROC and precision–recall curves of both
     /// models, the reliability diagram, slice deltas with their intervals, and the primary
-    /// metric over `history` when given. An inline script records each plot's rendered size in
+    /// metric over `history` when given; `dataChanges` lines are listed when given. An inline script records each plot's rendered size in
     /// `data-rendered-width` (used by the headless-browser test).
-    public static func html(_ verdict: Verdict, policyChanges: [String] = [], history: [HistoryPoint] = []) -> String {
+    public static func html(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
+                            history: [HistoryPoint] = []) -> String {
         var body = "<h1>GitML gate — <code>\(HTML.escape(verdict.suite))</code>: <span class=\"decision \(verdict.decision.rawValue)\">\(verdict.decision.rawValue)</span></h1>\n"
         if !policyChanges.isEmpty {
             body += "<p class=\"warning\"><strong>Policy change:</strong> this pull request changes \(policyChanges.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")). It was judged by the base branch's policy; the change needs its own review.</p>\n"
@@ -17,6 +18,9 @@ extension Review {
             body += "<tr class=\"\(row.outcome.rawValue)\"><td>\(row.name.rawValue.capitalized)</td><td>\(outcomeWord(row.outcome))</td><td>\(HTML.escape(row.evidence))</td></tr>\n"
         }
         body += "</table>\n" + metricsTable(verdict)
+        if !dataChanges.isEmpty {
+            body += "<h2>Data changes</h2><ul id=\"data-changes\">" + dataChanges.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        }
         body += "<div class=\"plots\">\n"
         body += figure(curvePlot(verdict, id: "roc-curve", title: "ROC curve", x: "false positive rate", y: "true positive rate",
                                  points: \.roc, diagonal: true))

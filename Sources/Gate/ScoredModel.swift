@@ -5,13 +5,17 @@ struct ScoredModel: Sendable {
     let evaluation: BinaryPredictions
     let operatingPoint: OperatingPoint?
 
-    /// Chooses the operating point for `rule` on `validation` (never on the evaluation rows).
-    init(evaluation: BinaryPredictions, validation: BinaryPredictions, rule: OperatingPointRule?) throws(GateEvaluationError) {
+    /// Chooses the operating point for `rule` on `validation` (never on the evaluation rows);
+    /// validation rows are needed only with a rule.
+    init(evaluation: BinaryPredictions, validation: BinaryPredictions?, rule: OperatingPointRule?) throws(GateEvaluationError) {
         self.evaluation = evaluation
+        guard let rule else {
+            operatingPoint = nil
+            return
+        }
+        guard let validation else { throw .noPredictions(what: "validation (the operating point is chosen on it)") }
         do {
-            operatingPoint = try rule.map { r throws(EvaluationError) in
-                try OperatingPoint.choose(r, validation: RankedPredictions(validation, threads: .one))
-            }
+            operatingPoint = try OperatingPoint.choose(rule, validation: RankedPredictions(validation, threads: .one))
         } catch { throw .evaluation(error) }
     }
 
@@ -52,7 +56,8 @@ struct SeededModel: Sendable {
     init(_ what: String, evaluation: [ScoredRows], validation: [ScoredRows], rule: OperatingPointRule?,
          artifact: CandidateArtifact, requiredColumns: [String]) throws(GateEvaluationError) {
         guard let first = evaluation.first else { throw .noPredictions(what: "\(what) evaluation") }
-        guard validation.count == evaluation.count else {
+        // Validation rows choose the operating point; a suite without one may omit them.
+        guard validation.count == evaluation.count || (rule == nil && validation.isEmpty) else {
             throw .seedCountMismatch(what: "\(what) validation", expected: evaluation.count, count: validation.count)
         }
         try Self.requireSameIDs(evaluation, what: "\(what) evaluation")
@@ -65,9 +70,9 @@ struct SeededModel: Sendable {
         ids = first.ids
         columns = first.columns
         var seeds = [ScoredModel]()
-        for (rows, validationRows) in zip(evaluation, validation) {
-            seeds.append(try ScoredModel(evaluation: try Self.predictions(rows), validation: try Self.predictions(validationRows),
-                                         rule: rule))
+        for (seed, rows) in evaluation.enumerated() {
+            let validationRows = validation.isEmpty ? nil : try Self.predictions(validation[seed])
+            seeds.append(try ScoredModel(evaluation: try Self.predictions(rows), validation: validationRows, rule: rule))
         }
         self.seeds = seeds
         switch artifact {
@@ -79,7 +84,8 @@ struct SeededModel: Sendable {
         case .ensemble:
             try Self.requireSameIDs(validation, what: "\(what) validation")
             self.artifact = try ScoredModel(evaluation: try Self.predictions(Self.meanScores(evaluation)),
-                                            validation: try Self.predictions(Self.meanScores(validation)), rule: rule)
+                                            validation: validation.isEmpty ? nil : try Self.predictions(Self.meanScores(validation)),
+                                            rule: rule)
         }
     }
 

@@ -106,7 +106,7 @@ public struct Suite: Codable, Sendable, Equatable {
 
 /// A dataset version as the user writes it: `name@vN` (a label) or `name@sha256:<hex prefix>`.
 public struct DatasetReference: Codable, Sendable, Hashable, CustomStringConvertible {
-    public enum Version: Codable, Sendable, Hashable {
+    public enum Version: Sendable, Hashable {
         case label(Int)
         case digestPrefix(String)
     }
@@ -139,5 +139,19 @@ public struct DatasetReference: Codable, Sendable, Hashable, CustomStringConvert
         case .label(let number): return "\(name)@v\(number)"
         case .digestPrefix(let hex): return "\(name)@sha256:\(hex)"
         }
+    }
+
+    /// Encoded as the text the user writes (`name@v4`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let reference = DatasetReference(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not name@vN or name@sha256:<hex>"))
+        }
+        self = reference
     }
 }

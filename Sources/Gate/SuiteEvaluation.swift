@@ -4,7 +4,8 @@ import Evaluation
 public enum SuiteEvaluation {
     /// The suite's report for a model. `evaluation` and `validation` hold one prediction set per
     /// seed (each seed's evaluation rows identical in ids and order); each model's operating point
-    /// is chosen on its own validation rows. The artifact's metrics get a bootstrap interval over
+    /// is chosen on its own validation rows (`validation` may be empty when the suite has no
+    /// operating point: no metric decides at a threshold). The artifact's metrics get a bootstrap interval over
     /// rows (whole entities when the suite names an entity column); with several seeds the
     /// primary metric also gets the two-level bootstrap over seeds and rows. Deterministic: the
     /// suite's significance seed fixes every resample.

@@ -64,6 +64,7 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(first.primary?.design, .clusters(count: 300))
         XCTAssertEqual(first.json["format_version"], 1)
         XCTAssertEqual(first.json["decision"], "promote")
+        XCTAssertEqual(first.json["candidate_report"]?["evaluation"], "e@v1")
         XCTAssertEqual(first.json["rows"]?.arrayValue?.first?["name"], "dataset")
         XCTAssertEqual(try CanonicalJSON.parse(CanonicalJSON.encode(first.json)), first.json)
         XCTAssertTrue(first.digest.hasPrefix("sha256:"))
@@ -118,6 +119,7 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(verdict.decision, .reject)
         XCTAssertNil(verdict.primary)
         XCTAssertTrue(verdict.row(.benchmark)!.evidence.hasPrefix("invalid comparison"), verdict.row(.benchmark)!.evidence)
+        XCTAssertEqual(verdict.row(.deployment)?.evidence, "reject: benchmark fails")
     }
 
     func testFirstModelIsJudgedOnGuardrailsOnly() throws {
@@ -187,5 +189,36 @@ final class GateTests: XCTestCase {
         let verdict = try Gate.evaluate(policy: try policy(), suite: try suite(), evidence: evidence(candidate: candidate, champion: champion))
         XCTAssertEqual(verdict.primary?.method, "two-level bootstrap")
         XCTAssertEqual(verdict.decision, .promote, "\(verdict.rows)")
+    }
+}
+
+final class SuiteDiffTests: XCTestCase {
+    func testDiffPairsRowsAndRefusesDifferentData() throws {
+        let suite = try Suite.parse(yaml: """
+            task: binary
+            label: { column: y, positive: "1" }
+            eval: e@v1
+            primary: { metric: recall, operating_point: { threshold: 0.5 } }
+            guardrails:
+              - { metric: brier, max: 0.3 }
+              - { metric: latency_p99_us, max: 50 }
+            significance: { resamples: 200, seed: 1 }
+            """, file: "s.yaml", name: "s")
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        let a = Fixtures.rows(count: 400, signal: 0.2, seed: 1), b = Fixtures.rows(count: 400, signal: 0.4, seed: 2)
+        let baseline = GateEvidence.Model(runID: "a", evaluation: [a], validation: [a], evaluationDigest: digest)
+        let candidate = GateEvidence.Model(runID: "b", evaluation: [b], validation: [b], evaluationDigest: digest)
+        let diff = try SuiteDiff.compare(suite: suite, baseline: baseline, candidate: candidate)
+        XCTAssertNil(diff.invalidComparison)
+        let primary = try XCTUnwrap(diff.primary)
+        XCTAssertEqual(primary.difference, primary.candidate - primary.champion, accuracy: 1e-12)
+        XCTAssertEqual(diff.guardrails.map(\.metric.name), [.brier])
+        let brier = diff.guardrails[0]
+        XCTAssertEqual(brier.difference, brier.candidate - brier.baseline, accuracy: 1e-12)
+        XCTAssertTrue(brier.interval.contains(brier.difference))
+        let elsewhere = GateEvidence.Model(runID: "b", evaluation: [b], validation: [b], evaluationDigest: "sha256:" + String(repeating: "cd", count: 32))
+        let invalid = try SuiteDiff.compare(suite: suite, baseline: baseline, candidate: elsewhere)
+        XCTAssertNotNil(invalid.invalidComparison)
+        XCTAssertNil(invalid.primary)
     }
 }

@@ -52,6 +52,9 @@ final class ReviewTests: XCTestCase {
         XCTAssertTrue(markdown.contains("Expected calibration error (15 uniform bins): candidate "))
         XCTAssertTrue(markdown.contains(verdict.digest))
         XCTAssertFalse(Review.markdown(verdict).contains("Policy change"))
+        XCTAssertFalse(markdown.contains("### Data changes"))
+        XCTAssertTrue(Review.markdown(verdict, dataChanges: ["churn-eval v3 → v4: 1,024 rows added"])
+            .contains("### Data changes\n\n- churn-eval v3 → v4: 1,024 rows added\n"))
     }
 
     /// Renders the HTML report in a real headless Chromium and checks that every plot is in the
@@ -61,7 +64,7 @@ final class ReviewTests: XCTestCase {
             throw XCTSkip("no chromium binary on PATH: `make test-deps` installs it (apt package chromium)")
         }
         let verdict = try sliceRegressionVerdict()
-        let html = Review.html(verdict, policyChanges: ["ml/suites/churn.yaml"],
+        let html = Review.html(verdict, policyChanges: ["ml/suites/churn.yaml"], dataChanges: ["train v2 → v3 <drift>"],
                                history: [HistoryPoint(label: "a", value: 0.7), HistoryPoint(label: "b", value: 0.74)])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gitml-review-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -89,6 +92,7 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"champion\"").count - 1, 3)
         XCTAssertEqual(dom.components(separatedBy: "<g class=\"fail\"").count - 1, 1)  // the north slice
         XCTAssertTrue(dom.contains("Policy change:"))
+        XCTAssertTrue(dom.contains("<li>train v2 → v3 &lt;drift&gt;</li>"))
     }
 
     private static func renderedWidth(of id: String, in dom: String) -> Int? {

@@ -101,7 +101,14 @@ final class SuiteEvaluationTests: XCTestCase {
         XCTAssertThrowsError(try SuiteEvaluation.evaluate(plain, evaluation: [rows, other], validation: [rows, rows])) {
             XCTAssertEqual($0 as? GateEvaluationError, .seedRowsDiffer(what: "model evaluation", seed: 1, row: 0))
         }
-        XCTAssertThrowsError(try SuiteEvaluation.evaluate(plain, evaluation: [rows], validation: [])) {
+        XCTAssertThrowsError(try SuiteEvaluation.evaluate(plain, evaluation: [rows], validation: [rows, rows])) {
+            XCTAssertEqual($0 as? GateEvaluationError, .seedCountMismatch(what: "model validation", expected: 1, count: 2))
+        }
+        // Without an operating point validation rows are optional; with one they are required.
+        XCTAssertEqual(try SuiteEvaluation.evaluate(plain, evaluation: [rows], validation: []).primary.value,
+                       try SuiteEvaluation.evaluate(plain, evaluation: [rows], validation: [rows]).primary.value)
+        let thresholded = try self.suite("{ metric: recall, operating_point: { threshold: 0.5 } }")
+        XCTAssertThrowsError(try SuiteEvaluation.evaluate(thresholded, evaluation: [rows], validation: [])) {
             XCTAssertEqual($0 as? GateEvaluationError, .seedCountMismatch(what: "model validation", expected: 1, count: 0))
         }
     }

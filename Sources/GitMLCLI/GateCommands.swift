@@ -146,7 +146,7 @@ struct DiffCommand: ParsableCommand {
             let results = try session.compare(againstChampion: a == nil)
             if json {
                 printJSON(.array(results.map { r in
-                    ["suite": .string(r.suite), "a": .string(r.a.id), "b": .string(r.b.id), "comparison": r.verdict.json,
+                    ["suite": .string(r.diff.suite), "a": .string(r.a.id), "b": .string(r.b.id), "comparison": (try? JSONValueEncoder().encode(r.diff)) ?? .null,
                      "config_changes": .array(DiffCommand.configChanges(r.a, r.b).map(JSONValue.string)),
                      "cost_usd": ["a": .number(CostLedger.usd(r.a)), "b": .number(CostLedger.usd(r.b))]]
                 }))
@@ -154,25 +154,25 @@ struct DiffCommand: ParsableCommand {
             }
             if results.isEmpty { print("no suite has a candidate on both sides"); return }
             for r in results {
-                let lines = DiffCommand.describe(r.suite, verdict: r.verdict, a: r.a, b: r.b)
+                let lines = DiffCommand.describe(r.diff, a: r.a, b: r.b)
                 print((md ? lines.map { "- " + $0 } : lines).joined(separator: "\n"))
             }
         }
     }
 
-    static func describe(_ suite: String, verdict: Verdict, a: RunRecord, b: RunRecord) -> [String] {
-        var lines = ["suite \(suite): A run \(a.id.dropFirst(7).prefix(12)) (\(a.experiment)) → B run \(b.id.dropFirst(7).prefix(12)) (\(b.experiment))"]
-        if let p = verdict.primary {
+    static func describe(_ diff: SuiteDiff, a: RunRecord, b: RunRecord) -> [String] {
+        var lines = ["suite \(diff.suite): A run \(a.id.dropFirst(7).prefix(12)) (\(a.experiment)) → B run \(b.id.dropFirst(7).prefix(12)) (\(b.experiment))"]
+        if let invalid = diff.invalidComparison {
+            lines.append("  comparison invalid: \(invalid)")
+        } else if let p = diff.primary {
             let level = Int((p.confidence * 100).rounded())
             var line = "  \(p.metric.description): A \(format(p.champion))  B \(format(p.candidate))  Δ \(format(p.difference, signed: true))  \(level)% CI [\(format(p.interval.lower, signed: true)), \(format(p.interval.upper, signed: true))] (\(p.method))"
             if let pValue = p.delongPValue { line += "  DeLong p \(format(pValue))" }
             if p.interval.lower > 0 || p.interval.upper < 0 { line += "  *" }
             lines.append(line)
-        } else {
-            lines.append("  comparison invalid: A and B were evaluated on different data (\(a.datasets["eval"]?.digest.prefix(19) ?? "?") vs \(b.datasets["eval"]?.digest.prefix(19) ?? "?"))")
         }
-        for g in verdict.guardrails {
-            lines.append("  guardrail \(g.guardrail.metric.description): A \(g.champion.map { format($0) } ?? "-")  B \(g.candidate.map { format($0) } ?? "-")  \(g.outcome.rawValue) — \(g.evidence)")
+        for g in diff.guardrails {
+            lines.append("  \(g.metric.description): A \(format(g.baseline))  B \(format(g.candidate))  Δ \(format(g.difference, signed: true))  CI [\(format(g.interval.lower, signed: true)), \(format(g.interval.upper, signed: true))]\(g.significant ? "  *" : "")")
         }
         for change in configChanges(a, b) { lines.append("  config \(change)") }
         for role in Set(a.datasets.keys).union(b.datasets.keys).sorted() {

@@ -70,12 +70,12 @@ public struct GateSession {
 
     /// `git ml diff`: the candidates of `head` against those of `base` (or the champions when
     /// `againstChampion`), per suite of the head, compared on their stored predictions with the
-    /// statistics the gate uses (under a neutral policy: no margin, the suite's confidence).
-    public func compare(againstChampion: Bool) throws -> [(suite: String, verdict: Verdict, a: RunRecord, b: RunRecord)] {
+    /// suite's statistics (no policy: that is the gate's business).
+    public func compare(againstChampion: Bool) throws -> [(diff: SuiteDiff, a: RunRecord, b: RunRecord)] {
         guard let lock = try project.lock(at: head), !lock.suites.isEmpty else {
             throw RunnerError.invalidExperiment("\(head) has no candidate run in ml/lock.json")
         }
-        var out: [(String, Verdict, RunRecord, RunRecord)] = []
+        var out: [(SuiteDiff, RunRecord, RunRecord)] = []
         for name in lock.suites.keys.sorted() {
             guard let suiteText = try text(at: head, path: "ml/suites/\(name).yaml") else { continue }
             let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(head))", name: name)
@@ -83,12 +83,7 @@ public struct GateSession {
             let aID = againstChampion ? try project.champion(suite: name) : (try project.lock(at: base))?.suites[name]?.run
             guard let aID else { continue }
             let a = try run(aID, revision: base)
-            let policy = try GatePolicy.parse(yaml: "protected: []\nbenchmark: { min_effect: 0, confidence: \(suite.significance.confidence) }\n",
-                                              file: "git ml diff (neutral policy)")
-            let evidence = GateEvidence(candidate: try model(b, suite: suite), champion: try model(a, suite: suite),
-                                        dataset: GateEvidence.DatasetChecks(versioned: true), cost: GateEvidence.Cost(usd: CostLedger.usd(b), overBudget: false),
-                                        code: GateEvidence.Code(dirty: false, stale: false), attestations: [], evaluationsSpent: 0)
-            out.append((name, try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), a, b))
+            out.append((try SuiteDiff.compare(suite: suite, baseline: try model(a, suite: suite), candidate: try model(b, suite: suite)), a, b))
         }
         return out
     }

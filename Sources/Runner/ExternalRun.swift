@@ -200,8 +200,7 @@ struct ExternalExecution {
             let relative = file.path.isEmpty ? (record.path as NSString).lastPathComponent : file.path
             let path = base + "/" + relative
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let stored = StoredFile(digest: Digest(parsing: file.digest)!, size: file.size, manifest: file.manifest.flatMap { Digest(parsing: $0) })
-            try project.store.restore(stored, to: path)
+            try project.store.restore(try Project.storedFile(file), to: path)
             chmod(path, 0o444)
         }
         return record.isDirectory ? base : base + "/" + (record.path as NSString).lastPathComponent

@@ -68,6 +68,27 @@ public struct GateSession {
         return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
     }
 
+    /// The stored files the gate reads for the head's suites: the candidates' and champions'
+    /// predictions and the datasets they scored (a server fetches them before `evaluate`).
+    public func requiredFiles() throws -> [StoredFile] {
+        guard let lock = try project.lock(at: head) else { return [] }
+        var files: [StoredFile] = []
+        for (name, entry) in lock.suites {
+            var runs = [try run(entry.run, revision: head)]
+            if let championID = try project.champion(suite: name) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
+                runs.append(try run(championID, revision: base))
+            }
+            for run in runs {
+                files += try run.artifacts.filter { $0.key.hasPrefix("predictions/") }.values.map(Project.storedFile)
+                for use in run.datasets.values {
+                    guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else { continue }
+                    files += try version.record.files.map(Project.storedFile)
+                }
+            }
+        }
+        return files
+    }
+
     /// `git ml diff`: the candidates of `head` against those of `base` (or the champions when
     /// `againstChampion`), per suite of the head, compared on their stored predictions with the
     /// suite's statistics (no policy: that is the gate's business).

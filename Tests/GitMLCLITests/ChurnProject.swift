@@ -59,6 +59,22 @@ enum ChurnProject {
         """
     }
 
+
+    static let policy = """
+        protected: [main]
+        benchmark: { min_effect: 0.0, confidence: 0.95 }
+        cost: { max_usd_per_unit: 1000 }
+        reproducibility: { require_attestation: true, tolerance: 1.0e-9 }
+        deployment: { promote: all_pass, shadow: better_not_significant, reject: otherwise }
+
+        """
+
+    /// An experiment that sees only `features`.
+    static func experiment(features: String, kind: String = "gbdt") -> String {
+        experiment(rounds: 30, seeds: "[1]").replacingOccurrences(of: "features: { exclude: [customer_id] }",
+                                                                             with: "features: { include: [\(features)] }")
+    }
+
 }
 
 extension CLITestCase {
@@ -97,6 +113,21 @@ extension CLITestCase {
         try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "project")
+    }
+
+    /// Runs the experiment, reproduces it and commits run and attestation; returns the run prefix.
+    @discardableResult
+    func runAndCommit(_ experiment: String, message: String) throws -> String {
+        try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "experiment: \(message)")
+        try run("git", "ml", "run", "churn-gbdt")
+        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
+        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        try run("git", "ml", "reproduce", id)
+        try run("git", "mlcommit", "-m", message, id)
+        try run("git", "mlcommit", "-m", "attest \(message)")
+        return id
     }
 
 }

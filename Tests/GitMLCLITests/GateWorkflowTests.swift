@@ -3,51 +3,21 @@ import XCTest
 
 /// `git ml gate`, `review`, `diff`, `promote` and `promotions` on real branches.
 final class GateWorkflowTests: CLITestCase {
-    static let policy = """
-        protected: [main]
-        benchmark: { min_effect: 0.0, confidence: 0.95 }
-        cost: { max_usd_per_unit: 1000 }
-        reproducibility: { require_attestation: true, tolerance: 1.0e-9 }
-        deployment: { promote: all_pass, shadow: better_not_significant, reject: otherwise }
-
-        """
-
-    /// An experiment that sees only `features`.
-    static func experiment(features: String, kind: String = "gbdt") -> String {
-        ChurnProject.experiment(rounds: 30, seeds: "[1]").replacingOccurrences(of: "features: { exclude: [customer_id] }",
-                                                                             with: "features: { include: [\(features)] }")
-    }
-
-    /// Runs the experiment, reproduces it and commits run and attestation; returns the run prefix.
-    @discardableResult
-    func runAndCommit(_ experiment: String, message: String) throws -> String {
-        try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
-        try run("git", "add", "ml")
-        try run("git", "commit", "-qm", "experiment: \(message)")
-        try run("git", "ml", "run", "churn-gbdt")
-        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
-        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
-        try run("git", "ml", "reproduce", id)
-        try run("git", "mlcommit", "-m", message, id)
-        try run("git", "mlcommit", "-m", "attest \(message)")
-        return id
-    }
-
     func testGatePromotesBetterRejectsWorseAndStaleAndIgnoresALoosenedPolicy() throws {
         try setUpChurnProject()
-        try GateWorkflowTests.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try run("git", "add", "ml/gate.yaml")
         try run("git", "commit", "-qm", "gate policy")
 
         // The first model on main: no champion, so guardrails decide; recorded as champion.
-        let weak = try runAndCommit(GateWorkflowTests.experiment(features: "tenure"), message: "tenure only")
+        let weak = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
         let first = try run("git", "ml", "gate", "--base", "main", "--head", "HEAD", "--record")
         XCTAssertTrue(first.stdout.contains("promote"), first.stdout)
         XCTAssertTrue(try run("git", "ml", "promotions", "churn").stdout.contains("promote run \(weak)"))
 
         // A better model on a branch: promoted over the champion.
         try run("git", "checkout", "-qb", "better")
-        let strong = try runAndCommit(GateWorkflowTests.experiment(features: "usage, tenure, region"), message: "all features")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
         let better = try run("git", "ml", "gate", "--base", "main", "--json")
         let verdict = (try json(better.stdout) as! [[String: Any]])[0]
         XCTAssertEqual(verdict["decision"] as? String, "promote", better.stdout)
@@ -74,10 +44,10 @@ final class GateWorkflowTests: CLITestCase {
         // A worse model, with a policy loosened on the branch: judged by main's policy.
         try run("git", "checkout", "-q", "main")
         try run("git", "checkout", "-qb", "worse")
-        try GateWorkflowTests.policy.replacingOccurrences(of: "min_effect: 0.0", with: "min_effect: 0.0\n  # loosened")
+        try ChurnProject.policy.replacingOccurrences(of: "min_effect: 0.0", with: "min_effect: 0.0\n  # loosened")
             .replacingOccurrences(of: "require_attestation: true", with: "require_attestation: false")
             .write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try runAndCommit(GateWorkflowTests.experiment(features: "region"), message: "region only")
+        try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
         let worse = try run("git", "ml", "gate", "--base", "main", expect: 1)
         XCTAssertTrue(worse.stdout.contains("reject"), worse.stdout)
         let review = try run("git", "ml", "review", "--base", "main").stdout
@@ -95,14 +65,14 @@ final class GateWorkflowTests: CLITestCase {
     func testCIStepGatesAPullRequestInAFreshClone() throws {
         try setUpChurnProject()
         let (_, _, ci) = try setUpSharing(defaultRemote: true)
-        try GateWorkflowTests.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "gate policy and blob remote")
-        try runAndCommit(GateWorkflowTests.experiment(features: "tenure"), message: "tenure only")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
         try run("git", "ml", "gate", "--base", "main", "--record")
         try run("git", "ml", "push")
         try run("git", "checkout", "-qb", "better")
-        try runAndCommit(GateWorkflowTests.experiment(features: "usage, tenure, region"), message: "all features")
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
         try run("git", "ml", "push")
 
         try run("git", "clone", "-q", "-b", "better", repo + "-bare.git", ci)

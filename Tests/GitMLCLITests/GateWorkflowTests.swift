@@ -33,6 +33,15 @@ final class GateWorkflowTests: CLITestCase {
         try run("git", "ml", "review", "--base", "main", "--format", "html", "-o", html)
         XCTAssertTrue(try String(contentsOfFile: html, encoding: .utf8).contains("<svg"))
 
+        // A squash merge keeps the evidence valid: the code outside ml/ is the code it trained on.
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--squash", "better")
+        try run("git", "commit", "-qm", "squash-merge better")
+        let squashed = try run("git", "ml", "gate", "--base", "main~1", "--head", "main")
+        XCTAssertTrue(squashed.stdout.contains("promote"), squashed.stdout)
+        try run("git", "reset", "-q", "--hard", "main~1")
+        try run("git", "checkout", "-q", "better")
+
         // Stale evidence: the code changed after the candidate was committed.
         try "print('changed')\n".write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         try run("git", "add", "train.py")

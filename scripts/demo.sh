@@ -12,6 +12,8 @@ cd "$work"
 git init -q -b main
 git config user.name "GitML demo"
 git config user.email "demo@example.com"
+# The demo's shared repository, blob remote and teammate clone live beside the work tree.
+printf 'origin.git/\nblobs/\nteammate/\n' >> .git/info/exclude
 
 # A deterministic sample: 50,000 customers, 6 features, a churn label at ~5%.
 generate() {  # $1 = edits (0 = original), $2 = random seed, $3 = first customer number, $4 = rows
@@ -92,7 +94,7 @@ entity: customer_id              # bootstrap resamples whole customers
 primary: { metric: roc_auc }
 guardrails:
   - { metric: ece, max: 0.05 }
-  - { metric: latency_p99_us, max: 500 }
+  - { metric: latency_p99_us, max: 5000 }
 slices: [plan, region]
 significance: { method: paired_bootstrap, resamples: 1000, confidence: 0.95, seed: 7 }
 YAML
@@ -132,3 +134,29 @@ step git ml data checkout
 echo "sha256sum in the teammate's clone (the digest of the version ml/lock.json pins):"
 sha256sum data/churn.csv
 step git ml data status
+
+# The promotion gate: a policy on main, GitML's receive hooks on the shared repository.
+cd "$work"
+cat > ml/gate.yaml <<'YAML'
+protected: [main]
+benchmark: { min_effect: 0.0, confidence: 0.95 }      # the candidate must be better, provably
+cost: { max_usd_per_unit: 10 }
+reproducibility: { require_attestation: true, tolerance: 1.0e-9 }
+deployment: { promote: all_pass, shadow: better_not_significant, reject: otherwise }
+YAML
+step git mlcommit -m "Gate policy for main"
+step git ml push
+(cd "$work/origin.git" && step git ml hooks install --server)
+
+# A weaker candidate: the same model on one column.
+sed 's/features: { exclude: \[customer_id, snapshot_date\] }/features: { include: [region] }/' \
+  ml/experiments/churn-gbdt.yaml > ml/experiments/churn-region.yaml
+step git mlcommit -m "Experiment: region only"
+step git ml run churn-region
+run=$(git ml log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"][7:19])')
+step git ml reproduce "$run"
+step git mlcommit -m "Region-only candidate" "$run"
+step git mlcommit -m "Attest the region-only candidate"
+step git ml diff origin/main HEAD
+step git ml gate --base origin/main || echo "(git ml gate exited $?: 1 means reject)"
+step git ml push || echo "(the server refused the push: its pre-receive gate rejects the worse candidate)"

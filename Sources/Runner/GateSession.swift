@@ -83,6 +83,11 @@ public struct GateSession {
                 for use in run.datasets.values {
                     guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else { continue }
                     files += try version.record.files.map(Project.storedFile)
+                    // Contracts check drift against the previous version.
+                    if version.record.version > 1, let previous = try project.version(of: use.name, number: version.record.version - 1),
+                       previous.record.purged == nil {
+                        files += try previous.record.files.map(Project.storedFile)
+                    }
                 }
             }
         }

@@ -20,9 +20,9 @@ public struct RemoteLockInfo: Sendable, Equatable {
     /// A random id telling this holder's object apart from a later one under the same key.
     let id: String?
 
-    /// A lock that cannot be read (it went away in between, or is not a GitML lock).
-    static func unknown(_ key: String, time: Date? = nil) -> RemoteLockInfo {
-        RemoteLockInfo(key: key, holder: "another client", host: nil, pid: nil, time: time, id: nil)
+    /// A lock that went away before it could be read.
+    static func unknown(_ key: String) -> RemoteLockInfo {
+        RemoteLockInfo(key: key, holder: "another client", host: nil, pid: nil, time: nil, id: nil)
     }
 
     /// Stale, as restic judges its locks: not refreshed for `RemoteLock.staleAfter`, or written on

@@ -22,7 +22,9 @@ install: release
 demo: install
 	scripts/demo.sh
 
+# chromium (apt) for the headless-browser test of the HTML review report.
 test-deps: deps
+	@scripts/install-deps.sh --test
 	@test -x $(TEST_VENV)/bin/moto_server || { python3 -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q 'moto[server]'; }
 
 # The bootstrap coverage simulation (2,000 seeded datasets) runs in release; then the whole suite.

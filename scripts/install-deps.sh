@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages GitML builds, tests and benchmarks with (Debian/Ubuntu).
 # Idempotent: does nothing when everything is already there.
+# With --test, also the packages the test suite needs (chromium renders the HTML review report).
 set -euo pipefail
 packages=(libgit2-dev libzstd-dev pkg-config git zstd python3 python3-venv)
+if [ "${1:-}" = "--test" ]; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

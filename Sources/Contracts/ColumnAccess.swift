@@ -1,7 +1,7 @@
 import Tables
 
 extension Column {
-    /// The non-null numeric values (floats, integers, timestamps in microseconds, booleans as
+    /// The non-null numeric values (floats, float32 widened exactly, integers, timestamps in microseconds, booleans as
     /// 0/1), NaN excluded; `nil` for category columns.
     var numericValues: [Double]? {
         guard type != .category else { return nil }
@@ -9,6 +9,7 @@ extension Column {
         values.reserveCapacity(count - nullCount)
         switch self.values {
         case .float64(let v): for i in 0..<count where validity.isValid(i) && !v[i].isNaN { values.append(v[i]) }
+        case .float32(let v): for i in 0..<count where validity.isValid(i) && !v[i].isNaN { values.append(Double(v[i])) }
         case .int64(let v), .timestamp(let v): for i in 0..<count where validity.isValid(i) { values.append(Double(v[i])) }
         case .bool(let v): for i in 0..<count where validity.isValid(i) { values.append(v[i] ? 1 : 0) }
         case .category: return nil

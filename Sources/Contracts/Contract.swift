@@ -25,10 +25,10 @@ public struct Contract: Sendable, Equatable {
     public func column(named name: String) -> ColumnSpec? { columns.first { $0.name == name } }
 
     /// Column types for reading a table under this contract (`CSVReadOptions.schema`):
-    /// integer → int64, number → float64, boolean → bool, date/timestamp → timestamp,
-    /// string → category.
+    /// integer → int64, number → float64 (float32 where the property allows it, see
+    /// `ColumnSpec.readType`), boolean → bool, date/timestamp → timestamp, string → category.
     public var readSchema: [String: ColumnType] {
-        Dictionary(uniqueKeysWithValues: columns.compactMap { spec in spec.logicalType.map { (spec.name, $0.readType) } })
+        Dictionary(uniqueKeysWithValues: columns.compactMap { spec in spec.readType.map { (spec.name, $0) } })
     }
 
     /// The entity key: the leakage block's, else the primary-key columns.
@@ -47,7 +47,7 @@ public enum LogicalType: String, Sendable, Equatable, Codable, CaseIterable {
         switch self {
         case .string: type == .category
         case .integer: type == .int64
-        case .number: type == .float64 || type == .int64
+        case .number: type == .float64 || type == .float32 || type == .int64
         case .boolean: type == .bool
         case .date, .timestamp: type == .timestamp
         }
@@ -69,6 +69,9 @@ public enum LogicalType: String, Sendable, Equatable, Codable, CaseIterable {
 public struct ColumnSpec: Sendable, Equatable {
     public var name: String
     public var logicalType: LogicalType?
+    /// ODCS `physicalType`, as written. `float32`, `float4` or `real` on a number column allows
+    /// reading it as float32 (half the memory; about 7 significant digits).
+    public var physicalType: String?
     /// ODCS `required`: the column may not contain nulls.
     public var required: Bool
     /// ODCS `unique`: no two non-null values are equal.
@@ -82,6 +85,14 @@ public struct ColumnSpec: Sendable, Equatable {
     public var rules: [QualityRule]
     /// The YAML line of the property, for messages.
     public var line: Int
+
+    /// The column type a reader should produce: the logical type's, except float32 for a number
+    /// column whose physical type allows it.
+    public var readType: ColumnType? {
+        guard let logicalType else { return nil }
+        let narrow = ["float32", "float4", "real"].contains(physicalType?.lowercased() ?? "")
+        return logicalType == .number && narrow ? .float32 : logicalType.readType
+    }
 }
 
 /// An ODCS v3 quality rule with a metric and one threshold.

@@ -42,6 +42,12 @@ enum RowHasher {
                     let x = v[i] == 0 ? 0 : v[i]  // -0.0 and 0.0 are equal values
                     absorb(&states[i], column.validity.isValid(i) ? x.bitPattern ^ 1 : nullWord)
                 }
+            case .float32(let v):
+                // Hashed as the equal float64 value, so a float32 copy of a column matches it.
+                for i in 0..<rowCount {
+                    let x = v[i] == 0 ? 0 : Double(v[i])
+                    absorb(&states[i], column.validity.isValid(i) ? x.bitPattern ^ 1 : nullWord)
+                }
             case .int64(let v), .timestamp(let v):
                 for i in 0..<rowCount { absorb(&states[i], column.validity.isValid(i) ? UInt64(bitPattern: v[i]) ^ 2 : nullWord) }
             case .bool(let v):

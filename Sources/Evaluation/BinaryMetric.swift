@@ -25,6 +25,31 @@ public enum BinaryMetric: Codable, Sendable, Hashable {
         }
     }
 
+    /// The decision threshold of a threshold metric; nil for ranking and probability metrics.
+    public var threshold: Double? {
+        switch self {
+        case .accuracy(let t), .precision(let t), .recall(let t), .f1(let t), .falsePositiveRate(let t), .specificity(let t),
+             .matthewsCorrelation(let t), .expectedCost(let t, _):
+            return t
+        default: return nil
+        }
+    }
+
+    /// A threshold metric from its confusion counts; nil for ranking and probability metrics.
+    public func evaluate(_ confusion: ConfusionMatrix) -> MetricValue? {
+        switch self {
+        case .accuracy: return confusion.accuracy
+        case .precision: return confusion.precision()
+        case .recall: return confusion.recall()
+        case .f1: return confusion.f1()
+        case .falsePositiveRate: return confusion.falsePositiveRate()
+        case .specificity: return confusion.specificity()
+        case .matthewsCorrelation: return confusion.matthewsCorrelation
+        case .expectedCost(_, let costs): return costs.expectedCost(confusion)
+        default: return nil
+        }
+    }
+
     /// The metric on `ranked` rows, each row's weight scaled by `multiplicity[row]` when given.
     public func evaluate(_ ranked: RankedPredictions, multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
         let data = ranked.predictions
@@ -35,17 +60,10 @@ public enum BinaryMetric: Codable, Sendable, Hashable {
         case .logLoss: return try ProbabilityMetrics.logLoss(data, multiplicity: multiplicity)
         case .brierScore: return try ProbabilityMetrics.brierScore(data, multiplicity: multiplicity)
         case .expectedCalibrationError: return try Calibration.expectedCalibrationError(data, multiplicity: multiplicity)
-        case .accuracy(let t): return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).accuracy
-        case .precision(let t): return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).precision()
-        case .recall(let t): return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).recall()
-        case .f1(let t): return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).f1()
-        case .falsePositiveRate(let t):
-            return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).falsePositiveRate()
-        case .specificity(let t): return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).specificity()
-        case .matthewsCorrelation(let t):
-            return ConfusionMatrix(data, threshold: t, multiplicity: multiplicity).matthewsCorrelation
-        case .expectedCost(let t, let costs):
-            return costs.expectedCost(ConfusionMatrix(data, threshold: t, multiplicity: multiplicity))
+        case .accuracy(let t), .precision(let t), .recall(let t), .f1(let t), .falsePositiveRate(let t), .specificity(let t),
+             .matthewsCorrelation(let t), .expectedCost(let t, _):
+            // Every threshold metric has a value from its confusion counts.
+            return evaluate(ConfusionMatrix(data, threshold: t, multiplicity: multiplicity))!
         }
     }
 }

@@ -27,6 +27,12 @@ public struct BootstrapPlan: Codable, Sendable, Hashable {
 public struct ConfidenceInterval: Codable, Sendable, Hashable {
     public let lower: Double
     public let upper: Double
+
+    public init(lower: Double, upper: Double) {
+        self.lower = lower
+        self.upper = upper
+    }
+
     public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
 }
 
@@ -101,6 +107,16 @@ public enum Bootstrap {
                     var rng = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
                     let aucs = resampler.replicate(&rng, scratch: &scratch)
                     return aucs.count == 2 ? aucs[0] - aucs[1] : aucs[0]
+                }
+            }
+        } else if let strata = units.strata, candidate.count == 1, baseline.count <= 1,
+                  let resampler = StratifiedConfusionResampler(metric: metric, models: candidate + baseline, strata: strata) {
+            // Fast path for threshold metrics: confusion counts per draw, same draws as the generic path.
+            partials = ParallelFor.map(count: plan.resamples, blockSize: 8) { range in
+                range.map { replicate in
+                    var rng = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
+                    let values = resampler.replicate(&rng)
+                    return values.count == 2 ? values[0] - values[1] : values[0]
                 }
             }
         } else {

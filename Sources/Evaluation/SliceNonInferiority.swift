@@ -9,6 +9,8 @@ public struct SliceNonInferiority: Codable, Sendable, Hashable {
         public let positives: Int
         /// Nil when the slice is not applicable.
         public let test: MarginTest?
+        /// Two-sided percentile interval of candidate − baseline on the slice (nil when not applicable).
+        public let difference: ConfidenceInterval?
     }
     public let metric: BinaryMetric
     public let slices: [Slice]
@@ -35,6 +37,7 @@ public struct SliceNonInferiority: Codable, Sendable, Hashable {
             let rows = rowsByValue[value]!
             let positives = rows.reduce(0) { $0 + (baseline.labels[$1] ? 1 : 0) }
             var test: MarginTest?
+            var interval: ConfidenceInterval?
             if rows.count >= minimumRows && positives >= minimumPositives && positives < rows.count {
                 var slicePlan = plan
                 slicePlan.seed = plan.seed &+ UInt64(index)
@@ -43,8 +46,9 @@ public struct SliceNonInferiority: Codable, Sendable, Hashable {
                                                           plan: slicePlan)
                 test = MarginTest(hypothesis: .nonInferiority, margin: margin, alpha: alpha, difference: difference,
                                   higherIsBetter: metric.higherIsBetter)
+                interval = difference.percentile
             }
-            slices.append(Slice(value: value, rows: rows.count, positives: positives, test: test))
+            slices.append(Slice(value: value, rows: rows.count, positives: positives, test: test, difference: interval))
         }
         self.metric = metric
         self.slices = slices

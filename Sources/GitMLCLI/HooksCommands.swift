@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GitRepo
+import Runner
 import Workspace
 
 /// `git ml hooks install`: install GitML's git hooks in this repository.
@@ -12,18 +13,29 @@ struct HooksCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install the pre-push hook (an existing hook is kept and chained).",
+            abstract: "Install the pre-push hook, or with --server the server's receive hooks.",
             discussion: """
                 The pre-push hook uploads the bytes of the datasets that pushed commits pin and
                 publishes their refs/ml/* first, so a plain `git push` never shares a lock that
                 points at data nobody else can fetch. It returns at once when nothing ML changed.
 
-                Example: git ml hooks install
+                --server, in a self-hosted bare repository: pre-receive refuses rewrites and
+                deletions of refs/ml/* and gates updates of protected branches (ml/gate.yaml)
+                that change a suite's candidate, within GITML_GATE_TIMEOUT seconds (default 300);
+                post-receive appends the decisions to the promotion chains. The server needs
+                git-ml on PATH and the blob remote's credentials in its environment.
+                An existing hook is kept and chained.
+
+                Examples: git ml hooks install
+                          git ml hooks install --server   (in the bare repository)
                 """)
+
+        @Flag(help: "Install the server hooks (pre-receive, post-receive) in a bare repository.") var server = false
 
         func run() throws {
             try reportingErrors {
-                let changes = try openProject().installHooks()
+                let changes = server ? try Project.installServerHooks(in: try Repository(discoveringFrom: currentDirectory))
+                    : try openProject().installHooks()
                 if changes.isEmpty { print("hooks already installed; nothing changed") }
                 changes.forEach { print($0) }
             }
@@ -36,7 +48,44 @@ struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook",
         abstract: "Run a GitML git hook (called by the scripts `git ml hooks install` writes).",
-        subcommands: [PrePush.self])
+        subcommands: [PrePush.self, PreReceive.self, PostReceive.self])
+
+    /// Opens the bare repository a receive hook runs in, as a server project.
+    static func serverGate() throws -> ServerGate {
+        ServerGate(project: try Project(serverRepository: try Repository(discoveringFrom: currentDirectory)))
+    }
+
+    struct PreReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pre-receive",
+            abstract: "git's pre-receive hook on a server: protect refs/ml/* and gate protected branches.",
+            discussion: "git runs it with `<old> <new> <ref>` lines on standard input; a non-zero exit refuses the whole push.")
+
+        func run() throws {
+            let updates = ServerGate.updates(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+            try reportingErrors {
+                let outcome = try HookCommand.serverGate().preReceive(updates)
+                for message in outcome.messages { FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8)) }
+                if !outcome.accepted {
+                    FileHandle.standardError.write(Data("GitML: push refused\n".utf8))
+                    throw Exit.checkFailed
+                }
+            }
+        }
+    }
+
+    struct PostReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "post-receive",
+            abstract: "git's post-receive hook on a server: record gate decisions in the promotion chains.")
+
+        func run() throws {
+            let updates = ServerGate.updates(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+            try reportingErrors {
+                for line in try HookCommand.serverGate().postReceive(updates) { FileHandle.standardError.write(Data("GitML: \(line)\n".utf8)) }
+            }
+        }
+    }
 
     struct PrePush: ParsableCommand {
         static let configuration = CommandConfiguration(

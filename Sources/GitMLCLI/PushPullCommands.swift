@@ -41,18 +41,24 @@ struct PullCommand: ParsableCommand {
             refs/remotes/<remote>/ml/* and are never forced: a version label that means other
             data here is an error naming both digests.
 
+            --runs also downloads the artifacts (predictions, models) of the runs a gate may
+            judge: the suites' candidates in the lock at HEAD and at the remote branches, and
+            the promotion chains' entries (what CI runs before `git ml gate`).
+
             Examples: git ml pull
                       git ml pull shared train@v3
+                      git ml pull --runs
             """)
 
     @Argument(help: "The blob remote (default: the default remote).") var remote: String?
     @Argument(help: "Only these dataset versions (default: what ml/lock.json pins).") var datasets: [String] = []
     @Option(help: "The git remote to fetch refs/ml/* from (default: origin when it exists).") var gitRemote: String?
+    @Flag(help: "Also download the artifacts of candidate and champion runs.") var runs = false
 
     func run() throws {
         try reportingErrors {
             let progress = ProgressLine("downloading")
-            let r = try openProject().pull(remote: remote, gitRemote: gitRemote, only: datasets) { progress.update($0, $1) }
+            let r = try openProject().pull(remote: remote, gitRemote: gitRemote, only: datasets, runs: runs) { progress.update($0, $1) }
             progress.finish()
             if !r.versionsAdded.isEmpty { print("new versions: \(r.versionsAdded.joined(separator: ", "))") }
             print("\(r.remote): \(r.blobs.objectsFetched) objects downloaded (\(formatBytes(r.blobs.bytesDownloaded))), every digest verified")

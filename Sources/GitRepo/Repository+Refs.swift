@@ -4,6 +4,7 @@ import Foundation
 extension Repository {
     /// The object a ref points at (peeled through symbolic refs), or nil when it does not exist.
     public func readRef(_ name: String) throws(GitError) -> ObjectID? {
+        if let pending = pendingRefUpdates[name] { return pending }
         var oid = git_oid()
         let code = git_reference_name_to_id(&oid, handle, name)
         if code == GIT_ENOTFOUND.rawValue { return nil }
@@ -26,6 +27,10 @@ extension Repository {
             if let target = git_reference_target(resolved) {
                 out.append((String(cString: git_reference_name(ref)), ObjectID(target.pointee)))
             }
+        }
+        for (name, target) in pendingRefUpdates where name.hasPrefix(prefix) {
+            out.removeAll { $0.0 == name }
+            if let target { out.append((name, target)) }
         }
         return out.sorted { $0.0 < $1.0 }
     }

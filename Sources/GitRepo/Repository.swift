@@ -15,6 +15,10 @@ public final class Repository {
     /// The git directory shared by all worktrees: where GitML keeps its store.
     public let commonDir: String
 
+    /// Ref updates being received (a pre-receive hook's standard input): `readRef` and
+    /// `refs(withPrefix:)` see them as if git had already applied them; nil deletes a ref.
+    public var pendingRefUpdates: [String: ObjectID?] = [:]
+
     /// Opens the repository that contains `path`, searching parent directories like `git` does.
     public init(discoveringFrom path: String) throws(GitError) {
         Repository.initialize()
@@ -26,6 +30,15 @@ public final class Repository {
         var repo: OpaquePointer?
         try check(git_repository_open(&repo, buffer.ptr), "open repository")
         handle = repo!
+        // Inside a pre-receive hook the pushed objects are in a quarantine directory that git
+        // names in the environment; reading them needs it as an alternate object directory.
+        if let quarantine = ProcessInfo.processInfo.environment["GIT_QUARANTINE_PATH"] {
+            var odb: OpaquePointer?
+            if git_repository_odb(&odb, handle) == 0 {
+                _ = git_odb_add_disk_alternate(odb, quarantine)
+                git_odb_free(odb)
+            }
+        }
         workdir = git_repository_workdir(handle).map { Repository.trimSlash(String(cString: $0)) }
         gitDir = Repository.trimSlash(String(cString: git_repository_path(handle)))
         commonDir = Repository.trimSlash(String(cString: git_repository_commondir(handle)))

@@ -51,18 +51,24 @@ public enum ParallelFor {
     }
 }
 
-
-
-/// One result slot per block. Each block writes only its own slot, and all writes happen
-/// before `values()` reads them (concurrentPerform returns after every iteration finished),
-/// so there is no data race despite the unchecked Sendable.
+/// One result slot per block. Each block writes only its own slot through a raw pointer
+/// (never through a shared array, whose in-place mutation is not safe from several threads),
+/// and all writes happen before `values()` reads them (concurrentPerform returns after every
+/// iteration finished), so there is no data race despite the unchecked Sendable.
 private final class ResultSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func store(_ value: T, at index: Int) {
-        storage.withUnsafeMutableBufferPointer { $0[index] = value }
+    private let count: Int
+    private let base: UnsafeMutablePointer<T?>
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: count)
+        base.initialize(repeating: nil, count: count)
     }
-    func values() -> [T] { storage.map { $0! } }
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+    func store(_ value: T, at index: Int) { base[index] = value }
+    func values() -> [T] { (0..<count).map { base[$0]! } }
 }
 
 /// A raw pointer that parallel blocks write through, each to its own disjoint range.

@@ -6,17 +6,17 @@ import Kernels
 /// doubled quotes and newlines, delimiter and header detection, null tokens, and type
 /// inference per column over all rows (bool, int64, float64, timestamp, else category), which
 /// `CSVReadOptions.schema` overrides. Empty lines are not rows (they are counted).
+///
+/// Memory: the input is cut into fixed chunks; after counting the rows of every chunk, each
+/// column is allocated once for all rows and every chunk parses straight into its own rows of
+/// it (no per-chunk buffers to join, no per-row offsets). Columns whose type is inferred take
+/// 8 bytes a row until the read ends, then shrink to their type one column at a time.
 public enum CSVReader {
-    static let rowsPerBlock = 8192
-
-    /// Reads the file at `path`.
+    /// Reads the file at `path`. The file is mapped read-only and its pages are released as
+    /// parsing passes them, so its bytes do not stay in the process's resident memory; it must
+    /// not be truncated while it is read.
     public static func read(contentsOf path: String, options: CSVReadOptions = CSVReadOptions()) throws(TableReadError) -> TableReadResult {
-        try read(bytes: FileBytes.contents(of: path), options: options)
-    }
-
-    /// The bytes of the file at `path`, for `read(bytes:options:)`.
-    public static func fileBytes(_ path: String) throws(TableReadError) -> [UInt8] {
-        try FileBytes.contents(of: path)
+        try MappedFile(path: path).withInput { input throws(TableReadError) in try read(input, options: options) }
     }
 
     /// Reads `text`.
@@ -26,19 +26,40 @@ public enum CSVReader {
 
     /// Reads delimited text from `bytes`.
     public static func read(bytes: [UInt8], options: CSVReadOptions = CSVReadOptions()) throws(TableReadError) -> TableReadResult {
+        try read(bytes: bytes, options: options, chunkSize: RowSplit.defaultChunkSize)
+    }
+
+    /// Reads `bytes` cut into chunks of `chunkSize` bytes (tests use small chunks).
+    static func read(bytes: [UInt8], options: CSVReadOptions, chunkSize: Int) throws(TableReadError) -> TableReadResult {
+        let result: Result<TableReadResult, TableReadError> = bytes.withUnsafeBytes { raw in
+            do throws(TableReadError) {
+                return .success(try read(InputBytes(bytes: raw, isMapped: false), options: options, chunkSize: chunkSize))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    static func read(_ input: InputBytes, options: CSVReadOptions,
+                     chunkSize: Int = RowSplit.defaultChunkSize) throws(TableReadError) -> TableReadResult {
+        let bytes = input.bytes
         let origin = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         guard bytes.count > origin else { throw .emptyInput }
         let delimiter = options.delimiter ?? DelimiterDetector.detect(bytes, from: origin)
-        let rows = try RowSplit.split(bytes, from: origin, delimiter: delimiter, threads: options.threads)
-        guard rows.count > 0 else { throw .emptyInput }
-        let parser = CSVBlockParser(data: bytes, rows: rows, delimiter: delimiter, options: options)
-
+        let split = try RowSplit.split(input, from: origin, delimiter: delimiter, threads: options.threads, chunkSize: chunkSize)
+        guard split.rowCount > 0 else { throw .emptyInput }
+        let parser = CSVBlockParser(input: input, split: split, delimiter: delimiter, options: options)
         let header = try parser.readHeader()
-        let dataRowCount = rows.count - header.firstDataRow
-        var scans = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { range in
-            parser.scanAndParse(rows: range, header: header)
+        let dataRows = split.rowCount - header.firstDataRow
+        // Inferred columns hold 8-byte slots (any inferred kind fits) until their type is known.
+        var slots = header.explicitTypes.map { ColumnSlots(count: dataRows, width: $0.map(ColumnSlots.width) ?? 8) }
+
+        let chunkCount = split.chunks.count
+        var scans = ParallelFor.map(count: chunkCount, blockSize: 1, threads: options.threads) { [slots] chunks in
+            parser.scanAndParse(chunk: chunks.lowerBound, header: header, into: slots)
         }
-        // The first error in row order: blocks stop at their first problem under `.fail`.
+        // The first error in row order: chunks stop at their first problem under `.fail`.
         var skipped: [SkippedRow] = []
         for scan in scans {
             if options.badRows == .fail, let first = scan.skipped.first { throw first.reason }
@@ -49,19 +70,29 @@ public enum CSVReader {
         let types = header.names.indices.map { column in
             header.explicitTypes[column] ?? scans.reduce(FieldKind.null) { $0.merged(with: $1.kinds[column]) }.columnType
         }
-        var blocks = ParallelFor.map(count: dataRowCount, blockSize: rowsPerBlock, threads: options.threads) { [scans] range in
-            parser.finish(scans[range.lowerBound / rowsPerBlock], rows: range, header: header, types: types)
+        let finishedScans = scans
+        let encoders = ParallelFor.map(count: chunkCount, blockSize: 1, threads: options.threads) { [slots] chunks in
+            parser.finish(finishedScans[chunks.lowerBound], chunk: chunks.lowerBound, header: header, types: types, slots: slots)
         }
-        scans = []
-        // Join column by column, releasing each column's block buffers once joined.
+        for chunk in 0..<chunkCount { scans[chunk].encoders = encoders[chunk] }
+
+        // Finish column by column; each column's slots are freed once it holds its final array.
+        let runs = split.chunks.indices.map { chunk in
+            let base = parser.dataRowBase(chunk: chunk, header: header)
+            return base..<base + scans[chunk].kept
+        }
         var columns: [Column] = []
         for c in header.names.indices {
-            columns.append(ColumnBuilder.join(name: header.names[c], type: types[c], blocks: blocks.map { $0[c] }))
-            for b in blocks.indices { blocks[b][c] = ColumnBuilder(type: types[c]) }
+            let columnSlots = slots.removeFirst()
+            var dictionary = CategoryEncoder()
+            let codeMaps = types[c] == .category ? scans.map { scan in scan.encoders[c].dictionary.map { dictionary.code(for: $0) } } : []
+            let validity = NullBitmap(concatenating: scans.map { $0.validity[c] })
+            let values = columnSlots.values(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
+            columns.append(Column(name: header.names[c], values: values, validity: validity))
         }
-        // Names were checked for duplicates and builders have equal lengths.
+        // Names were checked for duplicates and every column got one value per kept row.
         let table = try! Table(columns: columns)
-        return TableReadResult(table: table, skippedRows: skipped, blankLines: rows.blankLines)
+        return TableReadResult(table: table, skippedRows: skipped, blankLines: split.blankLines)
     }
 }
 
@@ -72,161 +103,214 @@ struct CSVHeader: Sendable {
     let firstDataRow: Int
 }
 
-/// What phase one found and parsed in a block of rows.
+/// What phase one found in the rows of one chunk.
 struct CSVBlockScan: Sendable {
-    /// Per column, the kind of the block's values (explicitly typed columns stay `.null`).
+    /// Per column, the kind of the chunk's values (explicitly typed columns stay `.null`).
     var kinds: [FieldKind]
-    /// Per column, the block's values parsed as its kind so far; `nil` once the kind widened
-    /// to text after other kinds (phase two parses the column again).
-    var builders: [ColumnBuilder?]
+    /// Per column, whether the kind widened to text after other kinds: phase two parses the
+    /// column's rows of this chunk again.
+    var reparse: [Bool]
+    /// Per column, the codes of the chunk's category values.
+    var encoders: [CategoryEncoder]
+    /// Per column, the validity of the chunk's kept rows.
+    var validity: [NullBitmap]
+    /// Rows kept (not the header, not skipped).
+    var kept = 0
     var skipped: [SkippedRow] = []
-    /// Data-row indices of skipped rows.
-    var skippedIndices: Set<Int> = []
+    /// Positions among the chunk's rows of the rows skipped.
+    var skippedRows: Set<Int> = []
     /// An error that stops reading whatever the bad-row policy.
     var fatal: TableReadError?
 }
 
-/// The per-block work of `CSVReader`: phase one checks, infers and parses speculatively;
-/// phase two adapts blocks to the column types over all blocks.
+/// The per-chunk work of `CSVReader`: phase one checks, infers and parses speculatively into
+/// the column slots; phase two adapts each chunk's rows to the column types over all chunks.
 struct CSVBlockParser: Sendable {
-    let data: [UInt8]
-    let rows: RowSplit
+    let input: InputBytes
+    let split: RowSplit
     let tokenizer: RowTokenizer
     let options: CSVReadOptions
-    let nullTokens: [[UInt8]]
+    /// The null tokens' bytes one after another, each token's range in them, and a bit per
+    /// token length below 64 (most values are rejected by their length alone).
+    private let nullTokenBytes: [UInt8]
+    private let nullTokenRanges: [Range<Int>]
+    private let nullTokenLengths: UInt64
 
-    init(data: [UInt8], rows: RowSplit, delimiter: UInt8, options: CSVReadOptions) {
-        self.data = data
-        self.rows = rows
+    init(input: InputBytes, split: RowSplit, delimiter: UInt8, options: CSVReadOptions) {
+        self.input = input
+        self.split = split
         self.tokenizer = RowTokenizer(delimiter: delimiter)
         self.options = options
-        self.nullTokens = options.nullTokens.map { Array($0.utf8) }
+        var bytes: [UInt8] = [], ranges: [Range<Int>] = [], lengths: UInt64 = 0
+        for token in options.nullTokens {
+            ranges.append(bytes.count..<bytes.count + token.utf8.count)
+            bytes += token.utf8
+            if token.utf8.count < 64 { lengths |= 1 << UInt64(token.utf8.count) }
+        }
+        nullTokenBytes = bytes
+        nullTokenRanges = ranges
+        nullTokenLengths = lengths
     }
 
+    /// The data row (slot) where chunk `chunk`'s first kept row goes.
+    func dataRowBase(chunk: Int, header: CSVHeader) -> Int {
+        max(0, split.chunks[chunk].rowsBefore - header.firstDataRow)
+    }
+
+    @inline(__always)
     private func isNull(_ value: UnsafeRawBufferPointer) -> Bool {
-        nullTokens.contains { $0.count == value.count && $0.elementsEqual(value) }
+        let length = value.count
+        if length < 64 && nullTokenLengths & (1 << UInt64(length)) == 0 { return false }
+        tokens: for range in nullTokenRanges where range.count == length {
+            for k in 0..<length where nullTokenBytes[range.lowerBound + k] != value[k] { continue tokens }
+            return true
+        }
+        return false
     }
 
-    private func error(at offset: Int, _ bytes: UnsafeRawBufferPointer, _ make: (Int, Int) -> TableReadError) -> TableReadError {
-        let at = rows.locator.location(of: offset, in: bytes)
+    private func error(at offset: Int, _ make: (Int, Int) -> TableReadError) -> TableReadError {
+        let at = split.locator.location(of: offset, in: input.bytes)
         return make(at.line, at.column)
     }
 
     func readHeader() throws(TableReadError) -> CSVHeader {
-        let result: Result<CSVHeader, TableReadError> = data.withUnsafeBytes { bytes in
-            var fields: [FieldRange] = []
-            var scratch: [UInt8] = []
-            if let bad = tokenizer.tokenize(bytes, rows.starts[0], rows.ends[0], into: &fields) {
-                return .failure(error(at: bad, bytes) { .unexpectedQuote(line: $0, column: $1) })
-            }
-            if let bad = UTF8Validation.firstInvalid(bytes, rows.starts[0], rows.ends[0]) {
-                return .failure(error(at: bad, bytes) { .invalidUTF8(line: $0, column: $1) })
-            }
-            var texts: [String] = []
-            var looksLikeData = false
-            for field in fields {
-                RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
-                    texts.append(String(decoding: value, as: UTF8.self))
-                    if !value.isEmpty && (isNull(value) || FieldKind.infer(value).kind != .text) { looksLikeData = true }
-                }
-            }
-            let hasHeader = switch options.header {
-            case .present: true
-            case .absent: false
-            case .detect: !looksLikeData
-            }
-            let names = hasHeader
-                ? texts.enumerated().map { $1.isEmpty ? "column\($0 + 1)" : $1 }
-                : texts.indices.map { "column\($0 + 1)" }
-            var seen = Set<String>()
-            for name in names where !seen.insert(name).inserted { return .failure(.duplicateColumnName(name)) }
-            if let unknown = options.schema.keys.sorted().first(where: { !seen.contains($0) }) {
-                return .failure(.unknownSchemaColumn(unknown))
-            }
-            return .success(CSVHeader(names: names, explicitTypes: names.map { options.schema[$0] },
-                                      firstDataRow: hasHeader ? 1 : 0))
+        let bytes = input.bytes
+        let row = split.firstRow(bytes)
+        var fields: [FieldRange] = []
+        var scratch: [UInt8] = []
+        if let bad = tokenizer.tokenize(bytes, row.start, row.end, into: &fields) {
+            throw error(at: bad) { .unexpectedQuote(line: $0, column: $1) }
         }
-        return try result.get()
+        if let bad = UTF8Validation.firstInvalid(bytes, row.start, row.end) {
+            throw error(at: bad) { .invalidUTF8(line: $0, column: $1) }
+        }
+        var texts: [String] = []
+        var looksLikeData = false
+        for field in fields {
+            RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
+                texts.append(String(decoding: value, as: UTF8.self))
+                if !value.isEmpty && (isNull(value) || FieldKind.infer(value).kind != .text) { looksLikeData = true }
+            }
+        }
+        let hasHeader = switch options.header {
+        case .present: true
+        case .absent: false
+        case .detect: !looksLikeData
+        }
+        let names = hasHeader
+            ? texts.enumerated().map { $1.isEmpty ? "column\($0 + 1)" : $1 }
+            : texts.indices.map { "column\($0 + 1)" }
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted { throw .duplicateColumnName(name) }
+        if let unknown = options.schema.keys.sorted().first(where: { !seen.contains($0) }) {
+            throw .unknownSchemaColumn(unknown)
+        }
+        return CSVHeader(names: names, explicitTypes: names.map { options.schema[$0] }, firstDataRow: hasHeader ? 1 : 0)
     }
 
-    /// Phase one: tokenizes, checks, classifies and parses the data rows `range`.
-    func scanAndParse(rows range: Range<Int>, header: CSVHeader) -> CSVBlockScan {
+    /// Calls `body(position, start, end)` for the data rows of `chunk` (the header excluded),
+    /// `position` counting every row of the chunk; stops when `body` returns false.
+    private func forEachDataRow(chunk: Int, header: CSVHeader, _ body: (Int, Int, Int) -> Bool) {
+        let headerRows = max(0, header.firstDataRow - split.chunks[chunk].rowsBefore)
+        var position = 0
+        split.forEachRow(input.bytes, inChunk: chunk) { start, end in
+            defer { position += 1 }
+            return position < headerRows || body(position, start, end)
+        }
+    }
+
+    /// Phase one: tokenizes, checks, classifies and parses the rows of `chunk` into `slots`.
+    func scanAndParse(chunk: Int, header: CSVHeader, into slots: [ColumnSlots]) -> CSVBlockScan {
         let columnCount = header.names.count
-        var scan = CSVBlockScan(kinds: Array(repeating: .null, count: columnCount),
-                                builders: header.explicitTypes.map { ColumnBuilder(type: $0 ?? .float64, capacity: range.count) })
-        data.withUnsafeBytes { bytes in
-            var fields: [FieldRange] = []
-            var scratch: [UInt8] = []
-            var explicitCells = [CellValue?](repeating: nil, count: columnCount)
-            for dataRow in range {
-                let row = dataRow + header.firstDataRow
-                let start = rows.starts[row], end = rows.ends[row]
-                if let bad = tokenizer.tokenize(bytes, start, end, into: &fields) {
-                    scan.fatal = error(at: bad, bytes) { .unexpectedQuote(line: $0, column: $1) }
-                    return
-                }
-                if let problem = check(fields: fields, row: start, end: end, header: header, bytes: bytes, scratch: &scratch,
-                                       explicitCells: &explicitCells) {
-                    scan.skipped.append(SkippedRow(line: rows.locator.location(of: start, in: bytes).line, reason: problem))
-                    scan.skippedIndices.insert(dataRow)
-                    if options.badRows == .fail { return }
+        let bytes = input.bytes
+        var scan = CSVBlockScan(kinds: Array(repeating: .null, count: columnCount), reparse: Array(repeating: false, count: columnCount),
+                                encoders: Array(repeating: CategoryEncoder(), count: columnCount),
+                                validity: Array(repeating: NullBitmap(count: 0), count: columnCount))
+        let base = dataRowBase(chunk: chunk, header: header)
+        let slots = slots.map(\.pointer)
+        var fields: [FieldRange] = []
+        var scratch: [UInt8] = []
+        var explicitCells = [CellValue?](repeating: nil, count: columnCount)
+        forEachDataRow(chunk: chunk, header: header) { position, start, end in
+            if let bad = tokenizer.tokenize(bytes, start, end, into: &fields) {
+                scan.fatal = error(at: bad) { .unexpectedQuote(line: $0, column: $1) }
+                return false
+            }
+            if let problem = check(fields: fields, row: start, end: end, header: header, scratch: &scratch, explicitCells: &explicitCells) {
+                scan.skipped.append(SkippedRow(line: split.locator.location(of: start, in: bytes).line, reason: problem))
+                scan.skippedRows.insert(position)
+                return options.badRows != .fail
+            }
+            let row = base + scan.kept
+            for (c, field) in fields.enumerated() {
+                if let type = header.explicitTypes[c] {
+                    scan.validity[c].append(explicitCells[c] != nil)
+                    if let cell = explicitCells[c] { slots[c].store(cell, as: type, at: row, encoder: &scan.encoders[c]) } else { slots[c].storeNull(at: row) }
                     continue
                 }
-                for (c, field) in fields.enumerated() {
-                    if header.explicitTypes[c] != nil {
-                        if let cell = explicitCells[c] { scan.builders[c]!.append(cell) } else { scan.builders[c]!.appendNull() }
-                        continue
-                    }
-                    RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
-                        append(value, column: c, to: &scan)
-                    }
+                RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
+                    append(value, column: c, row: row, chunkBase: base, to: &scan, slots: slots[c])
                 }
             }
+            scan.kept += 1
+            return true
         }
+        input.release(split.chunks[chunk].range)
         return scan
     }
 
-    /// Infers, widens and appends one value of an inferred column.
+    /// Infers, widens and stores one value of an inferred column.
     @inline(__always)
-    private func append(_ value: UnsafeRawBufferPointer, column c: Int, to scan: inout CSVBlockScan) {
-        if isNull(value) { scan.builders[c]?.appendNull(); return }
+    private func append(_ value: UnsafeRawBufferPointer, column c: Int, row: Int, chunkBase: Int, to scan: inout CSVBlockScan,
+                        slots: SlotPointer) {
+        if isNull(value) {
+            scan.validity[c].append(false)
+            slots.storeNull(at: row)
+            return
+        }
+        scan.validity[c].append(true)
         let inferred = FieldKind.infer(value)
         let kind = scan.kinds[c]
         let merged = kind.merged(with: inferred.kind)
         if merged != kind {
-            scan.builders[c] = scan.builders[c].flatMap { $0.widened(from: kind, to: merged) }
+            if kind == .integer && merged == .float {
+                slots.convertIntegersToFloats(chunkBase..<row)
+            } else if kind != .null {
+                scan.reparse[c] = true  // widened to text after other kinds
+            }
             scan.kinds[c] = merged
         }
-        guard scan.builders[c] != nil else { return }
+        guard !scan.reparse[c] else { return }
         if merged == .text {
-            scan.builders[c]!.append(.text(String(decoding: value, as: UTF8.self)))
+            slots.store(.text(String(decoding: value, as: UTF8.self)), as: .category, at: row, encoder: &scan.encoders[c])
         } else if let cell = inferred.value {
-            scan.builders[c]!.append(cell)
+            slots.store(cell, as: merged.columnType, at: row, encoder: &scan.encoders[c])
         }
     }
 
     /// Checks one row: field count, UTF-8, field sizes, and values of explicitly typed
     /// columns, which it parses into `explicitCells` (nil for nulls).
-    private func check(fields: [FieldRange], row start: Int, end: Int, header: CSVHeader, bytes: UnsafeRawBufferPointer,
+    private func check(fields: [FieldRange], row start: Int, end: Int, header: CSVHeader,
                        scratch: inout [UInt8], explicitCells: inout [CellValue?]) -> TableReadError? {
+        let bytes = input.bytes
         guard fields.count == header.names.count else {
-            let line = rows.locator.location(of: start, in: bytes).line
+            let line = split.locator.location(of: start, in: bytes).line
             return .raggedRow(line: line, expectedFields: header.names.count, foundFields: fields.count)
         }
         if let bad = UTF8Validation.firstInvalid(bytes, start, end) {
-            return error(at: bad, bytes) { .invalidUTF8(line: $0, column: $1) }
+            return error(at: bad) { .invalidUTF8(line: $0, column: $1) }
         }
         for (c, field) in fields.enumerated() {
             if field.length > options.maxFieldBytes {
                 let limit = options.maxFieldBytes
-                return error(at: field.start, bytes) { .fieldTooLarge(line: $0, column: $1, bytes: field.length, limit: limit) }
+                return error(at: field.start) { .fieldTooLarge(line: $0, column: $1, bytes: field.length, limit: limit) }
             }
             guard let type = header.explicitTypes[c] else { continue }
             let problem: TableReadError? = RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
                 if isNull(value) { explicitCells[c] = nil; return nil }
                 if let cell = CellValue.parse(value, as: type) { explicitCells[c] = cell; return nil }
                 let text = String(decoding: value.prefix(200), as: UTF8.self)
-                return error(at: field.start, bytes) {
+                return error(at: field.start) {
                     .valueDoesNotMatchType(line: $0, column: $1, columnName: header.names[c], value: text, expected: type)
                 }
             }
@@ -235,37 +319,46 @@ struct CSVBlockParser: Sendable {
         return nil
     }
 
-    /// Phase two: the block's builders in the final `types`. Blocks whose values converted
-    /// (all-null, or integers in a float column) are adapted; columns that widened to text
+    /// Phase two: brings the chunk's rows of every inferred column to the final `types` and
+    /// returns the chunk's category encoders. All-null chunks already hold the placeholders,
+    /// integers in a float column are converted in place, and columns that widened to text
     /// after other kinds, or whose kind differs from the final type, are parsed again.
-    func finish(_ scan: CSVBlockScan, rows range: Range<Int>, header: CSVHeader, types: [ColumnType]) -> [ColumnBuilder] {
-        var builders: [ColumnBuilder?] = types.indices.map { c in
-            guard let builder = scan.builders[c] else { return nil }
-            if header.explicitTypes[c] != nil || (builder.type == types[c] && scan.kinds[c] != .null) { return builder }
-            if scan.kinds[c] == .null { return ColumnBuilder.nulls(type: types[c], count: builder.count) }
-            return builder.widened(from: scan.kinds[c], to: .float).flatMap { $0.type == types[c] ? $0 : nil }
+    func finish(_ scan: CSVBlockScan, chunk: Int, header: CSVHeader, types: [ColumnType], slots: [ColumnSlots]) -> [CategoryEncoder] {
+        var encoders = scan.encoders
+        let base = dataRowBase(chunk: chunk, header: header)
+        let slots = slots.map(\.pointer)
+        var missing: [Int] = []
+        for c in types.indices where header.explicitTypes[c] == nil && scan.kinds[c] != .null {
+            if !scan.reparse[c] && scan.kinds[c].columnType == types[c] { continue }
+            if !scan.reparse[c] && scan.kinds[c] == .integer && types[c] == .float64 {
+                slots[c].convertIntegersToFloats(base..<base + scan.kept)
+                continue
+            }
+            missing.append(c)
+            encoders[c] = CategoryEncoder()
         }
-        let missing = builders.indices.filter { builders[$0] == nil }
-        guard !missing.isEmpty else { return builders.map { $0! } }
-        for c in missing { builders[c] = ColumnBuilder(type: types[c], capacity: range.count) }
-        data.withUnsafeBytes { bytes in
-            var fields: [FieldRange] = []
-            var scratch: [UInt8] = []
-            for dataRow in range where scan.skippedIndices.isEmpty || !scan.skippedIndices.contains(dataRow) {
-                let row = dataRow + header.firstDataRow
-                _ = tokenizer.tokenize(bytes, rows.starts[row], rows.ends[row], into: &fields)
-                for c in missing {
-                    RowTokenizer.withValue(fields[c], in: bytes, scratch: &scratch) { value in
-                        // Phase one checked every row kept, so parsing as the widened type succeeds.
-                        if !isNull(value), let cell = CellValue.parse(value, as: types[c]) {
-                            builders[c]!.append(cell)
-                        } else {
-                            builders[c]!.appendNull()
-                        }
+        guard !missing.isEmpty else { return encoders }
+        let bytes = input.bytes
+        var fields: [FieldRange] = []
+        var scratch: [UInt8] = []
+        var row = base
+        forEachDataRow(chunk: chunk, header: header) { position, start, end in
+            if scan.skippedRows.contains(position) { return true }
+            _ = tokenizer.tokenize(bytes, start, end, into: &fields)
+            for c in missing {
+                RowTokenizer.withValue(fields[c], in: bytes, scratch: &scratch) { value in
+                    // Phase one checked every row kept, so parsing as the widened type succeeds.
+                    if !isNull(value), let cell = CellValue.parse(value, as: types[c]) {
+                        slots[c].store(cell, as: types[c], at: row, encoder: &encoders[c])
+                    } else {
+                        slots[c].storeNull(at: row)
                     }
                 }
             }
+            row += 1
+            return row < base + scan.kept
         }
-        return builders.map { $0! }
+        input.release(split.chunks[chunk].range)
+        return encoders
     }
 }

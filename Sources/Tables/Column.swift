@@ -2,6 +2,7 @@
 /// must not be read as data: the column's `validity` bitmap is the only source of nullness.
 public enum ColumnValues: Sendable, Equatable {
     case float64([Double])
+    case float32([Float])
     case int64([Int64])
     case bool([Bool])
     /// Microseconds since 1970-01-01T00:00:00Z.
@@ -14,6 +15,7 @@ public enum ColumnValues: Sendable, Equatable {
     public var type: ColumnType {
         switch self {
         case .float64: .float64
+        case .float32: .float32
         case .int64: .int64
         case .bool: .bool
         case .timestamp: .timestamp
@@ -25,6 +27,7 @@ public enum ColumnValues: Sendable, Equatable {
     public var count: Int {
         switch self {
         case .float64(let v): v.count
+        case .float32(let v): v.count
         case .int64(let v), .timestamp(let v): v.count
         case .bool(let v): v.count
         case .category(let codes, _): codes.count
@@ -51,6 +54,11 @@ public struct Column: Sendable, Equatable {
     /// A column from optional values (`nil` = null).
     public static func float64(_ name: String, _ values: [Double?]) -> Column {
         Column(name: name, values: .float64(values.map { $0 ?? 0 }), validity: NullBitmap(validity: values.map { $0 != nil }))
+    }
+
+    /// A column from optional values (`nil` = null).
+    public static func float32(_ name: String, _ values: [Float?]) -> Column {
+        Column(name: name, values: .float32(values.map { $0 ?? 0 }), validity: NullBitmap(validity: values.map { $0 != nil }))
     }
 
     /// A column from optional values (`nil` = null).
@@ -83,12 +91,14 @@ public struct Column: Sendable, Equatable {
     /// Whether row `index` is null.
     public func isNull(_ index: Int) -> Bool { validity.isNull(index) }
 
-    /// Row `index` as a number: floats and integers as themselves, timestamps as microseconds,
+    /// Row `index` as a number: floats (float32 widened exactly) and integers as themselves,
+    /// timestamps as microseconds,
     /// booleans as 0/1; `nil` for nulls and for category columns.
     public func number(at index: Int) -> Double? {
         guard validity.isValid(index) else { return nil }
         switch values {
         case .float64(let v): return v[index]
+        case .float32(let v): return Double(v[index])
         case .int64(let v), .timestamp(let v): return Double(v[index])
         case .bool(let v): return v[index] ? 1 : 0
         case .category: return nil
@@ -101,6 +111,7 @@ public struct Column: Sendable, Equatable {
         guard validity.isValid(index) else { return nil }
         switch values {
         case .float64(let v): return v[index].description
+        case .float32(let v): return v[index].description
         case .int64(let v): return v[index].description
         case .timestamp(let v): return Timestamp.iso8601(microseconds: v[index])
         case .bool(let v): return v[index] ? "true" : "false"

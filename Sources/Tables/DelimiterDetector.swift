@@ -7,7 +7,7 @@ enum DelimiterDetector {
     /// The candidate that occurs (outside quotes) the same non-zero number of times on every
     /// sampled complete line, preferring the highest count, then the order `, \t ; |`. Falls
     /// back to the candidate most frequent on the first line, then to a comma.
-    static func detect(_ data: [UInt8], from origin: Int) -> UInt8 {
+    static func detect(_ data: UnsafeRawBufferPointer, from origin: Int) -> UInt8 {
         var counts: [[Int]] = []  // per line, per candidate
         var current = [Int](repeating: 0, count: candidates.count)
         var inQuotes = false

@@ -41,6 +41,28 @@ public enum FloatParser {
         }
     }
 
+    /// Parses `text` as the nearest `Float`; `nil` when it does not match the grammar.
+    public static func parseFloat32(_ text: String) -> Float? {
+        var text = text
+        return text.withUTF8 { parseFloat32(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Parses the bytes as the nearest `Float` (correctly rounded, as C `strtof`); `nil` when
+    /// they do not match the grammar. Rounding the correctly rounded double to float gives the
+    /// right float unless the double lies exactly on a midpoint between two floats (double
+    /// rounding) or rounds to a float infinity: those inputs go to `Float(_:)` (`strtof`).
+    public static func parseFloat32(_ bytes: UnsafeRawBufferPointer) -> Float? {
+        guard let wide = parse(bytes) else { return nil }
+        let narrow = Float(wide)
+        if Double(narrow) == wide || !wide.isFinite { return narrow }
+        if narrow.isFinite {
+            let neighbour = wide > Double(narrow) ? narrow.nextUp : narrow.nextDown
+            // Float midpoints are exact doubles, and so is this mean of two adjacent floats.
+            if (Double(narrow) + Double(neighbour)) / 2 != wide { return narrow }
+        }
+        return Float(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// The text split into sign, first 19 significant digits and decimal exponent.
     private enum Scanned {
         case invalid

@@ -29,6 +29,7 @@ enum JSONScalar: Sendable {
     func cell(as type: ColumnType) -> CellValue? {
         switch (self, type) {
         case (.number(_, let d, _), .float64): .float(d)
+        case (.number(let text, _, _), .float32): FloatParser.parseFloat32(text).map(CellValue.float32)
         case (.number(_, _, let i?), .int64): .integer(i)
         case (.bool(let b), .bool): .bool(b)
         case (.string(let s), .timestamp): Timestamp.parse(s).map(CellValue.timestamp)

@@ -89,7 +89,7 @@ public enum JSONLinesReader {
         }
         if let unknown = options.schema.keys.sorted().first(where: { position[$0] == nil }) { throw .unknownSchemaColumn(unknown) }
         let types = names.indices.map { options.schema[names[$0]] ?? kinds[$0].columnType }
-        var builders = types.map { ColumnBuilder(type: $0, capacity: rows.count) }
+        let builders = types.map { ColumnBuilder(type: $0, capacity: rows.count) }
         var cells = [CellValue?](repeating: nil, count: names.count)
         rowLoop: for row in rows {
             for c in cells.indices { cells[c] = nil }
@@ -108,7 +108,7 @@ public enum JSONLinesReader {
             for c in cells.indices { if let cell = cells[c] { builders[c].append(cell) } else { builders[c].appendNull() } }
         }
         skipped.sort { $0.line < $1.line }
-        let columns = names.indices.map { ColumnBuilder.join(name: names[$0], type: types[$0], blocks: [builders[$0]]) }
+        let columns = names.indices.map { builders[$0].column(name: names[$0]) }
         // Keys are unique and every builder got one entry per row.
         return TableReadResult(table: try! Table(columns: columns), skippedRows: skipped, blankLines: blankLines)
     }

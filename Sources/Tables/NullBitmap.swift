@@ -18,6 +18,23 @@ public struct NullBitmap: Sendable, Equatable, Hashable {
         for isValid in validity { append(isValid) }
     }
 
+    /// The rows of `parts`, one after another.
+    init(concatenating parts: [NullBitmap]) {
+        let total = parts.reduce(0) { $0 + $1.count }
+        words = [UInt64](repeating: 0, count: (total + 63) / 64)
+        count = 0
+        for part in parts {
+            // Bits past a part's count are zero, so whole words can be shifted in.
+            let shift = UInt64(count & 63)
+            for (k, word) in part.words.enumerated() {
+                let index = count >> 6 + k
+                words[index] |= word << shift
+                if shift != 0 && index + 1 < words.count { words[index + 1] |= word >> (64 - shift) }
+            }
+            count += part.count
+        }
+    }
+
     /// Whether row `index` holds a value.
     @inline(__always)
     public func isValid(_ index: Int) -> Bool {

@@ -1,27 +1,42 @@
 import Kernels
 
-/// The rows of delimited text: byte ranges without their line terminators, found in parallel.
+/// Where the rows of delimited text are, found in parallel without storing an offset per row.
 ///
-/// A newline ends a row unless it is inside quotes. Whether a position is inside quotes is the
-/// parity of the quote bytes before it (RFC 4180 doubles quotes inside quoted fields, which
-/// keeps the parity), so one parallel pass counts quotes per chunk, a prefix sum gives each
-/// chunk's starting parity, and a second parallel pass lists the row-ending newlines.
+/// The input is cut into fixed chunks of `chunkSize` bytes; each chunk records the lines that
+/// start in it (the first one's offset and how many are rows), and readers walk a chunk's rows
+/// themselves (`forEachRow`). A newline ends a line unless it is inside quotes. Whether a
+/// position is inside quotes is the parity of the quote bytes before it (RFC 4180 doubles
+/// quotes inside quoted fields, which keeps the parity), so one parallel pass counts quotes per
+/// chunk, a prefix sum gives each chunk's starting parity, and a second parallel pass finds the
+/// lines. A line that is empty or holds only a carriage return is blank: counted, not a row.
 struct RowSplit: Sendable {
-    var starts: [Int] = []
-    var ends: [Int] = []
-    var blankLines = 0
+    /// The lines that start in one chunk.
+    struct Chunk: Sendable {
+        /// The chunk's bytes in the input.
+        let range: Range<Int>
+        /// Offset of the first line that starts in the chunk, if any.
+        let firstLine: Int?
+        /// Rows (non-blank lines) that start in the chunk.
+        let rows: Int
+        /// Rows that start in earlier chunks.
+        let rowsBefore: Int
+    }
+
+    let chunks: [Chunk]
+    let rowCount: Int
+    let blankLines: Int
     let locator: SourceLocator
 
-    var count: Int { starts.count }
+    static let defaultChunkSize = 1 << 20
 
-    static let chunkSize = 1 << 20
-
-    static func split(_ data: [UInt8], from origin: Int, delimiter: UInt8, threads: ParallelFor.Threads) throws(TableReadError) -> RowSplit {
-        let length = data.count - origin
+    static func split(_ input: InputBytes, from origin: Int, delimiter: UInt8, threads: ParallelFor.Threads,
+                      chunkSize: Int = defaultChunkSize) throws(TableReadError) -> RowSplit {
+        let bytes = input.bytes
+        let length = input.count - origin
         let counts = ParallelFor.map(count: length, blockSize: chunkSize, threads: threads) { range in
-            data.withUnsafeBytes { bytes in
-                countQuotesAndNewlines(bytes, origin + range.lowerBound, origin + range.upperBound)
-            }
+            let chunk = (origin + range.lowerBound)..<(origin + range.upperBound)
+            defer { input.release(chunk) }
+            return countQuotesAndNewlines(input.bytes, chunk)
         }
         var startsInQuotes: [Bool] = []
         var newlinesBefore: [Int] = []
@@ -35,45 +50,104 @@ struct RowSplit: Sendable {
         // Chunks start at `origin`; the locator works on absolute offsets, so shift by the BOM.
         let locator = SourceLocator(chunkSize: chunkSize, origin: origin, newlinesBeforeChunk: newlinesBefore)
         let chunkStartsInQuotes = startsInQuotes
-        let rowEnds = ParallelFor.map(count: length, blockSize: chunkSize, threads: threads) { range in
-            data.withUnsafeBytes { bytes in
-                var inQuotes = chunkStartsInQuotes[range.lowerBound / chunkSize]
-                var ends: [Int] = []
-                var i = origin + range.lowerBound
-                let end = origin + range.upperBound
-                while i < end {
-                    // Skip eight-byte words holding neither quotes nor newlines.
-                    if i + 8 <= end && !hasQuoteOrNewline(bytes, at: i) { i += 8; continue }
-                    let blockEnd = min(i + 8, end)
-                    while i < blockEnd {
-                        let b = bytes[i]
-                        if b == UInt8(ascii: "\"") { inQuotes.toggle() } else if b == UInt8(ascii: "\n") && !inQuotes { ends.append(i) }
-                        i += 1
-                    }
-                }
-                return ends
+        let lines = ParallelFor.map(count: length, blockSize: chunkSize, threads: threads) { range in
+            let chunk = (origin + range.lowerBound)..<(origin + range.upperBound)
+            defer { input.release(chunk) }
+            let firstLine = chunk.lowerBound == origin
+                ? origin : firstLineStart(input.bytes, in: chunk, inQuotes: chunkStartsInQuotes[range.lowerBound / chunkSize])
+            var rows = 0, blank = 0
+            var lastRow: Int?
+            forEachLine(input.bytes, from: firstLine, before: chunk.upperBound) { start, end in
+                if end == start { blank += 1 } else { rows += 1; lastRow = start }
+                return true
             }
+            return (chunk: chunk, firstLine: firstLine, rows: rows, blank: blank, lastRow: lastRow)
         }
-        var split = RowSplit(locator: locator)
-        let expected = rowEnds.reduce(0) { $0 + $1.count } + 1
-        split.starts.reserveCapacity(expected)
-        split.ends.reserveCapacity(expected)
-        data.withUnsafeBytes { bytes in
-            var start = origin
-            func add(_ end: Int) {
-                var end = end
-                if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                if end == start { split.blankLines += 1 } else { split.starts.append(start); split.ends.append(end) }
-            }
-            for block in rowEnds { for newline in block { add(newline); start = newline + 1 } }
-            if start < data.count { add(data.count) }
+        var chunks: [Chunk] = []
+        chunks.reserveCapacity(lines.count)
+        var rowTotal = 0, blankTotal = 0
+        for line in lines {
+            chunks.append(Chunk(range: line.chunk, firstLine: line.firstLine, rows: line.rows, rowsBefore: rowTotal))
+            rowTotal += line.rows
+            blankTotal += line.blank
         }
+        let split = RowSplit(chunks: chunks, rowCount: rowTotal, blankLines: blankTotal, locator: locator)
         if quoteTotal & 1 == 1 {
-            throw data.withUnsafeBytes { bytes in
-                split.unterminatedQuoteError(bytes, lastRowStart: split.starts.last ?? origin, delimiter: delimiter)
-            }
+            let lastRow = lines.last { $0.lastRow != nil }?.lastRow ?? origin
+            throw split.unterminatedQuoteError(bytes, lastRowStart: lastRow, delimiter: delimiter)
         }
         return split
+    }
+
+    /// Calls `body(start, end)` with the rows that start in chunk `index`, in order, where
+    /// `end` excludes the line terminator; stops when `body` returns false.
+    func forEachRow(_ bytes: UnsafeRawBufferPointer, inChunk index: Int, _ body: (Int, Int) -> Bool) {
+        let chunk = chunks[index]
+        var rows = 0
+        Self.forEachLine(bytes, from: chunk.firstLine, before: chunk.range.upperBound) { start, end in
+            guard end > start else { return true }
+            // Never more than the counted rows (even if the file changed since they were counted),
+            // so a walk never writes past the chunk's rows of the columns.
+            guard rows < chunk.rows else { return false }
+            rows += 1
+            return body(start, end)
+        }
+    }
+
+    /// The first row of the input (`rowCount` must be positive).
+    func firstRow(_ bytes: UnsafeRawBufferPointer) -> (start: Int, end: Int) {
+        var row = (start: 0, end: 0)
+        let chunk = chunks.firstIndex { $0.rows > 0 }!
+        forEachRow(bytes, inChunk: chunk) { start, end in
+            row = (start, end)
+            return false
+        }
+        return row
+    }
+
+    /// Calls `body(start, end)` for each line starting at `first` or after it and before
+    /// `limit`; `end` excludes the newline and a carriage return before it. Stops when `body`
+    /// returns false.
+    private static func forEachLine(_ bytes: UnsafeRawBufferPointer, from first: Int?, before limit: Int,
+                                    _ body: (Int, Int) -> Bool) {
+        guard var start = first else { return }
+        while start < limit {
+            let newline = nextNewline(bytes, from: start, inQuotes: false) ?? bytes.count
+            var end = newline
+            if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            guard body(start, end) else { return }
+            start = newline + 1
+        }
+    }
+
+    /// The start of the first line that begins inside `chunk`, if any; `inQuotes` tells whether
+    /// the chunk starts inside quotes.
+    private static func firstLineStart(_ bytes: UnsafeRawBufferPointer, in chunk: Range<Int>, inQuotes: Bool) -> Int? {
+        // A newline just before the chunk has the chunk's starting parity (it is not a quote).
+        if !inQuotes && bytes[chunk.lowerBound - 1] == UInt8(ascii: "\n") { return chunk.lowerBound }
+        guard let newline = nextNewline(bytes, from: chunk.lowerBound, inQuotes: inQuotes, before: chunk.upperBound),
+              newline + 1 < chunk.upperBound else { return nil }
+        return newline + 1
+    }
+
+    /// The first newline outside quotes at or after `start` and before `end` (default: the end
+    /// of the input), given whether `start` is inside quotes.
+    @inline(__always)
+    private static func nextNewline(_ bytes: UnsafeRawBufferPointer, from start: Int, inQuotes: Bool, before end: Int? = nil) -> Int? {
+        let end = end ?? bytes.count
+        var inQuotes = inQuotes
+        var i = start
+        while i < end {
+            // Skip eight-byte words holding neither quotes nor newlines.
+            if i + 8 <= end && !hasQuoteOrNewline(bytes, at: i) { i += 8; continue }
+            let blockEnd = min(i + 8, end)
+            while i < blockEnd {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") { inQuotes.toggle() } else if b == UInt8(ascii: "\n") && !inQuotes { return i }
+                i += 1
+            }
+        }
+        return nil
     }
 
     private static let quoteWord: UInt64 = 0x2222_2222_2222_2222
@@ -86,17 +160,17 @@ struct RowSplit: Sendable {
         return RowTokenizer.zeroBytes(word ^ quoteWord) | RowTokenizer.zeroBytes(word ^ newlineWord) != 0
     }
 
-    /// Quote and newline bytes in `start..<end`, counted eight bytes at a time.
-    private static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (quotes: Int, newlines: Int) {
+    /// Quote and newline bytes in `range`, counted eight bytes at a time.
+    private static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (quotes: Int, newlines: Int) {
         var quotes = 0, newlines = 0
-        var i = start
-        while i + 8 <= end {
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
             let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             quotes &+= RowTokenizer.zeroBytes(word ^ quoteWord).nonzeroBitCount
             newlines &+= RowTokenizer.zeroBytes(word ^ newlineWord).nonzeroBitCount
             i += 8
         }
-        while i < end {
+        while i < range.upperBound {
             quotes &+= bytes[i] == UInt8(ascii: "\"") ? 1 : 0
             newlines &+= bytes[i] == UInt8(ascii: "\n") ? 1 : 0
             i += 1

@@ -50,6 +50,7 @@ extension Column {
         let values: ColumnValues
         switch self.values {
         case .float64(let v): values = .float64(rows.map { v[$0] })
+        case .float32(let v): values = .float32(rows.map { v[$0] })
         case .int64(let v): values = .int64(rows.map { v[$0] })
         case .timestamp(let v): values = .timestamp(rows.map { v[$0] })
         case .bool(let v): values = .bool(rows.map { v[$0] })

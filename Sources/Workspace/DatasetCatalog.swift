@@ -112,7 +112,7 @@ extension Project {
     }
 
     /// The stored form of a record's file.
-    static func storedFile(_ file: DatasetRecord.File) throws -> StoredFile {
+    public static func storedFile(_ file: DatasetRecord.File) throws -> StoredFile {
         guard let digest = Digest(parsing: file.digest) else {
             throw WorkspaceError.record(RecordError(record: "dataset record", reason: "bad digest \(file.digest)"))
         }

@@ -30,6 +30,64 @@ extension Project {
 
         """
 
+    /// The server hooks GitML installs in a bare repository (the texts of hooks/pre-receive and
+    /// hooks/post-receive in GitML's repository).
+    public static let serverHooks: [(name: String, text: String)] = [
+        ("pre-receive", """
+        #!/bin/sh
+        # GitML pre-receive hook for a self-hosted bare repository (git ml hooks install --server):
+        # refuses rewrites and deletions of refs/ml/*, and gates updates of protected branches that
+        # change a suite's candidate (ml/gate.yaml at the branch's old commit). The gate has
+        # GITML_GATE_TIMEOUT seconds (default 300). A hook that was here before runs first
+        # (pre-receive.local) with the same input.
+        updates=$(cat)
+        if [ -x "$(dirname "$0")/pre-receive.local" ]; then
+          printf '%s\\n' "$updates" | "$(dirname "$0")/pre-receive.local" || exit $?
+        fi
+        printf '%s\\n' "$updates" | timeout "${GITML_GATE_TIMEOUT:-300}" git ml hook pre-receive
+        status=$?
+        if [ $status -eq 124 ]; then
+          echo "GitML: the gate did not finish within ${GITML_GATE_TIMEOUT:-300} s; the push is refused" >&2
+        fi
+        exit $status
+
+        """),
+        ("post-receive", """
+        #!/bin/sh
+        # GitML post-receive hook (git ml hooks install --server): appends the gate's decisions for
+        # accepted updates of protected branches to refs/ml/promotions/<suite>. A hook that was here
+        # before runs first (post-receive.local) with the same input.
+        updates=$(cat)
+        if [ -x "$(dirname "$0")/post-receive.local" ]; then
+          printf '%s\\n' "$updates" | "$(dirname "$0")/post-receive.local"
+        fi
+        printf '%s\\n' "$updates" | git ml hook post-receive
+
+        """),
+    ]
+
+    /// Installs the server hooks in the bare repository `repository`; an existing hook that is
+    /// not GitML's is kept as `<name>.local` and runs first. Returns what changed.
+    public static func installServerHooks(in repository: Repository) throws -> [String] {
+        let directory = hooksDirectory(of: repository)
+        try wrapping { try FileIO.makeDirectory(directory) }
+        var changes: [String] = []
+        for (name, text) in serverHooks {
+            let path = directory + "/" + name
+            if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
+                if existing == text { continue }
+                if !existing.contains("git ml hook \(name)") {
+                    try wrapping { try FileIO.rename(path, to: path + ".local") }
+                    changes.append("kept the existing \(name) hook as \(name).local; it runs before GitML's")
+                }
+            }
+            try wrapping { try FileIO.writeAtomically(Array(text.utf8), to: path, temporaryDirectory: directory) }
+            guard chmod(path, 0o755) == 0 else { throw WorkspaceError.store(.io(path: path, operation: "chmod", message: String(cString: strerror(errno)))) }
+            changes.append("installed \(path)")
+        }
+        return changes
+    }
+
     /// Installs the pre-push hook; an existing hook that is not GitML's is kept as
     /// `pre-push.local` and chained (it gets the same arguments and standard input).
     /// Returns what changed.

@@ -28,6 +28,17 @@ public final class Project {
         store = try wrapping { try ObjectStore(layout: layout, compressionLevel: config.compressionLevel) }
     }
 
+    /// A bare repository on a git server (hooks): no working tree, so `root` is the git
+    /// directory and the lock and config are read from revisions; the store (created if
+    /// missing) holds what the server's gate downloads from the blob remote.
+    public init(serverRepository repository: Repository) throws {
+        let layout = StoreLayout(root: repository.commonDir + "/ml")
+        try wrapping { try layout.create() }
+        self.repository = repository
+        root = repository.gitDir
+        store = try wrapping { try ObjectStore(layout: layout) }
+    }
+
     /// A path given on the command line (relative to `cwd`) as a path relative to the root.
     public func relativePath(_ path: String, cwd: String) throws -> String {
         let absolute = path.hasPrefix("/") ? path : cwd + "/" + path

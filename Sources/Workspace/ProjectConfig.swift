@@ -25,6 +25,11 @@ public struct ProjectConfig: Equatable, Sendable {
     /// Reads the config; a missing file gives the defaults, a malformed one an error naming it.
     public static func load(path: String) throws -> ProjectConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ProjectConfig() }
+        return try parse(text: text, path: path)
+    }
+
+    /// Parses the config's text; `path` names it in errors.
+    public static func parse(text: String, path: String) throws -> ProjectConfig {
         var config = ProjectConfig()
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {

@@ -88,6 +88,14 @@ extension Project {
             guard record.purged == nil else { continue }
             files += try record.files.map(Project.storedFile)
         }
+        // Runs go up with their artifacts (models, encoders, predictions: the gate reads them).
+        let publishedRuns = try git.map { g in
+            Set(try wrapping { try repository.refs(withPrefix: "refs/remotes/\(g)/ml/runs/") }.map { String($0.name.split(separator: "/").last!) })
+        } ?? []
+        let localRuns = try recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }
+        for run in localRuns where !publishedRuns.contains(String(run.id.dropFirst(7))) {
+            files += try run.record.artifacts.values.map(Project.storedFile)
+        }
         let backend = try wrapping { try spec.open() }
         let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) push") }
         defer { try? remoteLock.release() }
@@ -96,7 +104,13 @@ extension Project {
         let report = try wrapping { try sync.push(files) }
         var publishedRefs = 0
         if let git {
-            let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name)
+            // Datasets and runs are immutable (create-only on the remote); promotion chains are
+            // pushed when they moved here (a manual `git ml promote`), fast-forward only.
+            var refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name) + localRuns.map(\.ref)
+            for (ref, commit) in try wrapping({ try repository.refs(withPrefix: "refs/ml/promotions/") })
+                where try wrapping({ try repository.readRef("refs/remotes/\(git)/ml/promotions/" + ref.dropFirst("refs/ml/promotions/".count)) }) != commit {
+                refs.append(ref)
+            }
             var refspecs = refs.map { "\($0):\($0)" }
             if let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: root).trimmingCharacters(in: .whitespacesAndNewlines),
                !branch.isEmpty {
@@ -179,7 +193,10 @@ extension Project {
     /// records fetched dataset versions locally (a version number that already means other
     /// content here is an error naming both digests), then downloads and verifies the bytes of
     /// the datasets the lock pins (or of `only`).
-    public func pull(remote name: String?, gitRemote gitName: String?, only: [String] = [],
+    /// With `runs`, also downloads the artifacts of the runs the gate may judge: the suites'
+    /// candidates in the lock at HEAD and at every remote-tracking branch, and every entry of
+    /// the promotion chains (champions).
+    public func pull(remote name: String?, gitRemote gitName: String?, only: [String] = [], runs: Bool = false,
                      progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PullResult {
         let spec = try remoteSpec(name)
         let git = try gitRemote(gitName)
@@ -195,11 +212,28 @@ extension Project {
         } else {
             versions = try only.map { try resolveDataset($0) }
         }
-        let files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
+        var files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
+        if runs { files += try gateRunArtifacts() }
         let backend = try wrapping { try spec.open() }
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
         let report = try wrapping { try sync.pull(files) }
         return PullResult(remote: spec.name, blobs: report, gitRemote: git, versionsAdded: added)
+    }
+
+    /// The artifacts of the runs `pull --runs` downloads (see `pull`).
+    private func gateRunArtifacts() throws -> [StoredFile] {
+        var ids = Set<String>()
+        var locks = [try readLock()]
+        for (_, commit) in try wrapping({ try repository.refs(withPrefix: "refs/remotes/") }) {
+            if let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
+               let lock = try? Lock(text: String(decoding: bytes, as: UTF8.self)) { locks.append(lock) }
+        }
+        for lock in locks { ids.formUnion(lock.suites.values.map(\.run)) }
+        let suites = Set(try wrapping { try repository.refs(withPrefix: "refs/ml/promotions/") + repository.refs(withPrefix: "refs/remotes/") }
+            .compactMap { $0.name.components(separatedBy: "ml/promotions/").dropFirst().first })
+        for suite in suites { ids.formUnion(try promotions(suite: suite).map(\.candidate)) }
+        let known = Dictionary(try recordedRuns().runs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return try ids.sorted().compactMap { known[$0] }.flatMap { try $0.record.artifacts.values.map(Project.storedFile) }
     }
 }

@@ -32,6 +32,14 @@ final class ContractParserTests: XCTestCase {
         XCTAssertEqual(contract.readSchema["income"], .float64)
     }
 
+    func testPhysicalFloat32AllowsFloat32Columns() throws {
+        let yaml = "schema:\n  - properties:\n      - { name: a, logicalType: number, physicalType: float32 }\n"
+            + "      - { name: b, logicalType: number, physicalType: double }\n      - { name: c, logicalType: integer, physicalType: real }\n"
+        let contract = try Contract.load(yaml: yaml, file: "c.yaml")
+        XCTAssertEqual(contract.readSchema, ["a": .float32, "b": .float64, "c": .int64])
+        XCTAssertTrue(LogicalType.number.accepts(.float32))
+    }
+
     private func assertError(_ yaml: String, _ expected: ContractError, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try Contract.load(yaml: yaml, file: "c.yaml"), file: file, line: line) { error in
             XCTAssertEqual(error as? ContractError, expected, file: file, line: line)

@@ -29,6 +29,24 @@ final class ContractValidatorTests: XCTestCase {
         XCTAssertEqual(encoded.flatMap { try? JSONDecoder().decode(ValidationReport.self, from: $0) }, report)
     }
 
+    /// A number column held as float32 (contract `physicalType: float32`) is checked like a
+    /// float64 one: the checks pass, drift is computed, an out-of-range value is caught, and row
+    /// digests equal those of a float64 column with the same values.
+    func testFloat32NumberColumns() throws {
+        func narrowed(_ data: CustomerData) throws -> Table {
+            try Table(columns: data.table.columns.map { $0.name == "income" ? .float32("income", data.incomes.map { $0.map(Float.init) }) : $0 })
+        }
+        let report = validator.validate(table: try narrowed(current), previous: try narrowed(reference), now: CustomerData.now)
+        XCTAssertTrue(report.passed, "\(report.failures)")
+        XCTAssertTrue(report.checks.contains { $0.kind == .ks && $0.column == "income" })
+        var data = current
+        data.incomes[3] = -5
+        XCTAssertEqual(failed(validator.validate(table: try narrowed(data), now: CustomerData.now)), [.range])
+        let exact: [Double?] = [0.5, nil, -0.0, 3]
+        XCTAssertEqual(RowHasher.digests(columns: [.float64("x", exact)], rowCount: 4),
+                       RowHasher.digests(columns: [.float32("x", exact.map { $0.map(Float.init) })], rowCount: 4))
+    }
+
     func testSchemaDrift() throws {
         let t = current.table
         let retyped = Column.float64("age", current.ages.map { $0.map(Double.init) })

@@ -68,6 +68,32 @@ final class BootstrapTests: XCTestCase {
         }
     }
 
+    /// The confusion-count path for threshold metrics against per-row multiplicities drawn the
+    /// documented way (negatives, then positives, one stream per replicate): identical replicates.
+    func testConfusionPathDrawsTheSameResamplesAsPerRowMultiplicities() throws {
+        let (a, b) = try sample(seed: 13)
+        let plan = BootstrapPlan(resamples: 40, seed: 21, bca: false)
+        let labels = a.predictions.labels
+        let strata = [labels.indices.filter { !labels[$0] }, labels.indices.filter { labels[$0] }]
+        let metrics: [BinaryMetric] = [.recall(threshold: 0.8), .expectedCost(threshold: 0.5, costs: CostMatrix(falsePositive: 1, falseNegative: 7)),
+                                       .matthewsCorrelation(threshold: 1.1)]
+        for metric in metrics {
+            let fast = try Bootstrap.difference(metric, baseline: a, candidate: b, plan: plan)
+            let single = try Bootstrap.metric(metric, b, plan: plan)
+            for replicate in 0..<plan.resamples {
+                var rng = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
+                var multiplicity = [Double](repeating: 0, count: labels.count)
+                for stratum in strata {
+                    for _ in stratum.indices { multiplicity[stratum[rng.index(below: stratum.count)]] += 1 }
+                }
+                let candidate = try metric.evaluate(b, multiplicity: multiplicity).value
+                let baseline = try metric.evaluate(a, multiplicity: multiplicity).value
+                XCTAssertEqual(fast.replicates[replicate], candidate - baseline, "\(metric) replicate \(replicate)")
+                XCTAssertEqual(single.replicates[replicate], candidate, "\(metric) replicate \(replicate)")
+            }
+        }
+    }
+
     func testBCaWithGroupedJackknifeAndClusters() throws {
         let (a, _) = try sample(seed: 12)
         let grouped = try Bootstrap.metric(.rocAUC, a, plan: BootstrapPlan(resamples: 300, seed: 1, jackknifeGroups: 20))

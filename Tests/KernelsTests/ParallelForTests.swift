@@ -32,4 +32,13 @@ final class ParallelForTests: XCTestCase {
         }
         XCTAssertEqual(out, Array(0..<10_000))
     }
+
+    /// Many one-element blocks on more threads than cores: every slot is written concurrently
+    /// (the result slots once wrote through a shared array and crashed here).
+    func testMapWithManyTinyBlocksOnManyThreadsKeepsBlockOrder() {
+        for _ in 0..<20 {
+            let parts = ParallelFor.map(count: 5000, blockSize: 1, threads: ParallelFor.Threads(4)) { range in [range.lowerBound * 2] }
+            XCTAssertEqual(parts.flatMap { $0 }, (0..<5000).map { $0 * 2 })
+        }
+    }
 }

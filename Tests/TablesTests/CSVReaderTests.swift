@@ -116,8 +116,10 @@ final class CSVReaderTests: XCTestCase {
 
     func testFirstErrorInRowOrderAcrossBlocks() {
         var text = "a,b\n"
-        for i in 0..<(2 * CSVReader.rowsPerBlock) { text += i == 10 ? "1\n" : (i == CSVReader.rowsPerBlock + 3 ? "1,\"x\"y\n" : "1,2\n") }
-        assertError(text, .raggedRow(line: 12, expectedFields: 2, foundFields: 1))
+        for i in 0..<400 { text += i == 10 ? "1\n" : (i == 203 ? "1,\"x\"y\n" : "1,2\n") }
+        XCTAssertThrowsError(try CSVReader.read(bytes: Array(text.utf8), options: CSVReadOptions(), chunkSize: 64)) { error in
+            XCTAssertEqual(error as? TableReadError, .raggedRow(line: 12, expectedFields: 2, foundFields: 1))
+        }
     }
 
     func testHugeFieldAndEmptyInputs() throws {
@@ -132,19 +134,21 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(blanks.blankLines, 2)
     }
 
-    /// Types widen across and within parallel blocks: values parsed speculatively as the
-    /// block's kind are converted or parsed again, never lost.
+    /// Types widen across and within parallel chunks (4 KiB here, about 200 rows each):
+    /// values parsed speculatively as the chunk's kind are converted or parsed again, never lost.
     func testTypeWideningAcrossBlocks() throws {
-        let rows = 3 * CSVReader.rowsPerBlock
+        let rowsPerBlock = 8192
+        let rows = 3 * rowsPerBlock
         var text = "a,b,c,d\n"
         for i in 0..<rows {
             let a = i < rows / 2 ? "\(i)" : "\(i).5"
             let b = i == rows - 10 ? "x" : "\(i)"
-            let c = i < CSVReader.rowsPerBlock + 5 ? "" : (i % 2 == 0 ? "true" : "false")
+            let c = i < rowsPerBlock + 5 ? "" : (i % 2 == 0 ? "true" : "false")
             let d = i < rows - 3 ? "true" : "7"
             text += "\(a),\(b),\(c),\(d)\n"
         }
-        let table = try read(text).table
+        let table = try CSVReader.read(bytes: Array(text.utf8), options: CSVReadOptions(), chunkSize: 4096).table
+        XCTAssertEqual(table, try read(text).table)
         XCTAssertEqual(table.column(named: "a")?.values, .float64((0..<rows).map { $0 < rows / 2 ? Double($0) : Double($0) + 0.5 }))
         let b = try XCTUnwrap(table.column(named: "b"))
         XCTAssertEqual(b.type, .category)
@@ -152,7 +156,7 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(b.text(at: rows - 10), "x")
         let c = try XCTUnwrap(table.column(named: "c"))
         XCTAssertEqual(c.type, .bool)
-        XCTAssertEqual(c.nullCount, CSVReader.rowsPerBlock + 5)
+        XCTAssertEqual(c.nullCount, rowsPerBlock + 5)
         XCTAssertEqual(c.text(at: rows - 2), "true")
         let d = try XCTUnwrap(table.column(named: "d"))
         XCTAssertEqual(d.type, .category)
@@ -175,7 +179,7 @@ final class CSVReaderTests: XCTestCase {
             values.append(value)
             text += "\(id),\"\(note)\",\(value)\r\n"
         }
-        XCTAssertGreaterThan(text.utf8.count, 2 * RowSplit.chunkSize)
+        XCTAssertGreaterThan(text.utf8.count, 2 * RowSplit.defaultChunkSize)
         let parallel = try read(text, CSVReadOptions(threads: ParallelFor.Threads(4))).table
         let serial = try read(text, CSVReadOptions(threads: .one)).table
         XCTAssertEqual(parallel, serial)
@@ -184,14 +188,73 @@ final class CSVReaderTests: XCTestCase {
         let noteColumn = parallel.column(named: "note")!
         for i in stride(from: 0, to: rows, by: 97) { XCTAssertEqual(noteColumn.text(at: i) ?? "", notes[i]) }
     }
+
+    /// Chunk boundaries anywhere (inside quoted newlines, CRLF pairs, blank lines, the header,
+    /// a byte-order mark, bad rows) never change what is read. (One thread: the chunks here
+    /// are a few bytes; threads are covered by the test above.)
+    func testEveryChunkSizeReadsTheSameTable() throws {
+        var rng = SplitMix64(seed: 11)
+        var text = "\u{FEFF}id,note,x,flag\r\n\r\n"
+        for id in 0..<300 {
+            let note = rng.index(below: 3) == 0 ? "\"a\nb,\"\"c\"\"\r\n\"" : (rng.index(below: 2) == 0 ? "" : "w\(id % 7)")
+            let x = rng.index(below: 5) == 0 ? "NA" : (id < 150 ? "\(id)" : "\(id).25")
+            let flag = id == 299 ? "maybe" : (id % 2 == 0 ? "true" : "false")
+            text += rng.index(below: 10) == 0 ? "\(id),bad\n" : "\(id),\(note),\(x),\(flag)\(rng.index(below: 2) == 0 ? "\r\n" : "\n")"
+            if rng.index(below: 8) == 0 { text += rng.index(below: 2) == 0 ? "\n" : "\r\n" }
+        }
+        let options = CSVReadOptions(badRows: .skip, threads: .one)
+        let expected = try read(text, options)
+        XCTAssertGreaterThan(expected.skippedRows.count, 0)
+        XCTAssertGreaterThan(expected.blankLines, 0)
+        for chunkSize in [1, 2, 3, 7, 16, 61, 200, 1024] {
+            let result = try CSVReader.read(bytes: Array(text.utf8), options: options, chunkSize: chunkSize)
+            XCTAssertEqual(result.table, expected.table, "chunk size \(chunkSize)")
+            XCTAssertEqual(result.skippedRows, expected.skippedRows, "chunk size \(chunkSize)")
+            XCTAssertEqual(result.blankLines, expected.blankLines, "chunk size \(chunkSize)")
+        }
+        XCTAssertEqual(expected.table.column(named: "x")?.type, .float64)
+        XCTAssertEqual(expected.table.column(named: "flag")?.type, .category)
+        XCTAssertEqual(expected.table.column(named: "note")?.text(at: 0).map { $0.hasPrefix("a\nb") || $0.hasPrefix("w") }, true)
+    }
+
+    /// float32 only when the schema asks: correctly rounded (also where rounding the double
+    /// would round twice), nulls and type errors as for any column.
+    func testFloat32ColumnsOnRequest() throws {
+        let options = CSVReadOptions(schema: ["x": .float32])
+        let table = try read("x,y\n0.1,0.1\n,2\n1.0000000596046447753906251,3\n3.5e38,4\n", options).table
+        XCTAssertEqual(table.column(named: "x")?.values, .float32([0.1, 0, Float(1).nextUp, .infinity]))
+        XCTAssertEqual(table.column(named: "x")?.nullCount, 1)
+        XCTAssertEqual(table.column(named: "x")?.number(at: 0), Double(Float(0.1)))
+        XCTAssertEqual(table.column(named: "x")?.text(at: 0), "0.1")
+        XCTAssertEqual(table.column(named: "y")?.type, .float64)
+        assertError("x\n1\nabc\n", .valueDoesNotMatchType(line: 3, column: 1, columnName: "x", value: "abc", expected: .float32), options)
+        XCTAssertEqual(try read("x\n1\n2\n").table.column(named: "x")?.type, .int64)
+    }
 }
 
 final class CSVFileTests: XCTestCase {
+    /// A file of several 1 MiB chunks, read through the mapping whose pages are released behind
+    /// each pass (and fault back in when a later pass reads them), equals the same bytes read
+    /// from memory.
+    func testMappedMultiChunkFileEqualsInMemoryRead() throws {
+        var text = "id,note,x\n"
+        for id in 0..<60_000 { text += "\(id),\"n \(id % 13)\(id % 500 == 0 ? "\n" : ""), \"\"q\"\"\",\(Double(id) / 7)\n" }
+        XCTAssertGreaterThan(text.utf8.count, 2 * RowSplit.defaultChunkSize)
+        let path = NSTemporaryDirectory() + "gitml-tables-mapped-\(getpid()).csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let mapped = try CSVReader.read(contentsOf: path, options: CSVReadOptions(threads: ParallelFor.Threads(2))).table
+        XCTAssertEqual(mapped, try CSVReader.read(text: text).table)
+        XCTAssertEqual(mapped.rowCount, 60_000)
+    }
+
     func testReadsFilesAndReportsMissingOnes() throws {
         let path = NSTemporaryDirectory() + "gitml-tables-\(getpid()).csv"
         try "a,b\n1,x\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         XCTAssertEqual(try CSVReader.read(contentsOf: path).table.rowCount, 1)
+        try "".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try CSVReader.read(contentsOf: path)) { XCTAssertEqual($0 as? TableReadError, .emptyInput) }
         XCTAssertThrowsError(try CSVReader.read(contentsOf: path + ".missing")) { error in
             guard case .unreadableFile(let p, _)? = error as? TableReadError else { return XCTFail("\(error)") }
             XCTAssertEqual(p, path + ".missing")

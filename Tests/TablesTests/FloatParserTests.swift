@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import XCTest
 @testable import Tables
@@ -76,6 +77,33 @@ final class FloatParserTests: XCTestCase {
         for _ in 0..<5_000 {
             let digits = (0..<(15 + rng.index(below: 25))).map { _ in String(rng.index(below: 10)) }.joined()
             assertSameAsStrtod("0.\(digits)e\(rng.index(below: 640) - 320)")
+        }
+    }
+
+    /// float32 parsing equals `strtof` (Swift's `Float(_:)`), also for decimals just off a
+    /// midpoint between two floats, where rounding the correctly rounded double would round twice.
+    func testFloat32MatchesStrtof() {
+        let justAboveMidpoint = "1.0000000596046447753906251"
+        XCTAssertEqual(FloatParser.parseFloat32(justAboveMidpoint), Float(1).nextUp)
+        XCTAssertEqual(Float(FloatParser.parse(justAboveMidpoint)!), 1)  // the double rounding avoided
+        XCTAssertEqual(FloatParser.parseFloat32("340282356779733661637539395458142568447"), .greatestFiniteMagnitude)
+        XCTAssertEqual(FloatParser.parseFloat32("340282356779733661637539395458142568448"), .infinity)
+        XCTAssertEqual(FloatParser.parseFloat32("-1e-50")?.sign, .minus)
+        XCTAssertNil(FloatParser.parseFloat32("1e"))
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<20_000 {
+            let value = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            guard value.isFinite else { continue }
+            XCTAssertEqual(FloatParser.parseFloat32(value.description)?.bitPattern, value.bitPattern, value.description)
+        }
+        for _ in 0..<5_000 {
+            // Midpoints of floats in [2^-10, 2^10) have short exact decimals: nudge them up or down.
+            let value = Float(sign: .plus, exponent: rng.index(below: 20) - 10, significand: 1 + Float(rng.index(below: 1 << 23)) / Float(1 << 23))
+            let midpoint = (Double(value) + Double(value.nextUp)) / 2
+            let exact = String(format: "%.45f", midpoint)
+            for text in [exact, exact + "1", String(format: "%.45f", midpoint.nextDown)] {
+                XCTAssertEqual(FloatParser.parseFloat32(text)?.bitPattern, Float(text)?.bitPattern, text)
+            }
         }
     }
 }

@@ -43,6 +43,9 @@ final class JSONLinesReaderTests: XCTestCase {
         let table = try JSONLinesReader.read(text: "{\"v\": 1, \"m\": 1}\n{\"v\": 2, \"m\": \"x\"}\n",
                                              options: JSONLinesReadOptions(schema: ["v": .float64])).table
         XCTAssertEqual(table.column(named: "v")?.values, .float64([1, 2]))
+        let narrow = try JSONLinesReader.read(text: "{\"v\": 0.1}\n{}\n", options: JSONLinesReadOptions(schema: ["v": .float32])).table
+        XCTAssertEqual(narrow.column(named: "v")?.values, .float32([0.1, 0]))
+        XCTAssertEqual(narrow.column(named: "v")?.nullCount, 1)
         XCTAssertEqual(table.column(named: "m")?.values, .category(codes: [0, 1], dictionary: ["1", "x"]))
         XCTAssertThrowsError(try JSONLinesReader.read(text: "{\"v\": \"a\"}\n", options: JSONLinesReadOptions(schema: ["v": .int64]))) { error in
             XCTAssertEqual(error as? TableReadError, .valueDoesNotMatchType(line: 1, column: 0, columnName: "v", value: "a", expected: .int64))

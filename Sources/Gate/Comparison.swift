@@ -1,0 +1,152 @@
+import Evaluation
+
+/// Candidate and champion on the same evaluation rows (the champion's rows matched to the
+/// candidate's by id), ready for paired tests.
+struct Comparison: Sendable {
+    let suite: Suite
+    let candidate: SeededModel
+    let champion: SeededModel
+    let clusters: [String]?
+
+    /// Aligns `champion`'s evaluation rows to `candidate`'s ids (every id once on both sides); the
+    /// aligned rows take the candidate's entity and slice columns (they are the same rows).
+    init(suite: Suite, candidate: SeededModel, champion: GateEvidence.Model) throws(GateEvaluationError) {
+        var aligned = [ScoredRows]()
+        for rows in champion.evaluation {
+            let order: [Int]
+            do { order = try RowAlignment.match(baselineIDs: candidate.ids, candidateIDs: rows.ids) } catch { throw .evaluation(error) }
+            guard rows.labels.count == rows.ids.count, rows.scores.count == rows.ids.count else {
+                throw .evaluation(.lengthMismatch(what: "champion scores", expected: rows.ids.count, actual: rows.scores.count))
+            }
+            aligned.append(ScoredRows(ids: candidate.ids, labels: order.map { rows.labels[$0] }, scores: order.map { rows.scores[$0] },
+                                      columns: candidate.columns))
+        }
+        self.suite = suite
+        self.candidate = candidate
+        self.champion = try SeededModel("champion", evaluation: aligned, validation: champion.validation,
+                                        rule: suite.primary.operatingPoint, artifact: champion.artifact, requiredColumns: [])
+        clusters = candidate.clusters(entity: suite.entity)
+    }
+
+    /// The primary metric: candidate − champion with a one-sided lower bound of the improvement
+    /// at `confidence`. DeLong decides for roc_auc when each model has one seed and rows are not
+    /// clustered; otherwise the paired bootstrap (two-level when either model has several seeds).
+    func primary(minEffect: Double, confidence: Double) throws(GateEvaluationError) -> Verdict.PrimaryComparison {
+        let metric = suite.primary.metric, costs = suite.primary.costs
+        let sign = suite.primary.direction == .maximize ? 1.0 : -1.0
+        guard let candidateInput = try candidate.artifact.metricInput(metric, costs: costs),
+              let championInput = try champion.artifact.metricInput(metric, costs: costs) else {
+            throw .evaluation(.invalidParameter(name: "primary metric", value: .nan, expected: "a metric computed from predictions"))
+        }
+        let plan = suite.significance.plan
+        let seeded = candidate.seeds.count > 1 || champion.seeds.count > 1
+        let candidateSeeds = seeded ? try inputs(candidate.seeds) : [], championSeeds = seeded ? try inputs(champion.seeds) : []
+        do {
+            let candidateValue = try candidateInput.metric.evaluate(candidateInput.ranked).value
+            let championValue = try championInput.metric.evaluate(championInput.ranked).value
+            let mcnemar = try mcnemarPValue()
+            if metric.name == .rocAUC, !seeded, clusters == nil {
+                let labels = candidateInput.ranked.predictions.labels
+                let test = try DeLongTest(labels: labels, baseline: championInput.ranked.predictions.scores,
+                                          candidate: candidateInput.ranked.predictions.scores)
+                let twoSided = Normal.quantile(1 - (1 - plan.confidence) / 2) * test.standardError
+                return Verdict.PrimaryComparison(
+                    metric: metric, direction: suite.primary.direction, candidate: candidateValue, champion: championValue,
+                    difference: test.difference,
+                    interval: ConfidenceInterval(lower: test.difference - twoSided, upper: test.difference + twoSided),
+                    lowerBound: test.difference - Normal.quantile(confidence) * test.standardError, minEffect: minEffect,
+                    confidence: confidence, method: "DeLong", design: nil, delongPValue: test.pValue, mcnemarPValue: mcnemar)
+            }
+            let bootstrap: BootstrapResult
+            if seeded {
+                bootstrap = try Bootstrap.twoLevel(candidateInput.metric, candidate: candidateSeeds,
+                                                   baseline: championSeeds, clusters: clusters, plan: plan)
+            } else {
+                bootstrap = try Bootstrap.difference(candidateInput.metric, baseline: championInput.ranked,
+                                                     candidate: candidateInput.ranked, clusters: clusters, plan: plan)
+            }
+            let improvements = bootstrap.replicates.map { sign * $0 }.sorted()
+            return Verdict.PrimaryComparison(
+                metric: metric, direction: suite.primary.direction, candidate: candidateValue, champion: championValue,
+                difference: bootstrap.estimate, interval: bootstrap.percentile,
+                lowerBound: Quantile.linear(sorted: improvements, 1 - confidence), minEffect: minEffect, confidence: confidence,
+                method: seeded ? "two-level bootstrap" : "paired bootstrap", design: bootstrap.design, delongPValue: nil,
+                mcnemarPValue: mcnemar)
+        } catch {
+            throw .evaluation(error)
+        }
+    }
+
+    /// Non-inferiority of a guardrail metric: overall when it names no slice columns, else per
+    /// slice of each column (intersection–union checks).
+    func nonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
+        throws(GateEvaluationError) -> (overall: MarginTest?, slices: [Verdict.SliceCheck]) {
+        guard guardrail.slices.isEmpty else {
+            return (nil, try sliceNonInferiority(guardrail, margin: margin, alpha: alpha, seedOffset: seedOffset))
+        }
+        guard let difference = try difference(guardrail.metric, seedOffset: seedOffset) else { return (nil, []) }
+        return (MarginTest(hypothesis: .nonInferiority, margin: margin, alpha: alpha, difference: difference.bootstrap,
+                           higherIsBetter: guardrail.metric.higherIsBetter), [])
+    }
+
+    /// Paired bootstrap of metric(candidate artifact) − metric(champion artifact), with both
+    /// values; nil for latency. The plan's seed is offset by `seedOffset`.
+    func difference(_ metric: SuiteMetric, seedOffset: UInt64)
+        throws(GateEvaluationError) -> (candidate: Double, champion: Double, bootstrap: BootstrapResult)? {
+        let costs = suite.primary.costs
+        guard let candidateInput = try candidate.artifact.metricInput(metric, costs: costs),
+              let championInput = try champion.artifact.metricInput(metric, costs: costs) else { return nil }
+        var plan = suite.significance.plan
+        plan.seed = plan.seed &+ seedOffset
+        do {
+            return (try candidateInput.metric.evaluate(candidateInput.ranked).value,
+                    try championInput.metric.evaluate(championInput.ranked).value,
+                    try Bootstrap.difference(candidateInput.metric, baseline: championInput.ranked, candidate: candidateInput.ranked,
+                                             clusters: clusters, plan: plan))
+        } catch { throw .evaluation(error) }
+    }
+
+    /// The intersection–union checks of a slice guardrail, one per slice of each column.
+    private func sliceNonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
+        throws(GateEvaluationError) -> [Verdict.SliceCheck] {
+        let costs = suite.primary.costs
+        guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, costs: costs),
+              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else { return [] }
+        var plan = suite.significance.plan
+        plan.seed = plan.seed &+ seedOffset
+        do {
+            var checks = [Verdict.SliceCheck]()
+            for column in guardrail.slices {
+                let test = try SliceNonInferiority(
+                    candidateInput.metric, baseline: championInput.ranked.predictions, candidate: candidateInput.ranked.predictions,
+                    sliceValues: candidate.columns[column]!, margin: margin, alpha: alpha, minimumRows: guardrail.minimumSliceRows,
+                    minimumPositives: guardrail.minimumSlicePositives, plan: plan)
+                for slice in test.slices {
+                    let sign = guardrail.metric.higherIsBetter ? 1.0 : -1.0
+                    checks.append(Verdict.SliceCheck(
+                        column: column, value: slice.value, rows: slice.rows, positives: slice.positives,
+                        difference: slice.test.map { sign * $0.improvement }, interval: slice.difference, pValue: slice.test?.pValue,
+                        outcome: slice.test.map { $0.rejected ? .pass : .fail } ?? .notApplicable))
+                }
+            }
+            return checks
+        } catch { throw .evaluation(error) }
+    }
+
+    /// McNemar's exact test of the two artifacts' decisions at their own thresholds.
+    private func mcnemarPValue() throws(EvaluationError) -> Double? {
+        guard suite.primary.metric.name.needsThreshold, let c = candidate.artifact.operatingPoint?.threshold,
+              let b = champion.artifact.operatingPoint?.threshold else { return nil }
+        let candidateRows = candidate.artifact.evaluation, championRows = champion.artifact.evaluation
+        return try McNemarTest(labels: candidateRows.labels, baseline: championRows.scores.map { $0 >= b },
+                               candidate: candidateRows.scores.map { $0 >= c }).pValue
+    }
+
+    private func inputs(_ seeds: [ScoredModel]) throws(GateEvaluationError) -> [RankedPredictions] {
+        var result = [RankedPredictions]()
+        for seed in seeds {
+            if let input = try seed.metricInput(suite.primary.metric, costs: suite.primary.costs) { result.append(input.ranked) }
+        }
+        return result
+    }
+}

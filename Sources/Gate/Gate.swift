@@ -1,0 +1,207 @@
+import Evaluation
+import Foundation
+
+/// The promotion gate: a pure function from policy, suite and evidence to a verdict.
+/// How each row decides is defined in docs/STATISTICS-gate.md.
+public enum Gate {
+    /// Judges `evidence` for `suite` under `policy` (both read from the base branch).
+    ///
+    /// - Dataset: fails when data is unversioned, a contract fails or leakage was found.
+    /// - Benchmark: with a champion evaluated on the same data (same digest), the one-sided lower
+    ///   bound of the improvement must exceed `min_effect` and every guardrail must hold (bounds,
+    ///   non-inferiority overall, intersection–union over slices); different digests fail as an
+    ///   invalid comparison. Without a champion (the suite's first model) only the guardrails'
+    ///   bounds decide and non-inferiority is not applicable.
+    /// - Cost: fails over budget, or when USD per unit of improvement exceeds the limit (defined
+    ///   only when the improvement is positive).
+    /// - Reproducibility: fails on dirty or stale code, on a reproduction that differs (or
+    ///   exceeds the tolerance), and without a counted attestation when one is required.
+    /// - Deployment: promote when no other row fails; shadow when the policy allows it and only
+    ///   the superiority bound failed while the estimated improvement is positive; else reject.
+    public static func evaluate(policy: GatePolicy, suite: Suite, evidence: GateEvidence) throws(GateEvaluationError) -> Verdict {
+        let rule = suite.primary.operatingPoint
+        let candidate = try SeededModel("candidate", evaluation: evidence.candidate.evaluation,
+                                        validation: evidence.candidate.validation, rule: rule,
+                                        artifact: evidence.candidate.artifact, requiredColumns: suite.requiredColumns)
+        let candidateReport = try SuiteEvaluation.report(suite, model: candidate, artifact: evidence.candidate.artifact,
+                                                         latencyP99Microseconds: evidence.candidate.latencyP99Microseconds, intervals: false)
+        var championReport: SuiteReport?
+        var comparison: Comparison?
+        let invalidComparison = evidence.champion.map { $0.evaluationDigest != evidence.candidate.evaluationDigest } ?? false
+        if let champion = evidence.champion, !invalidComparison {
+            let paired = try Comparison(suite: suite, candidate: candidate, champion: champion)
+            championReport = try SuiteEvaluation.report(suite, model: paired.champion, artifact: champion.artifact,
+                                                         latencyP99Microseconds: champion.latencyP99Microseconds, intervals: false)
+            comparison = paired
+        }
+        let primary = try comparison?.primary(minEffect: policy.benchmark.minEffect, confidence: policy.benchmark.confidence)
+        var guardrails = [Verdict.GuardrailCheck]()
+        for (index, guardrail) in suite.guardrails.enumerated() {
+            guardrails.append(try check(guardrail, index: index, policy: policy, comparison: comparison,
+                                        candidate: candidateReport.guardrails[index], champion: championReport?.guardrails[index]))
+        }
+        let overLimit = policy.benchmark.maxEvaluations.map { evidence.evaluationsSpent > $0 } ?? false
+        let costPerUnit = primary.flatMap { $0.improvement > 0 ? evidence.cost.usd / $0.improvement : nil }
+
+        var rows = [datasetRow(evidence.dataset),
+                    benchmarkRow(primary: primary, guardrails: guardrails, invalid: invalidComparison, evidence: evidence,
+                                 overLimit: overLimit, suite: suite),
+                    costRow(evidence.cost, perUnit: costPerUnit, limit: policy.cost.maxUSDPerUnit, metric: suite.primary.metric),
+                    reproducibilityRow(evidence, policy: policy.reproducibility)]
+        let decision = decide(rows: rows, primary: primary, guardrails: guardrails, policy: policy)
+        rows.append(deploymentRow(decision, primary: primary, failed: rows.filter { $0.outcome == .fail }.map(\.name)))
+        return Verdict(suite: suite.name, candidate: evidence.candidate.runID, champion: evidence.champion?.runID,
+                       evaluationDigest: evidence.candidate.evaluationDigest, candidateReport: candidateReport,
+                       championReport: championReport, primary: primary, guardrails: guardrails,
+                       evaluationsSpent: evidence.evaluationsSpent, adaptiveOverfittingWarning: overLimit,
+                       costPerUnitOfImprovement: costPerUnit, rows: rows, decision: decision)
+    }
+
+    /// A guardrail's bounds on the candidate and its non-inferiority against the champion.
+    private static func check(_ guardrail: Suite.Guardrail, index: Int, policy: GatePolicy, comparison: Comparison?,
+                              candidate: GuardrailReport, champion: GuardrailReport?) throws(GateEvaluationError) -> Verdict.GuardrailCheck {
+        var parts = [(Verdict.Outcome, String)]()
+        let name = guardrail.metric.description
+        let value = candidate.estimate?.value
+        if guardrail.maximum != nil || guardrail.minimum != nil {
+            if let value, let within = candidate.withinBounds {
+                let bound = [guardrail.maximum.map { "≤ max \(number($0))" }, guardrail.minimum.map { "≥ min \(number($0))" }]
+                    .compactMap { $0 }.joined(separator: " and ")
+                parts.append((within ? .pass : .fail, "\(name) \(number(value)) \(within ? "" : "not ")\(bound)"))
+            } else {
+                parts.append((policy.guardrails.missingValueFails ? .fail : .notApplicable, "\(name) not measured"))
+            }
+        }
+        var slices = [Verdict.SliceCheck]()
+        if let margin = guardrail.nonInferiorityMargin {
+            if let comparison {
+                let result = try comparison.nonInferiority(guardrail, margin: margin, alpha: 1 - policy.guardrails.confidence,
+                                                           seedOffset: UInt64(index + 1))
+                slices = result.slices
+                if let overall = result.overall {
+                    parts.append((overall.rejected ? .pass : .fail,
+                                  "\(name) \(overall.rejected ? "" : "not ")non-inferior (margin \(number(margin)), p = \(number(overall.pValue)))"))
+                } else {
+                    let applicable = slices.filter { $0.outcome != .notApplicable }
+                    let failed = applicable.filter { $0.outcome == .fail }
+                    if applicable.isEmpty {
+                        parts.append((.notApplicable, "\(name): no slice of \(guardrail.slices.joined(separator: ", ")) is large enough"))
+                    } else if let worst = failed.min(by: { ($0.difference ?? 0) < ($1.difference ?? 0) }) {
+                        parts.append((.fail, "\(name) worse on \(failed.count) of \(applicable.count) slices (\(worst.column)=\(worst.value): \(signed(worst.difference ?? .nan)), margin \(number(margin)))"))
+                    } else {
+                        parts.append((.pass, "\(name) non-inferior on \(applicable.count) of \(slices.count) slices (margin \(number(margin)))"))
+                    }
+                }
+            } else {
+                parts.append((.notApplicable, "\(name) non-inferiority: no champion on the same data"))
+            }
+        }
+        let outcome: Verdict.Outcome = parts.contains { $0.0 == .fail } ? .fail : parts.contains { $0.0 == .pass } ? .pass : .notApplicable
+        return Verdict.GuardrailCheck(guardrail: guardrail, candidate: value, champion: champion?.estimate?.value, outcome: outcome,
+                                      evidence: parts.map(\.1).joined(separator: "; "), slices: slices)
+    }
+
+    private static func datasetRow(_ checks: GateEvidence.DatasetChecks) -> Verdict.Row {
+        var problems = [String]()
+        if !checks.versioned { problems.append("training or evaluation data is not versioned") }
+        problems += checks.contractFailures.map { "contract: \($0)" }
+        problems += checks.leakageFindings.map { "leakage: \($0)" }
+        guard let first = problems.first else {
+            return Verdict.Row(name: .dataset, outcome: .pass, evidence: "data versioned, contracts pass, no leakage found")
+        }
+        let more = problems.count > 1 ? " (+\(problems.count - 1) more)" : ""
+        return Verdict.Row(name: .dataset, outcome: .fail, evidence: first + more)
+    }
+
+    private static func benchmarkRow(primary: Verdict.PrimaryComparison?, guardrails: [Verdict.GuardrailCheck], invalid: Bool,
+                                     evidence: GateEvidence, overLimit: Bool, suite: Suite) -> Verdict.Row {
+        let spent = "\(evidence.evaluationsSpent) earlier evaluations of \(suite.evaluation)\(overLimit ? " — past the policy limit: risk of adaptive overfitting, refresh the evaluation data" : "")"
+        if invalid, let champion = evidence.champion {
+            return Verdict.Row(name: .benchmark, outcome: .fail,
+                               evidence: "invalid comparison: candidate evaluated on \(short(evidence.candidate.evaluationDigest)), champion on \(short(champion.evaluationDigest))")
+        }
+        let failedGuardrails = guardrails.filter { $0.outcome == .fail }
+        let guardrailText = guardrails.isEmpty ? "no guardrails"
+            : failedGuardrails.first.map { "guardrail failed: \($0.evidence)" }
+            ?? "guardrails hold (\(guardrails.filter { $0.outcome == .pass }.count) of \(guardrails.count) applicable)"
+        guard let primary else {
+            return Verdict.Row(name: .benchmark, outcome: failedGuardrails.isEmpty ? .pass : .fail,
+                               evidence: "no champion: first model of the suite, judged on guardrails only; \(guardrailText); \(spent)")
+        }
+        let superior = primary.lowerBound > primary.minEffect
+        let comparisonText = "\(primary.metric) \(number(primary.candidate)) vs \(number(primary.champion)), improvement \(signed(primary.improvement)), lower bound \(signed(primary.lowerBound)) \(superior ? ">" : "≤") min_effect \(number(primary.minEffect)) (\(primary.method), \(percent(primary.confidence)) one-sided)"
+        return Verdict.Row(name: .benchmark, outcome: superior && failedGuardrails.isEmpty ? .pass : .fail,
+                           evidence: "\(comparisonText); \(guardrailText); \(spent)")
+    }
+
+    private static func costRow(_ cost: GateEvidence.Cost, perUnit: Double?, limit: Double?, metric: SuiteMetric) -> Verdict.Row {
+        if cost.overBudget {
+            return Verdict.Row(name: .cost, outcome: .fail, evidence: "the run went over its budget ($\(number(cost.usd)))")
+        }
+        guard let perUnit else {
+            return Verdict.Row(name: .cost, outcome: .pass,
+                               evidence: "$\(number(cost.usd)), within budget; cost per unit of improvement not defined (no positive improvement)")
+        }
+        let within = limit.map { perUnit <= $0 } ?? true
+        let limitText = limit.map { " \(within ? "≤" : ">") limit $\(number($0))" } ?? ""
+        return Verdict.Row(name: .cost, outcome: within ? .pass : .fail,
+                           evidence: "$\(number(cost.usd)), within budget; $\(number(perUnit)) per unit of \(metric)\(limitText)")
+    }
+
+    private static func reproducibilityRow(_ evidence: GateEvidence, policy: GatePolicy.Reproducibility) -> Verdict.Row {
+        let run = evidence.candidate.runID
+        if evidence.code.stale {
+            return Verdict.Row(name: .reproducibility, outcome: .fail,
+                               evidence: "stale evidence: the code changed after run \(run) was trained (run it again and git mlcommit)")
+        }
+        if evidence.code.dirty {
+            return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "run \(run) was made from uncommitted code")
+        }
+        let counted = evidence.attestations.filter { !policy.ciOnly || $0.inCI }
+        let scope = policy.ciOnly ? " in CI" : ""
+        if let bad = counted.first(where: { $0.result == .differs || ($0.result == .withinTolerance && ($0.largestDelta ?? 0) > policy.tolerance) }) {
+            let delta = bad.largestDelta.map { " (largest difference \(number($0)), tolerance \(number(policy.tolerance)))" } ?? ""
+            return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "a reproduction\(bad.inCI ? " in CI" : "") differs\(delta)")
+        }
+        if let good = counted.first(where: { $0.result == .bitIdentical }) ?? counted.first {
+            return Verdict.Row(name: .reproducibility, outcome: .pass,
+                               evidence: "clean code; reproduced\(good.inCI ? " in CI" : ""): \(good.result.rawValue.replacingOccurrences(of: "_", with: " "))")
+        }
+        if policy.requireAttestation {
+            return Verdict.Row(name: .reproducibility, outcome: .fail,
+                               evidence: "no attestation\(scope): run git ml reproduce \(run)\(policy.ciOnly ? " in CI" : "")")
+        }
+        return Verdict.Row(name: .reproducibility, outcome: .pass, evidence: "clean code; no attestation required")
+    }
+
+    private static func decide(rows: [Verdict.Row], primary: Verdict.PrimaryComparison?, guardrails: [Verdict.GuardrailCheck],
+                               policy: GatePolicy) -> Verdict.Decision {
+        let failed = rows.filter { $0.outcome == .fail }.map(\.name)
+        if failed.isEmpty { return .promote }
+        if policy.deployment.shadow == .betterNotSignificant, failed == [.benchmark], let primary, primary.improvement > 0,
+           !guardrails.contains(where: { $0.outcome == .fail }) {
+            return .shadow
+        }
+        return .reject
+    }
+
+    private static func deploymentRow(_ decision: Verdict.Decision, primary: Verdict.PrimaryComparison?,
+                                      failed: [Verdict.RowName]) -> Verdict.Row {
+        switch decision {
+        case .promote:
+            return Verdict.Row(name: .deployment, outcome: .pass, evidence: "promote: every row passes")
+        case .shadow:
+            let bound = primary.map { " (improvement \(signed($0.improvement)), lower bound \(signed($0.lowerBound)) ≤ min_effect \(number($0.minEffect)))" } ?? ""
+            return Verdict.Row(name: .deployment, outcome: .fail, evidence: "shadow: better but not proven\(bound)")
+        case .reject:
+            return Verdict.Row(name: .deployment, outcome: .fail,
+                               evidence: "reject: \(failed.map(\.rawValue).joined(separator: ", ")) \(failed.count == 1 ? "fails" : "fail")")
+        }
+    }
+
+    /// Up to 4 significant digits.
+    static func number(_ value: Double) -> String { value.isNaN ? "NaN" : String(format: "%.4g", value) }
+    static func signed(_ value: Double) -> String { value >= 0 ? "+" + number(value) : number(value) }
+    static func percent(_ value: Double) -> String { String(format: "%g%%", value * 100) }
+    static func short(_ digest: String) -> String { String(digest.prefix(19)) }
+}

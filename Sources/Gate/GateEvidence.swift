@@ -1,0 +1,110 @@
+/// Everything the gate judges for one suite, gathered by the Runner from the repository (the
+/// gate itself reads nothing): the candidate's and the champion's predictions and the facts
+/// about data, cost, code and reproduction.
+public struct GateEvidence: Sendable, Equatable {
+    /// One recorded model: its run and its predictions per seed.
+    public struct Model: Sendable, Equatable {
+        public let runID: String
+        /// Evaluation predictions per seed (same rows in the same order across seeds).
+        public let evaluation: [ScoredRows]
+        /// Validation predictions per seed: each seed's operating point is chosen on them (empty
+        /// when the suite has no operating point).
+        public let validation: [ScoredRows]
+        public let artifact: CandidateArtifact
+        /// Full digest of the evaluation dataset the predictions were made on.
+        public let evaluationDigest: String
+        /// Measured p99 latency in microseconds, when the run measured one.
+        public let latencyP99Microseconds: Double?
+
+        public init(runID: String, evaluation: [ScoredRows], validation: [ScoredRows], artifact: CandidateArtifact = .ensemble,
+                    evaluationDigest: String, latencyP99Microseconds: Double? = nil) {
+            self.runID = runID
+            self.evaluation = evaluation
+            self.validation = validation
+            self.artifact = artifact
+            self.evaluationDigest = evaluationDigest
+            self.latencyP99Microseconds = latencyP99Microseconds
+        }
+    }
+
+    /// Data checks of the candidate's training and evaluation datasets.
+    public struct DatasetChecks: Sendable, Equatable {
+        /// Both datasets are versioned (named in the lock by digest).
+        public let versioned: Bool
+        /// One line per failed contract check (empty: contracts pass).
+        public let contractFailures: [String]
+        /// One line per leakage finding between training and evaluation data (empty: none).
+        public let leakageFindings: [String]
+
+        public init(versioned: Bool, contractFailures: [String] = [], leakageFindings: [String] = []) {
+            self.versioned = versioned
+            self.contractFailures = contractFailures
+            self.leakageFindings = leakageFindings
+        }
+    }
+
+    public struct Cost: Sendable, Equatable {
+        /// What the candidate's run cost.
+        public let usd: Double
+        /// The run hit its budget (recorded as over budget).
+        public let overBudget: Bool
+
+        public init(usd: Double, overBudget: Bool) {
+            self.usd = usd
+            self.overBudget = overBudget
+        }
+    }
+
+    public struct Code: Sendable, Equatable {
+        /// The run was made from a dirty working tree.
+        public let dirty: Bool
+        /// The head's tree (excluding `ml/`) differs from the tree the candidate was trained on.
+        public let stale: Bool
+
+        public init(dirty: Bool, stale: Bool) {
+            self.dirty = dirty
+            self.stale = stale
+        }
+    }
+
+    /// A reproduction of the candidate's run (`ml/attestations/<run>.json`).
+    public struct Attestation: Sendable, Equatable {
+        public enum Result: String, Codable, Sendable, CaseIterable {
+            case bitIdentical = "bit_identical"
+            case withinTolerance = "within_tolerance"
+            case differs
+        }
+        public let result: Result
+        /// Made in CI (not on a laptop).
+        public let inCI: Bool
+        /// Largest metric difference observed, when reported.
+        public let largestDelta: Double?
+
+        public init(result: Result, inCI: Bool, largestDelta: Double? = nil) {
+            self.result = result
+            self.inCI = inCI
+            self.largestDelta = largestDelta
+        }
+    }
+
+    public let candidate: Model
+    /// The last promoted model of the suite; nil before the first promotion.
+    public let champion: Model?
+    public let dataset: DatasetChecks
+    public let cost: Cost
+    public let code: Code
+    public let attestations: [Attestation]
+    /// Evaluations already recorded on the pinned evaluation version (this one excluded).
+    public let evaluationsSpent: Int
+
+    public init(candidate: Model, champion: Model?, dataset: DatasetChecks, cost: Cost, code: Code,
+                attestations: [Attestation], evaluationsSpent: Int) {
+        self.candidate = candidate
+        self.champion = champion
+        self.dataset = dataset
+        self.cost = cost
+        self.code = code
+        self.attestations = attestations
+        self.evaluationsSpent = evaluationsSpent
+    }
+}

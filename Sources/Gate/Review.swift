@@ -1,0 +1,140 @@
+import Evaluation
+import Foundation
+
+/// One point of the primary metric over a branch's history, for the HTML report.
+public struct HistoryPoint: Codable, Sendable, Equatable {
+    /// What the point is (a commit, run id or date).
+    public let label: String
+    public let value: Double
+
+    public init(label: String, value: Double) {
+        self.label = label
+        self.value = value
+    }
+}
+
+/// Renders a verdict for people: a terminal table, a pull-request comment in Markdown, and a
+/// self-contained HTML report with inline SVG plots. Pure functions of their inputs.
+public enum Review {
+    /// A plain-text table: the decision, then one line per row (outcome and evidence).
+    public static func text(_ verdict: Verdict) -> String {
+        var lines = ["suite \(verdict.suite): candidate \(verdict.candidate) vs \(verdict.champion.map { "champion \($0)" } ?? "no champion") → \(verdict.decision.rawValue.uppercased())"]
+        let width = Verdict.RowName.allCases.map(\.rawValue.count).max()! + 2
+        lines.append(pad("ROW", width) + pad("RESULT", 8) + "EVIDENCE")
+        for row in verdict.rows {
+            lines.append(pad(row.name.rawValue, width) + pad(outcomeWord(row.outcome), 8) + row.evidence)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The pull-request comment: decision, a policy-change warning when `policyChanges` (paths of
+    /// gate, suite or contract files the pull request changes) is not empty, the gate table,
+    /// metric deltas with intervals, slice regressions, calibration, data changes (one line each,
+    /// e.g. from the dataset diff; the section is left out when empty), cost and reproduction.
+    public static func markdown(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = []) -> String {
+        var out = "## GitML gate — `\(verdict.suite)`: **\(verdict.decision.rawValue)**\n\n"
+        if !policyChanges.isEmpty {
+            out += "> **Policy change:** this pull request changes \(policyChanges.map { "`\($0)`" }.joined(separator: ", ")). "
+            out += "It was judged by the base branch's policy; the change needs its own review.\n\n"
+        }
+        out += "Candidate `\(verdict.candidate)` vs \(verdict.champion.map { "champion `\($0)`" } ?? "no champion (first model)") "
+        out += "on `\(verdict.candidateReport.evaluation)` (`\(Gate.short(verdict.evaluationDigest))…`), "
+        out += "\(verdict.candidateReport.rows) rows, \(verdict.candidateReport.positives) positives.\n\n"
+        out += "| Row | Result | Evidence |\n|---|---|---|\n"
+        for row in verdict.rows {
+            out += "| \(row.name.rawValue.capitalized) | \(outcomeMark(row.outcome)) | \(cell(row.evidence)) |\n"
+        }
+        out += "\n### Metrics\n\n" + metricTable(verdict)
+        out += "\n### Slice regressions\n\n" + sliceRegressions(verdict)
+        out += "\n### Calibration\n\n" + calibration(verdict)
+        if !dataChanges.isEmpty {
+            out += "\n### Data changes\n\n" + dataChanges.map { "- \($0)\n" }.joined()
+        }
+        out += "\n### Cost\n\n" + (verdict.row(.cost)?.evidence ?? "") + "\n"
+        out += "\n### Reproduction\n\n" + (verdict.row(.reproducibility)?.evidence ?? "") + "\n"
+        out += "\n<sub>Verdict `\(verdict.digest)`</sub>\n"
+        return out
+    }
+
+    private static func metricTable(_ verdict: Verdict) -> String {
+        let confidence = percent(verdict.candidateReport.plan.confidence)
+        var out = "| Metric | Candidate | Champion | Δ (candidate − champion) | \(confidence) interval of Δ | Test |\n|---|---|---|---|---|---|\n"
+        let primary = verdict.candidateReport.primary
+        let championPrimary = verdict.championReport?.primary
+        if let comparison = verdict.primary {
+            let test = "\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"
+                + (comparison.delongPValue.map { "; DeLong p = \(Gate.number($0))" } ?? "")
+                + (comparison.mcnemarPValue.map { "; McNemar p = \(Gate.number($0))" } ?? "")
+            out += "| **\(comparison.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | \(Gate.signed(comparison.difference)) | \(interval(comparison.interval)) | \(cell(test)) |\n"
+        } else {
+            out += "| **\(primary.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | — | — | — |\n"
+        }
+        for (index, check) in verdict.guardrails.enumerated() {
+            let candidate = verdict.candidateReport.guardrails[index].estimate
+            let champion = verdict.championReport?.guardrails[index].estimate
+            let delta = zip2(check.candidate, check.champion).map { Gate.signed($0 - $1) } ?? "—"
+            out += "| \(check.guardrail.metric) (guardrail) | \(candidate.map(estimate) ?? "not measured") | \(champion.map(estimate) ?? "—") | \(delta) | — | \(outcomeMark(check.outcome)) \(cell(check.evidence)) |\n"
+        }
+        return out
+    }
+
+    private static func sliceRegressions(_ verdict: Verdict) -> String {
+        let regressions = verdict.guardrails.flatMap { check in
+            check.slices.filter { $0.outcome == .fail || ($0.difference ?? 0) * (check.guardrail.metric.higherIsBetter ? 1 : -1) < 0 }
+                .map { (check.guardrail, $0) }
+        }
+        guard !regressions.isEmpty else {
+            let tested = verdict.guardrails.contains { !$0.slices.isEmpty }
+            return tested ? "No slice is worse than the champion.\n" : "No slice guardrails were tested.\n"
+        }
+        var out = "| Guardrail | Slice | Rows | Positives | Δ | Interval of Δ | p (non-inferiority) | Result |\n|---|---|---|---|---|---|---|---|\n"
+        for (guardrail, slice) in regressions {
+            out += "| \(guardrail.metric) (margin \(Gate.number(guardrail.nonInferiorityMargin ?? 0))) | \(cell(slice.column))=\(cell(slice.value)) | \(slice.rows) | \(slice.positives) | \(slice.difference.map(Gate.signed) ?? "—") | \(slice.interval.map(interval) ?? "—") | \(slice.pValue.map(Gate.number) ?? "—") | \(outcomeMark(slice.outcome)) |\n"
+        }
+        return out
+    }
+
+    private static func calibration(_ verdict: Verdict) -> String {
+        guard let candidate = verdict.candidateReport.reliability else { return "Scores are not probabilities: no calibration.\n" }
+        var out = "Expected calibration error (15 uniform bins): candidate \(Gate.number(candidate.expectedCalibrationError))"
+        if let champion = verdict.championReport?.reliability {
+            out += ", champion \(Gate.number(champion.expectedCalibrationError))"
+        }
+        return out + ".\n"
+    }
+
+    static func estimate(_ value: MetricEstimate) -> String {
+        Gate.number(value.value) + (value.interval.map { " " + interval($0) } ?? "")
+    }
+
+    static func interval(_ value: ConfidenceInterval) -> String { "[\(Gate.number(value.lower)), \(Gate.number(value.upper))]" }
+
+    static func outcomeWord(_ outcome: Verdict.Outcome) -> String {
+        switch outcome {
+        case .pass: return "pass"
+        case .fail: return "FAIL"
+        case .notApplicable: return "n/a"
+        }
+    }
+
+    static func outcomeMark(_ outcome: Verdict.Outcome) -> String {
+        switch outcome {
+        case .pass: return "✅ pass"
+        case .fail: return "❌ fail"
+        case .notApplicable: return "➖ n/a"
+        }
+    }
+
+    static func percent(_ value: Double) -> String { Gate.percent(value) }
+
+    private static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private static func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+        guard let a, let b else { return nil }
+        return (a, b)
+    }
+}

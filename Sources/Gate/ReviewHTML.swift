@@ -1,0 +1,137 @@
+import Evaluation
+
+extension Review {
+    /// A self-contained HTML report (no external resources): decision, policy-change warning,
+    /// gate table, metrics, and inline SVG plots — ROC and precision–recall curves of both
+    /// models, the reliability diagram, slice deltas with their intervals, and the primary
+    /// metric over `history` when given; `dataChanges` lines are listed when given. An inline script records each plot's rendered size in
+    /// `data-rendered-width` (used by the headless-browser test).
+    public static func html(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
+                            history: [HistoryPoint] = []) -> String {
+        var body = "<h1>GitML gate — <code>\(HTML.escape(verdict.suite))</code>: <span class=\"decision \(verdict.decision.rawValue)\">\(verdict.decision.rawValue)</span></h1>\n"
+        if !policyChanges.isEmpty {
+            body += "<p class=\"warning\"><strong>Policy change:</strong> this pull request changes \(policyChanges.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")). It was judged by the base branch's policy; the change needs its own review.</p>\n"
+        }
+        body += "<p>Candidate <code>\(HTML.escape(verdict.candidate))</code> vs \(verdict.champion.map { "champion <code>\(HTML.escape($0))</code>" } ?? "no champion (first model)") on <code>\(HTML.escape(verdict.candidateReport.evaluation.description))</code>, \(verdict.candidateReport.rows) rows, \(verdict.candidateReport.positives) positives.</p>\n"
+        body += "<table id=\"gate\"><tr><th>Row</th><th>Result</th><th>Evidence</th></tr>\n"
+        for row in verdict.rows {
+            body += "<tr class=\"\(row.outcome.rawValue)\"><td>\(row.name.rawValue.capitalized)</td><td>\(outcomeWord(row.outcome))</td><td>\(HTML.escape(row.evidence))</td></tr>\n"
+        }
+        body += "</table>\n" + metricsTable(verdict)
+        if !dataChanges.isEmpty {
+            body += "<h2>Data changes</h2><ul id=\"data-changes\">" + dataChanges.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        }
+        body += "<div class=\"plots\">\n"
+        body += figure(curvePlot(verdict, id: "roc-curve", title: "ROC curve", x: "false positive rate", y: "true positive rate",
+                                 points: \.roc, diagonal: true))
+        body += figure(curvePlot(verdict, id: "pr-curve", title: "Precision–recall curve", x: "recall", y: "precision",
+                                 points: \.precisionRecall, diagonal: false))
+        body += figure(reliabilityPlot(verdict))
+        body += figure(sliceDeltaPlot(verdict))
+        if !history.isEmpty { body += figure(historyPlot(history, metric: verdict.candidateReport.primary.metric)) }
+        body += "</div>\n<p class=\"digest\">Verdict <code>\(verdict.digest)</code></p>\n"
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>GitML gate — \(HTML.escape(verdict.suite))</title>
+            <style>\(style)</style></head><body>
+            \(body)<script>\(script)</script>
+            </body></html>
+
+            """
+    }
+
+    private static let style = """
+        body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}\
+        td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}#gate tr.fail td:nth-child(2){color:#b00020;font-weight:bold}\
+        #gate tr.pass td:nth-child(2){color:#1b7f3b}.decision.promote{color:#1b7f3b}.decision.reject{color:#b00020}.decision.shadow{color:#a36b00}\
+        .warning{background:#fff4d6;padding:8px;border-left:4px solid #a36b00}.plots{display:flex;flex-wrap:wrap;gap:16px}\
+        figure{margin:0}svg text{font-size:11px}svg .title{font-size:13px;font-weight:bold}svg .frame{stroke:#999}\
+        svg .candidate{stroke:#1f77b4;fill:#1f77b4;stroke-width:2}svg .champion{stroke:#ff7f0e;fill:#ff7f0e;stroke-width:2}\
+        svg polyline.candidate,svg polyline.champion{fill:none}svg .reference{stroke:#888;stroke-dasharray:4 3}\
+        svg g.pass line,svg g.pass circle{stroke:#1b7f3b;fill:#1b7f3b;stroke-width:2}svg g.fail line,svg g.fail circle{stroke:#b00020;fill:#b00020;stroke-width:2}\
+        .digest{color:#777;font-size:small}
+        """
+
+    private static let script = """
+        document.querySelectorAll('svg.plot').forEach(function(s){var b=s.getBBox();s.setAttribute('data-rendered-width',String(Math.round(b.width)));});
+        """
+
+    private static func figure(_ svg: String) -> String { "<figure>\(svg)</figure>\n" }
+
+    private static func metricsTable(_ verdict: Verdict) -> String {
+        var out = "<table id=\"metrics\"><tr><th>Metric</th><th>Candidate</th><th>Champion</th><th>Δ</th><th>Interval of Δ</th><th>Result</th></tr>\n"
+        let primary = verdict.candidateReport.primary
+        out += "<tr><td><strong>\(HTML.escape(primary.metric.description))</strong> (primary)</td><td>\(estimate(primary))</td><td>\(verdict.championReport.map { estimate($0.primary) } ?? "—")</td>"
+        if let comparison = verdict.primary {
+            out += "<td>\(Gate.signed(comparison.difference))</td><td>\(interval(comparison.interval))</td><td>\(HTML.escape(comparison.method)): lower bound \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))</td></tr>\n"
+        } else {
+            out += "<td>—</td><td>—</td><td>—</td></tr>\n"
+        }
+        for check in verdict.guardrails {
+            let delta = check.candidate.flatMap { c in check.champion.map { Gate.signed(c - $0) } } ?? "—"
+            out += "<tr class=\"\(check.outcome.rawValue)\"><td>\(HTML.escape(check.guardrail.metric.description)) (guardrail)</td><td>\(check.candidate.map(Gate.number) ?? "not measured")</td><td>\(check.champion.map(Gate.number) ?? "—")</td><td>\(delta)</td><td>—</td><td>\(outcomeWord(check.outcome)): \(HTML.escape(check.evidence))</td></tr>\n"
+        }
+        return out + "</table>\n"
+    }
+
+    private static func curvePlot(_ verdict: Verdict, id: String, title: String, x: String, y: String,
+                                  points: KeyPath<ModelCurves, [CurvePoint]>, diagonal: Bool) -> String {
+        var plot = SVGPlot(id: id, title: title, xLabel: x, yLabel: y, xRange: 0...1, yRange: 0...1)
+        if diagonal { plot.reference(from: CurvePoint(x: 0, y: 0), to: CurvePoint(x: 1, y: 1), label: "chance") }
+        if let curves = verdict.championReport?.curves { plot.line(curves[keyPath: points], cssClass: "champion", label: "champion") }
+        if let curves = verdict.candidateReport.curves { plot.line(curves[keyPath: points], cssClass: "candidate", label: "candidate") }
+        return plot.render()
+    }
+
+    private static func reliabilityPlot(_ verdict: Verdict) -> String {
+        var plot = SVGPlot(id: "reliability-diagram", title: "Reliability diagram", xLabel: "mean predicted probability",
+                           yLabel: "fraction positive", xRange: 0...1, yRange: 0...1)
+        plot.reference(from: CurvePoint(x: 0, y: 0), to: CurvePoint(x: 1, y: 1), label: "perfect calibration")
+        for (name, report) in [("champion", verdict.championReport), ("candidate", verdict.candidateReport)] {
+            guard let bins = report?.reliability?.bins else { continue }
+            let points = bins.map { CurvePoint(x: $0.meanPredicted, y: $0.fractionPositive) }
+            plot.line(points, cssClass: name, label: name)
+            plot.markers(points, cssClass: name)
+        }
+        return plot.render()
+    }
+
+    /// Forest plot of candidate − champion per tested slice, with the non-inferiority margin.
+    private static func sliceDeltaPlot(_ verdict: Verdict) -> String {
+        let rows = verdict.guardrails.flatMap { check in
+            check.slices.compactMap { slice -> (Suite.Guardrail, Verdict.SliceCheck, Double, ConfidenceInterval)? in
+                guard let difference = slice.difference, let interval = slice.interval else { return nil }
+                return (check.guardrail, slice, difference, interval)
+            }
+        }
+        let margins = rows.map { ($0.0.metric.higherIsBetter ? -1 : 1) * ($0.0.nonInferiorityMargin ?? 0) }
+        let low = (rows.map(\.3.lower) + margins + [0]).min()!, high = (rows.map(\.3.upper) + margins + [0]).max()!
+        let pad = (high - low) * 0.05 + 1e-9
+        var plot = SVGPlot(id: "slice-deltas", title: rows.isEmpty ? "Slice deltas (no slice guardrails tested)" : "Slice deltas (candidate − champion)",
+                           xLabel: "difference", yLabel: "slice", xRange: (low - pad)...(high + pad),
+                           yRange: 0...Double(max(rows.count, 1) + 1))
+        plot.reference(from: CurvePoint(x: 0, y: 0), to: CurvePoint(x: 0, y: Double(rows.count + 1)), label: "no difference")
+        for (index, row) in rows.enumerated() {
+            let y = Double(rows.count - index)
+            let margin = margins[index]
+            plot.reference(from: CurvePoint(x: margin, y: y - 0.4), to: CurvePoint(x: margin, y: y + 0.4),
+                           label: "non-inferiority margin \(Gate.number(margin))")
+            plot.interval(y: y, estimate: row.2, low: row.3.lower, high: row.3.upper, cssClass: row.1.outcome.rawValue,
+                          label: "\(row.0.metric) \(row.1.column)=\(row.1.value): \(Gate.signed(row.2)) \(interval(row.3))")
+            plot.yCategories.append((y, "\(row.1.column)=\(row.1.value)"))
+        }
+        return plot.render()
+    }
+
+    private static func historyPlot(_ history: [HistoryPoint], metric: SuiteMetric) -> String {
+        let values = history.map(\.value).filter(\.isFinite)
+        let low = values.min() ?? 0, high = values.max() ?? 1
+        let pad = (high - low) * 0.1 + 1e-9
+        var plot = SVGPlot(id: "history", title: "\(metric) over the branch's history", xLabel: "run", yLabel: metric.description,
+                           xRange: 0...Double(max(history.count - 1, 1)), yRange: (low - pad)...(high + pad))
+        let points = history.enumerated().map { CurvePoint(x: Double($0.offset), y: $0.element.value) }
+        plot.line(points, cssClass: "candidate", label: metric.description)
+        plot.markers(points, cssClass: "candidate")
+        return plot.render()
+    }
+}

@@ -1,0 +1,122 @@
+import Evaluation
+
+/// Evaluates a suite on one model's predictions.
+public enum SuiteEvaluation {
+    /// The suite's report for a model. `evaluation` and `validation` hold one prediction set per
+    /// seed (each seed's evaluation rows identical in ids and order); each model's operating point
+    /// is chosen on its own validation rows (`validation` may be empty when the suite has no
+    /// operating point: no metric decides at a threshold). The artifact's metrics get a bootstrap interval over
+    /// rows (whole entities when the suite names an entity column); with several seeds the
+    /// primary metric also gets the two-level bootstrap over seeds and rows. Deterministic: the
+    /// suite's significance seed fixes every resample.
+    public static func evaluate(_ suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows],
+                                artifact: CandidateArtifact = .ensemble,
+                                latencyP99Microseconds: Double? = nil) throws(GateEvaluationError) -> SuiteReport {
+        let model = try SeededModel("model", evaluation: evaluation, validation: validation,
+                                    rule: suite.primary.operatingPoint, artifact: artifact, requiredColumns: suite.requiredColumns)
+        return try report(suite, model: model, artifact: artifact, latencyP99Microseconds: latencyP99Microseconds,
+                          intervals: true)
+    }
+
+    /// The report of an already checked model; without `intervals` no bootstrap runs (the gate
+    /// decides on paired tests and leaves each model's own intervals to its run record).
+    static func report(_ suite: Suite, model: SeededModel, artifact: CandidateArtifact, latencyP99Microseconds: Double?,
+                       intervals: Bool) throws(GateEvaluationError) -> SuiteReport {
+        let clusters = model.clusters(entity: suite.entity)
+        let plan = suite.significance.plan
+        // The parser guarantees a primary metric computed from predictions, so the estimate exists.
+        let primary = try estimate(suite.primary.metric, suite: suite, model: model, clusters: clusters,
+                                   plan: intervals ? plan : nil, withSeeds: true, measured: nil)!
+        var guardrails = [GuardrailReport]()
+        for (index, guardrail) in suite.guardrails.enumerated() {
+            var guardrailPlan = plan
+            guardrailPlan.seed = plan.seed &+ UInt64(index + 1)
+            let value = try estimate(guardrail.metric, suite: suite, model: model, clusters: clusters,
+                                     plan: intervals ? guardrailPlan : nil, withSeeds: false, measured: latencyP99Microseconds)
+            var withinBounds: Bool?
+            if let value, guardrail.maximum != nil || guardrail.minimum != nil {
+                withinBounds = value.value <= (guardrail.maximum ?? .infinity) && value.value >= (guardrail.minimum ?? -.infinity)
+            }
+            guardrails.append(GuardrailReport(
+                guardrail: guardrail, estimate: value, withinBounds: withinBounds,
+                slices: try sliceColumns(guardrail.slices, metric: guardrail.metric, suite: suite, model: model,
+                                         minimumRows: guardrail.minimumSliceRows)))
+        }
+        let labels = model.artifact.evaluation.labels
+        return SuiteReport(suite: suite.name, evaluation: suite.evaluation, rows: labels.count,
+                           positives: labels.reduce(0) { $0 + ($1 ? 1 : 0) }, seeds: model.seeds.count, artifact: artifact,
+                           operatingPoint: model.artifact.operatingPoint, primary: primary, guardrails: guardrails,
+                           slices: try sliceColumns(suite.slices, metric: suite.primary.metric, suite: suite, model: model,
+                                                    minimumRows: 1),
+                           curves: curves(model.artifact.evaluation),
+                           reliability: model.artifact.evaluation.scores.allSatisfy({ $0 >= 0 && $0 <= 1 })
+                               ? try? Calibration.reliabilityCurve(model.artifact.evaluation, binning: .uniform(bins: 15)) : nil,
+                           plan: plan)
+    }
+
+    /// The metric on the artifact with its interval (none without a `plan`); `measured` supplies
+    /// latency (nil result when absent).
+    private static func estimate(_ metric: SuiteMetric, suite: Suite, model: SeededModel, clusters: [String]?, plan: BootstrapPlan?,
+                                 withSeeds: Bool, measured: Double?) throws(GateEvaluationError) -> MetricEstimate? {
+        guard let input = try model.artifact.metricInput(metric, costs: suite.primary.costs) else {
+            return measured.map {
+                MetricEstimate(metric: metric, value: $0, warnings: [], interval: nil, standardError: nil, seeds: nil)
+            }
+        }
+        var seedInputs = [RankedPredictions]()
+        if withSeeds, plan != nil, model.seeds.count > 1 {
+            for seed in model.seeds {
+                if let seedInput = try seed.metricInput(metric, costs: suite.primary.costs) { seedInputs.append(seedInput.ranked) }
+            }
+        }
+        do {
+            let value = try input.metric.evaluate(input.ranked)
+            let bootstrap = plan.flatMap { try? Bootstrap.metric(input.metric, input.ranked, clusters: clusters, plan: $0) }
+            var spread: MetricEstimate.SeedSpread?
+            if !seedInputs.isEmpty {
+                let values = try seedInputs.map { ranked throws(EvaluationError) in try input.metric.evaluate(ranked).value }
+                let twoLevel = plan.flatMap { try? Bootstrap.twoLevel(input.metric, candidate: seedInputs, clusters: clusters, plan: $0) }
+                if let twoLevel {
+                    spread = MetricEstimate.SeedSpread(values: values, mean: values.reduce(0, +) / Double(values.count),
+                                                       interval: twoLevel.percentile)
+                }
+            }
+            return MetricEstimate(metric: metric, value: value.value, warnings: value.warnings, interval: bootstrap?.percentile,
+                                  standardError: bootstrap?.standardError, seeds: spread)
+        } catch {
+            throw .evaluation(error)
+        }
+    }
+
+    /// ROC and PR points at evenly spaced distinct thresholds (nil when a class is absent).
+    private static func curves(_ predictions: BinaryPredictions) -> ModelCurves? {
+        let curve = RankedPredictions(predictions, threads: .one).curve()
+        guard curve.positives > 0, curve.negatives > 0 else { return nil }
+        let count = curve.thresholds.count
+        let kept = min(count, SuiteReport.curvePoints - 1)
+        let indices = (0..<kept).map { $0 * (count - 1) / max(1, kept - 1) }
+        var roc = [CurvePoint(x: 0, y: 0)], precisionRecall = [CurvePoint]()
+        for k in indices {
+            let tp = curve.truePositives[k], fp = curve.falsePositives[k]
+            roc.append(CurvePoint(x: fp / curve.negatives, y: tp / curve.positives))
+            precisionRecall.append(CurvePoint(x: tp / curve.positives, y: tp / (tp + fp)))
+        }
+        return ModelCurves(roc: roc, precisionRecall: precisionRecall)
+    }
+
+    /// The metric per value of each column on the artifact's rows.
+    private static func sliceColumns(_ columns: [String], metric: SuiteMetric, suite: Suite, model: SeededModel,
+                                     minimumRows: Int) throws(GateEvaluationError) -> [GuardrailReport.SliceColumn] {
+        guard let input = try model.artifact.metricInput(metric, costs: suite.primary.costs) else { return [] }
+        var result = [GuardrailReport.SliceColumn]()
+        for column in columns {
+            do {
+                result.append(GuardrailReport.SliceColumn(
+                    column: column,
+                    slices: try Slices.byCategory(input.ranked.predictions, categories: model.columns[column]!,
+                                                  metric: input.metric, minimumRows: minimumRows)))
+            } catch { throw .evaluation(error) }
+        }
+        return result
+    }
+}

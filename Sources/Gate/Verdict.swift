@@ -1,0 +1,112 @@
+import Evaluation
+import Records
+
+/// The gate's judgement of one suite's candidate: five rows, each pass / fail / not applicable
+/// with one line of evidence, and the decision. `json` is the canonical record; `digest` its id.
+public struct Verdict: Codable, Sendable, Equatable {
+    public static let formatVersion = 1
+
+    public enum Outcome: String, Codable, Sendable, CaseIterable {
+        case pass, fail
+        case notApplicable = "not_applicable"
+    }
+
+    public enum Decision: String, Codable, Sendable, CaseIterable {
+        case promote, shadow, reject
+    }
+
+    public enum RowName: String, Codable, Sendable, CaseIterable {
+        case dataset, benchmark, cost, reproducibility, deployment
+    }
+
+    public struct Row: Codable, Sendable, Equatable {
+        public let name: RowName
+        public let outcome: Outcome
+        /// One line that says why.
+        public let evidence: String
+    }
+
+    /// The primary metric, candidate against champion on the same rows.
+    public struct PrimaryComparison: Codable, Sendable, Equatable {
+        public let metric: SuiteMetric
+        public let direction: Suite.Direction
+        /// The artifacts' values (ensemble or chosen seed) at their own operating points.
+        public let candidate: Double
+        public let champion: Double
+        /// Estimate of candidate − champion (for several seeds: difference of the seed means).
+        public let difference: Double
+        /// Two-sided percentile interval of candidate − champion at the policy's confidence.
+        public let interval: ConfidenceInterval
+        /// One-sided lower confidence bound of the improvement (difference oriented so that
+        /// positive is better), in metric units; compared with `minEffect`.
+        public let lowerBound: Double
+        public let minEffect: Double
+        public let confidence: Double
+        /// How the bound was computed: "paired bootstrap", "two-level bootstrap", "DeLong".
+        public let method: String
+        /// The bootstrap design (nil for DeLong).
+        public let design: ResamplingDesign?
+        /// DeLong's two-sided p-value for the AUCs (roc_auc, one seed each).
+        public let delongPValue: Double?
+        /// McNemar's exact two-sided p-value of the decisions (threshold metrics).
+        public let mcnemarPValue: Double?
+
+        /// The improvement estimate, positive when the candidate is better.
+        public var improvement: Double { direction == .maximize ? difference : -difference }
+    }
+
+    /// One slice of a slice guardrail's intersection–union test.
+    public struct SliceCheck: Codable, Sendable, Equatable {
+        public let column: String
+        public let value: String
+        public let rows: Int
+        public let positives: Int
+        /// candidate − champion on the slice, with its two-sided interval (nil: not applicable).
+        public let difference: Double?
+        public let interval: ConfidenceInterval?
+        /// One-sided p-value of "worse by more than the margin".
+        public let pValue: Double?
+        public let outcome: Outcome
+    }
+
+    /// One guardrail's checks.
+    public struct GuardrailCheck: Codable, Sendable, Equatable {
+        public let guardrail: Suite.Guardrail
+        public let candidate: Double?
+        public let champion: Double?
+        public let outcome: Outcome
+        public let evidence: String
+        public let slices: [SliceCheck]
+    }
+
+    public let suite: String
+    public let candidate: String
+    public let champion: String?
+    public let evaluationDigest: String
+    public let candidateReport: SuiteReport
+    public let championReport: SuiteReport?
+    /// Nil without a champion or when the comparison is invalid (different evaluation data).
+    public let primary: PrimaryComparison?
+    public let guardrails: [GuardrailCheck]
+    public let evaluationsSpent: Int
+    /// More evaluations than the policy allows were spent on the evaluation version.
+    public let adaptiveOverfittingWarning: Bool
+    /// USD per unit of primary-metric improvement; nil unless the improvement is positive.
+    public let costPerUnitOfImprovement: Double?
+    public let rows: [Row]
+    public let decision: Decision
+
+    /// The row named `name`.
+    public func row(_ name: RowName) -> Row? { rows.first { $0.name == name } }
+
+    /// The canonical record: the verdict's fields in snake_case and `format_version`.
+    public var json: JSONValue {
+        // Every member is a plain Codable value, so encoding cannot fail.
+        guard case .object(var members) = try! JSONValueEncoder().encode(self) else { return .null }
+        members["format_version"] = .number(Double(Self.formatVersion))
+        return .object(members)
+    }
+
+    /// `sha256:<hex>` of the canonical JSON: the verdict's id.
+    public var digest: String { CanonicalJSON.digest(json) }
+}

@@ -1,0 +1,224 @@
+import BlobStore
+import Contracts
+import Foundation
+import Gate
+import GitRepo
+import Records
+import Tables
+import Workspace
+
+/// Gathers what the gate judges (DESIGN §6) from two revisions, through libgit2 and the store,
+/// without checking anything out: the policy, suites and contracts of the **base**, the head's
+/// candidates (its `ml/lock.json`), the champion (the promotion chain, else the base's committed
+/// candidate), their recorded predictions re-joined with the pinned evaluation data, the
+/// attestations committed on the head, and whether the head's code is still the code the
+/// candidate trained on.
+public struct GateSession {
+    public let project: Project
+    public let base: String
+    public let head: String
+
+    public init(project: Project, base: String, head: String) {
+        self.project = project
+        self.base = base
+        self.head = head
+    }
+
+    /// One suite's verdict with the inputs that produced it.
+    public struct Decision {
+        public let suite: String
+        public let verdict: Verdict
+        public let candidate: RunRecord
+    }
+
+    /// The base's gate policy.
+    public func policy() throws -> GatePolicy {
+        guard let text = try text(at: base, path: "ml/gate.yaml") else {
+            throw RunnerError.missingFile(path: "ml/gate.yaml at \(base)", hint: "commit a gate policy on the protected branch (start from templates/ml/gate.yaml)")
+        }
+        return try GatePolicy.parse(yaml: text, file: "ml/gate.yaml (at \(base))")
+    }
+
+    /// Judges every suite that has a candidate on the head.
+    public func evaluate() throws -> [Decision] {
+        let policy = try policy()
+        guard let lock = try project.lock(at: head), !lock.suites.isEmpty else {
+            throw RunnerError.invalidExperiment("\(head) has no candidate run in ml/lock.json: run an experiment and `git mlcommit` it")
+        }
+        return try lock.suites.keys.sorted().map { try evaluate(suite: $0, policy: policy, lock: lock) }
+    }
+
+    private func evaluate(suite name: String, policy: GatePolicy, lock: Lock) throws -> Decision {
+        guard let suiteText = try text(at: base, path: "ml/suites/\(name).yaml") else {
+            throw RunnerError.missingFile(path: "ml/suites/\(name).yaml at \(base)", hint: "a suite must be reviewed on the protected branch before it can gate")
+        }
+        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(base))", name: name)
+        let entry = lock.suites[name]!
+        let candidate = try run(entry.run, revision: head)
+        let championID = try project.champion(suite: name) ?? (try project.lock(at: base))?.suites[name].map(\.run)
+        let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite) }
+        let headTree = try project.repository.treeID(ofCommit: try project.repository.resolveCommit(head), excluding: "ml").hex
+        let evidence = GateEvidence(
+            candidate: try model(candidate, suite: suite), champion: champion,
+            dataset: try datasetChecks(candidate, suite: suite),
+            cost: GateEvidence.Cost(usd: CostLedger.usd(candidate), overBudget: candidate.status == .overBudget),
+            code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
+            attestations: try attestations(candidate.id),
+            evaluationsSpent: try project.recordedRuns().runs.filter { $0.record.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
+        return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
+    }
+
+    /// The stored files the gate reads for the head's suites: the candidates' and champions'
+    /// predictions and the datasets they scored (a server fetches them before `evaluate`).
+    public func requiredFiles() throws -> [StoredFile] {
+        guard let lock = try project.lock(at: head) else { return [] }
+        var files: [StoredFile] = []
+        for (name, entry) in lock.suites {
+            var runs = [try run(entry.run, revision: head)]
+            if let championID = try project.champion(suite: name) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
+                runs.append(try run(championID, revision: base))
+            }
+            for run in runs {
+                files += try run.artifacts.filter { $0.key.hasPrefix("predictions/") }.values.map(Project.storedFile)
+                for use in run.datasets.values {
+                    guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else { continue }
+                    files += try version.record.files.map(Project.storedFile)
+                }
+            }
+        }
+        return files
+    }
+
+    /// `git ml diff`: the candidates of `head` against those of `base` (or the champions when
+    /// `againstChampion`), per suite of the head, compared on their stored predictions with the
+    /// suite's statistics (no policy: that is the gate's business).
+    public func compare(againstChampion: Bool) throws -> [(diff: SuiteDiff, a: RunRecord, b: RunRecord)] {
+        guard let lock = try project.lock(at: head), !lock.suites.isEmpty else {
+            throw RunnerError.invalidExperiment("\(head) has no candidate run in ml/lock.json")
+        }
+        var out: [(SuiteDiff, RunRecord, RunRecord)] = []
+        for name in lock.suites.keys.sorted() {
+            guard let suiteText = try text(at: head, path: "ml/suites/\(name).yaml") else { continue }
+            let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(head))", name: name)
+            let b = try run(lock.suites[name]!.run, revision: head)
+            let aID = againstChampion ? try project.champion(suite: name) : (try project.lock(at: base))?.suites[name]?.run
+            guard let aID else { continue }
+            let a = try run(aID, revision: base)
+            out.append((try SuiteDiff.compare(suite: suite, baseline: try model(a, suite: suite), candidate: try model(b, suite: suite)), a, b))
+        }
+        return out
+    }
+
+    /// The head's candidate value of each suite along its first-parent history (oldest first,
+    /// at most `limit` points): the "primary metric over the branch's history" of reviews.
+    public func history(suite: String, limit: Int = 20) throws -> [HistoryPoint] {
+        let out = try GitCommand.run(["log", "--first-parent", "--format=%H", "-n", "\(limit * 4)", head, "--", "ml/lock.json"], in: project.root)
+        var points: [HistoryPoint] = []
+        var last: String?
+        for hex in out.split(separator: "\n").reversed() {
+            guard let entry = try project.lock(at: String(hex))?.suites[suite], entry.run != last else { continue }
+            last = entry.run
+            points.append(HistoryPoint(label: String(hex.prefix(7)), value: entry.value))
+        }
+        return Array(points.suffix(limit))
+    }
+
+    /// Paths under `ml/gate.yaml`, `ml/suites/` and `ml/contracts/` that differ between base and
+    /// head: policy changes a pull request makes, which need their own review (the gate keeps
+    /// using the base's).
+    public func policyChanges() throws -> [String] {
+        let out = try GitCommand.run(["diff", "--name-only", base, head, "--", "ml/gate.yaml", "ml/suites", "ml/contracts"], in: project.root)
+        return out.split(separator: "\n").map(String.init)
+    }
+
+    /// A run by id: its record under refs/ml/runs, else the copy committed in `revision`.
+    func run(_ id: String, revision: String) throws -> RunRecord {
+        if let recorded = try? project.recordedRun(id), recorded.id == id { return recorded.record }
+        let hex = id.replacingOccurrences(of: "sha256:", with: "")
+        guard let text = try text(at: revision, path: "ml/runs/\(hex).json") else { throw WorkspaceError.unknownRun(id) }
+        return try RunRecord(text: text)
+    }
+
+    /// A run's predictions as the gate reads them: per seed, joined with the entity and slice
+    /// columns of the datasets they score.
+    func model(_ run: RunRecord, suite: Suite) throws -> GateEvidence.Model {
+        guard let evalUse = run.datasets["eval"], let evalArtifact = run.artifacts["predictions/evaluation"] else {
+            throw RunnerError.invalidExperiment("run \(run.id.dropFirst(7).prefix(12)) has no evaluation predictions")
+        }
+        let evalTable = try table(evalUse)
+        let evaluation = try predictions(evalArtifact, name: "evaluation predictions", table: evalTable, suite: suite)
+        var validation: [ScoredRows] = []
+        if let artifact = run.artifacts["predictions/validation"],
+           let trainUse = run.datasets["train"] ?? run.datasets.first(where: { $0.key.hasPrefix("input:") })?.value {
+            validation = try predictions(artifact, name: "validation predictions", table: try table(trainUse), suite: suite)
+        }
+        let artifact: CandidateArtifact
+        if run.candidate.hasPrefix("seed:"), let seed = UInt64(run.candidate.dropFirst(5)), let index = run.seeds.firstIndex(of: seed) {
+            artifact = .seed(index)
+        } else if run.candidate == "ensemble" {
+            artifact = .ensemble
+        } else {
+            artifact = .seed(0)
+        }
+        let latency = run.metrics["guardrails"]?.arrayValue?
+            .first { $0["guardrail"]?["metric"]?["name"]?.stringValue == "latency_p99_us" }?["estimate"]?["value"]?.doubleValue
+        return GateEvidence.Model(runID: run.id, evaluation: evaluation, validation: validation, artifact: artifact,
+                                  evaluationDigest: evalUse.digest, latencyP99Microseconds: latency)
+    }
+
+    private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, suite: Suite) throws -> [ScoredRows] {
+        let stored = try PredictionsTable(text: String(decoding: try project.artifactBytes(artifact), as: UTF8.self), name: name)
+        return stored.scores.map { scores in
+            SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: scores)
+        }
+    }
+
+    private func table(_ use: RunRecord.DatasetUse) throws -> Table {
+        let version = try project.resolveDataset("\(use.name)@\(use.digest)")
+        return try project.table(of: version, schema: try baseContract(use.name)?.0.readSchema ?? [:])
+    }
+
+    /// The contract of `name` at the base, with the digest of its text.
+    private func baseContract(_ name: String) throws -> (Contract, String)? {
+        guard let text = try text(at: base, path: "ml/contracts/\(name).yaml") else { return nil }
+        return (try Contract.load(yaml: text, file: "ml/contracts/\(name).yaml (at \(base))"), Digest.of(Array(text.utf8)).description)
+    }
+
+    /// The candidate's data under the base's contracts: versioned, valid, not leaking, and the
+    /// evaluation data the base's suite pins.
+    private func datasetChecks(_ run: RunRecord, suite: Suite) throws -> GateEvidence.DatasetChecks {
+        var failures: [String] = [], leaks: [String] = []
+        var versions: [String: DatasetVersion] = [:]
+        for (role, use) in run.datasets {
+            guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else {
+                return GateEvidence.DatasetChecks(versioned: false, contractFailures: ["\(role) \(use.name) \(use.digest) is not a stored version"])
+            }
+            versions[role] = version
+            guard let (contract, digest) = try baseContract(use.name) else { continue }
+            let previous = version.record.version > 1 ? try project.version(of: use.name, number: version.record.version - 1) : nil
+            let report = try project.validate(version, contract: contract, contractDigest: digest, previous: previous).report
+            failures += report.failures.map { "\(version.record.label): " + ExperimentRunner.describe($0) }
+        }
+        if let pinned = try? project.resolveDataset(suite.evaluation.description), pinned.record.digest != run.datasets["eval"]?.digest {
+            failures.append("evaluated on \(run.datasets["eval"].map { "\($0.name)@v\($0.version)" } ?? "nothing"), but the suite pins \(pinned.record.label)")
+        }
+        if let eval = versions["eval"], let train = versions["train"] ?? versions.first(where: { $0.key.hasPrefix("input:") && $0.value.record.digest != eval.record.digest })?.value,
+           let (contract, digest) = try baseContract(train.record.name), contract.leakage != nil {
+            leaks = try project.leakage(train: train, eval: eval, contract: contract, contractDigest: digest).failures.map(ExperimentRunner.describe)
+        }
+        return GateEvidence.DatasetChecks(versioned: true, contractFailures: failures, leakageFindings: leaks)
+    }
+
+    /// The attestations of a run committed on the head.
+    private func attestations(_ id: String) throws -> [GateEvidence.Attestation] {
+        let hex = id.replacingOccurrences(of: "sha256:", with: "")
+        guard let text = try text(at: head, path: "ml/attestations/\(hex).json") else { return [] }
+        let attestation = try Attestation(text: text)
+        guard let result = GateEvidence.Attestation.Result(rawValue: attestation.result.rawValue) else { return [] }
+        return [GateEvidence.Attestation(result: result, inCI: attestation.inCI, largestDelta: attestation.largestDelta)]
+    }
+
+    private func text(at revision: String, path: String) throws -> String? {
+        try project.repository.fileContents(at: revision, path: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

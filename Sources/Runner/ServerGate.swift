@@ -1,0 +1,136 @@
+import BlobStore
+import Foundation
+import Gate
+import GitRepo
+import Records
+import Workspace
+
+/// The gate in a self-hosted git server's hooks (`git ml hooks install --server`).
+///
+/// `pre-receive` (before any ref moves, reading the pushed objects through git's quarantine):
+/// - `refs/ml/datasets/*` and `refs/ml/runs/*` are create-only: a rewrite or a deletion is
+///   refused; `refs/ml/promotions/*` may only fast-forward and never be deleted.
+/// - An update of a protected branch (the globs of `ml/gate.yaml` at the branch's old commit)
+///   that changes a suite's candidate is gated with the old commit as base: the server
+///   downloads the runs' predictions and the datasets from the blob remote named in the
+///   pushed `ml/config.yaml` (credentials from the server's environment), then rejects on
+///   `reject`; `shadow` is accepted (the champion stays) and said so. A push that changes no
+///   candidate costs no gate time.
+///
+/// `post-receive` appends the decisions of accepted protected updates to the promotion chains
+/// (git does not allow ref updates inside `pre-receive`).
+public struct ServerGate {
+    public let project: Project
+
+    public init(project: Project) { self.project = project }
+
+    /// One line of a receive hook's standard input.
+    public struct Update: Sendable, Equatable {
+        public var old: String
+        public var new: String
+        public var ref: String
+        public static let zero = String(repeating: "0", count: 40)
+        public var isCreation: Bool { old == Update.zero }
+        public var isDeletion: Bool { new == Update.zero }
+    }
+
+    /// Parses `<old> <new> <ref>` lines.
+    public static func updates(_ text: String) -> [Update] {
+        text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ").map(String.init)
+            return parts.count == 3 ? Update(old: parts[0], new: parts[1], ref: parts[2]) : nil
+        }
+    }
+
+    /// What the hook says and whether the push may proceed.
+    public struct Outcome {
+        public var accepted = true
+        public var messages: [String] = []
+    }
+
+    public func preReceive(_ updates: [Update]) throws -> Outcome {
+        var outcome = Outcome()
+        var pending: [String: ObjectID?] = [:]
+        for u in updates { pending[u.ref] = u.isDeletion ? .some(nil) : ObjectID(hex: u.new) }
+        project.repository.pendingRefUpdates = pending
+        for u in updates where u.ref.hasPrefix("refs/ml/") {
+            if let refusal = try refusal(u) {
+                outcome.accepted = false
+                outcome.messages.append("\(u.ref): \(refusal)")
+            }
+        }
+        guard outcome.accepted else { return outcome }
+        for (update, decisions) in try gatedUpdates(updates) {
+            for d in decisions {
+                outcome.messages.append(Review.text(d.verdict))
+                switch d.verdict.decision {
+                case .promote: break
+                case .shadow:
+                    outcome.messages.append("\(update.ref): suite \(d.suite) — shadow: accepted; the champion stays (better but not proven)")
+                case .reject:
+                    outcome.accepted = false
+                    outcome.messages.append("\(update.ref): suite \(d.suite) — the gate rejects run \(d.verdict.candidate.dropFirst(7).prefix(12)): see the rows above")
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// Appends the decisions of protected updates (after git applied them).
+    public func postReceive(_ updates: [Update]) throws -> [String] {
+        var out: [String] = []
+        for (update, decisions) in try gatedUpdates(updates) {
+            for d in decisions {
+                let branch = String(update.ref.dropFirst("refs/heads/".count))
+                try project.appendPromotion(Promotion(suite: d.suite, decision: Promotion.Decision(rawValue: d.verdict.decision.rawValue)!,
+                                                      candidate: d.verdict.candidate, champion: d.verdict.champion,
+                                                      verdictDigest: d.verdict.digest, reason: nil, branch: branch, commit: update.new,
+                                                      actor: "git server (post-receive)", at: timestamp(Date())),
+                                            verdict: d.verdict.json)
+                out.append("recorded \(d.verdict.decision.rawValue) of run \(d.verdict.candidate.dropFirst(7).prefix(12)) for suite \(d.suite) on \(branch)")
+            }
+        }
+        return out
+    }
+
+    /// Why an update of `refs/ml/*` is refused, or nil.
+    private func refusal(_ u: Update) throws -> String? {
+        if u.isDeletion { return "refs/ml/* are never deleted on the server (history and evidence must stay reachable)" }
+        if u.isCreation { return nil }
+        if u.ref.hasPrefix("refs/ml/promotions/") {
+            let fastForward = (try? GitCommand.run(["merge-base", "--is-ancestor", u.old, u.new], in: project.root)) != nil
+            return fastForward ? nil : "a promotion chain only grows: this update rewrites it"
+        }
+        return "immutable: \(u.ref) already exists with other content (a version label or run is never rewritten)"
+    }
+
+    /// Protected-branch updates that change a suite's candidate, with the gate's decisions.
+    private func gatedUpdates(_ updates: [Update]) throws -> [(Update, [GateSession.Decision])] {
+        var out: [(Update, [GateSession.Decision])] = []
+        for u in updates where u.ref.hasPrefix("refs/heads/") && !u.isCreation && !u.isDeletion {
+            let branch = String(u.ref.dropFirst("refs/heads/".count))
+            let session = GateSession(project: project, base: u.old, head: u.new)
+            guard (try? project.repository.fileContents(at: u.old, path: "ml/gate.yaml")) != nil,
+                  try session.policy().protects(branch: branch),
+                  (try project.lock(at: u.new))?.suites != (try project.lock(at: u.old))?.suites else { continue }
+            try download(try session.requiredFiles(), configAt: u.new)
+            out.append((u, try session.evaluate()))
+        }
+        return out
+    }
+
+    /// Fetches what the gate reads from the blob remote of `ml/config.yaml` at `revision`.
+    private func download(_ files: [StoredFile], configAt revision: String) throws {
+        let missing = files.filter { !project.store.contains($0.manifest ?? $0.digest) }
+        guard !missing.isEmpty else { return }
+        guard let text = try project.repository.fileContents(at: revision, path: "ml/config.yaml") else {
+            throw RunnerError.missingFile(path: "ml/config.yaml at \(revision.prefix(12))", hint: "the gate needs the blob remote that holds the runs' predictions")
+        }
+        let config = try ProjectConfig.parse(text: String(decoding: text, as: UTF8.self), path: "ml/config.yaml")
+        guard let name = config.defaultRemote, let spec = config.remotes[name] else {
+            throw RunnerError.missingFile(path: "a default blob remote in ml/config.yaml", hint: "declare one with `git ml remote add NAME URL --default`")
+        }
+        let sync = RemoteSync(store: project.store, remote: try spec.open())
+        _ = try sync.pull(missing)
+    }
+}

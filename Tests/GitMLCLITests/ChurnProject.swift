@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+
+/// A churn project for run and gate tests: two datasets with contracts, a suite, an experiment
+/// and cost rates, committed.
+enum ChurnProject {
+    static let contract = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: churn
+        schema:
+          - name: churn
+            properties:
+              - { name: customer_id, logicalType: integer, required: true, unique: true, primaryKey: true }
+              - name: usage
+                logicalType: number
+                logicalTypeOptions: { minimum: -10, maximum: 10 }
+              - { name: tenure, logicalType: number }
+              - name: region
+                logicalType: string
+                quality:
+                  - metric: invalidValues
+                    arguments: { validValues: [north, south, east, west] }
+                    mustBe: 0
+              - { name: churned, logicalType: integer, required: true }
+        leakage:
+          entityKey: [customer_id]
+          label: churned
+          maxRowOverlap: 0
+          maxKeyOverlap: 0
+          featureAucCeiling: 0.99
+
+        """
+
+    static let suite = """
+        task: binary
+        label: { column: churned, positive: "1" }
+        eval: churn-eval@v1
+        entity: customer_id
+        primary: { metric: roc_auc }
+        guardrails:
+          - { metric: ece, max: 0.5 }
+        slices: [region]
+        significance: { method: paired_bootstrap, resamples: 200, confidence: 0.95, seed: 7 }
+
+        """
+
+    static func experiment(rounds: Int = 30, seeds: String = "[1, 2, 3]", budget: String = "") -> String {
+        """
+        suite: churn
+        train: churn-train@v1
+        validation: { split: random, fraction: 0.25 }
+        features: { exclude: [customer_id] }
+        model: { kind: gbdt, rounds: \(rounds), num_leaves: 15, learning_rate: 0.1, bagging_fraction: 0.8 }
+        seeds: \(seeds)
+        candidate: ensemble
+        \(budget)
+
+        """
+    }
+
+
+    static let policy = """
+        protected: [main]
+        benchmark: { min_effect: 0.0, confidence: 0.95 }
+        cost: { max_usd_per_unit: 1000 }
+        reproducibility: { require_attestation: true, tolerance: 1.0e-9 }
+        deployment: { promote: all_pass, shadow: better_not_significant, reject: otherwise }
+
+        """
+
+    /// An experiment that sees only `features`.
+    static func experiment(features: String, kind: String = "gbdt") -> String {
+        experiment(rounds: 30, seeds: "[1]").replacingOccurrences(of: "features: { exclude: [customer_id] }",
+                                                                             with: "features: { include: [\(features)] }")
+    }
+
+}
+
+extension CLITestCase {
+    /// Rows with two informative features, one noise-free category and a 0/1 label.
+    func writeChurn(_ name: String, rows: Int, firstID: Int, seed: UInt64) throws {
+        var state = seed
+        func unit() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let regions = ["north", "south", "east", "west"]
+        var text = "customer_id,usage,tenure,region,churned\n"
+        for i in 0..<rows {
+            let usage = unit() * 8 - 4, tenure = unit() * 10
+            let region = regions[Int(unit() * 4) % 4]
+            let logit = 1.2 * usage - 0.3 * tenure + (region == "north" ? 0.8 : 0) + 1
+            let churned = unit() < 1 / (1 + exp(-logit)) ? 1 : 0
+            text += "\(firstID + i),\(String(format: "%.4f", usage)),\(String(format: "%.3f", tenure)),\(region),\(churned)\n"
+        }
+        try text.write(toFile: repo + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    func setUpChurnProject(experiment: String = ChurnProject.experiment()) throws {
+        try run("git", "ml", "init")
+        for directory in ["contracts", "suites", "experiments"] {
+            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
+        }
+        try ChurnProject.contract.write(toFile: repo + "/ml/contracts/churn-train.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.contract.write(toFile: repo + "/ml/contracts/churn-eval.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        try "cost: { cpu_hour_usd: 3.6, gb_month_usd: 1000 }\n".write(toFile: repo + "/ml/config.yaml", atomically: true, encoding: .utf8)
+        try writeChurn("train.csv", rows: 1600, firstID: 1, seed: 1)
+        try writeChurn("eval.csv", rows: 800, firstID: 100_000, seed: 2)
+        try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")
+        try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+    }
+
+    /// Runs the experiment, reproduces it and commits run and attestation; returns the run prefix.
+    @discardableResult
+    func runAndCommit(_ experiment: String, message: String) throws -> String {
+        try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "experiment: \(message)")
+        try run("git", "ml", "run", "churn-gbdt")
+        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
+        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        try run("git", "ml", "reproduce", id)
+        try run("git", "mlcommit", "-m", message, id)
+        try run("git", "mlcommit", "-m", "attest \(message)")
+        return id
+    }
+
+}

@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+
+/// `git ml gate`, `review`, `diff`, `promote` and `promotions` on real branches.
+final class GateWorkflowTests: CLITestCase {
+    func testGatePromotesBetterRejectsWorseAndStaleAndIgnoresALoosenedPolicy() throws {
+        try setUpChurnProject()
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml/gate.yaml")
+        try run("git", "commit", "-qm", "gate policy")
+
+        // The first model on main: no champion, so guardrails decide; recorded as champion.
+        let weak = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        let first = try run("git", "ml", "gate", "--base", "main", "--head", "HEAD", "--record")
+        XCTAssertTrue(first.stdout.contains("promote"), first.stdout)
+        XCTAssertTrue(try run("git", "ml", "promotions", "churn").stdout.contains("promote run \(weak)"))
+
+        // A better model on a branch: promoted over the champion.
+        try run("git", "checkout", "-qb", "better")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let better = try run("git", "ml", "gate", "--base", "main", "--json")
+        let verdict = (try json(better.stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["decision"] as? String, "promote", better.stdout)
+        XCTAssertEqual(verdict["champion"] as? String, (try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]])[0]["candidate"] as? String)
+        let diff = try run("git", "ml", "diff")
+        XCTAssertTrue(diff.stdout.contains("roc_auc: A "), diff.stdout)
+        XCTAssertTrue(diff.stdout.contains("config features.include"), diff.stdout)
+
+        // The review renders both models; the HTML holds the plots.
+        XCTAssertTrue(try run("git", "ml", "review", "--base", "main").stdout.contains("promote"))
+        let html = repo + "-review.html"  // outside the working tree: an untracked file makes later runs dirty
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: html) }
+        try run("git", "ml", "review", "--base", "main", "--format", "html", "-o", html)
+        XCTAssertTrue(try String(contentsOfFile: html, encoding: .utf8).contains("<svg"))
+
+        // A squash merge keeps the evidence valid: the code outside ml/ is the code it trained on.
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--squash", "better")
+        try run("git", "commit", "-qm", "squash-merge better")
+        let squashed = try run("git", "ml", "gate", "--base", "main~1", "--head", "main")
+        XCTAssertTrue(squashed.stdout.contains("promote"), squashed.stdout)
+        try run("git", "reset", "-q", "--hard", "main~1")
+        try run("git", "checkout", "-q", "better")
+
+        // Stale evidence: the code changed after the candidate was committed.
+        try "print('changed')\n".write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "train.py")
+        try run("git", "commit", "-qm", "change the code")
+        let stale = try run("git", "ml", "gate", "--base", "main", expect: 1)
+        XCTAssertTrue(stale.stdout.lowercased().contains("stale"), stale.stdout)
+        try run("git", "reset", "-q", "--hard", "HEAD~1")
+
+        // A worse model, with a policy loosened on the branch: judged by main's policy.
+        try run("git", "checkout", "-q", "main")
+        try run("git", "checkout", "-qb", "worse")
+        try ChurnProject.policy.replacingOccurrences(of: "min_effect: 0.0", with: "min_effect: 0.0\n  # loosened")
+            .replacingOccurrences(of: "require_attestation: true", with: "require_attestation: false")
+            .write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        let worse = try run("git", "ml", "gate", "--base", "main", expect: 1)
+        XCTAssertTrue(worse.stdout.contains("reject"), worse.stdout)
+        let review = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(review.contains("ml/gate.yaml"), "the review flags the policy change: \(review)")
+
+        // A manual rollback is recorded like a decision.
+        try run("git", "ml", "promote", "churn", strong, "--reason", "canary looked good")
+        let chain = try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]]
+        XCTAssertEqual(chain.count, 2)
+        XCTAssertEqual(chain[0]["reason"] as? String, "canary looked good")
+    }
+
+    /// The CI template's gate step, as CI runs it: a fresh clone fetches the evidence with
+    /// `git ml pull --runs` and gates the pull request's head against origin/main.
+    func testCIStepGatesAPullRequestInAFreshClone() throws {
+        try setUpChurnProject()
+        let (_, _, ci) = try setUpSharing(defaultRemote: true)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy and blob remote")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--record")
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-qb", "better")
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "push")
+
+        try run("git", "clone", "-q", "-b", "better", repo + "-bare.git", ci)
+        try run("git", "ml", "init", in: ci)
+        let pulled = try run("git", "ml", "pull", "--runs", in: ci)
+        XCTAssertTrue(pulled.stdout.contains("every digest verified"), pulled.stdout)
+        let gate = try run("git", "ml", "gate", "--base", "origin/main", "--head", "HEAD", in: ci)
+        XCTAssertTrue(gate.stdout.contains("promote"), gate.stdout)
+        XCTAssertTrue(try run("git", "ml", "review", "--base", "origin/main", "--format", "md", in: ci).stdout.contains("|"))
+    }
+}

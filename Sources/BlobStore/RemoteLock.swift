@@ -222,18 +222,22 @@ public final class RemoteLock: Sendable {
 }
 
 /// Calls an action every `interval` seconds on its own thread until stopped.
-final class PeriodicTask: @unchecked Sendable {  // `stopped` is guarded by `condition`
+final class PeriodicTask: @unchecked Sendable {  // `stopped` and `running` are guarded by `condition`
     private let condition = NSCondition()
     private var stopped = false
+    private var running = false
 
     init(every interval: TimeInterval, _ action: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
             condition.lock()
             while !stopped {
                 if !condition.wait(until: Date().addingTimeInterval(interval)), !stopped {
+                    running = true
                     condition.unlock()
                     action()
                     condition.lock()
+                    running = false
+                    condition.broadcast()
                 }
             }
             condition.unlock()
@@ -242,10 +246,12 @@ final class PeriodicTask: @unchecked Sendable {  // `stopped` is guarded by `con
         thread.start()
     }
 
+    /// Stops the calls; returns once a call in progress has finished, so none starts or runs after.
     func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
+        while running { condition.wait() }
         condition.unlock()
     }
 }

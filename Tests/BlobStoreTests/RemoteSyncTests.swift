@@ -274,6 +274,22 @@ final class RemoteSyncTests: XCTestCase {
         try scenario.checkStaleLockIsBrokenOnlyWhenStale(try directoryRemote(scenario))
     }
 
+    func testAHeldLockIsRefreshedUntilItIsReleased() throws {
+        let scenario = try RemoteScenario()
+        let remote = try directoryRemote(scenario)
+        let lock = try RemoteLock.acquire(remote, kind: .shared, holder: "ada push", refreshEvery: 0.05)
+        let written = try XCTUnwrap(lock.info.time)
+        var refreshed: Date?
+        for _ in 0..<100 where refreshed == nil {  // lock times have whole seconds
+            Thread.sleep(forTimeInterval: 0.05)
+            refreshed = try RemoteLock.held(on: remote).first.flatMap(\.time).flatMap { $0 > written ? $0 : nil }
+        }
+        XCTAssertNotNil(refreshed, "the holder rewrote its lock with a later time")
+        try lock.release()
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(try remote.list(prefix: "locks/"), [], "no refresh brings a released lock back")
+    }
+
     func testPushRemovesStagingLeftByADeadPushOnly() throws {
         let scenario = try RemoteScenario()
         let tmp = scenario.source.layout.tmp

@@ -20,9 +20,9 @@ public struct RemoteLockInfo: Sendable, Equatable {
     /// A random id telling this holder's object apart from a later one under the same key.
     let id: String?
 
-    /// A lock that cannot be read (it went away in between, or is not a GitML lock).
-    static func unknown(_ key: String, time: Date? = nil) -> RemoteLockInfo {
-        RemoteLockInfo(key: key, holder: "another client", host: nil, pid: nil, time: time, id: nil)
+    /// A lock that went away before it could be read.
+    static func unknown(_ key: String) -> RemoteLockInfo {
+        RemoteLockInfo(key: key, holder: "another client", host: nil, pid: nil, time: nil, id: nil)
     }
 
     /// Stale, as restic judges its locks: not refreshed for `RemoteLock.staleAfter`, or written on
@@ -222,18 +222,22 @@ public final class RemoteLock: Sendable {
 }
 
 /// Calls an action every `interval` seconds on its own thread until stopped.
-final class PeriodicTask: @unchecked Sendable {  // `stopped` is guarded by `condition`
+final class PeriodicTask: @unchecked Sendable {  // `stopped` and `running` are guarded by `condition`
     private let condition = NSCondition()
     private var stopped = false
+    private var running = false
 
     init(every interval: TimeInterval, _ action: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
             condition.lock()
             while !stopped {
                 if !condition.wait(until: Date().addingTimeInterval(interval)), !stopped {
+                    running = true
                     condition.unlock()
                     action()
                     condition.lock()
+                    running = false
+                    condition.broadcast()
                 }
             }
             condition.unlock()
@@ -242,10 +246,12 @@ final class PeriodicTask: @unchecked Sendable {  // `stopped` is guarded by `con
         thread.start()
     }
 
+    /// Stops the calls; returns once a call in progress has finished, so none starts or runs after.
     func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
+        while running { condition.wait() }
         condition.unlock()
     }
 }

@@ -52,7 +52,8 @@ public struct PullReport: Sendable, Equatable {
 /// Moves objects between the local store and a remote, as packs (never one object per key).
 ///
 /// Push uploads, for the given files, the objects of their closure (manifests, chunks, delta
-/// bases) that no index on the remote lists, copied as stored into new packs; each pack goes
+/// bases) that no index on the remote lists: large local packs the remote lacks entirely as they
+/// are, the other objects copied as stored into new packs; each pack goes
 /// up before its index, so a reader never sees an index whose pack is incomplete. Packs are
 /// built deterministically (same missing objects, same pack name), so a push re-run after an
 /// interruption finds a pack that already went up whole and sends only its index.
@@ -70,6 +71,10 @@ public struct RemoteSync: Sendable {
     public var rangeGap: UInt64 = 1 << 20
     /// The largest single ranged read.
     public var maxRange: UInt64 = 16 << 20
+    /// A local pack at least this large whose objects a push sends all goes up as it is (no
+    /// local copy); smaller ones are combined into new packs, so small adds do not leave many
+    /// small packs on the remote.
+    public var wholePackMinimum = UInt64(PackFormat.targetPackSize / 4)
     /// Called from transfer threads after each file or range moved, with the bytes moved so far
     /// and the bytes planned so far (a pull plans more as it walks deeper into manifests).
     public var progress: (@Sendable (_ done: UInt64, _ planned: UInt64) -> Void)?
@@ -103,7 +108,9 @@ public struct RemoteSync: Sendable {
     @discardableResult
     public func push(_ files: [StoredFile]) throws -> PushReport { try push(try plan(files)) }
 
-    /// Uploads the objects of `plan` in new packs, each pack before its index.
+    /// Uploads the objects of `plan`, each pack before its index: a local pack of at least
+    /// `wholePackMinimum` bytes whose objects the remote lacks entirely goes up as it is, the
+    /// lacking objects of other packs in new packs.
     @discardableResult
     public func push(_ plan: PushPlan) throws -> PushReport {
         var report = PushReport()
@@ -111,17 +118,33 @@ public struct RemoteSync: Sendable {
         guard !plan.lacking.isEmpty else { return report }
         report.objectsUploaded = plan.lacking.count
 
+        // A large local pack all of whose objects the remote lacks goes up as it is (a first
+        // push); the lacking objects of the other packs are copied into new packs.
+        var whole: [String] = []
+        var copied: [PushPlan.Source] = []
+        for sources in Dictionary(grouping: plan.lacking, by: \.index.indexPath).values {
+            let index = sources[0].index
+            if sources.count == index.count, try Self.fileSize(index.packPath) >= wholePackMinimum {
+                whole.append(index.indexPath)
+            } else {
+                copied += sources
+            }
+        }
+        copied.sort { ($0.index.name, $0.entry.offset) < ($1.index.name, $1.entry.offset) }
         removeAbandonedStaging()
         let staging = StoreLayout(root: "\(store.layout.tmp)/push-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-        try staging.create()
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
-        let writer = PackWriter(layout: staging)
-        for source in plan.lacking {
-            try writer.append(source.entry, stored: try store.storedBytes(source.entry, in: source.index))
+        var sealed: [String] = []
+        if !copied.isEmpty {
+            try staging.create()
+            let writer = PackWriter(layout: staging)
+            for source in copied {
+                try writer.append(source.entry, stored: try store.storedBytes(source.entry, in: source.index))
+            }
+            try writer.seal()
+            sealed = writer.sealed
         }
-        try writer.seal()
-
-        let staged = writer.sealed
+        let staged = sealed + whole.sorted()
         let tally = Tally(report)
         let meter = ProgressMeter(progress)
         meter.plan(try staged.reduce(0) { $0 + (try Self.fileSize($1)) + (try Self.fileSize(String($1.dropLast(4)) + ".pack")) })

@@ -11,14 +11,15 @@ extension Project {
         # ml/lock.json pins, so a push never shares a lock that points at data nobody can fetch.
         # Installed by `git ml hooks install`; a hook that was here before runs after it (pre-push.local).
         # Fast path: when no pushed commit changes ml/lock.json and no hook is chained, git-ml is not
-        # started (a push that changes nothing ML costs one `git rev-list` per pushed ref).
+        # started (a push that changes nothing ML costs one `git rev-list` per pushed ref). The pushed
+        # commits are those the remote's ref lacks, or for a new ref those no branch of the remote has.
         zero=0000000000000000000000000000000000000000
         updates=$(cat)
         ml=
         while read -r _ local _ remote; do
           if [ -z "$local" ] || [ "$local" = "$zero" ]; then continue; fi
-          if [ "$remote" = "$zero" ] ||
-             [ -n "$(git rev-list -n 1 --full-history "$local" "^$remote" -- ml/lock.json 2>/dev/null || echo unknown)" ]; then
+          if [ "$remote" = "$zero" ]; then known="--remotes=$1"; else known=$remote; fi
+          if [ -n "$(git rev-list -n 1 --full-history "$local" --not "$known" -- ml/lock.json 2>/dev/null || echo unknown)" ]; then
             ml=1
             break
           fi

@@ -52,13 +52,21 @@ final class RemoteScenario {
 
     func checkRoundTrip(_ remote: any RemoteBackend) throws {
         XCTAssertGreaterThan(deltaChunks, 5)
-        let pushed = try RemoteSync(store: source, remote: remote).push(allFiles)
+        var wholePacks = RemoteSync(store: source, remote: remote)
+        wholePacks.wholePackMinimum = 0
+        let pushed = try wholePacks.push(allFiles)
         XCTAssertGreaterThan(pushed.objectsNeeded, 20)
         XCTAssertEqual(pushed.objectsUploaded, pushed.objectsNeeded)
         XCTAssertEqual(pushed.packsUploaded, 1)
         // Packed: one pack and its index, never one key per object.
         XCTAssertEqual(try remote.list(prefix: "packs/").map(\.key).filter { !$0.hasPrefix("packs/pack-") }, [])
         XCTAssertEqual(try remote.list(prefix: "packs/").count, 2)
+        // The remote lacked every object of the local pack: it went up as it is (same name and bytes).
+        let local = try FileManager.default.contentsOfDirectory(atPath: source.layout.packs).sorted()
+        XCTAssertEqual(try remote.list(prefix: "packs/").map(\.key).sorted(), local.map { "packs/" + $0 })
+        for name in local {
+            XCTAssertEqual(try remote.get("packs/" + name, range: nil), try FileIO.readAll(source.layout.packs + "/" + name))
+        }
         XCTAssertEqual(try RemoteSync(store: source, remote: remote).push(allFiles).objectsUploaded, 0)
 
         let clone = try emptyStore()
@@ -264,6 +272,22 @@ final class RemoteSyncTests: XCTestCase {
     func testDirectoryStaleLockIsBrokenOnlyWhenStale() throws {
         let scenario = try RemoteScenario()
         try scenario.checkStaleLockIsBrokenOnlyWhenStale(try directoryRemote(scenario))
+    }
+
+    func testAHeldLockIsRefreshedUntilItIsReleased() throws {
+        let scenario = try RemoteScenario()
+        let remote = try directoryRemote(scenario)
+        let lock = try RemoteLock.acquire(remote, kind: .shared, holder: "ada push", refreshEvery: 0.05)
+        let written = try XCTUnwrap(lock.info.time)
+        var refreshed: Date?
+        for _ in 0..<100 where refreshed == nil {  // lock times have whole seconds
+            Thread.sleep(forTimeInterval: 0.05)
+            refreshed = try RemoteLock.held(on: remote).first.flatMap(\.time).flatMap { $0 > written ? $0 : nil }
+        }
+        XCTAssertNotNil(refreshed, "the holder rewrote its lock with a later time")
+        try lock.release()
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(try remote.list(prefix: "locks/"), [], "no refresh brings a released lock back")
     }
 
     func testPushRemovesStagingLeftByADeadPushOnly() throws {

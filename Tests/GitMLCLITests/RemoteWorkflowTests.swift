@@ -118,6 +118,13 @@ final class PrePushHookTests: CLITestCase {
         let second = try run("env", "GIT_TRACE=1", "git", "push", "-q", "origin", "main")
         XCTAssertTrue(second.stderr.contains("rev-list"), second.stderr)
         XCTAssertFalse(second.stderr.contains("git-ml"), second.stderr)
+        // Nor does a new branch whose commits change nothing ML beyond what the remote's branches hold.
+        try run("git", "checkout", "-qb", "docs")
+        try "more\n".write(toFile: repo + "/README", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "more docs")
+        let branch = try run("env", "GIT_TRACE=1", "git", "push", "-q", "origin", "docs")
+        XCTAssertFalse(branch.stderr.contains("git-ml"), branch.stderr)
+        try run("git", "checkout", "-q", "main")
 
         // A commit that changes the lock starts git-ml again.
         try writeCSV("d.csv", rows: 600)

@@ -11,7 +11,7 @@
 # generates the data with Benchmarks/data/generate.py into Benchmarks/work/ (git-ignored;
 # regenerated only when the generator or its arguments change), uses GITML (default:
 # .build/release/git-ml, built when missing), and writes Benchmarks/work/BENCHMARKS-remote.md
-# (full run; copied by hand to docs/BENCHMARKS-remote.md) or BENCHMARKS-remote-quick.md.
+# (full run; its table is copied by hand into docs/BENCHMARKS.md) or BENCHMARKS-remote-quick.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -2,7 +2,7 @@ import Evaluation
 import Foundation
 
 /// The promotion gate: a pure function from policy, suite and evidence to a verdict.
-/// How each row decides is defined in docs/STATISTICS-gate.md.
+/// How each row decides is defined in docs/STATISTICS.md ("Suites and the gate").
 public enum Gate {
     /// Judges `evidence` for `suite` under `policy` (both read from the base branch).
     ///

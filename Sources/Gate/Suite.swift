@@ -6,7 +6,7 @@ import Evaluation
 public typealias GateConfigError = ContractError
 
 /// A benchmark suite (`ml/suites/<name>.yaml`): how one use case is evaluated, the same way
-/// every time. Parsed by `Suite.parse(yaml:file:name:)`; the YAML format is in docs/FORMAT-gate.md.
+/// every time. Parsed by `Suite.parse(yaml:file:name:)`; the YAML format is in docs/FORMAT.md ("Suite files").
 public struct Suite: Codable, Sendable, Equatable {
     /// The kind of prediction problem. Only binary classification is evaluated today.
     public enum Task: String, Codable, Sendable, CaseIterable {

@@ -1,7 +1,7 @@
 import Contracts
 
 /// The promotion policy of `ml/gate.yaml`, always read from the protected (base) branch.
-/// Thresholds are in the primary metric's own units; the format is in docs/FORMAT-gate.md.
+/// Thresholds are in the primary metric's own units; the format is in docs/FORMAT.md.
 public struct GatePolicy: Codable, Sendable, Equatable {
     /// Superiority of the candidate over the champion on the primary metric.
     public struct Benchmark: Codable, Sendable, Equatable {

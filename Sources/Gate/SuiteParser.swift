@@ -15,7 +15,7 @@ extension Suite {
     }
 }
 
-/// Reads the keys of a suite file (the format is in docs/FORMAT-gate.md).
+/// Reads the keys of a suite file (the format is in docs/FORMAT.md).
 private struct SuiteParser {
     func suite(_ root: YAMLCursor, name: String) throws(GateConfigError) -> Suite {
         try root.requireKeys(in: ["task", "label", "eval", "entity", "primary", "guardrails", "slices", "significance"])

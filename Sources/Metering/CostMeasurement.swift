@@ -1,5 +1,5 @@
 /// What a run consumed, measured by `MeteredProcess` (CPU, wall, memory) and completed by the
-/// caller (bytes stored, declared GPUs). Definitions: docs/STATISTICS-cost.md.
+/// caller (bytes stored, declared GPUs). Definitions: docs/STATISTICS.md ("Cost measurement").
 public struct CostMeasurement: Sendable, Codable, Equatable {
     /// User + system CPU time of the whole process tree, in seconds.
     public var cpuSeconds: Double

@@ -7,7 +7,7 @@ import Glibc
 /// `try process.waitForExit(stoppingOn: watch)` on one thread; `interrupt()` and `terminate()`
 /// may be called from any thread meanwhile. When the root process ends, every process left in
 /// the tree is killed (the whole cgroup, or the root's process group under rusage).
-/// Definitions of the figures: docs/STATISTICS-cost.md.
+/// Definitions of the figures: docs/STATISTICS.md ("Cost measurement").
 public final class MeteredProcess: Sendable {
     /// The root process's id, which is also its process group id.
     public let processID: Int32

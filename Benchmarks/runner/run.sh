@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runner overhead and evidence commands, measured on a generated experiment:
+#   - `git ml run`: its wall time against the training and evaluation the run exists for
+#     (the record's fit and evaluate timings); the rest — resolving, contract validation,
+#     leakage check, worker start, data loading, storing artifacts, recording — is overhead.
+#   - `git mlcommit` of the run, `git ml diff` and `git ml gate` of two candidates.
+# Usage: Benchmarks/runner/run.sh [ROWS]   (default 200,000 training rows; needs python3 + numpy)
+# Prints a Markdown table. Builds git-ml in release mode when .build/release/git-ml is missing.
+set -euo pipefail
+ROWS=${1:-200000}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+[ -x "$ROOT/.build/release/git-ml" ] || (cd "$ROOT" && swift build -c release --product git-ml >&2 && swift build -c release --product git-mlcommit >&2)
+export PATH="$ROOT/.build/release:$PATH"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gitml-runner-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+git init -q -b main && git config user.name bench && git config user.email bench@example.com
+python3 - "$ROWS" <<'PY'
+import sys, numpy as np
+rows = int(sys.argv[1])
+def write(path, n, seed, first):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8))
+    region = rng.integers(0, 4, n)
+    logit = x[:, 0] * 1.2 - x[:, 1] * 0.8 + 0.5 * x[:, 2] * x[:, 3] + (region == 1) * 0.7 - 1.0
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    with open(path, "w") as f:
+        f.write("id," + ",".join(f"x{i}" for i in range(8)) + ",region,label\n")
+        names = np.array(["north", "south", "east", "west"])
+        for i in range(n):
+            f.write(f"{first + i}," + ",".join(f"{v:.5f}" for v in x[i]) + f",{names[region[i]]},{y[i]}\n")
+write("train.csv", rows, 1, 0)
+write("eval.csv", rows // 4, 2, 10_000_000)
+PY
+git ml init >/dev/null
+git ml data add train.csv --name train >/dev/null
+git ml data add eval.csv --name eval >/dev/null
+mkdir -p ml/suites ml/experiments ml/contracts
+cat > ml/contracts/train.yaml <<'YAML'
+apiVersion: v3.0.2
+kind: DataContract
+name: train
+schema:
+  - name: train
+    properties:
+      - { name: id, logicalType: integer, required: true, unique: true }
+      - { name: region, logicalType: string, quality: [ { metric: invalidValues, arguments: { validValues: [north, south, east, west] }, mustBe: 0 } ] }
+      - { name: label, logicalType: integer, required: true }
+leakage: { entityKey: [id], label: label, maxRowOverlap: 0, maxKeyOverlap: 0 }
+YAML
+cat > ml/suites/bench.yaml <<'YAML'
+task: binary
+label: { column: label, positive: "1" }
+eval: eval@v1
+entity: id
+primary: { metric: roc_auc }
+guardrails: [ { metric: ece, max: 0.1 } ]
+slices: [region]
+significance: { method: paired_bootstrap, resamples: 2000, confidence: 0.95, seed: 7 }
+YAML
+experiment() {  # $1 name, $2 rounds
+  printf 'suite: bench\ntrain: train@v1\nvalidation: { split: random, fraction: 0.2 }\nfeatures: { exclude: [id] }\nmodel: { kind: gbdt, rounds: %s, num_leaves: 31, learning_rate: 0.05 }\nseeds: [1]\n' "$2" > "ml/experiments/$1.yaml"
+}
+experiment base 100
+experiment more 300
+printf 'protected: [main]\nbenchmark: { min_effect: 0.0 }\nreproducibility: { require_attestation: false }\n' > ml/gate.yaml
+git add -A && git commit -qm setup
+now() { date +%s.%N; }
+t0=$(now); git ml run base >/dev/null 2>&1; t1=$(now)
+git mlcommit -m base >/dev/null; git branch -q -f base-branch HEAD
+git checkout -q -b candidate
+t2=$(now); git ml run more >/dev/null 2>&1; t3=$(now)
+t4=$(now); git mlcommit -m more >/dev/null; t5=$(now)
+t6=$(now); git ml diff main candidate >/dev/null; t7=$(now)
+t8=$(now); git ml gate --base main --head candidate >/dev/null || true; t9=$(now)
+record=$(git ml log --json -n 1)
+python3 - "$record" "$t2" "$t3" "$t4" "$t5" "$t6" "$t7" "$t8" "$t9" "$ROWS" <<'PY'
+import json, sys, platform
+r = json.loads(sys.argv[1])[0]
+t2, t3, t4, t5, t6, t7, t8, t9 = map(float, sys.argv[2:10])
+rows = int(sys.argv[10])
+wall = t3 - t2
+tm = r["timings"]
+work = tm["fit"] + tm["evaluate"]
+over = wall - work
+print(f"Runner benchmark: {rows:,} training rows, {rows // 4:,} evaluation rows, GBDT 300 rounds, 1 seed, 2,000 bootstrap resamples")
+print()
+print("| measure | value | goal |")
+print("|---|---|---|")
+print(f"| `git ml run` wall | {wall:.2f} s | |")
+print(f"| fit + evaluate (the work) | {tm['fit']:.2f} s + {tm['evaluate']:.2f} s | |")
+print(f"| load (parse both datasets in the worker) | {tm['load']:.2f} s | |")
+print(f"| validate + leakage (parent) | {tm['validate']:.2f} s | |")
+print(f"| store artifacts | {tm['store']:.3f} s | |")
+print(f"| runner overhead = wall − fit − evaluate | {over:.2f} s = **{100 * over / tm['fit']:.1f}%** of fit | ≤ 5% |")
+print(f"| overhead without data loading | {over - tm['load']:.2f} s = **{100 * (over - tm['load']) / tm['fit']:.1f}%** of fit | |")
+print(f"| `git mlcommit` of the run | {1000 * (t5 - t4):.0f} ms | ≤ 100 ms |")
+print(f"| `git ml diff` of two branches | {t7 - t6:.2f} s | ≤ 1 s |")
+print(f"| `git ml gate` (2 suites rows, 2,000 resamples) | {t9 - t8:.2f} s | ≤ 2 s |")
+print(f"| CPU seconds of the run (whole tree, {r['cost']['method']}) | {r['cost']['cpu_seconds']:.2f} s | |")
+PY

@@ -172,8 +172,10 @@ public final class MeteredProcess: Sendable {
                         peakMemoryMethod: .largestProcessPeak).usd(at: options.rates)
     }
 
-    /// Records the first stop request and signals the tree; later requests only re-signal.
+    /// Records the first stop request and signals the tree; later requests, and requests after
+    /// the root was reaped, change nothing.
     private func requestStop(_ outcome: RunOutcome, signal: Int32) {
+        guard finished.withLock({ $0 == nil }) else { return }
         let isFirst = stopRequest.withLock { request -> Bool in
             guard request == nil else { return false }
             request = StopRequest(outcome: outcome, requestedAt: MonotonicClock.seconds(), killed: false)

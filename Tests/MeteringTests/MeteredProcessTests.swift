@@ -43,6 +43,22 @@ final class MeteredProcessTests: XCTestCase {
         }
     }
 
+    /// Launches from several threads at once each meter their own tree only.
+    func testConcurrentLaunchesMeterTheirOwnTrees() throws {
+        let results = Locked<[Result<MeteredResult, MeteringError>]>([])
+        let spec = shell(Self.busyLoop)
+        let settings = options(.automatic)
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            let result = Result { () throws(MeteringError) in try MeteredProcess.run(spec, options: settings) }
+            results.withLock { $0.append(result) }
+        }
+        for result in results.withLock({ $0 }) {
+            let measured = try result.get()
+            XCTAssertEqual(measured.exitStatus, .exited(code: 0))
+            XCTAssertGreaterThanOrEqual(measured.measurement.cpuSeconds, 0.2)
+        }
+    }
+
     func testCPUBudgetStopsEndlessLoopAndKillsWholeTree() throws {
         for preference in Self.preferences {
             // A background child and the root both spin forever.

@@ -59,7 +59,15 @@ public final class MeteredProcess: Sendable {
             switch CgroupV2.create() {
             case .success(let cgroup):
                 let startTime = MonotonicClock.seconds()
-                switch try cgroup.launch({ () throws(MeteringError) in try prepared.spawn() }) {
+                let launched: CgroupLaunch
+                do throws(MeteringError) {
+                    launched = try cgroup.launch { () throws(MeteringError) in try prepared.spawn() }
+                } catch {
+                    _ = cgroup.waitUntilEmpty(timeout: 5)
+                    cgroup.remove()
+                    throw error
+                }
+                switch launched {
                 case .started(let pid):
                     return MeteredProcess(processID: pid, method: .cgroupV2, methodNote: nil, options: options,
                                           tree: .cgroup(cgroup, processGroup: pid), startTime: startTime)

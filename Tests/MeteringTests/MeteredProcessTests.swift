@@ -190,6 +190,29 @@ final class MeteredProcessTests: XCTestCase {
         }
     }
 
+    func testFailedSpawnIsNamed() throws {
+        let directory = try temporaryDirectory()
+        let script = directory.appendingPathComponent("not-a-program").path
+        try "\u{7f}ELF garbage".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        for preference in Self.preferences {
+            XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: [script], environment: Self.environment),
+                                                           options: options(preference))) {
+                XCTAssertEqual($0 as? MeteringError, .launchFailed(executable: script, errno: ENOEXEC))
+            }
+        }
+    }
+
+    /// No test leaves a metering cgroup behind.
+    override func tearDown() {
+        if let own = CgroupV2.ownCgroupDirectory() {
+            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: own))?
+                .filter { $0.hasPrefix("gitml-meter-\(getpid())-") } ?? []
+            XCTAssertEqual(leftovers, [])
+        }
+        super.tearDown()
+    }
+
     // MARK: helpers
 
     private func temporaryDirectory() throws -> URL {

@@ -44,12 +44,18 @@ let package = Package(
         .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
 
+        .target(name: "Gate", dependencies: ["Evaluation", "Records", "Contracts", "Kernels",
+                                            .product(name: "Yams", package: "Yams")], swiftSettings: simdFlags),
         // Process metering (cost of a process tree, budgets).
         .target(name: "Metering"),
 
+        // Runs.
+        .target(name: "Runner", dependencies: ["Workspace", "Records", "Tables", "Contracts", "Learners", "Evaluation", "Kernels",
+                                               "BlobStore", "GitRepo", "Gate", "Metering"]),
+
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -69,7 +75,9 @@ let package = Package(
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels", "Tables"], exclude: ["Golden"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

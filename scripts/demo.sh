@@ -14,11 +14,11 @@ git config user.name "GitML demo"
 git config user.email "demo@example.com"
 
 # A deterministic sample: 50,000 customers, 6 features, a churn label at ~5%.
-generate() {  # $1 = seed offset for edits (0 = original)
-  awk -v edit="$1" 'BEGIN {
-    srand(12); print "customer_id,snapshot_date,tenure_months,monthly_fee,support_calls,plan,region,churned";
+generate() {  # $1 = edits (0 = original), $2 = random seed, $3 = first customer number, $4 = rows
+  awk -v edit="$1" -v seed="${2:-12}" -v first="${3:-1}" -v rows="${4:-50000}" 'BEGIN {
+    srand(seed); print "customer_id,snapshot_date,tenure_months,monthly_fee,support_calls,plan,region,churned";
     split("basic,plus,pro", plans, ","); split("north,south,east,west", regions, ",");
-    for (i = 1; i <= 50000; i++) {
+    for (i = first; i < first + rows; i++) {
       t = int(rand() * 72); fee = 10 + rand() * 90; calls = int(-log(1 - rand()) * 1.5);
       p = plans[1 + int(rand() * 3)]; r = regions[1 + int(rand() * 4)];
       risk = 0.02 + 0.04 * (calls > 3) + 0.03 * (t < 6) + 0.02 * (fee > 80);
@@ -61,6 +61,7 @@ label: { column: churned, allowedValues: ["yes", "no"], positiveValue: "yes", po
 drift:
   reference: previous
   thresholds: { psi: 0.2, ks: 0.1, js: 0.1, linf: 0.1 }
+leakage: { entityKey: [customer_id], label: churned, maxRowOverlap: 0, maxKeyOverlap: 0, featureAucCeiling: 0.95 }
 YAML
 step git ml data validate churn@v1
 step git ml data show churn@v1 --profile
@@ -78,6 +79,44 @@ sha256sum data/churn.csv
 step git ml data show churn@v1
 step git log --oneline
 step git ml fsck
+
+# An experiment: gradient-boosted trees judged by a suite on a pinned evaluation set.
+generate 0 34 900001 20000 > data/churn-eval.csv
+step git ml data add data/churn-eval.csv --name churn-eval
+mkdir -p ml/suites ml/experiments
+cat > ml/suites/churn.yaml <<'YAML'
+task: binary
+label: { column: churned, positive: "yes" }
+eval: churn-eval@v1              # pinned evaluation data
+entity: customer_id              # bootstrap resamples whole customers
+primary: { metric: roc_auc }
+guardrails:
+  - { metric: ece, max: 0.05 }
+  - { metric: latency_p99_us, max: 500 }
+slices: [plan, region]
+significance: { method: paired_bootstrap, resamples: 1000, confidence: 0.95, seed: 7 }
+YAML
+cat > ml/experiments/churn-gbdt.yaml <<'YAML'
+suite: churn
+train: churn@v2
+validation: { split: random, fraction: 0.2 }
+features: { exclude: [customer_id, snapshot_date] }
+model: { kind: gbdt, rounds: 100, num_leaves: 15, learning_rate: 0.05 }
+seeds: [1, 2, 3]
+candidate: ensemble
+budget: { max_cpu_seconds: 600, max_usd: 0.05 }
+YAML
+cat >> ml/config.yaml <<'YAML'
+cost: { cpu_hour_usd: 0.048, gb_month_usd: 0.023 }
+budget: { project_month_usd: 500 }
+YAML
+step git ml run churn-gbdt
+step git ml log
+step git mlcommit -m "GBDT baseline for churn"
+run=$(git ml log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"][7:19])')
+step git ml reproduce "$run"
+step git mlcommit -m "Attest the baseline"
+step git ml cost --by experiment
 
 # Sharing: a bare git repository for refs and records, a shared folder for the bytes.
 git init -q --bare -b main "$work/origin.git"

@@ -5,18 +5,7 @@ import Yams
 extension Contract {
     /// Loads a contract from YAML text. `file` names the source in errors.
     public static func load(yaml: String, file: String) throws(ContractError) -> Contract {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else { throw ContractError.missingKey(file: file, line: 1, key: "schema") }
-            root = node
-        } catch let error as ContractError {
-            throw error
-        } catch let error as YamlError {
-            throw ContractError.invalidYAML(file: file, line: Self.line(of: error), message: "\(error)")
-        } catch {
-            throw ContractError.invalidYAML(file: file, line: 0, message: "\(error)")
-        }
-        return try ContractParser(file: file).contract(YAMLCursor(node: root, path: "", file: file))
+        try ContractParser(file: file).contract(try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "schema"))
     }
 
     /// Loads the contract file at `path`.
@@ -25,14 +14,6 @@ extension Contract {
             throw .unreadableFile(path: path, reason: "cannot read the file as UTF-8 text")
         }
         return try load(yaml: text, file: path)
-    }
-
-    private static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        case .duplicatedKeysInMapping(_, let context): context.mark.line
-        default: 0
-        }
     }
 }
 

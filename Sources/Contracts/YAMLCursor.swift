@@ -1,12 +1,44 @@
 import Yams
 
-/// A YAML node with its key path and file, for typed reading with located errors.
-struct YAMLCursor {
-    let node: Node
-    let path: String
-    let file: String
+/// A YAML node with its key path and file, for typed reading with located errors. Shared by
+/// every reader of the user's YAML files (contracts, suites, gate policy) so that all of them
+/// report `file:line: key: message` the same way.
+public struct YAMLCursor {
+    public let node: Node
+    public let path: String
+    public let file: String
 
-    var line: Int { node.mark?.line ?? 0 }
+    /// A cursor at `node`, whose dotted key path is `path` ("" for the document root).
+    public init(node: Node, path: String, file: String) {
+        self.node = node
+        self.path = path
+        self.file = file
+    }
+
+    /// The document root of `yaml`; `requiredKey` is named when the document is empty.
+    public static func document(yaml: String, file: String, requiredKey: String) throws(ContractError) -> YAMLCursor {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw .invalidYAML(file: file, line: line(of: error), message: "\(error)")
+        } catch {
+            throw .invalidYAML(file: file, line: 0, message: "\(error)")
+        }
+        guard let root else { throw .missingKey(file: file, line: 1, key: requiredKey) }
+        return YAMLCursor(node: root, path: "", file: file)
+    }
+
+    private static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        case .duplicatedKeysInMapping(_, let context): context.mark.line
+        default: 0
+        }
+    }
+
+    /// The 1-based line of the node (0 when unknown).
+    public var line: Int { node.mark?.line ?? 0 }
 
     private func invalid(_ message: String) -> ContractError {
         .invalidValue(file: file, line: line, key: path, message: message)
@@ -15,7 +47,7 @@ struct YAMLCursor {
     private func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The mapping's entries in order.
-    func entries() throws(ContractError) -> [(key: String, value: YAMLCursor)] {
+    public func entries() throws(ContractError) -> [(key: String, value: YAMLCursor)] {
         guard case .mapping(let mapping) = node else { throw invalid("expected a mapping") }
         return mapping.map { key, value in
             let name = key.string ?? ""
@@ -24,14 +56,14 @@ struct YAMLCursor {
     }
 
     /// Throws for keys of the mapping not in `allowed`.
-    func requireKeys(in allowed: Set<String>) throws(ContractError) {
+    public func requireKeys(in allowed: Set<String>) throws(ContractError) {
         for entry in try entries() where !allowed.contains(entry.key) {
             throw .unknownKey(file: file, line: entry.value.line, key: entry.value.path)
         }
     }
 
     /// The value at `key`, or `nil` when absent or null.
-    func optional(_ key: String) throws(ContractError) -> YAMLCursor? {
+    public func optional(_ key: String) throws(ContractError) -> YAMLCursor? {
         guard let entry = try entries().first(where: { $0.key == key }) else { return nil }
         if case .scalar(let scalar) = entry.value.node, scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
             return nil
@@ -40,32 +72,32 @@ struct YAMLCursor {
     }
 
     /// The value at `key`; throws when absent.
-    func required(_ key: String) throws(ContractError) -> YAMLCursor {
+    public func required(_ key: String) throws(ContractError) -> YAMLCursor {
         guard let value = try optional(key) else { throw .missingKey(file: file, line: line, key: childPath(key)) }
         return value
     }
 
-    func items() throws(ContractError) -> [YAMLCursor] {
+    public func items() throws(ContractError) -> [YAMLCursor] {
         guard case .sequence(let sequence) = node else { throw invalid("expected a list") }
         return sequence.enumerated().map { YAMLCursor(node: $1, path: "\(path)[\($0)]", file: file) }
     }
 
-    func string() throws(ContractError) -> String {
+    public func string() throws(ContractError) -> String {
         guard case .scalar(let scalar) = node else { throw invalid("expected a scalar") }
         return scalar.string
     }
 
-    func double() throws(ContractError) -> Double {
+    public func double() throws(ContractError) -> Double {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string) else { throw invalid("expected a number") }
         return value
     }
 
-    func int() throws(ContractError) -> Int {
+    public func int() throws(ContractError) -> Int {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else { throw invalid("expected an integer") }
         return value
     }
 
-    func bool() throws(ContractError) -> Bool {
+    public func bool() throws(ContractError) -> Bool {
         guard case .scalar(let scalar) = node else { throw invalid("expected true or false") }
         switch scalar.string.lowercased() {
         case "true", "yes", "on": return true
@@ -74,14 +106,14 @@ struct YAMLCursor {
         }
     }
 
-    func strings() throws(ContractError) -> [String] {
+    public func strings() throws(ContractError) -> [String] {
         var result: [String] = []
         for item in try items() { result.append(try item.string()) }
         return result
     }
 
     /// A value from a fixed set of words.
-    func word<T: RawRepresentable>(_ type: T.Type) throws(ContractError) -> T where T.RawValue == String, T: CaseIterable {
+    public func word<T: RawRepresentable>(_ type: T.Type) throws(ContractError) -> T where T.RawValue == String, T: CaseIterable {
         let text = try string()
         guard let value = T(rawValue: text) else {
             throw invalid("'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -90,7 +122,7 @@ struct YAMLCursor {
     }
 
     /// A two-number list `[low, high]` with low ≤ high.
-    func pair() throws(ContractError) -> (Double, Double) {
+    public func pair() throws(ContractError) -> (Double, Double) {
         let values = try items()
         guard values.count == 2 else { throw invalid("expected a list of two numbers") }
         let low = try values[0].double(), high = try values[1].double()
@@ -98,5 +130,5 @@ struct YAMLCursor {
         return (low, high)
     }
 
-    func fail(_ message: String) -> ContractError { invalid(message) }
+    public func fail(_ message: String) -> ContractError { invalid(message) }
 }

@@ -7,6 +7,10 @@ import Tables
 import GitRepo
 import Records
 import Workspace
+import Runner
+import Gate
+import Metering
+import Learners
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +30,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch let error where error is WorkspaceError || error is RecordError || error is StoreError || error is GitError
-                || error is TableReadError || error is EvaluationError || error is ContractError || error is RemoteError || error is InputError {
+                || error is TableReadError || error is EvaluationError || error is ContractError || error is RemoteError || error is InputError
+                || error is RunnerError || error is MeteringError || error is LearnerError || error is GateEvaluationError {
         FileHandle.standardError.write(Data("git-ml: \(error)\n".utf8))
         throw Exit.userError
     } catch {

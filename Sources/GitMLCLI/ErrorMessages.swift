@@ -1,4 +1,7 @@
 import Contracts
+import Gate
+import Metering
+import Foundation
 import Evaluation
 import Tables
 
@@ -50,6 +53,37 @@ extension ContractError: CustomStringConvertible {
         case .missingKey(let file, let line, let key): return "\(file):\(line): missing required key \(key)"
         case .invalidValue(let file, let line, let key, let message): return "\(file):\(line): \(key): \(message)"
         case .unknownKey(let file, let line, let key): return "\(file):\(line): unknown key \(key) (a typo?)"
+        }
+    }
+}
+
+extension GateEvaluationError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .evaluation(let error): return "\(error)"
+        case .noPredictions(let what): return "no predictions for the \(what)"
+        case let .seedCountMismatch(what, expected, count): return "the \(what) has predictions of \(count) seeds; \(expected) were expected"
+        case let .seedRowsDiffer(what, seed, row):
+            return "seed \(seed) of the \(what) scores other rows than seed 0 (first difference at row \(row)): every seed must score the same rows in the same order"
+        case let .missingColumn(what, column): return "the \(what) lacks column '\(column)', which the suite names (entity or slice)"
+        case let .columnLength(what, column, expected, actual): return "column '\(column)' of the \(what) has \(actual) values for \(expected) rows"
+        case let .artifactSeedOutOfRange(seed, seeds): return "the candidate names seed index \(seed), but only \(seeds) seeds ran"
+        }
+    }
+}
+
+extension MeteringError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .invalidRate(name, value): return "ml/config.yaml: cost.\(name) is \(value): give a non-negative number of US dollars"
+        case let .invalidBudget(limit, value): return "budget \(limit.rawValue) is \(value): give a positive number"
+        case .emptyCommand: return "no command to run: give it after --"
+        case let .executableNotFound(name, searchPath): return "\(name): command not found (searched \(searchPath))"
+        case let .launchFailed(executable, code): return "cannot start \(executable): \(String(cString: strerror(code)))"
+        case let .cannotOpenRedirection(path, code): return "cannot open \(path): \(String(cString: strerror(code)))"
+        case .workingDirectoryMissing(let path): return "the working directory \(path) does not exist"
+        case let .cgroupMigrationFailed(path, code): return "cannot move the command into the cgroup \(path): \(String(cString: strerror(code)))"
+        case let .waitFailed(pid, code): return "waiting for process \(pid) failed: \(String(cString: strerror(code)))"
         }
     }
 }

@@ -13,7 +13,8 @@ public struct GitML: ParsableCommand {
             the message says what to do; 4 an unexpected internal failure.
             """,
         version: GitMLVersion.string,
-        subcommands: [InitCommand.self, DataCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self, FetchCommand.self,
+        subcommands: [InitCommand.self, DataCommand.self, RunCommand.self, LogCommand.self, ShowCommand.self, CostCommand.self,
+                      ExecCommand.self, PredictCommand.self, ExportCommand.self, ReproduceCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self, FetchCommand.self,
                       HooksCommand.self, HookCommand.self, FsckCommand.self, GCCommand.self,
                       MergeDriverCommand.self, VersionCommand.self]
     )

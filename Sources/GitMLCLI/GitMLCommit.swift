@@ -1,23 +1,33 @@
 import ArgumentParser
 import Foundation
 import Records
+import Runner
 import Workspace
 
-/// `git mlcommit`: commit the ML evidence of the working tree (ml/ and the files GitML edits)
-/// with a message that says what changed, e.g. "ml: train v1 → v2".
+/// `git mlcommit`: commit the ML evidence of the working tree (ml/ and the files GitML edits) —
+/// run records and the suites' candidates among them — with a message that says what changed,
+/// e.g. "ml: churn: roc_auc 0.81 → 0.84 (+0.03), run 3f2a9c1b0d4e; train v1 → v2".
 public struct GitMLCommit: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "git-mlcommit",
-        abstract: "Commit ml/ (lock, configs, records) with a message listing what changed.",
+        abstract: "Commit runs and ml/ (lock, configs, records) with a message listing what changed.",
         discussion: """
-            Stages ml/, .gitignore and .gitattributes and runs `git commit` (so hooks, signing
-            and the user's git settings apply). Nothing else in the working tree is staged.
+            With RUN ids, writes ml/runs/<id>.json for each and makes each the candidate of its
+            suite in ml/lock.json. Without, takes for each suite the newest successful run made
+            on HEAD's code with a clean tree (if it is not already the candidate). A run whose
+            code was dirty, or is not HEAD's code (the tree outside ml/), is refused unless
+            --allow-dirty, which the lock records.
 
-            Example: git mlcommit -m "retrain on October data"
+            Then stages ml/, .gitignore and .gitattributes and runs `git commit` (so hooks,
+            signing and the user's git settings apply). Nothing else in the working tree is staged.
+
+            Example: git ml run churn-gbdt && git mlcommit -m "gbdt with 300 rounds"
             """,
         version: GitMLVersion.string)
 
     @Option(name: .shortAndLong, help: "A subject line; the dataset changes follow it.") var message: String?
+    @Argument(help: "Runs to commit (ids or unique prefixes).") var runs: [String] = []
+    @Flag(help: "Commit runs whose code was dirty or differs from HEAD's (recorded in the lock).") var allowDirty = false
     @Flag(help: "Print the message without committing.") var dryRun = false
 
     public init() {}
@@ -25,9 +35,13 @@ public struct GitMLCommit: ParsableCommand {
     public func run() throws {
         try reportingErrors {
             let project = try openProject()
+            let evidence = EvidenceCommit(project: project)
+            let entries = try evidence.plan(prefixes: runs, allowDirty: allowDirty)
+            if !dryRun { try evidence.apply(entries) }
             let before = (try? project.lock(at: "HEAD")) ?? nil
             let after = try project.readLock()
-            let changes = GitMLCommit.describe(from: before ?? Lock(), to: after)
+            let changes = entries.map(EvidenceCommit.describe) + GitMLCommit.describe(from: before ?? Lock(), to: after)
+                + (try evidence.newAttestations())
             let subject = message ?? (changes.isEmpty ? "ml: update" : "ml: " + changes.joined(separator: ", "))
             let body = message != nil && !changes.isEmpty ? "\n\n" + changes.map { "- \($0)" }.joined(separator: "\n") : ""
             let text = subject + body
@@ -39,6 +53,7 @@ public struct GitMLCommit: ParsableCommand {
                 return
             }
             try git(["commit", "-m", text, "--"] + paths, in: project.root)
+            if message != nil { changes.forEach { print("  \($0)") } }
         }
     }
 

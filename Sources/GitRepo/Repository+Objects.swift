@@ -147,6 +147,27 @@ extension Repository {
         return out
     }
 
+    /// The id of `commit`'s tree with its top-level entry `name` left out (the tree itself
+    /// when it has no such entry). Run records use it with `ml` to name "the code" of a commit:
+    /// equal ids mean equal code whatever happened under `ml/`. Writes the tree object.
+    public func treeID(ofCommit commit: ObjectID, excluding name: String) throws(GitError) -> ObjectID {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
+        defer { git_tree_free(tree) }
+        guard git_tree_entry_byname(tree, name) != nil else { return ObjectID(git_tree_id(tree).pointee) }
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, handle, tree), "copy tree of \(commit)")
+        defer { git_treebuilder_free(builder) }
+        try check(git_treebuilder_remove(builder, name), "leave \(name) out of the tree")
+        var out = git_oid()
+        try check(git_treebuilder_write(&out, builder), "write tree")
+        return ObjectID(out)
+    }
+
     /// The parents of a commit, in order.
     public func parents(of commit: ObjectID) throws(GitError) -> [ObjectID] {
         var oid = commit.oid

@@ -23,12 +23,41 @@ public struct Lock: Equatable, Sendable {
         }
     }
 
+    /// A suite's candidate on this branch: the run `git mlcommit` committed for it, with its
+    /// headline metric so that reviews need not open the record.
+    public struct SuiteCandidate: Equatable, Sendable {
+        public var run: String
+        public var experiment: String
+        /// The primary metric's name and value as the run recorded them.
+        public var metric: String
+        public var value: Double
+        /// The run was committed with `--allow-dirty` (its code was dirty or is not HEAD's).
+        public var allowedDirty: Bool
+
+        public init(run: String, experiment: String, metric: String, value: Double, allowedDirty: Bool) {
+            self.run = run
+            self.experiment = experiment
+            self.metric = metric
+            self.value = value
+            self.allowedDirty = allowedDirty
+        }
+
+        var json: JSONValue {
+            ["run": .string(run), "experiment": .string(experiment), "metric": .string(metric), "value": .number(value),
+             "allowed_dirty": .bool(allowedDirty)]
+        }
+    }
+
     public var datasets: [String: LockedDataset]
-    /// Sections owned by other parts of GitML (runs, suites), kept verbatim.
+    /// Suite name → this branch's candidate run (the champion lives in the promotion chain).
+    public var suites: [String: SuiteCandidate]
+    /// Sections owned by other parts of GitML, kept verbatim.
     public var otherSections: [String: JSONValue]
 
-    public init(datasets: [String: LockedDataset] = [:], otherSections: [String: JSONValue] = [:]) {
+    public init(datasets: [String: LockedDataset] = [:], suites: [String: SuiteCandidate] = [:],
+                otherSections: [String: JSONValue] = [:]) {
         self.datasets = datasets
+        self.suites = suites
         self.otherSections = otherSections
     }
 
@@ -36,6 +65,7 @@ public struct Lock: Equatable, Sendable {
         var o = otherSections
         o["format_version"] = .number(Double(Lock.formatVersion))
         o["datasets"] = .object(datasets.mapValues(\.json))
+        if !suites.isEmpty { o["suites"] = .object(suites.mapValues(\.json)) }
         return .object(o)
     }
 
@@ -57,7 +87,17 @@ public struct Lock: Equatable, Sendable {
                                            path: try e.string("path"))
         }
         self.datasets = datasets
-        otherSections = r.object.filter { $0.key != "datasets" && $0.key != "format_version" }
+        var suites: [String: SuiteCandidate] = [:]
+        if r.object["suites"] != nil {
+            for (name, entry) in try r.objectField("suites") {
+                let e = try FieldReader(entry, record: "ml/lock.json suite \(name)")
+                guard let value = e.object["value"]?.doubleValue else { throw e.fail("value", "must be a number") }
+                suites[name] = SuiteCandidate(run: try e.string("run"), experiment: try e.string("experiment"), metric: try e.string("metric"),
+                                              value: value, allowedDirty: e.object["allowed_dirty"]?.boolValue ?? false)
+            }
+        }
+        self.suites = suites
+        otherSections = r.object.filter { !["datasets", "suites", "format_version"].contains($0.key) }
     }
 
     /// Three-way merge of two locks that diverged from `base`: an entry changed on one side
@@ -65,8 +105,10 @@ public struct Lock: Equatable, Sendable {
     /// differently on both sides is a conflict, listed by key (the result keeps `ours` there).
     public static func merge(base: Lock, ours: Lock, theirs: Lock) -> (merged: Lock, conflicts: [String]) {
         let (datasets, c1) = mergeMaps(base.datasets, ours.datasets, theirs.datasets)
-        let (others, c2) = mergeMaps(base.otherSections, ours.otherSections, theirs.otherSections)
-        return (Lock(datasets: datasets, otherSections: others), (c1.map { "datasets.\($0)" } + c2).sorted())
+        let (suites, c2) = mergeMaps(base.suites, ours.suites, theirs.suites)
+        let (others, c3) = mergeMaps(base.otherSections, ours.otherSections, theirs.otherSections)
+        return (Lock(datasets: datasets, suites: suites, otherSections: others),
+                (c1.map { "datasets.\($0)" } + c2.map { "suites.\($0)" } + c3).sorted())
     }
 
     private static func mergeMaps<V: Equatable>(_ base: [String: V], _ ours: [String: V], _ theirs: [String: V]) -> ([String: V], [String]) {

@@ -13,13 +13,16 @@ public struct GCRoots: Sendable {
     public var danglingLockEntries: [(lock: String, dataset: String, digest: String)] = []
     /// Records that could not be read (gc refuses to run while there are any).
     public var unreadable: [(ref: String, reason: String)] = []
+    /// The artifacts of every recorded run (`refs/ml/runs`, local and remote-tracking): models,
+    /// encoders and predictions the gate and `git ml reproduce` read.
+    public var runArtifacts: [(file: StoredFile, owner: String)] = []
 
     /// The stored files of every record that is not purged, with the record as owner.
     public var liveFiles: [(file: StoredFile, owner: String)] {
         records.filter { $0.record.purged == nil }.flatMap { v in
             // Every record here was checked to parse when the roots were computed.
             v.record.files.compactMap { f in (try? Project.storedFile(f)).map { ($0, v.record.label + (f.path.isEmpty ? "" : "/" + f.path)) } }
-        }
+        } + runArtifacts
     }
 }
 
@@ -38,6 +41,17 @@ extension Project {
                 roots.records.append(DatasetVersion(record: record, commit: commit))
             } catch {
                 roots.unreadable.append((ref, "\(error)"))
+            }
+        }
+        let (runs, unreadableRuns) = try recordedRuns()
+        roots.unreadable += unreadableRuns
+        for run in runs {
+            for (name, artifact) in run.record.artifacts.sorted(by: { $0.key < $1.key }) {
+                do {
+                    roots.runArtifacts.append((try Project.storedFile(artifact), "run \(run.id.dropFirst(7).prefix(12)) \(name)"))
+                } catch {
+                    roots.unreadable.append((run.ref, "\(error)"))
+                }
             }
         }
         let known = Set(roots.records.map(\.record.digest))

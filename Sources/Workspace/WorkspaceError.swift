@@ -11,6 +11,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case invalidName(String)
     case unknownDataset(String)
     case unknownVersion(String)
+    case unknownRun(String)
+    case ambiguousRun(String, matches: [String])
     case ambiguousDigest(String)
     case notInLock(String)
     case purged(String)
@@ -38,6 +40,9 @@ public enum WorkspaceError: Error, CustomStringConvertible {
             return "invalid dataset name '\(n)': use letters, digits, '.', '_' and '-' (start with a letter or digit)"
         case .unknownDataset(let n): return "no dataset named '\(n)' (list them with `git ml data status`)"
         case .unknownVersion(let v): return "no version \(v) (list versions with `git ml data log <name>`)"
+        case .unknownRun(let prefix): return "no run matches '\(prefix)' (list runs with `git ml log`)"
+        case .ambiguousRun(let prefix, let matches):
+            return "'\(prefix)' matches several runs (\(matches.prefix(5).joined(separator: ", "))): give more digits"
         case .ambiguousDigest(let d): return "\(d) matches several versions: give more digest characters"
         case .notInLock(let n): return "'\(n)' is not in ml/lock.json: name a version, as in \(n)@v1"
         case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"

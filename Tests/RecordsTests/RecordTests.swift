@@ -40,7 +40,7 @@ final class RecordTests: XCTestCase {
 
     func testLockKeepsUnknownSectionsAndIsOneMemberPerLine() throws {
         var lock = Lock(datasets: ["train": .init(version: 3, digest: "sha256:abc", size: 5, path: "t.csv")],
-                        otherSections: ["suites": ["churn": ["candidate": "run1"]]])
+                        otherSections: ["promotions_seen": ["churn": ["count": 1]]])
         let text = lock.text
         XCTAssertTrue(text.contains("\n      \"version\": \"v3\""))
         let back = try Lock(text: text)

@@ -1,0 +1,114 @@
+import Evaluation
+
+/// One model's evaluation predictions with the operating point chosen on its own validation rows.
+struct ScoredModel: Sendable {
+    let evaluation: BinaryPredictions
+    let operatingPoint: OperatingPoint?
+
+    /// Chooses the operating point for `rule` on `validation` (never on the evaluation rows).
+    init(evaluation: BinaryPredictions, validation: BinaryPredictions, rule: OperatingPointRule?) throws(GateEvaluationError) {
+        self.evaluation = evaluation
+        do {
+            operatingPoint = try rule.map { r throws(EvaluationError) in
+                try OperatingPoint.choose(r, validation: RankedPredictions(validation, threads: .one))
+            }
+        } catch { throw .evaluation(error) }
+    }
+
+    /// The predictions and Evaluation metric that compute `metric` for this model. A threshold
+    /// metric sees the scores shifted by this model's threshold (s − t, so "s ≥ t" becomes
+    /// "s − t ≥ 0" exactly) and decides at 0: models with different operating points then share
+    /// one metric, which paired and two-level bootstraps need. Nil for latency.
+    func metricInput(_ metric: SuiteMetric, costs: CostMatrix?) throws(GateEvaluationError) -> (metric: BinaryMetric, ranked: RankedPredictions)? {
+        guard let binary = metric.binaryMetric(threshold: 0, costs: costs) else { return nil }
+        guard metric.name.needsThreshold, let threshold = operatingPoint?.threshold else {
+            return (binary, RankedPredictions(evaluation, threads: .one))
+        }
+        let shifted: [Double]
+        if threshold == .infinity {
+            shifted = [Double](repeating: -1, count: evaluation.count)
+        } else if threshold == -.infinity {
+            shifted = [Double](repeating: 1, count: evaluation.count)
+        } else {
+            shifted = evaluation.scores.map { $0 - threshold }
+        }
+        do {
+            let predictions = try BinaryPredictions(scores: shifted, labels: evaluation.labels, weights: evaluation.weights)
+            return (binary, RankedPredictions(predictions, threads: .one))
+        } catch { throw .evaluation(error) }
+    }
+}
+
+/// A model's predictions over one or more seeds, checked to describe the same rows, with the
+/// candidate artifact (seed ensemble or one seed) built from them.
+struct SeededModel: Sendable {
+    /// Row ids, labels and extra columns of the evaluation rows (identical across seeds).
+    let ids: [String]
+    let columns: [String: [String]]
+    let seeds: [ScoredModel]
+    let artifact: ScoredModel
+
+    /// `what` names the model in errors ("candidate", "champion").
+    init(_ what: String, evaluation: [ScoredRows], validation: [ScoredRows], rule: OperatingPointRule?,
+         artifact: CandidateArtifact, requiredColumns: [String]) throws(GateEvaluationError) {
+        guard let first = evaluation.first else { throw .noPredictions(what: "\(what) evaluation") }
+        guard validation.count == evaluation.count else {
+            throw .seedCountMismatch(what: "\(what) validation", expected: evaluation.count, count: validation.count)
+        }
+        try Self.requireSameIDs(evaluation, what: "\(what) evaluation")
+        for column in requiredColumns {
+            guard let values = first.columns[column] else { throw .missingColumn(what: "\(what) evaluation", column: column) }
+            guard values.count == first.ids.count else {
+                throw .columnLength(what: "\(what) evaluation", column: column, expected: first.ids.count, actual: values.count)
+            }
+        }
+        ids = first.ids
+        columns = first.columns
+        var seeds = [ScoredModel]()
+        for (rows, validationRows) in zip(evaluation, validation) {
+            seeds.append(try ScoredModel(evaluation: try Self.predictions(rows), validation: try Self.predictions(validationRows),
+                                         rule: rule))
+        }
+        self.seeds = seeds
+        switch artifact {
+        case .seed(let index):
+            guard seeds.indices.contains(index) else { throw .artifactSeedOutOfRange(seed: index, seeds: seeds.count) }
+            self.artifact = seeds[index]
+        case .ensemble where seeds.count == 1:
+            self.artifact = seeds[0]
+        case .ensemble:
+            try Self.requireSameIDs(validation, what: "\(what) validation")
+            self.artifact = try ScoredModel(evaluation: try Self.predictions(Self.meanScores(evaluation)),
+                                            validation: try Self.predictions(Self.meanScores(validation)), rule: rule)
+        }
+    }
+
+    /// The entity key per row, when the suite names one.
+    func clusters(entity: String?) -> [String]? { entity.flatMap { columns[$0] } }
+
+    private static func requireSameIDs(_ sets: [ScoredRows], what: String) throws(GateEvaluationError) {
+        guard let reference = sets.first?.ids else { return }
+        for (seed, rows) in sets.enumerated().dropFirst() where rows.ids != reference {
+            let row = (0..<min(rows.ids.count, reference.count)).first { rows.ids[$0] != reference[$0] }
+                ?? min(rows.ids.count, reference.count)
+            throw .seedRowsDiffer(what: what, seed: seed, row: row)
+        }
+    }
+
+    /// Row-wise mean score over seeds (same rows, checked); labels and columns of the first.
+    private static func meanScores(_ sets: [ScoredRows]) -> ScoredRows {
+        var sum = sets[0].scores
+        for rows in sets.dropFirst() {
+            for row in sum.indices { sum[row] += rows.scores[row] }
+        }
+        let count = Double(sets.count)
+        return ScoredRows(ids: sets[0].ids, labels: sets[0].labels, scores: sum.map { $0 / count }, columns: sets[0].columns)
+    }
+
+    private static func predictions(_ rows: ScoredRows) throws(GateEvaluationError) -> BinaryPredictions {
+        guard rows.ids.count == rows.scores.count else {
+            throw .evaluation(.lengthMismatch(what: "row ids", expected: rows.scores.count, actual: rows.ids.count))
+        }
+        do { return try BinaryPredictions(scores: rows.scores, labels: rows.labels) } catch { throw .evaluation(error) }
+    }
+}

@@ -1,0 +1,187 @@
+import Contracts
+import Evaluation
+
+extension Suite {
+    /// Default minimum rows and positives below which a guardrail slice is not applicable.
+    public static let defaultMinimumSliceRows = 100
+    public static let defaultMinimumSlicePositives = 10
+
+    /// Parses the suite `name` from YAML text; `file` names the source in errors. Unknown keys,
+    /// unknown metrics and inconsistent settings (a threshold metric without an operating point,
+    /// `expected_cost` without costs, a direction the metric contradicts) are errors naming the
+    /// file, line and key.
+    public static func parse(yaml: String, file: String, name: String) throws(GateConfigError) -> Suite {
+        try SuiteParser().suite(try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "task"), name: name)
+    }
+}
+
+/// Reads the keys of a suite file (the format is in docs/FORMAT-gate.md).
+private struct SuiteParser {
+    func suite(_ root: YAMLCursor, name: String) throws(GateConfigError) -> Suite {
+        try root.requireKeys(in: ["task", "label", "eval", "entity", "primary", "guardrails", "slices", "significance"])
+        let task = try root.required("task").word(Suite.Task.self)
+        let labelCursor = try root.required("label")
+        try labelCursor.requireKeys(in: ["column", "positive"])
+        let label = Suite.Label(column: try labelCursor.required("column").string(),
+                                positive: try labelCursor.required("positive").string())
+        let evalCursor = try root.required("eval")
+        let evalText = try evalCursor.string()
+        guard let evaluation = DatasetReference(parsing: evalText) else {
+            throw evalCursor.fail("'\(evalText)' is not a dataset version: write name@vN or name@sha256:<hex prefix>")
+        }
+        let primaryCursor = try root.required("primary")
+        let primary = try self.primary(primaryCursor)
+        var guardrails = [Suite.Guardrail]()
+        for item in try root.optional("guardrails")?.items() ?? [] {
+            guardrails.append(try guardrail(item, primary: primary))
+        }
+        return Suite(name: name, task: task, label: label, evaluation: evaluation,
+                     entity: try root.optional("entity")?.string(), primary: primary, guardrails: guardrails,
+                     slices: try root.optional("slices")?.strings() ?? [],
+                     significance: try significance(try root.optional("significance")))
+    }
+
+    private func primary(_ cursor: YAMLCursor) throws(GateConfigError) -> Suite.Primary {
+        try cursor.requireKeys(in: ["metric", "max_fpr", "cost", "operating_point", "direction"])
+        let metric = try self.metric(cursor)
+        guard metric.name.isComputedFromPredictions else {
+            throw try cursor.required("metric").fail("latency_p99_us can only be a guardrail: the primary metric is computed from predictions")
+        }
+        let costs = try cursor.optional("cost").map { c throws(GateConfigError) in try costMatrix(c) }
+        var rule = try cursor.optional("operating_point").map { c throws(GateConfigError) in try operatingPoint(c, costs: costs) }
+        if rule == nil, metric.name == .expectedCost, let costs { rule = .minimumCost(costs) }
+        if metric.name == .expectedCost, costs == nil {
+            throw try cursor.required("metric").fail("expected_cost needs cost: { fp: …, fn: … }")
+        }
+        if metric.name.needsThreshold, rule == nil {
+            throw try cursor.required("metric").fail("\(metric.name.rawValue) decides at a threshold: add operating_point (cost_optimal, threshold: X, recall_at_precision: P, top_fraction: F or capacity: N)")
+        }
+        let natural: Suite.Direction = metric.higherIsBetter ? .maximize : .minimize
+        var direction = natural
+        if let directionCursor = try cursor.optional("direction") {
+            direction = try directionCursor.word(Suite.Direction.self)
+            guard direction == natural else {
+                throw directionCursor.fail("\(metric.name.rawValue) is better when \(metric.higherIsBetter ? "larger" : "smaller"): direction must be \(natural.rawValue)")
+            }
+        }
+        return Suite.Primary(metric: metric, costs: costs, operatingPoint: rule, direction: direction)
+    }
+
+    private func guardrail(_ cursor: YAMLCursor, primary: Suite.Primary) throws(GateConfigError) -> Suite.Guardrail {
+        try cursor.requireKeys(in: ["metric", "max_fpr", "max", "min", "slices", "non_inferiority_margin",
+                                    "min_slice_rows", "min_slice_positives"])
+        let metric = try self.metric(cursor)
+        let metricCursor = try cursor.required("metric")
+        if metric.name.needsThreshold, primary.operatingPoint == nil {
+            throw metricCursor.fail("\(metric.name.rawValue) decides at a threshold: give primary.operating_point")
+        }
+        if metric.name == .expectedCost, primary.costs == nil {
+            throw metricCursor.fail("expected_cost needs primary.cost: { fp: …, fn: … }")
+        }
+        let maximum = try cursor.optional("max")?.double()
+        let minimum = try cursor.optional("min")?.double()
+        let slices = try cursor.optional("slices")?.strings() ?? []
+        let marginCursor = try cursor.optional("non_inferiority_margin")
+        let margin = try marginCursor?.double()
+        if let marginCursor, let margin, !(margin >= 0) { throw marginCursor.fail("the margin must be ≥ 0") }
+        guard maximum != nil || minimum != nil || margin != nil else {
+            throw cursor.fail("a guardrail needs max, min or non_inferiority_margin")
+        }
+        if !metric.name.isComputedFromPredictions, margin != nil || !slices.isEmpty {
+            throw metricCursor.fail("latency_p99_us takes only max or min (it is measured, not computed per slice)")
+        }
+        if !slices.isEmpty, margin == nil {
+            throw try cursor.required("slices").fail("slice guardrails are non-inferiority tests: add non_inferiority_margin")
+        }
+        return Suite.Guardrail(metric: metric, maximum: maximum, minimum: minimum, slices: slices, nonInferiorityMargin: margin,
+                               minimumSliceRows: try count(cursor, "min_slice_rows", default: Suite.defaultMinimumSliceRows),
+                               minimumSlicePositives: try count(cursor, "min_slice_positives",
+                                                                default: Suite.defaultMinimumSlicePositives))
+    }
+
+    /// `metric:` (and `max_fpr:` for partial_auc) of a mapping.
+    private func metric(_ cursor: YAMLCursor) throws(GateConfigError) -> SuiteMetric {
+        let metricCursor = try cursor.required("metric")
+        let text = try metricCursor.string()
+        guard let name = SuiteMetricName(rawValue: text) else {
+            throw metricCursor.fail("unknown metric '\(text)' (one of \(SuiteMetricName.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let maxFPRCursor = try cursor.optional("max_fpr")
+        switch (name, maxFPRCursor) {
+        case (.partialAUC, nil):
+            throw metricCursor.fail("partial_auc needs max_fpr (the false positive rate limit, in (0, 1])")
+        case (.partialAUC, let limit?):
+            let value = try limit.double()
+            guard value > 0 && value <= 1 else { throw limit.fail("max_fpr must be in (0, 1]") }
+            return SuiteMetric(name: name, maxFPR: value)
+        case (_, let limit?):
+            throw limit.fail("max_fpr applies only to partial_auc")
+        case (_, nil):
+            return SuiteMetric(name: name)
+        }
+    }
+
+    private func costMatrix(_ cursor: YAMLCursor) throws(GateConfigError) -> CostMatrix {
+        try cursor.requireKeys(in: ["fp", "fn", "tp", "tn"])
+        return CostMatrix(truePositive: try cursor.optional("tp")?.double() ?? 0,
+                          falsePositive: try cursor.required("fp").double(),
+                          trueNegative: try cursor.optional("tn")?.double() ?? 0,
+                          falseNegative: try cursor.required("fn").double())
+    }
+
+    /// `cost_optimal`, or a one-key mapping `threshold: X` | `recall_at_precision: P` |
+    /// `top_fraction: F` | `capacity: N`.
+    private func operatingPoint(_ cursor: YAMLCursor, costs: CostMatrix?) throws(GateConfigError) -> OperatingPointRule {
+        let forms = "cost_optimal, { threshold: X }, { recall_at_precision: P }, { top_fraction: F } or { capacity: N }"
+        if case .scalar = cursor.node {
+            guard try cursor.string() == "cost_optimal" else { throw cursor.fail("expected \(forms)") }
+            guard let costs else { throw cursor.fail("cost_optimal needs primary.cost: { fp: …, fn: … }") }
+            return .minimumCost(costs)
+        }
+        let entries = try cursor.entries()
+        guard entries.count == 1, let entry = entries.first else { throw cursor.fail("expected exactly one of \(forms)") }
+        let value = entry.value
+        switch entry.key {
+        case "threshold":
+            let threshold = try value.double()
+            guard threshold.isFinite else { throw value.fail("the threshold must be a finite number") }
+            return .fixed(threshold: threshold)
+        case "recall_at_precision":
+            let precision = try value.double()
+            guard precision >= 0 && precision <= 1 else { throw value.fail("the precision must be in [0, 1]") }
+            return .maximumRecall(minimumPrecision: precision)
+        case "top_fraction":
+            let fraction = try value.double()
+            guard fraction >= 0 && fraction <= 1 else { throw value.fail("the fraction must be in [0, 1]") }
+            return .topFraction(fraction)
+        case "capacity":
+            let rows = try value.int()
+            guard rows >= 0 else { throw value.fail("the capacity must be ≥ 0 rows") }
+            return .capacity(rows: rows)
+        default:
+            throw GateConfigError.unknownKey(file: value.file, line: value.line, key: value.path)
+        }
+    }
+
+    private func significance(_ cursor: YAMLCursor?) throws(GateConfigError) -> Suite.Significance {
+        try cursor?.requireKeys(in: ["method", "resamples", "confidence", "seed"])
+        let method = try cursor?.optional("method")?.word(Suite.Significance.Method.self) ?? .pairedBootstrap
+        let resamples = try count(cursor, "resamples", default: 2000)
+        if resamples < 100, let resamplesCursor = try cursor?.optional("resamples") {
+            throw resamplesCursor.fail("use at least 100 resamples")
+        }
+        let confidenceCursor = try cursor?.optional("confidence")
+        let confidence = try confidenceCursor?.double() ?? 0.95
+        if let confidenceCursor, !(confidence > 0.5 && confidence < 1) { throw confidenceCursor.fail("the confidence must be in (0.5, 1)") }
+        let seed = try count(cursor, "seed", default: 0)
+        return Suite.Significance(method: method, resamples: resamples, confidence: confidence, seed: UInt64(seed))
+    }
+
+    /// A non-negative integer at `key`, or `fallback` when absent.
+    private func count(_ cursor: YAMLCursor?, _ key: String, default fallback: Int) throws(GateConfigError) -> Int {
+        guard let value = try cursor?.optional(key) else { return fallback }
+        let number = try value.int()
+        guard number >= 0 else { throw value.fail("expected an integer ≥ 0") }
+        return number
+    }
+}

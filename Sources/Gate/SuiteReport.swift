@@ -1,0 +1,56 @@
+import Evaluation
+
+/// A metric's value on the candidate artifact with its bootstrap interval.
+public struct MetricEstimate: Codable, Sendable, Equatable {
+    /// Per-seed values and the two-level bootstrap over seeds and rows (several seeds only).
+    public struct SeedSpread: Codable, Sendable, Equatable {
+        /// The metric of each seed's model at its own operating point, in seed order.
+        public let values: [Double]
+        /// The mean of `values`.
+        public let mean: Double
+        /// Percentile interval of the mean from the two-level bootstrap.
+        public let interval: ConfidenceInterval
+    }
+    public let metric: SuiteMetric
+    public let value: Double
+    public let warnings: [MetricWarning]
+    /// Percentile interval from the (clustered) bootstrap of the artifact's rows; nil for a
+    /// measured value (latency) or when too few resamples were defined.
+    public let interval: ConfidenceInterval?
+    public let standardError: Double?
+    public let seeds: SeedSpread?
+}
+
+/// A guardrail's absolute bounds on the candidate and its per-slice values.
+public struct GuardrailReport: Codable, Sendable, Equatable {
+    /// The metric per value of one slice column (slices under the guardrail's minimum size get no value).
+    public struct SliceColumn: Codable, Sendable, Equatable {
+        public let column: String
+        public let slices: [SliceResult]
+    }
+    public let guardrail: Suite.Guardrail
+    /// Nil for latency when the caller measured none.
+    public let estimate: MetricEstimate?
+    /// Whether the value respects `max`/`min` (nil when the guardrail has no bound or no value).
+    public let withinBounds: Bool?
+    public let slices: [SliceColumn]
+}
+
+/// Everything the suite says about one model on its pinned evaluation rows: what `git ml run`
+/// stores in the run record and prints as headline metrics.
+public struct SuiteReport: Codable, Sendable, Equatable {
+    public let suite: String
+    /// The evaluation dataset as the suite pins it (`name@vN`).
+    public let evaluation: DatasetReference
+    public let rows: Int
+    public let positives: Int
+    public let seeds: Int
+    public let artifact: CandidateArtifact
+    /// The artifact's operating point, chosen on its validation rows (nil when no metric needs one).
+    public let operatingPoint: OperatingPoint?
+    public let primary: MetricEstimate
+    public let guardrails: [GuardrailReport]
+    /// The primary metric per value of each reported slice column.
+    public let slices: [GuardrailReport.SliceColumn]
+    public let plan: BootstrapPlan
+}

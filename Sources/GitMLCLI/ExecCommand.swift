@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Metering
+import Runner
+
+/// `git ml exec -- <command…>`: record a run of any training command.
+struct ExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract: "Run any training command as a recorded, metered run judged by a suite.",
+        discussion: """
+            The declared --input datasets (and the suite's evaluation data) are validated against
+            their contracts, checked for leakage, and materialized read-only; the command reads
+            them from $GITML_INPUT_<NAME> (e.g. GITML_INPUT_CHURN_TRAIN) and $GITML_EVAL, and
+            writes to $GITML_OUTPUT: evaluation_predictions.csv (columns row, score: row is
+            the 0-based row of the evaluation data), optionally validation_predictions.csv (rows
+            of the first input; needed when the suite chooses an operating point),
+            metrics.json and model* files. CPU time of its whole process tree is measured; the
+            budget stops it. The predictions are evaluated with the suite exactly as built-in
+            runs are.
+
+            Example: git ml exec --suite churn --input churn-train@v2 -- python3 train.py
+            """)
+
+    @Option(help: "The suite that judges the run (default: the only one in ml/suites).") var suite: String?
+    @Option(name: .customLong("input"), help: "A dataset version the command reads (repeatable; the first is its training data).") var inputs: [String] = []
+    @Option(help: "The experiment name to record (default: the command's name).") var experiment: String?
+    @Option(help: "Digest of the container image the command runs in (recorded).") var imageDigest: String?
+    @Option(help: "Stop the command after this many CPU seconds of its process tree.") var maxCpuSeconds: Double?
+    @Option(help: "Stop the command after this many seconds.") var maxWallSeconds: Double?
+    @Option(help: "Stop the command when its cost reaches this many US dollars.") var maxUsd: Double?
+    @Flag(help: "Print the run record as JSON.") var json = false
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
+
+    func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            let suiteName = try suite ?? onlySuite(in: project.mlDirectory + "/suites")
+            let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
+                                          toolVersion: GitMLVersion.string)
+            let request = ExternalRunner.Request(
+                command: command, inputs: inputs, suite: suiteName,
+                experiment: experiment ?? command.first.map { ($0 as NSString).lastPathComponent } ?? "exec",
+                budget: Budget(maxCPUSeconds: maxCpuSeconds, maxWallSeconds: maxWallSeconds, maxUSD: maxUsd), imageDigest: imageDigest)
+            let recorded = try ExternalRunner(runner: runner).run(request) { phase, detail in
+                FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
+            }
+            if json { printJSON(recorded.record.json) } else { RunSummary(recorded).print() }
+            if recorded.record.status != .ok { throw Exit.checkFailed }
+        }
+    }
+
+    private func onlySuite(in directory: String) throws -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }
+        guard names.count == 1 else { throw InputError("name the suite with --suite (ml/suites has \(names.count) suites)") }
+        return String(names[0].dropLast(5))
+    }
+}

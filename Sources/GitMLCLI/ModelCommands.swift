@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Records
+import Runner
+import Tables
+import Workspace
+
+/// `git ml predict <run> <data>`: score new data with a recorded model.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Score a data file or dataset version with a recorded run's model.",
+        discussion: """
+            Writes CSV: row (0-based), the suite's entity column when the data has it, and
+            score (the candidate's: the seed ensemble's mean or the chosen seed's model),
+            computed on all cores with the run's encoder (categories unseen in training
+            become missing values).
+
+            Example: git ml predict 3f2a9c1b new-customers.csv -o scores.csv
+            """)
+
+    @Argument(help: "A run id or unique prefix.") var runID: String
+    @Argument(help: "A CSV/TSV/JSONL file, or a dataset version (name@vN).") var data: String
+    @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
+
+    func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            let model = try RecordedModel(try project.recordedRun(runID), project: project)
+            let table: Table
+            if FileManager.default.fileExists(atPath: data) {
+                table = try PredictionsFile(path: data).table
+            } else {
+                table = try project.table(of: try project.resolveDataset(data))
+            }
+            let scores = try model.scores(table)
+            let entity = model.run.record.config["entity"]?.stringValue.flatMap { table.column(named: $0) }
+            var text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n"
+            for (row, score) in scores.enumerated() {
+                text += "\(row)" + (entity.map { "," + csvField($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
+            }
+            if let output {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                FileHandle.standardError.write(Data("wrote \(scores.count) scores to \(output)\n".utf8))
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+
+    private func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+/// `git ml export <run> -o DIR`: the model in a documented form outside the repository.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a recorded run's model, encoder and manifest to a directory.",
+        discussion: "Example: git ml export 3f2a9c1b -o dist/churn-model")
+
+    @Argument(help: "A run id or unique prefix.") var runID: String
+    @Option(name: .shortAndLong, help: "Directory to write (created if needed).") var output: String
+
+    func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            let model = try RecordedModel(try project.recordedRun(runID), project: project)
+            try model.export(to: output)
+            print("exported run \(model.run.id.dropFirst(7).prefix(12)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
+        }
+    }
+}
+
+/// `git ml reproduce <run>`: re-execute a run and attest whether it reproduces.
+struct ReproduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Re-execute a recorded run and write ml/attestations/<run>.json.",
+        discussion: """
+            Trains again from the recorded configuration and data digests and compares models,
+            predictions and metrics: bit_identical, within_tolerance (every metric within
+            --tolerance; latencies are not compared) or differs. The attestation records
+            whether it ran in CI (CI=true). Commit it with `git mlcommit`.
+
+            Exit codes: 0 reproduced (bit-identical or within tolerance); 1 differs.
+
+            Example: git ml reproduce 3f2a9c1b
+            """)
+
+    @Argument(help: "A run id or unique prefix.") var runID: String
+    @Option(help: "Largest allowed absolute difference of any metric.") var tolerance: Double = 1e-9
+    @Flag(help: "Print the attestation as JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            let recorded = try project.recordedRun(runID)
+            let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
+                                          toolVersion: GitMLVersion.string)
+            let reproduction = Reproduction(runner: runner)
+            let attestation = try reproduction.reproduce(recorded, tolerance: tolerance) { phase, detail in
+                FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
+            }
+            let path = try reproduction.write(attestation)
+            if json {
+                printJSON(attestation.json)
+            } else {
+                let delta = attestation.largestDeltaMetric.map { ", largest metric delta \(format(attestation.largestDelta)) (\($0))" } ?? ""
+                print("run \(recorded.id.dropFirst(7).prefix(12)): \(attestation.result.rawValue)\(delta); wrote \(path.replacingOccurrences(of: project.root + "/", with: ""))")
+            }
+            if attestation.result == .differs { throw Exit.checkFailed }
+        }
+    }
+}

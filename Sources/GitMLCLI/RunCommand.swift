@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Records
+import Runner
+import Workspace
+
+/// `git ml run <experiment>`: train and evaluate an experiment and record the run.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train and evaluate an experiment (ml/experiments/<name>.yaml) and record the run.",
+        discussion: """
+            Validates the training and evaluation datasets against their contracts, checks them
+            for leakage, trains one model per seed in a metered worker process (the experiment's
+            budget stops it), evaluates the candidate on the suite, stores models, encoder and
+            predictions, and records the run under refs/ml/runs/<id>. Ctrl-C stops the run and
+            records it as interrupted. Commit the evidence with `git mlcommit`.
+
+            Exit codes: 0 the run finished; 1 it was recorded as failed, over budget or
+            interrupted; 3 it could not start (contract failure, leakage, bad config).
+
+            Example: git ml run churn-gbdt
+            """)
+
+    @Argument(help: "The experiment's name (ml/experiments/<name>.yaml).") var experiment: String?
+    @Option(help: .hidden) var worker: String?
+    @Flag(help: "Print the run record as JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let project = try openProject()
+            if let worker {
+                try TrainingWorker.run(directory: worker, project: project)
+                return
+            }
+            guard let experiment else { throw InputError("name the experiment to run, as in `git ml run churn-gbdt`") }
+            let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
+                                          toolVersion: GitMLVersion.string)
+            let recorded = try runner.run(experimentName: experiment) { phase, detail in
+                FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
+            }
+            if json {
+                printJSON(recorded.record.json)
+            } else {
+                RunSummary(recorded).print()
+            }
+            if recorded.record.status != .ok { throw Exit.checkFailed }
+        }
+    }
+}
+
+/// The path of the running executable (so the worker is the same binary).
+func currentExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// A run for people: id, status, headline metrics with intervals, cost.
+struct RunSummary {
+    let run: RecordedRun
+    init(_ run: RecordedRun) { self.run = run }
+
+    func print() {
+        let r = run.record
+        Swift.print("run \(run.id.dropFirst(7).prefix(12))  \(r.experiment) on suite \(r.suite): \(r.status.rawValue)" +
+                    (r.statusDetail.map { " — \($0)" } ?? ""))
+        if let primary = r.metrics["headline"] {
+            Swift.print("  \(RunSummary.metricLine(primary))")
+        }
+        for guardrail in r.metrics["guardrails"]?.arrayValue ?? [] {
+            guard let estimate = guardrail["estimate"], let name = guardrail["guardrail"]?["metric"]?["name"]?.stringValue else { continue }
+            let bounds = guardrail["within_bounds"]?.boolValue.map { $0 ? "  within bounds" : "  OUT OF BOUNDS" } ?? ""
+            Swift.print("  guardrail \(RunSummary.metricLine(estimate, name: name))\(bounds)")
+        }
+        let usd = r.cost["usd"]?.doubleValue ?? 0
+        let cpu = r.cost["cpu_seconds"]?.doubleValue ?? 0
+        let wall = r.cost["wall_seconds"]?.doubleValue ?? 0
+        Swift.print("  cost $\(String(format: "%.6f", usd)) (\(String(format: "%.2f", cpu)) CPU s, \(String(format: "%.2f", wall)) s wall, \(r.cost["method"]?.stringValue ?? "?"))")
+        if r.code.dirty { Swift.print("  code: dirty working tree (digest \(r.code.diffDigest?.prefix(19) ?? "?")): commit before `git mlcommit`") }
+    }
+
+    /// "roc_auc 0.845 (95% CI 0.831 – 0.858)".
+    static func metricLine(_ metric: JSONValue, name: String? = nil) -> String {
+        let name = name ?? metric["metric"]?.stringValue ?? "metric"
+        guard let value = metric["value"]?.doubleValue else { return "\(name) n/a" }
+        var line = "\(name) \(format(value))"
+        if let lower = metric["interval"]?["lower"]?.doubleValue, let upper = metric["interval"]?["upper"]?.doubleValue {
+            let level = metric["interval"]?["confidence"]?.doubleValue.map { "\(Int(($0 * 100).rounded()))% " } ?? ""
+            line += " (\(level)CI \(format(lower)) – \(format(upper)))"
+        }
+        return line
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Records
+import Workspace
+
+/// What `git mlcommit` adds for runs: `ml/runs/<id>.json` per run and, in `ml/lock.json`, each
+/// run's suite → the run as the branch's candidate. Refuses runs that did not finish, and runs
+/// whose code was dirty or is not HEAD's code (the tree without `ml/`) unless `allowDirty`.
+public struct EvidenceCommit {
+    public let project: Project
+
+    public init(project: Project) { self.project = project }
+
+    /// A run to commit and the candidate entry it becomes.
+    public struct Entry {
+        public let run: RecordedRun
+        public let candidate: Lock.SuiteCandidate
+        /// The suite's candidate before (nil when the suite had none).
+        public let previous: Lock.SuiteCandidate?
+    }
+
+    /// The runs named by `prefixes`, or — with none — for each suite the newest successful run
+    /// made on HEAD's code with a clean tree that is not already the candidate.
+    public func plan(prefixes: [String], allowDirty: Bool) throws -> [Entry] {
+        let lock = try project.readLock()
+        // An unborn HEAD (the first commit) has no code a run could have trained on.
+        let headTree = try? CodeState.headCodeTree(project.repository)
+        var runs: [RecordedRun] = []
+        if prefixes.isEmpty {
+            var seenSuites = Set<String>()
+            for run in try project.recordedRuns().runs where run.record.status == .ok && !run.record.code.dirty
+                && run.record.code.tree == headTree && seenSuites.insert(run.record.suite).inserted
+                && lock.suites[run.record.suite]?.run != run.id {
+                runs.append(run)
+            }
+        } else {
+            runs = try prefixes.map(project.recordedRun)
+        }
+        var entries: [Entry] = []
+        for run in runs {
+            let r = run.record
+            let short = run.id.dropFirst(7).prefix(12)
+            guard r.status == .ok else { throw RunnerError.notCommittable(run: String(short), reason: "it ended \(r.status.rawValue)") }
+            let dirty = r.code.dirty || r.code.tree != headTree
+            if dirty && !allowDirty {
+                let why = r.code.dirty ? "its code had uncommitted changes" : "it trained on other code than HEAD's (commit \(r.code.commit.prefix(12)))"
+                throw RunnerError.notCommittable(run: String(short), reason: "\(why): commit the code and run again, or pass --allow-dirty (recorded in the lock)")
+            }
+            guard let primary = PrimaryMetric(r) else { throw RunnerError.notCommittable(run: String(short), reason: "it has no primary metric") }
+            entries.append(Entry(run: run, candidate: Lock.SuiteCandidate(run: run.id, experiment: r.experiment, metric: primary.name,
+                                                                           value: primary.value, allowedDirty: dirty),
+                                 previous: lock.suites[r.suite]))
+        }
+        return entries
+    }
+
+    /// Writes the run files and the lock entries of `entries`.
+    public func apply(_ entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
+        let directory = project.mlDirectory + "/runs"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for entry in entries {
+            let path = directory + "/" + entry.run.id.dropFirst(7) + ".json"
+            try Data(CanonicalJSON.pretty(entry.run.record.json).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+        try project.updateLock { lock in
+            for entry in entries { lock.suites[entry.run.record.suite] = entry.candidate }
+        }
+    }
+
+    /// "attestation of run 3f2a9c1b0d4e: bit_identical" for each attestation file in the working
+    /// tree that HEAD does not have with the same content.
+    public func newAttestations() throws -> [String] {
+        let directory = project.mlDirectory + "/attestations"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var out: [String] = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            if let committed = try? project.repository.fileContents(at: "HEAD", path: "ml/attestations/" + name), committed == Array(data) { continue }
+            let attestation = try Attestation(text: String(decoding: data, as: UTF8.self))
+            out.append("attestation of run \(attestation.run.dropFirst(7).prefix(12)): \(attestation.result.rawValue)\(attestation.inCI ? " (CI)" : "")")
+        }
+        return out
+    }
+
+    /// "churn: roc_auc 0.8123 → 0.8451 (+0.0328), run 3f2a9c1b0d4e".
+    public static func describe(_ entry: Entry) -> String {
+        let c = entry.candidate
+        let short = entry.run.id.dropFirst(7).prefix(12)
+        let value = String(format: "%.6g", c.value)
+        guard let previous = entry.previous, previous.metric == c.metric else {
+            return "\(entry.run.record.suite): \(c.metric) \(value) (first candidate), run \(short)"
+        }
+        let delta = c.value - previous.value
+        return "\(entry.run.record.suite): \(c.metric) \(String(format: "%.6g", previous.value)) → \(value) (\(delta >= 0 ? "+" : "")\(String(format: "%.4g", delta))), run \(short)"
+    }
+}

@@ -1,0 +1,199 @@
+import BlobStore
+import Contracts
+import Foundation
+import Gate
+import Metering
+import Records
+import Workspace
+
+/// `git ml run <experiment>`: resolves the experiment's datasets, validates both against their
+/// contracts (cached results for unchanged data and contract), checks train/eval leakage,
+/// trains and evaluates in a metered worker process under the experiment's budget, stores the
+/// models, encoder and predictions, and records the run under `refs/ml/runs/<id>`.
+public struct ExperimentRunner {
+    public let project: Project
+    /// How to start the worker: the argv prefix to which the job directory is appended
+    /// (`[path of git-ml, "run", "--worker"]`).
+    public let workerCommand: [String]
+    /// GitML's version and the digest of its executable, for the environment block.
+    public let toolVersion: String
+
+    public init(project: Project, workerCommand: [String], toolVersion: String) {
+        self.project = project
+        self.workerCommand = workerCommand
+        self.toolVersion = toolVersion
+    }
+
+    /// Progress for people: a phase name and a detail.
+    public typealias Progress = (_ phase: String, _ detail: String) -> Void
+
+    public func run(experimentName: String, progress: Progress) throws -> RecordedRun {
+        let started = Date()
+        let experimentText = try readText(project.mlDirectory + "/experiments/\(experimentName).yaml",
+                                          hint: "write it (start from templates/ml/experiments/example.yaml)")
+        let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(experimentName).yaml", name: experimentName)
+        let suiteText = try readText(project.mlDirectory + "/suites/\(experiment.suite).yaml",
+                                     hint: "the experiment names suite '\(experiment.suite)'; write it (start from templates/ml/suites/example.yaml)")
+        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(experiment.suite).yaml", name: experiment.suite)
+        let settings = try RunSettings.load(path: project.mlDirectory + "/config.yaml")
+        try ProjectBudget(settings: settings).check(project: project, now: started)
+
+        progress("resolve", "\(experiment.train), \(suite.evaluation)")
+        let train = try project.resolveDataset(experiment.train)
+        let eval = try project.resolveDataset(suite.evaluation.description)
+        let validateStart = Date()
+        for version in [train, eval] { try validate(version, progress: progress) }
+        try checkLeakage(train: train, eval: eval, progress: progress)
+        let validateSeconds = Date().timeIntervalSince(validateStart)
+        let code = try CodeState.current(repository: project.repository, root: project.root)
+
+        let job = TrainingJob(experimentName: experimentName, experimentYAML: experimentText, suiteName: experiment.suite,
+                              suiteYAML: suiteText, train: "\(train.record.name)@\(train.record.digest)",
+                              eval: "\(eval.record.name)@\(eval.record.digest)", labelColumn: suite.label.column,
+                              positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 })
+        progress("train", "\(experiment.modelKind), \(experiment.seeds.count) seed\(experiment.seeds.count == 1 ? "" : "s")")
+        var outcome = try execute(job, experiment: experiment, rates: settings.rates, progress: progress)
+        outcome.timings["validate"] = validateSeconds
+        let record = RunRecord(
+            kind: "builtin", experiment: experimentName, suite: experiment.suite, code: code,
+            config: experiment.resolvedConfiguration(suite: suite, experimentText: experimentText, suiteText: suiteText),
+            datasets: ["train": use(train), "eval": use(eval)], seeds: experiment.seeds,
+            candidate: experiment.candidateIndex.map { "seed:\(experiment.seeds[$0])" } ?? "ensemble",
+            environment: RunEnvironment.current(toolVersion: toolVersion, executable: workerCommand.first),
+            artifacts: outcome.artifacts, metrics: outcome.metrics, cost: outcome.cost,
+            timings: outcome.timings, status: outcome.status, statusDetail: outcome.detail, createdBy: project.actor(),
+            createdAt: timestamp(started))
+        return try project.recordRun(record)
+    }
+
+    /// What executing a training job gave.
+    public struct JobOutcome {
+        public var status: RunRecord.Status
+        public var detail: String?
+        public var artifacts: [String: RunRecord.Artifact]
+        public var metrics: JSONValue
+        public var cost: JSONValue
+        public var timings: [String: Double]
+    }
+
+    /// Runs `job` in a metered worker under the experiment's budget and stores its outputs.
+    /// SIGINT while it runs stops the worker's whole process tree; the outcome says interrupted.
+    public func execute(_ job: TrainingJob, experiment: Experiment, rates: CostRates, progress: Progress) throws -> JobOutcome {
+        let scratch = project.layout.tmp + "/run-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try job.write(to: scratch)
+        let errors = scratch + "/worker.err"
+        let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ProcessInfo.processInfo.environment,
+                              workingDirectory: project.root, standardInput: .nullDevice, standardError: .file(path: errors))
+        let watch = InterruptWatch()
+        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget), stoppingOn: watch)
+        watch.cancel()
+
+        var outcome = JobOutcome(status: .ok, detail: nil, artifacts: [:], metrics: .null, cost: .null, timings: [:])
+        let completed = FileManager.default.fileExists(atPath: scratch + "/" + TrainingJob.Output.done)
+        switch result.outcome {
+        case .completed where completed && result.exitStatus.isSuccess:
+            progress("store", "models, encoder and predictions")
+            let storeStart = Date()
+            func store(_ name: String, _ file: String) throws {
+                outcome.artifacts[name] = try project.storeArtifact(path: scratch + "/" + file)
+            }
+            for seed in experiment.seeds { try store("model/seed-\(seed)", TrainingJob.Output.model(seed: seed)) }
+            try store("encoder", TrainingJob.Output.encoder)
+            try store("predictions/validation", TrainingJob.Output.validationPredictions)
+            try store("predictions/evaluation", TrainingJob.Output.evaluationPredictions)
+            outcome.metrics = try JSONValue(contentsOfJSONFile: scratch + "/" + TrainingJob.Output.report)
+            let worker = try JSONDecoder().decode(WorkerTimings.self, from: Data(contentsOf: URL(fileURLWithPath: scratch + "/" + TrainingJob.Output.timings)))
+            outcome.timings = ["load": worker.load, "fit": worker.fit, "evaluate": worker.evaluate,
+                               "store": Date().timeIntervalSince(storeStart)]
+        case .completed:
+            outcome.status = .failed
+            let text = (try? String(contentsOfFile: errors, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            outcome.detail = text.isEmpty ? "the training worker ended (\(result.exitStatus)) without its outputs" : text
+        case .overBudget(let limit):
+            outcome.status = .overBudget
+            outcome.detail = "stopped: the experiment's \(limit.rawValue) budget was exceeded"
+        case .interrupted:
+            outcome.status = .interrupted
+            outcome.detail = "interrupted (Ctrl-C); nothing was stored"
+        }
+        let bytesStored = outcome.artifacts.values.reduce(UInt64(0)) { $0 + $1.size }
+        outcome.cost = try costJSON(result.measurement, bytesStored: bytesStored, rates: rates)
+        return outcome
+    }
+
+    /// The measured cost with the bytes this run stored, priced at the project's rates.
+    func costJSON(_ measurement: CostMeasurement, bytesStored: UInt64, rates: CostRates) throws -> JSONValue {
+        var measured = measurement
+        measured.bytesStored = bytesStored
+        guard case .object(var fields) = try JSONValue(encoding: measured) else { return .null }
+        fields["usd"] = .number(measured.usd(at: rates))
+        fields["rates"] = try JSONValue(encoding: rates)
+        return .object(fields)
+    }
+
+    func use(_ version: DatasetVersion) -> RunRecord.DatasetUse {
+        RunRecord.DatasetUse(name: version.record.name, version: version.record.version, digest: version.record.digest)
+    }
+
+    func readText(_ path: String, hint: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RunnerError.missingFile(path: path, hint: hint) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Validates a dataset version against its contract, when it has one (cached by digests).
+    func validate(_ version: DatasetVersion, progress: Progress) throws {
+        guard let (contract, digest) = try project.contract(for: version.record.name) else { return }
+        let previous = version.record.version > 1 ? try project.version(of: version.record.name, number: version.record.version - 1) : nil
+        let (report, cached) = try project.validate(version, contract: contract, contractDigest: digest, previous: previous)
+        progress("validate", "\(version.record.label): \(report.checks.count) checks\(cached ? " (cached)" : "")")
+        guard report.passed else {
+            throw RunnerError.contractFailed(dataset: version.record.label, failures: report.failures.map(Self.describe))
+        }
+    }
+
+    /// Leakage between training and evaluation data, under the training contract's leakage block.
+    func checkLeakage(train: DatasetVersion, eval: DatasetVersion, progress: Progress) throws {
+        guard let (contract, digest) = try project.contract(for: train.record.name), contract.leakage != nil else { return }
+        let report = try project.leakage(train: train, eval: eval, contract: contract, contractDigest: digest)
+        progress("leakage", "\(train.record.label) vs \(eval.record.label): \(report.checks.count) checks")
+        guard report.passed else {
+            throw RunnerError.leakage(train: train.record.label, eval: eval.record.label, findings: report.failures.map(Self.describe))
+        }
+    }
+
+    static func describe(_ check: CheckResult) -> String {
+        let observed = check.observed.map { " observed \(String(format: "%.6g", $0))" } ?? ""
+        return "\(check.kind.rawValue)\(check.column.map { " \($0)" } ?? ""):\(observed), limit \(check.limit) — \(check.detail)"
+    }
+}
+
+extension JSONValue {
+    /// A Codable value as a record value (snake_case keys; non-finite numbers kept).
+    init<T: Encodable>(encoding value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // Non-finite numbers go through sentinel strings no real field holds, then become numbers
+        // again (which the canonical writer encodes as {"$float": …}).
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "\u{1}+Infinity", negativeInfinity: "\u{1}-Infinity", nan: "\u{1}NaN")
+        self = try CanonicalJSON.parse(String(decoding: try encoder.encode(value), as: UTF8.self)).restoringNonFinite()
+    }
+
+    private func restoringNonFinite() -> JSONValue {
+        switch self {
+        case .string("\u{1}+Infinity"): return .number(.infinity)
+        case .string("\u{1}-Infinity"): return .number(-.infinity)
+        case .string("\u{1}NaN"): return .number(.nan)
+        case .array(let items): return .array(items.map { $0.restoringNonFinite() })
+        case .object(let members): return .object(members.mapValues { $0.restoringNonFinite() })
+        default: return self
+        }
+    }
+
+    /// Parses a JSON file GitML wrote.
+    init(contentsOfJSONFile path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RunnerError.missingFile(path: path, hint: "the worker did not write it") }
+        self = try CanonicalJSON.parse(String(decoding: data, as: UTF8.self))
+    }
+}

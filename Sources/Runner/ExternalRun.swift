@@ -1,0 +1,284 @@
+import BlobStore
+import Foundation
+import Gate
+import Learners
+import Metering
+import Records
+import Tables
+import Workspace
+
+/// `git ml exec`: runs any training command (a Python script, say) as a recorded run. The
+/// declared input datasets are validated, checked for leakage against the suite's evaluation
+/// data, and materialized read-only; the command finds them and its output directory through
+/// environment variables, runs metered (whole process tree) under the budget, and its
+/// predictions are evaluated with the suite — the same definitions as built-in runs.
+///
+/// The command's contract (docs/FORMAT.md, "External runs"):
+/// - `GITML_INPUT_<NAME>`: the path of each input (NAME: the dataset name upper-cased, other
+///   characters than letters and digits as `_`); `GITML_EVAL`: the suite's evaluation data.
+/// - `GITML_OUTPUT`: a directory for its outputs: `evaluation_predictions.csv` (required:
+///   columns `row` — the 0-based row of the evaluation data — and `score`),
+///   `validation_predictions.csv` (rows of the first input, required when the suite needs an
+///   operating point), `metrics.json` (optional, kept as an artifact), and any `model*` files.
+public struct ExternalRunner {
+    public let runner: ExperimentRunner
+
+    public init(runner: ExperimentRunner) { self.runner = runner }
+
+    public struct Request: Sendable {
+        public var command: [String]
+        /// Dataset versions the command reads (`name@vN`); the first is its training data.
+        public var inputs: [String]
+        public var suite: String
+        /// The experiment name recorded (the run is listed under it).
+        public var experiment: String
+        public var budget: Budget
+        /// A container image digest the command ran in, when the user gives one.
+        public var imageDigest: String?
+
+        public init(command: [String], inputs: [String], suite: String, experiment: String, budget: Budget, imageDigest: String?) {
+            self.command = command
+            self.inputs = inputs
+            self.suite = suite
+            self.experiment = experiment
+            self.budget = budget
+            self.imageDigest = imageDigest
+        }
+    }
+
+    public func run(_ request: Request, progress: ExperimentRunner.Progress) throws -> RecordedRun {
+        let project = runner.project
+        let started = Date()
+        guard !request.command.isEmpty else { throw RunnerError.invalidExperiment("give the command after --, as in git ml exec --suite churn --input churn-train@v2 -- python train.py") }
+        guard !request.inputs.isEmpty else { throw RunnerError.invalidExperiment("declare the training data with --input name@vN") }
+        let suiteText = try runner.readText(project.mlDirectory + "/suites/\(request.suite).yaml",
+                                            hint: "write the suite (start from templates/ml/suites/example.yaml)")
+        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(request.suite).yaml", name: request.suite)
+        let settings = try RunSettings.load(path: project.mlDirectory + "/config.yaml")
+        try ProjectBudget(settings: settings).check(project: project, now: started)
+        let inputs = try request.inputs.map(project.resolveDataset)
+        let eval = try project.resolveDataset(suite.evaluation.description)
+        let validateStart = Date()
+        var validated = Set<String>()
+        for version in inputs + [eval] where validated.insert(version.record.digest).inserted {
+            try runner.validate(version, progress: progress)
+        }
+        for input in inputs where input.record.digest != eval.record.digest {
+            try runner.checkLeakage(train: input, eval: eval, progress: progress)
+        }
+        let validateSeconds = Date().timeIntervalSince(validateStart)
+        let code = try CodeState.current(repository: project.repository, root: project.root)
+
+        let (execution, environment) = try ExternalExecution.run(command: request.command, inputs: inputs, eval: eval, project: project,
+                                                                  directory: project.root, budget: request.budget, rates: settings.rates,
+                                                                  progress: progress)
+        defer { execution.removeScratch() }
+        var status = RunRecord.Status.ok
+        var detail: String?
+        var artifacts: [String: RunRecord.Artifact] = [:]
+        var metrics = JSONValue.null
+        var timings = ["validate": validateSeconds, "command": execution.result.measurement.wallSeconds]
+        switch execution.result.outcome {
+        case .completed where execution.result.exitStatus.isSuccess:
+            // The command ran and cost money: unusable outputs make a failed run, not no run.
+            do {
+                let evaluateStart = Date()
+                let outputs = try execution.predictions(suite: suite, train: inputs[0], eval: eval, project: project)
+                metrics = try SuiteReporting.report(suite: suite, evaluation: [outputs.evaluation],
+                                                    validation: outputs.validation.map { [$0] } ?? [], artifact: .seed(0), latencyP99: nil)
+                timings["evaluate"] = Date().timeIntervalSince(evaluateStart)
+                artifacts = try execution.storeOutputs(outputs, project: project)
+            } catch let error as RunnerError {
+                status = .failed
+                detail = error.description
+            } catch let error as GateEvaluationError {
+                status = .failed
+                detail = "\(error)"
+            }
+        case .completed:
+            status = .failed
+            detail = "the command exited with status \(execution.result.exitStatus.shellStatus)"
+        case .overBudget(let limit):
+            status = .overBudget
+            detail = "stopped: the \(limit.rawValue) budget was exceeded"
+        case .interrupted:
+            status = .interrupted
+            detail = "interrupted (Ctrl-C)"
+        }
+        var config: [String: JSONValue] = [
+            "command": .array(request.command.map(JSONValue.string)),
+            "inputs": .array(inputs.map { .string($0.record.label) }),
+            "eval": .string(suite.evaluation.description),
+            "label": .string(suite.label.column),
+            "positive": .string(suite.label.positive),
+            "entity": suite.entity.map(JSONValue.string) ?? .null,
+            "suite_file": .string(suiteText),
+            "image_digest": request.imageDigest.map(JSONValue.string) ?? .null,
+        ]
+        var budget: [String: JSONValue] = [:]
+        if let v = request.budget.maxCPUSeconds { budget["max_cpu_seconds"] = .number(v) }
+        if let v = request.budget.maxWallSeconds { budget["max_wall_seconds"] = .number(v) }
+        if let v = request.budget.maxUSD { budget["max_usd"] = .number(v) }
+        config["budget"] = .object(budget)
+        var datasets: [String: RunRecord.DatasetUse] = ["eval": runner.use(eval)]
+        for input in inputs { datasets["input:" + input.record.name] = runner.use(input) }
+        var environmentBlock = RunEnvironment.current(toolVersion: runner.toolVersion, executable: runner.workerCommand.first)
+        if case .object(var fields) = environmentBlock {
+            fields["pip_freeze_digest"] = environment.pipFreezeDigest.map(JSONValue.string) ?? .null
+            fields["image_digest"] = request.imageDigest.map(JSONValue.string) ?? .null
+            environmentBlock = .object(fields)
+        }
+        let bytesStored = artifacts.values.reduce(UInt64(0)) { $0 + $1.size }
+        let record = RunRecord(
+            kind: "exec", experiment: request.experiment, suite: request.suite, code: code, config: .object(config), datasets: datasets,
+            seeds: [], candidate: "external", environment: environmentBlock, artifacts: artifacts, metrics: metrics,
+            cost: try runner.costJSON(execution.result.measurement, bytesStored: bytesStored, rates: settings.rates),
+            timings: timings, status: status, statusDetail: detail, createdBy: project.actor(), createdAt: timestamp(started))
+        return try project.recordRun(record)
+    }
+}
+
+/// One metered execution of an external command with its inputs materialized.
+struct ExternalExecution {
+    let scratch: String
+    let output: String
+    let result: MeteredResult
+
+    struct Environment {
+        var pipFreezeDigest: String?
+    }
+
+    /// The command's predictions, aligned with the datasets' rows.
+    struct Outputs {
+        var evaluation: ScoredRows
+        var evaluationTable: PredictionsTable
+        var validation: ScoredRows?
+        var validationTable: PredictionsTable?
+    }
+
+    static func run(command: [String], inputs: [DatasetVersion], eval: DatasetVersion, project: Project, directory: String,
+                    budget: Budget, rates: CostRates, progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
+        let scratch = project.layout.tmp + "/exec-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let output = scratch + "/output"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        for version in inputs + [eval] {
+            let path = try materialize(version, under: scratch + "/inputs", project: project)
+            environment["GITML_INPUT_" + variableName(version.record.name)] = path
+            if version.record.digest == eval.record.digest { environment["GITML_EVAL"] = path }
+        }
+        environment["GITML_OUTPUT"] = output
+        let pip = pipFreezeDigest(environment: environment)
+        progress("exec", command.joined(separator: " "))
+        let spec = LaunchSpec(arguments: command, environment: environment, workingDirectory: directory, standardInput: .nullDevice)
+        let watch = InterruptWatch()
+        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: budget), stoppingOn: watch)
+        watch.cancel()
+        return (ExternalExecution(scratch: scratch, output: output, result: result), Environment(pipFreezeDigest: pip))
+    }
+
+    func removeScratch() {
+        // Inputs are read-only; make them writable again so they can be removed.
+        if let files = FileManager.default.enumerator(atPath: scratch) {
+            for case let path as String in files { chmod(scratch + "/" + path, 0o755) }
+        }
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// `churn-train` → `CHURN_TRAIN`.
+    static func variableName(_ name: String) -> String {
+        String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    /// Restores a version's files read-only under `root/<name>/`; returns the file's path
+    /// (single-file versions) or the directory.
+    static func materialize(_ version: DatasetVersion, under root: String, project: Project) throws -> String {
+        let base = root + "/" + version.record.name
+        let record = version.record
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        for file in record.files {
+            let relative = file.path.isEmpty ? (record.path as NSString).lastPathComponent : file.path
+            let path = base + "/" + relative
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let stored = StoredFile(digest: Digest(parsing: file.digest)!, size: file.size, manifest: file.manifest.flatMap { Digest(parsing: $0) })
+            try project.store.restore(stored, to: path)
+            chmod(path, 0o444)
+        }
+        return record.isDirectory ? base : base + "/" + (record.path as NSString).lastPathComponent
+    }
+
+    /// SHA-256 of `python3 -m pip freeze` when python3 is on PATH (nil otherwise).
+    static func pipFreezeDigest(environment: [String: String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "pip", "freeze", "--disable-pip-version-check"]
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return Digest.of(Array(data)).description
+    }
+
+    /// Reads the command's prediction files and joins them with the datasets' labels.
+    func predictions(suite: Suite, train: DatasetVersion, eval: DatasetVersion, project: Project) throws -> Outputs {
+        let evalTable = try project.table(of: eval, schema: try project.contract(for: eval.record.name)?.0.readSchema ?? [:])
+        let (evaluation, evaluationTable) = try read("evaluation_predictions.csv", table: evalTable, suite: suite, required: true)!
+        guard evaluation.ids.count == evalTable.rowCount else {
+            throw RunnerError.invalidExperiment("evaluation_predictions.csv has \(evaluation.ids.count) rows; the evaluation data \(eval.record.label) has \(evalTable.rowCount): score every row once")
+        }
+        var outputs = Outputs(evaluation: evaluation, evaluationTable: evaluationTable, validation: nil, validationTable: nil)
+        if FileManager.default.fileExists(atPath: output + "/validation_predictions.csv") {
+            let trainTable = try project.table(of: train, schema: try project.contract(for: train.record.name)?.0.readSchema ?? [:])
+            if let (rows, table) = try read("validation_predictions.csv", table: trainTable, suite: suite, required: false) {
+                outputs.validation = rows
+                outputs.validationTable = table
+            }
+        }
+        return outputs
+    }
+
+    private func read(_ name: String, table: Table, suite: Suite, required: Bool) throws -> (ScoredRows, PredictionsTable)? {
+        let path = output + "/" + name
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw RunnerError.invalidExperiment("the command wrote no \(name) in $GITML_OUTPUT") }
+            return nil
+        }
+        let file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: ["row": .int64, "score": .float64])).table
+        guard let rowColumn = file.column(named: "row"), let scoreColumn = file.column(named: "score") else {
+            throw RunnerError.invalidExperiment("\(name) needs the columns row and score (it has \(file.columnNames.joined(separator: ", ")))")
+        }
+        var rows: [Int] = [], scores: [Double] = []
+        var seen = Set<Int>()
+        for i in 0..<file.rowCount {
+            guard let row = rowColumn.number(at: i).map(Int.init), (0..<table.rowCount).contains(row), seen.insert(row).inserted,
+                  let score = scoreColumn.number(at: i), score.isFinite else {
+                throw RunnerError.invalidExperiment("\(name) line \(i + 2): row must be a distinct row number from 0 to \(table.rowCount - 1) and score a finite number")
+            }
+            rows.append(row)
+            scores.append(score)
+        }
+        let labels = try TableEncoding.binaryLabels(table.selecting(rows: rows), column: suite.label.column, positive: suite.label.positive)
+        return (SuiteReporting.rows(suite: suite, table: table, rows: rows, labels: labels, scores: scores),
+                PredictionsTable(rows: rows, labels: labels, seeds: [0], scores: [scores], candidate: 0))
+    }
+
+    /// Stores the normalized predictions, any model files and metrics.json.
+    func storeOutputs(_ outputs: Outputs, project: Project) throws -> [String: RunRecord.Artifact] {
+        var artifacts: [String: RunRecord.Artifact] = [:]
+        try outputs.evaluationTable.write(to: scratch + "/evaluation.csv")
+        artifacts["predictions/evaluation"] = try project.storeArtifact(path: scratch + "/evaluation.csv")
+        if let validation = outputs.validationTable {
+            try validation.write(to: scratch + "/validation.csv")
+            artifacts["predictions/validation"] = try project.storeArtifact(path: scratch + "/validation.csv")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: output))?.sorted() ?? [] {
+            if name.hasPrefix("model") { artifacts["model/" + name] = try project.storeArtifact(path: output + "/" + name) }
+            if name == "metrics.json" { artifacts["metrics/external"] = try project.storeArtifact(path: output + "/" + name) }
+        }
+        return artifacts
+    }
+}

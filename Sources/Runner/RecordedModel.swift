@@ -1,0 +1,90 @@
+import BlobStore
+import Foundation
+import Kernels
+import Learners
+import Records
+import Tables
+import Workspace
+
+/// A recorded run's candidate model, loaded from the store: the encoder and the model of each
+/// seed the candidate uses (one, or all of them for the seed ensemble, whose score is the mean).
+public struct RecordedModel {
+    public let run: RecordedRun
+    public let encoding: TableEncoding
+    public let models: [(seed: UInt64, bytes: [UInt8], model: any Model)]
+
+    public init(_ run: RecordedRun, project: Project) throws {
+        let record = run.record
+        guard record.status == .ok, let encoderArtifact = record.artifacts["encoder"] else {
+            throw RunnerError.invalidExperiment("run \(run.id.dropFirst(7).prefix(12)) has no model (it ended \(record.status.rawValue))")
+        }
+        self.run = run
+        encoding = try JSONDecoder().decode(TableEncoding.self, from: Data(try project.artifactBytes(encoderArtifact)))
+        let seeds: [UInt64]
+        if record.candidate.hasPrefix("seed:"), let seed = UInt64(record.candidate.dropFirst(5)) {
+            seeds = [seed]
+        } else {
+            seeds = record.seeds
+        }
+        models = try seeds.map { seed in
+            guard let artifact = record.artifacts["model/seed-\(seed)"] else {
+                throw RunnerError.invalidExperiment("run \(run.id.dropFirst(7).prefix(12)) lacks the model of seed \(seed)")
+            }
+            let bytes = try project.artifactBytes(artifact)
+            return (seed, bytes, try ModelCodec.decode(bytes))
+        }
+    }
+
+    /// The candidate's score for every row of `table` (the mean over the ensemble's models),
+    /// on all cores.
+    public func scores(_ table: Table) throws -> [Double] {
+        let matrix = try encoding.matrix(table)
+        var total = [Double](repeating: 0, count: table.rowCount)
+        for (_, _, model) in models {
+            let scores = try model.predict(matrix, threads: .all)
+            for i in total.indices { total[i] += scores[i] }
+        }
+        let count = Double(models.count)
+        return total.map { $0 / count }
+    }
+
+    /// Writes the model, its encoder and a manifest (`manifest.json`) describing both, so the
+    /// model can be used outside the repository: `model-seed-<s>.gmlm` per seed (format in
+    /// docs/FORMAT.md, "Model files"), `encoder.json`.
+    public func export(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var files: [JSONValue] = []
+        for (seed, bytes, _) in models {
+            let name = "model-seed-\(seed).gmlm"
+            try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
+            files.append(["file": .string(name), "seed": .number(Double(seed)), "sha256": .string(Digest.of(bytes).description)])
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let encoderBytes = try encoder.encode(encoding)
+        try encoderBytes.write(to: URL(fileURLWithPath: directory + "/encoder.json"))
+        let record = run.record
+        let manifest: JSONValue = [
+            "format_version": 1,
+            "kind": "gitml-model-export",
+            "run": .string(run.id),
+            "experiment": .string(record.experiment),
+            "suite": .string(record.suite),
+            "model_kind": record.config["model"]?["kind"] ?? .null,
+            "candidate": .string(record.candidate),
+            "score": .string(models.count > 1 ? "mean of the models' scores" : "the model's score"),
+            "task": "binary classification: score = P(label = positive)",
+            "label": record.config["label"] ?? .null,
+            "positive": record.config["positive"] ?? .null,
+            "features": .array(encoding.features.map { f in
+                ["name": .string(f.name), "kind": .string(f.vocabulary == nil ? "numeric" : "categorical")]
+            }),
+            "models": .array(files),
+            "encoder": ["file": "encoder.json", "sha256": .string(Digest.of(Array(encoderBytes)).description)],
+            "operating_point": record.metrics["operating_point"] ?? .null,
+            "numeric_profile": record.environment["numeric_profile"] ?? .null,
+            "trained_on": record.datasets["train"].map { .string("\($0.name)@v\($0.version) \($0.digest)") } ?? .null,
+        ]
+        try Data(CanonicalJSON.pretty(manifest).utf8).write(to: URL(fileURLWithPath: directory + "/manifest.json"))
+    }
+}

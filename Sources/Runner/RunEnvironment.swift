@@ -1,0 +1,84 @@
+import BlobStore
+import Evaluation
+import Foundation
+import Gate
+import GitRepo
+import Kernels
+import Learners
+import Records
+
+/// The environment block of a run record: what could make the same code and data give other
+/// numbers elsewhere.
+enum RunEnvironment {
+    static func current(toolVersion: String, executable: String?) -> JSONValue {
+        let machine = MachineDescription.current()
+        var name = utsname()
+        uname(&name)
+        func text<T>(_ field: T) -> String {
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        let binaryDigest = executable.flatMap { try? Digest.ofFile(atPath: $0).description }
+        return [
+            "os": .string(machine.operatingSystem),
+            "kernel": .string("\(text(name.sysname)) \(text(name.release))"),
+            "architecture": .string(text(name.machine)),
+            "cpu_model": .string(machine.cpuModel),
+            "cpu_flags": .array(cpuFlags().map(JSONValue.string)),
+            "logical_cores": .number(Double(machine.logicalCores)),
+            "memory_bytes": .number(Double(machine.memoryBytes)),
+            "numeric_profile": .string(NumericProfile.id),
+            "gitml_version": .string(toolVersion),
+            "gitml_binary_digest": binaryDigest.map(JSONValue.string) ?? .null,
+            "libgit2_version": .string(Repository.libgit2Version),
+            "zstd_version": .string(Zstd.versionString),
+        ]
+    }
+
+    /// The CPU features that change numeric results or speed (from /proc/cpuinfo).
+    private static func cpuFlags() -> [String] {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        let relevant: Set<String> = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "sha_ni", "bmi2", "f16c"]
+        return line.split(separator: ":").last.map { $0.split(separator: " ").map(String.init).filter(relevant.contains).sorted() } ?? []
+    }
+}
+
+extension Experiment {
+    /// The configuration as resolved for the record: every choice the run made, and the texts
+    /// of the files it came from.
+    func resolvedConfiguration(suite: Suite, experimentText: String, suiteText: String) -> JSONValue {
+        let validation: JSONValue
+        switch self.validation {
+        case .random(let fraction): validation = ["split": "random", "fraction": .number(fraction)]
+        case let .time(column, fraction): validation = ["split": "time", "column": .string(column), "fraction": .number(fraction)]
+        }
+        var model: [String: JSONValue] = ["kind": .string(modelKind)]
+        for (key, value) in hyperparameters {
+            switch value {
+            case .number(let n): model[key] = .number(n)
+            case .text(let t): model[key] = .string(t)
+            case .flag(let f): model[key] = .bool(f)
+            case .numbers(let list): model[key] = .array(list.map(JSONValue.number))
+            }
+        }
+        var budget: [String: JSONValue] = [:]
+        if let v = self.budget.maxCPUSeconds { budget["max_cpu_seconds"] = .number(v) }
+        if let v = self.budget.maxWallSeconds { budget["max_wall_seconds"] = .number(v) }
+        if let v = self.budget.maxUSD { budget["max_usd"] = .number(v) }
+        return [
+            // The files' texts, so `git ml reproduce` re-runs exactly this configuration.
+            "experiment_file": .string(experimentText),
+            "suite_file": .string(suiteText),
+            "train": .string(train),
+            "eval": .string(suite.evaluation.description),
+            "label": .string(suite.label.column),
+            "positive": .string(suite.label.positive),
+            "entity": suite.entity.map(JSONValue.string) ?? .null,
+            "validation": validation,
+            "features": ["include": include.map { .array($0.map(JSONValue.string)) } ?? .null,
+                         "exclude": .array(exclude.map(JSONValue.string))],
+            "model": .object(model),
+            "budget": .object(budget),
+        ]
+    }
+}

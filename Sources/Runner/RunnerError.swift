@@ -1,0 +1,32 @@
+/// Why a run could not start or finish, with what the user can do about it.
+public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missingFile(path: String, hint: String)
+    /// A dataset failed its contract; `failures` are the failing checks, one line each.
+    case contractFailed(dataset: String, failures: [String])
+    /// Training and evaluation data leak into each other.
+    case leakage(train: String, eval: String, findings: [String])
+    case invalidExperiment(String)
+    /// The training worker ended without its outputs.
+    case workerFailed(status: Int32, detail: String)
+    /// `git mlcommit` refuses this run.
+    case notCommittable(run: String, reason: String)
+    /// The monthly project budget is already spent.
+    case projectBudgetSpent(spentUSD: Double, limitUSD: Double)
+
+    public var description: String {
+        switch self {
+        case let .missingFile(path, hint): "\(path) does not exist: \(hint)"
+        case let .contractFailed(dataset, failures):
+            "\(dataset) fails its contract, so the run was not started:\n" + failures.map { "  \($0)" }.joined(separator: "\n") +
+            "\nfix the data (or the contract in a reviewed change) and run again"
+        case let .leakage(train, eval, findings):
+            "training data \(train) and evaluation data \(eval) leak into each other, so the run was not started:\n" +
+            findings.map { "  \($0)" }.joined(separator: "\n") + "\nremove the overlap from one of them and add a new version"
+        case .invalidExperiment(let reason): reason
+        case let .workerFailed(status, detail): "training failed (worker exit status \(status)): \(detail)"
+        case let .notCommittable(run, reason): "run \(run) cannot be committed: \(reason)"
+        case let .projectBudgetSpent(spent, limit):
+            "this month's runs cost $\(String(format: "%.4f", spent)), over the project budget of $\(String(format: "%.2f", limit)) in ml/config.yaml: no new run starts until next month or a reviewed budget change"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Gate
+import Records
+import Tables
+
+/// How every run — built-in or external — is judged: the suite's evaluation of its predictions,
+/// stored in the run record as the suite report plus a `headline` block (primary metric,
+/// value, interval, direction) that `git ml log`, `git mlcommit` and the cost ledger read.
+enum SuiteReporting {
+    /// Predictions of `rows` of `table` as the suite evaluates them: ids are the row numbers,
+    /// and the suite's entity and slice columns come from the table as text.
+    static func rows(suite: Suite, table: Table, rows: [Int], labels: [Double], scores: [Double]) -> ScoredRows {
+        var columns: [String: [String]] = [:]
+        for name in suite.requiredColumns {
+            guard let column = table.column(named: name) else { continue }
+            columns[name] = rows.map { column.text(at: $0) ?? "" }
+        }
+        return ScoredRows(ids: rows.map(String.init), labels: labels, scores: scores, columns: columns)
+    }
+
+    static func report(suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows], artifact: CandidateArtifact,
+                       latencyP99: Double?) throws -> JSONValue {
+        let report = try SuiteEvaluation.evaluate(suite, evaluation: evaluation, validation: validation, artifact: artifact,
+                                                  latencyP99Microseconds: latencyP99)
+        guard case .object(var fields) = try JSONValue(encoding: report) else { return .null }
+        var headline: [String: JSONValue] = [
+            "metric": .string(suite.primary.metric.description),
+            "value": .number(report.primary.value),
+            "direction": .string(suite.primary.direction.rawValue),
+        ]
+        if let interval = report.primary.interval {
+            headline["interval"] = ["lower": .number(interval.lower), "upper": .number(interval.upper),
+                                    "confidence": .number(suite.significance.confidence)]
+        }
+        fields["headline"] = .object(headline)
+        return .object(fields)
+    }
+}

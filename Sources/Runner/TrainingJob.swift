@@ -1,0 +1,61 @@
+import Foundation
+
+/// What the training worker process does, written by `ExperimentRunner` as `job.json` in the
+/// run's scratch directory and read by `git ml run --worker DIR`. Training runs in its own
+/// process so that the cost meter can measure it and a budget can stop it without losing the
+/// run record the parent then writes.
+public struct TrainingJob: Codable, Sendable, Equatable {
+    /// The experiment file's text and name (parsed again by the worker: the same text gives
+    /// the same experiment).
+    public var experimentName: String
+    public var experimentYAML: String
+    /// The suite file's text and name.
+    public var suiteName: String
+    public var suiteYAML: String
+    /// Full dataset references (`name@sha256:<digest>`), resolved by the parent.
+    public var train: String
+    public var eval: String
+    /// Label column and positive class.
+    public var labelColumn: String
+    public var positive: String?
+    /// Columns never used as features: the label, the suite's entity, the experiment's excludes.
+    public var excluded: [String]
+
+    /// The files a finished worker leaves in its directory.
+    public enum Output {
+        public static let job = "job.json"
+        public static let encoder = "encoder.json"
+        public static let validationPredictions = "validation.csv"
+        public static let evaluationPredictions = "evaluation.csv"
+        public static let report = "report.json"
+        public static let timings = "timings.json"
+        /// Written last: its presence means every other output is complete.
+        public static let done = "done"
+        public static func model(seed: UInt64) -> String { "model-seed-\(seed).gmlm" }
+    }
+
+    public init(experimentName: String, experimentYAML: String, suiteName: String, suiteYAML: String, train: String,
+                eval: String, labelColumn: String, positive: String?, excluded: [String]) {
+        self.experimentName = experimentName
+        self.experimentYAML = experimentYAML
+        self.suiteName = suiteName
+        self.suiteYAML = suiteYAML
+        self.train = train
+        self.eval = eval
+        self.labelColumn = labelColumn
+        self.positive = positive
+        self.excluded = excluded
+    }
+
+    public func write(to directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: directory + "/" + Output.job))
+    }
+
+    public static func read(from directory: String) throws -> TrainingJob {
+        let path = directory + "/" + Output.job
+        guard let data = FileManager.default.contents(atPath: path) else { throw RunnerError.missingFile(path: path, hint: "the worker needs its job file") }
+        return try JSONDecoder().decode(TrainingJob.self, from: data)
+    }
+}

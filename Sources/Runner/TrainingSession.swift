@@ -1,0 +1,128 @@
+import Foundation
+import Kernels
+import Learners
+import Tables
+
+/// The training half of a run, executed by the worker process: splits the training table into
+/// fit and validation rows, fits one model per seed, and scores the validation and evaluation
+/// rows with each. Pure with respect to its inputs: the same tables, experiment and seeds give
+/// bit-identical models and scores on any number of threads (the learners guarantee it).
+public struct TrainingSession {
+    public let experiment: Experiment
+    public let labelColumn: String
+    public let positive: String?
+    public let excluded: Set<String>
+
+    public init(experiment: Experiment, labelColumn: String, positive: String?, excluded: Set<String>) {
+        self.experiment = experiment
+        self.labelColumn = labelColumn
+        self.positive = positive
+        self.excluded = excluded
+    }
+
+    /// What training produced; scores are indexed `[seed][row]`.
+    public struct Result: Sendable {
+        public var encoding: TableEncoding
+        /// Serialized models, one per seed in the experiment's order.
+        public var models: [[UInt8]]
+        /// Rows of the training table used for validation, ascending.
+        public var validationRows: [Int]
+        public var validationLabels: [Double]
+        public var validationScores: [[Double]]
+        public var evaluationLabels: [Double]
+        public var evaluationScores: [[Double]]
+        /// Per-row prediction latency of the candidate's first model, microseconds, on up to
+        /// 1,000 evaluation rows scored one at a time on one thread.
+        public var rowLatenciesMicroseconds: [Double]
+        public var fitSeconds: Double
+        public var predictSeconds: Double
+    }
+
+    public func run(train: Table, eval: Table, threads: ParallelFor.Threads = .all) throws -> Result {
+        let validationRows = try splitValidationRows(train)
+        let isValidation = Set(validationRows)
+        let fitRows = (0..<train.rowCount).filter { !isValidation.contains($0) }
+        guard !fitRows.isEmpty else { throw RunnerError.invalidExperiment("the validation split leaves no rows to train on") }
+        let fitTable = train.selecting(rows: fitRows)
+        let validationTable = train.selecting(rows: validationRows)
+        let encoding = try TableEncoding(fitting: fitTable, excluding: featureExclusions(train))
+        let fitMatrix = try encoding.matrix(fitTable)
+        let fitLabels = try TableEncoding.binaryLabels(fitTable, column: labelColumn, positive: positive)
+        let validationMatrix = try encoding.matrix(validationTable)
+        let evaluationMatrix = try encoding.matrix(eval)
+        let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: .binaryClassification,
+                                                       hyperparameters: experiment.hyperparameters)
+        var models: [[UInt8]] = []
+        var validationScores: [[Double]] = []
+        var evaluationScores: [[Double]] = []
+        var fitSeconds = 0.0, predictSeconds = 0.0
+        var latencies: [Double] = []
+        for seed in experiment.seeds {
+            let start = Date()
+            let model = try learner.fit(fitMatrix, labels: fitLabels, seed: seed, threads: threads)
+            let fitted = Date()
+            validationScores.append(try model.predict(validationMatrix, threads: threads))
+            evaluationScores.append(try model.predict(evaluationMatrix, threads: threads))
+            predictSeconds += Date().timeIntervalSince(fitted)
+            fitSeconds += fitted.timeIntervalSince(start)
+            models.append(model.serialized())
+            if latencies.isEmpty { latencies = try rowLatencies(model, evaluationMatrix) }
+        }
+        return Result(encoding: encoding, models: models, validationRows: validationRows,
+                      validationLabels: try TableEncoding.binaryLabels(validationTable, column: labelColumn, positive: positive),
+                      validationScores: validationScores, evaluationLabels: try TableEncoding.binaryLabels(eval, column: labelColumn, positive: positive),
+                      evaluationScores: evaluationScores, rowLatenciesMicroseconds: latencies, fitSeconds: fitSeconds, predictSeconds: predictSeconds)
+    }
+
+    /// Columns that are not features: the excluded ones and, with `features.include`, every
+    /// column not included.
+    private func featureExclusions(_ table: Table) throws -> Set<String> {
+        var out = excluded.union(experiment.exclude)
+        out.insert(labelColumn)
+        if let include = experiment.include {
+            for name in include where table.column(named: name) == nil {
+                throw RunnerError.invalidExperiment("features.include names '\(name)', which the training data does not have")
+            }
+            out.formUnion(table.columnNames.filter { !include.contains($0) })
+        }
+        return out
+    }
+
+    /// The validation rows under the experiment's split rule.
+    func splitValidationRows(_ table: Table) throws -> [Int] {
+        switch experiment.validation {
+        case .random(let fraction):
+            var generator = SplitMix64(seed: experiment.seeds[0], stream: 0x5eed_0001)
+            let count = max(1, Int((Double(table.rowCount) * fraction).rounded()))
+            return generator.permutation(table.rowCount).prefix(count).sorted()
+        case let .time(name, fraction):
+            guard let column = table.column(named: name) else {
+                throw RunnerError.invalidExperiment("validation.column '\(name)' is not a column of the training data")
+            }
+            var keyed: [(Double, Int)] = []
+            keyed.reserveCapacity(table.rowCount)
+            for row in 0..<table.rowCount {
+                guard let value = column.number(at: row) else {
+                    throw RunnerError.invalidExperiment("validation.column '\(name)' is null or not a time/number at row \(row + 1)")
+                }
+                keyed.append((value, row))
+            }
+            keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            let count = max(1, Int((Double(table.rowCount) * fraction).rounded()))
+            return keyed.suffix(count).map(\.1).sorted()
+        }
+    }
+
+    private func rowLatencies(_ model: any Model, _ matrix: FeatureMatrix) throws -> [Double] {
+        let rows = min(1000, matrix.rowCount)
+        var out: [Double] = []
+        out.reserveCapacity(rows)
+        for row in 0..<rows {
+            let single = try FeatureMatrix(schema: matrix.schema, columns: matrix.columns.map { [$0[row]] })
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try model.predict(single, threads: .one)
+            out.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+        }
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+import Evaluation
+import Foundation
+import Gate
+import Records
+import Tables
+import Workspace
+
+/// The worker process's body (`git ml run --worker DIR`): reads `job.json`, loads both
+/// datasets, trains and scores, and writes the outputs the parent stores (see
+/// `TrainingJob.Output`), `done` last.
+public enum TrainingWorker {
+    public static func run(directory: String, project: Project) throws {
+        let job = try TrainingJob.read(from: directory)
+        let experiment = try Experiment.parse(yaml: job.experimentYAML, file: "ml/experiments/\(job.experimentName).yaml",
+                                              name: job.experimentName)
+        let loadStart = Date()
+        let trainVersion = try project.resolveDataset(job.train)
+        let evalVersion = try project.resolveDataset(job.eval)
+        let train = try project.table(of: trainVersion, schema: try project.contract(for: trainVersion.record.name)?.0.readSchema ?? [:])
+        let eval = try project.table(of: evalVersion, schema: try project.contract(for: evalVersion.record.name)?.0.readSchema ?? [:])
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        let session = TrainingSession(experiment: experiment, labelColumn: job.labelColumn, positive: job.positive,
+                                      excluded: Set(job.excluded))
+        let result = try session.run(train: train, eval: eval)
+        for (seed, model) in zip(experiment.seeds, result.models) {
+            try Data(model).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(result.encoding).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.encoder))
+        let candidate = experiment.candidateIndex
+        try PredictionsTable(rows: result.validationRows, labels: result.validationLabels, seeds: experiment.seeds,
+                             scores: result.validationScores, candidate: candidate)
+            .write(to: directory + "/" + TrainingJob.Output.validationPredictions)
+        try PredictionsTable(rows: Array(0..<eval.rowCount), labels: result.evaluationLabels, seeds: experiment.seeds,
+                             scores: result.evaluationScores, candidate: candidate)
+            .write(to: directory + "/" + TrainingJob.Output.evaluationPredictions)
+        let evaluateStart = Date()
+        let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
+        let report = try evaluate(suite: suite, experiment: experiment, result: result, train: train, eval: eval)
+        try Data(CanonicalJSON.pretty(report).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.report))
+        let timings = WorkerTimings(load: loadSeconds, fit: result.fitSeconds, evaluate: Date().timeIntervalSince(evaluateStart),
+                                    rowLatenciesMicroseconds: result.rowLatenciesMicroseconds)
+        try encoder.encode(timings).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.timings))
+        try Data().write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.done))
+    }
+
+    /// The suite's report on the candidate (see `SuiteReporting`).
+    static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table) throws -> JSONValue {
+        let evaluation = result.evaluationScores.map {
+            SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels, scores: $0)
+        }
+        let validation = result.validationScores.map {
+            SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels, scores: $0)
+        }
+        let latency = result.rowLatenciesMicroseconds.isEmpty ? nil
+            : try LatencySummary(timings: result.rowLatenciesMicroseconds, machine: MachineDescription.current()).p99
+        return try SuiteReporting.report(suite: suite, evaluation: evaluation, validation: validation,
+                                         artifact: experiment.candidateIndex.map(CandidateArtifact.seed) ?? .ensemble, latencyP99: latency)
+    }
+}
+
+/// Phase timings the worker measured itself.
+public struct WorkerTimings: Codable, Sendable {
+    public var load: Double
+    public var fit: Double
+    public var evaluate: Double
+    public var rowLatenciesMicroseconds: [Double]
+}
+
+extension Experiment {
+    /// Index into `seeds` of the candidate's model, or nil for the seed ensemble.
+    public var candidateIndex: Int? {
+        switch candidate {
+        case .ensemble: nil
+        case .seed(let seed): seeds.firstIndex(of: seed)
+        }
+    }
+}

@@ -112,6 +112,8 @@ public final class MeteredProcess: Sendable {
         var peakSampled: UInt64 = 0
         var cpuSampled = 0.0
         var lastSampleTime = -Double.infinity
+        // Exit checks start at 1 ms and back off to 10 ms: short commands return quickly.
+        var pause: UInt32 = 1_000
         while true {
             // Detect the exit without reaping: the zombie keeps the process group id reserved
             // until the rest of the group has been killed below.
@@ -135,7 +137,8 @@ public final class MeteredProcess: Sendable {
                 }
             }
             escalateIfGraceExpired(now: now)
-            usleep(10_000)
+            usleep(pause)
+            pause = min(pause * 2, 10_000)
         }
         let wallSeconds = MonotonicClock.seconds() - startTime
         let lastSample = tree.sample()

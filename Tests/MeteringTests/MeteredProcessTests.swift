@@ -139,6 +139,18 @@ final class MeteredProcessTests: XCTestCase {
         }
     }
 
+    func testTreeIgnoringPoliteSignalsIsKilledAfterTheGrace() throws {
+        for preference in Self.preferences {
+            let process = try MeteredProcess.launch(shell("trap '' INT TERM; while :; do sleep 0.05; done"),
+                                                    options: options(preference))
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { process.interrupt() }
+            let result = try process.waitForExit()
+            XCTAssertEqual(result.outcome, .interrupted)
+            XCTAssertEqual(result.exitStatus, .signaled(signal: SIGKILL))
+            XCTAssertTrue(waitUntilNoLiveMember(ofGroup: process.processID), "a process of the tree survived")
+        }
+    }
+
     func testInterruptWatchTurnsSIGINTIntoAnInterruptedRun() throws {
         let watch = InterruptWatch()
         defer { watch.cancel() }

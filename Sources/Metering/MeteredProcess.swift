@@ -124,7 +124,11 @@ public final class MeteredProcess: Sendable {
                 throw .waitFailed(pid: processID, errno: errno)
             }
             let now = MonotonicClock.seconds()
-            if watch?.hasFired == true { interrupt() }
+            if let deliveries = watch?.deliveryCount, deliveries > 0 {
+                interrupt()
+                // A second Ctrl-C does not wait for the grace period.
+                if deliveries > 1 { killIfStopRequested(atLeast: 0, before: now) }
+            }
             if now - lastSampleTime >= options.sampleInterval {
                 lastSampleTime = now
                 let sample = tree.sample()
@@ -136,7 +140,7 @@ public final class MeteredProcess: Sendable {
                     requestStop(.overBudget(limit), signal: SIGTERM)
                 }
             }
-            escalateIfGraceExpired(now: now)
+            killIfStopRequested(atLeast: options.gracePeriod, before: now)
             usleep(pause)
             pause = min(pause * 2, 10_000)
         }
@@ -195,10 +199,10 @@ public final class MeteredProcess: Sendable {
         if isFirst { tree.signal(signal) }
     }
 
-    /// SIGKILLs the tree once the grace period after a stop request has passed.
-    private func escalateIfGraceExpired(now: Double) {
+    /// SIGKILLs the tree once, when a stop was requested at least `age` seconds before `now`.
+    private func killIfStopRequested(atLeast age: Double, before now: Double) {
         let due = stopRequest.withLock { request -> Bool in
-            guard let pending = request, !pending.killed, now - pending.requestedAt >= options.gracePeriod else { return false }
+            guard let pending = request, !pending.killed, now - pending.requestedAt >= age else { return false }
             request?.killed = true
             return true
         }

@@ -161,6 +161,31 @@ final class MeteredProcessTests: XCTestCase {
         XCTAssertEqual(result.outcome, .interrupted)
     }
 
+    func testWatchesCanFollowEachOther() {
+        for _ in 0..<3 {
+            let watch = InterruptWatch()
+            kill(getpid(), SIGINT)
+            for _ in 0..<500 where !watch.hasFired { usleep(10_000) }
+            XCTAssertEqual(watch.deliveryCount, 1)
+            watch.cancel()
+        }
+    }
+
+    func testSecondSIGINTKillsWithoutWaitingForTheGrace() throws {
+        let watch = InterruptWatch()
+        defer { watch.cancel() }
+        var settings = options(.automatic)
+        settings.gracePeriod = 60
+        let process = try MeteredProcess.launch(shell("trap '' INT TERM; while :; do sleep 0.05; done"), options: settings)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { kill(getpid(), SIGINT) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.6) { kill(getpid(), SIGINT) }
+        let result = try process.waitForExit(stoppingOn: watch)
+        XCTAssertEqual(watch.deliveryCount, 2)
+        XCTAssertEqual(result.outcome, .interrupted)
+        XCTAssertEqual(result.exitStatus, .signaled(signal: SIGKILL))
+        XCTAssertLessThan(result.measurement.wallSeconds, 50, "the grace period was waited for")
+    }
+
     func testEnvironmentWorkingDirectoryAndRedirection() throws {
         let directory = try temporaryDirectory()
         let output = directory.appendingPathComponent("out.txt").path

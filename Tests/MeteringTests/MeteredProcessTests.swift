@@ -215,6 +215,10 @@ final class MeteredProcessTests: XCTestCase {
         XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: ["no-such-tool-xyz"], environment: Self.environment))) {
             XCTAssertEqual($0 as? MeteringError, .executableNotFound(name: "no-such-tool-xyz", searchPath: Self.environment["PATH"]!))
         }
+        XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: ["./missing.sh"], environment: Self.environment,
+                                                                  workingDirectory: "/tmp"))) {
+            XCTAssertEqual($0 as? MeteringError, .executableNotFound(name: "./missing.sh", searchPath: "/tmp/./missing.sh"))
+        }
         XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: ["true"], environment: Self.environment,
                                                                   workingDirectory: "/no/such/dir"))) {
             XCTAssertEqual($0 as? MeteringError, .workingDirectoryMissing(path: "/no/such/dir"))

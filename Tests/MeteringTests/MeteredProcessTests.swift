@@ -231,6 +231,20 @@ final class MeteredProcessTests: XCTestCase {
         }
     }
 
+    /// A cgroup left by a meter that died (its pid is gone) is emptied and removed by the next launch.
+    func testAbandonedCgroupIsKilledAndRemoved() throws {
+        guard let own = CgroupV2.ownCgroupDirectory() else { throw XCTSkip("no cgroup v2 here") }
+        let deadCreator = try MeteredProcess.launch(shell("true"), options: options(.rusage))
+        _ = try deadCreator.waitForExit()
+        let abandoned = "\(own)/\(CgroupV2.namePrefix)\(deadCreator.processID)-1"
+        guard mkdir(abandoned, 0o755) == 0 else { throw XCTSkip("cannot create cgroups here") }
+        let orphan = try MeteredProcess.launch(shell("sleep 30"), options: options(.rusage))
+        try "\(orphan.processID)".write(toFile: "\(abandoned)/cgroup.procs", atomically: false, encoding: .utf8)
+        _ = try MeteredProcess.run(shell("true"), options: options(.automatic))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
+        XCTAssertEqual(try orphan.waitForExit().exitStatus, .signaled(signal: SIGKILL))
+    }
+
     func testFailedSpawnIsNamed() throws {
         let directory = try temporaryDirectory()
         let script = directory.appendingPathComponent("not-a-program").path
@@ -248,7 +262,7 @@ final class MeteredProcessTests: XCTestCase {
     override func tearDown() {
         if let own = CgroupV2.ownCgroupDirectory() {
             let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: own))?
-                .filter { $0.hasPrefix("gitml-meter-\(getpid())-") } ?? []
+                .filter { $0.hasPrefix("\(CgroupV2.namePrefix)\(getpid())-") } ?? []
             XCTAssertEqual(leftovers, [])
         }
         super.tearDown()

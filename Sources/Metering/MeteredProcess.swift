@@ -25,6 +25,9 @@ public final class MeteredProcess: Sendable {
     private let inheritedRSSFloor: UInt64
     private let stopRequest = Locked<StopRequest?>(nil)
     private let finished = Locked<MeteredResult?>(nil)
+    /// Set just before the root is reaped: from then on its process group id may be reused,
+    /// so the tree must not be signalled any more.
+    private let reaping = Locked(false)
 
     private struct StopRequest {
         var outcome: RunOutcome
@@ -106,7 +109,8 @@ public final class MeteredProcess: Sendable {
 
     /// Blocks until the root process has exited and the rest of the tree is killed, enforcing
     /// the budget meanwhile, and returns the result; `watch` firing stops the tree as
-    /// `interrupt()` does. Later calls return the same result.
+    /// `interrupt()` does, and firing again SIGKILLs it at once. Call it from one thread; later
+    /// calls return the same result.
     public func waitForExit(stoppingOn watch: InterruptWatch? = nil) throws(MeteringError) -> MeteredResult {
         if let result = finished.withLock({ $0 }) { return result }
         var peakSampled: UInt64 = 0
@@ -149,6 +153,7 @@ public final class MeteredProcess: Sendable {
         cpuSampled = max(cpuSampled, lastSample.cpuSeconds)
         peakSampled = max(peakSampled, Self.largestPeakResident(of: lastSample.members))
         tree.killAll()
+        reaping.withLock { $0 = true }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(processID, &status, 0, &usage) < 0 {
@@ -187,16 +192,19 @@ public final class MeteredProcess: Sendable {
                         peakMemoryMethod: .largestProcessPeak).usd(at: options.rates)
     }
 
-    /// Records the first stop request and signals the tree; later requests, and requests after
-    /// the root was reaped, change nothing.
+    /// Records the first stop request and signals the tree; later requests, and requests once
+    /// the root is being reaped, change nothing. The check and the signal happen under the
+    /// `reaping` lock, so a signal never reaches a reused process group id.
     private func requestStop(_ outcome: RunOutcome, signal: Int32) {
-        guard finished.withLock({ $0 == nil }) else { return }
-        let isFirst = stopRequest.withLock { request -> Bool in
-            guard request == nil else { return false }
-            request = StopRequest(outcome: outcome, requestedAt: MonotonicClock.seconds(), killed: false)
-            return true
+        reaping.withLock { reaping in
+            guard !reaping else { return }
+            let isFirst = stopRequest.withLock { request -> Bool in
+                guard request == nil else { return false }
+                request = StopRequest(outcome: outcome, requestedAt: MonotonicClock.seconds(), killed: false)
+                return true
+            }
+            if isFirst { tree.signal(signal) }
         }
-        if isFirst { tree.signal(signal) }
     }
 
     /// SIGKILLs the tree once, when a stop was requested at least `age` seconds before `now`.

@@ -48,6 +48,7 @@ let package = Package(
                                             .product(name: "Yams", package: "Yams")], swiftSettings: simdFlags),
         // Process metering (cost of a process tree, budgets).
         .target(name: "Metering"),
+        .executableTarget(name: "metering-bench", dependencies: ["Metering"], path: "Benchmarks/metering/Sources"),
 
         // Runs.
         .target(name: "Runner", dependencies: ["Workspace", "Records", "Tables", "Contracts", "Learners", "Evaluation", "Kernels",

@@ -23,12 +23,37 @@ struct CgroupV2 {
         guard let ownPath = ownCgroupDirectory() else {
             return .failure(CgroupUnavailable(reason: "no cgroup v2 hierarchy holds this process (/proc/self/cgroup, /proc/self/mountinfo)"))
         }
+        removeAbandoned(under: ownPath)
         let number = sequence.withLock { value in value += 1; return value }
-        let path = "\(ownPath)/gitml-meter-\(getpid())-\(number)"
+        let path = "\(ownPath)/\(namePrefix)\(getpid())-\(number)"
         guard mkdir(path, 0o755) == 0 else {
             return .failure(CgroupUnavailable(reason: "cannot create \(path): \(describe(errno))"))
         }
         return .success(CgroupV2(path: path, ownPath: ownPath))
+    }
+
+    /// `gitml-meter-<pid namespace inode>-`: cgroup names continue with the creating process's
+    /// pid and a sequence number. The namespace keeps `removeAbandoned` from judging pids it
+    /// cannot see.
+    static let namePrefix: String = {
+        var target = [CChar](repeating: 0, count: 64)
+        let length = readlink("/proc/self/ns/pid", &target, target.count - 1)
+        let link = length > 0 ? String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        return "gitml-meter-\(link.filter(\.isNumber))-"
+    }()
+
+    /// Kills and removes the metering cgroups under `directory` whose creating process (in this
+    /// pid namespace) has died: a meter that was itself SIGKILLed leaves its tree running there.
+    static func removeAbandoned(under directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(namePrefix) {
+            let parts = name.dropFirst(namePrefix.count).split(separator: "-")
+            guard parts.count == 2, let creator = Int32(parts[0]), kill(creator, 0) != 0, errno == ESRCH else { continue }
+            let abandoned = CgroupV2(path: "\(directory)/\(name)", ownPath: directory)
+            abandoned.killAll()
+            _ = abandoned.waitUntilEmpty(timeout: 1)
+            abandoned.remove()
+        }
     }
 
     /// Runs `spawn` while this process is a member of the cgroup, so the child it creates starts

@@ -25,6 +25,9 @@ public final class MeteredProcess: Sendable {
     private let inheritedRSSFloor: UInt64
     private let stopRequest = Locked<StopRequest?>(nil)
     private let finished = Locked<MeteredResult?>(nil)
+    /// Set just before the root is reaped: from then on its process group id may be reused,
+    /// so the tree must not be signalled any more.
+    private let reaping = Locked(false)
 
     private struct StopRequest {
         var outcome: RunOutcome
@@ -59,7 +62,15 @@ public final class MeteredProcess: Sendable {
             switch CgroupV2.create() {
             case .success(let cgroup):
                 let startTime = MonotonicClock.seconds()
-                switch try cgroup.launch({ () throws(MeteringError) in try prepared.spawn() }) {
+                let launched: CgroupLaunch
+                do throws(MeteringError) {
+                    launched = try cgroup.launch { () throws(MeteringError) in try prepared.spawn() }
+                } catch {
+                    _ = cgroup.waitUntilEmpty(timeout: 5)
+                    cgroup.remove()
+                    throw error
+                }
+                switch launched {
                 case .started(let pid):
                     return MeteredProcess(processID: pid, method: .cgroupV2, methodNote: nil, options: options,
                                           tree: .cgroup(cgroup, processGroup: pid), startTime: startTime)
@@ -98,12 +109,15 @@ public final class MeteredProcess: Sendable {
 
     /// Blocks until the root process has exited and the rest of the tree is killed, enforcing
     /// the budget meanwhile, and returns the result; `watch` firing stops the tree as
-    /// `interrupt()` does. Later calls return the same result.
+    /// `interrupt()` does, and firing again SIGKILLs it at once. Call it from one thread; later
+    /// calls return the same result.
     public func waitForExit(stoppingOn watch: InterruptWatch? = nil) throws(MeteringError) -> MeteredResult {
         if let result = finished.withLock({ $0 }) { return result }
         var peakSampled: UInt64 = 0
         var cpuSampled = 0.0
         var lastSampleTime = -Double.infinity
+        // Exit checks start at 1 ms and back off to 10 ms: short commands return quickly.
+        var pause: UInt32 = 1_000
         while true {
             // Detect the exit without reaping: the zombie keeps the process group id reserved
             // until the rest of the group has been killed below.
@@ -114,7 +128,11 @@ public final class MeteredProcess: Sendable {
                 throw .waitFailed(pid: processID, errno: errno)
             }
             let now = MonotonicClock.seconds()
-            if watch?.hasFired == true { interrupt() }
+            if let deliveries = watch?.deliveryCount, deliveries > 0 {
+                interrupt()
+                // A second Ctrl-C does not wait for the grace period.
+                if deliveries > 1 { killIfStopRequested(atLeast: 0, before: now) }
+            }
             if now - lastSampleTime >= options.sampleInterval {
                 lastSampleTime = now
                 let sample = tree.sample()
@@ -126,14 +144,16 @@ public final class MeteredProcess: Sendable {
                     requestStop(.overBudget(limit), signal: SIGTERM)
                 }
             }
-            escalateIfGraceExpired(now: now)
-            usleep(10_000)
+            killIfStopRequested(atLeast: options.gracePeriod, before: now)
+            usleep(pause)
+            pause = min(pause * 2, 10_000)
         }
         let wallSeconds = MonotonicClock.seconds() - startTime
         let lastSample = tree.sample()
         cpuSampled = max(cpuSampled, lastSample.cpuSeconds)
         peakSampled = max(peakSampled, Self.largestPeakResident(of: lastSample.members))
         tree.killAll()
+        reaping.withLock { $0 = true }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(processID, &status, 0, &usage) < 0 {
@@ -172,20 +192,25 @@ public final class MeteredProcess: Sendable {
                         peakMemoryMethod: .largestProcessPeak).usd(at: options.rates)
     }
 
-    /// Records the first stop request and signals the tree; later requests only re-signal.
+    /// Records the first stop request and signals the tree; later requests, and requests once
+    /// the root is being reaped, change nothing. The check and the signal happen under the
+    /// `reaping` lock, so a signal never reaches a reused process group id.
     private func requestStop(_ outcome: RunOutcome, signal: Int32) {
-        let isFirst = stopRequest.withLock { request -> Bool in
-            guard request == nil else { return false }
-            request = StopRequest(outcome: outcome, requestedAt: MonotonicClock.seconds(), killed: false)
-            return true
+        reaping.withLock { reaping in
+            guard !reaping else { return }
+            let isFirst = stopRequest.withLock { request -> Bool in
+                guard request == nil else { return false }
+                request = StopRequest(outcome: outcome, requestedAt: MonotonicClock.seconds(), killed: false)
+                return true
+            }
+            if isFirst { tree.signal(signal) }
         }
-        if isFirst { tree.signal(signal) }
     }
 
-    /// SIGKILLs the tree once the grace period after a stop request has passed.
-    private func escalateIfGraceExpired(now: Double) {
+    /// SIGKILLs the tree once, when a stop was requested at least `age` seconds before `now`.
+    private func killIfStopRequested(atLeast age: Double, before now: Double) {
         let due = stopRequest.withLock { request -> Bool in
-            guard let pending = request, !pending.killed, now - pending.requestedAt >= options.gracePeriod else { return false }
+            guard let pending = request, !pending.killed, now - pending.requestedAt >= age else { return false }
             request?.killed = true
             return true
         }

@@ -6,7 +6,8 @@ public enum MeteringError: Error, Equatable, Sendable {
     case invalidBudget(limit: BudgetLimit, value: Double)
     /// The command line is empty.
     case emptyCommand
-    /// The executable was not found (on `PATH` when the name has no `/`), or is not executable.
+    /// The executable was not found, or is not executable: `searchPath` is the `PATH` searched
+    /// for a bare name, or the path that was tried for a name containing `/`.
     case executableNotFound(name: String, searchPath: String)
     /// `posix_spawn` failed for the executable with this `errno` (for example ENOEXEC, EACCES).
     case launchFailed(executable: String, errno: Int32)

@@ -8,7 +8,7 @@ public struct MeteringOptions: Sendable, Equatable {
     /// this count × wall seconds.
     public var declaredGPUCount: Int
     /// Seconds between samples of CPU time and memory for the budget checks (the final figures
-    /// do not depend on it). Default 0.05.
+    /// do not depend on it). Default 0.1.
     public var sampleInterval: Double
     /// Seconds between the polite signal (SIGTERM for a budget, SIGINT for `interrupt()`) and
     /// SIGKILL to the whole tree. Default 2.
@@ -17,7 +17,7 @@ public struct MeteringOptions: Sendable, Equatable {
     public var methodPreference: MethodPreference
 
     public init(rates: CostRates = CostRates(), budget: Budget = .unlimited, declaredGPUCount: Int = 0,
-                sampleInterval: Double = 0.05, gracePeriod: Double = 2, methodPreference: MethodPreference = .automatic) {
+                sampleInterval: Double = 0.1, gracePeriod: Double = 2, methodPreference: MethodPreference = .automatic) {
         self.rates = rates
         self.budget = budget
         self.declaredGPUCount = declaredGPUCount

@@ -101,7 +101,7 @@ struct PreparedLaunch {
     private static func resolveExecutable(_ name: String, spec: LaunchSpec) throws(MeteringError) -> String {
         if name.contains("/") {
             let resolved = name.hasPrefix("/") || spec.workingDirectory == nil ? name : "\(spec.workingDirectory!)/\(name)"
-            guard isExecutableFile(resolved) else { throw .executableNotFound(name: name, searchPath: "") }
+            guard isExecutableFile(resolved) else { throw .executableNotFound(name: name, searchPath: resolved) }
             return resolved
         }
         let searchPath = spec.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

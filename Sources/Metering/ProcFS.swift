@@ -6,19 +6,26 @@ enum ProcFS {
     /// The whole content of a small file (proc, sysfs, cgroupfs), read with `read(2)` until EOF
     /// because such files report a size of zero.
     static func readSmallFile(_ path: String) -> String? {
+        readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The bytes of a small file, read until EOF; `nil` when it cannot be opened or read.
+    static func readBytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        var chunk = 1024
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let old = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: chunk))
+            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, chunk) }
+            if count < 0 && errno == EINTR { bytes.removeLast(chunk); continue }
             guard count >= 0 else { return nil }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
+            bytes.removeLast(chunk - count)
+            if count == 0 { return bytes }
+            chunk = 4096
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Clock ticks per second of `utime`/`stime` in `/proc/<pid>/stat`.
@@ -33,17 +40,32 @@ enum ProcFS {
     }
 
     /// Parses `/proc/<pid>/stat`; the command name (field 2) may contain spaces and parentheses,
-    /// so fields are counted from its closing parenthesis.
+    /// so fields are counted from its last closing parenthesis. Works on bytes: the budget
+    /// sampler reads every process's stat file several times a second.
     static func processStat(_ pid: Int32) -> ProcessStat? {
-        guard let text = readSmallFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the name: state(3) ppid(4) pgrp(5) … utime(14) stime(15) cutime(16) cstime(17).
-        guard fields.count > 14, let group = Int32(fields[2]) else { return nil }
+        guard let bytes = readBytes("/proc/\(pid)/stat"), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // After the name: state(3) ppid(4) pgrp(5) … utime(14) stime(15) cutime(16) cstime(17),
+        // i.e. fields 0…14 counted from the name's end.
+        var field = -1
+        var value: Int64 = 0
+        var negative = false
+        var group: Int32?
         var ticks: Int64 = 0
-        for index in 11...14 {
-            guard let value = Int64(fields[index]) else { return nil }
-            ticks += value
+        for byte in bytes[(close + 1)...] {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") {
+                if field == 2 { group = Int32(truncatingIfNeeded: negative ? -value : value) }
+                if (11...14).contains(field) { ticks += negative ? -value : value }
+                if field == 14 { break }
+                field += 1
+                value = 0
+                negative = false
+            } else if byte == UInt8(ascii: "-") {
+                negative = true
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                value = value &* 10 &+ Int64(byte - UInt8(ascii: "0"))
+            }
         }
+        guard field == 14, let group else { return nil }
         return ProcessStat(processGroup: group, cpuSecondsWithReapedChildren: Double(ticks) / clockTicksPerSecond)
     }
 
@@ -64,10 +86,16 @@ enum ProcFS {
         defer { closedir(directory) }
         var ids: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let id = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Int32? in
+                var value: Int32 = 0
+                for byte in raw {
+                    if byte == 0 { break }
+                    guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+                    value = value &* 10 &+ Int32(byte - UInt8(ascii: "0"))
+                }
+                return raw.first == 0 ? nil : value
             }
-            if let id = Int32(name) { ids.append(id) }
+            if let id { ids.append(id) }
         }
         return ids
     }

@@ -30,11 +30,10 @@ enum ProcessTree {
         }
     }
 
-    /// Sends `signal` to every process of the tree.
+    /// Sends `signal` once to every process of the tree.
     func signal(_ signal: Int32) {
         switch self {
-        case .cgroup(let cgroup, let group):
-            kill(-group, signal)
+        case .cgroup(let cgroup, _):
             cgroup.signalAll(signal)
         case .processGroup(let group):
             kill(-group, signal)

@@ -206,20 +206,9 @@ struct ExternalExecution {
         return record.isDirectory ? base : base + "/" + (record.path as NSString).lastPathComponent
     }
 
-    /// SHA-256 of `python3 -m pip freeze` when python3 is on PATH (nil otherwise).
+    /// SHA-256 of `pip freeze` of the python3 the command sees (nil without one).
     static func pipFreezeDigest(environment: [String: String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "pip", "freeze", "--disable-pip-version-check"]
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return Digest.of(Array(data)).description
+        PythonPackages.freeze(python: "python3", environment: environment).map { Digest.of(Array($0.utf8)).description }
     }
 
     /// Reads the command's prediction files and joins them with the datasets' labels.

@@ -43,6 +43,22 @@ final class MeteredProcessTests: XCTestCase {
         }
     }
 
+    /// Launches from several threads at once each meter their own tree only.
+    func testConcurrentLaunchesMeterTheirOwnTrees() throws {
+        let results = Locked<[Result<MeteredResult, MeteringError>]>([])
+        let spec = shell(Self.busyLoop)
+        let settings = options(.automatic)
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            let result = Result { () throws(MeteringError) in try MeteredProcess.run(spec, options: settings) }
+            results.withLock { $0.append(result) }
+        }
+        for result in results.withLock({ $0 }) {
+            let measured = try result.get()
+            XCTAssertEqual(measured.exitStatus, .exited(code: 0))
+            XCTAssertGreaterThanOrEqual(measured.measurement.cpuSeconds, 0.2)
+        }
+    }
+
     func testCPUBudgetStopsEndlessLoopAndKillsWholeTree() throws {
         for preference in Self.preferences {
             // A background child and the root both spin forever.
@@ -123,6 +139,18 @@ final class MeteredProcessTests: XCTestCase {
         }
     }
 
+    func testTreeIgnoringPoliteSignalsIsKilledAfterTheGrace() throws {
+        for preference in Self.preferences {
+            let process = try MeteredProcess.launch(shell("trap '' INT TERM; while :; do sleep 0.05; done"),
+                                                    options: options(preference))
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { process.interrupt() }
+            let result = try process.waitForExit()
+            XCTAssertEqual(result.outcome, .interrupted)
+            XCTAssertEqual(result.exitStatus, .signaled(signal: SIGKILL))
+            XCTAssertTrue(waitUntilNoLiveMember(ofGroup: process.processID), "a process of the tree survived")
+        }
+    }
+
     func testInterruptWatchTurnsSIGINTIntoAnInterruptedRun() throws {
         let watch = InterruptWatch()
         defer { watch.cancel() }
@@ -131,6 +159,31 @@ final class MeteredProcessTests: XCTestCase {
         let result = try process.waitForExit(stoppingOn: watch)
         XCTAssertTrue(watch.hasFired)
         XCTAssertEqual(result.outcome, .interrupted)
+    }
+
+    func testWatchesCanFollowEachOther() {
+        for _ in 0..<3 {
+            let watch = InterruptWatch()
+            kill(getpid(), SIGINT)
+            for _ in 0..<500 where !watch.hasFired { usleep(10_000) }
+            XCTAssertEqual(watch.deliveryCount, 1)
+            watch.cancel()
+        }
+    }
+
+    func testSecondSIGINTKillsWithoutWaitingForTheGrace() throws {
+        let watch = InterruptWatch()
+        defer { watch.cancel() }
+        var settings = options(.automatic)
+        settings.gracePeriod = 60
+        let process = try MeteredProcess.launch(shell("trap '' INT TERM; while :; do sleep 0.05; done"), options: settings)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { kill(getpid(), SIGINT) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.6) { kill(getpid(), SIGINT) }
+        let result = try process.waitForExit(stoppingOn: watch)
+        XCTAssertEqual(watch.deliveryCount, 2)
+        XCTAssertEqual(result.outcome, .interrupted)
+        XCTAssertEqual(result.exitStatus, .signaled(signal: SIGKILL))
+        XCTAssertLessThan(result.measurement.wallSeconds, 50, "the grace period was waited for")
     }
 
     func testEnvironmentWorkingDirectoryAndRedirection() throws {
@@ -162,6 +215,10 @@ final class MeteredProcessTests: XCTestCase {
         XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: ["no-such-tool-xyz"], environment: Self.environment))) {
             XCTAssertEqual($0 as? MeteringError, .executableNotFound(name: "no-such-tool-xyz", searchPath: Self.environment["PATH"]!))
         }
+        XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: ["./missing.sh"], environment: Self.environment,
+                                                                  workingDirectory: "/tmp"))) {
+            XCTAssertEqual($0 as? MeteringError, .executableNotFound(name: "./missing.sh", searchPath: "/tmp/./missing.sh"))
+        }
         XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: ["true"], environment: Self.environment,
                                                                   workingDirectory: "/no/such/dir"))) {
             XCTAssertEqual($0 as? MeteringError, .workingDirectoryMissing(path: "/no/such/dir"))
@@ -172,6 +229,43 @@ final class MeteredProcessTests: XCTestCase {
         XCTAssertThrowsError(try MeteredProcess.launch(shell("true", stdout: .file(path: "/no/such/dir/out")))) {
             XCTAssertEqual($0 as? MeteringError, .cannotOpenRedirection(path: "/no/such/dir/out", errno: ENOENT))
         }
+    }
+
+    /// A cgroup left by a meter that died (its pid is gone) is emptied and removed by the next launch.
+    func testAbandonedCgroupIsKilledAndRemoved() throws {
+        guard let own = CgroupV2.ownCgroupDirectory() else { throw XCTSkip("no cgroup v2 here") }
+        let deadCreator = try MeteredProcess.launch(shell("true"), options: options(.rusage))
+        _ = try deadCreator.waitForExit()
+        let abandoned = "\(own)/\(CgroupV2.namePrefix)\(deadCreator.processID)-1"
+        guard mkdir(abandoned, 0o755) == 0 else { throw XCTSkip("cannot create cgroups here") }
+        let orphan = try MeteredProcess.launch(shell("sleep 30"), options: options(.rusage))
+        try "\(orphan.processID)".write(toFile: "\(abandoned)/cgroup.procs", atomically: false, encoding: .utf8)
+        _ = try MeteredProcess.run(shell("true"), options: options(.automatic))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
+        XCTAssertEqual(try orphan.waitForExit().exitStatus, .signaled(signal: SIGKILL))
+    }
+
+    func testFailedSpawnIsNamed() throws {
+        let directory = try temporaryDirectory()
+        let script = directory.appendingPathComponent("not-a-program").path
+        try "\u{7f}ELF garbage".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        for preference in Self.preferences {
+            XCTAssertThrowsError(try MeteredProcess.launch(LaunchSpec(arguments: [script], environment: Self.environment),
+                                                           options: options(preference))) {
+                XCTAssertEqual($0 as? MeteringError, .launchFailed(executable: script, errno: ENOEXEC))
+            }
+        }
+    }
+
+    /// No test leaves a metering cgroup behind.
+    override func tearDown() {
+        if let own = CgroupV2.ownCgroupDirectory() {
+            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: own))?
+                .filter { $0.hasPrefix("\(CgroupV2.namePrefix)\(getpid())-") } ?? []
+            XCTAssertEqual(leftovers, [])
+        }
+        super.tearDown()
     }
 
     // MARK: helpers

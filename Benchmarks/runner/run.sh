@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 [ -x "$ROOT/.build/release/git-ml" ] || (cd "$ROOT" && swift build -c release --product git-ml >&2 && swift build -c release --product git-mlcommit >&2)
 export PATH="$ROOT/.build/release:$PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gitml-runner-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] && echo "keeping $WORK" >&2 || trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 git init -q -b main && git config user.name bench && git config user.email bench@example.com
 python3 - "$ROWS" <<'PY'

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitRepo
 import Records
 import Runner
 import Workspace
@@ -74,15 +75,10 @@ public struct GitMLCommit: ParsableCommand {
     /// Runs the git binary; its output goes to ours.
     @discardableResult
     private func git(_ arguments: [String], in directory: String, allowFailure: Bool = false) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 && !allowFailure {
-            throw WorkspaceError.git(.command(arguments: arguments, status: process.terminationStatus, stderr: "see above"))
+        let status = try GitCommand.passThrough(arguments, in: directory)
+        if status != 0 && !allowFailure {
+            throw WorkspaceError.git(.command(arguments: arguments, status: status, stderr: "see above"))
         }
-        return process.terminationStatus
+        return status
     }
 }

@@ -17,11 +17,17 @@ public struct GateSession {
     public let project: Project
     public let base: String
     public let head: String
+    /// Tables read so far, by dataset digest (candidate and champion share the evaluation data).
+    private let tables = TableCache()
 
     public init(project: Project, base: String, head: String) {
         self.project = project
         self.base = base
         self.head = head
+    }
+
+    private final class TableCache {
+        var byDigest: [String: Table] = [:]
     }
 
     /// One suite's verdict with the inputs that produced it.
@@ -152,8 +158,9 @@ public struct GateSession {
         }
         let evalTable = try table(evalUse)
         let evaluation = try predictions(evalArtifact, name: "evaluation predictions", table: evalTable, suite: suite)
+        // Validation rows only matter where the suite chooses an operating point on them.
         var validation: [ScoredRows] = []
-        if let artifact = run.artifacts["predictions/validation"],
+        if suite.primary.operatingPoint != nil, let artifact = run.artifacts["predictions/validation"],
            let trainUse = run.datasets["train"] ?? run.datasets.first(where: { $0.key.hasPrefix("input:") })?.value {
             validation = try predictions(artifact, name: "validation predictions", table: try table(trainUse), suite: suite)
         }
@@ -179,8 +186,11 @@ public struct GateSession {
     }
 
     private func table(_ use: RunRecord.DatasetUse) throws -> Table {
+        if let cached = tables.byDigest[use.digest] { return cached }
         let version = try project.resolveDataset("\(use.name)@\(use.digest)")
-        return try project.table(of: version, schema: try baseContract(use.name)?.0.readSchema ?? [:])
+        let table = try project.table(of: version, schema: try baseContract(use.name)?.0.readSchema ?? [:])
+        tables.byDigest[use.digest] = table
+        return table
     }
 
     /// The contract of `name` at the base, with the digest of its text.

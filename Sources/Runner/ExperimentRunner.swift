@@ -105,7 +105,7 @@ public struct ExperimentRunner {
             try store("predictions/evaluation", TrainingJob.Output.evaluationPredictions)
             outcome.metrics = try JSONValue(contentsOfJSONFile: scratch + "/" + TrainingJob.Output.report)
             let worker = try JSONDecoder().decode(WorkerTimings.self, from: Data(contentsOf: URL(fileURLWithPath: scratch + "/" + TrainingJob.Output.timings)))
-            outcome.timings = ["load": worker.load, "fit": worker.fit, "evaluate": worker.evaluate,
+            outcome.timings = ["load": worker.load, "fit": worker.fit, "predict": worker.predict, "evaluate": worker.evaluate,
                                "store": Date().timeIntervalSince(storeStart)]
         case .completed:
             outcome.status = .failed

@@ -39,7 +39,8 @@ public enum TrainingWorker {
         let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
         let report = try evaluate(suite: suite, experiment: experiment, result: result, train: train, eval: eval)
         try Data(CanonicalJSON.pretty(report).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.report))
-        let timings = WorkerTimings(load: loadSeconds, fit: result.fitSeconds, evaluate: Date().timeIntervalSince(evaluateStart),
+        let timings = WorkerTimings(load: loadSeconds, fit: result.fitSeconds, predict: result.predictSeconds,
+                                    evaluate: Date().timeIntervalSince(evaluateStart),
                                     rowLatenciesMicroseconds: result.rowLatenciesMicroseconds)
         try encoder.encode(timings).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.timings))
         try Data().write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.done))
@@ -64,6 +65,9 @@ public enum TrainingWorker {
 public struct WorkerTimings: Codable, Sendable {
     public var load: Double
     public var fit: Double
+    /// Scoring the validation and evaluation rows.
+    public var predict: Double
+    /// The suite's evaluation of those scores (metrics, bootstrap intervals, slices).
     public var evaluate: Double
     public var rowLatenciesMicroseconds: [Double]
 }

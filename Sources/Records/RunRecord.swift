@@ -59,7 +59,9 @@ public struct RunRecord: Equatable, Sendable {
     public var experiment: String
     public var suite: String
     public var code: Code
-    /// The resolved configuration (experiment and suite as parsed) and, for exec runs, the command.
+    /// The resolved configuration (experiment and suite as parsed) and, for exec runs, the
+    /// command; the record also carries its digest (`config_digest`) so equal configurations
+    /// are found without comparing them.
     public var config: JSONValue
     /// Roles (`train`, `eval`, or exec input names) → dataset versions.
     public var datasets: [String: DatasetUse]
@@ -122,6 +124,7 @@ public struct RunRecord: Equatable, Sendable {
             "code": ["commit": .string(code.commit), "tree": .string(code.tree), "dirty": .bool(code.dirty),
                      "diff_digest": code.diffDigest.map(JSONValue.string) ?? .null],
             "config": config,
+            "config_digest": .string(CanonicalJSON.digest(config)),
             "datasets": .object(datasets.mapValues { ["name": .string($0.name), "version": .string("v\($0.version)"), "digest": .string($0.digest)] }),
             "seeds": .array(seeds.map { .number(Double($0)) }),
             "candidate": .string(candidate),

@@ -4,6 +4,8 @@ public struct BinaryPredictions: Sendable {
     public let scores: [Double]
     public let labels: [Bool]
     public let weights: [Double]?
+    /// Every score is in [0, 1] (checked once here: probability metrics ask on every resample).
+    let scoresAreProbabilities: Bool
 
     /// Rejects empty input, mismatched lengths, non-finite scores or weights, negative weights
     /// and weights that sum to zero.
@@ -19,6 +21,7 @@ public struct BinaryPredictions: Sendable {
         self.scores = scores
         self.labels = labels
         self.weights = weights
+        scoresAreProbabilities = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
     }
 
     /// Labels given as numbers must be exactly 0 or 1.
@@ -46,6 +49,7 @@ public struct BinaryPredictions: Sendable {
 
     /// Throws unless the scores are probabilities in [0, 1].
     func requireProbabilities() throws(EvaluationError) {
+        if scoresAreProbabilities { return }
         for (row, score) in scores.enumerated() where score < 0 || score > 1 {
             throw .probabilityOutOfRange(row: row, value: score)
         }

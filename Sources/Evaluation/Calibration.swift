@@ -55,14 +55,19 @@ public enum Calibration {
         var weight = [Double](repeating: 0, count: n)
         var predicted = [Double](repeating: 0, count: n)
         var positive = [Double](repeating: 0, count: n)
-        for row in 0..<data.count {
-            let w = data.weight(row) * (multiplicity?[row] ?? 1)
-            if w == 0 { continue }
-            let p = data.scores[row]
-            let bin = uniform ? uniformBin(p, edges: edges) : countBelow(p, in: interior)
-            weight[bin] += w
-            predicted[bin] += w * p
-            if data.labels[row] { positive[bin] += w }
+        // The bootstrap calls this once per resample: plain buffers, no optional per row.
+        data.scores.withUnsafeBufferPointer { scores in
+            data.labels.withUnsafeBufferPointer { labels in
+                for row in 0..<scores.count {
+                    let w = data.weight(row) * (multiplicity?[row] ?? 1)
+                    if w == 0 { continue }
+                    let p = scores[row]
+                    let bin = uniform ? uniformBin(p, edges: edges) : countBelow(p, in: interior)
+                    weight[bin] += w
+                    predicted[bin] += w * p
+                    if labels[row] { positive[bin] += w }
+                }
+            }
         }
         let bins = (0..<n).filter { weight[$0] != 0 }.map { b in
             ReliabilityCurve.Bin(lowerEdge: edges[b], upperEdge: edges[b + 1], weight: weight[b],

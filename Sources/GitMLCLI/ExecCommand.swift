@@ -29,6 +29,7 @@ struct ExecCommand: ParsableCommand {
     @Option(help: "Stop the command after this many CPU seconds of its process tree.") var maxCpuSeconds: Double?
     @Option(help: "Stop the command after this many seconds.") var maxWallSeconds: Double?
     @Option(help: "Stop the command when its cost reaches this many US dollars.") var maxUsd: Double?
+    @Option(help: "GPUs the command holds (priced at cost.gpu_hour_usd for its wall time).") var gpus: Int = 0
     @Flag(help: "Print the run record as JSON.") var json = false
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
 
@@ -38,10 +39,11 @@ struct ExecCommand: ParsableCommand {
             let suiteName = try suite ?? onlySuite(in: project.mlDirectory + "/suites")
             let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
                                           toolVersion: GitMLVersion.string)
-            let request = ExternalRunner.Request(
+            var request = ExternalRunner.Request(
                 command: command, inputs: inputs, suite: suiteName,
                 experiment: experiment ?? command.first.map { ($0 as NSString).lastPathComponent } ?? "exec",
                 budget: Budget(maxCPUSeconds: maxCpuSeconds, maxWallSeconds: maxWallSeconds, maxUSD: maxUsd), imageDigest: imageDigest)
+            request.gpus = gpus
             let recorded = try ExternalRunner(runner: runner).run(request) { phase, detail in
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
             }

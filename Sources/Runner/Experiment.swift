@@ -48,11 +48,14 @@ public struct Experiment: Sendable, Equatable {
     public let seeds: [UInt64]
     public let candidate: Candidate
     public let budget: Budget
+    /// GPUs the run holds (`gpus: N`), priced at `cost.gpu_hour_usd` for its wall time; GitML's
+    /// own learners use none, an `exec` command may.
+    public let gpus: Int
 
     /// Parses the experiment file's text; errors name `file`, the line and the key.
     public static func parse(yaml: String, file: String, name: String) throws(ContractError) -> Experiment {
         let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "suite")
-        try root.requireKeys(in: ["suite", "train", "validation", "features", "model", "seeds", "seed", "candidate", "budget", "description"])
+        try root.requireKeys(in: ["suite", "train", "validation", "features", "model", "seeds", "seed", "candidate", "budget", "gpus", "description"])
         let model = try root.required("model")
         var kind = ""
         var hyperparameters: [String: HyperparameterValue] = [:]
@@ -70,7 +73,7 @@ public struct Experiment: Sendable, Equatable {
                           exclude: try features(root)?.optional("exclude")?.strings() ?? [],
                           modelKind: kind, hyperparameters: hyperparameters, seeds: seeds,
                           candidate: try candidate(root.optional("candidate"), seeds: seeds),
-                          budget: try Budget.parse(root.optional("budget")))
+                          budget: try Budget.parse(root.optional("budget")), gpus: try gpuCount(root.optional("gpus")))
     }
 
     /// Reads `ml/experiments/<name>.yaml` under `mlDirectory`.
@@ -80,6 +83,13 @@ public struct Experiment: Sendable, Equatable {
             throw RunnerError.missingFile(path: path, hint: "write it (see templates/ml/experiments/example.yaml)")
         }
         return try parse(yaml: String(decoding: data, as: UTF8.self), file: "ml/experiments/\(name).yaml", name: name)
+    }
+
+    private static func gpuCount(_ node: YAMLCursor?) throws(ContractError) -> Int {
+        guard let node else { return 0 }
+        let count = try node.int()
+        guard count >= 0 else { throw node.fail("gpus is a number of GPUs, 0 or more") }
+        return count
     }
 
     private static func features(_ root: YAMLCursor) throws(ContractError) -> YAMLCursor? {

@@ -87,7 +87,7 @@ public struct ExperimentRunner {
         let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ProcessInfo.processInfo.environment,
                               workingDirectory: project.root, standardInput: .nullDevice, standardError: .file(path: errors))
         let watch = InterruptWatch()
-        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget), stoppingOn: watch)
+        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget, declaredGPUCount: experiment.gpus), stoppingOn: watch)
         watch.cancel()
 
         var outcome = JobOutcome(status: .ok, detail: nil, artifacts: [:], metrics: .null, cost: .null, timings: [:])

@@ -33,6 +33,8 @@ public struct ExternalRunner {
         /// The experiment name recorded (the run is listed under it).
         public var experiment: String
         public var budget: Budget
+        /// GPUs the command holds, priced at `cost.gpu_hour_usd` for its wall time.
+        public var gpus: Int = 0
         /// A container image digest the command ran in, when the user gives one.
         public var imageDigest: String?
 
@@ -70,8 +72,8 @@ public struct ExternalRunner {
         let code = try CodeState.current(repository: project.repository, root: project.root)
 
         let (execution, environment) = try ExternalExecution.run(command: request.command, inputs: inputs, eval: eval, project: project,
-                                                                  directory: project.root, budget: request.budget, rates: settings.rates,
-                                                                  progress: progress)
+                                                                  directory: project.root, budget: request.budget, gpus: request.gpus,
+                                                                  rates: settings.rates, progress: progress)
         defer { execution.removeScratch() }
         var status = RunRecord.Status.ok
         var detail: String?
@@ -120,6 +122,7 @@ public struct ExternalRunner {
         if let v = request.budget.maxWallSeconds { budget["max_wall_seconds"] = .number(v) }
         if let v = request.budget.maxUSD { budget["max_usd"] = .number(v) }
         config["budget"] = .object(budget)
+        config["gpus"] = .number(Double(request.gpus))
         var datasets: [String: RunRecord.DatasetUse] = ["eval": runner.use(eval)]
         for input in inputs { datasets["input:" + input.record.name] = runner.use(input) }
         var environmentBlock = RunEnvironment.current(toolVersion: runner.toolVersion, executable: runner.workerCommand.first)
@@ -157,7 +160,7 @@ struct ExternalExecution {
     }
 
     static func run(command: [String], inputs: [DatasetVersion], eval: DatasetVersion, project: Project, directory: String,
-                    budget: Budget, rates: CostRates, progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
+                    budget: Budget, gpus: Int = 0, rates: CostRates, progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
         let scratch = project.layout.tmp + "/exec-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let output = scratch + "/output"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -172,7 +175,7 @@ struct ExternalExecution {
         progress("exec", command.joined(separator: " "))
         let spec = LaunchSpec(arguments: command, environment: environment, workingDirectory: directory, standardInput: .nullDevice)
         let watch = InterruptWatch()
-        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: budget), stoppingOn: watch)
+        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: budget, declaredGPUCount: gpus), stoppingOn: watch)
         watch.cancel()
         return (ExternalExecution(scratch: scratch, output: output, result: result), Environment(pipFreezeDigest: pip))
     }

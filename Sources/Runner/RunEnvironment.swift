@@ -79,6 +79,7 @@ extension Experiment {
                          "exclude": .array(exclude.map(JSONValue.string))],
             "model": .object(model),
             "budget": .object(budget),
+            "gpus": .number(Double(gpus)),
         ]
     }
 }

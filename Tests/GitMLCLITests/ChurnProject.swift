@@ -106,7 +106,7 @@ extension CLITestCase {
         try ChurnProject.contract.write(toFile: repo + "/ml/contracts/churn-eval.yaml", atomically: true, encoding: .utf8)
         try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
         try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
-        try "cost: { cpu_hour_usd: 3.6, gb_month_usd: 1000 }\n".write(toFile: repo + "/ml/config.yaml", atomically: true, encoding: .utf8)
+        try "cost: { cpu_hour_usd: 3.6, gb_month_usd: 1000, gpu_hour_usd: 7.2 }\n".write(toFile: repo + "/ml/config.yaml", atomically: true, encoding: .utf8)
         try writeChurn("train.csv", rows: 1600, firstID: 1, seed: 1)
         try writeChurn("eval.csv", rows: 800, firstID: 100_000, seed: 2)
         try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")

@@ -177,7 +177,7 @@ final class RunWorkflowTests: CLITestCase {
         try RunWorkflowTests.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         try run("git", "add", "train.py")
         try run("git", "commit", "-qm", "script")
-        let result = try run("git", "ml", "exec", "--suite", "churn", "--input", "churn-train@v1", "--", "python3", "train.py")
+        let result = try run("git", "ml", "exec", "--suite", "churn", "--input", "churn-train@v1", "--gpus", "1", "--", "python3", "train.py")
         XCTAssertTrue(result.stdout.contains(": ok"), result.stdout + result.stderr)
         let record = (try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]])[0]
         XCTAssertEqual(record["kind"] as? String, "exec")
@@ -188,6 +188,12 @@ final class RunWorkflowTests: CLITestCase {
         XCTAssertGreaterThan(auc, 0.75)
         XCTAssertGreaterThan((record["cost"] as! [String: Any])["cpu_seconds"] as! Double, 0.05, "python's CPU time is measured")
         XCTAssertNotNil((record["environment"] as! [String: Any])["pip_freeze_digest"])
+        // One declared GPU for the command's wall time at 7.2 $/GPU-hour = $0.002 per second.
+        let cost = record["cost"] as! [String: Any]
+        let wall = cost["wall_seconds"] as! Double
+        XCTAssertEqual(cost["gpu_seconds"] as! Double, wall, accuracy: 1e-9)
+        XCTAssertEqual(cost["usd"] as! Double, (cost["cpu_seconds"] as! Double) * 0.001 + (cost["bytes_stored"] as! Double) * 1e-6 + wall * 0.002,
+                       accuracy: 1e-12)
 
         // Reproduce: the recorded command at the recorded commit, even after the script changed.
         try "raise SystemExit(1)\n".write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)

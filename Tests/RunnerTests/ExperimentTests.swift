@@ -15,6 +15,7 @@ final class ExperimentTests: XCTestCase {
             seeds: [1, 2, 3]
             candidate: seed:2
             budget: { max_cpu_seconds: 900, max_usd: 0.10 }
+            gpus: 2
             """, file: "e.yaml", name: "e")
         XCTAssertEqual(e.suite, "churn")
         XCTAssertEqual(e.train, "churn-train@v12")
@@ -30,6 +31,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(e.candidate, .seed(2))
         XCTAssertEqual(e.candidateIndex, 1)
         XCTAssertEqual(e.budget, Budget(maxCPUSeconds: 900, maxUSD: 0.10))
+        XCTAssertEqual(e.gpus, 2)
     }
 
     func testDefaults() throws {

@@ -63,4 +63,12 @@ final class ExperimentTests: XCTestCase {
             return XCTFail("repeated seeds are an error")
         }
     }
+
+    func testTheTemplateParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("templates/ml/experiments/example.yaml"), encoding: .utf8)
+        let e = try Experiment.parse(yaml: text, file: "templates/ml/experiments/example.yaml", name: "example")
+        XCTAssertEqual(e.seeds.count, 5)
+        XCTAssertEqual(e.candidate, .ensemble)
+    }
 }

@@ -104,7 +104,7 @@ struct CostCommand: ParsableCommand {
         try reportingErrors {
             guard let grouping = CostLedger.Grouping(rawValue: by) else { throw InputError("--by takes experiment, suite or author") }
             let project = try openProject()
-            let lines = CostLedger(runs: try project.recordedRuns().runs.map(\.record)).lines(by: grouping, since: since)
+            let lines = CostLedger(runs: try project.ledgerRuns()).lines(by: grouping, since: since)
             if json {
                 printJSON(.array(lines.map { line in
                     ["group": .string(line.group), "runs": .number(Double(line.runs)), "cpu_seconds": .number(line.cpuSeconds),

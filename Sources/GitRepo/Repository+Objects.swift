@@ -103,6 +103,29 @@ extension Repository {
         return ObjectID(git_tree_entry_id(entry).pointee)
     }
 
+    /// The names of the blobs directly under `directory` in `commit` (empty when it has no such
+    /// directory), sorted.
+    public func fileNames(inCommit commit: ObjectID, directory: String) throws(GitError) -> [String] {
+        var oid = commit.oid
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        defer { git_commit_free(commitObject) }
+        var root: OpaquePointer?
+        try check(git_commit_tree(&root, commitObject), "read tree of \(commit)")
+        defer { git_tree_free(root) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root, directory) == 0 else { return [] }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(directory) in \(commit)")
+        defer { git_tree_free(tree) }
+        return (0..<git_tree_entrycount(tree)).compactMap { index in
+            guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
+            return String(cString: git_tree_entry_name(child))
+        }.sorted()
+    }
+
     /// The bytes of a blob.
     public func blobContents(_ blob: ObjectID) throws(GitError) -> [UInt8] {
         var oid = blob.oid

@@ -48,8 +48,8 @@ public struct RunSettings: Sendable, Equatable {
 }
 
 /// The monthly project budget, checked before a run starts against the ledger every clone
-/// shares: the cost of every recorded run (local ones and those fetched from the remote) that
-/// started in the current UTC calendar month.
+/// shares: the cost of every recorded run (local ones, those fetched from the remote, and the
+/// run records committed on every branch) that started in the current UTC calendar month.
 public struct ProjectBudget {
     public let settings: RunSettings
 
@@ -58,7 +58,7 @@ public struct ProjectBudget {
     /// Throws `projectBudgetSpent` when this month's runs already cost the budget or more.
     public func check(project: Project, now: Date) throws {
         guard let limit = settings.projectMonthUSD else { return }
-        let spent = try CostLedger(runs: project.recordedRuns().runs.map(\.record)).spent(inMonthOf: now)
+        let spent = try CostLedger(runs: project.ledgerRuns()).spent(inMonthOf: now)
         if spent >= limit { throw RunnerError.projectBudgetSpent(spentUSD: spent, limitUSD: limit) }
     }
 }

@@ -3,8 +3,9 @@ import GitRepo
 import Records
 
 /// Everything that keeps stored bytes alive (DESIGN §3): dataset records in `refs/ml/datasets`
-/// (local and remote-tracking), and the datasets named by every `ml/lock.json` in the working
-/// tree and in every commit reachable from a branch, tag, reflog entry, worktree HEAD or stash.
+/// (local and remote-tracking), the datasets named by every `ml/lock.json` in the working
+/// tree and in every commit reachable from a branch, tag, reflog entry, worktree HEAD or stash,
+/// and the artifacts of every run in `refs/ml/runs` or committed as `ml/runs/<id>.json`.
 /// gc, purge and fsck all call `gcRoots()`, so they never disagree about what is alive.
 public struct GCRoots: Sendable {
     /// Every dataset version record found (purged ones included, flagged in the record).
@@ -45,15 +46,18 @@ extension Project {
         }
         let (runs, unreadableRuns) = try recordedRuns()
         roots.unreadable += unreadableRuns
-        for run in runs {
-            for (name, artifact) in run.record.artifacts.sorted(by: { $0.key < $1.key }) {
+        var seenRuns = Set<String>()
+        func addRun(_ record: RunRecord, place: String) {
+            guard seenRuns.insert(record.id).inserted else { return }
+            for (name, artifact) in record.artifacts.sorted(by: { $0.key < $1.key }) {
                 do {
-                    roots.runArtifacts.append((try Project.storedFile(artifact), "run \(run.id.dropFirst(7).prefix(12)) \(name)"))
+                    roots.runArtifacts.append((try Project.storedFile(artifact), "run \(record.id.dropFirst(7).prefix(12)) \(name)"))
                 } catch {
-                    roots.unreadable.append((run.ref, "\(error)"))
+                    roots.unreadable.append((place, "\(error)"))
                 }
             }
         }
+        for run in runs { addRun(run.record, place: run.ref) }
         let known = Set(roots.records.map(\.record.digest))
         func scan(_ lock: Lock, where place: String) {
             for (name, entry) in lock.datasets where !known.contains(entry.digest) {
@@ -64,6 +68,16 @@ extension Project {
         let commits = try wrapping { try repository.walk(from: try repository.rootCommits()) }
         var seenLocks = Set<[UInt8]>()
         for commit in commits {
+            // Run records committed by `git mlcommit` keep their artifacts alive like refs do.
+            for name in (try? repository.fileNames(inCommit: commit, directory: "ml/runs")) ?? []
+                where name.hasSuffix(".json") && !seenRuns.contains("sha256:" + name.dropLast(5)) {
+                guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/runs/" + name) else { continue }
+                if let record = try? RunRecord(text: String(decoding: bytes, as: UTF8.self)) {
+                    addRun(record, place: "ml/runs/\(name) in commit \(commit.hex.prefix(12))")
+                } else {
+                    roots.unreadable.append(("ml/runs/\(name) in commit \(commit.hex.prefix(12))", "not a valid run record"))
+                }
+            }
             guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
                   seenLocks.insert(bytes).inserted else { continue }
             if let lock = try? Lock(text: String(decoding: bytes, as: UTF8.self)) {

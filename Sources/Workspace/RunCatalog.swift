@@ -59,6 +59,25 @@ extension Project {
         return (runs, unreadable)
     }
 
+    /// The ledger's runs: every recorded run plus the run records committed (`ml/runs/*.json`)
+    /// at the tip of every branch and remote-tracking branch, each once — the spend every clone
+    /// that fetched the same branches agrees on.
+    public func ledgerRuns() throws -> [RunRecord] {
+        var byID: [String: RunRecord] = [:]
+        for run in try recordedRuns().runs { byID[run.id] = run.record }
+        let tips = try wrapping { try repository.refs(withPrefix: "refs/heads/") + repository.refs(withPrefix: "refs/remotes/") }
+            .filter { !$0.name.contains("/ml/") }
+        for (_, commit) in tips {
+            for name in (try? repository.fileNames(inCommit: commit, directory: "ml/runs")) ?? [] where name.hasSuffix(".json") {
+                guard byID["sha256:" + name.dropLast(5)] == nil,
+                      let bytes = try? repository.fileContents(inCommit: commit, path: "ml/runs/" + name),
+                      let record = try? RunRecord(text: String(decoding: bytes, as: UTF8.self)) else { continue }
+                byID[record.id] = record
+            }
+        }
+        return byID.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+    }
+
     /// The run whose id starts with `prefix` (with or without `sha256:`).
     public func recordedRun(_ prefix: String) throws -> RecordedRun {
         let hex = prefix.replacingOccurrences(of: "sha256:", with: "").lowercased()

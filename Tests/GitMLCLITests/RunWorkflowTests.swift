@@ -74,6 +74,20 @@ final class RunWorkflowTests: CLITestCase {
         try run("git", "mlcommit")
         XCTAssertTrue(try run("git", "log", "-1", "--format=%B").stdout.contains("attestation of run \(short): bit_identical"))
         XCTAssertTrue(try run("git", "mlcommit").stdout.contains("nothing to commit"))
+
+        // The cost ledger counts committed run records even where the run's ref is absent (a
+        // clone that fetched the branch but not refs/ml/runs).
+        let runCommit = try run("git", "rev-parse", "refs/ml/runs/\(hex)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run("git", "update-ref", "-d", "refs/ml/runs/\(hex)")
+        let lines = try json(try run("git", "ml", "cost", "--json").stdout) as! [[String: Any]]
+        XCTAssertEqual(lines.first?["runs"] as? Int, 1)
+        XCTAssertEqual(lines.first?["usd"] as! Double, cost["usd"] as! Double, accuracy: 1e-15)
+        // … and so do gc and fsck: the committed record keeps its artifacts alive (fsck checks
+        // every artifact of every GC root is stored, so it fails if gc had dropped them).
+        try run("git", "ml", "gc", "--grace-seconds", "0")
+        XCTAssertFalse(try run("git", "ml", "fsck").stdout.contains("error:"), "fsck after gc")
+        try run("git", "update-ref", "refs/ml/runs/\(hex)", runCommit)
+        try run("git", "ml", "export", short, "-o", repo + "/export-after-gc")
     }
 
     func testOverBudgetRunIsStoppedAndRecorded() throws {

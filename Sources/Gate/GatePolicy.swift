@@ -39,8 +39,18 @@ public struct GatePolicy: Codable, Sendable, Equatable {
         case betterNotSignificant = "better_not_significant"
         case never
     }
+    /// What a merge gate (server hook, CI check) does with a shadow verdict.
+    public enum ShadowMerge: String, Codable, Sendable, CaseIterable {
+        /// Let the merge through; the chain records shadow and the champion stays.
+        case accept
+        /// Refuse it like a reject.
+        case reject
+    }
+
     public struct Deployment: Codable, Sendable, Equatable {
         public let shadow: ShadowRule
+        /// `on_shadow`: accept (default) or reject the merge of a shadowed candidate.
+        public let onShadow: ShadowMerge
     }
 
     /// Branch globs whose updates are promotions (`*` within a path segment, `**` across).
@@ -115,14 +125,15 @@ extension GatePolicy {
             tolerance: try reproducibilityCursor?.optional("tolerance")?.double() ?? 1e-9)
 
         let deploymentCursor = try root.optional("deployment")
-        try deploymentCursor?.requireKeys(in: ["promote", "shadow", "reject"])
+        try deploymentCursor?.requireKeys(in: ["promote", "shadow", "reject", "on_shadow"])
         if let promote = try deploymentCursor?.optional("promote"), try promote.string() != "all_pass" {
             throw promote.fail("promote: all_pass is the only promotion rule")
         }
         if let reject = try deploymentCursor?.optional("reject"), try reject.string() != "otherwise" {
             throw reject.fail("reject: otherwise is the only rejection rule")
         }
-        let deployment = Deployment(shadow: try deploymentCursor?.optional("shadow")?.word(ShadowRule.self) ?? .never)
+        let deployment = Deployment(shadow: try deploymentCursor?.optional("shadow")?.word(ShadowRule.self) ?? .never,
+                                    onShadow: try deploymentCursor?.optional("on_shadow")?.word(ShadowMerge.self) ?? .accept)
         return GatePolicy(protected: protected, benchmark: benchmark, guardrails: guardrails, cost: cost,
                           reproducibility: reproducibility, deployment: deployment)
     }

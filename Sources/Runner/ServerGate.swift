@@ -65,6 +65,9 @@ public struct ServerGate {
                 outcome.messages.append(Review.text(d.verdict))
                 switch d.verdict.decision {
                 case .promote: break
+                case .shadow where try policy(at: update).deployment.onShadow == .reject:
+                    outcome.accepted = false
+                    outcome.messages.append("\(update.ref): suite \(d.suite) — shadow (better but not proven), refused as ml/gate.yaml's on_shadow says")
                 case .shadow:
                     outcome.messages.append("\(update.ref): suite \(d.suite) — shadow: accepted; the champion stays (better but not proven)")
                 case .reject:
@@ -91,6 +94,11 @@ public struct ServerGate {
             }
         }
         return out
+    }
+
+    /// The base's policy for an update (already read once by `gatedUpdates`).
+    private func policy(at update: Update) throws -> GatePolicy {
+        try GateSession(project: project, base: update.old, head: update.new).policy()
     }
 
     /// Why an update of `refs/ml/*` is refused, or nil.

@@ -14,19 +14,33 @@ struct PredictCommand: ParsableCommand {
             Writes CSV: row (0-based), the suite's entity column when the data has it, and
             score (the candidate's: the seed ensemble's mean or the chosen seed's model),
             computed on all cores with the run's encoder (categories unseen in training
-            become missing values).
+            become missing values). With -, CSV is read from standard input and scored in
+            batches of 65,536 rows as it arrives (memory stays bounded).
 
-            Example: git ml predict 3f2a9c1b new-customers.csv -o scores.csv
+            Examples: git ml predict 3f2a9c1b new-customers.csv -o scores.csv
+                      zcat events.csv.gz | git ml predict 3f2a9c1b - > scores.csv
             """)
 
     @Argument(help: "A run id or unique prefix.") var runID: String
-    @Argument(help: "A CSV/TSV/JSONL file, or a dataset version (name@vN).") var data: String
+    @Argument(help: "A CSV/TSV/JSONL file, a dataset version (name@vN), or - for CSV streamed on standard input.") var data: String
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
+    @Option(help: "Rows per batch when streaming (-).") var batchRows: Int = 65_536
 
     func run() throws {
         try reportingErrors {
+            guard batchRows > 0 else { throw InputError("--batch-rows must be positive") }
             let project = try openProject()
             let model = try RecordedModel(try project.recordedRun(runID), project: project)
+            let entityName = model.run.record.config["entity"]?.stringValue
+            if data == "-" {
+                var next = 0
+                print("row" + (entityName.map { ",\($0)" } ?? "") + ",score")
+                try StreamingScorer(model: model, batchRows: batchRows).run(input: FileHandle.standardInput) { table, scores in
+                    print(rows(table, scores, entity: entityName.flatMap { table.column(named: $0) }, first: next), terminator: "")
+                    next += scores.count
+                }
+                return
+            }
             let table: Table
             if FileManager.default.fileExists(atPath: data) {
                 table = try PredictionsFile(path: data).table
@@ -34,11 +48,8 @@ struct PredictCommand: ParsableCommand {
                 table = try project.table(of: try project.resolveDataset(data))
             }
             let scores = try model.scores(table)
-            let entity = model.run.record.config["entity"]?.stringValue.flatMap { table.column(named: $0) }
-            var text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n"
-            for (row, score) in scores.enumerated() {
-                text += "\(row)" + (entity.map { "," + csvField($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
-            }
+            let entity = entityName.flatMap { table.column(named: $0) }
+            let text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n" + rows(table, scores, entity: entity, first: 0)
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
                 FileHandle.standardError.write(Data("wrote \(scores.count) scores to \(output)\n".utf8))
@@ -46,6 +57,15 @@ struct PredictCommand: ParsableCommand {
                 print(text, terminator: "")
             }
         }
+    }
+
+    /// One output line per row: its number (from `first`), the entity value when present, the score.
+    private func rows(_ table: Table, _ scores: [Double], entity: Column?, first: Int) -> String {
+        var text = ""
+        for (row, score) in scores.enumerated() {
+            text += "\(first + row)" + (entity.map { "," + csvField($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
+        }
+        return text
     }
 
     private func csvField(_ text: String) -> String {

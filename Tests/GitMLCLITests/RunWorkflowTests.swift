@@ -60,6 +60,9 @@ final class RunWorkflowTests: CLITestCase {
         let scores = try String(contentsOfFile: repo + "/scores.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(scores.first, "row,customer_id,score")
         XCTAssertEqual(scores.count, 801)
+        // Streamed on standard input in batches of 7 rows: the same scores, row for row.
+        let streamed = try run("sh", "-c", "git ml predict \(short) - --batch-rows 7 < eval.csv").stdout
+        XCTAssertEqual(streamed, try String(contentsOfFile: repo + "/scores.csv", encoding: .utf8))
         try run("git", "ml", "export", short, "-o", repo + "/export")
         let manifest = try json(String(contentsOfFile: repo + "/export/manifest.json", encoding: .utf8)) as! [String: Any]
         XCTAssertEqual(manifest["run"] as? String, id)

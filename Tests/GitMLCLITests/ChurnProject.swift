@@ -75,6 +75,38 @@ enum ChurnProject {
                                                                              with: "features: { include: [\(features)] }")
     }
 
+
+    /// A training script in plain Python (no packages): logistic regression by gradient descent;
+    /// with CORRUPT_REGION set, that region's scores carry no information (a slice regression).
+    static let script = """
+        import csv, json, math, os
+        def load(path):
+            with open(path) as f:
+                return list(csv.DictReader(f))
+        train = load(os.environ["GITML_INPUT_CHURN_TRAIN"])
+        evaluation = load(os.environ["GITML_EVAL"])
+        def x(r): return [1.0, float(r["usage"]), float(r["tenure"]) / 10, 1.0 if r["region"] == "north" else 0.0]
+        cut = int(len(train) * 0.8)
+        w = [0.0] * 4
+        for epoch in range(60):
+            g = [0.0] * 4
+            for r in train[:cut]:
+                xs = x(r); p = 1 / (1 + math.exp(-sum(a * b for a, b in zip(w, xs))))
+                for j in range(4): g[j] += (p - float(r["churned"])) * xs[j]
+            w = [a - 0.5 * b / cut for a, b in zip(w, g)]
+        corrupt = os.environ.get("CORRUPT_REGION")  # scores of this region become uninformative
+        def score(r):
+            if r["region"] == corrupt: return 0.5
+            return 1 / (1 + math.exp(-sum(a * b for a, b in zip(w, x(r)))))
+        out = os.environ["GITML_OUTPUT"]
+        with open(os.path.join(out, "evaluation_predictions.csv"), "w") as f:
+            f.write("row,score\\n" + "".join(f"{i},{score(r)!r}\\n" for i, r in enumerate(evaluation)))
+        with open(os.path.join(out, "validation_predictions.csv"), "w") as f:
+            f.write("row,score\\n" + "".join(f"{i},{score(train[i])!r}\\n" for i in range(cut, len(train))))
+        with open(os.path.join(out, "model.json"), "w") as f:
+            json.dump(w, f)
+
+        """
 }
 
 extension CLITestCase {

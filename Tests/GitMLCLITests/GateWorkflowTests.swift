@@ -92,4 +92,31 @@ final class GateWorkflowTests: CLITestCase {
         XCTAssertTrue(gate.stdout.contains("promote"), gate.stdout)
         XCTAssertTrue(try run("git", "ml", "review", "--base", "origin/main", "--format", "md", in: ci).stdout.contains("|"))
     }
+
+    /// A candidate better overall but not on one slice is rejected, and the verdict says where.
+    func testSliceRegressionIsRejectedWithItsSlice() throws {
+        try setUpChurnProject()
+        let suite = ChurnProject.suite.replacingOccurrences(of: "  - { metric: ece, max: 0.5 }",
+            with: "  - { metric: ece, max: 0.5 }\n  - { metric: roc_auc, slices: [region], non_inferiority_margin: 0.02, min_slice_rows: 50, min_slice_positives: 10 }")
+        try suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "suite with a slice guardrail, policy, script")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--record")
+
+        try run("git", "checkout", "-qb", "west-broken")
+        try run("git", "ml", "exec", "--input", "churn-train@v1", "--", "env", "CORRUPT_REGION=west", "python3", "train.py")
+        let id = String(((try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]])[0]["id"] as! String).dropFirst(7).prefix(12))
+        try run("git", "ml", "reproduce", id)
+        try run("git", "mlcommit", "-m", "script, west broken", id)
+        try run("git", "mlcommit", "-m", "attest")
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: 1).stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["decision"] as? String, "reject")
+        let primary = verdict["primary"] as! [String: Any]
+        XCTAssertGreaterThan(primary["difference"] as! Double, 0, "better overall")
+        let text = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
+        XCTAssertTrue(text.contains("west"), "the verdict names the slice: \(text)")
+    }
 }

@@ -4,10 +4,12 @@
 #     for (the record's fit, predict and evaluate timings); the rest — resolving, contract validation,
 #     leakage check, worker start, data loading, storing artifacts, recording — is overhead.
 #   - `git mlcommit` of the run, `git ml diff` and `git ml gate` of two candidates.
-# Usage: Benchmarks/runner/run.sh [ROWS]   (default 200,000 training rows; needs python3 + numpy)
+# Usage: Benchmarks/runner/run.sh [ROWS] [SEEDS]   (default 200,000 training rows and 5 seeds, as the
+# experiment template recommends for a seed-variance claim; needs python3 + numpy)
 # Prints a Markdown table. Builds git-ml in release mode when .build/release/git-ml is missing.
 set -euo pipefail
 ROWS=${1:-200000}
+SEEDS=${2:-5}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 [ -x "$ROOT/.build/release/git-ml" ] || (cd "$ROOT" && swift build -c release --product git-ml >&2 && swift build -c release --product git-mlcommit >&2)
 export PATH="$ROOT/.build/release:$PATH"
@@ -58,11 +60,12 @@ guardrails: [ { metric: ece, max: 0.1 } ]
 slices: [region]
 significance: { method: paired_bootstrap, resamples: 2000, confidence: 0.95, seed: 7 }
 YAML
-experiment() {  # $1 name, $2 rounds
-  printf 'suite: bench\ntrain: train@v1\nvalidation: { split: random, fraction: 0.2 }\nfeatures: { exclude: [id] }\nmodel: { kind: gbdt, rounds: %s, num_leaves: 31, learning_rate: 0.05 }\nseeds: [1]\n' "$2" > "ml/experiments/$1.yaml"
+experiment() {  # $1 name, $2 rounds, $3 seeds (comma-separated)
+  printf 'suite: bench\ntrain: train@v1\nvalidation: { split: random, fraction: 0.2 }\nfeatures: { exclude: [id] }\nmodel: { kind: gbdt, rounds: %s, num_leaves: 31, learning_rate: 0.05, bagging_fraction: 0.8 }\nseeds: [%s]\n' "$2" "$3" > "ml/experiments/$1.yaml"
 }
-experiment base 100
-experiment more 300
+seeds=$(seq -s, 1 "$SEEDS")
+experiment base 100 "$seeds"
+experiment more 300 "$seeds"
 printf 'protected: [main]\nbenchmark: { min_effect: 0.0 }\nreproducibility: { require_attestation: false }\n' > ml/gate.yaml
 git add -A && git commit -qm setup
 now() { date +%s.%N; }
@@ -74,16 +77,16 @@ t4=$(now); git mlcommit -m more >/dev/null; t5=$(now)
 t6=$(now); git ml diff main candidate >/dev/null; t7=$(now)
 t8=$(now); git ml gate --base main --head candidate >/dev/null || true; t9=$(now)
 record=$(git ml log --json -n 1)
-python3 - "$record" "$t2" "$t3" "$t4" "$t5" "$t6" "$t7" "$t8" "$t9" "$ROWS" <<'PY'
+python3 - "$record" "$t2" "$t3" "$t4" "$t5" "$t6" "$t7" "$t8" "$t9" "$ROWS" "$SEEDS" <<'PY'
 import json, sys, platform
 r = json.loads(sys.argv[1])[0]
 t2, t3, t4, t5, t6, t7, t8, t9 = map(float, sys.argv[2:10])
-rows = int(sys.argv[10])
+rows, seeds = int(sys.argv[10]), int(sys.argv[11])
 wall = t3 - t2
 tm = r["timings"]
 work = tm["fit"] + tm["predict"] + tm["evaluate"]
 over = wall - work
-print(f"Runner benchmark: {rows:,} training rows, {rows // 4:,} evaluation rows, GBDT 300 rounds, 1 seed, 2,000 bootstrap resamples")
+print(f"Runner benchmark: {rows:,} training rows, {rows // 4:,} evaluation rows, GBDT 300 rounds, {seeds} seed(s), 2,000 bootstrap resamples")
 print()
 print("| measure | value | goal |")
 print("|---|---|---|")

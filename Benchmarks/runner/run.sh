@@ -6,12 +6,12 @@
 #   - `git mlcommit` of the run, `git ml diff` and `git ml gate` of two candidates.
 # Usage: Benchmarks/runner/run.sh [ROWS] [SEEDS]   (default 200,000 training rows and 5 seeds, as the
 # experiment template recommends for a seed-variance claim; needs python3 + numpy)
-# Prints a Markdown table. Builds git-ml in release mode when .build/release/git-ml is missing.
+# Prints a Markdown table. Builds git-ml and git-mlcommit in release mode first (incremental).
 set -euo pipefail
 ROWS=${1:-200000}
 SEEDS=${2:-5}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-[ -x "$ROOT/.build/release/git-ml" ] || (cd "$ROOT" && swift build -c release --product git-ml >&2 && swift build -c release --product git-mlcommit >&2)
+(cd "$ROOT" && swift build -c release --product git-ml >&2 && swift build -c release --product git-mlcommit >&2)
 export PATH="$ROOT/.build/release:$PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gitml-runner-bench.XXXXXX")
 [ -n "${KEEP:-}" ] && echo "keeping $WORK" >&2 || trap 'rm -rf "$WORK"' EXIT

@@ -262,10 +262,38 @@ class Bench:
                 s.error = str(failure)
             print(f"[{key}] {s.median() * 1000:.1f} ms" if s.ok else f"[{key}] FAILED: {s.error}", file=sys.stderr)
 
+        # Pushes without and with the hook alternate (the hook is moved aside and back), so both
+        # series see the same load; the paired differences give the hook's cost.
+        # A third arm runs a hook that always starts git-ml (GitML's hook before its fast path).
         push = "git push -q origin main"
-        series("git.push.nohook", push, commit_code_change)
         shell(f"{self.gitml} hooks install >/dev/null", repo, self.env)
-        series("git.push.hook", push, commit_code_change)
+        hooks = os.path.join(repo, ".git", "hooks")
+        with open(os.path.join(hooks, "always-git-ml"), "w") as f:
+            f.write('#!/bin/sh\nexec git ml hook pre-push "$@"\n')
+        os.chmod(os.path.join(hooks, "always-git-ml"), 0o755)
+        os.rename(os.path.join(hooks, "pre-push"), os.path.join(hooks, "gitml"))
+        arms = [(Series(key, push, shown=push), script) for key, script in
+                (("git.push.nohook", None), ("git.push.hook", "gitml"), ("git.push.hook.nofastpath", "always-git-ml"))]
+        self.load.append(os.getloadavg()[0])
+        try:
+            for _ in range(2 * runs):
+                for series_, script in arms:
+                    self.results[series_.key] = series_
+                    if os.path.exists(os.path.join(hooks, "pre-push")):
+                        os.remove(os.path.join(hooks, "pre-push"))
+                    if script is not None:
+                        shutil.copy(os.path.join(hooks, script), os.path.join(hooks, "pre-push"))
+                    commit_code_change()
+                    series_.samples.append(timed(push, repo, self.env))
+        except CommandFailed as failure:
+            for series_, _ in arms:
+                series_.error = str(failure)
+        plain = arms[0][0]
+        for series_, script in arms[1:]:
+            if plain.ok and series_.ok:
+                series_.extra["added_s"] = [h.wall_s - p.wall_s for h, p in zip(series_.samples, plain.samples)]
+                print(f"[{series_.key}] adds {median(series_.extra['added_s']) * 1000:.1f} ms", file=sys.stderr)
+        shutil.copy(os.path.join(hooks, "gitml"), os.path.join(hooks, "pre-push"))
 
         def hook_input() -> None:
             commit_code_change()
@@ -294,7 +322,7 @@ def target_rows(b: Bench) -> list[tuple[str, ...]]:
     def ok(*keys: str) -> bool:
         return all(k in r and r[k].ok for k in keys)
 
-    for version, what in (("v1", f"CSV of {fmt_bytes(b.sizes['v1.file'])}"), ("v2", "its v2 (1% rows edited, 1% appended)")):
+    for version, what in (("v1", f"CSV of {fmt_bytes(b.sizes.get('v1.file'))}"), ("v2", "its v2 (1% rows edited, 1% appended)")):
         g, d = f"gitml.push.{version}", f"dvc.push.{version}"
         if ok(g, d):
             speed = r[d].median() / r[g].median()
@@ -317,11 +345,13 @@ def target_rows(b: Bench) -> list[tuple[str, ...]]:
         rows.append((f"push {b.sizes['small.files']:,} small files, wall time", "≥ 5× faster than `dvc push`",
                      f"{g.median():.2f} s ({speed:.1f}× faster); CPU {g.median('cpu_s'):.2f} s",
                      f"{d.median():.2f} s; CPU {d.median('cpu_s'):.2f} s", "met" if speed >= 5 else "missed"))
-    if ok("git.push.hook", "git.push.nohook"):
-        cost = (r["git.push.hook"].median() - r["git.push.nohook"].median()) * 1000
+    if ok("git.push.hook", "git.push.nohook", "git.push.hook.nofastpath"):
+        cost = median(r["git.push.hook"].extra["added_s"]) * 1000
+        before = median(r["git.push.hook.nofastpath"].extra["added_s"]) * 1000
         rows.append(("pre-push hook, nothing ML changed: added to `git push`", "≤ 50 ms",
-                     f"{cost:.0f} ms ({r['git.push.hook'].median() * 1000:.0f} vs {r['git.push.nohook'].median() * 1000:.0f} ms)",
-                     "-", "met" if cost <= 50 else "missed"))
+                     f"{cost:.1f} ms (median of {len(r['git.push.hook'].samples)} paired runs; "
+                     f"{r['git.push.hook'].median() * 1000:.0f} vs {r['git.push.nohook'].median() * 1000:.0f} ms); "
+                     f"a hook that always starts git-ml: {before:.1f} ms", "-", "met" if cost <= 50 else "missed"))
     return rows
 
 

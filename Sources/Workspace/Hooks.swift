@@ -26,7 +26,7 @@ extension Project {
         done <<UPDATES
         $updates
         UPDATES
-        if [ -z "$ml" ] && [ ! -x "$(dirname "$0")/pre-push.local" ]; then exit 0; fi
+        if [ -z "$ml" ] && [ ! -x "${0%/*}/pre-push.local" ]; then exit 0; fi
         printf '%s\\n' "$updates" | git ml hook pre-push "$@"
 
         """

@@ -89,41 +89,31 @@ extension Repository {
     /// The id of the blob at `path` in `commit`, or nil when the commit has no such file: two
     /// commits hold the same file exactly when the ids are equal, with nothing read.
     public func blobID(inCommit commit: ObjectID, path: String) throws(GitError) -> ObjectID? {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
-        defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
-        defer { git_tree_free(tree) }
-        var entry: OpaquePointer?
-        guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        return ObjectID(git_tree_entry_id(entry).pointee)
+        try withRootTree(ofCommit: commit) { tree throws(GitError) -> ObjectID? in
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+            return ObjectID(git_tree_entry_id(entry).pointee)
+        }
     }
 
     /// The names of the blobs directly under `directory` in `commit` (empty when it has no such
     /// directory), sorted.
     public func fileNames(inCommit commit: ObjectID, directory: String) throws(GitError) -> [String] {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
-        defer { git_commit_free(commitObject) }
-        var root: OpaquePointer?
-        try check(git_commit_tree(&root, commitObject), "read tree of \(commit)")
-        defer { git_tree_free(root) }
-        var entry: OpaquePointer?
-        guard git_tree_entry_bypath(&entry, root, directory) == 0 else { return [] }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-        var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(directory) in \(commit)")
-        defer { git_tree_free(tree) }
-        return (0..<git_tree_entrycount(tree)).compactMap { index in
-            guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
-            return String(cString: git_tree_entry_name(child))
-        }.sorted()
+        try withRootTree(ofCommit: commit) { root throws(GitError) -> [String] in
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, root, directory) == 0 else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            var tree: OpaquePointer?
+            try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(directory) in \(commit)")
+            defer { git_tree_free(tree) }
+            return (0..<git_tree_entrycount(tree)).compactMap { index in
+                guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
+                return String(cString: git_tree_entry_name(child))
+            }.sorted()
+        }
     }
 
     /// The bytes of a blob.
@@ -174,6 +164,20 @@ extension Repository {
     /// when it has no such entry). Run records use it with `ml` to name "the code" of a commit:
     /// equal ids mean equal code whatever happened under `ml/`. Writes the tree object.
     public func treeID(ofCommit commit: ObjectID, excluding name: String) throws(GitError) -> ObjectID {
+        try withRootTree(ofCommit: commit) { tree throws(GitError) -> ObjectID in
+            guard git_tree_entry_byname(tree, name) != nil else { return ObjectID(git_tree_id(tree).pointee) }
+            var builder: OpaquePointer?
+            try check(git_treebuilder_new(&builder, handle, tree), "copy tree of \(commit)")
+            defer { git_treebuilder_free(builder) }
+            try check(git_treebuilder_remove(builder, name), "leave \(name) out of the tree")
+            var out = git_oid()
+            try check(git_treebuilder_write(&out, builder), "write tree")
+            return ObjectID(out)
+        }
+    }
+
+    /// Calls `body` with the root tree of `commit` (freed after it returns).
+    private func withRootTree<R>(ofCommit commit: ObjectID, _ body: (OpaquePointer?) throws(GitError) -> R) throws(GitError) -> R {
         var oid = commit.oid
         var commitObject: OpaquePointer?
         try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
@@ -181,14 +185,7 @@ extension Repository {
         var tree: OpaquePointer?
         try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
         defer { git_tree_free(tree) }
-        guard git_tree_entry_byname(tree, name) != nil else { return ObjectID(git_tree_id(tree).pointee) }
-        var builder: OpaquePointer?
-        try check(git_treebuilder_new(&builder, handle, tree), "copy tree of \(commit)")
-        defer { git_treebuilder_free(builder) }
-        try check(git_treebuilder_remove(builder, name), "leave \(name) out of the tree")
-        var out = git_oid()
-        try check(git_treebuilder_write(&out, builder), "write tree")
-        return ObjectID(out)
+        return try body(tree)
     }
 
     /// The parents of a commit, in order.

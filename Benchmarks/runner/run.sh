@@ -35,8 +35,6 @@ write("train.csv", rows, 1, 0)
 write("eval.csv", rows // 4, 2, 10_000_000)
 PY
 git ml init >/dev/null
-git ml data add train.csv --name train >/dev/null
-git ml data add eval.csv --name eval >/dev/null
 mkdir -p ml/suites ml/experiments ml/contracts
 cat > ml/contracts/train.yaml <<'YAML'
 apiVersion: v3.0.2
@@ -50,6 +48,9 @@ schema:
       - { name: label, logicalType: integer, required: true }
 leakage: { entityKey: [id], label: label, maxRowOverlap: 0, maxKeyOverlap: 0 }
 YAML
+# As users do: the contract exists when the data is added, so `data add` validates it.
+git ml data add train.csv --name train >/dev/null
+git ml data add eval.csv --name eval >/dev/null
 cat > ml/suites/bench.yaml <<'YAML'
 task: binary
 label: { column: label, positive: "1" }

@@ -13,11 +13,13 @@ struct HooksCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install the pre-push hook, or with --server the server's receive hooks.",
+            abstract: "Install the pre-push and pre-merge-commit hooks, or with --server the server's receive hooks.",
             discussion: """
                 The pre-push hook uploads the bytes of the datasets that pushed commits pin and
                 publishes their refs/ml/* first, so a plain `git push` never shares a lock that
                 points at data nobody else can fetch. It returns at once when nothing ML changed.
+                The pre-merge-commit hook gates a merge into a protected branch that brings a new
+                candidate before git writes it (advisory: CI and server hooks enforce the gate).
 
                 --server, in a self-hosted bare repository: pre-receive refuses rewrites and
                 deletions of refs/ml/* and gates updates of protected branches (ml/gate.yaml)
@@ -48,7 +50,21 @@ struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook",
         abstract: "Run a GitML git hook (called by the scripts `git ml hooks install` writes).",
-        subcommands: [PrePush.self, PreReceive.self, PostReceive.self])
+        subcommands: [PrePush.self, PreMergeCommit.self, PreReceive.self, PostReceive.self])
+
+    struct PreMergeCommit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pre-merge-commit",
+            abstract: "git's pre-merge-commit hook: gate a merge into a protected branch before it is written (advisory).")
+
+        func run() throws {
+            try reportingErrors {
+                let (messages, refuse) = try MergeGate(project: try openProject()).check()
+                for message in messages { FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8)) }
+                if refuse { throw Exit.checkFailed }
+            }
+        }
+    }
 
     /// Opens the bare repository a receive hook runs in, as a server project.
     static func serverGate() throws -> ServerGate {

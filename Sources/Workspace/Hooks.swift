@@ -70,44 +70,50 @@ extension Project {
     /// Installs the server hooks in the bare repository `repository`; an existing hook that is
     /// not GitML's is kept as `<name>.local` and runs first. Returns what changed.
     public static func installServerHooks(in repository: Repository) throws -> [String] {
+        try serverHooks.flatMap { try installHook($0.name, text: $0.text, in: repository, localRuns: "before") }
+    }
+
+    /// The client pre-merge-commit hook (the text of hooks/pre-merge-commit in GitML's repository).
+    public static let preMergeCommitHook = """
+        #!/bin/sh
+        # GitML pre-merge-commit hook (git ml hooks install): early, advisory feedback. A merge into a
+        # protected branch (ml/gate.yaml) that changes a suite's candidate is gated on this machine
+        # before git writes the merge commit; a reject stops it. CI or the server's hooks enforce the
+        # gate; `git merge --no-verify` skips this one. A hook that was here before runs first
+        # (pre-merge-commit.local).
+        if [ -x "$(dirname "$0")/pre-merge-commit.local" ]; then
+          "$(dirname "$0")/pre-merge-commit.local" || exit $?
+        fi
+        exec git ml hook pre-merge-commit
+
+        """
+
+    /// Writes hook `name` with `text`; an existing hook that is not GitML's (it does not call
+    /// `git ml hook <name>`) is kept as `<name>.local`, which GitML's runs `localRuns` itself.
+    private static func installHook(_ name: String, text: String, in repository: Repository, localRuns: String) throws -> [String] {
         let directory = hooksDirectory(of: repository)
         try wrapping { try FileIO.makeDirectory(directory) }
+        let path = directory + "/" + name
         var changes: [String] = []
-        for (name, text) in serverHooks {
-            let path = directory + "/" + name
-            if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
-                if existing == text { continue }
-                if !existing.contains("git ml hook \(name)") {
-                    try wrapping { try FileIO.rename(path, to: path + ".local") }
-                    changes.append("kept the existing \(name) hook as \(name).local; it runs before GitML's")
-                }
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
+            if existing == text { return [] }
+            if !existing.contains("git ml hook \(name)") {
+                try wrapping { try FileIO.rename(path, to: path + ".local") }
+                changes.append("kept the existing \(name) hook as \(name).local; it runs \(localRuns) GitML's")
             }
-            try wrapping { try FileIO.writeAtomically(Array(text.utf8), to: path, temporaryDirectory: directory) }
-            guard chmod(path, 0o755) == 0 else { throw WorkspaceError.store(.io(path: path, operation: "chmod", message: String(cString: strerror(errno)))) }
-            changes.append("installed \(path)")
         }
+        try wrapping { try FileIO.writeAtomically(Array(text.utf8), to: path, temporaryDirectory: directory) }
+        guard chmod(path, 0o755) == 0 else { throw WorkspaceError.store(.io(path: path, operation: "chmod", message: String(cString: strerror(errno)))) }
+        changes.append("installed \(path)")
         return changes
     }
 
-    /// Installs the pre-push hook; an existing hook that is not GitML's is kept as
-    /// `pre-push.local` and chained (it gets the same arguments and standard input).
-    /// Returns what changed.
+    /// Installs the client hooks: pre-push (publishes pinned data first) and pre-merge-commit
+    /// (advisory gate). An existing hook that is not GitML's is kept as `<name>.local` and
+    /// chained with the same arguments and standard input. Returns what changed.
     public func installHooks() throws -> [String] {
-        let hooksDirectory = Project.hooksDirectory(of: repository)
-        try wrapping { try FileIO.makeDirectory(hooksDirectory) }
-        let hook = hooksDirectory + "/pre-push"
-        var changes: [String] = []
-        if let existing = try? String(contentsOfFile: hook, encoding: .utf8) {
-            if existing == Project.prePushHook { return [] }
-            if !existing.contains("git ml hook pre-push") {
-                try wrapping { try FileIO.rename(hook, to: hook + ".local") }
-                changes.append("kept the existing pre-push hook as pre-push.local; it runs after GitML's")
-            }
-        }
-        try wrapping { try FileIO.writeAtomically(Array(Project.prePushHook.utf8), to: hook, temporaryDirectory: layout.tmp) }
-        guard chmod(hook, 0o755) == 0 else { throw WorkspaceError.store(.io(path: hook, operation: "chmod", message: String(cString: strerror(errno)))) }
-        changes.append("installed \(hook)")
-        return changes
+        try Project.installHook("pre-push", text: Project.prePushHook, in: repository, localRuns: "after")
+            + Project.installHook("pre-merge-commit", text: Project.preMergeCommitHook, in: repository, localRuns: "before")
     }
 
     /// What the pre-push hook did.

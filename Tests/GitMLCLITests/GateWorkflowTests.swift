@@ -119,4 +119,28 @@ final class GateWorkflowTests: CLITestCase {
         let text = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
         XCTAssertTrue(text.contains("west"), "the verdict names the slice: \(text)")
     }
+
+    /// The client's pre-merge-commit hook stops a merge the gate rejects (advisory feedback).
+    func testPreMergeCommitHookStopsARejectedMerge() throws {
+        try setUpChurnProject()
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy")
+        XCTAssertTrue(try run("git", "ml", "hooks", "install").stdout.contains("pre-merge-commit"))
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        XCTAssertEqual(try String(contentsOfFile: repo + "/.git/hooks/pre-merge-commit", encoding: .utf8),
+                       try String(contentsOf: source.appendingPathComponent("hooks/pre-merge-commit"), encoding: .utf8))
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "gate", "--base", "main", "--record")
+        try run("git", "checkout", "-qb", "worse")
+        try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        try run("git", "checkout", "-q", "main")
+        try "notes\n".write(toFile: repo + "/NOTES.md", atomically: true, encoding: .utf8)
+        try run("git", "add", "NOTES.md")
+        try run("git", "commit", "-qm", "notes on main")   // so that the merge is not a fast-forward
+        let merge = try run("git", "merge", "--no-ff", "-m", "merge worse", "worse", expect: 1)
+        XCTAssertTrue(merge.stderr.contains("the gate rejects this merge into main"), merge.stderr)
+        try run("git", "merge", "--abort")
+        XCTAssertEqual(try run("git", "log", "-1", "--format=%s").stdout, "notes on main\n")
+    }
 }

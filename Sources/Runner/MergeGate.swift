@@ -1,0 +1,41 @@
+import Foundation
+import Gate
+import GitRepo
+import Workspace
+
+/// The client's pre-merge-commit check: a merge into a protected branch that brings a new
+/// candidate is gated before git writes the merge commit. The head is the merge result itself
+/// (git has not written MERGE_HEAD yet when the hook runs, but the index holds the result: it
+/// becomes a dangling commit on HEAD, so code, lock and attestations are exactly what the merge
+/// commit will hold); the base is the branch merged into. Advisory: CI and server hooks are
+/// where the gate is enforced, since git skips this hook for fast-forwards and `--no-verify`.
+public struct MergeGate {
+    public let project: Project
+
+    public init(project: Project) { self.project = project }
+
+    /// What to print, and whether the merge should stop.
+    public func check() throws -> (messages: [String], refuse: Bool) {
+        guard let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: project.root)
+                .trimmingCharacters(in: .whitespacesAndNewlines), !branch.isEmpty,
+              (try? project.repository.fileContents(at: "HEAD", path: "ml/gate.yaml")) != nil else { return ([], false) }
+        let tree = try GitCommand.run(["write-tree"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
+        let mergeHead = try GitCommand.run(["commit-tree", tree, "-p", "HEAD", "-m", "GitML pre-merge-commit check"], in: project.root)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let session = GateSession(project: project, base: "HEAD", head: mergeHead)
+        let policy = try session.policy()
+        guard policy.protects(branch: branch),
+              (try project.lock(at: mergeHead))?.suites != (try project.lock(at: "HEAD"))?.suites else { return ([], false) }
+        var messages: [String] = [], refuse = false
+        for d in try session.evaluate() {
+            messages.append(Review.text(d.verdict))
+            if d.verdict.decision == .reject || (d.verdict.decision == .shadow && policy.deployment.onShadow == .reject) {
+                refuse = true
+            }
+        }
+        if refuse {
+            messages.append("GitML: the gate rejects this merge into \(branch) (the CI check or the server would too); `git merge --abort`, or --no-verify to merge anyway")
+        }
+        return (messages, refuse)
+    }
+}

@@ -6,6 +6,9 @@ public struct BinaryPredictions: Sendable {
     public let weights: [Double]?
     /// Every score is in [0, 1] (checked once here: probability metrics ask on every resample).
     let scoresAreProbabilities: Bool
+    /// Each row's bin among the pinned ECE's 15 uniform bins, when the scores are probabilities
+    /// (computed once: the bootstrap evaluates ECE on every resample).
+    let eceBins: [UInt8]?
 
     /// Rejects empty input, mismatched lengths, non-finite scores or weights, negative weights
     /// and weights that sum to zero.
@@ -22,6 +25,12 @@ public struct BinaryPredictions: Sendable {
         self.labels = labels
         self.weights = weights
         scoresAreProbabilities = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
+        if scoresAreProbabilities {
+            let edges = Calibration.uniformEdges(Calibration.eceBins)
+            eceBins = scores.map { UInt8(Calibration.uniformBin($0, edges: edges)) }
+        } else {
+            eceBins = nil
+        }
     }
 
     /// Labels given as numbers must be exactly 0 or 1.

@@ -52,6 +52,7 @@ public enum Calibration {
         }
         let interior = edges.dropFirst().dropLast()
         let uniform = if case .uniform = binning { true } else { false }
+        let precomputed = binning == .uniform(bins: Calibration.eceBins) ? data.eceBins : nil
         var weight = [Double](repeating: 0, count: n)
         var predicted = [Double](repeating: 0, count: n)
         var positive = [Double](repeating: 0, count: n)
@@ -62,7 +63,7 @@ public enum Calibration {
                     let w = data.weight(row) * (multiplicity?[row] ?? 1)
                     if w == 0 { continue }
                     let p = scores[row]
-                    let bin = uniform ? uniformBin(p, edges: edges) : countBelow(p, in: interior)
+                    let bin = precomputed.map { Int($0[row]) } ?? (uniform ? uniformBin(p, edges: edges) : countBelow(p, in: interior))
                     weight[bin] += w
                     predicted[bin] += w * p
                     if labels[row] { positive[bin] += w }
@@ -76,10 +77,13 @@ public enum Calibration {
         return ReliabilityCurve(binning: binning, edges: edges, bins: bins)
     }
 
+    /// The number of uniform bins of the pinned ECE.
+    static let eceBins = 15
+
     /// ECE pinned for comparability: positive class, 15 uniform bins (edges i/15), L1 distance,
     /// bins weighted by their share of the total weight.
     public static func expectedCalibrationError(_ data: BinaryPredictions, multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
-        MetricValue(try reliabilityCurve(data, binning: .uniform(bins: 15), multiplicity: multiplicity).expectedCalibrationError)
+        MetricValue(try reliabilityCurve(data, binning: .uniform(bins: eceBins), multiplicity: multiplicity).expectedCalibrationError)
     }
 
     static func uniformEdges(_ n: Int) -> [Double] {

@@ -8,9 +8,11 @@ public struct GitML: ParsableCommand {
         discussion: """
             Run as `git ml <command>` once git-ml is on PATH.
 
-            Exit codes: 0 success; 1 a check found problems (fsck); 2 usage error;
-            3 an error the user can fix (bad input, unknown dataset, not initialized…),
-            the message says what to do; 4 an unexpected internal failure.
+            Exit codes: 0 success; 1 a check found problems (fsck, a failing contract, a
+            run that did not finish, a reproduction that differs); 2 usage error; 3 an
+            error the user can fix (bad input, unknown dataset, not initialized…), the
+            message says what to do; 4 an unexpected internal failure. `git ml gate` has
+            its own: 0 promote, 1 reject, 3 shadow, 2 error.
             """,
         version: GitMLVersion.string,
         subcommands: [InitCommand.self, DataCommand.self, RunCommand.self, LogCommand.self, ShowCommand.self, CostCommand.self,

@@ -8,7 +8,7 @@ public struct BinaryPredictions: Sendable {
     let scoresAreProbabilities: Bool
     /// Each row's bin among the pinned ECE's 15 uniform bins, when the scores are probabilities
     /// (computed once: the bootstrap evaluates ECE on every resample).
-    let eceBins: [UInt8]?
+    let eceBins: [UInt16]?
 
     /// Rejects empty input, mismatched lengths, non-finite scores or weights, negative weights
     /// and weights that sum to zero.
@@ -27,7 +27,7 @@ public struct BinaryPredictions: Sendable {
         scoresAreProbabilities = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
         if scoresAreProbabilities {
             let edges = Calibration.uniformEdges(Calibration.eceBins)
-            eceBins = scores.map { UInt8(Calibration.uniformBin($0, edges: edges)) }
+            eceBins = scores.map { UInt16(Calibration.uniformBin($0, edges: edges)) }
         } else {
             eceBins = nil
         }

@@ -44,7 +44,7 @@ public enum Calibration {
                                         multiplicity: [Double]? = nil) throws(EvaluationError) -> ReliabilityCurve {
         try data.requireProbabilities()
         let n = binning.binCount
-        guard n >= 1 else { throw .invalidParameter(name: "bins", value: Double(n), expected: "at least 1") }
+        guard n >= 1, n <= Int(UInt16.max) else { throw .invalidParameter(name: "bins", value: Double(n), expected: "from 1 to 65535") }
         let edges: [Double]
         switch binning {
         case .uniform: edges = uniformEdges(n)
@@ -56,25 +56,49 @@ public enum Calibration {
         var weight = [Double](repeating: 0, count: n)
         var predicted = [Double](repeating: 0, count: n)
         var positive = [Double](repeating: 0, count: n)
-        // The bootstrap calls this once per resample: plain buffers, no optional per row.
-        data.scores.withUnsafeBufferPointer { scores in
-            data.labels.withUnsafeBufferPointer { labels in
-                for row in 0..<scores.count {
-                    let w = data.weight(row) * (multiplicity?[row] ?? 1)
-                    if w == 0 { continue }
-                    let p = scores[row]
-                    let bin = precomputed.map { Int($0[row]) } ?? (uniform ? uniformBin(p, edges: edges) : countBelow(p, in: interior))
-                    weight[bin] += w
-                    predicted[bin] += w * p
-                    if labels[row] { positive[bin] += w }
+        // The bootstrap calls this once per resample: bins computed once per prediction set, row
+        // weights (sample weight × multiplicity) in one array, plain buffers in the loop.
+        let rowWeights: [Double]? = switch (data.weights, multiplicity) {
+        case (nil, nil): nil
+        case (let w?, nil): w
+        case (nil, let m?): m
+        case (let w?, let m?): zip(w, m).map { $0 * $1 }
+        }
+        let bins = precomputed ?? data.scores.map { UInt16(uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior)) }
+        weight.withUnsafeMutableBufferPointer { weight in
+            predicted.withUnsafeMutableBufferPointer { predicted in
+                positive.withUnsafeMutableBufferPointer { positive in
+                    data.scores.withUnsafeBufferPointer { scores in
+                        data.labels.withUnsafeBufferPointer { labels in
+                            bins.withUnsafeBufferPointer { bins in
+                                if let rowWeights {
+                                    rowWeights.withUnsafeBufferPointer { weights in
+                                        for row in 0..<scores.count where weights[row] != 0 {
+                                            let w = weights[row], bin = Int(bins[row])
+                                            weight[bin] += w
+                                            predicted[bin] += w * scores[row]
+                                            if labels[row] { positive[bin] += w }
+                                        }
+                                    }
+                                } else {
+                                    for row in 0..<scores.count {
+                                        let bin = Int(bins[row])
+                                        weight[bin] += 1
+                                        predicted[bin] += scores[row]
+                                        if labels[row] { positive[bin] += 1 }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        let bins = (0..<n).filter { weight[$0] != 0 }.map { b in
+        let curve = (0..<n).filter { weight[$0] != 0 }.map { b in
             ReliabilityCurve.Bin(lowerEdge: edges[b], upperEdge: edges[b + 1], weight: weight[b],
                                  meanPredicted: predicted[b] / weight[b], fractionPositive: positive[b] / weight[b])
         }
-        return ReliabilityCurve(binning: binning, edges: edges, bins: bins)
+        return ReliabilityCurve(binning: binning, edges: edges, bins: curve)
     }
 
     /// The number of uniform bins of the pinned ECE.

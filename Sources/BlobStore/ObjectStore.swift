@@ -14,6 +14,12 @@ public struct StoreLayout: Sendable {
     public init(root: String) { self.root = root }
 
     /// Creates the folders if missing.
+    /// A fresh path under `tmp` for this process (`<purpose>-<pid>-<random>`): no two callers,
+    /// processes or crashed leftovers collide.
+    public func temporaryPath(_ purpose: String) -> String {
+        "\(tmp)/\(purpose)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    }
+
     public func create() throws {
         for dir in [packs, tmp, locks, cache] { try FileIO.makeDirectory(dir) }
     }

@@ -75,7 +75,7 @@ final class PackWriter {
     }
 
     private func open() throws {
-        tempPath = "\(layout.tmp)/pack-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
+        tempPath = layout.temporaryPath("pack") + ".tmp"
         fd = try FileIO.create(tempPath)
         size = 0
         hasher = StreamingDigest()

@@ -133,7 +133,7 @@ extension RemoteSync {
     /// against its index entry) into new packs and uploads each pack before its index.
     /// Returns how many packs went up.
     private func uploadCopy(of entries: [PackEntry], from packKey: String) throws -> Int {
-        let staging = StoreLayout(root: "\(store.layout.tmp)/remote-gc-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        let staging = StoreLayout(root: store.layout.temporaryPath("remote-gc"))
         try staging.create()
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
         let writer = PackWriter(layout: staging)

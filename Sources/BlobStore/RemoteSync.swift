@@ -132,7 +132,7 @@ public struct RemoteSync: Sendable {
         }
         copied.sort { ($0.index.name, $0.entry.offset) < ($1.index.name, $1.entry.offset) }
         removeAbandonedStaging()
-        let staging = StoreLayout(root: "\(store.layout.tmp)/push-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        let staging = StoreLayout(root: store.layout.temporaryPath("push"))
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
         var sealed: [String] = []
         if !copied.isEmpty {

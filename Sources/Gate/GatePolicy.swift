@@ -53,6 +53,12 @@ public struct GatePolicy: Codable, Sendable, Equatable {
         public let onShadow: ShadowMerge
     }
 
+    /// Whether a merge gate (server hook, client pre-merge-commit) stops a merge judged
+    /// `decision`: a reject always, a shadow when `deployment.on_shadow` says reject.
+    public func blocksMerge(_ decision: Verdict.Decision) -> Bool {
+        decision == .reject || (decision == .shadow && deployment.onShadow == .reject)
+    }
+
     /// Branch globs whose updates are promotions (`*` within a path segment, `**` across).
     public let protected: [String]
     public let benchmark: Benchmark

@@ -60,12 +60,9 @@ struct GateCommand: ParsableCommand {
             }
             if record {
                 let commit = try project.repository.resolveCommit(head).hex
+                let branchName = branch ?? base.split(separator: "/").last.map(String.init) ?? base
                 for d in decisions {
-                    let entry = Promotion(suite: d.suite, decision: Promotion.Decision(rawValue: d.verdict.decision.rawValue)!,
-                                          candidate: d.verdict.candidate, champion: d.verdict.champion, verdictDigest: d.verdict.digest,
-                                          reason: nil, branch: branch ?? base.split(separator: "/").last.map(String.init) ?? base,
-                                          commit: commit, actor: project.actor(), at: timestamp(Date()))
-                    try project.appendPromotion(entry, verdict: d.verdict.json)
+                    try project.appendPromotion(d.verdict.promotion(branch: branchName, commit: commit, actor: project.actor()), verdict: d.verdict.json)
                 }
             }
             let worst = decisions.map(\.verdict.decision)

@@ -79,7 +79,7 @@ public struct ExperimentRunner {
     /// Runs `job` in a metered worker under the experiment's budget and stores its outputs.
     /// SIGINT while it runs stops the worker's whole process tree; the outcome says interrupted.
     public func execute(_ job: TrainingJob, experiment: Experiment, rates: CostRates, progress: Progress) throws -> JobOutcome {
-        let scratch = project.layout.tmp + "/run-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let scratch = project.layout.temporaryPath("run")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try job.write(to: scratch)

@@ -161,7 +161,7 @@ struct ExternalExecution {
 
     static func run(command: [String], inputs: [DatasetVersion], eval: DatasetVersion, project: Project, directory: String,
                     budget: Budget, gpus: Int = 0, rates: CostRates, progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
-        let scratch = project.layout.tmp + "/exec-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let scratch = project.layout.temporaryPath("exec")
         let output = scratch + "/output"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment

@@ -45,16 +45,29 @@ public struct GateSession {
         return try GatePolicy.parse(yaml: text, file: "ml/gate.yaml (at \(base))")
     }
 
-    /// Judges every suite that has a candidate on the head.
-    public func evaluate() throws -> [Decision] {
+    /// The base's policy when bringing the head into `branch` is a promotion: the base has a
+    /// gate policy that protects `branch`, and the head changes a suite's candidate. Nil when
+    /// there is nothing to gate (so a push or merge that changes no candidate costs no gate time).
+    public func promotionPolicy(branch: String) throws -> GatePolicy? {
+        guard try text(at: base, path: "ml/gate.yaml") != nil else { return nil }
         let policy = try policy()
+        guard policy.protects(branch: branch),
+              (try project.lock(at: head))?.suites != (try project.lock(at: base))?.suites else { return nil }
+        return policy
+    }
+
+    /// Judges every suite that has a candidate on the head, under `policy` (default: the base's).
+    public func evaluate(policy given: GatePolicy? = nil) throws -> [Decision] {
+        let policy = try given ?? policy()
         guard let lock = try project.lock(at: head), !lock.suites.isEmpty else {
             throw RunnerError.invalidExperiment("\(head) has no candidate run in ml/lock.json: run an experiment and `git mlcommit` it")
         }
-        return try lock.suites.keys.sorted().map { try evaluate(suite: $0, policy: policy, lock: lock) }
+        let runs = try project.recordedRuns().runs.map(\.record)
+        return try lock.suites.keys.sorted().map { try evaluate(suite: $0, policy: policy, lock: lock, runs: runs) }
     }
 
-    private func evaluate(suite name: String, policy: GatePolicy, lock: Lock) throws -> Decision {
+    /// `runs`: every recorded run, to count the evaluations already spent on the eval data.
+    private func evaluate(suite name: String, policy: GatePolicy, lock: Lock, runs: [RunRecord]) throws -> Decision {
         guard let suiteText = try text(at: base, path: "ml/suites/\(name).yaml") else {
             throw RunnerError.missingFile(path: "ml/suites/\(name).yaml at \(base)", hint: "a suite must be reviewed on the protected branch before it can gate")
         }
@@ -70,7 +83,7 @@ public struct GateSession {
             cost: GateEvidence.Cost(usd: CostLedger.usd(candidate), overBudget: candidate.status == .overBudget),
             code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
             attestations: try attestations(candidate.id),
-            evaluationsSpent: try project.recordedRuns().runs.filter { $0.record.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
+            evaluationsSpent: runs.filter { $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
         return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
     }
 
@@ -235,5 +248,13 @@ public struct GateSession {
 
     private func text(at revision: String, path: String) throws -> String? {
         try project.repository.fileContents(at: revision, path: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+extension Verdict {
+    /// The promotion-chain entry recording this verdict's decision about `branch` at `commit`.
+    public func promotion(branch: String, commit: String, actor: String) -> Promotion {
+        Promotion(suite: suite, decision: Promotion.Decision(rawValue: decision.rawValue)!, candidate: candidate, champion: champion,
+                  verdictDigest: digest, reason: nil, branch: branch, commit: commit, actor: actor, at: timestamp(Date()))
     }
 }

@@ -19,23 +19,16 @@ public struct MergeGate {
         guard let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: project.root)
                 .trimmingCharacters(in: .whitespacesAndNewlines), !branch.isEmpty,
               (try? project.repository.fileContents(at: "HEAD", path: "ml/gate.yaml")) != nil else { return ([], false) }
+        // The merge result as a dangling commit on HEAD (no ref moves).
         let tree = try GitCommand.run(["write-tree"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
         let mergeHead = try GitCommand.run(["commit-tree", tree, "-p", "HEAD", "-m", "GitML pre-merge-commit check"], in: project.root)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let session = GateSession(project: project, base: "HEAD", head: mergeHead)
-        let policy = try session.policy()
-        guard policy.protects(branch: branch),
-              (try project.lock(at: mergeHead))?.suites != (try project.lock(at: "HEAD"))?.suites else { return ([], false) }
-        var messages: [String] = [], refuse = false
-        for d in try session.evaluate() {
-            messages.append(Review.text(d.verdict))
-            if d.verdict.decision == .reject || (d.verdict.decision == .shadow && policy.deployment.onShadow == .reject) {
-                refuse = true
-            }
-        }
-        if refuse {
-            messages.append("GitML: the gate rejects this merge into \(branch) (the CI check or the server would too); `git merge --abort`, or --no-verify to merge anyway")
-        }
-        return (messages, refuse)
+        guard let policy = try session.promotionPolicy(branch: branch) else { return ([], false) }
+        let decisions = try session.evaluate(policy: policy)
+        let messages = decisions.map { Review.text($0.verdict) }
+        let refuse = decisions.contains { policy.blocksMerge($0.verdict.decision) }
+        guard refuse else { return (messages, false) }
+        return (messages + ["GitML: the gate rejects this merge into \(branch) (the CI check or the server would too); `git merge --abort`, or --no-verify to merge anyway"], true)
     }
 }

@@ -62,7 +62,7 @@ public struct Reproduction {
         }
         let eval = try project.resolveDataset("\(evalUse.name)@\(evalUse.digest)")
         guard let train = inputs.first else { throw RunnerError.invalidExperiment("the run record has no inputs") }
-        let worktree = project.layout.tmp + "/reproduce-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let worktree = project.layout.temporaryPath("reproduce")
         _ = try GitCommand.run(["worktree", "add", "--detach", "--quiet", worktree, record.code.commit], in: project.root)
         defer { _ = try? GitCommand.run(["worktree", "remove", "--force", worktree], in: project.root) }
         progress("reproduce", "\(command.joined(separator: " ")) at \(record.code.commit.prefix(12))")

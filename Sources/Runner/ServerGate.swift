@@ -60,45 +60,58 @@ public struct ServerGate {
             }
         }
         guard outcome.accepted else { return outcome }
-        for (update, decisions) in try gatedUpdates(updates) {
-            for d in decisions {
-                outcome.messages.append(Review.text(d.verdict))
-                switch d.verdict.decision {
-                case .promote: break
-                case .shadow where try policy(at: update).deployment.onShadow == .reject:
+        let gated = try gatedUpdates(updates)
+        for (update, policy, verdicts) in gated {
+            for verdict in verdicts {
+                outcome.messages.append(Review.text(verdict))
+                let run = verdict.candidate.dropFirst(7).prefix(12)
+                if policy.blocksMerge(verdict.decision) {
                     outcome.accepted = false
-                    outcome.messages.append("\(update.ref): suite \(d.suite) — shadow (better but not proven), refused as ml/gate.yaml's on_shadow says")
-                case .shadow:
-                    outcome.messages.append("\(update.ref): suite \(d.suite) — shadow: accepted; the champion stays (better but not proven)")
-                case .reject:
-                    outcome.accepted = false
-                    outcome.messages.append("\(update.ref): suite \(d.suite) — the gate rejects run \(d.verdict.candidate.dropFirst(7).prefix(12)): see the rows above")
+                    outcome.messages.append("\(update.ref): suite \(verdict.suite) — the gate rejects run \(run) (\(verdict.decision.rawValue), as ml/gate.yaml's deployment rules say): see the rows above")
+                } else if verdict.decision == .shadow {
+                    outcome.messages.append("\(update.ref): suite \(verdict.suite) — shadow: accepted; the champion stays (better but not proven)")
                 }
             }
         }
+        if outcome.accepted { try gated.forEach { try save($0.verdicts, for: $0.update) } }
         return outcome
     }
 
-    /// Appends the decisions of protected updates (after git applied them).
+    /// Appends the decisions of protected updates (after git applied them): the verdicts
+    /// pre-receive reached for exactly these updates, else (no pre-receive ran) a new gate.
     public func postReceive(_ updates: [Update]) throws -> [String] {
         var out: [String] = []
-        for (update, decisions) in try gatedUpdates(updates) {
-            for d in decisions {
-                let branch = String(update.ref.dropFirst("refs/heads/".count))
-                try project.appendPromotion(Promotion(suite: d.suite, decision: Promotion.Decision(rawValue: d.verdict.decision.rawValue)!,
-                                                      candidate: d.verdict.candidate, champion: d.verdict.champion,
-                                                      verdictDigest: d.verdict.digest, reason: nil, branch: branch, commit: update.new,
-                                                      actor: "git server (post-receive)", at: timestamp(Date())),
-                                            verdict: d.verdict.json)
-                out.append("recorded \(d.verdict.decision.rawValue) of run \(d.verdict.candidate.dropFirst(7).prefix(12)) for suite \(d.suite) on \(branch)")
+        let judged = updates.filter { FileManager.default.fileExists(atPath: verdictsPath(for: $0)) }
+        let saved = try judged.map { ($0, try loadVerdicts(for: $0)) }
+        let fresh = try gatedUpdates(updates.filter { !judged.contains($0) }).map { ($0.update, $0.verdicts) }
+        for (update, verdicts) in saved + fresh {
+            let branch = String(update.ref.dropFirst("refs/heads/".count))
+            for verdict in verdicts {
+                try project.appendPromotion(verdict.promotion(branch: branch, commit: update.new, actor: "git server (post-receive)"),
+                                            verdict: verdict.json)
+                out.append("recorded \(verdict.decision.rawValue) of run \(verdict.candidate.dropFirst(7).prefix(12)) for suite \(verdict.suite) on \(branch)")
             }
+            unlink(verdictsPath(for: update))
         }
         return out
     }
 
-    /// The base's policy for an update (already read once by `gatedUpdates`).
-    private func policy(at update: Update) throws -> GatePolicy {
-        try GateSession(project: project, base: update.old, head: update.new).policy()
+    /// Where pre-receive leaves the verdicts of an update for post-receive (which runs only if
+    /// git applied it), so the gate runs once per push.
+    private func verdictsPath(for update: Update) -> String {
+        project.layout.tmp + "/gate-\(update.old)-\(update.new).json"
+    }
+
+    private func save(_ verdicts: [Verdict], for update: Update) throws {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        try encoder.encode(verdicts).write(to: URL(fileURLWithPath: verdictsPath(for: update)), options: .atomic)
+    }
+
+    private func loadVerdicts(for update: Update) throws -> [Verdict] {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try decoder.decode([Verdict].self, from: Data(contentsOf: URL(fileURLWithPath: verdictsPath(for: update))))
     }
 
     /// Why an update of `refs/ml/*` is refused, or nil.
@@ -112,17 +125,14 @@ public struct ServerGate {
         return "immutable: \(u.ref) already exists with other content (a version label or run is never rewritten)"
     }
 
-    /// Protected-branch updates that change a suite's candidate, with the gate's decisions.
-    private func gatedUpdates(_ updates: [Update]) throws -> [(Update, [GateSession.Decision])] {
-        var out: [(Update, [GateSession.Decision])] = []
+    /// Protected-branch updates that change a suite's candidate, with the policy and verdicts.
+    private func gatedUpdates(_ updates: [Update]) throws -> [(update: Update, policy: GatePolicy, verdicts: [Verdict])] {
+        var out: [(Update, GatePolicy, [Verdict])] = []
         for u in updates where u.ref.hasPrefix("refs/heads/") && !u.isCreation && !u.isDeletion {
-            let branch = String(u.ref.dropFirst("refs/heads/".count))
             let session = GateSession(project: project, base: u.old, head: u.new)
-            guard (try? project.repository.fileContents(at: u.old, path: "ml/gate.yaml")) != nil,
-                  try session.policy().protects(branch: branch),
-                  (try project.lock(at: u.new))?.suites != (try project.lock(at: u.old))?.suites else { continue }
+            guard let policy = try session.promotionPolicy(branch: String(u.ref.dropFirst("refs/heads/".count))) else { continue }
             try download(try session.requiredFiles(), configAt: u.new)
-            out.append((u, try session.evaluate()))
+            out.append((u, policy, try session.evaluate(policy: policy).map(\.verdict)))
         }
         return out
     }

@@ -28,7 +28,7 @@ extension Project {
         var path = working
         var temporary: String?
         if try currentDigest(of: working, relative: record.path, cache: cache) != stored.digest {
-            let temp = layout.tmp + "/table-\(getpid())-\(UInt64.random(in: 0...UInt64.max))" + "." + (record.path as NSString).pathExtension
+            let temp = layout.temporaryPath("table") + "." + (record.path as NSString).pathExtension
             try wrapping { try store.restore(stored, to: temp) }
             path = temp
             temporary = temp

@@ -69,15 +69,9 @@ extension Project {
         var seenLocks = Set<[UInt8]>()
         for commit in commits {
             // Run records committed by `git mlcommit` keep their artifacts alive like refs do.
-            for name in (try? repository.fileNames(inCommit: commit, directory: "ml/runs")) ?? []
-                where name.hasSuffix(".json") && !seenRuns.contains("sha256:" + name.dropLast(5)) {
-                guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/runs/" + name) else { continue }
-                if let record = try? RunRecord(text: String(decoding: bytes, as: UTF8.self)) {
-                    addRun(record, place: "ml/runs/\(name) in commit \(commit.hex.prefix(12))")
-                } else {
-                    roots.unreadable.append(("ml/runs/\(name) in commit \(commit.hex.prefix(12))", "not a valid run record"))
-                }
-            }
+            let committed = committedRuns(inCommit: commit, skipping: seenRuns)
+            for record in committed.records { addRun(record, place: "ml/runs/\(record.id.dropFirst(7)).json in commit \(commit.hex.prefix(12))") }
+            roots.unreadable += committed.invalid.map { ($0, "not a valid run record") }
             guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
                   seenLocks.insert(bytes).inserted else { continue }
             if let lock = try? Lock(text: String(decoding: bytes, as: UTF8.self)) {

@@ -68,20 +68,38 @@ extension Project {
         let tips = try wrapping { try repository.refs(withPrefix: "refs/heads/") + repository.refs(withPrefix: "refs/remotes/") }
             .filter { !$0.name.contains("/ml/") }
         for (_, commit) in tips {
-            for name in (try? repository.fileNames(inCommit: commit, directory: "ml/runs")) ?? [] where name.hasSuffix(".json") {
-                guard byID["sha256:" + name.dropLast(5)] == nil,
-                      let bytes = try? repository.fileContents(inCommit: commit, path: "ml/runs/" + name),
-                      let record = try? RunRecord(text: String(decoding: bytes, as: UTF8.self)) else { continue }
-                byID[record.id] = record
-            }
+            for record in committedRuns(inCommit: commit, skipping: Set(byID.keys)).records { byID[record.id] = record }
         }
         return byID.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+    }
+
+    /// The run records committed as `ml/runs/<hex>.json` in `commit`, except the ids in
+    /// `known` (not read again), and where the files that are not valid records are.
+    func committedRuns(inCommit commit: ObjectID, skipping known: Set<String>) -> (records: [RunRecord], invalid: [String]) {
+        var records: [RunRecord] = [], invalid: [String] = []
+        for name in (try? repository.fileNames(inCommit: commit, directory: "ml/runs")) ?? []
+            where name.hasSuffix(".json") && !known.contains("sha256:" + name.dropLast(5)) {
+            let place = "ml/runs/\(name) in commit \(commit.hex.prefix(12))"
+            guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/runs/" + name),
+                  let record = try? RunRecord(text: String(decoding: bytes, as: UTF8.self)) else {
+                invalid.append(place)
+                continue
+            }
+            records.append(record)
+        }
+        return (records, invalid)
     }
 
     /// The run whose id starts with `prefix` (with or without `sha256:`).
     public func recordedRun(_ prefix: String) throws -> RecordedRun {
         let hex = prefix.replacingOccurrences(of: "sha256:", with: "").lowercased()
         guard !hex.isEmpty else { throw WorkspaceError.unknownRun(prefix) }
+        // A full id names its ref: read that one record instead of every run.
+        if hex.count == 64, let commit = try wrapping({ try repository.readRef(RecordedRun.ref(id: hex)) }),
+           let bytes = try wrapping({ try repository.fileContents(inCommit: commit, path: RecordedRun.recordFile) }) {
+            let record = try wrapping { try RunRecord(text: String(decoding: bytes, as: UTF8.self)) }
+            return RecordedRun(record: record, id: record.id, ref: RecordedRun.ref(id: hex))
+        }
         let matches = try recordedRuns().runs.filter { $0.id.dropFirst(7).hasPrefix(hex) }
         guard let first = matches.first else { throw WorkspaceError.unknownRun(prefix) }
         guard matches.count == 1 else { throw WorkspaceError.ambiguousRun(prefix, matches: matches.map { String($0.id.dropFirst(7).prefix(12)) }) }
@@ -110,7 +128,7 @@ extension Project {
 
     /// The bytes of a stored run artifact, verified.
     public func artifactBytes(_ artifact: RunRecord.Artifact) throws -> [UInt8] {
-        let temp = layout.tmp + "/artifact-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let temp = layout.temporaryPath("artifact")
         defer { unlink(temp) }
         let file = try Project.storedFile(artifact)
         try wrapping { try store.restore(file, to: temp) }

@@ -6,9 +6,9 @@ public struct BinaryPredictions: Sendable {
     public let weights: [Double]?
     /// Every score is in [0, 1] (checked once here: probability metrics ask on every resample).
     let scoresAreProbabilities: Bool
-    /// Each row's bin among the pinned ECE's 15 uniform bins, when the scores are probabilities
+    /// The rows of each of the pinned ECE's 15 uniform bins, when the scores are probabilities
     /// (computed once: the bootstrap evaluates ECE on every resample).
-    let eceBins: [UInt16]?
+    let eceBins: BinPartition?
 
     /// Rejects empty input, mismatched lengths, non-finite scores or weights, negative weights
     /// and weights that sum to zero.
@@ -27,7 +27,7 @@ public struct BinaryPredictions: Sendable {
         scoresAreProbabilities = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
         if scoresAreProbabilities {
             let edges = Calibration.uniformEdges(Calibration.eceBins)
-            eceBins = scores.map { UInt16(Calibration.uniformBin($0, edges: edges)) }
+            eceBins = BinPartition(binOfRow: scores.map { Calibration.uniformBin($0, edges: edges) }, binCount: Calibration.eceBins)
         } else {
             eceBins = nil
         }

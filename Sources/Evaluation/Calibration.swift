@@ -52,43 +52,33 @@ public enum Calibration {
         }
         let interior = edges.dropFirst().dropLast()
         let uniform = if case .uniform = binning { true } else { false }
-        let precomputed = binning == .uniform(bins: Calibration.eceBins) ? data.eceBins : nil
-        var weight = [Double](repeating: 0, count: n)
-        var predicted = [Double](repeating: 0, count: n)
-        var positive = [Double](repeating: 0, count: n)
-        // The bootstrap calls this once per resample: bins computed once per prediction set, row
-        // weights (sample weight × multiplicity) in one array, plain buffers in the loop.
+        let partition = binning == .uniform(bins: Calibration.eceBins) ? data.eceBins : nil
+        let bins = partition ?? BinPartition(
+            binOfRow: data.scores.map { uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior) }, binCount: n)
+        // The bootstrap calls this once per resample: row weights (sample weight × multiplicity)
+        // in one array, each bin summed over its own rows (bit-identical to one pass over all rows).
         let rowWeights: [Double]? = switch (data.weights, multiplicity) {
         case (nil, nil): nil
         case (let w?, nil): w
         case (nil, let m?): m
         case (let w?, let m?): zip(w, m).map { $0 * $1 }
         }
-        let bins = precomputed ?? data.scores.map { UInt16(uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior)) }
-        weight.withUnsafeMutableBufferPointer { weight in
-            predicted.withUnsafeMutableBufferPointer { predicted in
-                positive.withUnsafeMutableBufferPointer { positive in
-                    data.scores.withUnsafeBufferPointer { scores in
-                        data.labels.withUnsafeBufferPointer { labels in
-                            bins.withUnsafeBufferPointer { bins in
-                                if let rowWeights {
-                                    rowWeights.withUnsafeBufferPointer { weights in
-                                        for row in 0..<scores.count where weights[row] != 0 {
-                                            let w = weights[row], bin = Int(bins[row])
-                                            weight[bin] += w
-                                            predicted[bin] += w * scores[row]
-                                            if labels[row] { positive[bin] += w }
-                                        }
-                                    }
-                                } else {
-                                    for row in 0..<scores.count {
-                                        let bin = Int(bins[row])
-                                        weight[bin] += 1
-                                        predicted[bin] += scores[row]
-                                        if labels[row] { positive[bin] += 1 }
-                                    }
-                                }
+        var weight = [Double](repeating: 0, count: n)
+        var predicted = [Double](repeating: 0, count: n)
+        var positive = [Double](repeating: 0, count: n)
+        data.scores.withUnsafeBufferPointer { scores in
+            data.labels.withUnsafeBufferPointer { labels in
+                bins.rows.withUnsafeBufferPointer { rows in
+                    withOptionalBuffer(rowWeights) { weights in
+                        for bin in 0..<n {
+                            var binWeight = 0.0, binPredicted = 0.0, binPositive = 0.0
+                            for position in bins.starts[bin]..<bins.starts[bin + 1] {
+                                let row = Int(rows[position]), w = weights?[row] ?? 1
+                                binWeight += w
+                                binPredicted += w * scores[row]
+                                binPositive += w * indicator(labels[row])
                             }
+                            (weight[bin], predicted[bin], positive[bin]) = (binWeight, binPredicted, binPositive)
                         }
                     }
                 }

@@ -79,7 +79,9 @@ public struct RankedPredictions: Sendable {
                             }
                             let base = weights?[p] ?? 1
                             let weight = multiplicity.map { base * $0[Int(order[p])] } ?? base
-                            if labels[p] { groupPositives += weight } else { groupNegatives += weight }
+                            let positive = weight * indicator(labels[p])
+                            groupPositives += positive
+                            groupNegatives += weight - positive
                         }
                     }
                 }
@@ -93,9 +95,14 @@ public struct RankedPredictions: Sendable {
     }
 }
 
+/// 1 for true, 0 for false, without a branch: labels are unpredictable, so summing
+/// `weight × indicator(label)` (exactly the weight or an exact 0) beats a mispredicted branch.
+@inline(__always)
+func indicator(_ flag: Bool) -> Double { Double(unsafeBitCast(flag, to: UInt8.self)) }
+
 /// Runs `body` with a buffer over `array`, or nil when there is no array.
 @inline(__always)
-private func withOptionalBuffer<R>(_ array: [Double]?, _ body: (UnsafeBufferPointer<Double>?) -> R) -> R {
+func withOptionalBuffer<R>(_ array: [Double]?, _ body: (UnsafeBufferPointer<Double>?) -> R) -> R {
     guard let array else { return body(nil) }
     return array.withUnsafeBufferPointer { body($0) }
 }

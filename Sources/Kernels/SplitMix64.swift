@@ -2,7 +2,7 @@
 /// in GitML (bootstrap resamples, subsampling, initialization, shuffles) comes from one of
 /// these, seeded explicitly, so results are reproducible on every platform.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    @usableFromInline var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 
@@ -13,6 +13,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         state = mixer.next()
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -22,7 +23,8 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform integer in 0..<bound (Lemire's multiply-shift with rejection; unbiased).
-    @inline(__always)
+    /// Inlinable: the bootstrap draws one per resampled unit.
+    @inlinable
     public mutating func index(below bound: Int) -> Int {
         let range = UInt64(bound)
         var product = next().multipliedFullWidth(by: range)
@@ -34,6 +36,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform double in [0, 1) with 53 random bits.
+    @inlinable
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
     /// A uniformly random permutation of 0..<count (Fisher–Yates; the swap partner is

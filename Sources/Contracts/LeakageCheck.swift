@@ -1,3 +1,4 @@
+import Kernels
 import Tables
 
 /// Leakage between a training and an evaluation table.
@@ -25,8 +26,8 @@ public enum LeakageCheck {
         var keyOverlap: Int?
         if !entityKey.isEmpty {
             if entityKey.allSatisfy({ train.column(named: $0) != nil && eval.column(named: $0) != nil }) {
-                let trainKeys = Set(train.rowDigests(columns: entityKey))
-                let overlap = Set(eval.rowDigests(columns: entityKey)).filter { trainKeys.contains($0) }.count
+                let overlap = RowDigest.matchCount(eval.rowDigests(columns: entityKey), in: train.rowDigests(columns: entityKey),
+                                                   distinct: true)
                 keyOverlap = overlap
                 checks.append(.judged(.keyOverlap, column: entityKey.joined(separator: ","), ok: overlap <= policy.maxKeyOverlap,
                                       observed: Double(overlap), limit: "≤ \(policy.maxKeyOverlap) keys",
@@ -55,8 +56,13 @@ public enum LeakageCheck {
         var aucs: [FeatureAUC] = []
         if let labelName = policy.label, let label = train.column(named: labelName) {
             if let outcome = binaryLabel(label, positive: positiveLabel) {
-                for column in train.columns where column.type != .category && !excluded.contains(column.name) && column.name != labelName {
-                    guard let auc = singleFeatureAUC(column, outcome) else { continue }
+                let features = train.columns.filter { $0.type != .category && !excluded.contains($0.name) && $0.name != labelName }
+                // One feature per block: the features' sorts run side by side on all cores.
+                let featureAUCs = ParallelFor.map(count: features.count, blockSize: 1) { range in
+                    range.map { singleFeatureAUC(features[$0], outcome) }
+                }.flatMap { $0 }
+                for (column, auc) in zip(features, featureAUCs) {
+                    guard let auc else { continue }
                     let strength = max(auc, 1 - auc)
                     aucs.append(FeatureAUC(column: column.name, auc: auc))
                     checks.append(.judged(.featureAUC, column: column.name, ok: strength < policy.featureAUCCeiling, observed: strength,
@@ -83,18 +89,26 @@ public enum LeakageCheck {
     /// AUC of `column` as a score for `outcome` (Mann–Whitney with mid-ranks for ties),
     /// over rows where both are present; `nil` without both classes.
     static func singleFeatureAUC(_ column: Column, _ outcome: [Bool?]) -> Double? {
-        var pairs: [(Double, Bool)] = []
-        for i in 0..<column.count { if let x = column.number(at: i), !x.isNaN, let y = outcome[i] { pairs.append((x, y)) } }
-        let positives = pairs.lazy.filter(\.1).count, negatives = pairs.count - positives
+        var values: [Double] = [], labels: [Bool] = []
+        values.reserveCapacity(column.count)
+        labels.reserveCapacity(column.count)
+        for i in 0..<column.count {
+            if let x = column.number(at: i), !x.isNaN, let y = outcome[i] {
+                values.append(x)
+                labels.append(y)
+            }
+        }
+        let positives = labels.lazy.filter { $0 }.count, negatives = labels.count - positives
         guard positives > 0, negatives > 0 else { return nil }
-        pairs.sort { $0.0 < $1.0 }
+        // Ascending radix sort: equal values have equal keys, so each run of equal keys is a tie group.
+        let sorted = RadixSort.sort(values, threads: .one)
         var rankSum = 0.0
         var i = 0
-        while i < pairs.count {
+        while i < values.count {
             var j = i
-            while j < pairs.count && pairs[j].0 == pairs[i].0 { j += 1 }
+            while j < values.count && sorted.keys[j] == sorted.keys[i] { j += 1 }
             let midRank = Double(i + j + 1) / 2  // ranks i+1 … j
-            for k in i..<j where pairs[k].1 { rankSum += midRank }
+            for k in i..<j where labels[Int(sorted.order[k])] { rankSum += midRank }
             i = j
         }
         let p = Double(positives), n = Double(negatives)

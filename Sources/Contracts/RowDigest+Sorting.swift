@@ -23,11 +23,12 @@ extension RowDigest {
         return duplicates
     }
 
-    /// How many entries of `probes` (each counted once per occurrence) occur in `reference`.
-    static func matchCount(_ probes: [RowDigest], in reference: [RowDigest]) -> Int {
+    /// How many entries of `probes` occur in `reference`: each occurrence counted, or each
+    /// distinct probe once when `distinct`.
+    static func matchCount(_ probes: [RowDigest], in reference: [RowDigest], distinct: Bool = false) -> Int {
         let a = sorted(probes), b = sorted(reference)
         var matches = 0, j = 0
-        for digest in a {
+        for (i, digest) in a.enumerated() where !(distinct && i > 0 && a[i - 1] == digest) {
             while j < b.count && (b[j].high, b[j].low) < (digest.high, digest.low) { j += 1 }
             if j < b.count && b[j] == digest { matches += 1 }
         }

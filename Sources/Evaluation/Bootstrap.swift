@@ -188,8 +188,13 @@ private struct PairedStatistic: Sendable {
 
     private func mean(_ models: [RankedPredictions], _ seeds: [Int], _ multiplicity: [Double]?) throws(EvaluationError) -> Double {
         guard !seeds.isEmpty else { return 0 }
+        // A seed drawn k times counts k times but is evaluated once.
+        var draws = [Int](repeating: 0, count: models.count)
+        for seed in seeds { draws[seed] += 1 }
         var sum = 0.0
-        for seed in seeds { sum += try metric.evaluate(models[seed], multiplicity: multiplicity).value }
+        for (seed, count) in draws.enumerated() where count > 0 {
+            sum += Double(count) * (try metric.evaluate(models[seed], multiplicity: multiplicity).value)
+        }
         return sum / Double(seeds.count)
     }
 }

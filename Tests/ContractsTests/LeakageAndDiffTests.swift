@@ -29,6 +29,7 @@ final class LeakageAndDiffTests: XCTestCase {
             leaky.plans[i] = train.plans[i]; leaky.churned[i] = train.churned[i]
         }
         leaky.ids[30] = train.ids[30]
+        leaky.ids[31] = train.ids[30]  // the same leaked key twice counts once: overlap is of distinct keys
         let report = LeakageCheck.run(train: train.table, eval: leaky.table, policy: policy, entityKey: ["customer_id"])
         XCTAssertEqual(failed(report), [.rowOverlap, .keyOverlap])
         XCTAssertEqual(report.rowOverlap, 25)

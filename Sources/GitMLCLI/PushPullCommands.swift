@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Workspace
 
 /// `git ml push`: publish dataset bytes to a blob remote, then refs to the git remote.
@@ -25,6 +26,8 @@ struct PushCommand: ParsableCommand {
             for (from, to) in r.relabeled {
                 print("\(from) is taken on the remote by other data: your version is now \(to)")
             }
+            // The server's gate speaks on accepted pushes too (a shadow verdict): pass it on, as git would.
+            for line in r.serverMessages { FileHandle.standardError.write(Data("remote: \(line)\n".utf8)) }
             print("\(r.remote): \(r.blobs.objectsUploaded) of \(r.blobs.objectsNeeded) objects uploaded (\(formatBytes(r.blobs.bytesUploaded)) in \(r.blobs.packsUploaded) packs)" +
                   (r.gitRemote.map { "; \(r.refsPublished) refs pushed to \($0)" } ?? "; no git remote, refs not pushed"))
         }

@@ -14,12 +14,19 @@ public enum GitCommand {
     /// `GitError.command` with git's own message when it exits non-zero.
     @discardableResult
     public static func run(_ arguments: [String], in directory: String, environment: [String: String]? = nil) throws(GitError) -> String {
+        try runWithMessages(arguments, in: directory, environment: environment).output
+    }
+
+    /// `run`, also returning what a successful git wrote to stderr (e.g. the lines a server's
+    /// hooks sent back to a push, prefixed `remote: `).
+    public static func runWithMessages(_ arguments: [String], in directory: String,
+                                       environment: [String: String]? = nil) throws(GitError) -> (output: String, messages: String) {
         let (status, stdout, stderr) = try spawn(arguments, in: directory, environment: environment, capture: true)
+        let messages = String(decoding: stderr, as: UTF8.self)
         guard status == 0 else {
-            throw .command(arguments: arguments, status: status,
-                           stderr: String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            throw .command(arguments: arguments, status: status, stderr: messages.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return String(decoding: stdout, as: UTF8.self)
+        return (String(decoding: stdout, as: UTF8.self), messages)
     }
 
     /// Runs `git <arguments>` in `directory` with this process's standard streams (the user

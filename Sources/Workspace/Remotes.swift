@@ -13,6 +13,9 @@ public struct PushResult: Sendable {
     /// The git remote the branch and `refs/ml/*` went to, if any.
     public let gitRemote: String?
     public let refsPublished: Int
+    /// What the git server's hooks said about an accepted push (e.g. a shadow verdict), without
+    /// git's `remote: ` prefix.
+    public let serverMessages: [String]
 }
 
 /// What `git ml pull` did.
@@ -102,7 +105,7 @@ extension Project {
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
         let report = try wrapping { try sync.push(files) }
-        var publishedRefs = 0
+        var publishedRefs = 0, serverMessages: [String] = []
         if let git {
             // Datasets and runs are immutable (create-only on the remote); promotion chains are
             // pushed when they moved here (a manual `git ml promote`), fast-forward only.
@@ -117,11 +120,15 @@ extension Project {
                 refspecs.insert(branch, at: 0)
             }
             if !refspecs.isEmpty {
-                try wrapping { try GitCommand.run(["push", "--atomic", "--quiet", git] + refspecs, in: root) }
+                let messages = try wrapping { try GitCommand.runWithMessages(["push", "--atomic", "--quiet", git] + refspecs, in: root).messages }
+                serverMessages = messages.split(separator: "\n").compactMap { line in
+                    line.hasPrefix("remote: ") ? line.dropFirst("remote: ".count).trimmingCharacters(in: .whitespaces) : nil
+                }
             }
             publishedRefs = refspecs.count
         }
-        return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs)
+        return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs,
+                          serverMessages: serverMessages)
     }
 
     /// Fetches `refs/ml/*` from a git remote into `refs/remotes/<remote>/ml/*` (never forced) and

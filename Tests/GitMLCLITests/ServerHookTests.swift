@@ -53,4 +53,52 @@ final class ServerHookTests: CLITestCase {
         let quiet = try run("git", "push", "--no-verify", "origin", "main")
         XCTAssertFalse(quiet.stderr.contains("Benchmark"), quiet.stderr)
     }
+
+    /// A better candidate whose improvement is not proven (its lower bound misses `min_effect`) is
+    /// a shadow: `git ml gate` exits 3; the server refuses its merge while `on_shadow: reject`, and
+    /// once the base's policy says `accept` it lets it through, records shadow, and the champion stays.
+    func testBetterButNotProvenCandidateIsShadowedAsThePolicySays() throws {
+        try setUpChurnProject()
+        let (bare, _, other) = try setUpSharing(defaultRemote: true)
+        let demanding = ChurnProject.policy.replacingOccurrences(of: "min_effect: 0.0", with: "min_effect: 0.5")
+        XCTAssertNotEqual(demanding, ChurnProject.policy)
+        let refusing = demanding.replacingOccurrences(of: "reject: otherwise }", with: "reject: otherwise, on_shadow: reject }")
+        XCTAssertNotEqual(refusing, demanding)
+        try refusing.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy: shadowed merges refused")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try run("git", "ml", "push")
+        let weak = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "push")
+        let base = try run("git", "rev-parse", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let gate = try run("git", "ml", "gate", "--base", "origin/main", "--head", "HEAD", "--json", expect: 3)
+        let verdict = (try json(gate.stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["decision"] as? String, "shadow", gate.stdout)
+        let primary = verdict["primary"] as! [String: Any]
+        XCTAssertGreaterThan(primary["difference"] as! Double, 0, "better")
+        XCTAssertLessThan(primary["lower_bound"] as! Double, 0.5, "not proven better by min_effect")
+        let refused = try run("git", "ml", "push", expect: 3)
+        XCTAssertTrue(refused.stderr.contains("the gate rejects run \(strong) (shadow"), refused.stderr)
+
+        // The base's policy now accepts shadowed merges: the same candidate goes through as a shadow.
+        try run("git", "reset", "-q", "--hard", base)
+        try demanding.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "gate policy: shadowed merges accepted")
+        try run("git", "push", "--no-verify", "origin", "main")
+        let again = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let accepted = try run("git", "ml", "push")
+        XCTAssertTrue(accepted.stderr.contains("shadow: accepted; the champion stays"), accepted.stderr)
+        try run("git", "clone", "-q", bare, other)
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", "--runs", in: other)
+        let chain = try json(try run("git", "ml", "promotions", "churn", "--json", in: other).stdout) as! [[String: Any]]
+        XCTAssertEqual(chain.map { $0["decision"] as? String }, ["shadow", "promote"])
+        XCTAssertEqual(chain.map { ($0["candidate"] as? String)?.dropFirst(7).prefix(12) }, [again[...], weak[...]])
+        let next = try run("git", "ml", "gate", "--base", "main", "--head", "main", "--json", in: other, expect: 3)
+        XCTAssertEqual(((try json(next.stdout) as! [[String: Any]])[0]["champion"] as? String)?.dropFirst(7).prefix(12), weak[...],
+                       "the champion stays: \(next.stdout)")
+    }
 }

@@ -10,6 +10,9 @@ public struct RankedPredictions: Sendable {
     let sortedScores: [Double]
     let sortedLabels: [Bool]
     let sortedWeights: [Double]?
+    /// The sorted positions of each run of two or more equal scores, in order (ROC AUC needs
+    /// no tie check on the rows between them).
+    let tieGroups: [Range<Int>]
 
     /// Sorts `predictions` by descending score.
     public init(_ predictions: BinaryPredictions, threads: ParallelFor.Threads = .all) {
@@ -19,6 +22,12 @@ public struct RankedPredictions: Sendable {
         sortedScores = RadixSort.values(of: sorted, descending: true)
         sortedLabels = sorted.order.map { predictions.labels[Int($0)] }
         sortedWeights = predictions.weights.map { w in sorted.order.map { w[Int($0)] } }
+        var groups: [Range<Int>] = [], start = 0
+        for p in 1...sortedScores.count where p == sortedScores.count || sortedScores[p] != sortedScores[p - 1] {
+            if p - start > 1 { groups.append(start..<p) }
+            start = p
+        }
+        tieGroups = groups
     }
 
     /// The cumulative weighted true/false positives at every distinct score (scikit-learn's
@@ -60,36 +69,46 @@ public struct RankedPredictions: Sendable {
 
     /// ROC AUC in one pass without materializing the curve (the bootstrap's hot path):
     /// Σ_groups fp_g·(2·TP_before + tp_g) / (2·P·N), the same trapezoid as `BinaryCurve.rocAUC`
-    /// summed in count space (equal to it within rounding, about 1e-15).
+    /// summed in count space (equal to it within rounding, about 1e-15). Rows between tie groups
+    /// are groups of one, summed without a tie check; the arithmetic is the same either way.
     public func rocAUC(multiplicity: [Double]? = nil) -> MetricValue {
         var truePositives = 0.0, falsePositives = 0.0, twiceArea = 0.0
-        var groupPositives = 0.0, groupNegatives = 0.0
         let n = sortedScores.count
-        sortedScores.withUnsafeBufferPointer { scores in
-            sortedLabels.withUnsafeBufferPointer { labels in
-                withOptionalBuffer(sortedWeights) { weights in
+        sortedLabels.withUnsafeBufferPointer { labels in
+            withOptionalBuffer(sortedWeights) { weights in
+                withOptionalBuffer(multiplicity) { multiplicity in
                     order.withUnsafeBufferPointer { order in
-                        for p in 0..<n {
-                            if p > 0 && scores[p] != scores[p - 1] {
-                                twiceArea += groupNegatives * (2 * truePositives + groupPositives)
-                                truePositives += groupPositives
-                                falsePositives += groupNegatives
-                                groupPositives = 0
-                                groupNegatives = 0
-                            }
+                        /// The weight at sorted position `p` and its positive part (the weight or an exact 0).
+                        @inline(__always) func weight(_ p: Int) -> (all: Double, positive: Double) {
                             let base = weights?[p] ?? 1
                             let weight = multiplicity.map { base * $0[Int(order[p])] } ?? base
-                            let positive = weight * indicator(labels[p])
-                            groupPositives += positive
-                            groupNegatives += weight - positive
+                            return (weight, weight * indicator(labels[p]))
+                        }
+                        var p = 0
+                        for group in tieGroups + [n..<n] {
+                            while p < group.lowerBound {
+                                let (all, positive) = weight(p)
+                                twiceArea += (all - positive) * (2 * truePositives + positive)
+                                truePositives += positive
+                                falsePositives += all - positive
+                                p += 1
+                            }
+                            guard !group.isEmpty else { continue }
+                            var groupPositives = 0.0, groupNegatives = 0.0
+                            for q in group {
+                                let (all, positive) = weight(q)
+                                groupPositives += positive
+                                groupNegatives += all - positive
+                            }
+                            twiceArea += groupNegatives * (2 * truePositives + groupPositives)
+                            truePositives += groupPositives
+                            falsePositives += groupNegatives
+                            p = group.upperBound
                         }
                     }
                 }
             }
         }
-        twiceArea += groupNegatives * (2 * truePositives + groupPositives)
-        truePositives += groupPositives
-        falsePositives += groupNegatives
         guard truePositives > 0 && falsePositives > 0 else { return MetricValue(.nan, warnings: [.singleClass]) }
         return MetricValue(twiceArea / (2 * truePositives * falsePositives))
     }

@@ -12,9 +12,15 @@ struct Comparison: Sendable {
     /// aligned rows take the candidate's entity and slice columns (they are the same rows).
     init(suite: Suite, candidate: SeededModel, champion: GateEvidence.Model) throws(GateEvaluationError) {
         var aligned = [ScoredRows]()
+        var alignment: (ids: [String], order: [Int])?  // the seeds of a run share their ids: match them once
         for rows in champion.evaluation {
-            let order: [Int]
-            do { order = try RowAlignment.match(baselineIDs: candidate.ids, candidateIDs: rows.ids) } catch { throw .evaluation(error) }
+            if alignment?.ids != rows.ids {
+                do {
+                    alignment = (rows.ids, rows.ids == candidate.ids ? Array(rows.ids.indices)
+                                     : try RowAlignment.match(baselineIDs: candidate.ids, candidateIDs: rows.ids))
+                } catch { throw .evaluation(error) }
+            }
+            let order = alignment!.order
             guard rows.labels.count == rows.ids.count, rows.scores.count == rows.ids.count else {
                 throw .evaluation(.lengthMismatch(what: "champion scores", expected: rows.ids.count, actual: rows.scores.count))
             }

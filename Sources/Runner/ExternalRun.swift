@@ -253,7 +253,7 @@ struct ExternalExecution {
             scores.append(score)
         }
         let labels = try TableEncoding.binaryLabels(table.selecting(rows: rows), column: suite.label.column, positive: suite.label.positive)
-        return (SuiteReporting.rows(suite: suite, table: table, rows: rows, labels: labels, scores: scores),
+        return (SuiteReporting.rows(suite: suite, table: table, rows: rows, labels: labels, scores: [scores])[0],
                 PredictionsTable(rows: rows, labels: labels, seeds: [0], scores: [scores], candidate: 0))
     }
 

@@ -192,10 +192,8 @@ public struct GateSession {
     }
 
     private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, suite: Suite) throws -> [ScoredRows] {
-        let stored = try PredictionsTable(text: String(decoding: try project.artifactBytes(artifact), as: UTF8.self), name: name)
-        return stored.scores.map { scores in
-            SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: scores)
-        }
+        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
+        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
     }
 
     private func table(_ use: RunRecord.DatasetUse) throws -> Table {

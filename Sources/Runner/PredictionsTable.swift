@@ -1,4 +1,5 @@
 import Foundation
+import Tables
 
 /// A run's stored predictions for one split: CSV with a header
 /// `row,label,score,score_seed_<s>…` — `row` is the 0-based row of the dataset version (its
@@ -44,41 +45,39 @@ public struct PredictionsTable: Sendable, Equatable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Parses the text `text` wrote; `name` identifies the file in errors.
-    public init(text: String, name: String) throws {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard !lines.isEmpty else { throw RunnerError.invalidExperiment("\(name): empty predictions file") }
-        let header = lines.removeFirst().split(separator: ",").map(String.init)
+    /// Parses the text `text` wrote; `name` identifies the file in errors. Read by the tables'
+    /// CSV reader (parallel, exact decimals): the gate and `git ml diff` read every seed's scores.
+    public init(bytes: [UInt8], name: String) throws {
+        func invalid(_ message: String) -> RunnerError { .invalidExperiment("\(name): \(message)") }
+        var options = CSVReadOptions()
+        options.header = .present
+        options.schema = ["row": .int64, "label": .float64, "score": .float64]
+        let table: Table
+        do { table = try CSVReader.read(bytes: bytes, options: options).table } catch { throw invalid("\(error)") }
+        let header = table.columnNames
         guard header.count >= 3, header[0] == "row", header[1] == "label", header[2] == "score" else {
-            throw RunnerError.invalidExperiment("\(name): header must start with row,label,score")
+            throw invalid("header must start with row,label,score")
         }
-        let seedColumns = header.dropFirst(3)
         var seeds: [UInt64] = []
-        for column in seedColumns {
+        for column in header.dropFirst(3) {
             guard column.hasPrefix("score_seed_"), let seed = UInt64(column.dropFirst("score_seed_".count)) else {
-                throw RunnerError.invalidExperiment("\(name): unexpected column '\(column)'")
+                throw invalid("unexpected column '\(column)'")
             }
             seeds.append(seed)
         }
-        var rows: [Int] = [], labels: [Double] = [], candidate: [Double] = []
-        var scores = [[Double]](repeating: [], count: seeds.count)
-        for (index, line) in lines.enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == header.count, let row = Int(fields[0]), let label = Double(fields[1]), let score = Double(fields[2]) else {
-                throw RunnerError.invalidExperiment("\(name): line \(index + 2) is not row,label,score…")
-            }
-            rows.append(row)
-            labels.append(label)
-            candidate.append(score)
-            for s in seeds.indices {
-                guard let value = Double(fields[3 + s]) else { throw RunnerError.invalidExperiment("\(name): line \(index + 2) has a bad score") }
-                scores[s].append(value)
+        func numbers(_ column: Column) throws -> [Double] {
+            try (0..<column.count).map { row in
+                guard let value = column.number(at: row) else { throw invalid("line \(row + 2): '\(column.name)' is not a number") }
+                return value
             }
         }
-        self.rows = rows
-        self.labels = labels
-        self.seeds = seeds.isEmpty ? [] : seeds
-        self.scores = seeds.isEmpty ? [candidate] : scores
+        let columns = table.columns
+        guard case .int64(let rows) = columns[0].values, columns[0].nullCount == 0 else { throw invalid("'row' must be a row number on every line") }
+        let candidate = try numbers(columns[2])
+        self.rows = rows.map { Int($0) }
+        labels = try numbers(columns[1])
+        self.seeds = seeds
+        scores = seeds.isEmpty ? [candidate] : try columns.dropFirst(3).map(numbers)
         candidateScores = candidate
     }
 }

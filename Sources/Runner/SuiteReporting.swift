@@ -7,15 +7,17 @@ import Tables
 /// stored in the run record as the suite report plus a `headline` block (primary metric,
 /// value, interval, direction) that `git ml log`, `git mlcommit` and the cost ledger read.
 enum SuiteReporting {
-    /// Predictions of `rows` of `table` as the suite evaluates them: ids are the row numbers,
-    /// and the suite's entity and slice columns come from the table as text.
-    static func rows(suite: Suite, table: Table, rows: [Int], labels: [Double], scores: [Double]) -> ScoredRows {
+    /// Predictions of `rows` of `table` as the suite evaluates them, one per seed's `scores`: ids
+    /// are the row numbers, and the suite's entity and slice columns come from the table as
+    /// text (built once and shared by every seed's rows).
+    static func rows(suite: Suite, table: Table, rows: [Int], labels: [Double], scores: [[Double]]) -> [ScoredRows] {
         var columns: [String: [String]] = [:]
         for name in suite.requiredColumns {
             guard let column = table.column(named: name) else { continue }
             columns[name] = rows.map { column.text(at: $0) ?? "" }
         }
-        return ScoredRows(ids: rows.map(String.init), labels: labels, scores: scores, columns: columns)
+        let ids = rows.map(String.init)
+        return scores.map { ScoredRows(ids: ids, labels: labels, scores: $0, columns: columns) }
     }
 
     static func report(suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows], artifact: CandidateArtifact,

@@ -48,12 +48,10 @@ public enum TrainingWorker {
 
     /// The suite's report on the candidate (see `SuiteReporting`).
     static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table) throws -> JSONValue {
-        let evaluation = result.evaluationScores.map {
-            SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels, scores: $0)
-        }
-        let validation = result.validationScores.map {
-            SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels, scores: $0)
-        }
+        let evaluation = SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels,
+                                             scores: result.evaluationScores)
+        let validation = SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels,
+                                             scores: result.validationScores)
         let latency = result.rowLatenciesMicroseconds.isEmpty ? nil
             : try LatencySummary(timings: result.rowLatenciesMicroseconds, machine: MachineDescription.current()).p99
         return try SuiteReporting.report(suite: suite, evaluation: evaluation, validation: validation,

@@ -65,6 +65,14 @@ final class BootstrapTests: XCTestCase {
             let single = try Bootstrap.metric(.rocAUC, x, plan: plan)
             let singleGeneric = try Bootstrap.metric(.partialAUC(maxFPR: 1), x, plan: plan)
             for (f, g) in zip(single.replicates, singleGeneric.replicates) { XCTAssertEqual(f, g, accuracy: 1e-12) }
+            // Clustered draws evaluate ROC AUC row by row (tie groups and runs of distinct scores):
+            // the same as the curve's AUC, with shared clusters and with every row its own cluster.
+            for clusters in [x.predictions.scores.indices.map { "c\($0 % 40)" }, x.predictions.scores.indices.map { "r\($0)" }] {
+                let clustered = try Bootstrap.difference(.rocAUC, baseline: x, candidate: y, clusters: clusters, plan: plan)
+                let clusteredGeneric = try Bootstrap.difference(.partialAUC(maxFPR: 1), baseline: x, candidate: y, clusters: clusters, plan: plan)
+                XCTAssertEqual(clustered.replicates.count, plan.resamples)
+                for (f, g) in zip(clustered.replicates, clusteredGeneric.replicates) { XCTAssertEqual(f, g, accuracy: 1e-12) }
+            }
         }
     }
 

@@ -9,11 +9,14 @@ final class RunnerPiecesTests: XCTestCase {
         let table = PredictionsTable(rows: [4, 9, 12], labels: [1, 0, 1], seeds: [7, 8], scores: scores, candidate: nil)
         XCTAssertEqual(table.candidateScores, [0.2, (0.7000000000000001 + 0.2) / 2, (1e-300 + 0.9) / 2])
         XCTAssertTrue(table.text.hasPrefix("row,label,score,score_seed_7,score_seed_8\n4,1,0.2,0.1,0.3\n"))
-        let parsed = try PredictionsTable(text: table.text, name: "p.csv")
+        let parsed = try PredictionsTable(bytes: Array(table.text.utf8), name: "p.csv")
         XCTAssertEqual(parsed.scores, scores)
         XCTAssertEqual(parsed.candidateScores, table.candidateScores)
         XCTAssertEqual(parsed.rows, [4, 9, 12])
-        XCTAssertThrowsError(try PredictionsTable(text: "row,label\n1,0\n", name: "p.csv"))
+        XCTAssertThrowsError(try PredictionsTable(bytes: Array("row,label\n1,0\n".utf8), name: "p.csv"))
+        XCTAssertThrowsError(try PredictionsTable(bytes: Array("row,label,score\n1,0,high\n".utf8), name: "p.csv")) {
+            XCTAssertTrue("\($0)".contains("p.csv"), "\($0)")
+        }
     }
 
     func testRandomSplitIsSeededAndTimeSplitTakesTheLatestRows() throws {

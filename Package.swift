@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Records", "Learners", "Tables", "Metering"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
     ]
 )

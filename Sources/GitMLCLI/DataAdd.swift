@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Records
+import Runner
 import Workspace
 
 /// `git ml data add`: store a file or directory as a new dataset version.
@@ -13,12 +14,19 @@ struct DataAdd: ParsableCommand {
             path. Content equal to the latest version creates no new version. The name defaults
             to the file name without its extension.
 
+            A tabular version is then checked, as a run would check it: against its contract
+            (ml/contracts/<name>.yaml), and, when the contract has a leakage block, for leakage
+            into each evaluation set the suites in ml/suites/ pin. Results are cached, so runs on
+            this version do not check it again. The version is stored either way; the command
+            exits 1 when a check fails (runs refuse the version until it passes).
+
             Example: git ml data add data/train.csv --name train
             """)
 
     @Argument(help: "The file or directory to store.") var path: String
     @Option(help: "The dataset name (letters, digits, '.', '_', '-').") var name: String?
     @Flag(help: "Print the version record as JSON.") var json = false
+    @Flag(help: "Store only: leave the contract and leakage checks to the first run.") var noChecks = false
 
     func run() throws {
         try reportingErrors {
@@ -38,7 +46,43 @@ struct DataAdd: ParsableCommand {
             } else {
                 print("\(record.label) unchanged (\(record.digest)); no new version")
             }
+            guard !noChecks, !record.isDirectory, Project.isTabular(record.path) else { return }
+            let passed: Bool
+            do {
+                passed = try DataAdd.check(result.version, in: project, quiet: json)
+            } catch {
+                FileHandle.standardError.write(Data("git-ml: \(record.label) is stored, but its checks could not run: \(error)\n".utf8))
+                throw Exit.userError
+            }
+            if !passed { throw Exit.checkFailed }
         }
+    }
+
+    /// The checks a run would make on `version`; true when every one passes.
+    static func check(_ version: DatasetVersion, in project: Project, quiet: Bool) throws -> Bool {
+        let checks = DatasetChecks(project: project)
+        var passed = true
+        if let (report, cached) = try checks.contract(version) {
+            passed = report.passed
+            if !quiet {
+                print("contract ml/contracts/\(version.record.name).yaml: \(report.passed ? "passed" : "FAILED") " +
+                      "(\(report.checks.count) checks, \(report.failures.count) failed)\(cached ? ", cached" : "")")
+                printFindings(report.checks)
+            }
+        }
+        for (suite, eval) in checks.pinnedEvaluationSets() where eval.record.name != version.record.name {
+            guard let leakage = try checks.leakage(train: version, eval: eval) else { break }  // no leakage block
+            passed = passed && leakage.passed
+            if !quiet {
+                print("leakage \(version.record.label) → \(eval.record.label) (suite \(suite)): " +
+                      "\(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
+                printFindings(leakage.checks)
+            }
+        }
+        if !passed {
+            FileHandle.standardError.write(Data("git-ml: \(version.record.label) is stored, but fails the checks above; runs refuse it until they pass (fix the data, or the contract if it is wrong)\n".utf8))
+        }
+        return passed
     }
 
     /// `data/train.csv` → `train`.

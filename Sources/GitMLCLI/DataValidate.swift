@@ -48,9 +48,7 @@ struct DataValidate: ParsableCommand {
                 }
                 guard let (contract, contractDigest) = loaded else { throw WorkspaceError.noContract(name) }
                 // The reference: --against, else the contract's pinned drift reference, else the previous version.
-                let pinned = contract.drift.reference == "previous" ? nil : contract.drift.reference
-                let previous = try (against ?? pinned).map { try project.resolveDataset($0) }
-                    ?? project.versions(of: name).last { $0.record.version < version.record.version && $0.record.purged == nil }
+                let previous = try against.map { try project.resolveDataset($0) } ?? project.driftReference(for: version, contract: contract)
                 let (report, cached) = try project.validate(version, contract: contract, contractDigest: contractDigest, previous: previous)
                 reports[version.record.label] = report
                 allPassed = allPassed && report.passed
@@ -62,16 +60,10 @@ struct DataValidate: ParsableCommand {
                 guard !json else { continue }
                 let against = previous.map { " against \($0.record.label)" } ?? ""
                 print("\(version.record.label)\(against): \(report.passed ? "passed" : "FAILED") (\(report.checks.count) checks, \(report.failures.count) failed)\(cached ? ", cached" : "")")
-                for check in report.checks where check.status != .pass {
-                    let column = check.column.map { " \($0)" } ?? ""
-                    let limit = check.limit.isEmpty ? "" : " (limit \(check.limit))"
-                    print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(column): \(check.detail)\(limit)")
-                }
+                printFindings(report.checks)
                 if let leakage, let eval {
                     print("leakage \(version.record.label) → \(eval): \(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
-                    for check in leakage.checks where check.status != .pass {
-                        print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(check.column.map { " \($0)" } ?? ""): \(check.detail)")
-                    }
+                    printFindings(leakage.checks)
                 }
             }
             if json { try printCodable(ValidateOutput(validation: reports, leakage: leakageReports.isEmpty ? nil : leakageReports)) }
@@ -84,4 +76,13 @@ struct DataValidate: ParsableCommand {
 private struct ValidateOutput: Encodable {
     let validation: [String: ValidationReport]
     let leakage: [String: LeakageReport]?
+}
+
+/// One indented line per check that did not pass: FAIL or warn, what, where, and the limit.
+func printFindings(_ checks: [CheckResult]) {
+    for check in checks where check.status != .pass {
+        let column = check.column.map { " \($0)" } ?? ""
+        let limit = check.limit.isEmpty ? "" : " (limit \(check.limit))"
+        print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(column): \(check.detail)\(limit)")
+    }
 }

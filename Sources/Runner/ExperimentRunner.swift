@@ -44,6 +44,7 @@ public struct ExperimentRunner {
         let validateStart = Date()
         for version in [train, eval] { try validate(version, progress: progress) }
         try checkLeakage(train: train, eval: eval, progress: progress)
+        project.releaseTables()  // the worker reads its own; none stay in this process while it trains
         let validateSeconds = Date().timeIntervalSince(validateStart)
         let code = try CodeState.current(repository: project.repository, root: project.root)
 
@@ -59,7 +60,7 @@ public struct ExperimentRunner {
             config: experiment.resolvedConfiguration(suite: suite, experimentText: experimentText, suiteText: suiteText),
             datasets: ["train": use(train), "eval": use(eval)], seeds: experiment.seeds,
             candidate: experiment.candidateIndex.map { "seed:\(experiment.seeds[$0])" } ?? "ensemble",
-            environment: RunEnvironment.current(toolVersion: toolVersion, executable: workerCommand.first),
+            environment: RunEnvironment.current(toolVersion: toolVersion, executable: workerCommand.first, cacheDirectory: project.layout.cache),
             artifacts: outcome.artifacts, metrics: outcome.metrics, cost: outcome.cost,
             timings: outcome.timings, status: outcome.status, statusDetail: outcome.detail, createdBy: project.actor(),
             createdAt: timestamp(started))
@@ -144,9 +145,7 @@ public struct ExperimentRunner {
 
     /// Validates a dataset version against its contract, when it has one (cached by digests).
     func validate(_ version: DatasetVersion, progress: Progress) throws {
-        guard let (contract, digest) = try project.contract(for: version.record.name) else { return }
-        let previous = version.record.version > 1 ? try project.version(of: version.record.name, number: version.record.version - 1) : nil
-        let (report, cached) = try project.validate(version, contract: contract, contractDigest: digest, previous: previous)
+        guard let (report, cached) = try DatasetChecks(project: project).contract(version) else { return }
         progress("validate", "\(version.record.label): \(report.checks.count) checks\(cached ? " (cached)" : "")")
         guard report.passed else {
             throw RunnerError.contractFailed(dataset: version.record.label, failures: report.failures.map(Self.describe))
@@ -155,8 +154,7 @@ public struct ExperimentRunner {
 
     /// Leakage between training and evaluation data, under the training contract's leakage block.
     func checkLeakage(train: DatasetVersion, eval: DatasetVersion, progress: Progress) throws {
-        guard let (contract, digest) = try project.contract(for: train.record.name), contract.leakage != nil else { return }
-        let report = try project.leakage(train: train, eval: eval, contract: contract, contractDigest: digest)
+        guard let report = try DatasetChecks(project: project).leakage(train: train, eval: eval) else { return }
         progress("leakage", "\(train.record.label) vs \(eval.record.label): \(report.checks.count) checks")
         guard report.passed else {
             throw RunnerError.leakage(train: train.record.label, eval: eval.record.label, findings: report.failures.map(Self.describe))

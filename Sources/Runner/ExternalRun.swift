@@ -125,7 +125,7 @@ public struct ExternalRunner {
         config["gpus"] = .number(Double(request.gpus))
         var datasets: [String: RunRecord.DatasetUse] = ["eval": runner.use(eval)]
         for input in inputs { datasets["input:" + input.record.name] = runner.use(input) }
-        var environmentBlock = RunEnvironment.current(toolVersion: runner.toolVersion, executable: runner.workerCommand.first)
+        var environmentBlock = RunEnvironment.current(toolVersion: runner.toolVersion, executable: runner.workerCommand.first, cacheDirectory: runner.project.layout.cache)
         if case .object(var fields) = environmentBlock {
             fields["pip_freeze_digest"] = environment.pipFreezeDigest.map(JSONValue.string) ?? .null
             fields["image_digest"] = request.imageDigest.map(JSONValue.string) ?? .null

@@ -16,7 +16,19 @@ extension Project {
 
     /// Reads a single-file tabular version as a table (CSV, TSV or JSON Lines, by extension),
     /// from the working tree when it holds exactly these bytes, else from the store (verified).
+    /// The last two tables read are kept for the next call (`releaseTables()` drops them).
     public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> Table {
+        let key = version.record.digest + " " + schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+        if let recent = recentTables.first(where: { $0.key == key }) { return recent.table }
+        let table = try readTable(of: version, schema: schema)
+        recentTables = Array((recentTables + [(key, table)]).suffix(2))
+        return table
+    }
+
+    /// Lets go of the tables `table(of:schema:)` keeps (e.g. before training in another process).
+    public func releaseTables() { recentTables = [] }
+
+    private func readTable(of version: DatasetVersion, schema: [String: ColumnType]) throws -> Table {
         let record = version.record
         guard !record.isDirectory, let file = record.files.first, Project.isTabular(record.path) else {
             throw WorkspaceError.notTabular(record.label)
@@ -82,6 +94,13 @@ extension Project {
         let report = ContractValidator(contract: contract).validate(table: current, previous: reference)
         if cacheable { writeCache(key, report) }
         return (report, false)
+    }
+
+    /// The version `version`'s drift checks compare it with: the contract's pinned
+    /// `drift.reference`, else the latest earlier version that is not purged (nil for the first).
+    public func driftReference(for version: DatasetVersion, contract: Contract) throws -> DatasetVersion? {
+        if contract.drift.reference != "previous" { return try resolveDataset(contract.drift.reference) }
+        return try versions(of: version.record.name).last { $0.record.version < version.record.version && $0.record.purged == nil }
     }
 
     /// Leakage between a training version and an evaluation version under the contract's

@@ -2,6 +2,7 @@ import BlobStore
 import Foundation
 import GitRepo
 import Records
+import Tables
 
 /// A git repository with GitML set up: the repository, its blob store and its `ml/` folder.
 /// Open one per command; not shared across threads (it holds a libgit2 handle).
@@ -15,6 +16,9 @@ public final class Project {
     /// `ml/` in the working tree.
     public var mlDirectory: String { root + "/ml" }
     public var lockPath: String { mlDirectory + "/lock.json" }
+    /// The last tables read, by dataset digest and schema: checking a new version reads it for
+    /// its contract and again for leakage. `releaseTables()` lets them go.
+    var recentTables: [(key: String, table: Table)] = []
 
     /// Opens the GitML project containing `directory`; throws if GitML is not set up there.
     public init(discoveringFrom directory: String) throws {

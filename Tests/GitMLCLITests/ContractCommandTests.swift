@@ -41,7 +41,10 @@ final class ContractCommandTests: CLITestCase {
         }
         lines[5] = "4,99.5,7,0"
         try (lines.joined(separator: "\n") + "\n").write(toFile: repo + "/t.csv", atomically: true, encoding: .utf8)
-        try run("git", "ml", "data", "add", "t.csv")
+        // `data add` stores the version and says at once that it fails its contract.
+        let added = try run("git", "ml", "data", "add", "t.csv", expect: 1)
+        XCTAssertTrue(added.stdout.contains("contract ml/contracts/t.yaml: FAILED") && added.stdout.contains("FAIL range a"), added.stdout)
+        XCTAssertTrue(added.stderr.contains("t@v2 is stored, but fails the checks above"), added.stderr)
         let failed = try run("git", "ml", "data", "validate", "t@v2", expect: 1)
         XCTAssertTrue(failed.stdout.contains("t@v2 against t@v1: FAILED"), failed.stdout)
         XCTAssertTrue(failed.stdout.contains("FAIL nullValues a"), failed.stdout)
@@ -76,7 +79,8 @@ final class ContractCommandTests: CLITestCase {
         try contract.replacingOccurrences(of: "logicalType: number", with: "logicalType: numbr")
             .write(toFile: repo + "/ml/contracts/t.yaml", atomically: true, encoding: .utf8)
         try writeCSV("t.csv", rows: 10)
-        try run("git", "ml", "data", "add", "t.csv")
+        let added = try run("git", "ml", "data", "add", "t.csv", expect: 3)
+        XCTAssertTrue(added.stderr.contains("t@v1 is stored, but its checks could not run") && added.stderr.contains("t.yaml:9"), added.stderr)
         let bad = try run("git", "ml", "data", "validate", "t", expect: 3)
         XCTAssertTrue(bad.stderr.contains("t.yaml:9"), bad.stderr)
         try FileManager.default.removeItem(atPath: repo + "/ml/contracts/t.yaml")

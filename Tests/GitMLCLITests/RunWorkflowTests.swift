@@ -120,7 +120,10 @@ final class RunWorkflowTests: CLITestCase {
         var text = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
         text = text.replacingOccurrences(of: ",north,", with: ",nord,")
         try text.write(toFile: repo + "/train.csv", atomically: true, encoding: .utf8)
-        try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")
+        let added = try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train", expect: 1)
+        XCTAssertTrue(added.stdout.contains("contract ml/contracts/churn-train.yaml: FAILED"), added.stdout)
+        XCTAssertTrue(added.stdout.contains("leakage churn-train@v2 → churn-eval@v2 (suite churn): FOUND"),
+                      "the suite's evaluation set shares customers with the new training version: \(added.stdout)")
         try ChurnProject.experiment().replacingOccurrences(of: "churn-train@v1", with: "churn-train@v2")
             .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
         let failing = try run("git", "ml", "run", "churn-gbdt", expect: 3)

@@ -1,3 +1,4 @@
+import BlobStore
 import Records
 import Tables
 import XCTest
@@ -76,5 +77,24 @@ final class RunnerPiecesTests: XCTestCase {
         XCTAssertEqual(Reproduction.largestDelta(a, a).1, 0)
         XCTAssertTrue(Reproduction.inCI(["CI": "true"]))
         XCTAssertFalse(Reproduction.inCI(["HOME": "/root"]))
+    }
+
+    /// The executable's digest is cached by stat data: reused while the file is unchanged,
+    /// recomputed when it changes.
+    func testExecutableDigestIsCachedByStatData() throws {
+        let directory = NSTemporaryDirectory() + "gitml-exe-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let binary = directory + "/tool"
+        try Data("first build".utf8).write(to: URL(fileURLWithPath: binary))
+        let first = try XCTUnwrap(RunEnvironment.executableDigest(binary, cacheDirectory: directory + "/cache"))
+        XCTAssertEqual(first, try Digest.ofFile(atPath: binary).description)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/cache/executables").count, 1)
+        XCTAssertEqual(RunEnvironment.executableDigest(binary, cacheDirectory: directory + "/cache"), first)
+        try Data("second, longer build".utf8).write(to: URL(fileURLWithPath: binary))
+        let second = try XCTUnwrap(RunEnvironment.executableDigest(binary, cacheDirectory: directory + "/cache"))
+        XCTAssertEqual(second, try Digest.ofFile(atPath: binary).description)
+        XCTAssertNotEqual(second, first)
+        XCTAssertNil(RunEnvironment.executableDigest(directory + "/missing", cacheDirectory: directory + "/cache"))
     }
 }

@@ -40,8 +40,9 @@ public struct TrainingSession {
 
     public func run(train: Table, eval: Table, threads: ParallelFor.Threads = .all) throws -> Result {
         let validationRows = try splitValidationRows(train)
-        let isValidation = Set(validationRows)
-        let fitRows = (0..<train.rowCount).filter { !isValidation.contains($0) }
+        var isValidation = [Bool](repeating: false, count: train.rowCount)
+        for row in validationRows { isValidation[row] = true }
+        let fitRows = (0..<train.rowCount).filter { !isValidation[$0] }
         guard !fitRows.isEmpty else { throw RunnerError.invalidExperiment("the validation split leaves no rows to train on") }
         let fitTable = train.selecting(rows: fitRows)
         let validationTable = train.selecting(rows: validationRows)

@@ -93,18 +93,22 @@ final class GateWorkflowTests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "review", "--base", "origin/main", "--format", "md", in: ci).stdout.contains("|"))
     }
 
-    /// A candidate better overall but not on one slice is rejected, and the verdict says where.
+    /// A candidate better overall but not on one slice is rejected, and the verdict says where:
+    /// by `git ml gate`, by the CI step in a fresh clone, and by the server with client hooks skipped.
     func testSliceRegressionIsRejectedWithItsSlice() throws {
         try setUpChurnProject()
+        let (bare, _, ci) = try setUpSharing(defaultRemote: true)
         let suite = ChurnProject.suite.replacingOccurrences(of: "  - { metric: ece, max: 0.5 }",
             with: "  - { metric: ece, max: 0.5 }\n  - { metric: roc_auc, slices: [region], non_inferiority_margin: 0.02, min_slice_rows: 50, min_slice_positives: 10 }")
         try suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
         try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try ChurnProject.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "suite with a slice guardrail, policy, script")
+        try run("git", "commit", "-qm", "suite with a slice guardrail, policy, script, blob remote")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try run("git", "ml", "push")
         try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
-        try run("git", "ml", "gate", "--base", "main", "--record")
+        try run("git", "ml", "push")   // the server gates and records the first champion
 
         try run("git", "checkout", "-qb", "west-broken")
         try run("git", "ml", "exec", "--input", "churn-train@v1", "--", "env", "CORRUPT_REGION=west", "python3", "train.py")
@@ -118,6 +122,20 @@ final class GateWorkflowTests: CLITestCase {
         XCTAssertGreaterThan(primary["difference"] as! Double, 0, "better overall")
         let text = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
         XCTAssertTrue(text.contains("west"), "the verdict names the slice: \(text)")
+
+        // The pull request's branch is not protected: pushed with its evidence, not gated.
+        try run("git", "ml", "push")
+        // The CI step: a fresh clone gates the branch against origin/main.
+        try run("git", "clone", "-q", "-b", "west-broken", bare, ci)
+        try run("git", "ml", "init", in: ci)
+        try run("git", "ml", "pull", "--runs", in: ci)
+        let check = try run("git", "ml", "gate", "--base", "origin/main", "--head", "HEAD", in: ci, expect: 1)
+        XCTAssertTrue(check.stdout.contains("REJECT") && check.stdout.contains("west"), check.stdout)
+        // The server: a merge into main, pushed past the client hooks, is refused for the same reason.
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "west-broken")
+        let refused = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("push refused") && refused.stderr.contains("west"), refused.stderr)
     }
 
     /// The client's pre-merge-commit hook stops a merge the gate rejects (advisory feedback).

@@ -8,7 +8,7 @@ public struct BinaryPredictions: Sendable {
     let scoresAreProbabilities: Bool
     /// The rows of each of the pinned ECE's 15 uniform bins, when the scores are probabilities
     /// (computed once: the bootstrap evaluates ECE on every resample).
-    let eceBins: BinPartition?
+    let eceBins: RowGroups?
 
     /// Rejects empty input, mismatched lengths, non-finite scores or weights, negative weights
     /// and weights that sum to zero.
@@ -27,7 +27,7 @@ public struct BinaryPredictions: Sendable {
         scoresAreProbabilities = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
         if scoresAreProbabilities {
             let edges = Calibration.uniformEdges(Calibration.eceBins)
-            eceBins = BinPartition(binOfRow: scores.map { Calibration.uniformBin($0, edges: edges) }, binCount: Calibration.eceBins)
+            eceBins = RowGroups(groupOfRow: scores.map { Calibration.uniformBin($0, edges: edges) }, groupCount: Calibration.eceBins)
         } else {
             eceBins = nil
         }

@@ -53,8 +53,8 @@ public enum Calibration {
         let interior = edges.dropFirst().dropLast()
         let uniform = if case .uniform = binning { true } else { false }
         let partition = binning == .uniform(bins: Calibration.eceBins) ? data.eceBins : nil
-        let bins = partition ?? BinPartition(
-            binOfRow: data.scores.map { uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior) }, binCount: n)
+        let bins = partition ?? RowGroups(
+            groupOfRow: data.scores.map { uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior) }, groupCount: n)
         // The bootstrap calls this once per resample: row weights (sample weight × multiplicity)
         // in one array, each bin summed over its own rows (bit-identical to one pass over all rows).
         let rowWeights: [Double]? = switch (data.weights, multiplicity) {

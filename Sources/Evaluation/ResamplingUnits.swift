@@ -2,10 +2,9 @@ import Kernels
 
 /// The units a bootstrap draws: rows within each class, or whole clusters of rows.
 struct ResamplingUnits: Sendable {
-    /// Rows of every unit, unit after unit: strata (negatives then positives) or clusters.
-    let members: [Int]
-    /// Unit u holds `members[offsets[u]..<offsets[u + 1]]` (one more offset than units).
-    let offsets: [Int]
+    /// The rows of every unit: the strata (negatives, then positives) or the clusters (in order
+    /// of first appearance).
+    let units: RowGroups
     let clustered: Bool
     let rowCount: Int
 
@@ -27,60 +26,43 @@ struct ResamplingUnits: Sendable {
                     index[key] = cluster
                 }
             }
-            // Counting sort of rows by cluster, clusters in order of first appearance.
-            var offsets = [Int](repeating: 0, count: index.count + 1)
-            for cluster in clusterOfRow { offsets[cluster + 1] += 1 }
-            for unit in 0..<index.count { offsets[unit + 1] += offsets[unit] }
-            var next = offsets
-            var members = [Int](repeating: 0, count: clusters.count)
-            for (row, cluster) in clusterOfRow.enumerated() {
-                members[next[cluster]] = row
-                next[cluster] += 1
-            }
-            self.members = members
-            self.offsets = offsets
+            units = RowGroups(groupOfRow: clusterOfRow, groupCount: index.count)
             clustered = true
         } else {
-            let positives = data.labels.indices.filter { data.labels[$0] }
-            let negatives = data.labels.indices.filter { !data.labels[$0] }
-            guard !positives.isEmpty && !negatives.isEmpty else { throw .empty(what: "rows of both classes for a stratified bootstrap") }
-            members = negatives + positives
-            offsets = [0, negatives.count, data.count]
+            units = RowGroups(groupOfRow: data.labels.map { $0 ? 1 : 0 }, groupCount: 2)
+            guard units.rows(of: 0).count > 0 && units.rows(of: 1).count > 0 else {
+                throw .empty(what: "rows of both classes for a stratified bootstrap")
+            }
             clustered = false
         }
     }
 
-    var unitCount: Int { offsets.count - 1 }
-
-    /// The rows of unit `unit`.
-    func rows(of unit: Int) -> ArraySlice<Int> { members[offsets[unit]..<offsets[unit + 1]] }
-
     /// The class strata (negatives, positives) of a stratified design; nil for clusters.
-    var strata: [[Int]]? { clustered ? nil : [Array(rows(of: 0)), Array(rows(of: 1))] }
+    var strata: [[Int]]? { clustered ? nil : [units.rows(of: 0).map(Int.init), units.rows(of: 1).map(Int.init)] }
 
     var design: ResamplingDesign {
-        clustered ? .clusters(count: unitCount) : .stratifiedRows(positives: rows(of: 1).count, negatives: rows(of: 0).count)
+        clustered ? .clusters(count: units.groupCount) : .stratifiedRows(positives: units.rows(of: 1).count, negatives: units.rows(of: 0).count)
     }
 
     /// Overwrites `multiplicity` (one per row) with how often each row was drawn.
     func draw(into multiplicity: inout [Double], _ rng: inout SplitMix64) {
         multiplicity.withUnsafeMutableBufferPointer { counts in
             counts.update(repeating: 0)
-            members.withUnsafeBufferPointer { members in
-                offsets.withUnsafeBufferPointer { offsets in
-                    if clustered && members.count == offsets.count - 1 {
+            units.rows.withUnsafeBufferPointer { rows in
+                units.starts.withUnsafeBufferPointer { starts in
+                    let groups = starts.count - 1
+                    if clustered && rows.count == groups {
                         // Every row its own cluster (a unique entity): clusters are the rows in order.
-                        for _ in 0..<members.count { counts[rng.index(below: members.count)] += 1 }
+                        for _ in 0..<groups { counts[rng.index(below: groups)] += 1 }
                     } else if clustered {
-                        let units = offsets.count - 1
-                        for _ in 0..<units {
-                            let unit = rng.index(below: units)
-                            for position in offsets[unit]..<offsets[unit + 1] { counts[members[position]] += 1 }
+                        for _ in 0..<groups {
+                            let unit = rng.index(below: groups)
+                            for position in starts[unit]..<starts[unit + 1] { counts[Int(rows[position])] += 1 }
                         }
                     } else {
-                        for stratum in 0..<offsets.count - 1 {
-                            let start = offsets[stratum], size = offsets[stratum + 1] - start
-                            for _ in 0..<size { counts[members[start + rng.index(below: size)]] += 1 }
+                        for stratum in 0..<groups {
+                            let start = starts[stratum], size = starts[stratum + 1] - start
+                            for _ in 0..<size { counts[Int(rows[start + rng.index(below: size)])] += 1 }
                         }
                     }
                 }
@@ -92,7 +74,7 @@ struct ResamplingUnits: Sendable {
     /// (delete-one jackknife when there are no more units than groups).
     func jackknife(groups limit: Int, _ statistic: @Sendable ([Double]) -> Double) -> [Double] {
         // Units are the clusters, or every row (the strata cover all rows) in row order.
-        let unitCount = clustered ? self.unitCount : rowCount
+        let unitCount = clustered ? units.groupCount : rowCount
         let count = min(unitCount, max(2, limit))
         let rows = rowCount
         return ParallelFor.map(count: count, blockSize: 4) { range in
@@ -107,11 +89,11 @@ struct ResamplingUnits: Sendable {
         }.flatMap { $0 }
     }
 
-    private func setRows(of units: Range<Int>, to value: Double, in multiplicity: inout [Double]) {
+    private func setRows(of chosen: Range<Int>, to value: Double, in multiplicity: inout [Double]) {
         if clustered {
-            for unit in units { for row in rows(of: unit) { multiplicity[row] = value } }
+            for unit in chosen { for row in units.rows(of: unit) { multiplicity[Int(row)] = value } }
         } else {
-            for row in units { multiplicity[row] = value }
+            for row in chosen { multiplicity[row] = value }
         }
     }
 }

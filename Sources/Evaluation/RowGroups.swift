@@ -1,0 +1,29 @@
+/// Rows grouped by a small integer key (a calibration bin, a cluster, a class): the rows of
+/// group g, in row order, are `rows[starts[g]..<starts[g + 1]]`. Summing a group over its own
+/// rows adds them in the same order as one pass over all rows would, so sums are bit-identical
+/// to that pass while each group's sums stay in registers (the bootstrap sums the pinned ECE's
+/// bins on every resample and draws clusters by their rows).
+struct RowGroups: Sendable {
+    let rows: [UInt32]
+    let starts: [Int]
+
+    /// A stable counting sort of the rows by `groupOfRow` (each below `groupCount`).
+    init(groupOfRow: [Int], groupCount: Int) {
+        var starts = [Int](repeating: 0, count: groupCount + 1)
+        for group in groupOfRow { starts[group + 1] += 1 }
+        for group in 0..<groupCount { starts[group + 1] += starts[group] }
+        var next = starts
+        var rows = [UInt32](repeating: 0, count: groupOfRow.count)
+        for (row, group) in groupOfRow.enumerated() {
+            rows[next[group]] = UInt32(row)
+            next[group] += 1
+        }
+        self.rows = rows
+        self.starts = starts
+    }
+
+    var groupCount: Int { starts.count - 1 }
+
+    /// The rows of group `group`, in row order.
+    func rows(of group: Int) -> ArraySlice<UInt32> { rows[starts[group]..<starts[group + 1]] }
+}

@@ -45,8 +45,8 @@ public struct PredictionsTable: Sendable, Equatable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Parses the text `text` wrote; `name` identifies the file in errors. Read by the tables'
-    /// CSV reader (parallel, exact decimals): the gate and `git ml diff` read every seed's scores.
+    /// Parses a file `text` wrote, given as its bytes; `name` identifies it in errors. Read by the
+    /// tables' CSV reader (parallel, exact decimals): the gate and `git ml diff` read every seed's scores.
     public init(bytes: [UInt8], name: String) throws {
         func invalid(_ message: String) -> RunnerError { .invalidExperiment("\(name): \(message)") }
         var options = CSVReadOptions()

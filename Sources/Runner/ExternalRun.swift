@@ -219,7 +219,7 @@ struct ExternalExecution {
         let evalTable = try project.table(of: eval, schema: try project.contract(for: eval.record.name)?.0.readSchema ?? [:])
         let (evaluation, evaluationTable) = try read("evaluation_predictions.csv", table: evalTable, suite: suite, required: true)!
         guard evaluation.ids.count == evalTable.rowCount else {
-            throw RunnerError.invalidExperiment("evaluation_predictions.csv has \(evaluation.ids.count) rows; the evaluation data \(eval.record.label) has \(evalTable.rowCount): score every row once")
+            throw RunnerError.invalidPredictions(file: "evaluation_predictions.csv", problem: "\(evaluation.ids.count) rows, but the evaluation data \(eval.record.label) has \(evalTable.rowCount): score every row once")
         }
         var outputs = Outputs(evaluation: evaluation, evaluationTable: evaluationTable, validation: nil, validationTable: nil)
         if FileManager.default.fileExists(atPath: output + "/validation_predictions.csv") {
@@ -235,19 +235,19 @@ struct ExternalExecution {
     private func read(_ name: String, table: Table, suite: Suite, required: Bool) throws -> (ScoredRows, PredictionsTable)? {
         let path = output + "/" + name
         guard FileManager.default.fileExists(atPath: path) else {
-            if required { throw RunnerError.invalidExperiment("the command wrote no \(name) in $GITML_OUTPUT") }
+            if required { throw RunnerError.invalidPredictions(file: name, problem: "the command did not write it in $GITML_OUTPUT") }
             return nil
         }
         let file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: ["row": .int64, "score": .float64])).table
         guard let rowColumn = file.column(named: "row"), let scoreColumn = file.column(named: "score") else {
-            throw RunnerError.invalidExperiment("\(name) needs the columns row and score (it has \(file.columnNames.joined(separator: ", ")))")
+            throw RunnerError.invalidPredictions(file: name, problem: "needs the columns row and score (it has \(file.columnNames.joined(separator: ", ")))")
         }
         var rows: [Int] = [], scores: [Double] = []
         var seen = Set<Int>()
         for i in 0..<file.rowCount {
             guard let row = rowColumn.number(at: i).map(Int.init), (0..<table.rowCount).contains(row), seen.insert(row).inserted,
                   let score = scoreColumn.number(at: i), score.isFinite else {
-                throw RunnerError.invalidExperiment("\(name) line \(i + 2): row must be a distinct row number from 0 to \(table.rowCount - 1) and score a finite number")
+                throw RunnerError.invalidPredictions(file: name, problem: "line \(i + 2): row must be a distinct row number from 0 to \(table.rowCount - 1) and score a finite number")
             }
             rows.append(row)
             scores.append(score)

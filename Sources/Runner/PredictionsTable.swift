@@ -48,7 +48,7 @@ public struct PredictionsTable: Sendable, Equatable {
     /// Parses a file `text` wrote, given as its bytes; `name` identifies it in errors. Read by the
     /// tables' CSV reader (parallel, exact decimals): the gate and `git ml diff` read every seed's scores.
     public init(bytes: [UInt8], name: String) throws {
-        func invalid(_ message: String) -> RunnerError { .invalidExperiment("\(name): \(message)") }
+        func invalid(_ problem: String) -> RunnerError { .invalidPredictions(file: name, problem: problem) }
         var options = CSVReadOptions()
         options.header = .present
         options.schema = ["row": .int64, "label": .float64, "score": .float64]

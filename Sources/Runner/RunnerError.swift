@@ -6,6 +6,9 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Training and evaluation data leak into each other.
     case leakage(train: String, eval: String, findings: [String])
     case invalidExperiment(String)
+    /// A predictions file (a run's stored predictions, or what an `exec` command wrote) is not
+    /// what GitML reads.
+    case invalidPredictions(file: String, problem: String)
     /// The training worker ended without its outputs.
     case workerFailed(status: Int32, detail: String)
     /// `git mlcommit` refuses this run.
@@ -23,6 +26,7 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
             "training data \(train) and evaluation data \(eval) leak into each other, so the run was not started:\n" +
             findings.map { "  \($0)" }.joined(separator: "\n") + "\nremove the overlap from one of them and add a new version"
         case .invalidExperiment(let reason): reason
+        case let .invalidPredictions(file, problem): "\(file): \(problem)"
         case let .workerFailed(status, detail): "training failed (worker exit status \(status)): \(detail)"
         case let .notCommittable(run, reason): "run \(run) cannot be committed: \(reason)"
         case let .projectBudgetSpent(spent, limit):

@@ -197,7 +197,7 @@ final class RunWorkflowTests: CLITestCase {
 
         // A command that writes no predictions is recorded as failed with a clear reason.
         let failed = try run("git", "ml", "exec", "--input", "churn-train@v1", "--", "true", expect: 1)
-        XCTAssertTrue(failed.stdout.contains("failed — the command wrote no evaluation_predictions.csv"), failed.stdout)
+        XCTAssertTrue(failed.stdout.contains("failed — evaluation_predictions.csv: the command did not write it"), failed.stdout)
     }
 
     func testInterruptedRunIsRecordedAsInterrupted() throws {

@@ -121,31 +121,52 @@ struct TreeGrower {
     }
 
     /// The histogram of `partition[range]`, summed per fixed block and folded in block order.
+    /// The work items are (block, group of features) pairs: a leaf of one or two blocks (most
+    /// leaves) still keeps every thread busy, and since each bin is summed by one item over its
+    /// block's rows in order, the sums do not depend on how features are grouped.
     private func histogram(_ partition: [UInt32], _ range: Range<Int>, _ gradients: [Double], _ hessians: [Double],
                            _ features: [Int32]) -> [Histogram.Bin] {
         let size = data.featureCount * Histogram.binsPerFeature
         let stride = data.featureCount
-        let partials = partition.withUnsafeBufferPointer { rows in
-            let rowPointer = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress!))
-            return ParallelFor.map(count: range.count, blockSize: Self.histogramBlockSize, threads: threads) { block in
-                var partial = [Histogram.Bin](repeating: .zero, count: size)
-                let slice = UnsafeBufferPointer(start: rowPointer.base + range.lowerBound + block.lowerBound, count: block.count)
+        let blocks = ParallelFor.blocks(count: range.count, blockSize: Self.histogramBlockSize)
+        guard !blocks.isEmpty else { return [Histogram.Bin](repeating: .zero, count: size) }
+        let groupCount = min(features.count, max(1, (2 * threads.count + blocks.count - 1) / blocks.count))
+        let groups = (0..<groupCount).map { ($0 * features.count / groupCount)..<(($0 + 1) * features.count / groupCount) }
+        var partials = [Histogram.Bin](repeating: .zero, count: blocks.count * size)
+        partials.withUnsafeMutableBufferPointer { out in
+            partition.withUnsafeBufferPointer { rows in
                 data.bins.withUnsafeBufferPointer { bins in
                     gradients.withUnsafeBufferPointer { g in
                         hessians.withUnsafeBufferPointer { h in
                             features.withUnsafeBufferPointer { f in
-                                Histogram.accumulate(rows: slice, bins: bins.baseAddress!, rowStride: stride, features: f,
-                                                     gradients: g.baseAddress!, hessians: h.baseAddress!, into: &partial)
+                                let target = SendablePointer(out.baseAddress!)
+                                let rowBase = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress! + range.lowerBound))
+                                let binBase = SendablePointer(UnsafeMutablePointer(mutating: bins.baseAddress!))
+                                let gradient = SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!))
+                                let hessian = SendablePointer(UnsafeMutablePointer(mutating: h.baseAddress!))
+                                let featureBase = SendablePointer(UnsafeMutablePointer(mutating: f.baseAddress!))
+                                ParallelFor.run(count: blocks.count * groupCount, blockSize: 1, threads: threads) { items in
+                                    for item in items {
+                                        let block = blocks[item / groupCount], group = groups[item % groupCount]
+                                        Histogram.accumulate(
+                                            rows: UnsafeBufferPointer(start: rowBase.base + block.lowerBound, count: block.count),
+                                            bins: binBase.base, rowStride: stride,
+                                            features: UnsafeBufferPointer(start: featureBase.base + group.lowerBound, count: group.count),
+                                            gradients: gradient.base, hessians: hessian.base,
+                                            into: target.base + (item / groupCount) * size)
+                                    }
+                                }
                             }
                         }
                     }
                 }
-                return partial
             }
         }
-        guard var total = partials.first else { return [Histogram.Bin](repeating: .zero, count: size) }
+        var total = Array(partials[0..<size])
         features.withUnsafeBufferPointer { f in
-            for partial in partials.dropFirst() { Histogram.add(partial, into: &total, features: f) }
+            partials.withUnsafeBufferPointer { all in
+                for block in 1..<blocks.count { Histogram.add(all.baseAddress! + block * size, into: &total, features: f) }
+            }
         }
         return total
     }
@@ -163,15 +184,16 @@ struct TreeGrower {
                     goesLeft.withUnsafeBufferPointer { left in
                         let column = bins.baseAddress! + split.feature * data.rowCount
                         var leftEnd = range.lowerBound, rightCount = 0
+                        // Without a branch (where a row goes is unpredictable): each row is written to
+                        // both sides and only its side's cursor advances. rows[leftEnd] is a slot
+                        // already read (leftEnd ≤ position), so the extra write loses nothing.
                         for position in range {
                             let row = rows[position]
-                            if left[Int(column[Int(row)])] {
-                                rows[leftEnd] = row
-                                leftEnd += 1
-                            } else {
-                                right[rightCount] = row
-                                rightCount += 1
-                            }
+                            let goesLeft = Int(unsafeBitCast(left[Int(column[Int(row)])], to: UInt8.self))
+                            rows[leftEnd] = row
+                            right[rightCount] = row
+                            leftEnd += goesLeft
+                            rightCount += 1 - goesLeft
                         }
                         for k in 0..<rightCount { rows[leftEnd + k] = right[k] }
                         return leftEnd - range.lowerBound

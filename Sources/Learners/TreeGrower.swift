@@ -62,10 +62,11 @@ struct TreeGrower {
     func grow(rows: [UInt32], gradients: [Double], hessians: [Double], features: [Int32]) -> GrownTree {
         var partition = rows
         var scratch = [UInt32](repeating: 0, count: rows.count)
+        var partials: [Histogram.Bin] = []  // per-block histograms, reused by every leaf of the tree
         var rootStats = Histogram.Bin()
         for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians[Int(row)], 1, 0) }
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
-                               histogram: histogram(partition, 0..<rows.count, gradients, hessians, features),
+                               histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials),
                                best: nil, parentLink: nil)]
         leaves[0].best = bestSplit(for: leaves[0], features: features)
         var tree = GrownTree()
@@ -89,7 +90,7 @@ struct TreeGrower {
                                  stats: split.rightStats, histogram: [], best: nil, parentLink: (nodeIndex, false))
             let leftIsSmaller = left.count <= right.count
             let small = leftIsSmaller ? left : right
-            let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features)
+            let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features, &partials)
             var largeHistogram = parent.histogram
             smallHistogram.withUnsafeBufferPointer { child in
                 parent.histogram.withUnsafeBufferPointer { whole in
@@ -124,15 +125,20 @@ struct TreeGrower {
     /// The work items are (block, group of features) pairs: a leaf of one or two blocks (most
     /// leaves) still keeps every thread busy, and since each bin is summed by one item over its
     /// block's rows in order, the sums do not depend on how features are grouped.
+    /// `partials` is scratch space for the blocks' histograms (grown as needed, zeroed here).
     private func histogram(_ partition: [UInt32], _ range: Range<Int>, _ gradients: [Double], _ hessians: [Double],
-                           _ features: [Int32]) -> [Histogram.Bin] {
+                           _ features: [Int32], _ partials: inout [Histogram.Bin]) -> [Histogram.Bin] {
         let size = data.featureCount * Histogram.binsPerFeature
         let stride = data.featureCount
         let blocks = ParallelFor.blocks(count: range.count, blockSize: Self.histogramBlockSize)
         guard !blocks.isEmpty else { return [Histogram.Bin](repeating: .zero, count: size) }
         let groupCount = min(features.count, max(1, (2 * threads.count + blocks.count - 1) / blocks.count))
         let groups = (0..<groupCount).map { ($0 * features.count / groupCount)..<(($0 + 1) * features.count / groupCount) }
-        var partials = [Histogram.Bin](repeating: .zero, count: blocks.count * size)
+        if partials.count < blocks.count * size {
+            partials = [Histogram.Bin](repeating: .zero, count: blocks.count * size)
+        } else {
+            partials.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: blocks.count * size) }
+        }
         partials.withUnsafeMutableBufferPointer { out in
             partition.withUnsafeBufferPointer { rows in
                 data.bins.withUnsafeBufferPointer { bins in

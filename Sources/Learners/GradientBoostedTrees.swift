@@ -121,9 +121,7 @@ public struct GradientBoostedTrees: Learner {
             let grown = grower.grow(rows: rows, gradients: gradients, hessians: hessians, features: featureSubset)
             let tree = RegressionTree(grown, binners: binners, learningRate: learningRate)
             let leafValues = tree.leafValues
-            for (leaf, range) in grown.leafRanges.enumerated() {
-                for position in range { trainingScores[Int(grown.rowsByLeaf[position])] += leafValues[leaf] }
-            }
+            Self.addLeafValues(leafValues, of: grown, to: &trainingScores, threads: threads)
             if rows.count < training.rowCount {
                 Self.addTree(grown, leafValues: leafValues, data: training, rows: Self.complement(rows, count: training.rowCount),
                              to: &trainingScores, threads: threads)
@@ -138,6 +136,23 @@ public struct GradientBoostedTrees: Learner {
         if earlyStoppingRounds > 0 { trees.removeSubrange((bestRound + 1)...) }
         return GradientBoostedTreesModel(schema: features.schema, objective: objective, baseScore: baseScore,
                                          trees: trees, validationLoss: validationLoss)
+    }
+
+    /// Adds each leaf's value to the scores of the rows the tree grew it from, leaves in
+    /// parallel (their rows are disjoint, so each score gets exactly one addition).
+    private static func addLeafValues(_ leafValues: [Double], of grown: GrownTree, to scores: inout [Double],
+                                      threads: ParallelFor.Threads) {
+        scores.withUnsafeMutableBufferPointer { scores in
+            grown.rowsByLeaf.withUnsafeBufferPointer { rows in
+                let out = SendablePointer(scores.baseAddress!)
+                let rowBase = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress!))
+                ParallelFor.run(count: grown.leafRanges.count, blockSize: 1, threads: threads) { leaves in
+                    for leaf in leaves {
+                        for position in grown.leafRanges[leaf] { out.base[Int(rowBase.base[position])] += leafValues[leaf] }
+                    }
+                }
+            }
+        }
     }
 
     private func fitBinners(_ features: FeatureMatrix, trainingRows: [Int], random: inout SplitMix64) -> [FeatureBinner] {

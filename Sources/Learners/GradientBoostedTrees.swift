@@ -97,7 +97,7 @@ public struct GradientBoostedTrees: Learner {
             : (training: Array(0..<features.rowCount), validation: [])
         guard !split.training.isEmpty else { throw .emptyInput }
         var random = SplitMix64(seed: seed)
-        let binners = fitBinners(features, trainingRows: split.training, random: &random)
+        let binners = fitBinners(features, trainingRows: split.training, random: &random, threads: threads)
         let training = BinnedMatrix(features, rows: earlyStoppingRounds > 0 ? split.training : nil, binners: binners,
                                     columnMajorCopy: true, threads: threads)
         let validation = BinnedMatrix(features, rows: split.validation, binners: binners, columnMajorCopy: false,
@@ -155,15 +155,17 @@ public struct GradientBoostedTrees: Learner {
         }
     }
 
-    private func fitBinners(_ features: FeatureMatrix, trainingRows: [Int], random: inout SplitMix64) -> [FeatureBinner] {
+    private func fitBinners(_ features: FeatureMatrix, trainingRows: [Int], random: inout SplitMix64,
+                            threads: ParallelFor.Threads) -> [FeatureBinner] {
         var sampleRows = trainingRows
         if sampleRows.count > binSampleCount {
             sampleRows = random.permutation(trainingRows.count).prefix(binSampleCount).sorted().map { trainingRows[$0] }
         }
-        return features.schema.columns.enumerated().map { j, column in
-            let values = features.columns[j]
-            return FeatureBinner.fit(sample: sampleRows.map { values[$0] }, kind: column.kind, maxBins: maxBins)
-        }
+        // One feature per block: each binner sorts its own sample, so features fit side by side.
+        let columns = features.schema.columns, rows = sampleRows, maxBins = maxBins
+        return ParallelFor.map(count: columns.count, blockSize: 1, threads: threads) { block in
+            block.map { j in FeatureBinner.fit(sample: rows.map { features.columns[j][$0] }, kind: columns[j].kind, maxBins: maxBins) }
+        }.flatMap { $0 }
     }
 
     /// The rows one tree trains on, ascending: all rows, or a seeded sample of the bagging fraction.

@@ -131,7 +131,7 @@ struct TreeGrower {
         let size = data.featureCount * Histogram.binsPerFeature
         let stride = data.featureCount
         let blocks = ParallelFor.blocks(count: range.count, blockSize: Self.histogramBlockSize)
-        guard !blocks.isEmpty else { return [Histogram.Bin](repeating: .zero, count: size) }
+        guard !blocks.isEmpty, !features.isEmpty else { return [Histogram.Bin](repeating: .zero, count: size) }
         let groupCount = min(features.count, max(1, (2 * threads.count + blocks.count - 1) / blocks.count))
         let groups = (0..<groupCount).map { ($0 * features.count / groupCount)..<(($0 + 1) * features.count / groupCount) }
         if partials.count < blocks.count * size {

@@ -9,6 +9,8 @@ public struct RankedPredictions: Sendable {
     /// Scores, labels and weights (nil when unweighted) in sorted order.
     let sortedScores: [Double]
     let sortedLabels: [Bool]
+    /// The sorted labels as 1 and 0, for sums that multiply by them.
+    let sortedLabelValues: [Double]
     let sortedWeights: [Double]?
     /// The sorted positions of each run of two or more equal scores, in order (ROC AUC needs
     /// no tie check on the rows between them).
@@ -21,6 +23,7 @@ public struct RankedPredictions: Sendable {
         order = sorted.order
         sortedScores = RadixSort.values(of: sorted, descending: true)
         sortedLabels = sorted.order.map { predictions.labels[Int($0)] }
+        sortedLabelValues = sortedLabels.map { $0 ? 1 : 0 }
         sortedWeights = predictions.weights.map { w in sorted.order.map { w[Int($0)] } }
         var groups: [Range<Int>] = [], start = 0
         for p in 1...sortedScores.count where p == sortedScores.count || sortedScores[p] != sortedScores[p - 1] {
@@ -74,7 +77,7 @@ public struct RankedPredictions: Sendable {
     public func rocAUC(multiplicity: [Double]? = nil) -> MetricValue {
         var truePositives = 0.0, falsePositives = 0.0, twiceArea = 0.0
         let n = sortedScores.count
-        sortedLabels.withUnsafeBufferPointer { labels in
+        sortedLabelValues.withUnsafeBufferPointer { labels in
             withOptionalBuffer(sortedWeights) { weights in
                 withOptionalBuffer(multiplicity) { multiplicity in
                     order.withUnsafeBufferPointer { order in
@@ -82,18 +85,31 @@ public struct RankedPredictions: Sendable {
                         @inline(__always) func weight(_ p: Int) -> (all: Double, positive: Double) {
                             let base = weights?[p] ?? 1
                             let weight = multiplicity.map { base * $0[Int(order[p])] } ?? base
-                            return (weight, weight * indicator(labels[p]))
+                            return (weight, weight * labels[p])
                         }
-                        var p = 0
-                        for group in tieGroups + [n..<n] {
-                            while p < group.lowerBound {
+                        /// Positions `start..<end`, each a group of one: a negative row adds
+                        /// w·(2·TP + 0), a positive one 0 (the same terms as a group's, fewer operations;
+                        /// the bootstrap's case — multiplicities, no weights — has a loop of its own).
+                        @inline(__always) func distinctRows(_ start: Int, _ end: Int) {
+                            if weights == nil, let multiplicity {
+                                for p in start..<end {
+                                    let all = multiplicity[Int(order[p])], positive = all * labels[p]
+                                    twiceArea += (all - positive) * (truePositives + truePositives)
+                                    truePositives += positive
+                                    falsePositives += all - positive
+                                }
+                                return
+                            }
+                            for p in start..<end {
                                 let (all, positive) = weight(p)
-                                twiceArea += (all - positive) * (2 * truePositives + positive)
+                                twiceArea += (all - positive) * (truePositives + truePositives)
                                 truePositives += positive
                                 falsePositives += all - positive
-                                p += 1
                             }
-                            guard !group.isEmpty else { continue }
+                        }
+                        var p = 0
+                        for group in tieGroups {
+                            distinctRows(p, group.lowerBound)
                             var groupPositives = 0.0, groupNegatives = 0.0
                             for q in group {
                                 let (all, positive) = weight(q)
@@ -105,6 +121,7 @@ public struct RankedPredictions: Sendable {
                             falsePositives += groupNegatives
                             p = group.upperBound
                         }
+                        distinctRows(p, n)
                     }
                 }
             }

@@ -14,6 +14,12 @@ final class RunnerPiecesTests: XCTestCase {
         XCTAssertEqual(parsed.scores, scores)
         XCTAssertEqual(parsed.candidateScores, table.candidateScores)
         XCTAssertEqual(parsed.rows, [4, 9, 12])
+        // Several formatting blocks: rows come back in order, every score exact.
+        let many = 20_000
+        let big = PredictionsTable(rows: Array(0..<many), labels: (0..<many).map { Double($0 % 2) }, seeds: [1, 2],
+                                   scores: [(0..<many).map { Double($0) / 7 }, (0..<many).map { 1 / Double($0 + 3) }], candidate: 1)
+        let bigParsed = try PredictionsTable(bytes: Array(big.text.utf8), name: "big.csv")
+        XCTAssertEqual(bigParsed, big)
         XCTAssertThrowsError(try PredictionsTable(bytes: Array("row,label\n1,0\n".utf8), name: "p.csv"))
         XCTAssertThrowsError(try PredictionsTable(bytes: Array("row,label,score\n1,0,high\n".utf8), name: "p.csv")) {
             XCTAssertTrue("\($0)".contains("p.csv"), "\($0)")

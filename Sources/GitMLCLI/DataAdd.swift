@@ -70,13 +70,20 @@ struct DataAdd: ParsableCommand {
                 printFindings(report.checks)
             }
         }
-        for (suite, eval) in checks.pinnedEvaluationSets() where eval.record.name != version.record.name {
-            guard let leakage = try checks.leakage(train: version, eval: eval) else { break }  // no leakage block
-            passed = passed && leakage.passed
-            if !quiet {
-                print("leakage \(version.record.label) → \(eval.record.label) (suite \(suite)): " +
-                      "\(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
-                printFindings(leakage.checks)
+        // Leakage into the suites' evaluation sets, when the contract has a leakage block.
+        if try project.contract(for: version.record.name)?.0.leakage != nil {
+            let suites = checks.pinnedEvaluationSets()
+            for (suite, eval) in suites.pinned where eval.record.name != version.record.name {
+                guard let leakage = try checks.leakage(train: version, eval: eval) else { continue }
+                passed = passed && leakage.passed
+                if !quiet {
+                    print("leakage \(version.record.label) → \(eval.record.label) (suite \(suite)): " +
+                          "\(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
+                    printFindings(leakage.checks)
+                }
+            }
+            for (file, reason) in suites.unreadable where !quiet {
+                print("warn: \(file) could not be read, so \(version.record.label) was not checked against its evaluation set: \(reason)")
             }
         }
         if !passed {

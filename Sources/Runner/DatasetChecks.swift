@@ -28,18 +28,23 @@ public struct DatasetChecks {
         return try project.leakage(train: train, eval: eval, contract: contract, contractDigest: digest)
     }
 
-    /// The evaluation versions pinned by the suites in `ml/suites/`, by suite name. Suites that
-    /// do not parse or pin a version this clone does not have are left out (`git ml gate` and
-    /// `git ml run` report those).
-    public func pinnedEvaluationSets() -> [(suite: String, eval: DatasetVersion)] {
+    /// The evaluation versions pinned by the suites in `ml/suites/`, by suite name, and the suites
+    /// that could not say (a file that does not parse, or pins a version this clone does not
+    /// have) with the reason, for the caller to report.
+    public func pinnedEvaluationSets() -> (pinned: [(suite: String, eval: DatasetVersion)], unreadable: [(file: String, reason: String)]) {
         let directory = project.mlDirectory + "/suites"
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        return files.compactMap { file in
-            let name = String(file.dropLast(".yaml".count))
-            guard let text = FileManager.default.contents(atPath: directory + "/" + file),
-                  let suite = try? Suite.parse(yaml: String(decoding: text, as: UTF8.self), file: "ml/suites/\(file)", name: name),
-                  let eval = try? project.resolveDataset(suite.evaluation.description) else { return nil }
-            return (name, eval)
+        var pinned: [(suite: String, eval: DatasetVersion)] = [], unreadable: [(file: String, reason: String)] = []
+        for file in files {
+            let name = String(file.dropLast(".yaml".count)), path = "ml/suites/\(file)"
+            do {
+                let text = String(decoding: FileManager.default.contents(atPath: directory + "/" + file) ?? Data(), as: UTF8.self)
+                let suite = try Suite.parse(yaml: text, file: path, name: name)
+                pinned.append((name, try project.resolveDataset(suite.evaluation.description)))
+            } catch {
+                unreadable.append((path, "\(error)"))
+            }
         }
+        return (pinned, unreadable)
     }
 }

@@ -71,6 +71,19 @@ final class ContractCommandTests: CLITestCase {
         let out = try run("git", "ml", "data", "validate", "train", "--eval", "eval@v1", expect: 1).stdout
         XCTAssertTrue(out.contains("leakage train@v1 → eval@v1: FOUND"), out)
         XCTAssertTrue(out.contains("FAIL rowOverlap") && out.contains("FAIL keyOverlap"), out)
+
+        // A new training version is checked against the evaluation set a suite pins (stored, exit 1),
+        // and a suite that cannot be read is named instead of silently skipped.
+        try FileManager.default.createDirectory(atPath: repo + "/ml/suites", withIntermediateDirectories: true)
+        try "task: binary\nlabel: { column: label, positive: \"1\" }\neval: eval@v1\nprimary: { metric: roc_auc }\n"
+            .write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try "task: binary\neval: [\n".write(toFile: repo + "/ml/suites/broken.yaml", atomically: true, encoding: .utf8)
+        try (String(contentsOfFile: repo + "/train.csv", encoding: .utf8) + rows[1] + "\n")
+            .write(toFile: repo + "/train.csv", atomically: true, encoding: .utf8)
+        let added = try run("git", "ml", "data", "add", "train.csv", expect: 1)
+        XCTAssertTrue(added.stdout.contains("leakage train@v2 → eval@v1 (suite churn): FOUND"), added.stdout)
+        XCTAssertTrue(added.stdout.contains("warn: ml/suites/broken.yaml could not be read"), added.stdout)
+        XCTAssertTrue(added.stderr.contains("train@v2 is stored"), added.stderr)
     }
 
     func testContractErrorsNameFileAndLine() throws {

@@ -1,3 +1,5 @@
+import Records
+
 /// Everything the gate judges for one suite, gathered by the Runner from the repository (the
 /// gate itself reads nothing): the candidate's and the champion's predictions and the facts
 /// about data, cost, code and reproduction.
@@ -69,11 +71,8 @@ public struct GateEvidence: Sendable, Equatable {
 
     /// A reproduction of the candidate's run (`ml/attestations/<run>.json`).
     public struct Attestation: Sendable, Equatable {
-        public enum Result: String, Codable, Sendable, CaseIterable {
-            case bitIdentical = "bit_identical"
-            case withinTolerance = "within_tolerance"
-            case differs
-        }
+        /// The attestation record's own result (bit-identical, within tolerance, differs).
+        public typealias Result = Records.Attestation.Result
         public let result: Result
         /// Made in CI (not on a laptop).
         public let inCI: Bool

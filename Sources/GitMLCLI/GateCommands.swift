@@ -158,7 +158,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     static func describe(_ diff: SuiteDiff, a: RunRecord, b: RunRecord) -> [String] {
-        var lines = ["suite \(diff.suite): A run \(a.id.dropFirst(7).prefix(12)) (\(a.experiment)) → B run \(b.id.dropFirst(7).prefix(12)) (\(b.experiment))"]
+        var lines = ["suite \(diff.suite): A run \(shortID(a.id)) (\(a.experiment)) → B run \(shortID(b.id)) (\(b.experiment))"]
         if let invalid = diff.invalidComparison {
             lines.append("  comparison invalid: \(invalid)")
         } else if let p = diff.primary {
@@ -217,12 +217,12 @@ struct PromoteCommand: ParsableCommand {
             guard let decision = Promotion.Decision(rawValue: decision) else { throw InputError("--decision takes promote, shadow or reject") }
             let project = try openProject()
             let run = try project.recordedRun(runID)
-            guard run.record.suite == suite else { throw InputError("run \(run.id.dropFirst(7).prefix(12)) belongs to suite \(run.record.suite), not \(suite)") }
+            guard run.record.suite == suite else { throw InputError("run \(shortID(run.id)) belongs to suite \(run.record.suite), not \(suite)") }
             let commit = (try? project.repository.resolveCommit(branch).hex) ?? run.record.code.commit
             try project.appendPromotion(Promotion(suite: suite, decision: decision, candidate: run.id, champion: try project.champion(suite: suite),
                                                   verdictDigest: nil, reason: reason, branch: branch, commit: commit,
                                                   actor: project.actor(), at: timestamp(Date())), verdict: nil)
-            print("\(decision.rawValue) \(suite): run \(run.id.dropFirst(7).prefix(12)) (\(reason))")
+            print("\(decision.rawValue) \(suite): run \(shortID(run.id)) (\(reason))")
         }
     }
 }
@@ -243,8 +243,8 @@ struct PromotionsCommand: ParsableCommand {
             if json { printJSON(.array(entries.map(\.json))); return }
             if entries.isEmpty { print("no decisions yet for suite \(suite)") }
             for e in entries {
-                let why = e.verdictDigest.map { "verdict \($0.dropFirst(7).prefix(12))" } ?? "manual: \(e.reason ?? "")"
-                print("\(e.at)  \(e.decision.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) run \(e.candidate.dropFirst(7).prefix(12))  champion \(e.champion.map { String($0.dropFirst(7).prefix(12)) } ?? "none")  \(e.branch)@\(e.commit.prefix(7))  \(e.actor)  \(why)")
+                let why = e.verdictDigest.map { "verdict \(shortID($0))" } ?? "manual: \(e.reason ?? "")"
+                print("\(e.at)  \(e.decision.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) run \(shortID(e.candidate))  champion \(e.champion.map { shortID($0) } ?? "none")  \(e.branch)@\(e.commit.prefix(7))  \(e.actor)  \(why)")
             }
         }
     }

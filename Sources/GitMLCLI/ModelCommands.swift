@@ -88,7 +88,7 @@ struct ExportCommand: ParsableCommand {
             let project = try openProject()
             let model = try RecordedModel(try project.recordedRun(runID), project: project)
             try model.export(to: output)
-            print("exported run \(model.run.id.dropFirst(7).prefix(12)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
+            print("exported run \(shortID(model.run.id)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
         }
     }
 }
@@ -128,7 +128,7 @@ struct ReproduceCommand: ParsableCommand {
                 printJSON(attestation.json)
             } else {
                 let delta = attestation.result == .bitIdentical ? "" : attestation.largestDeltaMetric.map { ", largest metric delta \(format(attestation.largestDelta)) (\($0))" } ?? ""
-                print("run \(recorded.id.dropFirst(7).prefix(12)): \(attestation.result.rawValue)\(delta); wrote \(path.replacingOccurrences(of: project.root + "/", with: ""))")
+                print("run \(shortID(recorded.id)): \(attestation.result.rawValue)\(delta); wrote \(path.replacingOccurrences(of: project.root + "/", with: ""))")
             }
             if attestation.result == .differs { throw Exit.checkFailed }
         }

@@ -61,7 +61,7 @@ struct RunSummary {
 
     func print() {
         let r = run.record
-        Swift.print("run \(run.id.dropFirst(7).prefix(12))  \(r.experiment) on suite \(r.suite): \(r.status.rawValue)" +
+        Swift.print("run \(shortID(run.id))  \(r.experiment) on suite \(r.suite): \(r.status.rawValue)" +
                     (r.statusDetail.map { " — \($0)" } ?? ""))
         if let primary = r.metrics["headline"] {
             Swift.print("  \(RunSummary.metricLine(primary))")

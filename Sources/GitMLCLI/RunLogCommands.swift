@@ -42,7 +42,7 @@ struct LogCommand: ParsableCommand {
                 let r = run.record
                 let primary = r.metrics["headline"].map { RunSummary.metricLine($0) } ?? "-"
                 let usd = String(format: "$%.4f", CostLedger.usd(r))
-                print("\(run.id.dropFirst(7).prefix(12))  \(r.createdAt)  \(r.experiment) [\(r.suite)]  \(r.status.rawValue)  \(primary)  \(usd)\(r.code.dirty ? "  dirty" : "")")
+                print("\(shortID(run.id))  \(r.createdAt)  \(r.experiment) [\(r.suite)]  \(r.status.rawValue)  \(primary)  \(usd)\(r.code.dirty ? "  dirty" : "")")
             }
         }
     }

@@ -66,8 +66,10 @@ public struct RunRecord: Equatable, Sendable {
     /// Roles (`train`, `eval`, or exec input names) → dataset versions.
     public var datasets: [String: DatasetUse]
     public var seeds: [UInt64]
-    /// `ensemble` or `seed:N`.
+    /// `ensemble`, `seed:N` or (an `exec` run) `external`.
     public var candidate: String
+    /// N when `candidate` is `seed:N`: the seed whose model is the candidate.
+    public var candidateSeed: UInt64? { candidate.hasPrefix("seed:") ? UInt64(candidate.dropFirst("seed:".count)) : nil }
     public var environment: JSONValue
     /// Artifact names (`model/seed-1`, `encoder`, `predictions/validation`, `predictions/evaluation`) → artifacts.
     public var artifacts: [String: Artifact]

@@ -38,7 +38,7 @@ public struct EvidenceCommit {
         var entries: [Entry] = []
         for run in runs {
             let r = run.record
-            let short = run.id.dropFirst(7).prefix(12)
+            let short = shortID(run.id)
             guard r.status == .ok else { throw RunnerError.notCommittable(run: String(short), reason: "it ended \(r.status.rawValue)") }
             let dirty = r.code.dirty || r.code.tree != headTree
             if dirty && !allowDirty {
@@ -77,7 +77,7 @@ public struct EvidenceCommit {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
             if let committed = try? project.repository.fileContents(at: "HEAD", path: "ml/attestations/" + name), committed == Array(data) { continue }
             let attestation = try Attestation(text: String(decoding: data, as: UTF8.self))
-            out.append("attestation of run \(attestation.run.dropFirst(7).prefix(12)): \(attestation.result.rawValue)\(attestation.inCI ? " (CI)" : "")")
+            out.append("attestation of run \(shortID(attestation.run)): \(attestation.result.rawValue)\(attestation.inCI ? " (CI)" : "")")
         }
         return out
     }
@@ -85,7 +85,7 @@ public struct EvidenceCommit {
     /// "churn: roc_auc 0.8123 → 0.8451 (+0.0328), run 3f2a9c1b0d4e".
     public static func describe(_ entry: Entry) -> String {
         let c = entry.candidate
-        let short = entry.run.id.dropFirst(7).prefix(12)
+        let short = shortID(entry.run.id)
         let value = String(format: "%.6g", c.value)
         guard let previous = entry.previous, previous.metric == c.metric else {
             return "\(entry.run.record.suite): \(c.metric) \(value) (first candidate), run \(short)"

@@ -117,11 +117,7 @@ public struct ExternalRunner {
             "suite_file": .string(suiteText),
             "image_digest": request.imageDigest.map(JSONValue.string) ?? .null,
         ]
-        var budget: [String: JSONValue] = [:]
-        if let v = request.budget.maxCPUSeconds { budget["max_cpu_seconds"] = .number(v) }
-        if let v = request.budget.maxWallSeconds { budget["max_wall_seconds"] = .number(v) }
-        if let v = request.budget.maxUSD { budget["max_usd"] = .number(v) }
-        config["budget"] = .object(budget)
+        config["budget"] = request.budget.json
         config["gpus"] = .number(Double(request.gpus))
         var datasets: [String: RunRecord.DatasetUse] = ["eval": runner.use(eval)]
         for input in inputs { datasets["input:" + input.record.name] = runner.use(input) }

@@ -102,10 +102,9 @@ public struct GateSession {
                 for use in run.datasets.values {
                     guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else { continue }
                     files += try version.record.files.map(Project.storedFile)
-                    // Contracts check drift against the previous version.
-                    if version.record.version > 1, let previous = try project.version(of: use.name, number: version.record.version - 1),
-                       previous.record.purged == nil {
-                        files += try previous.record.files.map(Project.storedFile)
+                    // The base's contract checks drift against a reference version.
+                    if let (contract, _) = try baseContract(use.name), let reference = try project.driftReference(for: version, contract: contract) {
+                        files += try reference.record.files.map(Project.storedFile)
                     }
                 }
             }
@@ -167,7 +166,7 @@ public struct GateSession {
     /// columns of the datasets they score.
     func model(_ run: RunRecord, suite: Suite) throws -> GateEvidence.Model {
         guard let evalUse = run.datasets["eval"], let evalArtifact = run.artifacts["predictions/evaluation"] else {
-            throw RunnerError.invalidExperiment("run \(run.id.dropFirst(7).prefix(12)) has no evaluation predictions")
+            throw RunnerError.invalidExperiment("run \(shortID(run.id)) has no evaluation predictions")
         }
         let evalTable = try table(evalUse)
         let evaluation = try predictions(evalArtifact, name: "evaluation predictions", table: evalTable, suite: suite)
@@ -178,7 +177,7 @@ public struct GateSession {
             validation = try predictions(artifact, name: "validation predictions", table: try table(trainUse), suite: suite)
         }
         let artifact: CandidateArtifact
-        if run.candidate.hasPrefix("seed:"), let seed = UInt64(run.candidate.dropFirst(5)), let index = run.seeds.firstIndex(of: seed) {
+        if let seed = run.candidateSeed, let index = run.seeds.firstIndex(of: seed) {
             artifact = .seed(index)
         } else if run.candidate == "ensemble" {
             artifact = .ensemble
@@ -221,8 +220,8 @@ public struct GateSession {
             }
             versions[role] = version
             guard let (contract, digest) = try baseContract(use.name) else { continue }
-            let previous = version.record.version > 1 ? try project.version(of: use.name, number: version.record.version - 1) : nil
-            let report = try project.validate(version, contract: contract, contractDigest: digest, previous: previous).report
+            let report = try project.validate(version, contract: contract, contractDigest: digest,
+                                              previous: try project.driftReference(for: version, contract: contract)).report
             failures += report.failures.map { "\(version.record.label): " + ExperimentRunner.describe($0) }
         }
         if let pinned = try? project.resolveDataset(suite.evaluation.description), pinned.record.digest != run.datasets["eval"]?.digest {
@@ -240,8 +239,7 @@ public struct GateSession {
         let hex = id.replacingOccurrences(of: "sha256:", with: "")
         guard let text = try text(at: head, path: "ml/attestations/\(hex).json") else { return [] }
         let attestation = try Attestation(text: text)
-        guard let result = GateEvidence.Attestation.Result(rawValue: attestation.result.rawValue) else { return [] }
-        return [GateEvidence.Attestation(result: result, inCI: attestation.inCI, largestDelta: attestation.largestDelta)]
+        return [GateEvidence.Attestation(result: attestation.result, inCI: attestation.inCI, largestDelta: attestation.largestDelta)]
     }
 
     private func text(at revision: String, path: String) throws -> String? {

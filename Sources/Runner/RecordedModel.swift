@@ -16,19 +16,13 @@ public struct RecordedModel {
     public init(_ run: RecordedRun, project: Project) throws {
         let record = run.record
         guard record.status == .ok, let encoderArtifact = record.artifacts["encoder"] else {
-            throw RunnerError.invalidExperiment("run \(run.id.dropFirst(7).prefix(12)) has no model (it ended \(record.status.rawValue))")
+            throw RunnerError.invalidExperiment("run \(shortID(run.id)) has no model (it ended \(record.status.rawValue))")
         }
         self.run = run
         encoding = try JSONDecoder().decode(TableEncoding.self, from: Data(try project.artifactBytes(encoderArtifact)))
-        let seeds: [UInt64]
-        if record.candidate.hasPrefix("seed:"), let seed = UInt64(record.candidate.dropFirst(5)) {
-            seeds = [seed]
-        } else {
-            seeds = record.seeds
-        }
-        models = try seeds.map { seed in
+        models = try (record.candidateSeed.map { [$0] } ?? record.seeds).map { seed in
             guard let artifact = record.artifacts["model/seed-\(seed)"] else {
-                throw RunnerError.invalidExperiment("run \(run.id.dropFirst(7).prefix(12)) lacks the model of seed \(seed)")
+                throw RunnerError.invalidExperiment("run \(shortID(run.id)) lacks the model of seed \(seed)")
             }
             let bytes = try project.artifactBytes(artifact)
             return (seed, bytes, try ModelCodec.decode(bytes))

@@ -19,7 +19,7 @@ public struct Reproduction {
     public func reproduce(_ run: RecordedRun, tolerance: Double, progress: ExperimentRunner.Progress) throws -> Attestation {
         let record = run.record
         guard record.status == .ok else {
-            throw RunnerError.notCommittable(run: String(run.id.dropFirst(7).prefix(12)), reason: "it ended \(record.status.rawValue); there is nothing to reproduce")
+            throw RunnerError.notCommittable(run: shortID(run.id), reason: "it ended \(record.status.rawValue); there is nothing to reproduce")
         }
         if record.kind == "exec" { return try reproduceExternal(run, tolerance: tolerance, progress: progress) }
         guard let experimentText = record.config["experiment_file"]?.stringValue, let suiteText = record.config["suite_file"]?.stringValue,

@@ -5,6 +5,7 @@ import Gate
 import GitRepo
 import Kernels
 import Learners
+import Metering
 import Records
 
 /// The environment block of a run record: what could make the same code and data give other
@@ -77,10 +78,6 @@ extension Experiment {
             case .numbers(let list): model[key] = .array(list.map(JSONValue.number))
             }
         }
-        var budget: [String: JSONValue] = [:]
-        if let v = self.budget.maxCPUSeconds { budget["max_cpu_seconds"] = .number(v) }
-        if let v = self.budget.maxWallSeconds { budget["max_wall_seconds"] = .number(v) }
-        if let v = self.budget.maxUSD { budget["max_usd"] = .number(v) }
         return [
             // The files' texts, so `git ml reproduce` re-runs exactly this configuration.
             "experiment_file": .string(experimentText),
@@ -94,8 +91,19 @@ extension Experiment {
             "features": ["include": include.map { .array($0.map(JSONValue.string)) } ?? .null,
                          "exclude": .array(exclude.map(JSONValue.string))],
             "model": .object(model),
-            "budget": .object(budget),
+            "budget": budget.json,
             "gpus": .number(Double(gpus)),
         ]
+    }
+}
+
+extension Budget {
+    /// The limits as the record's configuration names them (only those set).
+    var json: JSONValue {
+        var fields: [String: JSONValue] = [:]
+        if let v = maxCPUSeconds { fields["max_cpu_seconds"] = .number(v) }
+        if let v = maxWallSeconds { fields["max_wall_seconds"] = .number(v) }
+        if let v = maxUSD { fields["max_usd"] = .number(v) }
+        return .object(fields)
     }
 }

@@ -64,7 +64,7 @@ public struct ServerGate {
         for (update, policy, verdicts) in gated {
             for verdict in verdicts {
                 outcome.messages.append(Review.text(verdict))
-                let run = verdict.candidate.dropFirst(7).prefix(12)
+                let run = shortID(verdict.candidate)
                 if policy.blocksMerge(verdict.decision) {
                     outcome.accepted = false
                     outcome.messages.append("\(update.ref): suite \(verdict.suite) — the gate rejects run \(run) (\(verdict.decision.rawValue), as ml/gate.yaml's deployment rules say): see the rows above")
@@ -89,7 +89,7 @@ public struct ServerGate {
             for verdict in verdicts {
                 try project.appendPromotion(verdict.promotion(branch: branch, commit: update.new, actor: "git server (post-receive)"),
                                             verdict: verdict.json)
-                out.append("recorded \(verdict.decision.rawValue) of run \(verdict.candidate.dropFirst(7).prefix(12)) for suite \(verdict.suite) on \(branch)")
+                out.append("recorded \(verdict.decision.rawValue) of run \(shortID(verdict.candidate)) for suite \(verdict.suite) on \(branch)")
             }
             unlink(verdictsPath(for: update))
         }

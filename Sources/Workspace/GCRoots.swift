@@ -51,7 +51,7 @@ extension Project {
             guard seenRuns.insert(record.id).inserted else { return }
             for (name, artifact) in record.artifacts.sorted(by: { $0.key < $1.key }) {
                 do {
-                    roots.runArtifacts.append((try Project.storedFile(artifact), "run \(record.id.dropFirst(7).prefix(12)) \(name)"))
+                    roots.runArtifacts.append((try Project.storedFile(artifact), "run \(shortID(record.id)) \(name)"))
                 } catch {
                     roots.unreadable.append((place, "\(error)"))
                 }

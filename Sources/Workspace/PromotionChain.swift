@@ -39,7 +39,9 @@ extension Project {
     public func appendPromotion(_ promotion: Promotion, verdict: JSONValue?) throws {
         let ref = Project.promotionRef(suite: promotion.suite)
         for _ in 0..<20 {
-            let tip = try wrapping { try repository.readRef(ref) } ?? promotionTip(suite: promotion.suite)
+            // The entry's parent is the tip read here, and the ref moves only if it still points there.
+            let local = try wrapping { try repository.readRef(ref) }
+            let tip = try local ?? promotionTip(suite: promotion.suite)
             let commit = try wrapping {
                 var files = [TreeFile(name: "promotion.json", blob: try repository.writeBlob(Array(CanonicalJSON.pretty(promotion.json).utf8)))]
                 if let verdict {
@@ -47,13 +49,12 @@ extension Project {
                 }
                 let tree = try repository.writeTree(files)
                 return try repository.writeCommit(tree: tree, parents: tip.map { [$0] } ?? [],
-                                                  message: "\(promotion.decision.rawValue) \(promotion.suite): run \(promotion.candidate.dropFirst(7).prefix(12))\n",
+                                                  message: "\(promotion.decision.rawValue) \(promotion.suite): run \(shortID(promotion.candidate))\n",
                                                   signature: signature(Date()))
             }
             do {
-                if let local = try wrapping({ try repository.readRef(ref) }) {
+                if let local {
                     try wrapping { try repository.updateRef(ref, to: commit, expected: local, message: "git ml promote") }
-                    if local != tip { continue }
                 } else {
                     try wrapping { try repository.createRef(ref, target: commit, message: "git ml promote") }
                 }

@@ -28,7 +28,7 @@ extension Project {
             let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
             let tree = try repository.writeTree([TreeFile(name: RecordedRun.recordFile, blob: blob)])
             let parents = ObjectID(hex: record.code.commit).map { [$0] } ?? []
-            let commit = try repository.writeCommit(tree: tree, parents: parents, message: "run \(id.dropFirst(7).prefix(12)) \(record.experiment) \(record.status.rawValue)\n",
+            let commit = try repository.writeCommit(tree: tree, parents: parents, message: "run \(shortID(id)) \(record.experiment) \(record.status.rawValue)\n",
                                                     signature: signature(Date()))
             try repository.createRef(ref, target: commit, message: "git ml run")
         }
@@ -102,7 +102,7 @@ extension Project {
         }
         let matches = try recordedRuns().runs.filter { $0.id.dropFirst(7).hasPrefix(hex) }
         guard let first = matches.first else { throw WorkspaceError.unknownRun(prefix) }
-        guard matches.count == 1 else { throw WorkspaceError.ambiguousRun(prefix, matches: matches.map { String($0.id.dropFirst(7).prefix(12)) }) }
+        guard matches.count == 1 else { throw WorkspaceError.ambiguousRun(prefix, matches: matches.map { shortID($0.id) }) }
         return first
     }
 

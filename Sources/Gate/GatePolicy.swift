@@ -69,7 +69,12 @@ public struct GatePolicy: Codable, Sendable, Equatable {
 
     /// Whether `branch` (a short name like `main` or `release/2.1`) matches a protected glob.
     public func protects(branch: String) -> Bool {
-        protected.contains { Self.glob($0[...], matches: branch[...]) }
+        protected.contains { Self.branch(branch, matches: $0) }
+    }
+
+    /// Whether `branch` matches the glob `pattern` (`*` within a path segment, `**` across).
+    public static func branch(_ branch: String, matches pattern: String) -> Bool {
+        glob(pattern[...], matches: branch[...])
     }
 
     private static func glob(_ pattern: Substring, matches text: Substring) -> Bool {

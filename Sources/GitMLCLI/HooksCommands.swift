@@ -22,22 +22,42 @@ struct HooksCommand: ParsableCommand {
                 candidate before git writes it (advisory: CI and server hooks enforce the gate).
 
                 --server, in a self-hosted bare repository: pre-receive refuses rewrites and
-                deletions of refs/ml/* and gates updates of protected branches (ml/gate.yaml)
-                that change a suite's candidate, within GITML_GATE_TIMEOUT seconds (default 300);
-                post-receive appends the decisions to the promotion chains. The server needs
-                git-ml on PATH and the blob remote's credentials in its environment.
-                An existing hook is kept and chained.
+                deletions of refs/ml/* and any push to refs/ml/promotions/*; refuses deleting
+                or force-pushing a protected branch; refuses policy changes (ml/gate.yaml,
+                suites, contracts, config, allowed_signers) on a protected branch unless the new
+                tip is signed by an allowed signer; and gates creations and updates of protected
+                branches that change a suite's candidate, within GITML_GATE_TIMEOUT seconds
+                (default 300). post-receive appends the decisions to the promotion chains.
+                Which branches are protected and who may sign are kept in the server's git
+                config (gitml.protected, gitml.allowedSignersFile), out of reach of a push.
+                The server needs git-ml on PATH and the blob remote's credentials in its
+                environment. An existing hook is kept and chained.
 
                 Examples: git ml hooks install
-                          git ml hooks install --server   (in the bare repository)
+                          git ml hooks install --server --protect main --protect 'release/*' \\
+                              --allowed-signers /etc/gitml/allowed_signers   (in the bare repository)
                 """)
 
         @Flag(help: "Install the server hooks (pre-receive, post-receive) in a bare repository.") var server = false
+        @Option(help: ArgumentHelp("With --server: a protected branch glob (repeatable; default: the default branch).", valueName: "glob"))
+        var protect: [String] = []
+        @Option(help: ArgumentHelp("With --server: the ssh allowed-signers file whose keys may sign policy changes and overrides.", valueName: "file"))
+        var allowedSigners: String?
+
+        func validate() throws {
+            if !server, !protect.isEmpty || allowedSigners != nil { throw ValidationError("--protect and --allowed-signers go with --server") }
+        }
 
         func run() throws {
             try reportingErrors {
-                let changes = server ? try Project.installServerHooks(in: try Repository(discoveringFrom: currentDirectory))
-                    : try openProject().installHooks()
+                let changes: [String]
+                if server {
+                    let repository = try Repository(discoveringFrom: currentDirectory)
+                    changes = try Project.installServerHooks(in: repository)
+                        + ServerTrust.configure(repository, protect: protect, allowedSigners: allowedSigners)
+                } else {
+                    changes = try openProject().installHooks()
+                }
                 if changes.isEmpty { print("hooks already installed; nothing changed") }
                 changes.forEach { print($0) }
             }

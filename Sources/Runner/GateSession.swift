@@ -51,9 +51,14 @@ public struct GateSession {
     public func promotionPolicy(branch: String) throws -> GatePolicy? {
         guard try text(at: base, path: "ml/gate.yaml") != nil else { return nil }
         let policy = try policy()
-        guard policy.protects(branch: branch),
-              (try project.lock(at: head))?.suites != (try project.lock(at: base))?.suites else { return nil }
+        guard policy.protects(branch: branch), try changesCandidates() else { return nil }
         return policy
+    }
+
+    /// Whether the head's suites (their candidates) differ from the base's: only then is there
+    /// a promotion to gate.
+    public func changesCandidates() throws -> Bool {
+        (try project.lock(at: head))?.suites != (try project.lock(at: base))?.suites
     }
 
     /// Judges every suite that has a candidate on the head, under `policy` (default: the base's).

@@ -7,15 +7,19 @@ import Workspace
 
 /// The gate in a self-hosted git server's hooks (`git ml hooks install --server`).
 ///
-/// `pre-receive` (before any ref moves, reading the pushed objects through git's quarantine):
-/// - `refs/ml/datasets/*` and `refs/ml/runs/*` are create-only: a rewrite or a deletion is
-///   refused; `refs/ml/promotions/*` may only fast-forward and never be deleted.
-/// - An update of a protected branch (the globs of `ml/gate.yaml` at the branch's old commit)
-///   that changes a suite's candidate is gated with the old commit as base: the server
-///   downloads the runs' predictions and the datasets from the blob remote named in the
-///   pushed `ml/config.yaml` (credentials from the server's environment), then rejects on
-///   `reject`; `shadow` is accepted (the champion stays) and said so. A push that changes no
-///   candidate costs no gate time.
+/// `pre-receive` (before any ref moves, reading the pushed objects through git's quarantine),
+/// trusting only what `ServerTrust` reads from the server itself:
+/// - `refs/ml/datasets/*` and `refs/ml/runs/*` are create-only and must hold a valid record
+///   named by its content; `refs/ml/promotions/*` are written by this server alone; nothing else
+///   lives under `refs/ml/`.
+/// - A protected branch is never deleted or force-pushed; its policy files change only in a
+///   commit an allowed signer signed.
+/// - A creation or update of a protected branch that changes a suite's candidate is gated, with
+///   the old tip (for a creation, the default branch's tip) as base: the server downloads the
+///   runs' predictions and the datasets from the blob remote named in the base's
+///   `ml/config.yaml` (credentials from the server's environment), then rejects on `reject`;
+///   `shadow` is accepted (the champion stays) and said so. A push that changes no candidate
+///   costs no gate time.
 ///
 /// `post-receive` appends the decisions of accepted protected updates to the promotion chains
 /// (git does not allow ref updates inside `pre-receive`).
@@ -50,17 +54,18 @@ public struct ServerGate {
 
     public func preReceive(_ updates: [Update]) throws -> Outcome {
         var outcome = Outcome()
+        let trust = try ServerTrust(project: project)
         var pending: [String: ObjectID?] = [:]
         for u in updates { pending[u.ref] = u.isDeletion ? .some(nil) : ObjectID(hex: u.new) }
         project.repository.pendingRefUpdates = pending
-        for u in updates where u.ref.hasPrefix("refs/ml/") {
-            if let refusal = try refusal(u) {
+        for u in updates {
+            if let refusal = try refusal(u, trust: trust) {
                 outcome.accepted = false
                 outcome.messages.append("\(u.ref): \(refusal)")
             }
         }
         guard outcome.accepted else { return outcome }
-        let gated = try gatedUpdates(updates)
+        let gated = try gatedUpdates(updates, trust: trust)
         for (update, policy, verdicts) in gated {
             for verdict in verdicts {
                 outcome.messages.append(Review.text(verdict))
@@ -83,7 +88,7 @@ public struct ServerGate {
         var out: [String] = []
         let judged = updates.filter { FileManager.default.fileExists(atPath: verdictsPath(for: $0)) }
         let saved = try judged.map { ($0, try loadVerdicts(for: $0)) }
-        let fresh = try gatedUpdates(updates.filter { !judged.contains($0) }).map { ($0.update, $0.verdicts) }
+        let fresh = try gatedUpdates(updates.filter { !judged.contains($0) }, trust: try ServerTrust(project: project)).map { ($0.update, $0.verdicts) }
         for (update, verdicts) in saved + fresh {
             let branch = String(update.ref.dropFirst("refs/heads/".count))
             for verdict in verdicts {
@@ -114,30 +119,72 @@ public struct ServerGate {
         return try decoder.decode([Verdict].self, from: Data(contentsOf: URL(fileURLWithPath: verdictsPath(for: update))))
     }
 
-    /// Why an update of `refs/ml/*` is refused, or nil.
-    private func refusal(_ u: Update) throws -> String? {
-        if u.isDeletion { return "refs/ml/* are never deleted on the server (history and evidence must stay reachable)" }
-        if u.isCreation { return nil }
-        if u.ref.hasPrefix("refs/ml/promotions/") {
-            let fastForward = (try? GitCommand.run(["merge-base", "--is-ancestor", u.old, u.new], in: project.root)) != nil
-            return fastForward ? nil : "a promotion chain only grows: this update rewrites it"
+    /// Why an update is refused, or nil: `refs/ml/*` are create-only records and server-written
+    /// chains; a protected branch is never deleted or rewritten, and its policy changes only
+    /// in a commit an allowed signer signed.
+    private func refusal(_ u: Update, trust: ServerTrust) throws -> String? {
+        if u.ref.hasPrefix("refs/ml/") { return try recordRefusal(u) }
+        guard u.ref.hasPrefix("refs/heads/") else { return nil }
+        let branch = String(u.ref.dropFirst("refs/heads/".count))
+        guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old) else { return nil }
+        if u.isDeletion { return "\(branch) is protected: it is never deleted on this server" }
+        if !u.isCreation, !isAncestor(u.old, of: u.new) {
+            return "\(branch) is protected: its history is never rewritten (a force push is refused); merge or revert instead"
         }
-        return "immutable: \(u.ref) already exists with other content (a version label or run is never rewritten)"
+        guard let base = trust.base(of: u, branch: branch) else { return nil }  // the repository's first push sets its policy
+        let changed = try trust.policyChanges(base: base, head: u.new)
+        if !changed.isEmpty, let why = trust.unauthorizedPolicyChange(u.new) {
+            return "changes the gate's policy on protected \(branch) (\(changed.joined(separator: ", "))): \(why)"
+        }
+        return nil
     }
 
-    /// Protected-branch updates that change a suite's candidate, with the policy and verdicts.
-    private func gatedUpdates(_ updates: [Update]) throws -> [(update: Update, policy: GatePolicy, verdicts: [Verdict])] {
+    /// Why an update of `refs/ml/*` is refused, or nil. Datasets and runs are create-only and
+    /// must be well-formed records named by their content; promotion chains are written by this
+    /// server's post-receive alone.
+    private func recordRefusal(_ u: Update) throws -> String? {
+        if u.isDeletion { return "refs/ml/* are never deleted on the server (history and evidence must stay reachable)" }
+        if u.ref.hasPrefix("refs/ml/promotions/") {
+            return "only this server appends to promotion chains (its post-receive hook, after the gate); a push cannot write them"
+        }
+        if !u.isCreation { return "immutable: \(u.ref) already exists with other content (a version label or run is never rewritten)" }
+        guard let commit = ObjectID(hex: u.new) else { return "not a commit id: \(u.new)" }
+        if u.ref.hasPrefix("refs/ml/runs/") {
+            let record: RunRecord
+            do { record = try project.runRecord(commit: commit) } catch { return "not a valid run record: \(error)" }
+            return u.ref == RecordedRun.ref(id: record.id) ? nil : "a run's ref must be named by its id (\(RecordedRun.ref(id: record.id)))"
+        }
+        if u.ref.hasPrefix("refs/ml/datasets/") {
+            let record: DatasetRecord
+            do { record = try project.datasetRecord(commit: commit) } catch { return "not a valid dataset record: \(error)" }
+            let expected = "refs/ml/datasets/\(record.name)/v\(record.version)"
+            return u.ref == expected ? nil : "the record inside is \(record.label), which belongs at \(expected)"
+        }
+        return "GitML keeps no refs here: refs/ml/ holds datasets/, runs/ and promotions/ only"
+    }
+
+    private func isAncestor(_ a: String, of b: String) -> Bool {
+        (try? GitCommand.run(["merge-base", "--is-ancestor", a, b], in: project.root)) != nil
+    }
+
+    /// Protected-branch updates and creations that change a suite's candidate, with the base's
+    /// policy and the verdicts. A protected base without a policy fails closed (the push is refused).
+    private func gatedUpdates(_ updates: [Update], trust: ServerTrust) throws -> [(update: Update, policy: GatePolicy, verdicts: [Verdict])] {
         var out: [(Update, GatePolicy, [Verdict])] = []
-        for u in updates where u.ref.hasPrefix("refs/heads/") && !u.isCreation && !u.isDeletion {
-            let session = GateSession(project: project, base: u.old, head: u.new)
-            guard let policy = try session.promotionPolicy(branch: String(u.ref.dropFirst("refs/heads/".count))) else { continue }
-            try download(try session.requiredFiles(), configAt: u.new)
+        for u in updates where u.ref.hasPrefix("refs/heads/") && !u.isDeletion {
+            let branch = String(u.ref.dropFirst("refs/heads/".count))
+            guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old), let base = trust.base(of: u, branch: branch) else { continue }
+            let session = GateSession(project: project, base: base, head: u.new)
+            guard try session.changesCandidates() else { continue }
+            let policy = try session.policy()
+            try download(try session.requiredFiles(), configAt: base)
             out.append((u, policy, try session.evaluate(policy: policy).map(\.verdict)))
         }
         return out
     }
 
-    /// Fetches what the gate reads from the blob remote of `ml/config.yaml` at `revision`.
+    /// Fetches what the gate reads from the blob remote of `ml/config.yaml` at `revision` (the
+    /// base: a push cannot send the server's credentials elsewhere).
     private func download(_ files: [StoredFile], configAt revision: String) throws {
         let missing = files.filter { !project.store.contains($0.manifest ?? $0.digest) }
         guard !missing.isEmpty else { return }

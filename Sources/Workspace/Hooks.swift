@@ -37,8 +37,10 @@ extension Project {
         ("pre-receive", """
         #!/bin/sh
         # GitML pre-receive hook for a self-hosted bare repository (git ml hooks install --server):
-        # refuses rewrites and deletions of refs/ml/*, and gates updates of protected branches that
-        # change a suite's candidate (ml/gate.yaml at the branch's old commit). The gate has
+        # refuses rewrites and deletions of refs/ml/* and pushes to promotion chains; refuses deleting,
+        # force-pushing or changing the policy of a protected branch without an allowed signer's
+        # signature; gates creations and updates of protected branches (gitml.protected in this
+        # repository's config) that change a suite's candidate, under the base's policy. The gate has
         # GITML_GATE_TIMEOUT seconds (default 300). A hook that was here before runs first
         # (pre-receive.local) with the same input.
         updates=$(cat)

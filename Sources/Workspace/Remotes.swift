@@ -107,13 +107,9 @@ extension Project {
         let report = try wrapping { try sync.push(files) }
         var publishedRefs = 0, serverMessages: [String] = []
         if let git {
-            // Datasets and runs are immutable (create-only on the remote); promotion chains are
-            // pushed when they moved here (a manual `git ml promote`), fast-forward only.
-            var refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name) + localRuns.map(\.ref)
-            for (ref, commit) in try wrapping({ try repository.refs(withPrefix: "refs/ml/promotions/") })
-                where try wrapping({ try repository.readRef("refs/remotes/\(git)/ml/promotions/" + ref.dropFirst("refs/ml/promotions/".count)) }) != commit {
-                refs.append(ref)
-            }
+            // Datasets and runs are immutable (create-only on the remote). Promotion chains are
+            // not pushed: a server's post-receive or the CI job after a merge appends them.
+            let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name) + localRuns.map(\.ref)
             var refspecs = refs.map { "\($0):\($0)" }
             if let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: root).trimmingCharacters(in: .whitespacesAndNewlines),
                !branch.isEmpty {

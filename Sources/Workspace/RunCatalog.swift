@@ -35,6 +35,16 @@ extension Project {
         return RecordedRun(record: record, id: id, ref: ref)
     }
 
+    /// The run record held by a run commit (`run.json`), its id checked against its content.
+    public func runRecord(commit: ObjectID) throws -> RunRecord {
+        try wrapping {
+            guard let bytes = try repository.fileContents(inCommit: commit, path: RecordedRun.recordFile) else {
+                throw RecordError(record: "run commit \(commit.hex.prefix(12))", reason: "the commit has no \(RecordedRun.recordFile)")
+            }
+            return try RunRecord(text: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
     /// Every recorded run (local refs and remote-tracking ones), newest first. Records that
     /// cannot be read are returned in `unreadable` rather than hiding the others.
     public func recordedRuns() throws -> (runs: [RecordedRun], unreadable: [(ref: String, reason: String)]) {
@@ -45,11 +55,7 @@ extension Project {
         }
         for (ref, commit) in refs {
             do {
-                guard let bytes = try repository.fileContents(inCommit: commit, path: RecordedRun.recordFile) else {
-                    unreadable.append((ref, "the commit has no \(RecordedRun.recordFile)"))
-                    continue
-                }
-                let record = try RunRecord(text: String(decoding: bytes, as: UTF8.self))
+                let record = try runRecord(commit: commit)
                 if seen.insert(record.id).inserted { runs.append(RecordedRun(record: record, id: record.id, ref: ref)) }
             } catch {
                 unreadable.append((ref, "\(error)"))
@@ -95,9 +101,8 @@ extension Project {
         let hex = prefix.replacingOccurrences(of: "sha256:", with: "").lowercased()
         guard !hex.isEmpty else { throw WorkspaceError.unknownRun(prefix) }
         // A full id names its ref: read that one record instead of every run.
-        if hex.count == 64, let commit = try wrapping({ try repository.readRef(RecordedRun.ref(id: hex)) }),
-           let bytes = try wrapping({ try repository.fileContents(inCommit: commit, path: RecordedRun.recordFile) }) {
-            let record = try wrapping { try RunRecord(text: String(decoding: bytes, as: UTF8.self)) }
+        if hex.count == 64, let commit = try wrapping({ try repository.readRef(RecordedRun.ref(id: hex)) }) {
+            let record = try runRecord(commit: commit)
             return RecordedRun(record: record, id: record.id, ref: RecordedRun.ref(id: hex))
         }
         let matches = try recordedRuns().runs.filter { $0.id.dropFirst(7).hasPrefix(hex) }

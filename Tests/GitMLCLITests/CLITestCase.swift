@@ -35,6 +35,11 @@ class CLITestCase: XCTestCase {
     /// Runs a command with the built binaries first on PATH (so `git ml` reaches ours).
     @discardableResult
     func run(_ args: String..., in directory: String? = nil, expect: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        try run(args, in: directory, expect: expect, file: file, line: line)
+    }
+
+    @discardableResult
+    func run(_ args: [String], in directory: String? = nil, expect: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args

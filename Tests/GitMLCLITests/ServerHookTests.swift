@@ -67,7 +67,8 @@ final class ServerHookTests: CLITestCase {
         try refusing.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "gate policy: shadowed merges refused")
-        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        let admin = try makeSigningKey("admin")
+        try run("git", "ml", "hooks", "install", "--server", "--allowed-signers", admin.allowedSigners, in: bare)
         try run("git", "ml", "push")
         let weak = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
         try run("git", "ml", "push")
@@ -86,7 +87,7 @@ final class ServerHookTests: CLITestCase {
         // The base's policy now accepts shadowed merges: the same candidate goes through as a shadow.
         try run("git", "reset", "-q", "--hard", base)
         try demanding.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try run("git", "commit", "-qam", "gate policy: shadowed merges accepted")
+        try signedCommit(key: admin.key, "-qam", "gate policy: shadowed merges accepted (a policy change: signed)")
         try run("git", "push", "--no-verify", "origin", "main")
         let again = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
         let accepted = try run("git", "ml", "push")

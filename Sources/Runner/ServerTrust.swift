@@ -1,0 +1,108 @@
+import Foundation
+import Gate
+import GitRepo
+import Workspace
+
+/// What a self-hosted server's gate trusts, read from something no push can change: the bare
+/// repository's own git config (written by `git ml hooks install --server`) and the tips its
+/// protected branches had before the push being judged.
+///
+/// - Protected branches: the globs of `gitml.protected` (server config), plus those of the
+///   `ml/gate.yaml` at the default branch's tip and at the updated branch's old tip. A push can
+///   widen protection, never narrow it: narrowing needs a signed policy change or a server admin.
+/// - Policy: the files the gate reads from its base (`policyPaths`). On a protected branch they
+///   change only in a commit signed by a key in `gitml.allowedSignersFile` (verified by git's own
+///   `verify-commit`), so the base of every later gate holds a policy somebody authorized.
+public struct ServerTrust {
+    /// Server config key: a protected branch glob (multi-valued).
+    public static let protectedKey = "gitml.protected"
+    /// Server config key: an ssh allowed-signers file (ssh-keygen's ALLOWED SIGNERS format).
+    public static let allowedSignersKey = "gitml.allowedSignersFile"
+    /// The files a gate reads from its base: changing them on a protected branch is a policy change.
+    public static let policyPaths = ["ml/gate.yaml", "ml/suites", "ml/contracts", "ml/config.yaml", "ml/allowed_signers"]
+
+    public let project: Project
+    /// Globs from the server's config.
+    public let configuredPatterns: [String]
+    public let allowedSignersFile: String?
+    /// The default branch (`HEAD` of the bare repository) and its tip before this push.
+    public let defaultBranch: String?
+    public let defaultTip: String?
+    private let defaultPatterns: [String]
+
+    /// Reads the server's trust root; call before any pending ref update is visible.
+    public init(project: Project) throws {
+        self.project = project
+        let repository = project.repository
+        configuredPatterns = try repository.configValues(ServerTrust.protectedKey)
+        allowedSignersFile = try repository.configString(ServerTrust.allowedSignersKey)
+        let head = try? GitCommand.run(["symbolic-ref", "-q", "HEAD"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
+        defaultBranch = head.flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst("refs/heads/".count)) : nil }
+        defaultTip = try defaultBranch.flatMap { try repository.readRef("refs/heads/" + $0)?.hex }
+        defaultPatterns = try defaultTip.map { try ServerTrust.protectedPatterns(project: project, at: $0) } ?? []
+    }
+
+    /// Whether `branch` is protected, given its tip before the push (nil when the push creates it).
+    public func protects(branch: String, oldTip: String?) throws -> Bool {
+        let patterns = configuredPatterns + defaultPatterns + (try oldTip.map { try ServerTrust.protectedPatterns(project: project, at: $0) } ?? [])
+        return patterns.contains { GatePolicy.branch(branch, matches: $0) }
+    }
+
+    /// The base a protected update is judged against: the branch's old tip, or for a creation the
+    /// default branch's tip (nil when the repository has none yet: the first push sets the policy).
+    public func base(of update: ServerGate.Update, branch: String) -> String? {
+        if !update.isCreation { return update.old }
+        return branch == defaultBranch ? nil : defaultTip
+    }
+
+    /// The policy files that differ between `base` and `head`.
+    public func policyChanges(base: String, head: String) throws -> [String] {
+        try GitCommand.run(["diff", "--name-only", base, head, "--"] + ServerTrust.policyPaths, in: project.root)
+            .split(separator: "\n").map(String.init)
+    }
+
+    /// Why `commit` does not authorize a policy change, or nil when it is signed by an allowed signer.
+    public func unauthorizedPolicyChange(_ commit: String) -> String? {
+        guard let allowedSignersFile else {
+            return "this server lists no allowed signers (git ml hooks install --server --allowed-signers FILE), so no policy change can be authorized"
+        }
+        do {
+            _ = try GitCommand.run(["-c", "gpg.ssh.allowedSignersFile=\(allowedSignersFile)", "verify-commit", commit], in: project.root)
+            return nil
+        } catch {
+            return "commit \(commit.prefix(12)) is not signed by a key in \(allowedSignersFile) (sign it: git commit -S with gpg.format=ssh)"
+        }
+    }
+
+    /// Writes the server's trust root into the bare repository's config: protected globs (the
+    /// default branch when none is given and none is configured yet) and the allowed-signers
+    /// file (stored as an absolute path). Returns what changed.
+    public static func configure(_ repository: Repository, protect: [String], allowedSigners: String?) throws -> [String] {
+        var changes: [String] = []
+        var patterns = protect
+        if patterns.isEmpty, try repository.configValues(protectedKey).isEmpty {
+            let head = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: repository.gitDir)
+            patterns = [head?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "main"].filter { !$0.isEmpty }
+        }
+        for pattern in patterns where try !repository.configValues(protectedKey).contains(pattern) {
+            try repository.addConfigValue(protectedKey, pattern)
+            changes.append("protected: \(pattern) (\(protectedKey))")
+        }
+        if let allowedSigners {
+            let absolute = URL(fileURLWithPath: allowedSigners).standardizedFileURL.path
+            guard FileManager.default.isReadableFile(atPath: absolute) else {
+                throw RunnerError.missingFile(path: absolute, hint: "give an ssh allowed-signers file (one `PRINCIPAL KEYTYPE KEY` line per signer)")
+            }
+            try repository.setConfig(allowedSignersKey, absolute)
+            changes.append("policy changes and overrides must be signed by a key in \(absolute) (\(allowedSignersKey))")
+        }
+        return changes
+    }
+
+    /// The `protected` globs of `ml/gate.yaml` at `revision` (none when it has no policy). A policy
+    /// that does not parse fails closed: the push is refused with the parser's reason.
+    static func protectedPatterns(project: Project, at revision: String) throws -> [String] {
+        guard let bytes = try project.repository.fileContents(at: revision, path: "ml/gate.yaml") else { return [] }
+        return try GatePolicy.parse(yaml: String(decoding: bytes, as: UTF8.self), file: "ml/gate.yaml (at \(revision.prefix(12)))").protected
+    }
+}

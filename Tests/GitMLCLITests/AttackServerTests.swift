@@ -1,0 +1,134 @@
+import Foundation
+import XCTest
+
+/// A teammate with push access attacks a self-hosted bare repository with the server hooks:
+/// every way around the gate is refused, with a message that names it.
+final class AttackServerTests: CLITestCase {
+    /// The churn project pushed to a bare repository with server hooks, main holding a first
+    /// champion. Returns the bare repository, the champion commit and the signing key.
+    private func setUpGatedServer() throws -> (bare: String, champion: String, key: String) {
+        try setUpChurnProject()
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy and blob remote")
+        let (key, signers) = try makeSigningKey("admin")
+        let install = try run("git", "ml", "hooks", "install", "--server", "--protect", "main", "--protect", "release/*",
+                              "--allowed-signers", signers, in: bare)
+        XCTAssertTrue(install.stdout.contains("protected: release/*"), install.stdout)
+        try run("git", "ml", "push")   // the repository's first push sets its policy
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "push")
+        return (bare, try head(), key)
+    }
+
+    private func head(_ revision: String = "HEAD", in directory: String? = nil) throws -> String {
+        try run("git", "rev-parse", revision, in: directory).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A weaker candidate committed on top of the champion; its bytes are on the blob remote
+    /// (`git ml push` uploads them, then the server refuses the branch). Returns its run prefix.
+    @discardableResult
+    private func weakerCandidate() throws -> String {
+        let run = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        XCTAssertTrue(try self.run("git", "ml", "push", expect: 3).stderr.contains("the gate rejects"))
+        return run
+    }
+
+    func testProtectedBranchesCannotBeCreatedDeletedOrRewrittenAroundTheGate() throws {
+        let (bare, champion, _) = try setUpGatedServer()
+        try weakerCandidate()
+
+        // Creating a branch that matches a protected glob is gated against the default branch's policy.
+        let created = try run("git", "push", "--no-verify", "origin", "HEAD:refs/heads/release/9", expect: 1)
+        XCTAssertTrue(created.stderr.contains("the gate rejects"), created.stderr)
+        XCTAssertTrue(try run("git", "ls-remote", bare, "refs/heads/release/9").stdout.isEmpty)
+
+        // Every spelling of main is the same protected ref.
+        for spec in ["HEAD:main", "HEAD:refs/heads/main", "+HEAD:main", "main"] {
+            let pushed = try run("git", "push", "--no-verify", "--force", "origin", spec, expect: 1)
+            XCTAssertTrue(pushed.stderr.contains("push refused"), "\(spec): \(pushed.stderr)")
+        }
+        XCTAssertEqual(try head("main", in: bare), champion)
+
+        // Deleting a protected branch is refused, even where git itself would allow it.
+        try run("git", "config", "receive.denyDeleteCurrent", "warn", in: bare)
+        let deleted = try run("git", "push", "--no-verify", "origin", ":main", expect: 1)
+        XCTAssertTrue(deleted.stderr.contains("never deleted"), deleted.stderr)
+
+        // A force push that rewinds main past the champion (no candidate change needed) is refused.
+        try run("git", "reset", "-q", "--hard", "HEAD~3")
+        let rewound = try run("git", "push", "--no-verify", "--force", "origin", "HEAD:main", expect: 1)
+        XCTAssertTrue(rewound.stderr.contains("never rewritten"), rewound.stderr)
+        XCTAssertEqual(try head("main", in: bare), champion)
+    }
+
+    func testThePolicyCannotBeLoosenedByAnUnsignedPush() throws {
+        let (bare, champion, key) = try setUpGatedServer()
+
+        // First push: loosen or delete the policy (no candidate changes). Refused: unsigned policy change.
+        let loosened = ChurnProject.policy.replacingOccurrences(of: "protected: [main]", with: "protected: []")
+        XCTAssertNotEqual(loosened, ChurnProject.policy)
+        for change in [{ try loosened.write(toFile: self.repo + "/ml/gate.yaml", atomically: true, encoding: .utf8) },
+                       { try FileManager.default.removeItem(atPath: self.repo + "/ml/gate.yaml") }] {
+            try change()
+            try run("git", "commit", "-qam", "policy")
+            let refused = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+            XCTAssertTrue(refused.stderr.contains("changes the gate's policy on protected main (ml/gate.yaml)"), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("not signed by a key in"), refused.stderr)
+            try run("git", "reset", "-q", "--hard", champion)
+        }
+        // A suite or the blob remote's config is policy too.
+        try "cost: { cpu_hour_usd: 0, gb_month_usd: 0, gpu_hour_usd: 0 }\n".write(toFile: repo + "/ml/config.yaml", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "free compute")
+        let rates = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(rates.stderr.contains("(ml/config.yaml)"), rates.stderr)
+        try run("git", "reset", "-q", "--hard", champion)
+
+        // A commit signed by a key the server does not list is refused too.
+        let stranger = try makeSigningKey("stranger").key
+        try loosened.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try signedCommit(key: stranger, "-qam", "policy, signed by a stranger")
+        XCTAssertTrue(try run("git", "push", "--no-verify", "origin", "main", expect: 1).stderr.contains("not signed by a key in"))
+
+        // Signed by an allowed signer, the change lands; with the server's own protected list,
+        // main stays protected and the next worse candidate is still gated.
+        try signedCommit(key: key, "--amend", "-qm", "policy, signed by the admin")
+        try run("git", "push", "--no-verify", "origin", "main")
+        try weakerCandidate()
+        let gated = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(gated.stderr.contains("the gate rejects"), gated.stderr)
+        XCTAssertNotEqual(try head("main", in: bare), try head())
+    }
+
+    func testPromotionChainsAndRecordsCannotBePushed() throws {
+        let (bare, _, _) = try setUpGatedServer()
+        let worse = try weakerCandidate()
+
+        // A client-side promotion (git ml promote), pushed by hand, fast-forward or not.
+        try run("git", "ml", "fetch")
+        try run("git", "ml", "promote", "churn", worse, "--reason", "trust me")
+        let promoted = try run("git", "push", "--no-verify", "origin", "refs/ml/promotions/churn:refs/ml/promotions/churn", expect: 1)
+        XCTAssertTrue(promoted.stderr.contains("only this server appends to promotion chains"), promoted.stderr)
+        // A forged chain whose first parent is a fake root and whose second parent is the real tip.
+        let real = try head("refs/ml/promotions/churn", in: bare)
+        let tree = try run("git", "rev-parse", "refs/ml/promotions/churn^{tree}").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let fake = try run("git", "commit-tree", tree, "-m", "forged root").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let merged = try run("git", "commit-tree", tree, "-p", fake, "-p", real, "-m", "forged").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let forged = try run("git", "push", "--no-verify", "origin", "\(merged):refs/ml/promotions/churn", expect: 1)
+        XCTAssertTrue(forged.stderr.contains("only this server appends"), forged.stderr)
+        let newChain = try run("git", "push", "--no-verify", "origin", "\(merged):refs/ml/promotions/other", expect: 1)
+        XCTAssertTrue(newChain.stderr.contains("only this server appends"), newChain.stderr)
+        XCTAssertEqual(try head("refs/ml/promotions/churn", in: bare), real)
+
+        // A run ref must hold a valid record named by its id.
+        let runCommit = try head("refs/ml/runs/" + (try run("git", "for-each-ref", "--format=%(refname:lstrip=3)", "refs/ml/runs/").stdout
+            .split(separator: "\n").first.map(String.init) ?? ""))
+        let misnamed = try run("git", "push", "--no-verify", "origin", "\(runCommit):refs/ml/runs/\(String(repeating: "0", count: 64))", expect: 1)
+        XCTAssertTrue(misnamed.stderr.contains("must be named by its id"), misnamed.stderr)
+        let notARecord = try run("git", "push", "--no-verify", "origin", "HEAD:refs/ml/runs/\(String(repeating: "1", count: 64))", expect: 1)
+        XCTAssertTrue(notARecord.stderr.contains("not a valid run record"), notARecord.stderr)
+        let elsewhere = try run("git", "push", "--no-verify", "origin", "HEAD:refs/ml/anything", expect: 1)
+        XCTAssertTrue(elsewhere.stderr.contains("GitML keeps no refs here"), elsewhere.stderr)
+    }
+}

@@ -197,4 +197,21 @@ extension Repository {
         return (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0).map { ObjectID($0.pointee) } }
     }
 
+    /// Whether the object database holds `object`.
+    public func contains(_ object: ObjectID) throws(GitError) -> Bool {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open the object database")
+        defer { git_odb_free(odb) }
+        var oid = object.oid
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    public func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(GitError) -> Bool {
+        if ancestor == commit { return true }
+        var descendant = commit.oid, base = ancestor.oid
+        let result = git_graph_descendant_of(handle, &descendant, &base)
+        try check(result < 0 ? result : 0, "compare the histories of \(ancestor) and \(commit)")
+        return result == 1
+    }
 }

@@ -79,7 +79,7 @@ public struct GateSession {
         let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(base))", name: name)
         let entry = lock.suites[name]!
         let candidate = try run(entry.run, revision: head)
-        let championID = try project.champion(suite: name) ?? (try project.lock(at: base))?.suites[name].map(\.run)
+        let championID = try project.champion(suite: name, trustedAt: base) ?? (try project.lock(at: base))?.suites[name].map(\.run)
         let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite) }
         let headTree = try project.repository.treeID(ofCommit: try project.repository.resolveCommit(head), excluding: "ml").hex
         let evidence = GateEvidence(
@@ -99,7 +99,7 @@ public struct GateSession {
         var files: [StoredFile] = []
         for (name, entry) in lock.suites {
             var runs = [try run(entry.run, revision: head)]
-            if let championID = try project.champion(suite: name) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
+            if let championID = try project.champion(suite: name, trustedAt: base) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
                 runs.append(try run(championID, revision: base))
             }
             for run in runs {
@@ -129,7 +129,7 @@ public struct GateSession {
             guard let suiteText = try text(at: head, path: "ml/suites/\(name).yaml") else { continue }
             let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(head))", name: name)
             let b = try run(lock.suites[name]!.run, revision: head)
-            let aID = againstChampion ? try project.champion(suite: name) : (try project.lock(at: base))?.suites[name]?.run
+            let aID = againstChampion ? try project.champion(suite: name, trustedAt: base) : (try project.lock(at: base))?.suites[name]?.run
             guard let aID else { continue }
             let a = try run(aID, revision: base)
             out.append((try SuiteDiff.compare(suite: suite, baseline: try model(a, suite: suite), candidate: try model(b, suite: suite)), a, b))

@@ -16,21 +16,49 @@ extension Project {
             .first { $0.name.hasSuffix("/ml/promotions/\(suite)") }?.target
     }
 
-    /// Every entry of the chain, newest first.
+    /// Every entry of the chain, newest first. A chain is one line of commits: an entry with
+    /// several parents (a merge could hide the real chain behind a forged first parent) makes
+    /// the chain unreadable, whichever parent a walk would follow.
     public func promotions(suite: String) throws -> [Promotion] {
-        var out: [Promotion] = []
+        try promotionEntries(suite: suite).map(\.promotion)
+    }
+
+    /// The chain's entries with the commits that hold them, newest first.
+    func promotionEntries(suite: String) throws -> [(commit: ObjectID, promotion: Promotion)] {
+        var out: [(ObjectID, Promotion)] = []
         var next = try promotionTip(suite: suite)
         while let commit = next {
             guard let bytes = try wrapping({ try repository.fileContents(inCommit: commit, path: "promotion.json") }) else {
                 throw WorkspaceError.record(RecordError(record: "promotion \(commit.hex.prefix(12))", reason: "the commit has no promotion.json"))
             }
-            out.append(try wrapping { try Promotion(text: String(decoding: bytes, as: UTF8.self)) })
-            next = try wrapping { try repository.parents(of: commit) }.first
+            out.append((commit, try wrapping { try Promotion(text: String(decoding: bytes, as: UTF8.self)) }))
+            let parents = try wrapping { try repository.parents(of: commit) }
+            guard parents.count <= 1 else {
+                throw WorkspaceError.record(RecordError(record: "promotion chain of \(suite)",
+                                                        reason: "entry \(commit.hex.prefix(12)) has \(parents.count) parents: a chain is one line of entries, so it was forged or damaged; fetch the server's chain again"))
+            }
+            next = parents.first
         }
         return out
     }
 
-    /// The run of the newest `promote` entry: the suite's champion.
+    /// The suite's champion as a gate judging against `base` may trust it: the run of the newest
+    /// `promote` entry bound to the protected branch's history — the entry's commit is `base` or
+    /// one of its ancestors, and that commit's `ml/lock.json` names the run as the suite's
+    /// candidate, so the champion is a model that was merged (through the gate) into the branch.
+    /// Entries that fail the check (a client-side `git ml promote`, a forged entry naming the
+    /// candidate under judgement) are skipped. Nil when no entry qualifies.
+    public func champion(suite: String, trustedAt base: String) throws -> String? {
+        let baseCommit = try wrapping { try repository.resolveCommit(base) }
+        for (_, entry) in try promotionEntries(suite: suite) where entry.decision == .promote {
+            guard let commit = ObjectID(hex: entry.commit), try wrapping({ try repository.contains(commit) }),
+                  try wrapping({ try repository.isAncestor(commit, of: baseCommit) }) else { continue }
+            if try lock(at: commit.hex)?.suites[suite]?.run == entry.candidate { return entry.candidate }
+        }
+        return nil
+    }
+
+    /// The run of the newest `promote` entry, as the chain says (for listing, not for gating).
     public func champion(suite: String) throws -> String? {
         try promotions(suite: suite).first { $0.decision == .promote }?.candidate
     }

@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+
+/// Promotion chains read by a client or a CI gate (a hosted platform cannot protect
+/// refs/ml/promotions/*): a forged entry never chooses the champion a candidate is judged against.
+final class AttackChainTests: CLITestCase {
+    func testForgedPromotionsDoNotChooseTheChampion() throws {
+        try setUpChurnProject()
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml/gate.yaml")
+        try run("git", "commit", "-qm", "gate policy")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "gate", "--base", "main", "--head", "main", "--record")   // as CI records after a merge
+
+        try run("git", "checkout", "-qb", "worse")
+        let weak = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        XCTAssertTrue(try run("git", "ml", "gate", "--base", "main", expect: 1).stdout.contains("reject"))
+
+        // A client-side "promotion" of the candidate itself: the entry is not bound to main's
+        // history (main's lock never named the run), so the champion stays the merged model.
+        try run("git", "ml", "promote", "churn", weak, "--reason", "trust me")
+        let chain = try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]]
+        XCTAssertEqual(chain.map { ($0["candidate"] as? String)?.dropFirst(7).prefix(12) }, [weak[...], strong[...]])
+        let judged = try run("git", "ml", "gate", "--base", "main", "--json", expect: 1)
+        let verdict = (try json(judged.stdout) as! [[String: Any]])[0]
+        XCTAssertEqual((verdict["champion"] as? String)?.dropFirst(7).prefix(12), strong[...], judged.stdout)
+        XCTAssertEqual(verdict["decision"] as? String, "reject")
+
+        // A chain with a merge (a forged first parent hiding the real chain behind a second one) is refused.
+        let tip = try run("git", "rev-parse", "refs/ml/promotions/churn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try run("git", "rev-parse", "\(tip)^{tree}").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let root = try run("git", "commit-tree", tree, "-m", "forged root").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let merged = try run("git", "commit-tree", tree, "-p", root, "-p", tip, "-m", "forged").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run("git", "update-ref", "refs/ml/promotions/churn", merged)
+        let refused = try run("git", "ml", "gate", "--base", "main", expect: 2)
+        XCTAssertTrue(refused.stderr.contains("has 2 parents"), refused.stderr)
+    }
+}

@@ -5,22 +5,34 @@ import Glibc
 #endif
 
 extension ObjectStore {
-    /// Writes the exact bytes of `file` to `path`: chunks are decoded and verified against their
-    /// digests on all cores, written to a temp file beside `path`, and renamed over it — a reader
-    /// never sees a half-written file, and a damaged chunk fails the restore before anything is
-    /// replaced. Every chunk and manifest node is verified, so the whole file needs no rehash.
+    /// Writes the exact bytes of `file` to `path` (a trusted path: its folders are created and
+    /// links in it followed); see `restore(_:into:name:progress:)`.
     public func restore(_ file: StoredFile, to path: String, progress: (@Sendable (UInt64) -> Void)? = nil) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        try FileIO.makeDirectory(directory)
+        try restore(file, into: try ConfinedDirectory.open(root: directory, create: false),
+                    name: (path as NSString).lastPathComponent, progress: progress)
+    }
+
+    /// Writes the exact bytes of `file` as `name` in `directory`: chunks are decoded and verified
+    /// against their digests on all cores, written to a new temp file there (created with
+    /// `O_EXCL | O_NOFOLLOW`), and renamed over `name` — a reader never sees a half-written file,
+    /// a damaged chunk fails the restore before anything is replaced, and a symbolic link at
+    /// `name` is replaced, never written through. Every chunk and manifest node is verified, so
+    /// the whole file needs no rehash.
+    public func restore(_ file: StoredFile, into directory: ConfinedDirectory, name: String,
+                        progress: (@Sendable (UInt64) -> Void)? = nil) throws {
         let chunks = try chunkList(of: file)
         guard chunks.totalBytes == file.size else {
             throw StoreError.corruptObject(file.root, detail: "manifest covers \(chunks.totalBytes) bytes, record says \(file.size)")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileIO.makeDirectory(directory.isEmpty ? "." : directory)
-        let temp = "\(directory.isEmpty ? "." : directory)/.gitml-restore-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = try FileIO.create(temp)
+        let tempName = ".gitml-restore-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let temp = directory.path + "/" + tempName
+        let fd = try directory.createFile(tempName)
         var closed = false
         defer {
-            if !closed { close(fd); unlink(temp) }
+            if !closed { close(fd); try? directory.removeFile(tempName) }
         }
         if ftruncate(fd, off_t(file.size)) != 0 { throw FileIO.error(temp, "resize") }
         var starts: [Int] = []
@@ -55,9 +67,9 @@ extension ObjectStore {
         close(fd)
         closed = true
         do {
-            try FileIO.rename(temp, to: path)
+            try directory.rename(tempName, to: name)
         } catch {
-            unlink(temp)
+            try? directory.removeFile(tempName)
             throw error
         }
     }

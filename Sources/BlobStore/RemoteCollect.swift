@@ -114,7 +114,7 @@ extension RemoteSync {
                 unlink("\(store.layout.cache)/remote-indexes/\(index.name).idx")
             }
         }
-        for info in listing where info.key.hasSuffix(".pack") && isOld(info.key)
+        for info in listing where RemoteLayout.packName(ofPackKey: info.key) != nil && isOld(info.key)
             && objects[String(info.key.dropLast(5)) + ".idx"] == nil {
             report.strayPacksRemoved += 1
             report.bytesFreed += info.size

@@ -14,11 +14,18 @@ public enum RemoteLayout {
     public static func indexKey(_ name: String) -> String { packsPrefix + name + ".idx" }
 
     /// The pack name of an index key (`packs/pack-<64 hex>.idx`), or nil for any other key.
-    static func packName(ofIndexKey key: String) -> String? {
-        guard key.hasPrefix(packsPrefix + "pack-"), key.hasSuffix(".idx") else { return nil }
-        let name = String(key.dropFirst(packsPrefix.count).dropLast(4))
+    static func packName(ofIndexKey key: String) -> String? { packName(of: key, suffix: ".idx") }
+
+    /// The pack name of a pack key (`packs/pack-<64 hex>.pack`), or nil for any other key.
+    static func packName(ofPackKey key: String) -> String? { packName(of: key, suffix: ".pack") }
+
+    /// Names from a remote's listing become local file names and keys to delete, so only the
+    /// exact form GitML writes is accepted (no `/`, `..` or other character can pass).
+    private static func packName(of key: String, suffix: String) -> String? {
+        guard key.hasPrefix(packsPrefix + "pack-"), key.hasSuffix(suffix) else { return nil }
+        let name = String(key.dropFirst(packsPrefix.count).dropLast(suffix.count))
         let hex = name.dropFirst(5)
-        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase && $0.isASCII }) else { return nil }
         return name
     }
 }

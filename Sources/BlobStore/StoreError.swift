@@ -16,6 +16,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case fileChanged(path: String)
     /// Another process holds the store lock.
     case locked(path: String)
+    /// A folder on the way to a file GitML writes is a symbolic link or not a folder.
+    case unsafePath(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .fileChanged(let path): return "\(path) changed while it was being read; retry when it is no longer written to"
         case .locked(let path):
             return "the store is locked by another GitML process (\(path)); retry when it finishes"
+        case .unsafePath(let path, let reason):
+            return "\(path) \(reason): GitML never writes through a symbolic link or over a non-folder; move it away and retry"
         }
     }
 }

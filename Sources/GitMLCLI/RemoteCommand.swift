@@ -30,7 +30,7 @@ struct RemoteCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                guard Project.isValidDatasetName(name) else { throw InputError("invalid remote name '\(name)': use letters, digits, '.', '_', '-'") }
+                guard DatasetRecord.isValidName(name) else { throw InputError("invalid remote name '\(name)': use letters, digits, '.', '_', '-'") }
                 try openProject().setRemote(RemoteSpec(name: name, url: url, endpoint: endpoint, region: region,
                                                        pathStyle: pathStyle ? true : nil), makeDefault: `default`)
                 print("remote \(name) → \(url)")

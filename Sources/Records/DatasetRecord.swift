@@ -69,6 +69,56 @@ public struct DatasetRecord: Equatable, Sendable {
     /// `name@vN`.
     public var label: String { "\(name)@v\(version)" }
 
+    /// Dataset names: letters, digits, '.', '_', '-', starting with a letter or digit, at most
+    /// 100 characters, no `..`, not ending in `.lock` — so a name is safe in a ref name and as a
+    /// file name.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first) else {
+            return false
+        }
+        return name.count <= 100 && name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+        } && !name.contains("..") && !name.hasSuffix(".lock")
+    }
+
+    /// Where each of `files` lives, in order, relative to the work tree root: the paths a
+    /// checkout writes. Checks the record's name, `path` and every `files[i].path` first (a
+    /// single-file record has one file with an empty path; a directory record's file paths are
+    /// `WorkTreePath`s relative to `path`); the error names the version and the field.
+    public func locations() throws(RecordError) -> [WorkTreePath] {
+        guard DatasetRecord.isValidName(name) else {
+            throw RecordError(record: "dataset record", reason: "field \"name\" is \(quoted(name)): not a valid dataset name; \(DatasetRecord.refusal)")
+        }
+        let base = try location()
+        guard isDirectory else {
+            guard files.count == 1, files[0].path.isEmpty else {
+                throw pathError("files", "must hold one file with an empty path for a single-file dataset")
+            }
+            return [base]
+        }
+        var out: [WorkTreePath] = []
+        out.reserveCapacity(files.count)
+        for (i, file) in files.enumerated() { out.append(base.appending(try checkedFilePath(file.path, index: i))) }
+        return out
+    }
+
+    /// The record's `path` (the file, or the folder of a directory dataset), checked.
+    public func location() throws(RecordError) -> WorkTreePath {
+        do { return try WorkTreePath(validating: path) } catch { throw pathError("path", "is \(quoted(path)), which \(error)") }
+    }
+
+    private func checkedFilePath(_ text: String, index: Int) throws(RecordError) -> WorkTreePath {
+        do { return try WorkTreePath(validating: text) } catch { throw pathError("files[\(index)].path", "is \(quoted(text)), which \(error)") }
+    }
+
+    private func pathError(_ field: String, _ what: String) -> RecordError {
+        RecordError(record: "dataset record \(label)", reason: "field \"\(field)\" \(what); \(DatasetRecord.refusal)")
+    }
+
+    /// What to do about a record refused for its paths.
+    static let refusal = "GitML refuses this record and writes nothing for it: delete its ref (`git update-ref -d <ref>`, "
+        + "`git ml fsck` lists it) and ask its author to publish the data again under a path inside the work tree"
+
     /// The digest of a directory dataset: SHA-256 of the canonical JSON list of its files.
     public static func directoryDigest(_ files: [File]) -> String {
         CanonicalJSON.digest(.array(files.sorted { $0.path < $1.path }.map { ["path": .string($0.path), "digest": .string($0.digest), "size": .number(Double($0.size))] }))
@@ -123,5 +173,6 @@ public struct DatasetRecord: Equatable, Sendable {
         } else {
             purged = nil
         }
+        _ = try locations()
     }
 }

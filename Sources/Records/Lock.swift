@@ -80,11 +80,19 @@ public struct Lock: Equatable, Sendable {
         try r.requireVersion(Lock.formatVersion)
         var datasets: [String: LockedDataset] = [:]
         for (name, entry) in try r.objectField("datasets") {
+            guard DatasetRecord.isValidName(name) else {
+                throw RecordError(record: "ml/lock.json", reason: "dataset \(quoted(name)) is not a valid dataset name; fix or remove the entry")
+            }
             let e = try FieldReader(entry, record: "ml/lock.json dataset \(name)")
             let label = try e.string("version")
             guard label.hasPrefix("v"), let n = Int(label.dropFirst()) else { throw e.fail("version", "must look like v3") }
-            datasets[name] = LockedDataset(version: n, digest: try e.string("digest"), size: UInt64(try e.int("size")),
-                                           path: try e.string("path"))
+            let path = try e.string("path")
+            do {
+                _ = try WorkTreePath(validating: path)
+            } catch {
+                throw e.fail("path", "is \(quoted(path)), which \(error); fix or remove the entry by hand (`git ml data show \(name)@v\(n)` shows where the version lives)")
+            }
+            datasets[name] = LockedDataset(version: n, digest: try e.string("digest"), size: UInt64(try e.int("size")), path: path)
         }
         self.datasets = datasets
         var suites: [String: SuiteCandidate] = [:]

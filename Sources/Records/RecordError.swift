@@ -11,6 +11,12 @@ public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { "\(record): \(reason)" }
 }
 
+/// `text` in double quotes, with control characters and non-ASCII escaped (`\u{200C}`), so a
+/// hostile value cannot hide in or rewrite a terminal line.
+func quoted(_ text: String) -> String {
+    "\"" + text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? String($0) : "\\u{\(String($0.value, radix: 16, uppercase: true))}" }.joined() + "\""
+}
+
 /// Typed field access for decoding records from `JSONValue`.
 struct FieldReader {
     let record: String

@@ -21,7 +21,8 @@ extension Project {
     /// lock is updated. A crash at any point leaves older versions intact and at worst some
     /// unreferenced chunks for `git ml gc`.
     public func addDataset(relativePath: String, name: String, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> AddResult {
-        guard Project.isValidDatasetName(name) else { throw WorkspaceError.invalidName(name) }
+        guard DatasetRecord.isValidName(name) else { throw WorkspaceError.invalidName(name) }
+        try Project.checkDataPath(relativePath)
         let absolute = root + "/" + relativePath
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
@@ -38,6 +39,7 @@ extension Project {
             }
         }
         let files = isDirectory.boolValue ? try Project.listFiles(in: absolute) : [""]
+        for file in files where !file.isEmpty { try Project.checkDataPath(relativePath + "/" + file) }
         let stats = StatCache(layout: layout)
         var statistics = IngestStatistics()
         let sizes = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0)?.size ?? UInt64.max }
@@ -106,9 +108,19 @@ extension Project {
         return AddResult(version: version, created: created, statistics: statistics)
     }
 
-    /// Writes a version commit whose tree holds the record.
+    /// A path `git ml data add` may record: what every checkout will accept (`WorkTreePath`).
+    static func checkDataPath(_ relativePath: String) throws {
+        do {
+            _ = try WorkTreePath(validating: relativePath)
+        } catch {
+            throw WorkspaceError.invalidDataPath(relativePath, reason: "\(error)")
+        }
+    }
+
+    /// Writes a version commit whose tree holds the record (refused unless its paths are valid).
     func writeVersionCommit(_ record: DatasetRecord, parent: ObjectID?, message: String, time: Date) throws -> ObjectID {
         try wrapping {
+            _ = try record.locations()
             let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
             let tree = try repository.writeTree([TreeFile(name: DatasetVersion.recordFile, blob: blob)])
             return try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
@@ -116,32 +128,11 @@ extension Project {
         }
     }
 
-    /// Regular files under `directory`, relative and sorted; skips `.git` and symbolic links.
-    /// Reads directories with readdir and its d_type, so listing 100,000 files costs no stat.
+    /// Regular files under `directory`, relative and sorted; skips `.git` and symbolic links
+    /// (see `ConfinedDirectory.listFiles`).
     static func listFiles(in directory: String, sorted: Bool = true) throws -> [String] {
-        var out: [String] = []
-        func walk(_ relative: String) throws {
-            let path = relative.isEmpty ? directory : directory + "/" + relative
-            guard let dir = opendir(path) else {
-                if relative.isEmpty { throw WorkspaceError.pathNotFound(directory) }
-                return
-            }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-                if name == "." || name == ".." || name == ".git" { continue }
-                let child = relative.isEmpty ? name : relative + "/" + name
-                var type = entry.pointee.d_type
-                if type == UInt8(DT_UNKNOWN) {
-                    var st = stat()
-                    guard lstat(directory + "/" + child, &st) == 0 else { continue }
-                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : (st.st_mode & S_IFMT) == S_IFREG ? UInt8(DT_REG) : 0
-                }
-                if type == UInt8(DT_DIR) { try walk(child) } else if type == UInt8(DT_REG) { out.append(child) }
-            }
-        }
-        try walk("")
-        return sorted ? out.sorted() : out
+        guard let folder = try? ConfinedDirectory.open(root: directory, create: false) else { throw WorkspaceError.pathNotFound(directory) }
+        return try wrapping { try folder.listFiles(sorted: sorted) }
     }
 
     /// Adds `/<path>` to the root .gitignore unless a line already names it (under a file lock,

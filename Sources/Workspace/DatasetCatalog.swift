@@ -15,14 +15,6 @@ public struct DatasetVersion: Sendable {
 }
 
 extension Project {
-    /// Dataset names: letters, digits, '.', '_', '-', starting with a letter or digit.
-    public static func isValidDatasetName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first) else { return false }
-        return name.count <= 100 && name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
-        } && !name.contains("..") && !name.hasSuffix(".lock")
-    }
-
     /// The record stored in a version commit.
     public func datasetRecord(commit: ObjectID) throws -> DatasetRecord {
         try wrapping {
@@ -83,7 +75,7 @@ extension Project {
     /// Resolves `name@vN`, `name@sha256:<prefix>`, or `name` (the lock's version, else the latest).
     public func resolveDataset(_ spec: String) throws -> DatasetVersion {
         let (name, selector) = Project.splitSpec(spec)
-        guard Project.isValidDatasetName(name) else { throw WorkspaceError.invalidName(name) }
+        guard DatasetRecord.isValidName(name) else { throw WorkspaceError.invalidName(name) }
         if let selector, selector.hasPrefix("v"), let n = Int(selector.dropFirst()) {
             if let v = try version(of: name, number: n) { return v }
             if try datasetNames().contains(name) { throw WorkspaceError.unknownVersion(spec) }

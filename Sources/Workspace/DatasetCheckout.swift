@@ -6,32 +6,49 @@ extension Project {
     /// Materializes a version's exact bytes at its path (every chunk verified; files replaced
     /// atomically). Files already identical (by stat cache or digest) are left alone. When the
     /// version differs from the lock's, the lock is moved to it.
+    ///
+    /// Nothing is written outside the work tree or under `.git`: the record's paths are
+    /// `WorkTreePath`s (a record that fails the check is refused before anything is written),
+    /// and every folder from the work tree root down is opened without following symbolic links
+    /// (`ConfinedDirectory`) — a link on the way is an error; a link at a file's own place is
+    /// replaced by the file, never written through.
     /// Returns the number of files written.
     @discardableResult
     public func checkoutDataset(_ version: DatasetVersion, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> Int {
         let record = version.record
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
+        let locations = try wrapping { try record.locations() }
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
         let stats = StatCache(layout: layout)
-        let base = root + "/" + record.path
+        let workTree = try wrapping { try ConfinedDirectory.open(root: root, create: false) }
         var written = 0
         var done: UInt64 = 0
-        for file in record.files {
-            let path = file.path.isEmpty ? base : base + "/" + file.path
-            let relative = file.path.isEmpty ? record.path : record.path + "/" + file.path
+        var folder: (components: ArraySlice<String>, directory: ConfinedDirectory)? = nil
+        for (file, location) in zip(record.files, locations) {
+            let components = location.components
+            let name = components.last!, parent = components.dropLast()
+            if folder?.components != parent {
+                folder = (parent, try wrapping { try workTree.subdirectory(parent, create: true) })
+            }
+            let path = root + "/" + location.string
             let stored = try Project.storedFile(file)
-            if try currentDigest(of: path, relative: relative, cache: stats) == stored.digest {
+            if folder!.directory.isRegularFile(name), try currentDigest(of: path, relative: location.string, cache: stats) == stored.digest {
                 done += file.size
                 continue
             }
             let before = done
-            try wrapping { try store.restore(stored, to: path) { n in progress?(before + n, record.size) } }
+            try wrapping { try store.restore(stored, into: folder!.directory, name: name) { n in progress?(before + n, record.size) } }
             done += file.size
             written += 1
-            if let key = StatCache.key(of: path) { stats.remember(relative, key: key, digest: stored.digest) }
+            if let key = StatCache.key(of: path) { stats.remember(location.string, key: key, digest: stored.digest) }
         }
-        if record.isDirectory { try removeExtraFiles(in: base, keeping: Set(record.files.map(\.path))) }
+        folder = nil
+        if record.isDirectory {
+            let base = try wrapping { try record.location() }
+            try removeExtraFiles(in: try wrapping { try workTree.subdirectory(base.components, create: true) },
+                                 keeping: Set(record.files.map(\.path)))
+        }
         stats.save()
         let locked = try readLock().datasets[record.name]
         if locked?.digest != record.digest || locked?.version != record.version {
@@ -53,10 +70,13 @@ extension Project {
         return digest
     }
 
-    /// Checkout of a directory version removes files the version does not have.
-    private func removeExtraFiles(in directory: String, keeping: Set<String>) throws {
-        for file in try Project.listFiles(in: directory) where !keeping.contains(file) {
-            try? FileManager.default.removeItem(atPath: directory + "/" + file)
+    /// Checkout of a directory version removes files the version does not have (links are
+    /// neither followed nor listed: only regular files below `directory` are candidates).
+    private func removeExtraFiles(in directory: ConfinedDirectory, keeping: Set<String>) throws {
+        for file in try wrapping({ try directory.listFiles() }) where !keeping.contains(file) {
+            var components = file.split(separator: "/").map(String.init)
+            let name = components.removeLast()
+            try wrapping { try directory.subdirectory(components, create: false).removeFile(name) }
         }
     }
 }

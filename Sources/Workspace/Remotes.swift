@@ -146,8 +146,10 @@ extension Project {
                 }
                 continue
             }
+            // Read (and so check) the record before adopting it: a refused record gets no local ref.
+            let record = try datasetRecord(commit: commit)
             try wrapping { try repository.createRef(local, target: commit, message: "git ml fetch from \(git)") }
-            added.append(try datasetRecord(commit: commit).label)
+            added.append(record.label)
         }
         return added
     }

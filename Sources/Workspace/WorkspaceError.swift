@@ -8,6 +8,7 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case bareRepository
     case pathOutsideRepository(String)
     case pathNotFound(String)
+    case invalidDataPath(String, reason: String)
     case invalidName(String)
     case unknownDataset(String)
     case unknownVersion(String)
@@ -36,6 +37,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .bareRepository: return "this is a bare repository: run the command in a clone with a working tree"
         case .pathOutsideRepository(let p): return "\(p) is outside the repository: move the data inside it first"
         case .pathNotFound(let p): return "\(p) does not exist"
+        case .invalidDataPath(let p, let reason):
+            return "\(p.debugDescription) cannot be a dataset path: it \(reason); rename it (every clone must be able to check it out safely)"
         case .invalidName(let n):
             return "invalid dataset name '\(n)': use letters, digits, '.', '_' and '-' (start with a letter or digit)"
         case .unknownDataset(let n): return "no dataset named '\(n)' (list them with `git ml data status`)"

@@ -1,4 +1,5 @@
 import Foundation
+import Records
 import XCTest
 @testable import Workspace
 
@@ -18,8 +19,8 @@ final class ProjectTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
     func testDatasetNamesAndSpecs() {
-        for good in ["train", "churn-eval", "v2.data", "A_1"] { XCTAssertTrue(Project.isValidDatasetName(good), good) }
-        for bad in ["", "-x", "a/b", "a..b", "x.lock", "sp ace", ".hidden"] { XCTAssertFalse(Project.isValidDatasetName(bad), bad) }
+        for good in ["train", "churn-eval", "v2.data", "A_1"] { XCTAssertTrue(DatasetRecord.isValidName(good), good) }
+        for bad in ["", "-x", "a/b", "a..b", "x.lock", "sp ace", ".hidden"] { XCTAssertFalse(DatasetRecord.isValidName(bad), bad) }
         XCTAssertTrue(Project.splitSpec("train@v3") == ("train", "v3"))
         XCTAssertTrue(Project.splitSpec("train") == ("train", nil))
         XCTAssertTrue(Project.splitSpec("t@sha256:abcd") == ("t", "sha256:abcd"))

@@ -57,11 +57,14 @@ struct PullCommand: ParsableCommand {
     @Argument(help: "Only these dataset versions (default: what ml/lock.json pins).") var datasets: [String] = []
     @Option(help: "The git remote to fetch refs/ml/* from (default: origin when it exists).") var gitRemote: String?
     @Flag(help: "Also download the artifacts of candidate and champion runs.") var runs = false
+    @Option(help: ArgumentHelp("Read the blob remote from ml/config.yaml at this revision (a CI gate: the base branch, never the pull request).",
+                               valueName: "revision"))
+    var configFrom: String?
 
     func run() throws {
         try reportingErrors {
             let progress = ProgressLine("downloading")
-            let r = try openProject().pull(remote: remote, gitRemote: gitRemote, only: datasets, runs: runs) { progress.update($0, $1) }
+            let r = try openProject().pull(remote: remote, gitRemote: gitRemote, only: datasets, runs: runs, configAt: configFrom) { progress.update($0, $1) }
             progress.finish()
             if !r.versionsAdded.isEmpty { print("new versions: \(r.versionsAdded.joined(separator: ", "))") }
             print("\(r.remote): \(r.blobs.objectsFetched) objects downloaded (\(formatBytes(r.blobs.bytesDownloaded))), every digest verified")

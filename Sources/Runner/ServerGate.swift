@@ -188,14 +188,8 @@ public struct ServerGate {
     private func download(_ files: [StoredFile], configAt revision: String) throws {
         let missing = files.filter { !project.store.contains($0.manifest ?? $0.digest) }
         guard !missing.isEmpty else { return }
-        guard let text = try project.repository.fileContents(at: revision, path: "ml/config.yaml") else {
-            throw RunnerError.missingFile(path: "ml/config.yaml at \(revision.prefix(12))", hint: "the gate needs the blob remote that holds the runs' predictions")
-        }
-        let config = try ProjectConfig.parse(text: String(decoding: text, as: UTF8.self), path: "ml/config.yaml")
-        guard let name = config.defaultRemote, let spec = config.remotes[name] else {
-            throw RunnerError.missingFile(path: "a default blob remote in ml/config.yaml", hint: "declare one with `git ml remote add NAME URL --default`")
-        }
-        let sync = RemoteSync(store: project.store, remote: try spec.open())
+        let sync = RemoteSync(store: project.store, remote: try project.remoteSpec(nil, configAt: revision).open())
         _ = try sync.pull(missing)
     }
+
 }

@@ -31,6 +31,14 @@ extension Project {
     /// `ml/config.yaml` as it is now.
     public func config() throws -> ProjectConfig { try ProjectConfig.load(path: mlDirectory + "/config.yaml") }
 
+    /// `ml/config.yaml` as committed at `revision`.
+    public func committedConfig(at revision: String) throws -> ProjectConfig {
+        guard let bytes = try wrapping({ try repository.fileContents(at: revision, path: "ml/config.yaml") }) else {
+            throw WorkspaceError.noDefaultRemote
+        }
+        return try ProjectConfig.parse(text: String(decoding: bytes, as: UTF8.self), path: "ml/config.yaml (at \(revision))")
+    }
+
     /// Adds or replaces a blob remote in `ml/config.yaml`.
     public func setRemote(_ spec: RemoteSpec, makeDefault: Bool) throws {
         var current = try config()
@@ -54,8 +62,11 @@ extension Project {
     }
 
     /// The named blob remote, or the default one.
-    func remoteSpec(_ name: String?) throws -> RemoteSpec {
-        let current = try config()
+    ///
+    /// `revision`: read `ml/config.yaml` at this revision instead of the working tree — where a
+    /// gate sends credentials must come from the reviewed base, never from the change it judges.
+    public func remoteSpec(_ name: String?, configAt revision: String? = nil) throws -> RemoteSpec {
+        let current = try revision.map(committedConfig) ?? config()
         guard let chosen = name ?? current.defaultRemote else { throw WorkspaceError.noDefaultRemote }
         guard let spec = current.remotes[chosen] else { throw WorkspaceError.unknownRemote(chosen) }
         return spec
@@ -201,9 +212,9 @@ extension Project {
     /// With `runs`, also downloads the artifacts of the runs the gate may judge: the suites'
     /// candidates in the lock at HEAD and at every remote-tracking branch, and every entry of
     /// the promotion chains (champions).
-    public func pull(remote name: String?, gitRemote gitName: String?, only: [String] = [], runs: Bool = false,
+    public func pull(remote name: String?, gitRemote gitName: String?, only: [String] = [], runs: Bool = false, configAt revision: String? = nil,
                      progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PullResult {
-        let spec = try remoteSpec(name)
+        let spec = try remoteSpec(name, configAt: revision)
         let git = try gitRemote(gitName)
         let added = try git.map { try fetchVersions(gitRemote: $0) } ?? []
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }

@@ -80,6 +80,6 @@ let package = Package(
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Records", "Learners", "Tables", "Metering"]),
-        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records"]),
+        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -199,18 +199,27 @@ struct DiffCommand: ParsableCommand {
     }
 }
 
-/// `git ml promote`: a manual decision (an override or a rollback), recorded like the gate's.
+/// `git ml promote`: a manual decision (an override or a rollback), signed, recorded like the gate's.
 struct PromoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
-        abstract: "Record a manual promote, shadow or reject decision (a rollback is a promote of an earlier run).",
-        discussion: "Example: git ml promote churn 3f2a9c1b --reason \"roll back: v7 drifted in production\"")
+        abstract: "Record a signed manual promote, shadow or reject decision (a rollback is a promote of an earlier run).",
+        discussion: """
+            The entry carries an SSH signature (namespace gitml-promotion) by --key or git config
+            user.signingkey. A gate trusts it only when the key is an allowed signer of its trust
+            root (git config gitml.allowedSignersFile, else ml/allowed_signers on the protected
+            branch). `git ml push` sends it to a self-hosted server as a request, which the
+            server checks and appends; on a hosted platform push refs/ml/promotions/<suite>.
+
+            Example: git ml promote churn 3f2a9c1b --reason "roll back: v7 drifted in production"
+            """)
 
     @Argument(help: "The suite.") var suite: String
     @Argument(help: "The run (id or unique prefix).") var runID: String
     @Option(help: "Why (required: the chain keeps it).") var reason: String
     @Option(help: "promote, shadow or reject.") var decision = "promote"
     @Option(help: "The protected branch the decision is about.") var branch = "main"
+    @Option(help: "The SSH private key to sign with (default: git config user.signingkey).") var key: String?
 
     func run() throws {
         try reportingErrors {
@@ -219,10 +228,12 @@ struct PromoteCommand: ParsableCommand {
             let run = try project.recordedRun(runID)
             guard run.record.suite == suite else { throw InputError("run \(shortID(run.id)) belongs to suite \(run.record.suite), not \(suite)") }
             let commit = (try? project.repository.resolveCommit(branch).hex) ?? run.record.code.commit
-            try project.appendPromotion(Promotion(suite: suite, decision: decision, candidate: run.id, champion: try project.champion(suite: suite),
-                                                  verdictDigest: nil, reason: reason, branch: branch, commit: commit,
-                                                  actor: project.actor(), at: timestamp(Date())), verdict: nil)
-            print("\(decision.rawValue) \(suite): run \(shortID(run.id)) (\(reason))")
+            let promotion = Promotion(suite: suite, decision: decision, candidate: run.id, champion: try project.champion(suite: suite),
+                                      verdictDigest: nil, reason: reason, branch: branch, commit: commit,
+                                      actor: project.actor(), at: timestamp(Date()))
+            let signature = try Project.signPromotion(promotion, key: try project.signingKey(key))
+            try project.appendPromotion(promotion, verdict: nil, signature: signature)
+            print("\(decision.rawValue) \(suite): run \(shortID(run.id)) (\(reason)), signed; publish it with git ml push")
         }
     }
 }

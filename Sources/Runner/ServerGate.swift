@@ -86,6 +86,9 @@ public struct ServerGate {
     /// pre-receive reached for exactly these updates, else (no pre-receive ran) a new gate.
     public func postReceive(_ updates: [Update]) throws -> [String] {
         var out: [String] = []
+        for u in updates where u.ref.hasPrefix(ServerGate.requestPrefix) && u.isCreation {
+            out += try appendRequest(u)
+        }
         let judged = updates.filter { FileManager.default.fileExists(atPath: verdictsPath(for: $0)) }
         let saved = try judged.map { ($0, try loadVerdicts(for: $0)) }
         let fresh = try gatedUpdates(updates.filter { !judged.contains($0) }, trust: try ServerTrust(project: project)).map { ($0.update, $0.verdicts) }
@@ -99,6 +102,21 @@ public struct ServerGate {
             unlink(verdictsPath(for: update))
         }
         return out
+    }
+
+    /// Appends a signed manual decision that pre-receive accepted (once: a request whose exact
+    /// decision is already in the chain adds nothing), then removes the request ref.
+    private func appendRequest(_ u: Update) throws -> [String] {
+        guard let commit = ObjectID(hex: u.new) else { return [] }
+        let entry = try project.promotionEntry(commit)
+        let suite = entry.promotion.suite
+        var lines: [String] = []
+        if try !project.promotionEntries(suite: suite).contains(where: { $0.bytes == entry.bytes }) {
+            try project.appendPromotion(entry.promotion, verdict: nil, signature: entry.signature)
+            lines.append("recorded the signed manual \(entry.promotion.decision.rawValue) of run \(shortID(entry.promotion.candidate)) for suite \(suite)")
+        }
+        _ = try GitCommand.run(["update-ref", "-d", u.ref, u.new], in: project.root)
+        return lines
     }
 
     /// Where pre-receive leaves the verdicts of an update for post-receive (which runs only if
@@ -123,7 +141,7 @@ public struct ServerGate {
     /// chains; a protected branch is never deleted or rewritten, and its policy changes only
     /// in a commit an allowed signer signed.
     private func refusal(_ u: Update, trust: ServerTrust) throws -> String? {
-        if u.ref.hasPrefix("refs/ml/") { return try recordRefusal(u) }
+        if u.ref.hasPrefix("refs/ml/") { return try recordRefusal(u, trust: trust) }
         guard u.ref.hasPrefix("refs/heads/") else { return nil }
         let branch = String(u.ref.dropFirst("refs/heads/".count))
         guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old) else { return nil }
@@ -142,13 +160,14 @@ public struct ServerGate {
     /// Why an update of `refs/ml/*` is refused, or nil. Datasets and runs are create-only and
     /// must be well-formed records named by their content; promotion chains are written by this
     /// server's post-receive alone.
-    private func recordRefusal(_ u: Update) throws -> String? {
+    private func recordRefusal(_ u: Update, trust: ServerTrust) throws -> String? {
         if u.isDeletion { return "refs/ml/* are never deleted on the server (history and evidence must stay reachable)" }
         if u.ref.hasPrefix("refs/ml/promotions/") {
             return "only this server appends to promotion chains (its post-receive hook, after the gate); a push cannot write them"
         }
         if !u.isCreation { return "immutable: \(u.ref) already exists with other content (a version label or run is never rewritten)" }
         guard let commit = ObjectID(hex: u.new) else { return "not a commit id: \(u.new)" }
+        if u.ref.hasPrefix(ServerGate.requestPrefix) { return try requestRefusal(u, commit: commit, trust: trust) }
         if u.ref.hasPrefix("refs/ml/runs/") {
             let record: RunRecord
             do { record = try project.runRecord(commit: commit) } catch { return "not a valid run record: \(error)" }
@@ -160,7 +179,27 @@ public struct ServerGate {
             let expected = "refs/ml/datasets/\(record.name)/v\(record.version)"
             return u.ref == expected ? nil : "the record inside is \(record.label), which belongs at \(expected)"
         }
-        return "GitML keeps no refs here: refs/ml/ holds datasets/, runs/ and promotions/ only"
+        return "GitML keeps no refs here: refs/ml/ holds datasets/, runs/, promotions/ and requests/ only"
+    }
+
+    /// Where clients ask for a signed manual decision to be appended (`git ml push` after `git ml promote`).
+    static let requestPrefix = "refs/ml/requests/"
+
+    /// Why a promotion request is refused, or nil: it must hold one manual decision for the suite
+    /// its ref names, signed by an allowed signer of the server's trust root.
+    private func requestRefusal(_ u: Update, commit: ObjectID, trust: ServerTrust) throws -> String? {
+        let entry: Project.PromotionEntry
+        do { entry = try project.promotionEntry(commit) } catch { return "not a promotion entry: \(error)" }
+        guard u.ref == Project.promotionRequestRef(suite: entry.promotion.suite, entry: commit) else {
+            return "a request for suite \(entry.promotion.suite) belongs at \(Project.promotionRequestRef(suite: entry.promotion.suite, entry: commit))"
+        }
+        guard entry.promotion.verdictDigest == nil, let signature = entry.signature else {
+            return "only a signed manual decision (git ml promote) can be requested; the gate's own decisions are this server's to record"
+        }
+        let verdict = try TrustRoot(project: project, base: trust.defaultTip ?? "HEAD")
+            .signer(of: entry.bytes, signature: signature, namespace: Project.promotionSignatureNamespace)
+        if case .failure(let refusal) = verdict { return "the manual decision's signature does not count: \(refusal)" }
+        return nil
     }
 
     private func isAncestor(_ a: String, of b: String) -> Bool {

@@ -5,9 +5,33 @@ import Records
 /// The promotion chain of a suite: `refs/ml/promotions/<suite>` points at the newest entry, a
 /// commit whose tree holds `promotion.json` (and `verdict.json` when a gate decided) and whose
 /// parent is the previous entry. Appends are compare-and-swap on the ref; a lost race re-reads
-/// the tip and appends again, so concurrent decisions are serialized, never lost.
+/// the tip and appends again, so concurrent decisions are serialized, never lost. A manual
+/// decision carries `promotion.sig`, an SSH signature (namespace `gitml-promotion`) over the
+/// exact bytes of `promotion.json`.
 extension Project {
     public static func promotionRef(suite: String) -> String { "refs/ml/promotions/\(suite)" }
+    /// The SSH signature namespace of promotion entries.
+    public static let promotionSignatureNamespace = "gitml-promotion"
+    /// Where `git ml push` asks a server to append a signed manual decision:
+    /// `refs/ml/requests/<suite>/<entry commit>`.
+    public static func promotionRequestRef(suite: String, entry: ObjectID) -> String { "refs/ml/requests/\(suite)/\(entry.hex)" }
+
+    /// One entry of a chain: the commit, its decision, and the signature of a manual decision.
+    public struct PromotionEntry {
+        public let commit: ObjectID
+        public let promotion: Promotion
+        /// The bytes of `promotion.json`, which the signature signs.
+        public let bytes: [UInt8]
+        public let signature: String?
+    }
+
+    /// The bytes an entry stores for `promotion` (and a signer signs).
+    public static func promotionBytes(_ promotion: Promotion) -> [UInt8] { Array(CanonicalJSON.pretty(promotion.json).utf8) }
+
+    /// Signs a manual decision with the SSH key at `key` (as `git ml promote` does).
+    public static func signPromotion(_ promotion: Promotion, key: String) throws -> String {
+        try SSHSignature.sign(promotionBytes(promotion), namespace: promotionSignatureNamespace, key: key)
+    }
 
     /// The chain's tip: the local ref, else a remote-tracking one (`refs/remotes/*/ml/promotions/<suite>`).
     private func promotionTip(suite: String) throws -> ObjectID? {
@@ -24,14 +48,11 @@ extension Project {
     }
 
     /// The chain's entries with the commits that hold them, newest first.
-    func promotionEntries(suite: String) throws -> [(commit: ObjectID, promotion: Promotion)] {
-        var out: [(ObjectID, Promotion)] = []
+    public func promotionEntries(suite: String) throws -> [PromotionEntry] {
+        var out: [PromotionEntry] = []
         var next = try promotionTip(suite: suite)
         while let commit = next {
-            guard let bytes = try wrapping({ try repository.fileContents(inCommit: commit, path: "promotion.json") }) else {
-                throw WorkspaceError.record(RecordError(record: "promotion \(commit.hex.prefix(12))", reason: "the commit has no promotion.json"))
-            }
-            out.append((commit, try wrapping { try Promotion(text: String(decoding: bytes, as: UTF8.self)) }))
+            out.append(try promotionEntry(commit))
             let parents = try wrapping { try repository.parents(of: commit) }
             guard parents.count <= 1 else {
                 throw WorkspaceError.record(RecordError(record: "promotion chain of \(suite)",
@@ -42,18 +63,35 @@ extension Project {
         return out
     }
 
+    /// The entry a commit holds.
+    public func promotionEntry(_ commit: ObjectID) throws -> PromotionEntry {
+        guard let bytes = try wrapping({ try repository.fileContents(inCommit: commit, path: "promotion.json") }) else {
+            throw WorkspaceError.record(RecordError(record: "promotion \(commit.hex.prefix(12))", reason: "the commit has no promotion.json"))
+        }
+        let signature = try wrapping { try repository.fileContents(inCommit: commit, path: "promotion.sig") }
+        return PromotionEntry(commit: commit, promotion: try wrapping { try Promotion(text: String(decoding: bytes, as: UTF8.self)) },
+                              bytes: bytes, signature: signature.map { String(decoding: $0, as: UTF8.self) })
+    }
+
     /// The suite's champion as a gate judging against `base` may trust it: the run of the newest
-    /// `promote` entry bound to the protected branch's history — the entry's commit is `base` or
-    /// one of its ancestors, and that commit's `ml/lock.json` names the run as the suite's
-    /// candidate, so the champion is a model that was merged (through the gate) into the branch.
-    /// Entries that fail the check (a client-side `git ml promote`, a forged entry naming the
-    /// candidate under judgement) are skipped. Nil when no entry qualifies.
+    /// `promote` entry that is either
+    /// - bound to the protected branch's history: the entry's commit is `base` or one of its
+    ///   ancestors, and that commit's `ml/lock.json` names the run as the suite's candidate (a
+    ///   model merged, through the gate, into the branch); or
+    /// - a manual decision signed by an allowed signer of the trust root (a rollback, an override).
+    /// Other entries (an unsigned `git ml promote`, a forged entry naming the candidate under
+    /// judgement) are skipped. Nil when no entry qualifies.
     public func champion(suite: String, trustedAt base: String) throws -> String? {
         let baseCommit = try wrapping { try repository.resolveCommit(base) }
-        for (_, entry) in try promotionEntries(suite: suite) where entry.decision == .promote {
-            guard let commit = ObjectID(hex: entry.commit), try wrapping({ try repository.contains(commit) }),
+        let trust = TrustRoot(project: self, base: base)
+        for entry in try promotionEntries(suite: suite) where entry.promotion.decision == .promote {
+            if let signature = entry.signature,
+               case .success = try trust.signer(of: entry.bytes, signature: signature, namespace: Project.promotionSignatureNamespace) {
+                return entry.promotion.candidate
+            }
+            guard let commit = ObjectID(hex: entry.promotion.commit), try wrapping({ try repository.contains(commit) }),
                   try wrapping({ try repository.isAncestor(commit, of: baseCommit) }) else { continue }
-            if try lock(at: commit.hex)?.suites[suite]?.run == entry.candidate { return entry.candidate }
+            if try lock(at: commit.hex)?.suites[suite]?.run == entry.promotion.candidate { return entry.promotion.candidate }
         }
         return nil
     }
@@ -63,15 +101,19 @@ extension Project {
         try promotions(suite: suite).first { $0.decision == .promote }?.candidate
     }
 
-    /// Appends an entry (with the verdict record, when a gate decided) to the suite's chain.
-    public func appendPromotion(_ promotion: Promotion, verdict: JSONValue?) throws {
+    /// Appends an entry (with the verdict record, when a gate decided; with the signature of a
+    /// manual decision) to the suite's chain.
+    public func appendPromotion(_ promotion: Promotion, verdict: JSONValue?, signature sshSignature: String? = nil) throws {
         let ref = Project.promotionRef(suite: promotion.suite)
         for _ in 0..<20 {
             // The entry's parent is the tip read here, and the ref moves only if it still points there.
             let local = try wrapping { try repository.readRef(ref) }
             let tip = try local ?? promotionTip(suite: promotion.suite)
             let commit = try wrapping {
-                var files = [TreeFile(name: "promotion.json", blob: try repository.writeBlob(Array(CanonicalJSON.pretty(promotion.json).utf8)))]
+                var files = [TreeFile(name: "promotion.json", blob: try repository.writeBlob(Project.promotionBytes(promotion)))]
+                if let sshSignature {
+                    files.append(TreeFile(name: "promotion.sig", blob: try repository.writeBlob(Array(sshSignature.utf8))))
+                }
                 if let verdict {
                     files.append(TreeFile(name: "verdict.json", blob: try repository.writeBlob(Array(CanonicalJSON.pretty(verdict).utf8))))
                 }

@@ -119,9 +119,11 @@ extension Project {
         var publishedRefs = 0, serverMessages: [String] = []
         if let git {
             // Datasets and runs are immutable (create-only on the remote). Promotion chains are
-            // not pushed: a server's post-receive or the CI job after a merge appends them.
+            // not pushed: a server's post-receive or the CI job after a merge appends them; a
+            // signed manual decision made here goes as a request the server checks and appends.
             let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name) + localRuns.map(\.ref)
-            var refspecs = refs.map { "\($0):\($0)" }
+            let requests = try promotionRequests(gitRemote: git)
+            var refspecs = refs.map { "\($0):\($0)" } + requests.map { "\($0.entry.commit.hex):\(Project.promotionRequestRef(suite: $0.suite, entry: $0.entry.commit))" }
             if let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: root).trimmingCharacters(in: .whitespacesAndNewlines),
                !branch.isEmpty {
                 refspecs.insert(branch, at: 0)
@@ -133,9 +135,46 @@ extension Project {
                 }
             }
             publishedRefs = refspecs.count
+            if !requests.isEmpty { try settleRequests(requests, gitRemote: git) }
         }
         return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs,
                           serverMessages: serverMessages)
+    }
+
+    /// The signed manual decisions of local promotion chains that the git remote's chain lacks.
+    func promotionRequests(gitRemote git: String) throws -> [(suite: String, entry: PromotionEntry)] {
+        var out: [(String, PromotionEntry)] = []
+        for (ref, tip) in try wrapping({ try repository.refs(withPrefix: "refs/ml/promotions/") }) {
+            let suite = String(ref.dropFirst("refs/ml/promotions/".count))
+            let published = try wrapping { try repository.readRef("refs/remotes/\(git)/ml/promotions/\(suite)") }
+            var next: ObjectID? = tip
+            while let commit = next, try published.map({ published in try wrapping { try repository.isAncestor(commit, of: published) } }) != true {
+                let entry = try promotionEntry(commit)
+                if entry.signature != nil, entry.promotion.verdictDigest == nil { out.append((suite, entry)) }
+                next = try wrapping { try repository.parents(of: commit) }.first
+            }
+        }
+        return out
+    }
+
+    /// After pushing requests: once the remote's chain holds each sent decision (a server
+    /// appended it), the local chain that diverged from it is dropped, so the clone follows the
+    /// remote's chain again. A remote that did not append them (no server hooks) keeps them local.
+    private func settleRequests(_ requests: [(suite: String, entry: PromotionEntry)], gitRemote git: String) throws {
+        try wrapping { _ = try GitCommand.run(["fetch", "--quiet", git, "refs/ml/promotions/*:refs/remotes/\(git)/ml/promotions/*"], in: root) }
+        for suite in Set(requests.map(\.suite)) {
+            guard let remoteTip = try wrapping({ try repository.readRef("refs/remotes/\(git)/ml/promotions/\(suite)") }),
+                  let local = try wrapping({ try repository.readRef(Project.promotionRef(suite: suite)) }) else { continue }
+            var published = Set<[UInt8]>()
+            var next: ObjectID? = remoteTip
+            while let commit = next {
+                published.insert(try promotionEntry(commit).bytes)
+                next = try wrapping { try repository.parents(of: commit) }.first
+            }
+            if requests.filter({ $0.suite == suite }).allSatisfy({ published.contains($0.entry.bytes) }) {
+                try wrapping { try repository.deleteRef(Project.promotionRef(suite: suite), expected: local) }
+            }
+        }
     }
 
     /// Fetches `refs/ml/*` from a git remote into `refs/remotes/<remote>/ml/*` (never forced) and

@@ -23,6 +23,7 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case noLeakagePolicy(String)
     case unknownRemote(String)
     case noDefaultRemote
+    case noSigningKey
     case unknownGitRemote(String)
     case conflictingVersion(label: String, local: String, remote: String)
     case remote(RemoteError)
@@ -53,6 +54,7 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .invalidConfig(let path, let reason): return "\(path): \(reason)"
         case .notTabular(let v): return "\(v) is not a single CSV, TSV or JSON Lines file, so it cannot be read as a table"
         case .unknownRemote(let name): return "no blob remote named '\(name)' in ml/config.yaml (add one with `git ml remote add`)"
+        case .noSigningKey: return "no SSH key to sign with: give one with --key PATH, or set git config user.signingkey"
         case .noDefaultRemote: return "no default blob remote: name one, or mark one with `git ml remote add NAME URL --default`"
         case .unknownGitRemote(let name): return "no git remote named '\(name)' (see `git remote -v`)"
         case .conflictingVersion(let label, let local, let remote):

@@ -16,9 +16,10 @@ final class AttackChainTests: CLITestCase {
         let weak = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
         XCTAssertTrue(try run("git", "ml", "gate", "--base", "main", expect: 1).stdout.contains("reject"))
 
-        // A client-side "promotion" of the candidate itself: the entry is not bound to main's
-        // history (main's lock never named the run), so the champion stays the merged model.
-        try run("git", "ml", "promote", "churn", weak, "--reason", "trust me")
+        // A client-side "promotion" of the candidate itself, signed by a key no trust root lists:
+        // the entry is not bound to main's history (main's lock never named the run) and its
+        // signature does not count, so the champion stays the merged model.
+        try run("git", "ml", "promote", "churn", weak, "--reason", "trust me", "--key", try makeSigningKey("mallory").key)
         let chain = try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]]
         XCTAssertEqual(chain.map { ($0["candidate"] as? String)?.dropFirst(7).prefix(12) }, [weak[...], strong[...]])
         let judged = try run("git", "ml", "gate", "--base", "main", "--json", expect: 1)

@@ -107,7 +107,7 @@ final class AttackServerTests: CLITestCase {
 
         // A client-side promotion (git ml promote), pushed by hand, fast-forward or not.
         try run("git", "ml", "fetch")
-        try run("git", "ml", "promote", "churn", worse, "--reason", "trust me")
+        try run("git", "ml", "promote", "churn", worse, "--reason", "trust me", "--key", try makeSigningKey("mallory").key)
         let promoted = try run("git", "push", "--no-verify", "origin", "refs/ml/promotions/churn:refs/ml/promotions/churn", expect: 1)
         XCTAssertTrue(promoted.stderr.contains("only this server appends to promotion chains"), promoted.stderr)
         // A forged chain whose first parent is a fake root and whose second parent is the real tip.
@@ -130,5 +130,42 @@ final class AttackServerTests: CLITestCase {
         XCTAssertTrue(notARecord.stderr.contains("not a valid run record"), notARecord.stderr)
         let elsewhere = try run("git", "push", "--no-verify", "origin", "HEAD:refs/ml/anything", expect: 1)
         XCTAssertTrue(elsewhere.stderr.contains("GitML keeps no refs here"), elsewhere.stderr)
+    }
+
+    /// A manual decision (a rollback) reaches the chain only as a request signed by an allowed
+    /// signer, which the server checks and appends; the clones' gates then trust it by its signature.
+    func testManualDecisionsAreSignedRequestsTheServerChecks() throws {
+        let (bare, _, key) = try setUpGatedServer()
+        let earlier = try weakerCandidate()
+        try run("git", "reset", "-q", "--hard", "origin/main")
+        try run("git", "ml", "fetch")
+        let champion = (try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]])[0]["candidate"] as! String
+
+        // Signed by a key the server does not list: the push is refused, nothing is appended.
+        try run("git", "ml", "promote", "churn", earlier, "--reason", "roll back", "--key", try makeSigningKey("mallory").key)
+        let refused = try run("git", "ml", "push", expect: 3)
+        XCTAssertTrue(refused.stderr.contains("the manual decision's signature does not count"), refused.stderr)
+        XCTAssertEqual(try run("git", "rev-list", "--count", "refs/ml/promotions/churn", in: bare).stdout, "1\n")
+        try run("git", "update-ref", "-d", "refs/ml/promotions/churn")
+
+        // A request that is not a manual decision, or sits under another suite's name, is refused.
+        let tip = try head("refs/remotes/origin/ml/promotions/churn")
+        let gateEntry = try run("git", "push", "--no-verify", "origin", "\(tip):refs/ml/requests/churn/\(tip)", expect: 1)
+        XCTAssertTrue(gateEntry.stderr.contains("only a signed manual decision"), gateEntry.stderr)
+
+        // Signed by the admin: the server appends it, the clone follows the server's chain again.
+        try run("git", "ml", "promote", "churn", earlier, "--reason", "roll back", "--key", key)
+        let pushed = try run("git", "ml", "push")
+        XCTAssertTrue(pushed.stderr.contains("recorded the signed manual promote"), pushed.stderr)
+        XCTAssertTrue(try run("git", "for-each-ref", "refs/ml/promotions/", "refs/ml/requests/", in: bare).stdout
+            .split(separator: "\n").allSatisfy { $0.contains("refs/ml/promotions/") })
+        try run("git", "rev-parse", "--verify", "-q", "refs/ml/promotions/churn", expect: 1)   // the local chain that diverged is dropped
+        let chain = try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]]
+        XCTAssertEqual(chain.map { ($0["candidate"] as? String)?.dropFirst(7).prefix(12) }, [earlier[...], champion.dropFirst(7).prefix(12)])
+
+        // A gate trusts the rollback only where the admin's key is an allowed signer.
+        try run("git", "config", "gitml.allowedSignersFile", key + ".signers")
+        let gate = try run("git", "ml", "gate", "--base", "origin/main", "--head", "origin/main", "--json", expect: nil)
+        XCTAssertEqual(((try json(gate.stdout) as! [[String: Any]])[0]["champion"] as? String)?.dropFirst(7).prefix(12), earlier[...], gate.stdout)
     }
 }

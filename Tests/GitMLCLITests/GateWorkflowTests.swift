@@ -63,7 +63,7 @@ final class GateWorkflowTests: CLITestCase {
         XCTAssertTrue(review.contains("ml/gate.yaml"), "the review flags the policy change: \(review)")
 
         // A manual rollback is recorded like a decision.
-        try run("git", "ml", "promote", "churn", strong, "--reason", "canary looked good")
+        try run("git", "ml", "promote", "churn", strong, "--reason", "canary looked good", "--key", try makeSigningKey("admin").key)
         let chain = try json(try run("git", "ml", "promotions", "churn", "--json").stdout) as! [[String: Any]]
         XCTAssertEqual(chain.count, 2)
         XCTAssertEqual(chain[0]["reason"] as? String, "canary looked good")

@@ -75,8 +75,10 @@ public struct AttestationCheck {
         case .failure(let error):
             switch error {
             case .unavailable, .noAllowedSigners: throw error  // a check that cannot be made fails
-            case .notAllowed, .badSignature, .signingFailed:
-                return counted(.selfReported(reason: "\(error) — \(allowedSigners.source)"))
+            case .notAllowed:
+                return counted(.selfReported(reason: "signed by a key that is not in \(allowedSigners.source)"))
+            case .badSignature, .signingFailed:
+                return counted(.selfReported(reason: "\(error) (checked against \(allowedSigners.source))"))
             }
         }
     }
@@ -87,11 +89,11 @@ public struct AttestationCheck {
         if let configured = try project.repository.configString("gitml.allowedSignersFile"), !configured.isEmpty {
             let expanded = (configured as NSString).expandingTildeInPath
             let path = expanded.hasPrefix("/") ? expanded : project.root + "/" + expanded
-            return (path, "allowed signers from git config gitml.allowedSignersFile (\(path))", false)
+            return (path, "the allowed signers of git config gitml.allowedSignersFile (\(path))", false)
         }
         guard let bytes = try project.repository.fileContents(at: base, path: "ml/allowed_signers") else { return nil }
         let path = project.layout.temporaryPath("allowed-signers")
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        return (path, "allowed signers from ml/allowed_signers at \(base)", true)
+        return (path, "the allowed signers of ml/allowed_signers at \(base)", true)
     }
 }

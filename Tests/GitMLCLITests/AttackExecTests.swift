@@ -45,8 +45,11 @@ final class AttackExecTests: CLITestCase {
     /// Runs `git ml exec` of the script (with CHEAT=1 in the command's environment when
     /// `cheat`) and returns the run.
     private func exec(cheat: Bool = false) throws -> (id: String, record: [String: Any]) {
+        func runs() throws -> [[String: Any]] { try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]] }
+        let before = Set(try runs().map { $0["id"] as! String })
         try run("env", cheat ? "CHEAT=1" : "HONEST=1", "git", "ml", "exec", "--input", "churn-train@v1", "--", "python3", "train.py")
-        let record = (try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]])[0]
+        // The new run (two runs started in the same second tie in `git ml log`'s order).
+        let record = try XCTUnwrap(try runs().first { !before.contains($0["id"] as! String) })
         return (record["id"] as! String, record)
     }
 
@@ -135,6 +138,12 @@ final class AttackExecTests: CLITestCase {
         selfSigned.signature = .init(principal: "me", ssh: try SSHSignature.sign(selfSigned.signedBytes, namespace: Attestation.signatureNamespace, key: laptop))
         let untrusted = try gateRejects(CanonicalJSON.pretty(selfSigned.json), for: id)
         XCTAssertTrue(untrusted.contains("signed by a key that is not in the allowed signers"), untrusted)
+        // ... even when the head adds that key to ml/allowed_signers: the trust root is the base's.
+        let laptopLine = "me \(try String(contentsOfFile: laptop + ".pub", encoding: .utf8))"
+        try laptopLine.write(toFile: repo + "/ml/allowed_signers", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml/allowed_signers")
+        let ownRoot = try gateRejects(CanonicalJSON.pretty(selfSigned.json) + "\n", for: id)
+        XCTAssertTrue(ownRoot.contains("signed by a key that is not in the allowed signers of ml/allowed_signers at main"), ownRoot)
 
         // Wrong artifact digests (even signed with the trusted key).
         var wrongDigests = forged(id, record)
@@ -167,6 +176,12 @@ final class AttackExecTests: CLITestCase {
         try run("git", "mlcommit", "-m", "attest")
         let promoted = try run("git", "ml", "gate", "--base", "main").stdout
         XCTAssertTrue(promoted.contains("PROMOTE") && promoted.contains("reproduced by trusted signer ci@example.com: bit identical"), promoted)
+
+        // Where the gate runs, git config gitml.allowedSignersFile is the trust root instead.
+        try laptopLine.write(toFile: repo + "/.git/test-keys/allowed", atomically: true, encoding: .utf8)
+        try run("git", "config", "gitml.allowedSignersFile", ".git/test-keys/allowed")
+        let configured = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
+        XCTAssertTrue(configured.contains("not in the allowed signers of git config gitml.allowedSignersFile"), configured)
     }
 
     /// Finding 3: a record whose metrics block was edited to the honest values, with the cheat's
@@ -189,9 +204,12 @@ final class AttackExecTests: CLITestCase {
 
         let reproduced = try run("git", "ml", "reproduce", short(forged.id), "--sign", expect: 1)
         XCTAssertTrue(reproduced.stdout.contains("differs"), reproduced.stdout + reproduced.stderr)
-        try run("git", "mlcommit", "-m", "attest")
+        // Only the attestation: `git mlcommit` would also take the newest run, and the forged
+        // record shares its created_at with the cheat's.
+        try run("git", "add", "ml/attestations")
+        try run("git", "commit", "-qm", "attest")
         let gate = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
-        XCTAssertTrue(gate.contains("REJECT") && gate.contains("differs"), gate)
+        XCTAssertTrue(gate.contains("REJECT") && gate.contains("the reproduction signed by ci@example.com differs"), gate)
     }
 
     /// Through a self-hosted server: a push to main whose candidate carries another run's

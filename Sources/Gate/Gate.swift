@@ -14,8 +14,11 @@ public enum Gate {
     ///   bounds decide and non-inferiority is not applicable.
     /// - Cost: fails over budget, or when USD per unit of improvement exceeds the limit (defined
     ///   only when the improvement is positive).
-    /// - Reproducibility: fails on dirty or stale code, on a reproduction that differs (or
-    ///   exceeds the tolerance), and without a counted attestation when one is required.
+    /// - Reproducibility: fails on dirty or stale code, on a forged attestation (another run's,
+    ///   other artifacts), on a reproduction that differs (or exceeds the tolerance), and without
+    ///   a trusted (signed by an allowed signer) attestation when one is required; unsigned or
+    ///   untrusted attestations are listed as self-reported and never counted, and an `exec` run
+    ///   without a trusted one is said to be self-reported.
     /// - Deployment: promote when no other row fails; shadow when the policy allows it and only
     ///   the superiority bound failed while the estimated improvement is positive; else reject.
     public static func evaluate(policy: GatePolicy, suite: Suite, evidence: GateEvidence) throws(GateEvaluationError) -> Verdict {
@@ -157,21 +160,39 @@ public enum Gate {
         if evidence.code.dirty {
             return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "run \(run) was made from uncommitted code")
         }
-        let counted = evidence.attestations.filter { !policy.ciOnly || $0.inCI }
-        let scope = policy.ciOnly ? " in CI" : ""
-        if let bad = counted.first(where: { $0.result == .differs || ($0.result == .withinTolerance && ($0.largestDelta ?? 0) > policy.tolerance) }) {
-            let delta = bad.largestDelta.map { " (largest difference \(number($0)), tolerance \(number(policy.tolerance)))" } ?? ""
-            return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "a reproduction\(bad.inCI ? " in CI" : "") differs\(delta)")
+        let attestations = evidence.attestations
+        var trusted: [(principal: String, attestation: GateEvidence.Attestation)] = [], selfReported: [String] = []
+        for attestation in attestations.checked {
+            switch attestation.standing {
+            case .forged(let reason):
+                return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "forged attestation: \(reason)")
+            case .selfReported(let reason):
+                if attestation.result == .differs {
+                    return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "a self-reported reproduction differs (\(reason))")
+                }
+                selfReported.append("\(attestation.result.rawValue.replacingOccurrences(of: "_", with: " ")) — self-reported, not counted: \(reason)")
+            case .trusted(let principal):
+                trusted.append((principal, attestation))
+            }
         }
-        if let good = counted.first(where: { $0.result == .bitIdentical }) ?? counted.first {
+        if let bad = trusted.first(where: { $0.attestation.result == .differs || ($0.attestation.result == .withinTolerance && ($0.attestation.largestDelta ?? .infinity) > policy.tolerance) }) {
+            let delta = bad.attestation.largestDelta.map { " (largest difference \(number($0)), tolerance \(number(policy.tolerance)))" } ?? ""
+            return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "the reproduction signed by \(bad.principal) differs\(delta)")
+        }
+        let notCounted = selfReported.isEmpty ? "" : "; " + selfReported.joined(separator: "; ")
+        if let good = trusted.first(where: { $0.attestation.result == .bitIdentical }) ?? trusted.first {
             return Verdict.Row(name: .reproducibility, outcome: .pass,
-                               evidence: "clean code; reproduced\(good.inCI ? " in CI" : ""): \(good.result.rawValue.replacingOccurrences(of: "_", with: " "))")
+                               evidence: "clean code; reproduced by trusted signer \(good.principal): \(good.attestation.result.rawValue.replacingOccurrences(of: "_", with: " "))")
         }
         if policy.requireAttestation {
             return Verdict.Row(name: .reproducibility, outcome: .fail,
-                               evidence: "no attestation\(scope): run git ml reproduce \(run)\(policy.ciOnly ? " in CI" : "")")
+                               evidence: "no trusted attestation\(notCounted): a trusted reproducer (CI, a server) must run git ml reproduce \(run) --sign with a key in the allowed signers")
         }
-        return Verdict.Row(name: .reproducibility, outcome: .pass, evidence: "clean code; no attestation required")
+        if attestations.externalCommand {
+            return Verdict.Row(name: .reproducibility, outcome: .pass,
+                               evidence: "clean code; self-reported: the external command (git ml exec) ran on its author's machine and no trusted reproducer has re-executed it\(notCounted)")
+        }
+        return Verdict.Row(name: .reproducibility, outcome: .pass, evidence: "clean code; no attestation required\(notCounted)")
     }
 
     private static func decide(rows: [Verdict.Row], primary: Verdict.PrimaryComparison?, guardrails: [Verdict.GuardrailCheck],

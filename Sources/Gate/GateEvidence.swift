@@ -69,20 +69,51 @@ public struct GateEvidence: Sendable, Equatable {
         }
     }
 
-    /// A reproduction of the candidate's run (`ml/attestations/<run>.json`).
+    /// A reproduction of the candidate's run (`ml/attestations/<run>.json`), as the Runner
+    /// checked it against the candidate's record and the trust root's allowed signers.
     public struct Attestation: Sendable, Equatable {
         /// The attestation record's own result (bit-identical, within tolerance, differs).
         public typealias Result = Records.Attestation.Result
+
+        /// Whether the attestation counts.
+        public enum Standing: Sendable, Equatable {
+            /// Names this run and its artifacts, and is signed by `principal`, an allowed signer
+            /// of the trust root: counted.
+            case trusted(principal: String)
+            /// Not counted: unsigned, or its signature does not verify against the trust root's
+            /// allowed signers (`reason` says which).
+            case selfReported(reason: String)
+            /// A forgery (`reason` names it): another run's attestation, artifact digests that are
+            /// not the record's, `bit_identical` over differing digests, an unreadable file.
+            case forged(reason: String)
+        }
+
         public let result: Result
-        /// Made in CI (not on a laptop).
-        public let inCI: Bool
+        public let standing: Standing
         /// Largest metric difference observed, when reported.
         public let largestDelta: Double?
 
-        public init(result: Result, inCI: Bool, largestDelta: Double? = nil) {
+        public init(result: Result, standing: Standing, largestDelta: Double? = nil) {
             self.result = result
-            self.inCI = inCI
+            self.standing = standing
             self.largestDelta = largestDelta
+        }
+    }
+
+    /// The candidate's attestations, and whether its run was an external command (`git ml exec`),
+    /// whose evidence is self-reported until a trusted reproducer re-executes it.
+    public struct Attestations: Sendable, Equatable, ExpressibleByArrayLiteral {
+        public let checked: [Attestation]
+        public let externalCommand: Bool
+
+        public init(checked: [Attestation], externalCommand: Bool) {
+            self.checked = checked
+            self.externalCommand = externalCommand
+        }
+
+        /// Attestations of a built-in run.
+        public init(arrayLiteral elements: Attestation...) {
+            self.init(checked: elements, externalCommand: false)
         }
     }
 
@@ -92,12 +123,12 @@ public struct GateEvidence: Sendable, Equatable {
     public let dataset: DatasetChecks
     public let cost: Cost
     public let code: Code
-    public let attestations: [Attestation]
+    public let attestations: Attestations
     /// Evaluations already recorded on the pinned evaluation version (this one excluded).
     public let evaluationsSpent: Int
 
     public init(candidate: Model, champion: Model?, dataset: DatasetChecks, cost: Cost, code: Code,
-                attestations: [Attestation], evaluationsSpent: Int) {
+                attestations: Attestations, evaluationsSpent: Int) {
         self.candidate = candidate
         self.champion = champion
         self.dataset = dataset

@@ -26,8 +26,11 @@ public struct GatePolicy: Codable, Sendable, Equatable {
         public let maxUSDPerUnit: Double?
     }
     public struct Reproducibility: Codable, Sendable, Equatable {
+        /// A trusted attestation (signed by an allowed signer of the trust root) is required; an
+        /// unsigned one never satisfies it.
         public let requireAttestation: Bool
-        /// Only attestations made in CI count.
+        /// `ci_only`, kept for compatibility: only signed attestations by an allowed signer count,
+        /// which now holds for every policy (a self-declared `ci: true` proves nothing).
         public let ciOnly: Bool
         /// Largest metric difference a `within_tolerance` attestation may report.
         public let tolerance: Double

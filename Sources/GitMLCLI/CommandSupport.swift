@@ -31,7 +31,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw exit
     } catch let error where error is WorkspaceError || error is RecordError || error is StoreError || error is GitError
                 || error is TableReadError || error is EvaluationError || error is ContractError || error is RemoteError || error is InputError
-                || error is RunnerError || error is MeteringError || error is LearnerError || error is GateEvaluationError {
+                || error is RunnerError || error is MeteringError || error is LearnerError || error is GateEvaluationError || error is SSHSignatureError {
         FileHandle.standardError.write(Data("git-ml: \(error)\n".utf8))
         throw Exit.userError
     } catch {

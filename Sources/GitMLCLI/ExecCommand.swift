@@ -11,13 +11,18 @@ struct ExecCommand: ParsableCommand {
         discussion: """
             The declared --input datasets (and the suite's evaluation data) are validated against
             their contracts, checked for leakage, and materialized read-only; the command reads
-            them from $GITML_INPUT_<NAME> (e.g. GITML_INPUT_CHURN_TRAIN) and $GITML_EVAL, and
-            writes to $GITML_OUTPUT: evaluation_predictions.csv (columns row, score: row is
-            the 0-based row of the evaluation data), optionally validation_predictions.csv (rows
-            of the first input; needed when the suite chooses an operating point),
-            metrics.json and model* files. CPU time of its whole process tree is measured; the
-            budget stops it. The predictions are evaluated with the suite exactly as built-in
-            runs are.
+            them from $GITML_INPUT_<NAME> (e.g. GITML_INPUT_CHURN_TRAIN), and the evaluation
+            rows WITHOUT their label column from $GITML_EVAL (CSV); it writes to $GITML_OUTPUT:
+            evaluation_predictions.csv (columns row, score: row is the 0-based row of the
+            evaluation data; any label column is ignored), optionally
+            validation_predictions.csv (rows of the first input; needed when the suite chooses
+            an operating point), metrics.json and model* files. GitML joins the pinned
+            evaluation labels itself. CPU time of its whole process tree is measured; the budget
+            stops it. The predictions are evaluated with the suite exactly as built-in runs are.
+
+            The command runs in your work tree, where nothing stops it from reading files you
+            materialized: the gate treats an exec run's evidence as self-reported until a
+            trusted reproducer signs a reproduction (git ml reproduce RUN --sign).
 
             Example: git ml exec --suite churn --input churn-train@v2 -- python3 train.py
             """)

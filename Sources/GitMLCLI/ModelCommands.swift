@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitRepo
 import Records
 import Runner
 import Tables
@@ -99,19 +100,33 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Re-execute a recorded run and write ml/attestations/<run>.json.",
         discussion: """
-            Trains again from the recorded configuration and data digests and compares models,
-            predictions and metrics: bit_identical, within_tolerance (every metric within
-            --tolerance; latencies are not compared) or differs. The attestation records
-            whether it ran in CI (CI=true). Commit it with `git mlcommit`.
+            Trains again from the recorded configuration and data digests (an exec run: its
+            recorded command, in a directory outside the repository holding the recorded
+            commit's tree, with only the declared inputs and the evaluation rows without labels)
+            and compares the digest of every artifact the record names: bit_identical,
+            within_tolerance (every metric, recomputed from the reproduced and from the stored
+            predictions with the pinned evaluation labels, within --tolerance; latencies are not
+            compared) or differs. Commit it with `git mlcommit`.
+
+            The gate counts an attestation only when it is signed (--sign) by a key in the trust
+            root's allowed signers (git config gitml.allowedSignersFile where the gate runs,
+            else ml/allowed_signers on the protected branch): sign on a trusted reproducer
+            such as CI, never where the run was made.
 
             Exit codes: 0 reproduced (bit-identical or within tolerance); 1 differs.
 
-            Example: git ml reproduce 3f2a9c1b
+            Example: git ml reproduce 3f2a9c1b --sign --key ~/.ssh/ci_ed25519
             """)
 
     @Argument(help: "A run id or unique prefix.") var runID: String
     @Option(help: "Largest allowed absolute difference of any metric.") var tolerance: Double = 1e-9
+    @Flag(help: "Sign the attestation with an SSH key (ssh-keygen -Y sign, namespace gitml-attestation).") var sign = false
+    @Option(help: "The SSH private key to sign with (default: git config user.signingkey).") var key: String?
     @Flag(help: "Print the attestation as JSON.") var json = false
+
+    func validate() throws {
+        if key != nil && !sign { throw ValidationError("--key needs --sign") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -120,15 +135,21 @@ struct ReproduceCommand: ParsableCommand {
             let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
                                           toolVersion: GitMLVersion.string)
             let reproduction = Reproduction(runner: runner)
-            let attestation = try reproduction.reproduce(recorded, tolerance: tolerance) { phase, detail in
+            var attestation = try reproduction.reproduce(recorded, tolerance: tolerance) { phase, detail in
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
+            }
+            if sign {
+                guard let key = try key ?? project.repository.configString("user.signingkey") else {
+                    throw InputError("give the signing key with --key PATH, or set git config user.signingkey")
+                }
+                attestation = try reproduction.sign(attestation, key: (key as NSString).expandingTildeInPath)
             }
             let path = try reproduction.write(attestation)
             if json {
                 printJSON(attestation.json)
             } else {
                 let delta = attestation.result == .bitIdentical ? "" : attestation.largestDeltaMetric.map { ", largest metric delta \(format(attestation.largestDelta)) (\($0))" } ?? ""
-                print("run \(shortID(recorded.id)): \(attestation.result.rawValue)\(delta); wrote \(path.replacingOccurrences(of: project.root + "/", with: ""))")
+                print("run \(shortID(recorded.id)): \(attestation.result.rawValue)\(delta)\(sign ? ", signed" : ""); wrote \(path.replacingOccurrences(of: project.root + "/", with: ""))")
             }
             if attestation.result == .differs { throw Exit.checkFailed }
         }

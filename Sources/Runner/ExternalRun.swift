@@ -15,7 +15,10 @@ import Workspace
 ///
 /// The command's contract (docs/FORMAT.md, "External runs"):
 /// - `GITML_INPUT_<NAME>`: the path of each input (NAME: the dataset name upper-cased, other
-///   characters than letters and digits as `_`); `GITML_EVAL`: the suite's evaluation data.
+///   characters than letters and digits as `_`); `GITML_EVAL`: the suite's evaluation rows as
+///   CSV WITHOUT the label column (GitML keeps the answers: it joins the labels of the pinned
+///   evaluation data to the command's predictions by `row`; the record says
+///   `eval_labels: "withheld"`). The evaluation data cannot be an input.
 /// - `GITML_OUTPUT`: a directory for its outputs: `evaluation_predictions.csv` (required:
 ///   columns `row` — the 0-based row of the evaluation data — and `score`),
 ///   `validation_predictions.csv` (rows of the first input, required when the suite needs an
@@ -60,21 +63,25 @@ public struct ExternalRunner {
         try ProjectBudget(settings: settings).check(project: project, now: started)
         let inputs = try request.inputs.map(project.resolveDataset)
         let eval = try project.resolveDataset(suite.evaluation.description)
+        if inputs.contains(where: { $0.record.digest == eval.record.digest }) {
+            throw RunnerError.invalidExperiment("\(eval.record.label) is the suite's evaluation data: it cannot be an --input, the command would read its labels (it gets the evaluation rows without labels in $GITML_EVAL)")
+        }
         let validateStart = Date()
         var validated = Set<String>()
         for version in inputs + [eval] where validated.insert(version.record.digest).inserted {
             try runner.validate(version, progress: progress)
         }
-        for input in inputs where input.record.digest != eval.record.digest {
+        for input in inputs {
             try runner.checkLeakage(train: input, eval: eval, progress: progress)
         }
         let validateSeconds = Date().timeIntervalSince(validateStart)
         let code = try CodeState.current(repository: project.repository, root: project.root)
 
-        let (execution, environment) = try ExternalExecution.run(command: request.command, inputs: inputs, eval: eval, project: project,
-                                                                  directory: project.root, budget: request.budget, gpus: request.gpus,
+        let (execution, environment) = try ExternalExecution.run(command: request.command, inputs: inputs, eval: eval, suite: suite, project: project,
+                                                                  directory: project.root, scratch: project.layout.temporaryPath("exec"),
+                                                                  isolated: false, budget: request.budget, gpus: request.gpus,
                                                                   rates: settings.rates, progress: progress)
-        defer { execution.removeScratch() }
+        defer { ExternalExecution.remove(execution.scratch) }
         var status = RunRecord.Status.ok
         var detail: String?
         var artifacts: [String: RunRecord.Artifact] = [:]
@@ -112,6 +119,7 @@ public struct ExternalRunner {
             "inputs": .array(inputs.map { .string($0.record.label) }),
             "eval": .string(suite.evaluation.description),
             "label": .string(suite.label.column),
+            "eval_labels": "withheld",
             "positive": .string(suite.label.positive),
             "entity": suite.entity.map(JSONValue.string) ?? .null,
             "suite_file": .string(suiteText),
@@ -155,17 +163,25 @@ struct ExternalExecution {
         var validationTable: PredictionsTable?
     }
 
-    static func run(command: [String], inputs: [DatasetVersion], eval: DatasetVersion, project: Project, directory: String,
-                    budget: Budget, gpus: Int = 0, rates: CostRates, progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
-        let scratch = project.layout.temporaryPath("exec")
+    /// Runs `command` in `directory` with its files under `scratch` (inputs, the label-less
+    /// evaluation rows, the output directory). `isolated` (a reproduction): the environment
+    /// names no git repository, and the working directory is `directory` itself.
+    static func run(command: [String], inputs: [DatasetVersion], eval: DatasetVersion, suite: Suite, project: Project, directory: String,
+                    scratch: String, isolated: Bool, budget: Budget, gpus: Int = 0, rates: CostRates,
+                    progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
         let output = scratch + "/output"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
-        for version in inputs + [eval] {
+        if isolated {
+            for name in environment.keys where name.hasPrefix("GIT_") || name.hasPrefix("GITML_") { environment[name] = nil }
+            environment["PWD"] = directory
+            environment["OLDPWD"] = nil
+        }
+        for version in inputs {
             let path = try materialize(version, under: scratch + "/inputs", project: project)
             environment["GITML_INPUT_" + variableName(version.record.name)] = path
-            if version.record.digest == eval.record.digest { environment["GITML_EVAL"] = path }
         }
+        environment["GITML_EVAL"] = try materializeWithoutLabels(eval, column: suite.label.column, under: scratch + "/eval", project: project)
         environment["GITML_OUTPUT"] = output
         let pip = pipFreezeDigest(environment: environment)
         progress("exec", command.joined(separator: " "))
@@ -176,8 +192,8 @@ struct ExternalExecution {
         return (ExternalExecution(scratch: scratch, output: output, result: result), Environment(pipFreezeDigest: pip))
     }
 
-    func removeScratch() {
-        // Inputs are read-only; make them writable again so they can be removed.
+    /// Removes a scratch directory (inputs are read-only: made writable again first).
+    static func remove(_ scratch: String) {
         if let files = FileManager.default.enumerator(atPath: scratch) {
             for case let path as String in files { chmod(scratch + "/" + path, 0o755) }
         }
@@ -203,6 +219,30 @@ struct ExternalExecution {
             chmod(path, 0o444)
         }
         return record.isDirectory ? base : base + "/" + (record.path as NSString).lastPathComponent
+    }
+
+    /// Writes the evaluation rows without the label `column` as CSV (header, then one line per
+    /// row in GitML's row order, so line k + 2 is row k; fields quoted as RFC 4180 needs; a null
+    /// is an empty field), read-only, at `root/<name>.csv`; returns the path.
+    static func materializeWithoutLabels(_ version: DatasetVersion, column label: String, under root: String, project: Project) throws -> String {
+        let table = try project.table(of: version, schema: try project.contract(for: version.record.name)?.0.readSchema ?? [:])
+        guard table.column(named: label) != nil else {
+            throw RunnerError.invalidExperiment("the evaluation data \(version.record.label) has no label column \(label)")
+        }
+        let columns = table.columns.filter { $0.name != label }
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var text = columns.map { field($0.name) }.joined(separator: ",") + "\n"
+        for row in 0..<table.rowCount {
+            text += columns.map { field($0.text(at: row) ?? "") }.joined(separator: ",") + "\n"
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let path = root + "/" + version.record.name + ".csv"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o444)
+        return path
     }
 
     /// SHA-256 of `pip freeze` of the python3 the command sees (nil without one).

@@ -87,7 +87,7 @@ public struct GateSession {
             dataset: try datasetChecks(candidate, suite: suite),
             cost: GateEvidence.Cost(usd: CostLedger.usd(candidate), overBudget: candidate.status == .overBudget),
             code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
-            attestations: try attestations(candidate.id),
+            attestations: try AttestationCheck(project: project, base: base, head: head).attestations(of: candidate),
             evaluationsSpent: runs.filter { $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
         return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
     }
@@ -237,14 +237,6 @@ public struct GateSession {
             leaks = try project.leakage(train: train, eval: eval, contract: contract, contractDigest: digest).failures.map(ExperimentRunner.describe)
         }
         return GateEvidence.DatasetChecks(versioned: true, contractFailures: failures, leakageFindings: leaks)
-    }
-
-    /// The attestations of a run committed on the head.
-    private func attestations(_ id: String) throws -> [GateEvidence.Attestation] {
-        let hex = id.replacingOccurrences(of: "sha256:", with: "")
-        guard let text = try text(at: head, path: "ml/attestations/\(hex).json") else { return [] }
-        let attestation = try Attestation(text: text)
-        return [GateEvidence.Attestation(result: attestation.result, inCI: attestation.inCI, largestDelta: attestation.largestDelta)]
     }
 
     private func text(at revision: String, path: String) throws -> String? {

@@ -5,12 +5,17 @@ import Metering
 import Gate
 import Kernels
 import Records
+import Tables
 import Workspace
 
-/// `git ml reproduce <run>`: re-executes a built-in run from its record — the experiment and
-/// suite texts it recorded, the datasets by digest — and compares the models, predictions and
-/// metrics with the recorded ones. The attestation says bit-identical, within tolerance (every
-/// metric within `tolerance`, latencies excepted: they measure the machine), or differs.
+/// `git ml reproduce <run>`: re-executes a run from its record — the experiment and suite
+/// texts it recorded (or, for an `exec` run, its command at the recorded commit), the datasets
+/// by digest — and compares every artifact's digest with the recorded one. The attestation
+/// says bit-identical (every artifact the record names reproduced with its digest), within
+/// tolerance (every metric recomputed from the reproduced predictions within `tolerance` of the
+/// same metric recomputed from the record's stored predictions joined with the pinned
+/// evaluation labels — never the record's own metrics block; latencies excepted: they measure
+/// the machine), or differs.
 public struct Reproduction {
     public let runner: ExperimentRunner
 
@@ -21,14 +26,24 @@ public struct Reproduction {
         guard record.status == .ok else {
             throw RunnerError.notCommittable(run: shortID(run.id), reason: "it ended \(record.status.rawValue); there is nothing to reproduce")
         }
-        if record.kind == "exec" { return try reproduceExternal(run, tolerance: tolerance, progress: progress) }
+        guard let suiteText = record.config["suite_file"]?.stringValue else {
+            throw RunnerError.invalidExperiment("the run record lacks its suite text")
+        }
+        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(record.suite).yaml (as recorded)", name: record.suite)
+        let reproduced = record.kind == "exec" ? try reproduceExternal(run, suite: suite, progress: progress)
+                                                : try reproduceBuiltIn(run, suite: suite, progress: progress)
+        return try attestation(run, suite: suite, reproduced: reproduced, tolerance: tolerance)
+    }
+
+    /// A built-in run: trained again by the worker; returns the reproduced artifacts (stored).
+    private func reproduceBuiltIn(_ run: RecordedRun, suite: Suite, progress: ExperimentRunner.Progress) throws -> [String: RunRecord.Artifact] {
+        let record = run.record
         guard let experimentText = record.config["experiment_file"]?.stringValue, let suiteText = record.config["suite_file"]?.stringValue,
               let train = record.datasets["train"], let eval = record.datasets["eval"] else {
             throw RunnerError.invalidExperiment("the run record lacks its configuration texts or datasets")
         }
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(record.experiment).yaml (as recorded)",
                                               name: record.experiment)
-        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(record.suite).yaml (as recorded)", name: record.suite)
         let job = TrainingJob(experimentName: record.experiment, experimentYAML: experimentText, suiteName: record.suite,
                               suiteYAML: suiteText, train: "\(train.name)@\(train.digest)", eval: "\(eval.name)@\(eval.digest)",
                               labelColumn: suite.label.column, positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 })
@@ -38,21 +53,19 @@ public struct Reproduction {
         guard outcome.status == .ok else {
             throw RunnerError.workerFailed(status: 1, detail: outcome.detail ?? outcome.status.rawValue)
         }
-        let identical = record.artifacts.allSatisfy { name, artifact in outcome.artifacts[name]?.digest == artifact.digest }
-            && outcome.artifacts.count == record.artifacts.count
-        return attestation(run, identical: identical, metrics: outcome.metrics, tolerance: tolerance)
+        return outcome.artifacts
     }
 
-    /// An `exec` run: the recorded command, in a temporary worktree at the recorded commit, with
-    /// the recorded inputs; compared on its evaluation predictions and metrics.
-    private func reproduceExternal(_ run: RecordedRun, tolerance: Double, progress: ExperimentRunner.Progress) throws -> Attestation {
+    /// An `exec` run: the recorded command, in a directory outside the repository holding the
+    /// recorded commit's tree (no `.git`, no materialized data), with only the recorded inputs
+    /// and the evaluation rows without their labels; returns the reproduced artifacts (stored).
+    private func reproduceExternal(_ run: RecordedRun, suite: Suite, progress: ExperimentRunner.Progress) throws -> [String: RunRecord.Artifact] {
         let project = runner.project
         let record = run.record
         guard let command = record.config["command"]?.arrayValue?.compactMap(\.stringValue), !command.isEmpty,
-              let suiteText = record.config["suite_file"]?.stringValue, let evalUse = record.datasets["eval"] else {
-            throw RunnerError.invalidExperiment("the run record lacks its command, suite or datasets")
+              let evalUse = record.datasets["eval"] else {
+            throw RunnerError.invalidExperiment("the run record lacks its command or datasets")
         }
-        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(record.suite).yaml (as recorded)", name: record.suite)
         let labels = record.config["inputs"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let inputs = try labels.map { label in
             guard let use = record.datasets.values.first(where: { "\($0.name)@v\($0.version)" == label }) else {
@@ -62,31 +75,60 @@ public struct Reproduction {
         }
         let eval = try project.resolveDataset("\(evalUse.name)@\(evalUse.digest)")
         guard let train = inputs.first else { throw RunnerError.invalidExperiment("the run record has no inputs") }
-        let worktree = project.layout.temporaryPath("reproduce")
-        _ = try GitCommand.run(["worktree", "add", "--detach", "--quiet", worktree, record.code.commit], in: project.root)
-        defer { _ = try? GitCommand.run(["worktree", "remove", "--force", worktree], in: project.root) }
-        progress("reproduce", "\(command.joined(separator: " ")) at \(record.code.commit.prefix(12))")
+        let outside = NSTemporaryDirectory() + "gitml-reproduce-" + UUID().uuidString
+        defer { ExternalExecution.remove(outside) }
+        let code = outside + "/code"
+        try exportTree(commit: record.code.commit, to: code, scratch: outside)
+        progress("reproduce", "\(command.joined(separator: " ")) at \(record.code.commit.prefix(12)), in \(code)")
         let settings = try RunSettings.load(path: project.mlDirectory + "/config.yaml")
-        let (execution, _) = try ExternalExecution.run(command: command, inputs: inputs, eval: eval, project: project, directory: worktree,
+        let (execution, _) = try ExternalExecution.run(command: command, inputs: inputs, eval: eval, suite: suite, project: project,
+                                                       directory: code, scratch: outside + "/run", isolated: true,
                                                        budget: Budget(), rates: settings.rates, progress: progress)
-        defer { execution.removeScratch() }
         guard execution.result.outcome == .completed, execution.result.exitStatus.isSuccess else {
             throw RunnerError.workerFailed(status: execution.result.exitStatus.shellStatus, detail: "the recorded command failed when re-executed")
         }
         let outputs = try execution.predictions(suite: suite, train: train, eval: eval, project: project)
-        let metrics = try SuiteReporting.report(suite: suite, evaluation: [outputs.evaluation],
-                                                validation: outputs.validation.map { [$0] } ?? [], artifact: .seed(0), latencyP99: nil)
-        let recorded = record.artifacts["predictions/evaluation"]?.digest
-        let identical = recorded == Digest.of(Array(outputs.evaluationTable.text.utf8)).description
-        return attestation(run, identical: identical, metrics: metrics, tolerance: tolerance)
+        return try execution.storeOutputs(outputs, project: project)
     }
 
-    private func attestation(_ run: RecordedRun, identical: Bool, metrics: JSONValue, tolerance: Double) -> Attestation {
-        let (metric, delta) = Reproduction.largestDelta(run.record.metrics, metrics)
-        let result: Attestation.Result = identical ? .bitIdentical : (delta <= tolerance ? .withinTolerance : .differs)
-        return Attestation(run: run.id, result: result, largestDeltaMetric: metric, largestDelta: delta, tolerance: tolerance,
-                           inCI: Reproduction.inCI(ProcessInfo.processInfo.environment), numericProfile: NumericProfile.id,
-                           host: ProcessInfo.processInfo.hostName, by: runner.project.actor(), at: timestamp(Date()))
+    /// Writes the tree of `commit` to `directory` through a private index (the repository's own
+    /// index and work tree are untouched, and `directory` gets no `.git`).
+    private func exportTree(commit: String, to directory: String, scratch: String) throws {
+        let project = runner.project
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_INDEX_FILE"] = scratch + "/index"
+        try GitCommand.run(["read-tree", commit], in: project.root, environment: environment)
+        try GitCommand.run(["checkout-index", "--all", "--force", "--prefix=" + directory + "/"], in: project.root, environment: environment)
+    }
+
+    /// Compares the reproduced artifacts with the record's.
+    private func attestation(_ run: RecordedRun, suite: Suite, reproduced: [String: RunRecord.Artifact], tolerance: Double) throws -> Attestation {
+        let record = run.record
+        var artifacts: [String: Attestation.ArtifactDigests] = [:]
+        for name in Set(record.artifacts.keys).union(reproduced.keys) {
+            artifacts[name] = Attestation.ArtifactDigests(recorded: record.artifacts[name]?.digest, reproduced: reproduced[name]?.digest)
+        }
+        var attestation = Attestation(run: run.id, result: .bitIdentical, artifacts: artifacts, largestDeltaMetric: nil, largestDelta: 0,
+                                      tolerance: tolerance, inCI: Reproduction.inCI(ProcessInfo.processInfo.environment),
+                                      numericProfile: NumericProfile.id, host: ProcessInfo.processInfo.hostName,
+                                      by: runner.project.actor(), at: timestamp(Date()))
+        if !attestation.digestsEqual {
+            let recomputed = RecomputedMetrics(project: runner.project, record: record, suite: suite)
+            let (metric, delta) = Reproduction.largestDelta(try recomputed.metrics(record.artifacts), try recomputed.metrics(reproduced))
+            attestation.largestDeltaMetric = metric
+            attestation.largestDelta = delta
+            attestation.result = delta <= tolerance ? .withinTolerance : .differs
+        }
+        return attestation
+    }
+
+    /// Signs `attestation` with the SSH key at `key` (namespace `gitml-attestation`).
+    public func sign(_ attestation: Attestation, key: String) throws -> Attestation {
+        var signed = attestation
+        signed.signature = Attestation.Signature(principal: try runner.project.repository.configString("user.email"),
+                                                 ssh: try SSHSignature.sign(attestation.signedBytes, namespace: Attestation.signatureNamespace, key: key))
+        return signed
     }
 
     /// Writes `ml/attestations/<hex id>.json`.

@@ -31,7 +31,7 @@ final class GateTests: XCTestCase {
 
     private func evidence(candidate: GateEvidence.Model, champion: GateEvidence.Model?, usd: Double = 0.5,
                           code: GateEvidence.Code = GateEvidence.Code(dirty: false, stale: false),
-                          attestations: [GateEvidence.Attestation] = [], spent: Int = 1) -> GateEvidence {
+                          attestations: GateEvidence.Attestations = [], spent: Int = 1) -> GateEvidence {
         GateEvidence(candidate: candidate, champion: champion, dataset: GateEvidence.DatasetChecks(versioned: true),
                      cost: GateEvidence.Cost(usd: usd, overBudget: false), code: code, attestations: attestations,
                      evaluationsSpent: spent)
@@ -162,16 +162,28 @@ final class GateTests: XCTestCase {
         let stale = try Gate.evaluate(policy: strict, suite: s, evidence: evidence(candidate: c, champion: b, code: .init(dirty: false, stale: true)))
         XCTAssertTrue(stale.row(.reproducibility)!.evidence.hasPrefix("stale evidence"))
         XCTAssertEqual(stale.decision, .reject)
-        let laptop = try Gate.evaluate(policy: strict, suite: s, evidence: evidence(candidate: c, champion: b, attestations: [
-            .init(result: .bitIdentical, inCI: false)]))
-        XCTAssertEqual(laptop.row(.reproducibility)?.outcome, .fail)
-        let tooFar = try Gate.evaluate(policy: strict, suite: s, evidence: evidence(candidate: c, champion: b, attestations: [
-            .init(result: .withinTolerance, inCI: true, largestDelta: 1e-3)]))
+        func judged(_ attestations: GateEvidence.Attestations) throws -> Verdict {
+            try Gate.evaluate(policy: strict, suite: s, evidence: evidence(candidate: c, champion: b, attestations: attestations))
+        }
+        // Unsigned or untrusted: listed, never counted — require_attestation still fails.
+        let unsigned = try judged([.init(result: .bitIdentical, standing: .selfReported(reason: "unsigned attestation"))])
+        XCTAssertEqual(unsigned.row(.reproducibility)?.outcome, .fail)
+        XCTAssertTrue(unsigned.row(.reproducibility)!.evidence.contains("self-reported, not counted: unsigned attestation"),
+                      unsigned.row(.reproducibility)!.evidence)
+        let forged = try judged([.init(result: .bitIdentical, standing: .forged(reason: "attests run 1234, not the candidate"))])
+        XCTAssertEqual(forged.row(.reproducibility)?.evidence, "forged attestation: attests run 1234, not the candidate")
+        let tooFar = try judged([.init(result: .withinTolerance, standing: .trusted(principal: "ci"), largestDelta: 1e-3)])
         XCTAssertEqual(tooFar.row(.reproducibility)?.outcome, .fail)
-        let ci = try Gate.evaluate(policy: strict, suite: s, evidence: evidence(candidate: c, champion: b, attestations: [
-            .init(result: .bitIdentical, inCI: true)]))
+        let ci = try judged([.init(result: .bitIdentical, standing: .trusted(principal: "ci@example.com"))])
         XCTAssertEqual(ci.row(.reproducibility)?.outcome, .pass)
+        XCTAssertTrue(ci.row(.reproducibility)!.evidence.contains("trusted signer ci@example.com"))
         XCTAssertEqual(ci.decision, .promote)
+        // An exec run without a trusted reproduction says so when no attestation is required.
+        let lenient = try policy(extra: "reproducibility: { require_attestation: false }")
+        let exec = try Gate.evaluate(policy: lenient, suite: s, evidence: evidence(
+            candidate: c, champion: b, attestations: GateEvidence.Attestations(checked: [], externalCommand: true)))
+        XCTAssertEqual(exec.row(.reproducibility)?.outcome, .pass)
+        XCTAssertTrue(exec.row(.reproducibility)!.evidence.contains("self-reported"), exec.row(.reproducibility)!.evidence)
     }
 
     func testCostPerUnitOverTheLimitFails() throws {

@@ -143,11 +143,26 @@ extension CLITestCase {
         try writeChurn("eval.csv", rows: 800, firstID: 100_000, seed: 2)
         try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")
         try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
+        // The trusted reproducer's key: ml/allowed_signers on main, user.signingkey for --sign.
+        let key = try makeSSHKey("ci")
+        try "ci@example.com \(try String(contentsOfFile: key + ".pub", encoding: .utf8))"
+            .write(toFile: repo + "/ml/allowed_signers", atomically: true, encoding: .utf8)
+        try run("git", "config", "user.signingkey", key)
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "project")
     }
 
-    /// Runs the experiment, reproduces it and commits run and attestation; returns the run prefix.
+    /// An ed25519 key pair without passphrase under .git/test-keys/ (outside the work tree's
+    /// files); returns the private key's path.
+    func makeSSHKey(_ name: String) throws -> String {
+        let directory = repo + "/.git/test-keys"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", directory + "/" + name)
+        return directory + "/" + name
+    }
+
+    /// Runs the experiment, reproduces it (signed with the trusted key) and commits run and
+    /// attestation; returns the run prefix.
     @discardableResult
     func runAndCommit(_ experiment: String, message: String) throws -> String {
         try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
@@ -156,7 +171,7 @@ extension CLITestCase {
         try run("git", "ml", "run", "churn-gbdt")
         let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
         let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
-        try run("git", "ml", "reproduce", id)
+        try run("git", "ml", "reproduce", id, "--sign")
         try run("git", "mlcommit", "-m", message, id)
         try run("git", "mlcommit", "-m", "attest \(message)")
         return id

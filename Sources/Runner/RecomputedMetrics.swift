@@ -1,0 +1,58 @@
+import Gate
+import Learners
+import Records
+import Tables
+import Workspace
+
+/// A run's suite metrics recomputed from prediction files in the store — the record's own or a
+/// reproduction's — joined with the labels of the pinned datasets the record names (by digest),
+/// never with the `label` column of the predictions file nor the record's metrics block, both of
+/// which whoever wrote the record controls. Both sides of a reproduction are computed here, the
+/// same way, so they differ only where the predictions do.
+struct RecomputedMetrics {
+    let project: Project
+    let record: RunRecord
+    let suite: Suite
+
+    /// The suite report (with its headline) of the predictions in `artifacts`
+    /// (`predictions/evaluation`, and `predictions/validation` when the suite chooses an
+    /// operating point).
+    func metrics(_ artifacts: [String: RunRecord.Artifact]) throws -> JSONValue {
+        guard let evalUse = record.datasets["eval"], let evaluation = artifacts["predictions/evaluation"] else {
+            throw RunnerError.invalidExperiment("run \(shortID(record.id)) has no evaluation predictions to compare")
+        }
+        var validation: [ScoredRows] = []
+        if suite.primary.operatingPoint != nil, let artifact = artifacts["predictions/validation"], let trainUse = trainingData {
+            validation = try rows(artifact, name: "validation predictions", data: trainUse)
+        }
+        return try SuiteReporting.report(suite: suite, evaluation: try rows(evaluation, name: "evaluation predictions", data: evalUse),
+                                         validation: validation, artifact: record.candidateArtifact, latencyP99: nil)
+    }
+
+    /// The training data: a built-in run's `train`, an exec run's first input.
+    private var trainingData: RunRecord.DatasetUse? {
+        if let train = record.datasets["train"] { return train }
+        guard let first = record.config["inputs"]?.arrayValue?.first?.stringValue else { return nil }
+        return record.datasets.values.first { "\($0.name)@v\($0.version)" == first }
+    }
+
+    private func rows(_ artifact: RunRecord.Artifact, name: String, data use: RunRecord.DatasetUse) throws -> [ScoredRows] {
+        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
+        let version = try project.resolveDataset("\(use.name)@\(use.digest)")
+        let table = try project.table(of: version, schema: try project.contract(for: use.name)?.0.readSchema ?? [:])
+        guard stored.rows.allSatisfy({ (0..<table.rowCount).contains($0) }) else {
+            throw RunnerError.invalidPredictions(file: name, problem: "names rows outside the \(table.rowCount) rows of \(version.record.label)")
+        }
+        let labels = try TableEncoding.binaryLabels(table.selecting(rows: stored.rows), column: suite.label.column, positive: suite.label.positive)
+        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: labels, scores: stored.scores)
+    }
+}
+
+extension RunRecord {
+    /// What the run's stored `score` column holds: the chosen seed's scores, the seeds' mean
+    /// (`ensemble`), or an external command's only scores.
+    var candidateArtifact: CandidateArtifact {
+        if let seed = candidateSeed, let index = seeds.firstIndex(of: seed) { return .seed(index) }
+        return candidate == "ensemble" ? .ensemble : .seed(0)
+    }
+}

@@ -207,7 +207,7 @@ struct PromoteCommand: ParsableCommand {
         discussion: """
             The entry carries an SSH signature (namespace gitml-promotion) by --key or git config
             user.signingkey. A gate trusts it only when the key is an allowed signer of its trust
-            root (git config gitml.allowedSignersFile, else ml/allowed_signers on the protected
+            root (git config gitml.allowedSignersFile and ml/allowed_signers on the protected
             branch). `git ml push` sends it to a self-hosted server as a request, which the
             server checks and appends; on a hosted platform push refs/ml/promotions/<suite>.
 

@@ -109,8 +109,8 @@ struct ReproduceCommand: ParsableCommand {
             compared) or differs. Commit it with `git mlcommit`.
 
             The gate counts an attestation only when it is signed (--sign) by a key in the trust
-            root's allowed signers (git config gitml.allowedSignersFile where the gate runs,
-            else ml/allowed_signers on the protected branch): sign on a trusted reproducer
+            root's allowed signers (git config gitml.allowedSignersFile where the gate runs, and
+            ml/allowed_signers on the protected branch): sign on a trusted reproducer
             such as CI, never where the run was made.
 
             Exit codes: 0 reproduced (bit-identical or within tolerance); 1 differs.
@@ -139,10 +139,7 @@ struct ReproduceCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
             }
             if sign {
-                guard let key = try key ?? project.repository.configString("user.signingkey") else {
-                    throw InputError("give the signing key with --key PATH, or set git config user.signingkey")
-                }
-                attestation = try reproduction.sign(attestation, key: (key as NSString).expandingTildeInPath)
+                attestation = try reproduction.sign(attestation, key: try project.signingKey(key))
             }
             let path = try reproduction.write(attestation)
             if json {

@@ -11,7 +11,7 @@ import Workspace
 /// every one of them), and carries an SSH signature (namespace `gitml-attestation`) that
 /// `ssh-keygen -Y verify` accepts against the trust root's allowed signers. The trust root is
 /// the git config `gitml.allowedSignersFile` of the repository the gate runs in (a server's bare
-/// repository, a CI runner), else `ml/allowed_signers` at the gate's base revision — never a
+/// repository, a CI runner), together with `ml/allowed_signers` at the gate's base revision — never a
 /// file of the head being judged. A self-declared `ci: true` counts for nothing.
 public struct AttestationCheck {
     public let project: Project
@@ -61,39 +61,10 @@ public struct AttestationCheck {
         guard let signature = attestation.signature else {
             return counted(.selfReported(reason: "unsigned attestation\(attestation.inCI ? " (its ci: true is self-declared)" : "")"))
         }
-        guard let allowedSigners = try allowedSigners() else {
-            return counted(.selfReported(reason: "no trust root: set git config gitml.allowedSignersFile, or commit ml/allowed_signers on the protected branch"))
+        switch try TrustRoot(project: project, base: base).signer(of: attestation.signedBytes, signature: signature.ssh,
+                                                                  namespace: Attestation.signatureNamespace) {
+        case .success(let principal): return counted(.trusted(principal: principal))
+        case .failure(let refusal): return counted(.selfReported(reason: refusal.reason))
         }
-        defer { if allowedSigners.temporary { try? FileManager.default.removeItem(atPath: allowedSigners.path) } }
-        let verified = Result { () throws(SSHSignatureError) -> String in
-            try SSHSignature.verify(attestation.signedBytes, signature: signature.ssh, namespace: Attestation.signatureNamespace,
-                                    allowedSigners: allowedSigners.path)
-        }
-        switch verified {
-        case .success(let principal):
-            return counted(.trusted(principal: principal))
-        case .failure(let error):
-            switch error {
-            case .unavailable, .noAllowedSigners: throw error  // a check that cannot be made fails
-            case .notAllowed:
-                return counted(.selfReported(reason: "signed by a key that is not in \(allowedSigners.source)"))
-            case .badSignature, .signingFailed:
-                return counted(.selfReported(reason: "\(error) (checked against \(allowedSigners.source))"))
-            }
-        }
-    }
-
-    /// The trust root's allowed-signers file: the path git config names, else a temporary copy
-    /// of `ml/allowed_signers` at the base; nil when neither exists.
-    func allowedSigners() throws -> (path: String, source: String, temporary: Bool)? {
-        if let configured = try project.repository.configString("gitml.allowedSignersFile"), !configured.isEmpty {
-            let expanded = (configured as NSString).expandingTildeInPath
-            let path = expanded.hasPrefix("/") ? expanded : project.root + "/" + expanded
-            return (path, "the allowed signers of git config gitml.allowedSignersFile (\(path))", false)
-        }
-        guard let bytes = try project.repository.fileContents(at: base, path: "ml/allowed_signers") else { return nil }
-        let path = project.layout.temporaryPath("allowed-signers")
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        return (path, "the allowed signers of ml/allowed_signers at \(base)", true)
     }
 }

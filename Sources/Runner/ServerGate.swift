@@ -151,7 +151,7 @@ public struct ServerGate {
         }
         guard let base = trust.base(of: u, branch: branch) else { return nil }  // the repository's first push sets its policy
         let changed = try trust.policyChanges(base: base, head: u.new)
-        if !changed.isEmpty, let why = trust.unauthorizedPolicyChange(u.new) {
+        if !changed.isEmpty, let why = try trust.unauthorizedPolicyChange(u.new, base: base) {
             return "changes the gate's policy on protected \(branch) (\(changed.joined(separator: ", "))): \(why)"
         }
         return nil
@@ -196,7 +196,7 @@ public struct ServerGate {
         guard entry.promotion.verdictDigest == nil, let signature = entry.signature else {
             return "only a signed manual decision (git ml promote) can be requested; the gate's own decisions are this server's to record"
         }
-        let verdict = try TrustRoot(project: project, base: trust.defaultTip ?? "HEAD")
+        let verdict = try TrustRoot(project: project, base: trust.defaultTip)
             .signer(of: entry.bytes, signature: signature, namespace: Project.promotionSignatureNamespace)
         if case .failure(let refusal) = verdict { return "the manual decision's signature does not count: \(refusal)" }
         return nil

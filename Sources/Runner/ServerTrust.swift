@@ -11,20 +11,17 @@ import Workspace
 ///   `ml/gate.yaml` at the default branch's tip and at the updated branch's old tip. A push can
 ///   widen protection, never narrow it: narrowing needs a signed policy change or a server admin.
 /// - Policy: the files the gate reads from its base (`policyPaths`). On a protected branch they
-///   change only in a commit signed by a key in `gitml.allowedSignersFile` (verified by git's own
+///   change only in a commit signed by an allowed signer of the `TrustRoot` (verified by git's own
 ///   `verify-commit`), so the base of every later gate holds a policy somebody authorized.
 public struct ServerTrust {
     /// Server config key: a protected branch glob (multi-valued).
     public static let protectedKey = "gitml.protected"
-    /// Server config key: an ssh allowed-signers file (ssh-keygen's ALLOWED SIGNERS format).
-    public static let allowedSignersKey = "gitml.allowedSignersFile"
     /// The files a gate reads from its base: changing them on a protected branch is a policy change.
     public static let policyPaths = ["ml/gate.yaml", "ml/suites", "ml/contracts", "ml/config.yaml", "ml/allowed_signers"]
 
     public let project: Project
     /// Globs from the server's config.
     public let configuredPatterns: [String]
-    public let allowedSignersFile: String?
     /// The default branch (`HEAD` of the bare repository) and its tip before this push.
     public let defaultBranch: String?
     public let defaultTip: String?
@@ -35,7 +32,6 @@ public struct ServerTrust {
         self.project = project
         let repository = project.repository
         configuredPatterns = try repository.configValues(ServerTrust.protectedKey)
-        allowedSignersFile = try repository.configString(ServerTrust.allowedSignersKey)
         let head = try? GitCommand.run(["symbolic-ref", "-q", "HEAD"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
         defaultBranch = head.flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst("refs/heads/".count)) : nil }
         defaultTip = try defaultBranch.flatMap { try repository.readRef("refs/heads/" + $0)?.hex }
@@ -61,17 +57,11 @@ public struct ServerTrust {
             .split(separator: "\n").map(String.init)
     }
 
-    /// Why `commit` does not authorize a policy change, or nil when it is signed by an allowed signer.
-    public func unauthorizedPolicyChange(_ commit: String) -> String? {
-        guard let allowedSignersFile else {
-            return "this server lists no allowed signers (git ml hooks install --server --allowed-signers FILE), so no policy change can be authorized"
-        }
-        do {
-            _ = try GitCommand.run(["-c", "gpg.ssh.allowedSignersFile=\(allowedSignersFile)", "verify-commit", commit], in: project.root)
-            return nil
-        } catch {
-            return "commit \(commit.prefix(12)) is not signed by a key in \(allowedSignersFile) (sign it: git commit -S with gpg.format=ssh)"
-        }
+    /// Why `commit` does not authorize a policy change of a branch whose previous policy is at
+    /// `base`, or nil when an allowed signer of the server's trust root (its
+    /// `gitml.allowedSignersFile` and the base's `ml/allowed_signers`) signed it.
+    public func unauthorizedPolicyChange(_ commit: String, base: String) throws -> String? {
+        try TrustRoot(project: project, base: base).unsignedCommit(commit)?.reason
     }
 
     /// Writes the server's trust root into the bare repository's config: protected globs (the
@@ -93,8 +83,8 @@ public struct ServerTrust {
             guard FileManager.default.isReadableFile(atPath: absolute) else {
                 throw RunnerError.missingFile(path: absolute, hint: "give an ssh allowed-signers file (one `PRINCIPAL KEYTYPE KEY` line per signer)")
             }
-            try repository.setConfig(allowedSignersKey, absolute)
-            changes.append("policy changes and overrides must be signed by a key in \(absolute) (\(allowedSignersKey))")
+            try repository.setConfig(TrustRoot.configKey, absolute)
+            changes.append("policy changes and overrides must be signed by a key in \(absolute) (\(TrustRoot.configKey))")
         }
         return changes
     }

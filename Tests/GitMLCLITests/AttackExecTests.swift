@@ -177,11 +177,16 @@ final class AttackExecTests: CLITestCase {
         let promoted = try run("git", "ml", "gate", "--base", "main").stdout
         XCTAssertTrue(promoted.contains("PROMOTE") && promoted.contains("reproduced by trusted signer ci@example.com: bit identical"), promoted)
 
-        // Where the gate runs, git config gitml.allowedSignersFile is the trust root instead.
+        // Where the gate runs, git config gitml.allowedSignersFile adds signers to the base's list:
+        // a reproduction signed by a key in neither is not counted; listed there, it is.
+        try run("git", "ml", "reproduce", short(honest), "--sign", "--key", laptop)
+        try run("git", "mlcommit", "-m", "attest on a laptop")
+        let unlisted = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
+        XCTAssertTrue(unlisted.contains("not in the allowed signers of ml/allowed_signers at main"), unlisted)
         try laptopLine.write(toFile: repo + "/.git/test-keys/allowed", atomically: true, encoding: .utf8)
         try run("git", "config", "gitml.allowedSignersFile", ".git/test-keys/allowed")
-        let configured = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
-        XCTAssertTrue(configured.contains("not in the allowed signers of git config gitml.allowedSignersFile"), configured)
+        let configured = try run("git", "ml", "gate", "--base", "main").stdout
+        XCTAssertTrue(configured.contains("reproduced by trusted signer me"), configured)
     }
 
     /// Finding 3: a record whose metrics block was edited to the honest values, with the cheat's

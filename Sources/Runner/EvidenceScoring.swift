@@ -38,11 +38,21 @@ struct EvidenceScoring {
     }
 
     /// Throws `invalidPredictions` unless `stored` (joined by row to `table`) holds what the
-    /// recorded models score on its rows, seed by seed and for the candidate.
-    func verify(_ stored: PredictionsTable, table: Table, name: String) throws {
+    /// recorded models score on its rows, seed by seed and for the candidate. With
+    /// `validationOfTraining`, the rows must also be those the run's split rule (its recorded
+    /// experiment file) holds out of the training table `table`.
+    func verify(_ stored: PredictionsTable, table: Table, name: String, validationOfTraining: Bool) throws {
         guard let model else { return }
         func invalid(_ problem: String) -> RunnerError {
             .invalidPredictions(file: name, problem: "the predictions do not match the recorded model: \(problem); the evidence is invalid")
+        }
+        if validationOfTraining {
+            guard let text = run.config["experiment_file"]?.stringValue else { throw invalid("the record holds no experiment file to split the training rows with") }
+            let experiment = try Experiment.parse(yaml: text, file: "the experiment file of run \(shortID(run.id))", name: run.experiment)
+            let split = try TrainingSession(experiment: experiment, labelColumn: "", positive: nil, excluded: []).splitValidationRows(table)
+            guard split == stored.rows else {
+                throw invalid("they score \(stored.rows.count) training rows, not the \(split.count) validation rows the experiment's split rule holds out")
+            }
         }
         if run.seeds.count > 1, stored.seeds != run.seeds {
             throw invalid("they hold seeds \(stored.seeds.map(String.init).joined(separator: ", ")), the run trained \(run.seeds.map(String.init).joined(separator: ", "))")

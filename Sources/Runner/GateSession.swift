@@ -102,11 +102,7 @@ public struct GateSession {
             if let championID = try project.champion(suite: name) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
                 runs.append(try run(championID, revision: base))
             }
-            var versions: [DatasetVersion] = []
-            if let suiteText = try text(at: base, path: "ml/suites/\(name).yaml") {
-                let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(base))", name: name)
-                versions += resolvable([suite.evaluation.description])
-            }
+            var versions = resolvable([try baseSuite(name).evaluation.description])
             for run in runs {
                 let read = run.artifacts.filter { $0.key.hasPrefix("predictions/") || (run.kind != "exec" && ($0.key == "encoder" || $0.key.hasPrefix("model/"))) }
                 files += try read.values.map(Project.storedFile)
@@ -251,7 +247,7 @@ public struct GateSession {
         let labels = try TableEncoding.binaryLabels(table, column: suite.label.column, positive: suite.label.positive)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
             .joined(to: labels, everyRow: everyRow, name: name)
-        try scoring.verify(stored, table: table, name: name)
+        try scoring.verify(stored, table: table, name: name, validationOfTraining: !everyRow)
         return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
     }
 

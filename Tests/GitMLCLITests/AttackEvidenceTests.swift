@@ -55,6 +55,23 @@ final class AttackEvidenceTests: CLITestCase {
         try expectRefused("2 rows are not rows of the data")
     }
 
+    func testValidationRowsOtherThanTheSplitRulesAreRefused() throws {
+        // The operating point is chosen on the validation rows: which rows they are matters.
+        let suite = ChurnProject.suite.replacingOccurrences(of: "primary: { metric: roc_auc }",
+                                                            with: "primary: { metric: expected_cost, cost: { fp: 1, fn: 4 }, operating_point: cost_optimal }")
+        XCTAssertNotEqual(suite, ChurnProject.suite)
+        try setUpChampion(suite: suite)
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let honest = try verdict(expect: nil)
+        XCTAssertEqual(honest["decision"] as? String, "promote", "an honest run's validation rows are the split rule's: \(honest)")
+        // The rows where the model happens to do well, and no others.
+        try forgePredictions(of: strong, artifact: "predictions/validation") { row, label, scores in
+            (label == 1) == (scores[0] > 0.5) ? [(row, label, scores)] : []
+        }
+        try expectRefused("validation rows the experiment's split rule holds out")
+    }
+
     // MARK: models
 
     func testSwappedModelIsRefusedByTheGateAndTheServer() throws {
@@ -211,10 +228,11 @@ final class AttackEvidenceTests: CLITestCase {
     // MARK: helpers
 
     /// The churn project with the attack policy and the weak (tenure-only) model promoted on main.
-    private func setUpChampion(policy: String = AttackEvidenceTests.policy) throws {
+    private func setUpChampion(policy: String = AttackEvidenceTests.policy, suite: String = ChurnProject.suite) throws {
         try setUpChurnProject()
         try policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try run("git", "add", "ml/gate.yaml")
+        try suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
         try run("git", "commit", "-qm", "gate policy")
         try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
         try run("git", "ml", "gate", "--base", "main", "--head", "HEAD", "--record")
@@ -249,7 +267,7 @@ final class AttackEvidenceTests: CLITestCase {
         XCTAssertTrue((failed["evidence"] as? String ?? "").contains(reason), "expected '\(reason)' in: \(failed)", file: file, line: line)
     }
 
-    private func verdict(expect: Int32) throws -> [String: Any] {
+    private func verdict(expect: Int32?) throws -> [String: Any] {
         (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: expect).stdout) as! [[String: Any]])[0]
     }
 
@@ -303,9 +321,10 @@ final class AttackEvidenceTests: CLITestCase {
     /// Rewrites the evaluation predictions of run `prefix` line by line (`rows` maps one line —
     /// row, label, scores after the row and label columns — to the lines that replace it), stores
     /// them and commits the forged record as the branch's candidate.
-    private func forgePredictions(of prefix: String, _ rows: (Int, Int, [Double]) -> [(Int, Int, [Double])]) throws {
+    private func forgePredictions(of prefix: String, artifact: String = "predictions/evaluation",
+                                  _ rows: (Int, Int, [Double]) -> [(Int, Int, [Double])]) throws {
         let original = try record(of: prefix)
-        let lines = try artifactText(original.artifacts["predictions/evaluation"]!).split(separator: "\n")
+        let lines = try artifactText(original.artifacts[artifact]!).split(separator: "\n")
         var text = String(lines[0]) + "\n"
         for line in lines.dropFirst() {
             let fields = line.split(separator: ",")
@@ -314,7 +333,7 @@ final class AttackEvidenceTests: CLITestCase {
             }
         }
         let forged = try storeText(text)
-        try forgeRecord(of: prefix) { $0.artifacts["predictions/evaluation"] = forged }
+        try forgeRecord(of: prefix) { $0.artifacts[artifact] = forged }
     }
 
     /// Where a forged record's run commit points.

@@ -42,10 +42,15 @@ struct EvidenceScoring {
     /// `validationOfTraining`, the rows must also be those the run's split rule (its recorded
     /// experiment file) holds out of the training table `table`.
     func verify(_ stored: PredictionsTable, table: Table, name: String, validationOfTraining: Bool) throws {
-        guard let model else { return }
         func invalid(_ problem: String) -> RunnerError {
             .invalidPredictions(file: name, problem: "the predictions do not match the recorded model: \(problem); the evidence is invalid")
         }
+        // The gate evaluates every seed column: a run of one seed (or an exec run) has none.
+        let seedColumns = run.seeds.count > 1 ? run.seeds : []
+        if stored.seeds != seedColumns {
+            throw invalid("they hold score columns of seeds [\(stored.seeds.map(String.init).joined(separator: ", "))], the run's are [\(seedColumns.map(String.init).joined(separator: ", "))]")
+        }
+        guard let model else { return }
         if validationOfTraining {
             guard let text = run.config["experiment_file"]?.stringValue else { throw invalid("the record holds no experiment file to split the training rows with") }
             let experiment = try Experiment.parse(yaml: text, file: "the experiment file of run \(shortID(run.id))", name: run.experiment)
@@ -54,25 +59,31 @@ struct EvidenceScoring {
                 throw invalid("they score \(stored.rows.count) training rows, not the \(split.count) validation rows the experiment's split rule holds out")
             }
         }
-        if run.seeds.count > 1, stored.seeds != run.seeds {
-            throw invalid("they hold seeds \(stored.seeds.map(String.init).joined(separator: ", ")), the run trained \(run.seeds.map(String.init).joined(separator: ", "))")
-        }
         let rows = stored.rows.count == table.rowCount ? table : table.selecting(rows: stored.rows)
-        let bySeed = try model.scoresByModel(rows)
-        let expected = PredictionsTable(rows: stored.rows, labels: stored.labels, seeds: run.seeds, scores: bySeed,
+        let expected = PredictionsTable(rows: stored.rows, labels: stored.labels, seeds: run.seeds, scores: try model.scoresByModel(rows),
                                         candidate: run.candidateSeed.flatMap { run.seeds.firstIndex(of: $0) })
         let expectedColumns = run.seeds.count > 1 ? expected.scores : [expected.candidateScores]
-        var differing = 0, largest = 0.0
-        for (got, want) in zip(stored.scores + [stored.candidateScores], expectedColumns + [expected.candidateScores]) {
-            for (a, b) in zip(got, want) where !(a == b || (a.isNaN && b.isNaN)) {
-                let delta = abs(a - b)
-                if sameProfile || !(delta <= EvidenceScoring.crossProfileTolerance) { differing += 1 }
-                largest = max(largest, delta.isNaN ? .infinity : delta)
-            }
-        }
+        let (differing, largest) = EvidenceScoring.mismatches(stored.scores + [stored.candidateScores],
+                                                              expectedColumns + [expected.candidateScores], sameProfile: sameProfile)
         guard differing > 0 else { return }
         let rule = sameProfile ? "bit-identical under numeric profile \(NumericProfile.id)"
             : "within \(EvidenceScoring.crossProfileTolerance) across numeric profiles"
         throw invalid("\(differing) scores differ from the recorded model's (largest difference \(String(format: "%.3g", largest)); required: \(rule))")
+    }
+
+    /// How many scores of `stored` differ from `expected` (same shape: columns of rows) beyond
+    /// what is allowed — nothing under the same profile, `crossProfileTolerance` otherwise — and
+    /// the largest absolute difference (infinite where one is NaN and the other is not).
+    static func mismatches(_ stored: [[Double]], _ expected: [[Double]], sameProfile: Bool) -> (count: Int, largest: Double) {
+        var count = 0, largest = 0.0
+        for (got, want) in zip(stored, expected) {
+            count += abs(got.count - want.count)
+            for (a, b) in zip(got, want) where !(a == b || (a.isNaN && b.isNaN)) {
+                let delta = abs(a - b)
+                if sameProfile || !(delta <= crossProfileTolerance) { count += 1 }
+                largest = max(largest, delta.isNaN ? .infinity : delta)
+            }
+        }
+        return (count + abs(stored.count - expected.count), largest)
     }
 }

@@ -37,6 +37,23 @@ final class AttackEvidenceTests: CLITestCase {
         try expectRefused("its label column disagrees with the dataset's labels")
     }
 
+    func testExtraSeedColumnsAreRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let worse = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        // A one-seed run given a second "seed" whose scores are the labels: the gate would average them in.
+        let original = try record(of: worse)
+        let lines = try artifactText(original.artifacts["predictions/evaluation"]!).split(separator: "\n")
+        var text = "row,label,score,score_seed_1,score_seed_2\n"
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",")
+            text += "\(fields[0]),\(fields[1]),\(fields[2]),\(fields[2]),\(fields[1])\n"
+        }
+        let forged = try storeText(text)
+        try forgeRecord(of: worse) { $0.artifacts["predictions/evaluation"] = forged }
+        try expectRefused("they hold score columns of seeds [1, 2], the run's are []")
+    }
+
     func testMissingDuplicatedAndExtraRowsAreRefused() throws {
         try setUpChampion()
         try run("git", "checkout", "-qb", "attack")

@@ -40,6 +40,19 @@ final class EvidenceJoinTests: XCTestCase {
         XCTAssertTrue(refusal(stored([0, 1, 2])).hasSuffix("the evidence is invalid"))
     }
 
+    func testRescoredScoresMustBeBitIdenticalWithinAProfileAndWithin1e9Across() {
+        let expected: [[Double]] = [[0.25, 0.5, .nan], [0.1, 0.2, 0.3]]
+        XCTAssertEqual(EvidenceScoring.mismatches(expected, expected, sameProfile: true).count, 0, "NaN matches NaN")
+        let close: [[Double]] = [[0.25 + 1e-12, 0.5, .nan], [0.1, 0.2, 0.3]]
+        XCTAssertEqual(EvidenceScoring.mismatches(close, expected, sameProfile: true).count, 1, "not one bit may differ")
+        XCTAssertEqual(EvidenceScoring.mismatches(close, expected, sameProfile: false).count, 0, "within 1e-9 across profiles")
+        let far: [[Double]] = [[0.25 + 1e-6, 0.5, 0.4], [0.1, 0.2, 0.3]]
+        let result = EvidenceScoring.mismatches(far, expected, sameProfile: false)
+        XCTAssertEqual(result.count, 2)
+        XCTAssertEqual(result.largest, .infinity, "a score where the model gives NaN")
+        XCTAssertEqual(EvidenceScoring.mismatches([[0.25]], expected, sameProfile: false).count, 2 + 1, "two missing scores and a missing column count")
+    }
+
     func testCostIsPricedFromMeasurementsAndArtifactsNotTheRecordsUSD() throws {
         let artifact = RunRecord.Artifact(digest: "sha256:" + String(repeating: "c", count: 64), size: 2_000_000_000, manifest: nil)
         func record(cost: JSONValue) -> RunRecord {

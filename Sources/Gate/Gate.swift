@@ -6,13 +6,14 @@ import Foundation
 public enum Gate {
     /// Judges `evidence` for `suite` under `policy` (both read from the base branch).
     ///
-    /// - Dataset: fails when data is unversioned, a contract fails or leakage was found.
+    /// - Dataset: fails when data is unversioned, a contract (or the contract policy) fails,
+    ///   leakage was found, or git contradicts the record's lineage.
     /// - Benchmark: with a champion evaluated on the same data (same digest), the one-sided lower
     ///   bound of the improvement must exceed `min_effect` and every guardrail must hold (bounds,
     ///   non-inferiority overall, intersection–union over slices); different digests fail as an
     ///   invalid comparison. Without a champion (the suite's first model) only the guardrails'
     ///   bounds decide and non-inferiority is not applicable.
-    /// - Cost: fails over budget, or when USD per unit of improvement exceeds the limit (defined
+    /// - Cost: fails when the cost could not be priced, over budget, or when USD per unit of improvement exceeds the limit (defined
     ///   only when the improvement is positive).
     /// - Reproducibility: fails on dirty or stale code, on a forged attestation (another run's,
     ///   other artifacts), on a reproduction that differs (or exceeds the tolerance), and without
@@ -109,8 +110,9 @@ public enum Gate {
         if !checks.versioned { problems.append("training or evaluation data is not versioned") }
         problems += checks.contractFailures.map { "contract: \($0)" }
         problems += checks.leakageFindings.map { "leakage: \($0)" }
+        problems += checks.lineageFailures.map { "lineage: \($0)" }
         guard let first = problems.first else {
-            return Verdict.Row(name: .dataset, outcome: .pass, evidence: "data versioned, contracts pass, no leakage found")
+            return Verdict.Row(name: .dataset, outcome: .pass, evidence: "data versioned, contracts pass, no leakage found, lineage holds")
         }
         let more = problems.count > 1 ? " (+\(problems.count - 1) more)" : ""
         return Verdict.Row(name: .dataset, outcome: .fail, evidence: first + more)
@@ -138,6 +140,9 @@ public enum Gate {
     }
 
     private static func costRow(_ cost: GateEvidence.Cost, perUnit: Double?, limit: Double?, metric: SuiteMetric) -> Verdict.Row {
+        if let unpriced = cost.unpriced {
+            return Verdict.Row(name: .cost, outcome: .fail, evidence: "the run's cost cannot be priced: \(unpriced)")
+        }
         if cost.overBudget {
             return Verdict.Row(name: .cost, outcome: .fail, evidence: "the run went over its budget ($\(number(cost.usd)))")
         }

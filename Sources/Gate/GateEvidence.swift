@@ -29,31 +29,42 @@ public struct GateEvidence: Sendable, Equatable {
         }
     }
 
-    /// Data checks of the candidate's training and evaluation datasets.
+    /// Data checks of the candidate's training and evaluation datasets, and of the record's
+    /// lineage claims (code commit and tree) against git.
     public struct DatasetChecks: Sendable, Equatable {
-        /// Both datasets are versioned (named in the lock by digest).
+        /// Every dataset the record names resolves, by name and full digest, to a stored version.
         public let versioned: Bool
-        /// One line per failed contract check (empty: contracts pass).
+        /// One line per failed contract check, or contract policy the data does not meet, or
+        /// check that could not be made, with the reason (empty: contracts pass).
         public let contractFailures: [String]
         /// One line per leakage finding between training and evaluation data (empty: none).
         public let leakageFindings: [String]
+        /// One line per lineage claim of the record that git contradicts or cannot confirm (its
+        /// code commit is not the run commit's parent, the tree is not that commit's code, the
+        /// commit is not in the head's history). Empty: the record's lineage holds.
+        public let lineageFailures: [String]
 
-        public init(versioned: Bool, contractFailures: [String] = [], leakageFindings: [String] = []) {
+        public init(versioned: Bool, contractFailures: [String] = [], leakageFindings: [String] = [], lineageFailures: [String] = []) {
             self.versioned = versioned
             self.contractFailures = contractFailures
             self.leakageFindings = leakageFindings
+            self.lineageFailures = lineageFailures
         }
     }
 
     public struct Cost: Sendable, Equatable {
-        /// What the candidate's run cost.
+        /// What the candidate's run cost, priced by the gatherer at the base's rates from the
+        /// resources the run measured (never the record's own `usd`).
         public let usd: Double
         /// The run hit its budget (recorded as over budget).
         public let overBudget: Bool
+        /// Why the run's cost could not be priced (the Cost row fails with it); nil when priced.
+        public let unpriced: String?
 
-        public init(usd: Double, overBudget: Bool) {
+        public init(usd: Double, overBudget: Bool, unpriced: String? = nil) {
             self.usd = usd
             self.overBudget = overBudget
+            self.unpriced = unpriced
         }
     }
 

@@ -21,6 +21,12 @@ public struct GatePolicy: Codable, Sendable, Equatable {
         /// Whether a guardrail whose value is unavailable (latency not measured) fails the row.
         public let missingValueFails: Bool
     }
+    /// What the Dataset row asks of the data beyond each dataset's own contract.
+    public struct DatasetPolicy: Codable, Sendable, Equatable {
+        /// Every training dataset must have a contract at the base with a `leakage` block, so
+        /// training data under a new name (no contract) cannot skip the leakage checks.
+        public let requireLeakageContract: Bool
+    }
     public struct Cost: Codable, Sendable, Equatable {
         /// Limit on cost per unit of primary-metric improvement (USD per metric unit); nil: none.
         public let maxUSDPerUnit: Double?
@@ -66,6 +72,7 @@ public struct GatePolicy: Codable, Sendable, Equatable {
     public let protected: [String]
     public let benchmark: Benchmark
     public let guardrails: Guardrails
+    public let dataset: DatasetPolicy
     public let cost: Cost
     public let reproducibility: Reproducibility
     public let deployment: Deployment
@@ -110,7 +117,7 @@ extension GatePolicy {
     /// `protected` and `benchmark.min_effect`; unknown keys are errors naming file, line and key.
     public static func parse(yaml: String, file: String) throws(GateConfigError) -> GatePolicy {
         let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "protected")
-        try root.requireKeys(in: ["protected", "benchmark", "guardrails", "cost", "reproducibility", "deployment"])
+        try root.requireKeys(in: ["protected", "benchmark", "guardrails", "dataset", "cost", "reproducibility", "deployment"])
         let protected = try root.required("protected").strings()
 
         let benchmarkCursor = try root.required("benchmark")
@@ -126,6 +133,10 @@ extension GatePolicy {
         let missing = try guardrailsCursor?.optional("missing_value")?.word(MissingValue.self) ?? .fail
         let guardrails = Guardrails(confidence: try guardrailsCursor.map { c throws(GateConfigError) in try confidence(c) } ?? 0.95,
                                     missingValueFails: missing == .fail)
+
+        let datasetCursor = try root.optional("dataset")
+        try datasetCursor?.requireKeys(in: ["require_leakage_contract"])
+        let dataset = DatasetPolicy(requireLeakageContract: try datasetCursor?.optional("require_leakage_contract")?.bool() ?? false)
 
         let costCursor = try root.optional("cost")
         try costCursor?.requireKeys(in: ["max_usd_per_unit"])
@@ -148,7 +159,7 @@ extension GatePolicy {
         }
         let deployment = Deployment(shadow: try deploymentCursor?.optional("shadow")?.word(ShadowRule.self) ?? .never,
                                     onShadow: try deploymentCursor?.optional("on_shadow")?.word(ShadowMerge.self) ?? .accept)
-        return GatePolicy(protected: protected, benchmark: benchmark, guardrails: guardrails, cost: cost,
+        return GatePolicy(protected: protected, benchmark: benchmark, guardrails: guardrails, dataset: dataset, cost: cost,
                           reproducibility: reproducibility, deployment: deployment)
     }
 

@@ -32,7 +32,7 @@ struct PredictCommand: ParsableCommand {
             guard batchRows > 0 else { throw InputError("--batch-rows must be positive") }
             let project = try openProject()
             let model = try RecordedModel(try project.recordedRun(runID), project: project)
-            let entityName = model.run.record.config["entity"]?.stringValue
+            let entityName = model.record.config["entity"]?.stringValue
             if data == "-" {
                 var next = 0
                 print("row" + (entityName.map { ",\($0)" } ?? "") + ",score")
@@ -89,7 +89,7 @@ struct ExportCommand: ParsableCommand {
             let project = try openProject()
             let model = try RecordedModel(try project.recordedRun(runID), project: project)
             try model.export(to: output)
-            print("exported run \(shortID(model.run.id)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
+            print("exported run \(shortID(model.id)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
         }
     }
 }

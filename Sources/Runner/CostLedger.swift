@@ -1,4 +1,5 @@
 import Foundation
+import Metering
 import Records
 
 /// Spend computed from run records: every record carries its measured cost in US dollars
@@ -29,6 +30,24 @@ public struct CostLedger: Sendable {
 
     /// The cost of one run (0 when the record has none).
     public static func usd(_ run: RunRecord) -> Double { run.cost["usd"]?.doubleValue ?? 0 }
+
+    /// The cost of one run priced at `rates` from what can be checked or was measured, never
+    /// from the record's own `usd` (or `rates`, which the branch that made the run chose): CPU
+    /// and GPU seconds as measured, and the bytes of the artifacts the record names (their sizes
+    /// are verified when they are read). Throws when the record has no measurement.
+    public static func usd(_ run: RunRecord, at rates: CostRates) throws -> Double {
+        var measured: CostMeasurement
+        do {
+            measured = try JSONDecoder().decode(CostMeasurement.self, from: Data(CanonicalJSON.encode(run.cost).utf8))
+        } catch {
+            throw RunnerError.invalidExperiment("run \(shortID(run.id)) records no measured resources (cost.cpu_seconds, cost.gpu_seconds, …): \(error)")
+        }
+        guard measured.cpuSeconds.isFinite, measured.cpuSeconds >= 0, measured.gpuSeconds.isFinite, measured.gpuSeconds >= 0 else {
+            throw RunnerError.invalidExperiment("run \(shortID(run.id)) records negative or non-finite CPU or GPU seconds")
+        }
+        measured.bytesStored = run.artifacts.values.reduce(UInt64(0)) { $0 + $1.size }
+        return measured.usd(at: rates)
+    }
 
     /// Spend of runs that started in the UTC calendar month of `date`.
     public func spent(inMonthOf date: Date) -> Double {

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Gate
 import GitRepo
+import Learners
 import Records
 import Tables
 import Workspace
@@ -10,9 +11,13 @@ import Workspace
 /// Gathers what the gate judges (DESIGN §6) from two revisions, through libgit2 and the store,
 /// without checking anything out: the policy, suites and contracts of the **base**, the head's
 /// candidates (its `ml/lock.json`), the champion (the promotion chain, else the base's committed
-/// candidate), their recorded predictions re-joined with the pinned evaluation data, the
-/// attestations committed on the head, and whether the head's code is still the code the
-/// candidate trained on.
+/// candidate), their recorded predictions re-joined by row with the evaluation data (labels from
+/// the data, never from a predictions file) and, for built-in runs, re-scored with the recorded
+/// models; the attestations committed on the head, and whether the head's code is still the code
+/// the candidate trained on. Record claims are checked against git and the base: lineage (run
+/// commit, code tree, history), cost (priced at the base's rates), datasets (by digest, under
+/// the base's contracts and contract policy). Fail closed: a check that cannot be made fails its
+/// row with the reason, and evidence that does not hold together is an error naming it.
 public struct GateSession {
     public let project: Project
     public let base: String
@@ -73,19 +78,18 @@ public struct GateSession {
 
     /// `runs`: every recorded run, to count the evaluations already spent on the eval data.
     private func evaluate(suite name: String, policy: GatePolicy, lock: Lock, runs: [RunRecord]) throws -> Decision {
-        guard let suiteText = try text(at: base, path: "ml/suites/\(name).yaml") else {
-            throw RunnerError.missingFile(path: "ml/suites/\(name).yaml at \(base)", hint: "a suite must be reviewed on the protected branch before it can gate")
-        }
-        let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(base))", name: name)
+        let suite = try baseSuite(name)
         let entry = lock.suites[name]!
-        let candidate = try run(entry.run, revision: head)
+        let (candidate, runCommit) = try runWithCommit(entry.run, revision: head)
         let championID = try project.champion(suite: name, trustedAt: base) ?? (try project.lock(at: base))?.suites[name].map(\.run)
         let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite) }
-        let headTree = try project.repository.treeID(ofCommit: try project.repository.resolveCommit(head), excluding: "ml").hex
+        let headCommit = try project.repository.resolveCommit(head)
+        let headTree = try project.repository.treeID(ofCommit: headCommit, excluding: "ml").hex
         let evidence = GateEvidence(
             candidate: try model(candidate, suite: suite), champion: champion,
-            dataset: try datasetChecks(candidate, suite: suite),
-            cost: GateEvidence.Cost(usd: CostLedger.usd(candidate), overBudget: candidate.status == .overBudget),
+            dataset: datasetChecks(candidate, suite: suite, policy: policy.dataset,
+                                   lineage: lineageFailures(candidate, runCommit: runCommit, head: headCommit, headTree: headTree)),
+            cost: cost(candidate),
             code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
             attestations: try AttestationCheck(project: project, base: base, head: head).attestations(of: candidate),
             evaluationsSpent: runs.filter { $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
@@ -93,7 +97,8 @@ public struct GateSession {
     }
 
     /// The stored files the gate reads for the head's suites: the candidates' and champions'
-    /// predictions and the datasets they scored (a server fetches them before `evaluate`).
+    /// predictions, the models and encoders of built-in runs (re-scored), the datasets they
+    /// name and the suite's pinned evaluation data (a server fetches them before `evaluate`).
     public func requiredFiles() throws -> [StoredFile] {
         guard let lock = try project.lock(at: head) else { return [] }
         var files: [StoredFile] = []
@@ -102,19 +107,29 @@ public struct GateSession {
             if let championID = try project.champion(suite: name, trustedAt: base) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
                 runs.append(try run(championID, revision: base))
             }
+            var versions = resolvable([try baseSuite(name).evaluation.description])
             for run in runs {
-                files += try run.artifacts.filter { $0.key.hasPrefix("predictions/") }.values.map(Project.storedFile)
-                for use in run.datasets.values {
-                    guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else { continue }
-                    files += try version.record.files.map(Project.storedFile)
-                    // The base's contract checks drift against a reference version.
-                    if let (contract, _) = try baseContract(use.name), let reference = try project.driftReference(for: version, contract: contract) {
-                        files += try reference.record.files.map(Project.storedFile)
-                    }
+                let read = run.artifacts.filter { $0.key.hasPrefix("predictions/") || (run.kind != "exec" && ($0.key == "encoder" || $0.key.hasPrefix("model/"))) }
+                files += try read.values.map(Project.storedFile)
+                versions += resolvable(run.datasets.values.map { "\($0.name)@\($0.digest)" })
+            }
+            for version in versions {
+                files += try version.record.files.map(Project.storedFile)
+                // The base's contract checks drift against a reference version.
+                if let (contract, _) = try baseContract(version.record.name), let reference = try project.driftReference(for: version, contract: contract) {
+                    files += try reference.record.files.map(Project.storedFile)
                 }
             }
         }
         return files
+    }
+
+    /// The versions of `specs` this repository has. One it cannot resolve is not fetched: the
+    /// gate then fails the Dataset row naming it (see `datasetChecks`).
+    private func resolvable(_ specs: [String]) -> [DatasetVersion] {
+        specs.compactMap { spec in
+            do { return try project.resolveDataset(spec) } catch { return nil }
+        }
     }
 
     /// `git ml diff`: the candidates of `head` against those of `base` (or the champions when
@@ -161,25 +176,62 @@ public struct GateSession {
 
     /// A run by id: its record under refs/ml/runs, else the copy committed in `revision`.
     func run(_ id: String, revision: String) throws -> RunRecord {
-        if let recorded = try? project.recordedRun(id), recorded.id == id { return recorded.record }
-        let hex = id.replacingOccurrences(of: "sha256:", with: "")
-        guard let text = try text(at: revision, path: "ml/runs/\(hex).json") else { throw WorkspaceError.unknownRun(id) }
-        return try RunRecord(text: text)
+        try runWithCommit(id, revision: revision).record
     }
 
-    /// A run's predictions as the gate reads them: per seed, joined with the entity and slice
-    /// columns of the datasets they score.
+    /// A run by id with its run commit (`refs/ml/runs/<hex>`, whose parent is the code it trained
+    /// on), else the copy committed in `revision` without one. Either record must have the id
+    /// it is asked for, which is the digest of its content (`RunRecord` refuses any other).
+    func runWithCommit(_ id: String, revision: String) throws -> (record: RunRecord, commit: ObjectID?) {
+        let hex = id.replacingOccurrences(of: "sha256:", with: "")
+        // The run's ref, else a remote-tracking copy (`git ml fetch` maps refs/ml/* under refs/remotes/<remote>/ml/).
+        var found = try project.repository.readRef(RecordedRun.ref(id: id)).map { (RecordedRun.ref(id: id), $0) }
+        if found == nil {
+            found = try project.repository.refs(withPrefix: "refs/remotes/").first { $0.name.hasSuffix("/ml/runs/" + hex) }.map { ($0.name, $0.target) }
+        }
+        if let (ref, commit) = found {
+            guard let bytes = try project.repository.fileContents(inCommit: commit, path: RecordedRun.recordFile) else {
+                throw RunnerError.missingFile(path: "\(RecordedRun.recordFile) in \(ref)", hint: "the run commit is damaged: fetch the run again")
+            }
+            let record = try RunRecord(text: String(decoding: bytes, as: UTF8.self))
+            guard record.id == id else {
+                throw RunnerError.invalidExperiment("\(ref) holds run \(shortID(record.id)), not \(shortID(id)): the run ref was forged or damaged")
+            }
+            return (record, commit)
+        }
+        guard let text = try text(at: revision, path: "ml/runs/\(hex).json") else { throw WorkspaceError.unknownRun(id) }
+        let record = try RunRecord(text: text)
+        guard record.id == id else {
+            throw RunnerError.invalidExperiment("ml/runs/\(hex).json at \(revision) holds run \(shortID(record.id)), not \(shortID(id))")
+        }
+        return (record, nil)
+    }
+
+    /// The base's suite `name`.
+    private func baseSuite(_ name: String) throws -> Suite {
+        guard let suiteText = try text(at: base, path: "ml/suites/\(name).yaml") else {
+            throw RunnerError.missingFile(path: "ml/suites/\(name).yaml at \(base)", hint: "a suite must be reviewed on the protected branch before it can gate")
+        }
+        return try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(base))", name: name)
+    }
+
+    /// A run's predictions as the gate reads them: per seed, joined by row with the dataset
+    /// versions they score (labels, entity and slice columns from the data, by digest) and, for
+    /// a built-in run, checked against its recorded models' scores (`EvidenceScoring`).
     func model(_ run: RunRecord, suite: Suite) throws -> GateEvidence.Model {
         guard let evalUse = run.datasets["eval"], let evalArtifact = run.artifacts["predictions/evaluation"] else {
             throw RunnerError.invalidExperiment("run \(shortID(run.id)) has no evaluation predictions")
         }
+        let scoring = try EvidenceScoring(run: run, project: project)
         let evalTable = try table(evalUse)
-        let evaluation = try predictions(evalArtifact, name: "evaluation predictions", table: evalTable, suite: suite)
+        let evaluation = try predictions(evalArtifact, name: "evaluation predictions of run \(shortID(run.id))", table: evalTable,
+                                         everyRow: true, suite: suite, scoring: scoring)
         // Validation rows only matter where the suite chooses an operating point on them.
         var validation: [ScoredRows] = []
         if suite.primary.operatingPoint != nil, let artifact = run.artifacts["predictions/validation"],
            let trainUse = run.datasets["train"] ?? run.datasets.first(where: { $0.key.hasPrefix("input:") })?.value {
-            validation = try predictions(artifact, name: "validation predictions", table: try table(trainUse), suite: suite)
+            validation = try predictions(artifact, name: "validation predictions of run \(shortID(run.id))", table: try table(trainUse),
+                                         everyRow: false, suite: suite, scoring: scoring)
         }
         let artifact: CandidateArtifact
         if let seed = run.candidateSeed, let index = run.seeds.firstIndex(of: seed) {
@@ -195,51 +247,34 @@ public struct GateSession {
                                   evaluationDigest: evalUse.digest, latencyP99Microseconds: latency)
     }
 
-    private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, suite: Suite) throws -> [ScoredRows] {
+    private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, everyRow: Bool, suite: Suite,
+                             scoring: EvidenceScoring) throws -> [ScoredRows] {
+        let labels = try TableEncoding.binaryLabels(table, column: suite.label.column, positive: suite.label.positive)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
+            .joined(to: labels, everyRow: everyRow, name: name)
+        try scoring.verify(stored, table: table, name: name, validationOfTraining: !everyRow)
         return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
     }
 
+    /// The dataset version a run used, read as a table (once per digest), by name and full digest.
     private func table(_ use: RunRecord.DatasetUse) throws -> Table {
         if let cached = tables.byDigest[use.digest] { return cached }
         let version = try project.resolveDataset("\(use.name)@\(use.digest)")
+        guard version.record.digest == use.digest else {
+            throw RunnerError.invalidExperiment("\(use.name)@\(use.digest) resolves to \(version.record.digest): the record names no stored version")
+        }
         let table = try project.table(of: version, schema: try baseContract(use.name)?.0.readSchema ?? [:])
         tables.byDigest[use.digest] = table
         return table
     }
 
     /// The contract of `name` at the base, with the digest of its text.
-    private func baseContract(_ name: String) throws -> (Contract, String)? {
+    func baseContract(_ name: String) throws -> (Contract, String)? {
         guard let text = try text(at: base, path: "ml/contracts/\(name).yaml") else { return nil }
         return (try Contract.load(yaml: text, file: "ml/contracts/\(name).yaml (at \(base))"), Digest.of(Array(text.utf8)).description)
     }
 
-    /// The candidate's data under the base's contracts: versioned, valid, not leaking, and the
-    /// evaluation data the base's suite pins.
-    private func datasetChecks(_ run: RunRecord, suite: Suite) throws -> GateEvidence.DatasetChecks {
-        var failures: [String] = [], leaks: [String] = []
-        var versions: [String: DatasetVersion] = [:]
-        for (role, use) in run.datasets {
-            guard let version = try? project.resolveDataset("\(use.name)@\(use.digest)") else {
-                return GateEvidence.DatasetChecks(versioned: false, contractFailures: ["\(role) \(use.name) \(use.digest) is not a stored version"])
-            }
-            versions[role] = version
-            guard let (contract, digest) = try baseContract(use.name) else { continue }
-            let report = try project.validate(version, contract: contract, contractDigest: digest,
-                                              previous: try project.driftReference(for: version, contract: contract)).report
-            failures += report.failures.map { "\(version.record.label): " + ExperimentRunner.describe($0) }
-        }
-        if let pinned = try? project.resolveDataset(suite.evaluation.description), pinned.record.digest != run.datasets["eval"]?.digest {
-            failures.append("evaluated on \(run.datasets["eval"].map { "\($0.name)@v\($0.version)" } ?? "nothing"), but the suite pins \(pinned.record.label)")
-        }
-        if let eval = versions["eval"], let train = versions["train"] ?? versions.first(where: { $0.key.hasPrefix("input:") && $0.value.record.digest != eval.record.digest })?.value,
-           let (contract, digest) = try baseContract(train.record.name), contract.leakage != nil {
-            leaks = try project.leakage(train: train, eval: eval, contract: contract, contractDigest: digest).failures.map(ExperimentRunner.describe)
-        }
-        return GateEvidence.DatasetChecks(versioned: true, contractFailures: failures, leakageFindings: leaks)
-    }
-
-    private func text(at revision: String, path: String) throws -> String? {
+    func text(at revision: String, path: String) throws -> String? {
         try project.repository.fileContents(at: revision, path: path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -90,3 +90,40 @@ public struct PredictionsTable: Sendable, Equatable {
         candidateScores = candidate
     }
 }
+
+extension PredictionsTable {
+    /// These predictions joined by row to the dataset version they score, in row order, with
+    /// that version's `labels` (`labels[i]` is row i's) in place of the file's: labels come from
+    /// the data, never from a predictions file. Each row may appear once and must be a row of the
+    /// data; with `everyRow` (evaluation predictions) every row must appear. A file label that
+    /// disagrees with the data's makes the evidence invalid. `name` identifies the file in errors.
+    public func joined(to labels: [Double], everyRow: Bool, name: String) throws(RunnerError) -> PredictionsTable {
+        func invalid(_ problem: String) -> RunnerError { .invalidPredictions(file: name, problem: problem + ": the evidence is invalid") }
+        var index = [Int](repeating: -1, count: labels.count)
+        var outside = 0, duplicated = 0, disagreeing = 0
+        for (i, row) in rows.enumerated() {
+            guard row >= 0, row < labels.count else { outside += 1; continue }
+            if index[row] >= 0 { duplicated += 1; continue }
+            index[row] = i
+            if self.labels[i] != labels[row] { disagreeing += 1 }
+        }
+        if outside > 0 { throw invalid("\(outside) rows are not rows of the data (it has \(labels.count), numbered from 0)") }
+        if duplicated > 0 { throw invalid("\(duplicated) rows appear more than once") }
+        let missing = everyRow ? index.lazy.filter { $0 < 0 }.count : 0
+        if missing > 0 { throw invalid("\(missing) of the data's \(labels.count) rows have no prediction (every row must be scored once)") }
+        if disagreeing > 0 {
+            throw invalid("its label column disagrees with the dataset's labels on \(disagreeing) rows (labels are read from the pinned data, not from predictions)")
+        }
+        let order = index.filter { $0 >= 0 }
+        return PredictionsTable(rows: order.map { rows[$0] }, labels: order.map { labels[rows[$0]] }, seeds: seeds,
+                                scores: scores.map { column in order.map { column[$0] } }, candidateScores: order.map { candidateScores[$0] })
+    }
+
+    private init(rows: [Int], labels: [Double], seeds: [UInt64], scores: [[Double]], candidateScores: [Double]) {
+        self.rows = rows
+        self.labels = labels
+        self.seeds = seeds
+        self.scores = scores
+        self.candidateScores = candidateScores
+    }
+}

@@ -6,36 +6,51 @@ import Records
 import Tables
 import Workspace
 
-/// A recorded run's candidate model, loaded from the store: the encoder and the model of each
-/// seed the candidate uses (one, or all of them for the seed ensemble, whose score is the mean).
+/// A recorded run's models, loaded from the store: the encoder and the model of each seed the
+/// candidate uses (one, or all of them for the seed ensemble, whose score is the mean) — or, for
+/// the gate's re-scoring, every seed's.
 public struct RecordedModel {
-    public let run: RecordedRun
+    public let record: RunRecord
     public let encoding: TableEncoding
     public let models: [(seed: UInt64, bytes: [UInt8], model: any Model)]
 
+    /// The run id.
+    public var id: String { record.id }
+
+    /// The candidate's model(s) of `run`.
     public init(_ run: RecordedRun, project: Project) throws {
-        let record = run.record
+        try self.init(record: run.record, project: project, seeds: run.record.candidateSeed.map { [$0] } ?? run.record.seeds)
+    }
+
+    /// The models of `seeds` (in that order) and the encoder of a run that ended ok; throws,
+    /// naming the artifact, when the record lacks one.
+    public init(record: RunRecord, project: Project, seeds: [UInt64]) throws {
         guard record.status == .ok, let encoderArtifact = record.artifacts["encoder"] else {
-            throw RunnerError.invalidExperiment("run \(shortID(run.id)) has no model (it ended \(record.status.rawValue))")
+            throw RunnerError.invalidExperiment("run \(shortID(record.id)) has no model (\(record.status == .ok ? "its record names no encoder" : "it ended \(record.status.rawValue)"))")
         }
-        self.run = run
+        self.record = record
         encoding = try JSONDecoder().decode(TableEncoding.self, from: Data(try project.artifactBytes(encoderArtifact)))
-        models = try (record.candidateSeed.map { [$0] } ?? record.seeds).map { seed in
+        models = try seeds.map { seed in
             guard let artifact = record.artifacts["model/seed-\(seed)"] else {
-                throw RunnerError.invalidExperiment("run \(shortID(run.id)) lacks the model of seed \(seed)")
+                throw RunnerError.invalidExperiment("run \(shortID(record.id)) lacks the model of seed \(seed)")
             }
             let bytes = try project.artifactBytes(artifact)
             return (seed, bytes, try ModelCodec.decode(bytes))
         }
     }
 
+    /// Each model's score for every row of `table`, `[model][row]`, on all cores.
+    public func scoresByModel(_ table: Table) throws -> [[Double]] {
+        let matrix = try encoding.matrix(table)
+        return try models.map { try $0.model.predict(matrix, threads: .all) }
+    }
+
     /// The candidate's score for every row of `table` (the mean over the ensemble's models),
     /// on all cores.
     public func scores(_ table: Table) throws -> [Double] {
-        let matrix = try encoding.matrix(table)
+        let byModel = try scoresByModel(table)
         var total = [Double](repeating: 0, count: table.rowCount)
-        for (_, _, model) in models {
-            let scores = try model.predict(matrix, threads: .all)
+        for scores in byModel {
             for i in total.indices { total[i] += scores[i] }
         }
         let count = Double(models.count)
@@ -57,11 +72,10 @@ public struct RecordedModel {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let encoderBytes = try encoder.encode(encoding)
         try encoderBytes.write(to: URL(fileURLWithPath: directory + "/encoder.json"))
-        let record = run.record
         let manifest: JSONValue = [
             "format_version": 1,
             "kind": "gitml-model-export",
-            "run": .string(run.id),
+            "run": .string(id),
             "experiment": .string(record.experiment),
             "suite": .string(record.suite),
             "model_kind": record.config["model"]?["kind"] ?? .null,

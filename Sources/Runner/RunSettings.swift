@@ -22,7 +22,12 @@ public struct RunSettings: Sendable, Equatable {
     /// Reads the file; a missing file means no rates (every cost is $0) and no budget.
     public static func load(path: String) throws -> RunSettings {
         guard let data = FileManager.default.contents(atPath: path) else { return RunSettings() }
-        let root = try YAMLCursor.document(yaml: String(decoding: data, as: UTF8.self), file: "ml/config.yaml", requiredKey: "cost")
+        return try parse(yaml: String(decoding: data, as: UTF8.self), file: "ml/config.yaml")
+    }
+
+    /// Parses the text of `ml/config.yaml`; `file` names it in errors.
+    public static func parse(yaml: String, file: String) throws -> RunSettings {
+        let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "cost")
         var settings = RunSettings()
         if let cost = try root.optional("cost") {
             try cost.requireKeys(in: ["cpu_hour_usd", "gpu_hour_usd", "gb_month_usd"])

@@ -1,0 +1,395 @@
+import BlobStore
+import Foundation
+import Records
+import XCTest
+
+/// Forgeries a teammate with push access could try against the gate's evidence, each written
+/// with git plumbing and the blob store as an attacker would, and refused by `git ml gate` (and,
+/// for some, by a self-hosted server's pre-receive hook with client hooks skipped) with a
+/// message that names the forgery. The policy requires no attestation, so that Reproducibility
+/// (another safeguard) does not hide what each test is about.
+final class AttackEvidenceTests: CLITestCase {
+    static let policy = ChurnProject.policy.replacingOccurrences(of: "require_attestation: true", with: "require_attestation: false")
+
+    // MARK: predictions
+
+    func testFabricatedPredictionsAreRefusedByTheGateAndTheServer() throws {
+        try setUpServerWithChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let worse = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        // Scores equal to the labels: a perfect model on paper.
+        try forgePredictions(of: worse) { row, label, scores in [(row, label, scores.map { _ in Double(label) })] }
+        try expectRefused("the predictions do not match the recorded model")
+        try run("git", "ml", "push")   // the branch is not protected: stored, not gated
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "attack")
+        let refused = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("the predictions do not match the recorded model"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("push refused") || refused.stderr.contains("pre-receive hook declined"), refused.stderr)
+    }
+
+    func testRewrittenLabelsAreRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let worse = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        // The worse model's real scores, with labels rewritten to agree with them.
+        try forgePredictions(of: worse) { row, _, scores in [(row, scores.last! > 0.2 ? 1 : 0, scores)] }
+        try expectRefused("its label column disagrees with the dataset's labels")
+    }
+
+    func testExtraSeedColumnsAreRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let worse = try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        // A one-seed run given a second "seed" whose scores are the labels: the gate would average them in.
+        let original = try record(of: worse)
+        let lines = try artifactText(original.artifacts["predictions/evaluation"]!).split(separator: "\n")
+        var text = "row,label,score,score_seed_1,score_seed_2\n"
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",")
+            text += "\(fields[0]),\(fields[1]),\(fields[2]),\(fields[2]),\(fields[1])\n"
+        }
+        let forged = try storeText(text)
+        try forgeRecord(of: worse) { $0.artifacts["predictions/evaluation"] = forged }
+        try expectRefused("they hold score columns of seeds [1, 2], the run's are []")
+    }
+
+    func testMissingDuplicatedAndExtraRowsAreRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let head = try revParse("HEAD")
+        // Hard rows left out.
+        try forgePredictions(of: strong) { row, label, scores in row % 7 == 0 ? [] : [(row, label, scores)] }
+        try expectRefused("115 of the data's 800 rows have no prediction")
+        try run("git", "reset", "-q", "--hard", head)
+        // Easy rows counted twice (in place of others).
+        try forgePredictions(of: strong) { row, label, scores in row % 2 == 0 ? [(row, label, scores), (row, label, scores)] : [] }
+        try expectRefused("400 rows appear more than once")
+        try run("git", "reset", "-q", "--hard", head)
+        // Rows the data does not have.
+        try forgePredictions(of: strong) { row, label, scores in row == 0 ? [(row, label, scores), (800, 1, scores), (-1, 0, scores)] : [(row, label, scores)] }
+        try expectRefused("2 rows are not rows of the data")
+    }
+
+    func testValidationRowsOtherThanTheSplitRulesAreRefused() throws {
+        // The operating point is chosen on the validation rows: which rows they are matters.
+        let suite = ChurnProject.suite.replacingOccurrences(of: "primary: { metric: roc_auc }",
+                                                            with: "primary: { metric: expected_cost, cost: { fp: 1, fn: 4 }, operating_point: cost_optimal }")
+        XCTAssertNotEqual(suite, ChurnProject.suite)
+        try setUpChampion(suite: suite)
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let honest = try verdict(expect: nil)
+        XCTAssertEqual(honest["decision"] as? String, "promote", "an honest run's validation rows are the split rule's: \(honest)")
+        // The rows where the model happens to do well, and no others.
+        try forgePredictions(of: strong, artifact: "predictions/validation") { row, label, scores in
+            (label == 1) == (scores[0] > 0.5) ? [(row, label, scores)] : []
+        }
+        try expectRefused("validation rows the experiment's split rule holds out")
+    }
+
+    // MARK: models
+
+    func testSwappedModelIsRefusedByTheGateAndTheServer() throws {
+        let champion = try record(of: try setUpServerWithChampion())
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        // The better run's predictions, the champion's model: `predict` would serve the champion.
+        let head = try revParse("HEAD")
+        try forgeRecord(of: strong) { r in
+            for seed in r.seeds { r.artifacts["model/seed-\(seed)"] = champion.artifacts["model/seed-1"] }
+            r.artifacts["encoder"] = champion.artifacts["encoder"]
+        }
+        try expectRefused("the predictions do not match the recorded model")
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "attack")
+        let refused = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("the predictions do not match the recorded model"), refused.stderr)
+
+        // The model removed: a built-in run without its models is not promotable.
+        try run("git", "checkout", "-q", "attack")
+        try run("git", "reset", "-q", "--hard", head)
+        try forgeRecord(of: strong) { r in r.artifacts = r.artifacts.filter { !$0.key.hasPrefix("model/") } }
+        try expectRefused("it is not promotable")
+    }
+
+    // MARK: record claims
+
+    func testRecordClaimingTheHeadsCodeIsRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try "print('changed')\n".write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "train.py")
+        try run("git", "commit", "-qm", "change the code after the run")
+        let head = try revParse("HEAD")
+        // code.commit and code.tree set to HEAD's to dodge stale evidence; the run commit still
+        // names the code it trained on.
+        let tree = try codeTree(of: head)
+        try forgeRecord(of: strong, runCommitParent: .original) { r in
+            r.code.commit = head
+            r.code.tree = tree
+        }
+        try expectRefused("but its run commit's parent is", row: "Dataset")
+        try run("git", "reset", "-q", "--hard", head)
+        // The same lie without any run commit at all.
+        try forgeRecord(of: strong, runCommitParent: .none) { r in
+            r.code.commit = head
+            r.code.tree = tree
+        }
+        try expectRefused("has no run commit", row: "Dataset")
+    }
+
+    func testRunCommitOutsideTheBranchHistoryIsRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "elsewhere")
+        try "print('other code')\n".write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "train.py")
+        try run("git", "commit", "-qm", "code that never reaches the branch")
+        let elsewhere = try revParse("HEAD")
+        try run("git", "checkout", "-q", "main")
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let tree = try codeTree(of: elsewhere)
+        try forgeRecord(of: strong, runCommitParent: .claimed) { r in
+            r.code.commit = elsewhere
+            r.code.tree = tree
+        }
+        try expectRefused("the record's code is not in this branch's history", row: "Dataset")
+    }
+
+    func testForgedCostAndTheBranchsOwnRatesArePricedAtTheBasesRates() throws {
+        let strict = AttackEvidenceTests.policy.replacingOccurrences(of: "max_usd_per_unit: 1000", with: "max_usd_per_unit: 0.01")
+        XCTAssertNotEqual(strict, AttackEvidenceTests.policy)
+        try setUpChampion(policy: strict)
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let honest = try verdict(expect: 1)
+        XCTAssertEqual(try row("Cost", of: honest)["outcome"] as? String, "fail", "the honest run costs more per unit than 0.01: \(honest)")
+        // cost.usd rewritten to 0.
+        try forgeRecord(of: strong) { r in
+            guard case .object(var cost) = r.cost else { return XCTFail("no cost block") }
+            cost["usd"] = 0
+            r.cost = .object(cost)
+        }
+        let forged = try verdict(expect: 1)
+        let cost = try row("Cost", of: forged)
+        XCTAssertEqual(cost["outcome"] as? String, "fail", "\(forged)")
+        XCTAssertEqual(cost["evidence"] as? String, try row("Cost", of: honest)["evidence"] as? String, "priced from measurements, not usd")
+
+        // No forgery: the branch's own ml/config.yaml prices CPU and storage at $0.
+        try run("git", "checkout", "-q", "main")
+        try run("git", "checkout", "-qb", "free")
+        try "cost: { cpu_hour_usd: 0, gb_month_usd: 0, gpu_hour_usd: 0 }\n".write(toFile: repo + "/ml/config.yaml", atomically: true, encoding: .utf8)
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features, free")
+        XCTAssertEqual(try row("Cost", of: try verdict(expect: 1))["outcome"] as? String, "fail")
+    }
+
+    func testTrainingOnEvaluationRowsUnderANewNameIsRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        // train ∪ eval as a dataset with no contract of its own.
+        let train = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
+        let eval = try String(contentsOfFile: repo + "/eval.csv", encoding: .utf8)
+        try (train + eval.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n").write(toFile: repo + "/all.csv", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "all.csv", "--name", "churn-all")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "all rows")
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region").replacingOccurrences(of: "churn-train@v1", with: "churn-all@v1"),
+                         message: "trained on everything")
+        // The evaluation data's contract has a leakage block: it applies.
+        let leaked = try row("Dataset", of: try verdict(expect: 1))
+        XCTAssertEqual(leaked["outcome"] as? String, "fail")
+        XCTAssertTrue((leaked["evidence"] as? String ?? "").hasPrefix("leakage:"), "\(leaked)")
+
+        // With dataset.require_leakage_contract on the base, training data needs its own contract.
+        try run("git", "checkout", "-q", "main")
+        try (AttackEvidenceTests.policy + "dataset: { require_leakage_contract: true }\n").write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "require leakage contracts")
+        try run("git", "checkout", "-q", "attack")
+        let required = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
+        XCTAssertTrue(required.contains("has no contract with a leakage block at the base"), required)
+    }
+
+    func testUnresolvablePinnedEvaluationDataFailsTheDatasetRow() throws {
+        try setUpChampion()
+        // The base's suite pins a version this clone does not have.
+        try ChurnProject.suite.replacingOccurrences(of: "churn-eval@v1", with: "churn-eval@v9").write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "suite pins v9")
+        try run("git", "checkout", "-qb", "attack")
+        try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let dataset = try row("Dataset", of: try verdict(expect: 1))
+        XCTAssertTrue((dataset["evidence"] as? String ?? "").contains("churn-eval@v9 cannot be resolved"), "\(dataset)")
+    }
+
+    func testARecordWhoseIDIsNotItsDigestIsRefused() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        let id = try fullID(strong)
+        let hex = String(id.dropFirst(7))
+        // A clone without the run refs reads ml/runs/<hex>.json: edited in place, id kept.
+        let path = repo + "/ml/runs/\(hex).json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"ensemble\"", with: "\"seed:1\"").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(try String(contentsOfFile: path, encoding: .utf8), text)
+        try run("git", "commit", "-qam", "edit the record")
+        try run("git", "update-ref", "-d", "refs/ml/runs/\(hex)")
+        let refused = try run("git", "ml", "gate", "--base", "main", expect: 2)
+        XCTAssertTrue(refused.stderr.contains("is not the digest of its content"), refused.stderr)
+    }
+
+    // MARK: helpers
+
+    /// The churn project with the attack policy and the weak (tenure-only) model promoted on main.
+    private func setUpChampion(policy: String = AttackEvidenceTests.policy, suite: String = ChurnProject.suite) throws {
+        try setUpChurnProject()
+        try policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "gate policy")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--head", "HEAD", "--record")
+    }
+
+    /// The same on a self-hosted server (a bare repository with the server hooks), main pushed.
+    @discardableResult
+    private func setUpServerWithChampion() throws -> String {
+        try setUpChurnProject()
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try AttackEvidenceTests.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy and blob remote")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try run("git", "ml", "push")
+        let weak = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "push")
+        return weak
+    }
+
+    /// `git ml gate --base main` refuses the head's candidate (exit 2), saying `reason`; with
+    /// `row`, it judges and fails that row of the verdict with `reason` instead.
+    private func expectRefused(_ reason: String, row name: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        guard let name else {
+            let refused = try run("git", "ml", "gate", "--base", "main", expect: 2, file: file, line: line)
+            XCTAssertTrue(refused.stderr.contains(reason), "expected '\(reason)' in: \(refused.stderr)\(refused.stdout)", file: file, line: line)
+            return
+        }
+        let judged = try verdict(expect: 1)
+        let failed = try row(name, of: judged)
+        XCTAssertEqual(failed["outcome"] as? String, "fail", "\(judged)", file: file, line: line)
+        XCTAssertTrue((failed["evidence"] as? String ?? "").contains(reason), "expected '\(reason)' in: \(failed)", file: file, line: line)
+    }
+
+    private func verdict(expect: Int32?) throws -> [String: Any] {
+        (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: expect).stdout) as! [[String: Any]])[0]
+    }
+
+    private func row(_ name: String, of verdict: [String: Any]) throws -> [String: Any] {
+        let rows = verdict["rows"] as? [[String: Any]] ?? []
+        return try XCTUnwrap(rows.first { ($0["name"] as? String)?.lowercased() == name.lowercased() }, "no row \(name) in \(verdict)")
+    }
+
+    private func revParse(_ revision: String) throws -> String {
+        try run("git", "rev-parse", revision).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The id of the tree of `commit` without `ml/`, as run records name code.
+    private func codeTree(of commit: String) throws -> String {
+        let entries = try run("git", "ls-tree", commit).stdout.split(separator: "\n").filter { !$0.hasSuffix("\tml") }
+        return try run("sh", "-c", "printf '%s\\n' \"$0\" | git mktree", entries.joined(separator: "\n")).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func fullID(_ prefix: String) throws -> String {
+        let refs = try run("git", "for-each-ref", "--format=%(refname)", "refs/ml/runs/").stdout.split(separator: "\n")
+        let hex = try XCTUnwrap(refs.map { String($0.dropFirst("refs/ml/runs/".count)) }.first { $0.hasPrefix(prefix) })
+        return "sha256:" + hex
+    }
+
+    private func record(of prefix: String) throws -> RunRecord {
+        let hex = String(try fullID(prefix).dropFirst(7))
+        return try RunRecord(text: try run("git", "show", "refs/ml/runs/\(hex):run.json").stdout)
+    }
+
+    private var store: ObjectStore { get throws { try ObjectStore(layout: StoreLayout(root: repo + "/.git/ml")) } }
+
+    private func artifactText(_ artifact: RunRecord.Artifact) throws -> String {
+        let file = StoredFile(digest: Digest(parsing: artifact.digest)!, size: artifact.size, manifest: artifact.manifest.flatMap(Digest.init(parsing:)))
+        let path = repo + "-artifact"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try store.restore(file, to: path)
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    private func storeText(_ text: String) throws -> RunRecord.Artifact {
+        let path = repo + "-forged.csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let store = try self.store
+        let (file, _) = try store.ingest(path: path)
+        try store.flush()
+        return RunRecord.Artifact(digest: file.digest.description, size: file.size, manifest: file.manifest?.description)
+    }
+
+    /// Rewrites the evaluation predictions of run `prefix` line by line (`rows` maps one line —
+    /// row, label, scores after the row and label columns — to the lines that replace it), stores
+    /// them and commits the forged record as the branch's candidate.
+    private func forgePredictions(of prefix: String, artifact: String = "predictions/evaluation",
+                                  _ rows: (Int, Int, [Double]) -> [(Int, Int, [Double])]) throws {
+        let original = try record(of: prefix)
+        let lines = try artifactText(original.artifacts[artifact]!).split(separator: "\n")
+        var text = String(lines[0]) + "\n"
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",")
+            for (row, label, scores) in rows(Int(fields[0])!, Int(fields[1])!, fields.dropFirst(2).map { Double($0)! }) {
+                text += "\(row),\(label)," + scores.map { "\($0)" }.joined(separator: ",") + "\n"
+            }
+        }
+        let forged = try storeText(text)
+        try forgeRecord(of: prefix) { $0.artifacts[artifact] = forged }
+    }
+
+    /// Where a forged record's run commit points.
+    enum RunCommitParent {
+        /// The record's (forged) `code.commit`: a consistent forgery.
+        case claimed
+        /// The original run's code commit: the record lies about its code.
+        case original
+        /// No run commit at all (only `ml/runs/<hex>.json`).
+        case none
+    }
+
+    /// Commits a forged copy of run `prefix` (id recomputed) as the branch's candidate: its run
+    /// commit under refs/ml/runs, `ml/runs/<hex>.json` and the lock entry, as `git mlcommit` would.
+    private func forgeRecord(of prefix: String, runCommitParent: RunCommitParent = .claimed, _ change: (inout RunRecord) -> Void) throws {
+        let original = try record(of: prefix)
+        var forged = original
+        change(&forged)
+        let text = CanonicalJSON.pretty(forged.json)
+        let hex = String(forged.id.dropFirst(7))
+        if runCommitParent == .none {
+            try run("git", "update-ref", "-d", "refs/ml/runs/\(hex)")
+        } else {
+            let recordPath = repo + "-run.json"
+            defer { try? FileManager.default.removeItem(atPath: recordPath) }
+            try text.write(toFile: recordPath, atomically: true, encoding: .utf8)
+            let blob = output(try run("git", "hash-object", "-w", recordPath))
+            let tree = output(try run("sh", "-c", "printf '100644 blob %s\\trun.json\\n' \"$0\" | git mktree", blob))
+            let parent = runCommitParent == .claimed ? forged.code.commit : original.code.commit
+            let commit = output(try run("git", "commit-tree", tree, "-p", parent, "-m", "run \(hex.prefix(12))"))
+            try run("git", "update-ref", "refs/ml/runs/\(hex)", commit)
+        }
+        try text.write(toFile: repo + "/ml/runs/\(hex).json", atomically: true, encoding: .utf8)
+        let lock = try String(contentsOfFile: repo + "/ml/lock.json", encoding: .utf8)
+        XCTAssertTrue(lock.contains(original.id))
+        try lock.replacingOccurrences(of: original.id, with: forged.id).write(toFile: repo + "/ml/lock.json", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "forged run \(hex.prefix(12))")
+    }
+
+    private func output(_ result: Result) -> String { result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+}

@@ -116,9 +116,14 @@ step git mlcommit -m "Evaluation data, the churn suite and a GBDT experiment"
 step git ml run churn-gbdt
 step git ml log
 step git mlcommit -m "GBDT baseline for churn"
+# A trusted reproducer (CI, say) holds an SSH key listed in ml/allowed_signers on main; the gate
+# counts only reproductions it signed.
+ssh-keygen -q -t ed25519 -N '' -C gitml-ci -f "$work/.git/ci-key"
+echo "ci@example.com $(cat "$work/.git/ci-key.pub")" > ml/allowed_signers
+git config user.signingkey "$work/.git/ci-key"
 run=$(git ml log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"][7:19])')
-step git ml reproduce "$run"
-step git mlcommit -m "Attest the baseline"
+step git ml reproduce "$run" --sign
+step git mlcommit -m "Attest the baseline (signed by the CI key)"
 step git ml cost --by experiment
 
 # Sharing: a bare git repository for refs and records, a shared folder for the bytes.
@@ -146,7 +151,7 @@ deployment: { promote: all_pass, shadow: better_not_significant, reject: otherwi
 YAML
 step git mlcommit -m "Gate policy for main"
 step git ml push
-(cd "$work/origin.git" && step git ml hooks install --server)
+(cd "$work/origin.git" && step git ml hooks install --server --protect main)
 
 # A weaker candidate: the same model on one column.
 sed 's/features: { exclude: \[customer_id, snapshot_date\] }/features: { include: [region] }/' \
@@ -154,7 +159,7 @@ sed 's/features: { exclude: \[customer_id, snapshot_date\] }/features: { include
 step git mlcommit -m "Experiment: region only"
 step git ml run churn-region
 run=$(git ml log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"][7:19])')
-step git ml reproduce "$run"
+step git ml reproduce "$run" --sign
 step git mlcommit -m "Region-only candidate" "$run"
 step git mlcommit -m "Attest the region-only candidate"
 step git ml diff origin/main HEAD

@@ -177,17 +177,19 @@ public enum Gate {
                 }
                 selfReported.append("\(attestation.result.rawValue.replacingOccurrences(of: "_", with: " ")) — self-reported, not counted: \(reason)")
             case .trusted(let principal):
-                trusted.append((principal, attestation))
+                trusted.append(("trusted signer " + principal, attestation))
+            case .reproducedByGate:
+                trusted.append(("this gate (re-trained from the record)", attestation))
             }
         }
         if let bad = trusted.first(where: { $0.attestation.result == .differs || ($0.attestation.result == .withinTolerance && ($0.attestation.largestDelta ?? .infinity) > policy.tolerance) }) {
             let delta = bad.attestation.largestDelta.map { " (largest difference \(number($0)), tolerance \(number(policy.tolerance)))" } ?? ""
-            return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "the reproduction signed by \(bad.principal) differs\(delta)")
+            return Verdict.Row(name: .reproducibility, outcome: .fail, evidence: "the reproduction by \(bad.principal) differs\(delta)")
         }
         let notCounted = selfReported.isEmpty ? "" : "; " + selfReported.joined(separator: "; ")
         if let good = trusted.first(where: { $0.attestation.result == .bitIdentical }) ?? trusted.first {
             return Verdict.Row(name: .reproducibility, outcome: .pass,
-                               evidence: "clean code; reproduced by trusted signer \(good.principal): \(good.attestation.result.rawValue.replacingOccurrences(of: "_", with: " "))")
+                               evidence: "clean code; reproduced by \(good.principal): \(good.attestation.result.rawValue.replacingOccurrences(of: "_", with: " "))")
         }
         if policy.requireAttestation {
             return Verdict.Row(name: .reproducibility, outcome: .fail,

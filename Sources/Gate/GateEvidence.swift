@@ -91,6 +91,8 @@ public struct GateEvidence: Sendable, Equatable {
             /// Names this run and its artifacts, and is signed by `principal`, an allowed signer
             /// of the trust root: counted.
             case trusted(principal: String)
+            /// This gate re-trained the candidate from its record itself (`reproduce_in_gate`): counted.
+            case reproducedByGate
             /// Not counted: unsigned, or its signature does not verify against the trust root's
             /// allowed signers (`reason` says which).
             case selfReported(reason: String)

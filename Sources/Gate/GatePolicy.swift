@@ -40,6 +40,11 @@ public struct GatePolicy: Codable, Sendable, Equatable {
         public let ciOnly: Bool
         /// Largest metric difference a `within_tolerance` attestation may report.
         public let tolerance: Double
+        /// `reproduce_in_gate`: the gate re-trains a built-in candidate itself from its record
+        /// (its experiment, data by digest and seeds) and counts its own reproduction — the one
+        /// check that binds a record's claimed data, config and seed to its model. External
+        /// commands are never executed by a gate: they still need a signed attestation.
+        public let reproduceInGate: Bool
     }
     /// When a candidate that is better but not proven better is shadowed.
     public enum ShadowRule: String, Codable, Sendable, CaseIterable {
@@ -143,11 +148,12 @@ extension GatePolicy {
         let cost = Cost(maxUSDPerUnit: try costCursor?.optional("max_usd_per_unit")?.double())
 
         let reproducibilityCursor = try root.optional("reproducibility")
-        try reproducibilityCursor?.requireKeys(in: ["require_attestation", "ci_only", "tolerance"])
+        try reproducibilityCursor?.requireKeys(in: ["require_attestation", "ci_only", "tolerance", "reproduce_in_gate"])
         let reproducibility = Reproducibility(
             requireAttestation: try reproducibilityCursor?.optional("require_attestation")?.bool() ?? false,
             ciOnly: try reproducibilityCursor?.optional("ci_only")?.bool() ?? false,
-            tolerance: try reproducibilityCursor?.optional("tolerance")?.double() ?? 1e-9)
+            tolerance: try reproducibilityCursor?.optional("tolerance")?.double() ?? 1e-9,
+            reproduceInGate: try reproducibilityCursor?.optional("reproduce_in_gate")?.bool() ?? false)
 
         let deploymentCursor = try root.optional("deployment")
         try deploymentCursor?.requireKeys(in: ["promote", "shadow", "reject", "on_shadow"])

@@ -42,8 +42,7 @@ struct ExecCommand: ParsableCommand {
         try reportingErrors {
             let project = try openProject()
             let suiteName = try suite ?? onlySuite(in: project.mlDirectory + "/suites")
-            let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
-                                          toolVersion: GitMLVersion.string)
+            let runner = experimentRunner(project)
             var request = ExternalRunner.Request(
                 command: command, inputs: inputs, suite: suiteName,
                 experiment: experiment ?? command.first.map { ($0 as NSString).lastPathComponent } ?? "exec",

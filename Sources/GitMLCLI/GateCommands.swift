@@ -44,7 +44,7 @@ struct GateCommand: ParsableCommand {
         do {
             let project = try openProject()
             let base = self.base ?? defaultBase(project)
-            let session = GateSession(project: project, base: base, head: head)
+            let session = GateSession(project: project, base: base, head: head, reproducer: experimentRunner(project))
             let decisions = try session.evaluate()
             if json {
                 printJSON(.array(decisions.map { d in
@@ -100,7 +100,7 @@ struct ReviewCommand: ParsableCommand {
         try reportingErrors {
             guard format == "md" || format == "html" else { throw InputError("--format takes md or html") }
             let project = try openProject()
-            let session = GateSession(project: project, base: base ?? defaultBase(project), head: head)
+            let session = GateSession(project: project, base: base ?? defaultBase(project), head: head, reproducer: experimentRunner(project))
             let changes = try session.policyChanges()
             var text = ""
             for d in try session.evaluate() {

@@ -79,7 +79,8 @@ struct HookCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let (messages, refuse) = try MergeGate(project: try openProject()).check()
+                let project = try openProject()
+                let (messages, refuse) = try MergeGate(project: project, reproducer: experimentRunner(project)).check()
                 for message in messages { FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8)) }
                 if refuse { throw Exit.checkFailed }
             }

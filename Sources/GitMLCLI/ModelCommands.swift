@@ -132,8 +132,7 @@ struct ReproduceCommand: ParsableCommand {
         try reportingErrors {
             let project = try openProject()
             let recorded = try project.recordedRun(runID)
-            let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
-                                          toolVersion: GitMLVersion.string)
+            let runner = experimentRunner(project)
             let reproduction = Reproduction(runner: runner)
             var attestation = try reproduction.reproduce(recorded, tolerance: tolerance) { phase, detail in
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))

@@ -34,8 +34,7 @@ struct RunCommand: ParsableCommand {
                 return
             }
             guard let experiment else { throw InputError("name the experiment to run, as in `git ml run churn-gbdt`") }
-            let runner = ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"],
-                                          toolVersion: GitMLVersion.string)
+            let runner = experimentRunner(project)
             let recorded = try runner.run(experimentName: experiment) { phase, detail in
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
             }
@@ -52,6 +51,11 @@ struct RunCommand: ParsableCommand {
 /// The path of the running executable (so the worker is the same binary).
 func currentExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// The runner that trains in a worker process of this same binary (`git ml run --worker`).
+func experimentRunner(_ project: Project) -> ExperimentRunner {
+    ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"], toolVersion: GitMLVersion.string)
 }
 
 /// A run for people: id, status, headline metrics with intervals, cost.

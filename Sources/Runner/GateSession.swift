@@ -22,13 +22,17 @@ public struct GateSession {
     public let project: Project
     public let base: String
     public let head: String
+    /// Re-trains built-in candidates when the base's policy says `reproduce_in_gate` (nil: this
+    /// gate cannot, and such a policy fails closed).
+    public let reproducer: ExperimentRunner?
     /// Tables read so far, by dataset digest (candidate and champion share the evaluation data).
     private let tables = TableCache()
 
-    public init(project: Project, base: String, head: String) {
+    public init(project: Project, base: String, head: String, reproducer: ExperimentRunner? = nil) {
         self.project = project
         self.base = base
         self.head = head
+        self.reproducer = reproducer
     }
 
     private final class TableCache {
@@ -91,9 +95,24 @@ public struct GateSession {
                                    lineage: lineageFailures(candidate, runCommit: runCommit, head: headCommit, headTree: headTree)),
             cost: cost(candidate),
             code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
-            attestations: try AttestationCheck(project: project, base: base, head: head).attestations(of: candidate),
+            attestations: try attestations(of: candidate, policy: policy.reproducibility),
             evaluationsSpent: runs.filter { $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
         return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
+    }
+
+    /// The candidate's committed attestations, checked, plus this gate's own reproduction when
+    /// the policy asks for one (built-in runs only: a gate never executes a pushed command).
+    private func attestations(of candidate: RunRecord, policy: GatePolicy.Reproducibility) throws -> GateEvidence.Attestations {
+        let committed = try AttestationCheck(project: project, base: base, head: head).attestations(of: candidate)
+        guard policy.reproduceInGate, candidate.kind != "exec" else { return committed }
+        guard let reproducer else {
+            throw RunnerError.invalidExperiment("the base's policy says reproduce_in_gate, but this gate cannot train (a server's bare repository): gate in CI or a clone, or use signed attestations")
+        }
+        let own = try Reproduction(runner: reproducer).reproduce(RecordedRun(candidate),
+                                                                 tolerance: policy.tolerance) { _, _ in }
+        return GateEvidence.Attestations(checked: committed.checked + [GateEvidence.Attestation(result: own.result, standing: .reproducedByGate,
+                                                                                                 largestDelta: own.largestDelta)],
+                                         externalCommand: committed.externalCommand)
     }
 
     /// The stored files the gate reads for the head's suites: the candidates' and champions'
@@ -166,11 +185,14 @@ public struct GateSession {
         return Array(points.suffix(limit))
     }
 
-    /// Paths under `ml/gate.yaml`, `ml/suites/` and `ml/contracts/` that differ between base and
-    /// head: policy changes a pull request makes, which need their own review (the gate keeps
-    /// using the base's).
+    /// The files a gate reads from its base: its policy. A change to them on a protected branch
+    /// needs its own review (hosted) or an allowed signer's signature (self-hosted server).
+    public static let policyPaths = ["ml/gate.yaml", "ml/suites", "ml/contracts", "ml/config.yaml", "ml/allowed_signers"]
+
+    /// Policy files that differ between base and head: policy changes a pull request makes,
+    /// which need their own review (the gate keeps using the base's).
     public func policyChanges() throws -> [String] {
-        let out = try GitCommand.run(["diff", "--name-only", base, head, "--", "ml/gate.yaml", "ml/suites", "ml/contracts"], in: project.root)
+        let out = try GitCommand.run(["diff", "--name-only", base, head, "--"] + GateSession.policyPaths, in: project.root)
         return out.split(separator: "\n").map(String.init)
     }
 

@@ -11,8 +11,13 @@ import Workspace
 /// where the gate is enforced, since git skips this hook for fast-forwards and `--no-verify`.
 public struct MergeGate {
     public let project: Project
+    /// Re-trains candidates when the base's policy says `reproduce_in_gate`.
+    public let reproducer: ExperimentRunner?
 
-    public init(project: Project) { self.project = project }
+    public init(project: Project, reproducer: ExperimentRunner?) {
+        self.project = project
+        self.reproducer = reproducer
+    }
 
     /// What to print, and whether the merge should stop.
     public func check() throws -> (messages: [String], refuse: Bool) {
@@ -23,7 +28,7 @@ public struct MergeGate {
         let tree = try GitCommand.run(["write-tree"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
         let mergeHead = try GitCommand.run(["commit-tree", tree, "-p", "HEAD", "-m", "GitML pre-merge-commit check"], in: project.root)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let session = GateSession(project: project, base: "HEAD", head: mergeHead)
+        let session = GateSession(project: project, base: "HEAD", head: mergeHead, reproducer: reproducer)
         guard let policy = try session.promotionPolicy(branch: branch) else { return ([], false) }
         let decisions = try session.evaluate(policy: policy)
         let messages = decisions.map { Review.text($0.verdict) }

@@ -150,7 +150,7 @@ public struct ServerGate {
             return "\(branch) is protected: its history is never rewritten (a force push is refused); merge or revert instead"
         }
         guard let base = trust.base(of: u, branch: branch) else { return nil }  // the repository's first push sets its policy
-        let changed = try trust.policyChanges(base: base, head: u.new)
+        let changed = try GateSession(project: project, base: base, head: u.new).policyChanges()
         if !changed.isEmpty, let why = try trust.unauthorizedPolicyChange(u.new, base: base) {
             return "changes the gate's policy on protected \(branch) (\(changed.joined(separator: ", "))): \(why)"
         }

@@ -10,14 +10,12 @@ import Workspace
 /// - Protected branches: the globs of `gitml.protected` (server config), plus those of the
 ///   `ml/gate.yaml` at the default branch's tip and at the updated branch's old tip. A push can
 ///   widen protection, never narrow it: narrowing needs a signed policy change or a server admin.
-/// - Policy: the files the gate reads from its base (`policyPaths`). On a protected branch they
+/// - Policy: the files the gate reads from its base (`GateSession.policyPaths`). On a protected branch they
 ///   change only in a commit signed by an allowed signer of the `TrustRoot` (verified by git's own
 ///   `verify-commit`), so the base of every later gate holds a policy somebody authorized.
 public struct ServerTrust {
     /// Server config key: a protected branch glob (multi-valued).
     public static let protectedKey = "gitml.protected"
-    /// The files a gate reads from its base: changing them on a protected branch is a policy change.
-    public static let policyPaths = ["ml/gate.yaml", "ml/suites", "ml/contracts", "ml/config.yaml", "ml/allowed_signers"]
 
     public let project: Project
     /// Globs from the server's config.
@@ -49,12 +47,6 @@ public struct ServerTrust {
     public func base(of update: ServerGate.Update, branch: String) -> String? {
         if !update.isCreation { return update.old }
         return branch == defaultBranch ? nil : defaultTip
-    }
-
-    /// The policy files that differ between `base` and `head`.
-    public func policyChanges(base: String, head: String) throws -> [String] {
-        try GitCommand.run(["diff", "--name-only", base, head, "--"] + ServerTrust.policyPaths, in: project.root)
-            .split(separator: "\n").map(String.init)
     }
 
     /// Why `commit` does not authorize a policy change of a branch whose previous policy is at

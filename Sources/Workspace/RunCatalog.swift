@@ -13,6 +13,17 @@ public struct RecordedRun: Sendable {
     public static func ref(id: String) -> String { "refs/ml/runs/" + id.replacingOccurrences(of: "sha256:", with: "") }
     /// The record's file name in the run commit's tree and under `ml/runs/` once committed.
     public static let recordFile = "run.json"
+
+    init(record: RunRecord, id: String, ref: String) {
+        self.record = record
+        self.id = id
+        self.ref = ref
+    }
+
+    /// A record as recorded under its own ref.
+    public init(_ record: RunRecord) {
+        self.init(record: record, id: record.id, ref: RecordedRun.ref(id: record.id))
+    }
 }
 
 extension Project {

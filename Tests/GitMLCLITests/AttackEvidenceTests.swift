@@ -213,6 +213,40 @@ final class AttackEvidenceTests: CLITestCase {
         XCTAssertTrue(required.contains("has no contract with a leakage block at the base"), required)
     }
 
+    /// A model trained on train ∪ eval whose record claims the clean training data: every artifact
+    /// is honest but the claim, so only a reproduction from the record can see it. Without one the
+    /// gate promotes; with `reproduce_in_gate` on the base, the gate re-trains from the record and rejects.
+    func testARecordLyingAboutItsTrainingDataIsCaughtOnlyByTheGatesOwnReproduction() throws {
+        try setUpChampion()
+        try run("git", "checkout", "-qb", "attack")
+        let train = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
+        let eval = try String(contentsOfFile: repo + "/eval.csv", encoding: .utf8)
+        try (train + eval.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n").write(toFile: repo + "/all.csv", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "all.csv", "--name", "churn-all", "--no-checks")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "all rows")
+        let cheat = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region").replacingOccurrences(of: "churn-train@v1", with: "churn-all@v1"),
+                                     message: "trained on everything")
+        let clean = RunRecord.DatasetUse(name: "churn-train", version: 1, digest: "sha256:" + (try sha256("train.csv")))
+        try forgeRecord(of: cheat) { record in
+            record.datasets["train"] = clean
+            if case .object(var fields) = record.config, let text = fields["experiment_file"]?.stringValue {
+                fields["experiment_file"] = .string(text.replacingOccurrences(of: "churn-all@v1", with: "churn-train@v1"))
+                record.config = .object(fields)
+            }
+        }
+        let fooled = try run("git", "ml", "gate", "--base", "main").stdout
+        XCTAssertTrue(fooled.contains("PROMOTE"), "without a reproduction the lie holds: \(fooled)")
+
+        try run("git", "checkout", "-q", "main")
+        try AttackEvidenceTests.policy.replacingOccurrences(of: "tolerance: 1.0e-9 }", with: "tolerance: 1.0e-9, reproduce_in_gate: true }")
+            .write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "the gate reproduces candidates")
+        try run("git", "checkout", "-q", "attack")
+        let caught = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
+        XCTAssertTrue(caught.contains("the reproduction by this gate (re-trained from the record) differs"), caught)
+    }
+
     func testUnresolvablePinnedEvaluationDataFailsTheDatasetRow() throws {
         try setUpChampion()
         // The base's suite pins a version this clone does not have.

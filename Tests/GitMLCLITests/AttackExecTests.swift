@@ -111,7 +111,7 @@ final class AttackExecTests: CLITestCase {
         XCTAssertTrue(reproduced.stdout.contains("differs"), reproduced.stdout + reproduced.stderr)
         try run("git", "mlcommit", "-m", "attest")
         let gate = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
-        XCTAssertTrue(gate.contains("REJECT") && gate.contains("the reproduction signed by ci@example.com differs"), gate)
+        XCTAssertTrue(gate.contains("REJECT") && gate.contains("the reproduction by trusted signer ci@example.com differs"), gate)
     }
 
     /// Finding 2 and its variants: hand-written, copied, re-pointed and self-signed attestations.
@@ -214,7 +214,7 @@ final class AttackExecTests: CLITestCase {
         try run("git", "add", "ml/attestations")
         try run("git", "commit", "-qm", "attest")
         let gate = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
-        XCTAssertTrue(gate.contains("REJECT") && gate.contains("the reproduction signed by ci@example.com differs"), gate)
+        XCTAssertTrue(gate.contains("REJECT") && gate.contains("the reproduction by trusted signer ci@example.com differs"), gate)
     }
 
     /// Through a self-hosted server: a push to main whose candidate carries another run's

@@ -2,14 +2,10 @@ import Foundation
 import XCTest
 
 extension CLITestCase {
-    /// A fresh ed25519 key (no passphrase) and an ssh allowed-signers file listing it as
-    /// `principal`; both are removed when the test ends.
+    /// A fresh key (`makeSSHKey`) and an ssh allowed-signers file beside it listing it as `principal`.
     func makeSigningKey(_ name: String, principal: String = "admin@example.com") throws -> (key: String, allowedSigners: String) {
-        let key = repo + "-\(name)-key"
-        addTeardownBlock { [key] in [key, key + ".pub", key + ".signers"].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        try run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key)
-        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
-        try "\(principal) \(publicKey)\n".write(toFile: key + ".signers", atomically: true, encoding: .utf8)
+        let key = try makeSSHKey(name)
+        try "\(principal) \(try String(contentsOfFile: key + ".pub", encoding: .utf8))".write(toFile: key + ".signers", atomically: true, encoding: .utf8)
         return (key, key + ".signers")
     }
 

@@ -37,20 +37,24 @@ extension Repository {
 
     /// Creates `name` pointing at `target`; fails with `.refExists` if it already exists.
     /// Atomic: of two processes creating the same ref, exactly one succeeds (the other waits
-    /// for the first's lock file, up to 5 s, then sees the ref).
+    /// for the first's lock file, up to 5 s, then sees the ref). libgit2 checks a plain create's
+    /// "does not exist yet" before taking the ref's lock, so a creator that checked while another
+    /// held the lock would overwrite its ref; expecting the zero id makes libgit2 check again
+    /// under the lock.
     public func createRef(_ name: String, target: ObjectID, message: String) throws(GitError) {
         var oid = target.oid
+        var absent = git_oid()
         var ref: OpaquePointer?
-        var code = git_reference_create(&ref, handle, name, &oid, 0, message)
+        var code = git_reference_create_matching(&ref, handle, name, &oid, 0, &absent, message)
         // Another process holds the ref's lock file while it creates the same ref: wait for it
         // to finish (then the ref exists, or the name is free again) instead of failing.
         var attempts = 0
         while code == GIT_ELOCKED.rawValue && attempts < 500 {
             usleep(10_000)
             attempts += 1
-            code = git_reference_create(&ref, handle, name, &oid, 0, message)
+            code = git_reference_create_matching(&ref, handle, name, &oid, 0, &absent, message)
         }
-        if code == GIT_EEXISTS.rawValue { throw .refExists(ref: name) }
+        if code == GIT_EEXISTS.rawValue || code == GIT_EMODIFIED.rawValue { throw .refExists(ref: name) }
         try check(code, "create ref \(name)")
         git_reference_free(ref)
     }

@@ -230,7 +230,7 @@ struct PromoteCommand: ParsableCommand {
             let commit = (try? project.repository.resolveCommit(branch).hex) ?? run.record.code.commit
             let promotion = Promotion(suite: suite, decision: decision, candidate: run.id, champion: try project.champion(suite: suite),
                                       verdictDigest: nil, reason: reason, branch: branch, commit: commit,
-                                      actor: project.actor(), at: timestamp(Date()))
+                                      actor: project.actor(), at: timestamp(Date()), previous: try project.promotionTip(suite: suite)?.hex)
             let signature = try Project.signPromotion(promotion, key: try project.signingKey(key))
             try project.appendPromotion(promotion, verdict: nil, signature: signature)
             print("\(decision.rawValue) \(suite): run \(shortID(run.id)) (\(reason)), signed; publish it with git ml push")

@@ -24,9 +24,12 @@ public struct Promotion: Equatable, Sendable {
     public var commit: String
     public var actor: String
     public var at: String
+    /// The chain entry (commit id) this decision was made after; set on signed manual decisions,
+    /// so a signature binds the entry to its place in the chain and cannot be replayed later.
+    public var previous: String?
 
     public init(suite: String, decision: Decision, candidate: String, champion: String?, verdictDigest: String?, reason: String?,
-                branch: String, commit: String, actor: String, at: String) {
+                branch: String, commit: String, actor: String, at: String, previous: String? = nil) {
         self.suite = suite
         self.decision = decision
         self.candidate = candidate
@@ -37,10 +40,11 @@ public struct Promotion: Equatable, Sendable {
         self.commit = commit
         self.actor = actor
         self.at = at
+        self.previous = previous
     }
 
     public var json: JSONValue {
-        [
+        var o: [String: JSONValue] = [
             "format_version": .number(Double(Promotion.formatVersion)),
             "kind": "promotion",
             "suite": .string(suite),
@@ -54,6 +58,8 @@ public struct Promotion: Equatable, Sendable {
             "actor": .string(actor),
             "at": .string(at),
         ]
+        if let previous { o["previous"] = .string(previous) }
+        return .object(o)
     }
 
     public init(text: String) throws(RecordError) {
@@ -74,5 +80,6 @@ public struct Promotion: Equatable, Sendable {
         commit = try r.string("commit")
         actor = try r.string("actor")
         at = try r.string("at")
+        previous = try r.optionalString("previous")
     }
 }

@@ -70,6 +70,13 @@ public struct GateSession {
         (try project.lock(at: head))?.suites != (try project.lock(at: base))?.suites
     }
 
+    /// Suites the base's lock has a candidate for and the head's has not: dropping one takes it
+    /// out of the gate, so on a protected branch it is a policy change.
+    public func droppedSuites() throws -> [String] {
+        let kept = Set((try project.lock(at: head))?.suites.keys.map { $0 } ?? [])
+        return ((try project.lock(at: base))?.suites.keys.map { $0 } ?? []).filter { !kept.contains($0) }.sorted()
+    }
+
     /// Judges every suite that has a candidate on the head, under `policy` (default: the base's).
     public func evaluate(policy given: GatePolicy? = nil) throws -> [Decision] {
         let policy = try given ?? policy()

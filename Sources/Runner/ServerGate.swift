@@ -83,23 +83,35 @@ public struct ServerGate {
     }
 
     /// Appends the decisions of protected updates (after git applied them): the verdicts
-    /// pre-receive reached for exactly these updates, else (no pre-receive ran) a new gate.
-    public func postReceive(_ updates: [Update]) throws -> [String] {
+    /// pre-receive reached for exactly these updates, else (no pre-receive ran) a new gate; then
+    /// the signed manual decisions pushed as requests. Each append stands alone: one that fails is
+    /// reported and the others still land (the refs have already moved).
+    public func postReceive(_ updates: [Update]) -> [String] {
         var out: [String] = []
-        for u in updates where u.ref.hasPrefix(ServerGate.requestPrefix) && u.isCreation {
-            out += try appendRequest(u)
+        func attempt(_ what: String, _ body: () throws -> [String]) {
+            do { out += try body() } catch { out.append("could not record \(what): \(error)") }
         }
         let judged = updates.filter { FileManager.default.fileExists(atPath: verdictsPath(for: $0)) }
-        let saved = try judged.map { ($0, try loadVerdicts(for: $0)) }
-        let fresh = try gatedUpdates(updates.filter { !judged.contains($0) }, trust: try ServerTrust(project: project)).map { ($0.update, $0.verdicts) }
-        for (update, verdicts) in saved + fresh {
+        var decided: [(Update, [Verdict])] = []
+        for update in judged { attempt("the gate's decision for \(update.ref)") { decided.append((update, try loadVerdicts(for: update))); return [] } }
+        let unjudged = updates.filter { !judged.contains($0) }
+        attempt("the gate's decisions of updates no pre-receive judged") {
+            decided += try gatedUpdates(unjudged, trust: try ServerTrust(project: project)).map { ($0.update, $0.verdicts) }
+            return []
+        }
+        for (update, verdicts) in decided {
             let branch = String(update.ref.dropFirst("refs/heads/".count))
             for verdict in verdicts {
-                try project.appendPromotion(verdict.promotion(branch: branch, commit: update.new, actor: "git server (post-receive)"),
-                                            verdict: verdict.json)
-                out.append("recorded \(verdict.decision.rawValue) of run \(shortID(verdict.candidate)) for suite \(verdict.suite) on \(branch)")
+                attempt("the \(verdict.decision.rawValue) of run \(shortID(verdict.candidate)) on \(branch)") {
+                    try project.appendPromotion(verdict.promotion(branch: branch, commit: update.new, actor: "git server (post-receive)"),
+                                                verdict: verdict.json)
+                    return ["recorded \(verdict.decision.rawValue) of run \(shortID(verdict.candidate)) for suite \(verdict.suite) on \(branch)"]
+                }
             }
             unlink(verdictsPath(for: update))
+        }
+        for u in updates where u.ref.hasPrefix(ServerGate.requestPrefix) && u.isCreation {
+            attempt("the request \(u.ref)") { try appendRequest(u) }
         }
         return out
     }
@@ -122,7 +134,7 @@ public struct ServerGate {
     /// Where pre-receive leaves the verdicts of an update for post-receive (which runs only if
     /// git applied it), so the gate runs once per push.
     private func verdictsPath(for update: Update) -> String {
-        project.layout.tmp + "/gate-\(update.old)-\(update.new).json"
+        project.layout.tmp + "/gate-\(Digest.of(Array(update.ref.utf8)).hex.prefix(16))-\(update.old)-\(update.new).json"
     }
 
     private func save(_ verdicts: [Verdict], for update: Update) throws {
@@ -142,6 +154,9 @@ public struct ServerGate {
     /// in a commit an allowed signer signed.
     private func refusal(_ u: Update, trust: ServerTrust) throws -> String? {
         if u.ref.hasPrefix("refs/ml/") { return try recordRefusal(u, trust: trust) }
+        if u.ref.hasPrefix("refs/remotes/") {
+            return "a server keeps no remote-tracking refs (GitML would read records and chains there)"
+        }
         guard u.ref.hasPrefix("refs/heads/") else { return nil }
         let branch = String(u.ref.dropFirst("refs/heads/".count))
         guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old) else { return nil }
@@ -149,8 +164,14 @@ public struct ServerGate {
         if !u.isCreation, !isAncestor(u.old, of: u.new) {
             return "\(branch) is protected: its history is never rewritten (a force push is refused); merge or revert instead"
         }
-        guard let base = trust.base(of: u, branch: branch) else { return nil }  // the repository's first push sets its policy
-        let changed = try GateSession(project: project, base: base, head: u.new).policyChanges()
+        let base: String
+        switch try trust.base(of: u, branch: branch) {
+        case .refused(let reason): return reason
+        case .firstPush: return nil
+        case .revision(let revision): base = revision
+        }
+        let session = GateSession(project: project, base: base, head: u.new)
+        let changed = try session.policyChanges() + session.droppedSuites().map { "ml/lock.json: suite \($0) dropped" }
         if !changed.isEmpty, let why = try trust.unauthorizedPolicyChange(u.new, base: base) {
             return "changes the gate's policy on protected \(branch) (\(changed.joined(separator: ", "))): \(why)"
         }
@@ -196,7 +217,14 @@ public struct ServerGate {
         guard entry.promotion.verdictDigest == nil, let signature = entry.signature else {
             return "only a signed manual decision (git ml promote) can be requested; the gate's own decisions are this server's to record"
         }
-        let verdict = try TrustRoot(project: project, base: trust.defaultTip)
+        guard let branchTip = try trust.protectedTip(entry.promotion.branch) else {
+            return "the decision is about \(entry.promotion.branch), which is not a protected branch here"
+        }
+        let tip = try project.repository.readRef(Project.promotionRef(suite: entry.promotion.suite))?.hex
+        guard entry.promotion.previous == tip else {
+            return "the decision was signed after entry \(entry.promotion.previous?.prefix(12) ?? "none"), but the chain's tip is \(tip?.prefix(12) ?? "empty"): git ml fetch, then promote again"
+        }
+        let verdict = try TrustRoot(project: project, base: branchTip)
             .signer(of: entry.bytes, signature: signature, namespace: Project.promotionSignatureNamespace)
         if case .failure(let refusal) = verdict { return "the manual decision's signature does not count: \(refusal)" }
         return nil
@@ -212,7 +240,8 @@ public struct ServerGate {
         var out: [(Update, GatePolicy, [Verdict])] = []
         for u in updates where u.ref.hasPrefix("refs/heads/") && !u.isDeletion {
             let branch = String(u.ref.dropFirst("refs/heads/".count))
-            guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old), let base = trust.base(of: u, branch: branch) else { continue }
+            guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old),
+                  case .revision(let base) = try trust.base(of: u, branch: branch) else { continue }
             let session = GateSession(project: project, base: base, head: u.new)
             guard try session.changesCandidates() else { continue }
             let policy = try session.policy()

@@ -24,16 +24,20 @@ public struct ServerTrust {
     public let defaultBranch: String?
     public let defaultTip: String?
     private let defaultPatterns: [String]
+    /// Whether the repository had any branch before this push (none: its first push).
+    private let hasBranches: Bool
 
     /// Reads the server's trust root; call before any pending ref update is visible.
     public init(project: Project) throws {
         self.project = project
         let repository = project.repository
         configuredPatterns = try repository.configValues(ServerTrust.protectedKey)
+        // A detached or missing HEAD names no default branch: protected creations then fail closed.
         let head = try? GitCommand.run(["symbolic-ref", "-q", "HEAD"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
         defaultBranch = head.flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst("refs/heads/".count)) : nil }
         defaultTip = try defaultBranch.flatMap { try repository.readRef("refs/heads/" + $0)?.hex }
         defaultPatterns = try defaultTip.map { try ServerTrust.protectedPatterns(project: project, at: $0) } ?? []
+        hasBranches = try !repository.refs(withPrefix: "refs/heads/").isEmpty
     }
 
     /// Whether `branch` is protected, given its tip before the push (nil when the push creates it).
@@ -42,11 +46,36 @@ public struct ServerTrust {
         return patterns.contains { GatePolicy.branch(branch, matches: $0) }
     }
 
-    /// The base a protected update is judged against: the branch's old tip, or for a creation the
-    /// default branch's tip (nil when the repository has none yet: the first push sets the policy).
-    public func base(of update: ServerGate.Update, branch: String) -> String? {
-        if !update.isCreation { return update.old }
-        return branch == defaultBranch ? nil : defaultTip
+    /// The base a protected update is judged against: the branch's old tip; for a creation, the
+    /// tip of the default branch — which must exist and be protected itself, or anyone could
+    /// write the policy a new protected branch is judged by. Nil only for the repository's very
+    /// first push (it sets the policy); otherwise `.refused` says why the creation is refused.
+    public func base(of update: ServerGate.Update, branch: String) throws -> Base {
+        if !update.isCreation { return .revision(update.old) }
+        if !hasBranches { return .firstPush }
+        guard let defaultBranch, let defaultTip, defaultBranch != branch else {
+            return .refused("the default branch (HEAD: \(defaultBranch ?? "detached")) has no commit, so no reviewed policy can judge a new protected branch: point HEAD at a protected branch (git symbolic-ref HEAD refs/heads/main)")
+        }
+        guard try protects(branch: defaultBranch, oldTip: defaultTip) else {
+            return .refused("the default branch \(defaultBranch) is not protected, so its policy cannot judge a new protected branch: protect it (git ml hooks install --server --protect \(defaultBranch))")
+        }
+        return .revision(defaultTip)
+    }
+
+    /// What a protected update is judged against.
+    public enum Base {
+        /// The repository's first push: it sets the policy.
+        case firstPush
+        case revision(String)
+        /// No trustworthy base exists: the update is refused for this reason.
+        case refused(String)
+    }
+
+    /// The tip of protected branch `branch` before this push, or nil when it is not protected or
+    /// does not exist.
+    public func protectedTip(_ branch: String) throws -> String? {
+        guard let tip = try project.repository.readRef("refs/heads/" + branch)?.hex, try protects(branch: branch, oldTip: tip) else { return nil }
+        return tip
     }
 
     /// Why `commit` does not authorize a policy change of a branch whose previous policy is at

@@ -19,6 +19,8 @@ extension Project {
     /// One entry of a chain: the commit, its decision, and the signature of a manual decision.
     public struct PromotionEntry {
         public let commit: ObjectID
+        /// The previous entry (nil for the first).
+        public let parent: ObjectID?
         public let promotion: Promotion
         /// The bytes of `promotion.json`, which the signature signs.
         public let bytes: [UInt8]
@@ -34,7 +36,7 @@ extension Project {
     }
 
     /// The chain's tip: the local ref, else a remote-tracking one (`refs/remotes/*/ml/promotions/<suite>`).
-    private func promotionTip(suite: String) throws -> ObjectID? {
+    public func promotionTip(suite: String) throws -> ObjectID? {
         if let local = try wrapping({ try repository.readRef(Project.promotionRef(suite: suite)) }) { return local }
         return try wrapping { try repository.refs(withPrefix: "refs/remotes/") }
             .first { $0.name.hasSuffix("/ml/promotions/\(suite)") }?.target
@@ -52,24 +54,28 @@ extension Project {
         var out: [PromotionEntry] = []
         var next = try promotionTip(suite: suite)
         while let commit = next {
-            out.append(try promotionEntry(commit))
-            let parents = try wrapping { try repository.parents(of: commit) }
-            guard parents.count <= 1 else {
-                throw WorkspaceError.record(RecordError(record: "promotion chain of \(suite)",
-                                                        reason: "entry \(commit.hex.prefix(12)) has \(parents.count) parents: a chain is one line of entries, so it was forged or damaged; fetch the server's chain again"))
-            }
-            next = parents.first
+            let entry = try promotionEntry(commit)
+            out.append(entry)
+            next = entry.parent
         }
         return out
     }
 
-    /// The entry a commit holds.
+    /// The entry a commit holds. A chain is one line of commits: an entry with several parents
+    /// (a merge could hide the real chain behind a forged first parent) is refused, whichever
+    /// parent a walk would follow.
     public func promotionEntry(_ commit: ObjectID) throws -> PromotionEntry {
         guard let bytes = try wrapping({ try repository.fileContents(inCommit: commit, path: "promotion.json") }) else {
             throw WorkspaceError.record(RecordError(record: "promotion \(commit.hex.prefix(12))", reason: "the commit has no promotion.json"))
         }
+        let parents = try wrapping { try repository.parents(of: commit) }
+        guard parents.count <= 1 else {
+            throw WorkspaceError.record(RecordError(record: "promotion \(commit.hex.prefix(12))",
+                                                    reason: "the entry has \(parents.count) parents: a chain is one line of entries, so it was forged or damaged; fetch the server's chain again"))
+        }
         let signature = try wrapping { try repository.fileContents(inCommit: commit, path: "promotion.sig") }
-        return PromotionEntry(commit: commit, promotion: try wrapping { try Promotion(text: String(decoding: bytes, as: UTF8.self)) },
+        return PromotionEntry(commit: commit, parent: parents.first,
+                              promotion: try wrapping { try Promotion(text: String(decoding: bytes, as: UTF8.self)) },
                               bytes: bytes, signature: signature.map { String(decoding: $0, as: UTF8.self) })
     }
 
@@ -78,14 +84,16 @@ extension Project {
     /// - bound to the protected branch's history: the entry's commit is `base` or one of its
     ///   ancestors, and that commit's `ml/lock.json` names the run as the suite's candidate (a
     ///   model merged, through the gate, into the branch); or
-    /// - a manual decision signed by an allowed signer of the trust root (a rollback, an override).
+    /// - a manual decision signed by an allowed signer of the trust root (a rollback, an override)
+    ///   standing where it was signed: its `previous` is its parent entry, so a signed entry copied
+    ///   onto a later tip (a replay) does not count.
     /// Other entries (an unsigned `git ml promote`, a forged entry naming the candidate under
     /// judgement) are skipped. Nil when no entry qualifies.
     public func champion(suite: String, trustedAt base: String) throws -> String? {
         let baseCommit = try wrapping { try repository.resolveCommit(base) }
         let trust = TrustRoot(project: self, base: base)
         for entry in try promotionEntries(suite: suite) where entry.promotion.decision == .promote {
-            if let signature = entry.signature,
+            if let signature = entry.signature, entry.promotion.previous == entry.parent?.hex,
                case .success = try trust.signer(of: entry.bytes, signature: signature, namespace: Project.promotionSignatureNamespace) {
                 return entry.promotion.candidate
             }
@@ -109,6 +117,8 @@ extension Project {
             // The entry's parent is the tip read here, and the ref moves only if it still points there.
             let local = try wrapping { try repository.readRef(ref) }
             let tip = try local ?? promotionTip(suite: promotion.suite)
+            // A signed decision names the entry it follows: it is appended there or not at all.
+            if sshSignature != nil, tip?.hex != promotion.previous { throw WorkspaceError.git(.refChanged(ref: ref)) }
             let commit = try wrapping {
                 var files = [TreeFile(name: "promotion.json", blob: try repository.writeBlob(Project.promotionBytes(promotion)))]
                 if let sshSignature {

@@ -69,10 +69,16 @@ public struct TrustRoot {
         }
     }
 
-    /// Why `commit` is not signed by an allowed signer (checked by git's own `verify-commit`), or nil.
+    /// Why `commit` is not SSH-signed by an allowed signer (checked by git's own `verify-commit`;
+    /// an OpenPGP or X.509 signature, which git would check against other keyrings, does not
+    /// count), or nil.
     public func unsignedCommit(_ commit: String) throws -> SignatureRefusal? {
         try withAllowedSigners { signers in
             guard let signers else { return TrustRoot.noTrustRoot }
+            let object = (try? GitCommand.run(["cat-file", "commit", commit], in: project.root)) ?? ""
+            guard object.contains("\ngpgsig -----BEGIN SSH SIGNATURE-----") else {
+                return SignatureRefusal(reason: "commit \(commit.prefix(12)) carries no SSH signature (sign it: git commit -S with gpg.format=ssh and a key in \(signers.source))")
+            }
             do {
                 _ = try GitCommand.run(["-c", "gpg.ssh.allowedSignersFile=\(signers.path)", "verify-commit", commit], in: project.root)
                 return nil

@@ -36,4 +36,32 @@ final class AttackChainTests: CLITestCase {
         let refused = try run("git", "ml", "gate", "--base", "main", expect: 2)
         XCTAssertTrue(refused.stderr.contains("has 2 parents"), refused.stderr)
     }
+
+    /// A signed manual decision counts where it was signed; copied onto a later tip (a replay
+    /// of an old rollback) its signature still verifies, but it no longer follows the entry it names.
+    func testAReplayedSignedDecisionDoesNotCount() throws {
+        try setUpChurnProject()   // commits ml/allowed_signers and sets user.signingkey: the trusted key
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml/gate.yaml")
+        try run("git", "commit", "-qm", "gate policy")
+        let tenure = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--head", "main", "--record")
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "gate", "--base", "main~2", "--head", "main", "--record")
+        try run("git", "ml", "promote", "churn", tenure, "--reason", "roll back")
+        let rollback = try run("git", "rev-parse", "refs/ml/promotions/churn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run("git", "ml", "promote", "churn", strong, "--reason", "roll forward")
+
+        try run("git", "checkout", "-qb", "worse")
+        try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        func champion() throws -> Substring? {
+            let gate = try run("git", "ml", "gate", "--base", "main", "--json", expect: nil)
+            return ((try json(gate.stdout) as! [[String: Any]])[0]["champion"] as? String)?.dropFirst(7).prefix(12)
+        }
+        XCTAssertEqual(try champion(), strong[...], "the signed roll-forward counts")
+        let tip = try run("git", "rev-parse", "refs/ml/promotions/churn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let replay = try run("git", "commit-tree", "\(rollback)^{tree}", "-p", tip, "-m", "replayed rollback").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run("git", "update-ref", "refs/ml/promotions/churn", replay)
+        XCTAssertEqual(try champion(), strong[...], "the replayed rollback does not count")
+    }
 }

@@ -75,7 +75,7 @@ final class AttackServerTests: CLITestCase {
             try run("git", "commit", "-qam", "policy")
             let refused = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
             XCTAssertTrue(refused.stderr.contains("changes the gate's policy on protected main (ml/gate.yaml)"), refused.stderr)
-            XCTAssertTrue(refused.stderr.contains("not signed by a key in"), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("carries no SSH signature"), refused.stderr)
             try run("git", "reset", "-q", "--hard", champion)
         }
         // A suite or the blob remote's config is policy too.
@@ -130,6 +130,32 @@ final class AttackServerTests: CLITestCase {
         XCTAssertTrue(notARecord.stderr.contains("not a valid run record"), notARecord.stderr)
         let elsewhere = try run("git", "push", "--no-verify", "origin", "HEAD:refs/ml/anything", expect: 1)
         XCTAssertTrue(elsewhere.stderr.contains("GitML keeps no refs here"), elsewhere.stderr)
+        // Remote-tracking refs would be read as records and chains: a server keeps none.
+        let tracking = try run("git", "push", "--no-verify", "origin", "\(merged):refs/remotes/x/ml/promotions/churn", expect: 1)
+        XCTAssertTrue(tracking.stderr.contains("a server keeps no remote-tracking refs"), tracking.stderr)
+
+        // Dropping a suite's candidate from the lock takes it out of the gate: a policy change.
+        try run("git", "reset", "-q", "--hard", "origin/main")
+        let lockPath = repo + "/ml/lock.json"
+        var lock = try json(try String(contentsOfFile: lockPath, encoding: .utf8)) as! [String: Any]
+        lock["suites"] = [String: Any]()
+        try JSONSerialization.data(withJSONObject: lock, options: [.sortedKeys, .prettyPrinted]).write(to: URL(fileURLWithPath: lockPath))
+        try run("git", "commit", "-qam", "no more suites")
+        let dropped = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(dropped.stderr.contains("ml/lock.json: suite churn dropped"), dropped.stderr)
+    }
+
+    /// New protected branches are judged by the default branch's policy, so a default branch
+    /// that does not exist (or is not protected) cannot stand in: such creations are refused.
+    func testProtectedCreationsNeedAProtectedDefaultBranch() throws {
+        let (bare, _, _) = try setUpGatedServer()
+        try weakerCandidate()
+        try run("git", "symbolic-ref", "HEAD", "refs/heads/master", in: bare)
+        let missing = try run("git", "push", "--no-verify", "origin", "HEAD:refs/heads/release/9", expect: 1)
+        XCTAssertTrue(missing.stderr.contains("the default branch (HEAD: master) has no commit"), missing.stderr)
+        try run("git", "push", "--no-verify", "origin", "origin/main:refs/heads/master")   // unprotected: anyone may push it
+        let unprotected = try run("git", "push", "--no-verify", "origin", "HEAD:refs/heads/release/9", expect: 1)
+        XCTAssertTrue(unprotected.stderr.contains("the default branch master is not protected"), unprotected.stderr)
     }
 
     /// A manual decision (a rollback) reaches the chain only as a request signed by an allowed

@@ -2,6 +2,7 @@ import BlobStore
 import Contracts
 import Foundation
 import Gate
+import Kernels
 import GitRepo
 import Learners
 import Records
@@ -254,13 +255,13 @@ public struct GateSession {
         let scoring = try EvidenceScoring(run: run, project: project)
         let evalTable = try table(evalUse)
         let evaluation = try predictions(evalArtifact, name: "evaluation predictions of run \(shortID(run.id))", table: evalTable,
-                                         everyRow: true, suite: suite, scoring: scoring)
+                                         dataset: evalUse.digest, everyRow: true, suite: suite, scoring: scoring)
         // Validation rows only matter where the suite chooses an operating point on them.
         var validation: [ScoredRows] = []
         if suite.primary.operatingPoint != nil, let artifact = run.artifacts["predictions/validation"],
            let trainUse = run.datasets["train"] ?? run.datasets.first(where: { $0.key.hasPrefix("input:") })?.value {
             validation = try predictions(artifact, name: "validation predictions of run \(shortID(run.id))", table: try table(trainUse),
-                                         everyRow: false, suite: suite, scoring: scoring)
+                                         dataset: trainUse.digest, everyRow: false, suite: suite, scoring: scoring)
         }
         let artifact: CandidateArtifact
         if let seed = run.candidateSeed, let index = run.seeds.firstIndex(of: seed) {
@@ -276,12 +277,20 @@ public struct GateSession {
                                   evaluationDigest: evalUse.digest, latencyP99Microseconds: latency)
     }
 
-    private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, everyRow: Bool, suite: Suite,
+    /// The rows are joined to the data (`dataset`, a digest) on every call; the re-scoring is
+    /// done once per (run, predictions, data, numeric profile) and remembered in this machine's
+    /// cache: the run id is the digest of a record that names its models' and predictions'
+    /// digests, so a verified pair stays verified.
+    private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, dataset: String, everyRow: Bool, suite: Suite,
                              scoring: EvidenceScoring) throws -> [ScoredRows] {
         let labels = try TableEncoding.binaryLabels(table, column: suite.label.column, positive: suite.label.positive)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
             .joined(to: labels, everyRow: everyRow, name: name)
-        try scoring.verify(stored, table: table, name: name, validationOfTraining: !everyRow)
+        let verified = "rescored-" + Digest.of(Array("v1 \(NumericProfile.id) \(scoring.run.id) \(artifact.digest) \(dataset) \(everyRow)".utf8)).hex
+        if project.readCache(verified) as Bool? != true {
+            try scoring.verify(stored, table: table, name: name, validationOfTraining: !everyRow)
+            project.writeCache(verified, true)
+        }
         return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
     }
 

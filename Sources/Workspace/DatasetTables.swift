@@ -131,15 +131,16 @@ extension Project {
         layout.cache + "/results/" + key.replacingOccurrences(of: "sha256:", with: "") + ".json"
     }
 
-    private func readCache<T: Decodable>(_ key: String) -> T? {
+    /// A result cached under `key` in `.git/ml/cache/results` (nil when absent or unreadable).
+    public func readCache<T: Decodable>(_ key: String) -> T? {
         guard let data = FileManager.default.contents(atPath: cachePath(key)) else { return nil }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return try? decoder.decode(T.self, from: data)
     }
 
-    /// Best effort: a failed cache write only costs a recomputation later.
-    private func writeCache<T: Encodable>(_ key: String, _ value: T) {
+    /// Caches `value` under `key`. Best effort: a failed cache write only costs a recomputation later.
+    public func writeCache<T: Encodable>(_ key: String, _ value: T) {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         guard let data = try? encoder.encode(value) else { return }

@@ -191,9 +191,7 @@ final class AttackEvidenceTests: CLITestCase {
         try setUpChampion()
         try run("git", "checkout", "-qb", "attack")
         // train ∪ eval as a dataset with no contract of its own.
-        let train = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
-        let eval = try String(contentsOfFile: repo + "/eval.csv", encoding: .utf8)
-        try (train + eval.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n").write(toFile: repo + "/all.csv", atomically: true, encoding: .utf8)
+        try writeTrainAndEval(to: "all.csv")
         try run("git", "ml", "data", "add", "all.csv", "--name", "churn-all")
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "all rows")
@@ -219,9 +217,7 @@ final class AttackEvidenceTests: CLITestCase {
     func testARecordLyingAboutItsTrainingDataIsCaughtOnlyByTheGatesOwnReproduction() throws {
         try setUpChampion()
         try run("git", "checkout", "-qb", "attack")
-        let train = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
-        let eval = try String(contentsOfFile: repo + "/eval.csv", encoding: .utf8)
-        try (train + eval.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n").write(toFile: repo + "/all.csv", atomically: true, encoding: .utf8)
+        try writeTrainAndEval(to: "all.csv")
         try run("git", "ml", "data", "add", "all.csv", "--name", "churn-all", "--no-checks")
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "all rows")
@@ -277,6 +273,13 @@ final class AttackEvidenceTests: CLITestCase {
     }
 
     // MARK: helpers
+
+    /// The training rows followed by the evaluation rows, as one CSV: a model trained on it has seen the answers.
+    private func writeTrainAndEval(to name: String) throws {
+        let train = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
+        let eval = try String(contentsOfFile: repo + "/eval.csv", encoding: .utf8)
+        try (train + eval.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n").write(toFile: repo + "/" + name, atomically: true, encoding: .utf8)
+    }
 
     /// The churn project with the attack policy and the weak (tenure-only) model promoted on main.
     private func setUpChampion(policy: String = AttackEvidenceTests.policy, suite: String = ChurnProject.suite) throws {

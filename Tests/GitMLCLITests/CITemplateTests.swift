@@ -79,17 +79,7 @@ final class CITemplateTests: CLITestCase {
     /// A pull request that points `ml/config.yaml` at another blob remote: the CI step reads the
     /// base's remote, so the other one receives nothing (not even a lock), and the gate still runs.
     func testAPullRequestCannotRedirectTheGatesBlobRemote() throws {
-        try setUpChurnProject()
-        let (_, _, ci) = try setUpSharing(defaultRemote: true)
-        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "gate policy and blob remote")
-        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
-        try run("git", "ml", "gate", "--base", "main", "--record")
-        try run("git", "ml", "push")
-        try run("git", "checkout", "-qb", "hostile")
-        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
-        try run("git", "ml", "push")
+        let ci = try setUpPullRequest(branch: "hostile")
         let elsewhere = repo + "-attacker-blobs"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: elsewhere) }
         try run("git", "ml", "remote", "add", "attacker", elsewhere, "--default")

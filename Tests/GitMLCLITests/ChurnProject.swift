@@ -152,6 +152,24 @@ extension CLITestCase {
         try run("git", "commit", "-qm", "project")
     }
 
+    /// A shared churn project (bare `origin`, a blob remote) whose main holds a first champion,
+    /// recorded as CI would, and a pull-request branch `branch` with a better candidate, both
+    /// pushed. Returns the path for CI's fresh clone.
+    func setUpPullRequest(branch: String) throws -> String {
+        try setUpChurnProject()
+        let (_, _, ci) = try setUpSharing(defaultRemote: true)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy and blob remote")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--record")
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-qb", branch)
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "push")
+        return ci
+    }
+
     /// An ed25519 key pair without passphrase under .git/test-keys/ (outside the work tree's
     /// files); returns the private key's path.
     func makeSSHKey(_ name: String) throws -> String {

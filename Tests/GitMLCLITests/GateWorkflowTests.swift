@@ -72,17 +72,7 @@ final class GateWorkflowTests: CLITestCase {
     /// The CI template's gate step, as CI runs it: a fresh clone fetches the evidence with
     /// `git ml pull --runs` and gates the pull request's head against origin/main.
     func testCIStepGatesAPullRequestInAFreshClone() throws {
-        try setUpChurnProject()
-        let (_, _, ci) = try setUpSharing(defaultRemote: true)
-        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "gate policy and blob remote")
-        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
-        try run("git", "ml", "gate", "--base", "main", "--record")
-        try run("git", "ml", "push")
-        try run("git", "checkout", "-qb", "better")
-        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
-        try run("git", "ml", "push")
+        let ci = try setUpPullRequest(branch: "better")
 
         try run("git", "clone", "-q", "-b", "better", repo + "-bare.git", ci)
         try run("git", "ml", "init", in: ci)

@@ -27,6 +27,13 @@ public struct GatePolicy: Codable, Sendable, Equatable {
         /// training data under a new name (no contract) cannot skip the leakage checks.
         public let requireLeakageContract: Bool
     }
+    /// Which promotion-chain entries may choose the champion.
+    public struct PromotionsPolicy: Codable, Sendable, Equatable {
+        /// `signed_only`: only entries signed by an allowed signer count (the server's and CI's
+        /// own entries included, signed with their keys); an unsigned entry bound to the branch's
+        /// history no longer does (on hosted platforms anyone can write such an entry).
+        public let signedOnly: Bool
+    }
     public struct Cost: Codable, Sendable, Equatable {
         /// Limit on cost per unit of primary-metric improvement (USD per metric unit); nil: none.
         public let maxUSDPerUnit: Double?
@@ -78,6 +85,7 @@ public struct GatePolicy: Codable, Sendable, Equatable {
     public let benchmark: Benchmark
     public let guardrails: Guardrails
     public let dataset: DatasetPolicy
+    public let promotions: PromotionsPolicy
     public let cost: Cost
     public let reproducibility: Reproducibility
     public let deployment: Deployment
@@ -122,7 +130,7 @@ extension GatePolicy {
     /// `protected` and `benchmark.min_effect`; unknown keys are errors naming file, line and key.
     public static func parse(yaml: String, file: String) throws(GateConfigError) -> GatePolicy {
         let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "protected")
-        try root.requireKeys(in: ["protected", "benchmark", "guardrails", "dataset", "cost", "reproducibility", "deployment"])
+        try root.requireKeys(in: ["protected", "benchmark", "guardrails", "dataset", "promotions", "cost", "reproducibility", "deployment"])
         let protected = try root.required("protected").strings()
 
         let benchmarkCursor = try root.required("benchmark")
@@ -142,6 +150,10 @@ extension GatePolicy {
         let datasetCursor = try root.optional("dataset")
         try datasetCursor?.requireKeys(in: ["require_leakage_contract"])
         let dataset = DatasetPolicy(requireLeakageContract: try datasetCursor?.optional("require_leakage_contract")?.bool() ?? false)
+
+        let promotionsCursor = try root.optional("promotions")
+        try promotionsCursor?.requireKeys(in: ["signed_only"])
+        let promotions = PromotionsPolicy(signedOnly: try promotionsCursor?.optional("signed_only")?.bool() ?? false)
 
         let costCursor = try root.optional("cost")
         try costCursor?.requireKeys(in: ["max_usd_per_unit"])
@@ -165,7 +177,7 @@ extension GatePolicy {
         }
         let deployment = Deployment(shadow: try deploymentCursor?.optional("shadow")?.word(ShadowRule.self) ?? .never,
                                     onShadow: try deploymentCursor?.optional("on_shadow")?.word(ShadowMerge.self) ?? .accept)
-        return GatePolicy(protected: protected, benchmark: benchmark, guardrails: guardrails, dataset: dataset, cost: cost,
+        return GatePolicy(protected: protected, benchmark: benchmark, guardrails: guardrails, dataset: dataset, promotions: promotions, cost: cost,
                           reproducibility: reproducibility, deployment: deployment)
     }
 

@@ -39,6 +39,13 @@ struct GateCommand: ParsableCommand {
     @Flag(help: "Print the Markdown review.") var md = false
     @Flag(help: "Append the decisions to the promotion chain.") var record = false
     @Option(help: "The branch a recorded decision is about (default: the base's name).") var branch: String?
+    @Flag(help: "With --record: sign each entry (an after-merge CI job, so promotions.signed_only gates trust it).") var sign = false
+    @Option(help: "With --sign: the SSH private key (default: git config user.signingkey).") var key: String?
+
+    func validate() throws {
+        if sign, !record { throw ValidationError("--sign goes with --record") }
+        if key != nil, !sign { throw ValidationError("--key goes with --sign") }
+    }
 
     func run() throws {
         do {
@@ -61,8 +68,14 @@ struct GateCommand: ParsableCommand {
             if record {
                 let commit = try project.repository.resolveCommit(head).hex
                 let branchName = branch ?? base.split(separator: "/").last.map(String.init) ?? base
+                let signingKey = sign ? try project.signingKey(key) : nil
                 for d in decisions {
-                    try project.appendPromotion(d.verdict.promotion(branch: branchName, commit: commit, actor: project.actor()), verdict: d.verdict.json)
+                    let entry = d.verdict.promotion(branch: branchName, commit: commit, actor: project.actor())
+                    if let signingKey {
+                        try project.appendSignedPromotion(entry, verdict: d.verdict.json, key: signingKey)
+                    } else {
+                        try project.appendPromotion(entry, verdict: d.verdict.json)
+                    }
                 }
             }
             let worst = decisions.map(\.verdict.decision)
@@ -230,9 +243,8 @@ struct PromoteCommand: ParsableCommand {
             let commit = (try? project.repository.resolveCommit(branch).hex) ?? run.record.code.commit
             let promotion = Promotion(suite: suite, decision: decision, candidate: run.id, champion: try project.champion(suite: suite),
                                       verdictDigest: nil, reason: reason, branch: branch, commit: commit,
-                                      actor: project.actor(), at: timestamp(Date()), previous: try project.promotionTip(suite: suite)?.hex)
-            let signature = try Project.signPromotion(promotion, key: try project.signingKey(key))
-            try project.appendPromotion(promotion, verdict: nil, signature: signature)
+                                      actor: project.actor(), at: timestamp(Date()))
+            try project.appendSignedPromotion(promotion, verdict: nil, key: try project.signingKey(key))
             print("\(decision.rawValue) \(suite): run \(shortID(run.id)) (\(reason)), signed; publish it with git ml push")
         }
     }

@@ -43,9 +43,13 @@ struct HooksCommand: ParsableCommand {
         var protect: [String] = []
         @Option(help: ArgumentHelp("With --server: the ssh allowed-signers file whose keys may sign policy changes and overrides.", valueName: "file"))
         var allowedSigners: String?
+        @Option(help: ArgumentHelp("With --server: the SSH private key post-receive signs promotion entries with.", valueName: "file"))
+        var signingKey: String?
 
         func validate() throws {
-            if !server, !protect.isEmpty || allowedSigners != nil { throw ValidationError("--protect and --allowed-signers go with --server") }
+            if !server, !protect.isEmpty || allowedSigners != nil || signingKey != nil {
+                throw ValidationError("--protect, --allowed-signers and --signing-key go with --server")
+            }
         }
 
         func run() throws {
@@ -54,7 +58,7 @@ struct HooksCommand: ParsableCommand {
                 if server {
                     let repository = try Repository(discoveringFrom: currentDirectory)
                     changes = try Project.installServerHooks(in: repository)
-                        + ServerTrust.configure(repository, protect: protect, allowedSigners: allowedSigners)
+                        + ServerTrust.configure(repository, protect: protect, allowedSigners: allowedSigners, signingKey: signingKey)
                 } else {
                     changes = try openProject().installHooks()
                 }

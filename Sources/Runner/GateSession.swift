@@ -65,6 +65,18 @@ public struct GateSession {
         return policy
     }
 
+    /// The champion a suite's candidate is judged against: the newest trusted `promote` entry of
+    /// its chain (only signed ones when the base's policy says `promotions.signed_only`), else
+    /// the base's committed candidate.
+    private func championID(_ suite: String, signedOnly: Bool) throws -> String? {
+        try project.champion(suite: suite, trustedAt: base, signedOnly: signedOnly) ?? (try project.lock(at: base))?.suites[suite].map(\.run)
+    }
+
+    /// The base policy's `promotions.signed_only` (false where the base has no policy).
+    private func basePolicySignedOnly() throws -> Bool {
+        try text(at: base, path: "ml/gate.yaml") == nil ? false : try policy().promotions.signedOnly
+    }
+
     /// Whether the head's suites (their candidates) differ from the base's: only then is there
     /// a promotion to gate.
     public func changesCandidates() throws -> Bool {
@@ -93,7 +105,7 @@ public struct GateSession {
         let suite = try baseSuite(name)
         let entry = lock.suites[name]!
         let (candidate, runCommit) = try runWithCommit(entry.run, revision: head)
-        let championID = try project.champion(suite: name, trustedAt: base) ?? (try project.lock(at: base))?.suites[name].map(\.run)
+        let championID = try championID(name, signedOnly: policy.promotions.signedOnly)
         let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite) }
         let headCommit = try project.repository.resolveCommit(head)
         let headTree = try project.repository.treeID(ofCommit: headCommit, excluding: "ml").hex
@@ -131,7 +143,7 @@ public struct GateSession {
         var files: [StoredFile] = []
         for (name, entry) in lock.suites {
             var runs = [try run(entry.run, revision: head)]
-            if let championID = try project.champion(suite: name, trustedAt: base) ?? (try project.lock(at: base))?.suites[name].map(\.run) {
+            if let championID = try championID(name, signedOnly: try basePolicySignedOnly()) {
                 runs.append(try run(championID, revision: base))
             }
             var versions = resolvable([try baseSuite(name).evaluation.description])
@@ -171,7 +183,8 @@ public struct GateSession {
             guard let suiteText = try text(at: head, path: "ml/suites/\(name).yaml") else { continue }
             let suite = try Suite.parse(yaml: suiteText, file: "ml/suites/\(name).yaml (at \(head))", name: name)
             let b = try run(lock.suites[name]!.run, revision: head)
-            let aID = againstChampion ? try project.champion(suite: name, trustedAt: base) : (try project.lock(at: base))?.suites[name]?.run
+            let aID = againstChampion ? try project.champion(suite: name, trustedAt: base, signedOnly: try basePolicySignedOnly())
+                : (try project.lock(at: base))?.suites[name]?.run
             guard let aID else { continue }
             let a = try run(aID, revision: base)
             out.append((try SuiteDiff.compare(suite: suite, baseline: try model(a, suite: suite), candidate: try model(b, suite: suite)), a, b))

@@ -99,12 +99,18 @@ public struct ServerGate {
             decided += try gatedUpdates(unjudged, trust: try ServerTrust(project: project)).map { ($0.update, $0.verdicts) }
             return []
         }
+        var signingKey: String?
+        attempt("the server's signing key") { signingKey = try project.repository.configString(ServerTrust.signingKeyKey); return [] }
         for (update, verdicts) in decided {
             let branch = String(update.ref.dropFirst("refs/heads/".count))
             for verdict in verdicts {
                 attempt("the \(verdict.decision.rawValue) of run \(shortID(verdict.candidate)) on \(branch)") {
-                    try project.appendPromotion(verdict.promotion(branch: branch, commit: update.new, actor: "git server (post-receive)"),
-                                                verdict: verdict.json)
+                    let entry = verdict.promotion(branch: branch, commit: update.new, actor: "git server (post-receive)")
+                    if let signingKey {
+                        try project.appendSignedPromotion(entry, verdict: verdict.json, key: signingKey)
+                    } else {
+                        try project.appendPromotion(entry, verdict: verdict.json)
+                    }
                     return ["recorded \(verdict.decision.rawValue) of run \(shortID(verdict.candidate)) for suite \(verdict.suite) on \(branch)"]
                 }
             }

@@ -16,6 +16,9 @@ import Workspace
 public struct ServerTrust {
     /// Server config key: a protected branch glob (multi-valued).
     public static let protectedKey = "gitml.protected"
+    /// Server config key: the SSH private key post-receive signs its chain entries with (its
+    /// public half listed in the clients' trust root), for `promotions.signed_only` gates.
+    public static let signingKeyKey = "gitml.signingKey"
 
     public let project: Project
     /// Globs from the server's config.
@@ -88,7 +91,7 @@ public struct ServerTrust {
     /// Writes the server's trust root into the bare repository's config: protected globs (the
     /// default branch when none is given and none is configured yet) and the allowed-signers
     /// file (stored as an absolute path). Returns what changed.
-    public static func configure(_ repository: Repository, protect: [String], allowedSigners: String?) throws -> [String] {
+    public static func configure(_ repository: Repository, protect: [String], allowedSigners: String?, signingKey: String? = nil) throws -> [String] {
         var changes: [String] = []
         var patterns = protect
         if patterns.isEmpty, try repository.configValues(protectedKey).isEmpty {
@@ -106,6 +109,14 @@ public struct ServerTrust {
             }
             try repository.setConfig(TrustRoot.configKey, absolute)
             changes.append("policy changes and overrides must be signed by a key in \(absolute) (\(TrustRoot.configKey))")
+        }
+        if let signingKey {
+            let absolute = URL(fileURLWithPath: signingKey).standardizedFileURL.path
+            guard FileManager.default.isReadableFile(atPath: absolute) else {
+                throw RunnerError.missingFile(path: absolute, hint: "give the SSH private key the server signs its promotion entries with")
+            }
+            try repository.setConfig(signingKeyKey, absolute)
+            changes.append("post-receive signs its promotion entries with \(absolute) (\(signingKeyKey))")
         }
         return changes
     }

@@ -89,7 +89,8 @@ extension Project {
     ///   onto a later tip (a replay) does not count.
     /// Other entries (an unsigned `git ml promote`, a forged entry naming the candidate under
     /// judgement) are skipped. Nil when no entry qualifies.
-    public func champion(suite: String, trustedAt base: String) throws -> String? {
+    /// With `signedOnly` (the base policy's `promotions.signed_only`), only signed entries count.
+    public func champion(suite: String, trustedAt base: String, signedOnly: Bool = false) throws -> String? {
         let baseCommit = try wrapping { try repository.resolveCommit(base) }
         let trust = TrustRoot(project: self, base: base)
         for entry in try promotionEntries(suite: suite) where entry.promotion.decision == .promote {
@@ -97,7 +98,7 @@ extension Project {
                case .success = try trust.signer(of: entry.bytes, signature: signature, namespace: Project.promotionSignatureNamespace) {
                 return entry.promotion.candidate
             }
-            guard let commit = ObjectID(hex: entry.promotion.commit), try wrapping({ try repository.contains(commit) }),
+            guard !signedOnly, let commit = ObjectID(hex: entry.promotion.commit), try wrapping({ try repository.contains(commit) }),
                   try wrapping({ try repository.isAncestor(commit, of: baseCommit) }) else { continue }
             if try lock(at: commit.hex)?.suites[suite]?.run == entry.promotion.candidate { return entry.promotion.candidate }
         }
@@ -109,8 +110,16 @@ extension Project {
         try promotions(suite: suite).first { $0.decision == .promote }?.candidate
     }
 
+    /// Appends `promotion` signed with the SSH key at `key`, after the chain's current tip (which
+    /// it names as `previous`, so the signature cannot be replayed elsewhere in the chain).
+    public func appendSignedPromotion(_ promotion: Promotion, verdict: JSONValue?, key: String) throws {
+        var signed = promotion
+        signed.previous = try promotionTip(suite: promotion.suite)?.hex
+        try appendPromotion(signed, verdict: verdict, signature: try Project.signPromotion(signed, key: key))
+    }
+
     /// Appends an entry (with the verdict record, when a gate decided; with the signature of a
-    /// manual decision) to the suite's chain.
+    /// signed entry) to the suite's chain.
     public func appendPromotion(_ promotion: Promotion, verdict: JSONValue?, signature sshSignature: String? = nil) throws {
         let ref = Project.promotionRef(suite: promotion.suite)
         for _ in 0..<20 {

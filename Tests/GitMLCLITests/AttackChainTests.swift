@@ -64,4 +64,42 @@ final class AttackChainTests: CLITestCase {
         try run("git", "update-ref", "refs/ml/promotions/churn", replay)
         XCTAssertEqual(try champion(), strong[...], "the replayed rollback does not count")
     }
+
+    /// On a hosted platform anyone can append an unsigned entry bound to the branch's history (an
+    /// older model that was once merged). It chooses the champion unless the base's policy says
+    /// `promotions.signed_only` and CI signs its own entries (`git ml gate --record --sign`).
+    func testSignedOnlyChainsIgnoreUnsignedEntries() throws {
+        try setUpChurnProject()   // commits ml/allowed_signers and sets user.signingkey: CI's key
+        try (ChurnProject.policy + "promotions: { signed_only: true }\n").write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml/gate.yaml")
+        try run("git", "commit", "-qm", "gate policy: signed promotions only")
+        let tenure = try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        try run("git", "ml", "gate", "--base", "main", "--head", "main", "--record", "--sign")
+        let weakEntry = try run("git", "rev-parse", "refs/ml/promotions/churn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = try run("git", "rev-parse", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let strong = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "gate", "--base", before, "--head", "main", "--record", "--sign")
+
+        // The forgery: the older, merged model's entry again, unsigned, on top of the chain.
+        let tip = try run("git", "rev-parse", "refs/ml/promotions/churn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = repo + "/.git/forged-promotion.json"
+        try run("git", "show", "\(weakEntry):promotion.json").stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let blob = try run("git", "hash-object", "-w", file).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try run("sh", "-c", "printf '100644 blob %s\\tpromotion.json\\n' \"$0\" | git mktree", blob).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let forged = try run("git", "commit-tree", tree, "-p", tip, "-m", "promote churn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run("git", "update-ref", "refs/ml/promotions/churn", forged)
+
+        try run("git", "checkout", "-qb", "worse")
+        try runAndCommit(ChurnProject.experiment(features: "region"), message: "region only")
+        func champion() throws -> Substring? {
+            let gate = try run("git", "ml", "gate", "--base", "main", "--json", expect: nil)
+            return ((try json(gate.stdout) as! [[String: Any]])[0]["champion"] as? String)?.dropFirst(7).prefix(12)
+        }
+        XCTAssertEqual(try champion(), strong[...], "signed_only: the unsigned entry does not count")
+        try run("git", "checkout", "-q", "main")
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "gate policy: any history-bound entry")
+        try run("git", "checkout", "-q", "worse")
+        XCTAssertEqual(try champion(), tenure[...], "without signed_only the forged history-bound entry wins: the residual it closes")
+    }
 }

@@ -14,11 +14,13 @@ final class AttackServerTests: CLITestCase {
         try run("git", "commit", "-qm", "gate policy and blob remote")
         let (key, signers) = try makeSigningKey("admin")
         let install = try run("git", "ml", "hooks", "install", "--server", "--protect", "main", "--protect", "release/*",
-                              "--allowed-signers", signers, in: bare)
+                              "--allowed-signers", signers, "--signing-key", try makeSSHKey("server"), in: bare)
         XCTAssertTrue(install.stdout.contains("protected: release/*"), install.stdout)
         try run("git", "ml", "push")   // the repository's first push sets its policy
         try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
         try run("git", "ml", "push")
+        // post-receive signed its entry with the server's key, after the chain's previous tip.
+        XCTAssertTrue(try run("git", "show", "refs/ml/promotions/churn:promotion.sig", in: bare).stdout.contains("BEGIN SSH SIGNATURE"))
         return (bare, try head(), key)
     }
 

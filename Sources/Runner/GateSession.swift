@@ -276,17 +276,9 @@ public struct GateSession {
             validation = try predictions(artifact, name: "validation predictions of run \(shortID(run.id))", table: try table(trainUse),
                                          dataset: trainUse.digest, everyRow: false, suite: suite, scoring: scoring)
         }
-        let artifact: CandidateArtifact
-        if let seed = run.candidateSeed, let index = run.seeds.firstIndex(of: seed) {
-            artifact = .seed(index)
-        } else if run.candidate == "ensemble" {
-            artifact = .ensemble
-        } else {
-            artifact = .seed(0)
-        }
         let latency = run.metrics["guardrails"]?.arrayValue?
             .first { $0["guardrail"]?["metric"]?["name"]?.stringValue == "latency_p99_us" }?["estimate"]?["value"]?.doubleValue
-        return GateEvidence.Model(runID: run.id, evaluation: evaluation, validation: validation, artifact: artifact,
+        return GateEvidence.Model(runID: run.id, evaluation: evaluation, validation: validation, artifact: run.candidateArtifact,
                                   evaluationDigest: evalUse.digest, latencyP99Microseconds: latency)
     }
 

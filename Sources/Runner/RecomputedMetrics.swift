@@ -23,9 +23,9 @@ struct RecomputedMetrics {
         }
         var validation: [ScoredRows] = []
         if suite.primary.operatingPoint != nil, let artifact = artifacts["predictions/validation"], let trainUse = trainingData {
-            validation = try rows(artifact, name: "validation predictions", data: trainUse)
+            validation = try rows(artifact, name: "validation predictions", data: trainUse, everyRow: false)
         }
-        return try SuiteReporting.report(suite: suite, evaluation: try rows(evaluation, name: "evaluation predictions", data: evalUse),
+        return try SuiteReporting.report(suite: suite, evaluation: try rows(evaluation, name: "evaluation predictions", data: evalUse, everyRow: true),
                                          validation: validation, artifact: record.candidateArtifact, latencyP99: nil)
     }
 
@@ -36,15 +36,14 @@ struct RecomputedMetrics {
         return record.datasets.values.first { "\($0.name)@v\($0.version)" == first }
     }
 
-    private func rows(_ artifact: RunRecord.Artifact, name: String, data use: RunRecord.DatasetUse) throws -> [ScoredRows] {
-        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
+    /// The predictions joined by row to the data (`PredictionsTable.joined`: labels from the
+    /// data; evaluation predictions must score every row once).
+    private func rows(_ artifact: RunRecord.Artifact, name: String, data use: RunRecord.DatasetUse, everyRow: Bool) throws -> [ScoredRows] {
         let version = try project.resolveDataset("\(use.name)@\(use.digest)")
         let table = try project.table(of: version, schema: try project.contract(for: use.name)?.0.readSchema ?? [:])
-        guard stored.rows.allSatisfy({ (0..<table.rowCount).contains($0) }) else {
-            throw RunnerError.invalidPredictions(file: name, problem: "names rows outside the \(table.rowCount) rows of \(version.record.label)")
-        }
-        let labels = try TableEncoding.binaryLabels(table.selecting(rows: stored.rows), column: suite.label.column, positive: suite.label.positive)
-        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: labels, scores: stored.scores)
+        let labels = try TableEncoding.binaryLabels(table, column: suite.label.column, positive: suite.label.positive)
+        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name).joined(to: labels, everyRow: everyRow, name: name)
+        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
     }
 }
 

@@ -33,6 +33,10 @@ public protocol Model: Sendable {
 /// A training algorithm with its hyperparameters fixed at construction.
 public protocol Learner: Sendable {
     associatedtype Trained: Model
+    /// Throws `invalidHyperparameter` for a value outside its range. `fit` checks it first;
+    /// callers check it before spending anything (a run validates its configuration before
+    /// starting the worker).
+    func validateHyperparameters() throws(LearnerError)
     /// Trains on `features` and `labels` (one per row). Every random choice comes from `seed`;
     /// the result is bit-identical for any `threads`.
     func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,

@@ -1,4 +1,5 @@
 import Kernels
+import Tables
 
 /// One hyperparameter value as read from a run configuration.
 public enum HyperparameterValue: Sendable, Equatable {
@@ -9,8 +10,9 @@ public enum HyperparameterValue: Sendable, Equatable {
 }
 
 /// Builds a learner from a configuration's `kind` and hyperparameters (snake_case keys, as in
-/// `model: { kind: gbdt, rounds: 300, num_leaves: 31, learning_rate: 0.05 }`). Unknown keys and
-/// ill-typed values are errors, so a typo never silently falls back to a default.
+/// `model: { kind: gbdt, rounds: 300, num_leaves: 31, learning_rate: 0.05 }`). Unknown keys
+/// (with the nearest known one), ill-typed and out-of-range values are errors, so a typo never
+/// silently falls back to a default and never waits for training to be found.
 public enum LearnerConfiguration {
     /// The accepted `kind` values.
     public static let kinds = ["logistic_regression", "linear_regression", "gbdt", "mlp"]
@@ -68,8 +70,9 @@ public enum LearnerConfiguration {
             throw .invalidHyperparameter(name: "kind", value: kind, requirement: "one of \(kinds.joined(separator: ", "))")
         }
         if let unused = reader.unusedKeys.first {
-            throw .invalidHyperparameter(name: unused, value: "\(hyperparameters[unused]!)", requirement: "not a \(kind) hyperparameter")
+            throw .invalidHyperparameter(name: unused, value: "\(hyperparameters[unused]!)", requirement: "not a \(kind) hyperparameter" + NearestName.hint(for: unused, among: reader.used))
         }
+        try learner.validateHyperparameters()
         return learner
     }
 

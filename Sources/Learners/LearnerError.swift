@@ -46,3 +46,16 @@ public enum LearnerError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension LearnerError {
+    /// The same error about row `map(row)`: for callers that handed the learner a subset of a
+    /// table's rows and report rows of the table (and so of the file) instead.
+    public func mappingRow(_ map: (Int) -> Int) -> LearnerError {
+        switch self {
+        case let .invalidLabel(row, value, expected): .invalidLabel(row: map(row), value: value, expected: expected)
+        case let .nonFiniteFeature(column, row, value): .nonFiniteFeature(column: column, row: map(row), value: value)
+        case let .invalidCategoryCode(column, row, value): .invalidCategoryCode(column: column, row: map(row), value: value)
+        default: self
+        }
+    }
+}

@@ -1,19 +1,25 @@
 import Kernels
 
-/// What linear models and the MLP do with NaN features (±infinity is always refused).
+/// What linear models and the MLP do with NaN in numeric features (±infinity is always
+/// refused). A missing category is never refused: it is a category of its own (see
+/// `CategoryEncoding`).
 public enum MissingValuePolicy: UInt8, Sendable, Equatable {
-    /// Throw `nonFiniteFeature` naming the column and row.
+    /// Throw `nonFiniteFeature` naming the numeric column and row.
     case refuse = 0
     /// Replace NaN by the training mean and add a 0/1 "column_missing" indicator for every
     /// column that had missing values in training.
     case imputeMean = 1
 }
 
-/// How linear models and the MLP turn categorical codes into numbers.
+/// How linear models and the MLP turn categorical codes into numbers. A missing (or unseen)
+/// category, code NaN, is a level of its own under either encoding: when training had missing
+/// categories in a column, a 0/1 `column_missing` design column marks them.
 public enum CategoryEncoding: UInt8, Sendable, Equatable {
-    /// One 0/1 column per category seen in training; unseen or missing categories are all zeros.
+    /// One 0/1 column per category seen in training; unseen or missing categories are all zeros
+    /// (plus the missing indicator).
     case oneHot = 0
-    /// The code itself as a number.
+    /// The code itself as a number; a missing category takes the training mean code (plus the
+    /// missing indicator).
     case ordinal = 1
 }
 
@@ -189,12 +195,13 @@ struct FeatureEncoder: Sendable, Equatable {
         return DesignMatrix(values: values, rows: rows, columns: width)
     }
 
-    /// Throws `nonFiniteFeature` for the first ±infinity (or NaN, when refused) in column
-    /// order, then row order; columns are scanned in parallel.
+    /// Throws `nonFiniteFeature` for the first ±infinity (or NaN in a numeric column, when
+    /// refused) in column order, then row order; columns are scanned in parallel.
     private static func rejectNonFinite(_ features: FeatureMatrix, refuseNaN: Bool,
                                         threads: ParallelFor.Threads) throws(LearnerError) {
         let firstRejected = ParallelFor.map(count: features.columnCount, blockSize: 1, threads: threads) { range in
-            features.columns[range.lowerBound].firstIndex { $0.isInfinite || (refuseNaN && $0.isNaN) }
+            let refusesNaN = refuseNaN && features.schema.columns[range.lowerBound].kind == .numeric
+            return features.columns[range.lowerBound].firstIndex { $0.isInfinite || (refusesNaN && $0.isNaN) }
         }
         for (j, row) in firstRejected.enumerated() {
             if let row {

@@ -13,9 +13,13 @@ public struct LinearRegression: Learner {
         self.encoding = encoding
     }
 
+    public func validateHyperparameters() throws(LearnerError) {
+        guard l2 >= 0, l2.isFinite else { throw .invalidHyperparameter(name: "l2", value: "\(l2)", requirement: "finite and ≥ 0") }
+    }
+
     public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
                     threads: ParallelFor.Threads) throws(LearnerError) -> LinearRegressionModel {
-        guard l2 >= 0, l2.isFinite else { throw .invalidHyperparameter(name: "l2", value: "\(l2)", requirement: "finite and ≥ 0") }
+        try validateHyperparameters()
         try Labels.validate(labels, rowCount: features.rowCount, task: .regression)
         let (encoder, encoded) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
         var design = encoded

@@ -56,12 +56,22 @@ public struct LogisticRegression: Learner {
     /// 2048 rows × 30 Float64 columns stay in L2 between the forward and the transposed product.
     static let blockSize = 2048
 
-    public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
-                    threads: ParallelFor.Threads) throws(LearnerError) -> LogisticRegressionModel {
+    public func validateHyperparameters() throws(LearnerError) {
         guard l2 >= 0, l2.isFinite else { throw .invalidHyperparameter(name: "l2", value: "\(l2)", requirement: "finite and ≥ 0") }
         guard maxIterations > 0 else {
             throw .invalidHyperparameter(name: "max_iterations", value: "\(maxIterations)", requirement: "positive")
         }
+        guard tolerance >= 0, tolerance.isFinite else {
+            throw .invalidHyperparameter(name: "tolerance", value: "\(tolerance)", requirement: "finite and ≥ 0")
+        }
+        if case let .explicit(negative, positive) = classWeights, !(negative > 0 && positive > 0 && negative.isFinite && positive.isFinite) {
+            throw .invalidHyperparameter(name: "class_weights", value: "[\(negative), \(positive)]", requirement: "positive and finite")
+        }
+    }
+
+    public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
+                    threads: ParallelFor.Threads) throws(LearnerError) -> LogisticRegressionModel {
+        try validateHyperparameters()
         try Labels.validate(labels, rowCount: features.rowCount, task: .binaryClassification)
         let weights = classWeights.resolve(labels)
         guard weights.negative > 0, weights.positive > 0, weights.negative.isFinite, weights.positive.isFinite else {

@@ -42,7 +42,7 @@ public struct MultilayerPerceptron: Learner {
         self.encoding = encoding
     }
 
-    private func validateHyperparameters() throws(LearnerError) {
+    public func validateHyperparameters() throws(LearnerError) {
         func require(_ ok: Bool, _ name: String, _ value: Any, _ requirement: String) throws(LearnerError) {
             if !ok { throw .invalidHyperparameter(name: name, value: "\(value)", requirement: requirement) }
         }

@@ -4,9 +4,11 @@ import Tables
 /// for each categorical column the vocabulary that maps its values to codes. Fitted on the
 /// training table and stored beside the model (the run's "encoder" artifact), so a table read
 /// at prediction time — whose own category dictionary may order values differently or hold new
-/// ones — is encoded exactly as the training data was. Values never seen in training become
-/// missing (NaN), which trees route by their learned default and linear models refuse or
-/// impute as configured.
+/// ones — is encoded exactly as the training data was. Missing categories and values never
+/// seen in training become code NaN, a category of its own for every learner: trees route it by
+/// their learned default, linear models and the MLP give it its own indicator (see
+/// `CategoryEncoding`). Missing numbers are NaN too, which linear models refuse or impute as
+/// configured.
 public struct TableEncoding: Codable, Sendable, Equatable {
     public struct Feature: Codable, Sendable, Equatable {
         public let name: String

@@ -42,6 +42,13 @@ public struct ExperimentRunner {
         let train = try project.resolveDataset(experiment.train)
         let eval = try project.resolveDataset(suite.evaluation.description)
         let validateStart = Date()
+        let identifiers = try preflight(experiment: experiment, experimentText: experimentText, suite: suite, suiteText: suiteText,
+                                        train: train, eval: eval)
+        if !identifiers.isEmpty {
+            progress("features", "left out identifier column\(identifiers.count == 1 ? "" : "s") "
+                     + identifiers.map { "\($0.column) (\($0.reason))" }.joined(separator: ", ")
+                     + "; name \(identifiers.count == 1 ? "it" : "them") in features.include to use \(identifiers.count == 1 ? "it" : "them") as features")
+        }
         for version in [train, eval] { try validate(version, progress: progress) }
         try checkLeakage(train: train, eval: eval, progress: progress)
         project.releaseTables()  // the worker reads its own; none stay in this process while it trains
@@ -51,13 +58,14 @@ public struct ExperimentRunner {
         let job = TrainingJob(experimentName: experimentName, experimentYAML: experimentText, suiteName: experiment.suite,
                               suiteYAML: suiteText, train: "\(train.record.name)@\(train.record.digest)",
                               eval: "\(eval.record.name)@\(eval.record.digest)", labelColumn: suite.label.column,
-                              positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 })
+                              positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 } + identifiers.map(\.column))
         progress("train", "\(experiment.modelKind), \(experiment.seeds.count) seed\(experiment.seeds.count == 1 ? "" : "s")")
         var outcome = try execute(job, experiment: experiment, rates: settings.rates, progress: progress)
         outcome.timings["validate"] = validateSeconds
         let record = RunRecord(
             kind: "builtin", experiment: experimentName, suite: experiment.suite, code: code,
-            config: experiment.resolvedConfiguration(suite: suite, experimentText: experimentText, suiteText: suiteText),
+            config: experiment.resolvedConfiguration(suite: suite, experimentText: experimentText, suiteText: suiteText,
+                                                     excludedIdentifiers: identifiers.map(\.column)),
             datasets: ["train": use(train), "eval": use(eval)], seeds: experiment.seeds,
             candidate: experiment.candidateIndex.map { "seed:\(experiment.seeds[$0])" } ?? "ensemble",
             environment: RunEnvironment.current(toolVersion: toolVersion, executable: workerCommand.first, cacheDirectory: project.layout.cache),
@@ -65,6 +73,21 @@ public struct ExperimentRunner {
             timings: outcome.timings, status: outcome.status, statusDetail: outcome.detail, createdBy: project.actor(),
             createdAt: timestamp(started))
         return try project.recordRun(record)
+    }
+
+    /// Checks the configuration against the datasets' columns (see `RunPreflight`) and returns
+    /// the identifier columns that are not features by default.
+    func preflight(experiment: Experiment, experimentText: String, suite: Suite, suiteText: String,
+                   train: DatasetVersion, eval: DatasetVersion) throws -> [RunPreflight.ExcludedColumn] {
+        let trainContract = try project.contract(for: train.record.name)?.0
+        let evalContract = try project.contract(for: eval.record.name)?.0
+        return try RunPreflight(
+            experiment: experiment,
+            experimentSource: .init(file: "ml/experiments/\(experiment.name).yaml", text: experimentText),
+            suite: suite, suiteSource: .init(file: "ml/suites/\(suite.name).yaml", text: suiteText),
+            trainLabel: train.record.label, train: try project.columnSummaries(of: train, schema: trainContract?.readSchema ?? [:]),
+            evalLabel: eval.record.label, eval: try project.columnSummaries(of: eval, schema: evalContract?.readSchema ?? [:]),
+            primaryKey: trainContract?.columns.filter(\.primaryKey).map(\.name) ?? []).check()
     }
 
     /// What executing a training job gave.

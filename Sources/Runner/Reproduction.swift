@@ -46,7 +46,8 @@ public struct Reproduction {
                                               name: record.experiment)
         let job = TrainingJob(experimentName: record.experiment, experimentYAML: experimentText, suiteName: record.suite,
                               suiteYAML: suiteText, train: "\(train.name)@\(train.digest)", eval: "\(eval.name)@\(eval.digest)",
-                              labelColumn: suite.label.column, positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 })
+                              labelColumn: suite.label.column, positive: suite.label.positive,
+                              excluded: [suite.entity].compactMap { $0 } + record.excludedIdentifiers)
         let settings = try RunSettings.load(path: runner.project.mlDirectory + "/config.yaml")
         progress("reproduce", "\(record.experiment), \(record.seeds.count) seed\(record.seeds.count == 1 ? "" : "s")")
         let outcome = try runner.execute(job, experiment: experiment, rates: settings.rates, progress: progress)

@@ -63,7 +63,7 @@ enum RunEnvironment {
 extension Experiment {
     /// The configuration as resolved for the record: every choice the run made, and the texts
     /// of the files it came from.
-    func resolvedConfiguration(suite: Suite, experimentText: String, suiteText: String) -> JSONValue {
+    func resolvedConfiguration(suite: Suite, experimentText: String, suiteText: String, excludedIdentifiers: [String]) -> JSONValue {
         let validation: JSONValue
         switch self.validation {
         case .random(let fraction): validation = ["split": "random", "fraction": .number(fraction)]
@@ -89,7 +89,9 @@ extension Experiment {
             "entity": suite.entity.map(JSONValue.string) ?? .null,
             "validation": validation,
             "features": ["include": include.map { .array($0.map(JSONValue.string)) } ?? .null,
-                         "exclude": .array(exclude.map(JSONValue.string))],
+                         "exclude": .array(exclude.map(JSONValue.string)),
+                         // Identifier columns the run left out by default (see RunPreflight).
+                         "excluded_identifiers": .array(excludedIdentifiers.map(JSONValue.string))],
             "model": .object(model),
             "budget": budget.json,
             "gpus": .number(Double(gpus)),
@@ -105,5 +107,13 @@ extension Budget {
         if let v = maxWallSeconds { fields["max_wall_seconds"] = .number(v) }
         if let v = maxUSD { fields["max_usd"] = .number(v) }
         return .object(fields)
+    }
+}
+
+extension RunRecord {
+    /// The identifier columns a built-in run left out of its features by default (none in
+    /// records written before this field existed, which did not leave any out).
+    var excludedIdentifiers: [String] {
+        config["features"]?["excluded_identifiers"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

@@ -1,3 +1,5 @@
+import Learners
+
 /// Why a run could not start or finish, with what the user can do about it.
 public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingFile(path: String, hint: String)
@@ -13,6 +15,14 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     case workerFailed(status: Int32, detail: String)
     /// `git mlcommit` refuses this run.
     case notCommittable(run: String, reason: String)
+    /// A learner refused one row of `table`; the problem's row counts from 1 at the file's first
+    /// data row (the header is not a row).
+    case invalidRow(table: String, problem: LearnerError)
+    /// A learner refused its input or configuration.
+    case learner(LearnerError)
+    /// The run's configuration does not fit its data (a column, slice or hyperparameter that
+    /// does not exist or is out of range), found before anything was spent: nothing was recorded.
+    case configuration(file: String, line: Int, key: String, message: String)
     /// The monthly project budget is already spent.
     case projectBudgetSpent(spentUSD: Double, limitUSD: Double)
 
@@ -29,6 +39,10 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidPredictions(file, problem): "\(file): \(problem)"
         case let .workerFailed(status, detail): "training failed (worker exit status \(status)): \(detail)"
         case let .notCommittable(run, reason): "run \(run) cannot be committed: \(reason)"
+        case let .invalidRow(table, problem): "\(table): \(problem) (rows count from 1 at the file's first data row)"
+        case .learner(let error): error.description
+        case let .configuration(file, line, key, message):
+            "\(file):\(line): \(key): \(message); the run was not started and nothing was recorded"
         case let .projectBudgetSpent(spent, limit):
             "this month's runs cost $\(String(format: "%.4f", spent)), over the project budget of $\(String(format: "%.2f", limit)) in ml/config.yaml: no new run starts until next month or a reviewed budget change"
         }

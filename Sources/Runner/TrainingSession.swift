@@ -48,7 +48,15 @@ public struct TrainingSession {
         let validationTable = train.selecting(rows: validationRows)
         let encoding = try TableEncoding(fitting: fitTable, excluding: featureExclusions(train))
         let fitMatrix = try encoding.matrix(fitTable)
-        let fitLabels = try TableEncoding.binaryLabels(fitTable, column: labelColumn, positive: positive)
+        let fitLabels = try Self.locating(fitRows, in: "the training data") {
+            try TableEncoding.binaryLabels(fitTable, column: labelColumn, positive: positive)
+        }
+        let validationLabels = try Self.locating(validationRows, in: "the training data") {
+            try TableEncoding.binaryLabels(validationTable, column: labelColumn, positive: positive)
+        }
+        let evaluationLabels = try Self.locating(nil, in: "the evaluation data") {
+            try TableEncoding.binaryLabels(eval, column: labelColumn, positive: positive)
+        }
         let validationMatrix = try encoding.matrix(validationTable)
         let evaluationMatrix = try encoding.matrix(eval)
         let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: .binaryClassification,
@@ -60,19 +68,33 @@ public struct TrainingSession {
         var latencies: [Double] = []
         for seed in experiment.seeds {
             let start = Date()
-            let model = try learner.fit(fitMatrix, labels: fitLabels, seed: seed, threads: threads)
+            let model = try Self.locating(fitRows, in: "the training data") {
+                try learner.fit(fitMatrix, labels: fitLabels, seed: seed, threads: threads)
+            }
             let fitted = Date()
-            validationScores.append(try model.predict(validationMatrix, threads: threads))
-            evaluationScores.append(try model.predict(evaluationMatrix, threads: threads))
+            validationScores.append(try Self.locating(validationRows, in: "the training data") {
+                try model.predict(validationMatrix, threads: threads)
+            })
+            evaluationScores.append(try Self.locating(nil, in: "the evaluation data") { try model.predict(evaluationMatrix, threads: threads) })
             predictSeconds += Date().timeIntervalSince(fitted)
             fitSeconds += fitted.timeIntervalSince(start)
             models.append(model.serialized())
             if latencies.isEmpty { latencies = try rowLatencies(model, evaluationMatrix) }
         }
-        return Result(encoding: encoding, models: models, validationRows: validationRows,
-                      validationLabels: try TableEncoding.binaryLabels(validationTable, column: labelColumn, positive: positive),
-                      validationScores: validationScores, evaluationLabels: try TableEncoding.binaryLabels(eval, column: labelColumn, positive: positive),
-                      evaluationScores: evaluationScores, rowLatenciesMicroseconds: latencies, fitSeconds: fitSeconds, predictSeconds: predictSeconds)
+        return Result(encoding: encoding, models: models, validationRows: validationRows, validationLabels: validationLabels,
+                      validationScores: validationScores, evaluationLabels: evaluationLabels, evaluationScores: evaluationScores, rowLatenciesMicroseconds: latencies, fitSeconds: fitSeconds, predictSeconds: predictSeconds)
+    }
+
+    /// Runs `body` on a subset of a table's rows (`rows[i]` is the table row of the learner's
+    /// row i; nil: all rows in order) and reports a learner's error about one row as an error
+    /// about that row of `table`, counted from 1 as in the file.
+    private static func locating<T>(_ rows: [Int]?, in table: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LearnerError {
+            let located = error.mappingRow { (rows?[$0] ?? $0) + 1 }
+            throw located == error ? RunnerError.learner(error) : RunnerError.invalidRow(table: table, problem: located)
+        }
     }
 
     /// Columns that are not features: the excluded ones and, with `features.include`, every

@@ -125,18 +125,24 @@ extension Project {
         public let blobs: PushReport?
     }
 
-    /// The pre-push hook: the datasets pinned by the ml/lock.json of every commit being pushed
-    /// (git's standard input lines `<local ref> <local sha> <remote ref> <remote sha>`; each
-    /// range as `git rev-list <local> ^<remote>`) that the remote side's lock does not already
-    /// pin: uploads their bytes to the default blob remote and pushes their refs/ml/datasets
-    /// refs (a nested `git push --no-verify`, guarded against re-entry).
+    /// The pre-push hook: the datasets pinned and the candidate runs named by the ml/lock.json
+    /// of every commit being pushed (git's standard input lines `<local ref> <local sha>
+    /// <remote ref> <remote sha>`; each range as `git rev-list <local> ^<remote>`) that the
+    /// remote side's lock does not already name: uploads their bytes (data; models, encoders and
+    /// predictions) to the default blob remote and pushes their refs/ml/datasets and
+    /// refs/ml/runs refs (a nested `git push --no-verify`, guarded against re-entry), so a
+    /// fresh clone and a gated server have everything the pushed commits refer to.
     public func prePush(gitRemote: String, updates: String) throws -> PrePushOutcome {
         var pinned: [String: (name: String, entry: Lock.LockedDataset)] = [:]
+        var candidates = Set<String>()
         for blob in try Project.pushedLockBlobs(repository, updates: updates) {
             let lock = try wrapping { try Lock(text: String(decoding: try repository.blobContents(blob), as: UTF8.self)) }
             for (name, entry) in lock.datasets { pinned["\(name) \(entry.digest)"] = (name, entry) }
+            candidates.formUnion(lock.suites.values.map(\.run))
         }
-        guard !pinned.isEmpty else { return PrePushOutcome(published: [], blobs: nil) }
+        // Runs made here (a fetched run is on the remote already).
+        let runs = candidates.isEmpty ? [] : try recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") && candidates.contains($0.id) }
+        guard !pinned.isEmpty || !runs.isEmpty else { return PrePushOutcome(published: [], blobs: nil) }
         var versions: [DatasetVersion] = []
         for (_, (name, entry)) in pinned.sorted(by: { $0.key < $1.key }) {
             guard let v = try lockedVersion(of: name, entry) else { throw WorkspaceError.unknownVersion("\(name)@v\(entry.version)") }
@@ -149,12 +155,19 @@ extension Project {
         let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) pre-push") }
         defer { try? remoteLock.release() }
         let files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
+            + runs.flatMap { try $0.record.artifacts.values.map(Project.storedFile) }
         let report = try wrapping { try RemoteSync(store: store, remote: backend).push(files) }
+        let refspecs = (versions.map(\.ref) + runs.map(\.ref)).map { "\($0):\($0)" }
+        try wrapping { try GitCommand.run(["push", "--no-verify", "--quiet", gitRemote] + refspecs, in: root, environment: Project.hookGuardEnvironment) }
+        return PrePushOutcome(published: versions.map(\.record.label) + runs.map { "run \(shortID($0.id))" }, blobs: report)
+    }
+
+    /// This process's environment with `hookGuard` set: for pushes GitML makes itself, which
+    /// publish what the pre-push hook would (the hook must not race them for the same refs).
+    static var hookGuardEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        environment[Project.hookGuard] = "1"
-        let refspecs = versions.map { "\($0.ref):\($0.ref)" }
-        try wrapping { try GitCommand.run(["push", "--no-verify", "--quiet", gitRemote] + refspecs, in: root, environment: environment) }
-        return PrePushOutcome(published: versions.map(\.record.label), blobs: report)
+        environment[hookGuard] = "1"
+        return environment
     }
 
     /// Where git looks for hooks: `core.hooksPath` (relative to the working tree) or the

@@ -129,7 +129,13 @@ extension Project {
                 refspecs.insert(branch, at: 0)
             }
             if !refspecs.isEmpty {
-                let messages = try wrapping { try GitCommand.runWithMessages(["push", "--atomic", "--quiet", git] + refspecs, in: root).messages }
+                // The pre-push hook would publish the same refs in a nested push before this
+                // atomic one, which would then fail on refs that "already exist": it is told to
+                // skip its own publishing (the user's chained hook still runs).
+                let messages = try wrapping {
+                    try GitCommand.runWithMessages(["push", "--atomic", "--quiet", git] + refspecs, in: root,
+                                                   environment: Project.hookGuardEnvironment).messages
+                }
                 serverMessages = messages.split(separator: "\n").compactMap { line in
                     line.hasPrefix("remote: ") ? line.dropFirst("remote: ".count).trimmingCharacters(in: .whitespaces) : nil
                 }

@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+
+/// Two clones, a bare repository and a blob remote: what one teammate pushes, the other can
+/// fetch, check, inspect and use — the first time, with the hooks installed.
+final class TeamLoopTests: CLITestCase {
+    /// A churn project shared through a bare `origin` and a default blob remote, hooks installed,
+    /// with one committed run. Returns the bare repository and the path for a second clone.
+    private func setUpTeam() throws -> (bare: String, other: String, run: String) {
+        try setUpChurnProject()
+        let (bare, _, other) = try setUpSharing(defaultRemote: true)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        try run("git", "ml", "hooks", "install")
+        let id = try runAndCommit(ChurnProject.experiment(rounds: 25), message: "gbdt")
+        return (bare, other, id)
+    }
+
+    private func remoteRefs(_ bare: String, _ prefix: String) throws -> [String] {
+        try run("git", "for-each-ref", "--format=%(refname)", prefix, in: bare).stdout.split(separator: "\n").map(String.init)
+    }
+
+    /// `git ml push` with the pre-push hook installed succeeds the first time: the hook must not
+    /// create the refs the atomic push is about to create.
+    func testGitMLPushSucceedsTheFirstTimeWithTheHookInstalled() throws {
+        let (bare, _, id) = try setUpTeam()
+        try run("git", "ml", "push")
+        XCTAssertEqual(try remoteRefs(bare, "refs/ml/datasets/").count, 2)
+        XCTAssertTrue(try remoteRefs(bare, "refs/ml/runs/").contains { $0.contains(id) })
+        XCTAssertEqual(try run("git", "rev-parse", "main", in: bare).stdout, try run("git", "rev-parse", "main").stdout)
+    }
+
+    /// A plain `git push` with the hook publishes the pinned datasets and the runs the pushed
+    /// locks name (their models and predictions), so a fresh clone can judge the candidate.
+    func testPlainGitPushPublishesTheCandidateRuns() throws {
+        let (bare, other, id) = try setUpTeam()
+        let push = try run("git", "push", "-q", "origin", "main")
+        XCTAssertTrue(push.stderr.contains("published"), push.stderr)
+        XCTAssertTrue(try remoteRefs(bare, "refs/ml/runs/").contains { $0.contains(id) }, "the candidate's run ref is on the remote")
+
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", "--runs", in: other)
+        let show = try run("git", "ml", "show", id, in: other)
+        XCTAssertTrue(show.stdout.contains("artifact predictions/evaluation"), show.stdout)
+        try run("git", "ml", "fsck", in: other)
+        let predict = try run("git", "ml", "predict", id, "churn-eval@v1", in: other, expect: nil)
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+    }
+}

@@ -7,6 +7,9 @@ public struct FsckReport: Sendable {
     public var datasetVersions = 0
     /// Problems with records, refs and locks, as (subject, message).
     public var problems: [StoreProblem] = []
+    /// Files and versions this clone has never downloaded (none of their objects or records are
+    /// here): not damage — `git ml pull` fetches them — so they do not make the report unclean.
+    public var notFetched: [StoreProblem] = []
     public var allProblems: [StoreProblem] { store.problems + problems }
     public var isClean: Bool { allProblems.isEmpty }
 }
@@ -15,13 +18,30 @@ extension Project {
     /// Checks the store (packs, indexes, every object and delta base) and every record: refs
     /// name the version their record holds, records parse, every file's manifest and chunks are
     /// present and cover the recorded size, and every lock names a known version.
+    ///
+    /// A clone holds only what it pulled, so a file none of whose objects are here (and a lock
+    /// entry whose version record is not here) is "not fetched", not a problem — except the
+    /// artifacts of a run made in this clone (a local `refs/ml/runs/*` ref), which were stored
+    /// here when it ran: their absence is loss. A file with some of its objects present and
+    /// others absent or damaged is always a problem.
     public func fsck() throws -> FsckReport {
         let roots = try gcRoots()
         var report = FsckReport(store: store.check())
         report.datasetVersions = roots.records.count
         for (ref, reason) in roots.unreadable { report.problems.append(StoreProblem(subject: ref, message: reason)) }
         for (place, name, digest) in roots.danglingLockEntries {
-            report.problems.append(StoreProblem(subject: place, message: "dataset \(name) pins \(digest), which has no version record here (fetch it with `git ml pull`)"))
+            report.notFetched.append(StoreProblem(subject: place, message: "dataset \(name) pins \(digest), whose version record is not here (fetch it with `git ml pull`)"))
+        }
+        let madeHere = Set(try recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }.map { "run \(shortID($0.id)) " })
+        var present: [(file: StoredFile, owner: String)] = []
+        for live in roots.liveFiles {
+            if store.contains(live.file.manifest ?? live.file.digest) {
+                present.append(live)
+            } else if madeHere.contains(where: live.owner.hasPrefix) {
+                report.problems.append(StoreProblem(subject: live.owner, message: "is missing from the store, though the run was made here (restore it from a blob remote with `git ml pull`)"))
+            } else {
+                report.notFetched.append(StoreProblem(subject: live.owner, message: "not downloaded here (fetch it with `git ml pull`)"))
+            }
         }
         let localRefs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }
         for (ref, commit) in localRefs {
@@ -36,6 +56,7 @@ extension Project {
                 let owner = record.label + (file.path.isEmpty ? "" : "/" + file.path)
                 do {
                     let stored = try Project.storedFile(file)
+                    guard store.contains(stored.manifest ?? stored.digest) else { continue }  // not fetched: reported above
                     let chunks = try store.chunkList(of: stored)
                     if chunks.totalBytes != stored.size {
                         report.problems.append(StoreProblem(subject: owner, message: "manifest covers \(chunks.totalBytes) bytes, the record says \(stored.size)"))
@@ -45,7 +66,7 @@ extension Project {
                 }
             }
         }
-        for (object, owner) in store.reachable(from: roots.liveFiles).missing {
+        for (object, owner) in store.reachable(from: present).missing {
             report.problems.append(StoreProblem(subject: owner, message: "needs object \(object), which is missing"))
         }
         return report

@@ -47,4 +47,24 @@ final class TeamLoopTests: CLITestCase {
         let predict = try run("git", "ml", "predict", id, "churn-eval@v1", in: other, expect: nil)
         XCTAssertEqual(predict.status, 0, predict.stderr)
     }
+
+    /// In a fresh clone nothing is downloaded yet: fsck lists it as not fetched and exits 0;
+    /// once pulled it is whole. Where a run was made, losing its artifacts is a problem.
+    func testFsckTellsNotFetchedFromLost() throws {
+        let (bare, other, id) = try setUpTeam()
+        try run("git", "ml", "push")
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        let fresh = try run("git", "ml", "fsck", in: other)
+        XCTAssertTrue(fresh.stdout.contains("not fetched: run \(id) model/seed-1"), fresh.stdout)
+        XCTAssertTrue(fresh.stdout.contains("no problems"), fresh.stdout)
+        XCTAssertFalse(fresh.stdout.contains("error:"), fresh.stdout)
+        try run("git", "ml", "pull", "--runs", in: other)
+        XCTAssertFalse(try run("git", "ml", "fsck", in: other).stdout.contains("not fetched: run"))
+
+        let packs = repo + "/.git/ml/packs"
+        for name in try FileManager.default.contentsOfDirectory(atPath: packs) { try FileManager.default.removeItem(atPath: packs + "/" + name) }
+        let lost = try run("git", "ml", "fsck", expect: 1)
+        XCTAssertTrue(lost.stdout.contains("error: run \(id) model/seed-1: is missing from the store, though the run was made here"), lost.stdout)
+    }
 }

@@ -46,6 +46,16 @@ var currentDirectory: String { FileManager.default.currentDirectoryPath }
 /// Opens the project around the working directory.
 func openProject() throws -> Project { try Project(discoveringFrom: currentDirectory) }
 
+/// The run `prefix` names, with its artifacts downloaded from the default blob remote when this
+/// clone lacks them (a teammate's run: no separate `git ml pull` needed), with progress.
+func fetchedRun(_ project: Project, _ prefix: String) throws -> RecordedRun {
+    let run = try project.recordedRun(prefix)
+    let progress = ProgressLine("downloading run \(shortID(run.id))")
+    try project.fetchMissingArtifacts(of: run.record) { progress.update($0, $1) }
+    progress.finish()
+    return run
+}
+
 /// Prints a JSON value in canonical key order, one member per line.
 func printJSON(_ value: JSONValue) { print(CanonicalJSON.pretty(value), terminator: "") }
 

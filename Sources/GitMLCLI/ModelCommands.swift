@@ -31,7 +31,7 @@ struct PredictCommand: ParsableCommand {
         try reportingErrors {
             guard batchRows > 0 else { throw InputError("--batch-rows must be positive") }
             let project = try openProject()
-            let model = try RecordedModel(try project.recordedRun(runID), project: project)
+            let model = try RecordedModel(try fetchedRun(project, runID), project: project)
             let entityName = model.record.config["entity"]?.stringValue
             if data == "-" {
                 var next = 0
@@ -87,7 +87,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try openProject()
-            let model = try RecordedModel(try project.recordedRun(runID), project: project)
+            let model = try RecordedModel(try fetchedRun(project, runID), project: project)
             try model.export(to: output)
             print("exported run \(shortID(model.id)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
         }
@@ -131,7 +131,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try openProject()
-            let recorded = try project.recordedRun(runID)
+            let recorded = try fetchedRun(project, runID)
             let runner = experimentRunner(project)
             let reproduction = Reproduction(runner: runner)
             var attestation = try reproduction.reproduce(recorded, tolerance: tolerance) { phase, detail in

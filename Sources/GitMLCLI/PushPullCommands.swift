@@ -45,16 +45,19 @@ struct PullCommand: ParsableCommand {
             data here is an error naming both digests.
 
             --runs also downloads the artifacts (predictions, models) of the runs a gate may
-            judge: the suites' candidates in the lock at HEAD and at the remote branches, and
-            the promotion chains' entries (what CI runs before `git ml gate`).
+            judge — the suites' candidates in the lock at HEAD and at the remote branches, and
+            the promotion chains' entries (what CI runs before `git ml gate`) — and of every run
+            committed on the checked-out branch. A run id (prefix) downloads that run's
+            artifacts; `predict`, `export` and `reproduce` download what they need themselves.
 
             Examples: git ml pull
                       git ml pull shared train@v3
+                      git ml pull shared 3f2a9c1b
                       git ml pull --runs
             """)
 
     @Argument(help: "The blob remote (default: the default remote).") var remote: String?
-    @Argument(help: "Only these dataset versions (default: what ml/lock.json pins).") var datasets: [String] = []
+    @Argument(help: "Only these dataset versions (name@vN) and runs (id prefixes) (default: what ml/lock.json pins).") var datasets: [String] = []
     @Option(help: "The git remote to fetch refs/ml/* from (default: origin when it exists).") var gitRemote: String?
     @Flag(help: "Also download the artifacts of candidate and champion runs.") var runs = false
     @Option(help: ArgumentHelp("Read the blob remote from ml/config.yaml at this revision (a CI gate: the base branch, never the pull request).",

@@ -44,7 +44,14 @@ struct RemoteCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let config = try openProject().config()
+                let project = try openProject()
+                var config = try project.config()
+                var borrowedFrom: String?
+                if config.remotes.isEmpty, let revision = (try? project.resolveRemote(nil))?.revision {
+                    // A branch made before `git ml remote add`: its pushes use the default branch's remotes.
+                    config = try project.committedConfig(at: revision)
+                    borrowedFrom = revision
+                }
                 if json {
                     printJSON(.object(config.remotes.mapValues { spec in
                         var o: [String: JSONValue] = ["url": .string(spec.url), "default": .bool(spec.name == config.defaultRemote)]
@@ -55,6 +62,7 @@ struct RemoteCommand: ParsableCommand {
                     return
                 }
                 if config.remotes.isEmpty { print("no blob remotes; add one with `git ml remote add NAME URL`") }
+                if let borrowedFrom { print("(from ml/config.yaml at \(borrowedFrom): this branch's ml/config.yaml defines none)") }
                 for (name, spec) in config.remotes.sorted(by: { $0.key < $1.key }) {
                     print("\(name)\t\(spec.url)\(spec.endpoint.map { " (endpoint \($0))" } ?? "")\(name == config.defaultRemote ? "\t(default)" : "")")
                 }

@@ -65,11 +65,41 @@ extension Project {
     ///
     /// `revision`: read `ml/config.yaml` at this revision instead of the working tree — where a
     /// gate sends credentials must come from the reviewed base, never from the change it judges.
+    /// Without it, the checked-out `ml/config.yaml` decides, and when it does not define the
+    /// remote (a branch made before `git ml remote add`), the default branch's committed one
+    /// (see `defaultBranchConfigRevisions`).
     public func remoteSpec(_ name: String?, configAt revision: String? = nil) throws -> RemoteSpec {
-        let current = try revision.map(committedConfig) ?? config()
-        guard let chosen = name ?? current.defaultRemote else { throw WorkspaceError.noDefaultRemote }
-        guard let spec = current.remotes[chosen] else { throw WorkspaceError.unknownRemote(chosen) }
-        return spec
+        try resolveRemote(name, configAt: revision).spec
+    }
+
+    /// `remoteSpec` with the revision whose committed `ml/config.yaml` defined it (nil: the
+    /// checked-out file), for `git ml remote` to say.
+    public func resolveRemote(_ name: String?, configAt revision: String? = nil) throws -> (spec: RemoteSpec, revision: String?) {
+        func lookup(_ config: ProjectConfig) -> RemoteSpec? { (name ?? config.defaultRemote).flatMap { config.remotes[$0] } }
+        if let revision {
+            let pinned = try committedConfig(at: revision)
+            guard let spec = lookup(pinned) else { throw name.map(WorkspaceError.unknownRemote) ?? .noDefaultRemote }
+            return (spec, revision)
+        }
+        let current = try config()
+        if let spec = lookup(current) { return (spec, nil) }
+        for candidate in defaultBranchConfigRevisions() {
+            if let committed = try? committedConfig(at: candidate), let spec = lookup(committed) {
+                return (spec, candidate)
+            }
+        }
+        throw name.map(WorkspaceError.unknownRemote) ?? .noDefaultRemote
+    }
+
+    /// Where the default branch's `ml/config.yaml` may be: the branch `origin/HEAD` names, then
+    /// local `main` and `master`.
+    func defaultBranchConfigRevisions() -> [String] {
+        var revisions: [String] = []
+        if let target = try? GitCommand.run(["symbolic-ref", "-q", "refs/remotes/origin/HEAD"], in: root)
+            .trimmingCharacters(in: .whitespacesAndNewlines), !target.isEmpty {
+            revisions.append(target)
+        }
+        return revisions + ["refs/heads/main", "refs/heads/master"]
     }
 
     /// The git remote to publish refs to: the given one, else `origin` when it exists.
@@ -254,9 +284,10 @@ extension Project {
     /// records fetched dataset versions locally (a version number that already means other
     /// content here is an error naming both digests), then downloads and verifies the bytes of
     /// the datasets the lock pins (or of `only`).
-    /// With `runs`, also downloads the artifacts of the runs the gate may judge: the suites'
-    /// candidates in the lock at HEAD and at every remote-tracking branch, and every entry of
-    /// the promotion chains (champions).
+    /// With `runs`, also downloads the artifacts of the runs the gate may judge — the suites'
+    /// candidates in the lock at HEAD and at every remote-tracking branch, every entry of the
+    /// promotion chains (champions) — and of every run committed on the checked-out branch.
+    /// Entries of `only` without `@` name runs (by id prefix) whose artifacts to download.
     public func pull(remote name: String?, gitRemote gitName: String?, only: [String] = [], runs: Bool = false, configAt revision: String? = nil,
                      progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> PullResult {
         let spec = try remoteSpec(name, configAt: revision)
@@ -265,21 +296,46 @@ extension Project {
         let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
         defer { _ = storeLock }
         var versions: [DatasetVersion] = []
+        // Dataset versions are `name@…`; anything else names a run by id prefix.
+        let onlyRuns = try only.filter { !$0.contains("@") }.map { try recordedRun($0).record }
         if only.isEmpty {
             for (dataset, locked) in try readLock().datasets.sorted(by: { $0.key < $1.key }) {
                 guard let v = try lockedVersion(of: dataset, locked) else { throw WorkspaceError.unknownVersion("\(dataset)@v\(locked.version)") }
                 versions.append(v)
             }
         } else {
-            versions = try only.map { try resolveDataset($0) }
+            versions = try only.filter { $0.contains("@") }.map { try resolveDataset($0) }
         }
         var files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
-        if runs { files += try gateRunArtifacts() }
+        files += try onlyRuns.flatMap { try $0.artifacts.values.map(Project.storedFile) }
+        if runs { files += try gateRunArtifacts() + branchRunArtifacts() }
         let backend = try wrapping { try spec.open() }
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
         let report = try wrapping { try sync.pull(files) }
         return PullResult(remote: spec.name, blobs: report, gitRemote: git, versionsAdded: added)
+    }
+
+    /// The artifacts of every run committed (`ml/runs/*.json`) on the checked-out branch.
+    private func branchRunArtifacts() throws -> [StoredFile] {
+        guard let head = try wrapping({ try repository.readRef("HEAD") }) else { return [] }
+        return try committedRuns(inCommit: head, skipping: []).records.flatMap { try $0.artifacts.values.map(Project.storedFile) }
+    }
+
+    /// Downloads the artifacts of `record` that this clone lacks from the default blob remote
+    /// (resolved as `remoteSpec` does: the checked-out config, else the default branch's), so a
+    /// command that reads a teammate's run works without a separate pull. Returns how many
+    /// objects came down (0 when everything was here; no remote is contacted then).
+    @discardableResult
+    public func fetchMissingArtifacts(of record: RunRecord, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> Int {
+        let files = try record.artifacts.values.map(Project.storedFile).filter { !store.contains($0.manifest ?? $0.digest) }
+        guard !files.isEmpty else { return 0 }
+        let spec = try remoteSpec(nil)
+        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
+        defer { _ = storeLock }
+        var sync = RemoteSync(store: store, remote: try wrapping { try spec.open() })
+        sync.progress = progress
+        return try wrapping { try sync.pull(files) }.objectsFetched
     }
 
     /// The artifacts of the runs `pull --runs` downloads (see `pull`).

@@ -67,4 +67,57 @@ final class TeamLoopTests: CLITestCase {
         let lost = try run("git", "ml", "fsck", expect: 1)
         XCTAssertTrue(lost.stdout.contains("error: run \(id) model/seed-1: is missing from the store, though the run was made here"), lost.stdout)
     }
+
+    /// Any teammate's run, candidate or not, can be used from another clone: `predict` and
+    /// `export` download its artifacts on demand, `git ml pull RUN` fetches one by id.
+    func testAnyRunOfATeammateIsUsableFromAnotherClone() throws {
+        let (bare, other, candidate) = try setUpTeam()
+        try ChurnProject.experiment(rounds: 12, seeds: "[4]").write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        try run("git", "ml", "run", "churn-gbdt")
+        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
+        let side = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        XCTAssertNotEqual(side, candidate)
+        try run("git", "checkout", "--", "ml/experiments/churn-gbdt.yaml")
+        try run("git", "ml", "push")
+
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", in: other)
+        let predicted = try run("git", "ml", "predict", side, "churn-eval@v1", in: other)
+        XCTAssertEqual(predicted.stdout.split(separator: "\n").count, 801, "a header and one score per row")
+        try run("git", "ml", "export", candidate, "--output", other + "/exported", in: other)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: other + "/exported/manifest.json"))
+
+        let third = other + "-c"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: third) }
+        try run("git", "clone", "-q", bare, third, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: third)
+        try run("git", "ml", "fetch", in: third)
+        XCTAssertTrue(try run("git", "ml", "fsck", in: third).stdout.contains("not fetched: run \(side)"))
+        try run("git", "ml", "pull", "shared", side, in: third)
+        XCTAssertFalse(try run("git", "ml", "fsck", in: third).stdout.contains("not fetched: run \(side)"))
+    }
+
+    /// A branch made before `git ml remote add` pushes through the default branch's remote.
+    func testABranchMadeBeforeTheRemoteWasAddedCanPush() throws {
+        let bare = repo + "-bare.git", blobs = repo + "-blobs"
+        addTeardownBlock { [bare, blobs].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        try run("git", "init", "-q", "--bare", "-b", "main", bare)
+        try run("git", "remote", "add", "origin", bare)
+        try run("git", "ml", "init")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "init")
+        try run("git", "branch", "early")
+        try run("git", "ml", "remote", "add", "shared", blobs, "--default")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        try run("git", "checkout", "-q", "early")
+        try writeCSV("d.csv", rows: 200)
+        try run("git", "ml", "data", "add", "d.csv")
+        try run("git", "mlcommit")
+        XCTAssertTrue(try run("git", "ml", "remote", "list").stdout.contains("(from ml/config.yaml at refs/heads/main"))
+        let push = try run("git", "ml", "push")
+        XCTAssertTrue(push.stdout.contains("shared:"), push.stdout)
+        XCTAssertTrue(try run("git", "for-each-ref", "refs/ml/datasets/", in: bare).stdout.contains("refs/ml/datasets/d/v1"))
+    }
 }

@@ -1,3 +1,4 @@
+import Tables
 import Yams
 
 /// A YAML node with its key path and file, for typed reading with located errors. Shared by
@@ -66,44 +67,15 @@ public struct YAMLCursor {
     }
 
     /// Throws `unknownKey` for the first key of the mapping not in `allowed`, located at the
-    /// key itself and naming the nearest allowed key when one is close (see `nearest`).
+    /// key itself and naming the nearest allowed key when one is close (`NearestName`).
     public func requireKeys(in allowed: Set<String>) throws(ContractError) {
         guard case .mapping(let mapping) = node else { throw invalid("expected a mapping") }
         for (key, _) in mapping {
             let name = key.string ?? ""
             guard !allowed.contains(name) else { continue }
             throw .unknownKey(file: file, line: key.mark?.line ?? line, column: key.mark?.column ?? column,
-                              key: childPath(name), suggestion: Self.nearest(to: name, in: allowed))
+                              key: childPath(name), suggestion: NearestName.suggestion(for: name, among: allowed))
         }
-    }
-
-    /// The member of `candidates` nearest to `word` by edit distance (insertions, deletions,
-    /// substitutions and swaps of neighbours each count 1), when it is close: at most 2 edits,
-    /// or a third of the word's length for long words. Ties go to the alphabetically first.
-    public static func nearest(to word: String, in candidates: Set<String>) -> String? {
-        let limit = max(2, word.count / 3)
-        let scored = candidates.map { (name: $0, distance: editDistance(Array(word.lowercased()), Array($0.lowercased()))) }
-        guard let best = scored.min(by: { ($0.distance, $0.name) < ($1.distance, $1.name) }), best.distance <= limit else { return nil }
-        return best.name
-    }
-
-    /// Optimal-string-alignment distance between `a` and `b`.
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { table[i][0] = i }
-        for j in 0...b.count { table[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return table[a.count][b.count]
     }
 
     /// The value at `key`, or `nil` when absent or null.

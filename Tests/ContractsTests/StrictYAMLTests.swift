@@ -1,5 +1,6 @@
 import XCTest
 @testable import Contracts
+import Tables
 
 /// Unknown keys in a contract are errors with file:line:column, the key path and the nearest
 /// valid key (they used to be ignored, and the contract checked less than it said).
@@ -55,10 +56,10 @@ final class StrictYAMLTests: XCTestCase {
         XCTAssertEqual(unknown?.description, "c.yaml:14:1: zzz: unknown key 'zzz' (not a key of this block: a typo?)")
     }
 
-    func testNearestKeyByEditDistance() {
-        XCTAssertEqual(YAMLCursor.nearest(to: "drfit", in: ["drift", "label", "leakage"]), "drift")
-        XCTAssertEqual(YAMLCursor.nearest(to: "requried", in: ["required", "unique", "primaryKey"]), "required")
-        XCTAssertEqual(YAMLCursor.nearest(to: "mustBeLesThan", in: Set(ODCSVocabulary.operators)), "mustBeLessThan")
-        XCTAssertNil(YAMLCursor.nearest(to: "colour", in: ["name", "unique"]))
+    func testNearestKeyCountsASwapAsOneEdit() {
+        XCTAssertEqual(NearestName.suggestion(for: "drfit", among: ["drift", "label", "leakage"]), "drift")
+        XCTAssertEqual(NearestName.suggestion(for: "requried", among: ["required", "unique", "primaryKey"]), "required")
+        XCTAssertEqual(NearestName.suggestion(for: "maxLenght", among: ["maxLength", "minLength", "pattern"]), "maxLength")
+        XCTAssertNil(NearestName.suggestion(for: "colour", among: ["name", "unique"]))
     }
 }

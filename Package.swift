@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels", "Tables"], exclude: ["Golden"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Records", "Learners", "Tables", "Metering"]),

@@ -1,9 +1,13 @@
 import Tables
 
-/// A data contract: the ODCS v3 envelope (one schema object whose properties are the table's
-/// columns, with quality rules) plus GitML extension blocks (`label`, `freshness`,
-/// `forbiddenColumns`, `drift`, `leakage`). Load one with `Contract.load(yaml:file:)`.
+/// A data contract: an ODCS v3.0–v3.1 document (the dataset's table is one of its schema
+/// objects, whose properties are the table's columns, with quality rules) plus GitML extension
+/// blocks (`label`, `freshness`, `forbiddenColumns`, `drift`, `leakage`). Load one with
+/// `Contract.load(yaml:file:dataset:)`: every clause of the document is either read into the
+/// fields below (and enforced by `ContractValidator`) or listed in `unchecked`.
 public struct Contract: Sendable, Equatable {
+    /// The schema object describing the dataset's table (`nil` when the contract has none).
+    public var table: String?
     /// `id` of the envelope, if any.
     public var id: String?
     /// `name` of the envelope, if any.
@@ -20,6 +24,9 @@ public struct Contract: Sendable, Equatable {
     public var freshness: FreshnessSpec?
     public var drift: DriftPolicy
     public var leakage: LeakagePolicy?
+    /// Clauses the contract declares that GitML does not check (servers, SLAs, SQL rules…),
+    /// in document order, so that validation can say what it did not check.
+    public var unchecked: [UncheckedClause] = []
 
     /// The column called `name`, if declared.
     public func column(named name: String) -> ColumnSpec? { columns.first { $0.name == name } }
@@ -38,7 +45,24 @@ public struct Contract: Sendable, Equatable {
     }
 }
 
-/// ODCS logical types that contracts check.
+/// A clause of a contract that GitML accepts but does not check.
+public struct UncheckedClause: Codable, Sendable, Equatable {
+    /// The clause's key path, e.g. `schema[0].properties[3].quality[0]` or `servers`.
+    public let path: String
+    /// Its 1-based line in the contract.
+    public let line: Int
+    /// What it is, e.g. `type: sql` or `latency`.
+    public let what: String
+
+    public init(path: String, line: Int, what: String) {
+        self.path = path
+        self.line = line
+        self.what = what
+    }
+}
+
+/// ODCS logical types that contracts check (`time`, `object` and `array` are accepted in a
+/// contract but not type-checked: they are listed as unchecked clauses).
 public enum LogicalType: String, Sendable, Equatable, Codable, CaseIterable {
     case string, integer, number, boolean, date, timestamp
 

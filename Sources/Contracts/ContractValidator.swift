@@ -25,7 +25,7 @@ public struct ContractValidator: Sendable {
         if let label = contract.label { checks += labelChecks(label, table) }
         if let freshness = contract.freshness { checks.append(freshnessCheck(freshness, table, now: now)) }
         if let previous { checks += DriftChecks(policy: contract.drift, contract: contract).run(current: table, reference: previous) }
-        return ValidationReport(checks: checks)
+        return ValidationReport(checks: checks, unchecked: contract.unchecked)
     }
 
     // MARK: Schema

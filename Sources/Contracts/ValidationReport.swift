@@ -1,7 +1,21 @@
-/// The outcome of every check of a validation, in a stable order. Codable for `--json` and
-/// for caching by (data digest, contract digest).
+/// The outcome of every check of a validation, in a stable order, and the contract's clauses
+/// that were not checked. Codable for `--json` and for caching by (data digest, contract digest).
 public struct ValidationReport: Codable, Sendable, Equatable {
     public let checks: [CheckResult]
+    /// The contract's clauses that GitML declares but does not check (`Contract.unchecked`).
+    public let unchecked: [UncheckedClause]
+
+    public init(checks: [CheckResult], unchecked: [UncheckedClause] = []) {
+        self.checks = checks
+        self.unchecked = unchecked
+    }
+
+    /// Reads a report; one cached before `unchecked` existed has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        checks = try container.decode([CheckResult].self, forKey: .checks)
+        unchecked = try container.decodeIfPresent([UncheckedClause].self, forKey: .unchecked) ?? []
+    }
 
     /// True when no check failed (warnings do not fail).
     public var passed: Bool { !checks.contains { $0.status == .fail } }

@@ -1,8 +1,11 @@
+import Tables
 import Yams
 
 /// A YAML node with its key path and file, for typed reading with located errors. Shared by
-/// every reader of the user's YAML files (contracts, suites, gate policy) so that all of them
-/// report `file:line: key: message` the same way.
+/// every reader of the user's YAML files (contracts, suites, experiments, gate policy,
+/// `ml/config.yaml`) so that all of them report `file:line: key: message` the same way, and
+/// refuse unknown keys the same way (`requireKeys`: `file:line:column`, the key path and the
+/// nearest valid key).
 public struct YAMLCursor {
     public let node: Node
     public let path: String
@@ -17,6 +20,12 @@ public struct YAMLCursor {
 
     /// The document root of `yaml`; `requiredKey` is named when the document is empty.
     public static func document(yaml: String, file: String, requiredKey: String) throws(ContractError) -> YAMLCursor {
+        guard let root = try optionalDocument(yaml: yaml, file: file) else { throw .missingKey(file: file, line: 1, key: requiredKey) }
+        return root
+    }
+
+    /// The document root of `yaml`, or nil when the document is empty (only comments).
+    public static func optionalDocument(yaml: String, file: String) throws(ContractError) -> YAMLCursor? {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -25,8 +34,7 @@ public struct YAMLCursor {
         } catch {
             throw .invalidYAML(file: file, line: 0, message: "\(error)")
         }
-        guard let root else { throw .missingKey(file: file, line: 1, key: requiredKey) }
-        return YAMLCursor(node: root, path: "", file: file)
+        return root.map { YAMLCursor(node: $0, path: "", file: file) }
     }
 
     private static func line(of error: YamlError) -> Int {
@@ -39,6 +47,9 @@ public struct YAMLCursor {
 
     /// The 1-based line of the node (0 when unknown).
     public var line: Int { node.mark?.line ?? 0 }
+
+    /// The 1-based column of the node (0 when unknown).
+    public var column: Int { node.mark?.column ?? 0 }
 
     private func invalid(_ message: String) -> ContractError {
         .invalidValue(file: file, line: line, key: path, message: message)
@@ -55,10 +66,15 @@ public struct YAMLCursor {
         }
     }
 
-    /// Throws for keys of the mapping not in `allowed`.
+    /// Throws `unknownKey` for the first key of the mapping not in `allowed`, located at the
+    /// key itself and naming the nearest allowed key when one is close (`NearestName`).
     public func requireKeys(in allowed: Set<String>) throws(ContractError) {
-        for entry in try entries() where !allowed.contains(entry.key) {
-            throw .unknownKey(file: file, line: entry.value.line, key: entry.value.path)
+        guard case .mapping(let mapping) = node else { throw invalid("expected a mapping") }
+        for (key, _) in mapping {
+            let name = key.string ?? ""
+            guard !allowed.contains(name) else { continue }
+            throw .unknownKey(file: file, line: key.mark?.line ?? line, column: key.mark?.column ?? column,
+                              key: childPath(name), suggestion: NearestName.suggestion(for: name, among: allowed))
         }
     }
 
@@ -111,6 +127,18 @@ public struct YAMLCursor {
         for item in try items() { result.append(try item.string()) }
         return result
     }
+
+    /// A list of one or more distinct scalars (an enumeration: valid values, key columns).
+    public func distinctStrings() throws(ContractError) -> [String] {
+        let values = try strings()
+        guard !values.isEmpty else { throw invalid("the list is empty: give at least one value") }
+        var seen = Set<String>()
+        for value in values where !seen.insert(value).inserted { throw invalid("'\(value)' is listed twice") }
+        return values
+    }
+
+    /// Whether the node is a mapping.
+    public var isMapping: Bool { if case .mapping = node { true } else { false } }
 
     /// A value from a fixed set of words.
     public func word<T: RawRepresentable>(_ type: T.Type) throws(ContractError) -> T where T.RawValue == String, T: CaseIterable {

@@ -138,6 +138,7 @@ private struct SuiteParser {
             guard let costs else { throw cursor.fail("cost_optimal needs primary.cost: { fp: …, fn: … }") }
             return .minimumCost(costs)
         }
+        try cursor.requireKeys(in: ["threshold", "recall_at_precision", "top_fraction", "capacity"])
         let entries = try cursor.entries()
         guard entries.count == 1, let entry = entries.first else { throw cursor.fail("expected exactly one of \(forms)") }
         let value = entry.value
@@ -159,7 +160,7 @@ private struct SuiteParser {
             guard rows >= 0 else { throw value.fail("the capacity must be ≥ 0 rows") }
             return .capacity(rows: rows)
         default:
-            throw GateConfigError.unknownKey(file: value.file, line: value.line, key: value.path)
+            throw cursor.fail("expected exactly one of \(forms)")
         }
     }
 

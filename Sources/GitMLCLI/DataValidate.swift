@@ -9,11 +9,12 @@ struct DataValidate: ParsableCommand {
         commandName: "validate",
         abstract: "Check dataset versions against their contracts (schema, nulls, ranges, keys, drift…).",
         discussion: """
-            The contract of dataset <name> is ml/contracts/<name>.yaml (ODCS v3 plus GitML's
-            drift and leakage blocks; see templates/ml/contracts/example.yaml). Drift, schema
-            drift and row-count change are checked against --against, or else the previous
-            version. Results are cached by the digests of data and contract. Exits 1 when a
-            check fails.
+            The contract of dataset <name> is ml/contracts/<name>.yaml (ODCS v3.0–v3.1 plus
+            GitML's drift and leakage blocks; see templates/ml/contracts/example.yaml). Clauses
+            GitML does not check (servers, SLAs, SQL rules…) are listed as "declared, not
+            checked" (--json: "unchecked"). Drift, schema drift and row-count change are
+            checked against --against, or else the previous version. Results are cached by the
+            digests of data and contract. Exits 1 when a check fails.
 
             Examples: git ml data validate
                       git ml data validate churn@v3 --against churn@v1
@@ -41,7 +42,7 @@ struct DataValidate: ParsableCommand {
                 let name = version.record.name
                 let loaded: (Contract, String)?
                 if let contract {
-                    guard let found = try project.contract(at: contract) else { throw InputError("no contract file \(contract)") }
+                    guard let found = try project.contract(at: contract, dataset: name) else { throw InputError("no contract file \(contract)") }
                     loaded = found
                 } else {
                     loaded = try project.contract(for: name)
@@ -61,6 +62,7 @@ struct DataValidate: ParsableCommand {
                 let against = previous.map { " against \($0.record.label)" } ?? ""
                 print("\(version.record.label)\(against): \(report.passed ? "passed" : "FAILED") (\(report.checks.count) checks, \(report.failures.count) failed)\(cached ? ", cached" : "")")
                 printFindings(report.checks)
+                printUnchecked(report.unchecked)
                 if let leakage, let eval {
                     print("leakage \(version.record.label) → \(eval): \(leakage.passed ? "none found" : "FOUND") (\(leakage.checks.count) checks)")
                     printFindings(leakage.checks)
@@ -76,6 +78,13 @@ struct DataValidate: ParsableCommand {
 private struct ValidateOutput: Encodable {
     let validation: [String: ValidationReport]
     let leakage: [String: LeakageReport]?
+}
+
+/// The contract's clauses that were not checked, one indented line each after a header.
+private func printUnchecked(_ clauses: [UncheckedClause]) {
+    guard !clauses.isEmpty else { return }
+    print("  declared, not checked (\(clauses.count)):")
+    for clause in clauses { print("    \(clause.path) (line \(clause.line)): \(clause.what)") }
 }
 
 /// One indented line per check that did not pass: FAIL or warn, what, where, and the limit.

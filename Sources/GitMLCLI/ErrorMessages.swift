@@ -45,18 +45,6 @@ extension EvaluationError: CustomStringConvertible {
     }
 }
 
-extension ContractError: CustomStringConvertible {
-    public var description: String {
-        switch self {
-        case .unreadableFile(let path, let reason): return "cannot read contract \(path): \(reason)"
-        case .invalidYAML(let file, let line, let message): return "\(file):\(line): invalid YAML: \(message)"
-        case .missingKey(let file, let line, let key): return "\(file):\(line): missing required key \(key)"
-        case .invalidValue(let file, let line, let key, let message): return "\(file):\(line): \(key): \(message)"
-        case .unknownKey(let file, let line, let key): return "\(file):\(line): unknown key \(key) (a typo?)"
-        }
-    }
-}
-
 extension GateEvaluationError: CustomStringConvertible {
     public var description: String {
         switch self {

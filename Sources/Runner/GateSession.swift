@@ -314,7 +314,7 @@ public struct GateSession {
     /// The contract of `name` at the base, with the digest of its text.
     func baseContract(_ name: String) throws -> (Contract, String)? {
         guard let text = try text(at: base, path: "ml/contracts/\(name).yaml") else { return nil }
-        return (try Contract.load(yaml: text, file: "ml/contracts/\(name).yaml (at \(base))"), Digest.of(Array(text.utf8)).description)
+        return (try Contract.load(yaml: text, file: "ml/contracts/\(name).yaml (at \(base))", dataset: name), Digest.of(Array(text.utf8)).description)
     }
 
     func text(at revision: String, path: String) throws -> String? {

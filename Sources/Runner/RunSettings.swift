@@ -9,7 +9,8 @@ import Workspace
 ///     cost: { cpu_hour_usd: 0.048, gpu_hour_usd: 2.50, gb_month_usd: 0.023 }
 ///     budget: { project_month_usd: 500 }
 ///
-/// Other top-level sections belong to other readers (remotes, store) and are not checked here.
+/// The other top-level sections (`ProjectConfig.sections`) belong to the store; any key
+/// outside them is an error here too.
 public struct RunSettings: Sendable, Equatable {
     public var rates: CostRates
     public var projectMonthUSD: Double?
@@ -27,8 +28,9 @@ public struct RunSettings: Sendable, Equatable {
 
     /// Parses the text of `ml/config.yaml`; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> RunSettings {
-        let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "cost")
         var settings = RunSettings()
+        guard let root = try YAMLCursor.optionalDocument(yaml: yaml, file: file) else { return settings }
+        try root.requireKeys(in: ProjectConfig.sections)
         if let cost = try root.optional("cost") {
             try cost.requireKeys(in: ["cpu_hour_usd", "gpu_hour_usd", "gb_month_usd"])
             func rate(_ key: String) throws(ContractError) -> Double {

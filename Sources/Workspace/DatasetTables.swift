@@ -59,13 +59,14 @@ extension Project {
     /// The contract of dataset `name`: `ml/contracts/<name>.yaml` (nil when there is none),
     /// with the SHA-256 of its text for cache keys.
     public func contract(for name: String) throws -> (Contract, String)? {
-        try contract(at: mlDirectory + "/contracts/\(name).yaml")
+        try contract(at: mlDirectory + "/contracts/\(name).yaml", dataset: name)
     }
 
-    /// The contract at `path`, with the SHA-256 of its text; nil when the file does not exist.
-    public func contract(at path: String) throws -> (Contract, String)? {
+    /// The contract at `path` for dataset `dataset` (which chooses its table when it declares
+    /// several), with the SHA-256 of its text; nil when the file does not exist.
+    public func contract(at path: String, dataset: String) throws -> (Contract, String)? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let contract = try Contract.load(contentsOf: path)
+        let contract = try Contract.load(contentsOf: path, dataset: dataset)
         let digest = try wrapping { try Digest.ofFile(atPath: path) }
         return (contract, digest.description)
     }

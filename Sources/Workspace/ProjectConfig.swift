@@ -1,8 +1,9 @@
 import BlobStore
+import Contracts
 import Foundation
-import Yams
 
-/// The parts of `ml/config.yaml` the store reads. Unknown keys are left to other readers.
+/// The parts of `ml/config.yaml` the store reads (`store`, `remotes`); the file's other
+/// sections are listed in `sections`.
 public struct ProjectConfig: Equatable, Sendable {
     /// zstd level for new chunks (`store.compression_level`, 1–19). Level 1 is the default:
     /// measured in docs/BENCHMARKS.md, it keeps adding a 500 MB CSV faster than DVC on 2 cores.
@@ -28,30 +29,37 @@ public struct ProjectConfig: Equatable, Sendable {
         return try parse(text: text, path: path)
     }
 
-    /// Parses the config's text; `path` names it in errors.
-    public static func parse(text: String, path: String) throws -> ProjectConfig {
+    /// The top-level sections of `ml/config.yaml`: `store` and `remotes`, read here, and `cost`
+    /// and `budget`, read by the runner's `RunSettings`. Any other key is an error.
+    public static let sections: Set<String> = ["store", "remotes", "cost", "budget"]
+
+    /// Parses the config's text; `path` names it in errors. Every mapping is read strictly: an
+    /// unknown key is a `ContractError.unknownKey` with its line, column and nearest valid key.
+    public static func parse(text: String, path: String) throws(ContractError) -> ProjectConfig {
         var config = ProjectConfig()
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw WorkspaceError.invalidConfig(path: path, reason: "\(error)")
-        }
-        if let remotes = node?.mapping?["remotes"]?.mapping {
-            for (key, value) in remotes {
-                guard let name = key.string, let options = value.mapping, let url = options["url"]?.string else {
-                    throw WorkspaceError.invalidConfig(path: path, reason: "line \(key.mark?.line ?? 0): each remote needs a url, as in  blobs: { url: \"s3://bucket/prefix\" }")
+        guard let root = try YAMLCursor.optionalDocument(yaml: text, file: path) else { return config }
+        try root.requireKeys(in: sections)
+        if let remotes = try root.optional("remotes") {
+            for (name, options) in try remotes.entries() {
+                try options.requireKeys(in: ["url", "endpoint", "region", "path_style", "default"])
+                guard let url = try options.optional("url")?.string() else {
+                    throw options.fail("each remote needs a url, as in  blobs: { url: \"s3://bucket/prefix\" }")
                 }
-                config.remotes[name] = RemoteSpec(name: name, url: url, endpoint: options["endpoint"]?.string,
-                                                  region: options["region"]?.string, pathStyle: options["path_style"]?.bool)
-                if options["default"]?.bool == true { config.defaultRemote = name }
+                config.remotes[name] = RemoteSpec(name: name, url: url, endpoint: try options.optional("endpoint")?.string(),
+                                                  region: try options.optional("region")?.string(),
+                                                  pathStyle: try options.optional("path_style")?.bool())
+                if try options.optional("default")?.bool() == true { config.defaultRemote = name }
             }
             if config.defaultRemote == nil, config.remotes.count == 1 { config.defaultRemote = config.remotes.keys.first }
         }
-        guard let store = node?.mapping?["store"] else { return config }
-        if let level = store.mapping?["compression_level"] {
-            guard let v = level.int, (1...19).contains(v) else {
-                throw WorkspaceError.invalidConfig(path: path, reason: "line \(level.mark?.line ?? 0): store.compression_level must be an integer from 1 to 19")
+        if let store = try root.optional("store") {
+            try store.requireKeys(in: ["compression_level"])
+            if let level = try store.optional("compression_level") {
+                guard let value = Int32(try level.string()), (1...19).contains(value) else {
+                    throw level.fail("must be an integer from 1 to 19")
+                }
+                config.compressionLevel = value
             }
-            config.compressionLevel = Int32(v)
         }
         return config
     }

@@ -27,7 +27,6 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case unknownGitRemote(String)
     case conflictingVersion(label: String, local: String, remote: String)
     case remote(RemoteError)
-    case invalidConfig(path: String, reason: String)
     case store(StoreError)
     case git(GitError)
     case record(RecordError)
@@ -51,7 +50,6 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .notInLock(let n): return "'\(n)' is not in ml/lock.json: name a version, as in \(n)@v1"
         case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"
         case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
-        case .invalidConfig(let path, let reason): return "\(path): \(reason)"
         case .notTabular(let v): return "\(v) is not a single CSV, TSV or JSON Lines file, so it cannot be read as a table"
         case .unknownRemote(let name): return "no blob remote named '\(name)' in ml/config.yaml (add one with `git ml remote add`)"
         case .noSigningKey: return "no SSH key to sign with: give one with --key PATH, or set git config user.signingkey"

@@ -33,7 +33,7 @@ final class ContractParserTests: XCTestCase {
     }
 
     func testPhysicalFloat32AllowsFloat32Columns() throws {
-        let yaml = "schema:\n  - properties:\n      - { name: a, logicalType: number, physicalType: float32 }\n"
+        let yaml = "schema:\n  - name: t\n    properties:\n      - { name: a, logicalType: number, physicalType: float32 }\n"
             + "      - { name: b, logicalType: number, physicalType: double }\n      - { name: c, logicalType: integer, physicalType: real }\n"
         let contract = try Contract.load(yaml: yaml, file: "c.yaml")
         XCTAssertEqual(contract.readSchema, ["a": .float32, "b": .float64, "c": .int64])
@@ -47,16 +47,15 @@ final class ContractParserTests: XCTestCase {
     }
 
     func testErrorsNameFileLineAndKey() {
-        assertError("schema:\n  - properties:\n      - logicalType: integer\n",
-                    .missingKey(file: "c.yaml", line: 3, key: "schema[0].properties[0].name"))
-        assertError("schema:\n  - properties:\n      - name: a\n        logicalType: integr\n",
-                    .invalidValue(file: "c.yaml", line: 4, key: "schema[0].properties[0].logicalType",
-                                  message: "'integr' is not one of string, integer, number, boolean, date, timestamp"))
-        assertError("schema:\n  - properties: []\ndrift:\n  threshold: {psi: 1}\n",
-                    .unknownKey(file: "c.yaml", line: 4, key: "drift.threshold"))
-        assertError("name: x\n", .missingKey(file: "c.yaml", line: 1, key: "schema"))
-        assertError("schema:\n  - properties:\n      - name: a\n        quality:\n          - metric: nullValues\n            mustBeBetween: [5, 1]\n",
-                    .invalidValue(file: "c.yaml", line: 6, key: "schema[0].properties[0].quality[0].mustBeBetween",
+        assertError("schema:\n  - name: t\n    properties:\n      - logicalType: integer\n",
+                    .missingKey(file: "c.yaml", line: 4, key: "schema[0].properties[0].name"))
+        assertError("schema:\n  - name: t\n    properties:\n      - name: a\n        logicalType: integr\n",
+                    .invalidValue(file: "c.yaml", line: 5, key: "schema[0].properties[0].logicalType",
+                                  message: "'integr' is not one of string, date, timestamp, time, number, integer, object, array, boolean"))
+        assertError("schema:\n  - name: t\n    properties: []\ndrift:\n  threshold: {psi: 1}\n",
+                    .unknownKey(file: "c.yaml", line: 5, column: 3, key: "drift.threshold", suggestion: "thresholds"))
+        assertError("schema:\n  - name: t\n    properties:\n      - name: a\n        quality:\n          - metric: nullValues\n            mustBeBetween: [5, 1]\n",
+                    .invalidValue(file: "c.yaml", line: 7, key: "schema[0].properties[0].quality[0].mustBeBetween",
                                   message: "the first bound exceeds the second"))
         XCTAssertThrowsError(try Contract.load(yaml: "schema: [\n  - a: b\n", file: "c.yaml")) { error in
             guard case .invalidYAML(let file, let line, _)? = error as? ContractError else { return XCTFail("\(error)") }

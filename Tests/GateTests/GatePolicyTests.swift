@@ -41,7 +41,7 @@ final class GatePolicyTests: XCTestCase {
 
     func testErrorsNameFileLineAndKey() {
         XCTAssertThrowsError(try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0.1, confidense: 0.9 }\n", file: "ml/gate.yaml")) {
-            XCTAssertEqual($0 as? GateConfigError, .unknownKey(file: "ml/gate.yaml", line: 2, key: "benchmark.confidense"))
+            XCTAssertEqual($0 as? GateConfigError, .unknownKey(file: "ml/gate.yaml", line: 2, column: 31, key: "benchmark.confidense", suggestion: "confidence"))
         }
         XCTAssertThrowsError(try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0.1 }\ndeployment: { shadow: sometimes }\n", file: "ml/gate.yaml")) {
             guard case .invalidValue(_, 3, "deployment.shadow", let message)? = $0 as? GateConfigError else { return XCTFail("\($0)") }

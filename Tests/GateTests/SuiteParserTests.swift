@@ -58,10 +58,10 @@ final class SuiteParserTests: XCTestCase {
 
     func testUnknownKeysAreErrors() {
         XCTAssertThrowsError(try Suite.parse(yaml: suiteText(primary: "{ metric: roc_auc }") + "\nslicez: [a]\n", file: "f.yaml", name: "s")) {
-            XCTAssertEqual($0 as? GateConfigError, .unknownKey(file: "f.yaml", line: 6, key: "slicez"))
+            XCTAssertEqual($0 as? GateConfigError, .unknownKey(file: "f.yaml", line: 6, column: 1, key: "slicez", suggestion: "slices"))
         }
         XCTAssertThrowsError(try Suite.parse(yaml: suiteText(primary: "{ metric: roc_auc, treshold: 1 }"), file: "f.yaml", name: "s")) {
-            XCTAssertEqual($0 as? GateConfigError, .unknownKey(file: "f.yaml", line: 4, key: "primary.treshold"))
+            XCTAssertEqual($0 as? GateConfigError, .unknownKey(file: "f.yaml", line: 4, column: 29, key: "primary.treshold", suggestion: nil))
         }
     }
 

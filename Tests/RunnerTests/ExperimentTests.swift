@@ -47,7 +47,7 @@ final class ExperimentTests: XCTestCase {
             do { _ = try Experiment.parse(yaml: yaml, file: "ml/experiments/e.yaml", name: "e"); return nil } catch { return error }
         }
         XCTAssertEqual(error("suite: s\ntrain: t@v1\nmodel: { kind: gbdt }\nbudgte: { max_usd: 1 }\n"),
-                       .unknownKey(file: "ml/experiments/e.yaml", line: 4, key: "budgte"))
+                       .unknownKey(file: "ml/experiments/e.yaml", line: 4, column: 1, key: "budgte", suggestion: "budget"))
         XCTAssertEqual(error("suite: s\ntrain: t@v1\n"), .missingKey(file: "ml/experiments/e.yaml", line: 1, key: "model"))
         guard case .invalidValue(_, 3, "model", let message)? = error("suite: s\ntrain: t@v1\nmodel: { kind: forest }\n") else {
             return XCTFail("an unknown model kind is an error on its line")

@@ -51,7 +51,7 @@ final class ProjectTests: XCTestCase {
         XCTAssertEqual(try ProjectConfig.load(path: path).compressionLevel, 7)
         try "store:\n  compression_level: fast\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ProjectConfig.load(path: path)) { error in
-            XCTAssertTrue("\(error)".contains("config.yaml") && "\(error)".contains("line 2"), "\(error)")
+            XCTAssertTrue("\(error)".contains("config.yaml:2: store.compression_level"), "\(error)")
         }
         try "store: [unclosed\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ProjectConfig.load(path: path))

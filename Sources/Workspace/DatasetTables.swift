@@ -89,8 +89,8 @@ extension Project {
         let cacheable = contract.freshness == nil
         if cacheable, let cached: ValidationReport = readCache(key) { return (cached, true) }
         let schema = contract.readSchema
-        let current = try table(of: version, schema: schema)
-        let reference = try previous.map { try table(of: $0, schema: schema) }
+        let current = try checkedTable(of: version, schema: schema)
+        let reference = try previous.map { try checkedTable(of: $0, schema: schema) }
         let report = ContractValidator(contract: contract).validate(table: current, previous: reference)
         if cacheable { writeCache(key, report) }
         return (report, false)
@@ -112,19 +112,40 @@ extension Project {
                                                      "contract": .string(contractDigest)])
         if let cached: LeakageReport = readCache(key) { return cached }
         let schema = contract.readSchema
-        let report = LeakageCheck.run(train: try table(of: train, schema: schema), eval: try table(of: eval, schema: schema),
+        let report = LeakageCheck.run(train: try checkedTable(of: train, schema: schema), eval: try checkedTable(of: eval, schema: schema),
                                       policy: policy, entityKey: contract.entityKey, positiveLabel: contract.label?.positiveValue)
         writeCache(key, report)
         return report
     }
 
     /// Row-, schema- and distribution-level differences of two tabular versions, matching rows
-    /// by the contract's key when the dataset has a contract with one.
+    /// by the contract's key when the dataset has a contract with one. Columns the contract
+    /// declares are read with its types where the data allows (`checkedTable`), so schema
+    /// changes show as changes with or without a contract.
     public func tableDiff(_ old: DatasetVersion, _ new: DatasetVersion) throws -> DatasetDiff {
         let contract = try contract(for: new.record.name)?.0
         let schema = contract?.readSchema ?? [:]
-        return DatasetDiff.compute(before: try table(of: old, schema: schema), after: try table(of: new, schema: schema),
+        return DatasetDiff.compute(before: try checkedTable(of: old, schema: schema), after: try checkedTable(of: new, schema: schema),
                                    key: contract?.entityKey ?? [])
+    }
+
+    /// Reads `version` for checking against a contract: with the contract's column types where
+    /// the data allows them. A declared column the file lacks is left out of the read schema (the
+    /// contract's presence check and schema drift report it), and a column with a value that is
+    /// not of its declared type is read with its inferred type (the type check and schema drift
+    /// report it), so a renamed or retyped column is a failed check with a report, not a read
+    /// error. Other read errors (a malformed file) still throw.
+    func checkedTable(of version: DatasetVersion, schema: [String: ColumnType]) throws -> Table {
+        var schema = schema
+        while true {
+            do {
+                return try table(of: version, schema: schema)
+            } catch let TableReadError.unknownSchemaColumn(name) where schema[name] != nil {
+                schema[name] = nil
+            } catch let TableReadError.valueDoesNotMatchType(_, _, name, _, _) where schema[name] != nil {
+                schema[name] = nil
+            }
+        }
     }
 
     private func cachePath(_ key: String) -> String {

@@ -121,7 +121,7 @@ final class DataChecksCLITests: CLITestCase {
         retyped.ageAsText = true
         try writeData("t.csv", seed: 1, retyped)
         let added = try run("git", "ml", "data", "add", "t.csv", expect: 1)
-        XCTAssertTrue(added.stdout.contains("FAIL columnType age: expected integer; column type is category"), added.stdout)
+        XCTAssertTrue(added.stdout.contains("FAIL columnType age: expected integer; column type is category (line 2: \"unknown\" is not int64)"), added.stdout)
         XCTAssertTrue(added.stdout.contains("FAIL schemaDrift: schema changes = 1, expected no schema changes; retyped age int64→category"),
                       added.stdout)
         let validated = try run("git", "ml", "data", "validate", "t@v2", "--json", expect: 1)

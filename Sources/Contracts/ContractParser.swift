@@ -147,7 +147,10 @@ private struct ContractParser {
             policy.maxKS = try thresholds.optional("ks")?.double()
             policy.maxJS = try thresholds.optional("js")?.double()
             policy.maxLInfinity = try thresholds.optional("linf")?.double()
-            policy.maxNullShareChange = try thresholds.optional("nullShare")?.double() ?? policy.maxNullShareChange
+            if let share = try thresholds.optional("nullShare") {
+                policy.maxNullShareChange = try share.double()
+                guard (0...1).contains(policy.maxNullShareChange) else { throw share.fail("a change of null share lies in [0, 1]") }
+            }
         }
         policy.newCategories = try cursor.optional("newCategories")?.word(Severity.self) ?? policy.newCategories
         policy.schemaChanges = try cursor.optional("schemaChanges")?.word(Severity.self) ?? policy.schemaChanges

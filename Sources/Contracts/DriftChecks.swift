@@ -42,22 +42,19 @@ struct DriftChecks: Sendable {
         return current.columnNames.filter { reference.column(named: $0) != nil }
     }
 
+    /// Passes while the change is within the limit; past it, fails when the two-proportion test
+    /// agrees (p < `DriftStatistics.nullShareAlpha`), else warns.
     private func nullShare(_ name: String, _ current: Table, _ reference: Table) -> CheckResult? {
         guard let now = current.column(named: name), let before = reference.column(named: name),
               let drift = DriftStatistics.nullShare(referenceNulls: before.nullCount, referenceRows: before.count,
                                                     currentNulls: now.nullCount, currentRows: now.count) else { return nil }
-        let f = ContractValidator.format
-        let shares = "nulls \(f(drift.reference)) → \(f(drift.current)) (\(before.nullCount) of \(before.count) → \(now.nullCount) of \(now.count) rows)"
-        let test = "two-proportion p = \(f(drift.test.pValue))"
-        guard let limit = policy.maxNullShareChange else {
-            return CheckResult(kind: .nullShare, column: name, status: .pass, observed: drift.change, limit: "", detail: "\(shares); \(test)")
-        }
-        let past = drift.change > limit
-        let significant = drift.test.pValue < DriftStatistics.nullShareAlpha
-        let status: CheckResult.Status = !past ? .pass : significant ? .fail : .warn
-        let note = past && !significant ? " ≥ \(f(DriftStatistics.nullShareAlpha)): too few rows to tell" : ""
-        return CheckResult(kind: .nullShare, column: name, status: status, observed: drift.change, limit: "≤ \(f(limit))",
-                           detail: "\(shares); \(test)\(note)")
+        let f = ContractValidator.format, alpha = DriftStatistics.nullShareAlpha
+        let past = drift.change > policy.maxNullShareChange, significant = drift.test.pValue < alpha
+        let counts = "\(before.nullCount) of \(before.count) → \(now.nullCount) of \(now.count) rows"
+        let note = past && !significant ? " ≥ \(f(alpha)): too few rows to tell" : ""
+        return CheckResult(kind: .nullShare, column: name, status: !past ? .pass : significant ? .fail : .warn,
+                           observed: drift.change, limit: "≤ \(f(policy.maxNullShareChange))",
+                           detail: "nulls \(f(drift.reference)) → \(f(drift.current)) (\(counts)); two-proportion p = \(f(drift.test.pValue))\(note)")
     }
 
     private func schemaDrift(_ current: Table, _ reference: Table) -> CheckResult {

@@ -19,7 +19,8 @@ public enum DriftStatistics {
     /// - Otherwise: the reference deciles (numpy linear quantiles at 0.1 … 0.9), plus v and the
     ///   next larger double after v for every reference value v holding at least
     ///   `pointMassShare` of the reference (its own bin), sorted with duplicates merged.
-    public static func binEdges(reference sortedReference: [Double], current sortedCurrent: [Double]) -> (edges: [Double], discrete: Bool) {
+    public static func binEdges(reference sortedReference: [Double],
+                                current sortedCurrent: [Double]) -> (edges: [Double], discrete: Bool) {
         if let values = distinctValues(sortedReference, sortedCurrent, limit: discreteLimit) {
             return (Array(values.dropFirst()), true)
         }

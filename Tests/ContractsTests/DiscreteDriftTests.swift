@@ -115,5 +115,13 @@ final class DiscreteDriftTests: XCTestCase {
             """, file: "t.yaml")
         XCTAssertEqual(contract.drift.maxNullShareChange, 0.5)
         XCTAssertEqual(DriftPolicy.defaults.maxNullShareChange, 0.05)
+        XCTAssertThrowsError(try Contract.load(yaml: """
+            schema:
+              - name: t
+                properties:
+                  - { name: x, logicalType: number }
+            drift:
+              thresholds: { nullShare: 5 }
+            """, file: "t.yaml"))
     }
 }

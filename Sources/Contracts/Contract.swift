@@ -212,13 +212,18 @@ public struct DriftPolicy: Sendable, Equatable {
     public var maxKS: Double?
     public var maxJS: Double?
     public var maxLInfinity: Double?
+    /// Largest allowed |current − reference| null share of a column (`thresholds.nullShare`);
+    /// a larger change fails when the two-proportion test agrees (`DriftStatistics.nullShareAlpha`),
+    /// else warns. Kept at its default when a `thresholds` block does not list it (1 never fails).
+    public var maxNullShareChange: Double
     public var newCategories: Severity
     public var schemaChanges: Severity
     /// Largest allowed |rows − reference rows| / reference rows.
     public var maxRowCountChange: Double?
 
     public static let defaults = DriftPolicy(reference: "previous", columns: [], maxPSI: 0.2, maxKS: 0.1, maxJS: 0.1,
-                                             maxLInfinity: 0.1, newCategories: .fail, schemaChanges: .fail, maxRowCountChange: nil)
+                                             maxLInfinity: 0.1, maxNullShareChange: 0.05, newCategories: .fail,
+                                             schemaChanges: .fail, maxRowCountChange: nil)
 }
 
 /// Leakage checks between training and evaluation tables (GitML extension `leakage`).

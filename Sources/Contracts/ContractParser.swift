@@ -450,11 +450,15 @@ private final class ContractParser {
         policy.reference = try cursor.optional("reference")?.string() ?? policy.reference
         policy.columns = try cursor.optional("columns")?.strings() ?? []
         if let thresholds = try cursor.optional("thresholds") {
-            try thresholds.requireKeys(in: ["psi", "ks", "js", "linf"])
+            try thresholds.requireKeys(in: ["psi", "ks", "js", "linf", "nullShare"])
             policy.maxPSI = try thresholds.optional("psi")?.double()
             policy.maxKS = try thresholds.optional("ks")?.double()
             policy.maxJS = try thresholds.optional("js")?.double()
             policy.maxLInfinity = try thresholds.optional("linf")?.double()
+            if let share = try thresholds.optional("nullShare") {
+                policy.maxNullShareChange = try share.double()
+                guard (0...1).contains(policy.maxNullShareChange) else { throw share.fail("a change of null share lies in [0, 1]") }
+            }
         }
         policy.newCategories = try cursor.optional("newCategories")?.word(Severity.self) ?? policy.newCategories
         policy.schemaChanges = try cursor.optional("schemaChanges")?.word(Severity.self) ?? policy.schemaChanges

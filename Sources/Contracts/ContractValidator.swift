@@ -8,14 +8,22 @@ public struct ContractValidator: Sendable {
     /// A validator of tables against `contract`.
     public init(contract: Contract) { self.contract = contract }
 
+    /// The version of the checks' definitions, part of the keys of cached reports: raised when
+    /// a check is added or its definition changes, so a report cached by an older GitML is
+    /// computed again (2: null share, discrete drift bins, categorical leakage, schema changes
+    /// as failures).
+    public static let checksVersion = 2
+
     /// Runs every check: schema (presence, forbidden columns, types), required (no nulls),
     /// quality rules, uniqueness and primary key, ranges, label definition, freshness
     /// against `now`, and with `previous` schema drift, row-count change and distribution
     /// drift of the drift columns. Checks whose column is missing are left to the presence
-    /// check.
-    public func validate(table: Table, previous: Table? = nil, now: Date = Date()) -> ValidationReport {
+    /// check. `typeConflicts` says, per column, why it was read with another type than the
+    /// contract declares (the reader's first mismatching value), for its type check.
+    public func validate(table: Table, previous: Table? = nil, now: Date = Date(),
+                         typeConflicts: [String: String] = [:]) -> ValidationReport {
         var checks: [CheckResult] = []
-        checks += schemaChecks(table)
+        checks += schemaChecks(table, typeConflicts: typeConflicts)
         for spec in contract.columns {
             guard let column = table.column(named: spec.name) else { continue }
             checks += columnChecks(spec, column, rowCount: table.rowCount)
@@ -30,15 +38,16 @@ public struct ContractValidator: Sendable {
 
     // MARK: Schema
 
-    private func schemaChecks(_ table: Table) -> [CheckResult] {
+    private func schemaChecks(_ table: Table, typeConflicts: [String: String]) -> [CheckResult] {
         var checks: [CheckResult] = []
         for spec in contract.columns {
             let column = table.column(named: spec.name)
             checks.append(.judged(.columnPresent, column: spec.name, ok: column != nil, observed: nil, limit: "present",
                                   detail: column == nil ? "declared column is missing" : "present"))
             if let column, let logical = spec.logicalType {
+                let why = typeConflicts[spec.name].map { " (\($0))" } ?? ""
                 checks.append(.judged(.columnType, column: spec.name, ok: logical.accepts(column.type), observed: nil,
-                                      limit: logical.rawValue, detail: "column type is \(column.type.rawValue)"))
+                                      limit: logical.rawValue, detail: "column type is \(column.type.rawValue)\(why)"))
             }
         }
         for name in contract.forbiddenColumns {

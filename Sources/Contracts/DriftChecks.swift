@@ -15,6 +15,7 @@ struct DriftChecks: Sendable {
                                   limit: "≤ \(ContractValidator.format(maxChange))",
                                   detail: "\(reference.rowCount) → \(current.rowCount) rows"))
         }
+        checks += nullShareColumns(current, reference).compactMap { nullShare($0, current, reference) }
         // Columns are independent: compute them in parallel, report them in order.
         let names = driftColumns
         let perColumn = ParallelFor.map(count: names.count, blockSize: 1) { range in
@@ -32,6 +33,28 @@ struct DriftChecks: Sendable {
         if !policy.columns.isEmpty { return policy.columns }
         let excluded = Set(contract.entityKey + [contract.freshness?.column, contract.leakage?.timeColumn].compactMap { $0 })
         return contract.columns.filter { !$0.unique && !excluded.contains($0.name) }.map(\.name)
+    }
+
+    /// The policy's columns, or by default every column present in both tables: a column that
+    /// starts to miss values breaks models whatever its role.
+    private func nullShareColumns(_ current: Table, _ reference: Table) -> [String] {
+        if !policy.columns.isEmpty { return policy.columns }
+        return current.columnNames.filter { reference.column(named: $0) != nil }
+    }
+
+    /// Passes while the change is within the limit; past it, fails when the two-proportion test
+    /// agrees (p < `DriftStatistics.nullShareAlpha`), else warns.
+    private func nullShare(_ name: String, _ current: Table, _ reference: Table) -> CheckResult? {
+        guard let now = current.column(named: name), let before = reference.column(named: name),
+              let drift = DriftStatistics.nullShare(referenceNulls: before.nullCount, referenceRows: before.count,
+                                                    currentNulls: now.nullCount, currentRows: now.count) else { return nil }
+        let f = ContractValidator.format, alpha = DriftStatistics.nullShareAlpha
+        let past = drift.change > policy.maxNullShareChange, significant = drift.test.pValue < alpha
+        let counts = "\(before.nullCount) of \(before.count) → \(now.nullCount) of \(now.count) rows"
+        let note = past && !significant ? " ≥ \(f(alpha)): too few rows to tell" : ""
+        return CheckResult(kind: .nullShare, column: name, status: !past ? .pass : significant ? .fail : .warn,
+                           observed: drift.change, limit: "≤ \(f(policy.maxNullShareChange))",
+                           detail: "nulls \(f(drift.reference)) → \(f(drift.current)) (\(counts)); two-proportion p = \(f(drift.test.pValue))\(note)")
     }
 
     private func schemaDrift(_ current: Table, _ reference: Table) -> CheckResult {
@@ -66,11 +89,13 @@ struct DriftChecks: Sendable {
         guard now.type != .category, before.type != .category,
               let drift = DriftStatistics.numeric(reference: before.numericValues ?? [], current: now.numericValues ?? [])
         else { return [] }
+        let bins = drift.discrete ? "\(drift.binEdges.count + 1) bins, one per distinct value"
+            : "\(drift.binEdges.count + 1) bins (reference deciles, point masses alone)"
         return [
-            gate(.psi, name, drift.psi, policy.maxPSI, "population stability index on \(drift.binEdges.count + 1) reference-decile bins"),
+            gate(.psi, name, drift.psi, policy.maxPSI, "population stability index on \(bins)"),
             gate(.ks, name, drift.ks.statistic, policy.maxKS,
-                 "KS D; p = \(ContractValidator.format(drift.ks.pValue)) (\(drift.ks.exact ? "exact" : "asymptotic"), reported, not gated)"),
-            gate(.jensenShannon, name, drift.jensenShannon, policy.maxJS, "Jensen–Shannon divergence (bits) on the PSI bins"),
+                 "p = \(ContractValidator.format(drift.ks.pValue)) (\(drift.ks.exact ? "exact" : "asymptotic"))"),
+            gate(.jensenShannon, name, drift.jensenShannon, policy.maxJS, "Jensen–Shannon divergence (bits) on the \(bins)"),
         ]
     }
 }

@@ -32,7 +32,7 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case columnPresent, forbiddenColumn, columnType, required, nullValues, invalidValues, duplicateValues
         case unique, primaryKey, range, rowCount, freshness, labelValues, labelPositiveRate
-        case schemaDrift, rowCountChange, newCategories, psi, ks, jensenShannon, lInfinity, chiSquare
+        case schemaDrift, rowCountChange, nullShare, newCategories, psi, ks, jensenShannon, lInfinity, chiSquare
         case rowOverlap, keyOverlap, timeOrder, featureAUC
     }
 

@@ -72,9 +72,10 @@ struct DataDiff: ParsableCommand {
         let keyText = t.rows.key.isEmpty ? "by value" : "by key \(t.rows.key.joined(separator: ", "))"
         print("rows: \(t.rows.before) → \(t.rows.after); \(t.rows.added) added, \(t.rows.removed) removed" +
               (t.rows.changed.map { ", \($0) changed" } ?? "") + " (\(keyText))")
+        for r in t.schema.renamed { print("column renamed: \(r.before) → \(r.after) (same values)") }
         if !t.schema.added.isEmpty { print("columns added: \(t.schema.added.joined(separator: ", "))") }
         if !t.schema.removed.isEmpty { print("columns removed: \(t.schema.removed.joined(separator: ", "))") }
-        for r in t.schema.retyped { print("column \(r.column): \(r.before) → \(r.after)") }
+        for r in t.schema.retyped { print("column retyped: \(r.column) \(r.before.rawValue) → \(r.after.rawValue)") }
         print("column                 nulls before → after    mean before → after      drift")
         for c in t.columns {
             let nulls = String(format: "%6.2f%% → %6.2f%%", c.nullFractionBefore * 100, c.nullFractionAfter * 100)

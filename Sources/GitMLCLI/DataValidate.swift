@@ -87,11 +87,13 @@ private func printUnchecked(_ clauses: [UncheckedClause]) {
     for clause in clauses { print("    \(clause.path) (line \(clause.line)): \(clause.what)") }
 }
 
-/// One indented line per check that did not pass: FAIL or warn, what, where, and the limit.
+/// One indented line per check that did not pass: FAIL or warn, what, where, the observed value
+/// against the limit (`CheckResult.verdict`), then what was found, e.g.
+/// `FAIL ks dep_delay: D = 0.137 > 0.1; p = 1e-200 (asymptotic)`.
 func printFindings(_ checks: [CheckResult]) {
     for check in checks where check.status != .pass {
         let column = check.column.map { " \($0)" } ?? ""
-        let limit = check.limit.isEmpty ? "" : " (limit \(check.limit))"
-        print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(column): \(check.detail)\(limit)")
+        let verdict = check.verdict.isEmpty ? "" : check.verdict + "; "
+        print("  \(check.status == .fail ? "FAIL" : "warn") \(check.kind.rawValue)\(column): \(verdict)\(check.detail)")
     }
 }

@@ -86,13 +86,15 @@ extension Project {
     public func validate(_ version: DatasetVersion, contract: Contract, contractDigest: String,
                          previous: DatasetVersion?) throws -> (report: ValidationReport, cached: Bool) {
         let key = "validation-" + CanonicalJSON.digest(["data": .string(version.record.digest), "contract": .string(contractDigest),
-                                                        "previous": previous.map { .string($0.record.digest) } ?? .null])
+                                                        "previous": previous.map { .string($0.record.digest) } ?? .null,
+                                                        "checks": .number(Double(ContractValidator.checksVersion))])
         let cacheable = contract.freshness == nil
         if cacheable, let cached: ValidationReport = readCache(key) { return (cached, true) }
         let schema = contract.readSchema
-        let current = try table(of: version, schema: schema)
-        let reference = try previous.map { try table(of: $0, schema: schema) }
-        let report = ContractValidator(contract: contract).validate(table: current, previous: reference)
+        let current = try checkedTable(of: version, schema: schema)
+        let reference = try previous.map { try checkedTable(of: $0, schema: schema).table }
+        let report = ContractValidator(contract: contract).validate(table: current.table, previous: reference,
+                                                                    typeConflicts: current.typeConflicts)
         if cacheable { writeCache(key, report) }
         return (report, false)
     }
@@ -110,22 +112,47 @@ extension Project {
     public func leakage(train: DatasetVersion, eval: DatasetVersion, contract: Contract, contractDigest: String) throws -> LeakageReport {
         guard let policy = contract.leakage else { throw WorkspaceError.noLeakagePolicy(train.record.name) }
         let key = "leakage-" + CanonicalJSON.digest(["train": .string(train.record.digest), "eval": .string(eval.record.digest),
-                                                     "contract": .string(contractDigest)])
+                                                     "contract": .string(contractDigest),
+                                                     "checks": .number(Double(ContractValidator.checksVersion))])
         if let cached: LeakageReport = readCache(key) { return cached }
         let schema = contract.readSchema
-        let report = LeakageCheck.run(train: try table(of: train, schema: schema), eval: try table(of: eval, schema: schema),
+        let report = LeakageCheck.run(train: try checkedTable(of: train, schema: schema).table, eval: try checkedTable(of: eval, schema: schema).table,
                                       policy: policy, entityKey: contract.entityKey, positiveLabel: contract.label?.positiveValue)
         writeCache(key, report)
         return report
     }
 
     /// Row-, schema- and distribution-level differences of two tabular versions, matching rows
-    /// by the contract's key when the dataset has a contract with one.
+    /// by the contract's key when the dataset has a contract with one. Columns the contract
+    /// declares are read with its types where the data allows (`checkedTable`), so schema
+    /// changes show as changes with or without a contract.
     public func tableDiff(_ old: DatasetVersion, _ new: DatasetVersion) throws -> DatasetDiff {
         let contract = try contract(for: new.record.name)?.0
         let schema = contract?.readSchema ?? [:]
-        return DatasetDiff.compute(before: try table(of: old, schema: schema), after: try table(of: new, schema: schema),
+        return DatasetDiff.compute(before: try checkedTable(of: old, schema: schema).table, after: try checkedTable(of: new, schema: schema).table,
                                    key: contract?.entityKey ?? [])
+    }
+
+    /// Reads `version` for checking against a contract: with the contract's column types where
+    /// the data allows them. A declared column the file lacks is left out of the read schema (the
+    /// contract's presence check and schema drift report it), and a column with a value that is
+    /// not of its declared type is read with its inferred type (the type check and schema drift
+    /// report it), so a renamed or retyped column is a failed check with a report, not a read
+    /// error. `typeConflicts` says, per column read so, where the first such value is (e.g.
+    /// `line 11: "unknown" is not int64`). Other read errors (a malformed file) still throw.
+    func checkedTable(of version: DatasetVersion, schema: [String: ColumnType]) throws -> (table: Table, typeConflicts: [String: String]) {
+        var schema = schema
+        var conflicts: [String: String] = [:]
+        while true {
+            do {
+                return (try table(of: version, schema: schema), conflicts)
+            } catch let TableReadError.unknownSchemaColumn(name) where schema[name] != nil {
+                schema[name] = nil
+            } catch let TableReadError.valueDoesNotMatchType(line, _, name, value, expected) where schema[name] != nil {
+                schema[name] = nil
+                conflicts[name] = "line \(line): \"\(value)\" is not \(expected.rawValue)"
+            }
+        }
     }
 
     private func cachePath(_ key: String) -> String {

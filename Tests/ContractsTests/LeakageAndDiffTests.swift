@@ -18,7 +18,7 @@ final class LeakageAndDiffTests: XCTestCase {
         XCTAssertTrue(report.passed, "\(report.checks.filter { $0.status == .fail })")
         XCTAssertEqual(report.rowOverlap, 0)
         XCTAssertEqual(report.keyOverlap, 0)
-        XCTAssertEqual(report.featureAUC.map(\.column), ["age", "income"])
+        XCTAssertEqual(report.featureAUC.map(\.column), ["age", "income", "plan"])
     }
 
     func testTrainEvalRowOverlap() {

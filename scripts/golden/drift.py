@@ -2,7 +2,10 @@
 """Golden vectors for the drift statistics (docs/STATISTICS.md).
 
 Writes Tests/ContractsTests/Golden/drift.json with inputs and the values numpy/scipy give:
-PSI and Jensen-Shannon on reference-decile bins, scipy.stats.ks_2samp(method="auto"), and
+PSI, Jensen-Shannon and chi-square on the drift bins (one bin per distinct value for at most 20
+distinct values, else reference deciles with point masses alone), scipy.stats.ks_2samp(method="auto"),
+the null-share two-proportion test (scipy.stats.chi2_contingency(correction=False) on the 2x2
+null / non-null table), and
 scipy.stats.chi2_contingency(correction=False) with the L-infinity distance for categories, and
 scipy.stats.kstwo.sf(x, n) (the asymptotic KS p-value) on points in every branch of scipy's
 scipy.stats._ksstats._kolmogn.
@@ -17,15 +20,35 @@ import scipy
 from scipy import special, stats
 
 FLOOR = 1e-4
+DISCRETE_LIMIT = 20
+POINT_MASS_SHARE = 0.1
 OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests/ContractsTests/Golden/drift.json"
+
+
+def bin_edges(ref, cur):
+    """Every distinct value but the smallest when there are at most DISCRETE_LIMIT in ref and cur;
+    else the reference deciles plus v and nextafter(v, inf) for each reference point mass v."""
+    values = np.unique(np.concatenate([ref, cur]))
+    if len(values) <= DISCRETE_LIMIT:
+        return values[1:], True
+    distinct, counts = np.unique(ref, return_counts=True)
+    masses = distinct[counts >= POINT_MASS_SHARE * len(ref)]
+    deciles = np.quantile(ref, np.arange(1, 10) / 10)
+    return np.unique(np.concatenate([deciles, masses, np.nextafter(masses, np.inf)])), False
 
 
 def numeric_case(name, ref, cur):
     ref = np.asarray(ref, dtype=np.float64)
     cur = np.asarray(cur, dtype=np.float64)
-    edges = np.unique(np.quantile(ref, np.arange(1, 10) / 10))
-    p = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=len(edges) + 1) / len(ref)
-    q = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=len(edges) + 1) / len(cur)
+    edges, discrete = bin_edges(ref, cur)
+    rc = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=len(edges) + 1)
+    cc = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=len(edges) + 1)
+    p, q = rc / len(ref), cc / len(cur)
+    occupied = (rc + cc) > 0
+    if occupied.sum() > 1:
+        chi2, chi_p, dof, _ = stats.chi2_contingency(np.array([rc[occupied], cc[occupied]], dtype=np.float64), correction=False)
+    else:
+        chi2, chi_p, dof = 0.0, 1.0, 0
     pf, qf = np.maximum(p, FLOOR), np.maximum(q, FLOOR)
     psi = float(np.sum((qf - pf) * np.log(qf / pf)))
     m = (p + q) / 2
@@ -33,9 +56,22 @@ def numeric_case(name, ref, cur):
     ks = stats.ks_2samp(ref, cur, method="auto")
     exact = max(len(ref), len(cur)) <= 10000
     return {
-        "name": name, "reference": ref.tolist(), "current": cur.tolist(), "edges": edges.tolist(),
+        "name": name, "reference": ref.tolist(), "current": cur.tolist(), "edges": edges.tolist(), "discrete": bool(discrete),
         "psi": psi, "js": js, "ksStatistic": float(ks.statistic), "ksPValue": float(ks.pvalue), "ksExact": exact,
+        "chiSquare": float(chi2), "chiSquarePValue": float(chi_p), "chiSquareDof": int(dof),
     }
+
+
+def null_share_case(name, ref_nulls, ref_rows, cur_nulls, cur_rows):
+    table = np.array([[ref_nulls, ref_rows - ref_nulls], [cur_nulls, cur_rows - cur_nulls]], dtype=np.float64)
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] > 1:
+        chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
+    else:
+        chi2, p = 0.0, 1.0
+    return {"name": name, "referenceNulls": ref_nulls, "referenceRows": ref_rows, "currentNulls": cur_nulls,
+            "currentRows": cur_rows, "change": abs(cur_nulls / cur_rows - ref_nulls / ref_rows),
+            "chiSquare": float(chi2), "pValue": float(p)}
 
 
 def kolmogorov_branch(n, x):
@@ -122,6 +158,28 @@ def main():
         numeric_case("asymptotic-near-identical", np.arange(10001.0), np.concatenate([np.arange(9998.0), [1e6] * 3])),
         numeric_case("asymptotic-smirnov", r3(rng.normal(0, 1, 10001)), r3(rng.normal(0.1, 1, 2000))),
     ]
+    # Discrete and low-cardinality columns: one bin per distinct value; point masses alone.
+    flag_ref = np.where(rng.random(2000) < 0.05, 1.0, 0.0)
+    flag_cur = np.where(rng.random(2000) < 0.5, 1.0, 0.0)
+    months = rng.integers(1, 13, 1200).astype(np.float64)
+    discrete = [
+        numeric_case("flag-5-to-50-percent", flag_ref, flag_cur),
+        numeric_case("flag-unchanged", flag_ref, np.where(rng.random(1500) < 0.05, 1.0, 0.0)),
+        numeric_case("month-1-to-12", np.full(500, 1.0), np.full(400, 12.0)),
+        numeric_case("months-shifted", months, np.clip(months + rng.integers(0, 3, 1200), 1, 12)),
+        numeric_case("twenty-values", rng.integers(0, 20, 800), rng.integers(0, 20, 600)),
+        numeric_case("twenty-one-values", rng.integers(0, 21, 800), rng.integers(0, 21, 600)),
+        numeric_case("zero-mass-continuous", np.concatenate([np.zeros(600), r3(rng.exponential(1, 400))]),
+                     np.concatenate([np.zeros(200), r3(rng.exponential(1, 800))])),
+        numeric_case("new-point-mass", r3(rng.normal(0, 1, 1000)), np.concatenate([np.full(400, 0.5), r3(rng.normal(0, 1, 600))])),
+    ]
+    null_share = [
+        null_share_case("zero-to-forty-percent", 0, 500, 200, 500),
+        null_share_case("no-nulls", 0, 300, 0, 400),
+        null_share_case("all-null", 100, 100, 50, 50),
+        null_share_case("small-sample", 0, 20, 3, 20),
+        null_share_case("small-change-large-sample", 1000, 100000, 1150, 100000),
+    ]
     categorical = [
         categorical_case("two-categories", {"a": 60, "b": 40}, {"a": 45, "b": 55}),
         categorical_case("new-category", {"x": 100, "y": 50, "z": 25}, {"x": 90, "y": 40, "z": 20, "w": 30}),
@@ -130,7 +188,7 @@ def main():
     ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"generator": f"scripts/golden/drift.py (numpy {np.__version__}, scipy {scipy.__version__})",
-                               "numeric": numeric, "categorical": categorical,
+                               "numeric": numeric, "discrete": discrete, "nullShare": null_share, "categorical": categorical,
                                "kolmogorov": kolmogorov_cases()}, separators=(",", ":")))
 
 

@@ -184,9 +184,10 @@ public struct ExperimentRunner {
         }
     }
 
+    /// A failed check as one line: what, where, the observed value against the limit, what was found.
     static func describe(_ check: CheckResult) -> String {
-        let observed = check.observed.map { " observed \(String(format: "%.6g", $0))" } ?? ""
-        return "\(check.kind.rawValue)\(check.column.map { " \($0)" } ?? ""):\(observed), limit \(check.limit) — \(check.detail)"
+        let verdict = check.verdict.isEmpty ? "" : " \(check.verdict);"
+        return "\(check.kind.rawValue)\(check.column.map { " \($0)" } ?? ""):\(verdict) \(check.detail)"
     }
 }
 

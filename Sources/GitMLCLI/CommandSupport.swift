@@ -113,3 +113,20 @@ struct InputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension ParsableCommand {
+    /// `main()` with the exit codes `--help` documents: a usage error (an unknown option, a
+    /// missing argument, an invalid value) exits 2 with ArgumentParser's message and usage,
+    /// instead of ArgumentParser's own 64; everything else exits as `main()` would.
+    public static func mainWithDocumentedExitCodes() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            exit(withError: nil)
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}

@@ -1,3 +1,3 @@
 import GitMLCLI
 
-GitML.main()
+GitML.mainWithDocumentedExitCodes()

@@ -1,3 +1,3 @@
 import GitMLCLI
 
-GitMLCommit.main()
+GitMLCommit.mainWithDocumentedExitCodes()

@@ -112,11 +112,10 @@ struct AddChecks {
 
     /// `{"passed", "contract": report or null, "leakage": [{"suite", "eval", "report"}], "unreadable_suites"}`.
     func json() throws -> JSONValue {
-        func encoded<T: Encodable>(_ value: T) throws -> JSONValue { try CanonicalJSON.parse(bytes: Array(try encodeJSON(value))) }
         return [
             "passed": .bool(passed),
-            "contract": try contract.map { try encoded($0.report) } ?? .null,
-            "leakage": .array(try leakage.map { ["suite": .string($0.suite), "eval": .string($0.eval.record.label), "report": try encoded($0.report)] }),
+            "contract": try contract.map { try encodedJSON($0.report) } ?? .null,
+            "leakage": .array(try leakage.map { ["suite": .string($0.suite), "eval": .string($0.eval.record.label), "report": try encodedJSON($0.report)] }),
             "unreadable_suites": .array(unreadableSuites.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
         ]
     }

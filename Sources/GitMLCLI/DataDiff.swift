@@ -40,7 +40,7 @@ struct DataDiff: ParsableCommand {
             let table = tabular ? try project.tableDiff(a, b) : nil
             if json {
                 var tableJSON = JSONValue.null
-                if let table { tableJSON = try CanonicalJSON.parse(bytes: Array(try encodeJSON(table))) }
+                if let table { tableJSON = try encodedJSON(table) }
                 printJSON([
                     "table": tableJSON,
                     "old": .string(d.old.label), "new": .string(d.new.label),

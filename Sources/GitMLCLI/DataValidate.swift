@@ -1,6 +1,7 @@
 import ArgumentParser
 import Contracts
 import Foundation
+import Records
 import Workspace
 
 /// `git ml data validate`: check dataset versions against their data contracts.
@@ -68,18 +69,18 @@ struct DataValidate: ParsableCommand {
                     printFindings(leakage.checks)
                 }
             }
-            if json { try printCodable(ValidateOutput(validation: reports, leakage: leakageReports.isEmpty ? nil : leakageReports)) }
+            if json {
+                // Keyed by dataset label as written (labels are user data: no key conversion).
+                var output: [String: JSONValue] = ["validation": .object(try reports.mapValues { try encodedJSON($0) })]
+                if !leakageReports.isEmpty { output["leakage"] = .object(try leakageReports.mapValues { try encodedJSON($0) }) }
+                printJSON(.object(output))
+            }
             if !allPassed { throw Exit.checkFailed }
         }
     }
 }
 
 /// `git ml data validate --json`.
-private struct ValidateOutput: Encodable {
-    let validation: [String: ValidationReport]
-    let leakage: [String: LeakageReport]?
-}
-
 /// The contract's clauses that were not checked, one indented line each after a header.
 private func printUnchecked(_ clauses: [UncheckedClause]) {
     guard !clauses.isEmpty else { return }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Records
 
 /// `git ml eval`: evaluate any predictions file with GitML's pinned metric definitions, or
 /// compare two models' predictions on the same rows with paired statistics.
@@ -90,9 +91,10 @@ struct EvalCommand: ParsableCommand {
         let data = try file.predictions(label: label, score: score, weight: weight, positive: positive)
         let point = try chooseOperatingPoint()
         let report = try BinaryEvaluation(data, operatingPoint: point, costs: costs)
-        var slices: [String: [SliceResult]] = [:]
+        var slices: [ColumnSlices] = []
         for column in slice {
-            slices[column] = try Slices.byCategory(data, categories: try file.texts(column), metric: .rocAUC, minimumRows: minSliceRows)
+            slices.append(ColumnSlices(column: column, slices: try Slices.byCategory(data, categories: try file.texts(column), metric: .rocAUC,
+                                                                                    minimumRows: minSliceRows)))
         }
         if json {
             try printCodable(EvaluationOutput(evaluation: report, slices: slices.isEmpty ? nil : slices))
@@ -119,9 +121,9 @@ struct EvalCommand: ParsableCommand {
             line("  expected cost", t.expectedCost)
             print("    confusion: TP \(format(t.confusion.truePositives)) FP \(format(t.confusion.falsePositives)) TN \(format(t.confusion.trueNegatives)) FN \(format(t.confusion.falseNegatives))")
         }
-        for (column, results) in slices.sorted(by: { $0.key < $1.key }) {
-            print("  ROC AUC by \(column):")
-            for r in results {
+        for column in slices {
+            print("  ROC AUC by \(column.column):")
+            for r in column.slices {
                 let value = r.value.map { format($0.value) } ?? "n/a (fewer than \(minSliceRows) rows)"
                 print("    \(EvalCommand.describe(r.key).padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)  (\(r.rows) rows, \(r.positives) positive)")
             }
@@ -202,7 +204,14 @@ struct EvalCommand: ParsableCommand {
 /// `git ml eval --json` for one file.
 private struct EvaluationOutput: Encodable {
     let evaluation: BinaryEvaluation
-    let slices: [String: [SliceResult]]?
+    /// A list, not an object keyed by column: keys are converted to snake_case, column names never are.
+    let slices: [ColumnSlices]?
+}
+
+/// The slices of one column.
+private struct ColumnSlices: Encodable {
+    let column: String
+    let slices: [SliceResult]
 }
 
 /// A number for people: up to 6 significant digits.
@@ -212,14 +221,21 @@ func format(_ value: Double, signed: Bool = false) -> String {
     return signed && value >= 0 ? "+" + text : text
 }
 
-/// Prints a Codable report as JSON (sorted keys; NaN and infinities as strings).
+/// Prints a Codable report as JSON (snake_case sorted keys; NaN and infinities as strings).
 func printCodable<T: Encodable>(_ value: T) throws {
     print(String(decoding: try encodeJSON(value, pretty: true), as: UTF8.self))
 }
 
-/// A Codable value as JSON bytes (sorted keys; NaN and infinities as strings).
+/// A Codable value as a JSON value (see `encodeJSON`), to place under keys that must stay as
+/// written (dataset labels, column names).
+func encodedJSON<T: Encodable>(_ value: T) throws -> JSONValue { try CanonicalJSON.parse(bytes: Array(try encodeJSON(value))) }
+
+/// A Codable value as JSON bytes: keys in snake_case like the records' (so every `--json`
+/// speaks one style; the strategy converts dictionary keys too, so values keyed by user data —
+/// column names — are encoded as lists), sorted; NaN and infinities as strings.
 func encodeJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data {
     let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     return try encoder.encode(value)

@@ -9,10 +9,11 @@ final class EvalCommandTests: CLITestCase {
         try "id,y,p,region\n1,0,0.1,n\n2,0,0.4,s\n3,1,0.35,n\n4,1,0.8,s\n".write(toFile: repo + "/p.csv", atomically: true, encoding: .utf8)
         let out = try json(try run("git", "ml", "eval", "p.csv", "--label", "y", "--score", "p", "--threshold", "0.5", "--json").stdout) as! [String: Any]
         let evaluation = out["evaluation"] as! [String: Any]
-        XCTAssertEqual((evaluation["rocAUC"] as! [String: Any])["value"] as! Double, 0.75, accuracy: 1e-12)
-        XCTAssertEqual((evaluation["averagePrecision"] as! [String: Any])["value"] as! Double, 5.0 / 6.0, accuracy: 1e-12)
+        XCTAssertEqual(camelCaseKeys(out), [], "every --json key is snake_case, as the records")
+        XCTAssertEqual((evaluation["roc_auc"] as! [String: Any])["value"] as! Double, 0.75, accuracy: 1e-12)
+        XCTAssertEqual((evaluation["average_precision"] as! [String: Any])["value"] as! Double, 5.0 / 6.0, accuracy: 1e-12)
         let logLoss = -(log(0.9) + log(0.6) + log(0.35) + log(0.8)) / 4
-        XCTAssertEqual((evaluation["logLoss"] as! [String: Any])["value"] as! Double, logLoss, accuracy: 1e-12)
+        XCTAssertEqual((evaluation["log_loss"] as! [String: Any])["value"] as! Double, logLoss, accuracy: 1e-12)
         let text = try run("git", "ml", "eval", "p.csv", "--label", "y", "--score", "p", "--threshold", "0.5").stdout
         XCTAssertTrue(text.contains("TP 1 FP 0 TN 2 FN 1"), text)
     }
@@ -45,5 +46,19 @@ final class ProgressLineTests: XCTestCase {
         XCTAssertEqual(ProgressLine.text("uploading", 50 << 20, 200 << 20, elapsed: 2),
                        "uploading: 25% (50.0 MiB / 200.0 MiB, 25.0 MiB/s, 6 s left)")
         XCTAssertEqual(ProgressLine.text("adding", 0, 0, elapsed: 0), "adding: 100% (0 B / 0 B)")
+    }
+
+}
+
+extension CLITestCase {
+    /// Keys anywhere in `value` that are not lower snake_case.
+    func camelCaseKeys(_ value: Any) -> [String] {
+        if let object = value as? [String: Any] {
+            return object.flatMap { key, child in
+                (key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } ? [] : [key]) + camelCaseKeys(child)
+            }
+        }
+        if let array = value as? [Any] { return array.flatMap(camelCaseKeys) }
+        return []
     }
 }

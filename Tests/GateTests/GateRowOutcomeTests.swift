@@ -217,4 +217,38 @@ final class GateRowOutcomeTests: XCTestCase {
         let report = try SuiteEvaluation.evaluate(s, evaluation: threeSame.evaluation, validation: threeSame.validation)
         XCTAssertNil(report.primary.seeds)
     }
+    // MARK: - JSON
+
+    func testVerdictJSONHasSnakeCaseKeysAndPlainValues() throws {
+        let s = try suite(guardrails: "  - { metric: recall, slices: [region], non_inferiority_margin: 0.05, min_slice_rows: 50 }\nslices: [plan]",
+                          primary: "{ metric: expected_cost, cost: { fp: 1.0, fn: 5.0 }, direction: minimize }")
+        var candidate = model("cand", signal: 0.5, seed: 1, seeds: 2)
+        candidate = GateEvidence.Model(runID: "cand", evaluation: [candidate.evaluation[0], Fixtures.rows(count: 600, signal: 0.45, seed: 8)],
+                                       validation: candidate.validation, artifact: .seed(1), evaluationDigest: digest)
+        let judged = try verdict(suite: s, candidate: candidate)
+        var keys = Set<String>()
+        func walk(_ value: JSONValue) {
+            if case .object(let members) = value { for (key, member) in members { keys.insert(key); walk(member) } }
+            if case .array(let items) = value { items.forEach(walk) }
+        }
+        walk(judged.json)
+        XCTAssertEqual(keys.filter { $0.range(of: "^[a-z0-9]+(_[a-z0-9]+)*$", options: .regularExpression) == nil }, [])
+        let report = try XCTUnwrap(judged.json["candidate_report"])
+        XCTAssertEqual(report["artifact"]?["seed_index"]?.doubleValue, 1)
+        XCTAssertEqual(judged.json["champion_report"]?["artifact"]?.stringValue, "ensemble")
+        XCTAssertEqual(report["operating_point"]?["rule"]?["rule"]?.stringValue, "minimum_cost")
+        XCTAssertEqual(report["operating_point"]?["rule"]?["costs"]?["false_negative"]?.doubleValue, 5)
+        XCTAssertEqual(report["slices"]?.arrayValue?.first?["slices"]?.arrayValue?.first?["key"]?.stringValue, "pro")
+        // The server keeps verdicts between its hooks with Foundation's coders: they round-trip.
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        XCTAssertEqual(try decoder.decode(Verdict.self, from: try encoder.encode(judged)), judged)
+        // Bins are {lower, upper}; the earlier tagged forms still decode.
+        XCTAssertEqual(try JSONValueEncoder().encode(SliceKey.bin(lower: 0, upper: 1.5)), ["lower": 0, "upper": 1.5])
+        let legacy = #"[{"category": {"_0": "north"}}, {"bin": {"lower": 0, "upper": 2}}, "south"]"#
+        XCTAssertEqual(try decoder.decode([SliceKey].self, from: Data(legacy.utf8)), [.category("north"), .bin(lower: 0, upper: 2), .category("south")])
+        XCTAssertEqual(try decoder.decode([CandidateArtifact].self, from: Data(#"[{"ensemble": {}}, {"seed": {"_0": 2}}]"#.utf8)), [.ensemble, .seed(2)])
+    }
 }

@@ -122,8 +122,11 @@ struct Comparison: Sendable {
     private func sliceNonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
         throws(GateEvaluationError) -> [Verdict.SliceCheck] {
         let costs = suite.primary.costs
+        // The parser admits slices only on metrics computed from predictions; fail closed regardless.
         guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, costs: costs),
-              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else { return [] }
+              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else {
+            throw .evaluation(.invalidParameter(name: "slice guardrail \(guardrail.metric)", value: .nan, expected: "a metric computed from predictions"))
+        }
         var plan = suite.significance.plan
         plan.seed = plan.seed &+ seedOffset
         do {

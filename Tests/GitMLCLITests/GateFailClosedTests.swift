@@ -56,4 +56,16 @@ final class GateFailClosedTests: CLITestCase {
         XCTAssertTrue((benchmark?["evidence"] as? String)?.contains("seed variance not measured: the 3 seeds of the candidate gave identical predictions (compared as one seed)") == true,
                       gate.stdout)
     }
+    func testTheMergeGateDoesNotTakeAnUnreadablePolicyForNone() throws {
+        try setUpChurnProject()
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml/gate.yaml")
+        try run("git", "commit", "-qm", "gate policy")
+        // The policy's blob is lost from the object store: the merge gate cannot read it.
+        let blob = try run("git", "rev-parse", "HEAD:ml/gate.yaml").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: repo + "/.git/objects/\(blob.prefix(2))/\(blob.dropFirst(2))")
+        let hook = try run("git", "ml", "hook", "pre-merge-commit", expect: nil)
+        XCTAssertNotEqual(hook.status, 0, "an unreadable policy let the merge through: \(hook.stderr)")
+        XCTAssertTrue(hook.stderr.contains(String(blob.prefix(7))) || hook.stderr.lowercased().contains("object"), hook.stderr)
+    }
 }

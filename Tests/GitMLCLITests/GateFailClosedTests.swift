@@ -39,6 +39,11 @@ final class GateFailClosedTests: CLITestCase {
         try experiment.write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
         try run("git", "add", "ml")
         try run("git", "commit", "-qm", "policy, experiment without bagging")
+        // With bagging the seeds differ, and nothing is said.
+        try ChurnProject.experiment(seeds: "[1, 2, 3]").write(toFile: repo + "/ml/experiments/bagged.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "bagged experiment")
+        XCTAssertFalse(try run("git", "ml", "run", "bagged").stderr.contains("identical models"))
         let trained = try run("git", "ml", "run", "churn-gbdt")
         XCTAssertTrue(trained.stderr.contains("warning: the 3 seeds (1, 2, 3) trained identical models (same digest): seed variance is not measured"),
                       trained.stderr)

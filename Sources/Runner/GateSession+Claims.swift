@@ -45,7 +45,7 @@ extension GateSession {
     /// over budget, the limits of its recorded experiment file that its measurements broke.
     func cost(_ run: RunRecord) -> GateEvidence.Cost {
         let overBudget = run.status == .overBudget
-        let budget = overBudget ? brokenBudget(run) : nil
+        let budget = overBudget ? GateSession.brokenBudget(run) : nil
         do {
             let settings = try text(at: base, path: "ml/config.yaml").map { try RunSettings.parse(yaml: $0, file: "ml/config.yaml (at \(base))") }
             return GateEvidence.Cost(usd: try CostLedger.usd(run, at: settings?.rates ?? .init()), overBudget: overBudget, budget: budget)
@@ -56,7 +56,7 @@ extension GateSession {
 
     /// "cpu_seconds 12.5 > max_cpu_seconds 10": what the run measured against each limit of its
     /// recorded budget, then the record's status detail (which limit stopped it).
-    private func brokenBudget(_ run: RunRecord) -> String {
+    static func brokenBudget(_ run: RunRecord) -> String {
         let detail = run.statusDetail ?? "recorded as over budget"
         let budget: Budget
         do {

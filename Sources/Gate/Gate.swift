@@ -128,7 +128,7 @@ public enum Gate {
         if test.improvement < -test.margin {
             return (.fail, "\(name) worse: \(estimate) < −margin \(bound) (p = \(number(test.pValue)) > α \(number(test.alpha)))")
         }
-        return (.fail, "\(name) not shown non-inferior: \(estimate) within −margin \(bound), but p = \(number(test.pValue)) > α \(number(test.alpha))")
+        return (.fail, "\(name) not shown non-inferior: \(estimate) ≥ −margin \(bound), but p = \(number(test.pValue)) > α \(number(test.alpha))")
     }
 
     /// The intersection–union result in words: slices whose estimate is past the margin are
@@ -140,8 +140,10 @@ public enum Gate {
         let worse = slices.filter { $0.finding == .worse }, unshown = slices.filter { $0.finding == .notShownNonInferior }
         let limit = "\(guardrail.metric.higherIsBetter ? "−" : "+")\(number(margin))"
         func tested(_ slice: Verdict.SliceCheck) -> String {
-            let past = slice.finding == .worse ? (guardrail.metric.higherIsBetter ? "<" : ">") : "within"
-            return "\(slice.column)=\(slice.value): Δ \(signed(slice.difference ?? .nan)) \(past) \(limit), interval \(slice.interval.map(Review.interval) ?? "—"), n = \(slice.rows), \(slice.positives) positives"
+            let higher = guardrail.metric.higherIsBetter, interval = slice.interval.map(Review.interval) ?? "—"
+            let estimate = slice.finding == .worse ? "\(higher ? "<" : ">") \(limit), interval \(interval)"
+                : "\(higher ? "≥" : "≤") \(limit) but interval \(interval) reaches past it"
+            return "\(slice.column)=\(slice.value): Δ \(signed(slice.difference ?? .nan)) \(estimate), n = \(slice.rows), \(slice.positives) positives"
         }
         var text: String, outcome: Verdict.Outcome
         if applicable.isEmpty {

@@ -176,7 +176,8 @@ final class GateRowOutcomeTests: XCTestCase {
         let evidence = judged.guardrails[0].evidence
         XCTAssertTrue(evidence.hasPrefix("roc_auc worse on 1 of 3 applicable slices (segment=noise: Δ "), evidence)
         XCTAssertTrue(evidence.contains("; not shown non-inferior on 1 of 3 applicable slices (segment=reshuffled: Δ "), evidence)
-        XCTAssertTrue(evidence.contains("within −0.03, interval ["), evidence)
+        XCTAssertTrue(evidence.contains("(segment=noise: Δ -0.4583 < −0.03, interval [-0.5099, -0.403], n = 600, 180 positives)"), evidence)
+        XCTAssertTrue(evidence.contains("≥ −0.03 but interval [-0.05456, 0.08023] reaches past it, n = 150, 45 positives)"), evidence)
         XCTAssertTrue(evidence.contains("n = 150, 45 positives)"), evidence)
         XCTAssertTrue(evidence.hasSuffix("; not applicable (under n ≥ 100 and ≥ 10 positives, or one class): segment=tiny (n = 40, 12 positives)"), evidence)
         XCTAssertFalse(evidence.contains("worse on 2"), evidence)
@@ -195,6 +196,22 @@ final class GateRowOutcomeTests: XCTestCase {
         let first = judged.json["guardrails"]?.arrayValue?.first?["slices"]?.arrayValue?[2]
         XCTAssertEqual(first?["value"]?.stringValue, "reshuffled")
         XCTAssertEqual(first?["finding"]?.stringValue, "not_shown_non_inferior")
+    }
+
+    func testOverallNonInferiorityUsesTheSameWords() throws {
+        let s = try suite(guardrails: "  - { metric: roc_auc, non_inferiority_margin: 0.02 }")
+        let worse = try verdict(suite: s, candidate: model("cand", signal: 0.05, seed: 1), champion: model("champ", signal: 0.3, seed: 2))
+        XCTAssertTrue(worse.guardrails[0].evidence.hasPrefix("roc_auc worse: improvement -"), worse.guardrails[0].evidence)
+        XCTAssertTrue(worse.guardrails[0].evidence.contains(" < −margin -0.02 (p = "), worse.guardrails[0].evidence)
+        func small(_ id: String, seed: UInt64) -> GateEvidence.Model {
+            GateEvidence.Model(runID: id, evaluation: [Fixtures.rows(count: 80, signal: 0.1, seed: seed)],
+                               validation: [Fixtures.rows(count: 40, signal: 0.1, seed: seed + 100, prefix: "v")], evaluationDigest: digest)
+        }
+        let unshown = try verdict(suite: s, candidate: small("cand", seed: 3), champion: small("champ", seed: 4))
+        let evidence = unshown.guardrails[0].evidence
+        XCTAssertEqual(unshown.guardrails[0].outcome, .fail, evidence)
+        XCTAssertTrue(evidence.hasPrefix("roc_auc not shown non-inferior: improvement "), evidence)
+        XCTAssertTrue(evidence.contains(" ≥ −margin -0.02, but p = "), evidence)
     }
 
     // MARK: - Seeds that change nothing

@@ -13,6 +13,49 @@ public enum OperatingPointRule: Codable, Sendable, Hashable {
     case topFraction(Double)
     /// Flag at most `rows` rows, as `topFraction` with a fixed budget.
     case capacity(rows: Int)
+
+    /// Encoded as one object named by `rule`: `{"rule": "fixed", "threshold": t}`,
+    /// `{"rule": "minimum_cost", "costs": {…}}`, `{"rule": "maximum_recall", "minimum_precision": p}`,
+    /// `{"rule": "top_fraction", "fraction": f}`, `{"rule": "capacity", "rows": n}`.
+    private enum Keys: String, CodingKey {
+        case rule, threshold, costs, fraction, rows
+        case minimumPrecision = "minimum_precision"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case .fixed(let threshold):
+            try container.encode("fixed", forKey: .rule)
+            try container.encode(threshold, forKey: .threshold)
+        case .minimumCost(let costs):
+            try container.encode("minimum_cost", forKey: .rule)
+            try container.encode(costs, forKey: .costs)
+        case .maximumRecall(let minimumPrecision):
+            try container.encode("maximum_recall", forKey: .rule)
+            try container.encode(minimumPrecision, forKey: .minimumPrecision)
+        case .topFraction(let fraction):
+            try container.encode("top_fraction", forKey: .rule)
+            try container.encode(fraction, forKey: .fraction)
+        case .capacity(let rows):
+            try container.encode("capacity", forKey: .rule)
+            try container.encode(rows, forKey: .rows)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        switch try container.decode(String.self, forKey: .rule) {
+        case "fixed": self = .fixed(threshold: try container.decode(Double.self, forKey: .threshold))
+        case "minimum_cost": self = .minimumCost(try container.decode(CostMatrix.self, forKey: .costs))
+        case "maximum_recall": self = .maximumRecall(minimumPrecision: try container.decode(Double.self, forKey: .minimumPrecision))
+        case "top_fraction": self = .topFraction(try container.decode(Double.self, forKey: .fraction))
+        case "capacity": self = .capacity(rows: try container.decode(Int.self, forKey: .rows))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .rule, in: container,
+                                                   debugDescription: "'\(other)' is not fixed, minimum_cost, maximum_recall, top_fraction or capacity")
+        }
+    }
 }
 
 /// A threshold together with the rule that chose it and what it did on the validation rows.

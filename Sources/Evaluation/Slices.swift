@@ -1,8 +1,41 @@
 /// The identity of one slice: a category value, or a numeric bin `lower < x ≤ upper`
-/// (the first bin also holds x = lower).
+/// (the first bin also holds x = lower). Encoded as plain values: a category as its text
+/// (`"north"`), a bin as `{"lower": …, "upper": …}`; the earlier tagged form
+/// (`{"category": {"_0": "north"}}`) still decodes.
 public enum SliceKey: Codable, Sendable, Hashable {
     case category(String)
     case bin(lower: Double, upper: Double)
+
+    private enum Keys: String, CodingKey {
+        case lower, upper, category, bin
+        case unlabeled = "_0"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .category(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .bin(let lower, let upper):
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(lower, forKey: .lower)
+            try container.encode(upper, forKey: .upper)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let value = try? decoder.singleValueContainer().decode(String.self) {
+            self = .category(value)
+            return
+        }
+        let container = try decoder.container(keyedBy: Keys.self)
+        if container.contains(.category) {
+            self = .category(try container.nestedContainer(keyedBy: Keys.self, forKey: .category).decode(String.self, forKey: .unlabeled))
+            return
+        }
+        let bin = container.contains(.bin) ? try container.nestedContainer(keyedBy: Keys.self, forKey: .bin) : container
+        self = .bin(lower: try bin.decode(Double.self, forKey: .lower), upper: try bin.decode(Double.self, forKey: .upper))
+    }
 }
 
 /// A metric on the rows of one slice, with the counts that make it trustworthy or not.

@@ -34,9 +34,14 @@ struct Comparison: Sendable {
         clusters = candidate.clusters(entity: suite.entity)
     }
 
+    /// The seed-variance notes of both models (see `SeededModel.seedVarianceNote`).
+    var seedVarianceNotes: [String] { [candidate.seedVarianceNote, champion.seedVarianceNote].compactMap { $0 } }
+
     /// The primary metric: candidate − champion with a one-sided lower bound of the improvement
-    /// at `confidence`. DeLong decides for roc_auc when each model has one seed and rows are not
-    /// clustered; otherwise the paired bootstrap (two-level when either model has several seeds).
+    /// at `confidence`. DeLong decides for roc_auc when each model has one distinct seed and rows
+    /// are not clustered; otherwise the paired bootstrap (two-level when either model has several
+    /// seeds that differ: seeds with identical predictions count as one, since resampling them
+    /// would report a seed variance that was never measured).
     func primary(minEffect: Double, confidence: Double) throws(GateEvaluationError) -> Verdict.PrimaryComparison {
         let metric = suite.primary.metric, costs = suite.primary.costs
         let sign = suite.primary.direction == .maximize ? 1.0 : -1.0
@@ -45,8 +50,9 @@ struct Comparison: Sendable {
             throw .evaluation(.invalidParameter(name: "primary metric", value: .nan, expected: "a metric computed from predictions"))
         }
         let plan = suite.significance.plan
-        let seeded = candidate.seeds.count > 1 || champion.seeds.count > 1
-        let candidateSeeds = seeded ? try inputs(candidate.seeds) : [], championSeeds = seeded ? try inputs(champion.seeds) : []
+        let seeded = candidate.distinctSeeds.count > 1 || champion.distinctSeeds.count > 1
+        let candidateSeeds = seeded ? try inputs(candidate.distinctSeeds) : []
+        let championSeeds = seeded ? try inputs(champion.distinctSeeds) : []
         do {
             let candidateValue = try candidateInput.metric.evaluate(candidateInput.ranked).value
             let championValue = try championInput.metric.evaluate(championInput.ranked).value
@@ -116,8 +122,11 @@ struct Comparison: Sendable {
     private func sliceNonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
         throws(GateEvaluationError) -> [Verdict.SliceCheck] {
         let costs = suite.primary.costs
+        // The parser admits slices only on metrics computed from predictions; fail closed regardless.
         guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, costs: costs),
-              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else { return [] }
+              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else {
+            throw .evaluation(.invalidParameter(name: "slice guardrail \(guardrail.metric)", value: .nan, expected: "a metric computed from predictions"))
+        }
         var plan = suite.significance.plan
         plan.seed = plan.seed &+ seedOffset
         do {
@@ -129,10 +138,16 @@ struct Comparison: Sendable {
                     minimumPositives: guardrail.minimumSlicePositives, plan: plan)
                 for slice in test.slices {
                     let sign = guardrail.metric.higherIsBetter ? 1.0 : -1.0
+                    let finding: Verdict.SliceFinding
+                    switch slice.test {
+                    case nil: finding = .notApplicable
+                    case let test? where test.rejected: finding = .nonInferior
+                    case let test?: finding = test.improvement < -margin ? .worse : .notShownNonInferior
+                    }
                     checks.append(Verdict.SliceCheck(
                         column: column, value: slice.value, rows: slice.rows, positives: slice.positives,
                         difference: slice.test.map { sign * $0.improvement }, interval: slice.difference, pValue: slice.test?.pValue,
-                        outcome: slice.test.map { $0.rejected ? .pass : .fail } ?? .notApplicable))
+                        outcome: finding == .notApplicable ? .notApplicable : finding == .nonInferior ? .pass : .fail, finding: finding))
                 }
             }
             return checks

@@ -12,8 +12,10 @@ public enum Gate {
     ///   bound of the improvement must exceed `min_effect` and every guardrail must hold (bounds,
     ///   non-inferiority overall, intersection–union over slices); different digests fail as an
     ///   invalid comparison. Without a champion (the suite's first model) only the guardrails'
-    ///   bounds decide and non-inferiority is not applicable.
-    /// - Cost: fails when the cost could not be priced, over budget, or when USD per unit of improvement exceeds the limit (defined
+    ///   bounds decide and non-inferiority is not applicable. A model whose seeds gave identical
+    ///   predictions is compared as one seed, and the row says seed variance was not measured.
+    ///   A slice is called worse only when its estimate is past the margin.
+    /// - Cost: fails when the cost could not be priced, over budget (naming the limit broken), or when USD per unit of improvement exceeds the limit (defined
     ///   only when the improvement is positive).
     /// - Reproducibility: fails on dirty or stale code, on a forged attestation (another run's,
     ///   other artifacts), on a reproduction that differs (or exceeds the tolerance), and without
@@ -46,10 +48,11 @@ public enum Gate {
         }
         let overLimit = policy.benchmark.maxEvaluations.map { evidence.evaluationsSpent > $0 } ?? false
         let costPerUnit = primary.flatMap { $0.improvement > 0 ? evidence.cost.usd / $0.improvement : nil }
+        let seedNotes = [candidate.seedVarianceNote, comparison?.champion.seedVarianceNote].compactMap { $0 }
 
         var rows = [datasetRow(evidence.dataset),
                     benchmarkRow(primary: primary, guardrails: guardrails, invalid: invalidComparison, evidence: evidence,
-                                 overLimit: overLimit, suite: suite),
+                                 overLimit: overLimit, seedNotes: seedNotes, suite: suite),
                     costRow(evidence.cost, perUnit: costPerUnit, limit: policy.cost.maxUSDPerUnit, metric: suite.primary.metric),
                     reproducibilityRow(evidence, policy: policy.reproducibility)]
         let decision = decide(rows: rows, primary: primary, guardrails: guardrails, policy: policy)
@@ -57,44 +60,41 @@ public enum Gate {
         return Verdict(suite: suite.name, candidate: evidence.candidate.runID, champion: evidence.champion?.runID,
                        evaluationDigest: evidence.candidate.evaluationDigest, candidateReport: candidateReport,
                        championReport: championReport, primary: primary, guardrails: guardrails,
-                       evaluationsSpent: evidence.evaluationsSpent, adaptiveOverfittingWarning: overLimit,
+                       evaluationsSpent: evidence.evaluationsSpent, seedVarianceNotMeasured: seedNotes, adaptiveOverfittingWarning: overLimit,
                        costPerUnitOfImprovement: costPerUnit, rows: rows, decision: decision)
     }
 
-    /// A guardrail's bounds on the candidate and its non-inferiority against the champion.
+    /// A guardrail's bounds on the candidate and its non-inferiority against the champion. Every
+    /// failing part states the observed value against its limit.
     private static func check(_ guardrail: Suite.Guardrail, index: Int, policy: GatePolicy, comparison: Comparison?,
                               candidate: GuardrailReport, champion: GuardrailReport?) throws(GateEvaluationError) -> Verdict.GuardrailCheck {
         var parts = [(Verdict.Outcome, String)]()
         let name = guardrail.metric.description
         let value = candidate.estimate?.value
         if guardrail.maximum != nil || guardrail.minimum != nil {
-            if let value, let within = candidate.withinBounds {
-                let bound = [guardrail.maximum.map { "≤ max \(number($0))" }, guardrail.minimum.map { "≥ min \(number($0))" }]
-                    .compactMap { $0 }.joined(separator: " and ")
-                parts.append((within ? .pass : .fail, "\(name) \(number(value)) \(within ? "" : "not ")\(bound)"))
+            if let value {
+                parts.append(bounds(guardrail, value: value))
             } else {
-                parts.append((policy.guardrails.missingValueFails ? .fail : .notApplicable, "\(name) not measured"))
+                let limits = [guardrail.maximum.map { "max \(number($0))" }, guardrail.minimum.map { "min \(number($0))" }]
+                    .compactMap { $0 }.joined(separator: " and ")
+                parts.append(policy.guardrails.missingValueFails
+                    ? (.fail, "\(name) not measured, limit \(limits) (guardrails.missing_value: fail)")
+                    : (.notApplicable, "\(name) not measured, limit \(limits) (guardrails.missing_value: not_applicable)"))
             }
         }
         var slices = [Verdict.SliceCheck]()
         if let margin = guardrail.nonInferiorityMargin {
             if let comparison {
-                let result = try comparison.nonInferiority(guardrail, margin: margin, alpha: 1 - policy.guardrails.confidence,
-                                                           seedOffset: UInt64(index + 1))
+                let alpha = 1 - policy.guardrails.confidence
+                let result = try comparison.nonInferiority(guardrail, margin: margin, alpha: alpha, seedOffset: UInt64(index + 1))
                 slices = result.slices
                 if let overall = result.overall {
-                    parts.append((overall.rejected ? .pass : .fail,
-                                  "\(name) \(overall.rejected ? "" : "not ")non-inferior (margin \(number(margin)), p = \(number(overall.pValue)))"))
+                    parts.append(overallNonInferiority(name, overall))
+                } else if guardrail.slices.isEmpty {
+                    // The parser admits margins only on metrics computed from predictions; fail closed regardless.
+                    parts.append((.fail, "\(name) non-inferiority cannot be computed from predictions"))
                 } else {
-                    let applicable = slices.filter { $0.outcome != .notApplicable }
-                    let failed = applicable.filter { $0.outcome == .fail }
-                    if applicable.isEmpty {
-                        parts.append((.notApplicable, "\(name): no slice of \(guardrail.slices.joined(separator: ", ")) is large enough"))
-                    } else if let worst = failed.min(by: { ($0.difference ?? 0) < ($1.difference ?? 0) }) {
-                        parts.append((.fail, "\(name) worse on \(failed.count) of \(applicable.count) slices (\(worst.column)=\(worst.value): \(signed(worst.difference ?? .nan)), margin \(number(margin)))"))
-                    } else {
-                        parts.append((.pass, "\(name) non-inferior on \(applicable.count) of \(slices.count) slices (margin \(number(margin)))"))
-                    }
+                    parts.append(sliceNonInferiority(guardrail, margin: margin, slices: slices))
                 }
             } else {
                 parts.append((.notApplicable, "\(name) non-inferiority: no champion on the same data"))
@@ -103,6 +103,72 @@ public enum Gate {
         let outcome: Verdict.Outcome = parts.contains { $0.0 == .fail } ? .fail : parts.contains { $0.0 == .pass } ? .pass : .notApplicable
         return Verdict.GuardrailCheck(guardrail: guardrail, candidate: value, champion: champion?.estimate?.value, outcome: outcome,
                                       evidence: parts.map(\.1).joined(separator: "; "), slices: slices)
+    }
+
+    /// `ece 0.041 > max 0.03` (each bound broken), else `ece 0.021 ≤ max 0.03`.
+    private static func bounds(_ guardrail: Suite.Guardrail, value: Double) -> (Verdict.Outcome, String) {
+        let name = guardrail.metric.description
+        var broken = [String](), held = [String]()
+        if let maximum = guardrail.maximum {
+            value <= maximum ? held.append("≤ max \(number(maximum))") : broken.append("> max \(number(maximum))")
+        }
+        if let minimum = guardrail.minimum {
+            value >= minimum ? held.append("≥ min \(number(minimum))") : broken.append("< min \(number(minimum))")
+        }
+        return broken.isEmpty ? (.pass, "\(name) \(number(value)) \(held.joined(separator: " and "))")
+            : (.fail, "\(name) \(number(value)) \(broken.joined(separator: " and "))")
+    }
+
+    /// Overall non-inferiority: "worse" only when the estimate itself is past the margin.
+    private static func overallNonInferiority(_ name: String, _ test: MarginTest) -> (Verdict.Outcome, String) {
+        let estimate = "improvement \(signed(test.improvement))", bound = signed(-test.margin)
+        if test.rejected {
+            return (.pass, "\(name) non-inferior: \(estimate) > −margin \(bound), p = \(number(test.pValue)) ≤ α \(number(test.alpha))")
+        }
+        if test.improvement < -test.margin {
+            return (.fail, "\(name) worse: \(estimate) < −margin \(bound) (p = \(number(test.pValue)) > α \(number(test.alpha)))")
+        }
+        return (.fail, "\(name) not shown non-inferior: \(estimate) ≥ −margin \(bound), but p = \(number(test.pValue)) > α \(number(test.alpha))")
+    }
+
+    /// The intersection–union result in words: slices whose estimate is past the margin are
+    /// "worse", failing slices within it "not shown non-inferior" (with n, positives and the
+    /// interval), and untested slices "not applicable" with their counts.
+    private static func sliceNonInferiority(_ guardrail: Suite.Guardrail, margin: Double, slices: [Verdict.SliceCheck]) -> (Verdict.Outcome, String) {
+        let name = guardrail.metric.description
+        let applicable = slices.filter { $0.finding != .notApplicable }
+        let worse = slices.filter { $0.finding == .worse }, unshown = slices.filter { $0.finding == .notShownNonInferior }
+        let limit = "\(guardrail.metric.higherIsBetter ? "−" : "+")\(number(margin))"
+        func tested(_ slice: Verdict.SliceCheck) -> String {
+            let higher = guardrail.metric.higherIsBetter, interval = slice.interval.map(Review.interval) ?? "—"
+            let estimate = slice.finding == .worse ? "\(higher ? "<" : ">") \(limit), interval \(interval)"
+                : "\(higher ? "≥" : "≤") \(limit) but interval \(interval) reaches past it"
+            return "\(slice.column)=\(slice.value): Δ \(signed(slice.difference ?? .nan)) \(estimate), n = \(slice.rows), \(slice.positives) positives"
+        }
+        var text: String, outcome: Verdict.Outcome
+        if applicable.isEmpty {
+            (outcome, text) = (.notApplicable, "\(name): no slice of \(guardrail.slices.joined(separator: ", ")) is large enough to test")
+        } else if worse.isEmpty && unshown.isEmpty {
+            (outcome, text) = (.pass, "\(name) non-inferior on \(applicable.count) of \(applicable.count) applicable slices (margin \(number(margin)))")
+        } else {
+            var clauses = [String]()
+            if !worse.isEmpty { clauses.append("worse on \(worse.count) of \(applicable.count) applicable slices (\(listed(worse, tested)))") }
+            if !unshown.isEmpty {
+                clauses.append("not shown non-inferior on \(unshown.count) of \(applicable.count) applicable slices (\(listed(unshown, tested)))")
+            }
+            (outcome, text) = (.fail, "\(name) \(clauses.joined(separator: "; ")) (margin \(number(margin)))")
+        }
+        let skipped = slices.filter { $0.finding == .notApplicable }
+        if !skipped.isEmpty {
+            text += "; not applicable (under n ≥ \(guardrail.minimumSliceRows) and ≥ \(guardrail.minimumSlicePositives) positives, or one class): "
+                + listed(skipped) { "\($0.column)=\($0.value) (n = \($0.rows), \($0.positives) positives)" }
+        }
+        return (outcome, text)
+    }
+
+    /// The first five slices described, then how many more.
+    private static func listed(_ slices: [Verdict.SliceCheck], _ describe: (Verdict.SliceCheck) -> String) -> String {
+        slices.prefix(5).map(describe).joined(separator: "; ") + (slices.count > 5 ? "; +\(slices.count - 5) more" : "")
     }
 
     private static func datasetRow(_ checks: GateEvidence.DatasetChecks) -> Verdict.Row {
@@ -119,16 +185,17 @@ public enum Gate {
     }
 
     private static func benchmarkRow(primary: Verdict.PrimaryComparison?, guardrails: [Verdict.GuardrailCheck], invalid: Bool,
-                                     evidence: GateEvidence, overLimit: Bool, suite: Suite) -> Verdict.Row {
+                                     evidence: GateEvidence, overLimit: Bool, seedNotes: [String], suite: Suite) -> Verdict.Row {
         let spent = "\(evidence.evaluationsSpent) earlier evaluations of \(suite.evaluation)\(overLimit ? " — past the policy limit: risk of adaptive overfitting, refresh the evaluation data" : "")"
+            + seedNotes.map { "; \($0) (compared as one seed)" }.joined()
         if invalid, let champion = evidence.champion {
             return Verdict.Row(name: .benchmark, outcome: .fail,
                                evidence: "invalid comparison: candidate evaluated on \(short(evidence.candidate.evaluationDigest)), champion on \(short(champion.evaluationDigest))")
         }
         let failedGuardrails = guardrails.filter { $0.outcome == .fail }
         let guardrailText = guardrails.isEmpty ? "no guardrails"
-            : failedGuardrails.first.map { "guardrail failed: \($0.evidence)" }
-            ?? "guardrails hold (\(guardrails.filter { $0.outcome == .pass }.count) of \(guardrails.count) applicable)"
+            : failedGuardrails.isEmpty ? "guardrails hold (\(guardrails.filter { $0.outcome == .pass }.count) of \(guardrails.count) applicable)"
+            : "\(failedGuardrails.count == 1 ? "guardrail" : "\(failedGuardrails.count) guardrails") failed: \(failedGuardrails.map(\.evidence).joined(separator: "; "))"
         guard let primary else {
             return Verdict.Row(name: .benchmark, outcome: failedGuardrails.isEmpty ? .pass : .fail,
                                evidence: "no champion: first model of the suite, judged on guardrails only; \(guardrailText); \(spent)")
@@ -144,7 +211,8 @@ public enum Gate {
             return Verdict.Row(name: .cost, outcome: .fail, evidence: "the run's cost cannot be priced: \(unpriced)")
         }
         if cost.overBudget {
-            return Verdict.Row(name: .cost, outcome: .fail, evidence: "the run went over its budget ($\(number(cost.usd)))")
+            return Verdict.Row(name: .cost, outcome: .fail,
+                               evidence: "the run went over its budget: \(cost.budget ?? "the limit it broke is not recorded") ($\(number(cost.usd)))")
         }
         guard let perUnit else {
             return Verdict.Row(name: .cost, outcome: .pass,

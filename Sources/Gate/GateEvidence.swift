@@ -60,11 +60,15 @@ public struct GateEvidence: Sendable, Equatable {
         public let overBudget: Bool
         /// Why the run's cost could not be priced (the Cost row fails with it); nil when priced.
         public let unpriced: String?
+        /// For a run over budget: the limit it broke against what it used
+        /// (`cpu_seconds 12.5 > max_cpu_seconds 10`), as the gatherer read it from the record.
+        public let budget: String?
 
-        public init(usd: Double, overBudget: Bool, unpriced: String? = nil) {
+        public init(usd: Double, overBudget: Bool, unpriced: String? = nil, budget: String? = nil) {
             self.usd = usd
             self.overBudget = overBudget
             self.unpriced = unpriced
+            self.budget = budget
         }
     }
 

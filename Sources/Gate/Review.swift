@@ -78,20 +78,40 @@ public enum Review {
         return out
     }
 
+    /// Slices that fail or are estimated worse than the champion, each with its finding ("worse"
+    /// only past the margin, else "not shown non-inferior"), then the untested slices with counts.
     private static func sliceRegressions(_ verdict: Verdict) -> String {
         let regressions = verdict.guardrails.flatMap { check in
             check.slices.filter { $0.outcome == .fail || ($0.difference ?? 0) * (check.guardrail.metric.higherIsBetter ? 1 : -1) < 0 }
                 .map { (check.guardrail, $0) }
         }
-        guard !regressions.isEmpty else {
+        let skipped = verdict.guardrails.flatMap { check in check.slices.filter { $0.finding == .notApplicable }.map { (check.guardrail, $0) } }
+        var out: String
+        if regressions.isEmpty {
             let tested = verdict.guardrails.contains { !$0.slices.isEmpty }
-            return tested ? "No slice is worse than the champion.\n" : "No slice guardrails were tested.\n"
+            out = tested ? "No slice is worse than the champion.\n" : "No slice guardrails were tested.\n"
+        } else {
+            out = "| Guardrail | Slice | Rows | Positives | Δ | Interval of Δ | p (non-inferiority) | Finding |\n|---|---|---|---|---|---|---|---|\n"
+            for (guardrail, slice) in regressions {
+                out += "| \(guardrail.metric) (margin \(Gate.number(guardrail.nonInferiorityMargin ?? 0))) | \(cell(slice.column))=\(cell(slice.value)) | \(slice.rows) | \(slice.positives) | \(slice.difference.map(Gate.signed) ?? "—") | \(slice.interval.map(interval) ?? "—") | \(slice.pValue.map(Gate.number) ?? "—") | \(outcomeMark(slice.outcome)): \(findingWords(slice.finding)) |\n"
+            }
         }
-        var out = "| Guardrail | Slice | Rows | Positives | Δ | Interval of Δ | p (non-inferiority) | Result |\n|---|---|---|---|---|---|---|---|\n"
-        for (guardrail, slice) in regressions {
-            out += "| \(guardrail.metric) (margin \(Gate.number(guardrail.nonInferiorityMargin ?? 0))) | \(cell(slice.column))=\(cell(slice.value)) | \(slice.rows) | \(slice.positives) | \(slice.difference.map(Gate.signed) ?? "—") | \(slice.interval.map(interval) ?? "—") | \(slice.pValue.map(Gate.number) ?? "—") | \(outcomeMark(slice.outcome)) |\n"
+        if !skipped.isEmpty {
+            out += "\nNot applicable (under the guardrail's minimum rows or positives, or one class): "
+                + skipped.map { "\($0.0.metric) \(cell($0.1.column))=\(cell($0.1.value)) (n = \($0.1.rows), \($0.1.positives) positives, minimum \($0.0.minimumSliceRows) rows and \($0.0.minimumSlicePositives) positives)" }
+                    .joined(separator: "; ") + ".\n"
         }
         return out
+    }
+
+    /// A slice finding in words: "worse" only when the estimate is past the margin.
+    static func findingWords(_ finding: Verdict.SliceFinding) -> String {
+        switch finding {
+        case .nonInferior: return "non-inferior"
+        case .notShownNonInferior: return "not shown non-inferior (estimate within the margin, interval too wide)"
+        case .worse: return "worse (estimate past the margin)"
+        case .notApplicable: return "not applicable"
+        }
     }
 
     private static func calibration(_ verdict: Verdict) -> String {

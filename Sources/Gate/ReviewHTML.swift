@@ -17,7 +17,7 @@ extension Review {
         for row in verdict.rows {
             body += "<tr class=\"\(row.outcome.rawValue)\"><td>\(row.name.rawValue.capitalized)</td><td>\(outcomeWord(row.outcome))</td><td>\(HTML.escape(row.evidence))</td></tr>\n"
         }
-        body += "</table>\n" + metricsTable(verdict)
+        body += "</table>\n" + metricsTable(verdict) + slicesTable(verdict)
         if !dataChanges.isEmpty {
             body += "<h2>Data changes</h2><ul id=\"data-changes\">" + dataChanges.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
@@ -70,6 +70,20 @@ extension Review {
         for check in verdict.guardrails {
             let delta = check.candidate.flatMap { c in check.champion.map { Gate.signed(c - $0) } } ?? "—"
             out += "<tr class=\"\(check.outcome.rawValue)\"><td>\(HTML.escape(check.guardrail.metric.description)) (guardrail)</td><td>\(check.candidate.map(Gate.number) ?? "not measured")</td><td>\(check.champion.map(Gate.number) ?? "—")</td><td>\(delta)</td><td>—</td><td>\(outcomeWord(check.outcome)): \(HTML.escape(check.evidence))</td></tr>\n"
+        }
+        return out + "</table>\n"
+    }
+
+    /// Every slice of the slice guardrails with its counts, Δ, interval and finding in words.
+    private static func slicesTable(_ verdict: Verdict) -> String {
+        let rows = verdict.guardrails.flatMap { check in check.slices.map { (check.guardrail, $0) } }
+        guard !rows.isEmpty else { return "" }
+        var out = "<table id=\"slices\"><tr><th>Guardrail</th><th>Slice</th><th>Rows</th><th>Positives</th><th>Δ</th><th>Interval of Δ</th><th>p (non-inferiority)</th><th>Finding</th></tr>\n"
+        for (guardrail, slice) in rows {
+            out += "<tr class=\"\(slice.outcome.rawValue)\"><td>\(HTML.escape(guardrail.metric.description)) (margin \(Gate.number(guardrail.nonInferiorityMargin ?? 0)))</td>"
+            out += "<td>\(HTML.escape(slice.column))=\(HTML.escape(slice.value))</td><td>\(slice.rows)</td><td>\(slice.positives)</td>"
+            out += "<td>\(slice.difference.map(Gate.signed) ?? "—")</td><td>\(slice.interval.map(interval) ?? "—")</td><td>\(slice.pValue.map(Gate.number) ?? "—")</td>"
+            out += "<td>\(outcomeWord(slice.outcome)): \(HTML.escape(findingWords(slice.finding)))</td></tr>\n"
         }
         return out + "</table>\n"
     }

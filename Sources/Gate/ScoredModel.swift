@@ -51,6 +51,8 @@ struct SeededModel: Sendable {
     let columns: [String: [String]]
     let seeds: [ScoredModel]
     let artifact: ScoredModel
+    /// What the model is called in errors and evidence ("candidate", "champion").
+    let what: String
 
     /// `what` names the model in errors ("candidate", "champion").
     init(_ what: String, evaluation: [ScoredRows], validation: [ScoredRows], rule: OperatingPointRule?,
@@ -67,6 +69,7 @@ struct SeededModel: Sendable {
                 throw .columnLength(what: "\(what) evaluation", column: column, expected: first.ids.count, actual: values.count)
             }
         }
+        self.what = what
         ids = first.ids
         columns = first.columns
         var seeds = [ScoredModel]()
@@ -87,6 +90,24 @@ struct SeededModel: Sendable {
                                             validation: validation.isEmpty ? nil : try Self.predictions(Self.meanScores(validation)),
                                             rule: rule)
         }
+    }
+
+    /// Several seeds whose models scored every evaluation row identically (and chose the same
+    /// operating point): the seeds changed nothing, so there is no seed variance to measure.
+    var identicalSeeds: Bool {
+        guard let first = seeds.first, seeds.count > 1 else { return false }
+        return seeds.dropFirst().allSatisfy {
+            $0.evaluation.scores == first.evaluation.scores && $0.operatingPoint?.threshold == first.operatingPoint?.threshold
+        }
+    }
+
+    /// The seeds that differ: the first alone when every seed gave identical predictions.
+    var distinctSeeds: [ScoredModel] { identicalSeeds ? [seeds[0]] : seeds }
+
+    /// "seed variance not measured: the 3 seeds of the candidate gave identical predictions", or
+    /// nil when the model has one seed or its seeds differ.
+    var seedVarianceNote: String? {
+        identicalSeeds ? "seed variance not measured: the \(seeds.count) seeds of the \(what) gave identical predictions" : nil
     }
 
     /// The entity key per row, when the suite names one.

@@ -64,7 +64,8 @@ public enum SuiteEvaluation {
             }
         }
         var seedInputs = [RankedPredictions]()
-        if withSeeds, plan != nil, model.seeds.count > 1 {
+        // Seeds with identical predictions have no spread to report (`SeededModel.identicalSeeds`).
+        if withSeeds, plan != nil, model.seeds.count > 1, !model.identicalSeeds {
             for seed in model.seeds {
                 if let seedInput = try seed.metricInput(metric, costs: suite.primary.costs) { seedInputs.append(seedInput.ranked) }
             }

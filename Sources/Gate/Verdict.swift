@@ -55,9 +55,23 @@ public struct Verdict: Codable, Sendable, Equatable {
         public var improvement: Double { direction == .maximize ? difference : -difference }
     }
 
+    /// What one slice's non-inferiority test found, in the words the gate uses.
+    public enum SliceFinding: String, Codable, Sendable, CaseIterable {
+        /// The test rejected "worse by more than the margin": the slice passes.
+        case nonInferior = "non_inferior"
+        /// The estimate is within the margin but its interval is too wide to prove it: the slice
+        /// fails, and the gate never calls it worse.
+        case notShownNonInferior = "not_shown_non_inferior"
+        /// The estimate itself is past the margin: the slice fails and is called worse.
+        case worse
+        /// Under the guardrail's minimum rows or positives, or with one class only: not tested.
+        case notApplicable = "not_applicable"
+    }
+
     /// One slice of a slice guardrail's intersection–union test.
     public struct SliceCheck: Codable, Sendable, Equatable {
         public let column: String
+        /// The slice's value in `column` (a plain value, never `column=value`).
         public let value: String
         public let rows: Int
         public let positives: Int
@@ -67,6 +81,8 @@ public struct Verdict: Codable, Sendable, Equatable {
         /// One-sided p-value of "worse by more than the margin".
         public let pValue: Double?
         public let outcome: Outcome
+        /// Why the outcome: `worse` only when the estimate is past the margin.
+        public let finding: SliceFinding
     }
 
     /// One guardrail's checks.
@@ -89,6 +105,9 @@ public struct Verdict: Codable, Sendable, Equatable {
     public let primary: PrimaryComparison?
     public let guardrails: [GuardrailCheck]
     public let evaluationsSpent: Int
+    /// One line per model (candidate, champion) whose several seeds gave identical predictions:
+    /// its seed variance was not measured, and the comparison treats it as one seed.
+    public let seedVarianceNotMeasured: [String]
     /// More evaluations than the policy allows were spent on the evaluation version.
     public let adaptiveOverfittingWarning: Bool
     /// USD per unit of primary-metric improvement; nil unless the improvement is positive.

@@ -155,8 +155,8 @@ struct DiffCommand: ParsableCommand {
             let session = GateSession(project: project, base: a ?? "HEAD", head: b ?? "HEAD")
             let results = try session.compare(againstChampion: a == nil)
             if json {
-                printJSON(.array(results.map { r in
-                    ["suite": .string(r.diff.suite), "a": .string(r.a.id), "b": .string(r.b.id), "comparison": (try? JSONValueEncoder().encode(r.diff)) ?? .null,
+                printJSON(.array(try results.map { r -> JSONValue in
+                    ["suite": .string(r.diff.suite), "a": .string(r.a.id), "b": .string(r.b.id), "comparison": try JSONValueEncoder().encode(r.diff),
                      "config_changes": .array(DiffCommand.configChanges(r.a, r.b).map(JSONValue.string)),
                      "cost_usd": ["a": .number(CostLedger.usd(r.a)), "b": .number(CostLedger.usd(r.b))]]
                 }))

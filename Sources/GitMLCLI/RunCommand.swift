@@ -43,6 +43,9 @@ struct RunCommand: ParsableCommand {
             } else {
                 RunSummary(recorded).print()
             }
+            if let warning = RunSummary.identicalSeedsWarning(recorded.record) {
+                FileHandle.standardError.write(Data((warning + "\n").utf8))
+            }
             if recorded.record.status != .ok { throw Exit.checkFailed }
         }
     }
@@ -80,6 +83,14 @@ struct RunSummary {
         let wall = r.cost["wall_seconds"]?.doubleValue ?? 0
         Swift.print("  cost $\(String(format: "%.6f", usd)) (\(String(format: "%.2f", cpu)) CPU s, \(String(format: "%.2f", wall)) s wall, \(r.cost["method"]?.stringValue ?? "?"))")
         if r.code.dirty { Swift.print("  code: dirty working tree (digest \(r.code.diffDigest?.prefix(19) ?? "?")): commit before `git mlcommit`") }
+    }
+
+    /// A warning when several seeds trained the same model (one model digest): the seeds changed
+    /// nothing, and the gate will say seed variance was not measured.
+    static func identicalSeedsWarning(_ record: RunRecord) -> String? {
+        let models = Set(record.seeds.compactMap { record.artifacts["model/seed-\($0)"]?.digest })
+        guard record.seeds.count > 1, models.count == 1 else { return nil }
+        return "warning: the \(record.seeds.count) seeds (\(record.seeds.map(String.init).joined(separator: ", "))) trained identical models (same digest): seed variance is not measured. Add randomness (bagging_fraction or feature_fraction below 1) or use one seed."
     }
 
     /// "roc_auc 0.845 (95% CI 0.831 – 0.858)".

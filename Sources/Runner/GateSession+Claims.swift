@@ -1,4 +1,5 @@
 import Contracts
+import Metering
 import Foundation
 import Gate
 import GitRepo
@@ -40,15 +41,38 @@ extension GateSession {
     }
 
     /// The candidate's cost at the base's rates (`ml/config.yaml` at the base; none: $0) from the
-    /// resources its record measured; a cost that cannot be priced fails the Cost row.
+    /// resources its record measured; a cost that cannot be priced fails the Cost row. For a run
+    /// over budget, the limits of its recorded experiment file that its measurements broke.
     func cost(_ run: RunRecord) -> GateEvidence.Cost {
         let overBudget = run.status == .overBudget
+        let budget = overBudget ? GateSession.brokenBudget(run) : nil
         do {
             let settings = try text(at: base, path: "ml/config.yaml").map { try RunSettings.parse(yaml: $0, file: "ml/config.yaml (at \(base))") }
-            return GateEvidence.Cost(usd: try CostLedger.usd(run, at: settings?.rates ?? .init()), overBudget: overBudget)
+            return GateEvidence.Cost(usd: try CostLedger.usd(run, at: settings?.rates ?? .init()), overBudget: overBudget, budget: budget)
         } catch {
-            return GateEvidence.Cost(usd: 0, overBudget: overBudget, unpriced: "\(error)")
+            return GateEvidence.Cost(usd: 0, overBudget: overBudget, unpriced: "\(error)", budget: budget)
         }
+    }
+
+    /// "cpu_seconds 12.5 > max_cpu_seconds 10": what the run measured against each limit of its
+    /// recorded budget, then the record's status detail (which limit stopped it).
+    static func brokenBudget(_ run: RunRecord) -> String {
+        let detail = run.statusDetail ?? "recorded as over budget"
+        let budget: Budget
+        do {
+            guard let text = run.config["experiment_file"]?.stringValue else { return "\(detail) (the record holds no experiment file with the limits)" }
+            budget = try Experiment.parse(yaml: text, file: "the experiment file of run \(shortID(run.id))", name: run.experiment).budget
+        } catch {
+            return "\(detail) (its limits cannot be read: \(error))"
+        }
+        let limits: [(used: String, limit: Double?, key: String)] = [("cpu_seconds", budget.maxCPUSeconds, "max_cpu_seconds"),
+                                                                     ("wall_seconds", budget.maxWallSeconds, "max_wall_seconds"),
+                                                                     ("usd", budget.maxUSD, "max_usd")]
+        let measured = limits.compactMap { used, limit, key -> String? in
+            guard let limit, let value = run.cost[used]?.doubleValue else { return nil }
+            return "\(used) \(String(format: "%.4g", value)) \(value > limit ? ">" : "≤") \(key) \(String(format: "%.4g", limit))"
+        }
+        return measured.isEmpty ? detail : "\(measured.joined(separator: ", ")) — \(detail)"
     }
 
     /// The evaluation version the base's suite pins, resolved here and, where the base's lock

@@ -19,11 +19,15 @@ public struct MergeGate {
         self.reproducer = reproducer
     }
 
-    /// What to print, and whether the merge should stop.
+    /// What to print, and whether the merge should stop (`GatePolicy.blocksMerge` of any suite's
+    /// decision). Nothing to check on a detached HEAD (no branch to protect) or without a gate
+    /// policy on the branch; an error reading the policy or judging the merge is thrown, never
+    /// taken for "nothing to check".
     public func check() throws -> (messages: [String], refuse: Bool) {
+        // `symbolic-ref -q` exits 1 on a detached HEAD: that, and only that, is "no branch".
         guard let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: project.root)
                 .trimmingCharacters(in: .whitespacesAndNewlines), !branch.isEmpty,
-              (try? project.repository.fileContents(at: "HEAD", path: "ml/gate.yaml")) != nil else { return ([], false) }
+              try project.repository.fileContents(at: "HEAD", path: "ml/gate.yaml") != nil else { return ([], false) }
         // The merge result as a dangling commit on HEAD (no ref moves).
         let tree = try GitCommand.run(["write-tree"], in: project.root).trimmingCharacters(in: .whitespacesAndNewlines)
         let mergeHead = try GitCommand.run(["commit-tree", tree, "-p", "HEAD", "-m", "GitML pre-merge-commit check"], in: project.root)

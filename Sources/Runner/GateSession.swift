@@ -116,7 +116,11 @@ public struct GateSession {
             cost: cost(candidate),
             code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
             attestations: try attestations(of: candidate, policy: policy.reproducibility),
-            evaluationsSpent: runs.filter { $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
+            // A run counts as a look at the evaluation set when it produced scores for it: runs
+            // that failed, were stopped or never got that far saw no result.
+            evaluationsSpent: runs.filter {
+                $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest && $0.artifacts["predictions/evaluation"] != nil
+            }.count)
         return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
     }
 

@@ -15,8 +15,8 @@ public struct GitMLCommit: ParsableCommand {
         discussion: """
             With RUN ids (or --run ID), writes ml/runs/<id>.json for each and makes each the
             candidate of its suite in ml/lock.json. Without, looks for each suite at the
-            successful runs made on HEAD's code with a clean tree (that are not already the
-            candidate): one is taken; among several, --best takes the best primary metric and
+            successful runs made on HEAD's code with a clean tree since its candidate (an older
+            run never replaces it unless named): one is taken; among several, --best takes the best primary metric and
             --newest the newest; without either, a terminal session takes the newest and says
             so, and a script is refused with the list (nothing is chosen silently). The message
             names every run made a candidate. A run whose code was dirty, or is not HEAD's code

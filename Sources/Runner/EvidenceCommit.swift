@@ -30,16 +30,19 @@ public struct EvidenceCommit {
     }
 
     /// The runs named by `prefixes`, or — with none — for each suite one of the successful runs
-    /// made on HEAD's code with a clean tree that are not already the candidate, chosen by `choice`.
+    /// made on HEAD's code with a clean tree after the suite's candidate, chosen by `choice`.
     public func plan(prefixes: [String], allowDirty: Bool, choice: Choice = .newest) throws -> [Entry] {
         let lock = try project.readLock()
         // An unborn HEAD (the first commit) has no code a run could have trained on.
         let headTree = try? CodeState.headCodeTree(project.repository)
         var runs: [RecordedRun] = []
         if prefixes.isEmpty {
+            let all = try project.recordedRuns().runs
+            let created = Dictionary(all.map { ($0.id, $0.record.createdAt) }, uniquingKeysWith: { a, _ in a })
             var eligible: [String: [RecordedRun]] = [:]  // by suite, newest first
-            for run in try project.recordedRuns().runs where run.record.status == .ok && !run.record.code.dirty
-                && run.record.code.tree == headTree && lock.suites[run.record.suite]?.run != run.id {
+            // Only runs made after the suite's candidate: an older run never silently replaces it.
+            for run in all where run.record.status == .ok && !run.record.code.dirty && run.record.code.tree == headTree
+                && lock.suites[run.record.suite].map({ run.id != $0.run && run.record.createdAt > (created[$0.run] ?? "") }) ?? true {
                 eligible[run.record.suite, default: []].append(run)
             }
             for (suite, candidates) in eligible.sorted(by: { $0.key < $1.key }) {

@@ -3,15 +3,19 @@ import Foundation
 /// The profiles of the AWS shared `config` and `credentials` files, merged as the AWS SDKs
 /// merge them: `[profile NAME]` (or `[default]`) sections of the config file, `[NAME]` sections
 /// of the credentials file, the credentials file's value winning for a key set in both.
-/// Keys are lowercased; indented sub-settings (`s3 =` blocks) are skipped.
+/// `[sso-session NAME]` sections of the config file are kept apart. Keys are lowercased;
+/// indented sub-settings (`s3 =` blocks) are skipped.
 public struct AWSSharedConfig: Sendable, Equatable {
     /// Profile name → its settings.
     public var profiles: [String: [String: String]]
+    /// SSO session name → its settings (`sso_start_url`, `sso_region`).
+    public var ssoSessions: [String: [String: String]]
     /// The files read, for error messages (`~/.aws/config and ~/.aws/credentials`).
     public var files: String
 
-    public init(profiles: [String: [String: String]], files: String) {
+    public init(profiles: [String: [String: String]], ssoSessions: [String: [String: String]] = [:], files: String) {
         self.profiles = profiles
+        self.ssoSessions = ssoSessions
         self.files = files
     }
 
@@ -29,21 +33,26 @@ public struct AWSSharedConfig: Sendable, Equatable {
     /// Merges the texts of a config file and a credentials file.
     public static func parse(config: String, credentials: String, files: String = "the AWS config files") -> AWSSharedConfig {
         var profiles: [String: [String: String]] = [:]
+        var ssoSessions: [String: [String: String]] = [:]
         for (section, values) in sections(config) {
-            let name: String
             if section == "default" {
-                name = "default"
-            } else if section.hasPrefix("profile ") || section.hasPrefix("profile\t") {
-                name = section.dropFirst("profile".count).trimmingCharacters(in: .whitespaces)
-            } else {
-                continue  // sso-session, services and other non-profile sections
-            }
-            profiles[name, default: [:]].merge(values) { _, new in new }
+                profiles["default", default: [:]].merge(values) { _, new in new }
+            } else if let name = named(section, "profile") {
+                profiles[name, default: [:]].merge(values) { _, new in new }
+            } else if let name = named(section, "sso-session") {
+                ssoSessions[name, default: [:]].merge(values) { _, new in new }
+            }  // services and other sections do not concern credentials
         }
         for (section, values) in sections(credentials) {
             profiles[section, default: [:]].merge(values) { _, new in new }
         }
-        return AWSSharedConfig(profiles: profiles, files: files)
+        return AWSSharedConfig(profiles: profiles, ssoSessions: ssoSessions, files: files)
+    }
+
+    /// `NAME` of a `KIND NAME` section title.
+    private static func named(_ section: String, _ kind: String) -> String? {
+        guard section.hasPrefix(kind), let next = section.dropFirst(kind.count).first, next.isWhitespace else { return nil }
+        return section.dropFirst(kind.count).trimmingCharacters(in: .whitespaces)
     }
 
     /// The sections of an INI text in order, each with its `key = value` settings.

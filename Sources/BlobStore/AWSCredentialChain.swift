@@ -7,9 +7,9 @@ import Foundation
 ///    AssumeRoleWithWebIdentity;
 /// 3. the profile `AWS_PROFILE` (default `default`) of the shared config and credentials files
 ///    (`AWSSharedConfig`): `role_arn` with `source_profile` (chains of profiles), with
-///    `credential_source`, or with `web_identity_token_file`; static keys; `credential_process`.
-///    A named profile that does not exist is an error; SSO and MFA profiles are refused with
-///    what to do instead;
+///    `credential_source`, or with `web_identity_token_file`; SSO (`SSOCredentialProvider`);
+///    static keys; `credential_process`. A named profile that does not exist is an error; a role
+///    that needs MFA is refused with what to do instead;
 /// 4. container credentials (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` / `_FULL_URI`);
 /// 5. EC2 instance metadata (IMDSv2), unless `AWS_EC2_METADATA_DISABLED=true`.
 /// Choosing a source reads files only; the network (STS, metadata) is used when the provider
@@ -82,10 +82,7 @@ public struct AWSCredentialChain: Sendable {
             return try roleProvider(name, roleARN: roleARN, settings: settings, in: config, visited: visited)
         }
         if settings["sso_session"] != nil || settings["sso_start_url"] != nil {
-            throw AWSCredentialError.failed(source: source + " (SSO)", reason: "SSO profiles are not supported yet: run "
-                + "`aws sso login --profile \(name)`, then either export the credentials "
-                + "(`eval \"$(aws configure export-credentials --profile \(name) --format env)\"`) or use a profile with "
-                + "`credential_process = aws configure export-credentials --profile \(name) --format process`")
+            return try SSOCredentialProvider(profile: name, settings: settings, config: config, environment: environment)
         }
         if let keys = try staticKeys(settings, source: source) { return keys }
         if let command = settings["credential_process"] {

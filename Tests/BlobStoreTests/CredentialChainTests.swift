@@ -170,7 +170,6 @@ final class CredentialChainTests: XCTestCase {
             [profile sso]
             sso_session = corp
             sso_account_id = 123456789012
-            sso_role_name = Admin
             [profile mfa]
             role_arn = arn:aws:iam::123456789012:role/m
             source_profile = a
@@ -182,10 +181,46 @@ final class CredentialChainTests: XCTestCase {
         let cycle = failure(["HOME": dir.path, "AWS_PROFILE": "a"])
         XCTAssertTrue(cycle.contains("cycle: a → b → a"), cycle)
         XCTAssertTrue(failure(["HOME": dir.path, "AWS_PROFILE": "orphan"]).contains("needs source_profile"))
-        XCTAssertTrue(failure(["HOME": dir.path, "AWS_PROFILE": "sso"]).contains("SSO profiles are not supported yet"))
+        let sso = failure(["HOME": dir.path, "AWS_PROFILE": "sso"])
+        XCTAssertTrue(sso.contains("sso_session 'corp' has no [sso-session corp] section"), sso)
         XCTAssertTrue(failure(["HOME": dir.path, "AWS_PROFILE": "mfa"]).contains("MFA"))
         XCTAssertTrue(failure(["HOME": dir.path, "AWS_PROFILE": "dangling"]).contains("source_profile 'nowhere'"))
         XCTAssertTrue(failure(["HOME": dir.path, "AWS_WEB_IDENTITY_TOKEN_FILE": "/t"]).contains("AWS_ROLE_ARN is not set"))
+    }
+
+    func testSSOProfilesExchangeTheCachedTokenAtThePortal() throws {
+        let standIn = try MetadataStandIn()
+        let dir = try home(config: """
+            [profile dev]
+            sso_session = corp
+            sso_account_id = 123456789012
+            sso_role_name = Admin
+            [sso-session corp]
+            sso_start_url = https://corp.awsapps.com/start
+            sso_region = eu-west-1
+            [profile legacy]
+            sso_start_url = https://legacy.awsapps.com/start
+            sso_region = eu-west-1
+            sso_account_id = 123456789012
+            sso_role_name = Admin
+            [profile partial]
+            sso_start_url = https://legacy.awsapps.com/start
+            """)
+        let cache = dir.path + "/.aws/sso/cache"
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        // The AWS CLI names the file by the SHA-1 of the session name (legacy profiles: of the start URL).
+        write(Array(#"{"accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z"}"#.utf8),
+              to: cache + "/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
+        write(Array(#"{"accessToken": "sso-access-token", "expiresAt": "2020-01-01T00:00:00Z"}"#.utf8),
+              to: cache + "/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json")
+        let environment = ["HOME": dir.path, "AWS_ENDPOINT_URL_SSO": standIn.endpoint]
+        let credentials = try fetch(environment.merging(["AWS_PROFILE": "dev"]) { $1 })
+        XCTAssertEqual(credentials, AWSCredentials(accessKeyID: "ASIASSO1", secretAccessKey: "sso-secret",
+                                                   sessionToken: "sso-token", expiration: Date(timeIntervalSince1970: 4_070_908_800)))
+        let expired = failure(environment.merging(["AWS_PROFILE": "legacy"]) { $1 })
+        XCTAssertTrue(expired.contains("profile 'legacy' (SSO)") && expired.contains("aws sso login --profile legacy"), expired)
+        XCTAssertFalse(expired.contains("sso-access-token"))
+        XCTAssertTrue(failure(environment.merging(["AWS_PROFILE": "partial"]) { $1 }).contains("sso_region"))
     }
 
     // MARK: STS and S3 on moto

@@ -5,7 +5,9 @@ import XCTest
 /// - IMDSv2: `PUT /latest/api/token` (needs the TTL header) gives a session token; GETs under
 ///   `/latest/` without that token get 401; the role list names `gitml-role`, whose credentials
 ///   follow;
-/// - container credentials at `/ecs/credentials`, 403 unless `Authorization` is `containerToken`.
+/// - container credentials at `/ecs/credentials`, 403 unless `Authorization` is `containerToken`;
+/// - the SSO portal's GetRoleCredentials for account 123456789012, role `Admin`, 401 unless
+///   `x-amz-sso_bearer_token` is `sso-access-token` (expiring 2099-01-01).
 /// Each credentials answer has the next key id (`ASIAIMDS1`, `ASIAIMDS2`, …, `ASIAECS1`, …) and
 /// expires `expiresIn` seconds later.
 final class MetadataStandIn {
@@ -50,6 +52,13 @@ final class MetadataStandIn {
                         return self.reply(200, "gitml-role\n")
                     if self.path == "/latest/meta-data/iam/security-credentials/gitml-role":
                         return self.reply(200, self.credentials("ASIAIMDS"))
+                elif self.path == "/federation/credentials?account_id=123456789012&role_name=Admin":
+                    if self.headers.get("x-amz-sso_bearer_token") != "sso-access-token":
+                        return self.reply(401)
+                    served["ASIASSO"] = served.get("ASIASSO", 0) + 1
+                    return self.reply(200, json.dumps({"roleCredentials": {
+                        "accessKeyId": "ASIASSO" + str(served["ASIASSO"]), "secretAccessKey": "sso-secret",
+                        "sessionToken": "sso-token", "expiration": 4070908800000}}))
                 elif self.path == "/ecs/credentials":
                     if self.headers.get("Authorization") != container_token:
                         return self.reply(403)

@@ -153,4 +153,37 @@ final class TeamLoopTests: CLITestCase {
         let predicted = try run("git", "ml", "predict", id, "churn-eval@v1", in: other, expect: 3)
         XCTAssertTrue(predicted.stderr.contains("was made by `git ml exec -- python3 train.py`"), predicted.stderr)
     }
+
+    /// Fetched GitML refs live under refs/ml/remotes/, so `git branch -a` lists branches only;
+    /// a clone set up by an older GitML (refs under refs/remotes/<r>/ml/) is migrated by
+    /// `git ml init` without losing a version or run.
+    func testFetchedRefsStayOutOfTheBranchListAndOldClonesMigrate() throws {
+        let (bare, other, id) = try setUpTeam()
+        try run("git", "ml", "push")
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", "--runs", in: other)
+        let branches = try run("git", "branch", "-a", in: other).stdout
+        XCTAssertFalse(branches.contains("ml/"), branches)
+        XCTAssertTrue(try run("git", "for-each-ref", "refs/ml/remotes/origin/runs/", in: other).stdout.contains(id))
+
+        // An older clone: the old refspec, and refs fetched under refs/remotes/origin/ml/.
+        let old = other + "-old"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: old) }
+        try run("git", "clone", "-q", bare, old, in: NSTemporaryDirectory())
+        try run("git", "config", "--add", "remote.origin.fetch", "refs/ml/*:refs/remotes/origin/ml/*", in: old)
+        try run("git", "fetch", "-q", "origin", in: old)
+        XCTAssertTrue(try run("git", "branch", "-a", in: old).stdout.contains("ml/runs/"))
+        let migrated = try run("git", "ml", "init", in: old)
+        XCTAssertTrue(migrated.stdout.contains("from refs/remotes/*/ml/ to refs/ml/remotes/"), migrated.stdout)
+        XCTAssertFalse(try run("git", "branch", "-a", in: old).stdout.contains("ml/"))
+        let refspecs = try run("git", "config", "--get-all", "remote.origin.fetch", in: old).stdout
+        XCTAssertFalse(refspecs.contains("refs/remotes/origin/ml/"), refspecs)
+        XCTAssertTrue(refspecs.contains("refs/ml/runs/*:refs/ml/remotes/origin/runs/*"), refspecs)
+        try run("git", "fetch", "-q", "origin", in: old)
+        XCTAssertFalse(try run("git", "branch", "-a", in: old).stdout.contains("ml/"), "plain git fetch keeps them out too")
+        try run("git", "ml", "pull", "--runs", in: old)
+        XCTAssertTrue(try run("git", "ml", "show", id, in: old).stdout.contains("artifact predictions/evaluation"))
+        XCTAssertFalse(try run("git", "ml", "fsck", in: old).stdout.contains("error:"))
+    }
 }

@@ -15,11 +15,14 @@ struct HooksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install the pre-push and pre-merge-commit hooks, or with --server the server's receive hooks.",
             discussion: """
-                The pre-push hook uploads the bytes of the datasets that pushed commits pin and
-                publishes their refs/ml/* first, so a plain `git push` never shares a lock that
-                points at data nobody else can fetch. It returns at once when nothing ML changed.
+                The pre-push hook uploads the bytes of the datasets and candidate runs that pushed
+                commits pin and publishes their refs/ml/* first, so a plain `git push` never
+                shares a lock that points at data or models nobody else can fetch; a push that
+                moves a protected branch and changes a candidate is gated first (the server's and
+                CI's gate; a reject stops the push). It returns at once when nothing ML changed.
                 The pre-merge-commit hook gates a merge into a protected branch that brings a new
-                candidate before git writes it (advisory: CI and server hooks enforce the gate).
+                candidate before git writes it. Both are advisory (--no-verify skips them): CI
+                and server hooks enforce the gate.
 
                 --server, in a self-hosted bare repository: pre-receive refuses rewrites and
                 deletions of refs/ml/* and any push to refs/ml/promotions/*; refuses deleting
@@ -142,7 +145,12 @@ struct HookCommand: ParsableCommand {
             if ProcessInfo.processInfo.environment[Project.hookGuard] == nil {
                 try reportingErrors {
                     guard try Project.prePushNeedsWork(from: currentDirectory, updates: updates) else { return }
-                    let outcome = try openProject().prePush(gitRemote: remote, updates: updates)
+                    let project = try openProject()
+                    // Gate first: a rejected push publishes nothing.
+                    let gate = try PushGate(project: project, reproducer: experimentRunner(project)).check(updates: updates)
+                    for line in gate.messages { FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8)) }
+                    if gate.refuse { throw Exit.checkFailed }
+                    let outcome = try project.prePush(gitRemote: remote, updates: updates)
                     if let blobs = outcome.blobs {
                         FileHandle.standardError.write(Data("git-ml: published \(outcome.published.joined(separator: ", ")) (\(blobs.objectsUploaded) objects, \(formatBytes(blobs.bytesUploaded)))\n".utf8))
                     }

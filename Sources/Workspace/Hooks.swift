@@ -7,8 +7,9 @@ extension Project {
     /// The pre-push hook GitML installs (the text of hooks/pre-push in GitML's repository).
     public static let prePushHook = """
         #!/bin/sh
-        # GitML pre-push hook: publishes the dataset bytes and refs/ml/* that the pushed commits'
-        # ml/lock.json pins, so a push never shares a lock that points at data nobody can fetch.
+        # GitML pre-push hook: publishes the dataset bytes, candidate runs and refs/ml/* that the pushed
+        # commits' ml/lock.json pins, so a push never shares a lock that points at data nobody can fetch,
+        # after gating a push that moves a protected branch and changes a candidate (advisory: --no-verify).
         # Installed by `git ml hooks install`; a hook that was here before runs after it (pre-push.local).
         # Fast path: when no pushed commit changes ml/lock.json and no hook is chained, git-ml is not
         # started (a push that changes nothing ML costs one `git rev-list` per pushed ref). The pushed

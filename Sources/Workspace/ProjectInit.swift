@@ -44,6 +44,12 @@ extension Project {
         if try appendLine("ml/lock.json merge=\(lockMergeDriver)", to: root + "/.gitattributes", layout: layout) {
             report.changes.append("added the lock merge attribute to .gitattributes")
         }
+        // `data add` appends ignore lines for data paths; two branches that each add a dataset
+        // append at the same place. A union merge keeps both sides' lines (the order of plain
+        // path patterns does not matter), so such merges never stop on .gitignore.
+        if try appendLine(".gitignore merge=union", to: root + "/.gitattributes", layout: layout) {
+            report.changes.append("added a union merge for .gitignore to .gitattributes")
+        }
         return report
     }
 

@@ -8,13 +8,11 @@ import Tables
 /// against its contract, and row-level diffs. Results that depend only on content are cached
 /// in `.git/ml/cache` by digest, so asking again about unchanged data costs nothing.
 extension Project {
-    /// File extensions GitML reads as tables.
-    public static func isTabular(_ path: String) -> Bool {
-        let lower = path.lowercased()
-        return [".csv", ".tsv", ".jsonl", ".ndjson"].contains { lower.hasSuffix($0) }
-    }
+    /// File names GitML reads as tables (`TableFile.isTabular`: CSV, TSV, JSON Lines, each
+    /// maybe gzip or zstd compressed, and Parquet).
+    public static func isTabular(_ path: String) -> Bool { TableFile.isTabular(path) }
 
-    /// Reads a single-file tabular version as a table (CSV, TSV or JSON Lines, by extension),
+    /// Reads a single-file tabular version as a table (`TableFile`: the format by its name and magic bytes),
     /// from the working tree when it holds exactly these bytes, else from the store (verified).
     /// The last two tables read are kept for the next call (`releaseTables()` drops them).
     public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> Table {
@@ -47,13 +45,7 @@ extension Project {
         }
         defer { if let temporary { unlink(temporary) } }
         cache.save()
-        let lower = record.path.lowercased()
-        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
-            return try JSONLinesReader.read(contentsOf: path, options: JSONLinesReadOptions(schema: schema)).table
-        }
-        var options = lower.hasSuffix(".tsv") ? CSVReadOptions.tsv : CSVReadOptions()
-        options.schema = schema
-        return try CSVReader.read(contentsOf: path, options: options).table
+        return try TableFile.read(contentsOf: path, format: TableFile.format(of: record.path), schema: schema).table
     }
 
     /// The contract of dataset `name`: `ml/contracts/<name>.yaml` (nil when there is none),

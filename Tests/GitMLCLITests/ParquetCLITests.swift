@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+
+/// Parquet and compressed text are inputs like CSV: a Parquet dataset and its CSV twin give the
+/// same checks, profile and validation, and `git ml eval` reads Parquet predictions.
+final class ParquetCLITests: CLITestCase {
+    /// The twins written by scripts/fixtures/parquet.py.
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../TablesTests/Fixtures/parquet").standardized.path
+
+    private func copy(_ fixture: String, to name: String) throws {
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/" + fixture, toPath: repo + "/" + name)
+    }
+
+    private func profile(_ version: String) throws -> Any? {
+        (try json(try run("git", "ml", "data", "show", version, "--profile", "--json").stdout) as? [String: Any])?["profile"]
+    }
+
+    func testParquetDatasetProfilesAndValidatesAsItsCSVTwin() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        for name in ["churn-csv", "churn-parquet", "churn-gz"] {
+            try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try copy("churn_twin.csv", to: "churn.csv")
+        try copy("churn_twin.parquet", to: "churn.parquet")
+        try run("gzip", "-k", "-n", "churn.csv")
+        let csv = try run("git", "ml", "data", "add", "churn.csv", "--name", "churn-csv", "--json")
+        let parquet = try run("git", "ml", "data", "add", "churn.parquet", "--name", "churn-parquet", "--json")
+        try run("git", "ml", "data", "add", "churn.csv.gz", "--name", "churn-gz")
+        let csvChecks = (try json(csv.stdout) as? [String: Any])?["checks"] as? [String: Any]
+        let parquetChecks = (try json(parquet.stdout) as? [String: Any])?["checks"] as? [String: Any]
+        XCTAssertEqual(parquetChecks?["passed"] as? Bool, true, parquet.stdout)
+        XCTAssertEqual(NSDictionary(dictionary: parquetChecks?["contract"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: csvChecks?["contract"] as? [String: Any] ?? ["missing": true]))
+
+        let csvProfile = try XCTUnwrap(try profile("churn-csv@v1") as? [String: Any])
+        XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile("churn-parquet@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile))
+        XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile("churn-gz@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile))
+        XCTAssertTrue(try run("git", "ml", "data", "show", "churn-parquet@v1", "--profile").stdout.contains("profile   400 rows, 5 columns"))
+
+        let validated = try run("git", "ml", "data", "validate", "churn-parquet@v1", "churn-csv@v1", "--json")
+        let reports = (try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any]
+        XCTAssertEqual(NSDictionary(dictionary: reports?["churn-parquet@v1"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: reports?["churn-csv@v1"] as? [String: Any] ?? ["missing": true]), validated.stdout)
+    }
+
+    func testParquetWhoseTypesDisagreeWithTheContractFailsTheSchemaCheckNamingTheColumn() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        // The contract says region is an integer; the file holds strings.
+        try ChurnProject.contract.replacingOccurrences(of: "name: region\n        logicalType: string", with: "name: region\n        logicalType: integer")
+            .write(toFile: repo + "/ml/contracts/churn.yaml", atomically: true, encoding: .utf8)
+        try copy("churn_twin.parquet", to: "churn.parquet")
+        let added = try run("git", "ml", "data", "add", "churn.parquet", "--name", "churn", expect: 1)
+        XCTAssertTrue(added.stdout.contains("region"), added.stdout)
+    }
+
+    func testEvalReadsParquetPredictionsAsTheCSVTwin() throws {
+        try copy("preds_twin.csv", to: "preds.csv")
+        try copy("preds_twin.parquet", to: "preds.parquet")
+        let fromCSV = try json(try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        let fromParquet = try json(try run("git", "ml", "eval", "preds.parquet", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        XCTAssertNotNil(fromCSV?["evaluation"])
+        XCTAssertEqual(NSDictionary(dictionary: fromParquet?["evaluation"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]))
+    }
+
+    func testCorruptParquetIsAnErrorNamingTheFile() throws {
+        try copy("preds_twin.parquet", to: "preds.parquet")
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: repo + "/preds.parquet"))
+        try handle.truncate(atOffset: 200)
+        try handle.close()
+        let out = try run("git", "ml", "eval", "preds.parquet", "--label", "y", "--score", "p", expect: 3)
+        XCTAssertTrue(out.stderr.contains("preds.parquet"), out.stderr)
+        XCTAssertTrue(out.stderr.contains("not a Parquet file"), out.stderr)
+    }
+}

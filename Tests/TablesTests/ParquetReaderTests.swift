@@ -162,7 +162,7 @@ final class ParquetReaderTests: XCTestCase {
             let path = try corrupted("pyarrow_codec_snappy.parquet") { $0[offset] ^= 0x5A }
             do {
                 _ = try ParquetReader.read(contentsOf: path)
-            } catch let error as TableReadError {
+            } catch {
                 guard case .invalidParquet = error else { return XCTFail("\(offset): \(error)") }
             }
         }
@@ -209,4 +209,64 @@ final class ParquetReaderTests: XCTestCase {
 
 private extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Hostile values and bytes: errors, never a crash or a wrapped-around value.
+final class ParquetHostileInputTests: XCTestCase {
+    func testDatesAndINT96OutsideInt64MicrosecondsAreErrors() {
+        var dates = ParquetValueSink(.date)
+        XCTAssertThrowsError(try dates.append(.int32([Int32.max]))) { error in
+            guard case .valueOutOfRange? = error as? ParquetProblem else { return XCTFail("\(error)") }
+        }
+        var int96 = [UInt8](repeating: 0, count: 12)
+        int96.replaceSubrange(8..<12, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        XCTAssertThrowsError(try int96.withTypedBytes { raw throws(ParquetProblem) in
+            var cursor = PageCursor(raw)
+            return try ParquetEncoding.plain(&cursor, type: .int96, typeLength: 0, count: 1)
+        }) { error in
+            guard case .valueOutOfRange? = error as? ParquetProblem else { return XCTFail("\(error)") }
+        }
+        var unsigned = ParquetValueSink(.integer(unsigned: true))
+        XCTAssertThrowsError(try unsigned.append(.int64([-1]))) { error in
+            guard case .valueOutOfRange? = error as? ParquetProblem else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testDeeplyNestedThriftIsRefused() {
+        // A struct field of type list whose elements are lists, 10 000 deep.
+        let bytes: [UInt8] = [0x19] + [UInt8](repeating: 0x19, count: 10_000)
+        XCTAssertThrowsError(try bytes.withTypedBytes { raw throws(ParquetProblem) in
+            var reader = ThriftCompactReader(raw, from: 0, to: raw.count)
+            return try reader.readStruct()
+        })
+    }
+
+    /// Single-byte changes of small files (footer included), and of every few bytes of
+    /// files with the delta, byte-stream-split and v2 page encodings, reads or fails with
+    /// `invalidParquet`; a crash would end the test run.
+    func testByteFlipsAreReadOrRefused() throws {
+        let files = [("pyarrow_dictionary_small.parquet", 1), ("pyarrow_empty.parquet", 1), ("pyarrow_nested.parquet", 5),
+                     ("pyarrow_delta.parquet", 37), ("pyarrow_byte_stream_split.parquet", 41), ("pyarrow_page_v2.parquet", 43),
+                     ("pyarrow_int96.parquet", 47), ("pyarrow_decimal.parquet", 53), ("pyarrow_codec_lz4.parquet", 59)]
+        for (file, stride) in files {
+            let original = [UInt8](try Data(contentsOf: ParquetReaderTests.fixtures.appendingPathComponent(file)))
+            let path = NSTemporaryDirectory() + "flip-\(UUID().uuidString).parquet"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for offset in Swift.stride(from: 0, to: original.count, by: stride) {
+                for mask: UInt8 in [0x01, 0xFF] {
+                    var bytes = original
+                    bytes[offset] ^= mask
+                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    do {
+                        _ = try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(threads: .one))
+                    } catch {
+                        switch error {
+                        case .invalidParquet, .duplicateColumnName: break
+                        default: XCTFail("\(file) byte \(offset) ^ \(mask): \(error)")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -25,10 +25,8 @@ enum ParquetCodecs {
             case .uncompressed, .lzo, .brotli, .lz4: produced = nil; failure = "unsupported"
             }
             if let produced, produced != size, failure == nil { failure = "produced \(produced) bytes, the page declares \(size)" }
-            // Bytes past what was produced are zeroed so the array is fully initialized either way.
-            let done = min(produced ?? 0, size)
-            if done < size { out.baseAddress.map { ($0 + done).initializeMemory(as: UInt8.self, repeating: 0, count: size - done) } }
-            initialized = size
+            // On failure only what was produced counts as initialized (the array is thrown away).
+            initialized = failure == nil ? size : min(produced ?? 0, size)
         }
         if let failure { throw .decompressionFailed(codec: codec.name, reason: failure) }
         return output

@@ -160,7 +160,7 @@ enum ParquetEncoding {
         let total = Int(truncatingIfNeeded: try cursor.varint())
         var value = try cursor.zigzag()
         guard blockSize > 0, blockSize % 128 == 0, miniblocks > 0, blockSize % miniblocks == 0,
-              (blockSize / miniblocks) % 32 == 0, total == count else {
+              blockSize <= 1 << 20, (blockSize / miniblocks) % 32 == 0, total == count else {
             throw .malformed("DELTA_BINARY_PACKED header (block \(blockSize), miniblocks \(miniblocks), values \(total) of \(count))")
         }
         var out: [Int64] = []
@@ -238,11 +238,17 @@ enum ParquetEncoding {
             return .double((0..<count).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 8 * $0, as: UInt64.self))) })
         case .int96:
             let at = try cursor.take(count * 12, "INT96 values")
-            return .int96((0..<count).map { k in
+            var out: [Int64] = []
+            out.reserveCapacity(count)
+            for k in 0..<count {
                 let nanos = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 12 * k, as: Int64.self))
                 let julianDay = Int64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 12 * k + 8, as: UInt32.self)))
-                return (julianDay - 2_440_588) * 86_400_000_000 + floorDivide(nanos, 1000)
-            })
+                let (days, overflow) = (julianDay - 2_440_588).multipliedReportingOverflow(by: 86_400_000_000)
+                let (micros, overflow2) = days.addingReportingOverflow(floorDivide(nanos, 1000))
+                if overflow || overflow2 { throw .valueOutOfRange("INT96 timestamp (Julian day \(julianDay)) is outside int64 microseconds") }
+                out.append(micros)
+            }
+            return .int96(out)
         case .byteArray:
             var out = ByteArrays()
             out.offsets.reserveCapacity(count + 1)

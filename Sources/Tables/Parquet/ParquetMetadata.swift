@@ -71,7 +71,6 @@ struct ParquetLeaf: Sendable {
 /// Where one column chunk's pages lie and how they are compressed.
 struct ParquetChunk: Sendable {
     let codec: Int64
-    let valueCount: Int
     /// The byte range of all its pages (dictionary page first, when there is one).
     let range: Range<Int>
 }
@@ -114,7 +113,7 @@ struct ParquetMetadata: Sendable {
             }
             groups.append(ParquetRowGroup(rowCount: Int(groupRows), chunks: try columns.map { c throws(ParquetProblem) in
                 // An empty row group's chunks are never read (writers leave their offsets at 0).
-                groupRows == 0 ? ParquetChunk(codec: 0, valueCount: 0, range: 0..<0) : try Self.chunk(c, fileSize: size - 8 - length, rowGroup: index)
+                groupRows == 0 ? ParquetChunk(codec: 0, range: 0..<0) : try Self.chunk(c, fileSize: size - 8 - length, rowGroup: index, rows: groupRows)
             }))
         }
         guard groups.reduce(0, { $0 + $1.rowCount }) == rows else { throw .malformed("row groups' rows do not add up to the file's \(rows)") }
@@ -122,19 +121,21 @@ struct ParquetMetadata: Sendable {
         rowGroups = groups
     }
 
-    private static func chunk(_ value: ThriftValue, fileSize: Int, rowGroup: Int) throws(ParquetProblem) -> ParquetChunk {
+    private static func chunk(_ value: ThriftValue, fileSize: Int, rowGroup: Int, rows: Int64) throws(ParquetProblem) -> ParquetChunk {
         guard let chunk = value.fields else { throw .malformed("row group \(rowGroup): a column chunk is not a structure") }
         if chunk[1] != nil { throw .unsupported("column data in another file (ColumnChunk.file_path)") }
-        guard let meta = chunk[3]?.fields, let codec = meta[4]?.int, let values = meta[5]?.int, values >= 0,
+        guard let meta = chunk[3]?.fields, let codec = meta[4]?.int, let values = meta[5]?.int,
               let compressed = meta[7]?.int, let dataOffset = meta[9]?.int else {
             throw .malformed("row group \(rowGroup): a column chunk has no metadata")
         }
+        // Flat columns hold one value (or null) per row; nested ones are refused before reading.
+        guard values >= rows else { throw .malformed("row group \(rowGroup): a column chunk holds \(values) values for \(rows) rows") }
         var start = dataOffset
         if let dictionary = meta[11]?.int, dictionary > 0, dictionary < dataOffset { start = dictionary }
         guard start >= 4, compressed >= 0, start <= Int64(fileSize), compressed <= Int64(fileSize) - start else {
             throw .truncated("row group \(rowGroup): a column chunk at \(start)+\(compressed) lies outside the file's data")
         }
-        return ParquetChunk(codec: codec, valueCount: Int(values), range: Int(start)..<Int(start + compressed))
+        return ParquetChunk(codec: codec, range: Int(start)..<Int(start + compressed))
     }
 
     /// The top-level fields of a depth-first schema list (element 0 is the root).
@@ -142,6 +143,7 @@ struct ParquetMetadata: Sendable {
         var position = 1, leaf = 0
         var result: [ParquetField] = []
         let rootChildren = Int(schema[0][5]?.int ?? 0)
+        guard rootChildren >= 0, rootChildren < schema.count else { throw .malformed("schema root with \(rootChildren) children") }
         for _ in 0..<rootChildren {
             guard position < schema.count else { throw .malformed("schema lists fewer elements than its groups' children") }
             let element = schema[position]

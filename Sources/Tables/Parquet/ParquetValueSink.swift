@@ -99,7 +99,12 @@ struct ParquetValueSink {
     private func timestamps(_ physical: PhysicalValues) throws(ParquetProblem) -> [Int64] {
         switch (conversion, physical) {
         case (.int96Timestamp, .int96(let v)): return v
-        case (.date, .int32(let v)): return v.map { Int64($0) * 86_400_000_000 }
+        case (.date, .int32(let v)):
+            return try v.map { days throws(ParquetProblem) in
+                let (micros, overflow) = Int64(days).multipliedReportingOverflow(by: 86_400_000_000)
+                if overflow { throw .valueOutOfRange("date \(days) days from 1970 is outside int64 microseconds") }
+                return micros
+            }
         case (.timestamp(let perSecond), .int64(let v)):
             if perSecond == 1_000_000 { return v }
             if perSecond == 1_000_000_000 { return v.map { ParquetEncoding.floorDivide($0, 1000) } }
@@ -118,7 +123,11 @@ struct ParquetValueSink {
         switch physical {
         case .int32(let v): return v.map { Self.decimal(Int64($0), scale: scale) }
         case .int64(let v): return v.map { Self.decimal($0, scale: scale) }
-        case .bytes(let v): return (0..<v.count).map { Self.decimal(bigEndian: v[$0], scale: scale) }
+        case .bytes(let v):
+            if let long = (0..<v.count).first(where: { v[$0].count > 32 }) {
+                throw .valueOutOfRange("a decimal of \(v[long].count) bytes (at most 32, 77 digits, are read)")
+            }
+            return (0..<v.count).map { Self.decimal(bigEndian: v[$0], scale: scale) }
         default: throw mismatch(physical)
         }
     }

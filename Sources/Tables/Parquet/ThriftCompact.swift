@@ -94,6 +94,7 @@ struct ThriftCompactReader {
     }
 
     private mutating func value(ofType type: UInt8, depth: Int) throws(ParquetProblem) -> ThriftValue {
+        guard depth < Self.maxDepth else { throw .malformed("Thrift values nested deeper than \(Self.maxDepth)") }
         switch type {
         case 1, 2: return .bool(try byte() == 1)  // booleans inside lists and maps
         case 3: return .int(Int64(Int8(bitPattern: try byte())))

@@ -56,6 +56,21 @@ final class ParquetCLITests: CLITestCase {
         XCTAssertTrue(added.stdout.contains("region"), added.stdout)
     }
 
+    func testHivePartitionedDirectoryIsOneTable() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/hive", toPath: repo + "/events")
+        try run("git", "ml", "data", "add", "events")
+        let shown = try run("git", "ml", "data", "show", "events@v1", "--profile").stdout
+        XCTAssertTrue(shown.contains("profile   150 rows, 5 columns"), shown)
+        let profile = try XCTUnwrap(try profile("events@v1") as? [String: Any])
+        let columns = try XCTUnwrap(profile["columns"] as? [[String: Any]])
+        XCTAssertEqual(columns.map { $0["name"] as? String }, ["id", "amount", "city", "year", "region"])
+        // Read again, from the store, when the working tree changed (and no profile is cached).
+        try FileManager.default.removeItem(atPath: repo + "/events/year=2025")
+        try FileManager.default.removeItem(atPath: repo + "/.git/ml/cache/results")
+        XCTAssertTrue(try run("git", "ml", "data", "show", "events@v1", "--profile").stdout.contains("profile   150 rows, 5 columns"))
+    }
+
     func testEvalReadsParquetPredictionsAsTheCSVTwin() throws {
         try copy("preds_twin.csv", to: "preds.csv")
         try copy("preds_twin.parquet", to: "preds.parquet")

@@ -67,6 +67,8 @@ let package = Package(
         .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
                           path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "gate-bench", dependencies: ["Gate"], path: "Benchmarks/gate/Sources", swiftSettings: simdFlags),
+        .executableTarget(name: "parquet-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/parquet/Sources",
+                          swiftSettings: simdFlags),
         .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 

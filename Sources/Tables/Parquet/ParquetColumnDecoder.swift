@@ -8,10 +8,15 @@ struct ParquetColumnDecoder {
     let chunk: ParquetChunk
     let rowCount: Int
 
-    func decode(name: String) throws(ParquetProblem) -> Column {
-        var sink = ParquetValueSink(leaf.conversion)
-        var validity: NullBitmap? = leaf.optional ? NullBitmap(count: 0) : nil
+    /// What the pages decoded so far left: values, validity (optional columns), dictionary.
+    private struct State {
+        var sink: ParquetValueSink
+        var validity: NullBitmap?
         var dictionary: PhysicalValues?
+    }
+
+    func decode(name: String) throws(ParquetProblem) -> Column {
+        var state = State(sink: ParquetValueSink(leaf.conversion), validity: leaf.optional ? NullBitmap(count: 0) : nil)
         var position = chunk.range.lowerBound
         var rows = 0, page = 0
         while rows < rowCount {
@@ -30,62 +35,81 @@ struct ParquetColumnDecoder {
             position = bodyStart + header.compressedSize
             switch header.kind {
             case .dictionary(let count, let encoding):
-                guard encoding == ParquetEncodingID.plain.rawValue || encoding == ParquetEncodingID.plainDictionary.rawValue else {
-                    throw .unsupported("dictionary page encoding \(encoding)")
-                }
-                let bytes = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize)
-                let values = try bytes.withTypedBytes { raw throws(ParquetProblem) in
-                    var cursor = PageCursor(raw)
-                    return try ParquetEncoding.plain(&cursor, type: leaf.physical, typeLength: leaf.typeLength, count: count)
-                }
-                try sink.setDictionary(values)
-                dictionary = values
+                try readDictionary(body, header: header, count: count, encoding: encoding, into: &state)
             case .dataV1(let count, let encoding, let levelEncoding):
-                try checkCount(count, rows: rows)
-                let bytes = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize)
-                try bytes.withTypedBytes { raw throws(ParquetProblem) in
-                    var cursor = PageCursor(raw)
-                    var present = count
-                    if validity != nil {
-                        guard levelEncoding == ParquetEncodingID.rle.rawValue else { throw .unsupported("definition level encoding \(levelEncoding)") }
-                        let length = Int(try cursor.uint32())
-                        let start = try cursor.take(length, "definition levels")
-                        var levels = PageCursor(raw, from: start, to: cursor.position)
-                        present = try appendLevels(&levels, count: count, to: &validity)
-                    }
-                    try decodeValues(&cursor, encoding: encoding, count: present, dictionary: dictionary, into: &sink)
-                }
+                guard count <= rowCount - rows else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
+                try readDataPageV1(body, header: header, count: count, encoding: encoding, levelEncoding: levelEncoding, into: &state)
+                rows += count
             case .dataV2(let count, let nulls, let encoding, let definitionBytes, let repetitionBytes, let compressed):
-                try checkCount(count, rows: rows)
+                guard count <= rowCount - rows else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
                 guard repetitionBytes == 0 else { throw .malformed("repetition levels in a flat column") }
                 guard definitionBytes <= body.count, header.uncompressedSize >= definitionBytes else {
                     throw .truncated("page \(page)'s definition levels run past the page")
                 }
-                var present = count
-                if validity != nil {
-                    var levels = PageCursor(body, from: 0, to: definitionBytes)
-                    present = try appendLevels(&levels, count: count, to: &validity)
-                    guard count - present == nulls else { throw .malformed("page \(page) declares \(nulls) nulls, its levels \(count - present)") }
-                }
-                let valuesBody = UnsafeRawBufferPointer(rebasing: body[definitionBytes...])
-                let size = header.uncompressedSize - definitionBytes
-                let bytes = compressed ? try ParquetCodecs.decompress(valuesBody, codec: chunk.codec, size: size) : Array(valuesBody)
-                try bytes.withTypedBytes { raw throws(ParquetProblem) in
-                    var cursor = PageCursor(raw)
-                    try decodeValues(&cursor, encoding: encoding, count: present, dictionary: dictionary, into: &sink)
-                }
+                let page = DataPageV2(count: count, nulls: nulls, encoding: encoding, definitionBytes: definitionBytes, compressed: compressed)
+                try readDataPageV2(body, header: header, page, into: &state)
+                rows += count
             case .other:
                 break
             }
-            if case .dataV1(let count, _, _) = header.kind { rows += count }
-            if case .dataV2(let count, _, _, _, _, _) = header.kind { rows += count }
             page += 1
         }
-        return sink.column(named: name, rowCount: rowCount, validity: validity)
+        return state.sink.column(named: name, rowCount: rowCount, validity: state.validity)
     }
 
-    private func checkCount(_ count: Int, rows: Int) throws(ParquetProblem) {
-        guard count <= rowCount - rows else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
+    private func readDictionary(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, count: Int, encoding: Int64,
+                                into state: inout State) throws(ParquetProblem) {
+        guard encoding == ParquetEncodingID.plain.rawValue || encoding == ParquetEncodingID.plainDictionary.rawValue else {
+            throw .unsupported("dictionary page encoding \(encoding)")
+        }
+        let bytes = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize)
+        let values = try bytes.withTypedBytes { raw throws(ParquetProblem) in
+            var cursor = PageCursor(raw)
+            return try ParquetEncoding.plain(&cursor, type: leaf.physical, typeLength: leaf.typeLength, count: count)
+        }
+        try state.sink.setDictionary(values)
+        state.dictionary = values
+    }
+
+    /// A v1 page: levels (each with a 4-byte length) and values, compressed together.
+    private func readDataPageV1(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, count: Int, encoding: Int64,
+                                levelEncoding: Int64, into state: inout State) throws(ParquetProblem) {
+        let bytes = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize)
+        try bytes.withTypedBytes { raw throws(ParquetProblem) in
+            var cursor = PageCursor(raw)
+            var present = count
+            if state.validity != nil {
+                guard levelEncoding == ParquetEncodingID.rle.rawValue else { throw .unsupported("definition level encoding \(levelEncoding)") }
+                let length = Int(try cursor.uint32())
+                let start = try cursor.take(length, "definition levels")
+                var levels = PageCursor(raw, from: start, to: cursor.position)
+                present = try appendLevels(&levels, count: count, to: &state.validity)
+            }
+            try decodeValues(&cursor, encoding: encoding, count: present, dictionary: state.dictionary, into: &state.sink)
+        }
+    }
+
+    private struct DataPageV2 {
+        let count: Int, nulls: Int, encoding: Int64, definitionBytes: Int, compressed: Bool
+    }
+
+    /// A v2 page: uncompressed definition levels without a length prefix, then values,
+    /// compressed unless the header says otherwise.
+    private func readDataPageV2(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, _ page: DataPageV2,
+                                into state: inout State) throws(ParquetProblem) {
+        var present = page.count
+        if state.validity != nil {
+            var levels = PageCursor(body, from: 0, to: page.definitionBytes)
+            present = try appendLevels(&levels, count: page.count, to: &state.validity)
+            guard page.count - present == page.nulls else { throw .malformed("a page declares \(page.nulls) nulls, its levels \(page.count - present)") }
+        }
+        let valuesBody = UnsafeRawBufferPointer(rebasing: body[page.definitionBytes...])
+        let size = header.uncompressedSize - page.definitionBytes
+        let bytes = page.compressed ? try ParquetCodecs.decompress(valuesBody, codec: chunk.codec, size: size) : Array(valuesBody)
+        try bytes.withTypedBytes { raw throws(ParquetProblem) in
+            var cursor = PageCursor(raw)
+            try decodeValues(&cursor, encoding: page.encoding, count: present, dictionary: state.dictionary, into: &state.sink)
+        }
     }
 
     /// Reads `count` definition levels (0 = null, 1 = value) and returns how many are values.

@@ -71,6 +71,41 @@ final class ParquetCLITests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "data", "show", "events@v1", "--profile").stdout.contains("profile   150 rows, 5 columns"))
     }
 
+    func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
+        try run("git", "ml", "init")
+        for directory in ["contracts", "suites", "experiments"] {
+            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
+        }
+        for name in ["churn-eval", "train-csv", "train-parquet"] {
+            try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        for (experiment, dataset) in [("on-csv", "train-csv"), ("on-parquet", "train-parquet")] {
+            try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "churn-train@v1", with: dataset + "@v1")
+                .write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
+        }
+        try writeChurn("eval.csv", rows: 300, firstID: 100_000, seed: 2)
+        try copy("churn_twin.csv", to: "train.csv")
+        try copy("churn_twin.parquet", to: "train.parquet")
+        try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
+        try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
+        try run("git", "ml", "data", "add", "train.parquet", "--name", "train-parquet")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+        try run("git", "ml", "run", "on-csv")
+        try run("git", "ml", "run", "on-parquet")
+        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
+        XCTAssertEqual(runs.count, 2)
+        let headlines = runs.map { ($0["metrics"] as? [String: Any])?["headline"] as? [String: Any] }
+        XCTAssertNotNil(headlines[0]?["value"] as? Double)
+        XCTAssertEqual(headlines[0]?["value"] as? Double, headlines[1]?["value"] as? Double)
+        let id = try XCTUnwrap(runs[0]["id"] as? String)
+        let short = String(id.dropFirst(7).prefix(12))
+        let fromCSV = try run("git", "ml", "predict", short, "train.csv").stdout
+        XCTAssertEqual(try run("git", "ml", "predict", short, "train.parquet").stdout, fromCSV)
+        XCTAssertEqual(fromCSV.split(separator: "\n").count, 401)
+    }
+
     func testEvalReadsParquetPredictionsAsTheCSVTwin() throws {
         try copy("preds_twin.csv", to: "preds.csv")
         try copy("preds_twin.parquet", to: "preds.parquet")

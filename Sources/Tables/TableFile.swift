@@ -34,13 +34,15 @@ public enum TableFile {
     /// bytes are not Parquet (default: from `path`, CSV when the name says nothing); pass it
     /// when the file's name is not its own (a temporary copy). `schema` overrides types of
     /// text columns as the text readers document; for Parquet the file's types stand and
-    /// `schema` only converts numbers to the type it names (`ParquetReader`).
+    /// `schema` only converts numbers to the type it names (`ParquetReader`). `columns` keeps
+    /// only those columns, in that order (a name the file lacks is `unknownSchemaColumn`):
+    /// Parquet reads only their pages, text formats parse every column and then keep these.
     public static func read(contentsOf path: String, format: TableFormat? = nil, schema: [String: ColumnType] = [:],
-                            threads: ParallelFor.Threads = .all) throws(TableReadError) -> TableReadResult {
+                            columns: [String]? = nil, threads: ParallelFor.Threads = .all) throws(TableReadError) -> TableReadResult {
         let format = format ?? self.format(of: path) ?? .csv
-        return try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
+        let result = try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
             if input.bytes.starts(with: ParquetReader.magic) || format == .parquet {
-                return try ParquetReader.read(input, path: path, options: ParquetReadOptions(schema: schema, threads: threads))
+                return try ParquetReader.read(input, path: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
             }
             if let compression = TextCompression.detect(input.bytes) {
                 let text = try compression.decompress(input, path: path)
@@ -54,6 +56,15 @@ public enum TableFile {
                 return try CSVReader.read(input, options: csvOptions(format, schema: schema, threads: threads))
             }
         }
+        guard let columns, result.table.columnNames != columns else { return result }
+        if let twice = columns.first(where: { name in columns.filter { $0 == name }.count > 1 }) { throw .duplicateColumnName(twice) }
+        var kept: [Column] = []
+        for name in columns {
+            guard let column = result.table.column(named: name) else { throw .unknownSchemaColumn(name) }
+            kept.append(column)
+        }
+        // Distinct names of one table's columns, which have equal lengths.
+        return TableReadResult(table: try! Table(columns: kept), skippedRows: result.skippedRows, blankLines: result.blankLines)
     }
 
     private static func readText(bytes: [UInt8], format: TableFormat, schema: [String: ColumnType],

@@ -100,6 +100,21 @@ final class CompressedTextTests: XCTestCase {
         }
     }
 
+    func testColumnsKeepsTheNamedColumnsInEveryFormat() throws {
+        let plain = try write("data.csv", csv)
+        let compressed = try compress(plain, tool: "zstd", to: "data.csv.zst")
+        let parquet = ParquetReaderTests.fixtures.appendingPathComponent("churn_twin.parquet").path
+        for path in [plain, compressed] {
+            let table = try TableFile.read(contentsOf: path, columns: ["city", "id"]).table
+            XCTAssertEqual(table.columnNames, ["city", "id"])
+            XCTAssertEqual(table.column(named: "id"), try TableFile.read(contentsOf: plain).table.column(named: "id"))
+        }
+        XCTAssertEqual(try TableFile.read(contentsOf: parquet, columns: ["region"]).table.columnNames, ["region"])
+        XCTAssertThrowsError(try TableFile.read(contentsOf: plain, columns: ["nope"])) { error in
+            XCTAssertEqual(error as? TableReadError, .unknownSchemaColumn("nope"))
+        }
+    }
+
     func testNamesGitMLReadsAsTables() {
         for name in ["a.csv", "a.CSV.GZ", "a.tsv.gz", "a.jsonl.zst", "a.ndjson.gz", "a.parquet", "a.csv.zst"] {
             XCTAssertTrue(TableFile.isTabular(name), name)

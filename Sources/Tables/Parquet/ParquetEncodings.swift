@@ -100,18 +100,23 @@ struct PageCursor {
         guard width > 0 else { for _ in 0..<count { body(0) }; return }
         let start = try take((count * width + 7) / 8, "bit-packed values")
         let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
-        var bit = 0
-        for _ in 0..<count {
-            var value: UInt64 = 0, got = 0, at = bit
-            while got < width {
-                let shift = at & 7
-                let take = min(8 - shift, width - got)
-                value |= UInt64((bytes[start + at >> 3] >> UInt8(shift)) & UInt8(truncatingIfNeeded: (1 << take) - 1)) << UInt64(got)
-                got += take
-                at += take
+        for k in 0..<count {
+            let bit = k * width
+            let at = start + bit >> 3, shift = bit & 7
+            if width + shift <= 64 && at + 8 <= bytes.count {
+                // One load from the buffer (bits past the value are masked off).
+                body(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) >> UInt64(shift) & mask)
+                continue
             }
-            body(value & mask)
-            bit += width
+            var value: UInt64 = 0, got = 0, position = bit
+            while got < width {
+                let offset = position & 7
+                let take = min(8 - offset, width - got)
+                value |= UInt64((bytes[start + position >> 3] >> UInt8(offset)) & UInt8(truncatingIfNeeded: (1 << take) - 1)) << UInt64(got)
+                got += take
+                position += take
+            }
+            body(value)
         }
     }
 }

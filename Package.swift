@@ -25,6 +25,8 @@ let package = Package(
         // System libraries (pkg-config).
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
 
         // Storage and git.
         .target(name: "BlobStore", dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")],
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
         .target(name: "Learners", dependencies: ["Kernels", "Tables"], swiftSettings: simdFlags),
-        .target(name: "Tables", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels", "CZstd", "CZlib", "CSnappy"], swiftSettings: simdFlags),
         .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
 
@@ -65,6 +67,8 @@ let package = Package(
         .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
                           path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "gate-bench", dependencies: ["Gate"], path: "Benchmarks/gate/Sources", swiftSettings: simdFlags),
+        .executableTarget(name: "parquet-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/parquet/Sources",
+                          swiftSettings: simdFlags),
         .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 
@@ -75,7 +79,7 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Kernels", "Tables"], exclude: ["Golden"]),
-        .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"], exclude: ["Fixtures"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),

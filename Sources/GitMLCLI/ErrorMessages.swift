@@ -24,6 +24,27 @@ extension TableReadError: CustomStringConvertible {
         case .duplicateColumnName(let name): return "the header names column '\(name)' twice"
         case .unknownSchemaColumn(let name): return "the schema names column '\(name)', which the file does not have"
         case .invalidJSON(let line, let column, let reason): return "line \(line), column \(column): invalid JSON: \(reason)"
+        case .corruptCompressedInput(let path, let format, let reason):
+            return "\(path): the \(format) stream is corrupt or cut short (\(reason)); re-create or re-download the file"
+        case .invalidParquet(let path, let rowGroup, let column, let problem):
+            let place = [rowGroup.map { "row group \($0)" }, column.map { "column '\($0)'" }].compactMap { $0 }.joined(separator: ", ")
+            return "\(path)\(place.isEmpty ? "" : " (\(place))"): \(problem)"
+        }
+    }
+}
+
+extension ParquetProblem: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notParquet: return "not a Parquet file (no PAR1 magic at its start and end; encrypted files end in PARE and are not read)"
+        case .truncated(let what): return "truncated or corrupt: \(what) (the file may be cut short; copy it again)"
+        case .malformed(let what): return "malformed Parquet: \(what)"
+        case .unsupported(let what): return "\(what) is not supported (rewrite the file with pyarrow defaults)"
+        case .nestedColumn(let kind): return "nested column (\(kind)) is not supported: flatten it or leave it out of the file"
+        case .decompressionFailed(let codec, let reason): return "a \(codec) page does not decompress: \(reason)"
+        case .checksumMismatch(let page): return "page \(page) fails its CRC-32 check: the file is corrupt"
+        case .dictionaryIndexOutOfRange(let index, let size): return "dictionary index \(index) is past the dictionary's \(size) entries: the file is corrupt"
+        case .valueOutOfRange(let what): return "\(what)"
         }
     }
 }

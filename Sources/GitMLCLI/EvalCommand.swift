@@ -8,7 +8,7 @@ import Records
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a predictions file (CSV, TSV, JSONL), or compare two on the same rows.",
+        abstract: "Evaluate a predictions file (CSV, TSV, JSONL, maybe .gz/.zst, or Parquet), or compare two on the same rows.",
         discussion: """
             Metrics follow scikit-learn 1.9.1 (docs/STATISTICS.md). A decision threshold is
             either given (--threshold) or chosen by a rule on separate validation predictions

@@ -23,7 +23,7 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @Argument(help: "A run id or unique prefix.") var runID: String
-    @Argument(help: "A CSV/TSV/JSONL file, a dataset version (name@vN), or - for CSV streamed on standard input.") var data: String
+    @Argument(help: "A CSV/TSV/JSONL file (maybe .gz/.zst) or Parquet file, a dataset version (name@vN), or - for CSV streamed on standard input.") var data: String
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
     @Option(help: "Rows per batch when streaming (-).") var batchRows: Int = 65_536
 

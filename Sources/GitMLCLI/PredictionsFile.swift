@@ -2,7 +2,7 @@ import Evaluation
 import Foundation
 import Tables
 
-/// A predictions file from any tool (CSV, TSV or JSON Lines), read into the columns
+/// A predictions file from any tool (CSV, TSV, JSON Lines, maybe compressed, or Parquet), read into the columns
 /// `git ml eval` needs.
 struct PredictionsFile {
     let path: String
@@ -10,11 +10,7 @@ struct PredictionsFile {
 
     init(path: String) throws {
         self.path = path
-        let lower = path.lowercased()
-        let result = lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson")
-            ? try JSONLinesReader.read(contentsOf: path)
-            : try CSVReader.read(contentsOf: path, options: lower.hasSuffix(".tsv") ? .tsv : CSVReadOptions())
-        table = result.table
+        table = try TableFile.read(contentsOf: path).table
     }
 
     func column(_ name: String) throws -> Column {

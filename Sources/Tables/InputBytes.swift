@@ -65,3 +65,13 @@ final class MappedFile {
         }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for bodies with a typed error, which it passes on as that type.
+    func withTypedBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = withUnsafeBytes { raw in
+            do throws(E) { return .success(try body(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}

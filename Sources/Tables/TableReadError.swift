@@ -24,6 +24,33 @@ public enum TableReadError: Error, Equatable, Sendable {
     case unknownSchemaColumn(String)
     /// A JSON Lines row that is not a JSON object of scalars.
     case invalidJSON(line: Int, column: Int, reason: String)
+    /// A gzip or zstd compressed text file whose compressed stream is corrupt or cut short.
+    case corruptCompressedInput(path: String, format: String, reason: String)
+    /// A Parquet file that cannot be read: the row group (0-based) and column when the problem
+    /// lies in one, and what is wrong.
+    case invalidParquet(path: String, rowGroup: Int?, column: String?, problem: ParquetProblem)
+}
+
+/// What is wrong with a Parquet file (see `TableReadError.invalidParquet`).
+public enum ParquetProblem: Error, Equatable, Sendable {
+    /// The file does not start and end with the magic bytes `PAR1` (or ends with `PARE`, encrypted).
+    case notParquet
+    /// A length or offset read from the file points past its end or past the part it belongs to.
+    case truncated(String)
+    /// A structure that is not valid Parquet (metadata, page header, encoded values).
+    case malformed(String)
+    /// Valid Parquet that this reader does not read (named: codec, encoding, type).
+    case unsupported(String)
+    /// A column with repetition (a list or map) or inside a group (a struct); flat schemas only.
+    case nestedColumn(kind: String)
+    /// A compressed page that does not decompress to its declared size.
+    case decompressionFailed(codec: String, reason: String)
+    /// A page whose CRC-32 differs from the one its header records.
+    case checksumMismatch(page: Int)
+    /// A dictionary-encoded value whose index is past the dictionary's end.
+    case dictionaryIndexOutOfRange(index: Int, dictionarySize: Int)
+    /// A value that the column's GitML type cannot hold (e.g. an unsigned 64-bit value above 2⁶³−1).
+    case valueOutOfRange(String)
 }
 
 /// A row left out of the table under `BadRowPolicy.skip`, with the reason.

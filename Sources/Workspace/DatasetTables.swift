@@ -8,13 +8,11 @@ import Tables
 /// against its contract, and row-level diffs. Results that depend only on content are cached
 /// in `.git/ml/cache` by digest, so asking again about unchanged data costs nothing.
 extension Project {
-    /// File extensions GitML reads as tables.
-    public static func isTabular(_ path: String) -> Bool {
-        let lower = path.lowercased()
-        return [".csv", ".tsv", ".jsonl", ".ndjson"].contains { lower.hasSuffix($0) }
-    }
+    /// File names GitML reads as tables (`TableFile.isTabular`: CSV, TSV, JSON Lines, each
+    /// maybe gzip or zstd compressed, and Parquet).
+    public static func isTabular(_ path: String) -> Bool { TableFile.isTabular(path) }
 
-    /// Reads a single-file tabular version as a table (CSV, TSV or JSON Lines, by extension),
+    /// Reads a single-file tabular version as a table (`TableFile`: the format by its name and magic bytes),
     /// from the working tree when it holds exactly these bytes, else from the store (verified).
     /// The last two tables read are kept for the next call (`releaseTables()` drops them).
     public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> Table {
@@ -30,30 +28,47 @@ extension Project {
 
     private func readTable(of version: DatasetVersion, schema: [String: ColumnType]) throws -> Table {
         let record = version.record
+        if record.isDirectory, ParquetDataset.isDataset(record.files.map(\.path)) {
+            return try readParquetDataset(record, schema: schema)
+        }
         guard !record.isDirectory, let file = record.files.first, Project.isTabular(record.path) else {
             throw WorkspaceError.notTabular(record.label)
         }
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
-        let stored = try Project.storedFile(file)
-        let working = root + "/" + record.path
         let cache = StatCache(layout: layout)
-        var path = working
-        var temporary: String?
-        if try currentDigest(of: working, relative: record.path, cache: cache) != stored.digest {
-            let temp = layout.temporaryPath("table") + "." + (record.path as NSString).pathExtension
-            try wrapping { try store.restore(stored, to: temp) }
-            path = temp
-            temporary = temp
-        }
+        let (path, temporary) = try readablePath(of: file, at: record.path, cache: cache)
         defer { if let temporary { unlink(temporary) } }
         cache.save()
-        let lower = record.path.lowercased()
-        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
-            return try JSONLinesReader.read(contentsOf: path, options: JSONLinesReadOptions(schema: schema)).table
+        return try TableFile.read(contentsOf: path, format: TableFile.format(of: record.path), schema: schema).table
+    }
+
+    /// A directory version of Parquet files (`ParquetDataset`), each file read from the working
+    /// tree when it holds exactly its bytes, else restored from the store to a temporary file.
+    private func readParquetDataset(_ record: DatasetRecord, schema: [String: ColumnType]) throws -> Table {
+        if record.purged != nil { throw WorkspaceError.purged(record.label) }
+        let cache = StatCache(layout: layout)
+        var files: [(relative: String, path: String)] = []
+        var temporaries: [String] = []
+        defer { for temporary in temporaries { unlink(temporary) } }
+        for file in record.files where !ParquetDataset.dataFiles([file.path]).isEmpty {
+            let (path, temporary) = try readablePath(of: file, at: record.path + "/" + file.path, cache: cache)
+            files.append((file.path, path))
+            if let temporary { temporaries.append(temporary) }
         }
-        var options = lower.hasSuffix(".tsv") ? CSVReadOptions.tsv : CSVReadOptions()
-        options.schema = schema
-        return try CSVReader.read(contentsOf: path, options: options).table
+        cache.save()
+        return try ParquetDataset.read(files: files, options: ParquetReadOptions(schema: schema)).table
+    }
+
+    /// Where to read a dataset file from: the working tree at `relative` when it holds exactly
+    /// the stored bytes, else a temporary copy restored (verified) from the store, returned too
+    /// so that the caller removes it.
+    private func readablePath(of file: DatasetRecord.File, at relative: String, cache: StatCache) throws -> (path: String, temporary: String?) {
+        let stored = try Project.storedFile(file)
+        let working = root + "/" + relative
+        if try currentDigest(of: working, relative: relative, cache: cache) == stored.digest { return (working, nil) }
+        let temp = layout.temporaryPath("table") + "." + (relative as NSString).pathExtension
+        try wrapping { try store.restore(stored, to: temp) }
+        return (temp, temp)
     }
 
     /// The contract of dataset `name`: `ml/contracts/<name>.yaml` (nil when there is none),

@@ -1,0 +1,85 @@
+/// A directory of Parquet files read as one table: the "dataset" layout Spark, pyarrow, polars
+/// and DuckDB write, optionally Hive-partitioned (`key=value/` folders).
+///
+/// Files are read in the order of their relative paths; names starting with `_` or `.` in
+/// any path segment (`_SUCCESS`, `_common_metadata`, `.crc` files) are not data and are
+/// skipped. Every data file must hold the same columns with the same GitML types. Partition
+/// folders add one column per key, after the file's columns, in the order the keys appear in
+/// the path: int64 when every value is an integer, else category; the value
+/// `__HIVE_DEFAULT_PARTITION__` is null. Values are the folder names as written (percent
+/// escapes are not decoded).
+public enum ParquetDataset {
+    static let nullPartition = "__HIVE_DEFAULT_PARTITION__"
+
+    /// The relative paths among `files` that are data files (see the type's description).
+    public static func dataFiles(_ files: [String]) -> [String] {
+        files.filter { path in
+            let segments = path.split(separator: "/")
+            return !segments.contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
+        }.sorted()
+    }
+
+    /// Whether a directory holding `files` (relative paths) reads as a Parquet dataset: it has
+    /// data files and every one is named `.parquet` / `.parq`.
+    public static func isDataset(_ files: [String]) -> Bool {
+        let data = dataFiles(files)
+        return !data.isEmpty && data.allSatisfy { TableFile.format(of: $0) == .parquet }
+    }
+
+    /// Reads the data files of a dataset: `files` pairs each relative path (which carries the
+    /// partitions) with the path to read it from.
+    public static func read(files: [(relative: String, path: String)],
+                            options: ParquetReadOptions = ParquetReadOptions()) throws(TableReadError) -> TableReadResult {
+        let wanted = Set(dataFiles(files.map(\.relative)))
+        let data = files.filter { wanted.contains($0.relative) }.sorted { $0.relative < $1.relative }
+        guard let first = data.first else { throw .emptyInput }
+        let keys = partitions(of: first.relative).map(\.key)
+        var fileOptions = options
+        fileOptions.schema = options.schema.filter { !keys.contains($0.key) }
+        fileOptions.columns = options.columns?.filter { !keys.contains($0) }
+        var tables: [Table] = []
+        var partitionValues: [[String?]] = []
+        for file in data {
+            let parts = partitions(of: file.relative)
+            guard parts.map(\.key) == keys else {
+                throw .invalidParquet(path: file.path, rowGroup: nil, column: nil,
+                                      problem: .malformed("partition keys \(parts.map(\.key)) differ from \(keys) of \(first.relative)"))
+            }
+            let table = try ParquetReader.read(contentsOf: file.path, options: fileOptions).table
+            if let previous = tables.first, previous.columns.map({ [$0.name, $0.type.rawValue] }) != table.columns.map({ [$0.name, $0.type.rawValue] }) {
+                throw .invalidParquet(path: file.path, rowGroup: nil, column: nil,
+                                      problem: .malformed("its columns \(describe(table)) differ from \(describe(previous)) of \(first.relative)"))
+            }
+            tables.append(table)
+            partitionValues.append(parts.map { $0.value == nullPartition ? nil : $0.value })
+        }
+        var columns = tables[0].columns.indices.map { c in Column(concatenating: tables.map { $0.columns[c] }) }
+        for (k, key) in keys.enumerated() where options.columns?.contains(key) ?? true {
+            let values = zip(tables, partitionValues).flatMap { table, values in repeatElement(values[k], count: table.rowCount) }
+            let integers = values.compactMap { $0 }.allSatisfy { Int64($0) != nil }
+            let column = integers ? Column.int64(key, values.map { $0.flatMap { Int64($0) } }) : Column.category(key, values)
+            columns.append(options.schema[key].map { column.converted(to: $0) } ?? column)
+        }
+        do {
+            return TableReadResult(table: try Table(columns: columns), skippedRows: [], blankLines: 0)
+        } catch {
+            switch error {
+            case .duplicateColumnName(let name): throw .duplicateColumnName(name)
+            case .columnLengthMismatch(let column, _, _):
+                throw .invalidParquet(path: first.path, rowGroup: nil, column: column, problem: .malformed("column of another length"))
+            }
+        }
+    }
+
+    /// The `key=value` folders of a relative path, outermost first.
+    static func partitions(of relative: String) -> [(key: String, value: String)] {
+        relative.split(separator: "/").dropLast().compactMap { segment in
+            guard let equals = segment.firstIndex(of: "="), equals != segment.startIndex else { return nil }
+            return (String(segment[..<equals]), String(segment[segment.index(after: equals)...]))
+        }
+    }
+
+    private static func describe(_ table: Table) -> String {
+        table.columns.map { "\($0.name): \($0.type.rawValue)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+
+/// Parquet and compressed text are inputs like CSV: a Parquet dataset and its CSV twin give the
+/// same checks, profile and validation, and `git ml eval` reads Parquet predictions.
+final class ParquetCLITests: CLITestCase {
+    /// The twins written by scripts/fixtures/parquet.py.
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../TablesTests/Fixtures/parquet").standardized.path
+
+    private func copy(_ fixture: String, to name: String) throws {
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/" + fixture, toPath: repo + "/" + name)
+    }
+
+    private func profile(_ version: String) throws -> Any? {
+        (try json(try run("git", "ml", "data", "show", version, "--profile", "--json").stdout) as? [String: Any])?["profile"]
+    }
+
+    func testParquetDatasetProfilesAndValidatesAsItsCSVTwin() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        for name in ["churn-csv", "churn-parquet", "churn-gz"] {
+            try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try copy("churn_twin.csv", to: "churn.csv")
+        try copy("churn_twin.parquet", to: "churn.parquet")
+        try run("gzip", "-k", "-n", "churn.csv")
+        let csv = try run("git", "ml", "data", "add", "churn.csv", "--name", "churn-csv", "--json")
+        let parquet = try run("git", "ml", "data", "add", "churn.parquet", "--name", "churn-parquet", "--json")
+        try run("git", "ml", "data", "add", "churn.csv.gz", "--name", "churn-gz")
+        let csvChecks = (try json(csv.stdout) as? [String: Any])?["checks"] as? [String: Any]
+        let parquetChecks = (try json(parquet.stdout) as? [String: Any])?["checks"] as? [String: Any]
+        XCTAssertEqual(parquetChecks?["passed"] as? Bool, true, parquet.stdout)
+        XCTAssertEqual(NSDictionary(dictionary: parquetChecks?["contract"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: csvChecks?["contract"] as? [String: Any] ?? ["missing": true]))
+
+        let csvProfile = try XCTUnwrap(try profile("churn-csv@v1") as? [String: Any])
+        XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile("churn-parquet@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile))
+        XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile("churn-gz@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile))
+        XCTAssertTrue(try run("git", "ml", "data", "show", "churn-parquet@v1", "--profile").stdout.contains("profile   400 rows, 5 columns"))
+
+        let validated = try run("git", "ml", "data", "validate", "churn-parquet@v1", "churn-csv@v1", "--json")
+        let reports = (try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any]
+        XCTAssertEqual(NSDictionary(dictionary: reports?["churn-parquet@v1"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: reports?["churn-csv@v1"] as? [String: Any] ?? ["missing": true]), validated.stdout)
+    }
+
+    func testParquetWhoseTypesDisagreeWithTheContractFailsTheSchemaCheckNamingTheColumn() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        // The contract says region is an integer; the file holds strings.
+        try ChurnProject.contract.replacingOccurrences(of: "name: region\n        logicalType: string", with: "name: region\n        logicalType: integer")
+            .write(toFile: repo + "/ml/contracts/churn.yaml", atomically: true, encoding: .utf8)
+        try copy("churn_twin.parquet", to: "churn.parquet")
+        let added = try run("git", "ml", "data", "add", "churn.parquet", "--name", "churn", expect: 1)
+        XCTAssertTrue(added.stdout.contains("region"), added.stdout)
+    }
+
+    func testHivePartitionedDirectoryIsOneTable() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/hive", toPath: repo + "/events")
+        try run("git", "ml", "data", "add", "events")
+        let shown = try run("git", "ml", "data", "show", "events@v1", "--profile").stdout
+        XCTAssertTrue(shown.contains("profile   150 rows, 5 columns"), shown)
+        let profile = try XCTUnwrap(try profile("events@v1") as? [String: Any])
+        let columns = try XCTUnwrap(profile["columns"] as? [[String: Any]])
+        XCTAssertEqual(columns.map { $0["name"] as? String }, ["id", "amount", "city", "year", "region"])
+        // Read again, from the store, when the working tree changed (and no profile is cached).
+        try FileManager.default.removeItem(atPath: repo + "/events/year=2025")
+        try FileManager.default.removeItem(atPath: repo + "/.git/ml/cache/results")
+        XCTAssertTrue(try run("git", "ml", "data", "show", "events@v1", "--profile").stdout.contains("profile   150 rows, 5 columns"))
+    }
+
+    func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
+        try run("git", "ml", "init")
+        for directory in ["contracts", "suites", "experiments"] {
+            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
+        }
+        for name in ["churn-eval", "train-csv", "train-parquet"] {
+            try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        for (experiment, dataset) in [("on-csv", "train-csv"), ("on-parquet", "train-parquet")] {
+            try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "churn-train@v1", with: dataset + "@v1")
+                .write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
+        }
+        try writeChurn("eval.csv", rows: 300, firstID: 100_000, seed: 2)
+        try copy("churn_twin.csv", to: "train.csv")
+        try copy("churn_twin.parquet", to: "train.parquet")
+        try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
+        try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
+        try run("git", "ml", "data", "add", "train.parquet", "--name", "train-parquet")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+        try run("git", "ml", "run", "on-csv")
+        try run("git", "ml", "run", "on-parquet")
+        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
+        XCTAssertEqual(runs.count, 2)
+        let headlines = runs.map { ($0["metrics"] as? [String: Any])?["headline"] as? [String: Any] }
+        XCTAssertNotNil(headlines[0]?["value"] as? Double)
+        XCTAssertEqual(headlines[0]?["value"] as? Double, headlines[1]?["value"] as? Double)
+        let id = try XCTUnwrap(runs[0]["id"] as? String)
+        let short = String(id.dropFirst(7).prefix(12))
+        let fromCSV = try run("git", "ml", "predict", short, "train.csv").stdout
+        XCTAssertEqual(try run("git", "ml", "predict", short, "train.parquet").stdout, fromCSV)
+        XCTAssertEqual(fromCSV.split(separator: "\n").count, 401)
+    }
+
+    func testEvalReadsParquetPredictionsAsTheCSVTwin() throws {
+        try copy("preds_twin.csv", to: "preds.csv")
+        try copy("preds_twin.parquet", to: "preds.parquet")
+        let fromCSV = try json(try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        let fromParquet = try json(try run("git", "ml", "eval", "preds.parquet", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        XCTAssertNotNil(fromCSV?["evaluation"])
+        XCTAssertEqual(NSDictionary(dictionary: fromParquet?["evaluation"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]))
+    }
+
+    func testCorruptParquetIsAnErrorNamingTheFile() throws {
+        try copy("preds_twin.parquet", to: "preds.parquet")
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: repo + "/preds.parquet"))
+        try handle.truncate(atOffset: 200)
+        try handle.close()
+        let out = try run("git", "ml", "eval", "preds.parquet", "--label", "y", "--score", "p", expect: 3)
+        XCTAssertTrue(out.stderr.contains("preds.parquet"), out.stderr)
+        XCTAssertTrue(out.stderr.contains("not a Parquet file"), out.stderr)
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import Kernels
+import XCTest
+@testable import Tables
+
+/// Files written by pyarrow, pandas, polars, DuckDB and fastparquet
+/// (scripts/fixtures/parquet.py) read to exactly what pyarrow reads in them, and corrupt files
+/// fail with errors naming the file, row group and column.
+final class ParquetReaderTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/parquet")
+
+    private func expected() throws -> [String: [String: Any]] {
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("expected.json"))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+    }
+
+    func testEveryFixtureReadsAsPyarrowReadsIt() throws {
+        let files = try expected()
+        XCTAssertGreaterThanOrEqual(files.count, 25)
+        for (file, expectation) in files.sorted(by: { $0.key < $1.key }) where expectation["error_column"] == nil && file != "hive" {
+            let path = Self.fixtures.appendingPathComponent(file).path
+            for threads in [ParallelFor.Threads.one, .all] {
+                let table = try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(threads: threads)).table
+                try check(table, against: expectation, file: file)
+            }
+        }
+    }
+
+    private func check(_ table: Table, against expectation: [String: Any], file: String) throws {
+        let columns = try XCTUnwrap(expectation["columns"] as? [[String: Any]])
+        XCTAssertEqual(table.rowCount, expectation["rows"] as? Int, file)
+        XCTAssertEqual(table.columnNames, columns.map { $0["name"] as! String }, file)
+        for spec in columns {
+            let name = spec["name"] as! String
+            let column = try XCTUnwrap(table.column(named: name), "\(file): \(name)")
+            XCTAssertEqual(column.type.rawValue, spec["type"] as? String, "\(file): \(name)")
+            let values = try XCTUnwrap(spec["values"] as? [Any])
+            XCTAssertEqual(values.count, column.count, "\(file): \(name)")
+            var mismatches = 0
+            for (row, value) in values.enumerated() where mismatches < 3 {
+                let actual = rendered(column, row)
+                let wanted = value is NSNull ? nil : "\(value)"
+                if actual != wanted {
+                    mismatches += 1
+                    XCTFail("\(file): \(name) row \(row): \(actual ?? "null") ≠ \(wanted ?? "null")")
+                }
+            }
+        }
+    }
+
+    /// A value as expected.json writes it: floats as hex bit patterns, others as text.
+    private func rendered(_ column: Column, _ row: Int) -> String? {
+        guard column.validity.isValid(row) else { return nil }
+        switch column.values {
+        case .float64(let v): return String(v[row].bitPattern, radix: 16).leftPadded(16)
+        case .float32(let v): return String(v[row].bitPattern, radix: 16).leftPadded(8)
+        case .int64(let v), .timestamp(let v): return String(v[row])
+        case .bool(let v): return v[row] ? "1" : "0"
+        case .category(let codes, let dictionary): return dictionary[Int(codes[row])]
+        }
+    }
+
+    func testHivePartitionedDirectoryReadsAsPyarrowReadsIt() throws {
+        let root = Self.fixtures.appendingPathComponent("hive").path
+        let relative = try XCTUnwrap(FileManager.default.subpaths(atPath: root)).filter { path in
+            (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.type] as? FileAttributeType) == .typeRegular
+        }
+        XCTAssertTrue(relative.contains("_SUCCESS"))
+        XCTAssertTrue(ParquetDataset.isDataset(relative))
+        let table = try ParquetDataset.read(files: relative.map { ($0, root + "/" + $0) }).table
+        try check(table, against: try XCTUnwrap(try expected()["hive"]), file: "hive")
+        let projected = try ParquetDataset.read(files: relative.map { ($0, root + "/" + $0) },
+                                                options: ParquetReadOptions(columns: ["region", "id"], schema: ["year": .float64])).table
+        XCTAssertEqual(projected.columnNames, ["id", "region"])
+        XCTAssertFalse(ParquetDataset.isDataset(["a.parquet", "notes.txt"]))
+    }
+
+    func testNestedColumnIsRefusedWithItsName() throws {
+        let path = Self.fixtures.appendingPathComponent("pyarrow_nested.parquet").path
+        XCTAssertThrowsError(try ParquetReader.read(contentsOf: path)) { error in
+            XCTAssertEqual(error as? TableReadError, .invalidParquet(path: path, rowGroup: nil, column: "tags", problem: .nestedColumn(kind: "list")))
+        }
+        let flat = try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(columns: ["flat"])).table
+        XCTAssertEqual(flat.columnNames, ["flat"])
+        XCTAssertEqual(flat.column(named: "flat"), Column.int64("flat", [0, 1, 2, 3, 4]))
+    }
+
+    func testProjectionReadsOnlyTheNamedColumnsInOrder() throws {
+        let path = Self.fixtures.appendingPathComponent("pyarrow_default.parquet").path
+        let all = try ParquetReader.read(contentsOf: path).table
+        let some = try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(columns: ["city", "id"])).table
+        XCTAssertEqual(some.columnNames, ["city", "id"])
+        XCTAssertEqual(some.column(named: "city"), all.column(named: "city"))
+        XCTAssertThrowsError(try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(columns: ["nope"]))) { error in
+            XCTAssertEqual(error as? TableReadError, .unknownSchemaColumn("nope"))
+        }
+    }
+
+    func testSchemaConvertsNumbersAndText() throws {
+        let path = Self.fixtures.appendingPathComponent("pyarrow_default.parquet").path
+        let table = try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(schema: ["id": .float64, "count": .category])).table
+        XCTAssertEqual(table.column(named: "id")?.type, .float64)
+        XCTAssertEqual(table.column(named: "id")?.number(at: 7), 7)
+        XCTAssertEqual(table.column(named: "count")?.type, .category)
+    }
+
+    // MARK: corrupt input
+
+    private func corrupted(_ file: String, _ change: (inout [UInt8]) -> Void) throws -> String {
+        var bytes = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent(file)))
+        change(&bytes)
+        let path = NSTemporaryDirectory() + "parquet-\(UUID().uuidString).parquet"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    private func assertProblem(_ path: String, rowGroup: Int? = nil, column: String? = nil,
+                               _ matches: (ParquetProblem) -> Bool, line: UInt = #line) {
+        XCTAssertThrowsError(try ParquetReader.read(contentsOf: path), line: line) { error in
+            guard case .invalidParquet(let p, let g, let c, let problem)? = error as? TableReadError else {
+                return XCTFail("\(error)", line: line)
+            }
+            XCTAssertEqual(p, path, line: line)
+            XCTAssertEqual(g, rowGroup, line: line)
+            XCTAssertEqual(c, column, line: line)
+            XCTAssertTrue(matches(problem), "\(problem)", line: line)
+        }
+    }
+
+    func testBadMagicIsNotParquet() throws {
+        let path = try corrupted("pyarrow_default.parquet") { $0[0] = UInt8(ascii: "X") }
+        assertProblem(path) { $0 == .notParquet }
+    }
+
+    func testFooterLengthPastTheFileIsTruncated() throws {
+        let path = try corrupted("pyarrow_default.parquet") { bytes in
+            let n = bytes.count
+            bytes.replaceSubrange(n - 8..<n - 4, with: [0xFF, 0xFF, 0x00, 0x00])
+        }
+        assertProblem(path) { if case .truncated = $0 { true } else { false } }
+    }
+
+    func testCutShortFileIsAnErrorAtEveryLength() throws {
+        let original = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent("pyarrow_row_groups.parquet")))
+        for keep in stride(from: 0, to: original.count, by: 97) {
+            let path = try corrupted("pyarrow_row_groups.parquet") { $0 = Array(original[0..<keep]) + Array("PAR1".utf8) }
+            XCTAssertThrowsError(try ParquetReader.read(contentsOf: path)) { error in
+                guard case .invalidParquet? = error as? TableReadError else { return XCTFail("\(keep): \(error)") }
+            }
+        }
+    }
+
+    /// Where the body of page `page` of column chunk `leaf` in row group 0 starts.
+    private func pageBody(_ bytes: [UInt8], leaf: Int, page: Int) throws -> Int {
+        try bytes.withUnsafeBytes { raw in
+            let chunk = try ParquetMetadata(file: raw).rowGroups[0].chunks[leaf]
+            var position = chunk.range.lowerBound
+            for _ in 0..<page {
+                let header = try ParquetPageHeader(raw, at: position, end: chunk.range.upperBound)
+                position += header.headerSize + header.compressedSize
+            }
+            return position + (try ParquetPageHeader(raw, at: position, end: chunk.range.upperBound)).headerSize
+        }
+    }
+
+    func testFlippedPageBytesFailTheChecksumNamingRowGroupAndColumn() throws {
+        let bytes = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent("pyarrow_checksum.parquet")))
+        let body = try pageBody(bytes, leaf: 4, page: 1)
+        let path = try corrupted("pyarrow_checksum.parquet") { $0[body + 2] ^= 0xFF }
+        assertProblem(path, rowGroup: 0, column: "city") { $0 == .checksumMismatch(page: 1) }
+    }
+
+    func testFlippedCompressedBytesNeverCrash() throws {
+        let original = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent("pyarrow_codec_snappy.parquet")))
+        for offset in stride(from: 4, to: original.count - 8, by: 41) {
+            let path = try corrupted("pyarrow_codec_snappy.parquet") { $0[offset] ^= 0x5A }
+            do {
+                _ = try ParquetReader.read(contentsOf: path)
+            } catch {
+                guard case .invalidParquet = error else { return XCTFail("\(offset): \(error)") }
+            }
+        }
+    }
+
+    func testDictionaryIndexOutOfRangeIsNamed() throws {
+        let bytes = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent("pyarrow_dictionary_small.parquet")))
+        let body = try pageBody(bytes, leaf: 0, page: 1)
+        // The data page holds three indices: bit width 8, one RLE run of 3 × index 200.
+        let path = try corrupted("pyarrow_dictionary_small.parquet") { $0.replaceSubrange(body..<body + 3, with: [8, 3 << 1, 200]) }
+        assertProblem(path, rowGroup: 0, column: "s") { $0 == .dictionaryIndexOutOfRange(index: 200, dictionarySize: 2) }
+    }
+
+    func testDictionaryGatherChecksIndices() {
+        XCTAssertThrowsError(try PhysicalValues.int32([1, 2]).gather([0, 2])) { error in
+            XCTAssertEqual(error as? ParquetProblem, .dictionaryIndexOutOfRange(index: 2, dictionarySize: 2))
+        }
+        var sink = ParquetValueSink(.string)
+        var dictionary = ByteArrays()
+        dictionary.append(Array("a".utf8))
+        XCTAssertNoThrow(try sink.setDictionary(.bytes(dictionary)))
+        XCTAssertThrowsError(try sink.append(indices: [0, 5], dictionary: .bytes(dictionary))) { error in
+            XCTAssertEqual(error as? ParquetProblem, .dictionaryIndexOutOfRange(index: 5, dictionarySize: 1))
+        }
+    }
+
+    func testLZ4BlockRejectsOffsetsBeforeTheStart() {
+        var failure: String?
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
+        defer { output.deallocate() }
+        // One literal "a", then a match at offset 2 (before the start).
+        let block: [UInt8] = [0x10, 0x61, 0x02, 0x00]
+        let produced = block.withUnsafeBytes { LZ4Block.decompress($0, into: output, failure: &failure) }
+        XCTAssertNil(produced)
+        XCTAssertNotNil(failure)
+        // "ab" then a match of 4 at offset 2 → "ababab", then final literal "c".
+        let good: [UInt8] = [0x20, 0x61, 0x62, 0x02, 0x00, 0x10, 0x63]
+        failure = nil
+        let count = good.withUnsafeBytes { LZ4Block.decompress($0, into: output, failure: &failure) }
+        XCTAssertEqual(count, 7)
+        XCTAssertEqual(Array(output[0..<7]), Array("abababc".utf8))
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Hostile values and bytes: errors, never a crash or a wrapped-around value.
+final class ParquetHostileInputTests: XCTestCase {
+    func testDatesAndINT96OutsideInt64MicrosecondsAreErrors() {
+        var dates = ParquetValueSink(.date)
+        XCTAssertThrowsError(try dates.append(.int32([Int32.max]))) { error in
+            guard case .valueOutOfRange? = error as? ParquetProblem else { return XCTFail("\(error)") }
+        }
+        var int96 = [UInt8](repeating: 0, count: 12)
+        int96.replaceSubrange(8..<12, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        XCTAssertThrowsError(try int96.withTypedBytes { raw throws(ParquetProblem) in
+            var cursor = PageCursor(raw)
+            return try ParquetEncoding.plain(&cursor, type: .int96, typeLength: 0, count: 1)
+        }) { error in
+            guard case .valueOutOfRange? = error as? ParquetProblem else { return XCTFail("\(error)") }
+        }
+        var unsigned = ParquetValueSink(.integer(unsigned: true))
+        XCTAssertThrowsError(try unsigned.append(.int64([-1]))) { error in
+            guard case .valueOutOfRange? = error as? ParquetProblem else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testDeeplyNestedThriftIsRefused() {
+        // A struct field of type list whose elements are lists, 10 000 deep.
+        let bytes: [UInt8] = [0x19] + [UInt8](repeating: 0x19, count: 10_000)
+        XCTAssertThrowsError(try bytes.withTypedBytes { raw throws(ParquetProblem) in
+            var reader = ThriftCompactReader(raw, from: 0, to: raw.count)
+            return try reader.readStruct()
+        })
+    }
+
+    /// Single-byte changes of small files (footer included), and of every few bytes of
+    /// files with the delta, byte-stream-split and v2 page encodings, reads or fails with
+    /// `invalidParquet`; a crash would end the test run.
+    func testByteFlipsAreReadOrRefused() throws {
+        let files = [("pyarrow_dictionary_small.parquet", 1), ("pyarrow_empty.parquet", 1), ("pyarrow_nested.parquet", 5),
+                     ("pyarrow_delta.parquet", 37), ("pyarrow_byte_stream_split.parquet", 41), ("pyarrow_page_v2.parquet", 43),
+                     ("pyarrow_int96.parquet", 47), ("pyarrow_decimal.parquet", 53), ("pyarrow_codec_lz4.parquet", 59)]
+        for (file, stride) in files {
+            let original = [UInt8](try Data(contentsOf: ParquetReaderTests.fixtures.appendingPathComponent(file)))
+            let path = NSTemporaryDirectory() + "flip-\(UUID().uuidString).parquet"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for offset in Swift.stride(from: 0, to: original.count, by: stride) {
+                for mask: UInt8 in [0x01, 0xFF] {
+                    var bytes = original
+                    bytes[offset] ^= mask
+                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    do {
+                        _ = try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(threads: .one))
+                    } catch {
+                        switch error {
+                        case .invalidParquet, .duplicateColumnName: break
+                        default: XCTFail("\(file) byte \(offset) ^ \(mask): \(error)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

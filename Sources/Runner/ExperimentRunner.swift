@@ -71,7 +71,7 @@ public struct ExperimentRunner {
             environment: RunEnvironment.current(toolVersion: toolVersion, executable: workerCommand.first, cacheDirectory: project.layout.cache),
             artifacts: outcome.artifacts, metrics: outcome.metrics, cost: outcome.cost,
             timings: outcome.timings, status: outcome.status, statusDetail: outcome.detail, createdBy: project.actor(),
-            createdAt: timestamp(started))
+            createdAt: timestamp(started, milliseconds: true))
         return try project.recordRun(record)
     }
 

@@ -140,7 +140,7 @@ public struct ExternalRunner {
             kind: "exec", experiment: request.experiment, suite: request.suite, code: code, config: .object(config), datasets: datasets,
             seeds: [], candidate: "external", environment: environmentBlock, artifacts: artifacts, metrics: metrics,
             cost: try runner.costJSON(execution.result.measurement, bytesStored: bytesStored, rates: settings.rates),
-            timings: timings, status: status, statusDetail: detail, createdBy: project.actor(), createdAt: timestamp(started))
+            timings: timings, status: status, statusDetail: detail, createdBy: project.actor(), createdAt: timestamp(started, milliseconds: true))
         return try project.recordRun(record)
     }
 }

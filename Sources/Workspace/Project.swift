@@ -115,10 +115,12 @@ extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
 }
 
-/// RFC 3339 UTC time with seconds, as records store it.
-public func timestamp(_ date: Date) -> String {
+/// RFC 3339 UTC time with seconds, as records store it; with `milliseconds`, three fractional
+/// digits (run records: runs made within one second still have an order, so "the newest run"
+/// is well defined).
+public func timestamp(_ date: Date, milliseconds: Bool = false) -> String {
     let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
+    f.formatOptions = milliseconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
     f.timeZone = TimeZone(identifier: "UTC")
     return f.string(from: date)
 }

@@ -105,7 +105,9 @@ final class RunPreflightTests: CLITestCase {
         try run("git", "commit", "-qam", "include number")
         let included = try run("git", "ml", "run", "tickets")
         XCTAssertFalse(included.stderr.contains("left out identifier"), included.stderr)
-        let latest = (try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]])[0]
+        // Both runs may carry the same created_at second: pick the one with the include list.
+        let runs = try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]]
+        let latest = try XCTUnwrap(runs.first { (($0["config"] as! [String: Any])["features"] as! [String: Any])["include"] is [String] })
         XCTAssertEqual(((latest["config"] as! [String: Any])["features"] as! [String: Any])["excluded_identifiers"] as? [String], [])
     }
 

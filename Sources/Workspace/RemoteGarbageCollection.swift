@@ -43,7 +43,7 @@ extension Project {
         let sync = RemoteSync(store: store, remote: backend)
         let (keep, report) = try withStoreLock(.shared) {
             let keep = try sync.remoteReachable(from: roots.liveFiles.map(\.file))
-            return (keep, try sync.collectGarbage(keep: keep, olderThan: cutoff, dryRun: dryRun))
+            return (keep, try sync.collectGarbage(keep: keep, olderThan: cutoff, holding: remoteLock, dryRun: dryRun))
         }
         return RemoteGCResult(remote: spec.name, gitRemote: git, objectsLive: keep.count, locksBroken: broken, report: report)
     }

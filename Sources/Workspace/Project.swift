@@ -78,7 +78,7 @@ public final class Project {
     /// The working tree's lock (empty when the file does not exist yet).
     public func readLock() throws -> Lock {
         guard let bytes = try? FileIO.readAll(lockPath) else { return Lock() }
-        return try wrapping { try Lock(text: String(decoding: bytes, as: UTF8.self)) }
+        return try wrapping { try Lock(bytes: bytes) }
     }
 
     /// Read-modify-write of the lock under an exclusive file lock, so concurrent commands in
@@ -97,7 +97,7 @@ public final class Project {
     public func lock(at revision: String) throws -> Lock? {
         try wrapping {
             guard let bytes = try repository.fileContents(at: revision, path: "ml/lock.json") else { return nil }
-            return try Lock(text: String(decoding: bytes, as: UTF8.self))
+            return try Lock(bytes: bytes)
         }
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+
+/// Reliability promises (docs/RELIABILITY.md) checked through the built binary: hostile
+/// numbers, unreadable files, killed processes, long pulls.
+final class ReliabilityTests: CLITestCase {
+    private let contract = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: extreme
+        schema:
+          - name: extreme
+            properties:
+              - { name: id, logicalType: integer, required: true, unique: true }
+              - { name: x, logicalType: number }
+        drift:
+          reference: previous
+          thresholds: { psi: 0.2, ks: 0.1, js: 0.1, linf: 0.1 }
+
+        """
+
+    /// `1e308`, `-1e308`, `inf` and `-inf` in a column made the histogram's bin width infinite
+    /// and its bin positions NaN, and `Int(NaN)` trapped (SIGILL) in `data show --profile`.
+    /// Profiles, drift against a previous version and contract checks at add now finish.
+    func testExtremeAndInfiniteValuesAreProfiledValidatedAndChecked() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        try contract.write(toFile: repo + "/ml/contracts/x.yaml", atomically: true, encoding: .utf8)
+        var rows = (1...40).map { "\($0),\(Double($0) / 4)" }
+        try (["id,x"] + rows).joined(separator: "\n").write(toFile: repo + "/x.csv", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "x.csv", "--name", "x")
+        rows += ["41,1e308", "42,-1e308", "43,inf", "44,-inf", "45,1.7976931348623157e308"]
+        try (["id,x"] + rows).joined(separator: "\n").write(toFile: repo + "/x.csv", atomically: true, encoding: .utf8)
+        let added = try run("git", "ml", "data", "add", "x.csv", "--name", "x", expect: nil)
+        XCTAssertTrue([0, 1].contains(added.status), "data add with a contract: \(added.stderr)")
+        let profile = try run("git", "ml", "data", "show", "x@v2", "--profile")
+        XCTAssertTrue(profile.stdout.contains("min -inf"), profile.stdout)
+        try run("git", "ml", "data", "show", "x@v2", "--profile", "--json")
+        let validated = try run("git", "ml", "data", "validate", "x@v2", expect: nil)
+        XCTAssertTrue([0, 1].contains(validated.status), "data validate with drift: \(validated.stderr)")
+
+        // Finite extremes whose span overflows: every value lands in a bin, every edge is finite.
+        try "id,x\n1,1e308\n2,-1e308\n3,5\n".write(toFile: repo + "/y.csv", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "y.csv", "--name", "y")
+        let json = try run("git", "ml", "data", "show", "y", "--profile", "--json").stdout
+        let columns = try XCTUnwrap(((try self.json(json) as? [String: Any])?["profile"] as? [String: Any])?["columns"] as? [[String: Any]])
+        let numeric = try XCTUnwrap(columns.first { $0["name"] as? String == "x" }?["numeric"] as? [String: Any])
+        XCTAssertEqual((numeric["histogram_counts"] as? [Int])?.reduce(0, +), 3)
+        XCTAssertTrue((numeric["histogram_edges"] as? [Any])?.allSatisfy { $0 is NSNumber } == true, "\(numeric)")
+    }
+
+    /// Every other command refuses an unreadable `ml/lock.json`; fsck passed it. It now reports it
+    /// and exits 1, for each way a lock can be unreadable.
+    func testFsckReportsAnUnreadableLock() throws {
+        try run("git", "ml", "init")
+        try writeCSV("d.csv", rows: 50)
+        try run("git", "ml", "data", "add", "d.csv", "--name", "d")
+        let lockPath = repo + "/ml/lock.json"
+        let good = try Data(contentsOf: URL(fileURLWithPath: lockPath))
+        try run("git", "ml", "fsck")
+        let text = String(decoding: good, as: UTF8.self)
+        let broken: [(String, Data)] = [
+            ("truncated", good.prefix(good.count / 2)),
+            ("null", Data("null".utf8)),
+            ("wrong types", Data(text.replacingOccurrences(of: "\"v1\"", with: "1").utf8)),
+            ("unknown format_version", Data(text.replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 99").utf8)),
+            ("invalid UTF-8", Data(text.replacingOccurrences(of: "d.csv", with: "d\u{1}csv").utf8.map { $0 == 1 ? 0xFF : $0 })),
+        ]
+        for (what, bytes) in broken {
+            XCTAssertNotEqual(bytes, good, what)
+            try bytes.write(to: URL(fileURLWithPath: lockPath))
+            let result = try run("git", "ml", "fsck", expect: 1)
+            XCTAssertTrue((result.stdout + result.stderr).contains("ml/lock.json"), "\(what): \(result.stdout)\(result.stderr)")
+        }
+        try good.write(to: URL(fileURLWithPath: lockPath))
+        try run("git", "ml", "fsck")
+    }
+}

@@ -108,7 +108,7 @@ public struct ExperimentRunner {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try job.write(to: scratch)
         let errors = scratch + "/worker.err"
-        let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ProcessInfo.processInfo.environment,
+        let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ParentLink.environment(linking: ProcessInfo.processInfo.environment),
                               workingDirectory: project.root, standardInput: .nullDevice, standardError: .file(path: errors))
         let watch = InterruptWatch()
         let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget, declaredGPUCount: experiment.gpus), stoppingOn: watch)

@@ -75,4 +75,44 @@ final class ReliabilityTests: CLITestCase {
         try good.write(to: URL(fileURLWithPath: lockPath))
         try run("git", "ml", "fsck")
     }
+
+    /// `kill -9` of `git ml run` left its `git-ml run --worker` training on under init. The worker
+    /// now dies with its parent.
+    func testTheWorkerDiesWithAKilledRun() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 100_000, seeds: "[1]"))
+        let run = try start(["git", "ml", "run", "churn-gbdt"])
+        defer { if run.isRunning { run.terminate() } }
+        var worker: (pid: Int32, parent: Int32)?
+        let deadline = Date().addingTimeInterval(60)
+        while worker == nil, Date() < deadline {
+            worker = Self.processes().first { $0.arguments.contains("--worker") && $0.arguments.contains { $0.hasPrefix(repo) } }
+                .map { ($0.pid, $0.parent) }
+            if worker == nil { usleep(50_000) }
+        }
+        let (pid, parent) = try XCTUnwrap(worker, "the worker started")
+        XCTAssertEqual(kill(parent, SIGKILL), 0)
+        let gone = Date().addingTimeInterval(5)
+        while Self.isAlive(pid), Date() < gone { usleep(50_000) }
+        XCTAssertFalse(Self.isAlive(pid), "the worker \(pid) outlived its killed parent \(parent)")
+        if Self.isAlive(pid) { kill(pid, SIGKILL) }
+    }
+
+    /// Every process's id, parent and arguments (from /proc).
+    private static func processes() -> [(pid: Int32, parent: Int32, arguments: [String])] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name in
+            guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
+            return (pid, parent, cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        }
+    }
+
+    /// Whether `pid` runs (a zombie does not).
+    private static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
 }

@@ -115,4 +115,36 @@ final class ReliabilityTests: CLITestCase {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
+
+    /// `resamples: 9223372036854775807` ran forever; configuration numbers now have ranges checked
+    /// before any work, and a run without a wall-clock budget records the default one it was held to.
+    func testConfigurationNumbersAreBoundedAndRunsHaveADefaultWallLimit() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 5, seeds: "[1]"))
+        let suitePath = repo + "/ml/suites/churn.yaml"
+        let suite = try String(contentsOfFile: suitePath, encoding: .utf8)
+        try suite.replacingOccurrences(of: "resamples: 200", with: "resamples: 9223372036854775807")
+            .write(toFile: suitePath, atomically: true, encoding: .utf8)
+        let unbounded = try run("git", "ml", "run", "churn-gbdt", expect: nil)
+        XCTAssertNotEqual(unbounded.status, 0)
+        XCTAssertTrue(unbounded.stderr.contains("resamples"), unbounded.stderr)
+        try suite.write(toFile: suitePath, atomically: true, encoding: .utf8)
+
+        let experimentPath = repo + "/ml/experiments/churn-gbdt.yaml"
+        for (key, value) in [("rounds", "1000000000"), ("num_leaves", "9223372036854775807")] {
+            try ChurnProject.experiment(rounds: 5, seeds: "[1]").replacingOccurrences(of: "rounds: 5", with: "\(key == "rounds" ? "rounds: \(value)" : "rounds: 5, \(key): \(value)")")
+                .replacingOccurrences(of: "num_leaves: 15, ", with: key == "num_leaves" ? "" : "num_leaves: 15, ")
+                .write(toFile: experimentPath, atomically: true, encoding: .utf8)
+            let refused = try run("git", "ml", "run", "churn-gbdt", expect: nil)
+            XCTAssertNotEqual(refused.status, 0, key)
+            XCTAssertTrue(refused.stderr.contains(key), "\(key): \(refused.stderr)")
+        }
+        XCTAssertEqual(try run("git", "for-each-ref", "refs/ml/runs/").stdout, "", "no run was recorded")
+
+        try ChurnProject.experiment(rounds: 5, seeds: "[1]").write(toFile: experimentPath, atomically: true, encoding: .utf8)
+        try run("git", "ml", "run", "churn-gbdt")
+        let ref = try run("git", "for-each-ref", "--format=%(refname)", "refs/ml/runs/").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let record = try XCTUnwrap(try json(try run("git", "show", ref + ":run.json").stdout) as? [String: Any])
+        let budget = (record["config"] as? [String: Any])?["budget"] as? [String: Any]
+        XCTAssertEqual(budget?["max_wall_seconds"] as? Double, 86_400, "\(String(describing: budget))")
+    }
 }

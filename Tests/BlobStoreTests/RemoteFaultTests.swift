@@ -46,6 +46,47 @@ final class RemoteFaultTests: XCTestCase {
             guard case RemoteError.lockLost = error else { return XCTFail("\(error)") }
         }
     }
+
+    /// A bucket that does not exist is named as such, with the endpoint, not as a missing object.
+    func testAMissingBucketIsNamed() throws {
+        let server = try Self.motoServer()
+        let remote = try S3Remote(name: "team-s3", bucket: "no-such-bucket", prefix: "repo/ml", endpoint: server.endpoint,
+                                  addressing: .path, credentials: server.credentials)
+        XCTAssertThrowsError(try RemoteLock.acquire(remote, kind: .shared, holder: "test push", refreshEvery: nil)) { error in
+            XCTAssertEqual(error as? RemoteError, .bucketMissing(remote: "team-s3", bucket: "no-such-bucket", endpoint: server.endpoint.absoluteString))
+            XCTAssertTrue("\(error)".contains("bucket no-such-bucket does not exist at \(server.endpoint.absoluteString)"), "\(error)")
+        }
+    }
+
+    /// A frozen server (SIGSTOP) made a push wait for minutes: each attempt now times out when
+    /// no bytes come, retries stop after the retry window, and the message says so.
+    func testAFrozenServerFailsAPushWithinTheRetryWindow() throws {
+        let server = try Self.motoServer()
+        var remote = try S3Remote(name: "team-s3", bucket: "frozen", prefix: "repo/ml", endpoint: server.endpoint,
+                                  addressing: .path, credentials: server.credentials)
+        try remote.createBucket()
+        remote.requestTimeout = 1
+        remote.retryWindow = 3
+        remote.initialBackoff = 0.05
+        let scenario = try RemoteScenario()
+        XCTAssertEqual(kill(server.processID, SIGSTOP), 0)
+        defer { kill(server.processID, SIGCONT) }
+        let started = Date()
+        XCTAssertThrowsError(try RemoteSync(store: scenario.source, remote: remote).push(scenario.allFiles)) { error in
+            guard case RemoteError.connection = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("no answer within 1 s"), "\(error)")
+        }
+        let waited = Date().timeIntervalSince(started)
+        XCTAssertLessThan(waited, 10, "a frozen server is given up on within the retry window")
+        kill(server.processID, SIGCONT)
+        XCTAssertNoThrow(try RemoteSync(store: scenario.source, remote: remote).push(scenario.allFiles), "a retry after the thaw succeeds")
+    }
+
+    /// A moto server of this class's own (the tests freeze it).
+    private static func motoServer() throws -> MotoServer {
+        guard let binary = MotoServer.binary() else { throw XCTSkip("moto_server is not installed (see RemoteS3Tests)") }
+        return try MotoServer(binary: binary)
+    }
 }
 
 /// A backend whose first `createExclusively` succeeds on the server but whose response is

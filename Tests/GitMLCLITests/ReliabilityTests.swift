@@ -147,4 +147,47 @@ final class ReliabilityTests: CLITestCase {
         let budget = (record["config"] as? [String: Any])?["budget"] as? [String: Any]
         XCTAssertEqual(budget?["max_wall_seconds"] as? Double, 86_400, "\(String(describing: budget))")
     }
+
+    /// 30 versions pushed one at a time, then one `git ml pull` of all of them in a fresh clone,
+    /// failed ("pack is damaged … object is not in the store"): the pull's transfer threads read
+    /// delta bases from the open local pack while another thread's append sealed it at 64 MiB.
+    /// The default mode pulls 4 versions (a few seconds); GITML_SLOW_TESTS=1 pulls 30 versions of
+    /// 5 MiB with half their bytes changed each time (over 64 MiB of deltas: the failing case).
+    func testOnePullOfManyVersionsInAFreshClone() throws {
+        let slow = ProcessInfo.processInfo.environment["GITML_SLOW_TESTS"] == "1"
+        let (versions, size) = slow ? (30, 5 << 20) : (4, 1 << 20)
+        let (bare, _, other) = try setUpSharing(defaultRemote: true)
+        var random = UInt64(7)
+        func next() -> UInt64 {
+            random &+= 0x9E37_79B9_7F4A_7C15
+            var z = random
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var digests: [String] = []
+        for version in 1...versions {
+            // Every other 4 KiB block new: each version is stored as large deltas of the last.
+            for block in stride(from: version == 1 ? 0 : (version % 2) * 4096, to: size, by: version == 1 ? 4096 : 8192) {
+                for i in stride(from: block, to: min(block + 4096, size), by: 8) {
+                    withUnsafeBytes(of: next()) { word in for j in 0..<min(8, size - i) { bytes[i + j] = word[j] } }
+                }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: repo + "/blob.bin"))
+            digests.append(try sha256("blob.bin"))
+            try run("git", "ml", "data", "add", "blob.bin", "--name", "blob")
+            try run("git", "mlcommit", "-m", "blob v\(version)")
+            try run("git", "ml", "push")
+        }
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "fetch", in: other)
+        try run(["git", "ml", "pull", "shared"] + (1...versions).map { "blob@v\($0)" }, in: other)
+        try run("git", "ml", "fsck", in: other)
+        for version in [1, versions / 2, versions] {
+            try run("git", "ml", "data", "checkout", "blob@v\(version)", in: other)
+            XCTAssertEqual(String(try run("sha256sum", "blob.bin", in: other).stdout.prefix(64)), digests[version - 1], "v\(version)")
+        }
+    }
 }

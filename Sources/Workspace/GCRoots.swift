@@ -12,7 +12,8 @@ public struct GCRoots: Sendable {
     public var records: [DatasetVersion] = []
     /// Lock entries that name a dataset digest with no record here, and where they were found.
     public var danglingLockEntries: [(lock: String, dataset: String, digest: String)] = []
-    /// Records that could not be read (gc refuses to run while there are any).
+    /// Records and lock files that could not be read (gc refuses to run while there are any;
+    /// fsck reports each).
     public var unreadable: [(ref: String, reason: String)] = []
     /// The artifacts of every recorded run (`refs/ml/runs`, local and remote-tracking): models,
     /// encoders and predictions the gate and `git ml reproduce` read.

@@ -2,8 +2,10 @@
 public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A remote URL GitML cannot use.
     case invalidURL(String, reason: String)
-    /// No credentials were found for an S3 remote.
+    /// No credentials were found for an S3 remote (no source of the AWS chain is configured).
     case missingCredentials(remote: String)
+    /// The AWS credential source the chain chose failed (`AWSCredentialError.failed`).
+    case credentials(remote: String, source: String, reason: String)
     /// The server refused the credentials or their signature.
     case accessDenied(remote: String, code: String, message: String)
     /// The key is not on the remote.
@@ -37,11 +39,13 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidURL(let url, let reason):
             return "remote URL \(url) is not usable: \(reason) (use file:///path, a plain path, or s3://bucket/prefix)"
         case .missingCredentials(let remote):
-            return "remote \(remote): no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                + "(and AWS_SESSION_TOKEN for temporary ones), or AWS_PROFILE with a profile in ~/.aws/credentials"
+            return "remote \(remote): \(AWSCredentialError.notFound)"
+        case .credentials(let remote, let source, let reason):
+            return "remote \(remote): \(AWSCredentialError.failed(source: source, reason: reason))"
         case .accessDenied(let remote, let code, let message):
-            return "remote \(remote) refused the credentials (\(code): \(message)); check AWS_ACCESS_KEY_ID, "
-                + "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or the AWS_PROFILE entry in ~/.aws/credentials, "
+            return "remote \(remote) refused the credentials (\(code): \(message)); check the credentials the AWS "
+                + "chain found (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else AWS_PROFILE's "
+                + "profile in ~/.aws/config or ~/.aws/credentials, else the container or instance role), "
                 + "and the remote's region and endpoint"
         case .notFound(let remote, let key): return "remote \(remote) has no object \(key)"
         case .http(let remote, let key, let status, let code, let message):
@@ -72,6 +76,16 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .changedDuringRead(let remote, let key):
             return "remote \(remote) changed during the transfer: \(key) vanished twice (a remote gc is probably "
                 + "running); nothing damaged was stored, retry when it finishes"
+        }
+    }
+}
+
+extension RemoteError {
+    /// The remote error for a credential chain's failure on remote `remote`.
+    init(_ error: AWSCredentialError, remote: String) {
+        switch error {
+        case .notFound: self = .missingCredentials(remote: remote)
+        case .failed(let source, let reason): self = .credentials(remote: remote, source: source, reason: reason)
         }
     }
 }

@@ -20,8 +20,9 @@ public struct RemoteSpec: Sendable, Equatable {
         self.pathStyle = pathStyle
     }
 
-    /// The backend for this remote; S3 credentials come from `environment` (and the AWS files
-    /// it points at). A relative plain path is taken from `workingDirectory`.
+    /// The backend for this remote; S3 credentials come from the AWS chain read from
+    /// `environment` (`AWSCredentialChain`), fetched once here so a missing or broken source is
+    /// reported before any transfer. A relative plain path is taken from `workingDirectory`.
     public func open(environment: [String: String] = ProcessInfo.processInfo.environment,
                      workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> any RemoteBackend {
         if url.hasPrefix("s3://") {
@@ -39,7 +40,7 @@ public struct RemoteSpec: Sendable, Equatable {
             return try S3Remote(name: name, bucket: bucket, prefix: prefix, endpoint: endpointURL,
                                 region: region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1",
                                 addressing: pathStyle.map { $0 ? .path : .virtualHosted },
-                                credentials: AWSCredentials.fromEnvironment(environment))
+                                credentials: try Self.credentials(remote: name, environment: environment))
         }
         if url.hasPrefix("file://") {
             guard let parsed = URL(string: url), parsed.host == nil || parsed.host == "" || parsed.host == "localhost" else {
@@ -50,5 +51,15 @@ public struct RemoteSpec: Sendable, Equatable {
         guard !url.contains("://") else { throw RemoteError.invalidURL(url, reason: "unknown scheme") }
         let root = url.hasPrefix("/") ? url : workingDirectory + "/" + url
         return try DirectoryRemote(name: name, root: (root as NSString).standardizingPath)
+    }
+
+    private static func credentials(remote: String, environment: [String: String]) throws -> AWSCredentialCache {
+        do {
+            let cache = AWSCredentialCache(try AWSCredentialChain(environment: environment).provider())
+            _ = try cache.fetch()
+            return cache
+        } catch let error as AWSCredentialError {
+            throw RemoteError(error, remote: remote)
+        }
     }
 }

@@ -44,14 +44,15 @@ public struct S3Remote: RemoteBackend {
     /// Seconds after a request's first attempt began within which a failed attempt is retried.
     public var retryWindow: TimeInterval = 90
 
-    private let signer: AWSSigner
+    private let credentials: AWSCredentialCache
     private let client: HTTPClient
 
     /// A remote for `bucket` under `prefix` at `endpoint` (default: AWS's regional endpoint,
-    /// virtual-hosted; a custom endpoint defaults to path-style). Throws `.missingCredentials`
-    /// when `credentials` is nil.
+    /// virtual-hosted; a custom endpoint defaults to path-style), signing with `credentials`
+    /// (asked before each request, so temporary ones are refreshed before they expire). Throws
+    /// `.missingCredentials` when `credentials` is nil.
     public init(name: String, bucket: String, prefix: String = "", endpoint: URL? = nil, region: String = "us-east-1",
-                addressing: Addressing? = nil, credentials: AWSCredentials?) throws {
+                addressing: Addressing? = nil, credentials: (any AWSCredentialProvider)?) throws {
         guard let credentials else { throw RemoteError.missingCredentials(remote: name) }
         guard !bucket.isEmpty else { throw RemoteError.invalidURL("s3://", reason: "no bucket name") }
         self.name = name
@@ -60,7 +61,7 @@ public struct S3Remote: RemoteBackend {
         self.endpoint = endpoint ?? URL(string: "https://s3.\(region).amazonaws.com")!
         self.region = region
         self.addressing = addressing ?? (endpoint == nil ? .virtualHosted : .path)
-        signer = AWSSigner(credentials: credentials, region: region)
+        self.credentials = credentials as? AWSCredentialCache ?? AWSCredentialCache(credentials)
         client = HTTPClient()
     }
 
@@ -180,6 +181,12 @@ public struct S3Remote: RemoteBackend {
             attempt += 1
             var signedHeaders = headers
             signedHeaders["host"] = host
+            let signer: AWSSigner
+            do {
+                signer = AWSSigner(credentials: try credentials.fetch(), region: region)
+            } catch let error as AWSCredentialError {
+                throw RemoteError(error, remote: name)
+            }
             let signed = signer.sign(method: method, path: path, query: query, headers: signedHeaders,
                                      payloadHash: payloadHash, date: Date())
             var request = URLRequest(url: URL(string: url + (canonicalQuery.isEmpty ? "" : "?" + canonicalQuery))!)
@@ -226,19 +233,16 @@ public struct S3Remote: RemoteBackend {
     /// (nil: the bucket itself).
     func location(_ key: String?) -> (url: String, host: String, path: String) {
         let scheme = endpoint.scheme ?? "https"
-        // A default port is left out: HTTP clients leave it out of the Host header, which is signed.
-        let defaultPort = scheme == "https" ? 443 : 80
-        let port = endpoint.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? ""
-        let baseHost = endpoint.host ?? ""
+        let baseHost = AWSSigner.hostHeader(for: endpoint)
         let objectPath = key.map { AWSSigner.encode(prefix + $0, slash: false) }
         let host: String
         let path: String
         switch addressing {
         case .path:
-            host = baseHost + port
+            host = baseHost
             path = "/" + AWSSigner.encode(bucket, slash: true) + (objectPath.map { "/" + $0 } ?? "")
         case .virtualHosted:
-            host = bucket + "." + baseHost + port
+            host = bucket + "." + baseHost
             path = "/" + (objectPath ?? "")
         }
         return ("\(scheme)://\(host)\(path)", host, path)

@@ -1,56 +1,6 @@
 import Crypto
 import Foundation
 
-/// AWS credentials: an access key, its secret and, for temporary credentials, a session token.
-/// `description` never shows the secret or the token.
-public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
-    public let accessKeyID: String
-    public let secretAccessKey: String
-    public let sessionToken: String?
-
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
-
-    public var description: String { "AWSCredentials(\(accessKeyID), secret hidden)" }
-
-    /// Credentials from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, else
-    /// the `AWS_PROFILE` (default `default`) section of `AWS_SHARED_CREDENTIALS_FILE` or
-    /// `~/.aws/credentials`; nil when neither has them.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AWSCredentials? {
-        if let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"],
-           !key.isEmpty, !secret.isEmpty {
-            return AWSCredentials(accessKeyID: key, secretAccessKey: secret,
-                                  sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
-        }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        let file = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
-        return fromCredentialsFile(text, profile: environment["AWS_PROFILE"] ?? "default")
-    }
-
-    /// Parses the INI text of an AWS credentials file and returns `profile`'s credentials.
-    public static func fromCredentialsFile(_ text: String, profile: String) -> AWSCredentials? {
-        var section = ""
-        var values: [String: String] = [:]
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") {
-                section = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                continue
-            }
-            guard section == profile, let equals = line.firstIndex(of: "=") else { continue }
-            values[line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()] =
-                line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-        }
-        guard let key = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else { return nil }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: values["aws_session_token"])
-    }
-}
-
 /// AWS Signature Version 4 for S3 requests (header authorization). Every header passed in is
 /// signed; the payload hash is the hex SHA-256 of the body.
 public struct AWSSigner: Sendable {
@@ -93,6 +43,13 @@ public struct AWSSigner: Sendable {
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         all.removeValue(forKey: "host")
         return all
+    }
+
+    /// The `host` header value for a request to `url`: its host, and its port unless it is the
+    /// scheme's default (HTTP clients leave a default port out of the header, which is signed).
+    public static func hostHeader(for url: URL) -> String {
+        let defaultPort = (url.scheme ?? "https") == "https" ? 443 : 80
+        return (url.host ?? "") + (url.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? "")
     }
 
     /// The hex SHA-256 of a body.

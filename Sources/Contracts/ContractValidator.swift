@@ -12,7 +12,7 @@ public struct ContractValidator: Sendable {
     /// a check is added or its definition changes, so a report cached by an older GitML is
     /// computed again (2: null share, discrete drift bins, categorical leakage, schema changes
     /// as failures).
-    public static let checksVersion = 2
+    public static let checksVersion = 3
 
     /// Runs every check: schema (presence, forbidden columns, types), required (no nulls),
     /// quality rules, uniqueness and primary key, ranges, label definition, freshness

@@ -28,12 +28,35 @@ public struct ValidationReport: Codable, Sendable, Equatable {
 public struct CheckResult: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable { case pass, fail, warn }
 
-    /// Stable check names (also used as JSON values).
+    /// Stable check names, snake_case like every JSON value GitML writes.
     public enum Kind: String, Codable, Sendable {
-        case columnPresent, forbiddenColumn, columnType, required, nullValues, invalidValues, duplicateValues
-        case unique, primaryKey, range, rowCount, freshness, labelValues, labelPositiveRate
-        case schemaDrift, rowCountChange, nullShare, newCategories, psi, ks, jensenShannon, lInfinity, chiSquare
-        case rowOverlap, keyOverlap, timeOrder, featureAUC
+        case columnPresent = "column_present"
+        case forbiddenColumn = "forbidden_column"
+        case columnType = "column_type"
+        case required
+        case nullValues = "null_values"
+        case invalidValues = "invalid_values"
+        case duplicateValues = "duplicate_values"
+        case unique
+        case primaryKey = "primary_key"
+        case range
+        case rowCount = "row_count"
+        case freshness
+        case labelValues = "label_values"
+        case labelPositiveRate = "label_positive_rate"
+        case schemaDrift = "schema_drift"
+        case rowCountChange = "row_count_change"
+        case nullShare = "null_share"
+        case newCategories = "new_categories"
+        case psi
+        case ks
+        case jensenShannon = "jensen_shannon"
+        case lInfinity = "l_infinity"
+        case chiSquare = "chi_square"
+        case rowOverlap = "row_overlap"
+        case keyOverlap = "key_overlap"
+        case timeOrder = "time_order"
+        case featureAUC = "feature_auc"
     }
 
     public let kind: Kind

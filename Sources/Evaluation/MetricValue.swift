@@ -3,11 +3,11 @@
 public enum MetricWarning: String, Codable, Sendable, Hashable {
     /// Only one class is present (after dropping zero-weight rows): ROC AUC is NaN, average
     /// precision is 0 (no positives) or 1 (no negatives).
-    case singleClass
+    case singleClass = "single_class"
     /// A ratio's denominator was zero; the `ZeroDivision` replacement was used.
-    case zeroDivision
+    case zeroDivision = "zero_division"
     /// Fewer than two rows: R² is NaN.
-    case tooFewSamples
+    case tooFewSamples = "too_few_samples"
 }
 
 /// A metric's value together with the warnings raised while computing it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Contracts
 import Records
+import Tables
 import Workspace
 
 /// `git ml data show <name@vN>`: one version's record.
@@ -47,7 +48,9 @@ struct DataShow: ParsableCommand {
             let nulls = c.nullCount == 0 ? "" : String(format: ", %.2f%% null", Double(c.nullCount) / Double(max(c.count, 1)) * 100)
             var summary = ""
             if let n = c.numeric {
-                summary = "min \(format(n.min)), median \(format(n.quantiles[4])), max \(format(n.max)), mean \(format(n.mean)), sd \(format(n.standardDeviation))"
+                let value = { (x: Double) in profileValue(x, type: c.type) }
+                let spread = c.type == .timestamp ? duration(microseconds: n.standardDeviation) : format(n.standardDeviation)
+                summary = "min \(value(n.min)), median \(value(n.quantiles[4])), max \(value(n.max)), mean \(value(n.mean)), sd \(spread)"
             }
             if let k = c.categorical {
                 summary = "\(k.distinctCount) distinct; top: " + k.top.prefix(3).map { "\($0.value) (\($0.count))" }.joined(separator: ", ")
@@ -55,6 +58,23 @@ struct DataShow: ParsableCommand {
             print("  \(c.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(describing: c.type).padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary)\(nulls)")
         }
     }
+}
+
+/// A profile number for people: timestamps (microseconds) as ISO 8601, whole numbers with all
+/// their digits, others to 6 significant digits.
+func profileValue(_ x: Double, type: ColumnType) -> String {
+    if type == .timestamp, abs(x) < 9e18 { return Timestamp.iso8601(microseconds: Int64(x.rounded())) }
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    return format(x)
+}
+
+/// A spread of microseconds in the largest unit that keeps it ≥ 1 (s, min, h, days).
+func duration(microseconds: Double) -> String {
+    let seconds = microseconds / 1e6
+    for (unit, size) in [("days", 86_400.0), ("h", 3_600.0), ("min", 60.0)] where abs(seconds) >= size {
+        return "\(format(seconds / size)) \(unit)"
+    }
+    return "\(format(seconds)) s"
 }
 
 /// `git ml data show --profile --json`.

@@ -13,11 +13,14 @@ public struct GitMLCommit: ParsableCommand {
         commandName: "git-mlcommit",
         abstract: "Commit runs and ml/ (lock, configs, records) with a message listing what changed.",
         discussion: """
-            With RUN ids, writes ml/runs/<id>.json for each and makes each the candidate of its
-            suite in ml/lock.json. Without, takes for each suite the newest successful run made
-            on HEAD's code with a clean tree (if it is not already the candidate). A run whose
-            code was dirty, or is not HEAD's code (the tree outside ml/), is refused unless
-            --allow-dirty, which the lock records.
+            With RUN ids (or --run ID), writes ml/runs/<id>.json for each and makes each the
+            candidate of its suite in ml/lock.json. Without, looks for each suite at the
+            successful runs made on HEAD's code with a clean tree since its candidate (an older
+            run never replaces it unless named): one is taken; among several, --best takes the best primary metric and
+            --newest the newest; without either, a terminal session takes the newest and says
+            so, and a script is refused with the list (nothing is chosen silently). The message
+            names every run made a candidate. A run whose code was dirty, or is not HEAD's code
+            (the tree outside ml/), is refused unless --allow-dirty, which the lock records.
 
             Then stages ml/, .gitignore and .gitattributes and runs `git commit` (so hooks,
             signing and the user's git settings apply). Nothing else in the working tree is staged.
@@ -28,6 +31,10 @@ public struct GitMLCommit: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "A subject line; the dataset changes follow it.") var message: String?
     @Argument(help: "Runs to commit (ids or unique prefixes).") var runs: [String] = []
+    @Option(name: .customLong("run"), help: ArgumentHelp("A run to commit (repeatable; same as the arguments).", valueName: "id"))
+    var namedRuns: [String] = []
+    @Flag(help: "Among several runs on this code, take the one with the best primary metric.") var best = false
+    @Flag(help: "Among several runs on this code, take the newest.") var newest = false
     @Flag(help: "Commit runs whose code was dirty or differs from HEAD's (recorded in the lock).") var allowDirty = false
     @Flag(help: "Print the message without committing.") var dryRun = false
 
@@ -37,7 +44,10 @@ public struct GitMLCommit: ParsableCommand {
         try reportingErrors {
             let project = try openProject()
             let evidence = EvidenceCommit(project: project)
-            let entries = try evidence.plan(prefixes: runs, allowDirty: allowDirty)
+            if best && newest { throw InputError("--best and --newest choose differently: give one") }
+            let interactive = isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
+            let choice: EvidenceCommit.Choice = best ? .best : newest || interactive ? .newest : .unambiguous
+            let entries = try evidence.plan(prefixes: runs + namedRuns, allowDirty: allowDirty, choice: choice)
             if !dryRun { try evidence.apply(entries) }
             let before = (try? project.lock(at: "HEAD")) ?? nil
             let after = try project.readLock()
@@ -55,6 +65,7 @@ public struct GitMLCommit: ParsableCommand {
             }
             try git(["commit", "-m", text, "--"] + paths, in: project.root)
             if message != nil { changes.forEach { print("  \($0)") } }
+            for entry in entries { print("candidate of \(entry.run.record.suite): run \(shortID(entry.run.id)) (\(entry.run.record.experiment))") }
         }
     }
 

@@ -8,7 +8,8 @@ struct InitCommand: ParsableCommand {
         abstract: "Set GitML up in this git repository (safe to run again).",
         discussion: """
             Creates ml/config.yaml and the blob store in .git/ml, makes every remote fetch
-            refs/ml/* into refs/remotes/<remote>/ml/* (never forced), and registers the merge
+            refs/ml/* into refs/ml/remotes/<remote>/* (never forced; not refs/remotes/, so
+            `git branch -a` lists branches only), and registers the merge
             driver for ml/lock.json.
 
             Example: git init && git ml init

@@ -31,7 +31,13 @@ struct PredictCommand: ParsableCommand {
         try reportingErrors {
             guard batchRows > 0 else { throw InputError("--batch-rows must be positive") }
             let project = try openProject()
-            let model = try RecordedModel(try fetchedRun(project, runID), project: project)
+            let run = try fetchedRun(project, runID)
+            guard run.record.kind != "exec" else {
+                let command = run.record.config["command"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "?"
+                throw InputError("run \(shortID(run.id)) was made by `git ml exec -- \(command)`: GitML scores only models it trained; "
+                                 + "write its model out with `git ml export \(shortID(run.id)) -o DIR` and score with the command's own code")
+            }
+            let model = try RecordedModel(run, project: project)
             let entityName = model.record.config["entity"]?.stringValue
             if data == "-" {
                 var next = 0
@@ -79,7 +85,13 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a recorded run's model, encoder and manifest to a directory.",
-        discussion: "Example: git ml export 3f2a9c1b -o dist/churn-model")
+        discussion: """
+            A built-in run: its model file(s), encoder.json and manifest.json. An exec run: the
+            model* files and directories its command wrote to $GITML_OUTPUT, byte for byte, and
+            a manifest naming the run, command, inputs and each file's sha256.
+
+            Example: git ml export 3f2a9c1b -o dist/churn-model
+            """)
 
     @Argument(help: "A run id or unique prefix.") var runID: String
     @Option(name: .shortAndLong, help: "Directory to write (created if needed).") var output: String
@@ -87,7 +99,14 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try openProject()
-            let model = try RecordedModel(try fetchedRun(project, runID), project: project)
+            let run = try fetchedRun(project, runID)
+            if run.record.kind == "exec" {
+                let model = try ExternalModel(run)
+                try model.export(to: output, project: project)
+                print("exported run \(shortID(run.id)) to \(output) (manifest.json, \(model.files.count) model file\(model.files.count == 1 ? "" : "s") its command wrote)")
+                return
+            }
+            let model = try RecordedModel(run, project: project)
             try model.export(to: output)
             print("exported run \(shortID(model.id)) to \(output) (manifest.json, encoder.json, \(model.models.count) model file\(model.models.count == 1 ? "" : "s"))")
         }

@@ -41,7 +41,7 @@ struct PullCommand: ParsableCommand {
         abstract: "Fetch refs/ml/* and download (and verify) the bytes of the pinned datasets.",
         discussion: """
             Run after `git pull` or `git clone`, then `git ml data checkout`. Fetched refs go to
-            refs/remotes/<remote>/ml/* and are never forced: a version label that means other
+            refs/ml/remotes/<remote>/* and are never forced: a version label that means other
             data here is an error naming both digests.
 
             --runs also downloads the artifacts (predictions, models) of the runs a gate may
@@ -81,7 +81,7 @@ struct FetchCommand: ParsableCommand {
         commandName: "fetch",
         abstract: "Fetch refs/ml/* from the git remote and record its dataset versions (no bytes).",
         discussion: """
-            Refs go to refs/remotes/<remote>/ml/* and are never forced; versions new to this
+            Refs go to refs/ml/remotes/<remote>/* and are never forced; versions new to this
             clone are recorded under refs/ml/datasets. `git ml pull` also downloads the bytes.
 
             Example: git ml fetch origin

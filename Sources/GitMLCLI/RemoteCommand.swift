@@ -15,8 +15,10 @@ struct RemoteCommand: ParsableCommand {
             abstract: "Add or replace a blob remote.",
             discussion: """
                 URL: file:///path, a plain path, or s3://bucket/prefix. Credentials are never written
-                to the repository: they come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
-                (AWS_SESSION_TOKEN) or ~/.aws/credentials (AWS_PROFILE).
+                to the repository: they come from the standard AWS chain (AWS_ACCESS_KEY_ID /
+                AWS_SECRET_ACCESS_KEY, a web identity token, AWS_PROFILE's profile in ~/.aws/config
+                or ~/.aws/credentials with role_arn or credential_process, the container or EC2
+                instance role).
 
                 Examples: git ml remote add shared /mnt/team/ml --default
                           git ml remote add blobs s3://team-ml/churn --endpoint https://s3.example.com --region eu-west-1

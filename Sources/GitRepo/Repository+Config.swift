@@ -45,6 +45,17 @@ extension Repository {
         try check(git_config_set_multivar(config, key, "^$", value), "add config \(key)")
     }
 
+    /// Removes every value of a multi-valued key equal to `value` (nothing when there is none).
+    public func removeConfigValue(_ key: String, _ value: String) throws(GitError) {
+        guard try configValues(key).contains(value) else { return }
+        var config: OpaquePointer?
+        try check(git_repository_config(&config, handle), "open config")
+        defer { git_config_free(config) }
+        let special = Set("\\^$.|?*+()[]{}")
+        let pattern = "^" + value.map { special.contains($0) ? "\\\($0)" : String($0) }.joined() + "$"
+        try check(git_config_delete_multivar(config, key, pattern), "remove config \(key)")
+    }
+
     /// The names of the configured remotes.
     public func remoteNames() throws(GitError) -> [String] {
         var names = git_strarray()

@@ -18,19 +18,43 @@ public struct EvidenceCommit {
         public let previous: Lock.SuiteCandidate?
     }
 
-    /// The runs named by `prefixes`, or — with none — for each suite the newest successful run
-    /// made on HEAD's code with a clean tree that is not already the candidate.
-    public func plan(prefixes: [String], allowDirty: Bool) throws -> [Entry] {
+    /// How to choose a suite's candidate among several eligible runs when none is named.
+    public enum Choice: Sendable {
+        /// Only when the choice is not ambiguous: one eligible run per suite; otherwise
+        /// `RunnerError.ambiguousCandidate` lists them (for scripts: nothing is taken silently).
+        case unambiguous
+        /// The newest eligible run.
+        case newest
+        /// The eligible run with the best primary metric (in the suite's direction; newest on ties).
+        case best
+    }
+
+    /// The runs named by `prefixes`, or — with none — for each suite one of the successful runs
+    /// made on HEAD's code with a clean tree after the suite's candidate, chosen by `choice`.
+    public func plan(prefixes: [String], allowDirty: Bool, choice: Choice = .newest) throws -> [Entry] {
         let lock = try project.readLock()
         // An unborn HEAD (the first commit) has no code a run could have trained on.
         let headTree = try? CodeState.headCodeTree(project.repository)
         var runs: [RecordedRun] = []
         if prefixes.isEmpty {
-            var seenSuites = Set<String>()
-            for run in try project.recordedRuns().runs where run.record.status == .ok && !run.record.code.dirty
-                && run.record.code.tree == headTree && seenSuites.insert(run.record.suite).inserted
-                && lock.suites[run.record.suite]?.run != run.id {
-                runs.append(run)
+            let all = try project.recordedRuns().runs
+            let created = Dictionary(all.map { ($0.id, $0.record.createdAt) }, uniquingKeysWith: { a, _ in a })
+            var eligible: [String: [RecordedRun]] = [:]  // by suite, newest first
+            // Only runs made after the suite's candidate: an older run never silently replaces it.
+            for run in all where run.record.status == .ok && !run.record.code.dirty && run.record.code.tree == headTree
+                && lock.suites[run.record.suite].map({ run.id != $0.run && run.record.createdAt > (created[$0.run] ?? "") }) ?? true {
+                eligible[run.record.suite, default: []].append(run)
+            }
+            for (suite, candidates) in eligible.sorted(by: { $0.key < $1.key }) {
+                switch choice {
+                case .newest: runs.append(candidates[0])
+                case .best: runs.append(Self.best(candidates))
+                case .unambiguous:
+                    guard candidates.count == 1 else {
+                        throw RunnerError.ambiguousCandidate(suite: suite, runs: candidates.map(Self.summary))
+                    }
+                    runs.append(candidates[0])
+                }
             }
         } else {
             runs = try prefixes.map(project.recordedRun)
@@ -51,6 +75,27 @@ public struct EvidenceCommit {
                                  previous: lock.suites[r.suite]))
         }
         return entries
+    }
+
+    /// The run with the best primary metric among `runs` (newest first; the first wins ties; runs
+    /// without one come last).
+    static func best(_ runs: [RecordedRun]) -> RecordedRun {
+        var chosen = runs[0]
+        var chosenMetric = PrimaryMetric(chosen.record)
+        for run in runs.dropFirst() {
+            guard let metric = PrimaryMetric(run.record) else { continue }
+            if chosenMetric.map({ metric.improvement(over: $0) > 0 }) ?? true {
+                chosen = run
+                chosenMetric = metric
+            }
+        }
+        return chosen
+    }
+
+    /// "3f2a9c1b0d4e churn-gbdt roc_auc 0.8451 (2026-12-04T18:00:00Z)".
+    static func summary(_ run: RecordedRun) -> String {
+        let metric = PrimaryMetric(run.record).map { "\($0.name) \(String(format: "%.6g", $0.value))" } ?? "no primary metric"
+        return "\(shortID(run.id)) \(run.record.experiment) \(metric) (\(run.record.createdAt))"
     }
 
     /// Writes the run files and the lock entries of `entries`.
@@ -82,15 +127,15 @@ public struct EvidenceCommit {
         return out
     }
 
-    /// "churn: roc_auc 0.8123 → 0.8451 (+0.0328), run 3f2a9c1b0d4e".
+    /// "churn: roc_auc 0.8123 → 0.8451 (+0.0328), run 3f2a9c1b0d4e (churn-gbdt)".
     public static func describe(_ entry: Entry) -> String {
         let c = entry.candidate
         let short = shortID(entry.run.id)
         let value = String(format: "%.6g", c.value)
         guard let previous = entry.previous, previous.metric == c.metric else {
-            return "\(entry.run.record.suite): \(c.metric) \(value) (first candidate), run \(short)"
+            return "\(entry.run.record.suite): \(c.metric) \(value) (first candidate), run \(short) (\(c.experiment))"
         }
         let delta = c.value - previous.value
-        return "\(entry.run.record.suite): \(c.metric) \(String(format: "%.6g", previous.value)) → \(value) (\(delta >= 0 ? "+" : "")\(String(format: "%.4g", delta))), run \(short)"
+        return "\(entry.run.record.suite): \(c.metric) \(String(format: "%.6g", previous.value)) → \(value) (\(delta >= 0 ? "+" : "")\(String(format: "%.4g", delta))), run \(short) (\(c.experiment))"
     }
 }

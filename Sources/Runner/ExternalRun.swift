@@ -303,9 +303,26 @@ struct ExternalExecution {
             artifacts["predictions/validation"] = try project.storeArtifact(path: scratch + "/validation.csv")
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: output))?.sorted() ?? [] {
-            if name.hasPrefix("model") { artifacts["model/" + name] = try project.storeArtifact(path: output + "/" + name) }
+            if name.hasPrefix("model") {
+                for file in try Self.regularFiles(under: output, name) { artifacts["model/" + file] = try project.storeArtifact(path: output + "/" + file) }
+            }
             if name == "metrics.json" { artifacts["metrics/external"] = try project.storeArtifact(path: output + "/" + name) }
         }
         return artifacts
+    }
+
+    /// `name` under `root` when it is a regular file, or every regular file below it when it is a
+    /// directory (e.g. `model/` holding a framework's checkpoint), as paths relative to `root`,
+    /// sorted; symbolic links are skipped.
+    static func regularFiles(under root: String, _ name: String) throws -> [String] {
+        var status = stat()
+        guard lstat(root + "/" + name, &status) == 0 else { return [] }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return [name]
+        case S_IFDIR:
+            return try FileManager.default.contentsOfDirectory(atPath: root + "/" + name).sorted()
+                .flatMap { try regularFiles(under: root, name + "/" + $0) }
+        default: return []
+        }
     }
 }

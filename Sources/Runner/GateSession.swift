@@ -116,7 +116,11 @@ public struct GateSession {
             cost: cost(candidate),
             code: GateEvidence.Code(dirty: candidate.code.dirty || entry.allowedDirty, stale: candidate.code.tree != headTree),
             attestations: try attestations(of: candidate, policy: policy.reproducibility),
-            evaluationsSpent: runs.filter { $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest }.count)
+            // A run counts as a look at the evaluation set when it produced scores for it: runs
+            // that failed, were stopped or never got that far saw no result.
+            evaluationsSpent: runs.filter {
+                $0.datasets["eval"]?.digest == candidate.datasets["eval"]?.digest && $0.artifacts["predictions/evaluation"] != nil
+            }.count)
         return Decision(suite: name, verdict: try Gate.evaluate(policy: policy, suite: suite, evidence: evidence), candidate: candidate)
     }
 
@@ -227,10 +231,10 @@ public struct GateSession {
     /// it is asked for, which is the digest of its content (`RunRecord` refuses any other).
     func runWithCommit(_ id: String, revision: String) throws -> (record: RunRecord, commit: ObjectID?) {
         let hex = id.replacingOccurrences(of: "sha256:", with: "")
-        // The run's ref, else a remote-tracking copy (`git ml fetch` maps refs/ml/* under refs/remotes/<remote>/ml/).
+        // The run's ref, else a fetched copy (`git ml fetch` keeps them under refs/ml/remotes/<remote>/runs/).
         var found = try project.repository.readRef(RecordedRun.ref(id: id)).map { (RecordedRun.ref(id: id), $0) }
         if found == nil {
-            found = try project.repository.refs(withPrefix: "refs/remotes/").first { $0.name.hasSuffix("/ml/runs/" + hex) }.map { ($0.name, $0.target) }
+            found = try project.fetchedRefs(kind: "runs").first { $0.name == hex }.map { ($0.ref, $0.target) }
         }
         if let (ref, commit) = found {
             guard let bytes = try project.repository.fileContents(inCommit: commit, path: RecordedRun.recordFile) else {

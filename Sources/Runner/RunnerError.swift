@@ -23,6 +23,8 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The run's configuration does not fit its data (a column, slice or hyperparameter that
     /// does not exist or is out of range), found before anything was spent: nothing was recorded.
     case configuration(file: String, line: Int, key: String, message: String)
+    /// `git mlcommit` was not told which of several runs becomes the suite's candidate.
+    case ambiguousCandidate(suite: String, runs: [String])
     /// The monthly project budget is already spent.
     case projectBudgetSpent(spentUSD: Double, limitUSD: Double)
 
@@ -43,6 +45,9 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
         case .learner(let error): error.description
         case let .configuration(file, line, key, message):
             "\(file):\(line): \(key): \(message); the run was not started and nothing was recorded"
+        case let .ambiguousCandidate(suite, runs):
+            "\(runs.count) runs on this code could become the candidate of suite \(suite):\n" + runs.map { "  \($0)" }.joined(separator: "\n")
+            + "\nname one (git mlcommit --run ID), or choose by rule: --best (by the suite's primary metric) or --newest"
         case let .projectBudgetSpent(spent, limit):
             "this month's runs cost $\(String(format: "%.4f", spent)), over the project budget of $\(String(format: "%.2f", limit)) in ml/config.yaml: no new run starts until next month or a reviewed budget change"
         }

@@ -33,9 +33,7 @@ extension Project {
     public func gcRoots() throws -> GCRoots {
         var roots = GCRoots()
         var seenCommits = Set<ObjectID>()
-        let datasetRefs = try wrapping {
-            try repository.refs(withPrefix: "refs/ml/datasets/") + repository.refs(withPrefix: "refs/remotes/").filter { $0.name.contains("/ml/datasets/") }
-        }
+        let datasetRefs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") } + fetchedRefs(kind: "datasets").map { ($0.ref, $0.target) }
         for (ref, commit) in datasetRefs where seenCommits.insert(commit).inserted {
             do {
                 let record = try datasetRecord(commit: commit)

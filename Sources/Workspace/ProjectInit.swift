@@ -13,9 +13,10 @@ extension Project {
 
     /// Sets GitML up in the repository containing `directory`. Idempotent: running it again
     /// changes nothing and reports nothing. Creates `ml/config.yaml`, the store folders, the
-    /// fetch refspec `refs/ml/*:refs/remotes/<remote>/ml/*` (no `+`: an immutable ref that
-    /// differs is an error, never an overwrite) on every remote, the lock merge driver, and
-    /// ignores `ml/` scratch files.
+    /// fetch refspecs `refs/ml/<kind>/*:refs/ml/remotes/<remote>/<kind>/*` (no `+`: an
+    /// immutable ref that differs is an error, never an overwrite) on every remote — moving refs
+    /// an older version fetched under `refs/remotes/` — the lock merge driver, and ignores `ml/`
+    /// scratch files.
     public static func initialize(in directory: String) throws -> InitReport {
         let repository = try wrapping { try Repository(discoveringFrom: directory) }
         guard let root = repository.workdir else { throw WorkspaceError.bareRepository }
@@ -30,14 +31,8 @@ extension Project {
             try wrapping { try FileIO.writeAtomically(Array(ProjectConfig.template.utf8), to: config, temporaryDirectory: layout.tmp) }
             report.changes.append("wrote ml/config.yaml")
         }
+        report.changes += try migrateFetchedRefs(in: repository)
         try wrapping {
-            for remote in try repository.remoteNames() {
-                let refspec = "refs/ml/*:refs/remotes/\(remote)/ml/*"
-                if try !repository.configValues("remote.\(remote).fetch").contains(refspec) {
-                    try repository.addConfigValue("remote.\(remote).fetch", refspec)
-                    report.changes.append("remote \(remote) now fetches refs/ml/*")
-                }
-            }
             let driverKey = "merge.\(lockMergeDriver).driver"
             let driver = "git-ml merge-driver %O %A %B"
             if try repository.configString(driverKey) != driver {

@@ -35,11 +35,10 @@ extension Project {
         try SSHSignature.sign(promotionBytes(promotion), namespace: promotionSignatureNamespace, key: key)
     }
 
-    /// The chain's tip: the local ref, else a remote-tracking one (`refs/remotes/*/ml/promotions/<suite>`).
+    /// The chain's tip: the local ref, else a fetched one (`refs/ml/remotes/*/promotions/<suite>`).
     public func promotionTip(suite: String) throws -> ObjectID? {
         if let local = try wrapping({ try repository.readRef(Project.promotionRef(suite: suite)) }) { return local }
-        return try wrapping { try repository.refs(withPrefix: "refs/remotes/") }
-            .first { $0.name.hasSuffix("/ml/promotions/\(suite)") }?.target
+        return try fetchedRefs(kind: "promotions").first { $0.name == suite }?.target
     }
 
     /// Every entry of the chain, newest first. A chain is one line of commits: an entry with

@@ -121,8 +121,9 @@ extension Project {
         let relabeled = try git.map { try relabelConflictingVersions(gitRemote: $0) } ?? []
         // Versions the git remote already holds (same ref, same commit) are there with their
         // bytes; everything else that is stored here goes up.
-        let published = try git.map { g in
-            Set(try wrapping { try repository.refs(withPrefix: "refs/remotes/\(g)/ml/datasets/") }.map { "refs/ml/datasets/" + $0.name.dropFirst("refs/remotes/\(g)/ml/datasets/".count) + " " + $0.target.hex })
+        let published: Set<String> = try git.map { g in
+            let prefix = Project.fetchedPrefix(remote: g, kind: "datasets")
+            return Set(try wrapping { try repository.refs(withPrefix: prefix) }.map { "refs/ml/datasets/" + $0.name.dropFirst(prefix.count) + " " + $0.target.hex })
         } ?? []
         var files: [StoredFile] = []
         for (ref, commit) in try wrapping({ try repository.refs(withPrefix: "refs/ml/datasets/") }) where !published.contains(ref + " " + commit.hex) {
@@ -132,7 +133,7 @@ extension Project {
         }
         // Runs go up with their artifacts (models, encoders, predictions: the gate reads them).
         let publishedRuns = try git.map { g in
-            Set(try wrapping { try repository.refs(withPrefix: "refs/remotes/\(g)/ml/runs/") }.map { String($0.name.split(separator: "/").last!) })
+            Set(try wrapping { try repository.refs(withPrefix: Project.fetchedPrefix(remote: g, kind: "runs")) }.map { String($0.name.split(separator: "/").last!) })
         } ?? []
         let localRuns = try recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }
         for run in localRuns where !publishedRuns.contains(String(run.id.dropFirst(7))) {
@@ -180,7 +181,7 @@ extension Project {
         var out: [(String, PromotionEntry)] = []
         for (ref, tip) in try wrapping({ try repository.refs(withPrefix: "refs/ml/promotions/") }) {
             let suite = String(ref.dropFirst("refs/ml/promotions/".count))
-            let published = try wrapping { try repository.readRef("refs/remotes/\(git)/ml/promotions/\(suite)") }
+            let published = try wrapping { try repository.readRef(Project.fetchedPrefix(remote: git, kind: "promotions") + suite) }
             var next: ObjectID? = tip
             while let commit = next, try published.map({ published in try wrapping { try repository.isAncestor(commit, of: published) } }) != true {
                 let entry = try promotionEntry(commit)
@@ -195,9 +196,9 @@ extension Project {
     /// appended it), the local chain that diverged from it is dropped, so the clone follows the
     /// remote's chain again. A remote that did not append them (no server hooks) keeps them local.
     private func settleRequests(_ requests: [(suite: String, entry: PromotionEntry)], gitRemote git: String) throws {
-        try wrapping { _ = try GitCommand.run(["fetch", "--quiet", git, "refs/ml/promotions/*:refs/remotes/\(git)/ml/promotions/*"], in: root) }
+        try wrapping { _ = try GitCommand.run(["fetch", "--quiet", git, "refs/ml/promotions/*:" + Project.fetchedPrefix(remote: git, kind: "promotions") + "*"], in: root) }
         for suite in Set(requests.map(\.suite)) {
-            guard let remoteTip = try wrapping({ try repository.readRef("refs/remotes/\(git)/ml/promotions/\(suite)") }),
+            guard let remoteTip = try wrapping({ try repository.readRef(Project.fetchedPrefix(remote: git, kind: "promotions") + suite) }),
                   let local = try wrapping({ try repository.readRef(Project.promotionRef(suite: suite)) }) else { continue }
             var published = Set<[UInt8]>()
             var next: ObjectID? = remoteTip
@@ -211,14 +212,14 @@ extension Project {
         }
     }
 
-    /// Fetches `refs/ml/*` from a git remote into `refs/remotes/<remote>/ml/*` (never forced) and
+    /// Fetches `refs/ml/*` from a git remote into `refs/ml/remotes/<remote>/*` (never forced) and
     /// records the fetched dataset versions locally; a label that already means other content
     /// here is an error naming both digests. Returns the versions that became known. Downloads
     /// no bytes (that is `pull`).
     public func fetchVersions(gitRemote name: String?) throws -> [String] {
         guard let git = try gitRemote(name) else { throw WorkspaceError.unknownGitRemote(name ?? "origin") }
         try fetchMLRefs(from: git)
-        let prefix = "refs/remotes/\(git)/ml/datasets/"
+        let prefix = Project.fetchedPrefix(remote: git, kind: "datasets")
         var added: [String] = []
         for (ref, commit) in try wrapping({ try repository.refs(withPrefix: prefix) }) {
             let local = "refs/ml/datasets/" + ref.dropFirst(prefix.count)
@@ -238,10 +239,13 @@ extension Project {
         return added
     }
 
-    /// `git fetch <git> refs/ml/*:refs/remotes/<git>/ml/*`: never forced, so an immutable ref
-    /// that differs is git's error, not an overwrite (a purge is a fast-forward).
+    /// `git fetch <git> refs/ml/<kind>/*:refs/ml/remotes/<git>/<kind>/*` for datasets, runs and
+    /// promotions (see `FetchedRefs`): never forced, so an immutable ref that differs is git's
+    /// error, not an overwrite (a purge is a fast-forward). Refs an older GitML fetched under
+    /// `refs/remotes/` move first.
     func fetchMLRefs(from git: String, extraRefspecs: [String] = []) throws {
-        try wrapping { try GitCommand.run(["fetch", "--quiet", git, "refs/ml/*:refs/remotes/\(git)/ml/*"] + extraRefspecs, in: root) }
+        _ = try Project.migrateFetchedRefs(in: repository)
+        try wrapping { try GitCommand.run(["fetch", "--quiet", git] + Project.fetchRefspecs(remote: git) + extraRefspecs, in: root) }
     }
 
     /// Identity is the digest; `vN` is a label that becomes final when published. Fetches the
@@ -250,7 +254,7 @@ extension Project {
     /// the lock updated) and adopts the remote's version under the old label.
     func relabelConflictingVersions(gitRemote git: String) throws -> [(from: String, to: String)] {
         try fetchMLRefs(from: git)
-        let remotePrefix = "refs/remotes/\(git)/ml/datasets/"
+        let remotePrefix = Project.fetchedPrefix(remote: git, kind: "datasets")
         let remoteRefs = Dictionary(try wrapping { try repository.refs(withPrefix: remotePrefix) }.map {
             ("refs/ml/datasets/" + $0.name.dropFirst(remotePrefix.count), $0.target)
         }, uniquingKeysWith: { a, _ in a })
@@ -278,7 +282,7 @@ extension Project {
         return renamed
     }
 
-    /// Fetches `refs/ml/*` from the git remote into `refs/remotes/<remote>/ml/*` (never forced),
+    /// Fetches `refs/ml/*` from the git remote into `refs/ml/remotes/<remote>/*` (never forced),
     /// records fetched dataset versions locally (a version number that already means other
     /// content here is an error naming both digests), then downloads and verifies the bytes of
     /// the datasets the lock pins (or of `only`).
@@ -336,13 +340,13 @@ extension Project {
     private func gateRunArtifacts() throws -> [StoredFile] {
         var ids = Set<String>()
         var locks = [try readLock()]
-        for (_, commit) in try wrapping({ try repository.refs(withPrefix: "refs/remotes/") }) {
+        for (_, commit) in try wrapping({ try repository.refs(withPrefix: "refs/remotes/") }) {  // remote-tracking branches
             if let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
                let lock = try? Lock(text: String(decoding: bytes, as: UTF8.self)) { locks.append(lock) }
         }
         for lock in locks { ids.formUnion(lock.suites.values.map(\.run)) }
-        let suites = Set(try wrapping { try repository.refs(withPrefix: "refs/ml/promotions/") + repository.refs(withPrefix: "refs/remotes/") }
-            .compactMap { $0.name.components(separatedBy: "ml/promotions/").dropFirst().first })
+        let suites = Set(try wrapping { try repository.refs(withPrefix: "refs/ml/promotions/") }.map { String($0.name.dropFirst("refs/ml/promotions/".count)) }
+            + fetchedRefs(kind: "promotions").map(\.name))
         for suite in suites { ids.formUnion(try promotions(suite: suite).map(\.candidate)) }
         let known = Dictionary(try recordedRuns().runs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return try ids.sorted().compactMap { known[$0] }.flatMap { try $0.record.artifacts.values.map(Project.storedFile) }

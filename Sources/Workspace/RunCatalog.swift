@@ -61,9 +61,7 @@ extension Project {
     public func recordedRuns() throws -> (runs: [RecordedRun], unreadable: [(ref: String, reason: String)]) {
         var runs: [RecordedRun] = [], unreadable: [(String, String)] = []
         var seen = Set<String>()
-        let refs = try wrapping {
-            try repository.refs(withPrefix: "refs/ml/runs/") + repository.refs(withPrefix: "refs/remotes/").filter { $0.name.contains("/ml/runs/") }
-        }
+        let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/runs/") } + fetchedRefs(kind: "runs").map { ($0.ref, $0.target) }
         for (ref, commit) in refs {
             do {
                 let record = try runRecord(commit: commit)

@@ -317,7 +317,8 @@ final class RemoteSyncTests: XCTestCase {
         let relative = try RemoteSpec(name: "n", url: "r2/../r3").open(environment: [:], workingDirectory: dir.path)
         XCTAssertEqual((relative as? DirectoryRemote)?.root, dir.path + "/r3")
         XCTAssertThrowsError(try RemoteSpec(name: "n", url: "ftp://x/y").open(environment: [:]))
-        XCTAssertThrowsError(try RemoteSpec(name: "team", url: "s3://bucket/p").open(environment: ["HOME": dir.path])) {
+        let nothingConfigured = ["HOME": dir.path, "AWS_EC2_METADATA_DISABLED": "true"]
+        XCTAssertThrowsError(try RemoteSpec(name: "team", url: "s3://bucket/p").open(environment: nothingConfigured)) {
             XCTAssertEqual($0 as? RemoteError, .missingCredentials(remote: "team"))
         }
     }

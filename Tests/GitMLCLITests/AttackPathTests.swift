@@ -111,7 +111,7 @@ final class AttackPathTests: CLITestCase {
 
             // Clean up for the next case, as the message says.
             try run("git", "update-ref", "-d", ref, in: other)
-            try run("git", "update-ref", "-d", "refs/remotes/origin/ml/datasets/\(c.name)/v1", in: other)
+            try run("git", "update-ref", "-d", "refs/ml/remotes/origin/datasets/\(c.name)/v1", in: other)
             try run("git", "push", "-q", "origin", ":\(ref)")
         }
         // The good version still checks out, and fsck is clean again.

@@ -135,6 +135,8 @@ final class AttackServerTests: CLITestCase {
         // Remote-tracking refs would be read as records and chains: a server keeps none.
         let tracking = try run("git", "push", "--no-verify", "origin", "\(merged):refs/remotes/x/ml/promotions/churn", expect: 1)
         XCTAssertTrue(tracking.stderr.contains("a server keeps no remote-tracking refs"), tracking.stderr)
+        let fetched = try run("git", "push", "--no-verify", "origin", "\(merged):refs/ml/remotes/x/promotions/churn", expect: 1)
+        XCTAssertTrue(fetched.stderr.contains("GitML keeps no refs here"), fetched.stderr)
 
         // Dropping a suite's candidate from the lock takes it out of the gate: a policy change.
         try run("git", "reset", "-q", "--hard", "origin/main")
@@ -177,7 +179,7 @@ final class AttackServerTests: CLITestCase {
         try run("git", "update-ref", "-d", "refs/ml/promotions/churn")
 
         // A request that is not a manual decision, or sits under another suite's name, is refused.
-        let tip = try head("refs/remotes/origin/ml/promotions/churn")
+        let tip = try head("refs/ml/remotes/origin/promotions/churn")
         let gateEntry = try run("git", "push", "--no-verify", "origin", "\(tip):refs/ml/requests/churn/\(tip)", expect: 1)
         XCTAssertTrue(gateEntry.stderr.contains("only a signed manual decision"), gateEntry.stderr)
 

@@ -47,7 +47,7 @@ final class ContractCommandTests: CLITestCase {
         XCTAssertTrue(added.stderr.contains("t@v2 is stored, but fails the checks above"), added.stderr)
         let failed = try run("git", "ml", "data", "validate", "t@v2", expect: 1)
         XCTAssertTrue(failed.stdout.contains("t@v2 against t@v1: FAILED"), failed.stdout)
-        XCTAssertTrue(failed.stdout.contains("FAIL nullValues a"), failed.stdout)
+        XCTAssertTrue(failed.stdout.contains("FAIL null_values a"), failed.stdout)
         XCTAssertTrue(failed.stdout.contains("FAIL range a"), failed.stdout)
 
         let diff = try json(try run("git", "ml", "data", "diff", "t@v1", "t@v2", "--json").stdout) as! [String: Any]
@@ -70,7 +70,7 @@ final class ContractCommandTests: CLITestCase {
         try run("git", "ml", "data", "add", "eval.csv")
         let out = try run("git", "ml", "data", "validate", "train", "--eval", "eval@v1", expect: 1).stdout
         XCTAssertTrue(out.contains("leakage train@v1 → eval@v1: FOUND"), out)
-        XCTAssertTrue(out.contains("FAIL rowOverlap") && out.contains("FAIL keyOverlap"), out)
+        XCTAssertTrue(out.contains("FAIL row_overlap") && out.contains("FAIL key_overlap"), out)
 
         // A new training version is checked against the evaluation set a suite pins (stored, exit 1),
         // and a suite that cannot be read is named instead of silently skipped.

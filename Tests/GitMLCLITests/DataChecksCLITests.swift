@@ -73,11 +73,11 @@ final class DataChecksCLITests: CLITestCase {
         shape.incomeNullPercent = 40
         try writeData("t.csv", seed: 1, shape)
         let added = try run("git", "ml", "data", "add", "t.csv", expect: 1)
-        XCTAssertTrue(added.stdout.contains("FAIL nullShare income: null share change = 0.4 > 0.05; nulls 0 → 0.4 (0 of 1000 → 400 of 1000 rows)"),
+        XCTAssertTrue(added.stdout.contains("FAIL null_share income: null share change = 0.4 > 0.05; nulls 0 → 0.4 (0 of 1000 → 400 of 1000 rows)"),
                       added.stdout)
         let validated = try run("git", "ml", "data", "validate", "t@v2", "--json", expect: 1)
         let report = ((try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any])?["t@v2"]
-        XCTAssertTrue(failures(report).contains { $0.kind == "nullShare" && $0.column == "income" }, validated.stdout)
+        XCTAssertTrue(failures(report).contains { $0.kind == "null_share" && $0.column == "income" }, validated.stdout)
     }
 
     func testFlagShiftFailsPSI() throws {
@@ -90,7 +90,7 @@ final class DataChecksCLITests: CLITestCase {
         XCTAssertEqual(checks?["passed"] as? Bool, false, added.stdout)
         let failed = failures(checks?["contract"])
         XCTAssertTrue(failed.contains { $0.kind == "psi" && $0.column == "flag" }, added.stdout)
-        XCTAssertTrue(failed.contains { $0.kind == "jensenShannon" && $0.column == "flag" }, added.stdout)
+        XCTAssertTrue(failed.contains { $0.kind == "jensen_shannon" && $0.column == "flag" }, added.stdout)
         let text = try run("git", "ml", "data", "validate", "t@v2", expect: 1).stdout
         XCTAssertTrue(text.contains("FAIL psi flag: PSI = 1.32") && text.contains("> 0.2; population stability index on 2 bins, one per distinct value"), text)
         XCTAssertFalse(text.contains("not gated"), text)
@@ -107,12 +107,12 @@ final class DataChecksCLITests: CLITestCase {
         try run("git", "ml", "data", "add", "eval.csv")
         let out = try run("git", "ml", "data", "validate", "train", "--eval", "eval@v1", expect: 1).stdout
         XCTAssertTrue(out.contains("leakage train@v1 → eval@v1: FOUND"), out)
-        XCTAssertTrue(out.contains("FAIL featureAUC segment: max(AUC, 1 − AUC) = 0.9"), out)
+        XCTAssertTrue(out.contains("FAIL feature_auc segment: max(AUC, 1 − AUC) = 0.9"), out)
         XCTAssertTrue(out.contains("≥ 0.95; out-of-fold target-encoding AUC"), out)
-        XCTAssertEqual(out.components(separatedBy: "FAIL featureAUC").count, 2, "only the copied label leaks: \(out)")
+        XCTAssertEqual(out.components(separatedBy: "FAIL feature_auc").count, 2, "only the copied label leaks: \(out)")
         let validated = try run("git", "ml", "data", "validate", "train", "--eval", "eval@v1", "--json", expect: 1)
         let leakage = ((try json(validated.stdout) as? [String: Any])?["leakage"] as? [String: Any])?["train@v1"]
-        XCTAssertEqual(failures(leakage).map(\.kind), ["featureAUC"], validated.stdout)
+        XCTAssertEqual(failures(leakage).map(\.kind), ["feature_auc"], validated.stdout)
     }
 
     func testRetypedAndRenamedColumnsAreCheckFailures() throws {
@@ -121,20 +121,20 @@ final class DataChecksCLITests: CLITestCase {
         retyped.ageAsText = true
         try writeData("t.csv", seed: 1, retyped)
         let added = try run("git", "ml", "data", "add", "t.csv", expect: 1)
-        XCTAssertTrue(added.stdout.contains("FAIL columnType age: expected integer; column type is category (line 2: \"unknown\" is not int64)"), added.stdout)
-        XCTAssertTrue(added.stdout.contains("FAIL schemaDrift: schema changes = 1, expected no schema changes; retyped age int64→category"),
+        XCTAssertTrue(added.stdout.contains("FAIL column_type age: expected integer; column type is category (line 2: \"unknown\" is not int64)"), added.stdout)
+        XCTAssertTrue(added.stdout.contains("FAIL schema_drift: schema changes = 1, expected no schema changes; retyped age int64→category"),
                       added.stdout)
         let validated = try run("git", "ml", "data", "validate", "t@v2", "--json", expect: 1)
         let report = ((try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any])?["t@v2"]
-        XCTAssertTrue(failures(report).contains { $0.kind == "schemaDrift" }, validated.stdout)
+        XCTAssertTrue(failures(report).contains { $0.kind == "schema_drift" }, validated.stdout)
 
         var renamed = Shape()
         renamed.incomeName = "salary"
         try writeData("t.csv", seed: 1, renamed)
         let renaming = try run("git", "ml", "data", "add", "t.csv", "--json", expect: 1)
         let contract = ((try json(renaming.stdout) as? [String: Any])?["checks"] as? [String: Any])?["contract"]
-        XCTAssertTrue(failures(contract).contains { $0.kind == "columnPresent" && $0.column == "income" }, renaming.stdout)
-        let schemaDrift = ((contract as? [String: Any])?["checks"] as? [[String: Any]])?.first { $0["kind"] as? String == "schemaDrift" }
+        XCTAssertTrue(failures(contract).contains { $0.kind == "column_present" && $0.column == "income" }, renaming.stdout)
+        let schemaDrift = ((contract as? [String: Any])?["checks"] as? [[String: Any]])?.first { $0["kind"] as? String == "schema_drift" }
         XCTAssertEqual(schemaDrift?["detail"] as? String, "renamed income→salary; retyped age category→int64", renaming.stdout)
 
         // `data diff` shows the schema changes although a contract exists.

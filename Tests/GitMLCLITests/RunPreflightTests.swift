@@ -118,4 +118,23 @@ final class RunPreflightTests: CLITestCase {
                       || result.stderr.contains("the training data: label nan at row 27: expected a label, not a null"),
                       result.stdout + result.stderr)
     }
+
+    /// Only runs that scored the evaluation set count as looks at it: a configuration error
+    /// records nothing, and a run stopped over budget saw no result.
+    func testOnlyRunsThatScoredTheEvalSetCountAsEvaluations() throws {
+        try setUpChurnProject()
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try ChurnProject.suite.replacingOccurrences(of: "slices: [region]", with: "slices: [regoin]")
+            .write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        try run("git", "ml", "run", "churn-gbdt", expect: 3)
+        try run("git", "checkout", "--", "ml/suites/churn.yaml")
+        try ChurnProject.experiment(rounds: 100_000, seeds: "[1]", budget: "budget: { max_cpu_seconds: 1 }")
+            .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        try run("git", "ml", "run", "churn-gbdt", expect: 1)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json").stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["evaluations_spent"] as? Int, 1, "only the run that scored the evaluation set")
+    }
 }

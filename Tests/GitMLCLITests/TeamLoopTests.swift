@@ -120,4 +120,70 @@ final class TeamLoopTests: CLITestCase {
         XCTAssertTrue(push.stdout.contains("shared:"), push.stdout)
         XCTAssertTrue(try run("git", "for-each-ref", "refs/ml/datasets/", in: bare).stdout.contains("refs/ml/datasets/d/v1"))
     }
+
+    /// An exec run's model files (a file and a directory) export byte for byte, from another
+    /// clone too; predict says why it cannot score them.
+    func testAnExecRunsModelExportsFromAnotherClone() throws {
+        let (bare, other, _) = try setUpTeam()
+        let script = ChurnProject.script + """
+            os.makedirs(os.path.join(out, "model_dir", "nested"), exist_ok=True)
+            with open(os.path.join(out, "model_dir", "nested", "weights.bin"), "wb") as f:
+                f.write(bytes(range(256)))
+
+            """
+        try script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "train.py")
+        try run("git", "commit", "-qm", "script")
+        try run("git", "ml", "exec", "--suite", "churn", "--input", "churn-train@v1", "--", "python3", "train.py")
+        let record = (try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]])[0]
+        let id = String((record["id"] as! String).dropFirst(7).prefix(12))
+        XCTAssertEqual(Set((record["artifacts"] as! [String: Any]).keys),
+                       ["predictions/evaluation", "predictions/validation", "model/model.json", "model/model_dir/nested/weights.bin"])
+        try run("git", "ml", "push")
+
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "fetch", in: other)
+        let exported = try run("git", "ml", "export", id, "-o", other + "/out", in: other)
+        XCTAssertTrue(exported.stdout.contains("2 model files"), exported.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: other + "/out/model_dir/nested/weights.bin")), Data((0..<256).map(UInt8.init)))
+        let manifest = try json(try String(contentsOfFile: other + "/out/manifest.json", encoding: .utf8)) as! [String: Any]
+        XCTAssertEqual(manifest["command"] as? [String], ["python3", "train.py"])
+        XCTAssertEqual((manifest["files"] as! [[String: Any]]).count, 2)
+        let predicted = try run("git", "ml", "predict", id, "churn-eval@v1", in: other, expect: 3)
+        XCTAssertTrue(predicted.stderr.contains("was made by `git ml exec -- python3 train.py`"), predicted.stderr)
+    }
+
+    /// Fetched GitML refs live under refs/ml/remotes/, so `git branch -a` lists branches only;
+    /// a clone set up by an older GitML (refs under refs/remotes/<r>/ml/) is migrated by
+    /// `git ml init` without losing a version or run.
+    func testFetchedRefsStayOutOfTheBranchListAndOldClonesMigrate() throws {
+        let (bare, other, id) = try setUpTeam()
+        try run("git", "ml", "push")
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", "--runs", in: other)
+        let branches = try run("git", "branch", "-a", in: other).stdout
+        XCTAssertFalse(branches.contains("ml/"), branches)
+        XCTAssertTrue(try run("git", "for-each-ref", "refs/ml/remotes/origin/runs/", in: other).stdout.contains(id))
+
+        // An older clone: the old refspec, and refs fetched under refs/remotes/origin/ml/.
+        let old = other + "-old"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: old) }
+        try run("git", "clone", "-q", bare, old, in: NSTemporaryDirectory())
+        try run("git", "config", "--add", "remote.origin.fetch", "refs/ml/*:refs/remotes/origin/ml/*", in: old)
+        try run("git", "fetch", "-q", "origin", in: old)
+        XCTAssertTrue(try run("git", "branch", "-a", in: old).stdout.contains("ml/runs/"))
+        let migrated = try run("git", "ml", "init", in: old)
+        XCTAssertTrue(migrated.stdout.contains("from refs/remotes/*/ml/ to refs/ml/remotes/"), migrated.stdout)
+        XCTAssertFalse(try run("git", "branch", "-a", in: old).stdout.contains("ml/"))
+        let refspecs = try run("git", "config", "--get-all", "remote.origin.fetch", in: old).stdout
+        XCTAssertFalse(refspecs.contains("refs/remotes/origin/ml/"), refspecs)
+        XCTAssertTrue(refspecs.contains("refs/ml/runs/*:refs/ml/remotes/origin/runs/*"), refspecs)
+        try run("git", "fetch", "-q", "origin", in: old)
+        XCTAssertFalse(try run("git", "branch", "-a", in: old).stdout.contains("ml/"), "plain git fetch keeps them out too")
+        try run("git", "ml", "pull", "--runs", in: old)
+        XCTAssertTrue(try run("git", "ml", "show", id, in: old).stdout.contains("artifact predictions/evaluation"))
+        XCTAssertFalse(try run("git", "ml", "fsck", in: old).stdout.contains("error:"))
+    }
 }

@@ -66,8 +66,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
             if let index = try? PackIndex(indexPath: path) { loaded.append(index) }
         }
         lock.withLock {
-            indexes.append(contentsOf: loaded)
-            loadedIndexPaths.formUnion(loaded.map(\.indexPath))
+            for index in loaded where loadedIndexPaths.insert(index.indexPath).inserted { indexes.append(index) }
         }
     }
 
@@ -129,10 +128,10 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// The stored (compressed) bytes of an entry.
     func storedBytes(_ entry: PackEntry, in index: PackIndex?) throws -> [UInt8] {
         guard let index else {
-            guard let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) else {
-                throw StoreError.missingObject(entry.digest)
-            }
-            return bytes
+            if let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) { return bytes }
+            // Sealed since it was located: it is in a loaded index now.
+            guard let (sealed, index) = locate(entry.digest), let index else { throw StoreError.missingObject(entry.digest) }
+            return try storedBytes(sealed, in: index)
         }
         let fd = try descriptor(for: index.packPath)
         var stored = [UInt8](repeating: 0, count: Int(entry.storedLength))
@@ -206,12 +205,22 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
 
     /// Appends even when a sealed pack holds the object (repack moves objects between packs).
     func forceAppend(_ chunk: PreparedChunk) throws {
-        let sealedAPack = try lock.withLock { () throws -> Bool in
+        try lock.withLock {
             let before = writer.sealed.count
             try writer.append(chunk.entry, stored: chunk.stored)
-            return writer.sealed.count != before
+            try adoptSealedPacks(since: before)
         }
-        if sealedAPack { try reloadIndexes() }
+    }
+
+    /// Loads the indexes of the packs the writer sealed since it had sealed `count`; called with
+    /// `lock` held, in the same critical section as the seal, so that no reader ever sees an
+    /// object neither pending nor in a loaded index (a pull reading a delta base on one thread
+    /// while another thread's append sealed the pack found the base "not in the store").
+    private func adoptSealedPacks(since count: Int) throws {
+        for path in writer.sealed[count...] where !loadedIndexPaths.contains(path) {
+            indexes.append(try PackIndex(indexPath: path))
+            loadedIndexPaths.insert(path)
+        }
     }
 
     /// Index paths of the packs this process sealed.
@@ -244,7 +253,11 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// Seals the open pack so everything written is durable and visible to other processes.
     /// Call before publishing any ref that points at new chunks.
     public func flush() throws {
-        try lock.withLock { try writer.seal() }
+        try lock.withLock {
+            let before = writer.sealed.count
+            try writer.seal()
+            try adoptSealedPacks(since: before)
+        }
         try reloadIndexes()
     }
 }

@@ -75,10 +75,13 @@ extension RemoteSync {
     /// older than `cutoff` are deleted, as are a directory remote's `tmp/` files and, on S3,
     /// unfinished multipart uploads started before `cutoff`. With `dryRun` it only reports.
     ///
-    /// The caller holds `RemoteLock` exclusively (unless `dryRun`), so no push runs meanwhile,
-    /// and computed `keep` after taking it.
+    /// The caller holds `lock`, the remote's exclusive `RemoteLock` (nil only for `dryRun`), so
+    /// no push runs meanwhile, and computed `keep` after taking it; the lock is confirmed
+    /// (`RemoteLock.confirm`) before each deletion, so a GC that lost it stops with
+    /// `RemoteError.lockLost` before deleting anything more.
     public func collectGarbage(keep: Set<Digest>, olderThan cutoff: Date, repackBelow: Double = 0.5,
-                               dryRun: Bool) throws -> RemoteCollectReport {
+                               holding lock: RemoteLock?, dryRun: Bool) throws -> RemoteCollectReport {
+        precondition(dryRun || lock != nil, "remote GC deletes only while holding the remote's exclusive lock")
         var report = RemoteCollectReport()
         report.dryRun = dryRun
         let listing = try remote.list(prefix: RemoteLayout.packsPrefix)
@@ -102,6 +105,7 @@ extension RemoteSync {
                 report.packsDeleted += 1
             } else if Double(liveBytes) < repackBelow * Double(allBytes) {
                 report.packsRewritten += 1
+                if !dryRun { try lock?.confirm() }
                 if !dryRun { report.packsUploaded += try uploadCopy(of: live, from: packKey) }
             } else {
                 continue
@@ -109,6 +113,7 @@ extension RemoteSync {
             report.objectsRemoved += entries.count - live.count
             report.bytesFreed += allBytes - liveBytes
             if !dryRun {
+                try lock?.confirm()
                 try remote.delete(indexKey)
                 try remote.delete(packKey)
                 unlink("\(store.layout.cache)/remote-indexes/\(index.name).idx")
@@ -118,12 +123,17 @@ extension RemoteSync {
             && objects[String(info.key.dropLast(5)) + ".idx"] == nil {
             report.strayPacksRemoved += 1
             report.bytesFreed += info.size
-            if !dryRun { try remote.delete(info.key) }
+            if !dryRun {
+                try lock?.confirm()
+                try remote.delete(info.key)
+            }
         }
         if !dryRun, let s3 = remote as? S3Remote {
+            try lock?.confirm()
             report.uploadsAborted = try s3.abortUploads(startedBefore: cutoff)
         }
         if let directory = remote as? DirectoryRemote {
+            if !dryRun { try lock?.confirm() }
             report.temporaryFilesRemoved = directory.removeTemporaryFiles(writtenBefore: cutoff, dryRun: dryRun)
         }
         return report

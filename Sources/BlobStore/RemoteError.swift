@@ -25,6 +25,11 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Another client holds the remote's lock; `stale` when its holder has probably crashed
     /// (`RemoteLockInfo.isStale`), so `git ml gc --remote R --break-lock` may remove it.
     case locked(remote: String, lock: RemoteLockInfo, stale: Bool)
+    /// A remote GC cannot prove it still holds its exclusive lock, so it stopped before deleting
+    /// anything more (what it deleted before was unreachable while it held the lock).
+    case lockLost(remote: String, key: String, detail: String)
+    /// The bucket of an S3 remote does not exist at its endpoint.
+    case bucketMissing(remote: String, bucket: String, endpoint: String)
     /// A pack vanished while it was being read, again after the indexes were listed anew (a remote
     /// GC rewrote or deleted it meanwhile); nothing damaged was stored, and a retry reads the new packs.
     case changedDuringRead(remote: String, key: String)
@@ -62,6 +67,12 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
             return held + "; the lock is stale (not refreshed for over \(RemoteLockInfo.describe(age: RemoteLock.staleAfter)), "
                 + "or its process on this host is gone), so its holder probably crashed: remove stale locks with "
                 + "`git ml gc --remote \(remote) --break-lock`, then retry"
+        case .lockLost(let remote, let key, let detail):
+            return "remote \(remote): gc lost its lock \(key): \(detail); it stopped before deleting anything more "
+                + "(nothing live was removed); run `git ml gc --remote \(remote)` again"
+        case .bucketMissing(let remote, let bucket, let endpoint):
+            return "remote \(remote): bucket \(bucket) does not exist at \(endpoint) (create it, or fix the bucket or "
+                + "endpoint in ml/config.yaml)"
         case .changedDuringRead(let remote, let key):
             return "remote \(remote) changed during the transfer: \(key) vanished twice (a remote gc is probably "
                 + "running); nothing damaged was stored, retry when it finishes"

@@ -16,6 +16,8 @@ struct HTTPResponse: Sendable {
 final class HTTPClient: Sendable {
     private let session: URLSession
 
+    /// `timeout`: how long a request may wait for the server's next bytes (a request's own
+    /// `timeoutInterval` may shorten it).
     init(timeout: TimeInterval = 120, connectionsPerHost: Int = 16) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout

@@ -130,13 +130,23 @@ public final class RemoteLock: Sendable {
     /// What the lock object says.
     public let info: RemoteLockInfo
     private let refresher: PeriodicTask?
+    /// Why the last periodic refresh failed, if it did (for `confirm`'s message).
+    private let refreshFailure: RefreshFailure
 
     private init(remote: any RemoteBackend, info: RemoteLockInfo, refreshEvery interval: TimeInterval?) {
         self.remote = remote
         key = info.key
         self.info = info
+        let failure = RefreshFailure()
+        refreshFailure = failure
         refresher = interval.map { interval in
-            PeriodicTask(every: interval) { [remote, info] in _ = try? Self.refresh(remote, info) }
+            PeriodicTask(every: interval) { [remote, info] in
+                do {
+                    failure.set(try Self.refresh(remote, info) ? nil : "its object was removed or replaced")
+                } catch {
+                    failure.set("\(error)")
+                }
+            }
         }
     }
 
@@ -159,7 +169,10 @@ public final class RemoteLock: Sendable {
                 throw try conflict(remote, RemoteLayout.gcLockKey)
             }
         case .exclusive:
-            guard try remote.createExclusively(key, bytes: info.encoded()) else { throw try conflict(remote, key) }
+            // A retried conditional write whose first response was lost finds its own object.
+            guard try remote.createExclusively(key, bytes: info.encoded()) || read(remote, key)?.id == info.id else {
+                throw try conflict(remote, key)
+            }
             if let shared = try remote.list(prefix: RemoteLayout.sharedLockPrefix).first {
                 try remote.delete(key)
                 throw try conflict(remote, shared.key)
@@ -179,6 +192,24 @@ public final class RemoteLock: Sendable {
                                      time: wholeSecondsNow(), id: info.id)
         try remote.put(info.key, bytes: renewed.encoded())
         return true
+    }
+
+    /// Proves that this holder still holds the lock, as a remote GC must before each deletion:
+    /// rewrites the lock object with the current time if it is still this holder's. Throws
+    /// `RemoteError.lockLost` when it is not (another client removed it as stale) or when the
+    /// remote cannot be asked — either way nothing proves that no push runs meanwhile.
+    public func confirm() throws {
+        let held: Bool
+        do {
+            held = try refresh()
+        } catch {
+            throw RemoteError.lockLost(remote: remote.name, key: key, detail: "it cannot be refreshed: \(error)")
+        }
+        guard held else {
+            let earlier = refreshFailure.value.map { " (an earlier refresh failed: \($0))" } ?? ""
+            throw RemoteError.lockLost(remote: remote.name, key: key,
+                                       detail: "its object was removed or replaced by another client\(earlier)")
+        }
     }
 
     /// Stops refreshing and deletes the lock object.
@@ -219,6 +250,14 @@ public final class RemoteLock: Sendable {
         let lock = try read(remote, key) ?? .unknown(key)
         return .locked(remote: remote.name, lock: lock, stale: lock.isStale())
     }
+}
+
+/// The last periodic refresh's failure, written by the refresher thread.
+private final class RefreshFailure: @unchecked Sendable {  // `message` is guarded by `lock`
+    private let lock = NSLock()
+    private var message: String?
+    func set(_ value: String?) { lock.withLock { message = value } }
+    var value: String? { lock.withLock { message } }
 }
 
 /// Calls an action every `interval` seconds on its own thread until stopped.

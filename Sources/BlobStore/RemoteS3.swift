@@ -10,7 +10,9 @@ import Glibc
 /// the S3 REST protocol with Signature V4. Key `k` is the object `<prefix>k` in `bucket`.
 /// Objects above `multipartThreshold` go up as multipart uploads (parts in parallel, resumed
 /// after an interruption: see `multipartUpload`); every request is retried with exponential
-/// backoff on 5xx, throttling and connection errors.
+/// backoff on 5xx, throttling and connection errors, and a server that sends nothing for
+/// `requestTimeout` (frozen, overloaded, a dead link) fails the attempt: no new attempt starts
+/// once `retryWindow` has passed, so a frozen server costs about a minute and a half, not hours.
 public struct S3Remote: RemoteBackend {
     /// How the bucket is named in a request.
     public enum Addressing: String, Sendable {
@@ -37,6 +39,10 @@ public struct S3Remote: RemoteBackend {
     public var maxAttempts = 5
     /// The first retry's delay; each next one doubles.
     public var initialBackoff: TimeInterval = 0.2
+    /// Seconds an attempt may wait for the server's next bytes (connect, request and response).
+    public var requestTimeout: TimeInterval = 30
+    /// Seconds after a request's first attempt began within which a failed attempt is retried.
+    public var retryWindow: TimeInterval = 90
 
     private let credentials: AWSCredentialCache
     private let client: HTTPClient
@@ -170,6 +176,7 @@ public struct S3Remote: RemoteBackend {
             .sorted { $0 < $1 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
         let payloadHash = AWSSigner.payloadHash(body ?? Data())
         var attempt = 0
+        let started = Date()
         while true {
             attempt += 1
             var signedHeaders = headers
@@ -184,13 +191,18 @@ public struct S3Remote: RemoteBackend {
                                      payloadHash: payloadHash, date: Date())
             var request = URLRequest(url: URL(string: url + (canonicalQuery.isEmpty ? "" : "?" + canonicalQuery))!)
             request.httpMethod = method
+            request.timeoutInterval = requestTimeout
             for (field, value) in signed { request.setValue(value, forHTTPHeaderField: field) }
             let response: HTTPResponse
             do {
                 response = try client.send(request, body: body)
             } catch {
-                if attempt < maxAttempts { backoff(attempt); continue }
-                throw RemoteError.connection(remote: name, detail: "\(method) \(url): \(error.localizedDescription)")
+                let elapsed = Date().timeIntervalSince(started)
+                if attempt < maxAttempts && elapsed + requestTimeout <= retryWindow { backoff(attempt); continue }
+                let cause = (error as? URLError)?.code == .timedOut
+                    ? "no answer within \(Int(requestTimeout)) s (is the server frozen or overloaded?)" : error.localizedDescription
+                throw RemoteError.connection(remote: name, detail: "\(method) \(url): \(cause); gave up after \(attempt) "
+                                                 + "attempt\(attempt == 1 ? "" : "s") in \(Int(elapsed.rounded())) s")
             }
             if expect.contains(response.status) { return response }
             let xml = String(decoding: response.body, as: UTF8.self)
@@ -198,9 +210,10 @@ public struct S3Remote: RemoteBackend {
             let message = XMLText.value("Message", in: xml) ?? ""
             let transient = response.status >= 500 || response.status == 429
                 || ["SlowDown", "RequestTimeout", "Throttling", "ThrottlingException"].contains(code)
-            if transient && attempt < maxAttempts { backoff(attempt); continue }
+            if transient && attempt < maxAttempts && Date().timeIntervalSince(started) <= retryWindow { backoff(attempt); continue }
             let objectKey = key ?? prefix
             switch (response.status, code) {
+            case (404, "NoSuchBucket"): throw RemoteError.bucketMissing(remote: name, bucket: bucket, endpoint: endpoint.absoluteString)
             case (404, _): throw RemoteError.notFound(remote: name, key: objectKey)
             case (403, _), (400, "InvalidAccessKeyId"), (400, "AuthorizationHeaderMalformed"), (400, "ExpiredToken"):
                 throw RemoteError.accessDenied(remote: name, code: code, message: message)

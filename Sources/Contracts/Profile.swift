@@ -78,12 +78,19 @@ public enum Profiler {
         let mean = sorted.reduce(0, +) / n
         let squares = sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         let low = sorted[0], high = sorted[sorted.count - 1]
-        let width = (high - low) / Double(bins)
-        let edges = (0...bins).map { $0 == bins ? high : low + Double($0) * width }
+        // Halves keep the span finite for finite extremes (1e308 − (−1e308) overflows); an
+        // infinite extreme makes every finite value's position 0 or NaN, both the first bin.
+        let halfSpan = high / 2 - low / 2
+        let halfWidth = halfSpan / Double(bins)
+        let edges = (0...bins).map { (i: Int) -> Double in
+            if i == 0 { return low }
+            if i == bins { return high }
+            return 2 * (low / 2 + Double(i) * halfWidth)
+        }
         var counts = [Int](repeating: 0, count: bins)
         for x in sorted {
-            let bin = width > 0 ? Swift.min(Int((x - low) / width), bins - 1) : 0
-            counts[bin] += 1
+            let position = halfSpan > 0 ? (x / 2 - low / 2) / halfWidth : 0
+            counts[Int(clamping: position, to: 0...(bins - 1))] += 1
         }
         return NumericProfile(min: low, max: high, mean: mean,
                               standardDeviation: sorted.count > 1 ? (squares / (n - 1)).squareRoot() : 0,

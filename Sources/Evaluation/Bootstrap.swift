@@ -2,8 +2,11 @@ import Kernels
 
 /// How bootstrap resamples are drawn and summarized.
 public struct BootstrapPlan: Codable, Sendable, Hashable {
-    /// Number of resamples (default 2,000).
+    /// Number of resamples (default 2,000; at most `maxResamples`).
     public var resamples: Int
+    /// The most resamples a plan may ask for: 100,000 resamples bound a one-sided 95% interval's
+    /// Monte Carlo error far below any effect a gate decides on, and cost minutes, not days.
+    public static let maxResamples = 100_000
     /// Seed of the resampling streams; the same seed gives the same replicates on any thread count.
     public var seed: UInt64
     /// Two-sided confidence level of the intervals.
@@ -85,8 +88,8 @@ public enum Bootstrap {
     public static func twoLevel(_ metric: BinaryMetric, candidate: [RankedPredictions], baseline: [RankedPredictions] = [],
                                 clusters: [String]? = nil, plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
         guard let reference = candidate.first?.predictions else { throw .empty(what: "candidate predictions") }
-        guard plan.resamples >= 2 else {
-            throw .invalidParameter(name: "resamples", value: Double(plan.resamples), expected: "at least 2")
+        guard (2...BootstrapPlan.maxResamples).contains(plan.resamples) else {
+            throw .invalidParameter(name: "resamples", value: Double(plan.resamples), expected: "2 to \(BootstrapPlan.maxResamples)")
         }
         guard plan.confidence > 0 && plan.confidence < 1 else {
             throw .invalidParameter(name: "confidence", value: plan.confidence, expected: "in (0, 1)")

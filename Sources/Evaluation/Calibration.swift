@@ -1,3 +1,4 @@
+import Kernels
 /// How predicted probabilities are cut into bins (scikit-learn `calibration_curve` strategies).
 public enum CalibrationBinning: Codable, Sendable, Hashable {
     /// Edges eᵢ = i · (1/n) for i < n and eₙ = 1 (numpy `linspace(0, 1, n + 1)`).
@@ -118,7 +119,7 @@ public enum Calibration {
     /// bootstrap evaluates ECE thousands of times; the binary search was most of its cost).
     static func uniformBin(_ value: Double, edges: [Double]) -> Int {
         let n = edges.count - 1
-        var bin = value.isNaN ? 0 : max(0, min(n - 1, Int(value * Double(n))))
+        var bin = Int(clamping: value * Double(n), to: 0...(n - 1))
         while bin > 0 && !(edges[bin] < value) { bin -= 1 }
         while bin < n - 1 && edges[bin + 1] < value { bin += 1 }
         return bin

@@ -168,8 +168,8 @@ private struct SuiteParser {
         try cursor?.requireKeys(in: ["method", "resamples", "confidence", "seed"])
         let method = try cursor?.optional("method")?.word(Suite.Significance.Method.self) ?? .pairedBootstrap
         let resamples = try count(cursor, "resamples", default: 2000)
-        if resamples < 100, let resamplesCursor = try cursor?.optional("resamples") {
-            throw resamplesCursor.fail("use at least 100 resamples")
+        if !(100...BootstrapPlan.maxResamples).contains(resamples), let resamplesCursor = try cursor?.optional("resamples") {
+            throw resamplesCursor.fail("use 100 to \(BootstrapPlan.maxResamples) resamples")
         }
         let confidenceCursor = try cursor?.optional("confidence")
         let confidence = try confidenceCursor?.double() ?? 0.95

@@ -69,10 +69,10 @@ public struct GradientBoostedTrees: Learner {
         func require(_ ok: Bool, _ name: String, _ value: Any, _ requirement: String) throws(LearnerError) {
             if !ok { throw .invalidHyperparameter(name: name, value: "\(value)", requirement: requirement) }
         }
-        try require(rounds >= 1, "rounds", rounds, "≥ 1")
+        try require((1...100_000).contains(rounds), "rounds", rounds, "1…100000")
         try require(learningRate > 0 && learningRate.isFinite, "learning_rate", learningRate, "> 0")
-        try require(numLeaves >= 2, "num_leaves", numLeaves, "≥ 2")
-        try require((maxDepth ?? 1) >= 1, "max_depth", maxDepth as Any, "≥ 1")
+        try require((2...131_072).contains(numLeaves), "num_leaves", numLeaves, "2…131072")
+        try require((1...64).contains(maxDepth ?? 1), "max_depth", maxDepth as Any, "1…64")
         try require(minDataInLeaf >= 1, "min_data_in_leaf", minDataInLeaf, "≥ 1")
         try require(minSumHessianInLeaf >= 0, "min_sum_hessian_in_leaf", minSumHessianInLeaf, "≥ 0")
         try require(minGain >= 0, "min_gain", minGain, "≥ 0")
@@ -80,11 +80,11 @@ public struct GradientBoostedTrees: Learner {
         try require((2...255).contains(maxBins), "max_bins", maxBins, "2…255")
         try require(baggingFraction > 0 && baggingFraction <= 1, "bagging_fraction", baggingFraction, "in (0, 1]")
         try require(featureFraction > 0 && featureFraction <= 1, "feature_fraction", featureFraction, "in (0, 1]")
-        try require(earlyStoppingRounds >= 0, "early_stopping_rounds", earlyStoppingRounds, "≥ 0")
+        try require((0...100_000).contains(earlyStoppingRounds), "early_stopping_rounds", earlyStoppingRounds, "0…100000")
         try require(earlyStoppingRounds == 0 || (validationFraction > 0 && validationFraction < 1),
                     "validation_fraction", validationFraction, "in (0, 1) when early stopping is on")
         try require(categoricalSmoothing >= 0, "categorical_smoothing", categoricalSmoothing, "≥ 0")
-        try require(binSampleCount >= 1, "bin_sample_count", binSampleCount, "≥ 1")
+        try require((1...100_000_000).contains(binSampleCount), "bin_sample_count", binSampleCount, "1…100000000")
     }
 
     public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,

@@ -58,8 +58,8 @@ public struct LogisticRegression: Learner {
 
     public func validateHyperparameters() throws(LearnerError) {
         guard l2 >= 0, l2.isFinite else { throw .invalidHyperparameter(name: "l2", value: "\(l2)", requirement: "finite and ≥ 0") }
-        guard maxIterations > 0 else {
-            throw .invalidHyperparameter(name: "max_iterations", value: "\(maxIterations)", requirement: "positive")
+        guard (1...100_000).contains(maxIterations) else {
+            throw .invalidHyperparameter(name: "max_iterations", value: "\(maxIterations)", requirement: "1…100000")
         }
         guard tolerance >= 0, tolerance.isFinite else {
             throw .invalidHyperparameter(name: "tolerance", value: "\(tolerance)", requirement: "finite and ≥ 0")

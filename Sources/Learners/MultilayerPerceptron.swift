@@ -46,14 +46,15 @@ public struct MultilayerPerceptron: Learner {
         func require(_ ok: Bool, _ name: String, _ value: Any, _ requirement: String) throws(LearnerError) {
             if !ok { throw .invalidHyperparameter(name: name, value: "\(value)", requirement: requirement) }
         }
-        try require(hiddenLayers.allSatisfy { $0 >= 1 }, "hidden_layers", hiddenLayers, "widths ≥ 1")
+        try require(hiddenLayers.count <= 16 && hiddenLayers.allSatisfy { (1...65_536).contains($0) }, "hidden_layers", hiddenLayers,
+                    "at most 16 layers, widths 1…65536")
         try require(learningRate > 0 && learningRate.isFinite, "learning_rate", learningRate, "> 0")
-        try require(batchSize >= 1, "batch_size", batchSize, "≥ 1")
-        try require(epochs >= 1, "epochs", epochs, "≥ 1")
+        try require((1...65_536).contains(batchSize), "batch_size", batchSize, "1…65536")
+        try require((1...100_000).contains(epochs), "epochs", epochs, "1…100000")
         try require(l2 >= 0 && l2.isFinite, "l2", l2, "≥ 0")
         try require((0..<1).contains(beta1) && (0..<1).contains(beta2), "beta", "\(beta1), \(beta2)", "in [0, 1)")
         try require(epsilon > 0, "epsilon", epsilon, "> 0")
-        try require(earlyStoppingRounds >= 0, "early_stopping_rounds", earlyStoppingRounds, "≥ 0")
+        try require((0...100_000).contains(earlyStoppingRounds), "early_stopping_rounds", earlyStoppingRounds, "0…100000")
         try require(earlyStoppingRounds == 0 || (validationFraction > 0 && validationFraction < 1),
                     "validation_fraction", validationFraction, "in (0, 1) when early stopping is on")
     }

@@ -24,6 +24,18 @@ public struct Budget: Sendable, Codable, Equatable {
     /// No limits.
     public static let unlimited = Budget()
 
+    /// The wall-clock limit of a run whose budget sets none (24 hours): a configuration that
+    /// asks for unbounded work (a huge number of rounds, say) stops, `over_budget`, instead of
+    /// running forever.
+    public static let defaultMaxWallSeconds: Double = 24 * 3600
+
+    /// This budget with `defaultMaxWallSeconds` as its wall limit when it sets none.
+    public func withDefaultWallLimit() -> Budget {
+        var budget = self
+        if budget.maxWallSeconds == nil { budget.maxWallSeconds = Self.defaultMaxWallSeconds }
+        return budget
+    }
+
     /// The budget, or `MeteringError.invalidBudget` naming the first limit that is negative or not finite.
     public func validated() throws(MeteringError) -> Budget {
         let limits: [(BudgetLimit, Double?)] = [(.cpuSeconds, maxCPUSeconds), (.wallSeconds, maxWallSeconds), (.usd, maxUSD)]

@@ -72,6 +72,15 @@ public struct Lock: Equatable, Sendable {
     /// The file's text: canonical key order and numbers, one member per line.
     public var text: String { CanonicalJSON.pretty(json) }
 
+    /// Parses the lock file's bytes: UTF-8 (invalid UTF-8 is an error, never repaired), then as
+    /// `init(text:)`.
+    public init(bytes: [UInt8]) throws(RecordError) {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw RecordError(record: "ml/lock.json", reason: "is not valid UTF-8; restore it from git (`git checkout -- ml/lock.json`) or fix it by hand")
+        }
+        try self.init(text: text)
+    }
+
     /// Parses the lock's text.
     public init(text: String) throws(RecordError) {
         let value: JSONValue

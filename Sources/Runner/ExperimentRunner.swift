@@ -108,10 +108,10 @@ public struct ExperimentRunner {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try job.write(to: scratch)
         let errors = scratch + "/worker.err"
-        let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ProcessInfo.processInfo.environment,
+        let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ParentLink.environment(linking: ProcessInfo.processInfo.environment),
                               workingDirectory: project.root, standardInput: .nullDevice, standardError: .file(path: errors))
         let watch = InterruptWatch()
-        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget, declaredGPUCount: experiment.gpus), stoppingOn: watch)
+        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget.withDefaultWallLimit(), declaredGPUCount: experiment.gpus), stoppingOn: watch)
         watch.cancel()
 
         var outcome = JobOutcome(status: .ok, detail: nil, artifacts: [:], metrics: .null, cost: .null, timings: [:])
@@ -138,6 +138,8 @@ public struct ExperimentRunner {
         case .overBudget(let limit):
             outcome.status = .overBudget
             outcome.detail = "stopped: the experiment's \(limit.rawValue) budget was exceeded"
+                + (limit == .wallSeconds && experiment.budget.maxWallSeconds == nil
+                    ? " (the default of \(Int(Budget.defaultMaxWallSeconds)) s; set budget.max_wall_seconds to change it)" : "")
         case .interrupted:
             outcome.status = .interrupted
             outcome.detail = "interrupted (Ctrl-C); nothing was stored"

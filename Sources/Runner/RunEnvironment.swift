@@ -93,7 +93,7 @@ extension Experiment {
                          // Identifier columns the run left out by default (see RunPreflight).
                          "excluded_identifiers": .array(excludedIdentifiers.map(JSONValue.string))],
             "model": .object(model),
-            "budget": budget.json,
+            "budget": budget.withDefaultWallLimit().json,  // the limits the run was held to
             "gpus": .number(Double(gpus)),
         ]
     }

@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
 import Gate
+import Metering
 import Records
 import Tables
 import Workspace
@@ -9,7 +10,10 @@ import Workspace
 /// datasets, trains and scores, and writes the outputs the parent stores (see
 /// `TrainingJob.Output`), `done` last.
 public enum TrainingWorker {
+    /// Dies with the parent `git ml run` (`ParentLink`): killed by SIGKILL, the parent cannot
+    /// stop the worker, which would otherwise train on under init.
     public static func run(directory: String, project: Project) throws {
+        ParentLink.dieWithParent(environment: ProcessInfo.processInfo.environment)
         let job = try TrainingJob.read(from: directory)
         let experiment = try Experiment.parse(yaml: job.experimentYAML, file: "ml/experiments/\(job.experimentName).yaml",
                                               name: job.experimentName)

@@ -28,84 +28,84 @@ extension Project {
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
             throw WorkspaceError.pathNotFound(relativePath)
         }
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
+        return try withStoreLock(.shared) {
 
-        let previous = try latestVersion(of: name)
-        var previousChunks: [String: ChunkList] = [:]
-        if let previous, previous.record.purged == nil {
-            for file in previous.record.files {
-                previousChunks[file.path] = try? store.chunkList(of: try Project.storedFile(file))
+            let previous = try latestVersion(of: name)
+            var previousChunks: [String: ChunkList] = [:]
+            if let previous, previous.record.purged == nil {
+                for file in previous.record.files {
+                    previousChunks[file.path] = try? store.chunkList(of: try Project.storedFile(file))
+                }
             }
-        }
-        let files = isDirectory.boolValue ? try Project.listFiles(in: absolute) : [""]
-        for file in files where !file.isEmpty { try Project.checkDataPath(relativePath + "/" + file) }
-        let stats = StatCache(layout: layout)
-        var statistics = IngestStatistics()
-        let sizes = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0)?.size ?? UInt64.max }
-        let totalBytes = sizes.reduce(0) { $0 &+ ($1 == .max ? 0 : $1) }
-        var stored: [String: (StoredFile, IngestStatistics)] = [:]
-        var done: UInt64 = 0
-        // Small files (one chunk each) go through the parallel batch path; larger ones stream.
-        let small = zip(files, sizes).filter { $0.1 <= UInt64(Chunker.standard.minSize) }.map(\.0)
-        let smallResults = try wrapping { try store.ingestSmallFiles(small.map { $0.isEmpty ? absolute : absolute + "/" + $0 }) }
-        for (file, result) in zip(small, smallResults) {
-            stored[file] = result
-            done += result.0.size
-        }
-        progress?(done, totalBytes)
-        for file in files where stored[file] == nil {
-            let path = file.isEmpty ? absolute : absolute + "/" + file
-            let before = done
-            let result = try wrapping {
-                try store.ingest(path: path, previous: previousChunks[file]) { n in progress?(before + n, totalBytes) }
+            let files = isDirectory.boolValue ? try Project.listFiles(in: absolute) : [""]
+            for file in files where !file.isEmpty { try Project.checkDataPath(relativePath + "/" + file) }
+            let stats = StatCache(layout: layout)
+            var statistics = IngestStatistics()
+            let sizes = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0)?.size ?? UInt64.max }
+            let totalBytes = sizes.reduce(0) { $0 &+ ($1 == .max ? 0 : $1) }
+            var stored: [String: (StoredFile, IngestStatistics)] = [:]
+            var done: UInt64 = 0
+            // Small files (one chunk each) go through the parallel batch path; larger ones stream.
+            let small = zip(files, sizes).filter { $0.1 <= UInt64(Chunker.standard.minSize) }.map(\.0)
+            let smallResults = try wrapping { try store.ingestSmallFiles(small.map { $0.isEmpty ? absolute : absolute + "/" + $0 }) }
+            for (file, result) in zip(small, smallResults) {
+                stored[file] = result
+                done += result.0.size
             }
-            stored[file] = result
-            done += result.0.size
-        }
-        var recordFiles: [DatasetRecord.File] = []
-        for file in files {
-            let (s, fileStats) = stored[file]!
-            statistics += fileStats
-            let path = file.isEmpty ? absolute : absolute + "/" + file
-            if let key = StatCache.key(of: path) { stats.remember(relativePath + (file.isEmpty ? "" : "/" + file), key: key, digest: s.digest) }
-            recordFiles.append(DatasetRecord.File(path: file, digest: s.digest.description, size: s.size, manifest: s.manifest?.description))
-        }
-        try wrapping { try store.flush() }
-        stats.save()
+            progress?(done, totalBytes)
+            for file in files where stored[file] == nil {
+                let path = file.isEmpty ? absolute : absolute + "/" + file
+                let before = done
+                let result = try wrapping {
+                    try store.ingest(path: path, previous: previousChunks[file]) { n in progress?(before + n, totalBytes) }
+                }
+                stored[file] = result
+                done += result.0.size
+            }
+            var recordFiles: [DatasetRecord.File] = []
+            for file in files {
+                let (s, fileStats) = stored[file]!
+                statistics += fileStats
+                let path = file.isEmpty ? absolute : absolute + "/" + file
+                if let key = StatCache.key(of: path) { stats.remember(relativePath + (file.isEmpty ? "" : "/" + file), key: key, digest: s.digest) }
+                recordFiles.append(DatasetRecord.File(path: file, digest: s.digest.description, size: s.size, manifest: s.manifest?.description))
+            }
+            try wrapping { try store.flush() }
+            stats.save()
 
-        let digest = isDirectory.boolValue ? DatasetRecord.directoryDigest(recordFiles) : recordFiles[0].digest
-        let now = Date()
-        var version: DatasetVersion
-        var created = true
-        while true {
-            let latest = try latestVersion(of: name)
-            if let latest, latest.record.digest == digest, latest.record.purged == nil {
-                version = latest
-                created = false
+            let digest = isDirectory.boolValue ? DatasetRecord.directoryDigest(recordFiles) : recordFiles[0].digest
+            let now = Date()
+            var version: DatasetVersion
+            var created = true
+            while true {
+                let latest = try latestVersion(of: name)
+                if let latest, latest.record.digest == digest, latest.record.purged == nil {
+                    version = latest
+                    created = false
+                    break
+                }
+                let record = DatasetRecord(
+                    name: name, version: (latest?.record.version ?? 0) + 1, digest: digest, size: done, path: relativePath,
+                    isDirectory: isDirectory.boolValue, files: recordFiles, parent: latest?.record.digest,
+                    createdBy: actor(), createdAt: timestamp(now))
+                let commit = try writeVersionCommit(record, parent: latest?.commit, message: "dataset \(record.label)\n", time: now)
+                do throws(GitError) {
+                    try repository.createRef(DatasetVersion.ref(name: name, version: record.version), target: commit,
+                                             message: "git ml data add \(record.label)")
+                } catch {
+                    if case .refExists = error { continue }  // another process took this number: look again
+                    throw WorkspaceError.git(error)
+                }
+                version = DatasetVersion(record: record, commit: commit)
                 break
             }
-            let record = DatasetRecord(
-                name: name, version: (latest?.record.version ?? 0) + 1, digest: digest, size: done, path: relativePath,
-                isDirectory: isDirectory.boolValue, files: recordFiles, parent: latest?.record.digest,
-                createdBy: actor(), createdAt: timestamp(now))
-            let commit = try writeVersionCommit(record, parent: latest?.commit, message: "dataset \(record.label)\n", time: now)
-            do {
-                try repository.createRef(DatasetVersion.ref(name: name, version: record.version), target: commit,
-                                         message: "git ml data add \(record.label)")
-            } catch {
-                if case .refExists = error { continue }  // another process took this number: look again
-                throw WorkspaceError.git(error)
+            let record = version.record
+            try updateLock { lock in
+                lock.datasets[name] = Lock.LockedDataset(version: record.version, digest: record.digest, size: record.size, path: relativePath)
             }
-            version = DatasetVersion(record: record, commit: commit)
-            break
+            try ignoreDataPath(relativePath)
+            return AddResult(version: version, created: created, statistics: statistics)
         }
-        let record = version.record
-        try updateLock { lock in
-            lock.datasets[name] = Lock.LockedDataset(version: record.version, digest: record.digest, size: record.size, path: relativePath)
-        }
-        try ignoreDataPath(relativePath)
-        return AddResult(version: version, created: created, statistics: statistics)
     }
 
     /// A path `git ml data add` may record: what every checkout will accept (`WorkTreePath`).
@@ -138,10 +138,12 @@ extension Project {
     /// Adds `/<path>` to the root .gitignore unless a line already names it (under a file lock,
     /// so concurrent adds of different paths keep each other's lines).
     func ignoreDataPath(_ relativePath: String) throws {
-        let guardFile = try FileLock(path: layout.locks + "/gitignore")
-        defer { _ = guardFile }
-        let existing = (try? String(contentsOfFile: root + "/.gitignore", encoding: .utf8)) ?? ""
-        guard !existing.split(separator: "\n").contains(where: { $0 == relativePath }) else { return }
-        _ = try Project.appendLine("/" + relativePath, to: root + "/.gitignore", layout: layout)
+        try wrapping {
+            try FileLock.withLock(path: layout.locks + "/gitignore", mode: .exclusive) {
+                let existing = (try? String(contentsOfFile: root + "/.gitignore", encoding: .utf8)) ?? ""
+                guard !existing.split(separator: "\n").contains(where: { $0 == relativePath }) else { return }
+                _ = try Project.appendLine("/" + relativePath, to: root + "/.gitignore", layout: layout)
+            }
+        }
     }
 }

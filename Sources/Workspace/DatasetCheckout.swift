@@ -18,46 +18,46 @@ extension Project {
         let record = version.record
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
         let locations = try wrapping { try record.locations() }
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
-        let stats = StatCache(layout: layout)
-        let workTree = try wrapping { try ConfinedDirectory.open(root: root, create: false) }
-        var written = 0
-        var done: UInt64 = 0
-        var folder: (components: ArraySlice<String>, directory: ConfinedDirectory)? = nil
-        for (file, location) in zip(record.files, locations) {
-            let components = location.components
-            let name = components.last!, parent = components.dropLast()
-            if folder?.components != parent {
-                folder = (parent, try wrapping { try workTree.subdirectory(parent, create: true) })
-            }
-            let path = root + "/" + location.string
-            let stored = try Project.storedFile(file)
-            if folder!.directory.isRegularFile(name), try currentDigest(of: path, relative: location.string, cache: stats) == stored.digest {
+        return try withStoreLock(.shared) {
+            let stats = StatCache(layout: layout)
+            let workTree = try wrapping { try ConfinedDirectory.open(root: root, create: false) }
+            var written = 0
+            var done: UInt64 = 0
+            var folder: (components: ArraySlice<String>, directory: ConfinedDirectory)? = nil
+            for (file, location) in zip(record.files, locations) {
+                let components = location.components
+                let name = components.last!, parent = components.dropLast()
+                if folder?.components != parent {
+                    folder = (parent, try wrapping { try workTree.subdirectory(parent, create: true) })
+                }
+                let path = root + "/" + location.string
+                let stored = try Project.storedFile(file)
+                if folder!.directory.isRegularFile(name), try currentDigest(of: path, relative: location.string, cache: stats) == stored.digest {
+                    done += file.size
+                    continue
+                }
+                let before = done
+                try wrapping { try store.restore(stored, into: folder!.directory, name: name) { n in progress?(before + n, record.size) } }
                 done += file.size
-                continue
+                written += 1
+                if let key = StatCache.key(of: path) { stats.remember(location.string, key: key, digest: stored.digest) }
             }
-            let before = done
-            try wrapping { try store.restore(stored, into: folder!.directory, name: name) { n in progress?(before + n, record.size) } }
-            done += file.size
-            written += 1
-            if let key = StatCache.key(of: path) { stats.remember(location.string, key: key, digest: stored.digest) }
-        }
-        folder = nil
-        if record.isDirectory {
-            let base = try wrapping { try record.location() }
-            try removeExtraFiles(in: try wrapping { try workTree.subdirectory(base.components, create: true) },
-                                 keeping: Set(record.files.map(\.path)))
-        }
-        stats.save()
-        let locked = try readLock().datasets[record.name]
-        if locked?.digest != record.digest || locked?.version != record.version {
-            try updateLock { lock in
-                lock.datasets[record.name] = Lock.LockedDataset(version: record.version, digest: record.digest,
-                                                                size: record.size, path: record.path)
+            folder = nil
+            if record.isDirectory {
+                let base = try wrapping { try record.location() }
+                try removeExtraFiles(in: try wrapping { try workTree.subdirectory(base.components, create: true) },
+                                     keeping: Set(record.files.map(\.path)))
             }
+            stats.save()
+            let locked = try readLock().datasets[record.name]
+            if locked?.digest != record.digest || locked?.version != record.version {
+                try updateLock { lock in
+                    lock.datasets[record.name] = Lock.LockedDataset(version: record.version, digest: record.digest,
+                                                                    size: record.size, path: record.path)
+                }
+            }
+            return written
         }
-        return written
     }
 
     /// The digest of a working-tree file, from the stat cache when the file is untouched.

@@ -12,7 +12,8 @@ public struct GCRoots: Sendable {
     public var records: [DatasetVersion] = []
     /// Lock entries that name a dataset digest with no record here, and where they were found.
     public var danglingLockEntries: [(lock: String, dataset: String, digest: String)] = []
-    /// Records that could not be read (gc refuses to run while there are any).
+    /// Records and lock files that could not be read (gc refuses to run while there are any;
+    /// fsck reports each).
     public var unreadable: [(ref: String, reason: String)] = []
     /// The artifacts of every recorded run (`refs/ml/runs`, local and remote-tracking): models,
     /// encoders and predictions the gate and `git ml reproduce` read.
@@ -62,7 +63,11 @@ extension Project {
                 roots.danglingLockEntries.append((place, name, entry.digest))
             }
         }
-        if let lock = try? readLock() { scan(lock, where: "working tree ml/lock.json") }
+        do {
+            scan(try readLock(), where: "working tree ml/lock.json")
+        } catch {
+            roots.unreadable.append(("working tree ml/lock.json", "\(error)"))
+        }
         let commits = try wrapping { try repository.walk(from: try repository.rootCommits()) }
         var seenLocks = Set<[UInt8]>()
         for commit in commits {
@@ -72,7 +77,7 @@ extension Project {
             roots.unreadable += committed.invalid.map { ($0, "not a valid run record") }
             guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
                   seenLocks.insert(bytes).inserted else { continue }
-            if let lock = try? Lock(text: String(decoding: bytes, as: UTF8.self)) {
+            if let lock = try? Lock(bytes: bytes) {
                 scan(lock, where: "ml/lock.json in commit \(commit.hex.prefix(12))")
             } else {
                 roots.unreadable.append(("ml/lock.json in commit \(commit.hex.prefix(12))", "not a valid lock file"))

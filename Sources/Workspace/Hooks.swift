@@ -150,14 +150,12 @@ extension Project {
             versions.append(v)
         }
         let spec = try remoteSpec(nil)
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
         let backend = try wrapping { try spec.open() }
         let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) pre-push") }
         defer { try? remoteLock.release() }
         let files = try versions.filter { $0.record.purged == nil }.flatMap { try $0.record.files.map(Project.storedFile) }
             + runs.flatMap { try $0.record.artifacts.values.map(Project.storedFile) }
-        let report = try wrapping { try RemoteSync(store: store, remote: backend).push(files) }
+        let report = try withStoreLock(.shared) { try RemoteSync(store: store, remote: backend).push(files) }
         let refspecs = (versions.map(\.ref) + runs.map(\.ref)).map { "\($0):\($0)" }
         try wrapping { try GitCommand.run(["push", "--no-verify", "--quiet", gitRemote] + refspecs, in: root, environment: Project.hookGuardEnvironment) }
         return PrePushOutcome(published: versions.map(\.record.label) + runs.map { "run \(shortID($0.id))" }, blobs: report)

@@ -78,37 +78,36 @@ public final class Project {
     /// The working tree's lock (empty when the file does not exist yet).
     public func readLock() throws -> Lock {
         guard let bytes = try? FileIO.readAll(lockPath) else { return Lock() }
-        return try wrapping { try Lock(text: String(decoding: bytes, as: UTF8.self)) }
+        return try wrapping { try Lock(bytes: bytes) }
     }
 
     /// Read-modify-write of the lock under an exclusive file lock, so concurrent commands in
     /// one repository never lose each other's entries.
     public func updateLock(_ change: (inout Lock) throws -> Void) throws {
-        let guardFile = try FileLock(path: layout.locks + "/lock.json")
-        defer { _ = guardFile }
-        var lock = try readLock()
-        try change(&lock)
-        try wrapping { try FileIO.writeAtomically(Array(lock.text.utf8), to: lockPath, temporaryDirectory: layout.tmp) }
+        try wrapping {
+            try FileLock.withLock(path: layout.locks + "/lock.json", mode: .exclusive) {
+                var lock = try readLock()
+                try change(&lock)
+                try FileIO.writeAtomically(Array(lock.text.utf8), to: lockPath, temporaryDirectory: layout.tmp)
+            }
+        }
     }
 
     /// The lock as committed in `revision`, read through libgit2 without checkout.
     public func lock(at revision: String) throws -> Lock? {
         try wrapping {
             guard let bytes = try repository.fileContents(at: revision, path: "ml/lock.json") else { return nil }
-            return try Lock(text: String(decoding: bytes, as: UTF8.self))
+            return try Lock(bytes: bytes)
         }
     }
 }
 
-/// An exclusive flock on a file, held until deinit.
-final class FileLock {
-    private let fd: Int32
-    init(path: String) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw WorkspaceError.store(.io(path: path, operation: "open", message: String(cString: strerror(errno)))) }
-        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+extension Project {
+    /// Runs `body` holding the store lock in `mode` (see `FileLock`); errors come as
+    /// `WorkspaceError`.
+    func withStoreLock<T>(_ mode: FileLock.Mode, wait: Bool = true, _ body: () throws -> T) throws -> T {
+        try wrapping { try layout.withStoreLock(mode, wait: wait, body) }
     }
-    deinit { close(fd) }
 }
 
 extension String {

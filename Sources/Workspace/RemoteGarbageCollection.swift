@@ -36,15 +36,15 @@ extension Project {
         defer { try? remoteLock?.release() }
         let cutoff = Date().addingTimeInterval(-grace)
         if let git { try fetchMLRefs(from: git, extraRefspecs: ["+refs/heads/*:refs/remotes/\(git)/*"]) }
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
         let roots = try gcRoots()
         if let first = roots.unreadable.first {
             throw WorkspaceError.record(RecordError(record: first.ref, reason: "\(first.reason); gc needs every record readable (run `git ml fsck`)"))
         }
         let sync = RemoteSync(store: store, remote: backend)
-        let keep = try wrapping { try sync.remoteReachable(from: roots.liveFiles.map(\.file)) }
-        let report = try wrapping { try sync.collectGarbage(keep: keep, olderThan: cutoff, dryRun: dryRun) }
+        let (keep, report) = try withStoreLock(.shared) {
+            let keep = try sync.remoteReachable(from: roots.liveFiles.map(\.file))
+            return (keep, try sync.collectGarbage(keep: keep, olderThan: cutoff, holding: remoteLock, dryRun: dryRun))
+        }
         return RemoteGCResult(remote: spec.name, gitRemote: git, objectsLive: keep.count, locksBroken: broken, report: report)
     }
 }

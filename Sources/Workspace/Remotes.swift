@@ -119,8 +119,6 @@ extension Project {
         let spec = try remoteSpec(name)
         let git = try gitRemote(gitName)
         let relabeled = try git.map { try relabelConflictingVersions(gitRemote: $0) } ?? []
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
         // Versions the git remote already holds (same ref, same commit) are there with their
         // bytes; everything else that is stored here goes up.
         let published: Set<String> = try git.map { g in
@@ -146,7 +144,7 @@ extension Project {
         defer { try? remoteLock.release() }
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
-        let report = try wrapping { try sync.push(files) }
+        let report = try withStoreLock(.shared) { try sync.push(files) }
         var publishedRefs = 0, serverMessages: [String] = []
         if let git {
             // Datasets and runs are immutable (create-only on the remote). Promotion chains are
@@ -297,8 +295,6 @@ extension Project {
         let spec = try remoteSpec(name, configAt: revision)
         let git = try gitRemote(gitName)
         let added = try git.map { try fetchVersions(gitRemote: $0) } ?? []
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
         var versions: [DatasetVersion] = []
         // Dataset versions are `name@…`; anything else names a run by id prefix.
         let onlyRuns = try only.filter { !$0.contains("@") }.map { try recordedRun($0).record }
@@ -316,7 +312,7 @@ extension Project {
         let backend = try wrapping { try spec.open() }
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
-        let report = try wrapping { try sync.pull(files) }
+        let report = try withStoreLock(.shared) { try sync.pull(files) }
         return PullResult(remote: spec.name, blobs: report, gitRemote: git, versionsAdded: added)
     }
 
@@ -335,11 +331,9 @@ extension Project {
         let files = try record.artifacts.values.map(Project.storedFile).filter { !store.contains($0.manifest ?? $0.digest) }
         guard !files.isEmpty else { return 0 }
         let spec = try remoteSpec(nil)
-        let storeLock = try wrapping { try StoreLock(layout: layout, mode: .shared) }
-        defer { _ = storeLock }
         var sync = RemoteSync(store: store, remote: try wrapping { try spec.open() })
         sync.progress = progress
-        return try wrapping { try sync.pull(files) }.objectsFetched
+        return try withStoreLock(.shared) { try sync.pull(files) }.objectsFetched
     }
 
     /// The artifacts of the runs `pull --runs` downloads (see `pull`).

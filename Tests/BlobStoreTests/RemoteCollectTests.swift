@@ -59,8 +59,9 @@ final class RemoteCollectTests: XCTestCase {
         let live = [scenario.files[0].file]
         let keep = try sync.remoteReachable(from: live)
         let packBefore = try XCTUnwrap(try remote.list(prefix: "packs/").first { $0.key.hasSuffix(".pack") }).key
+        let lock = try RemoteLock.acquire(remote, kind: .exclusive, holder: "test gc", refreshEvery: nil)
         let racing = RacingRemote(remote, beforeEveryPackRead: false) { _ in
-            let swept = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: false)
+            let swept = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, holding: lock, dryRun: false)
             XCTAssertEqual(swept.packsRewritten, 1)
         }
         let clone = try scenario.emptyStore()
@@ -102,16 +103,17 @@ final class RemoteCollectTests: XCTestCase {
         try remote.put("packs/pack-" + String(repeating: "ab", count: 32) + ".pack", bytes: [1, 2, 3])  // no index
         let live = [scenario.files[1].file, scenario.files[3].file]
         let keep = try sync.remoteReachable(from: live)
+        let lock = try RemoteLock.acquire(remote, kind: .exclusive, holder: "test gc", refreshEvery: nil)
         let before = try remote.list(prefix: "")
         XCTAssertTrue(before.allSatisfy { $0.modified != nil }, "the backend reports when each object was written")
 
-        let young = try sync.collectGarbage(keep: keep, olderThan: .distantPast, dryRun: false)
+        let young = try sync.collectGarbage(keep: keep, olderThan: .distantPast, holding: lock, dryRun: false)
         XCTAssertEqual(young.packsInGrace, 2)
         XCTAssertEqual(young.objectsRemoved, 0)
-        let preview = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: true)
+        let preview = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, holding: nil, dryRun: true)
         XCTAssertEqual(try remote.list(prefix: "").map(\.key).sorted(), before.map(\.key).sorted(), "a dry run changes nothing")
 
-        let swept = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: false)
+        let swept = try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, holding: lock, dryRun: false)
         XCTAssertEqual(swept, { var r = preview; r.dryRun = false; r.packsUploaded = 1; return r }())
         XCTAssertEqual(swept.packsDeleted, 1)
         XCTAssertEqual(swept.packsRewritten, 1)
@@ -125,7 +127,7 @@ final class RemoteCollectTests: XCTestCase {
         try RemoteSync(store: clone, remote: remote).pull(live)
         try scenario.assertIdentical(clone, [1, 3])
         XCTAssertThrowsError(try RemoteSync(store: try scenario.emptyStore(), remote: remote).pull([scenario.files[2].file]))
-        XCTAssertEqual(try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, dryRun: false).objectsRemoved, 0)
+        XCTAssertEqual(try sync.collectGarbage(keep: keep, olderThan: .distantFuture, repackBelow: 1, holding: lock, dryRun: false).objectsRemoved, 0)
     }
 
     /// Every object of the scenario's files (what the two pushes sent).

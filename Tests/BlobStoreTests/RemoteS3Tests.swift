@@ -12,6 +12,8 @@ final class MotoServer {
     let endpoint: URL
     let credentials: AWSCredentials
     private let process: Process
+    /// The server's process id (to freeze it with SIGSTOP).
+    var processID: Int32 { process.processIdentifier }
 
     /// The moto_server binary: `MOTO_SERVER`, /tmp/moto-venv/bin/moto_server, or on PATH.
     static func binary() -> String? {

@@ -75,6 +75,8 @@ public struct SuiteReport: Codable, Sendable, Equatable {
     public let curves: ModelCurves?
     /// Reliability curve (15 uniform bins, the ECE binning) when every score is a probability.
     public let reliability: ReliabilityCurve?
+    /// Predicted-vs-actual density and residuals by prediction decile (regression suites only).
+    public let regression: RegressionDiagnostics?
     public let plan: BootstrapPlan
 
     /// The most points kept per plotted curve.

@@ -16,13 +16,20 @@ struct EvalCommand: ParsableCommand {
             cost (needs --cost-fp/--cost-fn), recall@precision=P, top=F (fraction flagged),
             capacity=N (rows flagged).
 
+            --task regression reads the label as the numeric target and the score as the
+            predicted value, and reports RMSE, MAE, MAPE, sMAPE, median absolute error, R²,
+            explained variance, mean residual, Poisson/Gamma deviance (where defined), pinball
+            loss at --quantile values and the expected cost under --cost-under/--cost-over.
+
             Examples:
               git ml eval preds.csv --label churned --score p
+              git ml eval prices.csv --label price --score predicted --task regression --quantile 0.9
               git ml eval preds.csv --label y --score p --validation val.csv --operating-point recall@precision=0.8 --slice region
               git ml eval --compare old.csv new.csv --label y --score p --id customer_id
             """)
 
     @Argument(help: "The predictions file (two with --compare: baseline, then candidate).") var files: [String]
+    @Option(help: "binary or regression.") var task: EvalTask = .binary
     @Option(help: "Label column.") var label: String
     @Option(help: "Score column (higher means more likely positive).") var score: String
     @Option(help: "Sample-weight column.") var weight: String?
@@ -32,6 +39,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Validation predictions the operating point is chosen on.") var validation: String?
     @Option(help: "Cost of a false positive.") var costFp: Double?
     @Option(help: "Cost of a false negative.") var costFn: Double?
+    @Option(help: "Regression: pinball loss at this quantile (repeatable).") var quantile: [Double] = []
+    @Option(help: "Regression: cost per unit of under-prediction.") var costUnder: Double?
+    @Option(help: "Regression: cost per unit of over-prediction.") var costOver: Double?
     @Option(help: "Report the metric per value of this column (repeatable).") var slice: [String] = []
     @Option(help: "Slices with fewer rows are not evaluated.") var minSliceRows: Int = 30
     @Flag(help: "Compare two predictions files (baseline, candidate) on the same rows.") var compare = false
@@ -44,10 +54,10 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             if compare {
                 guard files.count == 2 else { throw InputError("--compare takes two files: baseline, then candidate") }
-                try runComparison()
+                try task == .regression ? runRegressionComparison() : runComparison()
             } else {
                 guard files.count == 1 else { throw InputError("give one predictions file (or two with --compare)") }
-                try runEvaluation()
+                try task == .regression ? runRegressionEvaluation() : runEvaluation()
             }
         }
     }
@@ -101,11 +111,7 @@ struct EvalCommand: ParsableCommand {
             return
         }
         print("\(files[0]): \(report.rows) rows, \(report.positives) positive")
-        func line(_ name: String, _ m: MetricValue?) {
-            guard let m else { return }
-            print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(m.value))" +
-                  (m.warnings.isEmpty ? "" : "  (\(m.warnings.map(\.rawValue).joined(separator: ", ")))"))
-        }
+        let line = EvalCommand.printMetric
         line("ROC AUC", report.rocAUC)
         line("average precision", report.averagePrecision)
         line("log loss", report.logLoss)
@@ -164,6 +170,92 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    private var regressionCosts: RegressionCosts? {
+        guard let costUnder, let costOver else { return nil }
+        return RegressionCosts(underPrediction: costUnder, overPrediction: costOver)
+    }
+
+    /// Options of a binary evaluation that mean nothing for regression are refused, not ignored.
+    private func requireRegressionOptions() throws {
+        let binaryOnly = [("--positive", positive != nil), ("--threshold", threshold != nil), ("--operating-point", operatingPoint != nil),
+                          ("--validation", validation != nil), ("--cost-fp", costFp != nil), ("--cost-fn", costFn != nil)]
+        if let (name, _) = binaryOnly.first(where: \.1) { throw InputError("\(name) applies to binary predictions, not --task regression") }
+        if (costUnder == nil) != (costOver == nil) { throw InputError("give both --cost-under and --cost-over") }
+    }
+
+    private func regressionPredictions(_ file: PredictionsFile) throws -> RegressionPredictions {
+        try RegressionPredictions(targets: try file.numbers(label), predictions: try file.numbers(score),
+                                  weights: try weight.map { try file.numbers($0) })
+    }
+
+    private func runRegressionEvaluation() throws {
+        try requireRegressionOptions()
+        let file = try PredictionsFile(path: files[0])
+        let data = try regressionPredictions(file)
+        let report = try RegressionEvaluation(data, quantiles: quantile, costs: regressionCosts)
+        var slices: [ColumnSlices] = []
+        for column in slice {
+            slices.append(ColumnSlices(column: column, slices: try Slices.byCategory(data, categories: try file.texts(column),
+                                                                                    metric: RegressionMetric.rootMeanSquaredError,
+                                                                                    minimumRows: minSliceRows)))
+        }
+        if json {
+            try printCodable(RegressionOutput(evaluation: report, slices: slices.isEmpty ? nil : slices))
+            return
+        }
+        print("\(files[0]): \(report.rows) rows (regression)")
+        let lines: [(String, MetricValue?)] = [
+            ("RMSE", report.rmse), ("MAE", report.mae), ("MAPE", report.mape), ("sMAPE", report.smape),
+            ("median absolute error", report.medianAbsoluteError), ("R²", report.r2), ("explained variance", report.explainedVariance),
+            ("mean residual (y − ŷ)", report.meanResidual), ("Poisson deviance", report.poissonDeviance),
+            ("Gamma deviance", report.gammaDeviance),
+        ] + report.pinball.map { ("pinball loss at \($0.quantile)", $0.loss) } + [("expected cost", report.expectedCost)]
+        for (name, value) in lines { EvalCommand.printMetric(name, value) }
+        for column in slices {
+            print("  RMSE by \(column.column):")
+            for r in column.slices {
+                let value = r.value.map { format($0.value) } ?? "n/a (fewer than \(minSliceRows) rows)"
+                print("    \(EvalCommand.describe(r.key).padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)  (\(r.rows) rows)")
+            }
+        }
+    }
+
+    private func runRegressionComparison() throws {
+        try requireRegressionOptions()
+        let baselineFile = try PredictionsFile(path: files[0])
+        let candidateFile = try PredictionsFile(path: files[1])
+        let baseline = try regressionPredictions(baselineFile)
+        var candidate = try regressionPredictions(candidateFile)
+        if let id {
+            candidate = try candidate.subset(try RowAlignment.match(baselineIDs: try baselineFile.texts(id), candidateIDs: try candidateFile.texts(id)))
+        } else if baseline.count != candidate.count {
+            throw InputError("the files have \(baseline.count) and \(candidate.count) rows: give --id to match rows")
+        }
+        let plan = BootstrapPlan(resamples: resamples, seed: seed)
+        var metrics: [(String, RegressionMetric)] = [("RMSE", .rootMeanSquaredError), ("MAE", .meanAbsoluteError), ("R²", .r2)]
+        if let costs = regressionCosts { metrics.append(("expected cost", .expectedCost(costs))) }
+        var differences: [RegressionDifference] = []
+        for (index, (name, metric)) in metrics.enumerated() {
+            var metricPlan = plan
+            metricPlan.seed = plan.seed &+ UInt64(index)
+            differences.append(RegressionDifference(metric: name, bootstrap: try Bootstrap.difference(metric, baseline: baseline, candidate: candidate,
+                                                                                                     plan: metricPlan)))
+        }
+        if json { try printCodable(differences); return }
+        print("candidate \(files[1]) − baseline \(files[0]), \(candidate.count) paired rows, \(resamples) paired bootstrap resamples (seed \(seed)):")
+        for d in differences {
+            let ci = d.bootstrap.bca ?? d.bootstrap.percentile
+            print("  \(d.metric.padding(toLength: 22, withPad: " ", startingAt: 0)) Δ \(format(d.bootstrap.estimate, signed: true))  95% CI [\(format(ci.lower, signed: true)), \(format(ci.upper, signed: true))]" +
+                  (ci.lower > 0 || ci.upper < 0 ? "  *" : ""))
+        }
+    }
+
+    private static func printMetric(_ name: String, _ m: MetricValue?) {
+        guard let m else { return }
+        print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(m.value))" +
+              (m.warnings.isEmpty ? "" : "  (\(m.warnings.map(\.rawValue).joined(separator: ", ")))"))
+    }
+
     static func describe(_ rule: OperatingPointRule) -> String {
         switch rule {
         case .fixed: return "fixed"
@@ -199,6 +291,23 @@ struct EvalCommand: ParsableCommand {
         case .expectedCost: return "expected cost"
         }
     }
+}
+
+/// The prediction task `git ml eval` reads a file as.
+enum EvalTask: String, ExpressibleByArgument, CaseIterable {
+    case binary, regression
+}
+
+/// `git ml eval --task regression --json` for one file.
+private struct RegressionOutput: Encodable {
+    let evaluation: RegressionEvaluation
+    let slices: [ColumnSlices]?
+}
+
+/// One metric's paired bootstrap in `git ml eval --task regression --compare`.
+private struct RegressionDifference: Encodable {
+    let metric: String
+    let bootstrap: BootstrapResult
 }
 
 /// `git ml eval --json` for one file.

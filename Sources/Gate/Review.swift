@@ -39,7 +39,7 @@ public enum Review {
         }
         out += "Candidate `\(verdict.candidate)` vs \(verdict.champion.map { "champion `\($0)`" } ?? "no champion (first model)") "
         out += "on `\(verdict.candidateReport.evaluation)` (`\(Gate.short(verdict.evaluationDigest))…`), "
-        out += "\(verdict.candidateReport.rows) rows, \(verdict.candidateReport.positives) positives.\n\n"
+        out += "\(verdict.candidateReport.rowCounts).\n\n"
         out += "| Row | Result | Evidence |\n|---|---|---|\n"
         for row in verdict.rows {
             out += "| \(row.name.rawValue.capitalized) | \(outcomeMark(row.outcome)) | \(cell(row.evidence)) |\n"

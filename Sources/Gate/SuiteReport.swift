@@ -79,6 +79,9 @@ public struct SuiteReport: Codable, Sendable, Equatable {
     public let regression: RegressionDiagnostics?
     public let plan: BootstrapPlan
 
+    /// "800 rows, 240 positives" (binary) or "800 rows" (regression), for reviews.
+    public var rowCounts: String { regression == nil ? "\(rows) rows, \(positives) positives" : "\(rows) rows" }
+
     /// The most points kept per plotted curve.
     public static let curvePoints = 200
 }

@@ -104,5 +104,14 @@ final class RegressionSuiteTests: XCTestCase {
         let rejected = try judge(bad, good)
         XCTAssertEqual(rejected.decision, .reject)
         XCTAssertEqual(rejected.guardrails[0].slices.map(\.outcome), [.fail, .fail, .fail])
+
+        // The HTML review shows the regression plots, laid out by a real browser, and no ROC curve.
+        let dom = try HeadlessChromium.dom(of: Review.html(promoted))
+        for id in ["predicted-vs-actual", "residual-deciles", "slice-deltas"] {
+            XCTAssertGreaterThan(try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing"), 100, id)
+        }
+        XCTAssertNil(HeadlessChromium.renderedWidth(of: "roc-curve", in: dom))
+        XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"champion\"").count - 1, 1)  // its deciles
+        XCTAssertTrue(dom.contains("600 rows."), "no positives for regression")
     }
 }

@@ -76,12 +76,18 @@ struct Comparison: Sendable {
                 bootstrap = try candidateInput.difference(baseline: championInput, clusters: clusters, plan: plan)
             }
             let improvements = bootstrap.replicates.map { sign * $0 }.sorted()
-            return Verdict.PrimaryComparison(
+            var comparison = Verdict.PrimaryComparison(
                 metric: metric, direction: suite.primary.direction, candidate: candidateValue, champion: championValue,
                 difference: bootstrap.estimate, interval: bootstrap.percentile,
                 lowerBound: Quantile.linear(sorted: improvements, 1 - confidence), minEffect: minEffect, confidence: confidence,
                 method: seeded ? "two-level bootstrap" : "paired bootstrap", design: bootstrap.design, delongPValue: nil,
                 mcnemarPValue: mcnemar)
+            if !seeded, case .regression(_, let candidateRows) = candidateInput, case .regression(_, let championRows) = championInput {
+                let pValue = try PairedTTest(targets: candidateRows.targets, baseline: championRows.predictions,
+                                             candidate: candidateRows.predictions).pValue
+                comparison.tTestPValue = pValue.isFinite ? pValue : nil  // identical errors: no test
+            }
+            return comparison
         } catch {
             throw .evaluation(error)
         }

@@ -65,6 +65,7 @@ public enum Review {
             let test = "\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"
                 + (comparison.delongPValue.map { "; DeLong p = \(Gate.number($0))" } ?? "")
                 + (comparison.mcnemarPValue.map { "; McNemar p = \(Gate.number($0))" } ?? "")
+                + (comparison.tTestPValue.map { "; paired t-test on squared errors p = \(Gate.number($0))" } ?? "")
             out += "| **\(comparison.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | \(Gate.signed(comparison.difference)) | \(interval(comparison.interval)) | \(cell(test)) |\n"
         } else {
             out += "| **\(primary.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | — | — | — |\n"

@@ -241,12 +241,19 @@ struct EvalCommand: ParsableCommand {
             differences.append(RegressionDifference(metric: name, bootstrap: try Bootstrap.difference(metric, baseline: baseline, candidate: candidate,
                                                                                                      plan: metricPlan)))
         }
-        if json { try printCodable(differences); return }
+        let tests = RegressionTTests(
+            squaredErrors: try PairedTTest(targets: baseline.targets, baseline: baseline.predictions, candidate: candidate.predictions),
+            absoluteErrors: try PairedTTest(targets: baseline.targets, baseline: baseline.predictions, candidate: candidate.predictions,
+                                            absolute: true))
+        if json { try printCodable(RegressionComparisonOutput(differences: differences, pairedTTests: tests)); return }
         print("candidate \(files[1]) − baseline \(files[0]), \(candidate.count) paired rows, \(resamples) paired bootstrap resamples (seed \(seed)):")
         for d in differences {
             let ci = d.bootstrap.bca ?? d.bootstrap.percentile
             print("  \(d.metric.padding(toLength: 22, withPad: " ", startingAt: 0)) Δ \(format(d.bootstrap.estimate, signed: true))  95% CI [\(format(ci.lower, signed: true)), \(format(ci.upper, signed: true))]" +
                   (ci.lower > 0 || ci.upper < 0 ? "  *" : ""))
+        }
+        for (name, test) in [("squared", tests.squaredErrors), ("absolute", tests.absoluteErrors)] {
+            print("  paired t-test on \(name) errors: t \(format(test.statistic)), df \(format(test.degreesOfFreedom)), p \(format(test.pValue))")
         }
     }
 
@@ -302,6 +309,18 @@ enum EvalTask: String, ExpressibleByArgument, CaseIterable {
 private struct RegressionOutput: Encodable {
     let evaluation: RegressionEvaluation
     let slices: [ColumnSlices]?
+}
+
+/// `git ml eval --task regression --compare --json`.
+private struct RegressionComparisonOutput: Encodable {
+    let differences: [RegressionDifference]
+    let pairedTTests: RegressionTTests
+}
+
+/// The paired t-tests (candidate − baseline per row) of `--task regression --compare`.
+private struct RegressionTTests: Encodable {
+    let squaredErrors: PairedTTest
+    let absoluteErrors: PairedTTest
 }
 
 /// One metric's paired bootstrap in `git ml eval --task regression --compare`.

@@ -77,3 +77,25 @@ final class RegressionGoldenTests: XCTestCase {
         XCTAssertEqual(same.replicates, [Double](repeating: 0, count: 200))
     }
 }
+
+/// The paired t-test on squared and absolute errors against scipy's `ttest_rel`.
+final class PairedTTestGoldenTests: XCTestCase {
+    struct Test: Decodable { let statistic, p_value, df: Double }
+    struct Case: Decodable {
+        let name: String
+        let targets, baseline, candidate: [Double]
+        let squared, absolute: Test
+    }
+    struct Golden: Decodable { let paired_t: [Case] }
+
+    func testPairedTTestMatchesScipy() throws {
+        for c in try loadGolden("regression.json", as: Golden.self).paired_t {
+            for (absolute, expected) in [(false, c.squared), (true, c.absolute)] {
+                let test = try PairedTTest(targets: c.targets, baseline: c.baseline, candidate: c.candidate, absolute: absolute)
+                assertClose(test.statistic, expected.statistic, "\(c.name) t (absolute: \(absolute))")
+                assertClose(test.pValue, expected.p_value, tolerance: 1e-12, "\(c.name) p (absolute: \(absolute))")
+                XCTAssertEqual(test.degreesOfFreedom, expected.df)
+            }
+        }
+    }
+}

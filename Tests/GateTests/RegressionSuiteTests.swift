@@ -100,6 +100,7 @@ final class RegressionSuiteTests: XCTestCase {
         XCTAssertEqual(primary.method, "paired bootstrap")
         XCTAssertEqual(primary.design, .rows(count: 600))
         XCTAssertLessThan(primary.difference, 0)
+        XCTAssertLessThan(try XCTUnwrap(primary.tTestPValue), 0.001)  // the parametric cross-check agrees
         XCTAssertEqual(promoted.guardrails[0].slices.map(\.outcome), [.pass, .pass, .pass])
         let rejected = try judge(bad, good)
         XCTAssertEqual(rejected.decision, .reject)

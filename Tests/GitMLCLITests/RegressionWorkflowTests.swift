@@ -137,6 +137,9 @@ final class RegressionWorkflowTests: CLITestCase {
             let r2: Double?
         }
         struct Golden: Decodable { let cases: [Case] }
+        struct TTest: Decodable { let p_value: Double }
+        struct TCase: Decodable { let targets, baseline, candidate: [Double]; let squared: TTest }
+        struct TGolden: Decodable { let paired_t: [TCase] }
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("EvaluationTests/Golden/regression.json")
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
@@ -153,6 +156,19 @@ final class RegressionWorkflowTests: CLITestCase {
         XCTAssertEqual(try value("r2"), try XCTUnwrap(c.r2), accuracy: 1e-9)
         let plain = try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--task", "regression")
         XCTAssertTrue(plain.stdout.contains("RMSE"), plain.stdout)
+        // --compare: paired bootstrap and the paired t-tests (scipy's p-values).
+        let t = try XCTUnwrap(try JSONDecoder().decode(TGolden.self, from: Data(contentsOf: url)).paired_t.first)
+        var pair = ("y,p\n", "y,p\n")
+        for row in t.targets.indices {
+            pair.0 += "\(t.targets[row]),\(t.baseline[row])\n"
+            pair.1 += "\(t.targets[row]),\(t.candidate[row])\n"
+        }
+        try pair.0.write(toFile: repo + "/a.csv", atomically: true, encoding: .utf8)
+        try pair.1.write(toFile: repo + "/b.csv", atomically: true, encoding: .utf8)
+        let compared = try json(try run("git", "ml", "eval", "--compare", "a.csv", "b.csv", "--label", "y", "--score", "p",
+                                        "--task", "regression", "--resamples", "200", "--json").stdout) as? [String: Any]
+        let squared = try XCTUnwrap((compared?["paired_t_tests"] as? [String: Any])?["squared_errors"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(squared["p_value"] as? Double), t.squared.p_value, accuracy: 1e-12)
         let refused = try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--task", "regression",
                               "--threshold", "0.5", expect: nil)
         XCTAssertNotEqual(refused.status, 0)

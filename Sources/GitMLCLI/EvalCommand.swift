@@ -24,12 +24,18 @@ struct EvalCommand: ParsableCommand {
             Examples:
               git ml eval preds.csv --label churned --score p
               git ml eval prices.csv --label price --score predicted --task regression --quantile 0.9
+              git ml eval triage.csv --label team --score p_ --task multiclass --classes billing,network,other
+
+            --task multiclass reads one probability column per class, named the --score prefix
+            followed by the class (p_billing, …), for the classes declared with --classes; a label
+            outside them is an error.
               git ml eval preds.csv --label y --score p --validation val.csv --operating-point recall@precision=0.8 --slice region
               git ml eval --compare old.csv new.csv --label y --score p --id customer_id
             """)
 
     @Argument(help: "The predictions file (two with --compare: baseline, then candidate).") var files: [String]
-    @Option(help: "binary or regression.") var task: EvalTask = .binary
+    @Option(help: "binary, regression or multiclass.") var task: EvalTask = .binary
+    @Option(help: "Multiclass: the declared classes, comma-separated.") var classes: String?
     @Option(help: "Label column.") var label: String
     @Option(help: "Score column (higher means more likely positive).") var score: String
     @Option(help: "Sample-weight column.") var weight: String?
@@ -54,10 +60,18 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             if compare {
                 guard files.count == 2 else { throw InputError("--compare takes two files: baseline, then candidate") }
-                try task == .regression ? runRegressionComparison() : runComparison()
+                switch task {
+                case .binary: try runComparison()
+                case .regression: try runRegressionComparison()
+                case .multiclass: throw InputError("--compare is not available for --task multiclass yet")
+                }
             } else {
                 guard files.count == 1 else { throw InputError("give one predictions file (or two with --compare)") }
-                try task == .regression ? runRegressionEvaluation() : runEvaluation()
+                switch task {
+                case .binary: try runEvaluation()
+                case .regression: try runRegressionEvaluation()
+                case .multiclass: try runMulticlassEvaluation()
+                }
             }
         }
     }
@@ -220,6 +234,45 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    private func runMulticlassEvaluation() throws {
+        guard let names = classes?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }), names.count >= 2 else {
+            throw InputError("--task multiclass needs --classes with at least two classes, e.g. --classes a,b,c")
+        }
+        guard Set(names).count == names.count else { throw InputError("--classes names a class twice") }
+        let binaryOnly = [("--positive", positive != nil), ("--threshold", threshold != nil), ("--operating-point", operatingPoint != nil),
+                          ("--quantile", !quantile.isEmpty), ("--cost-under", costUnder != nil), ("--slice", !slice.isEmpty)]
+        if let (name, _) = binaryOnly.first(where: \.1) { throw InputError("\(name) does not apply to --task multiclass") }
+        let file = try PredictionsFile(path: files[0])
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let texts = try file.texts(label)
+        let labels = try texts.enumerated().map { row, text in
+            guard let k = index[text] else {
+                throw InputError("\(files[0]): label '\(text)' at row \(row + 1) is not one of the declared classes (\(names.joined(separator: ", ")))")
+            }
+            return k
+        }
+        let columns = try names.map { try file.numbers(score + $0) }
+        var probabilities = [Double]()
+        probabilities.reserveCapacity(labels.count * names.count)
+        for row in labels.indices { for column in columns { probabilities.append(column[row]) } }
+        let data = try MulticlassPredictions(classCount: names.count, labels: labels, probabilities: probabilities,
+                                             weights: try weight.map { try file.numbers($0) })
+        let report = try MulticlassEvaluation(data, classes: names)
+        if json { try printCodable(report); return }
+        print("\(files[0]): \(report.rows) rows, \(names.count) classes")
+        let lines: [(String, MetricValue?)] = [
+            ("log loss", report.logLoss), ("accuracy", report.accuracy), ("balanced accuracy", report.balancedAccuracy),
+            ("F1 macro", report.f1Macro), ("F1 micro", report.f1Micro), ("F1 weighted", report.f1Weighted),
+        ] + report.topK.map { ("top-\($0.k) accuracy", $0.accuracy) } + [
+            ("ROC AUC OvR macro", report.rocAUCOneVsRestMacro), ("ROC AUC OvR weighted", report.rocAUCOneVsRestWeighted),
+            ("ROC AUC OvO", report.rocAUCOneVsOne), ("Brier score", report.brierScore), ("top-label ECE", report.topLabelCalibrationError),
+        ]
+        for (name, value) in lines { EvalCommand.printMetric(name, value) }
+        for scores in report.perClass {
+            print("  \(names[scores.classIndex].padding(toLength: 20, withPad: " ", startingAt: 0)) precision \(format(scores.precision.value))  recall \(format(scores.recall.value))  F1 \(format(scores.f1.value))  (support \(format(scores.support)))")
+        }
+    }
+
     private func runRegressionComparison() throws {
         try requireRegressionOptions()
         let baselineFile = try PredictionsFile(path: files[0])
@@ -302,7 +355,7 @@ struct EvalCommand: ParsableCommand {
 
 /// The prediction task `git ml eval` reads a file as.
 enum EvalTask: String, ExpressibleByArgument, CaseIterable {
-    case binary, regression
+    case binary, regression, multiclass
 }
 
 /// `git ml eval --task regression --json` for one file.

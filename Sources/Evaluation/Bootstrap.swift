@@ -45,6 +45,8 @@ public enum ResamplingDesign: Codable, Sendable, Hashable {
     case stratifiedRows(positives: Int, negatives: Int)
     /// Whole entities (all rows sharing a key) with replacement.
     case clusters(count: Int)
+    /// Rows with replacement, no strata (regression: there are no classes to keep).
+    case rows(count: Int)
 }
 
 /// The bootstrap distribution of a statistic and its intervals.
@@ -66,44 +68,68 @@ public struct BootstrapResult: Codable, Sendable, Hashable {
     public let plan: BootstrapPlan
 }
 
-/// Bootstrap confidence intervals for any binary metric and for paired differences.
+/// Bootstrap confidence intervals for any resampled metric (binary or regression) and for
+/// paired differences.
 public enum Bootstrap {
     /// The metric's bootstrap distribution on one model's predictions. With `clusters` (one key
-    /// per row) whole entities are resampled; otherwise rows are resampled within each class.
-    public static func metric(_ metric: BinaryMetric, _ data: RankedPredictions, clusters: [String]? = nil,
+    /// per row) whole entities are resampled; otherwise rows are resampled within each class
+    /// (binary) or among all rows (regression).
+    public static func metric<Metric: ResampledMetric>(_ metric: Metric, _ data: Metric.Rows, clusters: [String]? = nil,
                               plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
-        try twoLevel(metric, candidate: [data], baseline: [], clusters: clusters, plan: plan)
+        try resample(metric, candidate: [data], baseline: [], clusters: clusters, plan: plan)
     }
 
     /// Paired bootstrap of `metric(candidate) − metric(baseline)`: both models are evaluated on
     /// the same resampled rows, which must carry the same labels and weights.
-    public static func difference(_ metric: BinaryMetric, baseline: RankedPredictions, candidate: RankedPredictions,
+    public static func difference<Metric: ResampledMetric>(_ metric: Metric, baseline: Metric.Rows, candidate: Metric.Rows,
                                   clusters: [String]? = nil, plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
-        try twoLevel(metric, candidate: [candidate], baseline: [baseline], clusters: clusters, plan: plan)
+        try resample(metric, candidate: [candidate], baseline: [baseline], clusters: clusters, plan: plan)
     }
 
     /// Two-level bootstrap when each model was trained with several seeds: every resample first
     /// draws seeds with replacement (per model), then rows; the statistic is the mean metric over
     /// the drawn candidate seeds minus that over the drawn baseline seeds (no baseline: just the mean).
+    public static func twoLevel<Metric: ResampledMetric>(_ metric: Metric, candidate: [Metric.Rows], baseline: [Metric.Rows] = [],
+                                clusters: [String]? = nil, plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
+        try resample(metric, candidate: candidate, baseline: baseline, clusters: clusters, plan: plan)
+    }
+
+    /// The binary forms, so a metric written `.rocAUC` needs no type annotation.
+    public static func metric(_ metric: BinaryMetric, _ data: RankedPredictions, clusters: [String]? = nil,
+                              plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
+        try resample(metric, candidate: [data], baseline: [], clusters: clusters, plan: plan)
+    }
+
+    public static func difference(_ metric: BinaryMetric, baseline: RankedPredictions, candidate: RankedPredictions,
+                                  clusters: [String]? = nil, plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
+        try resample(metric, candidate: [candidate], baseline: [baseline], clusters: clusters, plan: plan)
+    }
+
     public static func twoLevel(_ metric: BinaryMetric, candidate: [RankedPredictions], baseline: [RankedPredictions] = [],
                                 clusters: [String]? = nil, plan: BootstrapPlan = BootstrapPlan()) throws(EvaluationError) -> BootstrapResult {
-        guard let reference = candidate.first?.predictions else { throw .empty(what: "candidate predictions") }
+        try resample(metric, candidate: candidate, baseline: baseline, clusters: clusters, plan: plan)
+    }
+
+    private static func resample<Metric: ResampledMetric>(_ metric: Metric, candidate: [Metric.Rows], baseline: [Metric.Rows],
+                                                          clusters: [String]?, plan: BootstrapPlan) throws(EvaluationError) -> BootstrapResult {
+        guard let reference = candidate.first else { throw .empty(what: "candidate predictions") }
         guard (2...BootstrapPlan.maxResamples).contains(plan.resamples) else {
             throw .invalidParameter(name: "resamples", value: Double(plan.resamples), expected: "2 to \(BootstrapPlan.maxResamples)")
         }
         guard plan.confidence > 0 && plan.confidence < 1 else {
             throw .invalidParameter(name: "confidence", value: plan.confidence, expected: "in (0, 1)")
         }
-        for model in candidate + baseline { try requireSameRows(reference, model.predictions) }
-        let units = try ResamplingUnits(reference, clusters: clusters)
+        for model in candidate + baseline { try reference.requireSameRows(as: model) }
+        let units = try ResamplingUnits(rows: reference.count, strata: reference.strata, clusters: clusters)
         let statistic = PairedStatistic(metric: metric, candidate: candidate, baseline: baseline)
         let estimate = try statistic.fullValue(multiplicity: nil)
 
         let rows = reference.count
         let partials: [[Double]]
-        if metric == .rocAUC, let strata = units.strata, candidate.count == 1, baseline.count <= 1 {
+        let binary = metric as? BinaryMetric, ranked = (candidate + baseline) as? [RankedPredictions]
+        if binary == .rocAUC, let ranked, let strata = units.strata, candidate.count == 1, baseline.count <= 1 {
             // Fast path: counts per tie group, same draws as the generic path.
-            let resampler = StratifiedAUCResampler(models: candidate + baseline, strata: strata)
+            let resampler = StratifiedAUCResampler(models: ranked, strata: strata)
             partials = ParallelFor.map(count: plan.resamples, blockSize: 8) { range in
                 var scratch = resampler.makeScratch()
                 return range.map { replicate in
@@ -112,8 +138,8 @@ public enum Bootstrap {
                     return aucs.count == 2 ? aucs[0] - aucs[1] : aucs[0]
                 }
             }
-        } else if let strata = units.strata, candidate.count == 1, baseline.count <= 1,
-                  let resampler = StratifiedConfusionResampler(metric: metric, models: candidate + baseline, strata: strata) {
+        } else if let binary, let ranked, let strata = units.strata, candidate.count == 1, baseline.count <= 1,
+                  let resampler = StratifiedConfusionResampler(metric: binary, models: ranked, strata: strata) {
             // Fast path for threshold metrics: confusion counts per draw, same draws as the generic path.
             partials = ParallelFor.map(count: plan.resamples, blockSize: 8) { range in
                 range.map { replicate in
@@ -167,10 +193,10 @@ public enum Bootstrap {
 }
 
 /// Mean metric over chosen candidate seeds minus mean over chosen baseline seeds.
-private struct PairedStatistic: Sendable {
-    let metric: BinaryMetric
-    let candidate: [RankedPredictions]
-    let baseline: [RankedPredictions]
+private struct PairedStatistic<Metric: ResampledMetric>: Sendable {
+    let metric: Metric
+    let candidate: [Metric.Rows]
+    let baseline: [Metric.Rows]
 
     /// Seeds drawn with replacement; a single seed is always itself (no draw).
     func drawSeeds(_ count: Int, _ rng: inout SplitMix64) -> [Int] {
@@ -189,7 +215,7 @@ private struct PairedStatistic: Sendable {
         }
     }
 
-    private func mean(_ models: [RankedPredictions], _ seeds: [Int], _ multiplicity: [Double]?) throws(EvaluationError) -> Double {
+    private func mean(_ models: [Metric.Rows], _ seeds: [Int], _ multiplicity: [Double]?) throws(EvaluationError) -> Double {
         guard !seeds.isEmpty else { return 0 }
         // A seed drawn k times counts k times but is evaluated once.
         var draws = [Int](repeating: 0, count: models.count)

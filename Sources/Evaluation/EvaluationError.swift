@@ -12,6 +12,9 @@ public enum EvaluationError: Error, Equatable, Sendable {
     case negativeWeight(row: Int, value: Double)
     /// A probability lies outside [0, 1] at `row` (log loss, Brier, calibration need probabilities).
     case probabilityOutOfRange(row: Int, value: Double)
+    /// A value lies outside the metric's domain at `row` (e.g. a non-positive prediction for
+    /// the Poisson deviance); `expected` says which values are allowed.
+    case outOfDomain(what: String, row: Int, value: Double, expected: String)
     /// A parameter is outside its valid range, e.g. `maxFPR` not in (0, 1].
     case invalidParameter(name: String, value: Double, expected: String)
     /// No threshold on the validation rows satisfies the operating-point rule (e.g. no

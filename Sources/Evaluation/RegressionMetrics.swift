@@ -1,3 +1,5 @@
+import Foundation
+
 /// Validated regression rows: targets, predictions and optional non-negative weights.
 public struct RegressionPredictions: Sendable {
     public let targets: [Double]
@@ -17,13 +19,22 @@ public struct RegressionPredictions: Sendable {
         self.weights = weights
     }
 
-    var count: Int { targets.count }
+    public var count: Int { targets.count }
 
-    /// Σ wᵢ·f(i) / Σ wᵢ.
-    func weightedMean(_ f: (Int) -> Double) -> Double {
+    /// Residual y − ŷ of `row`.
+    @inline(__always) func residual(_ row: Int) -> Double { targets[row] - predictions[row] }
+
+    /// The weight of `row` scaled by its multiplicity.
+    @inline(__always) func weight(_ row: Int, _ multiplicity: [Double]?) -> Double {
+        (weights?[row] ?? 1) * (multiplicity?[row] ?? 1)
+    }
+
+    /// Σ wᵢ·f(i) / Σ wᵢ over rows of positive weight (NaN when no weight remains).
+    func weightedMean(_ multiplicity: [Double]?, _ f: (Int) -> Double) -> Double {
         var sum = 0.0, total = 0.0
         for row in 0..<count {
-            let weight = weights?[row] ?? 1
+            let weight = weight(row, multiplicity)
+            if weight == 0 { continue }
             sum += weight * f(row)
             total += weight
         }
@@ -31,40 +42,174 @@ public struct RegressionPredictions: Sendable {
     }
 }
 
-/// Regression metrics with scikit-learn 1.9.1 definitions (weighted means throughout).
+extension RegressionPredictions: ResampledRows {
+    public var strata: [Bool]? { nil }
+
+    public func requireSameRows(as other: RegressionPredictions) throws(EvaluationError) {
+        guard other.count == count else { throw .lengthMismatch(what: "paired predictions", expected: count, actual: other.count) }
+        for row in 0..<count {
+            if other.targets[row] != targets[row] { throw .rowsDiffer(what: "targets", row: row) }
+            if other.weight(row, nil) != weight(row, nil) { throw .rowsDiffer(what: "weights", row: row) }
+        }
+    }
+
+    public func subset(_ rows: [Int]) throws(EvaluationError) -> RegressionPredictions {
+        try RegressionPredictions(targets: rows.map { targets[$0] }, predictions: rows.map { predictions[$0] },
+                                  weights: weights.map { w in rows.map { w[$0] } })
+    }
+
+    public func positives(in rows: [Int]) -> Int? { nil }
+
+    public func totalWeight(_ rows: [Int]) -> Double { rows.reduce(0.0) { $0 + weight($1, nil) } }
+}
+
+/// Regression metrics with scikit-learn 1.9.1 definitions (weighted means throughout); every
+/// function takes an optional row `multiplicity` (a bootstrap resample) that scales the weights.
 public enum RegressionMetrics {
     /// Mean absolute error Σw|y − ŷ| / Σw.
-    public static func meanAbsoluteError(_ data: RegressionPredictions) -> MetricValue {
-        MetricValue(data.weightedMean { abs(data.targets[$0] - data.predictions[$0]) })
+    public static func meanAbsoluteError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        MetricValue(data.weightedMean(multiplicity) { abs(data.residual($0)) })
     }
 
     /// Root mean squared error √(Σw(y − ŷ)² / Σw).
-    public static func rootMeanSquaredError(_ data: RegressionPredictions) -> MetricValue {
-        MetricValue(data.weightedMean { let e = data.targets[$0] - data.predictions[$0]; return e * e }.squareRoot())
+    public static func rootMeanSquaredError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        MetricValue(data.weightedMean(multiplicity) { let e = data.residual($0); return e * e }.squareRoot())
     }
 
     /// R² = 1 − Σw(y − ŷ)² / Σw(y − ȳ_w)². A constant target gives 1 when predicted exactly,
     /// else 0 (scikit-learn's force_finite); fewer than two rows give NaN with a warning.
-    public static func r2(_ data: RegressionPredictions) -> MetricValue {
+    public static func r2(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
         guard data.count >= 2 else { return MetricValue(.nan, warnings: [.tooFewSamples]) }
-        let mean = data.weightedMean { data.targets[$0] }
-        var numerator = 0.0, denominator = 0.0
-        for row in 0..<data.count {
-            let weight = data.weights?[row] ?? 1
-            let residual = data.targets[row] - data.predictions[row]
-            let deviation = data.targets[row] - mean
-            numerator += weight * residual * residual
-            denominator += weight * deviation * deviation
-        }
+        let mean = data.weightedMean(multiplicity) { data.targets[$0] }
+        let numerator = data.weightedMean(multiplicity) { let e = data.residual($0); return e * e }
+        let denominator = data.weightedMean(multiplicity) { let d = data.targets[$0] - mean; return d * d }
+        return explainedFraction(numerator, denominator)
+    }
+
+    /// Explained variance 1 − Var_w(y − ŷ) / Var_w(y): R² that ignores a constant bias. Same
+    /// constant-target and too-few-rows rules as `r2`.
+    public static func explainedVariance(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        guard data.count >= 2 else { return MetricValue(.nan, warnings: [.tooFewSamples]) }
+        let meanResidual = data.weightedMean(multiplicity) { data.residual($0) }
+        let mean = data.weightedMean(multiplicity) { data.targets[$0] }
+        let numerator = data.weightedMean(multiplicity) { let e = data.residual($0) - meanResidual; return e * e }
+        let denominator = data.weightedMean(multiplicity) { let d = data.targets[$0] - mean; return d * d }
+        return explainedFraction(numerator, denominator)
+    }
+
+    /// 1 − numerator / denominator with scikit-learn's force_finite for a zero denominator.
+    private static func explainedFraction(_ numerator: Double, _ denominator: Double) -> MetricValue {
         if denominator == 0 { return MetricValue(numerator == 0 ? 1 : 0) }
         return MetricValue(1 - numerator / denominator)
     }
 
     /// Mean absolute percentage error Σw·|y − ŷ| / max(|y|, ε) / Σw with ε = 2.22e-16
     /// (a fraction, not a percentage, as scikit-learn).
-    public static func meanAbsolutePercentageError(_ data: RegressionPredictions) -> MetricValue {
-        MetricValue(data.weightedMean {
-            abs(data.predictions[$0] - data.targets[$0]) / max(abs(data.targets[$0]), Double.ulpOfOne)
+    public static func meanAbsolutePercentageError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        MetricValue(data.weightedMean(multiplicity) { abs(data.residual($0)) / max(abs(data.targets[$0]), Double.ulpOfOne) })
+    }
+
+    /// Symmetric MAPE Σw·2|y − ŷ| / max(|y| + |ŷ|, ε) / Σw (a fraction in [0, 2]; a row with
+    /// y = ŷ = 0 counts 0). scikit-learn has no sMAPE; this is its MAPE's ε rule applied to the
+    /// symmetric denominator.
+    public static func symmetricMeanAbsolutePercentageError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        MetricValue(data.weightedMean(multiplicity) {
+            2 * abs(data.residual($0)) / max(abs(data.targets[$0]) + abs(data.predictions[$0]), Double.ulpOfOne)
         })
+    }
+
+    /// Median absolute error: the weighted median of |y − ŷ| by scikit-learn's
+    /// `_weighted_percentile(average=True)` ("averaged inverted CDF": where the cumulative weight
+    /// reaches exactly half, the mean of that value and the next; equals numpy's median unweighted).
+    public static func medianAbsoluteError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        var pairs = [(error: Double, weight: Double)]()
+        pairs.reserveCapacity(data.count)
+        for row in 0..<data.count {
+            let weight = data.weight(row, multiplicity)
+            if weight > 0 { pairs.append((abs(data.residual(row)), weight)) }
+        }
+        guard !pairs.isEmpty else { return MetricValue(.nan) }
+        pairs.sort { $0.error < $1.error }
+        let half = 0.5 * pairs.reduce(0) { $0 + $1.weight }
+        var cumulative = 0.0
+        for (index, pair) in pairs.enumerated() {
+            cumulative += pair.weight
+            guard cumulative >= half else { continue }
+            if cumulative - half > Double.ulpOfOne || index == pairs.count - 1 { return MetricValue(pair.error) }
+            return MetricValue((pair.error + pairs[index + 1].error) / 2)
+        }
+        return MetricValue(pairs[pairs.count - 1].error)
+    }
+
+    /// Mean Tweedie deviance of power p (scikit-learn's `mean_tweedie_deviance`): p = 0 squared
+    /// error, p = 1 Poisson, p = 2 Gamma; p in (0, 1) is undefined. Targets and predictions must
+    /// lie in the power's domain (p < 0: ŷ > 0; 1 ≤ p < 2: y ≥ 0, ŷ > 0; p ≥ 2: y > 0, ŷ > 0).
+    public static func tweedieDeviance(_ data: RegressionPredictions, power p: Double,
+                                       multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
+        try requireTweedieDomain(data, power: p)
+        return MetricValue(data.weightedMean(multiplicity) { row in
+            let y = data.targets[row], mu = data.predictions[row]
+            switch p {
+            case 0: return (y - mu) * (y - mu)
+            case 1: return 2 * ((y == 0 ? 0 : y * log(y / mu)) - y + mu)
+            case 2: return 2 * (log(mu / y) + y / mu - 1)
+            default:
+                return 2 * (pow(max(y, 0), 2 - p) / ((1 - p) * (2 - p)) - y * pow(mu, 1 - p) / (1 - p) + pow(mu, 2 - p) / (2 - p))
+            }
+        })
+    }
+
+    static func requireTweedieDomain(_ data: RegressionPredictions, power p: Double) throws(EvaluationError) {
+        guard p.isFinite, !(p > 0 && p < 1) else {
+            throw .invalidParameter(name: "Tweedie power", value: p, expected: "≤ 0 or ≥ 1 (no distribution exists in (0, 1))")
+        }
+        if p == 0 { return }
+        let targetRule: (Double) -> Bool = p < 1 ? { _ in true } : p < 2 ? { $0 >= 0 } : { $0 > 0 }
+        for row in 0..<data.count {
+            guard data.predictions[row] > 0 else {
+                throw .outOfDomain(what: "prediction", row: row, value: data.predictions[row], expected: "> 0 for Tweedie power \(p)")
+            }
+            guard targetRule(data.targets[row]) else {
+                throw .outOfDomain(what: "target", row: row, value: data.targets[row],
+                                   expected: "\(p < 2 ? "≥ 0" : "> 0") for Tweedie power \(p)")
+            }
+        }
+    }
+
+    /// Mean pinball (quantile) loss at quantile α: Σw·(α·max(y − ŷ, 0) + (1 − α)·max(ŷ − y, 0)) / Σw.
+    public static func pinballLoss(_ data: RegressionPredictions, quantile alpha: Double,
+                                   multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
+        guard alpha >= 0 && alpha <= 1 else { throw .invalidParameter(name: "quantile", value: alpha, expected: "in [0, 1]") }
+        return MetricValue(data.weightedMean(multiplicity) { row in
+            let e = data.residual(row)
+            return e >= 0 ? alpha * e : (alpha - 1) * e
+        })
+    }
+
+    /// Mean residual Σw(y − ŷ) / Σw: calibration in the large (positive: the model under-predicts).
+    public static func meanResidual(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        MetricValue(data.weightedMean(multiplicity) { data.residual($0) })
+    }
+
+    /// Expected cost per row under an asymmetric linear loss: `under` per unit the prediction
+    /// falls short of the target, `over` per unit it exceeds it. Equals (under + over) × the
+    /// pinball loss at α = under / (under + over).
+    public static func expectedCost(_ data: RegressionPredictions, costs: RegressionCosts, multiplicity: [Double]? = nil) -> MetricValue {
+        MetricValue(data.weightedMean(multiplicity) { row in
+            let e = data.residual(row)
+            return e >= 0 ? costs.underPrediction * e : -costs.overPrediction * e
+        })
+    }
+}
+
+/// The business cost of a regression error: cost per unit of under-prediction (ŷ < y) and of
+/// over-prediction (ŷ > y), both ≥ 0 (e.g. a lost sale vs. unsold stock).
+public struct RegressionCosts: Codable, Sendable, Hashable {
+    public let underPrediction: Double
+    public let overPrediction: Double
+
+    public init(underPrediction: Double, overPrediction: Double) {
+        self.underPrediction = underPrediction
+        self.overPrediction = overPrediction
     }
 }

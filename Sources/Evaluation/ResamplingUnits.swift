@@ -1,18 +1,22 @@
 import Kernels
 
-/// The units a bootstrap draws: rows within each class, or whole clusters of rows.
+/// The units a bootstrap draws: rows within each class, all rows (no classes), or whole
+/// clusters of rows.
 struct ResamplingUnits: Sendable {
-    /// The rows of every unit: the strata (negatives, then positives) or the clusters (in order
-    /// of first appearance).
+    /// The rows of every unit: the strata (negatives, then positives; or one stratum of all
+    /// rows) or the clusters (in order of first appearance).
     let units: RowGroups
     let clustered: Bool
+    let stratified: Bool
     let rowCount: Int
 
-    init(_ data: BinaryPredictions, clusters: [String]?) throws(EvaluationError) {
-        rowCount = data.count
+    /// `strata`: each row's class (binary labels), or nil to draw among all rows.
+    init(rows: Int, strata labels: [Bool]?, clusters: [String]?) throws(EvaluationError) {
+        rowCount = rows
+        stratified = clusters == nil && labels != nil
         if let clusters {
-            guard clusters.count == data.count else {
-                throw .lengthMismatch(what: "cluster keys", expected: data.count, actual: clusters.count)
+            guard clusters.count == rows else {
+                throw .lengthMismatch(what: "cluster keys", expected: rows, actual: clusters.count)
             }
             var index = [String: Int](minimumCapacity: clusters.count)
             var clusterOfRow = [Int]()
@@ -28,20 +32,26 @@ struct ResamplingUnits: Sendable {
             }
             units = RowGroups(groupOfRow: clusterOfRow, groupCount: index.count)
             clustered = true
-        } else {
-            units = RowGroups(groupOfRow: data.labels.map { $0 ? 1 : 0 }, groupCount: 2)
+        } else if let labels {
+            units = RowGroups(groupOfRow: labels.map { $0 ? 1 : 0 }, groupCount: 2)
             guard units.rows(of: 0).count > 0 && units.rows(of: 1).count > 0 else {
                 throw .empty(what: "rows of both classes for a stratified bootstrap")
             }
             clustered = false
+        } else {
+            guard rows > 0 else { throw .empty(what: "rows to resample") }
+            units = RowGroups(groupOfRow: [Int](repeating: 0, count: rows), groupCount: 1)
+            clustered = false
         }
     }
 
-    /// The class strata (negatives, positives) of a stratified design; nil for clusters.
-    var strata: [[Int]]? { clustered ? nil : [units.rows(of: 0).map(Int.init), units.rows(of: 1).map(Int.init)] }
+    /// The class strata (negatives, positives) of a stratified design; nil otherwise.
+    var strata: [[Int]]? { stratified ? [units.rows(of: 0).map(Int.init), units.rows(of: 1).map(Int.init)] : nil }
 
     var design: ResamplingDesign {
-        clustered ? .clusters(count: units.groupCount) : .stratifiedRows(positives: units.rows(of: 1).count, negatives: units.rows(of: 0).count)
+        if clustered { return .clusters(count: units.groupCount) }
+        if stratified { return .stratifiedRows(positives: units.rows(of: 1).count, negatives: units.rows(of: 0).count) }
+        return .rows(count: rowCount)
     }
 
     /// Overwrites `multiplicity` (one per row) with how often each row was drawn.

@@ -55,6 +55,12 @@ public enum Slices {
     /// Slices with fewer than `minimumRows` rows get no value.
     public static func byCategory(_ data: BinaryPredictions, categories: [String], metric: BinaryMetric,
                                   minimumRows: Int = 1) throws(EvaluationError) -> [SliceResult] {
+        try byCategory(RankedPredictions(data, threads: .one), categories: categories, metric: metric, minimumRows: minimumRows)
+    }
+
+    /// `metric` per distinct value of `categories` for any task's rows (see the binary form).
+    public static func byCategory<Metric: ResampledMetric>(_ data: Metric.Rows, categories: [String], metric: Metric,
+                                                           minimumRows: Int = 1) throws(EvaluationError) -> [SliceResult] {
         guard categories.count == data.count else {
             throw .lengthMismatch(what: "slice column", expected: data.count, actual: categories.count)
         }
@@ -86,8 +92,9 @@ public enum Slices {
             rowsByBin[max(0, Calibration.countBelow(value, in: edges[...]) - 1)].append(row)
         }
         var results = [SliceResult]()
+        let ranked = RankedPredictions(data, threads: .one)
         for (bin, rows) in rowsByBin.enumerated() {
-            results.append(try slice(data, key: .bin(lower: edges[bin], upper: edges[bin + 1]), rows: rows,
+            results.append(try slice(ranked, key: .bin(lower: edges[bin], upper: edges[bin + 1]), rows: rows,
                                      metric: metric, minimumRows: minimumRows))
         }
         return results
@@ -110,14 +117,13 @@ public enum Slices {
         return edges
     }
 
-    private static func slice(_ data: BinaryPredictions, key: SliceKey, rows: [Int], metric: BinaryMetric,
-                              minimumRows: Int) throws(EvaluationError) -> SliceResult {
-        let positives = rows.reduce(0) { $0 + (data.labels[$1] ? 1 : 0) }
-        let weight = rows.reduce(0.0) { $0 + data.weight($1) }
+    private static func slice<Metric: ResampledMetric>(_ data: Metric.Rows, key: SliceKey, rows: [Int], metric: Metric,
+                                                       minimumRows: Int) throws(EvaluationError) -> SliceResult {
+        let weight = data.totalWeight(rows)
         var value: MetricValue?
         if rows.count >= max(1, minimumRows) && weight > 0 {
-            value = try metric.evaluate(RankedPredictions(try data.subset(rows), threads: .one))
+            value = try metric.evaluate(try data.subset(rows), multiplicity: nil)
         }
-        return SliceResult(key: key, rows: rows.count, positives: positives, weight: weight, value: value)
+        return SliceResult(key: key, rows: rows.count, positives: data.positives(in: rows) ?? 0, weight: weight, value: value)
     }
 }

@@ -29,7 +29,7 @@ struct Comparison: Sendable {
         }
         self.suite = suite
         self.candidate = candidate
-        self.champion = try SeededModel("champion", evaluation: aligned, validation: champion.validation,
+        self.champion = try SeededModel("champion", task: suite.task, evaluation: aligned, validation: champion.validation,
                                         rule: suite.primary.operatingPoint, artifact: champion.artifact, requiredColumns: [])
         clusters = candidate.clusters(entity: suite.entity)
     }
@@ -43,10 +43,10 @@ struct Comparison: Sendable {
     /// seeds that differ: seeds with identical predictions count as one, since resampling them
     /// would report a seed variance that was never measured).
     func primary(minEffect: Double, confidence: Double) throws(GateEvaluationError) -> Verdict.PrimaryComparison {
-        let metric = suite.primary.metric, costs = suite.primary.costs
+        let metric = suite.primary.metric
         let sign = suite.primary.direction == .maximize ? 1.0 : -1.0
-        guard let candidateInput = try candidate.artifact.metricInput(metric, costs: costs),
-              let championInput = try champion.artifact.metricInput(metric, costs: costs) else {
+        guard let candidateInput = try candidate.artifact.metricInput(metric, primary: suite.primary),
+              let championInput = try champion.artifact.metricInput(metric, primary: suite.primary) else {
             throw .evaluation(.invalidParameter(name: "primary metric", value: .nan, expected: "a metric computed from predictions"))
         }
         let plan = suite.significance.plan
@@ -54,13 +54,13 @@ struct Comparison: Sendable {
         let candidateSeeds = seeded ? try inputs(candidate.distinctSeeds) : []
         let championSeeds = seeded ? try inputs(champion.distinctSeeds) : []
         do {
-            let candidateValue = try candidateInput.metric.evaluate(candidateInput.ranked).value
-            let championValue = try championInput.metric.evaluate(championInput.ranked).value
+            let candidateValue = try candidateInput.evaluate().value
+            let championValue = try championInput.evaluate().value
             let mcnemar = try mcnemarPValue()
             if metric.name == .rocAUC, !seeded, clusters == nil {
-                let labels = candidateInput.ranked.predictions.labels
-                let test = try DeLongTest(labels: labels, baseline: championInput.ranked.predictions.scores,
-                                          candidate: candidateInput.ranked.predictions.scores)
+                let labels = try candidateInput.ranked.predictions.labels
+                let test = try DeLongTest(labels: labels, baseline: try championInput.ranked.predictions.scores,
+                                          candidate: try candidateInput.ranked.predictions.scores)
                 let twoSided = Normal.quantile(1 - (1 - plan.confidence) / 2) * test.standardError
                 return Verdict.PrimaryComparison(
                     metric: metric, direction: suite.primary.direction, candidate: candidateValue, champion: championValue,
@@ -71,19 +71,23 @@ struct Comparison: Sendable {
             }
             let bootstrap: BootstrapResult
             if seeded {
-                bootstrap = try Bootstrap.twoLevel(candidateInput.metric, candidate: candidateSeeds,
-                                                   baseline: championSeeds, clusters: clusters, plan: plan)
+                bootstrap = try MetricInput.twoLevel(candidate: candidateSeeds, baseline: championSeeds, clusters: clusters, plan: plan)
             } else {
-                bootstrap = try Bootstrap.difference(candidateInput.metric, baseline: championInput.ranked,
-                                                     candidate: candidateInput.ranked, clusters: clusters, plan: plan)
+                bootstrap = try candidateInput.difference(baseline: championInput, clusters: clusters, plan: plan)
             }
             let improvements = bootstrap.replicates.map { sign * $0 }.sorted()
-            return Verdict.PrimaryComparison(
+            var comparison = Verdict.PrimaryComparison(
                 metric: metric, direction: suite.primary.direction, candidate: candidateValue, champion: championValue,
                 difference: bootstrap.estimate, interval: bootstrap.percentile,
                 lowerBound: Quantile.linear(sorted: improvements, 1 - confidence), minEffect: minEffect, confidence: confidence,
                 method: seeded ? "two-level bootstrap" : "paired bootstrap", design: bootstrap.design, delongPValue: nil,
                 mcnemarPValue: mcnemar)
+            if !seeded, case .regression(_, let candidateRows) = candidateInput, case .regression(_, let championRows) = championInput {
+                let pValue = try PairedTTest(targets: candidateRows.targets, baseline: championRows.predictions,
+                                             candidate: candidateRows.predictions).pValue
+                comparison.tTestPValue = pValue.isFinite ? pValue : nil  // identical errors: no test
+            }
+            return comparison
         } catch {
             throw .evaluation(error)
         }
@@ -105,26 +109,22 @@ struct Comparison: Sendable {
     /// values; nil for latency. The plan's seed is offset by `seedOffset`.
     func difference(_ metric: SuiteMetric, seedOffset: UInt64)
         throws(GateEvaluationError) -> (candidate: Double, champion: Double, bootstrap: BootstrapResult)? {
-        let costs = suite.primary.costs
-        guard let candidateInput = try candidate.artifact.metricInput(metric, costs: costs),
-              let championInput = try champion.artifact.metricInput(metric, costs: costs) else { return nil }
+        guard let candidateInput = try candidate.artifact.metricInput(metric, primary: suite.primary),
+              let championInput = try champion.artifact.metricInput(metric, primary: suite.primary) else { return nil }
         var plan = suite.significance.plan
         plan.seed = plan.seed &+ seedOffset
         do {
-            return (try candidateInput.metric.evaluate(candidateInput.ranked).value,
-                    try championInput.metric.evaluate(championInput.ranked).value,
-                    try Bootstrap.difference(candidateInput.metric, baseline: championInput.ranked, candidate: candidateInput.ranked,
-                                             clusters: clusters, plan: plan))
+            return (try candidateInput.evaluate().value, try championInput.evaluate().value,
+                    try candidateInput.difference(baseline: championInput, clusters: clusters, plan: plan))
         } catch { throw .evaluation(error) }
     }
 
     /// The intersection–union checks of a slice guardrail, one per slice of each column.
     private func sliceNonInferiority(_ guardrail: Suite.Guardrail, margin: Double, alpha: Double, seedOffset: UInt64)
         throws(GateEvaluationError) -> [Verdict.SliceCheck] {
-        let costs = suite.primary.costs
         // The parser admits slices only on metrics computed from predictions; fail closed regardless.
-        guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, costs: costs),
-              let championInput = try champion.artifact.metricInput(guardrail.metric, costs: costs) else {
+        guard let candidateInput = try candidate.artifact.metricInput(guardrail.metric, primary: suite.primary),
+              let championInput = try champion.artifact.metricInput(guardrail.metric, primary: suite.primary) else {
             throw .evaluation(.invalidParameter(name: "slice guardrail \(guardrail.metric)", value: .nan, expected: "a metric computed from predictions"))
         }
         var plan = suite.significance.plan
@@ -132,11 +132,10 @@ struct Comparison: Sendable {
         do {
             var checks = [Verdict.SliceCheck]()
             for column in guardrail.slices {
-                let test = try SliceNonInferiority(
-                    candidateInput.metric, baseline: championInput.ranked.predictions, candidate: candidateInput.ranked.predictions,
-                    sliceValues: candidate.columns[column]!, margin: margin, alpha: alpha, minimumRows: guardrail.minimumSliceRows,
-                    minimumPositives: guardrail.minimumSlicePositives, plan: plan)
-                for slice in test.slices {
+                let slices = try candidateInput.sliceNonInferiority(
+                    baseline: championInput, sliceValues: candidate.columns[column]!, margin: margin, alpha: alpha,
+                    minimumRows: guardrail.minimumSliceRows, minimumPositives: guardrail.minimumSlicePositives, plan: plan)
+                for slice in slices {
                     let sign = guardrail.metric.higherIsBetter ? 1.0 : -1.0
                     let finding: Verdict.SliceFinding
                     switch slice.test {
@@ -157,16 +156,17 @@ struct Comparison: Sendable {
     /// McNemar's exact test of the two artifacts' decisions at their own thresholds.
     private func mcnemarPValue() throws(EvaluationError) -> Double? {
         guard suite.primary.metric.name.needsThreshold, let c = candidate.artifact.operatingPoint?.threshold,
-              let b = champion.artifact.operatingPoint?.threshold else { return nil }
-        let candidateRows = candidate.artifact.evaluation, championRows = champion.artifact.evaluation
+              let b = champion.artifact.operatingPoint?.threshold,
+              case .binary(let candidateRows) = candidate.artifact.evaluation,
+              case .binary(let championRows) = champion.artifact.evaluation else { return nil }
         return try McNemarTest(labels: candidateRows.labels, baseline: championRows.scores.map { $0 >= b },
                                candidate: candidateRows.scores.map { $0 >= c }).pValue
     }
 
-    private func inputs(_ seeds: [ScoredModel]) throws(GateEvaluationError) -> [RankedPredictions] {
-        var result = [RankedPredictions]()
+    private func inputs(_ seeds: [ScoredModel]) throws(GateEvaluationError) -> [MetricInput] {
+        var result = [MetricInput]()
         for seed in seeds {
-            if let input = try seed.metricInput(suite.primary.metric, costs: suite.primary.costs) { result.append(input.ranked) }
+            if let input = try seed.metricInput(suite.primary.metric, primary: suite.primary) { result.append(input) }
         }
         return result
     }

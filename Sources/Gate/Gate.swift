@@ -26,7 +26,7 @@ public enum Gate {
     ///   the superiority bound failed while the estimated improvement is positive; else reject.
     public static func evaluate(policy: GatePolicy, suite: Suite, evidence: GateEvidence) throws(GateEvaluationError) -> Verdict {
         let rule = suite.primary.operatingPoint
-        let candidate = try SeededModel("candidate", evaluation: evidence.candidate.evaluation,
+        let candidate = try SeededModel("candidate", task: suite.task, evaluation: evidence.candidate.evaluation,
                                         validation: evidence.candidate.validation, rule: rule,
                                         artifact: evidence.candidate.artifact, requiredColumns: suite.requiredColumns)
         let candidateReport = try SuiteEvaluation.report(suite, model: candidate, artifact: evidence.candidate.artifact,

@@ -39,7 +39,7 @@ public enum Review {
         }
         out += "Candidate `\(verdict.candidate)` vs \(verdict.champion.map { "champion `\($0)`" } ?? "no champion (first model)") "
         out += "on `\(verdict.candidateReport.evaluation)` (`\(Gate.short(verdict.evaluationDigest))…`), "
-        out += "\(verdict.candidateReport.rows) rows, \(verdict.candidateReport.positives) positives.\n\n"
+        out += "\(verdict.candidateReport.rowCounts).\n\n"
         out += "| Row | Result | Evidence |\n|---|---|---|\n"
         for row in verdict.rows {
             out += "| \(row.name.rawValue.capitalized) | \(outcomeMark(row.outcome)) | \(cell(row.evidence)) |\n"
@@ -65,6 +65,7 @@ public enum Review {
             let test = "\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"
                 + (comparison.delongPValue.map { "; DeLong p = \(Gate.number($0))" } ?? "")
                 + (comparison.mcnemarPValue.map { "; McNemar p = \(Gate.number($0))" } ?? "")
+                + (comparison.tTestPValue.map { "; paired t-test on squared errors p = \(Gate.number($0))" } ?? "")
             out += "| **\(comparison.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | \(Gate.signed(comparison.difference)) | \(interval(comparison.interval)) | \(cell(test)) |\n"
         } else {
             out += "| **\(primary.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | — | — | — |\n"

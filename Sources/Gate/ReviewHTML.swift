@@ -2,8 +2,9 @@ import Evaluation
 
 extension Review {
     /// A self-contained HTML report (no external resources): decision, policy-change warning,
-    /// gate table, metrics, and inline SVG plots — ROC and precision–recall curves of both
-    /// models, the reliability diagram, slice deltas with their intervals, and the primary
+    /// gate table, metrics, and inline SVG plots — binary: ROC and precision–recall curves of both
+    /// models and the reliability diagram; regression: the candidate's predicted-vs-actual density
+    /// and both models' mean residual by prediction decile — slice deltas with their intervals, and the primary
     /// metric over `history` when given; `dataChanges` lines are listed when given. An inline script records each plot's rendered size in
     /// `data-rendered-width` (used by the headless-browser test).
     public static func html(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
@@ -12,7 +13,7 @@ extension Review {
         if !policyChanges.isEmpty {
             body += "<p class=\"warning\"><strong>Policy change:</strong> this pull request changes \(policyChanges.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")). It was judged by the base branch's policy; the change needs its own review.</p>\n"
         }
-        body += "<p>Candidate <code>\(HTML.escape(verdict.candidate))</code> vs \(verdict.champion.map { "champion <code>\(HTML.escape($0))</code>" } ?? "no champion (first model)") on <code>\(HTML.escape(verdict.candidateReport.evaluation.description))</code>, \(verdict.candidateReport.rows) rows, \(verdict.candidateReport.positives) positives.</p>\n"
+        body += "<p>Candidate <code>\(HTML.escape(verdict.candidate))</code> vs \(verdict.champion.map { "champion <code>\(HTML.escape($0))</code>" } ?? "no champion (first model)") on <code>\(HTML.escape(verdict.candidateReport.evaluation.description))</code>, \(verdict.candidateReport.rowCounts).</p>\n"
         body += "<table id=\"gate\"><tr><th>Row</th><th>Result</th><th>Evidence</th></tr>\n"
         for row in verdict.rows {
             body += "<tr class=\"\(row.outcome.rawValue)\"><td>\(row.name.rawValue.capitalized)</td><td>\(outcomeWord(row.outcome))</td><td>\(HTML.escape(row.evidence))</td></tr>\n"
@@ -22,11 +23,16 @@ extension Review {
             body += "<h2>Data changes</h2><ul id=\"data-changes\">" + dataChanges.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
         body += "<div class=\"plots\">\n"
-        body += figure(curvePlot(verdict, id: "roc-curve", title: "ROC curve", x: "false positive rate", y: "true positive rate",
-                                 points: \.roc, diagonal: true))
-        body += figure(curvePlot(verdict, id: "pr-curve", title: "Precision–recall curve", x: "recall", y: "precision",
-                                 points: \.precisionRecall, diagonal: false))
-        body += figure(reliabilityPlot(verdict))
+        if let diagnostics = verdict.candidateReport.regression {
+            body += figure(densityPlot(diagnostics))
+            body += figure(decilePlot(verdict))
+        } else {
+            body += figure(curvePlot(verdict, id: "roc-curve", title: "ROC curve", x: "false positive rate", y: "true positive rate",
+                                     points: \.roc, diagonal: true))
+            body += figure(curvePlot(verdict, id: "pr-curve", title: "Precision–recall curve", x: "recall", y: "precision",
+                                     points: \.precisionRecall, diagonal: false))
+            body += figure(reliabilityPlot(verdict))
+        }
         body += figure(sliceDeltaPlot(verdict))
         if !history.isEmpty { body += figure(historyPlot(history, metric: verdict.candidateReport.primary.metric)) }
         body += "</div>\n<p class=\"digest\">Verdict <code>\(verdict.digest)</code></p>\n"
@@ -104,6 +110,46 @@ extension Review {
         for (name, report) in [("champion", verdict.championReport), ("candidate", verdict.candidateReport)] {
             guard let bins = report?.reliability?.bins else { continue }
             let points = bins.map { CurvePoint(x: $0.meanPredicted, y: $0.fractionPositive) }
+            plot.line(points, cssClass: name, label: name)
+            plot.markers(points, cssClass: name)
+        }
+        return plot.render()
+    }
+
+    /// The candidate's rows on a grid of actual (x) against predicted (y), each cell shaded by
+    /// its share of the fullest cell, with the identity line.
+    private static func densityPlot(_ diagnostics: RegressionDiagnostics) -> String {
+        let range = diagnostics.lower...max(diagnostics.upper, diagnostics.lower + 1e-9)
+        var plot = SVGPlot(id: "predicted-vs-actual", title: "Predicted vs actual (candidate, row density)", xLabel: "actual",
+                           yLabel: "predicted", xRange: range, yRange: range)
+        let width = (range.upperBound - range.lowerBound) / Double(diagnostics.counts.count)
+        let fullest = Double(diagnostics.counts.joined().max() ?? 1)
+        for (i, row) in diagnostics.counts.enumerated() {
+            for (j, count) in row.enumerated() where count > 0 {
+                let x = range.lowerBound + Double(i) * width, y = range.lowerBound + Double(j) * width
+                plot.cell(low: CurvePoint(x: x, y: y), high: CurvePoint(x: x + width, y: y + width),
+                          opacity: 0.15 + 0.85 * Double(count) / fullest, cssClass: "candidate",
+                          label: "\(count) rows: actual \(Gate.number(x))–\(Gate.number(x + width)), predicted \(Gate.number(y))–\(Gate.number(y + width))")
+            }
+        }
+        plot.reference(from: CurvePoint(x: range.lowerBound, y: range.lowerBound), to: CurvePoint(x: range.upperBound, y: range.upperBound),
+                       label: "predicted = actual")
+        return plot.render()
+    }
+
+    /// Mean residual (y − ŷ) per decile of each model's predictions, at the decile's mean prediction.
+    private static func decilePlot(_ verdict: Verdict) -> String {
+        let reports = [("champion", verdict.championReport), ("candidate", verdict.candidateReport)]
+        let deciles = reports.flatMap { $0.1?.regression?.deciles ?? [] }
+        let xs = deciles.map(\.meanPrediction), ys = deciles.map(\.meanResidual) + [0]
+        let xLow = xs.min() ?? 0, xHigh = xs.max() ?? 1, yLow = ys.min()!, yHigh = ys.max()!
+        let xPad = (xHigh - xLow) * 0.05 + 1e-9, yPad = (yHigh - yLow) * 0.1 + 1e-9
+        var plot = SVGPlot(id: "residual-deciles", title: "Residual by prediction decile", xLabel: "mean prediction",
+                           yLabel: "mean residual (y − ŷ)", xRange: (xLow - xPad)...(xHigh + xPad), yRange: (yLow - yPad)...(yHigh + yPad))
+        plot.reference(from: CurvePoint(x: xLow - xPad, y: 0), to: CurvePoint(x: xHigh + xPad, y: 0), label: "calibrated")
+        for (name, report) in reports {
+            guard let deciles = report?.regression?.deciles else { continue }
+            let points = deciles.map { CurvePoint(x: $0.meanPrediction, y: $0.meanResidual) }
             plot.line(points, cssClass: name, label: name)
             plot.markers(points, cssClass: name)
         }

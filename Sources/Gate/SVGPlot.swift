@@ -48,6 +48,13 @@ struct SVGPlot {
         }
     }
 
+    /// A filled rectangle between corners `low` and `high` (data coordinates) at `opacity`
+    /// (a cell of a density plot), described by `label`.
+    mutating func cell(low: CurvePoint, high: CurvePoint, opacity: Double, cssClass: String, label: String) {
+        let x = min(px(low.x), px(high.x)), y = min(py(low.y), py(high.y))
+        elements.append("<rect class=\"\(cssClass)\" x=\"\(Self.format(x))\" y=\"\(Self.format(y))\" width=\"\(Self.format(abs(px(high.x) - px(low.x))))\" height=\"\(Self.format(abs(py(high.y) - py(low.y))))\" fill-opacity=\"\(Self.format(opacity))\" stroke=\"none\"><title>\(HTML.escape(label))</title></rect>")
+    }
+
     /// A dashed reference line from `from` to `to`.
     mutating func reference(from: CurvePoint, to: CurvePoint, label: String) {
         elements.append("<line class=\"reference\" x1=\"\(Self.format(px(from.x)))\" y1=\"\(Self.format(py(from.y)))\" x2=\"\(Self.format(px(to.x)))\" y2=\"\(Self.format(py(to.y)))\"><title>\(HTML.escape(label))</title></line>")

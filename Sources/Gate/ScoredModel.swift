@@ -1,19 +1,22 @@
 import Evaluation
 
-/// One model's evaluation predictions with the operating point chosen on its own validation rows.
+/// One model's evaluation predictions with, for a binary suite with an operating point, the
+/// threshold chosen on its own validation rows.
 struct ScoredModel: Sendable {
-    let evaluation: BinaryPredictions
+    let evaluation: TaskRows
     let operatingPoint: OperatingPoint?
 
     /// Chooses the operating point for `rule` on `validation` (never on the evaluation rows);
-    /// validation rows are needed only with a rule.
-    init(evaluation: BinaryPredictions, validation: BinaryPredictions?, rule: OperatingPointRule?) throws(GateEvaluationError) {
+    /// validation rows are needed only with a rule (binary suites alone have one).
+    init(evaluation: TaskRows, validation: TaskRows?, rule: OperatingPointRule?) throws(GateEvaluationError) {
         self.evaluation = evaluation
         guard let rule else {
             operatingPoint = nil
             return
         }
-        guard let validation else { throw .noPredictions(what: "validation (the operating point is chosen on it)") }
+        guard case .binary(let validation)? = validation else {
+            throw .noPredictions(what: "validation (the operating point is chosen on it)")
+        }
         do {
             operatingPoint = try OperatingPoint.choose(rule, validation: RankedPredictions(validation, threads: .one))
         } catch { throw .evaluation(error) }
@@ -23,10 +26,17 @@ struct ScoredModel: Sendable {
     /// metric sees the scores shifted by this model's threshold (s − t, so "s ≥ t" becomes
     /// "s − t ≥ 0" exactly) and decides at 0: models with different operating points then share
     /// one metric, which paired and two-level bootstraps need. Nil for latency.
-    func metricInput(_ metric: SuiteMetric, costs: CostMatrix?) throws(GateEvaluationError) -> (metric: BinaryMetric, ranked: RankedPredictions)? {
-        guard let binary = metric.binaryMetric(threshold: 0, costs: costs) else { return nil }
+    func metricInput(_ metric: SuiteMetric, primary: Suite.Primary) throws(GateEvaluationError) -> MetricInput? {
+        let evaluation: BinaryPredictions
+        switch self.evaluation {
+        case .regression(let rows):
+            return metric.regressionMetric(costs: primary.regressionCosts).map { .regression($0, rows) }
+        case .binary(let rows):
+            evaluation = rows
+        }
+        guard let binary = metric.binaryMetric(threshold: 0, costs: primary.costs) else { return nil }
         guard metric.name.needsThreshold, let threshold = operatingPoint?.threshold else {
-            return (binary, RankedPredictions(evaluation, threads: .one))
+            return .binary(binary, RankedPredictions(evaluation, threads: .one))
         }
         let shifted: [Double]
         if threshold == .infinity {
@@ -38,7 +48,7 @@ struct ScoredModel: Sendable {
         }
         do {
             let predictions = try BinaryPredictions(scores: shifted, labels: evaluation.labels, weights: evaluation.weights)
-            return (binary, RankedPredictions(predictions, threads: .one))
+            return .binary(binary, RankedPredictions(predictions, threads: .one))
         } catch { throw .evaluation(error) }
     }
 }
@@ -54,8 +64,9 @@ struct SeededModel: Sendable {
     /// What the model is called in errors and evidence ("candidate", "champion").
     let what: String
 
-    /// `what` names the model in errors ("candidate", "champion").
-    init(_ what: String, evaluation: [ScoredRows], validation: [ScoredRows], rule: OperatingPointRule?,
+    /// `what` names the model in errors ("candidate", "champion"); `task` says how labels and
+    /// scores are read.
+    init(_ what: String, task: Suite.Task, evaluation: [ScoredRows], validation: [ScoredRows], rule: OperatingPointRule?,
          artifact: CandidateArtifact, requiredColumns: [String]) throws(GateEvaluationError) {
         guard let first = evaluation.first else { throw .noPredictions(what: "\(what) evaluation") }
         // Validation rows choose the operating point; a suite without one may omit them.
@@ -74,8 +85,8 @@ struct SeededModel: Sendable {
         columns = first.columns
         var seeds = [ScoredModel]()
         for (seed, rows) in evaluation.enumerated() {
-            let validationRows = validation.isEmpty ? nil : try Self.predictions(validation[seed])
-            seeds.append(try ScoredModel(evaluation: try Self.predictions(rows), validation: validationRows, rule: rule))
+            let validationRows = validation.isEmpty ? nil : try Self.predictions(validation[seed], task: task)
+            seeds.append(try ScoredModel(evaluation: try Self.predictions(rows, task: task), validation: validationRows, rule: rule))
         }
         self.seeds = seeds
         switch artifact {
@@ -86,8 +97,8 @@ struct SeededModel: Sendable {
             self.artifact = seeds[0]
         case .ensemble:
             try Self.requireSameIDs(validation, what: "\(what) validation")
-            self.artifact = try ScoredModel(evaluation: try Self.predictions(Self.meanScores(evaluation)),
-                                            validation: validation.isEmpty ? nil : try Self.predictions(Self.meanScores(validation)),
+            self.artifact = try ScoredModel(evaluation: try Self.predictions(Self.meanScores(evaluation), task: task),
+                                            validation: validation.isEmpty ? nil : try Self.predictions(Self.meanScores(validation), task: task),
                                             rule: rule)
         }
     }
@@ -132,10 +143,10 @@ struct SeededModel: Sendable {
         return ScoredRows(ids: sets[0].ids, labels: sets[0].labels, scores: sum.map { $0 / count }, columns: sets[0].columns)
     }
 
-    private static func predictions(_ rows: ScoredRows) throws(GateEvaluationError) -> BinaryPredictions {
+    private static func predictions(_ rows: ScoredRows, task: Suite.Task) throws(GateEvaluationError) -> TaskRows {
         guard rows.ids.count == rows.scores.count else {
             throw .evaluation(.lengthMismatch(what: "row ids", expected: rows.scores.count, actual: rows.ids.count))
         }
-        do { return try BinaryPredictions(scores: rows.scores, labels: rows.labels) } catch { throw .evaluation(error) }
+        do { return try TaskRows(task: task, labels: rows.labels, scores: rows.scores) } catch { throw .evaluation(error) }
     }
 }

@@ -1,6 +1,7 @@
 /// One model's predictions on a set of rows, as the Runner hands them to the suite and the gate:
-/// a row id, a 0/1 label and a score per row (higher means more likely positive), and the
-/// entity and slice columns the suite names, as text.
+/// a row id, a label and a score per row — binary: a 0/1 label and a score (higher means more
+/// likely positive); regression: the numeric target and the prediction — and the entity and
+/// slice columns the suite names, as text.
 public struct ScoredRows: Sendable, Equatable {
     public let ids: [String]
     public let labels: [Double]

@@ -8,17 +8,20 @@ public typealias GateConfigError = ContractError
 /// A benchmark suite (`ml/suites/<name>.yaml`): how one use case is evaluated, the same way
 /// every time. Parsed by `Suite.parse(yaml:file:name:)`; the YAML format is in docs/FORMAT.md ("Suite files").
 public struct Suite: Codable, Sendable, Equatable {
-    /// The kind of prediction problem. Only binary classification is evaluated today.
+    /// The kind of prediction problem: binary classification (a score per row, higher meaning
+    /// more likely positive) or regression (a numeric prediction of a numeric target).
     public enum Task: String, Codable, Sendable, CaseIterable {
         case binary
+        case regression
     }
 
-    /// The label column and the value that counts as the positive class.
+    /// The label column and, for a binary task, the value that counts as the positive class
+    /// (nil for regression: the column holds the numeric target).
     public struct Label: Codable, Sendable, Equatable {
         public let column: String
-        public let positive: String
+        public let positive: String?
 
-        public init(column: String, positive: String) {
+        public init(column: String, positive: String?) {
             self.column = column
             self.positive = positive
         }
@@ -32,8 +35,11 @@ public struct Suite: Codable, Sendable, Equatable {
     /// The primary metric, at the production operating point.
     public struct Primary: Codable, Sendable, Equatable {
         public let metric: SuiteMetric
-        /// Costs of the four outcomes (`cost: {fp, fn, tp, tn}`), when given.
+        /// Costs of the four outcomes (`cost: {fp, fn, tp, tn}`) of a binary suite, when given.
         public let costs: CostMatrix?
+        /// Costs per unit of under- and over-prediction (`cost: {under, over}`) of a regression
+        /// suite, when given.
+        public let regressionCosts: RegressionCosts?
         /// How the decision threshold is chosen on validation rows; nil when no metric of the
         /// suite decides at a threshold.
         public let operatingPoint: OperatingPointRule?

@@ -35,7 +35,7 @@ public struct SuiteDiff: Codable, Sendable, Equatable {
                              invalidComparison: "evaluated on different data: \(Gate.short(baseline.evaluationDigest)) vs \(Gate.short(candidate.evaluationDigest))",
                              primary: nil, guardrails: [])
         }
-        let candidateModel = try SeededModel("candidate", evaluation: candidate.evaluation, validation: candidate.validation,
+        let candidateModel = try SeededModel("candidate", task: suite.task, evaluation: candidate.evaluation, validation: candidate.validation,
                                              rule: suite.primary.operatingPoint, artifact: candidate.artifact,
                                              requiredColumns: suite.entity.map { [$0] } ?? [])
         let comparison = try Comparison(suite: suite, candidate: candidateModel, champion: baseline)

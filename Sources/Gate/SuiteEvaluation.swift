@@ -12,7 +12,7 @@ public enum SuiteEvaluation {
     public static func evaluate(_ suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows],
                                 artifact: CandidateArtifact = .ensemble,
                                 latencyP99Microseconds: Double? = nil) throws(GateEvaluationError) -> SuiteReport {
-        let model = try SeededModel("model", evaluation: evaluation, validation: validation,
+        let model = try SeededModel("model", task: suite.task, evaluation: evaluation, validation: validation,
                                     rule: suite.primary.operatingPoint, artifact: artifact, requiredColumns: suite.requiredColumns)
         return try report(suite, model: model, artifact: artifact, latencyP99Microseconds: latencyP99Microseconds,
                           intervals: true)
@@ -42,15 +42,20 @@ public enum SuiteEvaluation {
                 slices: try sliceColumns(guardrail.slices, metric: guardrail.metric, suite: suite, model: model,
                                          minimumRows: guardrail.minimumSliceRows)))
         }
-        let labels = model.artifact.evaluation.labels
-        return SuiteReport(suite: suite.name, evaluation: suite.evaluation, rows: labels.count,
-                           positives: labels.reduce(0) { $0 + ($1 ? 1 : 0) }, seeds: model.seeds.count, artifact: artifact,
+        let rows = model.artifact.evaluation
+        var binaryRows: BinaryPredictions?
+        if case .binary(let data) = rows { binaryRows = data }
+        return SuiteReport(suite: suite.name, evaluation: suite.evaluation, rows: rows.count,
+                           positives: rows.positives, seeds: model.seeds.count, artifact: artifact,
                            operatingPoint: model.artifact.operatingPoint, primary: primary, guardrails: guardrails,
                            slices: try sliceColumns(suite.slices, metric: suite.primary.metric, suite: suite, model: model,
                                                     minimumRows: 1),
-                           curves: curves(model.artifact.evaluation),
-                           reliability: model.artifact.evaluation.scores.allSatisfy({ $0 >= 0 && $0 <= 1 })
-                               ? try? Calibration.reliabilityCurve(model.artifact.evaluation, binning: .uniform(bins: 15)) : nil,
+                           curves: binaryRows.flatMap(curves),
+                           reliability: binaryRows.flatMap { data in
+                               data.scores.allSatisfy({ $0 >= 0 && $0 <= 1 })
+                                   ? try? Calibration.reliabilityCurve(data, binning: .uniform(bins: 15)) : nil
+                           },
+                           regression: { if case .regression(let data) = rows { return RegressionDiagnostics(data) } else { return nil } }(),
                            plan: plan)
     }
 
@@ -58,25 +63,25 @@ public enum SuiteEvaluation {
     /// latency (nil result when absent).
     private static func estimate(_ metric: SuiteMetric, suite: Suite, model: SeededModel, clusters: [String]?, plan: BootstrapPlan?,
                                  withSeeds: Bool, measured: Double?) throws(GateEvaluationError) -> MetricEstimate? {
-        guard let input = try model.artifact.metricInput(metric, costs: suite.primary.costs) else {
+        guard let input = try model.artifact.metricInput(metric, primary: suite.primary) else {
             return measured.map {
                 MetricEstimate(metric: metric, value: $0, warnings: [], interval: nil, standardError: nil, seeds: nil)
             }
         }
-        var seedInputs = [RankedPredictions]()
+        var seedInputs = [MetricInput]()
         // Seeds with identical predictions have no spread to report (`SeededModel.identicalSeeds`).
         if withSeeds, plan != nil, model.seeds.count > 1, !model.identicalSeeds {
             for seed in model.seeds {
-                if let seedInput = try seed.metricInput(metric, costs: suite.primary.costs) { seedInputs.append(seedInput.ranked) }
+                if let seedInput = try seed.metricInput(metric, primary: suite.primary) { seedInputs.append(seedInput) }
             }
         }
         do {
-            let value = try input.metric.evaluate(input.ranked)
-            let bootstrap = plan.flatMap { try? Bootstrap.metric(input.metric, input.ranked, clusters: clusters, plan: $0) }
+            let value = try input.evaluate()
+            let bootstrap = plan.flatMap { try? input.bootstrap(clusters: clusters, plan: $0) }
             var spread: MetricEstimate.SeedSpread?
             if !seedInputs.isEmpty {
-                let values = try seedInputs.map { ranked throws(EvaluationError) in try input.metric.evaluate(ranked).value }
-                let twoLevel = plan.flatMap { try? Bootstrap.twoLevel(input.metric, candidate: seedInputs, clusters: clusters, plan: $0) }
+                let values = try seedInputs.map { seed throws(EvaluationError) in try seed.evaluate().value }
+                let twoLevel = plan.flatMap { try? MetricInput.twoLevel(candidate: seedInputs, baseline: [], clusters: clusters, plan: $0) }
                 if let twoLevel {
                     spread = MetricEstimate.SeedSpread(values: values, mean: values.reduce(0, +) / Double(values.count),
                                                        interval: twoLevel.percentile)
@@ -108,14 +113,12 @@ public enum SuiteEvaluation {
     /// The metric per value of each column on the artifact's rows.
     private static func sliceColumns(_ columns: [String], metric: SuiteMetric, suite: Suite, model: SeededModel,
                                      minimumRows: Int) throws(GateEvaluationError) -> [GuardrailReport.SliceColumn] {
-        guard let input = try model.artifact.metricInput(metric, costs: suite.primary.costs) else { return [] }
+        guard let input = try model.artifact.metricInput(metric, primary: suite.primary) else { return [] }
         var result = [GuardrailReport.SliceColumn]()
         for column in columns {
             do {
                 result.append(GuardrailReport.SliceColumn(
-                    column: column,
-                    slices: try Slices.byCategory(input.ranked.predictions, categories: model.columns[column]!,
-                                                  metric: input.metric, minimumRows: minimumRows)))
+                    column: column, slices: try input.slices(categories: model.columns[column]!, minimumRows: minimumRows)))
             } catch { throw .evaluation(error) }
         }
         return result

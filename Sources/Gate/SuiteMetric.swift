@@ -18,8 +18,31 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
     case expectedCost = "expected_cost"
     /// The 99th-percentile inference latency in microseconds; its value is supplied by the caller.
     case latencyP99Microseconds = "latency_p99_us"
+    case rmse
+    case mae
+    case mape
+    case smape
+    case medianAbsoluteError = "median_ae"
+    case r2
+    case explainedVariance = "explained_variance"
+    case poissonDeviance = "poisson_deviance"
+    case gammaDeviance = "gamma_deviance"
+    case tweedieDeviance = "tweedie_deviance"
+    case pinballLoss = "pinball_loss"
+    case meanResidual = "mean_residual"
 
-    /// Whether the metric decides at a threshold (needs the suite's operating point).
+    /// The tasks whose suites may name the metric (`expected_cost` and latency serve both).
+    public var tasks: Set<Suite.Task> {
+        switch self {
+        case .expectedCost, .latencyP99Microseconds: return [.binary, .regression]
+        case .rmse, .mae, .mape, .smape, .medianAbsoluteError, .r2, .explainedVariance, .poissonDeviance, .gammaDeviance,
+             .tweedieDeviance, .pinballLoss, .meanResidual:
+            return [.regression]
+        default: return [.binary]
+        }
+    }
+
+    /// Whether the metric decides at a threshold (needs a binary suite's operating point).
     public var needsThreshold: Bool {
         switch self {
         case .precision, .recall, .f1, .accuracy, .fpr, .specificity, .mcc, .expectedCost: return true
@@ -32,26 +55,58 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
 }
 
 /// A metric of a suite: its name and parameters. Threshold metrics use the suite's operating
-/// point; `expected_cost` uses the suite's cost matrix.
+/// point; `expected_cost` uses the suite's cost matrix (binary) or unit costs (regression).
 public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible {
     public let name: SuiteMetricName
     /// The false-positive-rate limit of `partial_auc` (McClish-standardized), nil otherwise.
     public let maxFPR: Double?
+    /// The power of `tweedie_deviance`, nil otherwise.
+    public let power: Double?
+    /// The quantile α of `pinball_loss`, nil otherwise.
+    public let quantile: Double?
 
-    public init(name: SuiteMetricName, maxFPR: Double? = nil) {
+    public init(name: SuiteMetricName, maxFPR: Double? = nil, power: Double? = nil, quantile: Double? = nil) {
         self.name = name
         self.maxFPR = maxFPR
+        self.power = power
+        self.quantile = quantile
     }
 
     /// Whether larger values are better.
     public var higherIsBetter: Bool {
         switch name {
-        case .logLoss, .brier, .ece, .fpr, .expectedCost, .latencyP99Microseconds: return false
-        default: return true
+        case .rocAUC, .partialAUC, .averagePrecision, .precision, .recall, .f1, .accuracy, .specificity, .mcc, .r2, .explainedVariance:
+            return true
+        default: return false
         }
     }
 
-    public var description: String { maxFPR.map { "\(name.rawValue)(max_fpr=\($0))" } ?? name.rawValue }
+    public var description: String {
+        if let maxFPR { return "\(name.rawValue)(max_fpr=\(maxFPR))" }
+        if let power { return "\(name.rawValue)(power=\(power))" }
+        if let quantile { return "\(name.rawValue)(quantile=\(quantile))" }
+        return name.rawValue
+    }
+
+    /// The Evaluation metric of a regression suite; nil for latency and for metrics of other tasks.
+    public func regressionMetric(costs: RegressionCosts?) -> RegressionMetric? {
+        switch name {
+        case .rmse: return .rootMeanSquaredError
+        case .mae: return .meanAbsoluteError
+        case .mape: return .meanAbsolutePercentageError
+        case .smape: return .symmetricMeanAbsolutePercentageError
+        case .medianAbsoluteError: return .medianAbsoluteError
+        case .r2: return .r2
+        case .explainedVariance: return .explainedVariance
+        case .poissonDeviance: return .tweedieDeviance(power: 1)
+        case .gammaDeviance: return .tweedieDeviance(power: 2)
+        case .tweedieDeviance: return .tweedieDeviance(power: power ?? 0)
+        case .pinballLoss: return .pinballLoss(quantile: quantile ?? 0.5)
+        case .meanResidual: return .meanResidual
+        case .expectedCost: return costs.map { .expectedCost($0) }
+        default: return nil
+        }
+    }
 
     /// The Evaluation metric deciding at `threshold` (ignored by threshold-free metrics); nil
     /// for latency, which is not computed from predictions.
@@ -71,7 +126,7 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
         case .specificity: return .specificity(threshold: threshold)
         case .mcc: return .matthewsCorrelation(threshold: threshold)
         case .expectedCost: return costs.map { .expectedCost(threshold: threshold, costs: $0) }
-        case .latencyP99Microseconds: return nil
+        default: return nil
         }
     }
 }

@@ -22,18 +22,22 @@ private struct SuiteParser {
         let task = try root.required("task").word(Suite.Task.self)
         let labelCursor = try root.required("label")
         try labelCursor.requireKeys(in: ["column", "positive"])
+        let positiveCursor = try labelCursor.optional("positive")
+        if task == .regression, let positiveCursor {
+            throw positiveCursor.fail("a regression label is the numeric target: remove positive")
+        }
         let label = Suite.Label(column: try labelCursor.required("column").string(),
-                                positive: try labelCursor.required("positive").string())
+                                positive: task == .binary ? try labelCursor.required("positive").string() : nil)
         let evalCursor = try root.required("eval")
         let evalText = try evalCursor.string()
         guard let evaluation = DatasetReference(parsing: evalText) else {
             throw evalCursor.fail("'\(evalText)' is not a dataset version: write name@vN or name@sha256:<hex prefix>")
         }
         let primaryCursor = try root.required("primary")
-        let primary = try self.primary(primaryCursor)
+        let primary = try self.primary(primaryCursor, task: task)
         var guardrails = [Suite.Guardrail]()
         for item in try root.optional("guardrails")?.items() ?? [] {
-            guardrails.append(try guardrail(item, primary: primary))
+            guardrails.append(try guardrail(item, primary: primary, task: task))
         }
         return Suite(name: name, task: task, label: label, evaluation: evaluation,
                      entity: try root.optional("entity")?.string(), primary: primary, guardrails: guardrails,
@@ -41,11 +45,17 @@ private struct SuiteParser {
                      significance: try significance(try root.optional("significance")))
     }
 
-    private func primary(_ cursor: YAMLCursor) throws(GateConfigError) -> Suite.Primary {
-        try cursor.requireKeys(in: ["metric", "max_fpr", "cost", "operating_point", "direction"])
-        let metric = try self.metric(cursor)
+    private func primary(_ cursor: YAMLCursor, task: Suite.Task) throws(GateConfigError) -> Suite.Primary {
+        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "cost", "operating_point", "direction"])
+        let metric = try self.metric(cursor, task: task)
         guard metric.name.isComputedFromPredictions else {
             throw try cursor.required("metric").fail("latency_p99_us can only be a guardrail: the primary metric is computed from predictions")
+        }
+        if metric.name == .meanResidual {
+            throw try cursor.required("metric").fail("mean_residual is best at 0, neither larger nor smaller: use it as a guardrail with max_abs")
+        }
+        if task == .regression {
+            return try regressionPrimary(cursor, metric: metric)
         }
         let costs = try cursor.optional("cost").map { c throws(GateConfigError) in try costMatrix(c) }
         var rule = try cursor.optional("operating_point").map { c throws(GateConfigError) in try operatingPoint(c, costs: costs) }
@@ -56,36 +66,77 @@ private struct SuiteParser {
         if metric.name.needsThreshold, rule == nil {
             throw try cursor.required("metric").fail("\(metric.name.rawValue) decides at a threshold: add operating_point (cost_optimal, threshold: X, recall_at_precision: P, top_fraction: F or capacity: N)")
         }
+        return Suite.Primary(metric: metric, costs: costs, regressionCosts: nil, operatingPoint: rule,
+                             direction: try direction(cursor, metric: metric))
+    }
+
+    /// A regression primary: no operating point (a prediction is the decision), `cost:
+    /// {under, over}` for `expected_cost`.
+    private func regressionPrimary(_ cursor: YAMLCursor, metric: SuiteMetric) throws(GateConfigError) -> Suite.Primary {
+        if let point = try cursor.optional("operating_point") {
+            throw point.fail("a regression suite has no operating point: its predictions are the decisions")
+        }
+        let costs = try cursor.optional("cost").map { c throws(GateConfigError) in try regressionCosts(c) }
+        if metric.name == .expectedCost, costs == nil {
+            throw try cursor.required("metric").fail("expected_cost needs cost: { under: …, over: … } (cost per unit of under- and over-prediction)")
+        }
+        return Suite.Primary(metric: metric, costs: nil, regressionCosts: costs, operatingPoint: nil,
+                             direction: try direction(cursor, metric: metric))
+    }
+
+    /// `direction:`, which must agree with the metric when given.
+    private func direction(_ cursor: YAMLCursor, metric: SuiteMetric) throws(GateConfigError) -> Suite.Direction {
         let natural: Suite.Direction = metric.higherIsBetter ? .maximize : .minimize
-        var direction = natural
         if let directionCursor = try cursor.optional("direction") {
-            direction = try directionCursor.word(Suite.Direction.self)
+            let direction = try directionCursor.word(Suite.Direction.self)
             guard direction == natural else {
                 throw directionCursor.fail("\(metric.name.rawValue) is better when \(metric.higherIsBetter ? "larger" : "smaller"): direction must be \(natural.rawValue)")
             }
         }
-        return Suite.Primary(metric: metric, costs: costs, operatingPoint: rule, direction: direction)
+        return natural
     }
 
-    private func guardrail(_ cursor: YAMLCursor, primary: Suite.Primary) throws(GateConfigError) -> Suite.Guardrail {
-        try cursor.requireKeys(in: ["metric", "max_fpr", "max", "min", "slices", "non_inferiority_margin",
-                                    "min_slice_rows", "min_slice_positives"])
-        let metric = try self.metric(cursor)
+    private func regressionCosts(_ cursor: YAMLCursor) throws(GateConfigError) -> RegressionCosts {
+        try cursor.requireKeys(in: ["under", "over"])
+        let under = try cursor.required("under"), over = try cursor.required("over")
+        let costs = RegressionCosts(underPrediction: try under.double(), overPrediction: try over.double())
+        for (value, c) in [(costs.underPrediction, under), (costs.overPrediction, over)] where !(value >= 0 && value.isFinite) {
+            throw c.fail("a cost per unit must be a finite number ≥ 0")
+        }
+        guard costs.underPrediction + costs.overPrediction > 0 else { throw cursor.fail("under and over cannot both be 0") }
+        return costs
+    }
+
+    private func guardrail(_ cursor: YAMLCursor, primary: Suite.Primary, task: Suite.Task) throws(GateConfigError) -> Suite.Guardrail {
+        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "max", "min", "max_abs", "slices",
+                                    "non_inferiority_margin", "min_slice_rows", "min_slice_positives"])
+        let metric = try self.metric(cursor, task: task)
         let metricCursor = try cursor.required("metric")
         if metric.name.needsThreshold, primary.operatingPoint == nil {
             throw metricCursor.fail("\(metric.name.rawValue) decides at a threshold: give primary.operating_point")
         }
-        if metric.name == .expectedCost, primary.costs == nil {
-            throw metricCursor.fail("expected_cost needs primary.cost: { fp: …, fn: … }")
+        if metric.name == .expectedCost, primary.costs == nil, primary.regressionCosts == nil {
+            throw metricCursor.fail(task == .binary ? "expected_cost needs primary.cost: { fp: …, fn: … }"
+                                        : "expected_cost needs primary.cost: { under: …, over: … }")
         }
-        let maximum = try cursor.optional("max")?.double()
-        let minimum = try cursor.optional("min")?.double()
+        var maximum = try cursor.optional("max")?.double()
+        var minimum = try cursor.optional("min")?.double()
+        if let absCursor = try cursor.optional("max_abs") {
+            // |value| ≤ X is the bound pair −X ≤ value ≤ X.
+            let limit = try absCursor.double()
+            guard limit >= 0, maximum == nil, minimum == nil else { throw absCursor.fail("max_abs is a limit ≥ 0 that replaces max and min") }
+            maximum = limit
+            minimum = -limit
+        }
+        if metric.name == .meanResidual, try cursor.optional("non_inferiority_margin") != nil {
+            throw metricCursor.fail("mean_residual is best at 0, so no model is \"worse by a margin\": bound it with max_abs")
+        }
         let slices = try cursor.optional("slices")?.strings() ?? []
         let marginCursor = try cursor.optional("non_inferiority_margin")
         let margin = try marginCursor?.double()
         if let marginCursor, let margin, !(margin >= 0) { throw marginCursor.fail("the margin must be ≥ 0") }
         guard maximum != nil || minimum != nil || margin != nil else {
-            throw cursor.fail("a guardrail needs max, min or non_inferiority_margin")
+            throw cursor.fail("a guardrail needs max, min or non_inferiority_margin (or max_abs: a bound on the absolute value)")
         }
         if !metric.name.isComputedFromPredictions, margin != nil || !slices.isEmpty {
             throw metricCursor.fail("latency_p99_us takes only max or min (it is measured, not computed per slice)")
@@ -99,12 +150,32 @@ private struct SuiteParser {
                                                                 default: Suite.defaultMinimumSlicePositives))
     }
 
-    /// `metric:` (and `max_fpr:` for partial_auc) of a mapping.
-    private func metric(_ cursor: YAMLCursor) throws(GateConfigError) -> SuiteMetric {
+    /// `metric:` of a mapping, with `max_fpr:` for partial_auc, `power:` for tweedie_deviance and
+    /// `quantile:` for pinball_loss; the metric must serve the suite's task.
+    private func metric(_ cursor: YAMLCursor, task: Suite.Task) throws(GateConfigError) -> SuiteMetric {
         let metricCursor = try cursor.required("metric")
         let text = try metricCursor.string()
+        let names = SuiteMetricName.allCases.filter { $0.tasks.contains(task) }
         guard let name = SuiteMetricName(rawValue: text) else {
-            throw metricCursor.fail("unknown metric '\(text)' (one of \(SuiteMetricName.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw metricCursor.fail("unknown metric '\(text)' (one of \(names.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard name.tasks.contains(task) else {
+            throw metricCursor.fail("\(text) is not a \(task.rawValue) metric (one of \(names.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let powerCursor = try cursor.optional("power"), quantileCursor = try cursor.optional("quantile")
+        if name != .tweedieDeviance, let powerCursor { throw powerCursor.fail("power applies only to tweedie_deviance") }
+        if name != .pinballLoss, let quantileCursor { throw quantileCursor.fail("quantile applies only to pinball_loss") }
+        if name == .tweedieDeviance {
+            guard let powerCursor else { throw metricCursor.fail("tweedie_deviance needs power (≤ 0 or ≥ 1; 1 is Poisson, 2 Gamma)") }
+            let power = try powerCursor.double()
+            guard power.isFinite, !(power > 0 && power < 1) else { throw powerCursor.fail("the Tweedie power must be ≤ 0 or ≥ 1") }
+            return SuiteMetric(name: name, power: power)
+        }
+        if name == .pinballLoss {
+            guard let quantileCursor else { throw metricCursor.fail("pinball_loss needs quantile (in (0, 1), e.g. 0.9)") }
+            let quantile = try quantileCursor.double()
+            guard quantile > 0 && quantile < 1 else { throw quantileCursor.fail("the quantile must be in (0, 1)") }
+            return SuiteMetric(name: name, quantile: quantile)
         }
         let maxFPRCursor = try cursor.optional("max_fpr")
         switch (name, maxFPRCursor) {

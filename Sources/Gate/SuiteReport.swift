@@ -75,7 +75,12 @@ public struct SuiteReport: Codable, Sendable, Equatable {
     public let curves: ModelCurves?
     /// Reliability curve (15 uniform bins, the ECE binning) when every score is a probability.
     public let reliability: ReliabilityCurve?
+    /// Predicted-vs-actual density and residuals by prediction decile (regression suites only).
+    public let regression: RegressionDiagnostics?
     public let plan: BootstrapPlan
+
+    /// "800 rows, 240 positives" (binary) or "800 rows" (regression), for reviews.
+    public var rowCounts: String { regression == nil ? "\(rows) rows, \(positives) positives" : "\(rows) rows" }
 
     /// The most points kept per plotted curve.
     public static let curvePoints = 200

@@ -50,6 +50,9 @@ public struct Verdict: Codable, Sendable, Equatable {
         public let delongPValue: Double?
         /// McNemar's exact two-sided p-value of the decisions (threshold metrics).
         public let mcnemarPValue: Double?
+        /// The paired t-test's two-sided p-value on per-row squared errors (regression, one
+        /// seed each): a parametric cross-check of the bootstrap, which decides.
+        public var tTestPValue: Double? = nil
 
         /// The improvement estimate, positive when the candidate is better.
         public var improvement: Double { direction == .maximize ? difference : -difference }

@@ -58,6 +58,7 @@ extension EvaluationError: CustomStringConvertible {
         case .labelNotBinary(let row, let value): return "label \(value) at row \(row + 1) is not 0 or 1 (name the positive class with --positive)"
         case .negativeWeight(let row, let value): return "weight \(value) at row \(row + 1) is negative"
         case .probabilityOutOfRange(let row, let value): return "score \(value) at row \(row + 1) is not a probability in [0, 1]"
+        case let .outOfDomain(what, row, value, expected): return "\(what) \(value) at row \(row + 1) is outside the metric's domain: expected \(expected)"
         case .invalidParameter(let name, let value, let expected): return "\(name) = \(value): expected \(expected)"
         case .noFeasibleThreshold(let rule): return "no threshold on the validation rows satisfies \(rule): relax the rule or add validation rows"
         case .rowsDiffer(let what, let row): return "the two prediction files differ in \(what) at row \(row + 1): compare predictions of the same rows"

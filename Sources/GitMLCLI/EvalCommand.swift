@@ -16,13 +16,26 @@ struct EvalCommand: ParsableCommand {
             cost (needs --cost-fp/--cost-fn), recall@precision=P, top=F (fraction flagged),
             capacity=N (rows flagged).
 
+            --task regression reads the label as the numeric target and the score as the
+            predicted value, and reports RMSE, MAE, MAPE, sMAPE, median absolute error, R²,
+            explained variance, mean residual, Poisson/Gamma deviance (where defined), pinball
+            loss at --quantile values and the expected cost under --cost-under/--cost-over.
+
             Examples:
               git ml eval preds.csv --label churned --score p
+              git ml eval prices.csv --label price --score predicted --task regression --quantile 0.9
+              git ml eval triage.csv --label team --score p_ --task multiclass --classes billing,network,other
+
+            --task multiclass reads one probability column per class, named the --score prefix
+            followed by the class (p_billing, …), for the classes declared with --classes; a label
+            outside them is an error.
               git ml eval preds.csv --label y --score p --validation val.csv --operating-point recall@precision=0.8 --slice region
               git ml eval --compare old.csv new.csv --label y --score p --id customer_id
             """)
 
     @Argument(help: "The predictions file (two with --compare: baseline, then candidate).") var files: [String]
+    @Option(help: "binary, regression or multiclass.") var task: EvalTask = .binary
+    @Option(help: "Multiclass: the declared classes, comma-separated.") var classes: String?
     @Option(help: "Label column.") var label: String
     @Option(help: "Score column (higher means more likely positive).") var score: String
     @Option(help: "Sample-weight column.") var weight: String?
@@ -32,6 +45,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Validation predictions the operating point is chosen on.") var validation: String?
     @Option(help: "Cost of a false positive.") var costFp: Double?
     @Option(help: "Cost of a false negative.") var costFn: Double?
+    @Option(help: "Regression: pinball loss at this quantile (repeatable).") var quantile: [Double] = []
+    @Option(help: "Regression: cost per unit of under-prediction.") var costUnder: Double?
+    @Option(help: "Regression: cost per unit of over-prediction.") var costOver: Double?
     @Option(help: "Report the metric per value of this column (repeatable).") var slice: [String] = []
     @Option(help: "Slices with fewer rows are not evaluated.") var minSliceRows: Int = 30
     @Flag(help: "Compare two predictions files (baseline, candidate) on the same rows.") var compare = false
@@ -44,10 +60,18 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             if compare {
                 guard files.count == 2 else { throw InputError("--compare takes two files: baseline, then candidate") }
-                try runComparison()
+                switch task {
+                case .binary: try runComparison()
+                case .regression: try runRegressionComparison()
+                case .multiclass: throw InputError("--compare is not available for --task multiclass yet")
+                }
             } else {
                 guard files.count == 1 else { throw InputError("give one predictions file (or two with --compare)") }
-                try runEvaluation()
+                switch task {
+                case .binary: try runEvaluation()
+                case .regression: try runRegressionEvaluation()
+                case .multiclass: try runMulticlassEvaluation()
+                }
             }
         }
     }
@@ -101,11 +125,7 @@ struct EvalCommand: ParsableCommand {
             return
         }
         print("\(files[0]): \(report.rows) rows, \(report.positives) positive")
-        func line(_ name: String, _ m: MetricValue?) {
-            guard let m else { return }
-            print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(m.value))" +
-                  (m.warnings.isEmpty ? "" : "  (\(m.warnings.map(\.rawValue).joined(separator: ", ")))"))
-        }
+        let line = EvalCommand.printMetric
         line("ROC AUC", report.rocAUC)
         line("average precision", report.averagePrecision)
         line("log loss", report.logLoss)
@@ -164,6 +184,138 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    private var regressionCosts: RegressionCosts? {
+        guard let costUnder, let costOver else { return nil }
+        return RegressionCosts(underPrediction: costUnder, overPrediction: costOver)
+    }
+
+    /// Options of a binary evaluation that mean nothing for regression are refused, not ignored.
+    private func requireRegressionOptions() throws {
+        let binaryOnly = [("--positive", positive != nil), ("--threshold", threshold != nil), ("--operating-point", operatingPoint != nil),
+                          ("--validation", validation != nil), ("--cost-fp", costFp != nil), ("--cost-fn", costFn != nil)]
+        if let (name, _) = binaryOnly.first(where: \.1) { throw InputError("\(name) applies to binary predictions, not --task regression") }
+        if (costUnder == nil) != (costOver == nil) { throw InputError("give both --cost-under and --cost-over") }
+    }
+
+    private func regressionPredictions(_ file: PredictionsFile) throws -> RegressionPredictions {
+        try RegressionPredictions(targets: try file.numbers(label), predictions: try file.numbers(score),
+                                  weights: try weight.map { try file.numbers($0) })
+    }
+
+    private func runRegressionEvaluation() throws {
+        try requireRegressionOptions()
+        let file = try PredictionsFile(path: files[0])
+        let data = try regressionPredictions(file)
+        let report = try RegressionEvaluation(data, quantiles: quantile, costs: regressionCosts)
+        var slices: [ColumnSlices] = []
+        for column in slice {
+            slices.append(ColumnSlices(column: column, slices: try Slices.byCategory(data, categories: try file.texts(column),
+                                                                                    metric: RegressionMetric.rootMeanSquaredError,
+                                                                                    minimumRows: minSliceRows)))
+        }
+        if json {
+            try printCodable(RegressionOutput(evaluation: report, slices: slices.isEmpty ? nil : slices))
+            return
+        }
+        print("\(files[0]): \(report.rows) rows (regression)")
+        let lines: [(String, MetricValue?)] = [
+            ("RMSE", report.rmse), ("MAE", report.mae), ("MAPE", report.mape), ("sMAPE", report.smape),
+            ("median absolute error", report.medianAbsoluteError), ("R²", report.r2), ("explained variance", report.explainedVariance),
+            ("mean residual (y − ŷ)", report.meanResidual), ("Poisson deviance", report.poissonDeviance),
+            ("Gamma deviance", report.gammaDeviance),
+        ] + report.pinball.map { ("pinball loss at \($0.quantile)", $0.loss) } + [("expected cost", report.expectedCost)]
+        for (name, value) in lines { EvalCommand.printMetric(name, value) }
+        for column in slices {
+            print("  RMSE by \(column.column):")
+            for r in column.slices {
+                let value = r.value.map { format($0.value) } ?? "n/a (fewer than \(minSliceRows) rows)"
+                print("    \(EvalCommand.describe(r.key).padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)  (\(r.rows) rows)")
+            }
+        }
+    }
+
+    private func runMulticlassEvaluation() throws {
+        guard let names = classes?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }), names.count >= 2 else {
+            throw InputError("--task multiclass needs --classes with at least two classes, e.g. --classes a,b,c")
+        }
+        guard Set(names).count == names.count else { throw InputError("--classes names a class twice") }
+        let binaryOnly = [("--positive", positive != nil), ("--threshold", threshold != nil), ("--operating-point", operatingPoint != nil),
+                          ("--quantile", !quantile.isEmpty), ("--cost-under", costUnder != nil), ("--slice", !slice.isEmpty)]
+        if let (name, _) = binaryOnly.first(where: \.1) { throw InputError("\(name) does not apply to --task multiclass") }
+        let file = try PredictionsFile(path: files[0])
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let texts = try file.texts(label)
+        let labels = try texts.enumerated().map { row, text in
+            guard let k = index[text] else {
+                throw InputError("\(files[0]): label '\(text)' at row \(row + 1) is not one of the declared classes (\(names.joined(separator: ", ")))")
+            }
+            return k
+        }
+        let columns = try names.map { try file.numbers(score + $0) }
+        var probabilities = [Double]()
+        probabilities.reserveCapacity(labels.count * names.count)
+        for row in labels.indices { for column in columns { probabilities.append(column[row]) } }
+        let data = try MulticlassPredictions(classCount: names.count, labels: labels, probabilities: probabilities,
+                                             weights: try weight.map { try file.numbers($0) })
+        let report = try MulticlassEvaluation(data, classes: names)
+        if json { try printCodable(report); return }
+        print("\(files[0]): \(report.rows) rows, \(names.count) classes")
+        let lines: [(String, MetricValue?)] = [
+            ("log loss", report.logLoss), ("accuracy", report.accuracy), ("balanced accuracy", report.balancedAccuracy),
+            ("F1 macro", report.f1Macro), ("F1 micro", report.f1Micro), ("F1 weighted", report.f1Weighted),
+        ] + report.topK.map { ("top-\($0.k) accuracy", $0.accuracy) } + [
+            ("ROC AUC OvR macro", report.rocAUCOneVsRestMacro), ("ROC AUC OvR weighted", report.rocAUCOneVsRestWeighted),
+            ("ROC AUC OvO", report.rocAUCOneVsOne), ("Brier score", report.brierScore), ("top-label ECE", report.topLabelCalibrationError),
+        ]
+        for (name, value) in lines { EvalCommand.printMetric(name, value) }
+        for scores in report.perClass {
+            print("  \(names[scores.classIndex].padding(toLength: 20, withPad: " ", startingAt: 0)) precision \(format(scores.precision.value))  recall \(format(scores.recall.value))  F1 \(format(scores.f1.value))  (support \(format(scores.support)))")
+        }
+    }
+
+    private func runRegressionComparison() throws {
+        try requireRegressionOptions()
+        let baselineFile = try PredictionsFile(path: files[0])
+        let candidateFile = try PredictionsFile(path: files[1])
+        let baseline = try regressionPredictions(baselineFile)
+        var candidate = try regressionPredictions(candidateFile)
+        if let id {
+            candidate = try candidate.subset(try RowAlignment.match(baselineIDs: try baselineFile.texts(id), candidateIDs: try candidateFile.texts(id)))
+        } else if baseline.count != candidate.count {
+            throw InputError("the files have \(baseline.count) and \(candidate.count) rows: give --id to match rows")
+        }
+        let plan = BootstrapPlan(resamples: resamples, seed: seed)
+        var metrics: [(String, RegressionMetric)] = [("RMSE", .rootMeanSquaredError), ("MAE", .meanAbsoluteError), ("R²", .r2)]
+        if let costs = regressionCosts { metrics.append(("expected cost", .expectedCost(costs))) }
+        var differences: [RegressionDifference] = []
+        for (index, (name, metric)) in metrics.enumerated() {
+            var metricPlan = plan
+            metricPlan.seed = plan.seed &+ UInt64(index)
+            differences.append(RegressionDifference(metric: name, bootstrap: try Bootstrap.difference(metric, baseline: baseline, candidate: candidate,
+                                                                                                     plan: metricPlan)))
+        }
+        let tests = RegressionTTests(
+            squaredErrors: try PairedTTest(targets: baseline.targets, baseline: baseline.predictions, candidate: candidate.predictions),
+            absoluteErrors: try PairedTTest(targets: baseline.targets, baseline: baseline.predictions, candidate: candidate.predictions,
+                                            absolute: true))
+        if json { try printCodable(RegressionComparisonOutput(differences: differences, pairedTTests: tests)); return }
+        print("candidate \(files[1]) − baseline \(files[0]), \(candidate.count) paired rows, \(resamples) paired bootstrap resamples (seed \(seed)):")
+        for d in differences {
+            let ci = d.bootstrap.bca ?? d.bootstrap.percentile
+            print("  \(d.metric.padding(toLength: 22, withPad: " ", startingAt: 0)) Δ \(format(d.bootstrap.estimate, signed: true))  95% CI [\(format(ci.lower, signed: true)), \(format(ci.upper, signed: true))]" +
+                  (ci.lower > 0 || ci.upper < 0 ? "  *" : ""))
+        }
+        for (name, test) in [("squared", tests.squaredErrors), ("absolute", tests.absoluteErrors)] {
+            print("  paired t-test on \(name) errors: t \(format(test.statistic)), df \(format(test.degreesOfFreedom)), p \(format(test.pValue))")
+        }
+    }
+
+    private static func printMetric(_ name: String, _ m: MetricValue?) {
+        guard let m else { return }
+        print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(m.value))" +
+              (m.warnings.isEmpty ? "" : "  (\(m.warnings.map(\.rawValue).joined(separator: ", ")))"))
+    }
+
     static func describe(_ rule: OperatingPointRule) -> String {
         switch rule {
         case .fixed: return "fixed"
@@ -199,6 +351,35 @@ struct EvalCommand: ParsableCommand {
         case .expectedCost: return "expected cost"
         }
     }
+}
+
+/// The prediction task `git ml eval` reads a file as.
+enum EvalTask: String, ExpressibleByArgument, CaseIterable {
+    case binary, regression, multiclass
+}
+
+/// `git ml eval --task regression --json` for one file.
+private struct RegressionOutput: Encodable {
+    let evaluation: RegressionEvaluation
+    let slices: [ColumnSlices]?
+}
+
+/// `git ml eval --task regression --compare --json`.
+private struct RegressionComparisonOutput: Encodable {
+    let differences: [RegressionDifference]
+    let pairedTTests: RegressionTTests
+}
+
+/// The paired t-tests (candidate − baseline per row) of `--task regression --compare`.
+private struct RegressionTTests: Encodable {
+    let squaredErrors: PairedTTest
+    let absoluteErrors: PairedTTest
+}
+
+/// One metric's paired bootstrap in `git ml eval --task regression --compare`.
+private struct RegressionDifference: Encodable {
+    let metric: String
+    let bootstrap: BootstrapResult
 }
 
 /// `git ml eval --json` for one file.

@@ -58,6 +58,31 @@ public struct TableEncoding: Codable, Sendable, Equatable {
 }
 
 extension TableEncoding {
+    /// The labels `task` trains on: binary labels (see `binaryLabels`) or numeric targets
+    /// (see `numericLabels`; `positive` is ignored).
+    public static func labels(_ table: Table, column name: String, task: PredictionTask,
+                              positive: String?) throws(LearnerError) -> [Double] {
+        switch task {
+        case .binaryClassification: return try binaryLabels(table, column: name, positive: positive)
+        case .regression: return try numericLabels(table, column: name)
+        }
+    }
+
+    /// Regression targets from a table column: every row a finite number (a null or text label
+    /// is an error naming the row).
+    public static func numericLabels(_ table: Table, column name: String) throws(LearnerError) -> [Double] {
+        guard let column = table.column(named: name) else { throw .missingColumn(name) }
+        var labels: [Double] = []
+        labels.reserveCapacity(table.rowCount)
+        for row in 0..<table.rowCount {
+            guard let value = column.number(at: row), value.isFinite else {
+                throw .invalidLabel(row: row, value: column.number(at: row) ?? .nan, expected: "a finite number (the regression target)")
+            }
+            labels.append(value)
+        }
+        return labels
+    }
+
     /// Binary labels from a table column: `positive` names the positive class as text; without
     /// it the column must hold 0/1 or true/false. A null label is an error naming the row.
     public static func binaryLabels(_ table: Table, column name: String, positive: String? = nil) throws(LearnerError) -> [Double] {

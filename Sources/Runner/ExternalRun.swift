@@ -120,7 +120,7 @@ public struct ExternalRunner {
             "eval": .string(suite.evaluation.description),
             "label": .string(suite.label.column),
             "eval_labels": "withheld",
-            "positive": .string(suite.label.positive),
+            "positive": suite.label.positive.map(JSONValue.string) ?? .null,
             "entity": suite.entity.map(JSONValue.string) ?? .null,
             "suite_file": .string(suiteText),
             "image_digest": request.imageDigest.map(JSONValue.string) ?? .null,
@@ -288,7 +288,7 @@ struct ExternalExecution {
             rows.append(row)
             scores.append(score)
         }
-        let labels = try TableEncoding.binaryLabels(table.selecting(rows: rows), column: suite.label.column, positive: suite.label.positive)
+        let labels = try suite.labels(of: table.selecting(rows: rows))
         return (SuiteReporting.rows(suite: suite, table: table, rows: rows, labels: labels, scores: [scores])[0],
                 PredictionsTable(rows: rows, labels: labels, seeds: [0], scores: [scores], candidate: 0))
     }

@@ -292,7 +292,7 @@ public struct GateSession {
     /// digests, so a verified pair stays verified.
     private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, dataset: String, everyRow: Bool, suite: Suite,
                              scoring: EvidenceScoring) throws -> [ScoredRows] {
-        let labels = try TableEncoding.binaryLabels(table, column: suite.label.column, positive: suite.label.positive)
+        let labels = try suite.labels(of: table)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
             .joined(to: labels, everyRow: everyRow, name: name)
         let verified = "rescored-" + Digest.of(Array("v1 \(NumericProfile.id) \(scoring.run.id) \(artifact.digest) \(dataset) \(everyRow)".utf8)).hex

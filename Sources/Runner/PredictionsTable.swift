@@ -4,9 +4,9 @@ import Tables
 
 /// A run's stored predictions for one split: CSV with a header
 /// `row,label,score,score_seed_<s>…` — `row` is the 0-based row of the dataset version (its
-/// digest is in the run record), `label` is 1 for the positive class, `score` is the
-/// candidate's score (the seed ensemble's mean, or the chosen seed's), then one column per
-/// seed when several ran. Numbers are shortest round-trip decimals, so the file is exact and
+/// digest is in the run record), `label` is 1 for the positive class (binary) or the numeric
+/// target (regression), `score` is the candidate's score or predicted value (the seed
+/// ensemble's mean, or the chosen seed's), then one column per seed when several ran. Numbers are shortest round-trip decimals, so the file is exact and
 /// any tool (and `git ml eval`) reads it.
 public struct PredictionsTable: Sendable, Equatable {
     public var rows: [Int]
@@ -41,13 +41,19 @@ public struct PredictionsTable: Sendable, Equatable {
             var out = ""
             out.reserveCapacity(range.count * 24 * (table.seeds.count + 1))
             for i in range {
-                out += "\(table.rows[i]),\(table.labels[i] == 1 ? 1 : 0),\(table.candidateScores[i])"
+                out += "\(table.rows[i]),\(PredictionsTable.format(label: table.labels[i])),\(table.candidateScores[i])"
                 if table.seeds.count > 1 { for s in table.scores.indices { out += ",\(table.scores[s][i])" } }
                 out += "\n"
             }
             return out
         }
         return header + blocks.joined()
+    }
+
+    /// A label as written: an integral value without a fraction (binary 0/1 stays `0`/`1`),
+    /// any other number (a regression target) as its shortest round-trip decimal.
+    static func format(label: Double) -> String {
+        label == label.rounded() && abs(label) < 1e15 ? String(Int(label)) : "\(label)"
     }
 
     public func write(to path: String) throws {

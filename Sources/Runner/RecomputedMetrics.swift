@@ -41,7 +41,7 @@ struct RecomputedMetrics {
     private func rows(_ artifact: RunRecord.Artifact, name: String, data use: RunRecord.DatasetUse, everyRow: Bool) throws -> [ScoredRows] {
         let version = try project.resolveDataset("\(use.name)@\(use.digest)")
         let table = try project.table(of: version, schema: try project.contract(for: use.name)?.0.readSchema ?? [:])
-        let labels = try TableEncoding.binaryLabels(table, column: suite.label.column, positive: suite.label.positive)
+        let labels = try suite.labels(of: table)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name).joined(to: labels, everyRow: everyRow, name: name)
         return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
     }

@@ -85,7 +85,7 @@ extension Experiment {
             "train": .string(train),
             "eval": .string(suite.evaluation.description),
             "label": .string(suite.label.column),
-            "positive": .string(suite.label.positive),
+            "positive": suite.label.positive.map(JSONValue.string) ?? .null,
             "entity": suite.entity.map(JSONValue.string) ?? .null,
             "validation": validation,
             "features": ["include": include.map { .array($0.map(JSONValue.string)) } ?? .null,

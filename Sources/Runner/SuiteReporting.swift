@@ -1,7 +1,19 @@
 import Foundation
 import Gate
+import Learners
 import Records
 import Tables
+
+extension Suite {
+    /// What the suite's models predict, in the learners' terms.
+    var predictionTask: PredictionTask { task == .regression ? .regression : .binaryClassification }
+
+    /// The label column of `table` as the suite reads it: 0/1 with `label.positive` as 1
+    /// (binary), or the numeric target (regression).
+    func labels(of table: Table) throws -> [Double] {
+        try TableEncoding.labels(table, column: label.column, task: predictionTask, positive: label.positive)
+    }
+}
 
 /// How every run — built-in or external — is judged: the suite's evaluation of its predictions,
 /// stored in the run record as the suite report plus a `headline` block (primary metric,

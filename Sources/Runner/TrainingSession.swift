@@ -9,12 +9,17 @@ import Tables
 /// bit-identical models and scores on any number of threads (the learners guarantee it).
 public struct TrainingSession {
     public let experiment: Experiment
+    /// Binary classification (labels 0/1, `positive` naming the class counted as 1) or
+    /// regression (numeric targets).
+    public let task: PredictionTask
     public let labelColumn: String
     public let positive: String?
     public let excluded: Set<String>
 
-    public init(experiment: Experiment, labelColumn: String, positive: String?, excluded: Set<String>) {
+    public init(experiment: Experiment, task: PredictionTask = .binaryClassification, labelColumn: String, positive: String?,
+                excluded: Set<String>) {
         self.experiment = experiment
+        self.task = task
         self.labelColumn = labelColumn
         self.positive = positive
         self.excluded = excluded
@@ -49,17 +54,17 @@ public struct TrainingSession {
         let encoding = try TableEncoding(fitting: fitTable, excluding: featureExclusions(train))
         let fitMatrix = try encoding.matrix(fitTable)
         let fitLabels = try Self.locating(fitRows, in: "the training data") {
-            try TableEncoding.binaryLabels(fitTable, column: labelColumn, positive: positive)
+            try TableEncoding.labels(fitTable, column: labelColumn, task: task, positive: positive)
         }
         let validationLabels = try Self.locating(validationRows, in: "the training data") {
-            try TableEncoding.binaryLabels(validationTable, column: labelColumn, positive: positive)
+            try TableEncoding.labels(validationTable, column: labelColumn, task: task, positive: positive)
         }
         let evaluationLabels = try Self.locating(nil, in: "the evaluation data") {
-            try TableEncoding.binaryLabels(eval, column: labelColumn, positive: positive)
+            try TableEncoding.labels(eval, column: labelColumn, task: task, positive: positive)
         }
         let validationMatrix = try encoding.matrix(validationTable)
         let evaluationMatrix = try encoding.matrix(eval)
-        let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: .binaryClassification,
+        let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: task,
                                                        hyperparameters: experiment.hyperparameters)
         var models: [[UInt8]] = []
         var validationScores: [[Double]] = []

@@ -23,8 +23,9 @@ public enum TrainingWorker {
         let train = try project.table(of: trainVersion, schema: try project.contract(for: trainVersion.record.name)?.0.readSchema ?? [:])
         let eval = try project.table(of: evalVersion, schema: try project.contract(for: evalVersion.record.name)?.0.readSchema ?? [:])
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        let session = TrainingSession(experiment: experiment, labelColumn: job.labelColumn, positive: job.positive,
-                                      excluded: Set(job.excluded))
+        let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
+        let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
+                                      positive: job.positive, excluded: Set(job.excluded))
         let result = try session.run(train: train, eval: eval)
         for (seed, model) in zip(experiment.seeds, result.models) {
             try Data(model).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
@@ -40,7 +41,6 @@ public enum TrainingWorker {
                              scores: result.evaluationScores, candidate: candidate)
             .write(to: directory + "/" + TrainingJob.Output.evaluationPredictions)
         let evaluateStart = Date()
-        let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
         let report = try evaluate(suite: suite, experiment: experiment, result: result, train: train, eval: eval)
         try Data(CanonicalJSON.pretty(report).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.report))
         let timings = WorkerTimings(load: loadSeconds, fit: result.fitSeconds, predict: result.predictSeconds,

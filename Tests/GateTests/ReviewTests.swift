@@ -60,32 +60,13 @@ final class ReviewTests: XCTestCase {
     /// Renders the HTML report in a real headless Chromium and checks that every plot is in the
     /// DOM and was laid out (the report's script records each SVG's rendered width).
     func testHTMLReportRendersInHeadlessChromium() throws {
-        guard let browser = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap(Self.executable).first else {
-            throw XCTSkip("no chromium binary on PATH: `make test-deps` installs it (apt package chromium)")
-        }
         let verdict = try sliceRegressionVerdict()
         let html = Review.html(verdict, policyChanges: ["ml/suites/churn.yaml"], dataChanges: ["train v2 → v3 <drift>"],
                                history: [HistoryPoint(label: "a", value: 0.7), HistoryPoint(label: "b", value: 0.74)])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gitml-review-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("review.html")
-        try html.write(to: file, atomically: true, encoding: .utf8)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                             "--user-data-dir=\(directory.path)/profile", "--dump-dom", file.absoluteString]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let dom = try HeadlessChromium.dom(of: html)
 
         for id in ["roc-curve", "pr-curve", "reliability-diagram", "slice-deltas", "history"] {
-            let width = try XCTUnwrap(Self.renderedWidth(of: id, in: dom), "plot \(id) missing or not rendered")
+            let width = try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing or not rendered")
             XCTAssertGreaterThan(width, 100, id)
         }
         XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"candidate\"").count - 1, 4)  // ROC, PR, reliability, history
@@ -93,20 +74,5 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(dom.components(separatedBy: "<g class=\"fail\"").count - 1, 1)  // the north slice
         XCTAssertTrue(dom.contains("Policy change:"))
         XCTAssertTrue(dom.contains("<li>train v2 → v3 &lt;drift&gt;</li>"))
-    }
-
-    private static func renderedWidth(of id: String, in dom: String) -> Int? {
-        guard let start = dom.range(of: "<svg id=\"\(id)\"") else { return nil }
-        let tag = dom[start.lowerBound...].prefix { $0 != ">" }
-        guard let attribute = tag.range(of: "data-rendered-width=\"") else { return nil }
-        return Int(tag[attribute.upperBound...].prefix { $0 != "\"" })
-    }
-
-    private static func executable(_ name: String) -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
     }
 }

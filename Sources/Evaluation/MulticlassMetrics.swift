@@ -1,0 +1,235 @@
+import Foundation
+
+/// Validated rows of a multiclass problem: the true class of each row (an index into the
+/// declared classes), one probability per class per row, and optional non-negative weights.
+public struct MulticlassPredictions: Sendable {
+    public let classCount: Int
+    /// True class index per row, in 0..<classCount.
+    public let labels: [Int]
+    /// Row-major probabilities: `probabilities[row * classCount + k]` is P(class k | row).
+    public let probabilities: [Double]
+    public let weights: [Double]?
+
+    /// Rejects fewer than two classes, mismatched lengths, labels outside the classes,
+    /// probabilities outside [0, 1] or not finite, and invalid weights.
+    public init(classCount: Int, labels: [Int], probabilities: [Double], weights: [Double]? = nil) throws(EvaluationError) {
+        guard classCount >= 2 else { throw .invalidParameter(name: "classes", value: Double(classCount), expected: "at least 2") }
+        guard !labels.isEmpty else { throw .empty(what: "labels") }
+        guard probabilities.count == labels.count * classCount else {
+            throw .lengthMismatch(what: "probabilities", expected: labels.count * classCount, actual: probabilities.count)
+        }
+        for (row, label) in labels.enumerated() where !(0..<classCount).contains(label) {
+            throw .outOfDomain(what: "class index", row: row, value: Double(label), expected: "one of the \(classCount) declared classes")
+        }
+        for (index, p) in probabilities.enumerated() where !(p >= 0 && p <= 1) {
+            throw .probabilityOutOfRange(row: index / classCount, value: p)
+        }
+        if let weights { try BinaryPredictions.validate(weights: weights, rows: labels.count) }
+        self.classCount = classCount
+        self.labels = labels
+        self.probabilities = probabilities
+        self.weights = weights
+    }
+
+    public var count: Int { labels.count }
+
+    @inline(__always) func weight(_ row: Int) -> Double { weights?[row] ?? 1 }
+    @inline(__always) func probability(_ row: Int, _ k: Int) -> Double { probabilities[row * classCount + k] }
+
+    /// The predicted class of `row`: the most probable, the first on ties (numpy's argmax).
+    func predicted(_ row: Int) -> Int {
+        var best = 0
+        for k in 1..<classCount where probability(row, k) > probability(row, best) { best = k }
+        return best
+    }
+
+    /// Σw·f(row) / Σw.
+    func weightedMean(_ f: (Int) -> Double) -> Double {
+        var sum = 0.0, total = 0.0
+        for row in 0..<count {
+            let w = weight(row)
+            if w == 0 { continue }
+            sum += w * f(row)
+            total += w
+        }
+        return sum / total
+    }
+}
+
+/// Multiclass metrics with scikit-learn 1.9.1 definitions (labels=None: macro averages run over
+/// the classes that occur among the true or predicted classes).
+public enum MulticlassMetrics {
+    /// Weighted confusion counts: `[true][predicted]`, prediction = argmax.
+    public static func confusion(_ data: MulticlassPredictions) -> [[Double]] {
+        var matrix = [[Double]](repeating: [Double](repeating: 0, count: data.classCount), count: data.classCount)
+        for row in 0..<data.count { matrix[data.labels[row]][data.predicted(row)] += data.weight(row) }
+        return matrix
+    }
+
+    /// Classes that occur as a true or a predicted class (scikit-learn's `unique_labels`).
+    static func presentClasses(_ data: MulticlassPredictions) -> [Int] {
+        var present = [Bool](repeating: false, count: data.classCount)
+        for row in 0..<data.count {
+            present[data.labels[row]] = true
+            present[data.predicted(row)] = true
+        }
+        return present.indices.filter { present[$0] }
+    }
+
+    /// −Σw·log(clip(p_y, ε, 1 − ε)) / Σw, ε = 2.22e-16.
+    public static func logLoss(_ data: MulticlassPredictions) -> MetricValue {
+        let eps = Double.ulpOfOne
+        return MetricValue(data.weightedMean { row in -log(min(max(data.probability(row, data.labels[row]), eps), 1 - eps)) })
+    }
+
+    /// Weighted share of rows whose argmax is the true class.
+    public static func accuracy(_ data: MulticlassPredictions) -> MetricValue {
+        MetricValue(data.weightedMean { data.predicted($0) == data.labels[$0] ? 1 : 0 })
+    }
+
+    /// Mean recall over the classes with true weight (others are left out with a warning).
+    public static func balancedAccuracy(_ data: MulticlassPredictions) -> MetricValue {
+        let matrix = confusion(data)
+        var recalls = [Double]()
+        var warnings = [MetricWarning]()
+        for k in presentClasses(data) {
+            let support = matrix[k].reduce(0, +)
+            if support == 0 { warnings = [.zeroDivision]; continue }
+            recalls.append(matrix[k][k] / support)
+        }
+        return MetricValue(recalls.reduce(0, +) / Double(recalls.count), warnings: warnings)
+    }
+
+    /// Precision, recall and F1 of one class with their supports (true weight).
+    public struct ClassScores: Codable, Sendable, Hashable {
+        public let classIndex: Int
+        public let precision: MetricValue
+        public let recall: MetricValue
+        public let f1: MetricValue
+        public let support: Double
+    }
+
+    /// Per-class scores for every class that occurs (zero division: 0 with a warning).
+    public static func perClass(_ data: MulticlassPredictions) -> [ClassScores] {
+        let matrix = confusion(data)
+        return presentClasses(data).map { k in
+            let tp = matrix[k][k]
+            let predicted = (0..<data.classCount).reduce(0) { $0 + matrix[$1][k] }
+            let support = matrix[k].reduce(0, +)
+            let f1 = ZeroDivision.warn.divide(2 * tp, 2 * tp + (predicted - tp) + (support - tp))
+            return ClassScores(classIndex: k, precision: ZeroDivision.warn.divide(tp, predicted),
+                               recall: ZeroDivision.warn.divide(tp, support), f1: f1, support: support)
+        }
+    }
+
+    public enum Average: String, Codable, Sendable, CaseIterable {
+        case macro, micro, weighted
+    }
+
+    /// F1 averaged over classes: macro (plain mean), weighted (by support), micro (from the
+    /// summed counts: the accuracy when every class counts).
+    public static func f1(_ data: MulticlassPredictions, average: Average) -> MetricValue {
+        let scores = perClass(data)
+        switch average {
+        case .macro:
+            return MetricValue(scores.reduce(0) { $0 + $1.f1.value } / Double(scores.count))
+        case .weighted:
+            let total = scores.reduce(0) { $0 + $1.support }
+            guard total > 0 else { return MetricValue(0, warnings: [.zeroDivision]) }
+            return MetricValue(scores.reduce(0) { $0 + $1.f1.value * $1.support } / total)
+        case .micro:
+            let matrix = confusion(data)
+            let tp = scores.reduce(0) { $0 + matrix[$1.classIndex][$1.classIndex] }
+            let total = matrix.joined().reduce(0, +)
+            return ZeroDivision.warn.divide(2 * tp, 2 * total)
+        }
+    }
+
+    /// Weighted share of rows whose true class is among the k most probable (ties: the higher
+    /// class index ranks first, as scikit-learn's reversed stable sort).
+    public static func topKAccuracy(_ data: MulticlassPredictions, k: Int) throws(EvaluationError) -> MetricValue {
+        guard k >= 1 else { throw .invalidParameter(name: "k", value: Double(k), expected: "at least 1") }
+        return MetricValue(data.weightedMean { row in
+            let truth = data.probability(row, data.labels[row])
+            var above = 0
+            for c in 0..<data.classCount where c != data.labels[row] {
+                let p = data.probability(row, c)
+                if p > truth || (p == truth && c > data.labels[row]) { above += 1 }
+            }
+            return above < k ? 1 : 0
+        })
+    }
+
+    /// One-vs-rest ROC AUC per class (weighted binary AUC of "class k" against the rest on the
+    /// class's probability); macro averages them (NaN when a class is absent), weighted by each
+    /// class's true weight.
+    public static func rocAUCOneVsRest(_ data: MulticlassPredictions, average: Average) throws(EvaluationError) -> MetricValue {
+        guard average != .micro else { throw .invalidParameter(name: "average", value: .nan, expected: "macro or weighted") }
+        var sum = 0.0, total = 0.0
+        for k in 0..<data.classCount {
+            let weight = average == .macro ? 1 : (0..<data.count).reduce(0.0) { $0 + (data.labels[$1] == k ? data.weight($1) : 0) }
+            if weight == 0 { continue }  // weighted: an absent class counts nothing (macro: its AUC is NaN)
+            let binary = try BinaryPredictions(scores: (0..<data.count).map { data.probability($0, k) },
+                                               labels: data.labels.map { $0 == k }, weights: data.weights)
+            let auc = RankedPredictions(binary, threads: .one).rocAUC().value
+            sum += weight * auc
+            total += weight
+        }
+        return MetricValue(sum / total)
+    }
+
+    /// Hand & Till's one-vs-one AUC (unweighted): the mean over class pairs (a, b) of
+    /// (AUC of a vs b on p_a + AUC of b vs a on p_b) / 2, each on the rows of class a or b.
+    public static func rocAUCOneVsOne(_ data: MulticlassPredictions) throws(EvaluationError) -> MetricValue {
+        guard data.weights == nil else { throw .invalidParameter(name: "weights", value: .nan, expected: "none (scikit-learn's one-vs-one AUC is unweighted)") }
+        var sum = 0.0, pairs = 0
+        for a in 0..<data.classCount {
+            for b in (a + 1)..<data.classCount {
+                let rows = (0..<data.count).filter { data.labels[$0] == a || data.labels[$0] == b }
+                func auc(_ positive: Int) throws(EvaluationError) -> Double {
+                    let binary = try BinaryPredictions(scores: rows.map { data.probability($0, positive) },
+                                                       labels: rows.map { data.labels[$0] == positive })
+                    return RankedPredictions(binary, threads: .one).rocAUC().value
+                }
+                sum += (try auc(a) + (try auc(b))) / 2
+                pairs += 1
+            }
+        }
+        return MetricValue(sum / Double(pairs))
+    }
+
+    /// Multiclass Brier score Σw·Σ_k (1[y = k] − p_k)² / Σw (halved for two classes, as
+    /// scikit-learn's `scale_by_half="auto"`).
+    public static func brierScore(_ data: MulticlassPredictions) -> MetricValue {
+        let value = data.weightedMean { row in
+            (0..<data.classCount).reduce(0.0) { sum, k in
+                let e = (data.labels[row] == k ? 1 : 0) - data.probability(row, k)
+                return sum + e * e
+            }
+        }
+        return MetricValue(data.classCount < 3 ? value / 2 : value)
+    }
+
+    /// Top-label ECE: confidence = the largest probability, correct = argmax is the true class;
+    /// 15 uniform bins of confidence (edges i/15, a bin holds lower < c ≤ upper, the first also
+    /// c = 0), Σ_bins (bin weight / total)·|mean correct − mean confidence|. No scikit-learn
+    /// function; the golden is numpy.
+    public static func topLabelCalibrationError(_ data: MulticlassPredictions) -> MetricValue {
+        let bins = Calibration.eceBins, edges = Calibration.uniformEdges(bins)
+        var weight = [Double](repeating: 0, count: bins), confidence = weight, correct = weight
+        var total = 0.0
+        for row in 0..<data.count {
+            let predicted = data.predicted(row), p = data.probability(row, predicted), w = data.weight(row)
+            let bin = Calibration.uniformBin(p, edges: edges)
+            weight[bin] += w
+            confidence[bin] += w * p
+            correct[bin] += predicted == data.labels[row] ? w : 0
+            total += w
+        }
+        var ece = 0.0
+        for bin in 0..<bins where weight[bin] > 0 {
+            ece += weight[bin] / total * abs(correct[bin] / weight[bin] - confidence[bin] / weight[bin])
+        }
+        return MetricValue(ece)
+    }
+}

@@ -1,0 +1,137 @@
+import Evaluation
+
+/// One model's evaluation rows as its suite's task evaluates them.
+enum TaskRows: Sendable {
+    case binary(BinaryPredictions)
+    case regression(RegressionPredictions)
+
+    /// Scores (binary) or predictions (regression), per row.
+    var scores: [Double] {
+        switch self {
+        case .binary(let data): return data.scores
+        case .regression(let data): return data.predictions
+        }
+    }
+
+    var count: Int {
+        switch self {
+        case .binary(let data): return data.count
+        case .regression(let data): return data.count
+        }
+    }
+
+    /// Positive rows of a binary task; 0 for regression.
+    var positives: Int {
+        guard case .binary(let data) = self else { return 0 }
+        return data.labels.reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+
+    /// Validated rows of `task` from labels (0/1 for binary, targets for regression) and scores.
+    init(task: Suite.Task, labels: [Double], scores: [Double]) throws(EvaluationError) {
+        switch task {
+        case .binary: self = .binary(try BinaryPredictions(scores: scores, labels: labels))
+        case .regression: self = .regression(try RegressionPredictions(targets: labels, predictions: scores))
+        }
+    }
+}
+
+/// A suite metric ready to evaluate on one model's rows: the Evaluation metric of the suite's
+/// task with the rows it reads. Paired operations (differences, two-level bootstraps, slice
+/// tests) take inputs of the same task and metric.
+enum MetricInput: Sendable {
+    case binary(BinaryMetric, RankedPredictions)
+    case regression(RegressionMetric, RegressionPredictions)
+
+    var higherIsBetter: Bool {
+        switch self {
+        case .binary(let metric, _): return metric.higherIsBetter
+        case .regression(let metric, _): return metric.higherIsBetter
+        }
+    }
+
+    func evaluate() throws(EvaluationError) -> MetricValue {
+        switch self {
+        case .binary(let metric, let rows): return try metric.evaluate(rows)
+        case .regression(let metric, let rows): return try metric.evaluate(rows)
+        }
+    }
+
+    /// The metric's bootstrap distribution on these rows.
+    func bootstrap(clusters: [String]?, plan: BootstrapPlan) throws(EvaluationError) -> BootstrapResult {
+        try Self.twoLevel(candidate: [self], baseline: [], clusters: clusters, plan: plan)
+    }
+
+    /// Paired bootstrap of metric(self) − metric(baseline).
+    func difference(baseline: MetricInput, clusters: [String]?, plan: BootstrapPlan) throws(EvaluationError) -> BootstrapResult {
+        try Self.twoLevel(candidate: [self], baseline: [baseline], clusters: clusters, plan: plan)
+    }
+
+    /// `Bootstrap.twoLevel` over seeds of one task (every input of the first's task and metric).
+    static func twoLevel(candidate: [MetricInput], baseline: [MetricInput], clusters: [String]?,
+                         plan: BootstrapPlan) throws(EvaluationError) -> BootstrapResult {
+        switch candidate.first {
+        case .binary(let metric, _)?:
+            return try Bootstrap.twoLevel(metric, candidate: try candidate.map { input throws(EvaluationError) in try input.ranked },
+                                          baseline: try baseline.map { input throws(EvaluationError) in try input.ranked },
+                                          clusters: clusters, plan: plan)
+        case .regression(let metric, _)?:
+            return try Bootstrap.twoLevel(metric, candidate: try candidate.map { input throws(EvaluationError) in try input.regressionRows },
+                                          baseline: try baseline.map { input throws(EvaluationError) in try input.regressionRows },
+                                          clusters: clusters, plan: plan)
+        case nil:
+            throw .empty(what: "candidate predictions")
+        }
+    }
+
+    /// The metric per value of `categories`.
+    func slices(categories: [String], minimumRows: Int) throws(EvaluationError) -> [SliceResult] {
+        switch self {
+        case .binary(let metric, let rows): return try Slices.byCategory(rows, categories: categories, metric: metric, minimumRows: minimumRows)
+        case .regression(let metric, let rows):
+            return try Slices.byCategory(rows, categories: categories, metric: metric, minimumRows: minimumRows)
+        }
+    }
+
+    /// One slice's non-inferiority test (nil when the slice is too small, or one class, to apply).
+    struct SliceTest {
+        let value: String
+        let rows: Int
+        let positives: Int
+        let test: MarginTest?
+        let difference: ConfidenceInterval?
+    }
+
+    /// `SliceNonInferiority` of self (candidate) against `baseline` on the slices of `sliceValues`.
+    func sliceNonInferiority(baseline: MetricInput, sliceValues: [String], margin: Double, alpha: Double, minimumRows: Int,
+                             minimumPositives: Int, plan: BootstrapPlan) throws(EvaluationError) -> [SliceTest] {
+        switch self {
+        case .binary(let metric, let rows):
+            return try SliceNonInferiority(metric, baseline: baseline.ranked, candidate: rows, sliceValues: sliceValues, margin: margin,
+                                           alpha: alpha, minimumRows: minimumRows, minimumPositives: minimumPositives, plan: plan)
+                .slices.map { SliceTest(value: $0.value, rows: $0.rows, positives: $0.positives, test: $0.test, difference: $0.difference) }
+        case .regression(let metric, let rows):
+            return try SliceNonInferiority(metric, baseline: baseline.regressionRows, candidate: rows, sliceValues: sliceValues,
+                                           margin: margin, alpha: alpha, minimumRows: minimumRows, minimumPositives: minimumPositives,
+                                           plan: plan)
+                .slices.map { SliceTest(value: $0.value, rows: $0.rows, positives: $0.positives, test: $0.test, difference: $0.difference) }
+        }
+    }
+
+    /// The binary rows (a regression input here is a programming error reported as such).
+    var ranked: RankedPredictions {
+        get throws(EvaluationError) {
+            guard case .binary(_, let rows) = self else { throw Self.mixedTasks }
+            return rows
+        }
+    }
+
+    private var regressionRows: RegressionPredictions {
+        get throws(EvaluationError) {
+            guard case .regression(_, let rows) = self else { throw Self.mixedTasks }
+            return rows
+        }
+    }
+
+    private static let mixedTasks = EvaluationError.invalidParameter(name: "paired predictions", value: .nan,
+                                                                     expected: "both models evaluated for the same task")
+}

@@ -1,0 +1,56 @@
+import XCTest
+import Evaluation
+
+/// Every multiclass metric against scikit-learn 1.9.1 (scripts/golden/multiclass.py) at 1e-9,
+/// including ties, weights with zeros, a class absent from the rows and perfect predictions.
+final class MulticlassGoldenTests: XCTestCase {
+    struct Case: Decodable {
+        let name: String
+        let classes: Int
+        let labels: [Int]
+        let probabilities: [Double]
+        let weights: [Double]?
+        let log_loss, accuracy, brier, top_label_ece: Double
+        let balanced_accuracy, f1_macro, f1_micro, f1_weighted: Double?
+        let roc_auc_ovr_macro, roc_auc_ovr_weighted, roc_auc_ovo: Double?
+        let present: [Int]
+        let precision, recall: [Double]
+        let top_k: [String: Double]
+    }
+    struct Golden: Decodable { let cases: [Case] }
+
+    func testMulticlassMetricsMatchScikitLearn() throws {
+        for c in try loadGolden("multiclass.json", as: Golden.self).cases {
+            let data = try MulticlassPredictions(classCount: c.classes, labels: c.labels, probabilities: c.probabilities, weights: c.weights)
+            assertClose(MulticlassMetrics.logLoss(data).value, c.log_loss, "\(c.name) log loss")
+            assertClose(MulticlassMetrics.accuracy(data).value, c.accuracy, "\(c.name) accuracy")
+            assertClose(MulticlassMetrics.balancedAccuracy(data).value, c.balanced_accuracy, "\(c.name) balanced accuracy")
+            assertClose(MulticlassMetrics.f1(data, average: .macro).value, c.f1_macro, "\(c.name) macro F1")
+            assertClose(MulticlassMetrics.f1(data, average: .micro).value, c.f1_micro, "\(c.name) micro F1")
+            assertClose(MulticlassMetrics.f1(data, average: .weighted).value, c.f1_weighted, "\(c.name) weighted F1")
+            let scores = MulticlassMetrics.perClass(data)
+            XCTAssertEqual(scores.map(\.classIndex), c.present, c.name)
+            for (score, (precision, recall)) in zip(scores, zip(c.precision, c.recall)) {
+                assertClose(score.precision.value, precision, "\(c.name) precision of \(score.classIndex)")
+                assertClose(score.recall.value, recall, "\(c.name) recall of \(score.classIndex)")
+            }
+            for (k, expected) in c.top_k {
+                assertClose(try MulticlassMetrics.topKAccuracy(data, k: Int(k)!).value, expected, "\(c.name) top-\(k)")
+            }
+            assertClose(try MulticlassMetrics.rocAUCOneVsRest(data, average: .macro).value, c.roc_auc_ovr_macro, "\(c.name) OvR macro")
+            assertClose(try MulticlassMetrics.rocAUCOneVsRest(data, average: .weighted).value, c.roc_auc_ovr_weighted, "\(c.name) OvR weighted")
+            if c.weights == nil {
+                assertClose(try MulticlassMetrics.rocAUCOneVsOne(data).value, c.roc_auc_ovo, "\(c.name) OvO")
+            } else {
+                XCTAssertThrowsError(try MulticlassMetrics.rocAUCOneVsOne(data), "\(c.name): OvO is unweighted")
+            }
+            assertClose(MulticlassMetrics.brierScore(data).value, c.brier, "\(c.name) Brier")
+            assertClose(MulticlassMetrics.topLabelCalibrationError(data).value, c.top_label_ece, "\(c.name) top-label ECE")
+        }
+    }
+
+    func testUnknownClassAndNonProbabilitiesAreRefused() {
+        XCTAssertThrowsError(try MulticlassPredictions(classCount: 3, labels: [0, 3], probabilities: [Double](repeating: 1.0 / 3, count: 6)))
+        XCTAssertThrowsError(try MulticlassPredictions(classCount: 2, labels: [0], probabilities: [1.2, -0.2]))
+    }
+}

@@ -1,0 +1,118 @@
+import Evaluation
+import Gate
+import XCTest
+
+/// `task: regression` suites: parsing, the suite report and the gate's paired comparison.
+final class RegressionSuiteTests: XCTestCase {
+    private let digest = String(repeating: "ab", count: 32)
+
+    private func suite(_ primary: String = "{ metric: rmse }", extra: String = "") throws -> Suite {
+        try Suite.parse(yaml: """
+            task: regression
+            label: { column: price }
+            eval: prices@v1
+            primary: \(primary)
+            \(extra)
+            significance: { resamples: 300, seed: 5 }
+            """, file: "s.yaml", name: "s")
+    }
+
+    /// Targets around 100 with a region column; predictions off by Gaussian-like noise of `noise`
+    /// (a fixed LCG), plus `bias`.
+    private func rows(noise: Double, bias: Double = 0, seed: UInt64, count: Int = 600) -> ScoredRows {
+        var state = seed &* 6364136223846793005 &+ 1
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var ids = [String](), labels = [Double](), scores = [Double](), region = [String]()
+        for row in 0..<count {
+            let target = 50 + Double((row * 7919) % 100)
+            let error = (uniform() + uniform() + uniform() - 1.5) * 2 * noise
+            ids.append("r\(row)")
+            labels.append(target)
+            scores.append(target + error + bias)
+            region.append(["north", "south", "east"][row % 3])
+        }
+        return ScoredRows(ids: ids, labels: labels, scores: scores, columns: ["region": region])
+    }
+
+    func testParsesRegressionSuitesAndRefusesBinaryKeys() throws {
+        let s = try suite("{ metric: expected_cost, cost: { under: 3, over: 1 } }",
+                          extra: "guardrails:\n  - { metric: mean_residual, max_abs: 2 }\n  - { metric: pinball_loss, quantile: 0.9, max: 10 }\n  - { metric: mae, slices: [region], non_inferiority_margin: 0.5 }")
+        XCTAssertEqual(s.task, .regression)
+        XCTAssertNil(s.label.positive)
+        XCTAssertEqual(s.primary.direction, .minimize)
+        XCTAssertEqual(s.primary.regressionCosts, RegressionCosts(underPrediction: 3, overPrediction: 1))
+        XCTAssertEqual(s.guardrails[0].maximum, 2)
+        XCTAssertEqual(s.guardrails[0].minimum, -2)
+        XCTAssertEqual(s.guardrails[1].metric.quantile, 0.9)
+        XCTAssertEqual(try suite("{ metric: r2 }").primary.direction, .maximize)
+        func fails(_ text: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertThrowsError(try Suite.parse(yaml: text, file: "s.yaml", name: "s"), file: file, line: line) {
+                XCTAssertTrue("\($0)".contains(expected), "\($0)", file: file, line: line)
+            }
+        }
+        let head = "task: regression\nlabel: { column: price }\neval: prices@v1\n"
+        fails("task: regression\nlabel: { column: price, positive: \"1\" }\neval: prices@v1\nprimary: { metric: rmse }\n", "remove positive")
+        fails(head + "primary: { metric: roc_auc }\n", "not a regression metric")
+        fails(head + "primary: { metric: tweedie_deviance }\n", "needs power")
+        fails(head + "primary: { metric: mean_residual }\n", "max_abs")
+        fails(head + "primary: { metric: expected_cost }\n", "under")
+        fails(head + "primary: { metric: rmse, operating_point: { threshold: 1 } }\n", "no operating point")
+        fails("task: binary\nlabel: { column: y, positive: \"1\" }\neval: e@v1\nprimary: { metric: rmse }\n", "not a binary metric")
+    }
+
+    func testReportMatchesTheMetricsDirectly() throws {
+        let s = try suite(extra: "guardrails:\n  - { metric: mean_residual, max_abs: 1 }\n  - { metric: r2, min: 0.5 }\nslices: [region]")
+        let rows = rows(noise: 5, bias: 3, seed: 1)
+        let report = try SuiteEvaluation.evaluate(s, evaluation: [rows], validation: [])
+        let data = try RegressionPredictions(targets: rows.labels, predictions: rows.scores)
+        XCTAssertEqual(report.primary.value, RegressionMetrics.rootMeanSquaredError(data).value)
+        XCTAssertTrue(try XCTUnwrap(report.primary.interval).contains(report.primary.value))
+        XCTAssertEqual(report.guardrails[0].estimate?.value ?? 0, -3, accuracy: 0.5)
+        XCTAssertEqual(report.guardrails[0].withinBounds, false)
+        XCTAssertEqual(report.guardrails[1].withinBounds, true)
+        XCTAssertEqual(report.slices[0].slices.map(\.rows), [200, 200, 200])
+        XCTAssertNil(report.curves)
+        let diagnostics = try XCTUnwrap(report.regression)
+        XCTAssertEqual(diagnostics.counts.joined().reduce(0, +), 600)
+        XCTAssertEqual(diagnostics.deciles.count, 10)
+        XCTAssertEqual(diagnostics.deciles.map(\.rows).reduce(0, +), 600)
+    }
+
+    func testGatePromotesTheMoreAccurateModelAndRejectsTheWorse() throws {
+        let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0.1 }\n", file: "g.yaml")
+        let s = try suite(extra: "guardrails:\n  - { metric: mae, slices: [region], non_inferiority_margin: 0.5, min_slice_rows: 50 }")
+        func model(_ id: String, noise: Double, seed: UInt64) -> GateEvidence.Model {
+            GateEvidence.Model(runID: id, evaluation: [rows(noise: noise, seed: seed)], validation: [], evaluationDigest: digest)
+        }
+        func judge(_ candidate: GateEvidence.Model, _ champion: GateEvidence.Model) throws -> Verdict {
+            try Gate.evaluate(policy: policy, suite: s, evidence: GateEvidence(
+                candidate: candidate, champion: champion, dataset: GateEvidence.DatasetChecks(versioned: true),
+                cost: GateEvidence.Cost(usd: 0, overBudget: false), code: GateEvidence.Code(dirty: false, stale: false),
+                attestations: [], evaluationsSpent: 0))
+        }
+        let good = model("good", noise: 4, seed: 1), bad = model("bad", noise: 8, seed: 2)
+        let promoted = try judge(good, bad)
+        XCTAssertEqual(promoted.decision, .promote, "\(promoted.rows)")
+        let primary = try XCTUnwrap(promoted.primary)
+        XCTAssertEqual(primary.method, "paired bootstrap")
+        XCTAssertEqual(primary.design, .rows(count: 600))
+        XCTAssertLessThan(primary.difference, 0)
+        XCTAssertLessThan(try XCTUnwrap(primary.tTestPValue), 0.001)  // the parametric cross-check agrees
+        XCTAssertEqual(promoted.guardrails[0].slices.map(\.outcome), [.pass, .pass, .pass])
+        let rejected = try judge(bad, good)
+        XCTAssertEqual(rejected.decision, .reject)
+        XCTAssertEqual(rejected.guardrails[0].slices.map(\.outcome), [.fail, .fail, .fail])
+
+        // The HTML review shows the regression plots, laid out by a real browser, and no ROC curve.
+        let dom = try HeadlessChromium.dom(of: Review.html(promoted))
+        for id in ["predicted-vs-actual", "residual-deciles", "slice-deltas"] {
+            XCTAssertGreaterThan(try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing"), 100, id)
+        }
+        XCTAssertNil(HeadlessChromium.renderedWidth(of: "roc-curve", in: dom))
+        XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"champion\"").count - 1, 1)  // its deciles
+        XCTAssertTrue(dom.contains("600 rows."), "no positives for regression")
+    }
+}

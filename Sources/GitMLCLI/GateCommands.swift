@@ -30,7 +30,14 @@ struct GateCommand: ParsableCommand {
             decision wins. --record appends each decision to refs/ml/promotions/<suite>
             (after a merge to a protected branch).
 
+            --reproduce-exec (a CI job): when the base's policy requires a reproduction and a
+            candidate is an exec run, re-execute it as `git ml reproduce RUN --sign` does (the
+            recorded command outside the repository, evaluation rows without labels), sign the
+            attestation with --key (default: git config user.signingkey), write it to
+            ml/attestations/, and count it — only if the key is in the base's allowed signers.
+
             Example: git ml gate --base origin/main --head HEAD
+                     git ml gate --base origin/main --reproduce-exec --key "$RUNNER_TEMP/ci-key"
             """)
 
     @Option(help: "The protected branch (default: origin/main, main or master).") var base: String?
@@ -40,18 +47,21 @@ struct GateCommand: ParsableCommand {
     @Flag(help: "Append the decisions to the promotion chain.") var record = false
     @Option(help: "The branch a recorded decision is about (default: the base's name).") var branch: String?
     @Flag(help: "With --record: sign each entry (an after-merge CI job, so promotions.signed_only gates trust it).") var sign = false
-    @Option(help: "With --sign: the SSH private key (default: git config user.signingkey).") var key: String?
+    @Flag(help: "Re-execute exec candidates whose base policy requires a reproduction, and sign the attestation (a CI job).")
+    var reproduceExec = false
+    @Option(help: "With --sign or --reproduce-exec: the SSH private key (default: git config user.signingkey).") var key: String?
 
     func validate() throws {
         if sign, !record { throw ValidationError("--sign goes with --record") }
-        if key != nil, !sign { throw ValidationError("--key goes with --sign") }
+        if key != nil, !sign, !reproduceExec { throw ValidationError("--key goes with --sign or --reproduce-exec") }
     }
 
     func run() throws {
         do {
             let project = try openProject()
             let base = self.base ?? defaultBase(project)
-            let session = GateSession(project: project, base: base, head: head, reproducer: experimentRunner(project))
+            var session = GateSession(project: project, base: base, head: head, reproducer: experimentRunner(project))
+            if reproduceExec { session.execSigningKey = try project.signingKey(key) }
             let decisions = try session.evaluate()
             if json {
                 printJSON(.array(decisions.map { d in

@@ -30,7 +30,9 @@ struct HooksCommand: ParsableCommand {
                 suites, contracts, config, allowed_signers) on a protected branch unless the new
                 tip is signed by an allowed signer; and gates creations and updates of protected
                 branches that change a suite's candidate, within GITML_GATE_TIMEOUT seconds
-                (default 300). post-receive appends the decisions to the promotion chains.
+                (default 300; under reproduce_in_gate the server re-trains a built-in candidate
+                from its record within that budget). post-receive appends the decisions to the
+                promotion chains.
                 Which branches are protected and who may sign are kept in the server's git
                 config (gitml.protected, gitml.allowedSignersFile), out of reach of a push.
                 The server needs git-ml on PATH and the blob remote's credentials in its
@@ -94,9 +96,12 @@ struct HookCommand: ParsableCommand {
         }
     }
 
-    /// Opens the bare repository a receive hook runs in, as a server project.
+    /// Opens the bare repository a receive hook runs in, as a server project whose gate can
+    /// re-train candidates (in a worker of this binary) within the hook's time budget.
     static func serverGate() throws -> ServerGate {
-        ServerGate(project: try Project(serverRepository: try Repository(discoveringFrom: currentDirectory)))
+        let project = try Project(serverRepository: try Repository(discoveringFrom: currentDirectory))
+        return ServerGate(project: project, reproducer: experimentRunner(project),
+                          deadline: ServerGate.deadline(timeout: ServerGate.timeout(environment: ProcessInfo.processInfo.environment)))
     }
 
     struct PreReceive: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitRepo
 import Records
 import Runner
 import Workspace
@@ -28,11 +29,14 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let project = try openProject()
             if let worker {
+                // A server's gate re-trains in its bare repository: the worker needs only its store.
+                let repository = try Repository(discoveringFrom: currentDirectory)
+                let project = repository.workdir == nil ? try Project(serverRepository: repository) : try openProject()
                 try TrainingWorker.run(directory: worker, project: project)
                 return
             }
+            let project = try openProject()
             guard let experiment else { throw InputError("name the experiment to run, as in `git ml run churn-gbdt`") }
             let runner = experimentRunner(project)
             let recorded = try runner.run(experimentName: experiment) { phase, detail in

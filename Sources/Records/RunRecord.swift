@@ -65,6 +65,15 @@ public struct RunRecord: Equatable, Sendable {
     public var config: JSONValue
     /// Roles (`train`, `eval`, or exec input names) → dataset versions.
     public var datasets: [String: DatasetUse]
+    /// The data the run trained on: a built-in run's `train`; an `exec` run's first declared
+    /// input (`config.inputs` names them `name@vN`, in the order given; their roles are
+    /// `input:<name>`). Nil when the record names neither. The one answer for every reader
+    /// (the gate's validation rows, recomputed metrics).
+    public var trainingData: DatasetUse? {
+        if let train = datasets["train"] { return train }
+        guard let first = config["inputs"]?.arrayValue?.first?.stringValue else { return nil }
+        return datasets.first { $0.key.hasPrefix("input:") && "\($0.value.name)@v\($0.value.version)" == first }?.value
+    }
     public var seeds: [UInt64]
     /// `ensemble`, `seed:N` or (an `exec` run) `external`.
     public var candidate: String

@@ -56,8 +56,8 @@ public struct ExperimentRunner {
         let code = try CodeState.current(repository: project.repository, root: project.root)
 
         let job = TrainingJob(experimentName: experimentName, experimentYAML: experimentText, suiteName: experiment.suite,
-                              suiteYAML: suiteText, train: "\(train.record.name)@\(train.record.digest)",
-                              eval: "\(eval.record.name)@\(eval.record.digest)", labelColumn: suite.label.column,
+                              suiteYAML: suiteText, train: try jobData(train.record, policy: .workTree),
+                              eval: try jobData(eval.record, policy: .workTree), labelColumn: suite.label.column,
                               positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 } + identifiers.map(\.column))
         progress("train", "\(experiment.modelKind), \(experiment.seeds.count) seed\(experiment.seeds.count == 1 ? "" : "s")")
         var outcome = try execute(job, experiment: experiment, rates: settings.rates, progress: progress)
@@ -100,9 +100,17 @@ public struct ExperimentRunner {
         public var timings: [String: Double]
     }
 
-    /// Runs `job` in a metered worker under the experiment's budget and stores its outputs.
+    /// A dataset version for a training job: its record with the read schema of its contract
+    /// as `policy` has it.
+    func jobData(_ record: DatasetRecord, policy: PolicySource) throws -> TrainingJob.Dataset {
+        TrainingJob.Dataset(record: record, schema: try policy.schema(record.name, project: project))
+    }
+
+    /// Runs `job` in a metered worker under the experiment's budget (its wall limit lowered to
+    /// `wallLimit` seconds when given: a gate's time budget) and stores its outputs.
     /// SIGINT while it runs stops the worker's whole process tree; the outcome says interrupted.
-    public func execute(_ job: TrainingJob, experiment: Experiment, rates: CostRates, progress: Progress) throws -> JobOutcome {
+    public func execute(_ job: TrainingJob, experiment: Experiment, rates: CostRates, wallLimit: Double? = nil,
+                        progress: Progress) throws -> JobOutcome {
         let scratch = project.layout.temporaryPath("run")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -111,7 +119,9 @@ public struct ExperimentRunner {
         let spec = LaunchSpec(arguments: workerCommand + [scratch], environment: ParentLink.environment(linking: ProcessInfo.processInfo.environment),
                               workingDirectory: project.root, standardInput: .nullDevice, standardError: .file(path: errors))
         let watch = InterruptWatch()
-        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: experiment.budget.withDefaultWallLimit(), declaredGPUCount: experiment.gpus), stoppingOn: watch)
+        var budget = experiment.budget.withDefaultWallLimit()
+        if let wallLimit { budget.maxWallSeconds = min(budget.maxWallSeconds ?? wallLimit, wallLimit) }
+        let result = try MeteredProcess.run(spec, options: MeteringOptions(rates: rates, budget: budget, declaredGPUCount: experiment.gpus), stoppingOn: watch)
         watch.cancel()
 
         var outcome = JobOutcome(status: .ok, detail: nil, artifacts: [:], metrics: .null, cost: .null, timings: [:])

@@ -47,8 +47,8 @@ extension GateSession {
         let overBudget = run.status == .overBudget
         let budget = overBudget ? GateSession.brokenBudget(run) : nil
         do {
-            let settings = try text(at: base, path: "ml/config.yaml").map { try RunSettings.parse(yaml: $0, file: "ml/config.yaml (at \(base))") }
-            return GateEvidence.Cost(usd: try CostLedger.usd(run, at: settings?.rates ?? .init()), overBudget: overBudget, budget: budget)
+            let rates = try PolicySource.revision(base).settings(project: project).rates
+            return GateEvidence.Cost(usd: try CostLedger.usd(run, at: rates), overBudget: overBudget, budget: budget)
         } catch {
             return GateEvidence.Cost(usd: 0, overBudget: overBudget, unpriced: "\(error)", budget: budget)
         }

@@ -26,14 +26,21 @@ public struct GateSession {
     /// Re-trains built-in candidates when the base's policy says `reproduce_in_gate` (nil: this
     /// gate cannot, and such a policy fails closed).
     public let reproducer: ExperimentRunner?
+    /// When the gate's time budget ends (a server's `GITML_GATE_TIMEOUT`): a re-training still
+    /// running then is stopped and the gate fails closed. Nil: the experiment's own budget.
+    public let reproductionDeadline: Date?
+    /// A CI gate that re-executes `exec` candidates (`git ml gate --reproduce-exec`): the SSH key
+    /// its reproductions are signed with. Nil: this gate never executes a pushed command.
+    public var execSigningKey: String?
     /// Tables read so far, by dataset digest (candidate and champion share the evaluation data).
     private let tables = TableCache()
 
-    public init(project: Project, base: String, head: String, reproducer: ExperimentRunner? = nil) {
+    public init(project: Project, base: String, head: String, reproducer: ExperimentRunner? = nil, reproductionDeadline: Date? = nil) {
         self.project = project
         self.base = base
         self.head = head
         self.reproducer = reproducer
+        self.reproductionDeadline = reproductionDeadline
     }
 
     private final class TableCache {
@@ -125,18 +132,40 @@ public struct GateSession {
     }
 
     /// The candidate's committed attestations, checked, plus this gate's own reproduction when
-    /// the policy asks for one (built-in runs only: a gate never executes a pushed command).
+    /// the policy asks for one: a built-in run re-trained under `reproduce_in_gate`; an `exec`
+    /// run re-executed only by a CI gate given `execSigningKey` (a client or server gate never
+    /// executes a pushed command), when the policy requires a reproduction.
     private func attestations(of candidate: RunRecord, policy: GatePolicy.Reproducibility) throws -> GateEvidence.Attestations {
-        let committed = try AttestationCheck(project: project, base: base, head: head).attestations(of: candidate)
-        guard policy.reproduceInGate, candidate.kind != "exec" else { return committed }
-        guard let reproducer else {
-            throw RunnerError.invalidExperiment("the base's policy says reproduce_in_gate, but this gate cannot train (a server's bare repository): gate in CI or a clone, or use signed attestations")
+        let check = AttestationCheck(project: project, base: base, head: head)
+        let committed = try check.attestations(of: candidate)
+        if candidate.kind == "exec" {
+            guard let execSigningKey, let reproducer, policy.requireAttestation || policy.reproduceInGate else { return committed }
+            return GateEvidence.Attestations(checked: committed.checked + [try reExecuted(candidate, runner: reproducer, key: execSigningKey,
+                                                                                           tolerance: policy.tolerance, check: check)],
+                                             externalCommand: true)
         }
-        let own = try Reproduction(runner: reproducer).reproduce(RecordedRun(candidate),
-                                                                 tolerance: policy.tolerance) { _, _ in }
+        guard policy.reproduceInGate else { return committed }
+        guard let reproducer else {
+            throw RunnerError.invalidExperiment("the base's policy says reproduce_in_gate, but this gate was given no way to train: gate with git ml gate, the client hooks or the server hooks")
+        }
+        // The re-training reads the base's contracts and rates, as the rest of the gate does.
+        let own = try Reproduction(runner: reproducer, policy: .revision(base), wallLimit: reproductionDeadline?.timeIntervalSinceNow)
+            .reproduce(RecordedRun(candidate), tolerance: policy.tolerance) { _, _ in }
         return GateEvidence.Attestations(checked: committed.checked + [GateEvidence.Attestation(result: own.result, standing: .reproducedByGate,
                                                                                                  largestDelta: own.largestDelta)],
                                          externalCommand: committed.externalCommand)
+    }
+
+    /// `git ml reproduce RUN --sign` of an `exec` candidate, as the CI gate runs it: the recorded
+    /// command outside the repository with label-free evaluation rows, the attestation signed
+    /// with `key` and written to `ml/attestations/`, then counted as a committed one would be —
+    /// only when its signature verifies against the base's trust root.
+    private func reExecuted(_ candidate: RunRecord, runner: ExperimentRunner, key: String, tolerance: Double,
+                            check: AttestationCheck) throws -> GateEvidence.Attestation {
+        let reproduction = Reproduction(runner: runner, policy: .revision(base))
+        let signed = try reproduction.sign(try reproduction.reproduce(RecordedRun(candidate), tolerance: tolerance) { _, _ in }, key: key)
+        let path = try reproduction.write(signed)
+        return try check.check(CanonicalJSON.pretty(signed.json), path: path.replacingOccurrences(of: project.root + "/", with: ""), candidate: candidate)
     }
 
     /// The stored files the gate reads for the head's suites: the candidates' and champions'
@@ -276,7 +305,7 @@ public struct GateSession {
         // Validation rows only matter where the suite chooses an operating point on them.
         var validation: [ScoredRows] = []
         if suite.primary.operatingPoint != nil, let artifact = run.artifacts["predictions/validation"],
-           let trainUse = run.datasets["train"] ?? run.datasets.first(where: { $0.key.hasPrefix("input:") })?.value {
+           let trainUse = run.trainingData {
             validation = try predictions(artifact, name: "validation predictions of run \(shortID(run.id))", table: try table(trainUse),
                                          dataset: trainUse.digest, everyRow: false, suite: suite, scoring: scoring)
         }
@@ -317,8 +346,7 @@ public struct GateSession {
 
     /// The contract of `name` at the base, with the digest of its text.
     func baseContract(_ name: String) throws -> (Contract, String)? {
-        guard let text = try text(at: base, path: "ml/contracts/\(name).yaml") else { return nil }
-        return (try Contract.load(yaml: text, file: "ml/contracts/\(name).yaml (at \(base))", dataset: name), Digest.of(Array(text.utf8)).description)
+        try PolicySource.revision(base).contract(name, project: project)
     }
 
     func text(at revision: String, path: String) throws -> String? {

@@ -13,6 +13,8 @@ struct RecomputedMetrics {
     let project: Project
     let record: RunRecord
     let suite: Suite
+    /// Where the datasets' read schemas come from (as for the re-training).
+    let policy: PolicySource
 
     /// The suite report (with its headline) of the predictions in `artifacts`
     /// (`predictions/evaluation`, and `predictions/validation` when the suite chooses an
@@ -22,25 +24,18 @@ struct RecomputedMetrics {
             throw RunnerError.invalidExperiment("run \(shortID(record.id)) has no evaluation predictions to compare")
         }
         var validation: [ScoredRows] = []
-        if suite.primary.operatingPoint != nil, let artifact = artifacts["predictions/validation"], let trainUse = trainingData {
+        if suite.primary.operatingPoint != nil, let artifact = artifacts["predictions/validation"], let trainUse = record.trainingData {
             validation = try rows(artifact, name: "validation predictions", data: trainUse, everyRow: false)
         }
         return try SuiteReporting.report(suite: suite, evaluation: try rows(evaluation, name: "evaluation predictions", data: evalUse, everyRow: true),
                                          validation: validation, artifact: record.candidateArtifact, latencyP99: nil)
     }
 
-    /// The training data: a built-in run's `train`, an exec run's first input.
-    private var trainingData: RunRecord.DatasetUse? {
-        if let train = record.datasets["train"] { return train }
-        guard let first = record.config["inputs"]?.arrayValue?.first?.stringValue else { return nil }
-        return record.datasets.values.first { "\($0.name)@v\($0.version)" == first }
-    }
-
     /// The predictions joined by row to the data (`PredictionsTable.joined`: labels from the
     /// data; evaluation predictions must score every row once).
     private func rows(_ artifact: RunRecord.Artifact, name: String, data use: RunRecord.DatasetUse, everyRow: Bool) throws -> [ScoredRows] {
         let version = try project.resolveDataset("\(use.name)@\(use.digest)")
-        let table = try project.table(of: version, schema: try project.contract(for: use.name)?.0.readSchema ?? [:])
+        let table = try project.table(of: version, schema: try policy.schema(use.name, project: project))
         let labels = try suite.labels(of: table)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name).joined(to: labels, everyRow: everyRow, name: name)
         return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)

@@ -16,10 +16,23 @@ import Workspace
 /// same metric recomputed from the record's stored predictions joined with the pinned
 /// evaluation labels — never the record's own metrics block; latencies excepted: they measure
 /// the machine), or differs.
+///
+/// One re-training for every reproducer: `git ml reproduce` (a clone, CI), and a gate's own
+/// reproduction under `reproduce_in_gate` — in a clone, in CI, and in a server's pre-receive
+/// (a bare repository: the worker needs only the blob store, see `TrainingJob`).
 public struct Reproduction {
     public let runner: ExperimentRunner
+    /// Where the datasets' contracts (read schemas) and cost rates come from: the work tree, or
+    /// a gate's base.
+    public let policy: PolicySource
+    /// Wall seconds the re-training may take (a gate's time budget); nil: the experiment's own.
+    public let wallLimit: Double?
 
-    public init(runner: ExperimentRunner) { self.runner = runner }
+    public init(runner: ExperimentRunner, policy: PolicySource = .workTree, wallLimit: Double? = nil) {
+        self.runner = runner
+        self.policy = policy
+        self.wallLimit = wallLimit
+    }
 
     public func reproduce(_ run: RecordedRun, tolerance: Double, progress: ExperimentRunner.Progress) throws -> Attestation {
         let record = run.record
@@ -45,16 +58,30 @@ public struct Reproduction {
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(record.experiment).yaml (as recorded)",
                                               name: record.experiment)
         let job = TrainingJob(experimentName: record.experiment, experimentYAML: experimentText, suiteName: record.suite,
-                              suiteYAML: suiteText, train: "\(train.name)@\(train.digest)", eval: "\(eval.name)@\(eval.digest)",
+                              suiteYAML: suiteText, train: try runner.jobData(try recorded(train), policy: policy),
+                              eval: try runner.jobData(try recorded(eval), policy: policy),
                               labelColumn: suite.label.column, positive: suite.label.positive,
                               excluded: [suite.entity].compactMap { $0 } + record.excludedIdentifiers)
-        let settings = try RunSettings.load(path: runner.project.mlDirectory + "/config.yaml")
+        let settings = try policy.settings(project: runner.project)
+        if let wallLimit, wallLimit <= 0 { throw RunnerError.reproductionOverBudget(run: shortID(record.id), seconds: 0) }
         progress("reproduce", "\(record.experiment), \(record.seeds.count) seed\(record.seeds.count == 1 ? "" : "s")")
-        let outcome = try runner.execute(job, experiment: experiment, rates: settings.rates, progress: progress)
+        let outcome = try runner.execute(job, experiment: experiment, rates: settings.rates, wallLimit: wallLimit, progress: progress)
+        if outcome.status == .overBudget, let wallLimit, wallLimit < experiment.budget.withDefaultWallLimit().maxWallSeconds ?? .infinity {
+            throw RunnerError.reproductionOverBudget(run: shortID(record.id), seconds: wallLimit)
+        }
         guard outcome.status == .ok else {
             throw RunnerError.workerFailed(status: 1, detail: outcome.detail ?? outcome.status.rawValue)
         }
         return outcome.artifacts
+    }
+
+    /// The stored version a record names, by name and full digest.
+    private func recorded(_ use: RunRecord.DatasetUse) throws -> DatasetRecord {
+        let version = try runner.project.resolveDataset("\(use.name)@\(use.digest)")
+        guard version.record.digest == use.digest else {
+            throw RunnerError.invalidExperiment("\(use.name)@\(use.digest) resolves to \(version.record.digest): the record names no stored version")
+        }
+        return version.record
     }
 
     /// An `exec` run: the recorded command, in a directory outside the repository holding the
@@ -81,7 +108,7 @@ public struct Reproduction {
         let code = outside + "/code"
         try exportTree(commit: record.code.commit, to: code, scratch: outside)
         progress("reproduce", "\(command.joined(separator: " ")) at \(record.code.commit.prefix(12)), in \(code)")
-        let settings = try RunSettings.load(path: project.mlDirectory + "/config.yaml")
+        let settings = try policy.settings(project: project)
         let (execution, _) = try ExternalExecution.run(command: command, inputs: inputs, eval: eval, suite: suite, project: project,
                                                        directory: code, scratch: outside + "/run", isolated: true,
                                                        budget: Budget(), rates: settings.rates, progress: progress)
@@ -115,7 +142,7 @@ public struct Reproduction {
                                       numericProfile: NumericProfile.id, host: ProcessInfo.processInfo.hostName,
                                       by: runner.project.actor(), at: timestamp(Date()))
         if !attestation.digestsEqual {
-            let recomputed = RecomputedMetrics(project: runner.project, record: record, suite: suite)
+            let recomputed = RecomputedMetrics(project: runner.project, record: record, suite: suite, policy: policy)
             let (metric, delta) = Reproduction.largestDelta(try recomputed.metrics(record.artifacts), try recomputed.metrics(reproduced))
             attestation.largestDeltaMetric = metric
             attestation.largestDelta = delta

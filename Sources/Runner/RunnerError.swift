@@ -27,6 +27,8 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     case ambiguousCandidate(suite: String, runs: [String])
     /// The monthly project budget is already spent.
     case projectBudgetSpent(spentUSD: Double, limitUSD: Double)
+    /// A gate's own re-training of a candidate did not finish within the gate's time budget.
+    case reproductionOverBudget(run: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum RunnerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .ambiguousCandidate(suite, runs):
             "\(runs.count) runs on this code could become the candidate of suite \(suite):\n" + runs.map { "  \($0)" }.joined(separator: "\n")
             + "\nname one (git mlcommit --run ID), or choose by rule: --best (by the suite's primary metric) or --newest"
+        case let .reproductionOverBudget(run, seconds):
+            "the gate's own reproduction of run \(run) did not finish within the gate's time budget (\(String(format: "%.0f", seconds)) s left of GITML_GATE_TIMEOUT): the candidate is not judged and the push or merge is refused; raise GITML_GATE_TIMEOUT where the gate runs, or reproduce in CI and commit a signed attestation"
         case let .projectBudgetSpent(spent, limit):
             "this month's runs cost $\(String(format: "%.4f", spent)), over the project budget of $\(String(format: "%.2f", limit)) in ml/config.yaml: no new run starts until next month or a reviewed budget change"
         }

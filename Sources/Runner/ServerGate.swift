@@ -25,8 +25,31 @@ import Workspace
 /// (git does not allow ref updates inside `pre-receive`).
 public struct ServerGate {
     public let project: Project
+    /// Re-trains built-in candidates when the base's policy says `reproduce_in_gate`: the
+    /// worker reads the datasets, downloaded by digest from the base's blob remote, from this
+    /// repository's store (no work tree), and the reproduced artifacts land in that store.
+    public let reproducer: ExperimentRunner?
+    /// When the gate's time budget ends (`deadline(timeout:)`); re-training stops then.
+    public let deadline: Date?
 
-    public init(project: Project) { self.project = project }
+    public init(project: Project, reproducer: ExperimentRunner? = nil, deadline: Date? = nil) {
+        self.project = project
+        self.reproducer = reproducer
+        self.deadline = deadline
+    }
+
+    /// The hook's time budget: `GITML_GATE_TIMEOUT` seconds (default 300), after which the
+    /// pre-receive script stops the gate and refuses the push.
+    public static func timeout(environment: [String: String]) -> Double {
+        environment["GITML_GATE_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 300
+    }
+
+    /// When a re-training must have finished for the gate to answer within `timeout` seconds
+    /// of `start`: a tenth of the budget (at least 2 s) is kept for judging and answering, so a
+    /// re-training that runs long is refused with its own reason rather than by the hook's timer.
+    public static func deadline(timeout: Double, start: Date = Date()) -> Date {
+        start.addingTimeInterval(timeout - max(2, timeout / 10))
+    }
 
     /// One line of a receive hook's standard input.
     public struct Update: Sendable, Equatable {
@@ -248,7 +271,7 @@ public struct ServerGate {
             let branch = String(u.ref.dropFirst("refs/heads/".count))
             guard try trust.protects(branch: branch, oldTip: u.isCreation ? nil : u.old),
                   case .revision(let base) = try trust.base(of: u, branch: branch) else { continue }
-            let session = GateSession(project: project, base: base, head: u.new)
+            let session = GateSession(project: project, base: base, head: u.new, reproducer: reproducer, reproductionDeadline: deadline)
             guard try session.changesCandidates() else { continue }
             let policy = try session.policy()
             try download(try session.requiredFiles(), configAt: base)

@@ -1,9 +1,14 @@
 import Foundation
+import Records
+import Tables
 
 /// What the training worker process does, written by `ExperimentRunner` as `job.json` in the
 /// run's scratch directory and read by `git ml run --worker DIR`. Training runs in its own
 /// process so that the cost meter can measure it and a budget can stop it without losing the
-/// run record the parent then writes.
+/// run record the parent then writes. The job is complete in itself: the datasets' records and
+/// read schemas come with it, so the worker needs the blob store and nothing else — no work
+/// tree, no contracts, no dataset refs (a server's bare repository re-trains with it inside
+/// pre-receive, where the pushed refs are not yet applied).
 public struct TrainingJob: Codable, Sendable, Equatable {
     /// The experiment file's text and name (parsed again by the worker: the same text gives
     /// the same experiment).
@@ -12,14 +17,32 @@ public struct TrainingJob: Codable, Sendable, Equatable {
     /// The suite file's text and name.
     public var suiteName: String
     public var suiteYAML: String
-    /// Full dataset references (`name@sha256:<digest>`), resolved by the parent.
-    public var train: String
-    public var eval: String
+    /// The training and evaluation data, resolved by the parent.
+    public var train: Dataset
+    public var eval: Dataset
     /// Label column and positive class.
     public var labelColumn: String
     public var positive: String?
     /// Columns never used as features: the label, the suite's entity, the experiment's excludes.
     public var excluded: [String]
+
+    /// A dataset version as the worker reads it: its record (whose files the store holds) and
+    /// the column types its contract declares (empty: inferred).
+    public struct Dataset: Codable, Sendable, Equatable {
+        /// The record's canonical JSON.
+        public var record: String
+        public var schema: [String: ColumnType]
+
+        public init(record: DatasetRecord, schema: [String: ColumnType]) {
+            self.record = CanonicalJSON.encode(record.json)
+            self.schema = schema
+        }
+
+        /// The record, parsed (and checked) again.
+        public func parsed() throws -> DatasetRecord {
+            try DatasetRecord(json: try CanonicalJSON.parse(record))
+        }
+    }
 
     /// The files a finished worker leaves in its directory.
     public enum Output {
@@ -34,8 +57,8 @@ public struct TrainingJob: Codable, Sendable, Equatable {
         public static func model(seed: UInt64) -> String { "model-seed-\(seed).gmlm" }
     }
 
-    public init(experimentName: String, experimentYAML: String, suiteName: String, suiteYAML: String, train: String,
-                eval: String, labelColumn: String, positive: String?, excluded: [String]) {
+    public init(experimentName: String, experimentYAML: String, suiteName: String, suiteYAML: String, train: Dataset,
+                eval: Dataset, labelColumn: String, positive: String?, excluded: [String]) {
         self.experimentName = experimentName
         self.experimentYAML = experimentYAML
         self.suiteName = suiteName

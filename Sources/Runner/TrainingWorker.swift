@@ -11,17 +11,16 @@ import Workspace
 /// `TrainingJob.Output`), `done` last.
 public enum TrainingWorker {
     /// Dies with the parent `git ml run` (`ParentLink`): killed by SIGKILL, the parent cannot
-    /// stop the worker, which would otherwise train on under init.
+    /// stop the worker, which would otherwise train on under init. `project` gives the blob store
+    /// (a clone's, or a server's bare repository's): everything else comes with the job.
     public static func run(directory: String, project: Project) throws {
         ParentLink.dieWithParent(environment: ProcessInfo.processInfo.environment)
         let job = try TrainingJob.read(from: directory)
         let experiment = try Experiment.parse(yaml: job.experimentYAML, file: "ml/experiments/\(job.experimentName).yaml",
                                               name: job.experimentName)
         let loadStart = Date()
-        let trainVersion = try project.resolveDataset(job.train)
-        let evalVersion = try project.resolveDataset(job.eval)
-        let train = try project.table(of: trainVersion, schema: try project.contract(for: trainVersion.record.name)?.0.readSchema ?? [:])
-        let eval = try project.table(of: evalVersion, schema: try project.contract(for: evalVersion.record.name)?.0.readSchema ?? [:])
+        let train = try project.table(of: try job.train.parsed(), schema: job.train.schema)
+        let eval = try project.table(of: try job.eval.parsed(), schema: job.eval.schema)
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
         let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,

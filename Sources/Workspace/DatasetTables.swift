@@ -16,9 +16,14 @@ extension Project {
     /// from the working tree when it holds exactly these bytes, else from the store (verified).
     /// The last two tables read are kept for the next call (`releaseTables()` drops them).
     public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> Table {
-        let key = version.record.digest + " " + schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+        try table(of: version.record, schema: schema)
+    }
+
+    /// `table(of:schema:)` of a version's record (a training worker gets the record with its job).
+    public func table(of record: DatasetRecord, schema: [String: ColumnType] = [:]) throws -> Table {
+        let key = record.digest + " " + schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
         if let recent = recentTables.first(where: { $0.key == key }) { return recent.table }
-        let table = try readTable(of: version, schema: schema)
+        let table = try readTable(of: record, schema: schema)
         recentTables = Array((recentTables + [(key, table)]).suffix(2))
         return table
     }
@@ -26,8 +31,7 @@ extension Project {
     /// Lets go of the tables `table(of:schema:)` keeps (e.g. before training in another process).
     public func releaseTables() { recentTables = [] }
 
-    private func readTable(of version: DatasetVersion, schema: [String: ColumnType]) throws -> Table {
-        let record = version.record
+    private func readTable(of record: DatasetRecord, schema: [String: ColumnType]) throws -> Table {
         if record.isDirectory, ParquetDataset.isDataset(record.files.map(\.path)) {
             return try readParquetDataset(record, schema: schema)
         }

@@ -217,30 +217,45 @@ final class AttackEvidenceTests: CLITestCase {
     func testARecordLyingAboutItsTrainingDataIsCaughtOnlyByTheGatesOwnReproduction() throws {
         try setUpChampion()
         try run("git", "checkout", "-qb", "attack")
-        try writeTrainAndEval(to: "all.csv")
-        try run("git", "ml", "data", "add", "all.csv", "--name", "churn-all", "--no-checks")
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "all rows")
-        let cheat = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region").replacingOccurrences(of: "churn-train@v1", with: "churn-all@v1"),
-                                     message: "trained on everything")
-        let clean = RunRecord.DatasetUse(name: "churn-train", version: 1, digest: "sha256:" + (try sha256("train.csv")))
-        try forgeRecord(of: cheat) { record in
-            record.datasets["train"] = clean
-            if case .object(var fields) = record.config, let text = fields["experiment_file"]?.stringValue {
-                fields["experiment_file"] = .string(text.replacingOccurrences(of: "churn-all@v1", with: "churn-train@v1"))
-                record.config = .object(fields)
-            }
-        }
+        try trainOnEverythingAndClaimTrain()
         let fooled = try run("git", "ml", "gate", "--base", "main").stdout
         XCTAssertTrue(fooled.contains("PROMOTE"), "without a reproduction the lie holds: \(fooled)")
 
         try run("git", "checkout", "-q", "main")
-        try AttackEvidenceTests.policy.replacingOccurrences(of: "tolerance: 1.0e-9 }", with: "tolerance: 1.0e-9, reproduce_in_gate: true }")
-            .write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try AttackEvidenceTests.reproducingPolicy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try run("git", "commit", "-qam", "the gate reproduces candidates")
         try run("git", "checkout", "-q", "attack")
         let caught = try run("git", "ml", "gate", "--base", "main", expect: 1).stdout
         XCTAssertTrue(caught.contains("the reproduction by this gate (re-trained from the record) differs"), caught)
+    }
+
+    /// The same lie pushed to a self-hosted server, client hooks skipped: under
+    /// `reproduce_in_gate` the server's pre-receive re-trains the candidate from its record in
+    /// the bare repository (datasets by digest from the base's blob remote, no work tree) and
+    /// refuses it; an honest run pushed the same way is re-trained there, bit identical, and
+    /// accepted (as was the champion's push).
+    func testTheServerReproducesTheCandidateAndRefusesARecordLyingAboutItsTrainingData() throws {
+        try setUpServerWithChampion(policy: AttackEvidenceTests.reproducingPolicy)
+        XCTAssertTrue(try run("git", "ls-remote", "origin", "refs/ml/promotions/*").stdout.contains("refs/ml/promotions/churn"),
+                      "the champion's push was gated and recorded by the server")
+        try run("git", "checkout", "-qb", "attack")
+        let cheat = try trainOnEverythingAndClaimTrain()
+        try run("git", "ml", "push")   // the branch is not protected: stored, not gated
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "attack")
+        let refused = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("the reproduction by this gate (re-trained from the record) differs"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the gate rejects run \(cheat.dropFirst(7).prefix(12))"), refused.stderr)
+
+        try run("git", "reset", "-q", "--hard", "origin/main")
+        try run("git", "checkout", "-qb", "honest")
+        try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "honest")
+        let accepted = try run("git", "push", "--no-verify", "origin", "main")
+        XCTAssertTrue(accepted.stderr.contains("remote: ") && accepted.stderr.contains("reproduced by this gate (re-trained from the record): bit identical"),
+                      accepted.stderr)
     }
 
     func testUnresolvablePinnedEvaluationDataFailsTheDatasetRow() throws {
@@ -274,6 +289,30 @@ final class AttackEvidenceTests: CLITestCase {
 
     // MARK: helpers
 
+    /// The attack policy with `reproduce_in_gate`: the gate re-trains built-in candidates itself.
+    static let reproducingPolicy = policy.replacingOccurrences(of: "tolerance: 1.0e-9 }", with: "tolerance: 1.0e-9, reproduce_in_gate: true }")
+
+    /// Finding 4's lie, committed on the current branch: a model trained on train ∪ eval
+    /// (`churn-all`), its record rewritten to claim `churn-train@v1` (every artifact honest).
+    /// Returns the forged run's id.
+    @discardableResult
+    private func trainOnEverythingAndClaimTrain() throws -> String {
+        try writeTrainAndEval(to: "all.csv")
+        try run("git", "ml", "data", "add", "all.csv", "--name", "churn-all", "--no-checks")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "all rows")
+        let cheat = try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region").replacingOccurrences(of: "churn-train@v1", with: "churn-all@v1"),
+                                     message: "trained on everything")
+        let clean = RunRecord.DatasetUse(name: "churn-train", version: 1, digest: "sha256:" + (try sha256("train.csv")))
+        return try forgeRecord(of: cheat) { record in
+            record.datasets["train"] = clean
+            if case .object(var fields) = record.config, let text = fields["experiment_file"]?.stringValue {
+                fields["experiment_file"] = .string(text.replacingOccurrences(of: "churn-all@v1", with: "churn-train@v1"))
+                record.config = .object(fields)
+            }
+        }
+    }
+
     /// The training rows followed by the evaluation rows, as one CSV: a model trained on it has seen the answers.
     private func writeTrainAndEval(to name: String) throws {
         let train = try String(contentsOfFile: repo + "/train.csv", encoding: .utf8)
@@ -294,10 +333,10 @@ final class AttackEvidenceTests: CLITestCase {
 
     /// The same on a self-hosted server (a bare repository with the server hooks), main pushed.
     @discardableResult
-    private func setUpServerWithChampion() throws -> String {
+    private func setUpServerWithChampion(policy: String = AttackEvidenceTests.policy) throws -> String {
         try setUpChurnProject()
         let (bare, _, _) = try setUpSharing(defaultRemote: true)
-        try AttackEvidenceTests.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "gate policy and blob remote")
         try run("git", "ml", "hooks", "install", "--server", in: bare)
@@ -402,7 +441,8 @@ final class AttackEvidenceTests: CLITestCase {
 
     /// Commits a forged copy of run `prefix` (id recomputed) as the branch's candidate: its run
     /// commit under refs/ml/runs, `ml/runs/<hex>.json` and the lock entry, as `git mlcommit` would.
-    private func forgeRecord(of prefix: String, runCommitParent: RunCommitParent = .claimed, _ change: (inout RunRecord) -> Void) throws {
+    @discardableResult
+    private func forgeRecord(of prefix: String, runCommitParent: RunCommitParent = .claimed, _ change: (inout RunRecord) -> Void) throws -> String {
         let original = try record(of: prefix)
         var forged = original
         change(&forged)
@@ -426,6 +466,7 @@ final class AttackEvidenceTests: CLITestCase {
         try lock.replacingOccurrences(of: original.id, with: forged.id).write(toFile: repo + "/ml/lock.json", atomically: true, encoding: .utf8)
         try run("git", "add", "ml")
         try run("git", "commit", "-qm", "forged run \(hex.prefix(12))")
+        return forged.id
     }
 
     private func output(_ result: Result) -> String { result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) }

@@ -33,6 +33,23 @@ final class RunRecordTests: XCTestCase {
         }
     }
 
+    /// A built-in run trained on `train`; an exec run on its first declared input — by the
+    /// recorded order, never by the order of the datasets dictionary (the gate's old lookup
+    /// took whichever `input:` role the dictionary gave first).
+    func testTrainingDataIsTrainElseTheFirstDeclaredInput() {
+        XCTAssertEqual(record().trainingData?.name, "churn-train")
+        var exec = record()
+        exec.kind = "exec"
+        let use = { (name: String, version: Int) in RunRecord.DatasetUse(name: name, version: version, digest: "sha256:" + String(repeating: "6", count: 64)) }
+        exec.datasets = ["eval": use("churn-eval", 1)]
+        for n in 0..<8 { exec.datasets["input:side-\(n)"] = use("side-\(n)", 1) }
+        exec.datasets["input:churn-train"] = use("churn-train", 3)
+        exec.config = ["inputs": ["churn-train@v3", "side-0@v1"]]
+        XCTAssertEqual(exec.trainingData?.name, "churn-train")
+        exec.config = ["inputs": []]
+        XCTAssertNil(exec.trainingData)
+    }
+
     func testLockKeepsSuiteCandidatesAndMergesThemPerSuite() throws {
         let a = Lock.SuiteCandidate(run: "sha256:a", experiment: "e1", metric: "roc_auc", value: 0.8, allowedDirty: false)
         let b = Lock.SuiteCandidate(run: "sha256:b", experiment: "e2", metric: "roc_auc", value: 0.9, allowedDirty: true)

@@ -248,8 +248,13 @@ final class AttackEvidenceTests: CLITestCase {
         XCTAssertTrue(refused.stderr.contains("the gate rejects run \(cheat.dropFirst(7).prefix(12))"), refused.stderr)
 
         try run("git", "reset", "-q", "--hard", "origin/main")
+        try run("git", "clean", "-qfd")
+        XCTAssertEqual(try run("git", "status", "--porcelain").stdout, "")
         try run("git", "checkout", "-qb", "honest")
         try runAndCommit(ChurnProject.experiment(features: "usage, tenure, region"), message: "all features")
+        // Without its signed attestation, so the Reproducibility row can only name the server's own.
+        try run("git", "rm", "-rq", "ml/attestations")
+        try run("git", "commit", "-qm", "no attestation")
         try run("git", "ml", "push")
         try run("git", "checkout", "-q", "main")
         try run("git", "merge", "-q", "--ff-only", "honest")

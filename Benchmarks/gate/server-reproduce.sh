@@ -67,7 +67,7 @@ git mlcommit -m candidate >/dev/null
 git ml push >/dev/null 2>&1                      # not protected: run ref and bytes, not gated
 git checkout -q -b plain-candidate "$setup"
 git checkout -q candidate -- ml/lock.json ml/runs && git commit -qm candidate
-git push -q --no-verify plain 'refs/ml/*:refs/ml/*' 2>/dev/null
+git push -q --no-verify plain 'refs/ml/runs/*:refs/ml/runs/*' 'refs/ml/datasets/*:refs/ml/datasets/*' 2>/dev/null
 t0=$(now); git push --no-verify plain plain-candidate:main 2>"$WORK/plain.err"; t1=$(now)
 t2=$(now); git push --no-verify origin candidate:main 2>"$WORK/reproducing.err"; t3=$(now)
 grep -q "reproduced by this gate (re-trained from the record): bit identical" "$WORK/reproducing.err" || { cat "$WORK/reproducing.err" >&2; exit 1; }

@@ -72,7 +72,9 @@ let package = Package(
         .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 
-        .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"]),
+        // A moto S3 server on loopback for the tests of BlobStore and the CLI (public API only).
+        .target(name: "MotoSupport", dependencies: ["BlobStore"], path: "Tests/MotoSupport"),
+        .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "MotoSupport"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
@@ -84,6 +86,6 @@ let package = Package(
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Records", "Learners", "Tables", "Metering"]),
-        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

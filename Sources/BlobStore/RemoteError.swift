@@ -58,7 +58,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "push the objects again from a clone that has them)"
         case .missingOnRemote(let remote, let objects):
             return "remote \(remote) lacks \(objects.count) needed object(s), first \(objects[0]) "
-                + "(push them from the clone that added them)"
+                + "(run `git ml push` from the clone that has them, then retry)"
         case .missingLocally(let objects):
             return "the local store lacks \(objects.count) object(s) to push, first \(objects[0]) (run `git ml fsck`)"
         case .locked(let remote, let lock, let stale):

@@ -348,6 +348,25 @@ public struct RemoteSync: Sendable {
         }
     }
 
+    // MARK: Check
+
+    /// The files of `subjects` whose objects no pack on the remote lists (`git ml fsck --remote`),
+    /// each subject once, in the given order. Every object of a file's closure that the local
+    /// store knows is checked (manifest nodes, chunks, delta bases); of a file this clone never
+    /// downloaded, its top object (the remote's own packs hold the rest of its closure).
+    public func lacking(_ subjects: [(file: StoredFile, subject: String)]) throws -> [String] {
+        let onRemote = try remoteIndexes(report: nil)
+        var out: [String] = [], reported = Set<String>()
+        for (file, subject) in subjects where !reported.contains(subject) {
+            let closure = store.reachable(from: [(file, subject)])
+            if closure.objects.union([file.root]).contains(where: { digest in !onRemote.contains { $0.lookup(digest) != nil } }) {
+                out.append(subject)
+                reported.insert(subject)
+            }
+        }
+        return out
+    }
+
     // MARK: Indexes
 
     /// The indexes of every pack on the remote, downloading (and checksumming) those not cached.

@@ -49,11 +49,19 @@ func openProject() throws -> Project { try Project(discoveringFrom: currentDirec
 /// The run `prefix` names, with its artifacts downloaded from the default blob remote when this
 /// clone lacks them (a teammate's run: no separate `git ml pull` needed), with progress.
 func fetchedRun(_ project: Project, _ prefix: String) throws -> RecordedRun {
-    let run = try project.recordedRun(prefix)
+    let run = try project.recordedRunFetchingRefs(prefix)
     let progress = ProgressLine("downloading run \(shortID(run.id))")
     try project.fetchMissingArtifacts(of: run.record) { progress.update($0, $1) }
     progress.finish()
     return run
+}
+
+/// Downloads what a gate, review or diff reads and this clone lacks (predictions, models, the
+/// evaluation data) from the blob remote of the base's `ml/config.yaml`, with progress.
+func fetchInputs(of session: GateSession, againstChampion: Bool = true) throws {
+    let progress = ProgressLine("downloading what the comparison reads")
+    try session.fetchRequiredFiles(againstChampion: againstChampion) { progress.update($0, $1) }
+    progress.finish()
 }
 
 /// Prints a JSON value in canonical key order, one member per line.

@@ -20,17 +20,24 @@ struct ExecCommand: ParsableCommand {
             evaluation labels itself. CPU time of its whole process tree is measured; the budget
             stops it. The predictions are evaluated with the suite exactly as built-in runs are.
 
+            --predict-command declares how to score new rows with the model: `git ml predict RUN
+            FILE` runs it (and only then: never a gate or hook) in a temporary directory holding
+            the run's commit, with $GITML_MODEL (the model* files), $GITML_PREDICT_INPUT (the
+            rows, CSV) and $GITML_OUTPUT, where it writes predictions.csv (columns row, score).
+
             The command runs in your work tree, where nothing stops it from reading files you
             materialized: the gate treats an exec run's evidence as self-reported until a
             trusted reproducer signs a reproduction (git ml reproduce RUN --sign).
 
-            Example: git ml exec --suite churn --input churn-train@v2 -- python3 train.py
+            Example: git ml exec --suite churn --input churn-train@v2 --predict-command 'python3 predict.py' -- python3 train.py
             """)
 
     @Option(help: "The suite that judges the run (default: the only one in ml/suites).") var suite: String?
     @Option(name: .customLong("input"), help: "A dataset version the command reads (repeatable; the first is its training data).") var inputs: [String] = []
     @Option(help: "The experiment name to record (default: the command's name).") var experiment: String?
     @Option(help: "Digest of the container image the command runs in (recorded).") var imageDigest: String?
+    @Option(help: ArgumentHelp("The command that scores new rows with the model, e.g. 'python3 predict.py' (recorded; split on spaces; run only by `git ml predict`).",
+                               valueName: "command")) var predictCommand: String?
     @Option(help: "Stop the command after this many CPU seconds of its process tree.") var maxCpuSeconds: Double?
     @Option(help: "Stop the command after this many seconds.") var maxWallSeconds: Double?
     @Option(help: "Stop the command when its cost reaches this many US dollars.") var maxUsd: Double?
@@ -48,6 +55,11 @@ struct ExecCommand: ParsableCommand {
                 experiment: experiment ?? command.first.map { ($0 as NSString).lastPathComponent } ?? "exec",
                 budget: Budget(maxCPUSeconds: maxCpuSeconds, maxWallSeconds: maxWallSeconds, maxUSD: maxUsd), imageDigest: imageDigest)
             request.gpus = gpus
+            if let predictCommand {
+                let words = predictCommand.split(whereSeparator: \.isWhitespace).map(String.init)
+                guard !words.isEmpty else { throw InputError("--predict-command is empty: give the command, e.g. 'python3 predict.py'") }
+                request.predictCommand = words
+            }
             let recorded = try ExternalRunner(runner: runner).run(request) { phase, detail in
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))
             }

@@ -13,13 +13,33 @@ struct FsckCommand: ParsableCommand {
             never downloaded are listed as "not fetched" and do not fail the check; the
             artifacts of runs made in this clone, and files partly present, must be whole.
 
-            Example: git ml fsck
+            With --remote R: instead, check that blob remote R holds everything the refs need
+            — every dataset version under refs/ml/datasets, every run's artifacts, and what
+            each branch's ml/lock.json pins — reading only the remote's pack indexes. Prints
+            what is missing (name@vN, run <id>) and exits 1, or 0 when the remote is complete.
+
+            Examples: git ml fsck
+                      git ml fsck --remote shared
             """)
 
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "Check that this blob remote holds everything the refs need (\"default\": the default remote).") var remote: String?
 
     func run() throws {
         try reportingErrors {
+            if let remote {
+                let report = try openProject().checkRemote(remote == "default" ? nil : remote)
+                if json {
+                    printJSON(["remote": .string(report.remote), "complete": .bool(report.isComplete), "checked": .number(Double(report.checked)),
+                               "missing": .array(report.missing.map(JSONValue.string))])
+                } else {
+                    for subject in report.missing { print("missing on \(report.remote): \(subject)") }
+                    print("checked \(report.checked) dataset versions and runs against remote \(report.remote): "
+                          + (report.isComplete ? "complete" : "\(report.missing.count) missing (run `git ml push` from a clone that has them)"))
+                }
+                if !report.isComplete { throw Exit.checkFailed }
+                return
+            }
             let report = try openProject().fsck()
             if json {
                 printJSON([

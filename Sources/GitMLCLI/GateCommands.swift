@@ -24,7 +24,9 @@ struct GateCommand: ParsableCommand {
             loosen its own gate), the candidates from --head's ml/lock.json, the champion from
             the promotion chain, and recomputes every metric it decides on from the stored
             predictions and the pinned evaluation data. Rows: Dataset, Benchmark, Cost,
-            Reproducibility, Deployment (docs/STATISTICS.md, "The gate").
+            Reproducibility, Deployment (docs/STATISTICS.md, "The gate"). What it reads and
+            this clone lacks comes from the blob remote of --base's ml/config.yaml (never the
+            head's: a branch cannot point the gate at a remote of its own).
 
             Exit codes: 0 promote, 1 reject, 3 shadow, 2 error. With several suites the worst
             decision wins. --record appends each decision to refs/ml/promotions/<suite>
@@ -62,6 +64,7 @@ struct GateCommand: ParsableCommand {
             let base = self.base ?? defaultBase(project)
             var session = GateSession(project: project, base: base, head: head, reproducer: experimentRunner(project))
             if reproduceExec { session.execSigningKey = try project.signingKey(key) }
+            try fetchInputs(of: session)
             let decisions = try session.evaluate()
             if json {
                 printJSON(.array(decisions.map { d in
@@ -124,6 +127,7 @@ struct ReviewCommand: ParsableCommand {
             guard format == "md" || format == "html" else { throw InputError("--format takes md or html") }
             let project = try openProject()
             let session = GateSession(project: project, base: base ?? defaultBase(project), head: head, reproducer: experimentRunner(project))
+            try fetchInputs(of: session)
             let changes = try session.policyChanges()
             var text = ""
             for d in try session.evaluate() {
@@ -163,6 +167,7 @@ struct DiffCommand: ParsableCommand {
         try reportingErrors {
             let project = try openProject()
             let session = GateSession(project: project, base: a ?? "HEAD", head: b ?? "HEAD")
+            try fetchInputs(of: session, againstChampion: a == nil)
             let results = try session.compare(againstChampion: a == nil)
             if json {
                 printJSON(.array(try results.map { r -> JSONValue in

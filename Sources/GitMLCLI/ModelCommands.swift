@@ -16,7 +16,9 @@ struct PredictCommand: ParsableCommand {
             score (the candidate's: the seed ensemble's mean or the chosen seed's model),
             computed on all cores with the run's encoder (categories unseen in training
             become missing values). With -, CSV is read from standard input and scored in
-            batches of 65,536 rows as it arrives (memory stays bounded).
+            batches of 65,536 rows as it arrives (memory stays bounded). An exec run is scored
+            by the predict command it declared (git ml exec --predict-command), run in a
+            temporary directory with the run's code and model files (docs/FORMAT.md).
 
             Examples: git ml predict 3f2a9c1b new-customers.csv -o scores.csv
                       zcat events.csv.gz | git ml predict 3f2a9c1b - > scores.csv
@@ -32,13 +34,15 @@ struct PredictCommand: ParsableCommand {
             guard batchRows > 0 else { throw InputError("--batch-rows must be positive") }
             let project = try openProject()
             let run = try fetchedRun(project, runID)
-            guard run.record.kind != "exec" else {
-                let command = run.record.config["command"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "?"
-                throw InputError("run \(shortID(run.id)) was made by `git ml exec -- \(command)`: GitML scores only models it trained; "
-                                 + "write its model out with `git ml export \(shortID(run.id)) -o DIR` and score with the command's own code")
+            let entityName = run.record.config["entity"]?.stringValue
+            if run.record.kind == "exec" {
+                let external = try ExternalPrediction(run)
+                guard data != "-" else { throw InputError("an exec run scores a file or dataset version, not standard input: save the rows to a file first") }
+                let table = try inputTable(project)
+                try write(table, try external.scores(table, project: project), entityName: entityName)
+                return
             }
             let model = try RecordedModel(run, project: project)
-            let entityName = model.record.config["entity"]?.stringValue
             if data == "-" {
                 var next = 0
                 print("row" + (entityName.map { ",\($0)" } ?? "") + ",score")
@@ -48,21 +52,26 @@ struct PredictCommand: ParsableCommand {
                 }
                 return
             }
-            let table: Table
-            if FileManager.default.fileExists(atPath: data) {
-                table = try PredictionsFile(path: data).table
-            } else {
-                table = try project.table(of: try project.resolveDataset(data))
-            }
-            let scores = try model.scores(table)
-            let entity = entityName.flatMap { table.column(named: $0) }
-            let text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n" + rows(table, scores, entity: entity, first: 0)
-            if let output {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                FileHandle.standardError.write(Data("wrote \(scores.count) scores to \(output)\n".utf8))
-            } else {
-                print(text, terminator: "")
-            }
+            let table = try inputTable(project)
+            try write(table, try model.scores(table), entityName: entityName)
+        }
+    }
+
+    /// The rows to score: a file, else a dataset version.
+    private func inputTable(_ project: Project) throws -> Table {
+        if FileManager.default.fileExists(atPath: data) { return try PredictionsFile(path: data).table }
+        return try project.table(of: try project.resolveDataset(data))
+    }
+
+    /// Writes the scores as CSV to --output or standard output.
+    private func write(_ table: Table, _ scores: [Double], entityName: String?) throws {
+        let entity = entityName.flatMap { table.column(named: $0) }
+        let text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n" + rows(table, scores, entity: entity, first: 0)
+        if let output {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            FileHandle.standardError.write(Data("wrote \(scores.count) scores to \(output)\n".utf8))
+        } else {
+            print(text, terminator: "")
         }
     }
 

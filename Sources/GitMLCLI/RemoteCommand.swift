@@ -41,32 +41,33 @@ struct RemoteCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List blob remotes.", discussion: "Example: git ml remote list")
+        static let configuration = CommandConfiguration(
+            abstract: "List blob remotes and the config each comes from.",
+            discussion: """
+                A remote comes from the checked-out ml/config.yaml; on a branch whose
+                ml/config.yaml defines none (made before `git ml remote add`), from the default
+                branch's committed one; else from the local git config (gitml.remote.NAME.url,
+                .endpoint, .region, .pathStyle; gitml.defaultRemote names the default).
+
+                Example: git ml remote list
+                """)
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
-                let project = try openProject()
-                var config = try project.config()
-                var borrowedFrom: String?
-                if config.remotes.isEmpty, let revision = (try? project.resolveRemote(nil))?.revision {
-                    // A branch made before `git ml remote add`: its pushes use the default branch's remotes.
-                    config = try project.committedConfig(at: revision)
-                    borrowedFrom = revision
-                }
+                let remotes = try openProject().listRemotes()
                 if json {
-                    printJSON(.object(config.remotes.mapValues { spec in
-                        var o: [String: JSONValue] = ["url": .string(spec.url), "default": .bool(spec.name == config.defaultRemote)]
+                    printJSON(.object(Dictionary(uniqueKeysWithValues: remotes.map { spec, source, isDefault in
+                        var o: [String: JSONValue] = ["url": .string(spec.url), "default": .bool(isDefault), "source": .string(source.description)]
                         if let e = spec.endpoint { o["endpoint"] = .string(e) }
                         if let r = spec.region { o["region"] = .string(r) }
-                        return .object(o)
-                    }))
+                        return (spec.name, JSONValue.object(o))
+                    })))
                     return
                 }
-                if config.remotes.isEmpty { print("no blob remotes; add one with `git ml remote add NAME URL`") }
-                if let borrowedFrom { print("(from ml/config.yaml at \(borrowedFrom): this branch's ml/config.yaml defines none)") }
-                for (name, spec) in config.remotes.sorted(by: { $0.key < $1.key }) {
-                    print("\(name)\t\(spec.url)\(spec.endpoint.map { " (endpoint \($0))" } ?? "")\(name == config.defaultRemote ? "\t(default)" : "")")
+                if remotes.isEmpty { print("no blob remotes; add one with `git ml remote add NAME URL`") }
+                for (spec, source, isDefault) in remotes {
+                    print("\(spec.name)\t\(spec.url)\(spec.endpoint.map { " (endpoint \($0))" } ?? "")\(isDefault ? "\t(default)" : "")\t(from \(source))")
                 }
             }
         }

@@ -60,7 +60,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let recorded = try openProject().recordedRun(runID)
+            let recorded = try openProject().recordedRunFetchingRefs(runID)
             if json { printJSON(recorded.record.json); return }
             let r = recorded.record
             RunSummary(recorded).print()

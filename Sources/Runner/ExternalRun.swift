@@ -1,6 +1,7 @@
 import BlobStore
 import Foundation
 import Gate
+import GitRepo
 import Learners
 import Metering
 import Records
@@ -40,6 +41,9 @@ public struct ExternalRunner {
         public var gpus: Int = 0
         /// A container image digest the command ran in, when the user gives one.
         public var imageDigest: String?
+        /// The command that scores new rows with the run's model (`git ml predict`; see
+        /// `ExternalPrediction`), recorded as the config's `predict_command`; nil: none declared.
+        public var predictCommand: [String]?
 
         public init(command: [String], inputs: [String], suite: String, experiment: String, budget: Budget, imageDigest: String?) {
             self.command = command
@@ -125,6 +129,7 @@ public struct ExternalRunner {
             "suite_file": .string(suiteText),
             "image_digest": request.imageDigest.map(JSONValue.string) ?? .null,
         ]
+        if let predict = request.predictCommand { config["predict_command"] = .array(predict.map(JSONValue.string)) }
         config["budget"] = request.budget.json
         config["gpus"] = .number(Double(request.gpus))
         var datasets: [String: RunRecord.DatasetUse] = ["eval": runner.use(eval)]
@@ -171,12 +176,7 @@ struct ExternalExecution {
                     progress: ExperimentRunner.Progress) throws -> (ExternalExecution, Environment) {
         let output = scratch + "/output"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        var environment = ProcessInfo.processInfo.environment
-        if isolated {
-            for name in environment.keys where name.hasPrefix("GIT_") || name.hasPrefix("GITML_") { environment[name] = nil }
-            environment["PWD"] = directory
-            environment["OLDPWD"] = nil
-        }
+        var environment = isolated ? isolatedEnvironment(directory: directory) : ProcessInfo.processInfo.environment
         for version in inputs {
             let path = try materialize(version, under: scratch + "/inputs", project: project)
             environment["GITML_INPUT_" + variableName(version.record.name)] = path
@@ -229,7 +229,15 @@ struct ExternalExecution {
         guard table.column(named: label) != nil else {
             throw RunnerError.invalidExperiment("the evaluation data \(version.record.label) has no label column \(label)")
         }
-        let columns = table.columns.filter { $0.name != label }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let path = root + "/" + version.record.name + ".csv"
+        try writeCSV(table, columns: table.columns.filter { $0.name != label }, to: path)
+        return path
+    }
+
+    /// Writes `columns` of `table` as CSV, read-only: a header, then one line per row in the
+    /// table's order (line k + 2 is row k), fields quoted as RFC 4180 needs, a null as an empty field.
+    static func writeCSV(_ table: Table, columns: [Column], to path: String) throws {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
@@ -238,11 +246,28 @@ struct ExternalExecution {
         for row in 0..<table.rowCount {
             text += columns.map { field($0.text(at: row) ?? "") }.joined(separator: ",") + "\n"
         }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let path = root + "/" + version.record.name + ".csv"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         chmod(path, 0o444)
-        return path
+    }
+
+    /// Writes the tree of `commit` to `directory` through a private index under `scratch` (the
+    /// repository's own index and work tree are untouched, and `directory` gets no `.git`).
+    static func exportTree(commit: String, to directory: String, scratch: String, project: Project) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_INDEX_FILE"] = scratch + "/index"
+        try GitCommand.run(["read-tree", commit], in: project.root, environment: environment)
+        try GitCommand.run(["checkout-index", "--all", "--force", "--prefix=" + directory + "/"], in: project.root, environment: environment)
+    }
+
+    /// The environment of a command run outside the repository: no `GIT_*`/`GITML_*` variables
+    /// (they would name this repository), `PWD` set to `directory`.
+    static func isolatedEnvironment(directory: String) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in environment.keys where name.hasPrefix("GIT_") || name.hasPrefix("GITML_") { environment[name] = nil }
+        environment["PWD"] = directory
+        environment["OLDPWD"] = nil
+        return environment
     }
 
     /// SHA-256 of `pip freeze` of the python3 the command sees (nil without one).

@@ -171,12 +171,14 @@ public struct GateSession {
     /// The stored files the gate reads for the head's suites: the candidates' and champions'
     /// predictions, the models and encoders of built-in runs (re-scored), the datasets they
     /// name and the suite's pinned evaluation data (a server fetches them before `evaluate`).
-    public func requiredFiles() throws -> [StoredFile] {
+    /// `againstChampion` false: the base's committed candidate instead of the champion (`compare`).
+    public func requiredFiles(againstChampion: Bool = true) throws -> [StoredFile] {
         guard let lock = try project.lock(at: head) else { return [] }
         var files: [StoredFile] = []
         for (name, entry) in lock.suites {
             var runs = [try run(entry.run, revision: head)]
-            if let championID = try championID(name, signedOnly: try basePolicySignedOnly()) {
+            let other = againstChampion ? try championID(name, signedOnly: try basePolicySignedOnly()) : (try project.lock(at: base))?.suites[name]?.run
+            if let championID = other {
                 runs.append(try run(championID, revision: base))
             }
             var versions = resolvable([try baseSuite(name).evaluation.description])
@@ -194,6 +196,19 @@ public struct GateSession {
             }
         }
         return files
+    }
+
+    /// Downloads what `requiredFiles` names and this clone lacks, from the blob remote of
+    /// `ml/config.yaml` at the **base** — never the head's: a pushed branch must not point the
+    /// gate (and its credentials) at a remote of its own. Returns how many objects came down
+    /// (0 without contacting any remote when everything is here).
+    @discardableResult
+    public func fetchRequiredFiles(againstChampion: Bool = true, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) throws -> Int {
+        let missing = try requiredFiles(againstChampion: againstChampion).filter { !project.store.contains($0.root) }
+        guard !missing.isEmpty else { return 0 }
+        var sync = RemoteSync(store: project.store, remote: try project.remoteSpec(nil, configAt: base).open())
+        sync.progress = progress
+        return try sync.pull(missing).objectsFetched
     }
 
     /// The versions of `specs` this repository has. One it cannot resolve is not fetched: the

@@ -106,7 +106,7 @@ public struct Reproduction {
         let outside = NSTemporaryDirectory() + "gitml-reproduce-" + UUID().uuidString
         defer { ExternalExecution.remove(outside) }
         let code = outside + "/code"
-        try exportTree(commit: record.code.commit, to: code, scratch: outside)
+        try ExternalExecution.exportTree(commit: record.code.commit, to: code, scratch: outside, project: project)
         progress("reproduce", "\(command.joined(separator: " ")) at \(record.code.commit.prefix(12)), in \(code)")
         let settings = try policy.settings(project: project)
         let (execution, _) = try ExternalExecution.run(command: command, inputs: inputs, eval: eval, suite: suite, project: project,
@@ -117,17 +117,6 @@ public struct Reproduction {
         }
         let outputs = try execution.predictions(suite: suite, train: train, eval: eval, project: project)
         return try execution.storeOutputs(outputs, project: project)
-    }
-
-    /// Writes the tree of `commit` to `directory` through a private index (the repository's own
-    /// index and work tree are untouched, and `directory` gets no `.git`).
-    private func exportTree(commit: String, to directory: String, scratch: String) throws {
-        let project = runner.project
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_INDEX_FILE"] = scratch + "/index"
-        try GitCommand.run(["read-tree", commit], in: project.root, environment: environment)
-        try GitCommand.run(["checkout-index", "--all", "--force", "--prefix=" + directory + "/"], in: project.root, environment: environment)
     }
 
     /// Compares the reproduced artifacts with the record's.

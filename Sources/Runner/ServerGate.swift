@@ -274,19 +274,10 @@ public struct ServerGate {
             let session = GateSession(project: project, base: base, head: u.new, reproducer: reproducer, reproductionDeadline: deadline)
             guard try session.changesCandidates() else { continue }
             let policy = try session.policy()
-            try download(try session.requiredFiles(), configAt: base)
+            try session.fetchRequiredFiles()
             out.append((u, policy, try session.evaluate(policy: policy).map(\.verdict)))
         }
         return out
-    }
-
-    /// Fetches what the gate reads from the blob remote of `ml/config.yaml` at `revision` (the
-    /// base: a push cannot send the server's credentials elsewhere).
-    private func download(_ files: [StoredFile], configAt revision: String) throws {
-        let missing = files.filter { !project.store.contains($0.manifest ?? $0.digest) }
-        guard !missing.isEmpty else { return }
-        let sync = RemoteSync(store: project.store, remote: try project.remoteSpec(nil, configAt: revision).open())
-        _ = try sync.pull(missing)
     }
 
 }

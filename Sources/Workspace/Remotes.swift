@@ -3,6 +3,24 @@ import Foundation
 import GitRepo
 import Records
 
+/// Where a blob remote's definition came from.
+public enum RemoteSource: Sendable, Equatable, CustomStringConvertible {
+    /// The checked-out `ml/config.yaml`.
+    case checkedOut
+    /// `ml/config.yaml` committed at a revision (a gate's base, or the default branch's).
+    case committed(revision: String)
+    /// The local git config (`gitml.remote.<name>.*`).
+    case gitConfig
+
+    public var description: String {
+        switch self {
+        case .checkedOut: "ml/config.yaml (checked out)"
+        case .committed(let revision): "ml/config.yaml at \(revision)"
+        case .gitConfig: "the local git config (gitml.remote.*)"
+        }
+    }
+}
+
 /// What `git ml push` did.
 public struct PushResult: Sendable {
     public let remote: String
@@ -65,30 +83,72 @@ extension Project {
     ///
     /// `revision`: read `ml/config.yaml` at this revision instead of the working tree — where a
     /// gate sends credentials must come from the reviewed base, never from the change it judges.
-    /// Without it, the checked-out `ml/config.yaml` decides, and when it does not define the
-    /// remote (a branch made before `git ml remote add`), the default branch's committed one
-    /// (see `defaultBranchConfigRevisions`).
+    /// Without it, the checked-out `ml/config.yaml` decides; when it does not define the remote
+    /// (a branch made before `git ml remote add`), the default branch's committed one (see
+    /// `defaultBranchConfigRevisions`); else the local git config (`gitml.remote.<name>.url`, …).
     public func remoteSpec(_ name: String?, configAt revision: String? = nil) throws -> RemoteSpec {
         try resolveRemote(name, configAt: revision).spec
     }
 
-    /// `remoteSpec` with the revision whose committed `ml/config.yaml` defined it (nil: the
-    /// checked-out file), for `git ml remote` to say.
-    public func resolveRemote(_ name: String?, configAt revision: String? = nil) throws -> (spec: RemoteSpec, revision: String?) {
+    /// `remoteSpec` with where the definition came from, for `git ml remote` to say.
+    public func resolveRemote(_ name: String?, configAt revision: String? = nil) throws -> (spec: RemoteSpec, source: RemoteSource) {
         func lookup(_ config: ProjectConfig) -> RemoteSpec? { (name ?? config.defaultRemote).flatMap { config.remotes[$0] } }
         if let revision {
             let pinned = try committedConfig(at: revision)
             guard let spec = lookup(pinned) else { throw name.map(WorkspaceError.unknownRemote) ?? .noDefaultRemote }
-            return (spec, revision)
+            return (spec, .committed(revision: revision))
         }
-        let current = try config()
-        if let spec = lookup(current) { return (spec, nil) }
-        for candidate in defaultBranchConfigRevisions() {
-            if let committed = try? committedConfig(at: candidate), let spec = lookup(committed) {
-                return (spec, candidate)
-            }
+        if let spec = lookup(try config()) { return (spec, .checkedOut) }
+        if let (revision, committed) = defaultBranchConfig(), let spec = lookup(committed) {
+            return (spec, .committed(revision: revision))
+        }
+        let local = try gitConfigRemotes()
+        let localDefault = try wrapping { try repository.configString("gitml.defaultRemote") }
+        if let spec = (name ?? localDefault).flatMap({ local[$0] }) {
+            return (spec, .gitConfig)
         }
         throw name.map(WorkspaceError.unknownRemote) ?? .noDefaultRemote
+    }
+
+    /// Every blob remote this clone can name, with its source and whether it is the default:
+    /// the checked-out `ml/config.yaml`'s, else the default branch's; then those only the local
+    /// git config defines.
+    public func listRemotes() throws -> [(spec: RemoteSpec, source: RemoteSource, isDefault: Bool)] {
+        var config = try config(), source = RemoteSource.checkedOut
+        if config.remotes.isEmpty, let (revision, committed) = defaultBranchConfig() {
+            config = committed
+            source = .committed(revision: revision)
+        }
+        var out = config.remotes.values.map { ($0, source, $0.name == config.defaultRemote) }
+        let localDefault = config.defaultRemote == nil ? try wrapping { try repository.configString("gitml.defaultRemote") } : nil
+        for (name, spec) in try gitConfigRemotes() where config.remotes[name] == nil {
+            out.append((spec, .gitConfig, name == localDefault))
+        }
+        return out.sorted { $0.0.name < $1.0.name }
+    }
+
+    /// The first default-branch revision with a committed `ml/config.yaml` defining remotes.
+    private func defaultBranchConfig() -> (String, ProjectConfig)? {
+        for candidate in defaultBranchConfigRevisions() {
+            if let committed = try? committedConfig(at: candidate), !committed.remotes.isEmpty { return (candidate, committed) }
+        }
+        return nil
+    }
+
+    /// Blob remotes of the local git config: `gitml.remote.<name>.url` (required), `.endpoint`,
+    /// `.region` and `.pathStyle` (true/false); `gitml.defaultRemote` names the default.
+    func gitConfigRemotes() throws -> [String: RemoteSpec] {
+        let listing = (try? GitCommand.run(["config", "--get-regexp", #"^gitml\.remote\..*\.url$"#], in: root)) ?? ""
+        var out: [String: RemoteSpec] = [:]
+        for line in listing.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let key = line[..<space], name = String(key.dropFirst("gitml.remote.".count).dropLast(".url".count))
+            guard DatasetRecord.isValidName(name) else { continue }
+            func value(_ field: String) throws -> String? { try wrapping { try repository.configString("gitml.remote.\(name).\(field)") } }
+            out[name] = RemoteSpec(name: name, url: String(line[line.index(after: space)...]), endpoint: try value("endpoint"),
+                                   region: try value("region"), pathStyle: try value("pathStyle").map { $0 == "true" })
+        }
+        return out
     }
 
     /// Where the default branch's `ml/config.yaml` may be: the branch `origin/HEAD` names, then
@@ -334,6 +394,18 @@ extension Project {
         var sync = RemoteSync(store: store, remote: try wrapping { try spec.open() })
         sync.progress = progress
         return try withStoreLock(.shared) { try sync.pull(files) }.objectsFetched
+    }
+
+    /// `recordedRun(prefix)`; when no run here matches, first fetches `refs/ml/*` from the git
+    /// remote (`origin`) once, so a teammate's run pushed since the last fetch is found.
+    public func recordedRunFetchingRefs(_ prefix: String) throws -> RecordedRun {
+        do {
+            return try recordedRun(prefix)
+        } catch WorkspaceError.unknownRun(_) {
+            guard let git = try gitRemote(nil) else { throw WorkspaceError.unknownRun(prefix) }
+            try fetchMLRefs(from: git)
+            return try recordedRun(prefix)
+        }
     }
 
     /// The artifacts of the runs `pull --runs` downloads (see `pull`).

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import MotoSupport
 @testable import BlobStore
 
 /// The AWS credential chain against real stand-ins on loopback: moto for STS and S3, a local

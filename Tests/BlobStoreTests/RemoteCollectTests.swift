@@ -1,4 +1,5 @@
 import XCTest
+import MotoSupport
 @testable import BlobStore
 
 /// Remote GC on a directory remote: the live set read through the remote's indexes, and sweeps.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import MotoSupport
 @testable import BlobStore
 
 /// Remote faults: lost responses, lost locks, a frozen or missing S3 server.

@@ -186,4 +186,64 @@ final class TeamLoopTests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "show", id, in: old).stdout.contains("artifact predictions/evaluation"))
         XCTAssertFalse(try run("git", "ml", "fsck", in: old).stdout.contains("error:"))
     }
+
+    /// A gated server whose blob remote lacks the candidate's files (the refs pushed with hooks
+    /// skipped) refuses, naming the fix; `git ml push` then goes through.
+    func testServerRefusalForMissingBlobsNamesGitMLPush() throws {
+        try setUpChurnProject()
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "gate policy and blob remote")
+        try run("git", "ml", "hooks", "install", "--server", "--protect", "main", in: bare)
+        try run("git", "ml", "push")
+        try runAndCommit(ChurnProject.experiment(features: "tenure"), message: "tenure only")
+        let refused = try run("git", "push", "--no-verify", "origin", "main", "refs/ml/runs/*:refs/ml/runs/*", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("run `git ml push` from the clone that has them"), refused.stderr)
+        try run("git", "ml", "push")
+        XCTAssertEqual(try run("git", "rev-parse", "main", in: bare).stdout, try run("git", "rev-parse", "main").stdout)
+    }
+
+    /// `git ml fsck --remote R` names the dataset versions and runs a directory remote lacks
+    /// (exit 1) and says "complete" (exit 0) once they are pushed.
+    func testFsckRemoteNamesWhatTheBlobRemoteLacks() throws {
+        try setUpChurnProject()
+        _ = try setUpSharing(defaultRemote: true)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        try run("git", "ml", "push")
+        XCTAssertTrue(try run("git", "ml", "fsck", "--remote", "shared").stdout.contains("against remote shared: complete"))
+        try writeChurn("train.csv", rows: 1700, firstID: 1, seed: 3)
+        try run("git", "ml", "data", "add", "train.csv", "--name", "churn-train")
+        try run("git", "ml", "run", "churn-gbdt")
+        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
+        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        let lacking = try run("git", "ml", "fsck", "--remote", "shared", expect: 1)
+        XCTAssertTrue(lacking.stdout.contains("missing on shared: churn-train@v2"), lacking.stdout)
+        XCTAssertTrue(lacking.stdout.contains("missing on shared: run \(id)"), lacking.stdout)
+        XCTAssertFalse(lacking.stdout.contains("churn-eval@v1"), lacking.stdout)
+        let report = try json(try run("git", "ml", "fsck", "--remote", "shared", "--json", expect: 1).stdout) as! [String: Any]
+        XCTAssertEqual(report["complete"] as? Bool, false)
+        try run("git", "ml", "push")
+        XCTAssertTrue(try run("git", "ml", "fsck", "--remote", "shared").stdout.contains("complete"))
+    }
+
+    /// `git ml remote list` says which config each remote comes from; a remote only the local
+    /// git config defines (`gitml.remote.<name>.url`) works where no ml/config.yaml names one.
+    func testRemoteListSaysWhereEachRemoteComesFrom() throws {
+        let attic = repo + "-attic", shared = repo + "-shared"
+        addTeardownBlock { [attic, shared].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        try run("git", "ml", "init")
+        try run("git", "config", "gitml.remote.attic.url", attic)
+        try run("git", "config", "gitml.defaultRemote", "attic")
+        XCTAssertTrue(try run("git", "ml", "remote", "list").stdout.contains("attic\t\(attic)\t(default)\t(from the local git config (gitml.remote.*))"))
+        try writeCSV("d.csv", rows: 200)
+        try run("git", "ml", "data", "add", "d.csv")
+        XCTAssertTrue(try run("git", "ml", "push").stdout.contains("attic:"))
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: attic).isEmpty)
+        try run("git", "ml", "remote", "add", "shared", shared, "--default")
+        let listed = try run("git", "ml", "remote", "list").stdout
+        XCTAssertTrue(listed.contains("shared\t\(shared)\t(default)\t(from ml/config.yaml (checked out))"), listed)
+        XCTAssertTrue(listed.contains("attic\t\(attic)\t(from the local git config (gitml.remote.*))"), listed)
+    }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import Metering
+import Records
+import Tables
+import Workspace
+
+/// Scores rows with an `exec` run's model through the predict command the run declared
+/// (`git ml exec --predict-command`, recorded as the config's `predict_command`).
+///
+/// The command is the user's own committed code: it runs only on an explicit `git ml predict`,
+/// never in a gate or a hook. It runs like a reproduction, outside the repository: in a temporary
+/// directory holding the run's commit (no `.git`, no materialized data), without `GIT_*`/`GITML_*`
+/// variables, with `GITML_MODEL` (a directory with the run's stored model files, byte for byte,
+/// and the export's `manifest.json`), `GITML_PREDICT_INPUT` (the rows as CSV, every column, a
+/// header then one line per row) and `GITML_OUTPUT` (a directory for `predictions.csv`: columns
+/// `row`, 0-based, and `score`, one line per input row). Its standard output goes to standard error.
+public struct ExternalPrediction {
+    public let run: RecordedRun
+    /// The declared command and its arguments.
+    public let command: [String]
+    private let model: ExternalModel
+
+    /// Throws, saying exactly why, when `run` is not an exec run that declared a predict command
+    /// and stored model files.
+    public init(_ run: RecordedRun) throws {
+        let id = shortID(run.id)
+        let exec = run.record.config["command"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "?"
+        guard let command = run.record.config["predict_command"]?.arrayValue?.compactMap(\.stringValue), !command.isEmpty else {
+            throw RunnerError.invalidExperiment(
+                "run \(id) was made by `git ml exec -- \(exec)` without a predict command: GitML scores only the models it trains, "
+                + "and an exec run's model only through the command the run declared (`git ml exec --predict-command 'python3 predict.py' … -- \(exec)`); "
+                + "write its model out with `git ml export \(id) -o DIR` and score with the command's own code")
+        }
+        self.run = run
+        self.command = command
+        model = try ExternalModel(run)
+    }
+
+    /// One score per row of `table`, in its order.
+    public func scores(_ table: Table, project: Project) throws -> [Double] {
+        let outside = NSTemporaryDirectory() + "gitml-predict-" + UUID().uuidString
+        defer { ExternalExecution.remove(outside) }
+        let code = outside + "/code", modelDirectory = outside + "/model", output = outside + "/output", input = outside + "/input.csv"
+        try ExternalExecution.exportTree(commit: run.record.code.commit, to: code, scratch: outside, project: project)
+        try model.export(to: modelDirectory, project: project)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try ExternalExecution.writeCSV(table, columns: table.columns, to: input)
+        var environment = ExternalExecution.isolatedEnvironment(directory: code)
+        environment["GITML_MODEL"] = modelDirectory
+        environment["GITML_PREDICT_INPUT"] = input
+        environment["GITML_OUTPUT"] = output
+        let log = outside + "/stdout.log"
+        let spec = LaunchSpec(arguments: command, environment: environment, workingDirectory: code, standardInput: .nullDevice,
+                              standardOutput: .file(path: log))
+        let watch = InterruptWatch()
+        let result = try MeteredProcess.run(spec, stoppingOn: watch)
+        watch.cancel()
+        if let said = FileManager.default.contents(atPath: log), !said.isEmpty { FileHandle.standardError.write(said) }
+        let shown = command.joined(separator: " ")
+        guard result.outcome == .completed, result.exitStatus.isSuccess else {
+            throw RunnerError.workerFailed(status: result.exitStatus.shellStatus, detail: "the predict command `\(shown)` of run \(shortID(run.id)) failed")
+        }
+        return try read(output + "/predictions.csv", rows: table.rowCount, command: shown)
+    }
+
+    /// The scores of `predictions.csv`, by row: every row from 0 to `rows` - 1 exactly once.
+    private func read(_ path: String, rows: Int, command: String) throws -> [Double] {
+        let name = "predictions.csv (written by `\(command)`)"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RunnerError.invalidPredictions(file: name, problem: "the command did not write it in $GITML_OUTPUT")
+        }
+        let file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: ["row": .int64, "score": .float64])).table
+        guard let rowColumn = file.column(named: "row"), let scoreColumn = file.column(named: "score") else {
+            throw RunnerError.invalidPredictions(file: name, problem: "needs the columns row and score (it has \(file.columnNames.joined(separator: ", ")))")
+        }
+        var scores = [Double?](repeating: nil, count: rows)
+        for i in 0..<file.rowCount {
+            guard let row = rowColumn.number(at: i).map(Int.init), (0..<rows).contains(row), scores[row] == nil,
+                  let score = scoreColumn.number(at: i), score.isFinite else {
+                throw RunnerError.invalidPredictions(file: name, problem: "line \(i + 2): row must be a distinct row number from 0 to \(rows - 1) and score a finite number")
+            }
+            scores[row] = score
+        }
+        guard file.rowCount == rows else {
+            throw RunnerError.invalidPredictions(file: name, problem: "\(file.rowCount) rows, but the input has \(rows): score every row once")
+        }
+        return scores.map { $0! }
+    }
+}

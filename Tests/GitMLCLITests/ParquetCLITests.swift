@@ -71,6 +71,104 @@ final class ParquetCLITests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "data", "show", "events@v1", "--profile").stdout.contains("profile   150 rows, 5 columns"))
     }
 
+    static let eventsContract = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: events
+        schema:
+          - name: events
+            properties:
+              - { name: id, logicalType: integer, required: true, unique: true, primaryKey: true }
+              - { name: amount, logicalType: number }
+              - { name: city, logicalType: string }
+              - { name: year, logicalType: integer, required: true }
+              - { name: region, logicalType: string }
+
+        """
+
+    /// A directory of Parquet files is a table everywhere a file is: `data add` checks it
+    /// against its contract, `data validate` reads it, and `data diff` compares two versions
+    /// row by row, by the contract's key.
+    func testParquetDirectoryIsCheckedValidatedAndDiffedByKey() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        try Self.eventsContract.write(toFile: repo + "/ml/contracts/events.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/hive", toPath: repo + "/events")
+        let added = try run("git", "ml", "data", "add", "events", "--json")
+        let checks = try XCTUnwrap((try json(added.stdout) as? [String: Any])?["checks"] as? [String: Any], added.stdout)
+        XCTAssertEqual(checks["passed"] as? Bool, true, added.stdout)
+        let contract = try XCTUnwrap(checks["contract"] as? [String: Any], added.stdout)
+        XCTAssertFalse((contract["checks"] as? [Any] ?? []).isEmpty, added.stdout)
+
+        let validated = try run("git", "ml", "data", "validate", "events@v1", "--json")
+        let report = ((try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any])?["events@v1"] as? [String: Any]
+        XCTAssertFalse((report?["checks"] as? [Any] ?? []).isEmpty, validated.stdout)
+
+        // v2 loses the year 2025 (75 rows) and gains nothing: a row-level diff by key says so.
+        try FileManager.default.removeItem(atPath: repo + "/events/year=2025")
+        try run("git", "ml", "data", "add", "events")
+        let diff = try run("git", "ml", "data", "diff", "events@v1", "events@v2", "--json")
+        let rows = try XCTUnwrap(((try json(diff.stdout) as? [String: Any])?["table"] as? [String: Any])?["rows"] as? [String: Any], diff.stdout)
+        XCTAssertEqual(rows["before"] as? Int, 150)
+        XCTAssertEqual(rows["after"] as? Int, 75)
+        XCTAssertEqual(rows["removed"] as? Int, 75)
+        XCTAssertEqual(rows["added"] as? Int, 0)
+        XCTAssertEqual(rows["key"] as? [String], ["id"])
+        XCTAssertTrue(try run("git", "ml", "data", "diff", "events@v1", "events@v2").stdout.contains("rows: 150 → 75; 0 added, 75 removed"))
+
+        // A directory of other files is not a table: a clear error, not a crash.
+        try FileManager.default.createDirectory(atPath: repo + "/notes", withIntermediateDirectories: true)
+        try "hello\n".write(toFile: repo + "/notes/a.txt", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "notes")
+        let refused = try run("git", "ml", "data", "show", "notes@v1", "--profile", expect: nil)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("directory of Parquet files"), refused.stderr)
+    }
+
+    /// Training on a directory holding the Parquet twin gives the CSV's metrics, and `git ml
+    /// eval` reads a directory of Parquet predictions as its single-file twin.
+    func testTrainingAndEvalOnAParquetDirectoryGiveTheCSVTwinsResults() throws {
+        try run("git", "ml", "init")
+        for directory in ["contracts", "suites", "experiments"] {
+            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
+        }
+        for name in ["churn-eval", "train-csv", "train-dir"] {
+            try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
+        for (experiment, dataset) in [("on-csv", "train-csv"), ("on-dir", "train-dir")] {
+            try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "churn-train@v1", with: dataset + "@v1")
+                .write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
+        }
+        try writeChurn("eval.csv", rows: 300, firstID: 100_000, seed: 2)
+        try copy("churn_twin.csv", to: "train.csv")
+        try FileManager.default.createDirectory(atPath: repo + "/train", withIntermediateDirectories: true)
+        try copy("churn_twin.parquet", to: "train/part-00000.parquet")
+        try "".write(toFile: repo + "/train/_SUCCESS", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
+        try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
+        let added = try run("git", "ml", "data", "add", "train", "--name", "train-dir", "--json")
+        XCTAssertNotNil((try json(added.stdout) as? [String: Any])?["checks"] as? [String: Any], added.stdout)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+        try run("git", "ml", "run", "on-csv")
+        try run("git", "ml", "run", "on-dir")
+        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
+        XCTAssertEqual(runs.count, 2)
+        let metrics = runs.map { NSDictionary(dictionary: ($0["metrics"] as? [String: Any]) ?? [:]) }
+        XCTAssertNotNil(metrics[0]["headline"])
+        XCTAssertEqual(metrics[0], metrics[1])
+
+        try FileManager.default.createDirectory(atPath: repo + "/preds", withIntermediateDirectories: true)
+        try copy("preds_twin.parquet", to: "preds/part-0.parquet")
+        try copy("preds_twin.csv", to: "preds.csv")
+        let fromCSV = try json(try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        let fromDirectory = try json(try run("git", "ml", "eval", "preds", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        XCTAssertNotNil(fromCSV?["evaluation"])
+        XCTAssertEqual(NSDictionary(dictionary: fromDirectory?["evaluation"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]))
+    }
+
     func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
         try run("git", "ml", "init")
         for directory in ["contracts", "suites", "experiments"] {

@@ -105,8 +105,10 @@ final class ParquetCLITests: CLITestCase {
         XCTAssertFalse((report?["checks"] as? [Any] ?? []).isEmpty, validated.stdout)
 
         // v2 loses the year 2025 (75 rows) and gains nothing: a row-level diff by key says so.
+        // Its drift checks against v1 read both directories, and fail on the lost year.
         try FileManager.default.removeItem(atPath: repo + "/events/year=2025")
-        try run("git", "ml", "data", "add", "events")
+        let second = try run("git", "ml", "data", "add", "events", expect: 1)
+        XCTAssertTrue(second.stdout.contains("FAIL psi year"), second.stdout)
         let diff = try run("git", "ml", "data", "diff", "events@v1", "events@v2", "--json")
         let rows = try XCTUnwrap(((try json(diff.stdout) as? [String: Any])?["table"] as? [String: Any])?["rows"] as? [String: Any], diff.stdout)
         XCTAssertEqual(rows["before"] as? Int, 150)

@@ -46,12 +46,27 @@ public enum TableFile {
     /// A directory at `path` is read as a Parquet dataset (`ParquetDataset.read(directory:)`).
     public static func read(contentsOf path: String, format: TableFormat? = nil, schema: [String: ColumnType] = [:],
                             columns: [String]? = nil, threads: ParallelFor.Threads = .all) throws(TableReadError) -> TableReadResult {
+        let result = try readAll(contentsOf: path, format: format, schema: schema, columns: columns, threads: threads)
+        guard let columns, result.table.columnNames != columns else { return result }
+        if let twice = columns.first(where: { name in columns.filter { $0 == name }.count > 1 }) { throw .duplicateColumnName(twice) }
+        var kept: [Column] = []
+        for name in columns {
+            guard let column = result.table.column(named: name) else { throw .unknownSchemaColumn(name) }
+            kept.append(column)
+        }
+        // Distinct names of one table's columns, which have equal lengths.
+        return TableReadResult(table: try! Table(columns: kept), skippedRows: result.skippedRows, blankLines: result.blankLines)
+    }
+
+    /// The table in the file or directory, with `columns` (for Parquet) or all columns, in any order.
+    private static func readAll(contentsOf path: String, format: TableFormat?, schema: [String: ColumnType],
+                                columns: [String]?, threads: ParallelFor.Threads) throws(TableReadError) -> TableReadResult {
         var status = stat()
         if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
             return try ParquetDataset.read(directory: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
         }
         let format = format ?? self.format(of: path) ?? .csv
-        let result = try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
+        return try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
             if input.bytes.starts(with: ParquetReader.magic) || format == .parquet {
                 return try ParquetReader.read(input, path: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
             }
@@ -66,15 +81,6 @@ public enum TableFile {
                 return try CSVReader.read(input, options: csvOptions(format, schema: schema, threads: threads))
             }
         }
-        guard let columns, result.table.columnNames != columns else { return result }
-        if let twice = columns.first(where: { name in columns.filter { $0 == name }.count > 1 }) { throw .duplicateColumnName(twice) }
-        var kept: [Column] = []
-        for name in columns {
-            guard let column = result.table.column(named: name) else { throw .unknownSchemaColumn(name) }
-            kept.append(column)
-        }
-        // Distinct names of one table's columns, which have equal lengths.
-        return TableReadResult(table: try! Table(columns: kept), skippedRows: result.skippedRows, blankLines: result.blankLines)
     }
 
     static func csvOptions(_ format: TableFormat, schema: [String: ColumnType], threads: ParallelFor.Threads) -> CSVReadOptions {

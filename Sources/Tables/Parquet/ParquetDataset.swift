@@ -81,7 +81,6 @@ public enum ParquetDataset {
             let column = integers ? Column.int64(key, values.map { $0.flatMap { Int64($0) } }) : Column.category(key, values)
             columns.append(options.schema[key].map { column.converted(to: $0) } ?? column)
         }
-        if let wanted = options.columns { columns = wanted.compactMap { name in columns.first { $0.name == name } } }
         do {
             return TableReadResult(table: try Table(columns: columns), skippedRows: [], blankLines: 0)
         } catch {

@@ -127,23 +127,40 @@ final class ParquetCLITests: CLITestCase {
         XCTAssertTrue(refused.stderr.contains("directory of Parquet files"), refused.stderr)
     }
 
-    /// Training on a directory holding the Parquet twin gives the CSV's metrics, and `git ml
-    /// eval` reads a directory of Parquet predictions as its single-file twin.
-    func testTrainingAndEvalOnAParquetDirectoryGiveTheCSVTwinsResults() throws {
+    /// A project with the churn suite, its evaluation set added, the CSV twin in train.csv and
+    /// experiments `on-csv` (on train-csv@v1) and `experiment` (on `twin`@v1).
+    private func setUpTwinTraining(twin: String, experiment: String) throws {
         try run("git", "ml", "init")
         for directory in ["contracts", "suites", "experiments"] {
             try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
         }
-        for name in ["churn-eval", "train-csv", "train-dir"] {
+        for name in ["churn-eval", "train-csv", twin] {
             try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
         }
         try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
-        for (experiment, dataset) in [("on-csv", "train-csv"), ("on-dir", "train-dir")] {
+        for (experiment, dataset) in [("on-csv", "train-csv"), (experiment, twin)] {
             try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "churn-train@v1", with: dataset + "@v1")
                 .write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
         }
         try writeChurn("eval.csv", rows: 300, firstID: 100_000, seed: 2)
         try copy("churn_twin.csv", to: "train.csv")
+    }
+
+    /// Commits the project, runs `on-csv` then `experiment`, and returns `git ml log --json` (two runs).
+    private func commitAndRunBoth(_ experiment: String) throws -> [[String: Any]] {
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+        try run("git", "ml", "run", "on-csv")
+        try run("git", "ml", "run", experiment)
+        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
+        XCTAssertEqual(runs.count, 2)
+        return runs
+    }
+
+    /// Training on a directory holding the Parquet twin gives the CSV's metrics, and `git ml
+    /// eval` reads a directory of Parquet predictions as its single-file twin.
+    func testTrainingAndEvalOnAParquetDirectoryGiveTheCSVTwinsResults() throws {
+        try setUpTwinTraining(twin: "train-dir", experiment: "on-dir")
         try FileManager.default.createDirectory(atPath: repo + "/train", withIntermediateDirectories: true)
         try copy("churn_twin.parquet", to: "train/part-00000.parquet")
         try "".write(toFile: repo + "/train/_SUCCESS", atomically: true, encoding: .utf8)
@@ -151,51 +168,23 @@ final class ParquetCLITests: CLITestCase {
         try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
         let added = try run("git", "ml", "data", "add", "train", "--name", "train-dir", "--json")
         XCTAssertNotNil((try json(added.stdout) as? [String: Any])?["checks"] as? [String: Any], added.stdout)
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "project")
-        try run("git", "ml", "run", "on-csv")
-        try run("git", "ml", "run", "on-dir")
-        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
-        XCTAssertEqual(runs.count, 2)
+        let runs = try commitAndRunBoth("on-dir")
         let metrics = runs.map { NSDictionary(dictionary: ($0["metrics"] as? [String: Any]) ?? [:]) }
         XCTAssertNotNil(metrics[0]["headline"])
         XCTAssertEqual(metrics[0], metrics[1])
 
         try FileManager.default.createDirectory(atPath: repo + "/preds", withIntermediateDirectories: true)
         try copy("preds_twin.parquet", to: "preds/part-0.parquet")
-        try copy("preds_twin.csv", to: "preds.csv")
-        let fromCSV = try json(try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
-        let fromDirectory = try json(try run("git", "ml", "eval", "preds", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
-        XCTAssertNotNil(fromCSV?["evaluation"])
-        XCTAssertEqual(NSDictionary(dictionary: fromDirectory?["evaluation"] as? [String: Any] ?? [:]),
-                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]))
+        try assertEvalEqualsTheCSVTwin("preds")
     }
 
     func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
-        try run("git", "ml", "init")
-        for directory in ["contracts", "suites", "experiments"] {
-            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
-        }
-        for name in ["churn-eval", "train-csv", "train-parquet"] {
-            try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
-        }
-        try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
-        for (experiment, dataset) in [("on-csv", "train-csv"), ("on-parquet", "train-parquet")] {
-            try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "churn-train@v1", with: dataset + "@v1")
-                .write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
-        }
-        try writeChurn("eval.csv", rows: 300, firstID: 100_000, seed: 2)
-        try copy("churn_twin.csv", to: "train.csv")
+        try setUpTwinTraining(twin: "train-parquet", experiment: "on-parquet")
         try copy("churn_twin.parquet", to: "train.parquet")
         try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
         try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
         try run("git", "ml", "data", "add", "train.parquet", "--name", "train-parquet")
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "project")
-        try run("git", "ml", "run", "on-csv")
-        try run("git", "ml", "run", "on-parquet")
-        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
-        XCTAssertEqual(runs.count, 2)
+        let runs = try commitAndRunBoth("on-parquet")
         let headlines = runs.map { ($0["metrics"] as? [String: Any])?["headline"] as? [String: Any] }
         XCTAssertNotNil(headlines[0]?["value"] as? Double)
         XCTAssertEqual(headlines[0]?["value"] as? Double, headlines[1]?["value"] as? Double)
@@ -207,13 +196,18 @@ final class ParquetCLITests: CLITestCase {
     }
 
     func testEvalReadsParquetPredictionsAsTheCSVTwin() throws {
-        try copy("preds_twin.csv", to: "preds.csv")
         try copy("preds_twin.parquet", to: "preds.parquet")
+        try assertEvalEqualsTheCSVTwin("preds.parquet")
+    }
+
+    /// `git ml eval` of `path` gives the evaluation of preds_twin.csv.
+    private func assertEvalEqualsTheCSVTwin(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try copy("preds_twin.csv", to: "preds.csv")
         let fromCSV = try json(try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
-        let fromParquet = try json(try run("git", "ml", "eval", "preds.parquet", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
-        XCTAssertNotNil(fromCSV?["evaluation"])
-        XCTAssertEqual(NSDictionary(dictionary: fromParquet?["evaluation"] as? [String: Any] ?? [:]),
-                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]))
+        let fromTwin = try json(try run("git", "ml", "eval", path, "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        XCTAssertNotNil(fromCSV?["evaluation"], file: file, line: line)
+        XCTAssertEqual(NSDictionary(dictionary: fromTwin?["evaluation"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]), file: file, line: line)
     }
 
     func testCorruptParquetIsAnErrorNamingTheFile() throws {

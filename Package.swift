@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // libbz2-dev ships no pkg-config file; its header and library are on the default paths.
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
 
         // Storage and git.
         .target(name: "BlobStore", dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")],
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
         .target(name: "Learners", dependencies: ["Kernels", "Tables"], swiftSettings: simdFlags),
-        .target(name: "Tables", dependencies: ["Kernels", "CZstd", "CZlib", "CSnappy"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels", "CZstd", "CZlib", "CSnappy", "CBzip2"], swiftSettings: simdFlags),
         .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
 

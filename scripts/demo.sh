@@ -6,6 +6,7 @@ set -euo pipefail
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
+fixtures=$(cd "$(dirname "$0")/fixtures" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitml-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -83,8 +84,11 @@ step git log --oneline
 step git ml fsck
 
 # An experiment: gradient-boosted trees judged by a suite on a pinned evaluation set.
-generate 0 34 900001 20000 > data/churn-eval.csv
-step git ml data add data/churn-eval.csv --name churn-eval
+# The evaluation set comes as Parquet: these generator rows, converted by
+# scripts/fixtures/demo_parquet.py (committed, so the demo needs no Python).
+cp "$fixtures/churn-eval.parquet" data/churn-eval.parquet
+step git ml data add data/churn-eval.parquet --name churn-eval
+step git ml data show churn-eval@v1 --profile
 mkdir -p ml/suites ml/experiments
 cat > ml/suites/churn.yaml <<'YAML'
 task: binary

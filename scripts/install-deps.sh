@@ -3,7 +3,7 @@
 # Idempotent: does nothing when everything is already there.
 # With --test, also the packages the test suite needs (chromium renders the HTML review report).
 set -euo pipefail
-packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev pkg-config git zstd python3 python3-venv openssh-client)
+packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev pkg-config git zstd python3 python3-venv openssh-client)
 if [ "${1:-}" = "--test" ]; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do

@@ -48,7 +48,7 @@ struct DataAdd: ParsableCommand {
                 }
             }
             var checks: AddChecks?
-            if !noChecks, !record.isDirectory, Project.isTabular(record.path) {
+            if !noChecks, Project.isTabular(record) {
                 do {
                     checks = try AddChecks(result.version, in: project)
                 } catch {

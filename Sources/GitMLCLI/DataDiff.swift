@@ -35,7 +35,7 @@ struct DataDiff: ParsableCommand {
                 a = parent
             }
             let d = try project.diffDatasets(a, b)
-            let tabular = !bytesOnly && !a.record.isDirectory && !b.record.isDirectory && Project.isTabular(b.record.path)
+            let tabular = !bytesOnly && Project.isTabular(a.record) && Project.isTabular(b.record)
                 && d.old.digest != d.new.digest
             let table = tabular ? try project.tableDiff(a, b) : nil
             if json {

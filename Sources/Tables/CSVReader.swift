@@ -43,14 +43,32 @@ public enum CSVReader {
 
     static func read(_ input: InputBytes, options: CSVReadOptions,
                      chunkSize: Int = RowSplit.defaultChunkSize) throws(TableReadError) -> TableReadResult {
+        try readBlock(input, options: options, chunkSize: chunkSize, continuing: nil).result
+    }
+
+    /// Reads `input` as `read` does and also returns the header and delimiter it used. With
+    /// `continuing` (the header of an earlier block of the same text), the bytes continue a
+    /// table: every row is data, named and typed (`options.schema`) as that header says, and no
+    /// rows is an empty table rather than an error (`CompressedTextReader` reads in blocks so).
+    static func readBlock(_ input: InputBytes, options: CSVReadOptions, chunkSize: Int = RowSplit.defaultChunkSize,
+                          continuing: CSVHeader?) throws(TableReadError) -> (result: TableReadResult, header: CSVHeader, delimiter: UInt8) {
         let bytes = input.bytes
         let origin = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        guard bytes.count > origin else { throw .emptyInput }
         let delimiter = options.delimiter ?? DelimiterDetector.detect(bytes, from: origin)
+        if let continuing, bytes.count <= origin {
+            let columns = continuing.names.map { Column.nulls(name: $0, type: options.schema[$0] ?? .float64, count: 0) }
+            return (TableReadResult(table: try! Table(columns: columns), skippedRows: [], blankLines: 0), continuing, delimiter)
+        }
+        guard bytes.count > origin else { throw .emptyInput }
         let split = try RowSplit.split(input, from: origin, delimiter: delimiter, threads: options.threads, chunkSize: chunkSize)
-        guard split.rowCount > 0 else { throw .emptyInput }
+        guard split.rowCount > 0 || continuing != nil else { throw .emptyInput }
         let parser = CSVBlockParser(input: input, split: split, delimiter: delimiter, options: options)
-        let header = try parser.readHeader()
+        let header: CSVHeader
+        if let continuing {
+            header = CSVHeader(names: continuing.names, explicitTypes: continuing.names.map { options.schema[$0] }, firstDataRow: 0)
+        } else {
+            header = try parser.readHeader()
+        }
         let dataRows = split.rowCount - header.firstDataRow
         // Inferred columns hold 8-byte slots (any inferred kind fits) until their type is known.
         var slots = header.explicitTypes.map { ColumnSlots(count: dataRows, width: $0.map(ColumnSlots.width) ?? 8) }
@@ -92,7 +110,7 @@ public enum CSVReader {
         }
         // Names were checked for duplicates and every column got one value per kept row.
         let table = try! Table(columns: columns)
-        return TableReadResult(table: table, skippedRows: skipped, blankLines: split.blankLines)
+        return (TableReadResult(table: table, skippedRows: skipped, blankLines: split.blankLines), header, delimiter)
     }
 }
 

@@ -84,6 +84,19 @@ public struct Column: Sendable, Equatable {
                       validity: NullBitmap(validity: values.map { $0 != nil }))
     }
 
+    /// A column of `count` nulls of `type`.
+    static func nulls(name: String, type: ColumnType, count: Int) -> Column {
+        let values: ColumnValues = switch type {
+        case .float64: .float64(Array(repeating: 0, count: count))
+        case .float32: .float32(Array(repeating: 0, count: count))
+        case .int64: .int64(Array(repeating: 0, count: count))
+        case .bool: .bool(Array(repeating: false, count: count))
+        case .timestamp: .timestamp(Array(repeating: 0, count: count))
+        case .category: .category(codes: Array(repeating: 0, count: count), dictionary: [])
+        }
+        return Column(name: name, values: values, validity: NullBitmap(count: count, allValid: false))
+    }
+
     public var type: ColumnType { values.type }
     public var count: Int { values.count }
     public var nullCount: Int { validity.nullCount }

@@ -1,3 +1,4 @@
+import CBzip2
 import CZlib
 import CZstd
 
@@ -8,96 +9,154 @@ public enum TextCompression: String, Sendable, CaseIterable {
     case gzip
     /// Zstandard frames (RFC 8878), one or several.
     case zstd
+    /// bzip2 streams (`BZh1`–`BZh9`), one or several (as `pbzip2` writes).
+    case bzip2
 
     /// The compression `bytes` start with, or nil for anything else.
     public static func detect(_ bytes: UnsafeRawBufferPointer) -> TextCompression? {
         if bytes.starts(with: [0x1F, 0x8B]) { return .gzip }
         if bytes.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .zstd }
+        if bytes.count >= 4, bytes.starts(with: [0x42, 0x5A, 0x68]), (0x31...0x39).contains(bytes[3]) { return .bzip2 }
         return nil
     }
+}
 
-    /// Decompresses the whole of `input` into one array. The compressed bytes are read in
-    /// order and released behind the decoder (`InputBytes.release`), and output is produced
-    /// in 1 MiB pieces appended to the result, reserved up front from the size the stream
-    /// declares where it declares one. Memory: the decompressed text once (the text readers
-    /// need all of it to split rows in parallel) plus one piece.
-    func decompress(_ input: InputBytes, path: String) throws(TableReadError) -> [UInt8] {
-        var output: [UInt8] = []
-        let failure: String? = switch self {
-        case .gzip: Self.inflate(input, into: &output)
-        case .zstd: Self.unzstd(input, into: &output)
-        }
-        if let failure { throw .corruptCompressedInput(path: path, format: rawValue, reason: failure) }
-        return output
+/// A compressed stream decoded piece by piece, so that no more than one piece of the
+/// decompressed text need be in memory: the compressed bytes are read in order and released
+/// behind the decoder (`InputBytes.release`). Concatenated members, frames or streams are
+/// decoded one after another; a stream cut short or corrupt is an error with the codec's reason.
+final class TextDecompressor {
+    /// Why the stream could not be decoded (the codec's words).
+    struct Failure: Error {
+        let reason: String
     }
 
-    private static let pieceSize = 1 << 20
+    private enum Codec {
+        case gzip(UnsafeMutablePointer<z_stream>)
+        case zstd(OpaquePointer)
+        case bzip2(UnsafeMutablePointer<bz_stream>)
+    }
 
-    private static func inflate(_ input: InputBytes, into output: inout [UInt8]) -> String? {
-        let bytes = input.bytes
-        // The trailer's size (mod 2³²) of the last member: a hint for one-member files.
-        if bytes.count >= 18 {
-            output.reserveCapacity(Int(bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self).littleEndian))
+    let compression: TextCompression
+    private let input: InputBytes
+    private let codec: Codec
+    private var consumed = 0
+    /// Whether the last member, frame or stream has ended with the input.
+    private(set) var isFinished = false
+
+    init(_ compression: TextCompression, input: InputBytes) throws(Failure) {
+        self.compression = compression
+        self.input = input
+        switch compression {
+        case .gzip:
+            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            guard gitml_inflate_init(stream, 15 + 16) == Z_OK else { stream.deallocate(); throw Failure(reason: "zlib could not start") }
+            codec = .gzip(stream)
+        case .zstd:
+            guard let context = ZSTD_createDStream() else { throw Failure(reason: "zstd could not start") }
+            codec = .zstd(context)
+        case .bzip2:
+            let stream = UnsafeMutablePointer<bz_stream>.allocate(capacity: 1)
+            stream.initialize(to: bz_stream())
+            guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else { stream.deallocate(); throw Failure(reason: "libbz2 could not start") }
+            codec = .bzip2(stream)
         }
-        var stream = z_stream()
-        guard gitml_inflate_init(&stream, 15 + 16) == Z_OK else { return "zlib could not start" }
-        defer { inflateEnd(&stream) }
-        var piece = [UInt8](repeating: 0, count: pieceSize)
-        var consumed = 0
-        while true {
-            let remaining = bytes.count - consumed
-            stream.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + consumed)
-            stream.avail_in = uInt(min(remaining, Int(Int32.max)))
-            let before = stream.avail_in
-            let status = piece.withUnsafeMutableBytes { out -> Int32 in
-                stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(out.count)
-                return CZlib.inflate(&stream, Z_NO_FLUSH)
+    }
+
+    deinit {
+        switch codec {
+        case .gzip(let stream): inflateEnd(stream); stream.deallocate()
+        case .zstd(let context): ZSTD_freeDStream(context)
+        case .bzip2(let stream): BZ2_bzDecompressEnd(stream); stream.deallocate()
+        }
+    }
+
+    /// Appends up to `limit` decompressed bytes to `output`: exactly `limit` unless the
+    /// stream ends first (then `isFinished`). Returns how many were appended.
+    @discardableResult
+    func read(appendingTo output: inout [UInt8], limit: Int) throws(Failure) -> Int {
+        guard !isFinished, limit > 0 else { return 0 }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: limit))
+        var produced = 0
+        let failure: String? = output.withUnsafeMutableBytes { raw in
+            let out = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
+            while produced < out.count && !isFinished {
+                let (count, failure) = step(into: UnsafeMutableRawBufferPointer(rebasing: out[produced...]))
+                produced += count
+                if let failure { return failure }
             }
-            consumed += Int(before - stream.avail_in)
-            output.append(contentsOf: piece[0..<(pieceSize - Int(stream.avail_out))])
-            input.release(0..<consumed)
+            return nil
+        }
+        output.removeLast(limit - produced)
+        input.release(0..<consumed)
+        if let failure { throw Failure(reason: failure) }
+        return produced
+    }
+
+    /// One call into the codec: bytes written to `out`, or why it failed.
+    private func step(into out: UnsafeMutableRawBufferPointer) -> (Int, String?) {
+        let bytes = input.bytes
+        let remaining = bytes.count - consumed
+        let next = bytes.baseAddress.map { $0 + consumed }
+        switch codec {
+        case .gzip(let stream):
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: next?.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.avail_in = uInt(min(remaining, Int(UInt32.max)))
+            stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(min(out.count, Int(UInt32.max)))
+            let (inBefore, outBefore) = (stream.pointee.avail_in, stream.pointee.avail_out)
+            let status = inflate(stream, Z_NO_FLUSH)
+            consumed += Int(inBefore - stream.pointee.avail_in)
+            let produced = Int(outBefore - stream.pointee.avail_out)
             switch status {
             case Z_STREAM_END:
                 // Another member may follow; only padding-free concatenation is accepted.
-                if consumed == bytes.count { return nil }
-                guard inflateReset(&stream) == Z_OK else { return "zlib could not restart" }
+                if consumed == bytes.count { isFinished = true; return (produced, nil) }
+                return (produced, inflateReset(stream) == Z_OK ? nil : "zlib could not restart")
             case Z_OK:
-                if consumed == bytes.count && stream.avail_out != 0 { return "the stream ends before its last block" }
+                return (produced, nil)
             case Z_BUF_ERROR:
-                if consumed == bytes.count { return "the stream ends before its last block" }
+                return (produced, consumed == bytes.count ? "the stream ends before its last block" : "zlib made no progress")
             default:
-                return stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                return (produced, stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)")
+            }
+        case .zstd(let context):
+            var inBuffer = ZSTD_inBuffer(src: bytes.baseAddress, size: bytes.count, pos: consumed)
+            var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+            let result = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+            if ZSTD_isError(result) != 0 { return (0, String(cString: ZSTD_getErrorName(result))) }
+            consumed = inBuffer.pos
+            // 0: a frame ended and is flushed; more input may start another.
+            if consumed == bytes.count {
+                if result == 0 { isFinished = true }
+                else if outBuffer.pos < outBuffer.size { return (outBuffer.pos, "the stream ends inside a frame") }
+            }
+            return (outBuffer.pos, nil)
+        case .bzip2(let stream):
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: next?.assumingMemoryBound(to: CChar.self))
+            stream.pointee.avail_in = UInt32(min(remaining, Int(UInt32.max)))
+            stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: CChar.self)
+            stream.pointee.avail_out = UInt32(min(out.count, Int(UInt32.max)))
+            let (inBefore, outBefore) = (stream.pointee.avail_in, stream.pointee.avail_out)
+            let status = BZ2_bzDecompress(stream)
+            consumed += Int(inBefore - stream.pointee.avail_in)
+            let produced = Int(outBefore - stream.pointee.avail_out)
+            switch status {
+            case BZ_STREAM_END:
+                if consumed == bytes.count { isFinished = true; return (produced, nil) }
+                // Another stream follows (pbzip2, `cat a.bz2 b.bz2`): start over.
+                BZ2_bzDecompressEnd(stream)
+                stream.pointee = bz_stream()
+                return (produced, BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK ? nil : "libbz2 could not restart")
+            case BZ_OK:
+                if consumed == bytes.count && stream.pointee.avail_out > 0 { return (produced, "the stream ends before its end-of-stream marker") }
+                return (produced, nil)
+            case BZ_DATA_ERROR, BZ_DATA_ERROR_MAGIC: return (produced, "the data is corrupt (bzip2 error \(status))")
+            case BZ_MEM_ERROR: return (produced, "libbz2 ran out of memory")
+            default: return (produced, "bzip2 error \(status)")
             }
         }
-    }
-
-    private static func unzstd(_ input: InputBytes, into output: inout [UInt8]) -> String? {
-        let bytes = input.bytes
-        let declared = ZSTD_getFrameContentSize(bytes.baseAddress, bytes.count)
-        if declared < UInt64(Int.max) / 2 { output.reserveCapacity(Int(declared)) }
-        guard let context = ZSTD_createDStream() else { return "zstd could not start" }
-        defer { ZSTD_freeDStream(context) }
-        var piece = [UInt8](repeating: 0, count: pieceSize)
-        var inBuffer = ZSTD_inBuffer(src: bytes.baseAddress, size: bytes.count, pos: 0)
-        var pending = 1  // nonzero while a frame is unfinished
-        while inBuffer.pos < inBuffer.size || pending != 0 {
-            let before = inBuffer.pos
-            var produced = 0
-            let result = piece.withUnsafeMutableBytes { out -> Int in
-                var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
-                let result = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
-                produced = outBuffer.pos
-                return result
-            }
-            if ZSTD_isError(result) != 0 { return String(cString: ZSTD_getErrorName(result)) }
-            output.append(contentsOf: piece[0..<produced])
-            input.release(0..<inBuffer.pos)
-            pending = result
-            if inBuffer.pos == before && produced == 0 {
-                return pending != 0 ? "the stream ends inside a frame" : nil
-            }
-        }
-        return nil
     }
 }

@@ -6,6 +6,9 @@ public struct JSONLinesReadOptions: Sendable {
     public var schema: [String: ColumnType]
     public var badRows: BadRowPolicy
     public var threads: ParallelFor.Threads
+    /// Whether a `schema` key no row has is an error (`unknownSchemaColumn`); a reader of one
+    /// block of a larger text (`CompressedTextReader`) checks that over all blocks instead.
+    var requiresEverySchemaKey = true
 
     /// Options: inferred types unless `schema` names one, failing on the first bad row.
     public init(schema: [String: ColumnType] = [:], badRows: BadRowPolicy = .fail, threads: ParallelFor.Threads = .all) {
@@ -87,7 +90,9 @@ public enum JSONLinesReader {
                 kinds[position[key]!] = kinds[position[key]!].merged(with: value.kind)
             }
         }
-        if let unknown = options.schema.keys.sorted().first(where: { position[$0] == nil }) { throw .unknownSchemaColumn(unknown) }
+        if options.requiresEverySchemaKey, let unknown = options.schema.keys.sorted().first(where: { position[$0] == nil }) {
+            throw .unknownSchemaColumn(unknown)
+        }
         let types = names.indices.map { options.schema[names[$0]] ?? kinds[$0].columnType }
         let builders = types.map { ColumnBuilder(type: $0, capacity: rows.count) }
         var cells = [CellValue?](repeating: nil, count: names.count)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Kernels
 
 /// The file formats GitML reads as tables.
@@ -6,14 +11,15 @@ public enum TableFormat: String, Sendable, CaseIterable {
 }
 
 /// The one entry point for reading a table from a file, whatever its format: Parquet, CSV,
-/// TSV or JSON Lines, text optionally compressed with gzip or zstd.
+/// TSV or JSON Lines, text optionally compressed with gzip, zstd or bzip2, or a directory of Parquet
+/// files (`ParquetDataset`).
 ///
 /// Detection: a file that starts with `PAR1` is Parquet whatever its name; text compressed
-/// with gzip or zstd is recognized by its magic bytes and decompressed first
-/// (`TextCompression`); the text format comes from the name with any `.gz` / `.zst` removed
+/// with gzip, zstd or bzip2 is recognized by its magic bytes and read as it decompresses
+/// (`CompressedTextReader`); the text format comes from the name with any `.gz` / `.zst` / `.bz2` removed
 /// (`.tsv` → TSV, `.jsonl` / `.ndjson` → JSON Lines, anything else → CSV).
 public enum TableFile {
-    private static let compressionSuffixes = [".gz", ".zst", ".zstd"]
+    private static let compressionSuffixes = [".gz", ".zst", ".zstd", ".bz2"]
 
     /// The format a file name says, after removing a compression suffix; nil when the name
     /// is not one GitML reads as a table.
@@ -37,25 +43,10 @@ public enum TableFile {
     /// `schema` only converts numbers to the type it names (`ParquetReader`). `columns` keeps
     /// only those columns, in that order (a name the file lacks is `unknownSchemaColumn`):
     /// Parquet reads only their pages, text formats parse every column and then keep these.
+    /// A directory at `path` is read as a Parquet dataset (`ParquetDataset.read(directory:)`).
     public static func read(contentsOf path: String, format: TableFormat? = nil, schema: [String: ColumnType] = [:],
                             columns: [String]? = nil, threads: ParallelFor.Threads = .all) throws(TableReadError) -> TableReadResult {
-        let format = format ?? self.format(of: path) ?? .csv
-        let result = try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
-            if input.bytes.starts(with: ParquetReader.magic) || format == .parquet {
-                return try ParquetReader.read(input, path: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
-            }
-            if let compression = TextCompression.detect(input.bytes) {
-                let text = try compression.decompress(input, path: path)
-                return try readText(bytes: text, format: format, schema: schema, threads: threads)
-            }
-            switch format {
-            case .jsonLines:
-                let bytes = Array(input.bytes)
-                return try JSONLinesReader.read(bytes: bytes, options: JSONLinesReadOptions(schema: schema, threads: threads))
-            default:
-                return try CSVReader.read(input, options: csvOptions(format, schema: schema, threads: threads))
-            }
-        }
+        let result = try readAll(contentsOf: path, format: format, schema: schema, columns: columns, threads: threads)
         guard let columns, result.table.columnNames != columns else { return result }
         if let twice = columns.first(where: { name in columns.filter { $0 == name }.count > 1 }) { throw .duplicateColumnName(twice) }
         var kept: [Column] = []
@@ -67,15 +58,32 @@ public enum TableFile {
         return TableReadResult(table: try! Table(columns: kept), skippedRows: result.skippedRows, blankLines: result.blankLines)
     }
 
-    private static func readText(bytes: [UInt8], format: TableFormat, schema: [String: ColumnType],
-                                 threads: ParallelFor.Threads) throws(TableReadError) -> TableReadResult {
-        if format == .jsonLines {
-            return try JSONLinesReader.read(bytes: bytes, options: JSONLinesReadOptions(schema: schema, threads: threads))
+    /// The table in the file or directory, with `columns` (for Parquet) or all columns, in any order.
+    private static func readAll(contentsOf path: String, format: TableFormat?, schema: [String: ColumnType],
+                                columns: [String]?, threads: ParallelFor.Threads) throws(TableReadError) -> TableReadResult {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            return try ParquetDataset.read(directory: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
         }
-        return try CSVReader.read(bytes: bytes, options: csvOptions(format, schema: schema, threads: threads))
+        let format = format ?? self.format(of: path) ?? .csv
+        return try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
+            if input.bytes.starts(with: ParquetReader.magic) || format == .parquet {
+                return try ParquetReader.read(input, path: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
+            }
+            if let compression = TextCompression.detect(input.bytes) {
+                return try CompressedTextReader.read(input, compression: compression, path: path, format: format, schema: schema, threads: threads)
+            }
+            switch format {
+            case .jsonLines:
+                let bytes = Array(input.bytes)
+                return try JSONLinesReader.read(bytes: bytes, options: JSONLinesReadOptions(schema: schema, threads: threads))
+            default:
+                return try CSVReader.read(input, options: csvOptions(format, schema: schema, threads: threads))
+            }
+        }
     }
 
-    private static func csvOptions(_ format: TableFormat, schema: [String: ColumnType], threads: ParallelFor.Threads) -> CSVReadOptions {
+    static func csvOptions(_ format: TableFormat, schema: [String: ColumnType], threads: ParallelFor.Threads) -> CSVReadOptions {
         var options = format == .tsv ? CSVReadOptions.tsv : CSVReadOptions()
         options.schema = schema
         options.threads = threads

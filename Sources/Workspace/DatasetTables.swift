@@ -12,6 +12,12 @@ extension Project {
     /// maybe gzip or zstd compressed, and Parquet).
     public static func isTabular(_ path: String) -> Bool { TableFile.isTabular(path) }
 
+    /// Whether a version reads as a table: a single file `isTabular(_:)` accepts, or a
+    /// directory whose data files are all Parquet (`ParquetDataset.isDataset`).
+    public static func isTabular(_ record: DatasetRecord) -> Bool {
+        record.isDirectory ? ParquetDataset.isDataset(record.files.map(\.path)) : isTabular(record.path)
+    }
+
     /// Reads a single-file tabular version as a table (`TableFile`: the format by its name and magic bytes),
     /// from the working tree when it holds exactly these bytes, else from the store (verified).
     /// The last two tables read are kept for the next call (`releaseTables()` drops them).
@@ -32,12 +38,9 @@ extension Project {
     public func releaseTables() { recentTables = [] }
 
     private func readTable(of record: DatasetRecord, schema: [String: ColumnType]) throws -> Table {
-        if record.isDirectory, ParquetDataset.isDataset(record.files.map(\.path)) {
-            return try readParquetDataset(record, schema: schema)
-        }
-        guard !record.isDirectory, let file = record.files.first, Project.isTabular(record.path) else {
-            throw WorkspaceError.notTabular(record.label)
-        }
+        guard Project.isTabular(record) else { throw WorkspaceError.notTabular(record.label) }
+        if record.isDirectory { return try readParquetDataset(record, schema: schema) }
+        guard let file = record.files.first else { throw WorkspaceError.notTabular(record.label) }
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
         let cache = StatCache(layout: layout)
         let (path, temporary) = try readablePath(of: file, at: record.path, cache: cache)

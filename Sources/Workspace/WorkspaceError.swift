@@ -50,7 +50,7 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .notInLock(let n): return "'\(n)' is not in ml/lock.json: name a version, as in \(n)@v1"
         case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"
         case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
-        case .notTabular(let v): return "\(v) is not a single CSV, TSV or JSON Lines file, so it cannot be read as a table"
+        case .notTabular(let v): return "\(v) is not a table: GitML reads a single CSV, TSV or JSON Lines file (maybe gzip, zstd or bzip2 compressed), a Parquet file, or a directory of Parquet files"
         case .unknownRemote(let name): return "no blob remote named '\(name)' in ml/config.yaml (add one with `git ml remote add`)"
         case .noSigningKey: return "no SSH key to sign with: give one with --key PATH, or set git config user.signingkey"
         case .noDefaultRemote: return "no default blob remote: name one, or mark one with `git ml remote add NAME URL --default`"

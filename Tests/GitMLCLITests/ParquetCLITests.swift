@@ -71,31 +71,120 @@ final class ParquetCLITests: CLITestCase {
         XCTAssertTrue(try run("git", "ml", "data", "show", "events@v1", "--profile").stdout.contains("profile   150 rows, 5 columns"))
     }
 
-    func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
+    static let eventsContract = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: events
+        schema:
+          - name: events
+            properties:
+              - { name: id, logicalType: integer, required: true, unique: true, primaryKey: true }
+              - { name: amount, logicalType: number }
+              - { name: city, logicalType: string }
+              - { name: year, logicalType: integer, required: true }
+              - { name: region, logicalType: string }
+
+        """
+
+    /// A directory of Parquet files is a table everywhere a file is: `data add` checks it
+    /// against its contract, `data validate` reads it, and `data diff` compares two versions
+    /// row by row, by the contract's key.
+    func testParquetDirectoryIsCheckedValidatedAndDiffedByKey() throws {
+        try run("git", "ml", "init")
+        try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
+        try Self.eventsContract.write(toFile: repo + "/ml/contracts/events.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/hive", toPath: repo + "/events")
+        let added = try run("git", "ml", "data", "add", "events", "--json")
+        let checks = try XCTUnwrap((try json(added.stdout) as? [String: Any])?["checks"] as? [String: Any], added.stdout)
+        XCTAssertEqual(checks["passed"] as? Bool, true, added.stdout)
+        let contract = try XCTUnwrap(checks["contract"] as? [String: Any], added.stdout)
+        XCTAssertFalse((contract["checks"] as? [Any] ?? []).isEmpty, added.stdout)
+
+        let validated = try run("git", "ml", "data", "validate", "events@v1", "--json")
+        let report = ((try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any])?["events@v1"] as? [String: Any]
+        XCTAssertFalse((report?["checks"] as? [Any] ?? []).isEmpty, validated.stdout)
+
+        // v2 loses the year 2025 (75 rows) and gains nothing: a row-level diff by key says so.
+        // Its drift checks against v1 read both directories, and fail on the lost year.
+        try FileManager.default.removeItem(atPath: repo + "/events/year=2025")
+        let second = try run("git", "ml", "data", "add", "events", expect: 1)
+        XCTAssertTrue(second.stdout.contains("FAIL psi year"), second.stdout)
+        let diff = try run("git", "ml", "data", "diff", "events@v1", "events@v2", "--json")
+        let rows = try XCTUnwrap(((try json(diff.stdout) as? [String: Any])?["table"] as? [String: Any])?["rows"] as? [String: Any], diff.stdout)
+        XCTAssertEqual(rows["before"] as? Int, 150)
+        XCTAssertEqual(rows["after"] as? Int, 75)
+        XCTAssertEqual(rows["removed"] as? Int, 75)
+        XCTAssertEqual(rows["added"] as? Int, 0)
+        XCTAssertEqual(rows["key"] as? [String], ["id"])
+        XCTAssertTrue(try run("git", "ml", "data", "diff", "events@v1", "events@v2").stdout.contains("rows: 150 → 75; 0 added, 75 removed"))
+
+        // A directory of other files is not a table: a clear error, not a crash.
+        try FileManager.default.createDirectory(atPath: repo + "/notes", withIntermediateDirectories: true)
+        try "hello\n".write(toFile: repo + "/notes/a.txt", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "notes")
+        let refused = try run("git", "ml", "data", "show", "notes@v1", "--profile", expect: nil)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("directory of Parquet files"), refused.stderr)
+    }
+
+    /// A project with the churn suite, its evaluation set added, the CSV twin in train.csv and
+    /// experiments `on-csv` (on train-csv@v1) and `experiment` (on `twin`@v1).
+    private func setUpTwinTraining(twin: String, experiment: String) throws {
         try run("git", "ml", "init")
         for directory in ["contracts", "suites", "experiments"] {
             try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
         }
-        for name in ["churn-eval", "train-csv", "train-parquet"] {
+        for name in ["churn-eval", "train-csv", twin] {
             try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
         }
         try ChurnProject.suite.write(toFile: repo + "/ml/suites/churn.yaml", atomically: true, encoding: .utf8)
-        for (experiment, dataset) in [("on-csv", "train-csv"), ("on-parquet", "train-parquet")] {
+        for (experiment, dataset) in [("on-csv", "train-csv"), (experiment, twin)] {
             try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "churn-train@v1", with: dataset + "@v1")
                 .write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
         }
         try writeChurn("eval.csv", rows: 300, firstID: 100_000, seed: 2)
         try copy("churn_twin.csv", to: "train.csv")
+    }
+
+    /// Commits the project, runs `on-csv` then `experiment`, and returns `git ml log --json` (two runs).
+    private func commitAndRunBoth(_ experiment: String) throws -> [[String: Any]] {
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+        try run("git", "ml", "run", "on-csv")
+        try run("git", "ml", "run", experiment)
+        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
+        XCTAssertEqual(runs.count, 2)
+        return runs
+    }
+
+    /// Training on a directory holding the Parquet twin gives the CSV's metrics, and `git ml
+    /// eval` reads a directory of Parquet predictions as its single-file twin.
+    func testTrainingAndEvalOnAParquetDirectoryGiveTheCSVTwinsResults() throws {
+        try setUpTwinTraining(twin: "train-dir", experiment: "on-dir")
+        try FileManager.default.createDirectory(atPath: repo + "/train", withIntermediateDirectories: true)
+        try copy("churn_twin.parquet", to: "train/part-00000.parquet")
+        try "".write(toFile: repo + "/train/_SUCCESS", atomically: true, encoding: .utf8)
+        try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
+        try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
+        let added = try run("git", "ml", "data", "add", "train", "--name", "train-dir", "--json")
+        XCTAssertNotNil((try json(added.stdout) as? [String: Any])?["checks"] as? [String: Any], added.stdout)
+        let runs = try commitAndRunBoth("on-dir")
+        let metrics = runs.map { NSDictionary(dictionary: ($0["metrics"] as? [String: Any]) ?? [:]) }
+        XCTAssertNotNil(metrics[0]["headline"])
+        XCTAssertEqual(metrics[0], metrics[1])
+
+        try FileManager.default.createDirectory(atPath: repo + "/preds", withIntermediateDirectories: true)
+        try copy("preds_twin.parquet", to: "preds/part-0.parquet")
+        try assertEvalEqualsTheCSVTwin("preds")
+    }
+
+    func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
+        try setUpTwinTraining(twin: "train-parquet", experiment: "on-parquet")
         try copy("churn_twin.parquet", to: "train.parquet")
         try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
         try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
         try run("git", "ml", "data", "add", "train.parquet", "--name", "train-parquet")
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "project")
-        try run("git", "ml", "run", "on-csv")
-        try run("git", "ml", "run", "on-parquet")
-        let runs = try XCTUnwrap(try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])
-        XCTAssertEqual(runs.count, 2)
+        let runs = try commitAndRunBoth("on-parquet")
         let headlines = runs.map { ($0["metrics"] as? [String: Any])?["headline"] as? [String: Any] }
         XCTAssertNotNil(headlines[0]?["value"] as? Double)
         XCTAssertEqual(headlines[0]?["value"] as? Double, headlines[1]?["value"] as? Double)
@@ -107,13 +196,18 @@ final class ParquetCLITests: CLITestCase {
     }
 
     func testEvalReadsParquetPredictionsAsTheCSVTwin() throws {
-        try copy("preds_twin.csv", to: "preds.csv")
         try copy("preds_twin.parquet", to: "preds.parquet")
+        try assertEvalEqualsTheCSVTwin("preds.parquet")
+    }
+
+    /// `git ml eval` of `path` gives the evaluation of preds_twin.csv.
+    private func assertEvalEqualsTheCSVTwin(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try copy("preds_twin.csv", to: "preds.csv")
         let fromCSV = try json(try run("git", "ml", "eval", "preds.csv", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
-        let fromParquet = try json(try run("git", "ml", "eval", "preds.parquet", "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
-        XCTAssertNotNil(fromCSV?["evaluation"])
-        XCTAssertEqual(NSDictionary(dictionary: fromParquet?["evaluation"] as? [String: Any] ?? [:]),
-                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]))
+        let fromTwin = try json(try run("git", "ml", "eval", path, "--label", "y", "--score", "p", "--json").stdout) as? [String: Any]
+        XCTAssertNotNil(fromCSV?["evaluation"], file: file, line: line)
+        XCTAssertEqual(NSDictionary(dictionary: fromTwin?["evaluation"] as? [String: Any] ?? [:]),
+                       NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]), file: file, line: line)
     }
 
     func testCorruptParquetIsAnErrorNamingTheFile() throws {

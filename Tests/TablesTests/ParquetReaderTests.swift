@@ -220,6 +220,29 @@ final class ParquetReaderTests: XCTestCase {
         XCTAssertEqual(count, 7)
         XCTAssertEqual(Array(output[0..<7]), Array("abababc".utf8))
     }
+
+    /// Projection reads only the pages of the columns asked for: a column whose pages are
+    /// all overwritten with garbage is never touched when left out, and is an error naming it
+    /// when asked for.
+    func testColumnsLeftOutAreNeverDecoded() throws {
+        let path = ParquetReaderTests.fixtures.appendingPathComponent("pyarrow_codec_none.parquet").path
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let metadata = try bytes.withUnsafeBytes { raw throws -> ParquetMetadata in try ParquetMetadata(file: raw) }
+        let note = try XCTUnwrap(metadata.fields.firstIndex { $0.name == "note" })
+        for group in metadata.rowGroups {
+            for offset in group.chunks[metadata.fields[note].leaves.lowerBound].range { bytes[offset] = 0xFF }
+        }
+        let corrupt = NSTemporaryDirectory() + "projection-\(UUID().uuidString).parquet"
+        try Data(bytes).write(to: URL(fileURLWithPath: corrupt))
+        defer { try? FileManager.default.removeItem(atPath: corrupt) }
+        let wanted = ["id", "amount", "city"]
+        XCTAssertEqual(try ParquetReader.read(contentsOf: corrupt, options: ParquetReadOptions(columns: wanted)).table,
+                       try ParquetReader.read(contentsOf: path, options: ParquetReadOptions(columns: wanted)).table)
+        XCTAssertThrowsError(try ParquetReader.read(contentsOf: corrupt)) { error in
+            guard case .invalidParquet(_, _, let column, _)? = error as? TableReadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(column, "note")
+        }
+    }
 }
 
 private extension String {
@@ -284,4 +307,5 @@ final class ParquetHostileInputTests: XCTestCase {
             }
         }
     }
+
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A directory of Parquet files read as one table: the "dataset" layout Spark, pyarrow, polars
 /// and DuckDB write, optionally Hive-partitioned (`key=value/` folders).
 ///
@@ -24,6 +26,25 @@ public enum ParquetDataset {
     public static func isDataset(_ files: [String]) -> Bool {
         let data = dataFiles(files)
         return !data.isEmpty && data.allSatisfy { TableFile.format(of: $0) == .parquet }
+    }
+
+    /// Reads the directory at `path` as a dataset: every regular file under it, at any depth
+    /// (symbolic links are not followed). A directory whose data files are not all Parquet is
+    /// `unreadableFile`, naming what it holds.
+    public static func read(directory path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(TableReadError) -> TableReadResult {
+        var relatives: [String] = []
+        guard let walker = FileManager.default.enumerator(atPath: path) else {
+            throw .unreadableFile(path: path, reason: "the directory cannot be listed")
+        }
+        while let relative = walker.nextObject() as? String {
+            if walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular { relatives.append(relative) }
+        }
+        guard isDataset(relatives) else {
+            let others = dataFiles(relatives).filter { TableFile.format(of: $0) != .parquet }
+            let found = others.isEmpty ? "it holds no data files" : "it holds \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? ", …" : "")"
+            throw .unreadableFile(path: path, reason: "a directory reads as a table only when its data files are all Parquet (.parquet, .parq); \(found)")
+        }
+        return try read(files: relatives.map { ($0, path + "/" + $0) }, options: options)
     }
 
     /// Reads the data files of a dataset: `files` pairs each relative path (which carries the

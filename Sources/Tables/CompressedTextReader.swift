@@ -1,0 +1,187 @@
+import Kernels
+
+/// Reads compressed CSV, TSV or JSON Lines as it decompresses: the text is decoded in blocks
+/// of about `blockSize` bytes, each cut after its last whole row (a newline outside quotes for
+/// CSV and TSV, any newline for JSON Lines) with the rest carried into the next block, and
+/// each block is parsed on all cores by the text readers. The decompressed text is never
+/// whole in memory: at most about two blocks of it, plus the table being built.
+///
+/// The table equals what the text reader gives for the whole decompressed text. Types are
+/// inferred per block and merged as the readers merge them over rows (`FieldKind.merged`):
+/// a block whose column is all null takes the merged type, integers of a CSV block widen to
+/// floats as the CSV reader widens them; when a block holds a kind the merged type cannot
+/// take from it unchanged (integers in a column that turned out text, or any JSON Lines
+/// mismatch), the stream is decoded a second time with those columns' types fixed. Errors
+/// and skipped rows name lines of the whole text.
+enum CompressedTextReader {
+    static let defaultBlockSize = 16 << 20
+
+    /// One parsed block: its table and bad-row report, lines already of the whole text.
+    private struct Block {
+        var table: Table
+        var skipped: [SkippedRow]
+        var blankLines: Int
+    }
+
+    static func read(_ input: InputBytes, compression: TextCompression, path: String, format: TableFormat,
+                     schema: [String: ColumnType], threads: ParallelFor.Threads,
+                     blockSize: Int = defaultBlockSize) throws(TableReadError) -> TableReadResult {
+        var blocks = try readBlocks(input, compression: compression, path: path, format: format, schema: schema,
+                                    threads: threads, blockSize: blockSize)
+        var merged = mergedTypes(blocks, format: format, schema: schema)
+        if !merged.conflicts.isEmpty {
+            var fixed = schema
+            for name in merged.conflicts { fixed[name] = merged.types[name] }
+            blocks = try readBlocks(input, compression: compression, path: path, format: format, schema: fixed,
+                                    threads: threads, blockSize: blockSize)
+            merged = mergedTypes(blocks, format: format, schema: fixed)
+        }
+        if let unknown = schema.keys.sorted().first(where: { merged.types[$0] == nil }) { throw .unknownSchemaColumn(unknown) }
+        return assemble(&blocks, names: merged.names, types: merged.types)
+    }
+
+    /// Decodes the stream once and parses it block by block.
+    private static func readBlocks(_ input: InputBytes, compression: TextCompression, path: String, format: TableFormat,
+                                   schema: [String: ColumnType], threads: ParallelFor.Threads,
+                                   blockSize: Int) throws(TableReadError) -> [Block] {
+        let failed = { (failure: TextDecompressor.Failure) in
+            TableReadError.corruptCompressedInput(path: path, format: compression.rawValue, reason: failure.reason)
+        }
+        let decompressor: TextDecompressor
+        do throws(TextDecompressor.Failure) { decompressor = try TextDecompressor(compression, input: input) } catch { throw failed(error) }
+        var csv = TableFile.csvOptions(format, schema: schema, threads: threads)
+        var json = JSONLinesReadOptions(schema: schema, threads: threads)
+        json.requiresEverySchemaKey = false
+        var header: CSVHeader?
+        var blocks: [Block] = []
+        var text: [UInt8] = []
+        var linesBefore = 0
+        while true {
+            var cut = 0
+            repeat {
+                do throws(TextDecompressor.Failure) {
+                    try decompressor.read(appendingTo: &text, limit: max(blockSize - text.count, blockSize / 2))
+                } catch {
+                    throw failed(error)
+                }
+                cut = decompressor.isFinished ? text.count : lastRowEnd(text, quoted: format != .jsonLines)
+            } while cut == 0 && !decompressor.isFinished
+            if cut == 0 && !blocks.isEmpty { break }
+            let block = Array(text[..<cut])
+            text.removeFirst(cut)
+            var parsed: TableReadResult
+            do throws(TableReadError) {
+                if format == .jsonLines {
+                    do throws(TableReadError) { parsed = try JSONLinesReader.read(bytes: block, options: json) } catch .emptyInput where !blocks.isEmpty {
+                        parsed = TableReadResult(table: try! Table(columns: []), skippedRows: [], blankLines: newlines(in: block) + (block.last == 0x0A ? 0 : 1))
+                    }
+                } else {
+                    let read = try block.withTypedBytes { raw throws(TableReadError) in
+                        try CSVReader.readBlock(InputBytes(bytes: raw, isMapped: false), options: csv, continuing: header)
+                    }
+                    parsed = read.result
+                    header = read.header
+                    csv.delimiter = read.delimiter
+                }
+            } catch {
+                throw error.shifted(lines: linesBefore)
+            }
+            blocks.append(Block(table: parsed.table, skipped: parsed.skippedRows.map { SkippedRow(line: $0.line + linesBefore, reason: $0.reason.shifted(lines: linesBefore)) },
+                                blankLines: parsed.blankLines))
+            linesBefore += newlines(in: block)
+            if decompressor.isFinished && text.isEmpty { break }
+        }
+        return blocks
+    }
+
+    /// The offset just past the last newline of `text` that ends a row: outside quotes when
+    /// `quoted` (quotes counted from the start, which is a row start); 0 when there is none.
+    static func lastRowEnd(_ text: [UInt8], quoted: Bool) -> Int {
+        text.withUnsafeBytes { bytes in
+            guard quoted else { return (bytes.lastIndex(of: 0x0A) ?? -1) + 1 }
+            var inQuotes = false
+            var end = 0
+            for i in bytes.indices {
+                let byte = bytes[i]
+                if byte == 0x22 { inQuotes.toggle() } else if byte == 0x0A && !inQuotes { end = i + 1 }
+            }
+            return end
+        }
+    }
+
+    private static func newlines(in block: [UInt8]) -> Int {
+        block.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+    }
+
+    /// The columns in order of first appearance, each column's type over all blocks, and the
+    /// columns some block must read again with that type fixed.
+    private static func mergedTypes(_ blocks: [Block], format: TableFormat,
+                                    schema: [String: ColumnType]) -> (names: [String], types: [String: ColumnType], conflicts: [String]) {
+        var names: [String] = []
+        var kinds: [String: FieldKind] = [:]
+        for block in blocks {
+            for column in block.table.columns {
+                if kinds[column.name] == nil { names.append(column.name); kinds[column.name] = .null }
+                if column.nullCount < column.count { kinds[column.name] = kinds[column.name]!.merged(with: kind(of: column.type)) }
+            }
+        }
+        var types: [String: ColumnType] = [:]
+        for name in names { types[name] = schema[name] ?? kinds[name]!.columnType }
+        let conflicts = names.filter { name in
+            blocks.contains { block in
+                guard let column = block.table.column(named: name), column.nullCount < column.count, column.type != types[name] else { return false }
+                return !(format != .jsonLines && column.type == .int64 && types[name] == .float64)
+            }
+        }
+        return (names, types, conflicts)
+    }
+
+    private static func kind(of type: ColumnType) -> FieldKind {
+        switch type {
+        case .float64, .float32: .float
+        case .int64: .integer
+        case .bool: .bool
+        case .timestamp: .timestamp
+        case .category: .text
+        }
+    }
+
+    /// Joins the blocks column by column, each column's pieces freed once joined.
+    private static func assemble(_ blocks: inout [Block], names: [String], types: [String: ColumnType]) -> TableReadResult {
+        let skipped = blocks.flatMap(\.skipped)
+        let blankLines = blocks.reduce(0) { $0 + $1.blankLines }
+        var pieces: [[Column]] = names.map { name in
+            blocks.map { block in
+                guard let column = block.table.column(named: name), column.nullCount < column.count else {
+                    return Column.nulls(name: name, type: types[name]!, count: block.table.rowCount)
+                }
+                return column.converted(to: types[name]!)
+            }
+        }
+        blocks = []
+        var columns: [Column] = []
+        for c in names.indices {
+            columns.append(Column(concatenating: pieces[c]))
+            pieces[c] = []
+        }
+        // Every block's pieces have its row count, and names are distinct.
+        return TableReadResult(table: try! Table(columns: columns), skippedRows: skipped, blankLines: blankLines)
+    }
+}
+
+extension TableReadError {
+    /// The error with its line moved down by `lines` (for text read in blocks).
+    func shifted(lines: Int) -> TableReadError {
+        switch self {
+        case .raggedRow(let line, let expected, let found): .raggedRow(line: line + lines, expectedFields: expected, foundFields: found)
+        case .invalidUTF8(let line, let column): .invalidUTF8(line: line + lines, column: column)
+        case .unterminatedQuote(let line, let column): .unterminatedQuote(line: line + lines, column: column)
+        case .unexpectedQuote(let line, let column): .unexpectedQuote(line: line + lines, column: column)
+        case .fieldTooLarge(let line, let column, let bytes, let limit): .fieldTooLarge(line: line + lines, column: column, bytes: bytes, limit: limit)
+        case .valueDoesNotMatchType(let line, let column, let name, let value, let expected):
+            .valueDoesNotMatchType(line: line + lines, column: column, columnName: name, value: value, expected: expected)
+        case .invalidJSON(let line, let column, let reason): .invalidJSON(line: line + lines, column: column, reason: reason)
+        default: self
+        }
+    }
+}

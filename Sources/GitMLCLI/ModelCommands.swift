@@ -70,13 +70,9 @@ struct PredictCommand: ParsableCommand {
     private func rows(_ table: Table, _ scores: [Double], entity: Column?, first: Int) -> String {
         var text = ""
         for (row, score) in scores.enumerated() {
-            text += "\(first + row)" + (entity.map { "," + csvField($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
+            text += "\(first + row)" + (entity.map { "," + CSVField.escaped($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
         }
         return text
-    }
-
-    private func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
 

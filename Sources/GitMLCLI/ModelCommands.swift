@@ -13,7 +13,8 @@ struct PredictCommand: ParsableCommand {
         abstract: "Score a data file or dataset version with a recorded run's model.",
         discussion: """
             Writes CSV: row (0-based), the suite's entity column when the data has it, and
-            score (the candidate's: the seed ensemble's mean or the chosen seed's model),
+            score (the candidate's: the seed ensemble's mean or the chosen seed's model; for a
+            multiclass model p_<class> per declared class),
             computed on all cores with the run's encoder (categories unseen in training
             become missing values). With -, CSV is read from standard input and scored in
             batches of 65,536 rows as it arrives (memory stays bounded).
@@ -41,10 +42,10 @@ struct PredictCommand: ParsableCommand {
             let entityName = model.record.config["entity"]?.stringValue
             if data == "-" {
                 var next = 0
-                print("row" + (entityName.map { ",\($0)" } ?? "") + ",score")
+                print("row" + (entityName.map { ",\($0)" } ?? "") + "," + model.outputNames.joined(separator: ","))
                 try StreamingScorer(model: model, batchRows: batchRows).run(input: FileHandle.standardInput) { table, scores in
                     print(rows(table, scores, entity: entityName.flatMap { table.column(named: $0) }, first: next), terminator: "")
-                    next += scores.count
+                    next += table.rowCount
                 }
                 return
             }
@@ -56,21 +57,26 @@ struct PredictCommand: ParsableCommand {
             }
             let scores = try model.scores(table)
             let entity = entityName.flatMap { table.column(named: $0) }
-            let text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n" + rows(table, scores, entity: entity, first: 0)
+            let text = "row" + (entity.map { ",\($0.name)" } ?? "") + "," + model.outputNames.joined(separator: ",") + "\n"
+                + rows(table, scores, entity: entity, first: 0)
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                FileHandle.standardError.write(Data("wrote \(scores.count) scores to \(output)\n".utf8))
+                FileHandle.standardError.write(Data("wrote \(table.rowCount) rows of scores to \(output)\n".utf8))
             } else {
                 print(text, terminator: "")
             }
         }
     }
 
-    /// One output line per row: its number (from `first`), the entity value when present, the score.
+    /// One output line per row: its number (from `first`), the entity value when present, the
+    /// score (or each class's probability: `scores` holds the same number of values per row).
     private func rows(_ table: Table, _ scores: [Double], entity: Column?, first: Int) -> String {
         var text = ""
-        for (row, score) in scores.enumerated() {
-            text += "\(first + row)" + (entity.map { "," + CSVField.escaped($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
+        let width = table.rowCount > 0 ? scores.count / table.rowCount : 1
+        for row in 0..<table.rowCount {
+            text += "\(first + row)" + (entity.map { "," + CSVField.escaped($0.text(at: row) ?? "") } ?? "")
+            for k in 0..<width { text += ",\(scores[row * width + k])" }
+            text += "\n"
         }
         return text
     }

@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Records", "Learners", "Tables", "Metering"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Kernels", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

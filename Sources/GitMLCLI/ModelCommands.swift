@@ -13,7 +13,8 @@ struct PredictCommand: ParsableCommand {
         abstract: "Score a data file or dataset version with a recorded run's model.",
         discussion: """
             Writes CSV: row (0-based), the suite's entity column when the data has it, and
-            score (the candidate's: the seed ensemble's mean or the chosen seed's model),
+            score (the candidate's: the seed ensemble's mean or the chosen seed's model; for a
+            multiclass model p_<class> per declared class),
             computed on all cores with the run's encoder (categories unseen in training
             become missing values). With -, CSV is read from standard input and scored in
             batches of 65,536 rows as it arrives (memory stays bounded). An exec run is scored
@@ -45,15 +46,15 @@ struct PredictCommand: ParsableCommand {
             let model = try RecordedModel(run, project: project)
             if data == "-" {
                 var next = 0
-                print("row" + (entityName.map { ",\($0)" } ?? "") + ",score")
+                print("row" + (entityName.map { ",\($0)" } ?? "") + "," + model.outputNames.joined(separator: ","))
                 try StreamingScorer(model: model, batchRows: batchRows).run(input: FileHandle.standardInput) { table, scores in
                     print(rows(table, scores, entity: entityName.flatMap { table.column(named: $0) }, first: next), terminator: "")
-                    next += scores.count
+                    next += table.rowCount
                 }
                 return
             }
             let table = try inputTable(project)
-            try write(table, try model.scores(table), entityName: entityName)
+            try write(table, try model.scores(table), outputNames: model.outputNames, entityName: entityName)
         }
     }
 
@@ -63,29 +64,30 @@ struct PredictCommand: ParsableCommand {
         return try project.table(of: try project.resolveDataset(data))
     }
 
-    /// Writes the scores as CSV to --output or standard output.
-    private func write(_ table: Table, _ scores: [Double], entityName: String?) throws {
+    /// Writes the scores (`outputNames.count` per row) as CSV to --output or standard output.
+    private func write(_ table: Table, _ scores: [Double], outputNames: [String] = ["score"], entityName: String?) throws {
         let entity = entityName.flatMap { table.column(named: $0) }
-        let text = "row" + (entity.map { ",\($0.name)" } ?? "") + ",score\n" + rows(table, scores, entity: entity, first: 0)
+        let text = "row" + (entity.map { ",\($0.name)" } ?? "") + "," + outputNames.joined(separator: ",") + "\n"
+            + rows(table, scores, entity: entity, first: 0)
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            FileHandle.standardError.write(Data("wrote \(scores.count) scores to \(output)\n".utf8))
+            FileHandle.standardError.write(Data("wrote \(table.rowCount) rows of scores to \(output)\n".utf8))
         } else {
             print(text, terminator: "")
         }
     }
 
-    /// One output line per row: its number (from `first`), the entity value when present, the score.
+    /// One output line per row: its number (from `first`), the entity value when present, the
+    /// score (or each class's probability: `scores` holds the same number of values per row).
     private func rows(_ table: Table, _ scores: [Double], entity: Column?, first: Int) -> String {
         var text = ""
-        for (row, score) in scores.enumerated() {
-            text += "\(first + row)" + (entity.map { "," + csvField($0.text(at: row) ?? "") } ?? "") + ",\(score)\n"
+        let width = table.rowCount > 0 ? scores.count / table.rowCount : 1
+        for row in 0..<table.rowCount {
+            text += "\(first + row)" + (entity.map { "," + CSVField.escaped($0.text(at: row) ?? "") } ?? "")
+            for k in 0..<width { text += ",\(scores[row * width + k])" }
+            text += "\n"
         }
         return text
-    }
-
-    private func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
 

@@ -12,11 +12,37 @@ public struct GradientBoostedTrees: Learner {
         case binaryLogLoss = 0
         /// Squared error; scores are the predicted value.
         case squaredError = 1
+        /// Softmax log loss over `classCount` classes, one tree per class per round; scores are
+        /// the class probabilities.
+        case multiclassSoftmax = 2
+        /// Absolute error (L1); leaves are refit to the median residual. Scores are the value.
+        case absoluteError = 3
+        /// Huber loss with threshold `huberDelta`. Scores are the value.
+        case huber = 4
+        /// Pinball loss at `quantileAlpha`; leaves are refit to the alpha quantile of the
+        /// residuals. Scores estimate the alpha quantile of the label.
+        case quantile = 5
 
-        var task: PredictionTask { self == .binaryLogLoss ? .binaryClassification : .regression }
+        var task: PredictionTask {
+            switch self {
+            case .binaryLogLoss: .binaryClassification
+            case .multiclassSoftmax: .multiclass
+            case .squaredError, .absoluteError, .huber, .quantile: .regression
+            }
+        }
+
+        /// The `objective` key's values in a run configuration (regression objectives).
+        public static let regressionNames: [String: Objective] = ["l2": .squaredError, "l1": .absoluteError,
+                                                                  "huber": .huber, "quantile": .quantile]
     }
 
     public var objective: Objective
+    /// Classes of the multiclass objective (labels 0…classCount-1), 2…65536.
+    public var classCount: Int
+    /// The Huber loss is quadratic for |residual| ≤ delta and linear beyond.
+    public var huberDelta: Double
+    /// The quantile the quantile objective estimates, in (0, 1).
+    public var quantileAlpha: Double
     public var rounds: Int
     public var learningRate: Double
     public var numLeaves: Int
@@ -46,8 +72,12 @@ public struct GradientBoostedTrees: Learner {
                 numLeaves: Int = 31, maxDepth: Int? = nil, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
                 minGain: Double = 0, lambdaL2: Double = 0, maxBins: Int = 255, baggingFraction: Double = 1,
                 featureFraction: Double = 1, earlyStoppingRounds: Int = 0, validationFraction: Double = 0.1,
-                categoricalSmoothing: Double = 10, binSampleCount: Int = 200_000) {
+                categoricalSmoothing: Double = 10, binSampleCount: Int = 200_000, classCount: Int = 2,
+                huberDelta: Double = 1, quantileAlpha: Double = 0.5) {
         self.objective = objective
+        self.classCount = classCount
+        self.huberDelta = huberDelta
+        self.quantileAlpha = quantileAlpha
         self.rounds = rounds
         self.learningRate = learningRate
         self.numLeaves = numLeaves
@@ -85,12 +115,15 @@ public struct GradientBoostedTrees: Learner {
                     "validation_fraction", validationFraction, "in (0, 1) when early stopping is on")
         try require(categoricalSmoothing >= 0, "categorical_smoothing", categoricalSmoothing, "≥ 0")
         try require((1...100_000_000).contains(binSampleCount), "bin_sample_count", binSampleCount, "1…100000000")
+        try require((2...65_536).contains(classCount), "classes", classCount, "2…65536 classes")
+        try require(huberDelta > 0 && huberDelta.isFinite, "huber_delta", huberDelta, "> 0 and finite")
+        try require(quantileAlpha > 0 && quantileAlpha < 1, "alpha", quantileAlpha, "in (0, 1)")
     }
 
     public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
                     threads: ParallelFor.Threads) throws(LearnerError) -> GradientBoostedTreesModel {
         try validateHyperparameters()
-        try Labels.validate(labels, rowCount: features.rowCount, task: objective.task)
+        try Labels.validate(labels, rowCount: features.rowCount, task: objective.task, classCount: classCount)
         try features.validateCategoryCodes()
         let split = earlyStoppingRounds > 0
             ? Labels.validationSplit(count: features.rowCount, fraction: validationFraction, seed: seed)
@@ -105,9 +138,11 @@ public struct GradientBoostedTrees: Learner {
         let trainingLabels = split.training.map { labels[$0] }
         let validationLabels = split.validation.map { labels[$0] }
 
-        let baseScore = Self.baseScore(trainingLabels, objective: objective)
-        var trainingScores = [Double](repeating: baseScore, count: training.rowCount)
-        var validationScores = [Double](repeating: baseScore, count: validation.rowCount)
+        let loss = BoostingLoss(self)
+        let perRound = loss.treesPerRound
+        let baseScores = loss.baseScores(trainingLabels)
+        var trainingScores = baseScores.map { [Double](repeating: $0, count: training.rowCount) }
+        var validationScores = baseScores.map { [Double](repeating: $0, count: validation.rowCount) }
         let grower = TreeGrower(data: training, binners: binners,
                                 rules: SplitRules(minDataInLeaf: minDataInLeaf, minSumHessianInLeaf: minSumHessianInLeaf,
                                                   lambdaL2: lambdaL2, minGain: minGain, categoricalSmoothing: categoricalSmoothing),
@@ -115,27 +150,33 @@ public struct GradientBoostedTrees: Learner {
         var trees: [RegressionTree] = [], validationLoss: [Double] = []
         var bestRound = 0
         for round in 0..<rounds {
-            let (gradients, hessians) = Self.gradients(trainingScores, trainingLabels, objective: objective, threads: threads)
+            // One pass gives every class's gradients; the round's trees share its bag and features.
+            let (gradients, hessians) = loss.gradients(trainingScores, trainingLabels, threads: threads)
             let rows = bagRows(training.rowCount, random: &random)
             let featureSubset = subsetFeatures(binners.count, random: &random)
-            let grown = grower.grow(rows: rows, gradients: gradients, hessians: hessians, features: featureSubset)
-            let tree = RegressionTree(grown, binners: binners, learningRate: learningRate)
-            let leafValues = tree.leafValues
-            Self.addLeafValues(leafValues, of: grown, to: &trainingScores, threads: threads)
-            if rows.count < training.rowCount {
-                Self.addTree(grown, leafValues: leafValues, data: training, rows: Self.complement(rows, count: training.rowCount),
-                             to: &trainingScores, threads: threads)
+            let outOfBag = rows.count < training.rowCount ? Self.complement(rows, count: training.rowCount) : nil
+            for k in 0..<perRound {
+                var grown = grower.grow(rows: rows, gradients: gradients[k], hessians: hessians[k], features: featureSubset)
+                if loss.renewsLeaves { grown.leafValues = loss.renewedLeafValues(grown, labels: trainingLabels, scores: trainingScores[k]) }
+                let tree = RegressionTree(grown, binners: binners, learningRate: learningRate)
+                let leafValues = tree.leafValues
+                Self.addLeafValues(leafValues, of: grown, to: &trainingScores[k], threads: threads)
+                if let outOfBag {
+                    Self.addTree(grown, leafValues: leafValues, data: training, rows: outOfBag, to: &trainingScores[k], threads: threads)
+                }
+                trees.append(tree)
+                if earlyStoppingRounds > 0 {
+                    Self.addTree(grown, leafValues: leafValues, data: validation, rows: nil, to: &validationScores[k], threads: threads)
+                }
             }
-            trees.append(tree)
             guard earlyStoppingRounds > 0 else { continue }
-            Self.addTree(grown, leafValues: leafValues, data: validation, rows: nil, to: &validationScores, threads: threads)
-            validationLoss.append(Self.loss(validationScores, validationLabels, objective: objective))
+            validationLoss.append(loss.loss(validationScores, validationLabels))
             if validationLoss[round] < validationLoss[bestRound] { bestRound = round }
             if round - bestRound >= earlyStoppingRounds { break }
         }
-        if earlyStoppingRounds > 0 { trees.removeSubrange((bestRound + 1)...) }
-        return GradientBoostedTreesModel(schema: features.schema, objective: objective, baseScore: baseScore,
-                                         trees: trees, validationLoss: validationLoss)
+        if earlyStoppingRounds > 0 { trees.removeSubrange(((bestRound + 1) * perRound)...) }
+        return GradientBoostedTreesModel(schema: features.schema, objective: objective, parameter: modelParameter,
+                                         baseScores: baseScores, trees: trees, validationLoss: validationLoss)
     }
 
     /// Adds each leaf's value to the scores of the rows the tree grew it from, leaves in
@@ -187,46 +228,6 @@ public struct GradientBoostedTrees: Learner {
         return random.permutation(count).prefix(wanted).sorted().map(Int32.init)
     }
 
-    static func baseScore(_ labels: [Double], objective: Objective) -> Double {
-        let mean = labels.reduce(0, +) / Double(labels.count)
-        switch objective {
-        case .squaredError: return mean
-        case .binaryLogLoss:
-            let p = min(max(mean, 1e-15), 1 - 1e-15)
-            return Transcendentals.log1p(p - 1) - Transcendentals.log1p(-p)
-        }
-    }
-
-    /// First and second derivatives of the loss at each score, per fixed block.
-    static func gradients(_ scores: [Double], _ labels: [Double], objective: Objective,
-                          threads: ParallelFor.Threads) -> ([Double], [Double]) {
-        var gradients = [Double](repeating: 0, count: scores.count)
-        var hessians = [Double](repeating: 1, count: scores.count)
-        switch objective {
-        case .squaredError:
-            for i in scores.indices { gradients[i] = scores[i] - labels[i] }
-        case .binaryLogLoss:
-            gradients.withUnsafeMutableBufferPointer { g in
-                hessians.withUnsafeMutableBufferPointer { h in
-                    let gPointer = SendablePointer(g.baseAddress!), hPointer = SendablePointer(h.baseAddress!)
-                    scores.withUnsafeBufferPointer { s in
-                        let sPointer = SendablePointer(UnsafeMutablePointer(mutating: s.baseAddress!))
-                        ParallelFor.run(count: scores.count, blockSize: 16_384, threads: threads) { range in
-                            let p = gPointer.base + range.lowerBound
-                            Transcendentals.apply(Transcendentals.sigmoid, sPointer.base + range.lowerBound, p, count: range.count)
-                            for i in range {
-                                let probability = gPointer.base[i]
-                                gPointer.base[i] = probability - labels[i]
-                                hPointer.base[i] = max(probability * (1 - probability), 1e-16)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return (gradients, hessians)
-    }
-
     /// scores[i] += the tree's leaf value for binned row i, for the listed rows (all when nil).
     static func addTree(_ tree: GrownTree, leafValues: [Double], data: BinnedMatrix, rows: [UInt32]?,
                         to scores: inout [Double], threads: ParallelFor.Threads) {
@@ -253,38 +254,42 @@ public struct GradientBoostedTrees: Learner {
         return (0..<UInt32(count)).filter { !inBag[Int($0)] }
     }
 
-    /// Mean log loss (binary) or mean squared error (regression) of raw scores.
-    static func loss(_ scores: [Double], _ labels: [Double], objective: Objective) -> Double {
-        var total = 0.0
-        for i in scores.indices {
-            switch objective {
-            case .binaryLogLoss: total += Transcendentals.log1pexp(scores[i]) - labels[i] * scores[i]
-            case .squaredError: total += (scores[i] - labels[i]) * (scores[i] - labels[i])
-            }
+    /// The objective's parameter a model records: delta (Huber), alpha (quantile), nil otherwise.
+    private var modelParameter: Double? {
+        switch objective {
+        case .huber: huberDelta
+        case .quantile: quantileAlpha
+        default: nil
         }
-        return total / Double(max(scores.count, 1))
     }
 }
 
 /// A trained boosted-tree model: base score plus the sum of tree outputs, through the sigmoid
-/// for binary log loss.
+/// for binary log loss; for multiclass, per class (trees alternate over the classes within each
+/// round) through the softmax.
 public struct GradientBoostedTreesModel: Model {
     public static let kind = ModelKind.gradientBoostedTrees
     public let schema: FeatureSchema
     public let objective: GradientBoostedTrees.Objective
-    public let baseScore: Double
+    /// Huber's delta or the quantile's alpha; nil for the other objectives.
+    public let objectiveParameter: Double?
+    /// The initial raw score of each class (one value unless multiclass).
+    public let baseScores: [Double]
     let trees: [RegressionTree]
     /// Validation loss after each round trained (empty without early stopping).
     public let validationLoss: [Double]
     public var task: PredictionTask { objective.task }
-    /// Trees kept (the best round's count when early stopping).
+    public var outputCount: Int { baseScores.count }
+    public var formatVersion: Int { objective == .binaryLogLoss || objective == .squaredError ? 1 : 2 }
+    /// Trees kept (the best round's count when early stopping; one per class per round).
     public var treeCount: Int { trees.count }
 
-    init(schema: FeatureSchema, objective: GradientBoostedTrees.Objective, baseScore: Double,
+    init(schema: FeatureSchema, objective: GradientBoostedTrees.Objective, parameter: Double?, baseScores: [Double],
          trees: [RegressionTree], validationLoss: [Double]) {
         self.schema = schema
         self.objective = objective
-        self.baseScore = baseScore
+        objectiveParameter = parameter
+        self.baseScores = baseScores
         self.trees = trees
         self.validationLoss = validationLoss
     }
@@ -307,7 +312,8 @@ public struct GradientBoostedTreesModel: Model {
 
     public func predict(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> [Double] {
         try features.requireSchema(schema)
-        var scores = [Double](repeating: baseScore, count: features.rowCount)
+        let classes = outputCount
+        var scores = [Double](repeating: 0, count: features.rowCount * classes)
         guard features.rowCount > 0 else { return [] }
         let width = features.columnCount
         scores.withUnsafeMutableBufferPointer { s in
@@ -319,15 +325,28 @@ public struct GradientBoostedTreesModel: Model {
                         for i in range { rowMajor[(i - range.lowerBound) * width + j] = column[i] }
                     }
                 }
+                // Class-major raw scores of the block.
+                var raw = [Double](repeating: 0, count: range.count * classes)
+                for k in 0..<classes { for i in 0..<range.count { raw[k * range.count + i] = baseScores[k] } }
                 rowMajor.withUnsafeBufferPointer { values in
-                    for tree in trees {
-                        tree.addValues(rows: values.baseAddress!, width: width, count: range.count,
-                                       into: out.base + range.lowerBound)
+                    raw.withUnsafeMutableBufferPointer { raw in
+                        for (t, tree) in trees.enumerated() {
+                            tree.addValues(rows: values.baseAddress!, width: width, count: range.count,
+                                           into: raw.baseAddress! + (t % classes) * range.count)
+                        }
                     }
                 }
-                if objective == .binaryLogLoss {
-                    Transcendentals.apply(Transcendentals.sigmoid, out.base + range.lowerBound, out.base + range.lowerBound,
-                                          count: range.count)
+                let target = out.base + range.lowerBound * classes
+                switch objective {
+                case .binaryLogLoss:
+                    Transcendentals.apply(Transcendentals.sigmoid, raw, target, count: range.count)
+                case .multiclassSoftmax:
+                    for i in 0..<range.count {
+                        for k in 0..<classes { target[i * classes + k] = raw[k * range.count + i] }
+                        Softmax.normalize(target + i * classes, count: classes)
+                    }
+                case .squaredError, .absoluteError, .huber, .quantile:
+                    for i in 0..<range.count { target[i] = raw[i] }
                 }
             }
         }
@@ -337,7 +356,15 @@ public struct GradientBoostedTreesModel: Model {
     public func encodePayload(into writer: inout ByteWriter) {
         writer.write(schema)
         writer.write(objective.rawValue)
-        writer.write(baseScore)
+        switch objective {
+        case .binaryLogLoss, .squaredError, .absoluteError: writer.write(baseScores[0])
+        case .huber, .quantile:
+            writer.write(objectiveParameter ?? 0)
+            writer.write(baseScores[0])
+        case .multiclassSoftmax:
+            writer.write(UInt32(baseScores.count))
+            writer.write(baseScores)
+        }
         writer.write(validationLoss)
         writer.write(UInt32(trees.count))
         for tree in trees { tree.encode(into: &writer) }
@@ -350,9 +377,22 @@ public struct GradientBoostedTreesModel: Model {
             throw .corruptModel(reason: "unknown objective \(objectiveByte)")
         }
         self.objective = objective
-        baseScore = try reader.readDouble()
+        switch objective {
+        case .binaryLogLoss, .squaredError, .absoluteError:
+            objectiveParameter = nil
+            baseScores = [try reader.readDouble()]
+        case .huber, .quantile:
+            objectiveParameter = try reader.readDouble()
+            baseScores = [try reader.readDouble()]
+        case .multiclassSoftmax:
+            objectiveParameter = nil
+            let classes = try reader.readClassCount()
+            baseScores = try reader.readDoubles()
+            guard baseScores.count == classes else { throw .corruptModel(reason: "\(baseScores.count) base scores for \(classes) classes") }
+        }
         validationLoss = try reader.readDoubles()
         let treeCount = Int(try reader.read(UInt32.self))
+        guard treeCount % baseScores.count == 0 else { throw .corruptModel(reason: "\(treeCount) trees for \(baseScores.count) classes") }
         var trees: [RegressionTree] = []
         for _ in 0..<treeCount { trees.append(try RegressionTree(decoding: &reader, featureCount: schema.columns.count)) }
         self.trees = trees

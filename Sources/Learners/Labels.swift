@@ -2,8 +2,10 @@ import Kernels
 /// Label checks shared by all learners.
 enum Labels {
     /// Checks row/label counts, non-emptiness, and label values for the task: binary labels must
-    /// be exactly 0 or 1 with both present, regression labels finite.
-    static func validate(_ labels: [Double], rowCount: Int, task: PredictionTask) throws(LearnerError) {
+    /// be exactly 0 or 1 with both present, regression labels finite, multiclass labels class
+    /// indices 0…classCount-1 with at least two classes present (a declared class without
+    /// training rows is allowed: its probability is learned to be small).
+    static func validate(_ labels: [Double], rowCount: Int, task: PredictionTask, classCount: Int = 2) throws(LearnerError) {
         guard rowCount > 0 else { throw .emptyInput }
         guard labels.count == rowCount else { throw .labelCountMismatch(rows: rowCount, labels: labels.count) }
         switch task {
@@ -19,7 +21,23 @@ enum Labels {
             for (row, label) in labels.enumerated() where !label.isFinite {
                 throw .invalidLabel(row: row, value: label, expected: "a finite number")
             }
+        case .multiclass:
+            var first: Double?, second = false
+            for (row, label) in labels.enumerated() {
+                guard label >= 0, label < Double(classCount), label == label.rounded() else {
+                    throw .invalidLabel(row: row, value: label, expected: "a class index 0…\(classCount - 1)")
+                }
+                if first == nil { first = label } else if label != first { second = true }
+            }
+            if !second { throw .singleClass(label: first ?? 0) }
         }
+    }
+
+    /// Rows per class (labels already validated as class indices 0…classCount-1).
+    static func classCounts(_ labels: [Double], classCount: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in labels { counts[Int(label)] += 1 }
+        return counts
     }
 
     /// Seeded split of 0..<count into (training, validation) row lists, each in ascending order.

@@ -18,12 +18,21 @@ public enum LearnerConfiguration {
     public static let kinds = ["logistic_regression", "linear_regression", "gbdt", "mlp"]
 
     /// The learner for `kind` with `hyperparameters` applied over the defaults. `task` selects
-    /// the objective of GBDT and the head of the MLP (linear kinds fix their own task).
-    public static func learner(kind: String, task: PredictionTask,
+    /// the objective of GBDT, the head of the MLP and, for `logistic_regression`, binary or
+    /// multinomial; `classCount` is the number of classes of a multiclass task. Regression GBDT
+    /// takes `objective: l2 | l1 | huber | quantile` (with `huber_delta` and `alpha`).
+    public static func learner(kind: String, task: PredictionTask, classCount: Int = 2,
                                hyperparameters: [String: HyperparameterValue]) throws(LearnerError) -> any Learner {
         var reader = Reader(values: hyperparameters)
         let learner: any Learner
         switch kind {
+        case "logistic_regression" where task == .multiclass:
+            var model = MultinomialLogisticRegression(classCount: classCount)
+            model.l2 = try reader.number("l2") ?? model.l2
+            model.maxIterations = try reader.integer("max_iterations") ?? model.maxIterations
+            model.tolerance = try reader.number("tolerance") ?? model.tolerance
+            model.encoding = try reader.encoding(model.encoding)
+            learner = model
         case "logistic_regression":
             var model = LogisticRegression()
             model.l2 = try reader.number("l2") ?? model.l2
@@ -38,7 +47,9 @@ public enum LearnerConfiguration {
             model.encoding = try reader.encoding(model.encoding)
             learner = model
         case "gbdt":
-            var model = GradientBoostedTrees(objective: task == .binaryClassification ? .binaryLogLoss : .squaredError)
+            var model = GradientBoostedTrees(objective: try reader.objective(task: task), classCount: classCount)
+            model.huberDelta = try reader.number("huber_delta") ?? model.huberDelta
+            model.quantileAlpha = try reader.number("alpha") ?? model.quantileAlpha
             model.rounds = try reader.integer("rounds") ?? model.rounds
             model.learningRate = try reader.number("learning_rate") ?? model.learningRate
             model.numLeaves = try reader.integer("num_leaves") ?? model.numLeaves
@@ -56,7 +67,7 @@ public enum LearnerConfiguration {
             model.categoricalSmoothing = try reader.number("categorical_smoothing") ?? model.categoricalSmoothing
             learner = model
         case "mlp":
-            var model = MultilayerPerceptron(task: task)
+            var model = MultilayerPerceptron(task: task, classCount: classCount)
             model.hiddenLayers = try reader.integers("hidden_layers") ?? model.hiddenLayers
             model.learningRate = try reader.number("learning_rate") ?? model.learningRate
             model.batchSize = try reader.integer("batch_size") ?? model.batchSize
@@ -126,6 +137,29 @@ public enum LearnerConfiguration {
             case let .flag(value)?: return value
             case let other?: throw .invalidHyperparameter(name: key, value: "\(other)", requirement: "true or false")
             }
+        }
+
+        /// The GBDT objective: fixed by a classification task, `objective: l2 | l1 | huber |
+        /// quantile` (default l2) for regression; `huber_delta` and `alpha` only with theirs.
+        mutating func objective(task: PredictionTask) throws(LearnerError) -> GradientBoostedTrees.Objective {
+            let names = GradientBoostedTrees.Objective.regressionNames
+            let name = try text("objective", allowed: names.keys.sorted())
+            let objective: GradientBoostedTrees.Objective
+            switch task {
+            case .binaryClassification, .multiclass:
+                if let name {
+                    throw .invalidHyperparameter(name: "objective", value: name, requirement: "only for regression (a classification task fixes the loss)")
+                }
+                objective = task == .multiclass ? .multiclassSoftmax : .binaryLogLoss
+            case .regression: objective = name.flatMap { names[$0] } ?? .squaredError
+            }
+            if values["huber_delta"] != nil, objective != .huber {
+                throw .invalidHyperparameter(name: "huber_delta", value: "\(values["huber_delta"]!)", requirement: "only with objective: huber")
+            }
+            if values["alpha"] != nil, objective != .quantile {
+                throw .invalidHyperparameter(name: "alpha", value: "\(values["alpha"]!)", requirement: "only with objective: quantile")
+            }
+            return objective
         }
 
         /// `class_weights: balanced | uniform | [w0, w1]`.

@@ -8,7 +8,9 @@ public enum LearnerError: Error, Equatable, CustomStringConvertible {
     case invalidLabel(row: Int, value: Double, expected: String)
     /// A column the encoding or the label needs is not in the table.
     case missingColumn(String)
-    /// Binary classification with only one class present in the labels.
+    /// A label text that is not one of the declared classes of a multiclass task.
+    case undeclaredClass(row: Int, value: String, classes: [String])
+    /// Binary or multiclass classification with only one class present in the labels.
     case singleClass(label: Double)
     /// NaN (under a refusing missing-value policy) or ±infinity in a feature of a linear model or MLP.
     case nonFiniteFeature(column: String, row: Int, value: Float)
@@ -31,7 +33,9 @@ public enum LearnerError: Error, Equatable, CustomStringConvertible {
         case let .labelCountMismatch(rows, labels): return "\(rows) feature rows but \(labels) labels"
         case let .invalidLabel(row, value, expected): return "label \(value) at row \(row): expected \(expected)"
         case let .missingColumn(name): return "the table has no column '\(name)', which the model needs"
-        case let .singleClass(label): return "all labels are \(label): binary classification needs both classes"
+        case let .undeclaredClass(row, value, classes):
+            return "label '\(value)' at row \(row) is not one of the declared classes (\(classes.joined(separator: ", "))): add it to the class list or fix the data"
+        case let .singleClass(label): return "all labels are \(label): classification needs at least two classes in the training rows"
         case let .nonFiniteFeature(column, row, value):
             return "column \(column) row \(row) is \(value): impute it or choose missing: impute"
         case let .invalidCategoryCode(column, row, value):
@@ -53,6 +57,7 @@ extension LearnerError {
     public func mappingRow(_ map: (Int) -> Int) -> LearnerError {
         switch self {
         case let .invalidLabel(row, value, expected): .invalidLabel(row: map(row), value: value, expected: expected)
+        case let .undeclaredClass(row, value, classes): .undeclaredClass(row: map(row), value: value, classes: classes)
         case let .nonFiniteFeature(column, row, value): .nonFiniteFeature(column: column, row: map(row), value: value)
         case let .invalidCategoryCode(column, row, value): .invalidCategoryCode(column: column, row: map(row), value: value)
         default: self

@@ -32,6 +32,22 @@ public struct ConvergenceReport: Sendable, Equatable {
     public let gradientMaxNorm: Double
 }
 
+extension ConvergenceReport {
+    func encode(into writer: inout ByteWriter) {
+        writer.write(converged)
+        writer.write(UInt64(iterations))
+        writer.write(UInt64(objectiveEvaluations))
+        writer.write(objective)
+        writer.write(gradientMaxNorm)
+    }
+
+    init(decoding reader: inout ByteReader) throws(LearnerError) {
+        self.init(converged: try reader.readBool(), iterations: Int(try reader.read(UInt64.self)),
+                  objectiveEvaluations: Int(try reader.read(UInt64.self)),
+                  objective: try reader.readDouble(), gradientMaxNorm: try reader.readDouble())
+    }
+}
+
 /// L2-regularized logistic regression fit by L-BFGS on the encoded (by default standardized)
 /// features. Minimizes Σ wᵢ·logloss(i) + (l2/2)·‖β‖² (intercept not penalized): the same
 /// minimizer as scikit-learn's LogisticRegression with C = 1/l2 on the same encoded columns.
@@ -204,11 +220,7 @@ public struct LogisticRegressionModel: Model {
         encoder.encode(into: &writer)
         writer.write(coefficients)
         writer.write(intercept)
-        writer.write(report.converged)
-        writer.write(UInt64(report.iterations))
-        writer.write(UInt64(report.objectiveEvaluations))
-        writer.write(report.objective)
-        writer.write(report.gradientMaxNorm)
+        report.encode(into: &writer)
     }
 
     public init(decodingPayload reader: inout ByteReader) throws(LearnerError) {
@@ -217,9 +229,7 @@ public struct LogisticRegressionModel: Model {
         coefficients = try reader.readDoubles()
         guard coefficients.count == encoder.width else { throw .corruptModel(reason: "coefficient count") }
         intercept = try reader.readDouble()
-        report = ConvergenceReport(converged: try reader.readBool(), iterations: Int(try reader.read(UInt64.self)),
-                                   objectiveEvaluations: Int(try reader.read(UInt64.self)),
-                                   objective: try reader.readDouble(), gradientMaxNorm: try reader.readDouble())
+        report = try ConvergenceReport(decoding: &reader)
     }
 }
 

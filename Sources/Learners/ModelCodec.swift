@@ -1,12 +1,16 @@
 /// Reads serialized models of any kind.
 public enum ModelCodec {
-    /// Version of the binary model format written by this build.
-    public static let formatVersion = 1
+    /// Newest version of the binary model format this build writes and reads. A model is
+    /// written with the oldest version that has its kind and objective (`Model.formatVersion`),
+    /// so models of version 1 keep their bytes; version 2 added multiclass models (softmax GBDT,
+    /// multinomial logistic regression, the MLP's softmax head) and the L1, Huber and quantile
+    /// GBDT objectives.
+    public static let formatVersion = 2
     static let magic: [UInt8] = Array("GMLM".utf8)
 
-    static func writeHeader(kind: ModelKind, into writer: inout ByteWriter) {
+    static func writeHeader(kind: ModelKind, version: Int, into writer: inout ByteWriter) {
         writer.write(bytes: magic)
-        writer.write(UInt16(formatVersion))
+        writer.write(UInt16(version))
         writer.write(kind.rawValue)
     }
 
@@ -16,7 +20,7 @@ public enum ModelCodec {
         var reader = ByteReader(bytes)
         guard try reader.readBytes(magic.count) == magic else { throw .corruptModel(reason: "not a GitML model") }
         let version = Int(try reader.read(UInt16.self))
-        guard version == formatVersion else { throw .unsupportedModelVersion(found: version, supported: formatVersion) }
+        guard (1...formatVersion).contains(version) else { throw .unsupportedModelVersion(found: version, supported: formatVersion) }
         let kindByte = try reader.read(UInt8.self)
         let model: any Model
         switch ModelKind(rawValue: kindByte) {
@@ -24,9 +28,15 @@ public enum ModelCodec {
         case .linearRegression: model = try LinearRegressionModel(decodingPayload: &reader)
         case .gradientBoostedTrees: model = try GradientBoostedTreesModel(decodingPayload: &reader)
         case .multilayerPerceptron: model = try MLPModel(decodingPayload: &reader)
+        case .multinomialLogisticRegression: model = try MultinomialLogisticRegressionModel(decodingPayload: &reader)
         case nil: throw .corruptModel(reason: "unknown model kind \(kindByte)")
         }
         guard reader.isAtEnd else { throw .corruptModel(reason: "trailing bytes after the model") }
+        // A version-1 header on a model only version 2 has is corrupt (a build that reads only
+        // version 1 would misread it rather than refuse it).
+        guard model.formatVersion == version else {
+            throw .corruptModel(reason: "a model of format version \(model.formatVersion) has a version \(version) header")
+        }
         return model
     }
 }
@@ -129,6 +139,12 @@ public struct ByteReader: Sendable {
             columns.append(FeatureColumn(name: name, kind: kind))
         }
         return FeatureSchema(columns)
+    }
+    /// Reads a class count (2…65536) of a multiclass model.
+    public mutating func readClassCount() throws(LearnerError) -> Int {
+        let count = Int(try read(UInt32.self))
+        guard (2...65_536).contains(count) else { throw .corruptModel(reason: "class count \(count)") }
+        return count
     }
     /// Reads a task byte.
     public mutating func readTask() throws(LearnerError) -> PredictionTask {

@@ -1,13 +1,16 @@
 import Kernels
 
-/// A feed-forward network of dense ReLU layers with a single output, trained by Adam on
-/// shuffled minibatches (as scikit-learn's MLPClassifier / MLPRegressor): Glorot-uniform
-/// seeded initialization, L2 penalty, log loss (binary head) or half squared error (regression
-/// head), and early stopping on a seeded validation split. Inputs are encoded (and by default
+/// A feed-forward network of dense ReLU layers, trained by Adam on shuffled minibatches (as
+/// scikit-learn's MLPClassifier / MLPRegressor): Glorot-uniform seeded initialization, L2
+/// penalty, and a head per task — one sigmoid output with log loss (binary), one linear output
+/// with half squared error (regression), or `classCount` softmax outputs with multiclass log
+/// loss (multiclass) — and early stopping on a seeded validation split. Inputs are encoded (and by default
 /// standardized) like the linear models. Training runs on one thread, so it is deterministic
 /// by construction; prediction runs in parallel row blocks.
 public struct MultilayerPerceptron: Learner {
     public var task: PredictionTask
+    /// Classes of a multiclass task (the softmax head's width).
+    public var classCount: Int
     /// Width of each hidden layer, input side first.
     public var hiddenLayers: [Int]
     public var learningRate: Double
@@ -24,11 +27,12 @@ public struct MultilayerPerceptron: Learner {
     public var validationFraction: Double
     public var encoding: EncodingOptions
 
-    public init(task: PredictionTask = .binaryClassification, hiddenLayers: [Int] = [64], learningRate: Double = 1e-3,
+    public init(task: PredictionTask = .binaryClassification, classCount: Int = 2, hiddenLayers: [Int] = [64], learningRate: Double = 1e-3,
                 batchSize: Int = 200, epochs: Int = 50, l2: Double = 1e-4, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-8, earlyStoppingRounds: Int = 0, validationFraction: Double = 0.1,
                 encoding: EncodingOptions = EncodingOptions()) {
         self.task = task
+        self.classCount = classCount
         self.hiddenLayers = hiddenLayers
         self.learningRate = learningRate
         self.batchSize = batchSize
@@ -54,6 +58,7 @@ public struct MultilayerPerceptron: Learner {
         try require(l2 >= 0 && l2.isFinite, "l2", l2, "≥ 0")
         try require((0..<1).contains(beta1) && (0..<1).contains(beta2), "beta", "\(beta1), \(beta2)", "in [0, 1)")
         try require(epsilon > 0, "epsilon", epsilon, "> 0")
+        try require((2...65_536).contains(classCount), "classes", classCount, "2…65536 classes")
         try require((0...100_000).contains(earlyStoppingRounds), "early_stopping_rounds", earlyStoppingRounds, "0…100000")
         try require(earlyStoppingRounds == 0 || (validationFraction > 0 && validationFraction < 1),
                     "validation_fraction", validationFraction, "in (0, 1) when early stopping is on")
@@ -62,7 +67,7 @@ public struct MultilayerPerceptron: Learner {
     public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
                     threads: ParallelFor.Threads) throws(LearnerError) -> MLPModel {
         try validateHyperparameters()
-        try Labels.validate(labels, rowCount: features.rowCount, task: task)
+        try Labels.validate(labels, rowCount: features.rowCount, task: task, classCount: classCount)
         let (encoder, columnMajor) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
         // Minibatches read whole rows in random order: keep the design row-major.
         let design = columnMajor.rowMajor(0..<columnMajor.rows, threads: threads)
@@ -72,7 +77,7 @@ public struct MultilayerPerceptron: Learner {
             : (training: Array(0..<columnMajor.rows), validation: [])
         guard !split.training.isEmpty else { throw .emptyInput }
         var random = SplitMix64(seed: seed)
-        var network = Network(widths: [width] + hiddenLayers + [1], random: &random)
+        var network = Network(widths: [width] + hiddenLayers + [task == .multiclass ? classCount : 1], random: &random)
         var optimizer = AdamState(network: network)
         var best = network
         var validationLoss: [Double] = []
@@ -167,15 +172,19 @@ struct Network: Sendable, Equatable {
     func gradient(_ design: [Double], rows: [Int], labels: [Double], task: PredictionTask, l2: Double,
                   workspace: inout Workspace) -> (weights: [[Double]], biases: [[Double]]) {
         forward(design, rows: rows[...], workspace: &workspace)
-        let count = rows.count, last = widths.count - 1
+        let count = rows.count, last = widths.count - 1, outputs = widths[last]
         let scale = 1 / Double(count)
-        var margins = Array(workspace.activations[last][0..<count])
-        if task == .binaryClassification {
-            margins.withUnsafeMutableBufferPointer {
-                Transcendentals.apply(Transcendentals.sigmoid, $0.baseAddress!, $0.baseAddress!, count: count)
+        var margins = Array(workspace.activations[last][0..<(count * outputs)])
+        margins.withUnsafeMutableBufferPointer { Network.applyHead(task, $0.baseAddress!, rows: count, outputs: outputs) }
+        if task == .multiclass {
+            // Softmax with log loss: δ = p - one-hot(label).
+            for i in 0..<count {
+                for k in 0..<outputs { workspace.deltas[last][i * outputs + k] = margins[i * outputs + k] * scale }
+                workspace.deltas[last][i * outputs + Int(labels[rows[i]])] -= scale
             }
+        } else {
+            for i in 0..<count { workspace.deltas[last][i] = (margins[i] - labels[rows[i]]) * scale }
         }
-        for i in 0..<count { workspace.deltas[last][i] = (margins[i] - labels[rows[i]]) * scale }
         var weightGradients = weights.map { [Double](repeating: 0, count: $0.count) }
         var biasGradients = biases.map { [Double](repeating: 0, count: $0.count) }
         for l in stride(from: last - 1, through: 0, by: -1) {
@@ -195,6 +204,16 @@ struct Network: Sendable, Equatable {
         return (weightGradients, biasGradients)
     }
 
+    /// The head's link on the output margins of `rows` rows, in place: the sigmoid (binary), the
+    /// softmax of each row (multiclass), or nothing (regression).
+    static func applyHead(_ task: PredictionTask, _ margins: UnsafeMutablePointer<Double>, rows: Int, outputs: Int) {
+        switch task {
+        case .binaryClassification: Transcendentals.apply(Transcendentals.sigmoid, margins, margins, count: rows)
+        case .multiclass: for i in 0..<rows { Softmax.normalize(margins + i * outputs, count: outputs) }
+        case .regression: break
+        }
+    }
+
     /// Mean loss (log loss or half squared error) over `rows`, without the penalty.
     func loss(_ design: [Double], rows: [Int], labels: [Double], task: PredictionTask,
               workspace: inout Workspace) -> Double {
@@ -202,10 +221,16 @@ struct Network: Sendable, Equatable {
         for start in stride(from: 0, to: rows.count, by: workspace.rows) {
             let batch = rows[start..<min(start + workspace.rows, rows.count)]
             forward(design, rows: batch, workspace: &workspace)
-            let margins = workspace.activations[widths.count - 1]
+            let margins = workspace.activations[widths.count - 1], outputs = widths[widths.count - 1]
             for (i, row) in batch.enumerated() {
-                let z = margins[i], y = labels[row]
-                total += task == .binaryClassification ? Transcendentals.log1pexp(z) - y * z : 0.5 * (z - y) * (z - y)
+                let y = labels[row]
+                switch task {
+                case .multiclass:
+                    total += margins.withUnsafeBufferPointer { Softmax.logSumExp($0.baseAddress! + i * outputs, count: outputs) }
+                        - margins[i * outputs + Int(y)]
+                case .binaryClassification: total += Transcendentals.log1pexp(margins[i]) - y * margins[i]
+                case .regression: total += 0.5 * (margins[i] - y) * (margins[i] - y)
+                }
             }
         }
         return total / Double(max(rows.count, 1))
@@ -256,7 +281,8 @@ struct AdamState {
     }
 }
 
-/// A trained MLP: encoder plus network; scores are P(label = 1) or the predicted value.
+/// A trained MLP: encoder plus network; scores are P(label = 1), the predicted value, or the
+/// class probabilities.
 public struct MLPModel: Model {
     public static let kind = ModelKind.multilayerPerceptron
     public let schema: FeatureSchema
@@ -265,6 +291,8 @@ public struct MLPModel: Model {
     let network: Network
     /// Validation loss after each epoch (empty without early stopping).
     public let validationLoss: [Double]
+    public var outputCount: Int { network.widths[network.widths.count - 1] }
+    public var formatVersion: Int { task == .multiclass ? 2 : 1 }
 
     init(schema: FeatureSchema, encoder: FeatureEncoder, task: PredictionTask, network: Network, validationLoss: [Double]) {
         self.schema = schema
@@ -278,16 +306,12 @@ public struct MLPModel: Model {
         try features.requireSchema(schema)
         guard features.rowCount > 0 else { return [] }
         let design = try encoder.design(features, threads: threads)
-        let network = self.network, task = self.task
+        let network = self.network, task = self.task, outputs = outputCount
         let blocks = ParallelFor.map(count: design.rows, blockSize: 1024, threads: threads) { range -> [Double] in
             var workspace = Network.Workspace(network: network, rows: range.count)
             network.forward(design.rowMajor(range, threads: .one), rows: Array(0..<range.count)[...], workspace: &workspace)
-            var scores = Array(workspace.activations[network.widths.count - 1][0..<range.count])
-            if task == .binaryClassification {
-                scores.withUnsafeMutableBufferPointer {
-                    Transcendentals.apply(Transcendentals.sigmoid, $0.baseAddress!, $0.baseAddress!, count: range.count)
-                }
-            }
+            var scores = Array(workspace.activations[network.widths.count - 1][0..<(range.count * outputs)])
+            scores.withUnsafeMutableBufferPointer { Network.applyHead(task, $0.baseAddress!, rows: range.count, outputs: outputs) }
             return scores
         }
         return blocks.flatMap { $0 }
@@ -314,7 +338,8 @@ public struct MLPModel: Model {
         guard layerCount >= 2 else { throw .corruptModel(reason: "network needs at least two layers") }
         var widths: [Int] = []
         for _ in 0..<layerCount { widths.append(Int(try reader.read(UInt32.self))) }
-        guard widths[0] == encoder.width, widths.last == 1, widths.allSatisfy({ $0 >= 1 }) else {
+        let outputs = task == .multiclass ? 2...65_536 : 1...1
+        guard widths[0] == encoder.width, outputs.contains(widths[layerCount - 1]), widths.allSatisfy({ $0 >= 1 }) else {
             throw .corruptModel(reason: "network widths \(widths) do not fit the encoder")
         }
         var weights: [[Double]] = [], biases: [[Double]] = []

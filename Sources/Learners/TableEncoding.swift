@@ -17,6 +17,9 @@ public struct TableEncoding: Codable, Sendable, Equatable {
     }
 
     public let features: [Feature]
+    /// The declared classes of a multiclass task, in order: a model's output k is P(classes[k]).
+    /// Nil (and absent from the JSON) for binary and regression.
+    public var classes: [String]?
 
     /// The schema of the matrices this encoding produces.
     public var schema: FeatureSchema {
@@ -58,14 +61,35 @@ public struct TableEncoding: Codable, Sendable, Equatable {
 }
 
 extension TableEncoding {
-    /// The labels `task` trains on: binary labels (see `binaryLabels`) or numeric targets
-    /// (see `numericLabels`; `positive` is ignored).
+    /// The labels `task` trains on: binary labels (see `binaryLabels`), numeric targets (see
+    /// `numericLabels`; `positive` is ignored) or class indices (see `classLabels`; `classes`
+    /// is required for a multiclass task).
     public static func labels(_ table: Table, column name: String, task: PredictionTask,
-                              positive: String?) throws(LearnerError) -> [Double] {
+                              positive: String?, classes: [String]? = nil) throws(LearnerError) -> [Double] {
         switch task {
         case .binaryClassification: return try binaryLabels(table, column: name, positive: positive)
         case .regression: return try numericLabels(table, column: name)
+        case .multiclass:
+            guard let classes else {
+                throw .invalidHyperparameter(name: "classes", value: "none", requirement: "a multiclass task declares its classes")
+            }
+            return try classLabels(table, column: name, classes: classes)
         }
+    }
+
+    /// Multiclass labels from a table column: the index of each row's value (as text) in the
+    /// declared `classes`. A null or a value not in the list is an error naming the row.
+    public static func classLabels(_ table: Table, column name: String, classes: [String]) throws(LearnerError) -> [Double] {
+        guard let column = table.column(named: name) else { throw .missingColumn(name) }
+        let index = Dictionary(classes.enumerated().map { ($1, Double($0)) }, uniquingKeysWith: { first, _ in first })
+        var labels: [Double] = []
+        labels.reserveCapacity(table.rowCount)
+        for row in 0..<table.rowCount {
+            guard let text = column.text(at: row) else { throw .invalidLabel(row: row, value: .nan, expected: "a label, not a null") }
+            guard let label = index[text] else { throw .undeclaredClass(row: row, value: text, classes: classes) }
+            labels.append(label)
+        }
+        return labels
     }
 
     /// Regression targets from a table column: every row a finite number (a null or text label

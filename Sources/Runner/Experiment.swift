@@ -46,6 +46,9 @@ public struct Experiment: Sendable, Equatable {
     public let modelKind: String
     public let hyperparameters: [String: HyperparameterValue]
     public let seeds: [UInt64]
+    /// Regression: the quantiles of prediction intervals (`intervals: [0.05, 0.95]`), each
+    /// estimated by a quantile GBDT per seed beside the point model; empty otherwise.
+    public let intervals: [Double]
     public let candidate: Candidate
     public let budget: Budget
     /// GPUs the run holds (`gpus: N`), priced at `cost.gpu_hour_usd` for its wall time; GitML's
@@ -55,7 +58,7 @@ public struct Experiment: Sendable, Equatable {
     /// Parses the experiment file's text; errors name `file`, the line and the key.
     public static func parse(yaml: String, file: String, name: String) throws(ContractError) -> Experiment {
         let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "suite")
-        try root.requireKeys(in: ["suite", "train", "validation", "features", "model", "seeds", "seed", "candidate", "budget", "gpus", "description"])
+        try root.requireKeys(in: ["suite", "train", "validation", "features", "model", "seeds", "seed", "candidate", "budget", "gpus", "description", "intervals"])
         let model = try root.required("model")
         var kind = ""
         var hyperparameters: [String: HyperparameterValue] = [:]
@@ -72,6 +75,7 @@ public struct Experiment: Sendable, Equatable {
                           include: try features(root)?.optional("include")?.strings(),
                           exclude: try features(root)?.optional("exclude")?.strings() ?? [],
                           modelKind: kind, hyperparameters: hyperparameters, seeds: seeds,
+                          intervals: try intervalQuantiles(root.optional("intervals")),
                           candidate: try candidate(root.optional("candidate"), seeds: seeds),
                           budget: try Budget.parse(root.optional("budget")), gpus: try gpuCount(root.optional("gpus")))
     }
@@ -83,6 +87,30 @@ public struct Experiment: Sendable, Equatable {
             throw RunnerError.missingFile(path: path, hint: "write it (see templates/ml/experiments/example.yaml)")
         }
         return try parse(yaml: String(decoding: data, as: UTF8.self), file: "ml/experiments/\(name).yaml", name: name)
+    }
+
+    /// `intervals: [q…]`: distinct quantiles strictly between 0 and 1, ascending.
+    private static func intervalQuantiles(_ node: YAMLCursor?) throws(ContractError) -> [Double] {
+        guard let node else { return [] }
+        var quantiles: [Double] = []
+        for item in try node.items() {
+            let q = try item.double()
+            guard q > 0, q < 1 else { throw item.fail("an interval quantile is between 0 and 1 (e.g. 0.05 or 0.95)") }
+            guard quantiles.last.map({ $0 < q }) ?? true else { throw item.fail("give the interval quantiles ascending, each once") }
+            quantiles.append(q)
+        }
+        guard !quantiles.isEmpty else { throw node.fail("give one or more quantiles, e.g. intervals: [0.05, 0.95]") }
+        return quantiles
+    }
+
+    /// The hyperparameters of the quantile GBDT for interval quantile `q`: the experiment's own
+    /// when its model is a GBDT (its objective keys replaced), GBDT defaults otherwise.
+    public func intervalHyperparameters(_ q: Double) -> [String: HyperparameterValue] {
+        var values = modelKind == "gbdt" ? hyperparameters : [:]
+        values["huber_delta"] = nil
+        values["objective"] = .text("quantile")
+        values["alpha"] = .number(q)
+        return values
     }
 
     private static func gpuCount(_ node: YAMLCursor?) throws(ContractError) -> Int {

@@ -133,7 +133,12 @@ public struct ExperimentRunner {
             func store(_ name: String, _ file: String) throws {
                 outcome.artifacts[name] = try project.storeArtifact(path: scratch + "/" + file)
             }
-            for seed in experiment.seeds { try store("model/seed-\(seed)", TrainingJob.Output.model(seed: seed)) }
+            for seed in experiment.seeds {
+                try store("model/seed-\(seed)", TrainingJob.Output.model(seed: seed))
+                for q in experiment.intervals {
+                    try store("model/seed-\(seed)/q_\(q)", TrainingJob.Output.model(seed: seed, quantile: q))
+                }
+            }
             try store("encoder", TrainingJob.Output.encoder)
             try store("predictions/validation", TrainingJob.Output.validationPredictions)
             try store("predictions/evaluation", TrainingJob.Output.evaluationPredictions)

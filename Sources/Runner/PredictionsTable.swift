@@ -6,8 +6,11 @@ import Tables
 /// `row,label,score,score_seed_<s>…` — `row` is the 0-based row of the dataset version (its
 /// digest is in the run record), `label` is 1 for the positive class (binary) or the numeric
 /// target (regression), `score` is the candidate's score or predicted value (the seed
-/// ensemble's mean, or the chosen seed's), then one column per seed when several ran. Numbers are shortest round-trip decimals, so the file is exact and
-/// any tool (and `git ml eval`) reads it.
+/// ensemble's mean, or the chosen seed's), then one column per seed when several ran, then for a
+/// regression run with prediction intervals one `q_<quantile>` column per interval quantile
+/// (quantile as its shortest decimal, e.g. `q_0.05`), under the same candidate rule as `score`.
+/// Numbers are shortest round-trip decimals, so the file is exact and any tool (and
+/// `git ml eval`) reads it.
 public struct PredictionsTable: Sendable, Equatable {
     public var rows: [Int]
     public var labels: [Double]
@@ -16,6 +19,19 @@ public struct PredictionsTable: Sendable, Equatable {
     public var scores: [[Double]]
     /// The candidate's score per row.
     public var candidateScores: [Double]
+    /// The candidate's predicted quantiles (`q_<quantile>` columns), ascending by quantile.
+    public var intervals: [IntervalColumn] = []
+
+    /// One prediction-interval quantile's column.
+    public struct IntervalColumn: Sendable, Equatable {
+        public var quantile: Double
+        public var values: [Double]
+        public init(quantile: Double, values: [Double]) {
+            self.quantile = quantile
+            self.values = values
+        }
+        public var name: String { "q_\(quantile)" }
+    }
 
     /// `candidate`: index of the chosen seed, or nil for the mean over seeds.
     public init(rows: [Int], labels: [Double], seeds: [UInt64], scores: [[Double]], candidate: Int?) {
@@ -23,11 +39,14 @@ public struct PredictionsTable: Sendable, Equatable {
         self.labels = labels
         self.seeds = seeds
         self.scores = scores
-        if let candidate {
-            candidateScores = scores[candidate]
-        } else {
-            candidateScores = (0..<rows.count).map { row in scores.reduce(0) { $0 + $1[row] } / Double(scores.count) }
-        }
+        candidateScores = Self.candidate(scores, candidate)
+    }
+
+    /// The candidate's values from per-seed columns `[seed][row]`: the chosen seed's
+    /// (`candidate` indexes the seeds) or, for nil, the mean over seeds.
+    public static func candidate(_ scores: [[Double]], _ candidate: Int?) -> [Double] {
+        if let candidate { return scores[candidate] }
+        return (0..<(scores.first?.count ?? 0)).map { row in scores.reduce(0) { $0 + $1[row] } / Double(scores.count) }
     }
 
     /// The CSV text; blocks of rows are formatted in parallel (formatting the numbers of every
@@ -35,7 +54,7 @@ public struct PredictionsTable: Sendable, Equatable {
     public var text: String {
         var header = "row,label,score"
         if seeds.count > 1 { header += seeds.map { ",score_seed_\($0)" }.joined() }
-        header += "\n"
+        header += intervals.map { "," + $0.name }.joined() + "\n"
         let table = self
         let blocks = ParallelFor.map(count: rows.count, blockSize: 8192) { range in
             var out = ""
@@ -43,6 +62,7 @@ public struct PredictionsTable: Sendable, Equatable {
             for i in range {
                 out += "\(table.rows[i]),\(PredictionsTable.format(label: table.labels[i])),\(table.candidateScores[i])"
                 if table.seeds.count > 1 { for s in table.scores.indices { out += ",\(table.scores[s][i])" } }
+                for interval in table.intervals { out += ",\(interval.values[i])" }
                 out += "\n"
             }
             return out
@@ -73,9 +93,13 @@ public struct PredictionsTable: Sendable, Equatable {
         guard header.count >= 3, header[0] == "row", header[1] == "label", header[2] == "score" else {
             throw invalid("header must start with row,label,score")
         }
-        var seeds: [UInt64] = []
-        for column in header.dropFirst(3) {
-            guard column.hasPrefix("score_seed_"), let seed = UInt64(column.dropFirst("score_seed_".count)) else {
+        var seeds: [UInt64] = [], quantiles: [(Double, Int)] = []
+        for (index, column) in header.enumerated().dropFirst(3) {
+            if column.hasPrefix("q_"), let q = Double(column.dropFirst(2)), q > 0, q < 1, quantiles.last.map({ $0.0 < q }) ?? true {
+                quantiles.append((q, index))
+                continue
+            }
+            guard quantiles.isEmpty, column.hasPrefix("score_seed_"), let seed = UInt64(column.dropFirst("score_seed_".count)) else {
                 throw invalid("unexpected column '\(column)'")
             }
             seeds.append(seed)
@@ -92,8 +116,9 @@ public struct PredictionsTable: Sendable, Equatable {
         self.rows = rows.map { Int($0) }
         labels = try numbers(columns[1])
         self.seeds = seeds
-        scores = seeds.isEmpty ? [candidate] : try columns.dropFirst(3).map(numbers)
+        scores = seeds.isEmpty ? [candidate] : try columns[3..<(3 + seeds.count)].map(numbers)
         candidateScores = candidate
+        intervals = try quantiles.map { IntervalColumn(quantile: $0.0, values: try numbers(columns[$0.1])) }
     }
 }
 
@@ -121,8 +146,10 @@ extension PredictionsTable {
             throw invalid("its label column disagrees with the dataset's labels on \(disagreeing) rows (labels are read from the pinned data, not from predictions)")
         }
         let order = index.filter { $0 >= 0 }
-        return PredictionsTable(rows: order.map { rows[$0] }, labels: order.map { labels[rows[$0]] }, seeds: seeds,
-                                scores: scores.map { column in order.map { column[$0] } }, candidateScores: order.map { candidateScores[$0] })
+        var joined = PredictionsTable(rows: order.map { rows[$0] }, labels: order.map { labels[rows[$0]] }, seeds: seeds,
+                                      scores: scores.map { column in order.map { column[$0] } }, candidateScores: order.map { candidateScores[$0] })
+        joined.intervals = intervals.map { interval in IntervalColumn(quantile: interval.quantile, values: order.map { interval.values[$0] }) }
+        return joined
     }
 
     private init(rows: [Int], labels: [Double], seeds: [UInt64], scores: [[Double]], candidateScores: [Double]) {

@@ -46,16 +46,23 @@ public struct RecordedModel {
     }
 
     /// The candidate's score for every row of `table` (the mean over the ensemble's models),
-    /// on all cores.
+    /// on all cores: one value per row, or for a multiclass model `outputCount` probabilities
+    /// per row, row-major.
     public func scores(_ table: Table) throws -> [Double] {
         let byModel = try scoresByModel(table)
-        var total = [Double](repeating: 0, count: table.rowCount)
+        var total = [Double](repeating: 0, count: table.rowCount * outputCount)
         for scores in byModel {
             for i in total.indices { total[i] += scores[i] }
         }
         let count = Double(models.count)
         return total.map { $0 / count }
     }
+
+    /// Scores per row: 1, or the number of classes.
+    public var outputCount: Int { models.first?.model.outputCount ?? 1 }
+
+    /// The output columns' names: `score`, or `p_<class>` per declared class (docs/FORMAT.md).
+    public var outputNames: [String] { encoding.classes.map { $0.map { "p_" + $0 } } ?? ["score"] }
 
     /// Writes the model, its encoder and a manifest (`manifest.json`) describing both, so the
     /// model can be used outside the repository: `model-seed-<s>.gmlm` per seed (format in
@@ -81,7 +88,9 @@ public struct RecordedModel {
             "model_kind": record.config["model"]?["kind"] ?? .null,
             "candidate": .string(record.candidate),
             "score": .string(models.count > 1 ? "mean of the models' scores" : "the model's score"),
-            "task": "binary classification: score = P(label = positive)",
+            "task": .string(encoding.classes.map { "multiclass: p_<class> = P(label = class), classes \($0.joined(separator: ", "))" }
+                ?? (models.first?.model.task == .regression ? "regression: score = the predicted value"
+                    : "binary classification: score = P(label = positive)")),
             "label": record.config["label"] ?? .null,
             "positive": record.config["positive"] ?? .null,
             "features": .array(encoding.features.map { f in

@@ -9,27 +9,37 @@ import Tables
 /// bit-identical models and scores on any number of threads (the learners guarantee it).
 public struct TrainingSession {
     public let experiment: Experiment
-    /// Binary classification (labels 0/1, `positive` naming the class counted as 1) or
-    /// regression (numeric targets).
+    /// Binary classification (labels 0/1, `positive` naming the class counted as 1),
+    /// regression (numeric targets) or multiclass (labels among `classes`).
     public let task: PredictionTask
     public let labelColumn: String
     public let positive: String?
+    /// The declared classes of a multiclass task, in order (nil otherwise).
+    public let classes: [String]?
     public let excluded: Set<String>
 
     public init(experiment: Experiment, task: PredictionTask = .binaryClassification, labelColumn: String, positive: String?,
-                excluded: Set<String>) {
+                classes: [String]? = nil, excluded: Set<String>) {
         self.experiment = experiment
         self.task = task
         self.labelColumn = labelColumn
         self.positive = positive
+        self.classes = classes
         self.excluded = excluded
     }
 
-    /// What training produced; scores are indexed `[seed][row]`.
+    /// What training produced; scores are indexed `[seed][row]` — for multiclass
+    /// `[seed][row·K + k]`, P(class k) of each row, row-major (`outputCount` = K values a row).
     public struct Result: Sendable {
+        /// The encoding, with the declared classes for multiclass (`encoding.classes`).
         public var encoding: TableEncoding
         /// Serialized models, one per seed in the experiment's order.
         public var models: [[UInt8]]
+        /// Scores per row: 1, or the class count.
+        public var outputCount: Int
+        /// Regression with `intervals`: per quantile (the experiment's order), one serialized
+        /// quantile model per seed, and its predictions `[seed][row]` on validation and evaluation rows.
+        public var intervals: [IntervalModels]
         /// Rows of the training table used for validation, ascending.
         public var validationRows: [Int]
         public var validationLabels: [Double]
@@ -43,6 +53,14 @@ public struct TrainingSession {
         public var predictSeconds: Double
     }
 
+    /// The quantile models of one prediction-interval quantile.
+    public struct IntervalModels: Sendable {
+        public var quantile: Double
+        public var models: [[UInt8]]
+        public var validationScores: [[Double]]
+        public var evaluationScores: [[Double]]
+    }
+
     public func run(train: Table, eval: Table, threads: ParallelFor.Threads = .all) throws -> Result {
         let validationRows = try splitValidationRows(train)
         var isValidation = [Bool](repeating: false, count: train.rowCount)
@@ -51,21 +69,33 @@ public struct TrainingSession {
         guard !fitRows.isEmpty else { throw RunnerError.invalidExperiment("the validation split leaves no rows to train on") }
         let fitTable = train.selecting(rows: fitRows)
         let validationTable = train.selecting(rows: validationRows)
-        let encoding = try TableEncoding(fitting: fitTable, excluding: featureExclusions(train))
+        var encoding = try TableEncoding(fitting: fitTable, excluding: featureExclusions(train))
+        if task == .multiclass {
+            guard let classes, classes.count >= 2 else { throw RunnerError.invalidExperiment("a multiclass task declares two or more classes") }
+            encoding.classes = classes
+        }
+        guard experiment.intervals.isEmpty || task == .regression else {
+            throw RunnerError.invalidExperiment("intervals (quantile models) are for regression suites only")
+        }
         let fitMatrix = try encoding.matrix(fitTable)
         let fitLabels = try Self.locating(fitRows, in: "the training data") {
-            try TableEncoding.labels(fitTable, column: labelColumn, task: task, positive: positive)
+            try TableEncoding.labels(fitTable, column: labelColumn, task: task, positive: positive, classes: classes)
         }
         let validationLabels = try Self.locating(validationRows, in: "the training data") {
-            try TableEncoding.labels(validationTable, column: labelColumn, task: task, positive: positive)
+            try TableEncoding.labels(validationTable, column: labelColumn, task: task, positive: positive, classes: classes)
         }
         let evaluationLabels = try Self.locating(nil, in: "the evaluation data") {
-            try TableEncoding.labels(eval, column: labelColumn, task: task, positive: positive)
+            try TableEncoding.labels(eval, column: labelColumn, task: task, positive: positive, classes: classes)
         }
         let validationMatrix = try encoding.matrix(validationTable)
         let evaluationMatrix = try encoding.matrix(eval)
-        let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: task,
+        let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: task, classCount: classes?.count ?? 2,
                                                        hyperparameters: experiment.hyperparameters)
+        let intervalLearners = try experiment.intervals.map { quantile in
+            (quantile, try LearnerConfiguration.learner(kind: "gbdt", task: .regression,
+                                                        hyperparameters: experiment.intervalHyperparameters(quantile)))
+        }
+        var intervals = intervalLearners.map { IntervalModels(quantile: $0.0, models: [], validationScores: [], evaluationScores: []) }
         var models: [[UInt8]] = []
         var validationScores: [[Double]] = []
         var evaluationScores: [[Double]] = []
@@ -85,8 +115,21 @@ public struct TrainingSession {
             fitSeconds += fitted.timeIntervalSince(start)
             models.append(model.serialized())
             if latencies.isEmpty { latencies = try rowLatencies(model, evaluationMatrix) }
+            for (index, (_, intervalLearner)) in intervalLearners.enumerated() {
+                let start = Date()
+                let quantileModel = try Self.locating(fitRows, in: "the training data") {
+                    try intervalLearner.fit(fitMatrix, labels: fitLabels, seed: seed, threads: threads)
+                }
+                let fitted = Date()
+                intervals[index].models.append(quantileModel.serialized())
+                intervals[index].validationScores.append(try quantileModel.predict(validationMatrix, threads: threads))
+                intervals[index].evaluationScores.append(try quantileModel.predict(evaluationMatrix, threads: threads))
+                predictSeconds += Date().timeIntervalSince(fitted)
+                fitSeconds += fitted.timeIntervalSince(start)
+            }
         }
-        return Result(encoding: encoding, models: models, validationRows: validationRows, validationLabels: validationLabels,
+        return Result(encoding: encoding, models: models, outputCount: classes?.count ?? 1, intervals: intervals,
+                      validationRows: validationRows, validationLabels: validationLabels,
                       validationScores: validationScores, evaluationLabels: evaluationLabels, evaluationScores: evaluationScores, rowLatenciesMicroseconds: latencies, fitSeconds: fitSeconds, predictSeconds: predictSeconds)
     }
 

@@ -26,19 +26,20 @@ public enum TrainingWorker {
         let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
                                       positive: job.positive, excluded: Set(job.excluded))
         let result = try session.run(train: train, eval: eval)
-        for (seed, model) in zip(experiment.seeds, result.models) {
-            try Data(model).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
+        for (index, seed) in experiment.seeds.enumerated() {
+            try Data(result.models[index]).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
+            for interval in result.intervals {
+                try Data(interval.models[index]).write(
+                    to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed, quantile: interval.quantile)))
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(result.encoding).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.encoder))
-        let candidate = experiment.candidateIndex
-        try PredictionsTable(rows: result.validationRows, labels: result.validationLabels, seeds: experiment.seeds,
-                             scores: result.validationScores, candidate: candidate)
-            .write(to: directory + "/" + TrainingJob.Output.validationPredictions)
-        try PredictionsTable(rows: Array(0..<eval.rowCount), labels: result.evaluationLabels, seeds: experiment.seeds,
-                             scores: result.evaluationScores, candidate: candidate)
-            .write(to: directory + "/" + TrainingJob.Output.evaluationPredictions)
+        try Data(result.predictionsText(validation: true, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
+            .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.validationPredictions))
+        try Data(result.predictionsText(validation: false, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
+            .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.evaluationPredictions))
         let evaluateStart = Date()
         let report = try evaluate(suite: suite, experiment: experiment, result: result, train: train, eval: eval)
         try Data(CanonicalJSON.pretty(report).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.report))
@@ -59,6 +60,26 @@ public enum TrainingWorker {
             : try LatencySummary(timings: result.rowLatenciesMicroseconds, machine: MachineDescription.current()).p99
         return try SuiteReporting.report(suite: suite, evaluation: evaluation, validation: validation,
                                          artifact: experiment.candidateIndex.map(CandidateArtifact.seed) ?? .ensemble, latencyP99: latency)
+    }
+}
+
+extension TrainingSession.Result {
+    /// The predictions file of the validation or evaluation rows (docs/FORMAT.md, "Predictions
+    /// files"): multiclass probabilities per declared class, or scores with the candidate's
+    /// `q_<quantile>` columns of a regression run with intervals.
+    func predictionsText(validation: Bool, seeds: [UInt64], candidate: Int?) -> String {
+        let rows = validation ? validationRows : Array(0..<evaluationLabels.count)
+        let labels = validation ? validationLabels : evaluationLabels
+        let scores = validation ? validationScores : evaluationScores
+        if let classes = encoding.classes {
+            return MulticlassPredictions(rows: rows, labels: labels.map { Int($0) }, classes: classes, seeds: seeds,
+                                         probabilities: scores, candidate: candidate).text
+        }
+        var table = PredictionsTable(rows: rows, labels: labels, seeds: seeds, scores: scores, candidate: candidate)
+        table.intervals = intervals.map {
+            .init(quantile: $0.quantile, values: PredictionsTable.candidate(validation ? $0.validationScores : $0.evaluationScores, candidate))
+        }
+        return table.text
     }
 }
 

@@ -1,0 +1,205 @@
+import Kernels
+
+/// L2-regularized multinomial (softmax) logistic regression fit by L-BFGS on the encoded (by
+/// default standardized) features, for labels 0…classCount-1. One coefficient vector and
+/// intercept per class; minimizes Σᵢ −log softmax(xᵢW + b)_{yᵢ} + (l2/2)·‖W‖² (intercepts not
+/// penalized): the same minimizer as scikit-learn's LogisticRegression (lbfgs, multinomial)
+/// with C = 1/l2 on the same encoded columns, and so the same probabilities.
+public struct MultinomialLogisticRegression: Learner {
+    public var classCount: Int
+    public var l2: Double
+    public var encoding: EncodingOptions
+    public var maxIterations: Int
+    /// Convergence when the largest gradient component of the row-normalized objective is ≤ this.
+    public var tolerance: Double
+
+    public init(classCount: Int, l2: Double = 1, encoding: EncodingOptions = EncodingOptions(),
+                maxIterations: Int = 500, tolerance: Double = 1e-8) {
+        self.classCount = classCount
+        self.l2 = l2
+        self.encoding = encoding
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+    }
+
+    public func validateHyperparameters() throws(LearnerError) {
+        guard (2...65_536).contains(classCount) else {
+            throw .invalidHyperparameter(name: "classes", value: "\(classCount)", requirement: "2…65536 classes")
+        }
+        // The binary learner's checks cover l2, max_iterations and tolerance.
+        try LogisticRegression(l2: l2, maxIterations: maxIterations, tolerance: tolerance).validateHyperparameters()
+    }
+
+    public func fit(_ features: FeatureMatrix, labels: [Double], seed: UInt64,
+                    threads: ParallelFor.Threads) throws(LearnerError) -> MultinomialLogisticRegressionModel {
+        try validateHyperparameters()
+        try Labels.validate(labels, rowCount: features.rowCount, task: .multiclass, classCount: classCount)
+        let (encoder, design) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
+        let width = design.columns, classes = classCount, rows = Double(design.rows)
+        let free = encoder.constant.map { !$0 }
+        let l2 = self.l2
+        // Parameters: class k's coefficients at [k·width ..< (k+1)·width], then the intercepts.
+        let outcome = LBFGS(maxIterations: maxIterations, gradientTolerance: tolerance).minimize(
+            from: [Double](repeating: 0, count: (width + 1) * classes)
+        ) { parameters in
+            let (loss, gradient) = Self.lossAndGradient(design: design, labels: labels, classes: classes,
+                                                        parameters: parameters, threads: threads)
+            var value = loss / rows
+            var scaled = gradient.map { $0 / rows }
+            for k in 0..<classes {
+                for j in 0..<width {
+                    let index = k * width + j
+                    if free[j] {
+                        value += 0.5 * l2 * parameters[index] * parameters[index] / rows
+                        scaled[index] += l2 * parameters[index] / rows
+                    } else {
+                        scaled[index] = 0
+                    }
+                }
+            }
+            return (value, scaled)
+        }
+        let report = ConvergenceReport(converged: outcome.converged, iterations: outcome.iterations,
+                                       objectiveEvaluations: outcome.evaluations, objective: outcome.value,
+                                       gradientMaxNorm: outcome.gradientMaxNorm)
+        return MultinomialLogisticRegressionModel(schema: features.schema, encoder: encoder, classCount: classes,
+                                                  coefficients: Array(outcome.point[0..<(width * classes)]),
+                                                  intercepts: Array(outcome.point[(width * classes)...]), report: report)
+    }
+
+    /// Σᵢ log loss and its gradient (coefficients per class, then intercepts), accumulated over
+    /// the binary learner's fixed row blocks and folded in block order.
+    static func lossAndGradient(design: DesignMatrix, labels: [Double], classes: Int, parameters: [Double],
+                                threads: ParallelFor.Threads) -> (Double, [Double]) {
+        let width = design.columns, rows = design.rows
+        let size = (width + 1) * classes
+        let partials = design.values.withUnsafeBufferPointer { x in
+            let xPointer = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+            return ParallelFor.map(count: rows, blockSize: LogisticRegression.blockSize, threads: threads) { range -> [Double] in
+                let count = range.count
+                var margins = MultinomialLogisticRegressionModel.margins(
+                    xPointer.base + range.lowerBound, leadingDimension: rows, count: count, width: width,
+                    classes: classes, parameters: parameters)
+                var partial = [Double](repeating: 0, count: size + 1)
+                var residuals = [Double](repeating: 0, count: count)
+                margins.withUnsafeMutableBufferPointer { z in
+                    // Row-major margins (count × classes) become probabilities, the loss adds up.
+                    for i in 0..<count {
+                        let row = z.baseAddress! + i * classes, label = Int(labels[range.lowerBound + i])
+                        partial[size] += Softmax.logSumExp(row, count: classes) - row[label]
+                        Softmax.normalize(row, count: classes)
+                        row[label] -= 1
+                    }
+                    partial.withUnsafeMutableBufferPointer { out in
+                        residuals.withUnsafeMutableBufferPointer { r in
+                            for k in 0..<classes {
+                                var sum = 0.0
+                                for i in 0..<count {
+                                    r[i] = z[i * classes + k]
+                                    sum += r[i]
+                                }
+                                out[width * classes + k] = sum
+                                Matrix.gemvTransposedColumnMajor(xPointer.base + range.lowerBound, leadingDimension: rows,
+                                                                 rows: 0..<count, columns: width, r.baseAddress!,
+                                                                 out.baseAddress! + k * width)
+                            }
+                        }
+                    }
+                }
+                return partial
+            }
+        }
+        var gradient = [Double](repeating: 0, count: size), loss = 0.0
+        for partial in partials {
+            for j in 0..<size { gradient[j] += partial[j] }
+            loss += partial[size]
+        }
+        return (loss, gradient)
+    }
+}
+
+/// A fitted multinomial logistic regression: encoder, one coefficient vector (on the encoded
+/// columns) and intercept per class, and the optimizer's convergence report.
+public struct MultinomialLogisticRegressionModel: Model {
+    public static let kind = ModelKind.multinomialLogisticRegression
+    public let schema: FeatureSchema
+    let encoder: FeatureEncoder
+    public let classCount: Int
+    /// Class k's coefficients are `coefficients[k·width ..< (k+1)·width]`, width being the
+    /// number of encoded columns (see `encodedColumnNames`).
+    public let coefficients: [Double]
+    public let intercepts: [Double]
+    public let report: ConvergenceReport
+    public var task: PredictionTask { .multiclass }
+    public var outputCount: Int { classCount }
+    public var formatVersion: Int { 2 }
+    public var encodedColumnNames: [String] { encoder.names }
+
+    init(schema: FeatureSchema, encoder: FeatureEncoder, classCount: Int, coefficients: [Double], intercepts: [Double],
+         report: ConvergenceReport) {
+        self.schema = schema
+        self.encoder = encoder
+        self.classCount = classCount
+        self.coefficients = coefficients
+        self.intercepts = intercepts
+        self.report = report
+    }
+
+    /// Row-major margins (count × classes) of `count` rows of a column-major design whose
+    /// columns start at `x + j·leadingDimension`, for parameters laid out as in training.
+    static func margins(_ x: UnsafeMutablePointer<Double>, leadingDimension: Int, count: Int, width: Int, classes: Int,
+                        parameters: [Double]) -> [Double] {
+        var margins = [Double](repeating: 0, count: count * classes)
+        var column = [Double](repeating: 0, count: count)
+        parameters.withUnsafeBufferPointer { beta in
+            for k in 0..<classes {
+                column.withUnsafeMutableBufferPointer { z in
+                    Matrix.gemvColumnMajor(x, leadingDimension: leadingDimension, rows: 0..<count, columns: width,
+                                           beta.baseAddress! + k * width, z.baseAddress!)
+                }
+                let intercept = beta[width * classes + k]
+                for i in 0..<count { margins[i * classes + k] = column[i] + intercept }
+            }
+        }
+        return margins
+    }
+
+    public func predict(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> [Double] {
+        try features.requireSchema(schema)
+        guard features.rowCount > 0 else { return [] }
+        let design = try encoder.design(features, threads: threads)
+        let parameters = coefficients + intercepts, classes = classCount, rows = design.rows
+        let blocks = design.values.withUnsafeBufferPointer { x in
+            let xPointer = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+            return ParallelFor.map(count: rows, blockSize: LogisticRegression.blockSize, threads: threads) { range -> [Double] in
+                var margins = Self.margins(xPointer.base + range.lowerBound, leadingDimension: rows, count: range.count,
+                                           width: design.columns, classes: classes, parameters: parameters)
+                margins.withUnsafeMutableBufferPointer { z in
+                    for i in 0..<range.count { Softmax.normalize(z.baseAddress! + i * classes, count: classes) }
+                }
+                return margins
+            }
+        }
+        return blocks.flatMap { $0 }
+    }
+
+    public func encodePayload(into writer: inout ByteWriter) {
+        writer.write(schema)
+        encoder.encode(into: &writer)
+        writer.write(UInt32(classCount))
+        writer.write(coefficients)
+        writer.write(intercepts)
+        report.encode(into: &writer)
+    }
+
+    public init(decodingPayload reader: inout ByteReader) throws(LearnerError) {
+        schema = try reader.readSchema()
+        encoder = try FeatureEncoder(decoding: &reader, columnCount: schema.columns.count)
+        classCount = try reader.readClassCount()
+        coefficients = try reader.readDoubles()
+        guard coefficients.count == encoder.width * classCount else { throw .corruptModel(reason: "coefficient count") }
+        intercepts = try reader.readDoubles()
+        guard intercepts.count == classCount else { throw .corruptModel(reason: "intercept count") }
+        report = try ConvergenceReport(decoding: &reader)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Pearson's chi-square test of homogeneity for category counts of two samples (a 2 × K
 /// contingency table, no continuity correction), as `scipy.stats.chi2_contingency(…,
@@ -27,39 +28,5 @@ public struct ChiSquare: Sendable, Equatable, Codable {
         let dof = k - 1
         return ChiSquare(statistic: statistic, degreesOfFreedom: dof,
                          pValue: RegularizedGamma.upper(a: Double(dof) / 2, x: statistic / 2))
-    }
-}
-
-/// The regularized incomplete gamma functions.
-enum RegularizedGamma {
-    /// Q(a, x) = Γ(a, x)/Γ(a): series for x < a + 1, else Lentz's continued fraction.
-    static func upper(a: Double, x: Double) -> Double {
-        if x <= 0 { return 1 }
-        let logPrefix = a * log(x) - x - lgamma(a)
-        if x < a + 1 {
-            var term = 1.0 / a, sum = term, ap = a
-            for _ in 0..<10_000 {
-                ap += 1
-                term *= x / ap
-                sum += term
-                if abs(term) < abs(sum) * 1e-17 { break }
-            }
-            return max(0, 1 - sum * exp(logPrefix))
-        }
-        let tiny = 1e-300
-        var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
-        for i in 1..<10_000 {
-            let an = -Double(i) * (Double(i) - a)
-            b += 2
-            d = an * d + b
-            if abs(d) < tiny { d = tiny }
-            c = b + an / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            if abs(delta - 1) < 1e-17 { break }
-        }
-        return exp(logPrefix) * h
     }
 }

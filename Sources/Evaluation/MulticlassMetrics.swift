@@ -1,61 +1,5 @@
 import Foundation
 
-/// Validated rows of a multiclass problem: the true class of each row (an index into the
-/// declared classes), one probability per class per row, and optional non-negative weights.
-public struct MulticlassPredictions: Sendable {
-    public let classCount: Int
-    /// True class index per row, in 0..<classCount.
-    public let labels: [Int]
-    /// Row-major probabilities: `probabilities[row * classCount + k]` is P(class k | row).
-    public let probabilities: [Double]
-    public let weights: [Double]?
-
-    /// Rejects fewer than two classes, mismatched lengths, labels outside the classes,
-    /// probabilities outside [0, 1] or not finite, and invalid weights.
-    public init(classCount: Int, labels: [Int], probabilities: [Double], weights: [Double]? = nil) throws(EvaluationError) {
-        guard classCount >= 2 else { throw .invalidParameter(name: "classes", value: Double(classCount), expected: "at least 2") }
-        guard !labels.isEmpty else { throw .empty(what: "labels") }
-        guard probabilities.count == labels.count * classCount else {
-            throw .lengthMismatch(what: "probabilities", expected: labels.count * classCount, actual: probabilities.count)
-        }
-        for (row, label) in labels.enumerated() where !(0..<classCount).contains(label) {
-            throw .outOfDomain(what: "class index", row: row, value: Double(label), expected: "one of the \(classCount) declared classes")
-        }
-        for (index, p) in probabilities.enumerated() where !(p >= 0 && p <= 1) {
-            throw .probabilityOutOfRange(row: index / classCount, value: p)
-        }
-        if let weights { try BinaryPredictions.validate(weights: weights, rows: labels.count) }
-        self.classCount = classCount
-        self.labels = labels
-        self.probabilities = probabilities
-        self.weights = weights
-    }
-
-    public var count: Int { labels.count }
-
-    @inline(__always) func weight(_ row: Int) -> Double { weights?[row] ?? 1 }
-    @inline(__always) func probability(_ row: Int, _ k: Int) -> Double { probabilities[row * classCount + k] }
-
-    /// The predicted class of `row`: the most probable, the first on ties (numpy's argmax).
-    func predicted(_ row: Int) -> Int {
-        var best = 0
-        for k in 1..<classCount where probability(row, k) > probability(row, best) { best = k }
-        return best
-    }
-
-    /// Σw·f(row) / Σw.
-    func weightedMean(_ f: (Int) -> Double) -> Double {
-        var sum = 0.0, total = 0.0
-        for row in 0..<count {
-            let w = weight(row)
-            if w == 0 { continue }
-            sum += w * f(row)
-            total += w
-        }
-        return sum / total
-    }
-}
-
 /// Multiclass metrics with scikit-learn 1.9.1 definitions (labels=None: macro averages run over
 /// the classes that occur among the true or predicted classes).
 public enum MulticlassMetrics {
@@ -180,15 +124,17 @@ public enum MulticlassMetrics {
 
     /// Hand & Till's one-vs-one AUC (unweighted): the mean over class pairs (a, b) of
     /// (AUC of a vs b on p_a + AUC of b vs a on p_b) / 2, each on the rows of class a or b.
-    public static func rocAUCOneVsOne(_ data: MulticlassPredictions) throws(EvaluationError) -> MetricValue {
+    /// A bootstrap `multiplicity` counts each row that many times (the AUC of the resample).
+    public static func rocAUCOneVsOne(_ data: MulticlassPredictions, multiplicity: [Double]? = nil) throws(EvaluationError) -> MetricValue {
         guard data.weights == nil else { throw .invalidParameter(name: "weights", value: .nan, expected: "none (scikit-learn's one-vs-one AUC is unweighted)") }
         var sum = 0.0, pairs = 0
         for a in 0..<data.classCount {
             for b in (a + 1)..<data.classCount {
-                let rows = (0..<data.count).filter { data.labels[$0] == a || data.labels[$0] == b }
+                let rows = (0..<data.count).filter { (data.labels[$0] == a || data.labels[$0] == b) && (multiplicity?[$0] ?? 1) > 0 }
                 func auc(_ positive: Int) throws(EvaluationError) -> Double {
                     let binary = try BinaryPredictions(scores: rows.map { data.probability($0, positive) },
-                                                       labels: rows.map { data.labels[$0] == positive })
+                                                       labels: rows.map { data.labels[$0] == positive },
+                                                       weights: multiplicity.map { m in rows.map { m[$0] } })
                     return RankedPredictions(binary, threads: .one).rocAUC().value
                 }
                 sum += (try auc(a) + (try auc(b))) / 2
@@ -219,7 +165,7 @@ public enum MulticlassMetrics {
         var weight = [Double](repeating: 0, count: bins), confidence = weight, correct = weight
         var total = 0.0
         for row in 0..<data.count {
-            let predicted = data.predicted(row), p = data.probability(row, predicted), w = data.weight(row)
+            let predicted = data.mostProbable(row), p = data.probability(row, predicted), w = data.weight(row)
             let bin = Calibration.uniformBin(p, edges: edges)
             weight[bin] += w
             confidence[bin] += w * p
@@ -231,5 +177,58 @@ public enum MulticlassMetrics {
             ece += weight[bin] / total * abs(correct[bin] / weight[bin] - confidence[bin] / weight[bin])
         }
         return MetricValue(ece)
+    }
+
+    /// Classwise ECE (Kull et al. 2019): for each class k, 15 uniform bins of p_k (as the
+    /// top-label ECE), Σ_bins (bin weight / total)·|weighted share of class k − mean p_k|; the
+    /// mean over the K classes. No scikit-learn function; the golden is numpy.
+    public static func classwiseCalibrationError(_ data: MulticlassPredictions) -> MetricValue {
+        let bins = Calibration.eceBins, edges = Calibration.uniformEdges(bins)
+        var sum = 0.0
+        for k in 0..<data.classCount {
+            var weight = [Double](repeating: 0, count: bins), confidence = weight, observed = weight
+            var total = 0.0
+            for row in 0..<data.count {
+                let p = data.probability(row, k), w = data.weight(row)
+                let bin = Calibration.uniformBin(p, edges: edges)
+                weight[bin] += w
+                confidence[bin] += w * p
+                observed[bin] += data.labels[row] == k ? w : 0
+                total += w
+            }
+            for bin in 0..<bins where weight[bin] > 0 {
+                sum += weight[bin] / total * abs(observed[bin] / weight[bin] - confidence[bin] / weight[bin])
+            }
+        }
+        return MetricValue(sum / Double(data.classCount))
+    }
+
+    /// Expected cost per unit weight of the rows' decisions: Σw·C[true][decided] / Σw.
+    public static func expectedCost(_ data: MulticlassPredictions, costs: MulticlassCosts) throws(EvaluationError) -> MetricValue {
+        guard costs.classCount == data.classCount else {
+            throw .lengthMismatch(what: "cost matrix rows", expected: data.classCount, actual: costs.classCount)
+        }
+        return MetricValue(data.weightedMean { costs.costs[data.labels[$0]][data.predicted($0)] })
+    }
+
+    /// Recall of class `k` (its true weight decided as k); 0 with a warning when the class has no rows.
+    public static func recall(_ data: MulticlassPredictions, classIndex k: Int) -> MetricValue {
+        var hit = 0.0, support = 0.0
+        for row in 0..<data.count where data.labels[row] == k {
+            support += data.weight(row)
+            if data.predicted(row) == k { hit += data.weight(row) }
+        }
+        return ZeroDivision.warn.divide(hit, support)
+    }
+
+    /// Precision of class `k` (of the weight decided as k, the share truly k); 0 with a warning
+    /// when no row is decided as k.
+    public static func precision(_ data: MulticlassPredictions, classIndex k: Int) -> MetricValue {
+        var hit = 0.0, decided = 0.0
+        for row in 0..<data.count where data.predicted(row) == k {
+            decided += data.weight(row)
+            if data.labels[row] == k { hit += data.weight(row) }
+        }
+        return ZeroDivision.warn.divide(hit, decided)
     }
 }

@@ -21,16 +21,15 @@ struct Comparison: Sendable {
                 } catch { throw .evaluation(error) }
             }
             let order = alignment!.order
-            guard rows.labels.count == rows.ids.count, rows.scores.count == rows.ids.count else {
-                throw .evaluation(.lengthMismatch(what: "champion scores", expected: rows.ids.count, actual: rows.scores.count))
+            guard rows.labels.count == rows.ids.count, rows.scores.count == rows.ids.count * rows.scoresPerRow else {
+                throw .evaluation(.lengthMismatch(what: "champion scores", expected: rows.ids.count * rows.scoresPerRow, actual: rows.scores.count))
             }
-            aligned.append(ScoredRows(ids: candidate.ids, labels: order.map { rows.labels[$0] }, scores: order.map { rows.scores[$0] },
-                                      columns: candidate.columns))
+            aligned.append(rows.reordered(order, ids: candidate.ids, columns: candidate.columns))
         }
         self.suite = suite
         self.candidate = candidate
-        self.champion = try SeededModel("champion", task: suite.task, evaluation: aligned, validation: champion.validation,
-                                        rule: suite.primary.operatingPoint, artifact: champion.artifact, requiredColumns: [])
+        self.champion = try SeededModel("champion", suite: suite, evaluation: aligned, validation: champion.validation,
+                                        artifact: champion.artifact, requiredColumns: [])
         clusters = candidate.clusters(entity: suite.entity)
     }
 

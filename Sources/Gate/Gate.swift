@@ -25,9 +25,8 @@ public enum Gate {
     /// - Deployment: promote when no other row fails; shadow when the policy allows it and only
     ///   the superiority bound failed while the estimated improvement is positive; else reject.
     public static func evaluate(policy: GatePolicy, suite: Suite, evidence: GateEvidence) throws(GateEvaluationError) -> Verdict {
-        let rule = suite.primary.operatingPoint
-        let candidate = try SeededModel("candidate", task: suite.task, evaluation: evidence.candidate.evaluation,
-                                        validation: evidence.candidate.validation, rule: rule,
+        let candidate = try SeededModel("candidate", suite: suite, evaluation: evidence.candidate.evaluation,
+                                        validation: evidence.candidate.validation,
                                         artifact: evidence.candidate.artifact, requiredColumns: suite.requiredColumns)
         let candidateReport = try SuiteEvaluation.report(suite, model: candidate, artifact: evidence.candidate.artifact,
                                                          latencyP99Microseconds: evidence.candidate.latencyP99Microseconds, intervals: false)

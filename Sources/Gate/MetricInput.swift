@@ -4,12 +4,14 @@ import Evaluation
 enum TaskRows: Sendable {
     case binary(BinaryPredictions)
     case regression(RegressionPredictions)
+    case multiclass(MulticlassPredictions)
 
-    /// Scores (binary) or predictions (regression), per row.
+    /// Scores (binary), predictions (regression) or row-major class probabilities (multiclass).
     var scores: [Double] {
         switch self {
         case .binary(let data): return data.scores
         case .regression(let data): return data.predictions
+        case .multiclass(let data): return data.probabilities
         }
     }
 
@@ -17,6 +19,7 @@ enum TaskRows: Sendable {
         switch self {
         case .binary(let data): return data.count
         case .regression(let data): return data.count
+        case .multiclass(let data): return data.count
         }
     }
 
@@ -26,11 +29,24 @@ enum TaskRows: Sendable {
         return data.labels.reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 
-    /// Validated rows of `task` from labels (0/1 for binary, targets for regression) and scores.
-    init(task: Suite.Task, labels: [Double], scores: [Double]) throws(EvaluationError) {
+    /// Validated rows of `task` from labels (0/1 for binary, targets for regression, class
+    /// indexes for multiclass) and scores (multiclass: `classCount` probabilities per row, row-major,
+    /// decided by `decision`).
+    init(task: Suite.Task, labels: [Double], scores: [Double], classCount: Int = 1,
+         decision: MulticlassDecision = .argmax) throws(EvaluationError) {
         switch task {
         case .binary: self = .binary(try BinaryPredictions(scores: scores, labels: labels))
         case .regression: self = .regression(try RegressionPredictions(targets: labels, predictions: scores))
+        case .multiclass:
+            var classes = [Int]()
+            classes.reserveCapacity(labels.count)
+            for (row, label) in labels.enumerated() {
+                guard label >= 0, label < Double(classCount), label == label.rounded() else {
+                    throw .outOfDomain(what: "class index", row: row, value: label, expected: "one of the \(classCount) declared classes")
+                }
+                classes.append(Int(label))
+            }
+            self = .multiclass(try MulticlassPredictions(classCount: classCount, labels: classes, probabilities: scores).deciding(decision))
         }
     }
 }
@@ -41,11 +57,13 @@ enum TaskRows: Sendable {
 enum MetricInput: Sendable {
     case binary(BinaryMetric, RankedPredictions)
     case regression(RegressionMetric, RegressionPredictions)
+    case multiclass(MulticlassMetric, MulticlassPredictions)
 
     var higherIsBetter: Bool {
         switch self {
         case .binary(let metric, _): return metric.higherIsBetter
         case .regression(let metric, _): return metric.higherIsBetter
+        case .multiclass(let metric, _): return metric.higherIsBetter
         }
     }
 
@@ -53,6 +71,7 @@ enum MetricInput: Sendable {
         switch self {
         case .binary(let metric, let rows): return try metric.evaluate(rows)
         case .regression(let metric, let rows): return try metric.evaluate(rows)
+        case .multiclass(let metric, let rows): return try metric.evaluate(rows)
         }
     }
 
@@ -78,6 +97,10 @@ enum MetricInput: Sendable {
             return try Bootstrap.twoLevel(metric, candidate: try candidate.map { input throws(EvaluationError) in try input.regressionRows },
                                           baseline: try baseline.map { input throws(EvaluationError) in try input.regressionRows },
                                           clusters: clusters, plan: plan)
+        case .multiclass(let metric, _)?:
+            return try Bootstrap.twoLevel(metric, candidate: try candidate.map { input throws(EvaluationError) in try input.multiclassRows },
+                                          baseline: try baseline.map { input throws(EvaluationError) in try input.multiclassRows },
+                                          clusters: clusters, plan: plan)
         case nil:
             throw .empty(what: "candidate predictions")
         }
@@ -88,6 +111,8 @@ enum MetricInput: Sendable {
         switch self {
         case .binary(let metric, let rows): return try Slices.byCategory(rows, categories: categories, metric: metric, minimumRows: minimumRows)
         case .regression(let metric, let rows):
+            return try Slices.byCategory(rows, categories: categories, metric: metric, minimumRows: minimumRows)
+        case .multiclass(let metric, let rows):
             return try Slices.byCategory(rows, categories: categories, metric: metric, minimumRows: minimumRows)
         }
     }
@@ -114,6 +139,11 @@ enum MetricInput: Sendable {
                                            margin: margin, alpha: alpha, minimumRows: minimumRows, minimumPositives: minimumPositives,
                                            plan: plan)
                 .slices.map { SliceTest(value: $0.value, rows: $0.rows, positives: $0.positives, test: $0.test, difference: $0.difference) }
+        case .multiclass(let metric, let rows):
+            return try SliceNonInferiority(metric, baseline: baseline.multiclassRows, candidate: rows, sliceValues: sliceValues,
+                                           margin: margin, alpha: alpha, minimumRows: minimumRows, minimumPositives: minimumPositives,
+                                           plan: plan)
+                .slices.map { SliceTest(value: $0.value, rows: $0.rows, positives: $0.positives, test: $0.test, difference: $0.difference) }
         }
     }
 
@@ -128,6 +158,14 @@ enum MetricInput: Sendable {
     private var regressionRows: RegressionPredictions {
         get throws(EvaluationError) {
             guard case .regression(_, let rows) = self else { throw Self.mixedTasks }
+            return rows
+        }
+    }
+
+    /// The multiclass rows (another task's input here is a programming error reported as such).
+    var multiclassRows: MulticlassPredictions {
+        get throws(EvaluationError) {
+            guard case .multiclass(_, let rows) = self else { throw Self.mixedTasks }
             return rows
         }
     }

@@ -31,6 +31,8 @@ struct ScoredModel: Sendable {
         switch self.evaluation {
         case .regression(let rows):
             return metric.regressionMetric(costs: primary.regressionCosts).map { .regression($0, rows) }
+        case .multiclass(let rows):
+            return metric.multiclassMetric(costs: primary.multiclassCosts).map { .multiclass($0, rows) }
         case .binary(let rows):
             evaluation = rows
         }
@@ -64,10 +66,13 @@ struct SeededModel: Sendable {
     /// What the model is called in errors and evidence ("candidate", "champion").
     let what: String
 
-    /// `what` names the model in errors ("candidate", "champion"); `task` says how labels and
-    /// scores are read.
-    init(_ what: String, task: Suite.Task, evaluation: [ScoredRows], validation: [ScoredRows], rule: OperatingPointRule?,
+    /// `what` names the model in errors ("candidate", "champion"); the suite's task says how
+    /// labels and scores are read, its operating point (binary) or decision (multiclass) how
+    /// rows are decided.
+    init(_ what: String, suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows],
          artifact: CandidateArtifact, requiredColumns: [String]) throws(GateEvaluationError) {
+        let rule = suite.primary.operatingPoint
+        let reading = Reading(suite)
         guard let first = evaluation.first else { throw .noPredictions(what: "\(what) evaluation") }
         // Validation rows choose the operating point; a suite without one may omit them.
         guard validation.count == evaluation.count || (rule == nil && validation.isEmpty) else {
@@ -85,8 +90,8 @@ struct SeededModel: Sendable {
         columns = first.columns
         var seeds = [ScoredModel]()
         for (seed, rows) in evaluation.enumerated() {
-            let validationRows = validation.isEmpty ? nil : try Self.predictions(validation[seed], task: task)
-            seeds.append(try ScoredModel(evaluation: try Self.predictions(rows, task: task), validation: validationRows, rule: rule))
+            let validationRows = validation.isEmpty ? nil : try reading.rows(validation[seed])
+            seeds.append(try ScoredModel(evaluation: try reading.rows(rows), validation: validationRows, rule: rule))
         }
         self.seeds = seeds
         switch artifact {
@@ -97,8 +102,8 @@ struct SeededModel: Sendable {
             self.artifact = seeds[0]
         case .ensemble:
             try Self.requireSameIDs(validation, what: "\(what) validation")
-            self.artifact = try ScoredModel(evaluation: try Self.predictions(Self.meanScores(evaluation), task: task),
-                                            validation: validation.isEmpty ? nil : try Self.predictions(Self.meanScores(validation), task: task),
+            self.artifact = try ScoredModel(evaluation: try reading.rows(Self.meanScores(evaluation)),
+                                            validation: validation.isEmpty ? nil : try reading.rows(Self.meanScores(validation)),
                                             rule: rule)
         }
     }
@@ -140,13 +145,32 @@ struct SeededModel: Sendable {
             for row in sum.indices { sum[row] += rows.scores[row] }
         }
         let count = Double(sets.count)
-        return ScoredRows(ids: sets[0].ids, labels: sets[0].labels, scores: sum.map { $0 / count }, columns: sets[0].columns)
+        return ScoredRows(ids: sets[0].ids, labels: sets[0].labels, scores: sum.map { $0 / count }, scoresPerRow: sets[0].scoresPerRow,
+                          columns: sets[0].columns)
     }
 
-    private static func predictions(_ rows: ScoredRows, task: Suite.Task) throws(GateEvaluationError) -> TaskRows {
-        guard rows.ids.count == rows.scores.count else {
-            throw .evaluation(.lengthMismatch(what: "row ids", expected: rows.scores.count, actual: rows.ids.count))
+    /// How a suite reads scored rows as its task's predictions.
+    private struct Reading {
+        let task: Suite.Task
+        let classCount: Int
+        let decision: MulticlassDecision
+
+        init(_ suite: Suite) {
+            task = suite.task
+            classCount = suite.label.classes?.count ?? 1
+            decision = suite.primary.decision ?? .argmax
         }
-        do { return try TaskRows(task: task, labels: rows.labels, scores: rows.scores) } catch { throw .evaluation(error) }
+
+        func rows(_ rows: ScoredRows) throws(GateEvaluationError) -> TaskRows {
+            guard rows.scoresPerRow == classCount else {
+                throw .evaluation(.lengthMismatch(what: "scores per row (one per declared class)", expected: classCount, actual: rows.scoresPerRow))
+            }
+            guard rows.ids.count * classCount == rows.scores.count else {
+                throw .evaluation(.lengthMismatch(what: "row ids", expected: rows.scores.count / classCount, actual: rows.ids.count))
+            }
+            do {
+                return try TaskRows(task: task, labels: rows.labels, scores: rows.scores, classCount: classCount, decision: decision)
+            } catch { throw .evaluation(error) }
+        }
     }
 }

@@ -1,19 +1,32 @@
 /// One model's predictions on a set of rows, as the Runner hands them to the suite and the gate:
 /// a row id, a label and a score per row — binary: a 0/1 label and a score (higher means more
-/// likely positive); regression: the numeric target and the prediction — and the entity and
-/// slice columns the suite names, as text.
+/// likely positive); regression: the numeric target and the prediction; multiclass: the index
+/// of the true class among the suite's declared classes and `scoresPerRow` (= K) probabilities
+/// per row, row-major — and the entity and slice columns the suite names, as text.
 public struct ScoredRows: Sendable, Equatable {
     public let ids: [String]
     public let labels: [Double]
     public let scores: [Double]
+    /// Scores per row: 1, or the number of classes of a multiclass suite.
+    public let scoresPerRow: Int
     /// Extra columns by name (entity key, slice columns), one text value per row.
     public let columns: [String: [String]]
 
-    public init(ids: [String], labels: [Double], scores: [Double], columns: [String: [String]] = [:]) {
+    public init(ids: [String], labels: [Double], scores: [Double], scoresPerRow: Int = 1, columns: [String: [String]] = [:]) {
         self.ids = ids
         self.labels = labels
         self.scores = scores
+        self.scoresPerRow = scoresPerRow
         self.columns = columns
+    }
+
+    /// The rows at `order` (each row's scores kept together), under `ids` with `columns`.
+    func reordered(_ order: [Int], ids: [String], columns: [String: [String]]) -> ScoredRows {
+        let width = scoresPerRow
+        var scores = [Double]()
+        scores.reserveCapacity(order.count * width)
+        for row in order { scores += self.scores[(row * width)..<((row + 1) * width)] }
+        return ScoredRows(ids: ids, labels: order.map { labels[$0] }, scores: scores, scoresPerRow: width, columns: columns)
     }
 }
 

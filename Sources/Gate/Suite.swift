@@ -9,21 +9,26 @@ public typealias GateConfigError = ContractError
 /// every time. Parsed by `Suite.parse(yaml:file:name:)`; the YAML format is in docs/FORMAT.md ("Suite files").
 public struct Suite: Codable, Sendable, Equatable {
     /// The kind of prediction problem: binary classification (a score per row, higher meaning
-    /// more likely positive) or regression (a numeric prediction of a numeric target).
+    /// more likely positive), regression (a numeric prediction of a numeric target) or
+    /// multiclass classification (a probability per declared class).
     public enum Task: String, Codable, Sendable, CaseIterable {
         case binary
         case regression
+        case multiclass
     }
 
     /// The label column and, for a binary task, the value that counts as the positive class
-    /// (nil for regression: the column holds the numeric target).
+    /// (nil otherwise); for a multiclass task the declared classes, in the order used everywhere
+    /// (nil otherwise).
     public struct Label: Codable, Sendable, Equatable {
         public let column: String
         public let positive: String?
+        public let classes: [String]?
 
-        public init(column: String, positive: String?) {
+        public init(column: String, positive: String?, classes: [String]? = nil) {
             self.column = column
             self.positive = positive
+            self.classes = classes
         }
     }
 
@@ -44,6 +49,12 @@ public struct Suite: Codable, Sendable, Equatable {
         /// suite decides at a threshold.
         public let operatingPoint: OperatingPointRule?
         public let direction: Direction
+        /// The cost matrix (`cost: [[…], …]`, rows = true class, columns = decided class) of a
+        /// multiclass suite, when given.
+        public var multiclassCosts: MulticlassCosts? = nil
+        /// How a multiclass suite decides each row's class (argmax, or Bayes under the cost
+        /// matrix); nil for other tasks.
+        public var decision: MulticlassDecision? = nil
     }
 
     /// A metric that must stay within bounds (`max`, `min`) and/or not get worse than the

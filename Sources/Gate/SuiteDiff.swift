@@ -35,8 +35,8 @@ public struct SuiteDiff: Codable, Sendable, Equatable {
                              invalidComparison: "evaluated on different data: \(Gate.short(baseline.evaluationDigest)) vs \(Gate.short(candidate.evaluationDigest))",
                              primary: nil, guardrails: [])
         }
-        let candidateModel = try SeededModel("candidate", task: suite.task, evaluation: candidate.evaluation, validation: candidate.validation,
-                                             rule: suite.primary.operatingPoint, artifact: candidate.artifact,
+        let candidateModel = try SeededModel("candidate", suite: suite, evaluation: candidate.evaluation, validation: candidate.validation,
+                                             artifact: candidate.artifact,
                                              requiredColumns: suite.entity.map { [$0] } ?? [])
         let comparison = try Comparison(suite: suite, candidate: candidateModel, champion: baseline)
         let primary = try comparison.primary(minEffect: 0, confidence: suite.significance.confidence)

@@ -12,8 +12,8 @@ public enum SuiteEvaluation {
     public static func evaluate(_ suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows],
                                 artifact: CandidateArtifact = .ensemble,
                                 latencyP99Microseconds: Double? = nil) throws(GateEvaluationError) -> SuiteReport {
-        let model = try SeededModel("model", task: suite.task, evaluation: evaluation, validation: validation,
-                                    rule: suite.primary.operatingPoint, artifact: artifact, requiredColumns: suite.requiredColumns)
+        let model = try SeededModel("model", suite: suite, evaluation: evaluation, validation: validation,
+                                    artifact: artifact, requiredColumns: suite.requiredColumns)
         return try report(suite, model: model, artifact: artifact, latencyP99Microseconds: latencyP99Microseconds,
                           intervals: true)
     }

@@ -30,19 +30,34 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
     case tweedieDeviance = "tweedie_deviance"
     case pinballLoss = "pinball_loss"
     case meanResidual = "mean_residual"
+    case errorRate = "error_rate"
+    case balancedAccuracy = "balanced_accuracy"
+    case f1Macro = "f1_macro"
+    case f1Micro = "f1_micro"
+    case f1Weighted = "f1_weighted"
+    case topKAccuracy = "top_k_accuracy"
+    case rocAUCOneVsRest = "roc_auc_ovr"
+    case rocAUCOneVsRestWeighted = "roc_auc_ovr_weighted"
+    case rocAUCOneVsOne = "roc_auc_ovo"
+    case classwiseECE = "classwise_ece"
 
-    /// The tasks whose suites may name the metric (`expected_cost` and latency serve both).
+    /// The tasks whose suites may name the metric (`expected_cost` and latency serve all).
     public var tasks: Set<Suite.Task> {
         switch self {
-        case .expectedCost, .latencyP99Microseconds: return [.binary, .regression]
+        case .expectedCost, .latencyP99Microseconds: return [.binary, .regression, .multiclass]
         case .rmse, .mae, .mape, .smape, .medianAbsoluteError, .r2, .explainedVariance, .poissonDeviance, .gammaDeviance,
              .tweedieDeviance, .pinballLoss, .meanResidual:
             return [.regression]
+        case .logLoss, .brier, .ece, .precision, .recall, .accuracy: return [.binary, .multiclass]
+        case .errorRate, .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted,
+             .rocAUCOneVsOne, .classwiseECE:
+            return [.multiclass]
         default: return [.binary]
         }
     }
 
-    /// Whether the metric decides at a threshold (needs a binary suite's operating point).
+    /// Whether the metric decides at a threshold in a binary suite (needs its operating point);
+    /// a multiclass suite decides by argmax or its cost matrix, never at a threshold.
     public var needsThreshold: Bool {
         switch self {
         case .precision, .recall, .f1, .accuracy, .fpr, .specificity, .mcc, .expectedCost: return true
@@ -64,18 +79,41 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
     public let power: Double?
     /// The quantile α of `pinball_loss`, nil otherwise.
     public let quantile: Double?
+    /// The class of a multiclass `precision` or `recall` (`class:`), by name and by index in
+    /// the suite's declared classes; nil otherwise.
+    public let className: String?
+    public let classIndex: Int?
+    /// The k of `top_k_accuracy`, nil otherwise.
+    public let k: Int?
 
-    public init(name: SuiteMetricName, maxFPR: Double? = nil, power: Double? = nil, quantile: Double? = nil) {
+    public init(name: SuiteMetricName, maxFPR: Double? = nil, power: Double? = nil, quantile: Double? = nil,
+                className: String? = nil, classIndex: Int? = nil, k: Int? = nil) {
         self.name = name
         self.maxFPR = maxFPR
         self.power = power
         self.quantile = quantile
+        self.className = className
+        self.classIndex = classIndex
+        self.k = k
     }
 
     /// Whether larger values are better.
     public var higherIsBetter: Bool {
         switch name {
-        case .rocAUC, .partialAUC, .averagePrecision, .precision, .recall, .f1, .accuracy, .specificity, .mcc, .r2, .explainedVariance:
+        case .rocAUC, .partialAUC, .averagePrecision, .precision, .recall, .f1, .accuracy, .specificity, .mcc, .r2, .explainedVariance,
+             .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted, .rocAUCOneVsOne:
+            return true
+        default: return false
+        }
+    }
+
+    /// Whether the metric is a rate or probability in [0, 1] (bounds and margins are checked
+    /// against that range).
+    public var isRate: Bool {
+        switch name {
+        case .rocAUC, .partialAUC, .averagePrecision, .ece, .precision, .recall, .f1, .accuracy, .fpr, .specificity, .errorRate,
+             .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted,
+             .rocAUCOneVsOne, .classwiseECE:
             return true
         default: return false
         }
@@ -85,6 +123,8 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
         if let maxFPR { return "\(name.rawValue)(max_fpr=\(maxFPR))" }
         if let power { return "\(name.rawValue)(power=\(power))" }
         if let quantile { return "\(name.rawValue)(quantile=\(quantile))" }
+        if let className { return "\(name.rawValue)(class=\(className))" }
+        if let k { return "\(name.rawValue)(k=\(k))" }
         return name.rawValue
     }
 
@@ -126,6 +166,30 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
         case .specificity: return .specificity(threshold: threshold)
         case .mcc: return .matthewsCorrelation(threshold: threshold)
         case .expectedCost: return costs.map { .expectedCost(threshold: threshold, costs: $0) }
+        default: return nil
+        }
+    }
+
+    /// The Evaluation metric of a multiclass suite; nil for latency and for metrics of other tasks.
+    public func multiclassMetric(costs: MulticlassCosts?) -> MulticlassMetric? {
+        switch name {
+        case .logLoss: return .logLoss
+        case .accuracy: return .accuracy
+        case .errorRate: return .errorRate
+        case .balancedAccuracy: return .balancedAccuracy
+        case .f1Macro: return .f1(.macro)
+        case .f1Micro: return .f1(.micro)
+        case .f1Weighted: return .f1(.weighted)
+        case .precision: return classIndex.map { .precision(classIndex: $0) }
+        case .recall: return classIndex.map { .recall(classIndex: $0) }
+        case .topKAccuracy: return k.map { .topKAccuracy(k: $0) }
+        case .rocAUCOneVsRest: return .rocAUCOneVsRest(.macro)
+        case .rocAUCOneVsRestWeighted: return .rocAUCOneVsRest(.weighted)
+        case .rocAUCOneVsOne: return .rocAUCOneVsOne
+        case .brier: return .brierScore
+        case .ece: return .topLabelCalibrationError
+        case .classwiseECE: return .classwiseCalibrationError
+        case .expectedCost: return costs.map { .expectedCost($0) }
         default: return nil
         }
     }

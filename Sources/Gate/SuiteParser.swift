@@ -20,24 +20,18 @@ private struct SuiteParser {
     func suite(_ root: YAMLCursor, name: String) throws(GateConfigError) -> Suite {
         try root.requireKeys(in: ["task", "label", "eval", "entity", "primary", "guardrails", "slices", "significance"])
         let task = try root.required("task").word(Suite.Task.self)
-        let labelCursor = try root.required("label")
-        try labelCursor.requireKeys(in: ["column", "positive"])
-        let positiveCursor = try labelCursor.optional("positive")
-        if task == .regression, let positiveCursor {
-            throw positiveCursor.fail("a regression label is the numeric target: remove positive")
-        }
-        let label = Suite.Label(column: try labelCursor.required("column").string(),
-                                positive: task == .binary ? try labelCursor.required("positive").string() : nil)
+        let label = try self.label(try root.required("label"), task: task)
         let evalCursor = try root.required("eval")
         let evalText = try evalCursor.string()
         guard let evaluation = DatasetReference(parsing: evalText) else {
             throw evalCursor.fail("'\(evalText)' is not a dataset version: write name@vN or name@sha256:<hex prefix>")
         }
         let primaryCursor = try root.required("primary")
-        let primary = try self.primary(primaryCursor, task: task)
+        let classes = label.classes ?? []
+        let primary = try self.primary(primaryCursor, task: task, classes: classes)
         var guardrails = [Suite.Guardrail]()
         for item in try root.optional("guardrails")?.items() ?? [] {
-            guardrails.append(try guardrail(item, primary: primary, task: task))
+            guardrails.append(try guardrail(item, primary: primary, task: task, classes: classes))
         }
         return Suite(name: name, task: task, label: label, evaluation: evaluation,
                      entity: try root.optional("entity")?.string(), primary: primary, guardrails: guardrails,
@@ -45,9 +39,34 @@ private struct SuiteParser {
                      significance: try significance(try root.optional("significance")))
     }
 
-    private func primary(_ cursor: YAMLCursor, task: Suite.Task) throws(GateConfigError) -> Suite.Primary {
-        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "cost", "operating_point", "direction"])
-        let metric = try self.metric(cursor, task: task)
+    /// `label:` — `{ column, positive }` (binary), `{ column }` (regression) or `{ column,
+    /// classes: [a, b, …] }` (multiclass: at least two distinct classes, in the order used everywhere).
+    private func label(_ cursor: YAMLCursor, task: Suite.Task) throws(GateConfigError) -> Suite.Label {
+        try cursor.requireKeys(in: ["column", "positive", "classes"])
+        let positiveCursor = try cursor.optional("positive"), classesCursor = try cursor.optional("classes")
+        if task != .binary, let positiveCursor {
+            throw positiveCursor.fail(task == .regression ? "a regression label is the numeric target: remove positive"
+                                          : "a multiclass label declares its classes: remove positive")
+        }
+        if task != .multiclass, let classesCursor {
+            throw classesCursor.fail("classes applies only to task: multiclass")
+        }
+        var classes: [String]?
+        if task == .multiclass {
+            guard let classesCursor else {
+                throw try cursor.required("column").fail("a multiclass label needs classes: [a, b, …] (the declared classes, in order)")
+            }
+            let declared = try classesCursor.distinctStrings()
+            guard declared.count >= 2 else { throw classesCursor.fail("declare at least two classes") }
+            classes = declared
+        }
+        return Suite.Label(column: try cursor.required("column").string(),
+                           positive: task == .binary ? try cursor.required("positive").string() : nil, classes: classes)
+    }
+
+    private func primary(_ cursor: YAMLCursor, task: Suite.Task, classes: [String]) throws(GateConfigError) -> Suite.Primary {
+        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "class", "k", "cost", "decision", "operating_point", "direction"])
+        let metric = try self.metric(cursor, task: task, classes: classes)
         guard metric.name.isComputedFromPredictions else {
             throw try cursor.required("metric").fail("latency_p99_us can only be a guardrail: the primary metric is computed from predictions")
         }
@@ -57,6 +76,10 @@ private struct SuiteParser {
         if task == .regression {
             return try regressionPrimary(cursor, metric: metric)
         }
+        if task == .multiclass {
+            return try multiclassPrimary(cursor, metric: metric, classes: classes)
+        }
+        if let decision = try cursor.optional("decision") { throw decision.fail("decision applies only to multiclass suites") }
         let costs = try cursor.optional("cost").map { c throws(GateConfigError) in try costMatrix(c) }
         var rule = try cursor.optional("operating_point").map { c throws(GateConfigError) in try operatingPoint(c, costs: costs) }
         if rule == nil, metric.name == .expectedCost, let costs { rule = .minimumCost(costs) }
@@ -84,6 +107,56 @@ private struct SuiteParser {
                              direction: try direction(cursor, metric: metric))
     }
 
+    /// A multiclass primary: no operating point; `cost:` a K × K matrix (rows = true class,
+    /// columns = decided class, in declared order) for `expected_cost` and `decision: bayes`;
+    /// `decision: argmax` (default) or `bayes`.
+    private func multiclassPrimary(_ cursor: YAMLCursor, metric: SuiteMetric, classes: [String]) throws(GateConfigError) -> Suite.Primary {
+        if let point = try cursor.optional("operating_point") {
+            throw point.fail("a multiclass suite has no threshold: it decides by argmax or by its cost matrix (decision: bayes)")
+        }
+        var costs: MulticlassCosts?
+        if let costCursor = try cursor.optional("cost") {
+            costs = try multiclassCosts(costCursor, classes: classes)
+        }
+        var decision = MulticlassDecision.argmax
+        if let decisionCursor = try cursor.optional("decision") {
+            switch try decisionCursor.string() {
+            case "argmax": break
+            case "bayes":
+                guard let costs else { throw decisionCursor.fail("decision: bayes needs cost: the K × K cost matrix it minimizes") }
+                decision = .bayes(costs)
+            default: throw decisionCursor.fail("expected argmax or bayes")
+            }
+        }
+        if metric.name == .expectedCost, costs == nil {
+            throw try cursor.required("metric").fail("expected_cost needs cost: a \(classes.count) × \(classes.count) matrix (rows = true class, columns = decided class, in the order of label.classes)")
+        }
+        return Suite.Primary(metric: metric, costs: nil, regressionCosts: nil, operatingPoint: nil,
+                             direction: try direction(cursor, metric: metric), multiclassCosts: costs, decision: decision)
+    }
+
+    /// A K × K list of lists of finite costs ≥ 0 for the declared classes.
+    private func multiclassCosts(_ cursor: YAMLCursor, classes: [String]) throws(GateConfigError) -> MulticlassCosts {
+        let shape = "a \(classes.count) × \(classes.count) matrix: one row per true class, one column per decided class, in the order [\(classes.joined(separator: ", "))]"
+        guard case .sequence = cursor.node else { throw cursor.fail("expected \(shape)") }
+        let rows = try cursor.items()
+        guard rows.count == classes.count else { throw cursor.fail("\(rows.count) rows: expected \(shape)") }
+        var matrix = [[Double]]()
+        for row in rows {
+            guard case .sequence = row.node else { throw row.fail("expected a row of \(classes.count) costs") }
+            let values = try row.items()
+            guard values.count == classes.count else { throw row.fail("\(values.count) costs: expected \(shape)") }
+            var numbers = [Double]()
+            for value in values {
+                let number = try value.double()
+                guard number.isFinite, number >= 0 else { throw value.fail("a cost must be a finite number ≥ 0") }
+                numbers.append(number)
+            }
+            matrix.append(numbers)
+        }
+        do { return try MulticlassCosts(matrix) } catch { throw cursor.fail("expected \(shape)") }
+    }
+
     /// `direction:`, which must agree with the metric when given.
     private func direction(_ cursor: YAMLCursor, metric: SuiteMetric) throws(GateConfigError) -> Suite.Direction {
         let natural: Suite.Direction = metric.higherIsBetter ? .maximize : .minimize
@@ -107,20 +180,31 @@ private struct SuiteParser {
         return costs
     }
 
-    private func guardrail(_ cursor: YAMLCursor, primary: Suite.Primary, task: Suite.Task) throws(GateConfigError) -> Suite.Guardrail {
-        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "max", "min", "max_abs", "slices",
+    private func guardrail(_ cursor: YAMLCursor, primary: Suite.Primary, task: Suite.Task,
+                           classes: [String]) throws(GateConfigError) -> Suite.Guardrail {
+        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "class", "k", "max", "min", "max_abs", "slices",
                                     "non_inferiority_margin", "min_slice_rows", "min_slice_positives"])
-        let metric = try self.metric(cursor, task: task)
+        let metric = try self.metric(cursor, task: task, classes: classes)
         let metricCursor = try cursor.required("metric")
-        if metric.name.needsThreshold, primary.operatingPoint == nil {
+        if task == .binary, metric.name.needsThreshold, primary.operatingPoint == nil {
             throw metricCursor.fail("\(metric.name.rawValue) decides at a threshold: give primary.operating_point")
         }
-        if metric.name == .expectedCost, primary.costs == nil, primary.regressionCosts == nil {
-            throw metricCursor.fail(task == .binary ? "expected_cost needs primary.cost: { fp: …, fn: … }"
-                                        : "expected_cost needs primary.cost: { under: …, over: … }")
+        if metric.name == .expectedCost, primary.costs == nil, primary.regressionCosts == nil, primary.multiclassCosts == nil {
+            switch task {
+            case .binary: throw metricCursor.fail("expected_cost needs primary.cost: { fp: …, fn: … }")
+            case .regression: throw metricCursor.fail("expected_cost needs primary.cost: { under: …, over: … }")
+            case .multiclass: throw metricCursor.fail("expected_cost needs primary.cost: the K × K cost matrix")
+            }
         }
-        var maximum = try cursor.optional("max")?.double()
-        var minimum = try cursor.optional("min")?.double()
+        let maximumCursor = try cursor.optional("max"), minimumCursor = try cursor.optional("min")
+        var maximum = try maximumCursor?.double()
+        var minimum = try minimumCursor?.double()
+        for (bound, boundCursor) in [(maximum, maximumCursor), (minimum, minimumCursor)] {
+            if let bound, let boundCursor, !bound.isFinite { throw boundCursor.fail("a bound must be a finite number") }
+            if let bound, let boundCursor, metric.isRate, !(bound >= 0 && bound <= 1) {
+                throw boundCursor.fail("\(metric.name.rawValue) lies in [0, 1]: a bound outside can never or always hold")
+            }
+        }
         if let absCursor = try cursor.optional("max_abs") {
             // |value| ≤ X is the bound pair −X ≤ value ≤ X.
             let limit = try absCursor.double()
@@ -141,6 +225,9 @@ private struct SuiteParser {
         if !metric.name.isComputedFromPredictions, margin != nil || !slices.isEmpty {
             throw metricCursor.fail("latency_p99_us takes only max or min (it is measured, not computed per slice)")
         }
+        if let marginCursor, let margin, metric.isRate, margin >= 1 {
+            throw marginCursor.fail("\(metric.name.rawValue) lies in [0, 1]: a margin ≥ 1 admits any model")
+        }
         if !slices.isEmpty, margin == nil {
             throw try cursor.required("slices").fail("slice guardrails are non-inferiority tests: add non_inferiority_margin")
         }
@@ -150,9 +237,10 @@ private struct SuiteParser {
                                                                 default: Suite.defaultMinimumSlicePositives))
     }
 
-    /// `metric:` of a mapping, with `max_fpr:` for partial_auc, `power:` for tweedie_deviance and
-    /// `quantile:` for pinball_loss; the metric must serve the suite's task.
-    private func metric(_ cursor: YAMLCursor, task: Suite.Task) throws(GateConfigError) -> SuiteMetric {
+    /// `metric:` of a mapping, with `max_fpr:` for partial_auc, `power:` for tweedie_deviance,
+    /// `quantile:` for pinball_loss, `class:` for a multiclass precision or recall and `k:` for
+    /// top_k_accuracy; the metric must serve the suite's task.
+    private func metric(_ cursor: YAMLCursor, task: Suite.Task, classes: [String]) throws(GateConfigError) -> SuiteMetric {
         let metricCursor = try cursor.required("metric")
         let text = try metricCursor.string()
         let names = SuiteMetricName.allCases.filter { $0.tasks.contains(task) }
@@ -161,6 +249,26 @@ private struct SuiteParser {
         }
         guard name.tasks.contains(task) else {
             throw metricCursor.fail("\(text) is not a \(task.rawValue) metric (one of \(names.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let classCursor = try cursor.optional("class"), kCursor = try cursor.optional("k")
+        let perClass = task == .multiclass && (name == .precision || name == .recall)
+        if !perClass, let classCursor { throw classCursor.fail("class applies only to precision and recall of a multiclass suite") }
+        if name != .topKAccuracy, let kCursor { throw kCursor.fail("k applies only to top_k_accuracy") }
+        if perClass {
+            guard let classCursor else {
+                throw metricCursor.fail("a multiclass \(text) is per class: add class (one of \(classes.joined(separator: ", ")))")
+            }
+            let className = try classCursor.string()
+            guard let index = classes.firstIndex(of: className) else {
+                throw classCursor.fail("'\(className)' is not a declared class (one of \(classes.joined(separator: ", ")))")
+            }
+            return SuiteMetric(name: name, className: className, classIndex: index)
+        }
+        if name == .topKAccuracy {
+            guard let kCursor else { throw metricCursor.fail("top_k_accuracy needs k (1 to \(classes.count - 1))") }
+            let k = try kCursor.int()
+            guard k >= 1 && k < classes.count else { throw kCursor.fail("k must be 1 to \(classes.count - 1) (k = \(classes.count) is always right)") }
+            return SuiteMetric(name: name, k: k)
         }
         let powerCursor = try cursor.optional("power"), quantileCursor = try cursor.optional("quantile")
         if name != .tweedieDeviance, let powerCursor { throw powerCursor.fail("power applies only to tweedie_deviance") }

@@ -1,0 +1,42 @@
+import Evaluation
+import XCTest
+
+/// Stuart–Maxwell and the multiclass paired tests against statsmodels (values printed by
+/// scripts/golden/multiclass_stats.py).
+final class MulticlassStatisticsTests: XCTestCase {
+    private let baseline = Array([0, 0, 1, 1, 2, 2, 0, 1, 2, 0, 1, 2, 0, 0, 1, 2, 2, 1, 0, 2].repeated(3))
+    private let candidate = Array([0, 1, 1, 2, 2, 0, 0, 1, 1, 0, 2, 2, 1, 0, 1, 2, 0, 1, 0, 2].repeated(3))
+
+    func testStuartMaxwellEqualsStatsmodels() throws {
+        let test = try StuartMaxwellTest(baseline: baseline, candidate: candidate, classCount: 3)
+        XCTAssertEqual(test.statistic, 0.7499999999999993, accuracy: 1e-9)
+        XCTAssertEqual(test.degreesOfFreedom, 2)
+        XCTAssertEqual(test.pValue, 0.6872892787909723, accuracy: 1e-9)
+        // A class neither model decides is left out rather than making the covariance singular.
+        let padded = try StuartMaxwellTest(baseline: baseline, candidate: candidate, classCount: 4)
+        XCTAssertEqual(padded.statistic, test.statistic, accuracy: 1e-12)
+        XCTAssertTrue(try StuartMaxwellTest(baseline: baseline, candidate: baseline, classCount: 3).statistic.isNaN)
+    }
+
+    func testPairedTestsCountDecisionsAgainstTheTruth() throws {
+        let labels = baseline.indices.map { $0 % 3 }
+        func rows(_ decided: [Int]) throws -> MulticlassPredictions {
+            try MulticlassPredictions(classCount: 3, labels: labels,
+                                      probabilities: decided.flatMap { d in (0..<3).map { $0 == d ? 0.6 : 0.2 } })
+        }
+        let tests = try MulticlassPairedTests(baseline: try rows(baseline), candidate: try rows(candidate))
+        var b = 0, c = 0
+        for row in labels.indices {
+            if baseline[row] == labels[row] && candidate[row] != labels[row] { b += 1 }
+            if candidate[row] == labels[row] && baseline[row] != labels[row] { c += 1 }
+        }
+        XCTAssertEqual(tests.mcnemar, McNemarTest(baselineOnlyCorrect: b, candidateOnlyCorrect: c))
+        XCTAssertEqual(tests.stuartMaxwell.statistic, 0.7499999999999993, accuracy: 1e-9)
+        XCTAssertEqual(tests.deLongOneVsRest.count, 3)
+        XCTAssertEqual(McNemarTest(baselineOnlyCorrect: 3, candidateOnlyCorrect: 9).pValue, 0.14599609375, accuracy: 1e-12)
+    }
+}
+
+private extension Array {
+    func repeated(_ times: Int) -> [Element] { (0..<times).flatMap { _ in self } }
+}

@@ -4,7 +4,7 @@ SWIFT  ?= swift
 # A real S3 server for the blob-remote tests (moto's standalone server, from PyPI).
 TEST_VENV ?= $(CURDIR)/.build-test-venv
 
-.PHONY: deps test-deps build release install demo test clean
+.PHONY: deps test-deps build release install demo test fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -32,5 +32,21 @@ test: test-deps
 	GITML_SLOW_TESTS=1 $(SWIFT) test -c release --disable-swift-testing --filter BootstrapCoverageTests
 	MOTO_SERVER=$(TEST_VENV)/bin/moto_server $(SWIFT) test --disable-swift-testing
 
+# Long-mode fuzzing (docs/RELIABILITY.md, "Fuzzing"): the libFuzzer harness built apart from the
+# normal build, each reader fed FUZZ_RUNS inputs starting from the committed corpus (which the
+# normal test run replays). New interesting inputs collect in .build-fuzz/corpus/<target>;
+# a crash or an input slower than 1 s stops the run and is written to .build-fuzz/findings/ —
+# fix it and commit the input under Fuzz/corpus/<target>/.
+FUZZ_RUNS ?= 1000000
+FUZZ_TARGETS ?= csv tsv jsonl parquet contract suite experiment gate config settings json dataset-record run-record lock promotion attestation manifest pack
+fuzz:
+	$(SWIFT) build -sanitize=fuzzer -Xswiftc -DFUZZING --product gitml-fuzz --scratch-path .build-fuzz
+	@mkdir -p .build-fuzz/findings
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t && echo "fuzz $$t: $(FUZZ_RUNS) inputs" && \
+	  GITML_FUZZ_TARGET=$$t .build-fuzz/debug/gitml-fuzz -runs=$(FUZZ_RUNS) -timeout=1 -rss_limit_mb=4096 \
+	    -artifact_prefix=.build-fuzz/findings/$$t- .build-fuzz/corpus/$$t Fuzz/corpus/$$t || exit 1; \
+	done
+
 clean:
-	rm -rf .build $(TEST_VENV)
+	rm -rf .build .build-fuzz $(TEST_VENV)

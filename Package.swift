@@ -66,6 +66,11 @@ let package = Package(
         ]),
         .executableTarget(name: "git-ml", dependencies: ["GitMLCLI"]),
         .executableTarget(name: "git-mlcommit", dependencies: ["GitMLCLI"]),
+
+        // Fuzzing (docs/RELIABILITY.md): the readers of untrusted bytes as entry points, and the
+        // libFuzzer harness (`make fuzz`; a replay tool in the normal build).
+        .target(name: "FuzzTargets", dependencies: ["BlobStore", "Contracts", "Gate", "Kernels", "Records", "Runner", "Tables", "Workspace"]),
+        .executableTarget(name: "gitml-fuzz", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
                           path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "gate-bench", dependencies: ["Gate"], path: "Benchmarks/gate/Sources", swiftSettings: simdFlags),
@@ -88,6 +93,7 @@ let package = Package(
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Kernels", "Records", "Learners", "Tables", "Metering"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

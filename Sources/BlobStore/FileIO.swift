@@ -129,6 +129,16 @@ public enum FileIO {
     }
 
     /// Creates `path` and its parents if missing.
+    /// Removes a file or a folder with everything in it (read-only entries made writable
+    /// first); false when something could not be removed.
+    @discardableResult
+    public static func removeTree(_ path: String) -> Bool {
+        if let files = FileManager.default.enumerator(atPath: path) {
+            for case let file as String in files { chmod(path + "/" + file, 0o755) }
+        }
+        return (try? FileManager.default.removeItem(atPath: path)) != nil
+    }
+
     public static func makeDirectory(_ path: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

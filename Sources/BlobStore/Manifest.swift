@@ -60,9 +60,27 @@ public struct ManifestNode: Equatable, Sendable {
                              length: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at + 32, as: UInt64.self)),
                              boundary: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at + 40, as: UInt64.self)))
             }
-            let node = ManifestNode(level: bytes[5], entries: entries)
-            guard node.coveredBytes == covered else { throw bad("entry lengths do not add up") }
-            return node
+            // Summed with an overflow check: a hostile node's lengths must not trap `coveredBytes`.
+            var total: UInt64 = 0
+            for entry in entries {
+                let (sum, overflow) = total.addingReportingOverflow(entry.length)
+                guard !overflow else { throw bad("entry lengths overflow") }
+                total = sum
+            }
+            guard total == covered else { throw bad("entry lengths do not add up") }
+            return ManifestNode(level: bytes[5], entries: entries)
+        }
+    }
+
+    /// Appends a leaf node's chunks to `list`; a length no chunk can have (a hostile or damaged
+    /// node) is an error, never a trap. Nodes above the leaves add nothing.
+    public func appendChunks(to list: inout ChunkList, digest: Digest) throws {
+        guard level == 0 else { return }
+        for e in entries {
+            guard e.length <= UInt64(UInt32.max) else {
+                throw StoreError.corruptObject(digest, detail: "not a manifest: a chunk of \(e.length) bytes")
+            }
+            list.append(e.digest, length: Int(e.length), boundary: e.boundary)
         }
     }
 
@@ -130,8 +148,8 @@ extension ObjectStore {
     /// Reads a manifest tree back into the flat chunk list, verifying every node.
     public func loadManifest(_ root: Digest) throws -> ChunkList {
         var list = ChunkList()
-        try walkManifest(root) { node, _ in
-            if node.level == 0 { for e in node.entries { list.append(e.digest, length: Int(e.length), boundary: e.boundary) } }
+        try walkManifest(root) { node, digest in
+            try node.appendChunks(to: &list, digest: digest)
         }
         return list
     }

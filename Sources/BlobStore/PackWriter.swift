@@ -66,7 +66,9 @@ final class PackWriter {
         fd = -1
         let name = "pack-\(checksum.hex)"
         let packPath = "\(layout.packs)/\(name).pack"
+        FaultPoint.reach("pack.synced-before-rename")
         try FileIO.rename(tempPath, to: packPath)
+        FaultPoint.reach("pack.renamed-before-index")
         try FileIO.writeAtomically(PackIndex.encode(written), to: "\(layout.packs)/\(name).idx",
                                    temporaryDirectory: layout.tmp)
         sealed.append("\(layout.packs)/\(name).idx")

@@ -113,8 +113,10 @@ extension RemoteSync {
             report.objectsRemoved += entries.count - live.count
             report.bytesFreed += allBytes - liveBytes
             if !dryRun {
+                FaultPoint.reach("remote-gc.copied-before-delete")
                 try lock?.confirm()
                 try remote.delete(indexKey)
+                FaultPoint.reach("remote-gc.index-deleted-before-pack")
                 try remote.delete(packKey)
                 unlink("\(store.layout.cache)/remote-indexes/\(index.name).idx")
             }

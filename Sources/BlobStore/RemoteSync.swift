@@ -161,6 +161,7 @@ public struct RemoteSync: Sendable {
                 tally.update { $0.packsUploaded += 1; $0.bytesUploaded += packSize }
             }
             meter.advance(packSize)
+            FaultPoint.reach("push.pack-before-index")
             try remote.put(RemoteLayout.indexKey(name), file: indexPath)
             tally.update { $0.bytesUploaded += indexSize }
             meter.advance(indexSize)
@@ -205,6 +206,7 @@ public struct RemoteSync: Sendable {
             }
             frontier = Self.unique(next)
         }
+        FaultPoint.reach("pull.fetched-before-seal")
         try store.flush()
         return tally.value
     }

@@ -60,13 +60,13 @@ extension ObjectStore {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
-    /// Temp files and packs without an index (interrupted writes) older than `cutoff`.
+    /// Leftovers in `tmp/` (files and folders of interrupted commands, whose process is gone)
+    /// and packs without an index (interrupted writes) older than `cutoff`.
     func removeStaleFiles(olderThan cutoff: Date) -> Int {
         var removed = 0
         let fm = FileManager.default
-        for name in (try? fm.contentsOfDirectory(atPath: layout.tmp)) ?? [] {
-            let path = layout.tmp + "/" + name
-            if let m = Self.modificationDate(path), m < cutoff, unlink(path) == 0 { removed += 1 }
+        for leftover in layout.leftovers() {
+            if let m = Self.modificationDate(leftover.path), m < cutoff, FileIO.removeTree(leftover.path) { removed += 1 }
         }
         for name in (try? fm.contentsOfDirectory(atPath: layout.packs)) ?? [] where name.hasSuffix(".pack") {
             let path = layout.packs + "/" + name

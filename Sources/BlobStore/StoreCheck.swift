@@ -43,8 +43,7 @@ extension ObjectStore {
                 }
             }
         }
-        let temps = (try? fm.contentsOfDirectory(atPath: layout.tmp)) ?? []
-        for name in temps { report.warnings.append(StoreProblem(subject: layout.tmp + "/" + name, message: "temporary file left by an interrupted write")) }
+        for leftover in layout.leftovers() { report.warnings.append(StoreProblem(subject: leftover.path, message: leftover.explanation)) }
 
         for index in packIndexes {
             report.packs += 1

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlobStore
 import Foundation
 import GitRepo
 import Records
@@ -58,6 +59,7 @@ public struct GitMLCommit: ParsableCommand {
             let text = subject + body
             if dryRun { print(text); return }
             let paths = ["ml", ".gitignore", ".gitattributes"].filter { FileManager.default.fileExists(atPath: project.root + "/" + $0) }
+            FaultPoint.reach("mlcommit.written-before-commit")
             try git(["add", "--"] + paths, in: project.root)
             if try git(["diff", "--cached", "--quiet", "--"] + paths, in: project.root, allowFailure: true) == 0 {
                 print("nothing to commit in ml/")

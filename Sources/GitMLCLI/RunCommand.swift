@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlobStore
 import Foundation
 import GitRepo
 import Records
@@ -38,6 +39,9 @@ struct RunCommand: ParsableCommand {
             }
             let project = try openProject()
             guard let experiment else { throw InputError("name the experiment to run, as in `git ml run churn-gbdt`") }
+            for leftover in project.layout.leftovers() where leftover.purpose == "run" {
+                FileHandle.standardError.write(Data("note: \(leftover.path): \(leftover.explanation)\n".utf8))
+            }
             let runner = experimentRunner(project)
             let recorded = try runner.run(experimentName: experiment) { phase, detail in
                 FileHandle.standardError.write(Data("\(phase): \(detail)\n".utf8))

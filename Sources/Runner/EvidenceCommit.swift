@@ -1,3 +1,4 @@
+import BlobStore
 import Foundation
 import Records
 import Workspace
@@ -107,6 +108,7 @@ public struct EvidenceCommit {
             let path = directory + "/" + entry.run.id.dropFirst(7) + ".json"
             try Data(CanonicalJSON.pretty(entry.run.record.json).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
+        FaultPoint.reach("mlcommit.records-before-lock")
         try project.updateLock { lock in
             for entry in entries { lock.suites[entry.run.record.suite] = entry.candidate }
         }

@@ -72,6 +72,7 @@ public struct ExperimentRunner {
             artifacts: outcome.artifacts, metrics: outcome.metrics, cost: outcome.cost,
             timings: outcome.timings, status: outcome.status, statusDetail: outcome.detail, createdBy: project.actor(),
             createdAt: timestamp(started, milliseconds: true))
+        FaultPoint.reach("run.stored-before-record")
         return try project.recordRun(record)
     }
 

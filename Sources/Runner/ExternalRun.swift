@@ -193,12 +193,7 @@ struct ExternalExecution {
     }
 
     /// Removes a scratch directory (inputs are read-only: made writable again first).
-    static func remove(_ scratch: String) {
-        if let files = FileManager.default.enumerator(atPath: scratch) {
-            for case let path as String in files { chmod(scratch + "/" + path, 0o755) }
-        }
-        try? FileManager.default.removeItem(atPath: scratch)
-    }
+    static func remove(_ scratch: String) { FileIO.removeTree(scratch) }
 
     /// `churn-train` → `CHURN_TRAIN`.
     static func variableName(_ name: String) -> String {

@@ -89,6 +89,7 @@ extension Project {
                     isDirectory: isDirectory.boolValue, files: recordFiles, parent: latest?.record.digest,
                     createdBy: actor(), createdAt: timestamp(now))
                 let commit = try writeVersionCommit(record, parent: latest?.commit, message: "dataset \(record.label)\n", time: now)
+                FaultPoint.reach("add.stored-before-ref")
                 do throws(GitError) {
                     try repository.createRef(DatasetVersion.ref(name: name, version: record.version), target: commit,
                                              message: "git ml data add \(record.label)")

@@ -205,6 +205,7 @@ extension Project {
         var sync = RemoteSync(store: store, remote: backend)
         sync.progress = progress
         let report = try withStoreLock(.shared) { try sync.push(files) }
+        FaultPoint.reach("push.blobs-before-refs")
         var publishedRefs = 0, serverMessages: [String] = []
         if let git {
             // Datasets and runs are immutable (create-only on the remote). Promotion chains are

@@ -39,7 +39,8 @@ class CLITestCase: XCTestCase {
     }
 
     @discardableResult
-    func run(_ args: [String], in directory: String? = nil, expect: Int32? = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+    func run(_ args: [String], in directory: String? = nil, environment extra: [String: String] = [:], expect: Int32? = 0,
+             file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
@@ -48,6 +49,7 @@ class CLITestCase: XCTestCase {
         env["PATH"] = CLITestCase.binaries + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         env["GIT_AUTHOR_NAME"] = "Test"; env["GIT_AUTHOR_EMAIL"] = "test@example.com"
         env["GIT_COMMITTER_NAME"] = "Test"; env["GIT_COMMITTER_EMAIL"] = "test@example.com"
+        env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -64,13 +66,14 @@ class CLITestCase: XCTestCase {
     }
 
     /// Starts a command without waiting.
-    func start(_ args: [String]) throws -> Process {
+    func start(_ args: [String], in directory: String? = nil, environment extra: [String: String] = [:]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: repo)
+        p.currentDirectoryURL = URL(fileURLWithPath: directory ?? repo)
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = CLITestCase.binaries + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env.merge(extra) { $1 }
         p.environment = env
         p.standardOutput = Pipe()
         p.standardError = Pipe()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Platform
 import Foundation
 import Records
 import Runner
@@ -58,7 +59,7 @@ func currentExecutable() -> String {
 
 /// The runner that trains in a worker process of this same binary (`git ml run --worker`).
 func experimentRunner(_ project: Project) -> ExperimentRunner {
-    ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"], toolVersion: GitMLVersion.string)
+    ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"], toolVersion: Release.version)
 }
 
 /// A run for people: id, status, headline metrics with intervals, cost.

@@ -3,8 +3,10 @@ PREFIX ?= /usr/local
 SWIFT  ?= swift
 # A real S3 server for the blob-remote tests (moto's standalone server, from PyPI).
 TEST_VENV ?= $(CURDIR)/.build-test-venv
+# `git ml version` names the commit a release was built from.
+export GITML_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: deps test-deps build release install demo test fuzz clean
+.PHONY: deps test-deps build release install dist demo test fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -18,6 +20,10 @@ release: deps
 install: release
 	install -d $(PREFIX)/bin
 	install -m 0755 .build/release/git-ml .build/release/git-mlcommit $(PREFIX)/bin/
+
+# The release tarball: dist/gitml-<version>-linux-<arch>.tar.gz (docs/INSTALL.md).
+dist: deps
+	scripts/dist.sh
 
 demo: install
 	scripts/demo.sh
@@ -49,4 +55,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf .build .build-fuzz $(TEST_VENV)
+	rm -rf .build .build-fuzz .build-dist dist $(TEST_VENV)

@@ -1,17 +1,22 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// AVX2 + FMA for the SIMD kernels on x86-64 (SWIFT-NOTES: the default SSE2 build turns
-/// `addingProduct` into a libm call per lane). Other architectures build with defaults.
+/// AVX2 + FMA for the SIMD kernels on x86-64 (the default SSE2 build turns `addingProduct` into a
+/// libm call per lane). `GITML_BUILD=baseline` in the environment builds for any x86-64 CPU instead
+/// (`make dist` ships both; `install.sh` picks one). Other architectures build with defaults.
+/// `Platform` only gets the define: it checks the CPU before any x86-64-v3 code runs.
 #if arch(x86_64)
-let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("GITML_X86_64_V3")]
+let x86_64_v3 = Context.environment["GITML_BUILD"] != "baseline"
 #else
-let simdFlags: [SwiftSetting] = []
+let x86_64_v3 = false
 #endif
+let simdDefine: [SwiftSetting] = x86_64_v3 ? [.define("GITML_X86_64_V3")] : []
+let simdFlags: [SwiftSetting] = x86_64_v3 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] + simdDefine : []
+/// The commit a release is built from (`make dist` and `make release` set GITML_COMMIT).
+let buildCommit = Context.environment["GITML_COMMIT"].map { $0.filter { $0.isHexDigit } } ?? ""
 
 let package = Package(
     name: "GitML",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "git-ml", targets: ["git-ml"]),
         .executable(name: "git-mlcommit", targets: ["git-mlcommit"]),
@@ -30,11 +35,15 @@ let package = Package(
         // libbz2-dev ships no pkg-config file; its header and library are on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
 
+        // This build and the machine it runs on: release, commit, CPU features, OS-specific calls.
+        .target(name: "CPlatform", cSettings: buildCommit.isEmpty ? [] : [.define("GITML_COMMIT", to: "\"\(buildCommit)\"")]),
+        .target(name: "Platform", dependencies: ["CPlatform"], swiftSettings: simdDefine),
+
         // Storage and git.
-        .target(name: "BlobStore", dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "BlobStore", dependencies: ["Platform", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: simdFlags),
         .target(name: "GitRepo", dependencies: ["CGit2"]),
-        .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
                                                   .product(name: "Yams", package: "Yams")]),
 
@@ -60,7 +69,7 @@ let package = Package(
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate", "Kernels", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -82,8 +91,9 @@ let package = Package(
         // A moto S3 server on loopback for the tests of BlobStore and the CLI (public API only).
         .target(name: "MotoSupport", dependencies: ["BlobStore"], path: "Tests/MotoSupport"),
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "MotoSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
-        .testTarget(name: "RecordsTests", dependencies: ["Records"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "Platform"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Kernels"], exclude: ["Golden"]),

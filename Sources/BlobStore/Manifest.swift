@@ -49,7 +49,7 @@ public struct ManifestNode: Equatable, Sendable {
     public static func decode(_ bytes: [UInt8], digest: Digest) throws -> ManifestNode {
         func bad(_ why: String) -> StoreError { .corruptObject(digest, detail: "not a manifest: \(why)") }
         guard bytes.count >= headerSize, Array(bytes[0..<4]) == magic else { throw bad("bad header") }
-        guard bytes[4] == version else { throw StoreError.unsupportedVersion(path: "manifest \(digest)", version: Int(bytes[4])) }
+        guard bytes[4] == version else { throw StoreError.unsupportedVersion(path: "manifest \(digest)", version: Int(bytes[4]), supported: Int(version)) }
         return try bytes.withUnsafeBytes { p in
             let count = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
             let covered = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))

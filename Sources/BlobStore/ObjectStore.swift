@@ -57,13 +57,20 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
 
     /// Picks up packs sealed since the last look (by this or another process). A damaged index
     /// is left out (its objects read as missing) rather than failing every command: `fsck`
-    /// names it, and `gc`/a pull can repair what it held.
+    /// names it, and `gc`/a pull can repair what it held. An index in a newer format than this
+    /// build reads is refused (the error names the release to upgrade to), never read as missing.
     public func reloadIndexes() throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.packs)) ?? []
         let fresh = names.filter { $0.hasSuffix(".idx") }.map { "\(layout.packs)/\($0)" }.sorted()
         var loaded: [PackIndex] = []
         for path in fresh where !lock.withLock({ loadedIndexPaths.contains(path) }) {
-            if let index = try? PackIndex(indexPath: path) { loaded.append(index) }
+            do {
+                loaded.append(try PackIndex(indexPath: path))
+            } catch StoreError.unsupportedVersion(let path, let version, let supported) where version > supported {
+                throw StoreError.unsupportedVersion(path: path, version: version, supported: supported)
+            } catch {
+                continue
+            }
         }
         lock.withLock {
             for index in loaded where loadedIndexPaths.insert(index.indexPath).inserted { indexes.append(index) }

@@ -101,3 +101,11 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 }
+
+/// The on-disk format versions of the store's files that this build reads and writes
+/// (`git ml version` prints them; docs/FORMAT.md specifies each).
+public enum StoreFormat {
+    public static let versions: [(file: String, version: Int)] = [
+        ("pack", Int(PackFormat.version)), ("pack index", Int(PackFormat.version)), ("manifest", Int(ManifestNode.version)),
+    ]
+}

@@ -26,7 +26,7 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
             throw StoreError.corruptFile(path: indexPath, detail: "not a GitML pack index")
         }
         let version = data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self))) }
-        guard version == Int(PackFormat.version) else { throw StoreError.unsupportedVersion(path: indexPath, version: version) }
+        guard version == Int(PackFormat.version) else { throw StoreError.unsupportedVersion(path: indexPath, version: version, supported: Int(PackFormat.version)) }
         count = data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 12, as: UInt32.self))) }
         entriesOffset = PackFormat.headerSize + PackFormat.fanoutSize
         guard data.count == entriesOffset + count * PackFormat.indexEntrySize + 32 else {

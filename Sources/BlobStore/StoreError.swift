@@ -1,3 +1,5 @@
+import Platform
+
 /// What went wrong in the blob store, with the object or file concerned and what to do.
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A chunk or manifest the store does not hold.
@@ -7,7 +9,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A pack or index file that is malformed or fails its checksum.
     case corruptFile(path: String, detail: String)
     /// A file with a format version this build does not read.
-    case unsupportedVersion(path: String, version: Int)
+    case unsupportedVersion(path: String, version: Int, supported: Int)
     /// zstd refused to compress or decompress.
     case compression(String)
     /// A system call failed: the path, the call and errno's text.
@@ -26,8 +28,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corruptObject(let d, let detail):
             return "object \(d) is damaged: \(detail) (run `git ml fsck`; restore it from a remote with `git ml pull`)"
         case .corruptFile(let path, let detail): return "\(path) is damaged: \(detail) (run `git ml fsck`)"
-        case .unsupportedVersion(let path, let v):
-            return "\(path) has format version \(v), which this GitML does not read (upgrade GitML)"
+        case .unsupportedVersion(let path, let v, let supported) where v > supported:
+            return "\(path): \(Release.newerFormat(v, supported: supported))"
+        case .unsupportedVersion(let path, let v, _):
+            return "\(path) has format version \(v), which no GitML writes: it is damaged (run `git ml fsck`)"
         case .compression(let message): return "zstd: \(message)"
         case .io(let path, let op, let message): return "\(op) \(path): \(message)"
         case .fileChanged(let path): return "\(path) changed while it was being read; retry when it is no longer written to"

@@ -11,6 +11,7 @@ import Runner
 import Gate
 import Metering
 import Learners
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -125,8 +126,14 @@ struct InputError: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// `main()` with the exit codes `--help` documents: a usage error (an unknown option, a
     /// missing argument, an invalid value) exits 2 with ArgumentParser's message and usage,
-    /// instead of ArgumentParser's own 64; everything else exits as `main()` would.
+    /// instead of ArgumentParser's own 64; everything else exits as `main()` would. An
+    /// x86-64-v3 build on a CPU without AVX2 and FMA exits 3 with what to install, before any
+    /// kernel can die with SIGILL.
     public static func mainWithDocumentedExitCodes() -> Never {
+        if let unmet = BuildTarget.unmetRequirement(environment: ProcessInfo.processInfo.environment) {
+            FileHandle.standardError.write(Data("git-ml: \(unmet)\n".utf8))
+            Foundation.exit(3)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -15,7 +15,7 @@ struct DataCheckout: ParsableCommand {
                       git ml data checkout train@v1
             """)
 
-    @Argument(help: "Datasets to check out (name, name@vN, name@sha256:<prefix>).") var datasets: [String] = []
+    @Argument(help: "Datasets to check out (name, name@vN, name@sha256:<prefix>).", completion: Complete.datasetVersions) var datasets: [String] = []
 
     func run() throws {
         try reportingErrors {

@@ -15,8 +15,8 @@ struct DataDiff: ParsableCommand {
                       git ml data diff train@v2
             """)
 
-    @Argument(help: "The old version (or the only one: compared with its parent).") var old: String
-    @Argument(help: "The new version.") var new: String?
+    @Argument(help: "The old version (or the only one: compared with its parent).", completion: Complete.datasetVersions) var old: String
+    @Argument(help: "The new version.", completion: Complete.datasetVersions) var new: String?
     @Flag(help: "Only compare files and bytes, not rows and distributions.") var bytesOnly = false
     @Flag(help: "Print JSON.") var json = false
 

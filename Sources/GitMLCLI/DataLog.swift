@@ -9,7 +9,7 @@ struct DataLog: ParsableCommand {
         abstract: "List the versions of a dataset, newest first.",
         discussion: "Example: git ml data log train")
 
-    @Argument(help: "The dataset name.") var name: String
+    @Argument(help: "The dataset name.", completion: Complete.datasets) var name: String
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {

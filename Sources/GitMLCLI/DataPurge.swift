@@ -14,7 +14,7 @@ struct DataPurge: ParsableCommand {
             Example: git ml data purge customers@v3 --reason "GDPR erasure request #1234"
             """)
 
-    @Argument(help: "name@vN or name@sha256:<prefix>.") var dataset: String
+    @Argument(help: "name@vN or name@sha256:<prefix>.", completion: Complete.datasetVersions) var dataset: String
     @Option(help: "Why the data must go (recorded).") var reason: String
 
     func run() throws {

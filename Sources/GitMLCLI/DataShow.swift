@@ -11,7 +11,7 @@ struct DataShow: ParsableCommand {
         abstract: "Show a dataset version's record: digest, size, files, parent, who and when.",
         discussion: "Example: git ml data show train@v2 --json")
 
-    @Argument(help: "name, name@vN or name@sha256:<prefix>.") var dataset: String
+    @Argument(help: "name, name@vN or name@sha256:<prefix>.", completion: Complete.datasetVersions) var dataset: String
     @Flag(help: "Also show the profile of a tabular version (computed once per content, then cached).") var profile = false
     @Flag(help: "Print JSON.") var json = false
 

@@ -21,7 +21,7 @@ struct DataValidate: ParsableCommand {
                       git ml data validate churn@v3 --against churn@v1
             """)
 
-    @Argument(help: "Datasets to validate (default: every pinned dataset that has a contract).") var datasets: [String] = []
+    @Argument(help: "Datasets to validate (default: every pinned dataset that has a contract).", completion: Complete.datasetVersions) var datasets: [String] = []
     @Option(help: "A contract file to use instead of ml/contracts/<name>.yaml.") var contract: String?
     @Option(help: "The reference version for drift and change checks.") var against: String?
     @Option(help: "An evaluation dataset version to check for leakage from this (training) version.") var eval: String?

@@ -32,7 +32,7 @@ struct ExecCommand: ParsableCommand {
             Example: git ml exec --suite churn --input churn-train@v2 --predict-command 'python3 predict.py' -- python3 train.py
             """)
 
-    @Option(help: "The suite that judges the run (default: the only one in ml/suites).") var suite: String?
+    @Option(help: "The suite that judges the run (default: the only one in ml/suites).", completion: Complete.suites) var suite: String?
     @Option(name: .customLong("input"), help: "A dataset version the command reads (repeatable; the first is its training data).") var inputs: [String] = []
     @Option(help: "The experiment name to record (default: the command's name).") var experiment: String?
     @Option(help: "Digest of the container image the command runs in (recorded).") var imageDigest: String?

@@ -242,8 +242,8 @@ struct PromoteCommand: ParsableCommand {
             Example: git ml promote churn 3f2a9c1b --reason "roll back: v7 drifted in production"
             """)
 
-    @Argument(help: "The suite.") var suite: String
-    @Argument(help: "The run (id or unique prefix).") var runID: String
+    @Argument(help: "The suite.", completion: Complete.suites) var suite: String
+    @Argument(help: "The run (id or unique prefix).", completion: Complete.runs) var runID: String
     @Option(help: "Why (required: the chain keeps it).") var reason: String
     @Option(help: "promote, shadow or reject.") var decision = "promote"
     @Option(help: "The protected branch the decision is about.") var branch = "main"
@@ -272,7 +272,7 @@ struct PromotionsCommand: ParsableCommand {
         abstract: "List a suite's promotion history, newest first.",
         discussion: "Example: git ml promotions churn")
 
-    @Argument(help: "The suite.") var suite: String
+    @Argument(help: "The suite.", completion: Complete.suites) var suite: String
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Platform
 
 /// `git ml`: the root command. Each subcommand is one type in its own file.
 public struct GitML: ParsableCommand {
@@ -14,18 +15,13 @@ public struct GitML: ParsableCommand {
             message says what to do; 4 an unexpected internal failure. `git ml gate` has
             its own: 0 promote, 1 reject, 3 shadow, 2 error.
             """,
-        version: GitMLVersion.string,
+        version: Release.version,
         subcommands: [InitCommand.self, DataCommand.self, RunCommand.self, LogCommand.self, ShowCommand.self, CostCommand.self,
                       ExecCommand.self, PredictCommand.self, ExportCommand.self, ReproduceCommand.self,
                       DiffCommand.self, GateCommand.self, ReviewCommand.self, PromoteCommand.self, PromotionsCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self, FetchCommand.self,
                       HooksCommand.self, HookCommand.self, FsckCommand.self, GCCommand.self,
-                      MergeDriverCommand.self, VersionCommand.self]
+                      MergeDriverCommand.self, VersionCommand.self, DoctorCommand.self]
     )
 
     public init() {}
-}
-
-/// The GitML version string.
-public enum GitMLVersion {
-    public static let string = "0.1.0"
 }

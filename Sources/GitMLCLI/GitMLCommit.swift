@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlobStore
+import Platform
 import Foundation
 import GitRepo
 import Records
@@ -28,10 +29,10 @@ public struct GitMLCommit: ParsableCommand {
 
             Example: git ml run churn-gbdt && git mlcommit -m "gbdt with 300 rounds"
             """,
-        version: GitMLVersion.string)
+        version: Release.version)
 
     @Option(name: .shortAndLong, help: "A subject line; the dataset changes follow it.") var message: String?
-    @Argument(help: "Runs to commit (ids or unique prefixes).") var runs: [String] = []
+    @Argument(help: "Runs to commit (ids or unique prefixes).", completion: Complete.runs) var runs: [String] = []
     @Option(name: .customLong("run"), help: ArgumentHelp("A run to commit (repeatable; same as the arguments).", valueName: "id"))
     var namedRuns: [String] = []
     @Flag(help: "Among several runs on this code, take the one with the best primary metric.") var best = false

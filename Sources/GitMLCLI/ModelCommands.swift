@@ -25,7 +25,7 @@ struct PredictCommand: ParsableCommand {
                       zcat events.csv.gz | git ml predict 3f2a9c1b - > scores.csv
             """)
 
-    @Argument(help: "A run id or unique prefix.") var runID: String
+    @Argument(help: "A run id or unique prefix.", completion: Complete.runs) var runID: String
     @Argument(help: "A CSV/TSV/JSONL file (maybe .gz/.zst) or Parquet file, a dataset version (name@vN), or - for CSV streamed on standard input.") var data: String
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
     @Option(help: "Rows per batch when streaming (-).") var batchRows: Int = 65_536
@@ -104,7 +104,7 @@ struct ExportCommand: ParsableCommand {
             Example: git ml export 3f2a9c1b -o dist/churn-model
             """)
 
-    @Argument(help: "A run id or unique prefix.") var runID: String
+    @Argument(help: "A run id or unique prefix.", completion: Complete.runs) var runID: String
     @Option(name: .shortAndLong, help: "Directory to write (created if needed).") var output: String
 
     func run() throws {
@@ -148,7 +148,7 @@ struct ReproduceCommand: ParsableCommand {
             Example: git ml reproduce 3f2a9c1b --sign --key ~/.ssh/ci_ed25519
             """)
 
-    @Argument(help: "A run id or unique prefix.") var runID: String
+    @Argument(help: "A run id or unique prefix.", completion: Complete.runs) var runID: String
     @Option(help: "Largest allowed absolute difference of any metric.") var tolerance: Double = 1e-9
     @Flag(help: "Sign the attestation with an SSH key (ssh-keygen -Y sign, namespace gitml-attestation).") var sign = false
     @Option(help: "The SSH private key to sign with (default: git config user.signingkey).") var key: String?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlobStore
+import Platform
 import Foundation
 import GitRepo
 import Records
@@ -66,7 +67,7 @@ func currentExecutable() -> String {
 
 /// The runner that trains in a worker process of this same binary (`git ml run --worker`).
 func experimentRunner(_ project: Project) -> ExperimentRunner {
-    ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"], toolVersion: GitMLVersion.string)
+    ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"], toolVersion: Release.version)
 }
 
 /// A run for people: id, status, headline metrics with intervals, cost.

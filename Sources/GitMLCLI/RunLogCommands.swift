@@ -15,7 +15,7 @@ struct LogCommand: ParsableCommand {
             Example: git ml log --suite churn --status ok
             """)
 
-    @Option(help: "Only runs of this suite.") var suite: String?
+    @Option(help: "Only runs of this suite.", completion: Complete.suites) var suite: String?
     @Option(help: "Only runs of this experiment.") var experiment: String?
     @Option(help: "Only runs with this status (ok, failed, over_budget, interrupted).") var status: String?
     @Option(name: .shortAndLong, help: "At most this many runs.") var number: Int?
@@ -55,7 +55,7 @@ struct ShowCommand: ParsableCommand {
         abstract: "Show a recorded run: lineage, configuration, metrics, cost, artifacts.",
         discussion: "Example: git ml show 3f2a9c1b")
 
-    @Argument(help: "A run id or a unique prefix of it.") var runID: String
+    @Argument(help: "A run id or a unique prefix of it.", completion: Complete.runs) var runID: String
     @Flag(help: "Print the record as JSON.") var json = false
 
     func run() throws {

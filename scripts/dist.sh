@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the release tarball dist/gitml-<version>-linux-<arch>.tar.gz (`make dist`; docs/INSTALL.md):
+# git-ml and git-mlcommit linked with the Swift runtime and Foundation static (on x86-64 twice:
+# an x86-64-v3 build and a baseline build), man pages, bash/zsh/fish completions, the hook
+# scripts and templates, LIBRARIES (what the binaries still load), SHA256SUMS and install.sh.
+#
+#   scripts/dist.sh [--out DIR] [--bin-dir DIR]
+#
+# --bin-dir packages the git-ml and git-mlcommit already built in DIR as the only build instead of
+# building (the tests use it with the debug build).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/dist
+bin_dir=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=$2; shift 2 ;;
+    --bin-dir) bin_dir=$(cd "$2" && pwd); shift 2 ;;
+    *) echo "usage: scripts/dist.sh [--out DIR] [--bin-dir DIR]" >&2; exit 2 ;;
+  esac
+done
+arch=$(uname -m)
+GITML_COMMIT=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
+export GITML_COMMIT
+
+# libzstd and libsnappy linked statically: a folder holding only their archives, searched first,
+# makes the linker take libzstd.a and libsnappy.a over the .so files. libgit2 stays shared
+# (docs/INSTALL.md: its static archive drags in mbedTLS, libssh2, http-parser and PCRE2).
+static_libs() {
+  local dir=$root/.build-dist/static-libs multiarch
+  multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$arch-linux-gnu")
+  rm -rf "$dir" && mkdir -p "$dir"
+  for lib in zstd snappy; do
+    if [ -f "/usr/lib/$multiarch/lib$lib.a" ]; then ln -s "/usr/lib/$multiarch/lib$lib.a" "$dir/"; fi
+  done
+  echo "$dir"
+}
+
+# $1: build name (x86-64-v3, baseline, or the architecture); $2: GITML_BUILD for Package.swift.
+# Prints the folder holding the binaries.
+build() {
+  local scratch=$root/.build-dist/$1 libs
+  libs=$(static_libs)
+  for product in git-ml git-mlcommit; do
+    (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
+      --product "$product" -Xlinker -L"$libs" >&2)
+  done
+  (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
+}
+
+builds=()   # "<name>:<folder>"
+if [ -n "$bin_dir" ]; then
+  builds=("$arch:$bin_dir")
+elif [ "$arch" = x86_64 ]; then
+  builds=("x86-64-v3:$(build x86-64-v3 x86-64-v3)" "baseline:$(build baseline baseline)")
+else
+  builds=("$arch:$(build "$arch" native)")
+fi
+
+# The last build runs on any CPU of the architecture: it writes the pages and completions.
+runnable=${builds[-1]#*:}
+version=$("$runnable/git-ml" --version)
+name=gitml-$version-linux-$arch
+stage_parent=$(mktemp -d "${TMPDIR:-/tmp}/gitml-dist.XXXXXX")
+trap 'rm -rf "$stage_parent"' EXIT
+stage=$stage_parent/$name
+mkdir -p "$stage/share/gitml" "$stage/share/bash-completion/completions" "$stage/share/zsh/site-functions" \
+  "$stage/share/fish/vendor_completions.d"
+
+for entry in "${builds[@]}"; do
+  mkdir -p "$stage/builds/${entry%%:*}"
+  cp "${entry#*:}/git-ml" "${entry#*:}/git-mlcommit" "$stage/builds/${entry%%:*}/"
+  strip "$stage/builds/${entry%%:*}/git-ml" "$stage/builds/${entry%%:*}/git-mlcommit" 2>/dev/null || true
+done
+python3 "$root/scripts/manpages.py" "$runnable/git-ml" "$stage/share/man/man1" >&2
+python3 "$root/scripts/manpages.py" "$runnable/git-mlcommit" "$stage/share/man/man1" >&2
+for tool in git-ml git-mlcommit; do
+  "$runnable/$tool" --generate-completion-script bash > "$stage/share/bash-completion/completions/$tool"
+  "$runnable/$tool" --generate-completion-script zsh > "$stage/share/zsh/site-functions/_$tool"
+  "$runnable/$tool" --generate-completion-script fish > "$stage/share/fish/vendor_completions.d/$tool.fish"
+done
+# bash: `git ml <TAB>` and `git mlcommit <TAB>` (git's completion calls _git_<command>).
+for tool in git-ml git-mlcommit; do cat "$root/scripts/git-completion-bridge.bash" >> "$stage/share/bash-completion/completions/$tool"; done
+cp -R "$root/hooks" "$root/templates" "$stage/share/gitml/"
+cp "$root/scripts/dist-install.sh" "$stage/install.sh"
+{
+  echo "# Shared libraries git-ml loads (ldd of the ${builds[-1]%%:*} build); install.sh needs none of Swift."
+  ldd "$stage/builds/${builds[-1]%%:*}/git-ml" | awk '$1 !~ /^(linux-vdso|\/lib64\/ld-linux)/ { print $1 }' | sort
+} > "$stage/LIBRARIES"
+(cd "$stage" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)
+
+mkdir -p "$out"
+tar -C "$stage_parent" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "$name" | gzip -n -9 > "$out/$name.tar.gz"
+(cd "$out" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+echo "$out/$name.tar.gz"

@@ -4,7 +4,7 @@
 # With --test, also the packages the test suite needs (chromium renders the HTML review report).
 set -euo pipefail
 packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev pkg-config git zstd python3 python3-venv openssh-client)
-if [ "${1:-}" = "--test" ]; then packages+=(chromium); fi
+if [ "${1:-}" = "--test" ]; then packages+=(chromium man-db); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

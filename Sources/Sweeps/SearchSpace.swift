@@ -82,8 +82,9 @@ extension SearchSpace.Parameter {
     /// `gridSize` (default 32) values, else `gridSize` evenly spaced ones; `gridSize` evenly
     /// spaced points (log-spaced for log ranges) of a continuous range.
     var gridValues: [JSONValue] {
+        /// n points at t = 0, 1/(n−1), …, 1; the ends are the range's bounds exactly.
         func spaced(_ n: Int, _ position: (Double) -> Double) -> [Double] {
-            n == 1 ? [position(0)] : (0..<n).map { position(Double($0) / Double(n - 1)) }
+            n == 1 ? [position(0)] : (0..<n).map { $0 == n - 1 ? position(1) : position(Double($0) / Double(n - 1)) }
         }
         switch domain {
         case .choice(let values):
@@ -91,7 +92,7 @@ extension SearchSpace.Parameter {
         case .uniform(let low, let high):
             return spaced(gridSize ?? 1) { low + $0 * (high - low) }.map(JSONValue.number)
         case .logUniform(let low, let high):
-            return spaced(gridSize ?? 1) { exp(log(low) + $0 * (log(high) - log(low))) }.map(JSONValue.number)
+            return spaced(gridSize ?? 1) { t in t == 0 ? low : t == 1 ? high : exp(log(low) + t * (log(high) - log(low))) }.map(JSONValue.number)
         case .integer(let low, let high, let logScale):
             let count = high - low + 1
             let n = gridSize ?? 32

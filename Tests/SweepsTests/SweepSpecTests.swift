@@ -51,7 +51,8 @@ final class SweepSpecTests: XCTestCase {
             """)
         XCTAssertEqual(spec.trials, 10)
         XCTAssertEqual(spec.values(trial: 0), ["model.l2": .number(0.001), "model.kind": .string("gbdt")])
-        XCTAssertEqual(spec.values(trial: 9)["model.l2"]?.doubleValue ?? 0, 10, accuracy: 1e-12)
+        XCTAssertEqual(spec.values(trial: 9), ["model.l2": .number(10), "model.kind": .string("logistic")])
+        XCTAssertEqual(spec.values(trial: 2)["model.l2"]?.doubleValue ?? 0, 0.01, accuracy: 1e-15)
     }
 
     func testSobolSpreadsPointsEvenly() throws {
@@ -72,7 +73,7 @@ final class SweepSpecTests: XCTestCase {
             ("experiment: e\nsearch: random\ntrials: 3\nspace: { model.a: { uniform: [0, 1] } }\n", "missing required key budget"),
             ("experiment: e\nbudget: {}\nsearch: random\ntrials: 3\nspace: { model.a: { uniform: [0, 1] } }\n", "a sweep needs a budget"),
             ("experiment: e\nbudget: { max_usd: -1 }\ntrials: 3\nspace: { model.a: { uniform: [0, 1] } }\n", "max_usd must be a positive number"),
-            ("experiment: e\nbudget: { max_usd: 1 }\ntrials: 3\nspace:\n  model.a: { log_uniform: [0, 1] }\n", "ml/sweeps/wide.yaml:5: model.a.log_uniform: log_uniform needs low > 0"),
+            ("experiment: e\nbudget: { max_usd: 1 }\ntrials: 3\nspace:\n  model.a: { log_uniform: [0, 1] }\n", "ml/sweeps/wide.yaml:5: space.model.a.log_uniform: log_uniform needs low > 0"),
             ("experiment: e\nbudget: { max_usd: 1 }\ntrials: 3\nspace:\n  train: { choice: [a, b] }\n", "dotted key"),
             ("experiment: e\nbudget: { max_usd: 1 }\ntrials: 3\nspace:\n  suite.x: { choice: [a, b] }\n", "keys under model or features"),
             ("experiment: e\nbudget: { max_usd: 1 }\ntrials: 99999999\nspace: { model.a: { uniform: [0, 1] } }\n", "trials must be 1 to 10000"),

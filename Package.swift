@@ -67,6 +67,9 @@ let package = Package(
         .target(name: "Runner", dependencies: ["Workspace", "Records", "Tables", "Contracts", "Learners", "Evaluation", "Kernels",
                                                "BlobStore", "GitRepo", "Gate", "Metering"]),
 
+        // Sweeps: search spaces, successive halving, budget envelopes.
+        .target(name: "Sweeps", dependencies: ["Contracts", "Kernels", "Records"]),
+
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
             "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate", "Kernels", "Platform",
@@ -104,6 +107,7 @@ let package = Package(
         .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Kernels", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Contracts", "Records"], exclude: ["Golden"]),
         .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -83,8 +83,8 @@ struct RunPreflight {
     /// The model's hyperparameters, as the worker will build the learner.
     private func checkHyperparameters() throws {
         do {
-            _ = try LearnerConfiguration.learner(kind: experiment.modelKind, task: .binaryClassification,
-                                                 hyperparameters: experiment.hyperparameters)
+            _ = try LearnerConfiguration.learner(kind: experiment.modelKind, task: suite.predictionTask,
+                                                 classCount: suite.label.classes?.count ?? 2, hyperparameters: experiment.hyperparameters)
         } catch {
             if case let .invalidHyperparameter(name, _, _) = error, experiment.hyperparameters[name] != nil {
                 throw fail(experimentSource, [.key("model"), .key(name)], error.description)

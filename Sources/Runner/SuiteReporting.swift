@@ -6,12 +6,19 @@ import Tables
 
 extension Suite {
     /// What the suite's models predict, in the learners' terms.
-    var predictionTask: PredictionTask { task == .regression ? .regression : .binaryClassification }
+    var predictionTask: PredictionTask {
+        switch task {
+        case .binary: .binaryClassification
+        case .regression: .regression
+        case .multiclass: .multiclass
+        }
+    }
 
     /// The label column of `table` as the suite reads it: 0/1 with `label.positive` as 1
-    /// (binary), or the numeric target (regression).
+    /// (binary), the numeric target (regression), or the index of the class among the
+    /// declared classes (multiclass; an undeclared value is an error naming it and its row).
     func labels(of table: Table) throws -> [Double] {
-        try TableEncoding.labels(table, column: label.column, task: predictionTask, positive: label.positive)
+        try TableEncoding.labels(table, column: label.column, task: predictionTask, positive: label.positive, classes: label.classes)
     }
 }
 
@@ -29,7 +36,8 @@ enum SuiteReporting {
             columns[name] = rows.map { column.text(at: $0) ?? "" }
         }
         let ids = rows.map(String.init)
-        return scores.map { ScoredRows(ids: ids, labels: labels, scores: $0, columns: columns) }
+        let width = suite.label.classes?.count ?? 1
+        return scores.map { ScoredRows(ids: ids, labels: labels, scores: $0, scoresPerRow: width, columns: columns) }
     }
 
     static func report(suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows], artifact: CandidateArtifact,

@@ -24,7 +24,7 @@ public enum TrainingWorker {
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
         let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
-                                      positive: job.positive, excluded: Set(job.excluded))
+                                      positive: job.positive, classes: suite.label.classes, excluded: Set(job.excluded))
         let result = try session.run(train: train, eval: eval)
         for (index, seed) in experiment.seeds.enumerated() {
             try Data(result.models[index]).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))

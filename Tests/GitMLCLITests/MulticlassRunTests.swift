@@ -80,6 +80,9 @@ final class MulticlassRunCLITests: CLITestCase {
             let probabilities = predicted[1].split(separator: ",").dropFirst().compactMap { Double($0) }
             XCTAssertEqual(probabilities.count, 3)
             XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-9)
+            let reproduced = try run("git", "ml", "reproduce", id)
+            XCTAssertTrue(reproduced.stdout.contains("identical"), reproduced.stdout)
+            try run("git", "mlcommit", "-m", "candidate \(name)", id)
         }
         // A label outside the declared classes is refused, naming it.
         try "ticket_id,amount,latency,channel,team\n1,5,5,mail,sales\n2,70,5,mail,billing\n"

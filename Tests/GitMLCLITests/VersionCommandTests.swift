@@ -23,7 +23,7 @@ final class VersionCommandTests: CLITestCase {
                        "build: baseline, numeric profile x86_64-baseline-nofma-k1"].contains(lines[2]), lines[2])
         #endif
         XCTAssertEqual(lines[3], "formats read and written: pack 1, pack index 1, manifest 1, dataset record 1, run record 1, "
-                       + "attestation 2, promotion 1, verdict 1, lock 1, model 1")
+                       + "attestation 2, promotion 1, verdict 1, lock 1, model 2")
     }
 
     /// A pack index claiming a future format version is refused by checkout and fsck, naming

@@ -16,6 +16,11 @@ final class MulticlassGoldenTests: XCTestCase {
         let present: [Int]
         let precision, recall: [Double]
         let top_k: [String: Double]
+        let classwise_ece: Double
+        let costs: [[Double]]
+        let bayes_decisions: [Int]
+        let expected_cost_argmax, expected_cost_bayes, accuracy_bayes: Double
+        let f1_macro_bayes: Double?
     }
     struct Golden: Decodable { let cases: [Case] }
 
@@ -46,6 +51,25 @@ final class MulticlassGoldenTests: XCTestCase {
             }
             assertClose(MulticlassMetrics.brierScore(data).value, c.brier, "\(c.name) Brier")
             assertClose(MulticlassMetrics.topLabelCalibrationError(data).value, c.top_label_ece, "\(c.name) top-label ECE")
+        }
+    }
+
+    /// Classwise ECE, the Bayes-optimal decisions under each case's cost matrix (ties to the
+    /// first class) and the expected cost of argmax and Bayes decisions, against numpy and
+    /// scikit-learn's weighted confusion matrix; decision metrics read the Bayes decisions, the
+    /// top-label ECE keeps the argmax.
+    func testCalibrationAndCostDecisionsMatchReference() throws {
+        for c in try loadGolden("multiclass.json", as: Golden.self).cases {
+            let data = try MulticlassPredictions(classCount: c.classes, labels: c.labels, probabilities: c.probabilities, weights: c.weights)
+            let costs = try MulticlassCosts(c.costs)
+            assertClose(MulticlassMetrics.classwiseCalibrationError(data).value, c.classwise_ece, "\(c.name) classwise ECE")
+            assertClose(try MulticlassMetric.expectedCost(costs).evaluate(data).value, c.expected_cost_argmax, "\(c.name) argmax cost")
+            let bayes = try data.deciding(.bayes(costs))
+            XCTAssertEqual(bayes.decisions, c.bayes_decisions, "\(c.name) Bayes decisions")
+            assertClose(try MulticlassMetric.expectedCost(costs).evaluate(bayes).value, c.expected_cost_bayes, "\(c.name) Bayes cost")
+            assertClose(MulticlassMetrics.accuracy(bayes).value, c.accuracy_bayes, "\(c.name) Bayes accuracy")
+            assertClose(MulticlassMetrics.f1(bayes, average: .macro).value, c.f1_macro_bayes, "\(c.name) Bayes macro F1")
+            assertClose(MulticlassMetrics.topLabelCalibrationError(bayes).value, c.top_label_ece, "\(c.name) top-label ECE keeps argmax")
         }
     }
 

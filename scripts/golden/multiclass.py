@@ -3,7 +3,11 @@
 
 Run:  /tmp/golden-venv/bin/python scripts/golden/multiclass.py   (venv: see scripts/golden/regression.py)
 Writes Tests/EvaluationTests/Golden/multiclass.json (NaN, and metrics scikit-learn refuses, as null).
-Top-label ECE has no scikit-learn function: it is the numpy formula in docs/STATISTICS.md.
+Top-label and classwise ECE have no scikit-learn function: they are the numpy formulas in
+docs/STATISTICS.md. Each case also carries a cost matrix: the Bayes-optimal decision of every row
+(argmin over decided classes j of sum_k p_k*C[k][j], summed in class order as plain Python floats,
+first class on ties) and the expected cost of the argmax and of the Bayes decisions, the latter
+from scikit-learn's weighted confusion matrix (sum of counts * costs over the total weight).
 """
 import json
 import math
@@ -51,7 +55,40 @@ def top_label_ece(y, p, w):
     return float(np.sum(tot[nz] / tot.sum() * np.abs(a[nz] / tot[nz] - c[nz] / tot[nz])))
 
 
-def case(name, y, p, w=None):
+def classwise_ece(y, p, w):
+    ww = np.ones(len(y)) if w is None else w
+    edges = np.linspace(0.0, 1.0, 16)[1:-1]
+    total = 0.0
+    for k in range(p.shape[1]):
+        ids = np.searchsorted(edges, p[:, k])
+        tot = np.bincount(ids, weights=ww, minlength=15)
+        c = np.bincount(ids, weights=ww * p[:, k], minlength=15)
+        a = np.bincount(ids, weights=ww * (y == k), minlength=15)
+        nz = tot > 0
+        total += float(np.sum(tot[nz] / tot.sum() * np.abs(a[nz] / tot[nz] - c[nz] / tot[nz])))
+    return total / p.shape[1]
+
+
+def bayes_decisions(p, costs):
+    decided = []
+    for row in p.tolist():
+        best, best_cost = 0, math.inf
+        for j in range(len(costs)):
+            cost = 0.0
+            for k, pk in enumerate(row):
+                cost += pk * costs[k][j]
+            if cost < best_cost:
+                best, best_cost = j, cost
+        decided.append(best)
+    return np.asarray(decided)
+
+
+def expected_cost(y, decided, costs, w, labels):
+    cm = M.confusion_matrix(y, decided, labels=labels, sample_weight=w)
+    return float(np.sum(cm * np.asarray(costs, dtype=float)) / cm.sum())
+
+
+def case(name, y, p, w=None, costs=None):
     y = np.asarray(y)
     p = np.asarray(p, dtype=float)
     ww = None if w is None else np.asarray(w, dtype=float)
@@ -79,6 +116,14 @@ def case(name, y, p, w=None):
         attempt(M.roc_auc_score, y, p, multi_class="ovo", labels=labels)
     out["brier"] = M.brier_score_loss(y, p, labels=labels, **kw)
     out["top_label_ece"] = top_label_ece(y, p, ww)
+    out["classwise_ece"] = classwise_ece(y, p, ww)
+    out["costs"] = costs
+    bayes = bayes_decisions(p, costs)
+    out["bayes_decisions"] = bayes.tolist()
+    out["expected_cost_argmax"] = expected_cost(y, pred, costs, ww, labels)
+    out["expected_cost_bayes"] = expected_cost(y, bayes, costs, ww, labels)
+    out["accuracy_bayes"] = M.accuracy_score(y, bayes, **kw)
+    out["f1_macro_bayes"] = attempt(M.f1_score, y, bayes, average="macro", **kw)
     return out
 
 
@@ -95,14 +140,21 @@ def main():
     ties = np.clip(ties, 0, 1)
     absent = y.copy()
     absent[absent == 2] = 1
+    # Asymmetric costs; TIED has equal columns 0 and 1 (Bayes ties, the first class wins) and
+    # ZERO_ONE makes Bayes the argmax (ties in p become ties in cost).
+    costs = [[0, 1, 4, 2], [3, 0, 1, 5], [2, 2, 0, 1], [6, 1, 1, 0]]
+    tied = [[0, 0, 4, 2], [3, 3, 1, 5], [2, 2, 0, 1], [6, 6, 1, 0]]
+    zero_one = [[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 1], [1, 1, 1, 0]]
     cases = [
-        case("random", y, p),
-        case("weighted", y, p, rng.random(n)),
-        case("weighted-with-zeros", y[:60], p[:60], np.where(rng.random(60) < 0.3, 0.0, rng.random(60))),
-        case("ties", y, ties),
-        case("class-absent", absent, p),
-        case("perfect", y[:40], np.eye(k)[y[:40]]),
-        case("three-classes", y[:90] % 3, (lambda q: q / q.sum(axis=1, keepdims=True))(p[:90, :3])),
+        case("random", y, p, costs=costs),
+        case("weighted", y, p, rng.random(n), costs=costs),
+        case("weighted-with-zeros", y[:60], p[:60], np.where(rng.random(60) < 0.3, 0.0, rng.random(60)), costs=costs),
+        case("ties", y, ties, costs=tied),
+        case("ties-zero-one", y, ties, costs=zero_one),
+        case("class-absent", absent, p, costs=costs),
+        case("perfect", y[:40], np.eye(k)[y[:40]], costs=costs),
+        case("three-classes", y[:90] % 3, (lambda q: q / q.sum(axis=1, keepdims=True))(p[:90, :3]),
+             costs=[[0, 2, 5], [1, 0, 3], [4, 1, 0]]),
     ]
     doc = dict(sklearn=sklearn.__version__, numpy=np.__version__, ks=KS, cases=cases)
     OUT.write_text(json.dumps(clean(doc), allow_nan=False, separators=(",", ":")))

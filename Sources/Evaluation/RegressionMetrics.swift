@@ -191,25 +191,83 @@ public enum RegressionMetrics {
         MetricValue(data.weightedMean(multiplicity) { data.residual($0) })
     }
 
-    /// Expected cost per row under an asymmetric linear loss: `under` per unit the prediction
-    /// falls short of the target, `over` per unit it exceeds it. Equals (under + over) × the
-    /// pinball loss at α = under / (under + over).
+    /// Expected cost per row under an asymmetric loss: `costs.cost(residual:)` of each row's
+    /// residual y − ŷ (per-unit rates, or tiered rates: a piecewise linear loss). With one rate
+    /// per side it equals (under + over) × the pinball loss at α = under / (under + over).
     public static func expectedCost(_ data: RegressionPredictions, costs: RegressionCosts, multiplicity: [Double]? = nil) -> MetricValue {
-        MetricValue(data.weightedMean(multiplicity) { row in
-            let e = data.residual(row)
-            return e >= 0 ? costs.underPrediction * e : -costs.overPrediction * e
-        })
+        MetricValue(data.weightedMean(multiplicity) { costs.cost(residual: data.residual($0)) })
     }
 }
 
-/// The business cost of a regression error: cost per unit of under-prediction (ŷ < y) and of
-/// over-prediction (ŷ > y), both ≥ 0 (e.g. a lost sale vs. unsold stock).
+/// The business cost of a regression error, per side: under-prediction (ŷ < y, e.g. a lost
+/// sale) and over-prediction (ŷ > y, e.g. unsold stock). Each side is a list of tiers of
+/// marginal cost: the first `upTo` units of error cost `perUnit` each, the next units the next
+/// tier's rate, and the last tier (no `upTo`) every unit beyond — a piecewise linear loss that
+/// is 0 at no error. One tier per side is a plain cost per unit.
 public struct RegressionCosts: Codable, Sendable, Hashable {
-    public let underPrediction: Double
-    public let overPrediction: Double
+    /// One band of marginal cost: units of error up to `upTo` (cumulative from 0; nil for the
+    /// last, unbounded tier) cost `perUnit` each.
+    public struct Tier: Codable, Sendable, Hashable {
+        public let upTo: Double?
+        public let perUnit: Double
 
+        public init(upTo: Double?, perUnit: Double) {
+            self.upTo = upTo
+            self.perUnit = perUnit
+        }
+    }
+
+    public let under: [Tier]
+    public let over: [Tier]
+
+    /// A constant cost per unit of under- and over-prediction.
     public init(underPrediction: Double, overPrediction: Double) {
-        self.underPrediction = underPrediction
-        self.overPrediction = overPrediction
+        under = [Tier(upTo: nil, perUnit: underPrediction)]
+        over = [Tier(upTo: nil, perUnit: overPrediction)]
+    }
+
+    /// Tiered costs. Each side needs at least one tier; every tier but the last has an `upTo`
+    /// greater than the previous one's (the first greater than 0), the last has none; rates are
+    /// finite and ≥ 0.
+    public init(under: [Tier], over: [Tier]) throws(EvaluationError) {
+        for (side, tiers) in [("under", under), ("over", over)] {
+            guard !tiers.isEmpty else { throw .empty(what: "\(side)-prediction cost tiers") }
+            var previous = 0.0
+            for (index, tier) in tiers.enumerated() {
+                guard tier.perUnit.isFinite, tier.perUnit >= 0 else {
+                    throw .invalidParameter(name: "\(side) cost per unit", value: tier.perUnit, expected: "finite and ≥ 0")
+                }
+                let last = index == tiers.count - 1
+                switch (tier.upTo, last) {
+                case (nil, true): break
+                case (let limit?, false) where limit.isFinite && limit > previous: previous = limit
+                case (let limit?, false):
+                    throw .invalidParameter(name: "\(side) tier \(index + 1) up_to", value: limit,
+                                            expected: "finite and greater than \(previous)")
+                case (let limit?, true):
+                    throw .invalidParameter(name: "\(side) last tier up_to", value: limit, expected: "none: the last tier has no limit")
+                case (nil, false):
+                    throw .invalidParameter(name: "\(side) tier \(index + 1) up_to", value: .nan, expected: "a limit (only the last tier has none)")
+                }
+            }
+        }
+        self.under = under
+        self.over = over
+    }
+
+    /// The cost of a row whose residual y − ŷ is `residual` (> 0: under-prediction).
+    public func cost(residual: Double) -> Double {
+        residual >= 0 ? Self.cost(of: residual, tiers: under) : Self.cost(of: -residual, tiers: over)
+    }
+
+    /// Σ over tiers of rate × the part of `error` units within the tier.
+    private static func cost(of error: Double, tiers: [Tier]) -> Double {
+        var total = 0.0, start = 0.0
+        for tier in tiers {
+            guard let limit = tier.upTo, limit < error else { return total + tier.perUnit * (error - start) }
+            total += tier.perUnit * (limit - start)
+            start = limit
+        }
+        return total
     }
 }

@@ -64,17 +64,26 @@ public enum Slices {
         guard categories.count == data.count else {
             throw .lengthMismatch(what: "slice column", expected: data.count, actual: categories.count)
         }
-        var rowsByValue = [String: [Int]]()
-        var firstSeen = [String]()
-        for (row, value) in categories.enumerated() {
-            if rowsByValue[value] == nil { firstSeen.append(value) }
-            rowsByValue[value, default: []].append(row)
-        }
         var results = [SliceResult]()
-        for value in firstSeen {
-            results.append(try slice(data, key: .category(value), rows: rowsByValue[value]!, metric: metric, minimumRows: minimumRows))
+        for (value, rows) in rowsByValue(categories) {
+            results.append(try slice(data, key: .category(value), rows: rows, metric: metric, minimumRows: minimumRows))
         }
         return results
+    }
+
+    /// The rows of each distinct value of `categories`, values in order of first appearance.
+    static func rowsByValue(_ categories: [String]) -> [(value: String, rows: [Int])] {
+        var index = [String: Int]()
+        var groups = [(value: String, rows: [Int])]()
+        for (row, value) in categories.enumerated() {
+            if let group = index[value] {
+                groups[group].rows.append(row)
+            } else {
+                index[value] = groups.count
+                groups.append((value, [row]))
+            }
+        }
+        return groups
     }
 
     /// `metric` per bin of a numeric column given by ascending `edges` (bins lowerEdge < x ≤ upperEdge,

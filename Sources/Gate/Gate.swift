@@ -70,11 +70,14 @@ public enum Gate {
         var parts = [(Verdict.Outcome, String)]()
         let name = guardrail.metric.description
         let value = candidate.estimate?.value
-        if guardrail.maximum != nil || guardrail.minimum != nil {
+        let nominal = guardrail.metric.nominalCoverage
+        if guardrail.maximum != nil || guardrail.minimum != nil || nominal != nil {
             if let value {
-                parts.append(bounds(guardrail, value: value))
+                if guardrail.maximum != nil || guardrail.minimum != nil { parts.append(bounds(guardrail, value: value)) }
+                if let coverage = candidate.coverage { parts.append(nominalCoverage(name, coverage)) }
             } else {
-                let limits = [guardrail.maximum.map { "max \(number($0))" }, guardrail.minimum.map { "min \(number($0))" }]
+                let limits = [guardrail.maximum.map { "max \(number($0))" }, guardrail.minimum.map { "min \(number($0))" },
+                              nominal.map { "nominal \(number($0))" }]
                     .compactMap { $0 }.joined(separator: " and ")
                 parts.append(policy.guardrails.missingValueFails
                     ? (.fail, "\(name) not measured, limit \(limits) (guardrails.missing_value: fail)")
@@ -116,6 +119,20 @@ public enum Gate {
         }
         return broken.isEmpty ? (.pass, "\(name) \(number(value)) \(held.joined(separator: " and "))")
             : (.fail, "\(name) \(number(value)) \(broken.joined(separator: " and "))")
+    }
+
+    /// Prediction-interval coverage against its nominal level: fails when the Wilson interval
+    /// excludes it (`interval_coverage(0.05–0.95) 0.81 [0.77, 0.85] < nominal 0.9: intervals too narrow`).
+    private static func nominalCoverage(_ name: String, _ coverage: IntervalCoverage) -> (Verdict.Outcome, String) {
+        let observed = "\(name) \(number(coverage.coverage)) \(Review.interval(coverage.interval)) of \(coverage.rows) rows"
+        let crossed = coverage.crossed > 0 ? " (\(coverage.crossed) rows with crossed quantiles)" : ""
+        if coverage.interval.upper < coverage.nominal {
+            return (.fail, "\(observed) < nominal \(number(coverage.nominal)): intervals too narrow\(crossed)")
+        }
+        if coverage.interval.lower > coverage.nominal {
+            return (.fail, "\(observed) > nominal \(number(coverage.nominal)): intervals too wide\(crossed)")
+        }
+        return (.pass, "\(observed) holds nominal \(number(coverage.nominal))\(crossed)")
     }
 
     /// Overall non-inferiority: "worse" only when the estimate itself is past the margin.

@@ -117,6 +117,18 @@ enum MetricInput: Sendable {
         }
     }
 
+    /// The metric per group of `groups` and the gap between groups (`GroupGap`).
+    func groupGap(groups: [String], minimumRows: Int, clusters: [String]?, plan: BootstrapPlan?) throws(EvaluationError) -> GroupGap {
+        switch self {
+        case .binary(let metric, let rows):
+            return try GroupGap(metric, rows, groups: groups, minimumRows: minimumRows, clusters: clusters, plan: plan)
+        case .regression(let metric, let rows):
+            return try GroupGap(metric, rows, groups: groups, minimumRows: minimumRows, clusters: clusters, plan: plan)
+        case .multiclass(let metric, let rows):
+            return try GroupGap(metric, rows, groups: groups, minimumRows: minimumRows, clusters: clusters, plan: plan)
+        }
+    }
+
     /// One slice's non-inferiority test (nil when the slice is too small, or one class, to apply).
     struct SliceTest {
         let value: String

@@ -1,15 +1,19 @@
 import Evaluation
 
 /// One model's evaluation predictions with, for a binary suite with an operating point, the
-/// threshold chosen on its own validation rows.
+/// threshold chosen on its own validation rows, and a regression run's predicted quantiles.
 struct ScoredModel: Sendable {
     let evaluation: TaskRows
     let operatingPoint: OperatingPoint?
+    /// Quantile → predicted value per evaluation row (`ScoredRows.quantiles`).
+    let quantiles: [Double: [Double]]
 
     /// Chooses the operating point for `rule` on `validation` (never on the evaluation rows);
     /// validation rows are needed only with a rule (binary suites alone have one).
-    init(evaluation: TaskRows, validation: TaskRows?, rule: OperatingPointRule?) throws(GateEvaluationError) {
+    init(evaluation: TaskRows, validation: TaskRows?, rule: OperatingPointRule?,
+         quantiles: [Double: [Double]] = [:]) throws(GateEvaluationError) {
         self.evaluation = evaluation
+        self.quantiles = quantiles
         guard let rule else {
             operatingPoint = nil
             return
@@ -25,8 +29,10 @@ struct ScoredModel: Sendable {
     /// The predictions and Evaluation metric that compute `metric` for this model. A threshold
     /// metric sees the scores shifted by this model's threshold (s − t, so "s ≥ t" becomes
     /// "s − t ≥ 0" exactly) and decides at 0: models with different operating points then share
-    /// one metric, which paired and two-level bootstraps need. Nil for latency.
+    /// one metric, which paired and two-level bootstraps need. Nil for latency, interval coverage
+    /// and gaps between groups (none is one metric on resampled rows).
     func metricInput(_ metric: SuiteMetric, primary: Suite.Primary) throws(GateEvaluationError) -> MetricInput? {
+        guard metric.groups == nil else { return nil }
         let evaluation: BinaryPredictions
         switch self.evaluation {
         case .regression(let rows):
@@ -91,7 +97,7 @@ struct SeededModel: Sendable {
         var seeds = [ScoredModel]()
         for (seed, rows) in evaluation.enumerated() {
             let validationRows = validation.isEmpty ? nil : try reading.rows(validation[seed])
-            seeds.append(try ScoredModel(evaluation: try reading.rows(rows), validation: validationRows, rule: rule))
+            seeds.append(try ScoredModel(evaluation: try reading.rows(rows), validation: validationRows, rule: rule, quantiles: rows.quantiles))
         }
         self.seeds = seeds
         switch artifact {
@@ -102,9 +108,10 @@ struct SeededModel: Sendable {
             self.artifact = seeds[0]
         case .ensemble:
             try Self.requireSameIDs(validation, what: "\(what) validation")
-            self.artifact = try ScoredModel(evaluation: try reading.rows(Self.meanScores(evaluation)),
+            let mean = Self.meanScores(evaluation)
+            self.artifact = try ScoredModel(evaluation: try reading.rows(mean),
                                             validation: validation.isEmpty ? nil : try reading.rows(Self.meanScores(validation)),
-                                            rule: rule)
+                                            rule: rule, quantiles: mean.quantiles)
         }
     }
 
@@ -138,7 +145,8 @@ struct SeededModel: Sendable {
         }
     }
 
-    /// Row-wise mean score over seeds (same rows, checked); labels and columns of the first.
+    /// Row-wise mean score over seeds (same rows, checked); labels, columns and quantiles (the
+    /// candidate's, shared by its seeds) of the first.
     private static func meanScores(_ sets: [ScoredRows]) -> ScoredRows {
         var sum = sets[0].scores
         for rows in sets.dropFirst() {
@@ -146,7 +154,7 @@ struct SeededModel: Sendable {
         }
         let count = Double(sets.count)
         return ScoredRows(ids: sets[0].ids, labels: sets[0].labels, scores: sum.map { $0 / count }, scoresPerRow: sets[0].scoresPerRow,
-                          columns: sets[0].columns)
+                          columns: sets[0].columns, quantiles: sets[0].quantiles)
     }
 
     /// How a suite reads scored rows as its task's predictions.

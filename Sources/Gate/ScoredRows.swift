@@ -2,7 +2,8 @@
 /// a row id, a label and a score per row — binary: a 0/1 label and a score (higher means more
 /// likely positive); regression: the numeric target and the prediction; multiclass: the index
 /// of the true class among the suite's declared classes and `scoresPerRow` (= K) probabilities
-/// per row, row-major — and the entity and slice columns the suite names, as text.
+/// per row, row-major — and the entity and slice columns the suite names, as text; a
+/// regression run with prediction intervals adds its predicted quantiles.
 public struct ScoredRows: Sendable, Equatable {
     public let ids: [String]
     public let labels: [Double]
@@ -11,13 +12,18 @@ public struct ScoredRows: Sendable, Equatable {
     public let scoresPerRow: Int
     /// Extra columns by name (entity key, slice columns), one text value per row.
     public let columns: [String: [String]]
+    /// Predicted quantiles of a regression run with intervals (the candidate's `q_<q>`
+    /// columns): quantile → one value per row.
+    public let quantiles: [Double: [Double]]
 
-    public init(ids: [String], labels: [Double], scores: [Double], scoresPerRow: Int = 1, columns: [String: [String]] = [:]) {
+    public init(ids: [String], labels: [Double], scores: [Double], scoresPerRow: Int = 1, columns: [String: [String]] = [:],
+                quantiles: [Double: [Double]] = [:]) {
         self.ids = ids
         self.labels = labels
         self.scores = scores
         self.scoresPerRow = scoresPerRow
         self.columns = columns
+        self.quantiles = quantiles
     }
 
     /// The rows at `order` (each row's scores kept together), under `ids` with `columns`.
@@ -26,7 +32,8 @@ public struct ScoredRows: Sendable, Equatable {
         var scores = [Double]()
         scores.reserveCapacity(order.count * width)
         for row in order { scores += self.scores[(row * width)..<((row + 1) * width)] }
-        return ScoredRows(ids: ids, labels: order.map { labels[$0] }, scores: scores, scoresPerRow: width, columns: columns)
+        return ScoredRows(ids: ids, labels: order.map { labels[$0] }, scores: scores, scoresPerRow: width, columns: columns,
+                          quantiles: quantiles.mapValues { values in order.map { values[$0] } })
     }
 }
 

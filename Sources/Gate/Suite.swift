@@ -110,11 +110,12 @@ public struct Suite: Codable, Sendable, Equatable {
     public let slices: [String]
     public let significance: Significance
 
-    /// Every column the evaluation needs besides label and score: entity, reported slices and
-    /// guardrail slices, without repeats, in order of first mention.
+    /// Every column the evaluation needs besides label and score: entity, reported slices,
+    /// guardrail slices and groups, without repeats, in order of first mention.
     public var requiredColumns: [String] {
         var columns = [String]()
-        for column in [entity].compactMap({ $0 }) + slices + guardrails.flatMap(\.slices) where !columns.contains(column) {
+        let guardrailColumns = guardrails.flatMap { $0.slices + [$0.metric.groups].compactMap { $0 } }
+        for column in [entity].compactMap({ $0 }) + slices + guardrailColumns where !columns.contains(column) {
             columns.append(column)
         }
         return columns

@@ -31,16 +31,20 @@ public enum SuiteEvaluation {
         for (index, guardrail) in suite.guardrails.enumerated() {
             var guardrailPlan = plan
             guardrailPlan.seed = plan.seed &+ UInt64(index + 1)
-            let value = try estimate(guardrail.metric, suite: suite, model: model, clusters: clusters,
-                                     plan: intervals ? guardrailPlan : nil, withSeeds: false, measured: latencyP99Microseconds)
+            let measured = try guardrailEstimate(guardrail, suite: suite, model: model, clusters: clusters,
+                                                 plan: intervals ? guardrailPlan : nil, latencyP99Microseconds: latencyP99Microseconds)
             var withinBounds: Bool?
-            if let value, guardrail.maximum != nil || guardrail.minimum != nil {
+            if let value = measured.estimate, guardrail.maximum != nil || guardrail.minimum != nil {
                 withinBounds = value.value <= (guardrail.maximum ?? .infinity) && value.value >= (guardrail.minimum ?? -.infinity)
             }
-            guardrails.append(GuardrailReport(
-                guardrail: guardrail, estimate: value, withinBounds: withinBounds,
+            if let coverage = measured.coverage { withinBounds = (withinBounds ?? true) && coverage.holdsNominal }
+            var report = GuardrailReport(
+                guardrail: guardrail, estimate: measured.estimate, withinBounds: withinBounds,
                 slices: try sliceColumns(guardrail.slices, metric: guardrail.metric, suite: suite, model: model,
-                                         minimumRows: guardrail.minimumSliceRows)))
+                                         minimumRows: guardrail.minimumSliceRows))
+            report.groups = measured.groups
+            report.coverage = measured.coverage
+            guardrails.append(report)
         }
         let rows = model.artifact.evaluation
         var binaryRows: BinaryPredictions?
@@ -57,6 +61,41 @@ public enum SuiteEvaluation {
                            },
                            regression: { if case .regression(let data) = rows { return RegressionDiagnostics(data) } else { return nil } }(),
                            plan: plan)
+    }
+
+    /// A guardrail's value on the artifact: the gap between groups of a `groups` guardrail (with
+    /// each group's metric), the coverage of a regression run's prediction intervals (its Wilson
+    /// interval at the suite's confidence, computed with or without a plan; nil when the run has
+    /// no such quantiles), else the metric as `estimate` computes it.
+    private static func guardrailEstimate(_ guardrail: Suite.Guardrail, suite: Suite, model: SeededModel, clusters: [String]?,
+                                          plan: BootstrapPlan?, latencyP99Microseconds: Double?) throws(GateEvaluationError)
+        -> (estimate: MetricEstimate?, groups: GroupGap?, coverage: IntervalCoverage?) {
+        let metric = guardrail.metric
+        if let column = metric.groups {
+            guard let input = try model.artifact.metricInput(metric.ungrouped, primary: suite.primary) else { return (nil, nil, nil) }
+            guard let groups = model.columns[column] else { throw .missingColumn(what: "\(model.what) evaluation", column: column) }
+            do {
+                let gap = try input.groupGap(groups: groups, minimumRows: guardrail.minimumSliceRows, clusters: clusters, plan: plan)
+                let estimate = gap.gap.map {
+                    MetricEstimate(metric: metric, value: $0, warnings: [], interval: gap.interval, standardError: nil, seeds: nil)
+                }
+                return (estimate, gap, nil)
+            } catch { throw .evaluation(error) }
+        }
+        if let interval = metric.interval, metric.name == .intervalCoverage {
+            guard case .regression(let rows) = model.artifact.evaluation,
+                  let lower = model.artifact.quantiles[interval[0]], let upper = model.artifact.quantiles[interval[1]] else {
+                return (nil, nil, nil)
+            }
+            do {
+                let coverage = try IntervalCoverage(targets: rows.targets, lower: lower, upper: upper, lowerQuantile: interval[0],
+                                                    upperQuantile: interval[1], confidence: suite.significance.confidence)
+                return (MetricEstimate(metric: metric, value: coverage.coverage, warnings: [], interval: coverage.interval,
+                                       standardError: nil, seeds: nil), nil, coverage)
+            } catch { throw .evaluation(error) }
+        }
+        return (try estimate(metric, suite: suite, model: model, clusters: clusters, plan: plan, withSeeds: false,
+                             measured: latencyP99Microseconds), nil, nil)
     }
 
     /// The metric on the artifact with its interval (none without a `plan`); `measured` supplies

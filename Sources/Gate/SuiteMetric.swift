@@ -30,6 +30,9 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
     case tweedieDeviance = "tweedie_deviance"
     case pinballLoss = "pinball_loss"
     case meanResidual = "mean_residual"
+    /// The share of rows whose target lies within the run's predicted quantiles (`q_<q>`
+    /// columns), checked against the interval's nominal level; a guardrail only.
+    case intervalCoverage = "interval_coverage"
     case errorRate = "error_rate"
     case balancedAccuracy = "balanced_accuracy"
     case f1Macro = "f1_macro"
@@ -46,7 +49,7 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
         switch self {
         case .expectedCost, .latencyP99Microseconds: return [.binary, .regression, .multiclass]
         case .rmse, .mae, .mape, .smape, .medianAbsoluteError, .r2, .explainedVariance, .poissonDeviance, .gammaDeviance,
-             .tweedieDeviance, .pinballLoss, .meanResidual:
+             .tweedieDeviance, .pinballLoss, .meanResidual, .intervalCoverage:
             return [.regression]
         case .logLoss, .brier, .ece, .precision, .recall, .accuracy: return [.binary, .multiclass]
         case .errorRate, .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted,
@@ -85,9 +88,14 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
     public let classIndex: Int?
     /// The k of `top_k_accuracy`, nil otherwise.
     public let k: Int?
+    /// The lower and upper quantiles of `interval_coverage`'s prediction interval, nil otherwise.
+    public let interval: [Double]?
+    /// The group column of a gap guardrail (`groups:`): the value is the largest minus the
+    /// smallest of the metric over the column's groups; nil for the metric itself.
+    public let groups: String?
 
     public init(name: SuiteMetricName, maxFPR: Double? = nil, power: Double? = nil, quantile: Double? = nil,
-                className: String? = nil, classIndex: Int? = nil, k: Int? = nil) {
+                className: String? = nil, classIndex: Int? = nil, k: Int? = nil, interval: [Double]? = nil, groups: String? = nil) {
         self.name = name
         self.maxFPR = maxFPR
         self.power = power
@@ -95,10 +103,28 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
         self.className = className
         self.classIndex = classIndex
         self.k = k
+        self.interval = interval
+        self.groups = groups
     }
 
-    /// Whether larger values are better.
+    /// The metric on all rows (this metric without `groups`).
+    public var ungrouped: SuiteMetric { grouped(by: nil) }
+
+    /// This metric's gap over the groups of `column` (nil: the metric itself).
+    public func grouped(by column: String?) -> SuiteMetric {
+        SuiteMetric(name: name, maxFPR: maxFPR, power: power, quantile: quantile, className: className, classIndex: classIndex, k: k,
+                    interval: interval, groups: column)
+    }
+
+    /// The level `interval_coverage` claims (upper − lower quantile); nil for other metrics.
+    public var nominalCoverage: Double? {
+        guard name == .intervalCoverage, let interval, interval.count == 2 else { return nil }
+        return interval[1] - interval[0]
+    }
+
+    /// Whether larger values are better (never for a gap between groups).
     public var higherIsBetter: Bool {
+        if groups != nil { return false }
         switch name {
         case .rocAUC, .partialAUC, .averagePrecision, .precision, .recall, .f1, .accuracy, .specificity, .mcc, .r2, .explainedVariance,
              .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted, .rocAUCOneVsOne:
@@ -113,13 +139,15 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
         switch name {
         case .rocAUC, .partialAUC, .averagePrecision, .ece, .precision, .recall, .f1, .accuracy, .fpr, .specificity, .errorRate,
              .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted,
-             .rocAUCOneVsOne, .classwiseECE:
+             .rocAUCOneVsOne, .classwiseECE, .intervalCoverage:
             return true
         default: return false
         }
     }
 
     public var description: String {
+        if let groups { return "\(ungrouped.description) gap over \(groups)" }
+        if let interval, interval.count == 2 { return "\(name.rawValue)(\(interval[0])–\(interval[1]))" }
         if let maxFPR { return "\(name.rawValue)(max_fpr=\(maxFPR))" }
         if let power { return "\(name.rawValue)(power=\(power))" }
         if let quantile { return "\(name.rawValue)(quantile=\(quantile))" }

@@ -65,7 +65,11 @@ private struct SuiteParser {
     }
 
     private func primary(_ cursor: YAMLCursor, task: Suite.Task, classes: [String]) throws(GateConfigError) -> Suite.Primary {
-        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "class", "k", "cost", "decision", "operating_point", "direction"])
+        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "class", "k", "interval", "cost", "decision", "operating_point",
+                                    "direction"])
+        if try cursor.required("metric").string() == SuiteMetricName.intervalCoverage.rawValue {
+            throw try cursor.required("metric").fail("interval_coverage is best at its nominal level, neither larger nor smaller: use it as a guardrail")
+        }
         let metric = try self.metric(cursor, task: task, classes: classes)
         guard metric.name.isComputedFromPredictions else {
             throw try cursor.required("metric").fail("latency_p99_us can only be a guardrail: the primary metric is computed from predictions")
@@ -169,23 +173,63 @@ private struct SuiteParser {
         return natural
     }
 
+    /// `cost: { under, over }`: each side a cost per unit (a number ≥ 0) or a list of tiers
+    /// `[{ up_to: U, per_unit: R }, …, { per_unit: R }]` (marginal cost per unit up to each
+    /// cumulative limit; the last tier has no limit).
     private func regressionCosts(_ cursor: YAMLCursor) throws(GateConfigError) -> RegressionCosts {
         try cursor.requireKeys(in: ["under", "over"])
         let under = try cursor.required("under"), over = try cursor.required("over")
-        let costs = RegressionCosts(underPrediction: try under.double(), overPrediction: try over.double())
-        for (value, c) in [(costs.underPrediction, under), (costs.overPrediction, over)] where !(value >= 0 && value.isFinite) {
-            throw c.fail("a cost per unit must be a finite number ≥ 0")
+        let underTiers = try costTiers(under), overTiers = try costTiers(over)
+        let costs: RegressionCosts
+        do {
+            costs = try RegressionCosts(under: underTiers, over: overTiers)
+        } catch {
+            throw cursor.fail("\(error)")  // not reached: costTiers checks what RegressionCosts requires
         }
-        guard costs.underPrediction + costs.overPrediction > 0 else { throw cursor.fail("under and over cannot both be 0") }
+        guard (costs.under + costs.over).contains(where: { $0.perUnit > 0 }) else { throw cursor.fail("under and over cannot both be 0") }
         return costs
+    }
+
+    /// One side of a regression cost: a number, or a list of tiers with increasing `up_to` and
+    /// a last tier without one.
+    private func costTiers(_ cursor: YAMLCursor) throws(GateConfigError) -> [RegressionCosts.Tier] {
+        func rate(_ c: YAMLCursor) throws(GateConfigError) -> Double {
+            let value = try c.double()
+            guard value >= 0 && value.isFinite else { throw c.fail("a cost per unit must be a finite number ≥ 0") }
+            return value
+        }
+        guard case .sequence = cursor.node else { return [RegressionCosts.Tier(upTo: nil, perUnit: try rate(cursor))] }
+        let items = try cursor.items()
+        guard !items.isEmpty else { throw cursor.fail("give a cost per unit, or tiers [{ up_to: U, per_unit: R }, …, { per_unit: R }]") }
+        var tiers = [RegressionCosts.Tier](), previous = 0.0
+        for (index, item) in items.enumerated() {
+            try item.requireKeys(in: ["up_to", "per_unit"])
+            let limitCursor = try item.optional("up_to")
+            let last = index == items.count - 1
+            if last, let limitCursor { throw limitCursor.fail("the last tier has no up_to: it prices every unit beyond the others") }
+            if !last, limitCursor == nil { throw item.fail("every tier but the last needs up_to (the cumulative error it reaches)") }
+            let limit = try limitCursor?.double()
+            if let limitCursor, let limit, !(limit.isFinite && limit > previous) {
+                throw limitCursor.fail("up_to must be finite and greater than \(previous) (limits increase tier by tier)")
+            }
+            previous = limit ?? previous
+            tiers.append(RegressionCosts.Tier(upTo: limit, perUnit: try rate(try item.required("per_unit"))))
+        }
+        return tiers
     }
 
     private func guardrail(_ cursor: YAMLCursor, primary: Suite.Primary, task: Suite.Task,
                            classes: [String]) throws(GateConfigError) -> Suite.Guardrail {
-        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "class", "k", "max", "min", "max_abs", "slices",
-                                    "non_inferiority_margin", "min_slice_rows", "min_slice_positives"])
+        try cursor.requireKeys(in: ["metric", "max_fpr", "power", "quantile", "class", "k", "interval", "max", "min", "max_abs", "slices",
+                                    "non_inferiority_margin", "min_slice_rows", "min_slice_positives", "groups", "max_gap"])
         let metric = try self.metric(cursor, task: task, classes: classes)
         let metricCursor = try cursor.required("metric")
+        if let groupsCursor = try cursor.optional("groups") {
+            return try gapGuardrail(cursor, metric: metric, groups: groupsCursor)
+        }
+        if let gapCursor = try cursor.optional("max_gap") {
+            throw gapCursor.fail("max_gap needs groups: the column whose groups' values are compared")
+        }
         if task == .binary, metric.name.needsThreshold, primary.operatingPoint == nil {
             throw metricCursor.fail("\(metric.name.rawValue) decides at a threshold: give primary.operating_point")
         }
@@ -215,11 +259,18 @@ private struct SuiteParser {
         if metric.name == .meanResidual, try cursor.optional("non_inferiority_margin") != nil {
             throw metricCursor.fail("mean_residual is best at 0, so no model is \"worse by a margin\": bound it with max_abs")
         }
+        if metric.name == .intervalCoverage {
+            for key in ["non_inferiority_margin", "slices"] {
+                if let extra = try cursor.optional(key) {
+                    throw extra.fail("interval_coverage is checked against its nominal level (and max/min when given), not against the champion")
+                }
+            }
+        }
         let slices = try cursor.optional("slices")?.strings() ?? []
         let marginCursor = try cursor.optional("non_inferiority_margin")
         let margin = try marginCursor?.double()
         if let marginCursor, let margin, !(margin >= 0) { throw marginCursor.fail("the margin must be ≥ 0") }
-        guard maximum != nil || minimum != nil || margin != nil else {
+        guard maximum != nil || minimum != nil || margin != nil || metric.name == .intervalCoverage else {
             throw cursor.fail("a guardrail needs max, min or non_inferiority_margin (or max_abs: a bound on the absolute value)")
         }
         if !metric.name.isComputedFromPredictions, margin != nil || !slices.isEmpty {
@@ -235,6 +286,27 @@ private struct SuiteParser {
                                minimumSliceRows: try count(cursor, "min_slice_rows", default: Suite.defaultMinimumSliceRows),
                                minimumSlicePositives: try count(cursor, "min_slice_positives",
                                                                 default: Suite.defaultMinimumSlicePositives))
+    }
+
+    /// `{ metric, groups: column, max_gap: X }`: the metric per group of the column (groups under
+    /// `min_slice_rows` rows left out) and the largest minus the smallest must be ≤ X.
+    private func gapGuardrail(_ cursor: YAMLCursor, metric: SuiteMetric, groups: YAMLCursor) throws(GateConfigError) -> Suite.Guardrail {
+        guard metric.name.isComputedFromPredictions, metric.name != .intervalCoverage else {
+            throw try cursor.required("metric").fail("\(metric.name.rawValue) is not computed per row, so it has no value per group")
+        }
+        guard let gapCursor = try cursor.optional("max_gap") else {
+            throw groups.fail("a groups guardrail needs max_gap: the largest allowed difference between the groups' values")
+        }
+        for key in ["max", "min", "max_abs", "non_inferiority_margin", "slices", "min_slice_positives"] {
+            if let extra = try cursor.optional(key) { throw extra.fail("a groups guardrail takes max_gap (and min_slice_rows), not \(key)") }
+        }
+        let gap = try gapCursor.double()
+        guard gap.isFinite, gap >= 0, !metric.isRate || gap <= 1 else {
+            throw gapCursor.fail(metric.isRate ? "\(metric.name.rawValue) lies in [0, 1]: max_gap must be in [0, 1]" : "max_gap must be a finite number ≥ 0")
+        }
+        return Suite.Guardrail(metric: metric.grouped(by: try groups.string()), maximum: gap, minimum: nil, slices: [], nonInferiorityMargin: nil,
+                               minimumSliceRows: try count(cursor, "min_slice_rows", default: Suite.defaultMinimumSliceRows),
+                               minimumSlicePositives: Suite.defaultMinimumSlicePositives)
     }
 
     /// `metric:` of a mapping, with `max_fpr:` for partial_auc, `power:` for tweedie_deviance,
@@ -269,6 +341,18 @@ private struct SuiteParser {
             let k = try kCursor.int()
             guard k >= 1 && k < classes.count else { throw kCursor.fail("k must be 1 to \(classes.count - 1) (k = \(classes.count) is always right)") }
             return SuiteMetric(name: name, k: k)
+        }
+        let intervalCursor = try cursor.optional("interval")
+        if name != .intervalCoverage, let intervalCursor { throw intervalCursor.fail("interval applies only to interval_coverage") }
+        if name == .intervalCoverage {
+            guard let intervalCursor else {
+                throw metricCursor.fail("interval_coverage needs interval: [lower, upper] (the run's q_<quantile> columns, e.g. [0.05, 0.95])")
+            }
+            let bounds = try intervalCursor.items().map { item throws(GateConfigError) in try item.double() }
+            guard bounds.count == 2, bounds[0] > 0, bounds[0] < bounds[1], bounds[1] < 1 else {
+                throw intervalCursor.fail("expected [lower, upper] quantiles with 0 < lower < upper < 1, e.g. [0.05, 0.95]")
+            }
+            return SuiteMetric(name: name, interval: bounds)
         }
         let powerCursor = try cursor.optional("power"), quantileCursor = try cursor.optional("quantile")
         if name != .tweedieDeviance, let powerCursor { throw powerCursor.fail("power applies only to tweedie_deviance") }

@@ -21,7 +21,8 @@ public struct MetricEstimate: Codable, Sendable, Equatable {
     public let seeds: SeedSpread?
 }
 
-/// A guardrail's absolute bounds on the candidate and its per-slice values.
+/// A guardrail's absolute bounds on the candidate and its per-slice values (with the groups
+/// behind a gap guardrail and the counts behind an interval coverage).
 public struct GuardrailReport: Codable, Sendable, Equatable {
     /// The metric per value of one slice column (slices under the guardrail's minimum size get no value).
     public struct SliceColumn: Codable, Sendable, Equatable {
@@ -31,9 +32,14 @@ public struct GuardrailReport: Codable, Sendable, Equatable {
     public let guardrail: Suite.Guardrail
     /// Nil for latency when the caller measured none.
     public let estimate: MetricEstimate?
-    /// Whether the value respects `max`/`min` (nil when the guardrail has no bound or no value).
+    /// Whether the value respects `max`/`min` — and for `interval_coverage` whether its Wilson
+    /// interval holds the nominal level (nil when the guardrail has no bound or no value).
     public let withinBounds: Bool?
     public let slices: [SliceColumn]
+    /// The metric per group and the gap with its interval (a `groups` guardrail), else nil.
+    public var groups: GroupGap? = nil
+    /// Covered rows, crossed quantiles and the Wilson interval (`interval_coverage`), else nil.
+    public var coverage: IntervalCoverage? = nil
 }
 
 /// A point of a plotted curve.

@@ -38,7 +38,8 @@ struct RecomputedMetrics {
         let table = try project.table(of: version, schema: try policy.schema(use.name, project: project))
         let labels = try suite.labels(of: table)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name).joined(to: labels, everyRow: everyRow, name: name)
-        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
+        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores,
+                                   quantiles: stored.intervals.map { ($0.quantile, $0.values) })
     }
 }
 

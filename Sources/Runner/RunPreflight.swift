@@ -51,6 +51,9 @@ struct RunPreflight {
             for (i, slice) in guardrail.slices.enumerated() {
                 try require(slice, in: evalNames, of: evalLabel, at: suiteSource, [.key("guardrails"), .index(g), .key("slices"), .index(i)])
             }
+            if let groups = guardrail.metric.groups {
+                try require(groups, in: evalNames, of: evalLabel, at: suiteSource, [.key("guardrails"), .index(g), .key("groups")])
+            }
         }
         for (i, name) in (experiment.include ?? []).enumerated() {
             try require(name, in: trainNames, of: trainLabel, at: experimentSource, [.key("features"), .key("include"), .index(i)])

@@ -28,8 +28,10 @@ extension Suite {
 enum SuiteReporting {
     /// Predictions of `rows` of `table` as the suite evaluates them, one per seed's `scores`: ids
     /// are the row numbers, and the suite's entity and slice columns come from the table as
-    /// text (built once and shared by every seed's rows).
-    static func rows(suite: Suite, table: Table, rows: [Int], labels: [Double], scores: [[Double]]) -> [ScoredRows] {
+    /// text (built once and shared by every seed's rows); `quantiles` are the candidate's
+    /// predicted quantiles per row (a regression run with intervals), given to every seed's rows.
+    static func rows(suite: Suite, table: Table, rows: [Int], labels: [Double], scores: [[Double]],
+                     quantiles: [(quantile: Double, values: [Double])] = []) -> [ScoredRows] {
         var columns: [String: [String]] = [:]
         for name in suite.requiredColumns {
             guard let column = table.column(named: name) else { continue }
@@ -37,7 +39,8 @@ enum SuiteReporting {
         }
         let ids = rows.map(String.init)
         let width = suite.label.classes?.count ?? 1
-        return scores.map { ScoredRows(ids: ids, labels: labels, scores: $0, scoresPerRow: width, columns: columns) }
+        let byQuantile = Dictionary(quantiles.map { ($0.quantile, $0.values) }, uniquingKeysWith: { first, _ in first })
+        return scores.map { ScoredRows(ids: ids, labels: labels, scores: $0, scoresPerRow: width, columns: columns, quantiles: byQuantile) }
     }
 
     static func report(suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows], artifact: CandidateArtifact,

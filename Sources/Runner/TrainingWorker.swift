@@ -53,7 +53,9 @@ public enum TrainingWorker {
     /// The suite's report on the candidate (see `SuiteReporting`).
     static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table) throws -> JSONValue {
         let evaluation = SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels,
-                                             scores: result.evaluationScores)
+                                             scores: result.evaluationScores, quantiles: result.intervals.map {
+                                                 ($0.quantile, PredictionsTable.candidate($0.evaluationScores, experiment.candidateIndex))
+                                             })
         let validation = SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels,
                                              scores: result.validationScores)
         let latency = result.rowLatenciesMicroseconds.isEmpty ? nil

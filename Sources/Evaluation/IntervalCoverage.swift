@@ -1,0 +1,68 @@
+/// How often a model's prediction intervals hold the truth: rows whose target lies within the
+/// predicted lower and upper quantiles, with a binomial (Wilson score) confidence interval of
+/// that share, checked against the interval's nominal level (upper − lower quantile).
+public struct IntervalCoverage: Codable, Sendable, Hashable {
+    /// Rows evaluated.
+    public let rows: Int
+    /// Rows with lower ≤ target ≤ upper.
+    public let covered: Int
+    /// Rows whose predicted lower quantile exceeds the upper one (crossed quantiles; never covered).
+    public let crossed: Int
+    /// covered / rows.
+    public let coverage: Double
+    /// The level the intervals claim: upper quantile − lower quantile (0.9 for [0.05, 0.95]).
+    public let nominal: Double
+    /// Wilson score interval of the coverage at the requested confidence.
+    public let interval: ConfidenceInterval
+
+    /// Coverage of `targets` by [`lower`, `upper`] row by row (equal lengths, finite values),
+    /// for intervals between the quantiles `lowerQuantile` < `upperQuantile`. Rows are
+    /// counted, not weighted: the binomial interval assumes independent rows.
+    public init(targets: [Double], lower: [Double], upper: [Double], lowerQuantile: Double, upperQuantile: Double,
+                confidence: Double) throws(EvaluationError) {
+        guard !targets.isEmpty else { throw .empty(what: "targets") }
+        for (what, values) in [("lower quantile", lower), ("upper quantile", upper)] {
+            guard values.count == targets.count else { throw .lengthMismatch(what: what, expected: targets.count, actual: values.count) }
+            for (row, value) in values.enumerated() where !value.isFinite { throw .nonFinite(what: what, row: row, value: value) }
+        }
+        for (row, value) in targets.enumerated() where !value.isFinite { throw .nonFinite(what: "target", row: row, value: value) }
+        guard lowerQuantile > 0, lowerQuantile < upperQuantile, upperQuantile < 1 else {
+            throw .invalidParameter(name: "interval quantiles", value: lowerQuantile, expected: "0 < lower < upper < 1")
+        }
+        var covered = 0, crossed = 0
+        for row in targets.indices {
+            if lower[row] > upper[row] {
+                crossed += 1
+            } else if lower[row] <= targets[row] && targets[row] <= upper[row] {
+                covered += 1
+            }
+        }
+        rows = targets.count
+        self.covered = covered
+        self.crossed = crossed
+        coverage = Double(covered) / Double(targets.count)
+        nominal = upperQuantile - lowerQuantile
+        interval = try Self.wilson(successes: covered, trials: targets.count, confidence: confidence)
+    }
+
+    /// Whether the coverage is consistent with the nominal level: the interval holds it. False
+    /// means the intervals cover significantly less (too narrow) or more (too wide) than they claim.
+    public var holdsNominal: Bool { interval.contains(nominal) }
+
+    /// The Wilson score interval of a binomial proportion (statsmodels `proportion_confint(…,
+    /// method="wilson")`): with p̂ = k/n and z = Φ⁻¹(1 − α/2),
+    /// (p̂ + z²/2n ± z·√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n).
+    public static func wilson(successes: Int, trials: Int, confidence: Double) throws(EvaluationError) -> ConfidenceInterval {
+        guard trials > 0 else { throw .empty(what: "trials") }
+        guard successes >= 0, successes <= trials else {
+            throw .invalidParameter(name: "successes", value: Double(successes), expected: "0 to \(trials)")
+        }
+        guard confidence > 0, confidence < 1 else { throw .invalidParameter(name: "confidence", value: confidence, expected: "in (0, 1)") }
+        let n = Double(trials), p = Double(successes) / n
+        let z = Normal.quantile(1 - (1 - confidence) / 2), z2 = z * z
+        let denominator = 1 + z2 / n
+        let center = (p + z2 / (2 * n)) / denominator
+        let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / denominator
+        return ConfidenceInterval(lower: max(0, center - half), upper: min(1, center + half))
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Golden vectors for the regression suites' guardrails and tiered costs, from numpy, scipy,
+statsmodels and scikit-learn 1.9.1.
+
+Run:  python3 -m venv /tmp/golden-venv && /tmp/golden-venv/bin/pip install scipy scikit-learn==1.9.1 numpy statsmodels
+      /tmp/golden-venv/bin/python scripts/golden/regression_suites.py
+Writes Tests/EvaluationTests/Golden/regression_suites.json:
+- tiered (piecewise linear) expected cost: each side's cost as np.interp over the cumulative
+  cost at the tier limits, extended past the last limit at the last tier's rate;
+- prediction-interval coverage: share of rows with lower <= y <= upper (crossed rows, lower >
+  upper, never cover) and its Wilson interval from statsmodels `proportion_confint`, checked
+  against scipy's `binomtest(...).proportion_ci(method="wilson")`;
+- per-group MAE (scikit-learn) and mean residual (numpy) and their max - min gaps.
+"""
+import json
+import pathlib
+
+import numpy as np
+import scipy
+import sklearn
+import statsmodels
+from scipy import stats
+from sklearn import metrics as M
+from statsmodels.stats.proportion import proportion_confint
+
+assert sklearn.__version__ == "1.9.1", sklearn.__version__
+OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests/EvaluationTests/Golden/regression_suites.json"
+
+
+def side_cost(errors, tiers):
+    """Cost of errors >= 0 under tiers [{up_to, per_unit}, ..., {per_unit}]."""
+    limits = [0.0] + [t["up_to"] for t in tiers[:-1]]
+    cumulative = [0.0]
+    for t, lo, hi in zip(tiers[:-1], limits[:-1], limits[1:]):
+        cumulative.append(cumulative[-1] + t["per_unit"] * (hi - lo))
+    inside = np.interp(errors, limits, cumulative)
+    beyond = cumulative[-1] + tiers[-1]["per_unit"] * (errors - limits[-1])
+    return np.where(errors > limits[-1], beyond, inside)
+
+
+def cost_case(name, y, p, under, over, w=None):
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    r = y - p
+    per_row = np.where(r >= 0, side_cost(np.maximum(r, 0), under), side_cost(np.maximum(-r, 0), over))
+    return dict(name=name, targets=y.tolist(), predictions=p.tolist(), weights=None if w is None else list(w),
+                under=under, over=over, per_row=per_row.tolist(), expected_cost=float(np.average(per_row, weights=w)))
+
+
+def coverage_case(name, y, lo, hi, quantiles, confidence):
+    y, lo, hi = (np.asarray(v, dtype=float) for v in (y, lo, hi))
+    covered = int(np.sum((lo <= y) & (y <= hi) & (lo <= hi)))
+    n = len(y)
+    low, upp = proportion_confint(covered, n, alpha=1 - confidence, method="wilson")
+    ci = stats.binomtest(covered, n).proportion_ci(confidence_level=confidence, method="wilson")
+    assert abs(ci.low - low) < 1e-12 and abs(ci.high - upp) < 1e-12, (ci, low, upp)
+    return dict(name=name, targets=y.tolist(), lower=lo.tolist(), upper=hi.tolist(), quantiles=quantiles,
+                confidence=confidence, covered=covered, crossed=int(np.sum(lo > hi)), coverage=covered / n,
+                nominal=quantiles[1] - quantiles[0], wilson=[float(low), float(upp)])
+
+
+def group_case(name, y, p, groups, minimum_rows):
+    y, p, groups = np.asarray(y, dtype=float), np.asarray(p, dtype=float), np.asarray(groups)
+    order = list(dict.fromkeys(groups.tolist()))
+    out = dict(name=name, targets=y.tolist(), predictions=p.tolist(), groups=groups.tolist(), minimum_rows=minimum_rows,
+               order=order, mae={}, mean_residual={})
+    for g in order:
+        m = groups == g
+        if m.sum() >= minimum_rows:
+            out["mae"][g] = M.mean_absolute_error(y[m], p[m])
+            out["mean_residual"][g] = float(np.mean(y[m] - p[m]))
+    for key in ["mae", "mean_residual"]:
+        values = list(out[key].values())
+        out[key + "_gap"] = max(values) - min(values) if len(values) >= 2 else None
+    return out
+
+
+def main():
+    rng = np.random.default_rng(29)
+    t = rng.gamma(2.0, 50.0, size=400) + 1.0
+    pred = t + rng.normal(scale=25, size=400)
+    tiers = dict(under=[{"up_to": 10.0, "per_unit": 2.0}, {"up_to": 40.0, "per_unit": 5.0}, {"per_unit": 9.0}],
+                 over=[{"up_to": 5.0, "per_unit": 0.0}, {"per_unit": 1.5}])
+    costs = [
+        cost_case("tiers", t, pred, **tiers),
+        cost_case("tiers-weighted", t, pred, **tiers, w=rng.random(400).tolist()),
+        cost_case("at-the-limits", [10, 20, 50, 0, 0, 0], [0, 10, 10, 5, 45, 0], **tiers),
+        cost_case("one-tier", t, pred, under=[{"per_unit": 3.0}], over=[{"per_unit": 1.0}]),
+        cost_case("decreasing-rates", t, pred, under=[{"up_to": 1.0, "per_unit": 100.0}, {"per_unit": 0.5}],
+                  over=[{"up_to": 20.0, "per_unit": 2.0}, {"up_to": 21.0, "per_unit": 0.0}, {"per_unit": 4.0}]),
+    ]
+    width = rng.gamma(4.0, 8.0, size=400)
+    lo, hi = pred - width, pred + width
+    crossed_lo, crossed_hi = lo.copy(), hi.copy()
+    crossed_lo[:30], crossed_hi[:30] = hi[:30], lo[:30]
+    coverage = [
+        coverage_case("random", t, lo, hi, [0.05, 0.95], 0.95),
+        coverage_case("narrow-99", t, pred - width / 3, pred + width / 3, [0.1, 0.9], 0.99),
+        coverage_case("crossed", t, crossed_lo, crossed_hi, [0.05, 0.95], 0.9),
+        coverage_case("all-covered", t[:50], t[:50] - 1, t[:50] + 1, [0.25, 0.75], 0.95),
+        coverage_case("none-covered", t[:50], t[:50] + 1, t[:50] + 2, [0.05, 0.95], 0.95),
+        coverage_case("on-the-bounds", [1.0, 2.0, 3.0], [1.0, 1.0, 3.5], [1.0, 2.0, 4.0], [0.05, 0.95], 0.95),
+    ]
+    regions = rng.choice(["north", "south", "east", "west"], size=400, p=[0.4, 0.3, 0.25, 0.05])
+    biased = pred + np.where(regions == "south", 12.0, 0.0)
+    groups = [
+        group_case("regions", t, biased, regions, 1),
+        group_case("regions-minimum-30", t, biased, regions, 30),
+        group_case("one-group", t[:20], pred[:20], ["all"] * 20, 1),
+    ]
+    doc = dict(sklearn=sklearn.__version__, scipy=scipy.__version__, numpy=np.__version__,
+               statsmodels=statsmodels.__version__, costs=costs, coverage=coverage, groups=groups)
+    OUT.write_text(json.dumps(doc, allow_nan=False, separators=(",", ":")))
+    print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -95,85 +95,55 @@ public struct LogisticRegression: Learner {
         }
         let (encoder, design) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
         let rowWeights = labels.map { $0 == 1 ? weights.positive : weights.negative }
-        let weightSum = rowWeights.reduce(0, +)
         let width = design.columns
-        let free = encoder.constant.map { !$0 }
-        let l2 = self.l2
-
         // Parameters: [β₀ … β_{d-1}, intercept]; the objective is divided by the weight sum.
-        let outcome = LBFGS(maxIterations: maxIterations, gradientTolerance: tolerance).minimize(
-            from: [Double](repeating: 0, count: width + 1)
-        ) { parameters in
-            let (loss, gradient) = Self.lossAndGradient(design: design, labels: labels, weights: rowWeights,
-                                                        parameters: parameters, threads: threads)
-            var value = loss / weightSum
-            var scaled = gradient.map { $0 / weightSum }
-            for j in 0..<width {
-                if free[j] {
-                    value += 0.5 * l2 * parameters[j] * parameters[j] / weightSum
-                    scaled[j] += l2 * parameters[j] / weightSum
-                } else {
-                    scaled[j] = 0
-                }
-            }
-            return (value, scaled)
+        let objective = PenalizedLogLoss(design: design, groups: 1, free: encoder.constant.map { !$0 }, l2: l2,
+                                         scale: rowWeights.reduce(0, +))
+        let (point, report) = objective.minimize(parameterCount: width + 1, maxIterations: maxIterations, tolerance: tolerance,
+                                                 threads: threads) { parameters, values, range in
+            Self.blockTerm(values, rows: design.rows, width: width, range: range, labels: labels, weights: rowWeights,
+                           parameters: parameters)
         }
-        let report = ConvergenceReport(converged: outcome.converged, iterations: outcome.iterations,
-                                       objectiveEvaluations: outcome.evaluations, objective: outcome.value,
-                                       gradientMaxNorm: outcome.gradientMaxNorm)
-        return LogisticRegressionModel(schema: features.schema, encoder: encoder,
-                                       coefficients: Array(outcome.point[0..<width]),
-                                       intercept: outcome.point[width], report: report)
+        return LogisticRegressionModel(schema: features.schema, encoder: encoder, coefficients: Array(point[0..<width]),
+                                       intercept: point[width], report: report)
     }
 
-    /// Σ wᵢ·logloss and its gradient (weights then intercept), accumulated over fixed row blocks.
-    static func lossAndGradient(design: DesignMatrix, labels: [Double], weights: [Double],
-                                parameters: [Double], threads: ParallelFor.Threads) -> (Double, [Double]) {
-        let width = design.columns, rows = design.rows
-        let partials = design.values.withUnsafeBufferPointer { x in
-            let xPointer = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
-            return ParallelFor.map(count: rows, blockSize: blockSize, threads: threads) { range -> [Double] in
-                let count = range.count
-                var margins = [Double](repeating: 0, count: count)
-                var residuals = [Double](repeating: 0, count: count)
-                var loss = 0.0, residualSum = 0.0
-                parameters.withUnsafeBufferPointer { beta in
-                    margins.withUnsafeMutableBufferPointer { z in
-                        // gemvColumnMajor writes y[range]; shift the output so the block lands at 0.
-                        Matrix.gemvColumnMajor(xPointer.base + range.lowerBound, leadingDimension: rows,
-                                               rows: 0..<count, columns: width, beta.baseAddress!, z.baseAddress!)
-                        for i in 0..<count { z[i] += beta[width] }
-                        var softplus = [Double](repeating: 0, count: count)
-                        Transcendentals.apply(Transcendentals.log1pexp, z.baseAddress!, &softplus, count: count)
-                        residuals.withUnsafeMutableBufferPointer { r in
-                            Transcendentals.apply(Transcendentals.sigmoid, z.baseAddress!, r.baseAddress!, count: count)
-                            for i in 0..<count {
-                                let row = range.lowerBound + i, w = weights[row], y = labels[row]
-                                loss += w * (softplus[i] - y * z[i])
-                                r[i] = w * (r[i] - y)
-                                residualSum += r[i]
-                            }
-                        }
+    /// One row block's gradient of Σ wᵢ·logloss (weights then intercept) followed by its loss.
+    private static func blockTerm(_ x: UnsafeMutablePointer<Double>, rows: Int, width: Int, range: Range<Int>, labels: [Double],
+                                  weights: [Double], parameters: [Double]) -> [Double] {
+        let count = range.count
+        var margins = [Double](repeating: 0, count: count)
+        var residuals = [Double](repeating: 0, count: count)
+        var loss = 0.0, residualSum = 0.0
+        parameters.withUnsafeBufferPointer { beta in
+            margins.withUnsafeMutableBufferPointer { z in
+                // gemvColumnMajor writes y[range]; shift the output so the block lands at 0.
+                Matrix.gemvColumnMajor(x + range.lowerBound, leadingDimension: rows,
+                                       rows: 0..<count, columns: width, beta.baseAddress!, z.baseAddress!)
+                for i in 0..<count { z[i] += beta[width] }
+                var softplus = [Double](repeating: 0, count: count)
+                Transcendentals.apply(Transcendentals.log1pexp, z.baseAddress!, &softplus, count: count)
+                residuals.withUnsafeMutableBufferPointer { r in
+                    Transcendentals.apply(Transcendentals.sigmoid, z.baseAddress!, r.baseAddress!, count: count)
+                    for i in 0..<count {
+                        let row = range.lowerBound + i, w = weights[row], y = labels[row]
+                        loss += w * (softplus[i] - y * z[i])
+                        r[i] = w * (r[i] - y)
+                        residualSum += r[i]
                     }
                 }
-                var partial = [Double](repeating: 0, count: width + 2)
-                residuals.withUnsafeBufferPointer { r in
-                    partial.withUnsafeMutableBufferPointer { out in
-                        Matrix.gemvTransposedColumnMajor(xPointer.base + range.lowerBound, leadingDimension: rows,
-                                                         rows: 0..<count, columns: width, r.baseAddress!, out.baseAddress!)
-                    }
-                }
-                partial[width] = residualSum
-                partial[width + 1] = loss
-                return partial
             }
         }
-        var gradient = [Double](repeating: 0, count: width + 1), loss = 0.0
-        for partial in partials {
-            for j in 0...width { gradient[j] += partial[j] }
-            loss += partial[width + 1]
+        var partial = [Double](repeating: 0, count: width + 2)
+        residuals.withUnsafeBufferPointer { r in
+            partial.withUnsafeMutableBufferPointer { out in
+                Matrix.gemvTransposedColumnMajor(x + range.lowerBound, leadingDimension: rows,
+                                                 rows: 0..<count, columns: width, r.baseAddress!, out.baseAddress!)
+            }
         }
-        return (loss, gradient)
+        partial[width] = residualSum
+        partial[width + 1] = loss
+        return partial
     }
 }
 

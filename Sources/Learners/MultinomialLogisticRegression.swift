@@ -35,86 +35,53 @@ public struct MultinomialLogisticRegression: Learner {
         try validateHyperparameters()
         try Labels.validate(labels, rowCount: features.rowCount, task: .multiclass, classCount: classCount)
         let (encoder, design) = try FeatureEncoder.fit(features, options: encoding, threads: threads)
-        let width = design.columns, classes = classCount, rows = Double(design.rows)
-        let free = encoder.constant.map { !$0 }
-        let l2 = self.l2
+        let width = design.columns, classes = classCount, rows = design.rows
         // Parameters: class k's coefficients at [k·width ..< (k+1)·width], then the intercepts.
-        let outcome = LBFGS(maxIterations: maxIterations, gradientTolerance: tolerance).minimize(
-            from: [Double](repeating: 0, count: (width + 1) * classes)
-        ) { parameters in
-            let (loss, gradient) = Self.lossAndGradient(design: design, labels: labels, classes: classes,
-                                                        parameters: parameters, threads: threads)
-            var value = loss / rows
-            var scaled = gradient.map { $0 / rows }
-            for k in 0..<classes {
-                for j in 0..<width {
-                    let index = k * width + j
-                    if free[j] {
-                        value += 0.5 * l2 * parameters[index] * parameters[index] / rows
-                        scaled[index] += l2 * parameters[index] / rows
-                    } else {
-                        scaled[index] = 0
-                    }
-                }
-            }
-            return (value, scaled)
+        let objective = PenalizedLogLoss(design: design, groups: classes, free: encoder.constant.map { !$0 }, l2: l2,
+                                         scale: Double(rows))
+        let (point, report) = objective.minimize(parameterCount: (width + 1) * classes, maxIterations: maxIterations,
+                                                 tolerance: tolerance, threads: threads) { parameters, values, range in
+            Self.blockTerm(values, rows: rows, width: width, classes: classes, range: range, labels: labels, parameters: parameters)
         }
-        let report = ConvergenceReport(converged: outcome.converged, iterations: outcome.iterations,
-                                       objectiveEvaluations: outcome.evaluations, objective: outcome.value,
-                                       gradientMaxNorm: outcome.gradientMaxNorm)
         return MultinomialLogisticRegressionModel(schema: features.schema, encoder: encoder, classCount: classes,
-                                                  coefficients: Array(outcome.point[0..<(width * classes)]),
-                                                  intercepts: Array(outcome.point[(width * classes)...]), report: report)
+                                                  coefficients: Array(point[0..<(width * classes)]),
+                                                  intercepts: Array(point[(width * classes)...]), report: report)
     }
 
-    /// Σᵢ log loss and its gradient (coefficients per class, then intercepts), accumulated over
-    /// the binary learner's fixed row blocks and folded in block order.
-    static func lossAndGradient(design: DesignMatrix, labels: [Double], classes: Int, parameters: [Double],
-                                threads: ParallelFor.Threads) -> (Double, [Double]) {
-        let width = design.columns, rows = design.rows
-        let size = (width + 1) * classes
-        let partials = design.values.withUnsafeBufferPointer { x in
-            let xPointer = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
-            return ParallelFor.map(count: rows, blockSize: LogisticRegression.blockSize, threads: threads) { range -> [Double] in
-                let count = range.count
-                var margins = MultinomialLogisticRegressionModel.margins(
-                    xPointer.base + range.lowerBound, leadingDimension: rows, count: count, width: width,
-                    classes: classes, parameters: parameters)
-                var partial = [Double](repeating: 0, count: size + 1)
-                var residuals = [Double](repeating: 0, count: count)
-                margins.withUnsafeMutableBufferPointer { z in
-                    // Row-major margins (count × classes) become probabilities, the loss adds up.
-                    for i in 0..<count {
-                        let row = z.baseAddress! + i * classes, label = Int(labels[range.lowerBound + i])
-                        partial[size] += Softmax.logSumExp(row, count: classes) - row[label]
-                        Softmax.normalize(row, count: classes)
-                        row[label] -= 1
-                    }
-                    partial.withUnsafeMutableBufferPointer { out in
-                        residuals.withUnsafeMutableBufferPointer { r in
-                            for k in 0..<classes {
-                                var sum = 0.0
-                                for i in 0..<count {
-                                    r[i] = z[i * classes + k]
-                                    sum += r[i]
-                                }
-                                out[width * classes + k] = sum
-                                Matrix.gemvTransposedColumnMajor(xPointer.base + range.lowerBound, leadingDimension: rows,
-                                                                 rows: 0..<count, columns: width, r.baseAddress!,
-                                                                 out.baseAddress! + k * width)
-                            }
+    /// One row block's gradient of Σᵢ log loss (coefficients per class, then intercepts)
+    /// followed by its loss.
+    private static func blockTerm(_ x: UnsafeMutablePointer<Double>, rows: Int, width: Int, classes: Int, range: Range<Int>,
+                                  labels: [Double], parameters: [Double]) -> [Double] {
+        let count = range.count, size = (width + 1) * classes
+        var margins = MultinomialLogisticRegressionModel.margins(x + range.lowerBound, leadingDimension: rows, count: count,
+                                                                 width: width, classes: classes, parameters: parameters)
+        var partial = [Double](repeating: 0, count: size + 1)
+        var residuals = [Double](repeating: 0, count: count)
+        margins.withUnsafeMutableBufferPointer { z in
+            // Row-major margins (count × classes) become probabilities, the loss adds up.
+            for i in 0..<count {
+                let row = z.baseAddress! + i * classes, label = Int(labels[range.lowerBound + i])
+                partial[size] += Softmax.logSumExp(row, count: classes) - row[label]
+                Softmax.normalize(row, count: classes)
+                row[label] -= 1
+            }
+            partial.withUnsafeMutableBufferPointer { out in
+                residuals.withUnsafeMutableBufferPointer { r in
+                    for k in 0..<classes {
+                        var sum = 0.0
+                        for i in 0..<count {
+                            r[i] = z[i * classes + k]
+                            sum += r[i]
                         }
+                        out[width * classes + k] = sum
+                        Matrix.gemvTransposedColumnMajor(x + range.lowerBound, leadingDimension: rows,
+                                                         rows: 0..<count, columns: width, r.baseAddress!,
+                                                         out.baseAddress! + k * width)
                     }
                 }
-                return partial
             }
         }
-        var gradient = [Double](repeating: 0, count: size), loss = 0.0
-        for partial in partials {
-            for j in 0..<size { gradient[j] += partial[j] }
-            loss += partial[size]
-        }
-        return (loss, gradient)
+        return partial
     }
 }
 
@@ -168,17 +135,14 @@ public struct MultinomialLogisticRegressionModel: Model {
         try features.requireSchema(schema)
         guard features.rowCount > 0 else { return [] }
         let design = try encoder.design(features, threads: threads)
-        let parameters = coefficients + intercepts, classes = classCount, rows = design.rows
-        let blocks = design.values.withUnsafeBufferPointer { x in
-            let xPointer = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
-            return ParallelFor.map(count: rows, blockSize: LogisticRegression.blockSize, threads: threads) { range -> [Double] in
-                var margins = Self.margins(xPointer.base + range.lowerBound, leadingDimension: rows, count: range.count,
-                                           width: design.columns, classes: classes, parameters: parameters)
-                margins.withUnsafeMutableBufferPointer { z in
-                    for i in 0..<range.count { Softmax.normalize(z.baseAddress! + i * classes, count: classes) }
-                }
-                return margins
+        let parameters = coefficients + intercepts, classes = classCount, rows = design.rows, width = design.columns
+        let blocks = design.mapRowBlocks(threads: threads) { x, range -> [Double] in
+            var margins = Self.margins(x + range.lowerBound, leadingDimension: rows, count: range.count,
+                                       width: width, classes: classes, parameters: parameters)
+            margins.withUnsafeMutableBufferPointer { z in
+                for i in 0..<range.count { Softmax.normalize(z.baseAddress! + i * classes, count: classes) }
             }
+            return margins
         }
         return blocks.flatMap { $0 }
     }

@@ -29,7 +29,7 @@ final class MulticlassRunCLITests: CLITestCase {
     }
 
     /// Tickets whose team follows from two numbers and a channel, with noise.
-    func writeTickets(_ name: String, rows: Int, firstID: Int, seed: UInt64) throws {
+    static func writeTickets(_ path: String, rows: Int, firstID: Int, seed: UInt64) throws {
         var state = seed
         func unit() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -43,7 +43,7 @@ final class MulticlassRunCLITests: CLITestCase {
             if unit() < 0.15 { team = ["billing", "network", "other"][Int(unit() * 3) % 3] }
             text += "\(firstID + i),\(String(format: "%.2f", amount)),\(String(format: "%.2f", latency)),\(channel),\(team)\n"
         }
-        try text.write(toFile: repo + "/" + name, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     func testMulticlassExperimentsRunAndPredictOneColumnPerClass() throws {
@@ -52,8 +52,8 @@ final class MulticlassRunCLITests: CLITestCase {
             try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
         }
         try Self.suite.write(toFile: repo + "/ml/suites/triage.yaml", atomically: true, encoding: .utf8)
-        try writeTickets("train.csv", rows: 1200, firstID: 1, seed: 1)
-        try writeTickets("eval.csv", rows: 600, firstID: 100_000, seed: 2)
+        try Self.writeTickets(repo + "/train.csv", rows: 1200, firstID: 1, seed: 1)
+        try Self.writeTickets(repo + "/eval.csv", rows: 600, firstID: 100_000, seed: 2)
         try run("git", "ml", "data", "add", "train.csv", "--name", "tickets-train")
         try run("git", "ml", "data", "add", "eval.csv", "--name", "tickets-eval")
         try run("git", "add", "-A")

@@ -40,7 +40,7 @@ final class RegressionWorkflowTests: CLITestCase {
     }
 
     /// Listings whose price is nonlinear in area and rooms with a district premium and noise.
-    func writePrices(_ name: String, rows: Int, firstID: Int, seed: UInt64) throws {
+    static func writePrices(_ path: String, rows: Int, firstID: Int, seed: UInt64) throws {
         var state = seed
         func unit() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -56,7 +56,7 @@ final class RegressionWorkflowTests: CLITestCase {
                 + (age > 50 ? -40 : 0) + (unit() - 0.5) * 30
             text += "\(firstID + i),\(String(format: "%.2f", area)),\(Int(rooms)),\(String(format: "%.1f", age)),\(district),\(String(format: "%.2f", price))\n"
         }
-        try text.write(toFile: repo + "/" + name, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     private func runPrices(_ experiment: String, message: String) throws -> String {
@@ -80,8 +80,8 @@ final class RegressionWorkflowTests: CLITestCase {
         }
         try Self.suite.write(toFile: repo + "/ml/suites/prices.yaml", atomically: true, encoding: .utf8)
         try Self.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try writePrices("train.csv", rows: 1500, firstID: 1, seed: 1)
-        try writePrices("eval.csv", rows: 800, firstID: 100_000, seed: 2)
+        try Self.writePrices(repo + "/train.csv", rows: 1500, firstID: 1, seed: 1)
+        try Self.writePrices(repo + "/eval.csv", rows: 800, firstID: 100_000, seed: 2)
         try run("git", "ml", "data", "add", "train.csv", "--name", "prices-train")
         try run("git", "ml", "data", "add", "eval.csv", "--name", "prices-eval")
         let key = try makeSSHKey("ci")

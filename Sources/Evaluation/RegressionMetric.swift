@@ -13,6 +13,8 @@ public enum RegressionMetric: Codable, Sendable, Hashable {
     case pinballLoss(quantile: Double)
     /// Calibration in the large: neither direction is better (bounded by `max_abs` in suites).
     case meanResidual
+    /// Calibration by decile of the prediction: the largest |mean residual| over the tenths.
+    case maxDecileResidual
     case expectedCost(RegressionCosts)
 
     /// Whether larger values are better (R² and explained variance; the others are errors,
@@ -39,6 +41,7 @@ extension RegressionMetric: ResampledMetric {
         case .tweedieDeviance(let power): return try RegressionMetrics.tweedieDeviance(data, power: power, multiplicity: multiplicity)
         case .pinballLoss(let quantile): return try RegressionMetrics.pinballLoss(data, quantile: quantile, multiplicity: multiplicity)
         case .meanResidual: return RegressionMetrics.meanResidual(data, multiplicity: multiplicity)
+        case .maxDecileResidual: return RegressionMetrics.maxDecileResidual(data, multiplicity: multiplicity)
         case .expectedCost(let costs): return RegressionMetrics.expectedCost(data, costs: costs, multiplicity: multiplicity)
         }
     }

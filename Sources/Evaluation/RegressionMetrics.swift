@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Validated regression rows: targets, predictions and optional non-negative weights.
 public struct RegressionPredictions: Sendable {
@@ -189,6 +190,27 @@ public enum RegressionMetrics {
     /// Mean residual Σw(y − ŷ) / Σw: calibration in the large (positive: the model under-predicts).
     public static func meanResidual(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
         MetricValue(data.weightedMean(multiplicity) { data.residual($0) })
+    }
+
+    /// Calibration by decile of the prediction: rows in ascending prediction order (ties by row)
+    /// are cut by position into tenths (rows ⌊d·n/10⌋ ..< ⌊(d+1)·n/10⌋, the review's deciles), and
+    /// the value is the largest |Σw(y − ŷ)/Σw| over the deciles with weight (0 when calibrated in
+    /// every tenth). A resample keeps each row in its decile and scales its weight.
+    public static func maxDecileResidual(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
+        let order = RadixSort.sort(data.predictions, threads: .one).order
+        let n = order.count
+        var worst = -Double.infinity
+        for decile in 0..<10 {
+            var sum = 0.0, total = 0.0
+            for position in (decile * n / 10)..<((decile + 1) * n / 10) {
+                let row = Int(order[position]), weight = data.weight(row, multiplicity)
+                if weight == 0 { continue }
+                sum += weight * data.residual(row)
+                total += weight
+            }
+            if total > 0 { worst = max(worst, abs(sum / total)) }
+        }
+        return MetricValue(worst == -.infinity ? .nan : worst)
     }
 
     /// Expected cost per row under an asymmetric loss: `costs.cost(residual:)` of each row's

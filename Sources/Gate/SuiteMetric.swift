@@ -33,6 +33,9 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
     /// The share of rows whose target lies within the run's predicted quantiles (`q_<q>`
     /// columns), checked against the interval's nominal level; a guardrail only.
     case intervalCoverage = "interval_coverage"
+    /// Calibration by decile of the prediction: the largest |mean residual| over the tenths of
+    /// the rows by prediction.
+    case maxDecileResidual = "max_decile_residual"
     case errorRate = "error_rate"
     case balancedAccuracy = "balanced_accuracy"
     case f1Macro = "f1_macro"
@@ -49,7 +52,7 @@ public enum SuiteMetricName: String, Codable, Sendable, CaseIterable {
         switch self {
         case .expectedCost, .latencyP99Microseconds: return [.binary, .regression, .multiclass]
         case .rmse, .mae, .mape, .smape, .medianAbsoluteError, .r2, .explainedVariance, .poissonDeviance, .gammaDeviance,
-             .tweedieDeviance, .pinballLoss, .meanResidual, .intervalCoverage:
+             .tweedieDeviance, .pinballLoss, .meanResidual, .intervalCoverage, .maxDecileResidual:
             return [.regression]
         case .logLoss, .brier, .ece, .precision, .recall, .accuracy: return [.binary, .multiclass]
         case .errorRate, .balancedAccuracy, .f1Macro, .f1Micro, .f1Weighted, .topKAccuracy, .rocAUCOneVsRest, .rocAUCOneVsRestWeighted,
@@ -171,6 +174,7 @@ public struct SuiteMetric: Codable, Sendable, Hashable, CustomStringConvertible 
         case .tweedieDeviance: return .tweedieDeviance(power: power ?? 0)
         case .pinballLoss: return .pinballLoss(quantile: quantile ?? 0.5)
         case .meanResidual: return .meanResidual
+        case .maxDecileResidual: return .maxDecileResidual
         case .expectedCost: return costs.map { .expectedCost($0) }
         default: return nil
         }

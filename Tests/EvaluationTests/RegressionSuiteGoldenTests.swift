@@ -30,10 +30,24 @@ final class RegressionSuiteGoldenTests: XCTestCase {
         let mae, mean_residual: [String: Double]
         let mae_gap, mean_residual_gap: Double?
     }
+    struct DecileCase: Decodable {
+        let name: String
+        let targets, predictions: [Double]
+        let weights: [Double]?
+        let max_decile_residual: Double
+    }
     struct Golden: Decodable {
         let costs: [CostCase]
         let coverage: [CoverageCase]
         let groups: [GroupCase]
+        let deciles: [DecileCase]
+    }
+
+    func testMaxDecileResidualMatchesNumpy() throws {
+        for c in try loadGolden("regression_suites.json", as: Golden.self).deciles {
+            let data = try RegressionPredictions(targets: c.targets, predictions: c.predictions, weights: c.weights)
+            assertClose(try RegressionMetric.maxDecileResidual.evaluate(data).value, c.max_decile_residual, "\(c.name)")
+        }
     }
 
     func testTieredCostMatchesPiecewiseInterpolation() throws {

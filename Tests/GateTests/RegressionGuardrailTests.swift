@@ -95,6 +95,7 @@ final class RegressionGuardrailTests: XCTestCase {
               - { metric: interval_coverage, interval: [0.05, 0.95] }
               - { metric: mean_residual, groups: region, max_gap: 2 }
               - { metric: mae, groups: region, max_gap: 5 }
+              - { metric: max_decile_residual, max: 3 }
             """)
         // The south rows' predictions (and intervals) are 4 too low: they are covered less often.
         let biased = rows(noise: 10, halfWidth: 9, bias: -4)
@@ -119,6 +120,10 @@ final class RegressionGuardrailTests: XCTestCase {
         XCTAssertEqual(report.guardrails[1].withinBounds, false)
         XCTAssertNotNil(report.guardrails[1].estimate?.interval)
         XCTAssertEqual(report.guardrails[2].withinBounds, true)
+        // Calibration by decile: the largest |mean residual| of the review's prediction deciles.
+        let deciles = try XCTUnwrap(report.regression).deciles
+        XCTAssertEqual(report.guardrails[3].estimate?.value ?? .nan, deciles.map { abs($0.meanResidual) }.max()!, accuracy: 1e-9)
+        XCTAssertNotNil(report.guardrails[3].estimate?.interval)
 
         // A run without the interval's quantiles has no coverage to report.
         let plain = rows(noise: 10, halfWidth: 9)

@@ -2,9 +2,10 @@ import Foundation
 import XCTest
 
 /// The suite guardrails beyond bounds through `git ml run`: a regression run with prediction
-/// intervals judged on their coverage, per-district gaps of MAE and mean residual and a tiered
-/// cost; a multiclass run with a per-channel error-rate gap and Bayes decisions. The run record
-/// carries each guardrail's value and details, and `reproduce` recomputes them identically.
+/// intervals judged on their coverage, per-district gaps of MAE and mean residual, calibration
+/// by decile and a tiered cost; a multiclass run with a per-channel error-rate gap and Bayes
+/// decisions. The run record carries each guardrail's value and details, and `reproduce`
+/// recomputes them identically.
 final class SuiteGuardrailsCLITests: CLITestCase {
     private func project(suite: String, name: String, train: String, eval: String) throws {
         try run("git", "ml", "init")
@@ -44,6 +45,7 @@ final class SuiteGuardrailsCLITests: CLITestCase {
               - { metric: interval_coverage, interval: [0.1, 0.9] }
               - { metric: mae, groups: district, max_gap: 30, min_slice_rows: 50 }
               - { metric: mean_residual, groups: district, max_gap: 30 }
+              - { metric: max_decile_residual, max: 40 }
             significance: { resamples: 100, seed: 5 }
 
             """, name: "prices", train: "prices-train", eval: "prices-eval")
@@ -67,7 +69,7 @@ final class SuiteGuardrailsCLITests: CLITestCase {
         XCTAssertEqual(estimate["value"] as? Double, share)
         XCTAssertNotNil(guardrails[0]["within_bounds"] as? Bool)
 
-        for guardrail in guardrails[1...] {
+        for guardrail in guardrails[1...2] {
             let groups = try XCTUnwrap(guardrail["groups"] as? [String: Any], "\(guardrail)")
             let each = try XCTUnwrap(groups["groups"] as? [[String: Any]])
             XCTAssertEqual(Set(each.compactMap { $0["value"] as? String }), ["center", "harbor", "hills", "suburb"])
@@ -76,6 +78,8 @@ final class SuiteGuardrailsCLITests: CLITestCase {
             XCTAssertEqual((guardrail["estimate"] as? [String: Any])?["value"] as? Double, gap)
             XCTAssertEqual(guardrail["within_bounds"] as? Bool, gap <= 30)
         }
+        let decile = try XCTUnwrap((guardrails[3]["estimate"] as? [String: Any])?["value"] as? Double, "\(guardrails[3])")
+        XCTAssertEqual(guardrails[3]["within_bounds"] as? Bool, decile <= 40)
     }
 
     func testMulticlassRunReportsTheErrorRateGapUnderBayesDecisions() throws {

@@ -10,7 +10,10 @@ Writes Tests/EvaluationTests/Golden/regression_suites.json:
 - prediction-interval coverage: share of rows with lower <= y <= upper (crossed rows, lower >
   upper, never cover) and its Wilson interval from statsmodels `proportion_confint`, checked
   against scipy's `binomtest(...).proportion_ci(method="wilson")`;
-- per-group MAE (scikit-learn) and mean residual (numpy) and their max - min gaps.
+- per-group MAE (scikit-learn) and mean residual (numpy) and their max - min gaps;
+- calibration by decile of the prediction: rows by a stable argsort of the prediction, decile d
+  holding positions floor(d n / 10) .. floor((d + 1) n / 10) - 1, the weighted mean residual per
+  decile, the largest absolute one.
 """
 import json
 import pathlib
@@ -74,6 +77,19 @@ def group_case(name, y, p, groups, minimum_rows):
     return out
 
 
+def decile_case(name, y, p, w=None):
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    ww = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
+    order = np.argsort(p, kind="stable")
+    decile = np.empty(len(y), dtype=int)
+    bounds = (np.arange(11) * len(y)) // 10  # decile d holds positions bounds[d] .. bounds[d+1] - 1
+    decile[order] = np.searchsorted(bounds, np.arange(len(y)), side="right") - 1
+    residuals = [float(np.average((y - p)[decile == d], weights=ww[decile == d]))
+                 for d in range(10) if ww[decile == d].sum() > 0]
+    return dict(name=name, targets=y.tolist(), predictions=p.tolist(), weights=None if w is None else list(w),
+                residuals=residuals, max_decile_residual=max(abs(r) for r in residuals))
+
+
 def main():
     rng = np.random.default_rng(29)
     t = rng.gamma(2.0, 50.0, size=400) + 1.0
@@ -107,8 +123,15 @@ def main():
         group_case("regions-minimum-30", t, biased, regions, 30),
         group_case("one-group", t[:20], pred[:20], ["all"] * 20, 1),
     ]
+    curved = t + 0.002 * (t - t.mean()) ** 2 + rng.normal(scale=10, size=400)
+    deciles = [
+        decile_case("curved", t, curved),
+        decile_case("curved-weighted-with-zeros", t, curved, np.where(rng.random(400) < 0.2, 0.0, rng.random(400)).tolist()),
+        decile_case("tied-predictions", t[:55], np.round(curved[:55] / 50) * 50),
+        decile_case("seven-rows", t[:7], curved[:7]),
+    ]
     doc = dict(sklearn=sklearn.__version__, scipy=scipy.__version__, numpy=np.__version__,
-               statsmodels=statsmodels.__version__, costs=costs, coverage=coverage, groups=groups)
+               statsmodels=statsmodels.__version__, costs=costs, coverage=coverage, groups=groups, deciles=deciles)
     OUT.write_text(json.dumps(doc, allow_nan=False, separators=(",", ":")))
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
 

@@ -49,16 +49,9 @@ final class SuiteGuardrailsCLITests: CLITestCase {
             significance: { resamples: 100, seed: 5 }
 
             """, name: "prices", train: "prices-train", eval: "prices-eval")
-        let guardrails = try runGuardrails("""
-            suite: prices
-            train: prices-train@v1
-            validation: { split: random, fraction: 0.2 }
-            features: { exclude: [listing_id] }
-            model: { kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.1 }
-            intervals: [0.1, 0.9]
-            seeds: [1]
-
-            """, name: "prices")
+        // The experiment's `intervals` (quantile GBDTs beside the point model) write the q_ columns.
+        let guardrails = try runGuardrails(RegressionWorkflowTests.experiment(
+            "{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.1 }\nintervals: [0.1, 0.9]"), name: "prices")
 
         let coverage = try XCTUnwrap(guardrails[0]["coverage"] as? [String: Any], "\(guardrails[0])")
         XCTAssertEqual(coverage["rows"] as? Int, 600)
@@ -96,15 +89,7 @@ final class SuiteGuardrailsCLITests: CLITestCase {
             significance: { resamples: 100, seed: 3 }
 
             """, name: "triage", train: "tickets-train", eval: "tickets-eval")
-        let guardrails = try runGuardrails("""
-            suite: triage
-            train: tickets-train@v1
-            validation: { split: random, fraction: 0.2 }
-            features: { exclude: [ticket_id] }
-            model: { kind: logistic_regression, l2: 1.0 }
-            seeds: [1]
-
-            """, name: "triage")
+        let guardrails = try runGuardrails(MulticlassRunCLITests.experiment("{ kind: logistic_regression, l2: 1.0 }"), name: "triage")
         let groups = try XCTUnwrap(guardrails[0]["groups"] as? [String: Any], "\(guardrails[0])")
         let each = try XCTUnwrap(groups["groups"] as? [[String: Any]])
         XCTAssertEqual(Set(each.compactMap { $0["value"] as? String }), ["mail", "phone", "chat"])

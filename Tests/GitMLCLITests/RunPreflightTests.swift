@@ -13,7 +13,7 @@ final class RunPreflightTests: CLITestCase {
         try text.write(toFile: repo + "/" + path, atomically: true, encoding: .utf8)
     }
 
-    /// Typos in a slice, a feature list, a split column or a hyperparameter, and an out-of-range
+    /// Typos in a slice, a guardrail's group column, a feature list, a split column or a hyperparameter, and an out-of-range
     /// value: each stops the run in the parent with file:line, the key and the nearest name; no
     /// worker starts, nothing is recorded, nothing counts as an evaluation.
     func testConfigurationErrorsStopTheRunBeforeTraining() throws {
@@ -22,6 +22,9 @@ final class RunPreflightTests: CLITestCase {
         let cases: [(file: String, text: String, message: String)] = [
             ("ml/suites/churn.yaml", ChurnProject.suite.replacingOccurrences(of: "slices: [region]", with: "slices: [regoin]"),
              "ml/suites/churn.yaml:8: slices[0]: 'regoin' is not a column of churn-eval@v1 (did you mean 'region'?)"),
+            ("ml/suites/churn.yaml", ChurnProject.suite.replacingOccurrences(of: "{ metric: ece, max: 0.5 }",
+                                                                           with: "{ metric: ece, groups: regoin, max_gap: 0.5 }"),
+             "ml/suites/churn.yaml:7: guardrails[0].groups: 'regoin' is not a column of churn-eval@v1 (did you mean 'region'?)"),
             ("ml/experiments/churn-gbdt.yaml", experiment.replacingOccurrences(of: "exclude: [customer_id]", with: "exclude: [customer_di]"),
              "ml/experiments/churn-gbdt.yaml:4: features.exclude[0]: 'customer_di' is not a column of churn-train@v1 (did you mean 'customer_id'?)"),
             ("ml/experiments/churn-gbdt.yaml", experiment.replacingOccurrences(of: "num_leaves: 15", with: "num_leafs: 15"),

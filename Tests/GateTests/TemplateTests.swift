@@ -12,7 +12,8 @@ final class TemplateTests: XCTestCase {
     func testSuiteTemplateParses() throws {
         let suite = try Suite.parse(yaml: try template("suites/example.yaml"), file: "templates/ml/suites/example.yaml", name: "example")
         XCTAssertEqual(suite.primary.metric.name, .expectedCost)
-        XCTAssertEqual(suite.guardrails.map(\.metric.name), [.ece, .recall, .latencyP99Microseconds])
+        XCTAssertEqual(suite.guardrails.map(\.metric.name), [.ece, .recall, .recall, .latencyP99Microseconds])
+        XCTAssertEqual(suite.guardrails[2].metric.groups, "region")
         XCTAssertEqual(suite.guardrails[1].minimumSlicePositives, 20)
         XCTAssertEqual(suite.requiredColumns, ["customer_id", "region", "plan"])
     }

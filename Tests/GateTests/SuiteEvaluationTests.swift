@@ -34,6 +34,24 @@ final class SuiteEvaluationTests: XCTestCase {
         XCTAssertNil(report.primary.seeds)
     }
 
+    /// A binary gap guardrail: recall per region at the suite's threshold (equal opportunity),
+    /// each region's value the slice's recall, the gap the largest minus the smallest.
+    func testRecallGapOverGroupsAtTheOperatingPoint() throws {
+        let rows = Fixtures.rows(count: 600, signal: 0.3, seed: 4)
+        let suite = try self.suite("{ metric: roc_auc, operating_point: { threshold: 0.45 } }",
+                                   extra: "guardrails:\n  - { metric: recall, groups: region, max_gap: 0.05, min_slice_rows: 10 }")
+        let report = try SuiteEvaluation.evaluate(suite, evaluation: [rows], validation: [Fixtures.rows(count: 100, signal: 0.3, seed: 9)])
+        let gap = try XCTUnwrap(report.guardrails[0].groups)
+        let predictions = try BinaryPredictions(scores: rows.scores, labels: rows.labels)
+        let slices = try Slices.byCategory(predictions, categories: rows.columns["region"]!, metric: .recall(threshold: 0.45))
+        XCTAssertEqual(gap.groups.map(\.value), ["north", "south", "east"])
+        XCTAssertEqual(gap.groups.map { $0.metric?.value }, slices.map { $0.value?.value })
+        let recalls = slices.compactMap { $0.value?.value }
+        XCTAssertEqual(report.guardrails[0].estimate?.value, recalls.max()! - recalls.min()!)
+        XCTAssertEqual(report.guardrails[0].withinBounds, recalls.max()! - recalls.min()! <= 0.05)
+        XCTAssertEqual(report.guardrails[0].estimate?.metric.description, "recall gap over region")
+    }
+
     func testCostOptimalThresholdIsChosenOnValidationRows() throws {
         let evaluation = Fixtures.rows(count: 300, signal: 0.3, seed: 1)
         let validation = Fixtures.rows(count: 300, signal: 0.2, seed: 2)

@@ -325,7 +325,12 @@ private struct SuiteParser {
         let classCursor = try cursor.optional("class"), kCursor = try cursor.optional("k")
         let perClass = task == .multiclass && (name == .precision || name == .recall)
         if !perClass, let classCursor { throw classCursor.fail("class applies only to precision and recall of a multiclass suite") }
-        if name != .topKAccuracy, let kCursor { throw kCursor.fail("k applies only to top_k_accuracy") }
+        // Each parameter belongs to one metric: on any other it is an error, whatever the metric reads.
+        let owners: [(String, SuiteMetricName)] = [("k", .topKAccuracy), ("interval", .intervalCoverage), ("power", .tweedieDeviance),
+                                                   ("quantile", .pinballLoss), ("max_fpr", .partialAUC)]
+        for (key, owner) in owners where name != owner {
+            if let extra = try cursor.optional(key) { throw extra.fail("\(key) applies only to \(owner.rawValue)") }
+        }
         if perClass {
             guard let classCursor else {
                 throw metricCursor.fail("a multiclass \(text) is per class: add class (one of \(classes.joined(separator: ", ")))")
@@ -342,10 +347,8 @@ private struct SuiteParser {
             guard k >= 1 && k < classes.count else { throw kCursor.fail("k must be 1 to \(classes.count - 1) (k = \(classes.count) is always right)") }
             return SuiteMetric(name: name, k: k)
         }
-        let intervalCursor = try cursor.optional("interval")
-        if name != .intervalCoverage, let intervalCursor { throw intervalCursor.fail("interval applies only to interval_coverage") }
         if name == .intervalCoverage {
-            guard let intervalCursor else {
+            guard let intervalCursor = try cursor.optional("interval") else {
                 throw metricCursor.fail("interval_coverage needs interval: [lower, upper] (the run's q_<quantile> columns, e.g. [0.05, 0.95])")
             }
             let bounds = try intervalCursor.items().map { item throws(GateConfigError) in try item.double() }
@@ -354,34 +357,25 @@ private struct SuiteParser {
             }
             return SuiteMetric(name: name, interval: bounds)
         }
-        let powerCursor = try cursor.optional("power"), quantileCursor = try cursor.optional("quantile")
-        if name != .tweedieDeviance, let powerCursor { throw powerCursor.fail("power applies only to tweedie_deviance") }
-        if name != .pinballLoss, let quantileCursor { throw quantileCursor.fail("quantile applies only to pinball_loss") }
         if name == .tweedieDeviance {
-            guard let powerCursor else { throw metricCursor.fail("tweedie_deviance needs power (≤ 0 or ≥ 1; 1 is Poisson, 2 Gamma)") }
+            guard let powerCursor = try cursor.optional("power") else { throw metricCursor.fail("tweedie_deviance needs power (≤ 0 or ≥ 1; 1 is Poisson, 2 Gamma)") }
             let power = try powerCursor.double()
             guard power.isFinite, !(power > 0 && power < 1) else { throw powerCursor.fail("the Tweedie power must be ≤ 0 or ≥ 1") }
             return SuiteMetric(name: name, power: power)
         }
         if name == .pinballLoss {
-            guard let quantileCursor else { throw metricCursor.fail("pinball_loss needs quantile (in (0, 1), e.g. 0.9)") }
+            guard let quantileCursor = try cursor.optional("quantile") else { throw metricCursor.fail("pinball_loss needs quantile (in (0, 1), e.g. 0.9)") }
             let quantile = try quantileCursor.double()
             guard quantile > 0 && quantile < 1 else { throw quantileCursor.fail("the quantile must be in (0, 1)") }
             return SuiteMetric(name: name, quantile: quantile)
         }
-        let maxFPRCursor = try cursor.optional("max_fpr")
-        switch (name, maxFPRCursor) {
-        case (.partialAUC, nil):
+        guard name == .partialAUC else { return SuiteMetric(name: name) }
+        guard let limit = try cursor.optional("max_fpr") else {
             throw metricCursor.fail("partial_auc needs max_fpr (the false positive rate limit, in (0, 1])")
-        case (.partialAUC, let limit?):
-            let value = try limit.double()
-            guard value > 0 && value <= 1 else { throw limit.fail("max_fpr must be in (0, 1]") }
-            return SuiteMetric(name: name, maxFPR: value)
-        case (_, let limit?):
-            throw limit.fail("max_fpr applies only to partial_auc")
-        case (_, nil):
-            return SuiteMetric(name: name)
         }
+        let value = try limit.double()
+        guard value > 0 && value <= 1 else { throw limit.fail("max_fpr must be in (0, 1]") }
+        return SuiteMetric(name: name, maxFPR: value)
     }
 
     private func costMatrix(_ cursor: YAMLCursor) throws(GateConfigError) -> CostMatrix {

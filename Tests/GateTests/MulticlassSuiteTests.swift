@@ -35,6 +35,9 @@ final class MulticlassSuiteTests: XCTestCase {
         XCTAssertTrue(message("{ metric: recall, class: sales }").contains("not a declared class"))
         XCTAssertTrue(message("{ metric: top_k_accuracy, k: 3 }").contains("k must be 1 to 2"))
         XCTAssertTrue(message("{ metric: accuracy }", extra: "guardrails:\n  - { metric: recall, class: other, min: 1.5 }").contains("[0, 1]"))
+        // A parameter of another metric is an error on per-class and top-k metrics too (it was ignored).
+        XCTAssertTrue(message("{ metric: recall, class: network, power: 2 }").contains("power applies only to tweedie_deviance"))
+        XCTAssertTrue(message("{ metric: top_k_accuracy, k: 2, max_fpr: 0.1 }").contains("max_fpr applies only to partial_auc"))
     }
 
     func testReportOnProbabilityRows() throws {

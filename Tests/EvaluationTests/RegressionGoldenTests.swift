@@ -58,7 +58,9 @@ final class RegressionGoldenTests: XCTestCase {
         let counts: [Double] = [2, 0, 1, 3, 1, 1]
         let data = try RegressionPredictions(targets: c.targets, predictions: c.predictions)
         let weighted = try RegressionPredictions(targets: c.targets, predictions: c.predictions, weights: counts)
-        for metric: RegressionMetric in [.rootMeanSquaredError, .medianAbsoluteError, .r2, .explainedVariance, .pinballLoss(quantile: 0.9)] {
+        let tiers = try RegressionCosts(under: [.init(upTo: 1, perUnit: 2), .init(upTo: nil, perUnit: 5)], over: [.init(upTo: nil, perUnit: 1)])
+        for metric: RegressionMetric in [.rootMeanSquaredError, .medianAbsoluteError, .r2, .explainedVariance, .pinballLoss(quantile: 0.9),
+                                         .expectedCost(tiers), .maxDecileResidual] {
             XCTAssertEqual(try metric.evaluate(data, multiplicity: counts).value, try metric.evaluate(weighted).value, "\(metric)")
         }
     }

@@ -36,6 +36,18 @@ public struct ContractValidator: Sendable {
         return ValidationReport(checks: checks, unchecked: contract.unchecked)
     }
 
+    /// The columns `validate` looks at, for reading no others (`ColumnSelection`). Without a
+    /// reference: the declared and forbidden columns and those the label, freshness and
+    /// table rules name. With one, every column: schema drift compares all of them (renames by
+    /// their values), as the null share does unless `drift.columns` lists its columns.
+    public func columnsRead(withReference: Bool) -> ColumnSelection {
+        if withReference { return .all }
+        var names = Set(contract.columns.map(\.name) + contract.forbiddenColumns)
+        names.formUnion([contract.label?.column, contract.freshness?.column].compactMap { $0 })
+        names.formUnion(contract.tableRules.flatMap { $0.properties ?? [] })
+        return .only(names)
+    }
+
     // MARK: Schema
 
     private func schemaChecks(_ table: Table, typeConflicts: [String: String]) -> [CheckResult] {

@@ -242,6 +242,16 @@ final class ParquetReaderTests: XCTestCase {
             guard case .invalidParquet(_, _, let column, _)? = error as? TableReadError else { return XCTFail("\(error)") }
             XCTAssertEqual(column, "note")
         }
+        // Selections: file order, names the file lacks ignored, at least one column (the row count).
+        let names = metadata.fields.map(\.name)
+        XCTAssertEqual(try ParquetReader.columnNames(contentsOf: corrupt), names)
+        XCTAssertEqual(try TableFile.read(contentsOf: corrupt, selection: .allBut(["note", "absent"])).table.columnNames,
+                       names.filter { $0 != "note" })
+        XCTAssertEqual(try TableFile.read(contentsOf: corrupt, selection: .only(["city", "id", "absent"])).table.columnNames,
+                       ["id", "city"])
+        let none = try TableFile.read(contentsOf: corrupt, selection: .only(["absent"])).table
+        XCTAssertEqual(none.columnNames, ["id"])
+        XCTAssertEqual(none.rowCount, 150)
     }
 }
 

@@ -47,6 +47,13 @@ public enum ParquetDataset {
         return try read(files: relatives.map { ($0, path + "/" + $0) }, options: options)
     }
 
+    /// The columns `read(files:options:)` gives with every column read, from the first data
+    /// file's footer and the partition keys (no page is read). `path` reads a relative path.
+    public static func columnNames(files: [String], path: (String) throws -> String) throws -> [String] {
+        guard let first = dataFiles(files).sorted().first else { throw TableReadError.emptyInput }
+        return try ParquetReader.columnNames(contentsOf: try path(first)) + partitions(of: first).map(\.key)
+    }
+
     /// Reads the data files of a dataset: `files` pairs each relative path (which carries the
     /// partitions) with the path to read it from.
     public static func read(files: [(relative: String, path: String)],
@@ -75,7 +82,7 @@ public enum ParquetDataset {
             partitionValues.append(parts.map { $0.value == nullPartition ? nil : $0.value })
         }
         var columns = tables[0].columns.indices.map { c in Column(concatenating: tables.map { $0.columns[c] }) }
-        for (k, key) in keys.enumerated() where options.columns?.contains(key) ?? true {
+        for (k, key) in keys.enumerated() where options.columns?.contains(key) ?? options.selection.keeps(key) {
             let values = zip(tables, partitionValues).flatMap { table, values in repeatElement(values[k], count: table.rowCount) }
             let integers = values.compactMap { $0 }.allSatisfy { Int64($0) != nil }
             let column = integers ? Column.int64(key, values.map { $0.flatMap { Int64($0) } }) : Column.category(key, values)

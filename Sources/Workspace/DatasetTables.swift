@@ -80,10 +80,13 @@ extension Project {
     /// The names of a tabular version's columns, in table order: from the Parquet footers
     /// alone (no page is read), else from the table read under `schema`.
     public func columnNames(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> [String] {
-        let record = version.record
-        guard Project.isParquet(record), Project.isTabular(record), record.purged == nil else {
-            return try table(of: version, schema: schema).columnNames
-        }
+        try columnHeaders(of: version.record)?.map(\.name) ?? table(of: version, schema: schema).columnNames
+    }
+
+    /// A Parquet version's columns with the types a read without schema gives them, from its
+    /// footers alone (`ParquetReader.columnHeaders`); nil for text, whose types need parsing.
+    func columnHeaders(of record: DatasetRecord) throws -> [ColumnHeader]? {
+        guard Project.isParquet(record), Project.isTabular(record), record.purged == nil else { return nil }
         let cache = StatCache(layout: layout)
         var temporaries: [String] = []
         defer {
@@ -96,13 +99,13 @@ extension Project {
             return path
         }
         if record.isDirectory {
-            return try ParquetDataset.columnNames(files: record.files.map(\.path)) { relative in
+            return try ParquetDataset.columnHeaders(files: record.files.map(\.path)) { relative in
                 guard let file = record.files.first(where: { $0.path == relative }) else { throw WorkspaceError.notTabular(record.label) }
                 return try readable(file, at: record.path + "/" + relative)
             }
         }
         guard let file = record.files.first else { throw WorkspaceError.notTabular(record.label) }
-        return try ParquetReader.columnNames(contentsOf: try readable(file, at: record.path))
+        return try ParquetReader.columnHeaders(contentsOf: try readable(file, at: record.path))
     }
 
     /// Where to read a dataset file from: the working tree at `relative` when it holds exactly
@@ -153,10 +156,22 @@ extension Project {
         if cacheable, let cached: ValidationReport = readCache(key) { return (cached, true) }
         let schema = contract.readSchema
         let validator = ContractValidator(contract: contract)
-        let columns = validator.columnsRead(withReference: previous != nil)
+        var columns = validator.columnsRead(withReference: previous != nil)
+        var headers: (current: [ColumnHeader], reference: [ColumnHeader])?
+        if let previous, case .only(let names) = columns {
+            // Schema drift sees every column through the footers, and reads the values of those
+            // in only one version (renames); text versions are read whole.
+            if let current = try columnHeaders(of: version.record), let reference = try columnHeaders(of: previous.record) {
+                headers = (current, reference)
+                columns = .only(names.union(Set(current.map(\.name)).symmetricDifference(reference.map(\.name))))
+            } else {
+                columns = .all
+            }
+        }
         let current = try checkedTable(of: version, schema: schema, columns: columns)
         let reference = try previous.map { try checkedTable(of: $0, schema: schema, columns: columns).table }
-        let report = validator.validate(table: current.table, previous: reference, typeConflicts: current.typeConflicts)
+        let report = validator.validate(table: current.table, previous: reference, typeConflicts: current.typeConflicts,
+                                        headers: headers)
         if cacheable { writeCache(key, report) }
         return (report, false)
     }

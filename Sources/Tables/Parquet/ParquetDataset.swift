@@ -47,11 +47,18 @@ public enum ParquetDataset {
         return try read(files: relatives.map { ($0, path + "/" + $0) }, options: options)
     }
 
-    /// The columns `read(files:options:)` gives with every column read, from the first data
-    /// file's footer and the partition keys (no page is read). `path` reads a relative path.
-    public static func columnNames(files: [String], path: (String) throws -> String) throws -> [String] {
-        guard let first = dataFiles(files).sorted().first else { throw TableReadError.emptyInput }
-        return try ParquetReader.columnNames(contentsOf: try path(first)) + partitions(of: first).map(\.key)
+    /// The columns `read(files:options:)` gives with every column read: the first data file's
+    /// (`ParquetReader.columnHeaders`, no page is read) and the partition keys, typed as `read`
+    /// types them. `path` gives where to read a relative path from.
+    public static func columnHeaders(files: [String], path: (String) throws -> String) throws -> [ColumnHeader] {
+        let data = dataFiles(files).sorted()
+        guard let first = data.first else { throw TableReadError.emptyInput }
+        let keys = partitions(of: first).map(\.key)
+        let values = data.map { partitions(of: $0).map(\.value) }
+        return try ParquetReader.columnHeaders(contentsOf: try path(first)) + keys.indices.map { k in
+            let integers = values.allSatisfy { k >= $0.count || $0[k] == nullPartition || Int64($0[k]) != nil }
+            return ColumnHeader(name: keys[k], type: integers ? .int64 : .category)
+        }
     }
 
     /// Reads the data files of a dataset: `files` pairs each relative path (which carries the

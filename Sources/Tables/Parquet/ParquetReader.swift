@@ -41,10 +41,17 @@ public enum ParquetReader {
         try MappedFile(path: path).withInput { input throws(TableReadError) in try read(input, path: path, options: options) }
     }
 
-    /// The names of the file's columns, in file order, from its footer alone (no page is read).
-    public static func columnNames(contentsOf path: String) throws(TableReadError) -> [String] {
-        try MappedFile(path: path).withInput { input throws(TableReadError) -> [String] in
-            do throws(ParquetProblem) { return try ParquetMetadata(file: input.bytes).fields.map(\.name) } catch {
+    /// The file's columns with the types a read gives them (without `schema`), in file order,
+    /// from its footer alone (no page is read); nested and unsupported columns have no type.
+    public static func columnHeaders(contentsOf path: String) throws(TableReadError) -> [ColumnHeader] {
+        try MappedFile(path: path).withInput { input throws(TableReadError) -> [ColumnHeader] in
+            do throws(ParquetProblem) {
+                return try ParquetMetadata(file: input.bytes).fields.map { field in
+                    guard case .flat(let leaf) = field.shape else { return ColumnHeader(name: field.name, type: nil) }
+                    return ColumnHeader(name: field.name, type: ParquetValueSink(leaf.conversion).column(named: field.name, rowCount: 0,
+                                                                                                        validity: nil).type)
+                }
+            } catch {
                 throw .invalidParquet(path: path, rowGroup: nil, column: nil, problem: error)
             }
         }

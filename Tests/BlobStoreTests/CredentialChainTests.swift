@@ -192,16 +192,28 @@ final class CredentialChainTests: XCTestCase {
         XCTAssertTrue(failure(["HOME": dir.path, "AWS_WEB_IDENTITY_TOKEN_FILE": "/t"]).contains("AWS_ROLE_ARN is not set"))
     }
 
+    /// Profile `dev` of SSO session `corp` (its cache file: the SHA-1 of `corp`), whose
+    /// section ends the text.
+    private static let corpSSO = """
+        [profile dev]
+        sso_session = corp
+        sso_account_id = 123456789012
+        sso_role_name = Admin
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = eu-west-1
+
+        """
+
+    /// `dir`'s SSO token cache folder, created.
+    private func ssoCache(_ dir: TemporaryDirectory) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir.path + "/.aws/sso/cache", withIntermediateDirectories: true)
+        return dir.path + "/.aws/sso/cache"
+    }
+
     func testSSOProfilesExchangeTheCachedTokenAtThePortal() throws {
         let standIn = try MetadataStandIn()
-        let dir = try home(config: """
-            [profile dev]
-            sso_session = corp
-            sso_account_id = 123456789012
-            sso_role_name = Admin
-            [sso-session corp]
-            sso_start_url = https://corp.awsapps.com/start
-            sso_region = eu-west-1
+        let dir = try home(config: Self.corpSSO + """
             [profile legacy]
             sso_start_url = https://legacy.awsapps.com/start
             sso_region = eu-west-1
@@ -210,8 +222,7 @@ final class CredentialChainTests: XCTestCase {
             [profile partial]
             sso_start_url = https://legacy.awsapps.com/start
             """)
-        let cache = dir.path + "/.aws/sso/cache"
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        let cache = try ssoCache(dir)
         // The AWS CLI names the file by the SHA-1 of the session name (legacy profiles: of the start URL).
         write(Array(#"{"accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z"}"#.utf8),
               to: cache + "/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
@@ -232,18 +243,8 @@ final class CredentialChainTests: XCTestCase {
     /// as the AWS CLI v2 does; the cache file is rewritten atomically, readable by its owner only.
     func testExpiredSSOTokensAreRefreshedWithTheCachedRefreshToken() throws {
         let standIn = try MetadataStandIn()
-        let dir = try home(config: """
-            [profile dev]
-            sso_session = corp
-            sso_account_id = 123456789012
-            sso_role_name = Admin
-            [sso-session corp]
-            sso_start_url = https://corp.awsapps.com/start
-            sso_region = eu-west-1
-            sso_registration_scopes = sso:account:access
-            """)
-        let cache = dir.path + "/.aws/sso/cache"
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        let dir = try home(config: Self.corpSSO + "sso_registration_scopes = sso:account:access\n")
+        let cache = try ssoCache(dir)
         let file = cache + "/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
         func cacheToken(expiresAt: Date, refreshToken: String?, registrationExpiresAt: String = "2099-01-01T00:00:00Z") {
             var token: [String: Any] = ["startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",

@@ -31,7 +31,7 @@ struct SSOTokenCache: Sendable {
     func accessToken(now: Date = Date()) throws(AWSCredentialError) -> String {
         let login = "run `aws sso login --profile \(profile)`"
         guard let data = FileManager.default.contents(atPath: file),
-              var cached = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let cached = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let token = cached["accessToken"] as? String else {
             throw .failed(source: source, reason: "no cached SSO token in \(file): \(login)")
         }
@@ -39,7 +39,7 @@ struct SSOTokenCache: Sendable {
               expiresAt.timeIntervalSince(now) < Self.refreshWindow else { return token }
         var refusal: String?
         if let oidc {
-            switch refresh(&cached, at: oidc, now: now) {
+            switch refresh(cached, at: oidc, now: now) {
             case .success(let fresh): return fresh
             case .failure(let why): refusal = why.reason
             }
@@ -55,8 +55,9 @@ struct SSOTokenCache: Sendable {
         let reason: String?
     }
 
-    /// CreateToken with the cached refresh grant; on success the cache file is rewritten.
-    private func refresh(_ cached: inout [String: Any], at oidc: URL, now: Date) -> Result<String, NotRefreshed> {
+    /// CreateToken with the refresh grant of `cached` (the cache file's fields); on success the
+    /// file is rewritten with the new token.
+    private func refresh(_ cached: [String: Any], at oidc: URL, now: Date) -> Result<String, NotRefreshed> {
         guard let refreshToken = cached["refreshToken"] as? String, let clientID = cached["clientId"] as? String,
               let clientSecret = cached["clientSecret"] as? String else { return .failure(NotRefreshed(reason: nil)) }
         if let registration = (cached["registrationExpiresAt"] as? String).flatMap(S3Remote.parseTimestamp), registration <= now {
@@ -81,12 +82,13 @@ struct SSOTokenCache: Sendable {
               let accessToken = answer["accessToken"] as? String, let expiresIn = (answer["expiresIn"] as? NSNumber)?.doubleValue else {
             return .failure(NotRefreshed(reason: "SSO-OIDC CreateToken answered without accessToken and expiresIn"))
         }
-        cached["accessToken"] = accessToken
-        cached["expiresAt"] = ISO8601DateFormatter().string(from: now.addingTimeInterval(expiresIn))
-        if let rotated = answer["refreshToken"] as? String { cached["refreshToken"] = rotated }
+        var updated = cached
+        updated["accessToken"] = accessToken
+        updated["expiresAt"] = ISO8601DateFormatter().string(from: now.addingTimeInterval(expiresIn))
+        if let rotated = answer["refreshToken"] as? String { updated["refreshToken"] = rotated }
         // Best effort, as the AWS CLI: the new token works for this process even where the cache
         // cannot be written (the next process then asks for `aws sso login`).
-        if let bytes = try? JSONSerialization.data(withJSONObject: cached, options: [.sortedKeys]) {
+        if let bytes = try? JSONSerialization.data(withJSONObject: updated, options: [.sortedKeys]) {
             try? FileIO.writeAtomically(Array(bytes), to: file, temporaryDirectory: (file as NSString).deletingLastPathComponent,
                                         mode: 0o600)
         }

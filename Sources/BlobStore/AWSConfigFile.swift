@@ -3,19 +3,25 @@ import Foundation
 /// The profiles of the AWS shared `config` and `credentials` files, merged as the AWS SDKs
 /// merge them: `[profile NAME]` (or `[default]`) sections of the config file, `[NAME]` sections
 /// of the credentials file, the credentials file's value winning for a key set in both.
-/// `[sso-session NAME]` sections of the config file are kept apart. Keys are lowercased;
-/// indented sub-settings (`s3 =` blocks) are skipped.
+/// `[sso-session NAME]` and `[services NAME]` sections of the config file are kept apart.
+/// Keys are lowercased; a key with no value opens a block of indented sub-settings (`s3 =`
+/// then `  endpoint_url = …`), kept for `[services]` sections and skipped in profiles.
 public struct AWSSharedConfig: Sendable, Equatable {
     /// Profile name → its settings.
     public var profiles: [String: [String: String]]
     /// SSO session name → its settings (`sso_start_url`, `sso_region`).
     public var ssoSessions: [String: [String: String]]
+    /// `[services NAME]` section → service identifier (`s3`, `sts`, `sso_oidc`) → its
+    /// sub-settings (`endpoint_url`), for `AWSEndpoints`.
+    public var services: [String: [String: [String: String]]]
     /// The files read, for error messages (`~/.aws/config and ~/.aws/credentials`).
     public var files: String
 
-    public init(profiles: [String: [String: String]], ssoSessions: [String: [String: String]] = [:], files: String) {
+    public init(profiles: [String: [String: String]], ssoSessions: [String: [String: String]] = [:],
+                services: [String: [String: [String: String]]] = [:], files: String) {
         self.profiles = profiles
         self.ssoSessions = ssoSessions
+        self.services = services
         self.files = files
     }
 
@@ -34,19 +40,22 @@ public struct AWSSharedConfig: Sendable, Equatable {
     public static func parse(config: String, credentials: String, files: String = "the AWS config files") -> AWSSharedConfig {
         var profiles: [String: [String: String]] = [:]
         var ssoSessions: [String: [String: String]] = [:]
-        for (section, values) in sections(config) {
-            if section == "default" {
-                profiles["default", default: [:]].merge(values) { _, new in new }
-            } else if let name = named(section, "profile") {
-                profiles[name, default: [:]].merge(values) { _, new in new }
-            } else if let name = named(section, "sso-session") {
-                ssoSessions[name, default: [:]].merge(values) { _, new in new }
-            }  // services and other sections do not concern credentials
+        var services: [String: [String: [String: String]]] = [:]
+        for section in sections(config) {
+            if section.title == "default" {
+                profiles["default", default: [:]].merge(section.settings) { _, new in new }
+            } else if let name = named(section.title, "profile") {
+                profiles[name, default: [:]].merge(section.settings) { _, new in new }
+            } else if let name = named(section.title, "sso-session") {
+                ssoSessions[name, default: [:]].merge(section.settings) { _, new in new }
+            } else if let name = named(section.title, "services") {
+                services[name, default: [:]].merge(section.blocks) { old, new in old.merging(new) { _, later in later } }
+            }  // other sections do not concern credentials or endpoints
         }
-        for (section, values) in sections(credentials) {
-            profiles[section, default: [:]].merge(values) { _, new in new }
+        for section in sections(credentials) {
+            profiles[section.title, default: [:]].merge(section.settings) { _, new in new }
         }
-        return AWSSharedConfig(profiles: profiles, ssoSessions: ssoSessions, files: files)
+        return AWSSharedConfig(profiles: profiles, ssoSessions: ssoSessions, services: services, files: files)
     }
 
     /// `NAME` of a `KIND NAME` section title.
@@ -55,24 +64,35 @@ public struct AWSSharedConfig: Sendable, Equatable {
         return section.dropFirst(kind.count).trimmingCharacters(in: .whitespaces)
     }
 
-    /// The sections of an INI text in order, each with its `key = value` settings.
-    static func sections(_ text: String) -> [(String, [String: String])] {
-        var found: [(String, [String: String])] = []
-        var inSubsection = false
+    /// One `[TITLE]` section: its `key = value` settings and its blocks of indented
+    /// sub-settings (`key =` with no value, then indented `key = value` lines).
+    struct Section {
+        var title: String
+        var settings: [String: String] = [:]
+        var blocks: [String: [String: String]] = [:]
+    }
+
+    /// The sections of an INI text in order.
+    static func sections(_ text: String) -> [Section] {
+        var found: [Section] = []
+        var block: String?
         for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
-                found.append((line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces), [:]))
-                inSubsection = false
+                found.append(Section(title: line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)))
+                block = nil
                 continue
             }
-            let indented = rawLine.first?.isWhitespace ?? false
-            guard !found.isEmpty, !(indented && inSubsection), let equals = line.firstIndex(of: "=") else { continue }
+            guard !found.isEmpty, let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            inSubsection = value.isEmpty
-            if !value.isEmpty { found[found.count - 1].1[key] = value }
+            if let open = block, rawLine.first?.isWhitespace ?? false {
+                if !value.isEmpty { found[found.count - 1].blocks[open, default: [:]][key] = value }
+                continue
+            }
+            block = value.isEmpty ? key : nil
+            if !value.isEmpty { found[found.count - 1].settings[key] = value }
         }
         return found
     }

@@ -13,8 +13,9 @@ import Foundation
 /// 4. container credentials (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` / `_FULL_URI`);
 /// 5. EC2 instance metadata (IMDSv2), unless `AWS_EC2_METADATA_DISABLED=true`.
 /// Choosing a source reads files only; the network (STS, metadata) is used when the provider
-/// fetches. STS is called at `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the regional
-/// endpoint of the profile's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or `us-east-1`.
+/// fetches. STS and SSO are called at the endpoints `AWSEndpoints` resolves (`AWS_ENDPOINT_URL_STS`,
+/// a profile's `endpoint_url` or its `services` section…), else AWS's regional ones; STS's region
+/// is the profile's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or `us-east-1`.
 public struct AWSCredentialChain: Sendable {
     public let environment: [String: String]
 
@@ -26,6 +27,7 @@ public struct AWSCredentialChain: Sendable {
     /// way that cannot work, `.notFound` when nothing is configured and instance metadata is off.
     public func provider() throws -> any AWSCredentialProvider {
         if let credentials = try environmentKeys() { return credentials }
+        let config = AWSSharedConfig.load(environment)
         if let tokenFile = value("AWS_WEB_IDENTITY_TOKEN_FILE") {
             let source = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE \(tokenFile))"
             guard let roleARN = value("AWS_ROLE_ARN") else {
@@ -33,9 +35,8 @@ public struct AWSCredentialChain: Sendable {
             }
             return WebIdentityProvider(tokenFile: tokenFile,
                                        role: .init(roleARN: roleARN, sessionName: value("AWS_ROLE_SESSION_NAME") ?? Self.sessionName()),
-                                       sts: STSClient(region: region(nil), environment: environment), source: source)
+                                       sts: try sts(region: region(nil), config: config, source: source), source: source)
         }
-        let config = AWSSharedConfig.load(environment)
         let profile = value("AWS_PROFILE") ?? "default"
         if config.profiles[profile] != nil {
             return try profileProvider(profile, in: config, visited: [])
@@ -67,6 +68,11 @@ public struct AWSCredentialChain: Sendable {
         settings?["region"] ?? value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1"
     }
 
+    /// STS in `region` at its configured endpoint (`AWSEndpoints`), for `source`.
+    private func sts(region: String, config: AWSSharedConfig, source: String) throws(AWSCredentialError) -> STSClient {
+        STSClient(region: region, endpoint: try AWSEndpoints(environment: environment, config: config).url(for: "sts", source: source))
+    }
+
     /// A role session name for roles assumed without `role_session_name`.
     static func sessionName() -> String { "gitml-\(Int(Date().timeIntervalSince1970))" }
 
@@ -82,7 +88,8 @@ public struct AWSCredentialChain: Sendable {
             return try roleProvider(name, roleARN: roleARN, settings: settings, in: config, visited: visited)
         }
         if settings["sso_session"] != nil || settings["sso_start_url"] != nil {
-            return try SSOCredentialProvider(profile: name, settings: settings, config: config, environment: environment)
+            return try SSOCredentialProvider(profile: name, settings: settings, config: config, environment: environment,
+                                             endpoints: AWSEndpoints(environment: environment, config: config))
         }
         if let keys = try staticKeys(settings, source: source) { return keys }
         if let command = settings["credential_process"] {
@@ -120,7 +127,7 @@ public struct AWSCredentialChain: Sendable {
         }
         let role = STSClient.RoleRequest(roleARN: roleARN, sessionName: settings["role_session_name"] ?? Self.sessionName(),
                                          durationSeconds: duration, externalID: settings["external_id"])
-        let sts = STSClient(region: region(settings), environment: environment)
+        let sts = try sts(region: region(settings), config: config, source: source)
         let base: any AWSCredentialProvider
         if let sourceProfile = settings["source_profile"] {
             if sourceProfile == name {

@@ -18,8 +18,8 @@ public enum FileIO {
     }
 
     /// Creates `path` exclusively for reading and writing (mode 0644).
-    static func create(_ path: String) throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    static func create(_ path: String, mode: mode_t = 0o644) throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd < 0 { throw error(path, "create") }
         return fd
     }
@@ -97,10 +97,11 @@ public enum FileIO {
 
     /// Writes `bytes` to `path` atomically: a temp file in `temporaryDirectory` (same file
     /// system), fsync, rename over `path`, fsync of the parent directory. A crash leaves either
-    /// the old file or the new one, never a mix.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String) throws {
+    /// the old file or the new one, never a mix. `mode`: the file's permission bits (less the umask).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String,
+                                       mode: mode_t = 0o644) throws {
         let temp = "\(temporaryDirectory)/tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = try create(temp)
+        let fd = try create(temp, mode: mode)
         do {
             try bytes.withUnsafeBytes { b in try write(fd, b, path: temp) }
             try sync(fd, path: temp)

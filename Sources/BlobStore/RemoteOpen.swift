@@ -5,7 +5,9 @@ public struct RemoteSpec: Sendable, Equatable {
     public var name: String
     /// `file:///path`, a plain path, or `s3://bucket/prefix`.
     public var url: String
-    /// For S3: a custom endpoint such as `http://127.0.0.1:9000` (MinIO, a local server).
+    /// For S3: a custom endpoint such as `http://127.0.0.1:9000` (MinIO, a local server); when
+    /// nil, the `s3` endpoint of the AWS configuration (`AWSEndpoints`: `AWS_ENDPOINT_URL_S3`,
+    /// the profile's `endpoint_url`…), else AWS's.
     public var endpoint: String?
     /// For S3: the signing region (default `AWS_REGION`, else `us-east-1`).
     public var region: String?
@@ -36,6 +38,12 @@ public struct RemoteSpec: Sendable, Equatable {
                     throw RemoteError.invalidURL(endpoint, reason: "the endpoint must be an http:// or https:// URL")
                 }
                 endpointURL = parsed
+            } else {
+                do {
+                    endpointURL = try AWSEndpoints(environment: environment, config: .load(environment)).url(for: "s3")
+                } catch {
+                    throw RemoteError.invalidURL(error.value, reason: "\(error.setting) must be an http:// or https:// URL")
+                }
             }
             return try S3Remote(name: name, bucket: bucket, prefix: prefix, endpoint: endpointURL,
                                 region: region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1",

@@ -6,20 +6,22 @@ import FoundationNetworking
 
 /// Credentials of an IAM Identity Center (SSO) profile: the access token `aws sso login` cached
 /// in `~/.aws/sso/cache/<SHA-1 hex of the sso-session name, or of the start URL for a legacy
-/// profile>.json` (`accessToken`, `expiresAt`), exchanged at the SSO portal's
-/// `GET /federation/credentials?account_id=…&role_name=…` (header `x-amz-sso_bearer_token`).
-/// Portal: `AWS_ENDPOINT_URL_SSO`, else `https://portal.sso.REGION.amazonaws.com`. GitML does
-/// not refresh the token itself: an expired or missing one asks for `aws sso login`.
+/// profile>.json` (`SSOTokenCache`, which refreshes an `sso_session` profile's token),
+/// exchanged at the SSO portal's `GET /federation/credentials?account_id=…&role_name=…`
+/// (header `x-amz-sso_bearer_token`). Portal: the `sso` endpoint (`AWSEndpoints`), else
+/// `https://portal.sso.REGION.amazonaws.com`; token refresh: the `sso_oidc` endpoint, else
+/// `https://oidc.REGION.amazonaws.com`.
 struct SSOCredentialProvider: AWSCredentialProvider {
     let profile: String
-    let cacheFile: String
+    let token: SSOTokenCache
     let portal: URL
     let accountID: String
     let roleName: String
     var source: String { "profile '\(profile)' (SSO)" }
 
     /// The provider for an SSO profile's settings; throws when a needed setting is missing.
-    init(profile: String, settings: [String: String], config: AWSSharedConfig, environment: [String: String]) throws {
+    init(profile: String, settings: [String: String], config: AWSSharedConfig, environment: [String: String],
+         endpoints: AWSEndpoints) throws {
         self.profile = profile
         let source = "profile '\(profile)' (SSO)"
         var session = settings
@@ -42,28 +44,22 @@ struct SSOCredentialProvider: AWSCredentialProvider {
         }
         let home = environment["HOME"] ?? NSHomeDirectory()
         let digest = Insecure.SHA1.hash(data: Array(cacheKey.utf8)).map { String(format: "%02x", $0) }.joined()
-        cacheFile = "\(home)/.aws/sso/cache/\(digest).json"
-        let custom = environment["AWS_ENDPOINT_URL_SSO"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
-        portal = custom ?? URL(string: "https://portal.sso.\(region).amazonaws.com")!
+        let oidc = settings["sso_session"] == nil ? nil
+            : try endpoints.url(for: "sso_oidc", source: source) ?? URL(string: "https://oidc.\(region).amazonaws.com")!
+        token = SSOTokenCache(file: "\(home)/.aws/sso/cache/\(digest).json", oidc: oidc, profile: profile, source: source)
+        portal = try endpoints.url(for: "sso", source: source) ?? URL(string: "https://portal.sso.\(region).amazonaws.com")!
         accountID = account
         roleName = role
     }
 
     func fetch() throws -> AWSCredentials {
         let login = "run `aws sso login --profile \(profile)`"
-        guard let data = FileManager.default.contents(atPath: cacheFile),
-              let cached = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let token = cached["accessToken"] as? String else {
-            throw AWSCredentialError.failed(source: source, reason: "no cached SSO token in \(cacheFile): \(login)")
-        }
-        if let expiresAt = (cached["expiresAt"] as? String).flatMap(S3Remote.parseTimestamp), expiresAt <= Date() {
-            throw AWSCredentialError.failed(source: source, reason: "the cached SSO token expired: \(login)")
-        }
+        let bearer = try token.accessToken()
         var components = URLComponents(url: portal.appendingPathComponent("federation/credentials"),
                                        resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "account_id", value: accountID), URLQueryItem(name: "role_name", value: roleName)]
         var request = URLRequest(url: components.url!)
-        request.setValue(token, forHTTPHeaderField: "x-amz-sso_bearer_token")
+        request.setValue(bearer, forHTTPHeaderField: "x-amz-sso_bearer_token")
         let response: HTTPResponse
         do {
             response = try HTTPClient(timeout: 30).send(request, body: nil)

@@ -46,15 +46,13 @@ struct AWSQueryAPI: Sendable {
     }
 }
 
-/// AWS STS, for the role-assuming sources of the chain. Endpoint: `AWS_ENDPOINT_URL_STS`, else
-/// `AWS_ENDPOINT_URL`, else the regional `https://sts.REGION.amazonaws.com`.
+/// AWS STS, for the role-assuming sources of the chain, at `endpoint` (the `sts` endpoint
+/// `AWSEndpoints` resolves), else the regional `https://sts.REGION.amazonaws.com`.
 struct STSClient: Sendable {
     let api: AWSQueryAPI
 
-    init(region: String, environment: [String: String]) {
-        let custom = [environment["AWS_ENDPOINT_URL_STS"], environment["AWS_ENDPOINT_URL"]]
-            .compactMap { $0.flatMap { $0.isEmpty ? nil : URL(string: $0) } }.first
-        api = AWSQueryAPI(endpoint: custom ?? URL(string: "https://sts.\(region).amazonaws.com")!,
+    init(region: String, endpoint: URL?) {
+        api = AWSQueryAPI(endpoint: endpoint ?? URL(string: "https://sts.\(region).amazonaws.com")!,
                           region: region, service: "sts", version: "2011-06-15")
     }
 

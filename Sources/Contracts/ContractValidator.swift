@@ -20,8 +20,10 @@ public struct ContractValidator: Sendable {
     /// drift of the drift columns. Checks whose column is missing are left to the presence
     /// check. `typeConflicts` says, per column, why it was read with another type than the
     /// contract declares (the reader's first mismatching value), for its type check.
-    public func validate(table: Table, previous: Table? = nil, now: Date = Date(),
-                         typeConflicts: [String: String] = [:]) -> ValidationReport {
+    /// `headers` lists every column of both versions when the tables hold only the columns
+    /// `columnsRead(withReference:)` chose (schema drift compares the headers).
+    public func validate(table: Table, previous: Table? = nil, now: Date = Date(), typeConflicts: [String: String] = [:],
+                         headers: (current: [ColumnHeader], reference: [ColumnHeader])? = nil) -> ValidationReport {
         var checks: [CheckResult] = []
         checks += schemaChecks(table, typeConflicts: typeConflicts)
         for spec in contract.columns {
@@ -32,8 +34,25 @@ public struct ContractValidator: Sendable {
         checks += contract.tableRules.map { tableRule($0, table) }
         if let label = contract.label { checks += labelChecks(label, table) }
         if let freshness = contract.freshness { checks.append(freshnessCheck(freshness, table, now: now)) }
-        if let previous { checks += DriftChecks(policy: contract.drift, contract: contract).run(current: table, reference: previous) }
+        if let previous {
+            checks += DriftChecks(policy: contract.drift, contract: contract).run(current: table, reference: previous, headers: headers)
+        }
         return ValidationReport(checks: checks, unchecked: contract.unchecked)
+    }
+
+    /// The columns `validate` reads values of, for reading no others (`ColumnSelection`): the
+    /// declared and forbidden columns and those the label, freshness and table rules name; with
+    /// a reference also the drift policy's `columns`. With a reference and no `drift.columns`,
+    /// every column: the null share then compares them all. Schema drift needs every column's
+    /// name and type (`headers` of `validate`) and the values of the columns present in only one
+    /// version (renames), which the caller adds.
+    public func columnsRead(withReference: Bool) -> ColumnSelection {
+        if withReference && contract.drift.columns.isEmpty { return .all }
+        var names = Set(contract.columns.map(\.name) + contract.forbiddenColumns)
+        names.formUnion([contract.label?.column, contract.freshness?.column].compactMap { $0 })
+        names.formUnion(contract.tableRules.flatMap { $0.properties ?? [] })
+        if withReference { names.formUnion(contract.drift.columns) }
+        return .only(names)
     }
 
     // MARK: Schema

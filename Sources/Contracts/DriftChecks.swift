@@ -6,8 +6,9 @@ struct DriftChecks: Sendable {
     let policy: DriftPolicy
     let contract: Contract
 
-    func run(current: Table, reference: Table) -> [CheckResult] {
-        var checks = [schemaDrift(current, reference)]
+    /// `headers`: every column of both versions when the tables hold only some (`SchemaChanges`).
+    func run(current: Table, reference: Table, headers: (current: [ColumnHeader], reference: [ColumnHeader])? = nil) -> [CheckResult] {
+        var checks = [schemaDrift(current, reference, headers: headers)]
         if let maxChange = policy.maxRowCountChange {
             let change = reference.rowCount == 0 ? (current.rowCount == 0 ? 0 : .infinity)
                 : abs(Double(current.rowCount - reference.rowCount)) / Double(reference.rowCount)
@@ -57,8 +58,9 @@ struct DriftChecks: Sendable {
                            detail: "nulls \(f(drift.reference)) → \(f(drift.current)) (\(counts)); two-proportion p = \(f(drift.test.pValue))\(note)")
     }
 
-    private func schemaDrift(_ current: Table, _ reference: Table) -> CheckResult {
-        let changes = SchemaChanges(before: reference, after: current)
+    private func schemaDrift(_ current: Table, _ reference: Table,
+                             headers: (current: [ColumnHeader], reference: [ColumnHeader])?) -> CheckResult {
+        let changes = SchemaChanges(before: reference, after: current, headers: headers.map { ($0.reference, $0.current) })
         let ok = changes.isEmpty || policy.schemaChanges == .ignore
         return .judged(.schemaDrift, column: nil, ok: ok, failing: policy.schemaChanges == .warn ? .warn : .fail,
                        observed: Double(changes.count), limit: "no schema changes", detail: changes.summary)

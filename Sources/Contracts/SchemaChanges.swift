@@ -24,24 +24,36 @@ public struct SchemaChanges: Codable, Sendable, Equatable {
     /// Columns of both tables whose type changed.
     public let retyped: [TypeChange]
 
-    public init(before: Table, after: Table) {
-        var added = after.columns.filter { before.column(named: $0.name) == nil }
-        var removed = before.columns.filter { after.column(named: $0.name) == nil }
+    /// The changes from `before` to `after`. `headers` lists every column of each version when
+    /// the tables hold only some of them (a read that left columns out, `ColumnSelection`):
+    /// names then come from the headers, a column's type from its table where it was read (else
+    /// the header's; a column of no readable type is never retyped), and renames from the
+    /// tables, which must hold every column present in only one version.
+    public init(before: Table, after: Table, headers: (before: [ColumnHeader], after: [ColumnHeader])? = nil) {
+        let beforeHeaders = headers?.before ?? before.columns.map { ColumnHeader(name: $0.name, type: $0.type) }
+        let afterHeaders = headers?.after ?? after.columns.map { ColumnHeader(name: $0.name, type: $0.type) }
+        let beforeNames = Set(beforeHeaders.map(\.name)), afterNames = Set(afterHeaders.map(\.name))
+        var added = afterHeaders.map(\.name).filter { !beforeNames.contains($0) }
+        var removed = beforeHeaders.map(\.name).filter { !afterNames.contains($0) }
         var renamed: [Rename] = []
         if before.rowCount == after.rowCount {
             for old in removed {
-                guard let match = added.firstIndex(where: { Self.sameValues(old, $0) }) else { continue }
-                renamed.append(Rename(before: old.name, after: added[match].name))
+                guard let oldColumn = before.column(named: old),
+                      let match = added.firstIndex(where: { after.column(named: $0).map { Self.sameValues(oldColumn, $0) } ?? false })
+                else { continue }
+                renamed.append(Rename(before: old, after: added[match]))
                 added.remove(at: match)
             }
-            removed.removeAll { column in renamed.contains { $0.before == column.name } }
+            removed.removeAll { column in renamed.contains { $0.before == column } }
         }
         self.renamed = renamed
-        self.added = added.map(\.name)
-        self.removed = removed.map(\.name)
-        retyped = after.columns.compactMap { column in
-            guard let old = before.column(named: column.name), old.type != column.type else { return nil }
-            return TypeChange(column: column.name, before: old.type, after: column.type)
+        self.added = added
+        self.removed = removed
+        let beforeTypes = Dictionary(beforeHeaders.map { ($0.name, before.column(named: $0.name)?.type ?? $0.type) }) { first, _ in first }
+        retyped = afterHeaders.compactMap { header in
+            guard let old = beforeTypes[header.name] ?? nil, let new = after.column(named: header.name)?.type ?? header.type,
+                  old != new else { return nil }
+            return TypeChange(column: header.name, before: old, after: new)
         }
     }
 

@@ -81,13 +81,19 @@ public struct ExperimentRunner {
     func preflight(experiment: Experiment, experimentText: String, suite: Suite, suiteText: String,
                    train: DatasetVersion, eval: DatasetVersion) throws -> [RunPreflight.ExcludedColumn] {
         let trainContract = try project.contract(for: train.record.name)?.0
-        let evalContract = try project.contract(for: eval.record.name)?.0
+        let evalSchema = try project.contract(for: eval.record.name)?.0.readSchema ?? [:]
+        let trainSchema = trainContract?.readSchema ?? [:]
+        // Summaries of what the worker will read: identifiers are not known yet, so only the
+        // experiment's own exclusions are left out.
+        let columns = TrainingSession(experiment: experiment, labelColumn: suite.label.column, positive: nil, excluded: [])
+            .columnsRead(reported: suite.requiredColumns)
         return try RunPreflight(
             experiment: experiment,
             experimentSource: .init(file: "ml/experiments/\(experiment.name).yaml", text: experimentText),
             suite: suite, suiteSource: .init(file: "ml/suites/\(suite.name).yaml", text: suiteText),
-            trainLabel: train.record.label, train: try project.columnSummaries(of: train, schema: trainContract?.readSchema ?? [:]),
-            evalLabel: eval.record.label, eval: try project.columnSummaries(of: eval, schema: evalContract?.readSchema ?? [:]),
+            trainLabel: train.record.label, trainNames: try project.columnNames(of: train, schema: trainSchema),
+            evalLabel: eval.record.label, evalNames: try project.columnNames(of: eval, schema: evalSchema),
+            train: try project.columnSummaries(of: train, schema: trainSchema, columns: columns),
             primaryKey: trainContract?.columns.filter(\.primaryKey).map(\.name) ?? []).check()
     }
 

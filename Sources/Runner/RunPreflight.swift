@@ -24,11 +24,13 @@ struct RunPreflight {
     let experimentSource: Source
     let suite: Suite
     let suiteSource: Source
-    /// The datasets' labels (`name@vN`) for messages, and their columns.
+    /// The datasets' labels (`name@vN`) for messages, and their column names.
     let trainLabel: String
-    let train: [ColumnSummary]
+    let trainNames: [String]
     let evalLabel: String
-    let eval: [ColumnSummary]
+    let evalNames: [String]
+    /// The training columns the run reads (`TrainingSession.columnsRead`), summarized.
+    let train: [ColumnSummary]
     /// The training contract's primary-key columns (empty without a contract).
     let primaryKey: [String]
 
@@ -40,7 +42,6 @@ struct RunPreflight {
 
     /// Throws the first problem found; returns the identifier columns excluded by default.
     func check() throws -> [ExcludedColumn] {
-        let trainNames = train.map(\.name), evalNames = eval.map(\.name)
         try require(suite.label.column, in: trainNames, of: trainLabel, at: suiteSource, [.key("label"), .key("column")])
         try require(suite.label.column, in: evalNames, of: evalLabel, at: suiteSource, [.key("label"), .key("column")])
         if let entity = suite.entity { try require(entity, in: evalNames, of: evalLabel, at: suiteSource, [.key("entity")]) }

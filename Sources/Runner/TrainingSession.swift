@@ -145,6 +145,16 @@ public struct TrainingSession {
         }
     }
 
+    /// The columns training reads (`ColumnSelection`, so a Parquet column it leaves out is never
+    /// decoded): the features — `features.include`, else every column not excluded — the label,
+    /// the validation split's time column and `reported` (the suite's entity and slice columns).
+    public func columnsRead(reported: [String]) -> ColumnSelection {
+        var needed = Set(reported + [labelColumn])
+        if case let .time(name, _) = experiment.validation { needed.insert(name) }
+        if let include = experiment.include { return .only(needed.union(include)) }
+        return .allBut(excluded.union(experiment.exclude).subtracting(needed))
+    }
+
     /// Columns that are not features: the excluded ones and, with `features.include`, every
     /// column not included.
     private func featureExclusions(_ table: Table) throws -> Set<String> {

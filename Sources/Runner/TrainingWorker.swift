@@ -18,13 +18,14 @@ public enum TrainingWorker {
         let job = try TrainingJob.read(from: directory)
         let experiment = try Experiment.parse(yaml: job.experimentYAML, file: "ml/experiments/\(job.experimentName).yaml",
                                               name: job.experimentName)
-        let loadStart = Date()
-        let train = try project.table(of: try job.train.parsed(), schema: job.train.schema)
-        let eval = try project.table(of: try job.eval.parsed(), schema: job.eval.schema)
-        let loadSeconds = Date().timeIntervalSince(loadStart)
         let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
         let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
                                       positive: job.positive, classes: suite.label.classes, excluded: Set(job.excluded))
+        let columns = session.columnsRead(reported: suite.requiredColumns)
+        let loadStart = Date()
+        let train = try project.table(of: try job.train.parsed(), schema: job.train.schema, columns: columns)
+        let eval = try project.table(of: try job.eval.parsed(), schema: job.eval.schema, columns: columns)
+        let loadSeconds = Date().timeIntervalSince(loadStart)
         let result = try session.run(train: train, eval: eval)
         for (index, seed) in experiment.seeds.enumerated() {
             try Data(result.models[index]).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))

@@ -44,10 +44,15 @@ public enum TableFile {
     /// only those columns, in that order (a name the file lacks is `unknownSchemaColumn`):
     /// Parquet reads only their pages, text formats parse every column and then keep these.
     /// A directory at `path` is read as a Parquet dataset (`ParquetDataset.read(directory:)`).
+    /// Without `columns`, `selection` chooses them (`ColumnSelection`), with the same rule: pages
+    /// of Parquet columns it leaves out are never read, text columns are parsed and then dropped.
     public static func read(contentsOf path: String, format: TableFormat? = nil, schema: [String: ColumnType] = [:],
-                            columns: [String]? = nil, threads: ParallelFor.Threads = .all) throws(TableReadError) -> TableReadResult {
-        let result = try readAll(contentsOf: path, format: format, schema: schema, columns: columns, threads: threads)
-        guard let columns, result.table.columnNames != columns else { return result }
+                            columns: [String]? = nil, selection: ColumnSelection = .all,
+                            threads: ParallelFor.Threads = .all) throws(TableReadError) -> TableReadResult {
+        let result = try readAll(contentsOf: path, format: format, schema: schema, columns: columns, selection: selection,
+                                 threads: threads)
+        guard let columns else { return result.keeping(selection) }
+        guard result.table.columnNames != columns else { return result }
         if let twice = columns.first(where: { name in columns.filter { $0 == name }.count > 1 }) { throw .duplicateColumnName(twice) }
         var kept: [Column] = []
         for name in columns {
@@ -60,15 +65,18 @@ public enum TableFile {
 
     /// The table in the file or directory, with `columns` (for Parquet) or all columns, in any order.
     private static func readAll(contentsOf path: String, format: TableFormat?, schema: [String: ColumnType],
-                                columns: [String]?, threads: ParallelFor.Threads) throws(TableReadError) -> TableReadResult {
+                                columns: [String]?, selection: ColumnSelection,
+                                threads: ParallelFor.Threads) throws(TableReadError) -> TableReadResult {
+        var options = ParquetReadOptions(columns: columns, schema: schema, threads: threads)
+        options.selection = selection
         var status = stat()
         if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-            return try ParquetDataset.read(directory: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
+            return try ParquetDataset.read(directory: path, options: options)
         }
         let format = format ?? self.format(of: path) ?? .csv
         return try MappedFile(path: path).withInput { input throws(TableReadError) -> TableReadResult in
             if input.bytes.starts(with: ParquetReader.magic) || format == .parquet {
-                return try ParquetReader.read(input, path: path, options: ParquetReadOptions(columns: columns, schema: schema, threads: threads))
+                return try ParquetReader.read(input, path: path, options: options)
             }
             if let compression = TextCompression.detect(input.bytes) {
                 return try CompressedTextReader.read(input, compression: compression, path: path, format: format, schema: schema, threads: threads)
@@ -88,5 +96,16 @@ public enum TableFile {
         options.schema = schema
         options.threads = threads
         return options
+    }
+}
+
+extension TableReadResult {
+    /// The result with only the columns `selection` keeps (`ColumnSelection.applied(to:)`).
+    func keeping(_ selection: ColumnSelection) -> TableReadResult {
+        let names = Set(selection.applied(to: table.columnNames))
+        guard names.count != table.columnNames.count else { return self }
+        // Columns of one table: distinct names, equal lengths.
+        return TableReadResult(table: try! Table(columns: table.columns.filter { names.contains($0.name) }),
+                               skippedRows: skippedRows, blankLines: blankLines)
     }
 }

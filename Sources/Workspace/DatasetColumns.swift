@@ -41,15 +41,19 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
 }
 
 extension Project {
-    /// The columns of a tabular version read under `schema` (the contract's read schema), in
-    /// table order; computed once per (content, schema) and cached in `.git/ml/cache/results`,
-    /// so checking a run's configuration against its data costs a cache read after the first time.
-    public func columnSummaries(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> [ColumnSummary] {
-        let schemaKey = schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+    /// The columns of a tabular version read under `schema` (the contract's read schema) that
+    /// `columns` keeps, in table order; computed once per (content, schema, selection) and cached
+    /// in `.git/ml/cache/results`, so checking a run's configuration against its data costs a
+    /// cache read after the first time. Parquet columns left out are never decoded; a text file
+    /// is parsed whole either way.
+    public func columnSummaries(of version: DatasetVersion, schema: [String: ColumnType] = [:],
+                                columns: ColumnSelection = .all) throws -> [ColumnSummary] {
+        var schemaKey = schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+        if columns != .all { schemaKey += " " + columns.description }
         let key = "columns-v1-" + version.record.digest + "-" + Digest.of(Array(schemaKey.utf8)).hex
         if let cached: [ColumnSummary] = readCache(key) { return cached }
-        let table = try table(of: version, schema: schema)
-        let summaries = table.columns.map { ColumnSummary($0, rowCount: table.rowCount) }
+        let table = try table(of: version, schema: schema, columns: Project.isParquet(version.record) ? columns : .all)
+        let summaries = table.columns.filter { columns.keeps($0.name) }.map { ColumnSummary($0, rowCount: table.rowCount) }
         writeCache(key, summaries)
         return summaries
     }

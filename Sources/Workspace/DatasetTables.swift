@@ -20,16 +20,19 @@ extension Project {
 
     /// Reads a single-file tabular version as a table (`TableFile`: the format by its name and magic bytes),
     /// from the working tree when it holds exactly these bytes, else from the store (verified).
-    /// The last two tables read are kept for the next call (`releaseTables()` drops them).
-    public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> Table {
-        try table(of: version.record, schema: schema)
+    /// `columns` chooses the columns read (`ColumnSelection`): a Parquet column left out is
+    /// never read from the file, a text column is parsed and dropped. The last two tables read
+    /// are kept for the next call (`releaseTables()` drops them).
+    public func table(of version: DatasetVersion, schema: [String: ColumnType] = [:], columns: ColumnSelection = .all) throws -> Table {
+        try table(of: version.record, schema: schema, columns: columns)
     }
 
-    /// `table(of:schema:)` of a version's record (a training worker gets the record with its job).
-    public func table(of record: DatasetRecord, schema: [String: ColumnType] = [:]) throws -> Table {
+    /// `table(of:schema:columns:)` of a version's record (a training worker gets the record with its job).
+    public func table(of record: DatasetRecord, schema: [String: ColumnType] = [:], columns: ColumnSelection = .all) throws -> Table {
         let key = record.digest + " " + schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+            + " " + columns.description
         if let recent = recentTables.first(where: { $0.key == key }) { return recent.table }
-        let table = try readTable(of: record, schema: schema)
+        let table = try readTable(of: record, schema: schema, columns: columns)
         recentTables = Array((recentTables + [(key, table)]).suffix(2))
         return table
     }
@@ -37,21 +40,21 @@ extension Project {
     /// Lets go of the tables `table(of:schema:)` keeps (e.g. before training in another process).
     public func releaseTables() { recentTables = [] }
 
-    private func readTable(of record: DatasetRecord, schema: [String: ColumnType]) throws -> Table {
+    private func readTable(of record: DatasetRecord, schema: [String: ColumnType], columns: ColumnSelection) throws -> Table {
         guard Project.isTabular(record) else { throw WorkspaceError.notTabular(record.label) }
-        if record.isDirectory { return try readParquetDataset(record, schema: schema) }
+        if record.isDirectory { return try readParquetDataset(record, schema: schema, columns: columns) }
         guard let file = record.files.first else { throw WorkspaceError.notTabular(record.label) }
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
         let cache = StatCache(layout: layout)
         let (path, temporary) = try readablePath(of: file, at: record.path, cache: cache)
         defer { if let temporary { unlink(temporary) } }
         cache.save()
-        return try TableFile.read(contentsOf: path, format: TableFile.format(of: record.path), schema: schema).table
+        return try TableFile.read(contentsOf: path, format: TableFile.format(of: record.path), schema: schema, selection: columns).table
     }
 
     /// A directory version of Parquet files (`ParquetDataset`), each file read from the working
     /// tree when it holds exactly its bytes, else restored from the store to a temporary file.
-    private func readParquetDataset(_ record: DatasetRecord, schema: [String: ColumnType]) throws -> Table {
+    private func readParquetDataset(_ record: DatasetRecord, schema: [String: ColumnType], columns: ColumnSelection) throws -> Table {
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
         let cache = StatCache(layout: layout)
         var files: [(relative: String, path: String)] = []
@@ -63,7 +66,46 @@ extension Project {
             if let temporary { temporaries.append(temporary) }
         }
         cache.save()
-        return try ParquetDataset.read(files: files, options: ParquetReadOptions(schema: schema)).table
+        var options = ParquetReadOptions(schema: schema)
+        options.selection = columns
+        return try ParquetDataset.read(files: files, options: options).table
+    }
+
+    /// Whether a version is Parquet by its name (a file, or a directory of Parquet files):
+    /// its column names come from footers and the columns left out of a read are never decoded.
+    static func isParquet(_ record: DatasetRecord) -> Bool {
+        record.isDirectory || TableFile.format(of: record.path) == .parquet
+    }
+
+    /// The names of a tabular version's columns, in table order: from the Parquet footers
+    /// alone (no page is read), else from the table read under `schema`.
+    public func columnNames(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> [String] {
+        try columnHeaders(of: version.record)?.map(\.name) ?? table(of: version, schema: schema).columnNames
+    }
+
+    /// A Parquet version's columns with the types a read without schema gives them, from its
+    /// footers alone (`ParquetReader.columnHeaders`); nil for text, whose types need parsing.
+    func columnHeaders(of record: DatasetRecord) throws -> [ColumnHeader]? {
+        guard Project.isParquet(record), Project.isTabular(record), record.purged == nil else { return nil }
+        let cache = StatCache(layout: layout)
+        var temporaries: [String] = []
+        defer {
+            cache.save()
+            for temporary in temporaries { unlink(temporary) }
+        }
+        func readable(_ file: DatasetRecord.File, at relative: String) throws -> String {
+            let (path, temporary) = try readablePath(of: file, at: relative, cache: cache)
+            if let temporary { temporaries.append(temporary) }
+            return path
+        }
+        if record.isDirectory {
+            return try ParquetDataset.columnHeaders(files: record.files.map(\.path)) { relative in
+                guard let file = record.files.first(where: { $0.path == relative }) else { throw WorkspaceError.notTabular(record.label) }
+                return try readable(file, at: record.path + "/" + relative)
+            }
+        }
+        guard let file = record.files.first else { throw WorkspaceError.notTabular(record.label) }
+        return try ParquetReader.columnHeaders(contentsOf: try readable(file, at: record.path))
     }
 
     /// Where to read a dataset file from: the working tree at `relative` when it holds exactly
@@ -113,10 +155,23 @@ extension Project {
         let cacheable = contract.freshness == nil
         if cacheable, let cached: ValidationReport = readCache(key) { return (cached, true) }
         let schema = contract.readSchema
-        let current = try checkedTable(of: version, schema: schema)
-        let reference = try previous.map { try checkedTable(of: $0, schema: schema).table }
-        let report = ContractValidator(contract: contract).validate(table: current.table, previous: reference,
-                                                                    typeConflicts: current.typeConflicts)
+        let validator = ContractValidator(contract: contract)
+        var columns = validator.columnsRead(withReference: previous != nil)
+        var headers: (current: [ColumnHeader], reference: [ColumnHeader])?
+        if let previous, case .only(let names) = columns {
+            // Schema drift sees every column through the footers, and reads the values of those
+            // in only one version (renames); text versions are read whole.
+            if let current = try columnHeaders(of: version.record), let reference = try columnHeaders(of: previous.record) {
+                headers = (current, reference)
+                columns = .only(names.union(Set(current.map(\.name)).symmetricDifference(reference.map(\.name))))
+            } else {
+                columns = .all
+            }
+        }
+        let current = try checkedTable(of: version, schema: schema, columns: columns)
+        let reference = try previous.map { try checkedTable(of: $0, schema: schema, columns: columns).table }
+        let report = validator.validate(table: current.table, previous: reference, typeConflicts: current.typeConflicts,
+                                        headers: headers)
         if cacheable { writeCache(key, report) }
         return (report, false)
     }
@@ -162,12 +217,14 @@ extension Project {
     /// report it), so a renamed or retyped column is a failed check with a report, not a read
     /// error. `typeConflicts` says, per column read so, where the first such value is (e.g.
     /// `line 11: "unknown" is not int64`). Other read errors (a malformed file) still throw.
-    func checkedTable(of version: DatasetVersion, schema: [String: ColumnType]) throws -> (table: Table, typeConflicts: [String: String]) {
+    /// `columns`: the columns read (`table(of:schema:columns:)`).
+    func checkedTable(of version: DatasetVersion, schema: [String: ColumnType],
+                      columns: ColumnSelection = .all) throws -> (table: Table, typeConflicts: [String: String]) {
         var schema = schema
         var conflicts: [String: String] = [:]
         while true {
             do {
-                return (try table(of: version, schema: schema), conflicts)
+                return (try table(of: version, schema: schema, columns: columns), conflicts)
             } catch let TableReadError.unknownSchemaColumn(name) where schema[name] != nil {
                 schema[name] = nil
             } catch let TableReadError.valueDoesNotMatchType(line, _, name, value, expected) where schema[name] != nil {

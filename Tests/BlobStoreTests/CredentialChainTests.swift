@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 import MotoSupport
 @testable import BlobStore
@@ -189,16 +192,28 @@ final class CredentialChainTests: XCTestCase {
         XCTAssertTrue(failure(["HOME": dir.path, "AWS_WEB_IDENTITY_TOKEN_FILE": "/t"]).contains("AWS_ROLE_ARN is not set"))
     }
 
+    /// Profile `dev` of SSO session `corp` (its cache file: the SHA-1 of `corp`), whose
+    /// section ends the text.
+    private static let corpSSO = """
+        [profile dev]
+        sso_session = corp
+        sso_account_id = 123456789012
+        sso_role_name = Admin
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = eu-west-1
+
+        """
+
+    /// `dir`'s SSO token cache folder, created.
+    private func ssoCache(_ dir: TemporaryDirectory) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir.path + "/.aws/sso/cache", withIntermediateDirectories: true)
+        return dir.path + "/.aws/sso/cache"
+    }
+
     func testSSOProfilesExchangeTheCachedTokenAtThePortal() throws {
         let standIn = try MetadataStandIn()
-        let dir = try home(config: """
-            [profile dev]
-            sso_session = corp
-            sso_account_id = 123456789012
-            sso_role_name = Admin
-            [sso-session corp]
-            sso_start_url = https://corp.awsapps.com/start
-            sso_region = eu-west-1
+        let dir = try home(config: Self.corpSSO + """
             [profile legacy]
             sso_start_url = https://legacy.awsapps.com/start
             sso_region = eu-west-1
@@ -207,8 +222,7 @@ final class CredentialChainTests: XCTestCase {
             [profile partial]
             sso_start_url = https://legacy.awsapps.com/start
             """)
-        let cache = dir.path + "/.aws/sso/cache"
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        let cache = try ssoCache(dir)
         // The AWS CLI names the file by the SHA-1 of the session name (legacy profiles: of the start URL).
         write(Array(#"{"accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z"}"#.utf8),
               to: cache + "/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
@@ -222,6 +236,111 @@ final class CredentialChainTests: XCTestCase {
         XCTAssertTrue(expired.contains("profile 'legacy' (SSO)") && expired.contains("aws sso login --profile legacy"), expired)
         XCTAssertFalse(expired.contains("sso-access-token"))
         XCTAssertTrue(failure(environment.merging(["AWS_PROFILE": "partial"]) { $1 }).contains("sso_region"))
+    }
+
+    /// An `sso_session` profile whose cached token expired (or expires within 15 minutes) gets a
+    /// new one from SSO-OIDC CreateToken with the cached refresh token and client registration,
+    /// as the AWS CLI v2 does; the cache file is rewritten atomically, readable by its owner only.
+    func testExpiredSSOTokensAreRefreshedWithTheCachedRefreshToken() throws {
+        let standIn = try MetadataStandIn()
+        let dir = try home(config: Self.corpSSO + "sso_registration_scopes = sso:account:access\n")
+        let cache = try ssoCache(dir)
+        let file = cache + "/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
+        func cacheToken(expiresAt: Date, refreshToken: String?, registrationExpiresAt: String = "2099-01-01T00:00:00Z") {
+            var token: [String: Any] = ["startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+                                        "accessToken": "sso-access-token", "clientId": "sso-client",
+                                        "clientSecret": "sso-client-secret", "registrationExpiresAt": registrationExpiresAt,
+                                        "expiresAt": ISO8601DateFormatter().string(from: expiresAt)]
+            token["refreshToken"] = refreshToken
+            write(Array(try! JSONSerialization.data(withJSONObject: token)), to: file)
+        }
+        func tokenRequests() throws -> String {
+            let response = try HTTPClient(timeout: 5).send(URLRequest(url: URL(string: standIn.endpoint + "/token-requests")!), body: nil)
+            return String(decoding: response.body, as: UTF8.self)
+        }
+        let environment = ["HOME": dir.path, "AWS_PROFILE": "dev", "AWS_ENDPOINT_URL_SSO": standIn.endpoint,
+                           "AWS_ENDPOINT_URL_SSO_OIDC": standIn.endpoint]
+        cacheToken(expiresAt: Date(timeIntervalSinceNow: -3600), refreshToken: "sso-refresh-1")
+        XCTAssertEqual(try fetch(environment).accessKeyID, "ASIASSO1")
+        XCTAssertEqual(try tokenRequests(), "1")
+        let rewritten = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file)))
+            as? [String: Any])
+        XCTAssertEqual(rewritten["accessToken"] as? String, "sso-access-token")
+        XCTAssertEqual(rewritten["refreshToken"] as? String, "sso-refresh-2")
+        XCTAssertEqual(rewritten["clientId"] as? String, "sso-client")
+        XCTAssertEqual(rewritten["startUrl"] as? String, "https://corp.awsapps.com/start")
+        let expiresAt = try XCTUnwrap((rewritten["expiresAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        XCTAssertGreaterThan(expiresAt.timeIntervalSinceNow, 3500)
+        let mode = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+        XCTAssertEqual(mode & 0o077, 0, "the token cache must not be readable by others")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cache), ["ee0bfd2552fbd840c02cc48b6e823320543c450f.json"])
+        // The refreshed token is used as it is.
+        XCTAssertEqual(try fetch(environment).accessKeyID, "ASIASSO2")
+        XCTAssertEqual(try tokenRequests(), "1")
+        // Due within the refresh window but still valid: a refused refresh keeps the token.
+        cacheToken(expiresAt: Date(timeIntervalSinceNow: 300), refreshToken: "sso-refresh-stale")
+        XCTAssertEqual(try fetch(environment).accessKeyID, "ASIASSO3")
+        XCTAssertEqual(try tokenRequests(), "2")
+        // Expired and refused: log in again; neither the refresh token nor the client secret shown.
+        cacheToken(expiresAt: Date(timeIntervalSinceNow: -60), refreshToken: "sso-refresh-stale")
+        let refused = failure(environment)
+        XCTAssertTrue(refused.contains("CreateToken") && refused.contains("InvalidGrantException")
+                      && refused.contains("run `aws sso login --profile dev`"), refused)
+        XCTAssertFalse(refused.contains("sso-refresh-stale") || refused.contains("sso-client-secret"), refused)
+        // Expired without a refresh token, or with an expired client registration: log in again, no call.
+        cacheToken(expiresAt: Date(timeIntervalSinceNow: -60), refreshToken: nil)
+        let bare = failure(environment)
+        XCTAssertTrue(bare.contains("expired") && bare.contains("run `aws sso login --profile dev`"), bare)
+        cacheToken(expiresAt: Date(timeIntervalSinceNow: -60), refreshToken: "sso-refresh-1", registrationExpiresAt: "2020-01-01T00:00:00Z")
+        XCTAssertTrue(failure(environment).contains("run `aws sso login --profile dev`"))
+        XCTAssertEqual(try tokenRequests(), "3")
+    }
+
+    /// The SDKs' order: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's
+    /// `services` section, the profile's `endpoint_url`; all off when told to ignore them.
+    func testEndpointsResolveInTheSDKsOrder() throws {
+        let config = AWSSharedConfig.parse(config: """
+            [default]
+            endpoint_url = http://profile.test
+            services = local
+            [services local]
+            sts =
+              endpoint_url = http://sts.local.test
+            # S3's block
+            s3 =
+              endpoint_url = http://s3.local.test
+              addressing_style = path
+            [profile plain]
+            endpoint_url = http://plain.test
+            [profile ignoring]
+            endpoint_url = http://plain.test
+            ignore_configured_endpoint_urls = true
+            [profile broken]
+            endpoint_url = localhost:9000
+            """, credentials: "")
+        XCTAssertEqual(config.services["local"]?["s3"], ["endpoint_url": "http://s3.local.test", "addressing_style": "path"])
+        XCTAssertEqual(config.profiles["default"]?["services"], "local")
+        func url(_ service: String, _ environment: [String: String]) throws -> String? {
+            try AWSEndpoints(environment: environment, config: config).url(for: service)?.absoluteString
+        }
+        XCTAssertEqual(try url("sts", [:]), "http://sts.local.test")
+        XCTAssertEqual(try url("sso_oidc", [:]), "http://profile.test")
+        XCTAssertEqual(try url("sts", ["AWS_ENDPOINT_URL": "http://all.test"]), "http://all.test")
+        XCTAssertEqual(try url("sts", ["AWS_ENDPOINT_URL": "http://all.test", "AWS_ENDPOINT_URL_STS": "http://sts.test"]),
+                       "http://sts.test")
+        XCTAssertEqual(try url("sso_oidc", ["AWS_ENDPOINT_URL_SSO_OIDC": "http://oidc.test"]), "http://oidc.test")
+        XCTAssertEqual(try url("s3", ["AWS_PROFILE": "plain"]), "http://plain.test")
+        XCTAssertNil(try url("s3", ["AWS_PROFILE": "ignoring"]))
+        XCTAssertNil(try url("sts", ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true", "AWS_ENDPOINT_URL_STS": "http://sts.test"]))
+        XCTAssertThrowsError(try url("s3", ["AWS_PROFILE": "broken"])) {
+            XCTAssertEqual("\($0)", "endpoint_url of profile 'broken' is 'localhost:9000', not an http:// or https:// URL")
+        }
+        // A remote without an endpoint of its own names the wrong setting.
+        let dir = try home(config: "[default]\nendpoint_url = localhost:9000\n",
+                           credentials: "[default]\naws_access_key_id = AK\naws_secret_access_key = s\n")
+        XCTAssertThrowsError(try RemoteSpec(name: "s", url: "s3://b/p").open(environment: ["HOME": dir.path])) {
+            XCTAssertTrue("\($0)".contains("endpoint_url of profile 'default' must be an http:// or https:// URL"), "\($0)")
+        }
     }
 
     // MARK: STS and S3 on moto
@@ -291,6 +410,47 @@ final class CredentialChainTests: XCTestCase {
         XCTAssertTrue(refused.contains("profile 'pusher' (role_arn \(role))") && refused.contains("STS AssumeRole refused"),
                       refused)
         XCTAssertFalse(refused.contains("not-the-secret"))
+    }
+
+    /// A profile's `endpoint_url`, or the per-service `endpoint_url` of the `[services S]`
+    /// section it names, reaches STS (AssumeRole) and S3 as `AWS_ENDPOINT_URL_STS` does; the
+    /// service's own setting wins over the profile's, the environment over both.
+    func testProfileEndpointURLsReachSTSAndS3() throws {
+        let (server, role) = try moto()
+        let moto = server.endpoint.absoluteString, dead = "http://127.0.0.1:1"
+        let dir = try home(config: """
+            [profile pusher]
+            role_arn = \(role)
+            source_profile = base
+            endpoint_url = \(moto)
+            [profile local]
+            role_arn = \(role)
+            source_profile = base
+            endpoint_url = \(dead)
+            services = local-stack
+            [services local-stack]
+            sts =
+              endpoint_url = \(moto)
+            s3 =
+              endpoint_url = \(moto)
+            """, credentials: """
+            [base]
+            aws_access_key_id = \(server.credentials.accessKeyID)
+            aws_secret_access_key = \(server.credentials.secretAccessKey)
+            """)
+        for profile in ["pusher", "local"] {
+            let environment = ["HOME": dir.path, "AWS_PROFILE": profile, "AWS_EC2_METADATA_DISABLED": "true"]
+            XCTAssertTrue(try fetch(environment).accessKeyID.hasPrefix("ASIA"), profile)
+            // No endpoint in the remote's configuration: the profile's.
+            let remote = try XCTUnwrap(try RemoteSpec(name: "team-s3", url: "s3://gitml-endpoint-\(profile)/repo/ml")
+                .open(environment: environment) as? S3Remote)
+            XCTAssertEqual(remote.endpoint, server.endpoint)
+            try remote.createBucket()
+            try RemoteScenario().checkRoundTrip(remote)
+        }
+        let environment = ["HOME": dir.path, "AWS_PROFILE": "pusher", "AWS_ENDPOINT_URL_STS": dead, "AWS_EC2_METADATA_DISABLED": "true"]
+        let unreachable = failure(environment)
+        XCTAssertTrue(unreachable.contains("cannot reach STS at \(dead)"), unreachable)
     }
 
     func testWebIdentityTokenFilesAssumeTheRole() throws {

@@ -7,7 +7,12 @@ import XCTest
 ///   follow;
 /// - container credentials at `/ecs/credentials`, 403 unless `Authorization` is `containerToken`;
 /// - the SSO portal's GetRoleCredentials for account 123456789012, role `Admin`, 401 unless
-///   `x-amz-sso_bearer_token` is `sso-access-token` (expiring 2099-01-01).
+///   `x-amz-sso_bearer_token` is `sso-access-token` (expiring 2099-01-01);
+/// - SSO-OIDC CreateToken (`POST /token`): only for a JSON body that is exactly the refresh
+///   grant of client `sso-client` (secret `sso-client-secret`) with refresh token
+///   `sso-refresh-1`, which it answers with `sso-access-token` (valid an hour) and the rotated
+///   refresh token `sso-refresh-2`; anything else is HTTP 400 `InvalidGrantException`.
+///   `GET /token-requests` counts the CreateToken calls.
 /// Each credentials answer has the next key id (`ASIAIMDS1`, `ASIAIMDS2`, …, `ASIAECS1`, …) and
 /// expires `expiresIn` seconds later.
 final class MetadataStandIn {
@@ -39,6 +44,27 @@ final class MetadataStandIn {
                                    "SecretAccessKey": "stand-in-secret", "Token": "stand-in-token",
                                    "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ")})
 
+            def do_POST(self):
+                if self.path != "/token":
+                    return self.reply(404)
+                served["token"] = served.get("token", 0) + 1
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                try:
+                    request = json.loads(body)
+                except ValueError:
+                    request = None
+                expected = {"clientId": "sso-client", "clientSecret": "sso-client-secret",
+                            "grantType": "refresh_token", "refreshToken": "sso-refresh-1"}
+                if request != expected or not self.headers.get("Content-Type", "").startswith("application/json"):
+                    self.send_response(400)
+                    self.send_header("x-amzn-ErrorType", "InvalidGrantException")
+                    data = json.dumps({"error": "invalid_grant", "error_description": "refresh token refused"}).encode()
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    return self.wfile.write(data)
+                self.reply(200, json.dumps({"accessToken": "sso-access-token", "expiresIn": 3600,
+                                            "refreshToken": "sso-refresh-2", "tokenType": "Bearer"}))
+
             def do_PUT(self):
                 if self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
                     return self.reply(200, "imds-session-token")
@@ -59,6 +85,8 @@ final class MetadataStandIn {
                     return self.reply(200, json.dumps({"roleCredentials": {
                         "accessKeyId": "ASIASSO" + str(served["ASIASSO"]), "secretAccessKey": "sso-secret",
                         "sessionToken": "sso-token", "expiration": 4070908800000}}))
+                elif self.path == "/token-requests":
+                    return self.reply(200, str(served.get("token", 0)))
                 elif self.path == "/ecs/credentials":
                     if self.headers.get("Authorization") != container_token:
                         return self.reply(403)

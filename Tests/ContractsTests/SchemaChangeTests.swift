@@ -21,6 +21,23 @@ final class SchemaChangeTests: XCTestCase {
         XCTAssertEqual(SchemaChanges(before: counts, after: try Table(columns: [.int64("m", [1, 2])])).renamed, [])
     }
 
+    /// Tables that hold only the columns a validation read: names and types of the others come
+    /// from the headers, types of read columns from the tables, renames from the values read.
+    func testHeadersStandForColumnsLeftOutOfTheRead() throws {
+        let before = try Table(columns: [.int64("id", [1, 2, 3]), .float64("fare", [1.5, nil, 3])])
+        let after = try Table(columns: [.int64("id", [1, 2, 3]), .float64("price", [1.5, nil, 3])])
+        let changes = SchemaChanges(before: before, after: after, headers: (
+            before: [.init(name: "id", type: .category), .init(name: "fare", type: .float64), .init(name: "note", type: .category),
+                     .init(name: "count", type: .int64), .init(name: "tags", type: nil), .init(name: "gone", type: .bool)],
+            after: [.init(name: "id", type: .category), .init(name: "price", type: .float64), .init(name: "note", type: .category),
+                    .init(name: "count", type: .float64), .init(name: "tags", type: nil), .init(name: "new", type: .bool)]))
+        XCTAssertEqual(changes.renamed, [.init(before: "fare", after: "price")])
+        // `gone` and `new` were not read: no values, so no rename; `id` read as int64 in both.
+        XCTAssertEqual(changes.removed, ["gone"])
+        XCTAssertEqual(changes.added, ["new"])
+        XCTAssertEqual(changes.retyped, [.init(column: "count", before: .int64, after: .float64)])
+    }
+
     func testVerdictTurnsTheLimitAround() {
         func check(_ kind: CheckResult.Kind, _ status: CheckResult.Status, _ observed: Double?, _ limit: String) -> CheckResult {
             CheckResult(kind: kind, column: "c", status: status, observed: observed, limit: limit, detail: "")

@@ -210,6 +210,83 @@ final class ParquetCLITests: CLITestCase {
                        NSDictionary(dictionary: fromCSV?["evaluation"] as? [String: Any] ?? ["missing": true]), file: file, line: line)
     }
 
+    /// Checks and runs read only the columns they use (issue 18): with the pages of a column that
+    /// neither the contract nor the experiment uses turned to garbage, `data add` validates and
+    /// `git ml run` trains; a read of every column (a profile, an experiment that uses it) fails
+    /// naming that column.
+    func testColumnsNoCheckOrRunUsesAreNeverRead() throws {
+        try run("git", "ml", "init")
+        for directory in ["contracts", "suites", "experiments"] {
+            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
+        }
+        // The first two values of the `note` column's dictionary page; its first length becomes 2^32 − 1.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/pyarrow_codec_none.parquet"))
+        let page = try XCTUnwrap(bytes.range(of: Data("\u{6}\0\0\0row 0 \u{7}\0\0\0row 1 x".utf8)))
+        bytes.replaceSubrange(page.lowerBound..<page.lowerBound + 4, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        func contract(_ name: String, drift: String) -> String {
+            """
+            apiVersion: v3.0.2
+            kind: DataContract
+            name: \(name)
+            schema:
+              - name: \(name)
+                properties:
+                  - { name: id, logicalType: integer, required: true, unique: true, primaryKey: true }
+                  - { name: ratio, logicalType: number, required: true }
+                  - { name: city, logicalType: string }
+            \(drift)
+
+            """
+        }
+        func add(_ name: String, drift: String = "", expect: Int32 = 0) throws -> [String: Any]? {
+            try bytes.write(to: URL(fileURLWithPath: repo + "/\(name).parquet"))
+            try contract(name, drift: drift).write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
+            let added = try run("git", "ml", "data", "add", "\(name).parquet", "--name", name, "--json", expect: expect)
+            return (try? json(added.stdout) as? [String: Any])?["checks"] as? [String: Any]
+        }
+        for name in ["mixed", "mixed-eval"] { XCTAssertEqual(try add(name)?["passed"] as? Bool, true) }
+        // A second version (other garbage): its drift checks compare the columns `drift.columns`
+        // names and every column's name and type from the footers.
+        bytes[page.lowerBound] = 0xFE
+        let drifted = try add("mixed-eval", drift: "drift: { columns: [ratio, city] }")
+        XCTAssertEqual(drifted?["passed"] as? Bool, true, "\(drifted ?? [:])")
+        let checks = ((drifted?["contract"] as? [String: Any])?["checks"] as? [[String: Any]]) ?? []
+        XCTAssertTrue(checks.contains { $0["kind"] as? String == "schema_drift" && $0["status"] as? String == "pass" }, "\(checks)")
+        XCTAssertTrue(checks.contains { $0["kind"] as? String == "null_share" && $0["column"] as? String == "city" }, "\(checks)")
+        try """
+            task: regression
+            label: { column: ratio }
+            eval: mixed-eval@v1
+            entity: id
+            primary: { metric: rmse }
+
+            """.write(toFile: repo + "/ml/suites/mixed.yaml", atomically: true, encoding: .utf8)
+        for (experiment, features) in [("fit", "exclude: [note]"), ("noted", "include: [amount, note]")] {
+            try """
+                suite: mixed
+                train: mixed@v1
+                validation: { split: random, fraction: 0.25 }
+                features: { \(features) }
+                model: { kind: gbdt, rounds: 5, num_leaves: 7, learning_rate: 0.1 }
+                seeds: [1]
+                candidate: ensemble
+
+                """.write(toFile: repo + "/ml/experiments/\(experiment).yaml", atomically: true, encoding: .utf8)
+        }
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "project")
+        try run("git", "ml", "run", "fit")
+        XCTAssertEqual((try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])?.count, 1)
+        // Without `drift.columns` the null share compares every column: v2's validation reads `note`.
+        try contract("mixed-eval", drift: "").write(toFile: repo + "/ml/contracts/mixed-eval.yaml", atomically: true, encoding: .utf8)
+        for args in [["git", "ml", "run", "noted"], ["git", "ml", "data", "show", "mixed@v1", "--profile"],
+                     ["git", "ml", "data", "validate", "mixed-eval@v2"]] {
+            let failed = try run(args, expect: nil)
+            XCTAssertNotEqual(failed.status, 0, failed.stdout)
+            XCTAssertTrue(failed.stderr.contains("note"), failed.stderr)
+        }
+    }
+
     func testCorruptParquetIsAnErrorNamingTheFile() throws {
         try copy("preds_twin.parquet", to: "preds.parquet")
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: repo + "/preds.parquet"))

@@ -247,6 +247,9 @@ final class CompressedTextTests: XCTestCase {
             let table = try TableFile.read(contentsOf: path, columns: ["city", "id"]).table
             XCTAssertEqual(table.columnNames, ["city", "id"])
             XCTAssertEqual(table.column(named: "id"), try TableFile.read(contentsOf: plain).table.column(named: "id"))
+            XCTAssertEqual(try TableFile.read(contentsOf: path, selection: .only(["city", "id", "absent"])).table.columnNames,
+                           ["id", "city"])
+            XCTAssertEqual(try TableFile.read(contentsOf: path, selection: .allBut(["score"])).table.columnNames, ["id", "city", "when"])
         }
         XCTAssertEqual(try TableFile.read(contentsOf: parquet, columns: ["region"]).table.columnNames, ["region"])
         XCTAssertThrowsError(try TableFile.read(contentsOf: plain, columns: ["nope"])) { error in

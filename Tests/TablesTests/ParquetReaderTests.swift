@@ -242,6 +242,20 @@ final class ParquetReaderTests: XCTestCase {
             guard case .invalidParquet(_, _, let column, _)? = error as? TableReadError else { return XCTFail("\(error)") }
             XCTAssertEqual(column, "note")
         }
+        // Selections: file order, names the file lacks ignored, at least one column (the row count).
+        let names = metadata.fields.map(\.name)
+        // Headers from the footer alone: the types a full read gives; a nested column has none.
+        XCTAssertEqual(try ParquetReader.columnHeaders(contentsOf: corrupt),
+                       try ParquetReader.read(contentsOf: path).table.columns.map { ColumnHeader(name: $0.name, type: $0.type) })
+        let nested = try ParquetReader.columnHeaders(contentsOf: ParquetReaderTests.fixtures.appendingPathComponent("pyarrow_nested.parquet").path)
+        XCTAssertEqual(nested.first { $0.name == "tags" }, ColumnHeader(name: "tags", type: nil))
+        XCTAssertEqual(try TableFile.read(contentsOf: corrupt, selection: .allBut(["note", "absent"])).table.columnNames,
+                       names.filter { $0 != "note" })
+        XCTAssertEqual(try TableFile.read(contentsOf: corrupt, selection: .only(["city", "id", "absent"])).table.columnNames,
+                       ["id", "city"])
+        let none = try TableFile.read(contentsOf: corrupt, selection: .only(["absent"])).table
+        XCTAssertEqual(none.columnNames, ["id"])
+        XCTAssertEqual(none.rowCount, 150)
     }
 }
 

@@ -47,6 +47,20 @@ public enum ParquetDataset {
         return try read(files: relatives.map { ($0, path + "/" + $0) }, options: options)
     }
 
+    /// The columns `read(files:options:)` gives with every column read: the first data file's
+    /// (`ParquetReader.columnHeaders`, no page is read) and the partition keys, typed as `read`
+    /// types them. `path` gives where to read a relative path from.
+    public static func columnHeaders(files: [String], path: (String) throws -> String) throws -> [ColumnHeader] {
+        let data = dataFiles(files).sorted()
+        guard let first = data.first else { throw TableReadError.emptyInput }
+        let keys = partitions(of: first).map(\.key)
+        let values = data.map { partitions(of: $0).map(\.value) }
+        return try ParquetReader.columnHeaders(contentsOf: try path(first)) + keys.indices.map { k in
+            let integers = values.allSatisfy { k >= $0.count || $0[k] == nullPartition || Int64($0[k]) != nil }
+            return ColumnHeader(name: keys[k], type: integers ? .int64 : .category)
+        }
+    }
+
     /// Reads the data files of a dataset: `files` pairs each relative path (which carries the
     /// partitions) with the path to read it from.
     public static func read(files: [(relative: String, path: String)],
@@ -75,7 +89,7 @@ public enum ParquetDataset {
             partitionValues.append(parts.map { $0.value == nullPartition ? nil : $0.value })
         }
         var columns = tables[0].columns.indices.map { c in Column(concatenating: tables.map { $0.columns[c] }) }
-        for (k, key) in keys.enumerated() where options.columns?.contains(key) ?? true {
+        for (k, key) in keys.enumerated() where options.columns?.contains(key) ?? options.selection.keeps(key) {
             let values = zip(tables, partitionValues).flatMap { table, values in repeatElement(values[k], count: table.rowCount) }
             let integers = values.compactMap { $0 }.allSatisfy { Int64($0) != nil }
             let column = integers ? Column.int64(key, values.map { $0.flatMap { Int64($0) } }) : Column.category(key, values)

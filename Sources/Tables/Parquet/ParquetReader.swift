@@ -2,9 +2,12 @@ import Kernels
 
 /// How to read a Parquet file.
 public struct ParquetReadOptions: Sendable {
-    /// The columns to read, in the order wanted (nil: all, in file order). Other columns'
-    /// pages are never read, and a nested or unsupported column left out is no error.
+    /// The columns to read, in the order wanted (nil: those `selection` keeps, in file order).
+    /// Other columns' pages are never read, and a nested or unsupported column left out is no error.
     public var columns: [String]?
+    /// The columns to read when `columns` is nil (`ColumnSelection`: names the file lacks are
+    /// ignored; at least one column is read).
+    public var selection: ColumnSelection = .all
     /// Types wanted by column name: numbers are converted to `float64`, `float32` or `int64`
     /// (integers only when every value is a whole number in range) and any type to `category`
     /// (as `Column.text(at:)`); other requests leave the file's type, which a contract's
@@ -36,6 +39,22 @@ public enum ParquetReader {
     /// Reads the file at `path`.
     public static func read(contentsOf path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(TableReadError) -> TableReadResult {
         try MappedFile(path: path).withInput { input throws(TableReadError) in try read(input, path: path, options: options) }
+    }
+
+    /// The file's columns with the types a read gives them (without `schema`), in file order,
+    /// from its footer alone (no page is read); nested and unsupported columns have no type.
+    public static func columnHeaders(contentsOf path: String) throws(TableReadError) -> [ColumnHeader] {
+        try MappedFile(path: path).withInput { input throws(TableReadError) -> [ColumnHeader] in
+            do throws(ParquetProblem) {
+                return try ParquetMetadata(file: input.bytes).fields.map { field in
+                    guard case .flat(let leaf) = field.shape else { return ColumnHeader(name: field.name, type: nil) }
+                    return ColumnHeader(name: field.name, type: ParquetValueSink(leaf.conversion).column(named: field.name, rowCount: 0,
+                                                                                                        validity: nil).type)
+                }
+            } catch {
+                throw .invalidParquet(path: path, rowGroup: nil, column: nil, problem: error)
+            }
+        }
     }
 
     static func read(_ input: InputBytes, path: String, options: ParquetReadOptions) throws(TableReadError) -> TableReadResult {
@@ -89,7 +108,10 @@ public enum ParquetReader {
             byName[field.name] = field
         }
         if let unknown = options.schema.keys.sorted().first(where: { byName[$0] == nil }) { throw .unknownSchemaColumn(unknown) }
-        guard let wanted = options.columns else { return metadata.fields }
+        guard let wanted = options.columns else {
+            let names = Set(options.selection.applied(to: metadata.fields.map(\.name)))
+            return metadata.fields.filter { names.contains($0.name) }
+        }
         return try wanted.map { name throws(TableReadError) in
             guard let field = byName[name] else { throw .unknownSchemaColumn(name) }
             return field

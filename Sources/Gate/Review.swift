@@ -62,10 +62,8 @@ public enum Review {
         let primary = verdict.candidateReport.primary
         let championPrimary = verdict.championReport?.primary
         if let comparison = verdict.primary {
-            let test = "\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"
-                + (comparison.delongPValue.map { "; DeLong p = \(Gate.number($0))" } ?? "")
-                + (comparison.mcnemarPValue.map { "; McNemar p = \(Gate.number($0))" } ?? "")
-                + (comparison.tTestPValue.map { "; paired t-test on squared errors p = \(Gate.number($0))" } ?? "")
+            let test = (["\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"]
+                + comparison.crossChecks(classes: verdict.candidateReport.multiclass?.classes)).joined(separator: "; ")
             out += "| **\(comparison.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | \(Gate.signed(comparison.difference)) | \(interval(comparison.interval)) | \(cell(test)) |\n"
         } else {
             out += "| **\(primary.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | — | — | — |\n"

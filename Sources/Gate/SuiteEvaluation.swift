@@ -56,6 +56,10 @@ public enum SuiteEvaluation {
                                    ? try? Calibration.reliabilityCurve(data, binning: .uniform(bins: 15)) : nil
                            },
                            regression: { if case .regression(let data) = rows { return RegressionDiagnostics(data) } else { return nil } }(),
+                           multiclass: {
+                               guard case .multiclass(let data) = rows, let classes = suite.label.classes else { return nil }
+                               return MulticlassDiagnostics(data, classes: classes, confidence: plan.confidence)
+                           }(),
                            plan: plan)
     }
 

@@ -133,4 +133,23 @@ final class MulticlassWorkflowTests: CLITestCase {
         XCTAssertTrue(refused.stderr.contains("[network, billing, other]") && refused.stderr.contains("[billing, network, other]"),
                       refused.stderr)
     }
+
+    /// The server's pre-receive gate judges multiclass candidates too: from the blob remote it
+    /// reads their probabilities, accepts the first model and refuses one that breaks the
+    /// network recall floor.
+    func testServerGateRefusesAMulticlassCandidateBreakingARecallFloor() throws {
+        try setUpTriage()
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try run("git", "ml", "push")
+        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 30, num_leaves: 15, learning_rate: 0.2 }"), message: "gbdt")
+        try run("git", "ml", "push")
+        XCTAssertEqual(try run("git", "rev-list", "--count", "refs/ml/promotions/triage", in: bare).stdout, "1\n", "recorded as champion")
+        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 30, num_leaves: 15, learning_rate: 0.2 }",
+                                               exclude: ["ticket_id", "latency"]), message: "gbdt without latency")
+        let refused = try run("git", "ml", "push", expect: 3)
+        XCTAssertTrue(refused.stderr.contains("the gate rejects") && refused.stderr.contains("recall(class=network)"), refused.stderr)
+    }
 }

@@ -5,7 +5,8 @@ extension Review {
     /// gate table, metrics, and inline SVG plots — binary: ROC and precision–recall curves of both
     /// models and the reliability diagram; regression: the candidate's predicted-vs-actual density
     /// and both models' mean residual by prediction decile; multiclass: the candidate's confusion
-    /// matrix, both models' recall per class with intervals and their top-label reliability — slice deltas with their intervals, and the primary
+    /// matrix, both models' recall per class with intervals and their top-label reliability — the
+    /// primary metric per reported slice with intervals (both models), slice deltas with their intervals, and the primary
     /// metric over `history` when given; `dataChanges` lines are listed when given. An inline script records each plot's rendered size in
     /// `data-rendered-width` (used by the headless-browser test).
     public static func html(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
@@ -41,6 +42,7 @@ extension Review {
             body += figure(reliabilityPlot(verdict, id: "reliability-diagram", title: "Reliability diagram", xLabel: "mean predicted probability",
                                            yLabel: "fraction positive", curve: \.reliability))
         }
+        for index in verdict.candidateReport.slices.indices { body += figure(sliceMetricPlot(verdict, column: index)) }
         body += figure(sliceDeltaPlot(verdict))
         if !history.isEmpty { body += figure(historyPlot(history, metric: verdict.candidateReport.primary.metric)) }
         body += "</div>\n<p class=\"digest\">Verdict <code>\(verdict.digest)</code></p>\n"
@@ -206,6 +208,46 @@ extension Review {
             plot.markers(points, cssClass: name)
         }
         return plot.render()
+    }
+
+    /// The primary metric per value of the suite's reported slice column at `column` (the first
+    /// `slicePlotLimit` values), candidate and champion, each with its interval on the slice's rows.
+    private static func sliceMetricPlot(_ verdict: Verdict, column: Int) -> String {
+        let candidate = verdict.candidateReport.slices[column]
+        let champion = verdict.championReport?.slices[column].slices ?? []
+        let shown = Array(candidate.slices.prefix(slicePlotLimit))
+        var points: [(y: Double, model: String, slice: SliceResult)] = []
+        for (index, slice) in shown.enumerated() {
+            let y = Double(shown.count - index)
+            points.append((y + 0.15, "candidate", slice))
+            if let other = champion.first(where: { $0.key == slice.key }) { points.append((y - 0.15, "champion", other)) }
+        }
+        let values = points.flatMap { [$0.slice.value?.value, $0.slice.interval?.lower, $0.slice.interval?.upper].compactMap { $0 } }
+            .filter(\.isFinite)
+        let low = values.min() ?? 0, high = values.max() ?? 1, pad = (high - low) * 0.05 + 1e-9
+        let metric = verdict.candidateReport.primary.metric.description
+        var plot = SVGPlot(id: "slice-metric-\(column)", title: "\(metric) by \(candidate.column) (\(percent(verdict.candidateReport.plan.confidence)) intervals)",
+                           xLabel: metric, yLabel: candidate.column, xRange: (low - pad)...(high + pad), yRange: 0...Double(shown.count + 1))
+        for (index, slice) in shown.enumerated() {
+            plot.yCategories.append((Double(shown.count - index), sliceName(slice.key)))
+        }
+        for point in points {
+            guard let value = point.slice.value?.value else { continue }
+            let band = point.slice.interval ?? ConfidenceInterval(lower: value, upper: value)
+            plot.interval(y: point.y, estimate: value, low: band.lower, high: band.upper, cssClass: point.model,
+                          label: "\(point.model) \(candidate.column)=\(sliceName(point.slice.key)): \(Gate.number(value)) \(point.slice.interval.map(interval) ?? "(no interval)"), \(point.slice.rows) rows")
+        }
+        return plot.render()
+    }
+
+    /// Slice values plotted per reported column.
+    static let slicePlotLimit = 12
+
+    private static func sliceName(_ key: SliceKey) -> String {
+        switch key {
+        case .category(let value): return value
+        case .bin(let lower, let upper): return "(\(Gate.number(lower)), \(Gate.number(upper))]"
+        }
     }
 
     /// Forest plot of candidate − champion per tested slice, with the non-inferiority margin.

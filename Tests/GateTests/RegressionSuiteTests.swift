@@ -83,7 +83,7 @@ final class RegressionSuiteTests: XCTestCase {
 
     func testGatePromotesTheMoreAccurateModelAndRejectsTheWorse() throws {
         let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0.1 }\n", file: "g.yaml")
-        let s = try suite(extra: "guardrails:\n  - { metric: mae, slices: [region], non_inferiority_margin: 0.5, min_slice_rows: 50 }")
+        let s = try suite(extra: "guardrails:\n  - { metric: mae, slices: [region], non_inferiority_margin: 0.5, min_slice_rows: 50 }\nslices: [region]")
         func model(_ id: String, noise: Double, seed: UInt64) -> GateEvidence.Model {
             GateEvidence.Model(runID: id, evaluation: [rows(noise: noise, seed: seed)], validation: [], evaluationDigest: digest)
         }
@@ -100,7 +100,15 @@ final class RegressionSuiteTests: XCTestCase {
         XCTAssertEqual(primary.method, "paired bootstrap")
         XCTAssertEqual(primary.design, .rows(count: 600))
         XCTAssertLessThan(primary.difference, 0)
-        XCTAssertLessThan(try XCTUnwrap(primary.tTestPValue), 0.001)  // the parametric cross-check agrees
+        XCTAssertLessThan(try XCTUnwrap(primary.tTestPValue), 0.001)  // the parametric cross-checks agree
+        XCTAssertLessThan(try XCTUnwrap(primary.tTestAbsolutePValue), 0.001)
+        // Each reported slice's error gets an interval over its own rows, even in the gate.
+        let regions = try XCTUnwrap(promoted.candidateReport.slices.first).slices
+        XCTAssertEqual(regions.count, 3)
+        for region in regions {
+            let interval = try XCTUnwrap(region.interval, "\(region.key)"), value = try XCTUnwrap(region.value).value
+            XCTAssertTrue(interval.lower < value && value < interval.upper, "\(region.key): \(value) in \(interval)")
+        }
         XCTAssertEqual(promoted.guardrails[0].slices.map(\.outcome), [.pass, .pass, .pass])
         let rejected = try judge(bad, good)
         XCTAssertEqual(rejected.decision, .reject)
@@ -108,7 +116,7 @@ final class RegressionSuiteTests: XCTestCase {
 
         // The HTML review shows the regression plots, laid out by a real browser, and no ROC curve.
         let dom = try HeadlessChromium.dom(of: Review.html(promoted))
-        for id in ["predicted-vs-actual", "residual-deciles", "slice-deltas"] {
+        for id in ["predicted-vs-actual", "residual-deciles", "slice-metric-0", "slice-deltas"] {
             XCTAssertGreaterThan(try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing"), 100, id)
         }
         XCTAssertNil(HeadlessChromium.renderedWidth(of: "roc-curve", in: dom))

@@ -115,6 +115,7 @@ final class RegressionWorkflowTests: CLITestCase {
         let page = try String(contentsOfFile: html, encoding: .utf8)
         XCTAssertTrue(page.contains("Predicted vs actual"), page)
         XCTAssertTrue(page.contains("Residual by prediction decile"), page)
+        XCTAssertTrue(page.contains("id=\"slice-metric-0\"") && page.contains("rmse by district"), "per-district error with intervals")
 
         // The ridge on another branch, against the GBDT champion: worse, so rejected.
         try run("git", "checkout", "-q", "main")

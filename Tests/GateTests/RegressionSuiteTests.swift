@@ -123,4 +123,28 @@ final class RegressionSuiteTests: XCTestCase {
         XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"champion\"").count - 1, 1)  // its deciles
         XCTAssertTrue(dom.contains("600 rows."), "no positives for regression")
     }
+
+    /// The gate's parametric cross-checks equal scipy's `ttest_rel` on squared and absolute
+    /// errors (the golden pairs of scripts/golden/regression.py).
+    func testGateTTestsEqualScipy() throws {
+        struct TTest: Decodable { let p_value: Double }
+        struct Pair: Decodable { let targets, baseline, candidate: [Double]; let squared, absolute: TTest }
+        struct Golden: Decodable { let paired_t: [Pair] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("EvaluationTests/Golden/regression.json")
+        let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0 }\n", file: "g.yaml")
+        for pair in try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url)).paired_t {
+            func model(_ id: String, _ predictions: [Double]) -> GateEvidence.Model {
+                GateEvidence.Model(runID: id, evaluation: [ScoredRows(ids: pair.targets.indices.map(String.init), labels: pair.targets,
+                                                                      scores: predictions)], validation: [], evaluationDigest: digest)
+            }
+            let verdict = try Gate.evaluate(policy: policy, suite: try suite(), evidence: GateEvidence(
+                candidate: model("candidate", pair.candidate), champion: model("champion", pair.baseline),
+                dataset: GateEvidence.DatasetChecks(versioned: true), cost: GateEvidence.Cost(usd: 0, overBudget: false),
+                code: GateEvidence.Code(dirty: false, stale: false), attestations: [], evaluationsSpent: 0))
+            let primary = try XCTUnwrap(verdict.primary)
+            XCTAssertEqual(try XCTUnwrap(primary.tTestPValue), pair.squared.p_value, accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(primary.tTestAbsolutePValue), pair.absolute.p_value, accuracy: 1e-12)
+        }
+    }
 }

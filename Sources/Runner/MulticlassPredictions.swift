@@ -88,14 +88,19 @@ public struct MulticlassPredictions: Sendable, Equatable {
         options.schema = ["row": .int64, "label": .category]
         for name in classes { options.schema["p_" + name] = .float64 }
         let table: Table
-        do { table = try CSVReader.read(bytes: bytes, options: options).table } catch { throw invalid("\(error)") }
+        do {
+            do {
+                table = try CSVReader.read(bytes: bytes, options: options).table
+            } catch TableReadError.unknownSchemaColumn(let missing) where missing.hasPrefix("p_") {
+                // A file of other classes: read as it is, so that the header check names them.
+                options.schema = ["row": .int64, "label": .category]
+                table = try CSVReader.read(bytes: bytes, options: options).table
+            }
+        } catch { throw invalid("\(error)") }
         guard let rowColumn = table.column(named: "row"), case .int64(let rows) = rowColumn.values, rowColumn.nullCount == 0 else {
             throw invalid("it needs a 'row' column with a row number on every line")
         }
         guard let labelColumn = table.column(named: "label") else { throw invalid("it has no 'label' column") }
-        if let missing = classes.first(where: { table.column(named: "p_" + $0) == nil }) {
-            throw invalid("it has no column 'p_\(missing)' (one probability column per declared class)")
-        }
         let seedPrefix = "p_\(classes[0])_seed_"
         let seeds = table.columnNames.filter { $0.hasPrefix(seedPrefix) }.compactMap { UInt64($0.dropFirst(seedPrefix.count)) }
         let expected = ["row", "label"] + classes.map { "p_" + $0 } + seeds.flatMap { seed in classes.map { "p_\($0)_seed_\(seed)" } }

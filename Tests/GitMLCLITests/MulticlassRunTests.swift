@@ -6,17 +6,7 @@ import XCTest
 /// `git ml predict` writing one probability column per class.
 final class MulticlassRunCLITests: CLITestCase {
     func testMulticlassExperimentsRunAndPredictOneColumnPerClass() throws {
-        try run("git", "ml", "init")
-        for directory in ["suites", "experiments"] {
-            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
-        }
-        try TriageProject.suite.write(toFile: repo + "/ml/suites/triage.yaml", atomically: true, encoding: .utf8)
-        try TriageProject.writeTickets(repo + "/train.csv", rows: 1200, firstID: 1, seed: 1)
-        try TriageProject.writeTickets(repo + "/eval.csv", rows: 600, firstID: 100_000, seed: 2)
-        try run("git", "ml", "data", "add", "train.csv", "--name", "tickets-train")
-        try run("git", "ml", "data", "add", "eval.csv", "--name", "tickets-eval")
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "triage project")
+        try setUpTriageProject(trainRows: 1200, evalRows: 600)
 
         for (name, model) in [("gbdt", "{ kind: gbdt, rounds: 40, num_leaves: 15, learning_rate: 0.2 }"),
                               ("logistic", "{ kind: logistic_regression, l2: 1.0 }")] {
@@ -24,8 +14,7 @@ final class MulticlassRunCLITests: CLITestCase {
             try run("git", "add", "ml")
             try run("git", "commit", "-qm", "experiment \(name)")
             try run("git", "ml", "run", name)
-            let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
-            let record = log[0]
+            let record = (try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]])[0]
             let id = String((record["id"] as! String).dropFirst(7).prefix(12))
             let metrics = try XCTUnwrap(record["metrics"] as? [String: Any], "\(record)")
             let headline = try XCTUnwrap(metrics["headline"] as? [String: Any], "\(metrics)")

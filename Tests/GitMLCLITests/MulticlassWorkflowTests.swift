@@ -33,18 +33,7 @@ final class MulticlassWorkflowTests: CLITestCase {
         """
 
     private func setUpTriage() throws {
-        try run("git", "ml", "init")
-        for directory in ["suites", "experiments"] {
-            try FileManager.default.createDirectory(atPath: repo + "/ml/" + directory, withIntermediateDirectories: true)
-        }
-        try Self.suite.write(toFile: repo + "/ml/suites/triage.yaml", atomically: true, encoding: .utf8)
-        try Self.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
-        try TriageProject.writeTickets(repo + "/train.csv", rows: 1500, firstID: 1, seed: 1)
-        try TriageProject.writeTickets(repo + "/eval.csv", rows: 900, firstID: 100_000, seed: 2)
-        try run("git", "ml", "data", "add", "train.csv", "--name", "tickets-train")
-        try run("git", "ml", "data", "add", "eval.csv", "--name", "tickets-eval")
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "triage project")
+        try setUpTriageProject(suite: Self.suite, trainRows: 1500, evalRows: 900, files: ["ml/gate.yaml": Self.policy])
     }
 
     /// Runs `experiment` as ml/experiments/triage.yaml and commits the run as the candidate.
@@ -54,8 +43,7 @@ final class MulticlassWorkflowTests: CLITestCase {
         try run("git", "add", "ml")
         try run("git", "commit", "-qm", "experiment: \(message)")
         try run("git", "ml", "run", "triage")
-        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
-        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        let id = try latestRunID()
         try run("git", "mlcommit", "-m", message, id)
         return id
     }

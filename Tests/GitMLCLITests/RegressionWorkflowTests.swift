@@ -64,8 +64,7 @@ final class RegressionWorkflowTests: CLITestCase {
         try run("git", "add", "ml")
         try run("git", "commit", "-qm", "experiment: \(message)")
         try run("git", "ml", "run", "prices")
-        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
-        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        let id = try latestRunID()
         let reproduced = try run("git", "ml", "reproduce", id, "--sign")
         XCTAssertTrue(reproduced.stdout.contains("identical"), reproduced.stdout)
         try run("git", "mlcommit", "-m", message, id)

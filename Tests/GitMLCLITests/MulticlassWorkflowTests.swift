@@ -99,16 +99,18 @@ final class MulticlassWorkflowTests: CLITestCase {
         }
 
         // Merged and recorded: the GBDT is the champion. A GBDT blind to latency cannot tell
-        // network tickets: its network recall breaks the floor, and the gate rejects it.
+        // network tickets: its network recall breaks the floor, and the gate rejects it (its two
+        // seeds' probability columns are read and re-scored too).
         try run("git", "checkout", "-q", "main")
         try run("git", "merge", "-q", "gbdt")
         try run("git", "ml", "gate", "--base", "main~1", "--head", "main", "--record")
         try run("git", "checkout", "-qb", "blind")
-        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.2 }",
-                                               exclude: ["ticket_id", "latency"]), message: "gbdt without latency")
+        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.2, bagging_fraction: 0.8 }",
+                                               exclude: ["ticket_id", "latency"], seeds: [1, 2]), message: "gbdt without latency")
         let worse = try run("git", "ml", "gate", "--base", "main", expect: 1)
         XCTAssertTrue(worse.stdout.contains("REJECT"), worse.stdout)
         XCTAssertTrue(worse.stdout.contains("recall(class=network)") && worse.stdout.contains("< min 0.5"), worse.stdout)
+        XCTAssertTrue(worse.stdout.contains("two-level bootstrap"), "two seeds that differ: \(worse.stdout)")
     }
 
     func testCandidateOfOtherClassesIsRefusedNamingBothLists() throws {

@@ -14,14 +14,14 @@ enum TriageProject {
 
         """
 
-    static func experiment(_ model: String, exclude: [String] = ["ticket_id"]) -> String {
+    static func experiment(_ model: String, exclude: [String] = ["ticket_id"], seeds: [Int] = [1]) -> String {
         """
         suite: triage
         train: tickets-train@v1
         validation: { split: random, fraction: 0.2 }
         features: { exclude: [\(exclude.joined(separator: ", "))] }
         model: \(model)
-        seeds: [1]
+        seeds: [\(seeds.map(String.init).joined(separator: ", "))]
 
         """
     }

@@ -122,31 +122,37 @@ public struct MulticlassPredictions: Sendable, Equatable {
             }
             labels.append(label)
         }
-        // The probabilities of the columns `p_<class><suffix>` (present: the header was checked).
-        func readProbabilities(_ suffix: String) throws -> [Double] {
-            let columns = classes.map { table.column(named: "p_" + $0 + suffix)! }
-            var out = [Double](repeating: 0, count: table.rowCount * classes.count)
-            for row in 0..<table.rowCount {
-                var sum = 0.0
-                for (k, column) in columns.enumerated() {
-                    guard let p = column.number(at: row), p.isFinite, p >= 0, p <= 1 else {
-                        throw invalid("line \(row + 2): '\(column.name)' is not a probability in [0, 1]")
-                    }
-                    out[row * classes.count + k] = p
-                    sum += p
-                }
-                guard abs(sum - 1) <= Self.sumTolerance else {
-                    throw invalid("line \(row + 2): the probabilities\(suffix.isEmpty ? "" : " of \(suffix.dropFirst())") sum to \(sum), not 1")
-                }
-            }
-            return out
-        }
         self.rows = rows.map { Int($0) }
         self.labels = labels
         self.classes = classes
         self.seeds = seeds
+        func readProbabilities(_ suffix: String) throws -> [Double] {
+            // Present: the header was checked.
+            try Self.probabilities(classes.map { table.column(named: "p_" + $0 + suffix)! },
+                                   what: suffix.isEmpty ? "probabilities" : "probabilities of \(suffix.dropFirst())", invalid: invalid)
+        }
         probabilities = try readProbabilities("")
         let bySeed = try seeds.map { try readProbabilities("_seed_\($0)") }
         probabilitiesBySeed = seeds.isEmpty ? [probabilities] : bySeed
+    }
+
+    /// Row-major probabilities from one column per class: every value finite and in [0, 1],
+    /// each row's summing to 1 within `sumTolerance`; `invalid` words a problem (`what`: "the
+    /// probabilities" of the message).
+    static func probabilities(_ columns: [Column], what: String, invalid: (String) -> RunnerError) throws -> [Double] {
+        let rowCount = columns.first?.count ?? 0
+        var out = [Double](repeating: 0, count: rowCount * columns.count)
+        for row in 0..<rowCount {
+            var sum = 0.0
+            for (k, column) in columns.enumerated() {
+                guard let p = column.number(at: row), p.isFinite, p >= 0, p <= 1 else {
+                    throw invalid("line \(row + 2): '\(column.name)' is not a probability in [0, 1]")
+                }
+                out[row * columns.count + k] = p
+                sum += p
+            }
+            guard abs(sum - 1) <= sumTolerance else { throw invalid("line \(row + 2): the \(what) sum to \(sum), not 1") }
+        }
+        return out
     }
 }

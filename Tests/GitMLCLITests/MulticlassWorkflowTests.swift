@@ -142,4 +142,43 @@ final class MulticlassWorkflowTests: CLITestCase {
         let refused = try run("git", "ml", "push", expect: 3)
         XCTAssertTrue(refused.stderr.contains("the gate rejects") && refused.stderr.contains("recall(class=network)"), refused.stderr)
     }
+
+    /// A rule-based router as an external command: one probability column per declared class.
+    static let router = """
+        import csv, os
+        def probabilities(row):
+            team = "billing" if float(row["amount"]) > 60 else "network" if float(row["latency"]) > 25 else "other"
+            return [0.8 if name == team else 0.1 for name in ("billing", "network", "other")]
+        with open(os.environ["GITML_EVAL"]) as f:
+            rows = list(csv.DictReader(f))
+        with open(os.path.join(os.environ["GITML_OUTPUT"], "evaluation_predictions.csv"), "w") as out:
+            out.write("row,p_billing,p_network,p_other\\n")
+            for i, row in enumerate(rows):
+                out.write(f"{i}," + ",".join(repr(p) for p in probabilities(row)) + "\\n")
+
+        """
+
+    /// `git ml exec` for a multiclass suite: the command writes `p_<class>` columns, GitML stores
+    /// them in the multiclass predictions format, and the gate judges the run (its probabilities
+    /// read with the base suite's classes); a file whose probabilities do not sum to 1 is refused.
+    func testExecRunOfAMulticlassSuiteIsEvaluatedAndGated() throws {
+        try setUpTriage()
+        try Self.router.write(toFile: repo + "/route.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "route.py")
+        try run("git", "commit", "-qm", "router")
+        let result = try run("git", "ml", "exec", "--suite", "triage", "--input", "tickets-train@v1", "--", "python3", "route.py")
+        XCTAssertTrue(result.stdout.contains(": ok"), result.stdout + result.stderr)
+        let record = (try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]])[0]
+        let headline = try XCTUnwrap((record["metrics"] as? [String: Any])?["headline"] as? [String: Any])
+        XCTAssertEqual(headline["metric"] as? String, "log_loss")
+        XCTAssertLessThan(try XCTUnwrap(headline["value"] as? Double), Foundation.log(3.0))
+        try run("git", "mlcommit", "-m", "router", try latestRunID())
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json").stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["decision"] as? String, "promote", "\(verdict)")
+
+        try Self.router.replacingOccurrences(of: "0.8 if", with: "0.9 if").write(toFile: repo + "/route.py", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "router that does not sum to 1")
+        let refused = try run("git", "ml", "exec", "--suite", "triage", "--input", "tickets-train@v1", "--", "python3", "route.py", expect: 1)
+        XCTAssertTrue(refused.stdout.contains("evaluation_predictions.csv: line 2: the probabilities sum to"), refused.stdout + refused.stderr)
+    }
 }

@@ -32,6 +32,13 @@ final class MulticlassWorkflowTests: CLITestCase {
 
         """
 
+    /// `MulticlassRunCLITests.experiment(model)` leaving out `exclude` and trained with `seeds`.
+    private static func experiment(_ model: String, exclude: [String] = ["ticket_id"], seeds: [Int] = [1]) -> String {
+        MulticlassRunCLITests.experiment(model)
+            .replacingOccurrences(of: "exclude: [ticket_id]", with: "exclude: [\(exclude.joined(separator: ", "))]")
+            .replacingOccurrences(of: "seeds: [1]", with: "seeds: [\(seeds.map(String.init).joined(separator: ", "))]")
+    }
+
     private func setUpTriage() throws {
         try setUpTriageProject(suite: Self.suite, trainRows: 1500, evalRows: 900, files: ["ml/gate.yaml": Self.policy])
     }
@@ -51,13 +58,13 @@ final class MulticlassWorkflowTests: CLITestCase {
     func testMulticlassDiffGateReviewAcrossBranches() throws {
         try setUpTriage()
         // A heavily regularized multinomial logistic model on main, recorded as champion.
-        try runTriage(TriageProject.experiment("{ kind: logistic_regression, l2: 200.0 }"), message: "logistic")
+        try runTriage(Self.experiment("{ kind: logistic_regression, l2: 200.0 }"), message: "logistic")
         let first = try run("git", "ml", "gate", "--base", "main", "--head", "HEAD", "--record")
         XCTAssertTrue(first.stdout.contains("PROMOTE"), first.stdout)
 
         // Softmax GBDT on a branch: diff shows the per-class deltas, the gate promotes it.
         try run("git", "checkout", "-qb", "gbdt")
-        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.2 }"), message: "gbdt")
+        try runTriage(Self.experiment("{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.2 }"), message: "gbdt")
         let diff = try run("git", "ml", "diff").stdout
         XCTAssertTrue(diff.contains("log_loss: A "), diff)
         XCTAssertTrue(diff.contains("McNemar p") && diff.contains("Stuart–Maxwell p"), diff)
@@ -105,7 +112,7 @@ final class MulticlassWorkflowTests: CLITestCase {
         try run("git", "merge", "-q", "gbdt")
         try run("git", "ml", "gate", "--base", "main~1", "--head", "main", "--record")
         try run("git", "checkout", "-qb", "blind")
-        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.2, bagging_fraction: 0.8 }",
+        try runTriage(Self.experiment("{ kind: gbdt, rounds: 60, num_leaves: 15, learning_rate: 0.2, bagging_fraction: 0.8 }",
                                                exclude: ["ticket_id", "latency"], seeds: [1, 2]), message: "gbdt without latency")
         let worse = try run("git", "ml", "gate", "--base", "main", expect: 1)
         XCTAssertTrue(worse.stdout.contains("REJECT"), worse.stdout)
@@ -118,7 +125,7 @@ final class MulticlassWorkflowTests: CLITestCase {
         try run("git", "checkout", "-qb", "reordered")
         try Self.suite.replacingOccurrences(of: "[billing, network, other]", with: "[network, billing, other]")
             .write(toFile: repo + "/ml/suites/triage.yaml", atomically: true, encoding: .utf8)
-        try runTriage(TriageProject.experiment("{ kind: logistic_regression }"), message: "reordered classes")
+        try runTriage(Self.experiment("{ kind: logistic_regression }"), message: "reordered classes")
         let refused = try run("git", "ml", "gate", "--base", "main", expect: 2)
         XCTAssertTrue(refused.stderr.contains("[network, billing, other]") && refused.stderr.contains("[billing, network, other]"),
                       refused.stderr)
@@ -134,10 +141,10 @@ final class MulticlassWorkflowTests: CLITestCase {
         try run("git", "commit", "-qm", "blob remote")
         try run("git", "ml", "hooks", "install", "--server", in: bare)
         try run("git", "ml", "push")
-        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 30, num_leaves: 15, learning_rate: 0.2 }"), message: "gbdt")
+        try runTriage(Self.experiment("{ kind: gbdt, rounds: 30, num_leaves: 15, learning_rate: 0.2 }"), message: "gbdt")
         try run("git", "ml", "push")
         XCTAssertEqual(try run("git", "rev-list", "--count", "refs/ml/promotions/triage", in: bare).stdout, "1\n", "recorded as champion")
-        try runTriage(TriageProject.experiment("{ kind: gbdt, rounds: 30, num_leaves: 15, learning_rate: 0.2 }",
+        try runTriage(Self.experiment("{ kind: gbdt, rounds: 30, num_leaves: 15, learning_rate: 0.2 }",
                                                exclude: ["ticket_id", "latency"]), message: "gbdt without latency")
         let refused = try run("git", "ml", "push", expect: 3)
         XCTAssertTrue(refused.stderr.contains("the gate rejects") && refused.stderr.contains("recall(class=network)"), refused.stderr)

@@ -42,27 +42,10 @@ public struct IntervalCoverage: Codable, Sendable, Hashable {
         self.crossed = crossed
         coverage = Double(covered) / Double(targets.count)
         nominal = upperQuantile - lowerQuantile
-        interval = try Self.wilson(successes: covered, trials: targets.count, confidence: confidence)
+        interval = try ProportionInterval.wilson(successes: covered, trials: targets.count, confidence: confidence)
     }
 
     /// Whether the coverage is consistent with the nominal level: the interval holds it. False
     /// means the intervals cover significantly less (too narrow) or more (too wide) than they claim.
     public var holdsNominal: Bool { interval.contains(nominal) }
-
-    /// The Wilson score interval of a binomial proportion (statsmodels `proportion_confint(…,
-    /// method="wilson")`): with p̂ = k/n and z = Φ⁻¹(1 − α/2),
-    /// (p̂ + z²/2n ± z·√(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n).
-    public static func wilson(successes: Int, trials: Int, confidence: Double) throws(EvaluationError) -> ConfidenceInterval {
-        guard trials > 0 else { throw .empty(what: "trials") }
-        guard successes >= 0, successes <= trials else {
-            throw .invalidParameter(name: "successes", value: Double(successes), expected: "0 to \(trials)")
-        }
-        guard confidence > 0, confidence < 1 else { throw .invalidParameter(name: "confidence", value: confidence, expected: "in (0, 1)") }
-        let n = Double(trials), p = Double(successes) / n
-        let z = Normal.quantile(1 - (1 - confidence) / 2), z2 = z * z
-        let denominator = 1 + z2 / n
-        let center = (p + z2 / (2 * n)) / denominator
-        let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / denominator
-        return ConfidenceInterval(lower: max(0, center - half), upper: min(1, center + half))
-    }
 }

@@ -47,6 +47,9 @@ public struct SliceResult: Codable, Sendable, Hashable {
     public let weight: Double
     /// Nil when the slice has fewer than the minimum rows (not applicable).
     public let value: MetricValue?
+    /// Percentile bootstrap interval of `value` over the slice's rows, when the caller computed
+    /// one (a suite's reported slices); nil otherwise.
+    public var interval: ConfidenceInterval? = nil
 }
 
 /// Metrics per slice of the rows.

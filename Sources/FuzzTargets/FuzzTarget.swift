@@ -20,6 +20,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case contract, suite, experiment, gate, config, settings
     case json, datasetRecord = "dataset-record", runRecord = "run-record", lock, promotion, attestation
     case manifest, pack
+    /// A run's predictions file as the gate reads it from a push: one score per row, and as a
+    /// multiclass file of three declared classes, each joined by row to five labels.
+    case predictions
 
     /// Feeds `bytes` to the reader; errors are expected answers and are dropped.
     public func feed(_ bytes: [UInt8]) {
@@ -71,6 +74,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             try ManifestNode.decode(bytes, digest: Digest.of(bytes)).appendChunks(to: &chunks, digest: Digest.of(bytes))
         case .pack:
             try Self.checkStore(bytes)
+        case .predictions:
+            for classes in [nil, ["a", "b", "c"]] {
+                do {
+                    _ = try PredictionsTable(bytes: bytes, name: "fuzz", classes: classes).joined(to: [0, 1, 2, 1, 0], everyRow: false, name: "fuzz")
+                } catch {
+                    _ = "\(error)"
+                }
+            }
         }
     }
 

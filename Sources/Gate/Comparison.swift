@@ -55,7 +55,8 @@ struct Comparison: Sendable {
         do {
             let candidateValue = try candidateInput.evaluate().value
             let championValue = try championInput.evaluate().value
-            let mcnemar = try mcnemarPValue()
+            let multiclassTests = try multiclassPairedTests()
+            let mcnemar = multiclassTests == nil ? try mcnemarPValue() : multiclassTests?.mcnemar.pValue
             if metric.name == .rocAUC, !seeded, clusters == nil {
                 let labels = try candidateInput.ranked.predictions.labels
                 let test = try DeLongTest(labels: labels, baseline: try championInput.ranked.predictions.scores,
@@ -82,9 +83,15 @@ struct Comparison: Sendable {
                 method: seeded ? "two-level bootstrap" : "paired bootstrap", design: bootstrap.design, delongPValue: nil,
                 mcnemarPValue: mcnemar)
             if !seeded, case .regression(_, let candidateRows) = candidateInput, case .regression(_, let championRows) = championInput {
-                let pValue = try PairedTTest(targets: candidateRows.targets, baseline: championRows.predictions,
-                                             candidate: candidateRows.predictions).pValue
-                comparison.tTestPValue = pValue.isFinite ? pValue : nil  // identical errors: no test
+                // Identical errors give no test (NaN): reported as none.
+                comparison.tTestPValue = finite(try PairedTTest(targets: candidateRows.targets, baseline: championRows.predictions,
+                                                                candidate: candidateRows.predictions).pValue)
+                comparison.tTestAbsolutePValue = finite(try PairedTTest(targets: candidateRows.targets, baseline: championRows.predictions,
+                                                                        candidate: candidateRows.predictions, absolute: true).pValue)
+            }
+            if let multiclassTests {
+                comparison.stuartMaxwellPValue = finite(multiclassTests.stuartMaxwell.pValue)
+                comparison.oneVsRestDeLongPValues = multiclassTests.deLongOneVsRest.map { $0.flatMap { finite($0.pValue) } }
             }
             return comparison
         } catch {
@@ -152,7 +159,17 @@ struct Comparison: Sendable {
         } catch { throw .evaluation(error) }
     }
 
-    /// McNemar's exact test of the two artifacts' decisions at their own thresholds.
+    /// McNemar, Stuart–Maxwell and per-class DeLong tests of the two multiclass artifacts on
+    /// their (aligned) evaluation rows; nil for other tasks.
+    private func multiclassPairedTests() throws(EvaluationError) -> MulticlassPairedTests? {
+        guard case .multiclass(let candidateRows) = candidate.artifact.evaluation,
+              case .multiclass(let championRows) = champion.artifact.evaluation else { return nil }
+        return try MulticlassPairedTests(baseline: championRows, candidate: candidateRows)
+    }
+
+    private func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
+
+    /// McNemar's exact test of the two binary artifacts' decisions at their own thresholds.
     private func mcnemarPValue() throws(EvaluationError) -> Double? {
         guard suite.primary.metric.name.needsThreshold, let c = candidate.artifact.operatingPoint?.threshold,
               let b = champion.artifact.operatingPoint?.threshold,

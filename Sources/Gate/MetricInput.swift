@@ -159,6 +159,29 @@ enum MetricInput: Sendable {
         }
     }
 
+    /// The same metric on the rows at `rows` (in that order).
+    func subset(_ rows: [Int]) throws(EvaluationError) -> MetricInput {
+        switch self {
+        case .binary(let metric, let data): return .binary(metric, RankedPredictions(try data.predictions.subset(rows), threads: .one))
+        case .regression(let metric, let data): return .regression(metric, try data.subset(rows))
+        case .multiclass(let metric, let data): return .multiclass(metric, try data.subset(rows))
+        }
+    }
+
+    /// The metric per value of `categories`, each applicable slice with the percentile interval
+    /// of its own bootstrap (the slice's rows resampled, whole entities when `clusters` are given).
+    func slicesWithIntervals(categories: [String], minimumRows: Int, clusters: [String]?,
+                             plan: BootstrapPlan) throws(EvaluationError) -> [SliceResult] {
+        var members: [String: [Int]] = [:]
+        for (row, value) in categories.enumerated() { members[value, default: []].append(row) }
+        return try slices(categories: categories, minimumRows: minimumRows).map { slice throws(EvaluationError) in
+            guard slice.value != nil, case .category(let value) = slice.key, let rows = members[value] else { return slice }
+            var result = slice
+            result.interval = try? subset(rows).bootstrap(clusters: clusters.map { all in rows.map { all[$0] } }, plan: plan).percentile
+            return result
+        }
+    }
+
     /// The binary rows (a regression input here is a programming error reported as such).
     var ranked: RankedPredictions {
         get throws(EvaluationError) {

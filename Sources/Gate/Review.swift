@@ -29,7 +29,7 @@ public enum Review {
 
     /// The pull-request comment: decision, a policy-change warning when `policyChanges` (paths of
     /// gate, suite or contract files the pull request changes) is not empty, the gate table,
-    /// metric deltas with intervals, slice regressions, calibration, data changes (one line each,
+    /// metric deltas with intervals (multiclass: and recall per class), slice regressions, calibration, data changes (one line each,
     /// e.g. from the dataset diff; the section is left out when empty), cost and reproduction.
     public static func markdown(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = []) -> String {
         var out = "## GitML gate — `\(verdict.suite)`: **\(verdict.decision.rawValue)**\n\n"
@@ -44,7 +44,7 @@ public enum Review {
         for row in verdict.rows {
             out += "| \(row.name.rawValue.capitalized) | \(outcomeMark(row.outcome)) | \(cell(row.evidence)) |\n"
         }
-        out += "\n### Metrics\n\n" + metricTable(verdict)
+        out += "\n### Metrics\n\n" + metricTable(verdict) + classRecall(verdict)
         out += "\n### Slice regressions\n\n" + sliceRegressions(verdict)
         out += "\n### Calibration\n\n" + calibration(verdict)
         if !dataChanges.isEmpty {
@@ -62,10 +62,8 @@ public enum Review {
         let primary = verdict.candidateReport.primary
         let championPrimary = verdict.championReport?.primary
         if let comparison = verdict.primary {
-            let test = "\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"
-                + (comparison.delongPValue.map { "; DeLong p = \(Gate.number($0))" } ?? "")
-                + (comparison.mcnemarPValue.map { "; McNemar p = \(Gate.number($0))" } ?? "")
-                + (comparison.tTestPValue.map { "; paired t-test on squared errors p = \(Gate.number($0))" } ?? "")
+            let test = (["\(comparison.method); lower bound of improvement \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))"]
+                + comparison.crossChecks(classes: verdict.candidateReport.multiclass?.classes)).joined(separator: "; ")
             out += "| **\(comparison.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | \(Gate.signed(comparison.difference)) | \(interval(comparison.interval)) | \(cell(test)) |\n"
         } else {
             out += "| **\(primary.metric)** (primary) | \(estimate(primary)) | \(championPrimary.map(estimate) ?? "—") | — | — | — |\n"
@@ -115,13 +113,32 @@ public enum Review {
         }
     }
 
+    /// The expected calibration error of both models: of the positive class's probability
+    /// (binary), or of the top label (multiclass).
     private static func calibration(_ verdict: Verdict) -> String {
-        guard let candidate = verdict.candidateReport.reliability else { return "Scores are not probabilities: no calibration.\n" }
-        var out = "Expected calibration error (15 uniform bins): candidate \(Gate.number(candidate.expectedCalibrationError))"
-        if let champion = verdict.championReport?.reliability {
+        let multiclass = verdict.candidateReport.multiclass != nil
+        func curve(_ report: SuiteReport?) -> ReliabilityCurve? { multiclass ? report?.multiclass?.topLabelReliability : report?.reliability }
+        guard let candidate = curve(verdict.candidateReport) else { return "Scores are not probabilities: no calibration.\n" }
+        var out = "\(multiclass ? "Top-label expected" : "Expected") calibration error (15 uniform bins): candidate \(Gate.number(candidate.expectedCalibrationError))"
+        if let champion = curve(verdict.championReport) {
             out += ", champion \(Gate.number(champion.expectedCalibrationError))"
         }
         return out + ".\n"
+    }
+
+    /// Multiclass: each declared class's rows and both models' recall with its interval.
+    private static func classRecall(_ verdict: Verdict) -> String {
+        guard let candidate = verdict.candidateReport.multiclass else { return "" }
+        let champion = verdict.championReport?.multiclass
+        var out = "\n### Recall per class\n\n| Class | Rows | Candidate | Champion |\n|---|---|---|---|\n"
+        func recall(_ value: MulticlassDiagnostics.ClassRecall?) -> String {
+            guard let value, let recall = value.recall else { return "—" }
+            return Gate.number(recall) + (value.interval.map { " " + interval($0) } ?? "")
+        }
+        for (index, name) in candidate.classes.enumerated() {
+            out += "| \(cell(name)) | \(candidate.recall[index].support) | \(recall(candidate.recall[index])) | \(recall(champion?.recall[index])) |\n"
+        }
+        return out + "\nIntervals: Wilson score at \(percent(verdict.candidateReport.plan.confidence)), rows counted.\n"
     }
 
     static func estimate(_ value: MetricEstimate) -> String {

@@ -4,7 +4,9 @@ extension Review {
     /// A self-contained HTML report (no external resources): decision, policy-change warning,
     /// gate table, metrics, and inline SVG plots — binary: ROC and precision–recall curves of both
     /// models and the reliability diagram; regression: the candidate's predicted-vs-actual density
-    /// and both models' mean residual by prediction decile — slice deltas with their intervals, and the primary
+    /// and both models' mean residual by prediction decile; multiclass: the candidate's confusion
+    /// matrix, both models' recall per class with intervals and their top-label reliability — the
+    /// primary metric per reported slice with intervals (both models), slice deltas with their intervals, and the primary
     /// metric over `history` when given; `dataChanges` lines are listed when given. An inline script records each plot's rendered size in
     /// `data-rendered-width` (used by the headless-browser test).
     public static func html(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
@@ -26,13 +28,21 @@ extension Review {
         if let diagnostics = verdict.candidateReport.regression {
             body += figure(densityPlot(diagnostics))
             body += figure(decilePlot(verdict))
+        } else if let diagnostics = verdict.candidateReport.multiclass {
+            body += figure(confusionPlot(diagnostics))
+            body += figure(classRecallPlot(verdict, classes: diagnostics.classes))
+            body += figure(reliabilityPlot(verdict, id: "top-label-reliability", title: "Top-label reliability",
+                                           xLabel: "mean top-label probability", yLabel: "fraction correct",
+                                           curve: { $0.multiclass?.topLabelReliability }))
         } else {
             body += figure(curvePlot(verdict, id: "roc-curve", title: "ROC curve", x: "false positive rate", y: "true positive rate",
                                      points: \.roc, diagonal: true))
             body += figure(curvePlot(verdict, id: "pr-curve", title: "Precision–recall curve", x: "recall", y: "precision",
                                      points: \.precisionRecall, diagonal: false))
-            body += figure(reliabilityPlot(verdict))
+            body += figure(reliabilityPlot(verdict, id: "reliability-diagram", title: "Reliability diagram", xLabel: "mean predicted probability",
+                                           yLabel: "fraction positive", curve: \.reliability))
         }
+        for index in verdict.candidateReport.slices.indices { body += figure(sliceMetricPlot(verdict, column: index)) }
         body += figure(sliceDeltaPlot(verdict))
         if !history.isEmpty { body += figure(historyPlot(history, metric: verdict.candidateReport.primary.metric)) }
         body += "</div>\n<p class=\"digest\">Verdict <code>\(verdict.digest)</code></p>\n"
@@ -69,7 +79,8 @@ extension Review {
         let primary = verdict.candidateReport.primary
         out += "<tr><td><strong>\(HTML.escape(primary.metric.description))</strong> (primary)</td><td>\(estimate(primary))</td><td>\(verdict.championReport.map { estimate($0.primary) } ?? "—")</td>"
         if let comparison = verdict.primary {
-            out += "<td>\(Gate.signed(comparison.difference))</td><td>\(interval(comparison.interval))</td><td>\(HTML.escape(comparison.method)): lower bound \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))</td></tr>\n"
+            let checks = comparison.crossChecks(classes: verdict.candidateReport.multiclass?.classes).map { "; " + $0 }.joined()
+            out += "<td>\(Gate.signed(comparison.difference))</td><td>\(interval(comparison.interval))</td><td>\(HTML.escape(comparison.method)): lower bound \(Gate.signed(comparison.lowerBound)) vs min_effect \(Gate.number(comparison.minEffect))\(HTML.escape(checks))</td></tr>\n"
         } else {
             out += "<td>—</td><td>—</td><td>—</td></tr>\n"
         }
@@ -103,15 +114,58 @@ extension Review {
         return plot.render()
     }
 
-    private static func reliabilityPlot(_ verdict: Verdict) -> String {
-        var plot = SVGPlot(id: "reliability-diagram", title: "Reliability diagram", xLabel: "mean predicted probability",
-                           yLabel: "fraction positive", xRange: 0...1, yRange: 0...1)
+    /// Both models' `curve` (the binary reliability curve, or the multiclass top label's).
+    private static func reliabilityPlot(_ verdict: Verdict, id: String, title: String, xLabel: String, yLabel: String,
+                                        curve: (SuiteReport) -> ReliabilityCurve?) -> String {
+        var plot = SVGPlot(id: id, title: title, xLabel: xLabel, yLabel: yLabel, xRange: 0...1, yRange: 0...1)
         plot.reference(from: CurvePoint(x: 0, y: 0), to: CurvePoint(x: 1, y: 1), label: "perfect calibration")
         for (name, report) in [("champion", verdict.championReport), ("candidate", verdict.candidateReport)] {
-            guard let bins = report?.reliability?.bins else { continue }
+            guard let bins = report.flatMap(curve)?.bins else { continue }
             let points = bins.map { CurvePoint(x: $0.meanPredicted, y: $0.fractionPositive) }
             plot.line(points, cssClass: name, label: name)
             plot.markers(points, cssClass: name)
+        }
+        return plot.render()
+    }
+
+    /// The candidate's confusion matrix as a heat map: true class down, decided class across,
+    /// each cell shaded by its share of the true class's rows and labelled with count and share.
+    private static func confusionPlot(_ diagnostics: MulticlassDiagnostics) -> String {
+        let k = Double(diagnostics.classes.count)
+        var plot = SVGPlot(id: "confusion-matrix", title: "Confusion matrix (candidate, shade = share of the true class)",
+                           xLabel: "decided class", yLabel: "true class", xRange: 0...k, yRange: 0...k)
+        for (i, row) in diagnostics.confusion.enumerated() {
+            let total = Double(row.reduce(0, +)), y = k - Double(i) - 1
+            plot.yCategories.append((y + 0.5, diagnostics.classes[i]))
+            for (j, count) in row.enumerated() {
+                let share = total > 0 ? Double(count) / total : 0
+                let text = "\(count) (\(String(format: "%.0f", share * 100))%)"
+                plot.cell(low: CurvePoint(x: Double(j), y: y), high: CurvePoint(x: Double(j) + 1, y: y + 1), opacity: 0.04 + 0.9 * share,
+                          cssClass: "candidate", label: "true \(diagnostics.classes[i]), decided \(diagnostics.classes[j]): \(text) of \(Int(total)) rows")
+                plot.text(text, at: CurvePoint(x: Double(j) + 0.5, y: y + 0.5))
+            }
+        }
+        plot.xCategories = diagnostics.classes.enumerated().map { (Double($0.offset) + 0.5, $0.element) }
+        return plot.render()
+    }
+
+    /// Each declared class's recall with its Wilson interval, candidate and champion, and the
+    /// recall floors (`recall` guardrails with `min`) as reference marks.
+    private static func classRecallPlot(_ verdict: Verdict, classes: [String]) -> String {
+        let k = classes.count
+        var plot = SVGPlot(id: "class-recall", title: "Recall per class (\(percent(verdict.candidateReport.plan.confidence)) Wilson intervals)",
+                           xLabel: "recall", yLabel: "class", xRange: 0...1, yRange: 0...Double(k + 1))
+        for (index, name) in classes.enumerated() {
+            let y = Double(k - index)
+            plot.yCategories.append((y, name))
+            for (model, report, offset) in [("champion", verdict.championReport, -0.15), ("candidate", Optional(verdict.candidateReport), 0.15)] {
+                guard let recall = report?.multiclass?.recall[index], let value = recall.recall, let band = recall.interval else { continue }
+                plot.interval(y: y + offset, estimate: value, low: band.lower, high: band.upper, cssClass: model,
+                              label: "\(model) recall of \(name): \(Gate.number(value)) \(interval(band)), \(recall.support) rows")
+            }
+            for floor in verdict.guardrails.compactMap({ $0.guardrail.metric.name == .recall && $0.guardrail.metric.classIndex == index ? $0.guardrail.minimum : nil }) {
+                plot.reference(from: CurvePoint(x: floor, y: y - 0.4), to: CurvePoint(x: floor, y: y + 0.4), label: "recall floor \(Gate.number(floor))")
+            }
         }
         return plot.render()
     }
@@ -154,6 +208,46 @@ extension Review {
             plot.markers(points, cssClass: name)
         }
         return plot.render()
+    }
+
+    /// The primary metric per value of the suite's reported slice column at `column` (the first
+    /// `slicePlotLimit` values), candidate and champion, each with its interval on the slice's rows.
+    private static func sliceMetricPlot(_ verdict: Verdict, column: Int) -> String {
+        let candidate = verdict.candidateReport.slices[column]
+        let champion = verdict.championReport?.slices[column].slices ?? []
+        let shown = Array(candidate.slices.prefix(slicePlotLimit))
+        var points: [(y: Double, model: String, slice: SliceResult)] = []
+        for (index, slice) in shown.enumerated() {
+            let y = Double(shown.count - index)
+            points.append((y + 0.15, "candidate", slice))
+            if let other = champion.first(where: { $0.key == slice.key }) { points.append((y - 0.15, "champion", other)) }
+        }
+        let values = points.flatMap { [$0.slice.value?.value, $0.slice.interval?.lower, $0.slice.interval?.upper].compactMap { $0 } }
+            .filter(\.isFinite)
+        let low = values.min() ?? 0, high = values.max() ?? 1, pad = (high - low) * 0.05 + 1e-9
+        let metric = verdict.candidateReport.primary.metric.description
+        var plot = SVGPlot(id: "slice-metric-\(column)", title: "\(metric) by \(candidate.column) (\(percent(verdict.candidateReport.plan.confidence)) intervals)",
+                           xLabel: metric, yLabel: candidate.column, xRange: (low - pad)...(high + pad), yRange: 0...Double(shown.count + 1))
+        for (index, slice) in shown.enumerated() {
+            plot.yCategories.append((Double(shown.count - index), sliceName(slice.key)))
+        }
+        for point in points {
+            guard let value = point.slice.value?.value else { continue }
+            let band = point.slice.interval ?? ConfidenceInterval(lower: value, upper: value)
+            plot.interval(y: point.y, estimate: value, low: band.lower, high: band.upper, cssClass: point.model,
+                          label: "\(point.model) \(candidate.column)=\(sliceName(point.slice.key)): \(Gate.number(value)) \(point.slice.interval.map(interval) ?? "(no interval)"), \(point.slice.rows) rows")
+        }
+        return plot.render()
+    }
+
+    /// Slice values plotted per reported column.
+    static let slicePlotLimit = 12
+
+    private static func sliceName(_ key: SliceKey) -> String {
+        switch key {
+        case .category(let value): return value
+        case .bin(let lower, let upper): return "(\(Gate.number(lower)), \(Gate.number(upper))]"
+        }
     }
 
     /// Forest plot of candidate − champion per tested slice, with the non-inferiority margin.

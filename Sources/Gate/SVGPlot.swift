@@ -11,6 +11,8 @@ struct SVGPlot {
     let yRange: ClosedRange<Double>
     /// Labels drawn at y positions instead of numeric y ticks (categorical rows).
     var yCategories: [(position: Double, label: String)] = []
+    /// Labels drawn at x positions instead of numeric x ticks (categorical columns).
+    var xCategories: [(position: Double, label: String)] = []
     private var elements: [String] = []
     private var legend: [(cssClass: String, label: String)] = []
 
@@ -55,6 +57,11 @@ struct SVGPlot {
         elements.append("<rect class=\"\(cssClass)\" x=\"\(Self.format(x))\" y=\"\(Self.format(y))\" width=\"\(Self.format(abs(px(high.x) - px(low.x))))\" height=\"\(Self.format(abs(py(high.y) - py(low.y))))\" fill-opacity=\"\(Self.format(opacity))\" stroke=\"none\"><title>\(HTML.escape(label))</title></rect>")
     }
 
+    /// `text` centred at `point` (a cell's value).
+    mutating func text(_ text: String, at point: CurvePoint) {
+        elements.append("<text class=\"value\" x=\"\(Self.format(px(point.x)))\" y=\"\(Self.format(py(point.y) + 4))\" text-anchor=\"middle\">\(HTML.escape(text))</text>")
+    }
+
     /// A dashed reference line from `from` to `to`.
     mutating func reference(from: CurvePoint, to: CurvePoint, label: String) {
         elements.append("<line class=\"reference\" x1=\"\(Self.format(px(from.x)))\" y1=\"\(Self.format(py(from.y)))\" x2=\"\(Self.format(px(to.x)))\" y2=\"\(Self.format(py(to.y)))\"><title>\(HTML.escape(label))</title></line>")
@@ -72,8 +79,9 @@ struct SVGPlot {
         svg += "<text class=\"title\" x=\"\(Self.format(Self.width / 2))\" y=\"18\" text-anchor=\"middle\">\(HTML.escape(title))</text>"
         let x0 = Self.left, x1 = Self.width - Self.right, y0 = Self.height - Self.bottom, y1 = Self.top
         svg += "<rect class=\"frame\" x=\"\(x0)\" y=\"\(y1)\" width=\"\(x1 - x0)\" height=\"\(y0 - y1)\" fill=\"none\"/>"
-        for tick in Self.ticks(xRange) {
-            svg += "<text class=\"tick\" x=\"\(Self.format(px(tick)))\" y=\"\(Self.format(y0 + 14))\" text-anchor=\"middle\">\(Self.label(tick))</text>"
+        let xTicks = xCategories.isEmpty ? Self.ticks(xRange).map { ($0, Self.label($0)) } : xCategories.map { ($0.position, HTML.escape($0.label)) }
+        for (tick, text) in xTicks {
+            svg += "<text class=\"tick\" x=\"\(Self.format(px(tick)))\" y=\"\(Self.format(y0 + 14))\" text-anchor=\"middle\">\(text)</text>"
         }
         if yCategories.isEmpty {
             for tick in Self.ticks(yRange) {

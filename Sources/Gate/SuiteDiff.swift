@@ -25,6 +25,11 @@ public struct SuiteDiff: Codable, Sendable, Equatable {
     public let primary: Verdict.PrimaryComparison?
     /// Each guardrail metric computed from predictions (latency is measured, not compared).
     public let guardrails: [MetricDifference]
+    /// The declared classes of a multiclass suite (nil for other tasks).
+    public var classes: [String]? = nil
+    /// Multiclass suites: the recall of each declared class, then the precision of each, with
+    /// the paired bootstrap of candidate − baseline (empty for other tasks).
+    public var perClass: [MetricDifference] = []
 
     /// Compares `candidate` with `baseline` by the suite's definitions (rows matched by id,
     /// bootstrap clustered on the entity, two-level with several seeds, DeLong for roc_auc).
@@ -42,13 +47,34 @@ public struct SuiteDiff: Codable, Sendable, Equatable {
         let primary = try comparison.primary(minEffect: 0, confidence: suite.significance.confidence)
         var guardrails = [MetricDifference]()
         for (index, guardrail) in suite.guardrails.enumerated() {
-            guard let result = try comparison.difference(guardrail.metric, seedOffset: UInt64(index + 1)) else { continue }
-            let interval = result.bootstrap.percentile
-            guardrails.append(MetricDifference(metric: guardrail.metric, baseline: result.champion, candidate: result.candidate,
-                                               difference: result.bootstrap.estimate, interval: interval,
-                                               significant: !interval.contains(0)))
+            if let difference = try MetricDifference(guardrail.metric, comparison: comparison, seedOffset: UInt64(index + 1)) {
+                guardrails.append(difference)
+            }
         }
-        return SuiteDiff(suite: suite.name, baseline: baseline.runID, candidate: candidate.runID, invalidComparison: nil,
-                         primary: primary, guardrails: guardrails)
+        var diff = SuiteDiff(suite: suite.name, baseline: baseline.runID, candidate: candidate.runID, invalidComparison: nil,
+                             primary: primary, guardrails: guardrails)
+        diff.classes = suite.label.classes
+        let classes = suite.label.classes ?? []
+        // Seeds after the guardrails' (each metric resamples with its own seed).
+        var offset = UInt64(suite.guardrails.count + 1)
+        for name in [SuiteMetricName.recall, .precision] {
+            for (index, className) in classes.enumerated() {
+                let metric = SuiteMetric(name: name, className: className, classIndex: index)
+                if let difference = try MetricDifference(metric, comparison: comparison, seedOffset: offset) { diff.perClass.append(difference) }
+                offset += 1
+            }
+        }
+        return diff
+    }
+}
+
+extension SuiteDiff.MetricDifference {
+    /// The paired bootstrap of `metric` in `comparison` (resampled with the suite's seed plus
+    /// `seedOffset`); nil for latency.
+    init?(_ metric: SuiteMetric, comparison: Comparison, seedOffset: UInt64) throws(GateEvaluationError) {
+        guard let result = try comparison.difference(metric, seedOffset: seedOffset) else { return nil }
+        let interval = result.bootstrap.percentile
+        self.init(metric: metric, baseline: result.champion, candidate: result.candidate, difference: result.bootstrap.estimate,
+                  interval: interval, significant: !interval.contains(0))
     }
 }

@@ -53,13 +53,17 @@ public enum SuiteEvaluation {
                            positives: rows.positives, seeds: model.seeds.count, artifact: artifact,
                            operatingPoint: model.artifact.operatingPoint, primary: primary, guardrails: guardrails,
                            slices: try sliceColumns(suite.slices, metric: suite.primary.metric, suite: suite, model: model,
-                                                    minimumRows: 1),
+                                                    minimumRows: 1, intervals: plan),
                            curves: binaryRows.flatMap(curves),
                            reliability: binaryRows.flatMap { data in
                                data.scores.allSatisfy({ $0 >= 0 && $0 <= 1 })
                                    ? try? Calibration.reliabilityCurve(data, binning: .uniform(bins: 15)) : nil
                            },
                            regression: { if case .regression(let data) = rows { return RegressionDiagnostics(data) } else { return nil } }(),
+                           multiclass: {
+                               guard case .multiclass(let data) = rows, let classes = suite.label.classes else { return nil }
+                               return MulticlassDiagnostics(data, classes: classes, confidence: plan.confidence)
+                           }(),
                            plan: plan)
     }
 
@@ -149,15 +153,24 @@ public enum SuiteEvaluation {
         return ModelCurves(roc: roc, precisionRecall: precisionRecall)
     }
 
-    /// The metric per value of each column on the artifact's rows.
+    /// The metric per value of each column on the artifact's rows; with `intervals`, each
+    /// slice's bootstrap interval by that plan (the suite's reported slices get one even in the
+    /// gate, whose reviews plot them: one bootstrap over all rows per column).
     private static func sliceColumns(_ columns: [String], metric: SuiteMetric, suite: Suite, model: SeededModel,
-                                     minimumRows: Int) throws(GateEvaluationError) -> [GuardrailReport.SliceColumn] {
+                                     minimumRows: Int, intervals plan: BootstrapPlan? = nil) throws(GateEvaluationError) -> [GuardrailReport.SliceColumn] {
         guard let input = try model.artifact.metricInput(metric, primary: suite.primary) else { return [] }
         var result = [GuardrailReport.SliceColumn]()
         for column in columns {
+            let categories = model.columns[column]!
             do {
-                result.append(GuardrailReport.SliceColumn(
-                    column: column, slices: try input.slices(categories: model.columns[column]!, minimumRows: minimumRows)))
+                let slices: [SliceResult]
+                if let plan {
+                    slices = try input.slicesWithIntervals(categories: categories, minimumRows: minimumRows,
+                                                           clusters: model.clusters(entity: suite.entity), plan: plan)
+                } else {
+                    slices = try input.slices(categories: categories, minimumRows: minimumRows)
+                }
+                result.append(GuardrailReport.SliceColumn(column: column, slices: slices))
             } catch { throw .evaluation(error) }
         }
         return result

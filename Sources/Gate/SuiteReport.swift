@@ -83,10 +83,16 @@ public struct SuiteReport: Codable, Sendable, Equatable {
     public let reliability: ReliabilityCurve?
     /// Predicted-vs-actual density and residuals by prediction decile (regression suites only).
     public let regression: RegressionDiagnostics?
+    /// Confusion matrix, per-class recall and top-label reliability (multiclass suites only).
+    public let multiclass: MulticlassDiagnostics?
     public let plan: BootstrapPlan
 
-    /// "800 rows, 240 positives" (binary) or "800 rows" (regression), for reviews.
-    public var rowCounts: String { regression == nil ? "\(rows) rows, \(positives) positives" : "\(rows) rows" }
+    /// "800 rows, 240 positives" (binary), "800 rows" (regression) or "800 rows, 3 classes"
+    /// (multiclass), for reviews.
+    public var rowCounts: String {
+        if let multiclass { return "\(rows) rows, \(multiclass.classes.count) classes" }
+        return regression == nil ? "\(rows) rows, \(positives) positives" : "\(rows) rows"
+    }
 
     /// The most points kept per plotted curve.
     public static let curvePoints = 200

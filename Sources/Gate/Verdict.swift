@@ -48,14 +48,37 @@ public struct Verdict: Codable, Sendable, Equatable {
         public let design: ResamplingDesign?
         /// DeLong's two-sided p-value for the AUCs (roc_auc, one seed each).
         public let delongPValue: Double?
-        /// McNemar's exact two-sided p-value of the decisions (threshold metrics).
+        /// McNemar's exact two-sided p-value of the decisions (binary threshold metrics: at each
+        /// model's threshold; multiclass: right or wrong under the suite's decision rule).
         public let mcnemarPValue: Double?
         /// The paired t-test's two-sided p-value on per-row squared errors (regression, one
         /// seed each): a parametric cross-check of the bootstrap, which decides.
         public var tTestPValue: Double? = nil
+        /// The same on per-row absolute errors (regression).
+        public var tTestAbsolutePValue: Double? = nil
+        /// The Stuart–Maxwell test's p-value of marginal homogeneity of the two models' decided
+        /// classes (multiclass; nil where undefined, e.g. identical decisions).
+        public var stuartMaxwellPValue: Double? = nil
+        /// DeLong's two-sided p-value of each declared class's one-vs-rest AUC, in class order
+        /// (multiclass; nil for a class with no rows or all rows, or identical scores).
+        public var oneVsRestDeLongPValues: [Double?]? = nil
 
         /// The improvement estimate, positive when the candidate is better.
         public var improvement: Double { direction == .maximize ? difference : -difference }
+
+        /// The cross-checks reported beside the deciding method, in words (`McNemar p = 0.012`);
+        /// `classes` names the one-vs-rest DeLong tests.
+        public func crossChecks(classes: [String]?) -> [String] {
+            var checks = [delongPValue.map { "DeLong p = \(Gate.number($0))" }, mcnemarPValue.map { "McNemar p = \(Gate.number($0))" },
+                          stuartMaxwellPValue.map { "Stuart–Maxwell p = \(Gate.number($0))" },
+                          tTestPValue.map { "paired t-test on squared errors p = \(Gate.number($0))" },
+                          tTestAbsolutePValue.map { "paired t-test on absolute errors p = \(Gate.number($0))" }].compactMap { $0 }
+            if let values = oneVsRestDeLongPValues {
+                let named = zip(classes ?? values.indices.map(String.init), values).compactMap { name, p in p.map { "\(name) \(Gate.number($0))" } }
+                if !named.isEmpty { checks.append("one-vs-rest DeLong p: " + named.joined(separator: ", ")) }
+            }
+            return checks
+        }
     }
 
     /// What one slice's non-inferiority test found, in the words the gate uses.

@@ -28,7 +28,9 @@ struct EvalCommand: ParsableCommand {
 
             --task multiclass reads one probability column per class, named the --score prefix
             followed by the class (p_billing, …), for the classes declared with --classes; a label
-            outside them is an error.
+            outside them is an error. With --compare it reports the paired bootstrap of each
+            metric and each class's recall, McNemar's and the Stuart–Maxwell test of the decisions
+            and DeLong's test of each class's one-vs-rest AUC.
               git ml eval preds.csv --label y --score p --validation val.csv --operating-point recall@precision=0.8 --slice region
               git ml eval --compare old.csv new.csv --label y --score p --id customer_id
             """)
@@ -63,7 +65,7 @@ struct EvalCommand: ParsableCommand {
                 switch task {
                 case .binary: try runComparison()
                 case .regression: try runRegressionComparison()
-                case .multiclass: throw InputError("--compare is not available for --task multiclass yet")
+                case .multiclass: try runMulticlassComparison()
                 }
             } else {
                 guard files.count == 1 else { throw InputError("give one predictions file (or two with --compare)") }
@@ -234,7 +236,8 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    private func runMulticlassEvaluation() throws {
+    /// The declared classes of `--classes`, after refusing options that mean nothing for multiclass.
+    private func multiclassClasses() throws -> [String] {
         guard let names = classes?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }), names.count >= 2 else {
             throw InputError("--task multiclass needs --classes with at least two classes, e.g. --classes a,b,c")
         }
@@ -242,12 +245,17 @@ struct EvalCommand: ParsableCommand {
         let binaryOnly = [("--positive", positive != nil), ("--threshold", threshold != nil), ("--operating-point", operatingPoint != nil),
                           ("--quantile", !quantile.isEmpty), ("--cost-under", costUnder != nil), ("--slice", !slice.isEmpty)]
         if let (name, _) = binaryOnly.first(where: \.1) { throw InputError("\(name) does not apply to --task multiclass") }
-        let file = try PredictionsFile(path: files[0])
+        return names
+    }
+
+    /// `file` (named `path` in errors) as rows of the declared classes `names`: labels from
+    /// `--label`, one probability column per class named `--score` + class.
+    private func multiclassPredictions(_ file: PredictionsFile, path: String, classes names: [String]) throws -> MulticlassPredictions {
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         let texts = try file.texts(label)
         let labels = try texts.enumerated().map { row, text in
             guard let k = index[text] else {
-                throw InputError("\(files[0]): label '\(text)' at row \(row + 1) is not one of the declared classes (\(names.joined(separator: ", ")))")
+                throw InputError("\(path): label '\(text)' at row \(row + 1) is not one of the declared classes (\(names.joined(separator: ", ")))")
             }
             return k
         }
@@ -255,8 +263,13 @@ struct EvalCommand: ParsableCommand {
         var probabilities = [Double]()
         probabilities.reserveCapacity(labels.count * names.count)
         for row in labels.indices { for column in columns { probabilities.append(column[row]) } }
-        let data = try MulticlassPredictions(classCount: names.count, labels: labels, probabilities: probabilities,
-                                             weights: try weight.map { try file.numbers($0) })
+        return try MulticlassPredictions(classCount: names.count, labels: labels, probabilities: probabilities,
+                                         weights: try weight.map { try file.numbers($0) })
+    }
+
+    private func runMulticlassEvaluation() throws {
+        let names = try multiclassClasses()
+        let data = try multiclassPredictions(try PredictionsFile(path: files[0]), path: files[0], classes: names)
         let report = try MulticlassEvaluation(data, classes: names)
         if json { try printCodable(report); return }
         print("\(files[0]): \(report.rows) rows, \(names.count) classes")
@@ -273,6 +286,57 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    /// Two multiclass files on the same rows: the paired bootstrap of each metric (and of each
+    /// class's recall), then McNemar, Stuart–Maxwell and per-class DeLong tests (unweighted).
+    private func runMulticlassComparison() throws {
+        let names = try multiclassClasses()
+        let baselineFile = try PredictionsFile(path: files[0]), candidateFile = try PredictionsFile(path: files[1])
+        let baseline = try multiclassPredictions(baselineFile, path: files[0], classes: names)
+        var candidate = try multiclassPredictions(candidateFile, path: files[1], classes: names)
+        if let id {
+            candidate = try candidate.subset(try RowAlignment.match(baselineIDs: try baselineFile.texts(id), candidateIDs: try candidateFile.texts(id)))
+        } else if baseline.count != candidate.count {
+            throw InputError("the files have \(baseline.count) and \(candidate.count) rows: give --id to match rows")
+        }
+        let metrics: [(String, MulticlassMetric)] = [
+            ("log loss", .logLoss), ("accuracy", .accuracy), ("balanced accuracy", .balancedAccuracy), ("F1 macro", .f1(.macro)),
+            ("ROC AUC OvR macro", .rocAUCOneVsRest(.macro)), ("Brier score", .brierScore),
+        ] + names.enumerated().map { ("recall of \($0.element)", .recall(classIndex: $0.offset)) }
+        let differences = try pairedDifferences(metrics, baseline: baseline, candidate: candidate)
+        let tests = try MulticlassPairedTests(baseline: baseline, candidate: candidate)
+        if json { try printCodable(MulticlassComparisonOutput(classes: names, differences: differences, pairedTests: tests)); return }
+        printDifferences(differences, rows: candidate.count)
+        print("  McNemar (right/wrong): baseline-only correct \(tests.mcnemar.baselineOnlyCorrect), candidate-only correct \(tests.mcnemar.candidateOnlyCorrect), exact p \(format(tests.mcnemar.pValue))")
+        print("  Stuart–Maxwell (decided classes): χ² \(format(tests.stuartMaxwell.statistic)), df \(tests.stuartMaxwell.degreesOfFreedom), p \(format(tests.stuartMaxwell.pValue))")
+        for (name, test) in zip(names, tests.deLongOneVsRest) {
+            guard let test else { continue }
+            print("  DeLong one-vs-rest \(name): ΔAUC \(format(test.difference, signed: true)), p \(format(test.pValue))")
+        }
+    }
+
+    /// The paired bootstrap of each named metric, candidate − baseline (metric i resampled with
+    /// seed + i).
+    private func pairedDifferences<Metric: ResampledMetric>(_ metrics: [(String, Metric)], baseline: Metric.Rows,
+                                                           candidate: Metric.Rows) throws -> [NamedDifference] {
+        let plan = BootstrapPlan(resamples: resamples, seed: seed)
+        return try metrics.enumerated().map { index, entry in
+            var metricPlan = plan
+            metricPlan.seed = plan.seed &+ UInt64(index)
+            return NamedDifference(metric: entry.0, bootstrap: try Bootstrap.difference(entry.1, baseline: baseline, candidate: candidate,
+                                                                                      plan: metricPlan))
+        }
+    }
+
+    /// One line per metric: Δ and its 95% interval (BCa when defined), `*` when it excludes 0.
+    private func printDifferences(_ differences: [NamedDifference], rows: Int) {
+        print("candidate \(files[1]) − baseline \(files[0]), \(rows) paired rows, \(resamples) paired bootstrap resamples (seed \(seed)):")
+        for d in differences {
+            let ci = d.bootstrap.bca ?? d.bootstrap.percentile
+            print("  \(d.metric.padding(toLength: 22, withPad: " ", startingAt: 0)) Δ \(format(d.bootstrap.estimate, signed: true))  95% CI [\(format(ci.lower, signed: true)), \(format(ci.upper, signed: true))]" +
+                  (ci.lower > 0 || ci.upper < 0 ? "  *" : ""))
+        }
+    }
+
     private func runRegressionComparison() throws {
         try requireRegressionOptions()
         let baselineFile = try PredictionsFile(path: files[0])
@@ -284,27 +348,15 @@ struct EvalCommand: ParsableCommand {
         } else if baseline.count != candidate.count {
             throw InputError("the files have \(baseline.count) and \(candidate.count) rows: give --id to match rows")
         }
-        let plan = BootstrapPlan(resamples: resamples, seed: seed)
         var metrics: [(String, RegressionMetric)] = [("RMSE", .rootMeanSquaredError), ("MAE", .meanAbsoluteError), ("R²", .r2)]
         if let costs = regressionCosts { metrics.append(("expected cost", .expectedCost(costs))) }
-        var differences: [RegressionDifference] = []
-        for (index, (name, metric)) in metrics.enumerated() {
-            var metricPlan = plan
-            metricPlan.seed = plan.seed &+ UInt64(index)
-            differences.append(RegressionDifference(metric: name, bootstrap: try Bootstrap.difference(metric, baseline: baseline, candidate: candidate,
-                                                                                                     plan: metricPlan)))
-        }
+        let differences = try pairedDifferences(metrics, baseline: baseline, candidate: candidate)
         let tests = RegressionTTests(
             squaredErrors: try PairedTTest(targets: baseline.targets, baseline: baseline.predictions, candidate: candidate.predictions),
             absoluteErrors: try PairedTTest(targets: baseline.targets, baseline: baseline.predictions, candidate: candidate.predictions,
                                             absolute: true))
         if json { try printCodable(RegressionComparisonOutput(differences: differences, pairedTTests: tests)); return }
-        print("candidate \(files[1]) − baseline \(files[0]), \(candidate.count) paired rows, \(resamples) paired bootstrap resamples (seed \(seed)):")
-        for d in differences {
-            let ci = d.bootstrap.bca ?? d.bootstrap.percentile
-            print("  \(d.metric.padding(toLength: 22, withPad: " ", startingAt: 0)) Δ \(format(d.bootstrap.estimate, signed: true))  95% CI [\(format(ci.lower, signed: true)), \(format(ci.upper, signed: true))]" +
-                  (ci.lower > 0 || ci.upper < 0 ? "  *" : ""))
-        }
+        printDifferences(differences, rows: candidate.count)
         for (name, test) in [("squared", tests.squaredErrors), ("absolute", tests.absoluteErrors)] {
             print("  paired t-test on \(name) errors: t \(format(test.statistic)), df \(format(test.degreesOfFreedom)), p \(format(test.pValue))")
         }
@@ -366,8 +418,15 @@ private struct RegressionOutput: Encodable {
 
 /// `git ml eval --task regression --compare --json`.
 private struct RegressionComparisonOutput: Encodable {
-    let differences: [RegressionDifference]
+    let differences: [NamedDifference]
     let pairedTTests: RegressionTTests
+}
+
+/// `git ml eval --task multiclass --compare --json`.
+private struct MulticlassComparisonOutput: Encodable {
+    let classes: [String]
+    let differences: [NamedDifference]
+    let pairedTests: MulticlassPairedTests
 }
 
 /// The paired t-tests (candidate − baseline per row) of `--task regression --compare`.
@@ -376,8 +435,8 @@ private struct RegressionTTests: Encodable {
     let absoluteErrors: PairedTTest
 }
 
-/// One metric's paired bootstrap in `git ml eval --task regression --compare`.
-private struct RegressionDifference: Encodable {
+/// One metric's paired bootstrap in `git ml eval --task regression|multiclass --compare`.
+private struct NamedDifference: Encodable {
     let metric: String
     let bootstrap: BootstrapResult
 }

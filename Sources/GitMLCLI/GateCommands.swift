@@ -192,11 +192,12 @@ struct DiffCommand: ParsableCommand {
         } else if let p = diff.primary {
             let level = Int((p.confidence * 100).rounded())
             var line = "  \(p.metric.description): A \(format(p.champion))  B \(format(p.candidate))  Δ \(format(p.difference, signed: true))  \(level)% CI [\(format(p.interval.lower, signed: true)), \(format(p.interval.upper, signed: true))] (\(p.method))"
-            if let pValue = p.delongPValue { line += "  DeLong p \(format(pValue))" }
             if p.interval.lower > 0 || p.interval.upper < 0 { line += "  *" }
             lines.append(line)
+            let checks = p.crossChecks(classes: diff.classes)
+            if !checks.isEmpty { lines.append("    " + checks.joined(separator: "; ")) }
         }
-        for g in diff.guardrails {
+        for g in diff.guardrails + diff.perClass {
             lines.append("  \(g.metric.description): A \(format(g.baseline))  B \(format(g.candidate))  Δ \(format(g.difference, signed: true))  CI [\(format(g.interval.lower, signed: true)), \(format(g.interval.upper, signed: true))]\(g.significant ? "  *" : "")")
         }
         for change in configChanges(a, b) { lines.append("  config \(change)") }

@@ -21,7 +21,8 @@ import Workspace
 ///   evaluation data to the command's predictions by `row`; the record says
 ///   `eval_labels: "withheld"`). The evaluation data cannot be an input.
 /// - `GITML_OUTPUT`: a directory for its outputs: `evaluation_predictions.csv` (required:
-///   columns `row` — the 0-based row of the evaluation data — and `score`),
+///   columns `row` — the 0-based row of the evaluation data — and `score`, or for a multiclass
+///   suite `p_<class>` per declared class, each row's probabilities summing to 1),
 ///   `validation_predictions.csv` (rows of the first input, required when the suite needs an
 ///   operating point), `metrics.json` (optional, kept as an artifact), and any `model*` files.
 public struct ExternalRunner {
@@ -294,23 +295,41 @@ struct ExternalExecution {
             if required { throw RunnerError.invalidPredictions(file: name, problem: "the command did not write it in $GITML_OUTPUT") }
             return nil
         }
-        let file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: ["row": .int64, "score": .float64])).table
-        guard let rowColumn = file.column(named: "row"), let scoreColumn = file.column(named: "score") else {
-            throw RunnerError.invalidPredictions(file: name, problem: "needs the columns row and score (it has \(file.columnNames.joined(separator: ", ")))")
+        func invalid(_ problem: String) -> RunnerError { .invalidPredictions(file: name, problem: problem) }
+        // One score per row, or one probability per declared class of a multiclass suite.
+        let scoreNames = suite.label.classes.map { $0.map { "p_" + $0 } } ?? ["score"]
+        var schema: [String: ColumnType] = ["row": .int64]
+        for column in scoreNames { schema[column] = .float64 }
+        let file: Table
+        do {
+            file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: schema)).table
+        } catch {
+            guard let readError = error as? TableReadError, case .unknownSchemaColumn = readError else { throw error }
+            let header = (try? CSVReader.read(contentsOf: path, options: CSVReadOptions()).table.columnNames) ?? []
+            throw invalid("needs the columns row and \(scoreNames.joined(separator: ", ")) (it has \(header.joined(separator: ", ")))")
         }
-        var rows: [Int] = [], scores: [Double] = []
+        let rowColumn = file.column(named: "row")!, scoreColumns = scoreNames.map { file.column(named: $0)! }
+        var rows: [Int] = []
         var seen = Set<Int>()
         for i in 0..<file.rowCount {
-            guard let row = rowColumn.number(at: i).map(Int.init), (0..<table.rowCount).contains(row), seen.insert(row).inserted,
-                  let score = scoreColumn.number(at: i), score.isFinite else {
-                throw RunnerError.invalidPredictions(file: name, problem: "line \(i + 2): row must be a distinct row number from 0 to \(table.rowCount - 1) and score a finite number")
+            guard let row = rowColumn.number(at: i).map(Int.init), (0..<table.rowCount).contains(row), seen.insert(row).inserted else {
+                throw invalid("line \(i + 2): row must be a distinct row number from 0 to \(table.rowCount - 1)")
             }
             rows.append(row)
-            scores.append(score)
+        }
+        let scores: [Double]
+        if suite.label.classes != nil {
+            scores = try MulticlassPredictions.probabilities(scoreColumns, what: "probabilities", invalid: invalid)
+        } else {
+            scores = try (0..<file.rowCount).map { i in
+                guard let score = scoreColumns[0].number(at: i), score.isFinite else { throw invalid("line \(i + 2): score must be a finite number") }
+                return score
+            }
         }
         let labels = try suite.labels(of: table.selecting(rows: rows))
-        return (SuiteReporting.rows(suite: suite, table: table, rows: rows, labels: labels, scores: [scores])[0],
-                PredictionsTable(rows: rows, labels: labels, seeds: [0], scores: [scores], candidate: 0))
+        var stored = PredictionsTable(rows: rows, labels: labels, seeds: [0], scores: [scores], candidate: 0)
+        stored.classes = suite.label.classes
+        return (SuiteReporting.rows(suite: suite, table: table, rows: rows, labels: labels, scores: [scores])[0], stored)
     }
 
     /// Stores the normalized predictions, any model files and metrics.json.

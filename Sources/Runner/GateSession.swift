@@ -113,11 +113,11 @@ public struct GateSession {
         let entry = lock.suites[name]!
         let (candidate, runCommit) = try runWithCommit(entry.run, revision: head)
         let championID = try championID(name, signedOnly: policy.promotions.signedOnly)
-        let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite) }
+        let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite, suiteAt: base) }
         let headCommit = try project.repository.resolveCommit(head)
         let headTree = try project.repository.treeID(ofCommit: headCommit, excluding: "ml").hex
         let evidence = GateEvidence(
-            candidate: try model(candidate, suite: suite), champion: champion,
+            candidate: try model(candidate, suite: suite, suiteAt: base), champion: champion,
             dataset: datasetChecks(candidate, suite: suite, policy: policy.dataset,
                                    lineage: lineageFailures(candidate, runCommit: runCommit, head: headCommit, headTree: headTree)),
             cost: cost(candidate),
@@ -235,7 +235,8 @@ public struct GateSession {
                 : (try project.lock(at: base))?.suites[name]?.run
             guard let aID else { continue }
             let a = try run(aID, revision: base)
-            out.append((try SuiteDiff.compare(suite: suite, baseline: try model(a, suite: suite), candidate: try model(b, suite: suite)), a, b))
+            out.append((try SuiteDiff.compare(suite: suite, baseline: try model(a, suite: suite, suiteAt: head),
+                                              candidate: try model(b, suite: suite, suiteAt: head)), a, b))
         }
         return out
     }
@@ -308,10 +309,16 @@ public struct GateSession {
 
     /// A run's predictions as the gate reads them: per seed, joined by row with the dataset
     /// versions they score (labels, entity and slice columns from the data, by digest) and, for
-    /// a built-in run, checked against its recorded models' scores (`EvidenceScoring`).
-    func model(_ run: RunRecord, suite: Suite) throws -> GateEvidence.Model {
+    /// a built-in run, checked against its recorded models' scores (`EvidenceScoring`). `suite`
+    /// is read at `revision` (the base for the gate): a multiclass run trained for other classes
+    /// than it declares is refused (its probabilities are over other classes).
+    func model(_ run: RunRecord, suite: Suite, suiteAt revision: String) throws -> GateEvidence.Model {
         guard let evalUse = run.datasets["eval"], let evalArtifact = run.artifacts["predictions/evaluation"] else {
             throw RunnerError.invalidExperiment("run \(shortID(run.id)) has no evaluation predictions")
+        }
+        if let classes = suite.label.classes, let trained = run.trainedClasses, trained != classes {
+            throw RunnerError.invalidExperiment(
+                "run \(shortID(run.id)) was trained for the classes [\(trained.joined(separator: ", "))], but the suite \(suite.name) at \(revision) declares [\(classes.joined(separator: ", "))]: a multiclass model is judged with the suite's declared classes, in their order — train it again with this suite")
         }
         let scoring = try EvidenceScoring(run: run, project: project)
         let evalTable = try table(evalUse)
@@ -337,7 +344,7 @@ public struct GateSession {
     private func predictions(_ artifact: RunRecord.Artifact, name: String, table: Table, dataset: String, everyRow: Bool, suite: Suite,
                              scoring: EvidenceScoring) throws -> [ScoredRows] {
         let labels = try suite.labels(of: table)
-        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name)
+        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name, classes: suite.label.classes)
             .joined(to: labels, everyRow: everyRow, name: name)
         let verified = "rescored-" + Digest.of(Array("v1 \(NumericProfile.id) \(scoring.run.id) \(artifact.digest) \(dataset) \(everyRow)".utf8)).hex
         if project.readCache(verified) as Bool? != true {

@@ -25,18 +25,26 @@ public struct MulticlassPredictions: Sendable, Equatable {
     /// `probabilities`: one row-major array per seed of `seeds` (all the run's seeds);
     /// `candidate`: index of the chosen seed, or nil for the mean over seeds.
     public init(rows: [Int], labels: [Int], classes: [String], seeds: [UInt64], probabilities: [[Double]], candidate: Int?) {
+        let candidateProbabilities: [Double]
+        if let candidate {
+            candidateProbabilities = probabilities[candidate]
+        } else {
+            let count = Double(probabilities.count)
+            candidateProbabilities = (0..<(rows.count * classes.count)).map { i in probabilities.reduce(0) { $0 + $1[i] } / count }
+        }
+        self.init(rows: rows, labels: labels, classes: classes, seeds: seeds, probabilitiesBySeed: probabilities,
+                  probabilities: candidateProbabilities)
+    }
+
+    /// The parts as they are: each seed's probabilities and the candidate's (seeds are kept only
+    /// when several ran, as the file has seed columns only then).
+    init(rows: [Int], labels: [Int], classes: [String], seeds: [UInt64], probabilitiesBySeed: [[Double]], probabilities: [Double]) {
         self.rows = rows
         self.labels = labels
         self.classes = classes
         self.seeds = seeds.count > 1 ? seeds : []
-        probabilitiesBySeed = probabilities
-        if let candidate {
-            self.probabilities = probabilities[candidate]
-        } else {
-            self.probabilities = (0..<(rows.count * classes.count)).map { i in
-                probabilities.reduce(0) { $0 + $1[i] } / Double(probabilities.count)
-            }
-        }
+        self.probabilitiesBySeed = probabilitiesBySeed
+        self.probabilities = probabilities
     }
 
     /// The CSV text; blocks of rows are formatted in parallel.
@@ -70,6 +78,9 @@ public struct MulticlassPredictions: Sendable, Equatable {
     /// file is invalid unless it has `row`, `label` and every `p_<class>` column, its labels are
     /// declared classes, and each row's probabilities (every seed's too) are finite, in [0, 1]
     /// and sum to 1 within `sumTolerance`. Seed columns are read when present for every class.
+    /// Its header must be exactly the one `text` writes for these classes and its seeds: a
+    /// file of other classes, or of the same classes in another order, was made by a model of
+    /// another class list and is refused, naming both lists.
     public init(bytes: [UInt8], name: String, classes: [String]) throws {
         func invalid(_ problem: String) -> RunnerError { .invalidPredictions(file: name, problem: problem) }
         var options = CSVReadOptions()
@@ -77,11 +88,31 @@ public struct MulticlassPredictions: Sendable, Equatable {
         options.schema = ["row": .int64, "label": .category]
         for name in classes { options.schema["p_" + name] = .float64 }
         let table: Table
-        do { table = try CSVReader.read(bytes: bytes, options: options).table } catch { throw invalid("\(error)") }
+        do {
+            do {
+                table = try CSVReader.read(bytes: bytes, options: options).table
+            } catch TableReadError.unknownSchemaColumn(let missing) where missing.hasPrefix("p_") {
+                // A file of other classes: read as it is, so that the header check names them.
+                options.schema = ["row": .int64, "label": .category]
+                table = try CSVReader.read(bytes: bytes, options: options).table
+            }
+        } catch { throw invalid("\(error)") }
         guard let rowColumn = table.column(named: "row"), case .int64(let rows) = rowColumn.values, rowColumn.nullCount == 0 else {
             throw invalid("it needs a 'row' column with a row number on every line")
         }
         guard let labelColumn = table.column(named: "label") else { throw invalid("it has no 'label' column") }
+        let seedPrefix = "p_\(classes[0])_seed_"
+        let seeds = table.columnNames.filter { $0.hasPrefix(seedPrefix) }.compactMap { UInt64($0.dropFirst(seedPrefix.count)) }
+        let expected = ["row", "label"] + classes.map { "p_" + $0 } + seeds.flatMap { seed in classes.map { "p_\($0)_seed_\(seed)" } }
+        guard table.columnNames == expected else {
+            let found = table.columnNames.filter { $0.hasPrefix("p_") && !$0.contains("_seed_") }.map { String($0.dropFirst(2)) }
+            guard found == classes else {
+                throw invalid("its columns are for the classes [\(found.joined(separator: ", "))], not the declared [\(classes.joined(separator: ", "))]: "
+                              + "a model must be trained with the suite's declared classes, in their order")
+            }
+            throw invalid("its header is \(table.columnNames.joined(separator: ",")), expected \(expected.joined(separator: ",")) "
+                          + "(row, label, p_<class> per declared class, then p_<class>_seed_<s> per seed and class)")
+        }
         let index = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var labels: [Int] = []
         labels.reserveCapacity(table.rowCount)
@@ -91,39 +122,37 @@ public struct MulticlassPredictions: Sendable, Equatable {
             }
             labels.append(label)
         }
-        func readProbabilities(_ suffix: String) throws -> [Double]? {
-            let columns = classes.map { table.column(named: "p_" + $0 + suffix) }
-            if suffix.isEmpty, let missing = classes.indices.first(where: { columns[$0] == nil }) {
-                throw invalid("it has no column 'p_\(classes[missing])' (one probability column per declared class)")
-            }
-            guard columns.allSatisfy({ $0 != nil }) else { return nil }
-            var out = [Double](repeating: 0, count: table.rowCount * classes.count)
-            for row in 0..<table.rowCount {
-                var sum = 0.0
-                for (k, column) in columns.enumerated() {
-                    guard let p = column!.number(at: row), p.isFinite, p >= 0, p <= 1 else {
-                        throw invalid("line \(row + 2): '\(column!.name)' is not a probability in [0, 1]")
-                    }
-                    out[row * classes.count + k] = p
-                    sum += p
-                }
-                guard abs(sum - 1) <= Self.sumTolerance else {
-                    throw invalid("line \(row + 2): the probabilities\(suffix.isEmpty ? "" : " of \(suffix.dropFirst())") sum to \(sum), not 1")
-                }
-            }
-            return out
-        }
         self.rows = rows.map { Int($0) }
         self.labels = labels
         self.classes = classes
-        probabilities = try readProbabilities("")!
-        let seedPrefix = "p_\(classes[0])_seed_"
-        seeds = table.columnNames.filter { $0.hasPrefix(seedPrefix) }.compactMap { UInt64($0.dropFirst(seedPrefix.count)) }
-        var bySeed: [[Double]] = []
-        for seed in seeds {
-            guard let column = try readProbabilities("_seed_\(seed)") else { throw invalid("seed \(seed) lacks a column for some class") }
-            bySeed.append(column)
+        self.seeds = seeds
+        func readProbabilities(_ suffix: String) throws -> [Double] {
+            // Present: the header was checked.
+            try Self.probabilities(classes.map { table.column(named: "p_" + $0 + suffix)! },
+                                   what: suffix.isEmpty ? "probabilities" : "probabilities of \(suffix.dropFirst())", invalid: invalid)
         }
+        probabilities = try readProbabilities("")
+        let bySeed = try seeds.map { try readProbabilities("_seed_\($0)") }
         probabilitiesBySeed = seeds.isEmpty ? [probabilities] : bySeed
+    }
+
+    /// Row-major probabilities from one column per class: every value finite and in [0, 1],
+    /// each row's summing to 1 within `sumTolerance`; `invalid` words a problem (`what`: "the
+    /// probabilities" of the message).
+    static func probabilities(_ columns: [Column], what: String, invalid: (String) -> RunnerError) throws -> [Double] {
+        let rowCount = columns.first?.count ?? 0
+        var out = [Double](repeating: 0, count: rowCount * columns.count)
+        for row in 0..<rowCount {
+            var sum = 0.0
+            for (k, column) in columns.enumerated() {
+                guard let p = column.number(at: row), p.isFinite, p >= 0, p <= 1 else {
+                    throw invalid("line \(row + 2): '\(column.name)' is not a probability in [0, 1]")
+                }
+                out[row * columns.count + k] = p
+                sum += p
+            }
+            guard abs(sum - 1) <= sumTolerance else { throw invalid("line \(row + 2): the \(what) sum to \(sum), not 1") }
+        }
+        return out
     }
 }

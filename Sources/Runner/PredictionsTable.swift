@@ -10,17 +10,24 @@ import Tables
 /// regression run with prediction intervals one `q_<quantile>` column per interval quantile
 /// (quantile as its shortest decimal, e.g. `q_0.05`), under the same candidate rule as `score`.
 /// Numbers are shortest round-trip decimals, so the file is exact and any tool (and
-/// `git ml eval`) reads it.
+/// `git ml eval`) reads it. A multiclass run's file (`MulticlassPredictions`) is read into the
+/// same shape with `classes` set: K probabilities per row, row-major, and each label the index
+/// of its class among `classes`.
 public struct PredictionsTable: Sendable, Equatable {
     public var rows: [Int]
     public var labels: [Double]
     public var seeds: [UInt64]
-    /// `[seed][row]`.
+    /// `[seed][row]`, or `[seed][row·K + k]` for a multiclass table.
     public var scores: [[Double]]
-    /// The candidate's score per row.
+    /// The candidate's score per row (row-major probabilities for a multiclass table).
     public var candidateScores: [Double]
     /// The candidate's predicted quantiles (`q_<quantile>` columns), ascending by quantile.
     public var intervals: [IntervalColumn] = []
+    /// The declared classes of a multiclass table (nil: one score per row).
+    public var classes: [String]? = nil
+
+    /// Scores per row: 1, or the number of classes.
+    public var scoresPerRow: Int { classes?.count ?? 1 }
 
     /// One prediction-interval quantile's column.
     public struct IntervalColumn: Sendable, Equatable {
@@ -50,8 +57,13 @@ public struct PredictionsTable: Sendable, Equatable {
     }
 
     /// The CSV text; blocks of rows are formatted in parallel (formatting the numbers of every
-    /// seed is most of the time a run spends writing its outputs).
+    /// seed is most of the time a run spends writing its outputs). A multiclass table is written
+    /// as `MulticlassPredictions` writes it.
     public var text: String {
+        if let classes {
+            return MulticlassPredictions(rows: rows, labels: labels.map { Int($0) }, classes: classes, seeds: seeds,
+                                         probabilitiesBySeed: scores, probabilities: candidateScores).text
+        }
         var header = "row,label,score"
         if seeds.count > 1 { header += seeds.map { ",score_seed_\($0)" }.joined() }
         header += intervals.map { "," + $0.name }.joined() + "\n"
@@ -82,7 +94,18 @@ public struct PredictionsTable: Sendable, Equatable {
 
     /// Parses a file `text` wrote, given as its bytes; `name` identifies it in errors. Read by the
     /// tables' CSV reader (parallel, exact decimals): the gate and `git ml diff` read every seed's scores.
-    public init(bytes: [UInt8], name: String) throws {
+    /// With `classes` (a multiclass suite's declared classes) the file is read as
+    /// `MulticlassPredictions` of exactly those classes.
+    public init(bytes: [UInt8], name: String, classes: [String]? = nil) throws {
+        if let classes {
+            self.init(try MulticlassPredictions(bytes: bytes, name: name, classes: classes))
+        } else {
+            try self.init(scoreFile: bytes, name: name)
+        }
+    }
+
+    /// A file of one score per row (`row,label,score…`).
+    private init(scoreFile bytes: [UInt8], name: String) throws {
         func invalid(_ problem: String) -> RunnerError { .invalidPredictions(file: name, problem: problem) }
         var options = CSVReadOptions()
         options.header = .present
@@ -120,6 +143,12 @@ public struct PredictionsTable: Sendable, Equatable {
         candidateScores = candidate
         intervals = try quantiles.map { IntervalColumn(quantile: $0.0, values: try numbers(columns[$0.1])) }
     }
+
+    /// A multiclass file's rows, labels as class indexes, and probabilities per seed.
+    init(_ file: MulticlassPredictions) {
+        self.init(rows: file.rows, labels: file.labels.map(Double.init), seeds: file.seeds, scores: file.probabilitiesBySeed,
+                  candidateScores: file.probabilities, classes: file.classes)
+    }
 }
 
 extension PredictionsTable {
@@ -145,18 +174,22 @@ extension PredictionsTable {
         if disagreeing > 0 {
             throw invalid("its label column disagrees with the dataset's labels on \(disagreeing) rows (labels are read from the pinned data, not from predictions)")
         }
-        let order = index.filter { $0 >= 0 }
+        let order = index.filter { $0 >= 0 }, width = scoresPerRow
+        func reordered(_ values: [Double]) -> [Double] {
+            width == 1 ? order.map { values[$0] } : order.flatMap { values[($0 * width)..<(($0 + 1) * width)] }
+        }
         var joined = PredictionsTable(rows: order.map { rows[$0] }, labels: order.map { labels[rows[$0]] }, seeds: seeds,
-                                      scores: scores.map { column in order.map { column[$0] } }, candidateScores: order.map { candidateScores[$0] })
+                                      scores: scores.map(reordered), candidateScores: reordered(candidateScores), classes: classes)
         joined.intervals = intervals.map { interval in IntervalColumn(quantile: interval.quantile, values: order.map { interval.values[$0] }) }
         return joined
     }
 
-    private init(rows: [Int], labels: [Double], seeds: [UInt64], scores: [[Double]], candidateScores: [Double]) {
+    private init(rows: [Int], labels: [Double], seeds: [UInt64], scores: [[Double]], candidateScores: [Double], classes: [String]?) {
         self.rows = rows
         self.labels = labels
         self.seeds = seeds
         self.scores = scores
         self.candidateScores = candidateScores
+        self.classes = classes
     }
 }

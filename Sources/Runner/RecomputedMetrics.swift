@@ -37,13 +37,21 @@ struct RecomputedMetrics {
         let version = try project.resolveDataset("\(use.name)@\(use.digest)")
         let table = try project.table(of: version, schema: try policy.schema(use.name, project: project))
         let labels = try suite.labels(of: table)
-        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name).joined(to: labels, everyRow: everyRow, name: name)
+        let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name, classes: suite.label.classes)
+            .joined(to: labels, everyRow: everyRow, name: name)
         return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores,
                                    quantiles: stored.intervals.map { ($0.quantile, $0.values) })
     }
 }
 
 extension RunRecord {
+    /// The declared classes of the suite the run was trained with (its recorded suite text), nil
+    /// when that suite is not multiclass or the record holds no readable suite.
+    var trainedClasses: [String]? {
+        guard let text = config["suite_file"]?.stringValue else { return nil }
+        return (try? Suite.parse(yaml: text, file: "the suite recorded by run \(shortID(id))", name: suite))?.label.classes
+    }
+
     /// What the run's stored `score` column holds: the chosen seed's scores, the seeds' mean
     /// (`ensemble`), or an external command's only scores.
     var candidateArtifact: CandidateArtifact {

@@ -35,6 +35,21 @@ final class MulticlassStatisticsTests: XCTestCase {
         XCTAssertEqual(tests.deLongOneVsRest.count, 3)
         XCTAssertEqual(McNemarTest(baselineOnlyCorrect: 3, candidateOnlyCorrect: 9).pValue, 0.14599609375, accuracy: 1e-12)
     }
+
+    /// The Wilson score interval (a class's recall in reviews) equals statsmodels'
+    /// `proportion_confint(method="wilson")`.
+    func testWilsonIntervalEqualsStatsmodels() throws {
+        let cases: [(Int, Int, Double, Double, Double)] = [
+            (0, 7, 0.05, 2.7755575615628914e-17, 0.3543304350666875), (7, 7, 0.05, 0.6456695649333125, 0.9999999999999999),
+            (33, 41, 0.05, 0.6598641481293658, 0.8976556261484198), (281, 320, 0.1, 0.8448332101890583, 0.9050764362636816),
+        ]
+        for (successes, trials, alpha, lower, upper) in cases {
+            let interval = try ProportionInterval.wilson(successes: successes, trials: trials, confidence: 1 - alpha)
+            XCTAssertEqual(interval.lower, lower, accuracy: 1e-9, "\(successes)/\(trials)")
+            XCTAssertEqual(interval.upper, upper, accuracy: 1e-9, "\(successes)/\(trials)")
+        }
+        XCTAssertThrowsError(try ProportionInterval.wilson(successes: 0, trials: 0, confidence: 0.95), "no rows, no interval")
+    }
 }
 
 private extension Array {

@@ -56,4 +56,72 @@ final class MulticlassSuiteTests: XCTestCase {
         XCTAssertEqual(report.guardrails[0].estimate?.value ?? .nan, 0.8, accuracy: 1e-12)
         XCTAssertEqual(report.guardrails[0].withinBounds, false)
     }
+
+    /// 600 rows of three classes; a model is right on the rows where `right(row)` holds (the
+    /// true class at 0.7, else the next class at 0.7), with slightly varying probabilities.
+    private func rows(_ right: (Int) -> Bool) -> ScoredRows {
+        var labels = [Double](), scores = [Double]()
+        for row in 0..<600 {
+            let truth = row % 3, decided = right(row) ? truth : (truth + 1) % 3
+            let top = 0.6 + Double(row % 7) / 40
+            labels.append(Double(truth))
+            scores += (0..<3).map { $0 == decided ? top : (1 - top) / 2 }
+        }
+        return ScoredRows(ids: (0..<600).map { "t\($0)" }, labels: labels, scores: scores, scoresPerRow: 3,
+                          columns: ["channel": (0..<600).map { ["mail", "chat"][$0 % 2] }])
+    }
+
+    func testGateComparesMulticlassModelsWithPairedTestsAndRendersTheReview() throws {
+        let parsed = try suite("{ metric: accuracy, cost: [[0, 1, 1], [4, 0, 1], [1, 1, 0]] }", extra: """
+            guardrails:
+              - { metric: recall, class: network, min: 0.5 }
+              - { metric: expected_cost, max: 1 }
+            """)
+        let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0 }\n", file: "g.yaml")
+        let digest = "sha256:" + String(repeating: "cd", count: 32)
+        func judge(_ candidate: ScoredRows, _ champion: ScoredRows) throws -> Verdict {
+            try Gate.evaluate(policy: policy, suite: parsed, evidence: GateEvidence(
+                candidate: .init(runID: "cand", evaluation: [candidate], validation: [], evaluationDigest: digest),
+                champion: .init(runID: "champ", evaluation: [champion], validation: [], evaluationDigest: digest),
+                dataset: .init(versioned: true), cost: .init(usd: 0, overBudget: false), code: .init(dirty: false, stale: false),
+                attestations: [], evaluationsSpent: 0))
+        }
+        let good = rows { $0 % 10 != 0 }, fair = rows { $0 % 4 != 0 }
+        let promoted = try judge(good, fair)
+        XCTAssertEqual(promoted.decision, .promote, "\(promoted.rows)")
+        let primary = try XCTUnwrap(promoted.primary)
+        XCTAssertEqual(primary.method, "paired bootstrap")
+        XCTAssertEqual(primary.difference, 0.9 - 0.75, accuracy: 0.01)
+        XCTAssertLessThan(try XCTUnwrap(primary.mcnemarPValue), 1e-6, "the candidate is right on every row the champion is, and more")
+        XCTAssertNotNil(primary.stuartMaxwellPValue)
+        XCTAssertEqual(primary.oneVsRestDeLongPValues?.count, 3)
+        let diagnostics = try XCTUnwrap(promoted.candidateReport.multiclass)
+        XCTAssertEqual(diagnostics.confusion.map { $0.reduce(0, +) }, [200, 200, 200])
+        XCTAssertEqual(diagnostics.confusion.enumerated().map { $0.element[$0.offset] }.reduce(0, +), 540)
+        let network = diagnostics.recall[1]
+        XCTAssertEqual(try XCTUnwrap(network.recall), Double(diagnostics.confusion[1][1]) / 200, accuracy: 1e-12)
+        XCTAssertEqual(network.interval, try ProportionInterval.wilson(successes: diagnostics.confusion[1][1], trials: 200, confidence: 0.95))
+        XCTAssertEqual(try XCTUnwrap(diagnostics.topLabelReliability).expectedCalibrationError,
+                       try MulticlassMetric.topLabelCalibrationError.evaluate(
+                           try MulticlassPredictions(classCount: 3, labels: good.labels.map { Int($0) }, probabilities: good.scores)).value,
+                       accuracy: 1e-12, "the plotted bins are the top-label ECE's")
+        XCTAssertTrue(Review.markdown(promoted).contains("### Recall per class"))
+
+        // A model that never decides network breaks the recall floor: rejected.
+        let blind = rows { $0 % 3 != 1 }
+        let rejected = try judge(blind, fair)
+        XCTAssertEqual(rejected.decision, .reject)
+        XCTAssertEqual(rejected.guardrails[0].outcome, .fail)
+        XCTAssertTrue(rejected.guardrails[0].evidence.contains("< min 0.5"), rejected.guardrails[0].evidence)
+
+        // The HTML review's multiclass plots, laid out by a real browser, and no ROC curve.
+        let dom = try HeadlessChromium.dom(of: Review.html(promoted))
+        for id in ["confusion-matrix", "class-recall", "top-label-reliability"] {
+            XCTAssertGreaterThan(try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing"), 100, id)
+        }
+        XCTAssertNil(HeadlessChromium.renderedWidth(of: "roc-curve", in: dom))
+        XCTAssertTrue(dom.contains("600 rows, 3 classes"))
+        XCTAssertTrue(dom.contains("true network, decided network"), "the heat map's cells are labelled")
+        XCTAssertEqual(dom.components(separatedBy: "<g class=\"candidate\"").count - 1, 3, "a recall interval per class")
+    }
 }

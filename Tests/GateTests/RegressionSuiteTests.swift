@@ -83,7 +83,7 @@ final class RegressionSuiteTests: XCTestCase {
 
     func testGatePromotesTheMoreAccurateModelAndRejectsTheWorse() throws {
         let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0.1 }\n", file: "g.yaml")
-        let s = try suite(extra: "guardrails:\n  - { metric: mae, slices: [region], non_inferiority_margin: 0.5, min_slice_rows: 50 }")
+        let s = try suite(extra: "guardrails:\n  - { metric: mae, slices: [region], non_inferiority_margin: 0.5, min_slice_rows: 50 }\nslices: [region]")
         func model(_ id: String, noise: Double, seed: UInt64) -> GateEvidence.Model {
             GateEvidence.Model(runID: id, evaluation: [rows(noise: noise, seed: seed)], validation: [], evaluationDigest: digest)
         }
@@ -100,7 +100,15 @@ final class RegressionSuiteTests: XCTestCase {
         XCTAssertEqual(primary.method, "paired bootstrap")
         XCTAssertEqual(primary.design, .rows(count: 600))
         XCTAssertLessThan(primary.difference, 0)
-        XCTAssertLessThan(try XCTUnwrap(primary.tTestPValue), 0.001)  // the parametric cross-check agrees
+        XCTAssertLessThan(try XCTUnwrap(primary.tTestPValue), 0.001)  // the parametric cross-checks agree
+        XCTAssertLessThan(try XCTUnwrap(primary.tTestAbsolutePValue), 0.001)
+        // Each reported slice's error gets an interval over its own rows, even in the gate.
+        let regions = try XCTUnwrap(promoted.candidateReport.slices.first).slices
+        XCTAssertEqual(regions.count, 3)
+        for region in regions {
+            let interval = try XCTUnwrap(region.interval, "\(region.key)"), value = try XCTUnwrap(region.value).value
+            XCTAssertTrue(interval.lower < value && value < interval.upper, "\(region.key): \(value) in \(interval)")
+        }
         XCTAssertEqual(promoted.guardrails[0].slices.map(\.outcome), [.pass, .pass, .pass])
         let rejected = try judge(bad, good)
         XCTAssertEqual(rejected.decision, .reject)
@@ -108,11 +116,35 @@ final class RegressionSuiteTests: XCTestCase {
 
         // The HTML review shows the regression plots, laid out by a real browser, and no ROC curve.
         let dom = try HeadlessChromium.dom(of: Review.html(promoted))
-        for id in ["predicted-vs-actual", "residual-deciles", "slice-deltas"] {
+        for id in ["predicted-vs-actual", "residual-deciles", "slice-metric-0", "slice-deltas"] {
             XCTAssertGreaterThan(try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing"), 100, id)
         }
         XCTAssertNil(HeadlessChromium.renderedWidth(of: "roc-curve", in: dom))
         XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"champion\"").count - 1, 1)  // its deciles
         XCTAssertTrue(dom.contains("600 rows."), "no positives for regression")
+    }
+
+    /// The gate's parametric cross-checks equal scipy's `ttest_rel` on squared and absolute
+    /// errors (the golden pairs of scripts/golden/regression.py).
+    func testGateTTestsEqualScipy() throws {
+        struct TTest: Decodable { let p_value: Double }
+        struct Pair: Decodable { let targets, baseline, candidate: [Double]; let squared, absolute: TTest }
+        struct Golden: Decodable { let paired_t: [Pair] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("EvaluationTests/Golden/regression.json")
+        let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0 }\n", file: "g.yaml")
+        for pair in try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url)).paired_t {
+            func model(_ id: String, _ predictions: [Double]) -> GateEvidence.Model {
+                GateEvidence.Model(runID: id, evaluation: [ScoredRows(ids: pair.targets.indices.map(String.init), labels: pair.targets,
+                                                                      scores: predictions)], validation: [], evaluationDigest: digest)
+            }
+            let verdict = try Gate.evaluate(policy: policy, suite: try suite(), evidence: GateEvidence(
+                candidate: model("candidate", pair.candidate), champion: model("champion", pair.baseline),
+                dataset: GateEvidence.DatasetChecks(versioned: true), cost: GateEvidence.Cost(usd: 0, overBudget: false),
+                code: GateEvidence.Code(dirty: false, stale: false), attestations: [], evaluationsSpent: 0))
+            let primary = try XCTUnwrap(verdict.primary)
+            XCTAssertEqual(try XCTUnwrap(primary.tTestPValue), pair.squared.p_value, accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(primary.tTestAbsolutePValue), pair.absolute.p_value, accuracy: 1e-12)
+        }
     }
 }

@@ -119,4 +119,10 @@ class CLITestCase: XCTestCase {
     }
 
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    /// The newest run's id prefix (12 hex digits), as `git ml` commands take it.
+    func latestRunID() throws -> String {
+        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
+        return String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+    }
 }

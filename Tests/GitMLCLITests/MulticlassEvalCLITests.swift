@@ -38,4 +38,38 @@ final class MulticlassEvalCLITests: CLITestCase {
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue((unknown.stdout + unknown.stderr).contains("'other'"), unknown.stderr)
     }
+
+    /// `--compare` pairs the two files' rows by `--id` and reports the paired bootstrap of each
+    /// metric with McNemar, Stuart–Maxwell (statsmodels' value, scripts/golden/multiclass_stats.py)
+    /// and per-class DeLong tests.
+    func testCompareReportsPairedBootstrapAndTests() throws {
+        let baseline = Array(repeating: [0, 0, 1, 1, 2, 2, 0, 1, 2, 0, 1, 2, 0, 0, 1, 2, 2, 1, 0, 2], count: 3).flatMap { $0 }
+        let candidate = Array(repeating: [0, 1, 1, 2, 2, 0, 0, 1, 1, 0, 2, 2, 1, 0, 1, 2, 0, 1, 0, 2], count: 3).flatMap { $0 }
+        let names = ["billing", "network", "other"]
+        func file(_ decided: [Int], order: [Int]) -> String {
+            var text = "ticket,team," + names.map { "p_\($0)" }.joined(separator: ",") + "\n"
+            for row in order {
+                text += "t\(row),\(names[row % 3])," + (0..<3).map { $0 == decided[row] ? "0.6" : "0.2" }.joined(separator: ",") + "\n"
+            }
+            return text
+        }
+        try file(baseline, order: Array(baseline.indices)).write(toFile: repo + "/a.csv", atomically: true, encoding: .utf8)
+        try file(candidate, order: baseline.indices.reversed()).write(toFile: repo + "/b.csv", atomically: true, encoding: .utf8)
+        let arguments = ["git", "ml", "eval", "--compare", "a.csv", "b.csv", "--label", "team", "--score", "p_", "--task", "multiclass",
+                         "--classes", names.joined(separator: ","), "--id", "ticket", "--resamples", "200"]
+        let output = try XCTUnwrap(try json(try run(arguments + ["--json"]).stdout) as? [String: Any])
+        let tests = try XCTUnwrap(output["paired_tests"] as? [String: Any])
+        let stuartMaxwell = try XCTUnwrap(tests["stuart_maxwell"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(stuartMaxwell["p_value"] as? Double), 0.6872892787909723, accuracy: 1e-9)
+        let mcnemar = try XCTUnwrap(tests["mcnemar"] as? [String: Any])
+        let right = { (decided: [Int]) in decided.indices.filter { decided[$0] == $0 % 3 } }
+        XCTAssertEqual(mcnemar["candidate_only_correct"] as? Int, Set(right(candidate)).subtracting(right(baseline)).count)
+        let differences = try XCTUnwrap(output["differences"] as? [[String: Any]])
+        let accuracy = try XCTUnwrap(differences.first { $0["metric"] as? String == "accuracy" }?["bootstrap"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(accuracy["estimate"] as? Double),
+                       Double(right(candidate).count - right(baseline).count) / Double(baseline.count), accuracy: 1e-12)
+        XCTAssertEqual(differences.filter { ($0["metric"] as? String)?.hasPrefix("recall of ") == true }.count, 3)
+        let text = try run(arguments).stdout
+        XCTAssertTrue(text.contains("Stuart–Maxwell") && text.contains("DeLong one-vs-rest network"), text)
+    }
 }

@@ -64,8 +64,7 @@ final class RegressionWorkflowTests: CLITestCase {
         try run("git", "add", "ml")
         try run("git", "commit", "-qm", "experiment: \(message)")
         try run("git", "ml", "run", "prices")
-        let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
-        let id = String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+        let id = try latestRunID()
         let reproduced = try run("git", "ml", "reproduce", id, "--sign")
         XCTAssertTrue(reproduced.stdout.contains("identical"), reproduced.stdout)
         try run("git", "mlcommit", "-m", message, id)
@@ -115,6 +114,7 @@ final class RegressionWorkflowTests: CLITestCase {
         let page = try String(contentsOfFile: html, encoding: .utf8)
         XCTAssertTrue(page.contains("Predicted vs actual"), page)
         XCTAssertTrue(page.contains("Residual by prediction decile"), page)
+        XCTAssertTrue(page.contains("id=\"slice-metric-0\"") && page.contains("rmse by district"), "per-district error with intervals")
 
         // The ridge on another branch, against the GBDT champion: worse, so rejected.
         try run("git", "checkout", "-q", "main")

@@ -23,6 +23,33 @@ final class EvidenceJoinTests: XCTestCase {
         XCTAssertEqual(try stored([4, 1]).joined(to: labels, everyRow: false, name: "p").rows, [1, 4])
     }
 
+    /// A multiclass file is read with the declared classes: K probabilities per row stay
+    /// together through the join, labels become class indexes checked against the data's, and a
+    /// file of other classes (or of the same classes in another order) is refused naming both lists.
+    func testMulticlassPredictionsJoinKeepsEachRowsProbabilities() throws {
+        let classes = ["billing", "network", "other"]
+        let file = MulticlassPredictions(rows: [2, 0, 1], labels: [2, 0, 0], classes: classes, seeds: [5, 6],
+                                         probabilities: [[0.1, 0.2, 0.7, 0.8, 0.1, 0.1, 0.5, 0.25, 0.25],
+                                                         [0.3, 0.3, 0.4, 0.6, 0.2, 0.2, 0.4, 0.4, 0.2]], candidate: nil)
+        let read = try PredictionsTable(bytes: Array(file.text.utf8), name: "p", classes: classes)
+        XCTAssertEqual(read.scoresPerRow, 3)
+        XCTAssertEqual(read.seeds, [5, 6])
+        XCTAssertEqual(read.text, file.text, "written back as the multiclass format")
+        let joined = try read.joined(to: [0, 0, 2], everyRow: true, name: "p")
+        XCTAssertEqual(joined.rows, [0, 1, 2])
+        XCTAssertEqual(joined.labels, [0, 0, 2])
+        XCTAssertEqual(joined.scores[0], [0.8, 0.1, 0.1, 0.5, 0.25, 0.25, 0.1, 0.2, 0.7])
+        XCTAssertEqual(joined.candidateScores, Array(file.probabilities[3..<9] + file.probabilities[0..<3]))
+        XCTAssertThrowsError(try read.joined(to: [0, 1, 2], everyRow: true, name: "p")) {
+            XCTAssertTrue("\($0)".contains("disagrees with the dataset's labels on 1 rows"), "\($0)")
+        }
+        for other in [["network", "billing", "other"], ["billing", "network", "other", "sales"]] {
+            XCTAssertThrowsError(try PredictionsTable(bytes: Array(file.text.utf8), name: "p", classes: other)) {
+                XCTAssertTrue("\($0)".contains("[billing, network, other]") && "\($0)".contains("[\(other.joined(separator: ", "))]"), "\($0)")
+            }
+        }
+    }
+
     func testJoinRefusesMissingDuplicatedExtraRowsAndForeignLabels() {
         func refusal(_ table: PredictionsTable, everyRow: Bool = true) -> String {
             do {

@@ -56,7 +56,7 @@ final class MulticlassRunTests: XCTestCase {
         let classes = ["a", "b"]
         func parse(_ text: String) throws -> MulticlassPredictions { try MulticlassPredictions(bytes: Array(text.utf8), name: "p.csv", classes: classes) }
         XCTAssertEqual(try parse("row,label,p_a,p_b\n0,a,0.25,0.75\n1,b,1,0\n").probabilities, [0.25, 0.75, 1, 0])
-        let bad = ["row,label,p_a,p_b\n0,a,0.25,0.7\n": "line 2", "row,label,p_a\n0,a,1\n": "p_b",
+        let bad = ["row,label,p_a,p_b\n0,a,0.25,0.7\n": "line 2", "row,label,p_a\n0,a,1\n": "[a, b]", "row,label,p_b,p_a\n0,a,0.5,0.5\n": "the classes [b, a]",
                    "row,label,p_a,p_b\n0,c,0.5,0.5\n": "'c'", "row,label,p_a,p_b\n0,a,-0.5,1.5\n": "[0, 1]"]
         for (text, fragment) in bad {
             XCTAssertThrowsError(try parse(text)) { XCTAssertTrue("\($0)".contains(fragment), "\($0)") }

@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
 import Gate
+import Kernels
 import Metering
 import Records
 import Tables
@@ -20,12 +21,12 @@ public enum TrainingWorker {
                                               name: job.experimentName)
         let loadStart = Date()
         let train = try project.table(of: try job.train.parsed(), schema: job.train.schema)
-        let eval = try project.table(of: try job.eval.parsed(), schema: job.eval.schema)
+        let eval = try job.eval.map { try project.table(of: try $0.parsed(), schema: $0.schema) }
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
         let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
                                       positive: job.positive, classes: suite.label.classes, excluded: Set(job.excluded))
-        let result = try session.run(train: train, eval: eval)
+        let result = try session.run(train: train, eval: eval, threads: job.threads.map(ParallelFor.Threads.init) ?? .all)
         for (index, seed) in experiment.seeds.enumerated() {
             try Data(result.models[index]).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
             for interval in result.intervals {
@@ -38,8 +39,10 @@ public enum TrainingWorker {
         try encoder.encode(result.encoding).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.encoder))
         try Data(result.predictionsText(validation: true, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
             .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.validationPredictions))
-        try Data(result.predictionsText(validation: false, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
-            .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.evaluationPredictions))
+        if eval != nil {
+            try Data(result.predictionsText(validation: false, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
+                .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.evaluationPredictions))
+        }
         let evaluateStart = Date()
         let report = try evaluate(suite: suite, experiment: experiment, result: result, train: train, eval: eval)
         try Data(CanonicalJSON.pretty(report).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.report))
@@ -50,12 +53,20 @@ public enum TrainingWorker {
         try Data().write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.done))
     }
 
-    /// The suite's report on the candidate (see `SuiteReporting`).
-    static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table) throws -> JSONValue {
-        let evaluation = SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels,
-                                             scores: result.evaluationScores)
+    /// The suite's report on the candidate (see `SuiteReporting`). Without evaluation data (a
+    /// sweep trial) the suite reports on the validation rows, marked `scored_on: validation`.
+    static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table?) throws -> JSONValue {
         let validation = SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels,
                                              scores: result.validationScores)
+        guard let eval else {
+            let report = try SuiteReporting.report(suite: suite, evaluation: validation, validation: validation,
+                                                   artifact: experiment.candidateIndex.map(CandidateArtifact.seed) ?? .ensemble, latencyP99: nil)
+            guard case .object(var fields) = report else { return report }
+            fields["scored_on"] = "validation"
+            return .object(fields)
+        }
+        let evaluation = SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels,
+                                             scores: result.evaluationScores)
         let latency = result.rowLatenciesMicroseconds.isEmpty ? nil
             : try LatencySummary(timings: result.rowLatenciesMicroseconds, machine: MachineDescription.current()).p99
         return try SuiteReporting.report(suite: suite, evaluation: evaluation, validation: validation,

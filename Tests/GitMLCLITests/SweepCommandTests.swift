@@ -1,0 +1,164 @@
+import Foundation
+import Records
+import XCTest
+
+/// `git ml sweep run|show|log`: budgeted sweeps on the local executor, their records, resuming,
+/// and what a server accepts.
+final class SweepCommandTests: CLITestCase {
+    /// A random sweep of the churn GBDT's learning rate and leaves, halving on rounds.
+    static func sweep(trials: Int = 4, budget: String = "{ max_trials: 4 }", halving: Bool = true, parallel: Int = 2) -> String {
+        """
+        experiment: churn-gbdt
+        budget: \(budget)
+        search: random
+        trials: \(trials)
+        seed: 3
+        space:
+          model.learning_rate: { log_uniform: [0.03, 0.3] }
+          model.num_leaves: { int: [4, 31] }
+        \(halving ? "halving: { resource: model.rounds, min: 5, max: 20, eta: 2 }" : "")
+        parallel: \(parallel)
+
+        """
+    }
+
+    func setUpSweep(_ name: String, _ text: String) throws {
+        try FileManager.default.createDirectory(atPath: repo + "/ml/sweeps", withIntermediateDirectories: true)
+        try text.write(toFile: repo + "/ml/sweeps/\(name).yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "sweep \(name)")
+    }
+
+    func sweepRecord(_ name: String) throws -> [String: Any] {
+        try json(try run("git", "ml", "sweep", "show", name, "--json").stdout) as! [String: Any]
+    }
+
+    func runs() throws -> [[String: Any]] {
+        try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]]
+    }
+
+    /// Trials train and score on validation rows only: N trials record N·(rungs) trial runs that
+    /// never name or score the evaluation set; only the chosen configuration's run does, so the
+    /// gate counts one evaluation.
+    func testSweepTrialsNeverSpendTheEvaluationSet() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try setUpSweep("search", Self.sweep())
+        let result = try run("git", "ml", "sweep", "run", "search", "--jobs", "2")
+        XCTAssertTrue(result.stdout.contains("sweep search  churn-gbdt on suite churn: finished"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("<- chosen"), result.stdout)
+
+        let record = try sweepRecord("search")
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(Set(jobs.map { $0["trial"] as! Int }), [0, 1, 2, 3], "every trial ran")
+        XCTAssertTrue(jobs.contains { ($0["rung"] as! Int) > 0 }, "successive halving promoted a trial")
+        XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "ok" && $0["metric"] is Double }, "\(jobs)")
+        let all = try runs()
+        let trials = all.filter { $0["kind"] as? String == "trial" }
+        XCTAssertEqual(trials.count, jobs.count, "one trial run per job")
+        XCTAssertEqual(Set(trials.map { $0["id"] as! String }), Set(jobs.map { $0["run"] as! String }))
+        for trial in trials {
+            let datasets = trial["datasets"] as! [String: Any], artifacts = trial["artifacts"] as! [String: Any]
+            XCTAssertNil(datasets["eval"], "a trial names no evaluation data")
+            XCTAssertNil(artifacts["predictions/evaluation"], "a trial scores no evaluation rows")
+            XCTAssertEqual((trial["metrics"] as! [String: Any])["scored_on"] as? String, "validation")
+        }
+        // The chosen job's values, at its rung's rounds, were evaluated once as a normal run.
+        let chosen = jobs[(record["chosen"] as! [String: Any])["job"] as! Int]
+        let evaluatedID = try XCTUnwrap(record["evaluated_run"] as? String)
+        let evaluated = try XCTUnwrap(all.first { $0["id"] as? String == evaluatedID })
+        XCTAssertEqual(evaluated["kind"] as? String, "builtin")
+        XCTAssertNotNil((evaluated["artifacts"] as! [String: Any])["predictions/evaluation"])
+        let model = (evaluated["config"] as! [String: Any])["model"] as! [String: Any]
+        XCTAssertEqual(model["rounds"] as? Double, chosen["resource"] as? Double)
+        XCTAssertEqual(model["num_leaves"] as? Double, (chosen["values"] as! [String: Any])["model.num_leaves"] as? Double)
+        XCTAssertEqual(all.filter { ($0["artifacts"] as! [String: Any])["predictions/evaluation"] != nil }.count, 1)
+
+        // Committed and gated as usual: the evaluation counter is 1.
+        try run("git", "mlcommit", "-m", "the sweep's choice", String(evaluatedID.dropFirst(7).prefix(12)))
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: nil).stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["evaluations_spent"] as? Int, 1, "the sweep spent one evaluation")
+
+        let log = try run("git", "ml", "sweep", "log").stdout
+        XCTAssertTrue(log.hasPrefix("search  "), log)
+        XCTAssertTrue(log.contains("4 trials"), log)
+    }
+
+    /// A budget smaller than two trials: the first job measures what a job costs, the second
+    /// would not fit, and the sweep stops after one with the reason; the one trial is chosen.
+    func testBudgetSmallerThanTwoTrialsStopsAfterOne() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 60, seeds: "[1]"))
+        try setUpSweep("calibrate", Self.sweep(trials: 1, budget: "{ max_trials: 1 }", halving: false, parallel: 1))
+        try run("git", "ml", "sweep", "run", "calibrate")
+        let cpu = try XCTUnwrap(((try sweepRecord("calibrate"))["spent"] as! [String: Any])["cpu_seconds"] as? Double)
+        XCTAssertGreaterThan(cpu, 0)
+        try setUpSweep("small", Self.sweep(trials: 6, budget: "{ max_cpu_hours: \(1.5 * cpu / 3600) }", halving: false, parallel: 1))
+        let result = try run("git", "ml", "sweep", "run", "small")
+        XCTAssertTrue(result.stderr.contains("sweep stopped: the next job (resource 1) would use about"), result.stderr)
+        let record = try sweepRecord("small")
+        XCTAssertEqual(record["status"] as? String, "stopped")
+        XCTAssertEqual((record["jobs"] as! [Any]).count, 1, "stopped after one trial")
+        XCTAssertEqual((record["chosen"] as? [String: Any])?["job"] as? Int, 0)
+        XCTAssertNotNil(record["evaluated_run"] as? String)
+    }
+
+    /// Ctrl-C cancels the running trials and records the sweep as interrupted; running it again
+    /// reuses every finished trial by its content key and trains only the rest.
+    func testInterruptedSweepResumesReusingFinishedTrials() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 200, seeds: "[1]"))
+        try setUpSweep("resumable", Self.sweep(trials: 4, budget: "{ max_trials: 4 }", halving: false, parallel: 1))
+        let driver = try start(["git-ml", "sweep", "run", "resumable", "--jobs", "1"])
+        let deadline = Date().addingTimeInterval(120)
+        var finished = 0
+        while finished < 1, Date() < deadline, driver.isRunning {
+            usleep(200_000)
+            if let out = try? run("git", "ml", "sweep", "show", "resumable", "--json", expect: nil).stdout,
+               let record = try? json(out) as? [String: Any] {
+                finished = (record["jobs"] as? [Any])?.count ?? 0
+            }
+        }
+        XCTAssertGreaterThanOrEqual(finished, 1, "a first trial finished")
+        kill(driver.processIdentifier, SIGINT)
+        driver.waitUntilExit()
+        XCTAssertEqual(driver.terminationStatus, 1)
+        XCTAssertTrue((try? FileManager.default.contentsOfDirectory(atPath: repo + "/.git/ml/tmp"))?.isEmpty ?? true, "nothing half-written remains")
+        let interrupted = try sweepRecord("resumable")
+        XCTAssertEqual(interrupted["status"] as? String, "interrupted")
+        XCTAssertNil(interrupted["evaluated_run"] as? String, "an interrupted sweep evaluates nothing")
+        let done = (interrupted["jobs"] as! [[String: Any]]).filter { $0["status"] as? String == "ok" }.count
+
+        try run("git", "ml", "sweep", "run", "resumable", "--jobs", "1")
+        let resumed = try sweepRecord("resumable")
+        XCTAssertEqual(resumed["status"] as? String, "finished")
+        let jobs = resumed["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 4)
+        XCTAssertEqual(jobs.filter { $0["reused"] as? Bool == true }.count, done, "finished trials were reused")
+        let okTrials = try runs().filter { $0["kind"] as? String == "trial" && $0["status"] as? String == "ok" }
+        XCTAssertEqual(okTrials.count, 4, "no finished trial trained twice")
+    }
+
+    /// `git ml push` carries the sweep's ref; a server refuses a sweep record that claims runs it
+    /// does not have.
+    func testPushCarriesTheSweepAndTheServerRefusesAForgedOne() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try setUpSweep("pushed", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
+        try run("git", "ml", "sweep", "run", "pushed")
+        try run("git", "ml", "push")
+        let local = try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout, local)
+
+        var forged = try SweepRecord(text: try run("git", "ml", "sweep", "show", "pushed", "--json").stdout)
+        forged.name = "forged"
+        forged.jobs[0].run = "sha256:" + String(repeating: "ab", count: 32)
+        try CanonicalJSON.pretty(forged.json).write(toFile: repo + "/.git/forged.json", atomically: true, encoding: .utf8)
+        let blob = try run("git", "hash-object", "-w", ".git/forged.json").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try run("sh", "-c", "printf '100644 blob \(blob)\\tsweep.json\\n' | git mktree").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try run("git", "commit-tree", tree, "-m", "forged").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let refused = try run("git", "push", "--no-verify", "origin", "\(commit):refs/ml/sweeps/forged", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("neither on this server nor in this push"), refused.stderr)
+    }
+}

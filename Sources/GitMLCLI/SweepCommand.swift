@@ -47,6 +47,11 @@ struct SweepRunCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try openProject()
+            // Job folders of a killed sweep (requests and logs only) go; a killed trial's run
+            // scratch is an ordinary leftover that `git ml gc` removes.
+            for leftover in project.layout.leftovers() where leftover.purpose == "sweep" {
+                try? FileManager.default.removeItem(atPath: leftover.path)
+            }
             let sweeps = SweepRunner(project: project, runner: experimentRunner(project),
                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let scratch = project.layout.temporaryPath("sweep")

@@ -114,7 +114,7 @@ public struct SweepRunner {
                                                  request: .init(experimentText: text, link: link, validationOnly: true, threads: threads)))
                     state.budget.started(job: id, expected: expected, newTrial: next.newTrial)
                     submitted[id] = (next.trial, next.rung, resource, values, key, next.newTrial)
-                    progress("job \(id): trial \(next.trial)" + (resource.map { " at \(spec.halving!.resource) \($0)" } ?? "") + " started")
+                    progress("started trial \(next.trial)" + (resource.map { " at \(spec.halving!.resource) \($0)" } ?? ""))
                     continue
                 }
                 break
@@ -129,7 +129,7 @@ public struct SweepRunner {
                                   run: try project.recordedRun(run).record)
             } else {
                 failures += 1
-                progress("job \(outcome.job): trial \(job.trial) recorded no run: \(outcome.failure ?? "unknown reason")")
+                progress("trial \(job.trial) recorded no run: \(outcome.failure ?? "unknown reason")")
             }
             state.budget.finished(job: outcome.job, spent: .init(usd: entry.usd, cpuSeconds: entry.cpuSeconds, resource: job.resource ?? 1))
             try report(entry)

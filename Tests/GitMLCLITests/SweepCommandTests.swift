@@ -74,6 +74,12 @@ final class SweepCommandTests: CLITestCase {
         XCTAssertEqual(model["num_leaves"] as? Double, (chosen["values"] as! [String: Any])["model.num_leaves"] as? Double)
         XCTAssertEqual(all.filter { ($0["artifacts"] as! [String: Any])["predictions/evaluation"] != nil }.count, 1)
 
+        // A trial is never a candidate: it was scored on validation rows only.
+        let trialPrefix = String((trials[0]["id"] as! String).dropFirst(7).prefix(12))
+        let refused = try run("git", "mlcommit", "-m", "a trial", trialPrefix, expect: nil)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("scored on validation rows only"), refused.stderr)
+
         // Committed and gated as usual: the evaluation counter is 1.
         try run("git", "mlcommit", "-m", "the sweep's choice", String(evaluatedID.dropFirst(7).prefix(12)))
         let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: nil).stdout) as! [[String: Any]])[0]
@@ -102,26 +108,30 @@ final class SweepCommandTests: CLITestCase {
         XCTAssertNotNil(record["evaluated_run"] as? String)
     }
 
-    /// Ctrl-C cancels the running trials and records the sweep as interrupted; running it again
-    /// reuses every finished trial by its content key and trains only the rest.
+    /// A killed sweep keeps what it recorded; Ctrl-C cancels the running trials and records the
+    /// sweep as interrupted; running it again reuses every finished trial by its content key and
+    /// trains only the rest.
     func testInterruptedSweepResumesReusingFinishedTrials() throws {
         try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 200, seeds: "[1]"))
         try setUpSweep("resumable", Self.sweep(trials: 4, budget: "{ max_trials: 4 }", halving: false, parallel: 1))
-        let driver = try start(["git-ml", "sweep", "run", "resumable", "--jobs", "1"])
-        let deadline = Date().addingTimeInterval(120)
-        var finished = 0
-        while finished < 1, Date() < deadline, driver.isRunning {
-            usleep(200_000)
-            if let out = try? run("git", "ml", "sweep", "show", "resumable", "--json", expect: nil).stdout,
-               let record = try? json(out) as? [String: Any] {
-                finished = (record["jobs"] as? [Any])?.count ?? 0
-            }
-        }
-        XCTAssertGreaterThanOrEqual(finished, 1, "a first trial finished")
+        // Killed outright: the record holds the jobs that finished, the trials die with the driver.
+        var driver = try start(["git-ml", "sweep", "run", "resumable", "--jobs", "1"])
+        XCTAssertGreaterThanOrEqual(try waitForJobs(1, of: "resumable", while: driver), 1, "a first trial finished")
+        kill(driver.processIdentifier, SIGKILL)
+        driver.waitUntilExit()
+        let killed = try sweepRecord("resumable")
+        XCTAssertEqual(killed["status"] as? String, "running", "a killed sweep's record stays as last written")
+        let killedJobs = (killed["jobs"] as! [Any]).count
+
+        // Ctrl-C: the running trial stops and the sweep is recorded as interrupted.
+        driver = try start(["git-ml", "sweep", "run", "resumable", "--jobs", "1"])
+        let finished = try waitForJobs(killedJobs + 1, of: "resumable", while: driver)
+        XCTAssertGreaterThan(finished, killedJobs, "the resumed sweep went on")
         kill(driver.processIdentifier, SIGINT)
         driver.waitUntilExit()
         XCTAssertEqual(driver.terminationStatus, 1)
-        XCTAssertTrue((try? FileManager.default.contentsOfDirectory(atPath: repo + "/.git/ml/tmp"))?.isEmpty ?? true, "nothing half-written remains")
+        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: repo + "/.git/ml/tmp")) ?? []
+        XCTAssertEqual(scratch.filter { $0.hasPrefix("sweep-") }, [], "no job folder remains (the killed sweep's went on resuming)")
         let interrupted = try sweepRecord("resumable")
         XCTAssertEqual(interrupted["status"] as? String, "interrupted")
         XCTAssertNil(interrupted["evaluated_run"] as? String, "an interrupted sweep evaluates nothing")
@@ -135,6 +145,21 @@ final class SweepCommandTests: CLITestCase {
         XCTAssertEqual(jobs.filter { $0["reused"] as? Bool == true }.count, done, "finished trials were reused")
         let okTrials = try runs().filter { $0["kind"] as? String == "trial" && $0["status"] as? String == "ok" }
         XCTAssertEqual(okTrials.count, 4, "no finished trial trained twice")
+    }
+
+    /// Waits (up to two minutes, while `driver` runs) until sweep `name` has recorded `count`
+    /// jobs; returns how many it has.
+    func waitForJobs(_ count: Int, of name: String, while driver: Process) throws -> Int {
+        let deadline = Date().addingTimeInterval(120)
+        var jobs = 0
+        while jobs < count, Date() < deadline, driver.isRunning {
+            usleep(200_000)
+            if let out = try? run("git", "ml", "sweep", "show", name, "--json", expect: nil).stdout,
+               let record = try? json(out) as? [String: Any] {
+                jobs = (record["jobs"] as? [Any])?.count ?? 0
+            }
+        }
+        return jobs
     }
 
     /// `git ml push` carries the sweep's ref; a server refuses a sweep record that claims runs it

@@ -4,7 +4,8 @@
 /// rule, and the run that evaluated the chosen configuration on the suite's evaluation set.
 /// Stored as RFC 8785 canonical JSON under `refs/ml/sweeps/<name>`; like a run record its id
 /// is the SHA-256 of the record without `id`. Layout in docs/FORMAT.md ("Sweep records").
-public struct SweepRecord: Equatable, Sendable {
+public struct SweepRecord: Equatable, Sendable, ContentAddressedRecord {
+    public static let recordName = "sweep record"
     public static let formatVersion = 1
 
     /// Where a sweep stands.
@@ -108,17 +109,7 @@ public struct SweepRecord: Equatable, Sendable {
     public var spentUSD: Double { jobs.reduce(0) { $0 + $1.usd } }
     public var spentCPUSeconds: Double { jobs.reduce(0) { $0 + $1.cpuSeconds } }
 
-    /// The record id: `sha256:` + the SHA-256 of the canonical JSON of the record without `id`.
-    public var id: String { CanonicalJSON.digest(.object(fields)) }
-
-    /// The canonical JSON value, `id` included.
-    public var json: JSONValue {
-        var o = fields
-        o["id"] = .string(id)
-        return .object(o)
-    }
-
-    private var fields: [String: JSONValue] {
+    public var contentFields: [String: JSONValue] {
         [
             "format_version": .number(Double(SweepRecord.formatVersion)),
             "name": .string(name),
@@ -175,17 +166,7 @@ public struct SweepRecord: Equatable, Sendable {
         for run in runIDs where !SweepRecord.isRunID(run) {
             throw RecordError(record: "sweep record", reason: "\(quoted(run)) is not a run id (sha256: and 64 hex digits)")
         }
-        let stated = try r.string("id")
-        guard stated == id else {
-            throw RecordError(record: "sweep record", reason: "its id \(stated) is not the digest of its content (\(id)): the record was edited or damaged")
-        }
-    }
-
-    /// Parses a record's text (canonical or pretty JSON).
-    public init(text: String) throws(RecordError) {
-        let value: JSONValue
-        do { value = try CanonicalJSON.parse(text) } catch { throw RecordError(record: "sweep record", reason: "\(error)") }
-        try self.init(json: value)
+        try checkID(stated: json)
     }
 
     static func isRunID(_ text: String) -> Bool {

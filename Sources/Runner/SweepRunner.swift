@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Gate
+import Learners
 import Metering
 import Records
 import Sweeps
@@ -45,6 +46,7 @@ public struct SweepRunner {
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(spec.experiment).yaml", name: spec.experiment)
         let suite = try Suite.parse(yaml: try runner.readText(project.mlDirectory + "/suites/\(experiment.suite).yaml", hint: "write it"),
                                     file: "ml/suites/\(experiment.suite).yaml", name: experiment.suite)
+        try checkSpace(spec, experimentText: experimentText, suite: suite)
         let code = try CodeState.current(repository: project.repository, root: project.root)
         let previous = try project.recordedSweep(name)?.record
         let parallel = min(spec.parallel, jobs)
@@ -164,6 +166,16 @@ public struct SweepRunner {
         record.updatedAt = timestamp(Date())
         try project.recordSweep(record)
         return record
+    }
+
+    /// Fails before any trial starts when the first trial's experiment does not parse or its
+    /// learner refuses a hyperparameter (a misspelt key in the space): the error names it.
+    func checkSpace(_ spec: SweepSpec, experimentText: String, suite: Suite) throws {
+        let values = spec.jobValues(trial: 0, resource: spec.halving?.minResource)
+        let file = "ml/experiments/\(spec.experiment).yaml with trial 0 of ml/sweeps/\(spec.name).yaml"
+        let trial = try Experiment.parse(yaml: try TrialExperiment.applying(values, to: experimentText), file: file, name: spec.experiment)
+        _ = try LearnerConfiguration.learner(kind: trial.modelKind, task: suite.predictionTask, classCount: suite.label.classes?.count ?? 2,
+                                             hyperparameters: trial.hyperparameters)
     }
 
     /// The declared sweep, as the record keeps it.

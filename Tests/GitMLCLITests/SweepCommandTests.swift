@@ -108,6 +108,20 @@ final class SweepCommandTests: CLITestCase {
         XCTAssertNotNil(record["evaluated_run"] as? String)
     }
 
+    /// A misspelt hyperparameter in the space stops the sweep before any trial, naming it; a
+    /// sweep without a budget is refused.
+    func testBadSpaceOrMissingBudgetStopsBeforeAnyTrial() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try setUpSweep("typo", Self.sweep().replacingOccurrences(of: "model.num_leaves", with: "model.num_leafs"))
+        let typo = try run("git", "ml", "sweep", "run", "typo", expect: 3)
+        XCTAssertTrue(typo.stderr.contains("num_leafs"), typo.stderr)
+        try setUpSweep("unbounded", Self.sweep().replacingOccurrences(of: "budget: { max_trials: 4 }", with: "budget: {}"))
+        let unbounded = try run("git", "ml", "sweep", "run", "unbounded", expect: 3)
+        XCTAssertTrue(unbounded.stderr.contains("a sweep needs a budget"), unbounded.stderr)
+        XCTAssertEqual(try runs().count, 0, "no trial ran")
+        XCTAssertEqual(try run("git", "ml", "sweep", "log").stdout, "", "nothing recorded")
+    }
+
     /// A killed sweep keeps what it recorded; Ctrl-C cancels the running trials and records the
     /// sweep as interrupted; running it again reuses every finished trial by its content key and
     /// trains only the rest.

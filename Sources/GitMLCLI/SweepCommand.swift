@@ -15,6 +15,11 @@ struct SweepCommand: ParsableCommand {
         subcommands: [SweepRunCommand.self, SweepShowCommand.self, SweepLogCommand.self, SweepTrialCommand.self])
 }
 
+/// Where `git ml sweep run` runs its trials.
+enum SweepExecutorKind: String, ExpressibleByArgument, CaseIterable {
+    case local, ray
+}
+
 /// `git ml sweep run <name>`.
 struct SweepRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,10 +43,31 @@ struct SweepRunCommand: ParsableCommand {
 
     @Argument(help: "The sweep's name (ml/sweeps/<name>.yaml).") var name: String
     @Option(help: "Trials at once (default: this machine's cores; never more than the sweep's parallel).") var jobs: Int?
+    @Option(help: "Where trials run: local (this machine) or ray (an existing Ray cluster).") var on: SweepExecutorKind = .local
+    @Option(help: "The Ray cluster's address, host:port of its GCS (default: $RAY_ADDRESS).") var rayAddress: String?
+    @Option(help: "A Python with the ray package, for the Ray bridge (default: $GITML_RAY_PYTHON, else python3).") var rayPython: String?
+    @Option(help: "CPUs each Ray task holds.") var rayCPUs = 1
     @Flag(help: "Print the sweep record as JSON.") var json = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be 1 or more") }
+        if rayCPUs < 1 { throw ValidationError("--ray-cpus must be 1 or more") }
+    }
+
+    /// The executor `--on` names.
+    func executor(project: Project, scratch: String) throws -> TrialExecutor {
+        let command = [currentExecutable(), "sweep", "trial"]
+        switch on {
+        case .local:
+            return LocalTrialExecutor(command: command, workingDirectory: project.root, scratch: scratch)
+        case .ray:
+            let environment = ProcessInfo.processInfo.environment
+            guard let address = rayAddress ?? environment["RAY_ADDRESS"] else {
+                throw InputError("--on ray needs the cluster's address: --ray-address HOST:PORT or RAY_ADDRESS")
+            }
+            return try RayTrialExecutor(python: rayPython ?? environment["GITML_RAY_PYTHON"] ?? "python3", address: address,
+                                        command: command, workingDirectory: project.root, scratch: scratch, cpusPerTrial: rayCPUs)
+        }
     }
 
     func run() throws {
@@ -56,7 +82,7 @@ struct SweepRunCommand: ParsableCommand {
                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let scratch = project.layout.temporaryPath("sweep")
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let executor = LocalTrialExecutor(command: [currentExecutable(), "sweep", "trial"], workingDirectory: project.root, scratch: scratch)
+            let executor = try executor(project: project, scratch: scratch)
             let record = try sweeps.run(name: name, executor: executor) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }

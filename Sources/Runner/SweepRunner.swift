@@ -55,7 +55,7 @@ public struct SweepRunner {
         var state = SweepState(spec: spec, higherIsBetter: suite.primary.direction == .maximize)
         var record = SweepRecord(
             name: name, experiment: spec.experiment, suite: experiment.suite,
-            plan: plan(spec, sweepText: sweepText, experimentText: experimentText, suite: suite, parallel: parallel),
+            plan: plan(spec, sweepText: sweepText, experimentText: experimentText, suite: suite, parallel: parallel, executor: executor.kind),
             commit: code.commit, jobs: [], status: .running, stopReason: nil, wallSeconds: previous?.wallSeconds ?? 0, chosenJob: nil,
             rule: state.rule(metric: suite.primary.metric.description), evaluatedRun: nil,
             createdBy: project.actor(), createdAt: previous?.createdAt ?? timestamp(started), updatedAt: timestamp(started))
@@ -179,7 +179,7 @@ public struct SweepRunner {
     }
 
     /// The declared sweep, as the record keeps it.
-    func plan(_ spec: SweepSpec, sweepText: String, experimentText: String, suite: Suite, parallel: Int) -> JSONValue {
+    func plan(_ spec: SweepSpec, sweepText: String, experimentText: String, suite: Suite, parallel: Int, executor: String) -> JSONValue {
         var budget: [String: JSONValue] = [:]
         if let v = spec.budget.maxUSD { budget["max_usd"] = .number(v) }
         if let v = spec.budget.maxCPUHours { budget["max_cpu_hours"] = .number(v) }
@@ -191,7 +191,7 @@ public struct SweepRunner {
             "search": .string(spec.search.rawValue), "seed": .number(Double(spec.seed)), "trials": .number(Double(spec.trials)),
             "halving": spec.halving.map { ["resource": .string($0.resource), "min": .number(Double($0.minResource)),
                                            "max": .number(Double($0.maxResource)), "eta": .number(Double($0.eta))] } ?? .null,
-            "budget": .object(budget), "parallel": .number(Double(parallel)), "executor": "local",
+            "budget": .object(budget), "parallel": .number(Double(parallel)), "executor": .string(executor),
             "metric": ["name": .string(suite.primary.metric.description), "direction": .string(suite.primary.direction.rawValue),
                        "scored_on": "validation"],
         ]

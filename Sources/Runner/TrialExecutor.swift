@@ -38,6 +38,25 @@ public struct TrialJob: Sendable {
         public var failure: String?
     }
 
+    /// How a job whose process ended went: the run id it wrote to `runFile`, else the last line
+    /// of its standard error (else `ended`) as the failure.
+    static func outcome(job: Int, directory: String, ended: String) -> Outcome {
+        if let run = try? String(contentsOfFile: directory + "/" + runFile, encoding: .utf8) {
+            return Outcome(job: job, run: run.trimmingCharacters(in: .whitespacesAndNewlines), failure: nil)
+        }
+        let errors = (try? String(contentsOfFile: directory + "/" + errorFile, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return Outcome(job: job, run: nil, failure: errors.split(separator: "\n").last.map(String.init) ?? ended)
+    }
+
+    /// Makes the job's directory under `scratch` with its request; returns the directory.
+    func writeRequest(under scratch: String) throws -> String {
+        let directory = scratch + "/job-\(id)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(CanonicalJSON.pretty(json).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrialJob.requestFile))
+        return directory
+    }
+
     /// File names in a job's directory.
     public static let requestFile = "request.json"
     public static let runFile = "run-id"
@@ -57,6 +76,8 @@ public protocol TrialExecutor: AnyObject {
     func cancel()
     /// Jobs started and not yet returned by `next`.
     var runningCount: Int { get }
+    /// What the sweep record names as its executor (`local`, `ray`).
+    var kind: String { get }
 }
 
 /// Runs jobs as child processes on this machine (`git ml sweep trial DIR`), each in its own
@@ -77,11 +98,10 @@ public final class LocalTrialExecutor: TrialExecutor {
     }
 
     public var runningCount: Int { running.count }
+    public var kind: String { "local" }
 
     public func submit(_ job: TrialJob) throws {
-        let directory = scratch + "/job-\(job.id)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Data(CanonicalJSON.pretty(job.json).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrialJob.requestFile))
+        let directory = try job.writeRequest(under: scratch)
         let spec = LaunchSpec(arguments: command + [directory], environment: ParentLink.environment(linking: ProcessInfo.processInfo.environment),
                               workingDirectory: workingDirectory, standardInput: .nullDevice,
                               standardError: .file(path: directory + "/" + TrialJob.errorFile))
@@ -94,14 +114,8 @@ public final class LocalTrialExecutor: TrialExecutor {
                 let result = try child.process.waitForExit()
                 running[id] = nil
                 defer { try? FileManager.default.removeItem(atPath: child.directory) }
-                if let run = try? String(contentsOfFile: child.directory + "/" + TrialJob.runFile, encoding: .utf8) {
-                    return TrialJob.Outcome(job: id, run: run.trimmingCharacters(in: .whitespacesAndNewlines), failure: nil)
-                }
-                let errors = (try? String(contentsOfFile: child.directory + "/" + TrialJob.errorFile, encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-                let lastLine = errors.split(separator: "\n").last.map(String.init) ?? ""
-                return TrialJob.Outcome(job: id, run: nil,
-                                        failure: lastLine.isEmpty ? "the trial process ended (\(result.exitStatus)) without recording a run" : lastLine)
+                return TrialJob.outcome(job: id, directory: child.directory,
+                                        ended: "the trial process ended (\(result.exitStatus)) without recording a run")
             }
             if stop() { return nil }
             usleep(20_000)

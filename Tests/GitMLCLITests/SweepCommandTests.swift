@@ -161,6 +161,37 @@ final class SweepCommandTests: CLITestCase {
         XCTAssertEqual(okTrials.count, 4, "no finished trial trained twice")
     }
 
+    /// The Ray executor on a 2-CPU Ray head started by the test on loopback, inside a network
+    /// namespace of its own (so nothing listens beyond this test). Needs a Python with `ray`:
+    /// GITML_RAY_PYTHON names it (`pip install ray` into a venv); skipped without it.
+    func testRaySweepRunsTrialsAsClusterTasks() throws {
+        guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
+            throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
+        }
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try setUpSweep("cluster", Self.sweep(trials: 3, budget: "{ max_trials: 3 }", halving: false, parallel: 2))
+        let bin = (python as NSString).deletingLastPathComponent
+        let script = """
+            set -e
+            ip link set lo up
+            ray_dir=/tmp/ray-gitml-$$
+            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
+                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
+            trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
+            git-ml sweep run cluster --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 2
+            """
+        let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let record = try sweepRecord("cluster")
+        XCTAssertEqual(record["status"] as? String, "finished")
+        XCTAssertEqual((record["plan"] as! [String: Any])["executor"] as? String, "ray")
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 3)
+        XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "ok" }, "\(jobs)")
+        XCTAssertEqual(try runs().filter { $0["kind"] as? String == "trial" }.count, 3)
+        XCTAssertNotNil(record["evaluated_run"] as? String)
+    }
+
     /// Waits (up to two minutes, while `driver` runs) until sweep `name` has recorded `count`
     /// jobs; returns how many it has.
     func waitForJobs(_ count: Int, of name: String, while driver: Process) throws -> Int {

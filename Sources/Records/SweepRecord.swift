@@ -42,6 +42,9 @@ public struct SweepRecord: Equatable, Sendable, ContentAddressedRecord {
         public var wallSeconds: Double
         /// True when a resumed sweep took this result from an earlier invocation's run.
         public var reused: Bool
+        /// Where a cluster executor ran it (`executor`, `node`, `task`, `cpus`); nil on the
+        /// sweep's own machine.
+        public var placement: JSONValue?
 
         public init(trial: Int, rung: Int, resource: Int?, values: [String: JSONValue], key: String, run: String?, status: String,
                     metric: Double?, usd: Double, cpuSeconds: Double, wallSeconds: Double, reused: Bool) {
@@ -57,6 +60,7 @@ public struct SweepRecord: Equatable, Sendable, ContentAddressedRecord {
             self.cpuSeconds = cpuSeconds
             self.wallSeconds = wallSeconds
             self.reused = reused
+            placement = nil
         }
     }
 
@@ -187,6 +191,7 @@ extension SweepRecord.Job {
             "metric": metric.map(JSONValue.number) ?? .null,
             "cost": ["usd": .number(usd), "cpu_seconds": .number(cpuSeconds), "wall_seconds": .number(wallSeconds)],
             "reused": .bool(reused),
+            "placement": placement ?? .null,
         ]
     }
 
@@ -205,6 +210,7 @@ extension SweepRecord.Job {
         cpuSeconds = cost["cpu_seconds"]?.doubleValue ?? 0
         wallSeconds = cost["wall_seconds"]?.doubleValue ?? 0
         reused = r.object["reused"]?.boolValue ?? false
+        if let value = r.object["placement"], !value.isNull { placement = value } else { placement = nil }
         guard trial >= 0, rung >= 0 else { throw r.fail("trial", "and rung must be 0 or more") }
     }
 }

@@ -23,8 +23,6 @@ public final class RayTrialExecutor: TrialExecutor {
     private let replies: Int32
     private var buffer: [UInt8] = []
     private var running: [Int: String] = [:]
-    /// The node each finished job ran on, by job id.
-    public private(set) var nodes: [Int: String] = [:]
 
     /// Starts the bridge (`python`, with `ray` importable) connected to the cluster at `address`.
     public init(python: String, address: String, command: [String], workingDirectory: String, scratch: String, cpusPerTrial: Int) throws {
@@ -75,10 +73,12 @@ public final class RayTrialExecutor: TrialExecutor {
         while !running.isEmpty {
             if let reply = try readLine(timeout: 0.05), let id = reply["job"]?.intValue, let directory = running.removeValue(forKey: id) {
                 defer { try? FileManager.default.removeItem(atPath: directory) }
-                if let node = reply["node"]?.stringValue { nodes[id] = node }
                 let ended = reply["lost"]?.stringValue.map { "the Ray task was lost (retried once): \($0)" }
                     ?? "the Ray task ended (exit \(reply["returncode"]?.intValue ?? -1)) without recording a run"
-                return TrialJob.outcome(job: id, directory: directory, ended: ended)
+                var outcome = TrialJob.outcome(job: id, directory: directory, ended: ended)
+                outcome.placement = ["executor": "ray", "node": reply["node"] ?? .null, "task": reply["task"] ?? .null,
+                                     "cpus": .number(Double(cpusPerTrial))]
+                return outcome
             }
             if stop() { return nil }
         }
@@ -128,7 +128,7 @@ public final class RayTrialExecutor: TrialExecutor {
                 except KeyboardInterrupt:
                     os.killpg(proc.pid, signal.SIGINT)
                     code = proc.wait()
-            return {"returncode": code, "node": ray.util.get_node_ip_address()}
+            return {"returncode": code, "node": ray.util.get_node_ip_address(), "task": ray.get_runtime_context().get_task_id()}
 
         def say(message):
             sys.stdout.write(json.dumps(message) + "\n")
@@ -159,7 +159,7 @@ public final class RayTrialExecutor: TrialExecutor {
                     job = pending.pop(ref)
                     try:
                         result = ray.get(ref)
-                        say({"job": job, "returncode": result["returncode"], "node": result["node"]})
+                        say({"job": job, "returncode": result["returncode"], "node": result["node"], "task": result["task"]})
                     except Exception as error:
                         say({"job": job, "lost": type(error).__name__ + ": " + str(error).splitlines()[0][:300] if str(error) else type(error).__name__})
         """#

@@ -129,7 +129,9 @@ public struct SweepRunner {
             if let run = outcome.run {
                 entry = jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key,
                                   run: try project.recordedRun(run).record)
+                entry.placement = outcome.placement
             } else {
+                entry.placement = outcome.placement
                 failures += 1
                 progress("trial \(job.trial) recorded no run: \(outcome.failure ?? "unknown reason")")
             }

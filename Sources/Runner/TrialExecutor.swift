@@ -36,6 +36,8 @@ public struct TrialJob: Sendable {
         public var job: Int
         public var run: String?
         public var failure: String?
+        /// Where a cluster ran it (`{"executor", "node", "task", "cpus"}`); nil on this machine.
+        public var placement: JSONValue?
     }
 
     /// How a job whose process ended went: the run id it wrote to `runFile`, else the last line

@@ -188,6 +188,11 @@ final class SweepCommandTests: CLITestCase {
         let jobs = record["jobs"] as! [[String: Any]]
         XCTAssertEqual(jobs.count, 3)
         XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "ok" }, "\(jobs)")
+        for job in jobs {
+            let placement = try XCTUnwrap(job["placement"] as? [String: Any], "the record says where each job ran")
+            XCTAssertEqual(placement["node"] as? String, "127.0.0.1")
+            XCTAssertFalse((placement["task"] as? String ?? "").isEmpty, "the Ray task id")
+        }
         XCTAssertEqual(try runs().filter { $0["kind"] as? String == "trial" }.count, 3)
         XCTAssertNotNil(record["evaluated_run"] as? String)
     }

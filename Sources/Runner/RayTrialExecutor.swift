@@ -100,7 +100,9 @@ public final class RayTrialExecutor: TrialExecutor {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
                 buffer.removeSubrange(...newline)
-                return try CanonicalJSON.parse(line)
+                // Only the bridge's protocol lines are JSON objects; anything else is not a reply.
+                guard let reply = try? CanonicalJSON.parse(line), reply.objectValue != nil else { continue }
+                return reply
             }
             var descriptor = pollfd(fd: replies, events: Int16(POLLIN), revents: 0)
             let wait = max(0, Int32(deadline.timeIntervalSinceNow * 1000))
@@ -116,13 +118,17 @@ public final class RayTrialExecutor: TrialExecutor {
     /// `returncode` and `node`, or `lost`).
     static let bridgeScript = #"""
         import json, os, select, signal, subprocess, sys
+        # The protocol keeps its own copy of stdout; anything Ray or a library prints goes to stderr.
+        protocol = os.fdopen(os.dup(1), "w")
+        os.dup2(2, 1)
         import ray
 
         @ray.remote(max_retries=1)
         def trial(argv, cwd, stderr):
             with open(stderr, "ab") as err:
+                # The trial dies with this worker (GitML's ParentLink): a retry never races an orphan.
                 proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                        start_new_session=True)
+                                        start_new_session=True, env=dict(os.environ, GITML_PARENT_PID=str(os.getpid())))
                 try:
                     code = proc.wait()
                 except KeyboardInterrupt:
@@ -131,8 +137,8 @@ public final class RayTrialExecutor: TrialExecutor {
             return {"returncode": code, "node": ray.util.get_node_ip_address(), "task": ray.get_runtime_context().get_task_id()}
 
         def say(message):
-            sys.stdout.write(json.dumps(message) + "\n")
-            sys.stdout.flush()
+            protocol.write(json.dumps(message) + "\n")
+            protocol.flush()
 
         ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False)
         say({"ready": True})

@@ -195,6 +195,48 @@ final class SweepCommandTests: CLITestCase {
         }
         XCTAssertEqual(try runs().filter { $0["kind"] as? String == "trial" }.count, 3)
         XCTAssertNotNil(record["evaluated_run"] as? String)
+        // A trial that ran on the cluster reproduces here, bit for bit.
+        let trial = String((jobs[0]["run"] as! String).dropFirst(7).prefix(12))
+        let reproduced = try run("git", "ml", "reproduce", trial)
+        XCTAssertTrue(reproduced.stdout.contains("bit_identical"), reproduced.stdout + reproduced.stderr)
+    }
+
+    /// A Ray worker killed mid-trial: Ray retries the task once (the trial died with its
+    /// worker, so no orphan races the retry), and the sweep record stays consistent — every
+    /// job's run exists, no trial is counted twice.
+    func testAKilledRayWorkerYieldsARetriedOrFailedTrial() throws {
+        guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
+            throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
+        }
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 300, seeds: "[1]"))
+        try setUpSweep("lost", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
+        let bin = (python as NSString).deletingLastPathComponent
+        let script = """
+            set -e
+            ip link set lo up
+            ray_dir=/tmp/ray-gitml-$$
+            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
+                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
+            trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
+            git-ml sweep run lost --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
+            sweep=$!
+            trial=""
+            for i in $(seq 1200); do trial=$(pgrep -f "[s]weep trial" | head -n 1 || true); [ -n "$trial" ] && break; sleep 0.05; done
+            [ -n "$trial" ] || { echo "no trial process appeared" >&2; exit 9; }
+            sleep 1
+            kill -9 "$(ps -o ppid= -p "$trial" | tr -d ' ')"
+            echo "killed the Ray worker of trial process $trial" >&2
+            wait $sweep
+            """
+        let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
+        XCTAssertTrue(result.stderr.contains("killed the Ray worker"), result.stderr)
+        let record = try sweepRecord("lost")
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 2, "the killed job is recorded once, retried or failed")
+        XCTAssertTrue(jobs.allSatisfy { ["ok", "failed"].contains($0["status"] as? String ?? "") }, "\(jobs)")
+        let trialRuns = try runs().filter { $0["kind"] as? String == "trial" }
+        XCTAssertEqual(Set(jobs.compactMap { $0["run"] as? String }), Set(trialRuns.filter { $0["status"] as? String == "ok" }.map { $0["id"] as! String }),
+                       "every ok trial run is one job's, and no job is counted twice")
     }
 
     /// Waits (up to two minutes, while `driver` runs) until sweep `name` has recorded `count`

@@ -7,8 +7,8 @@ import Records
 /// the cluster at `address`, submits each job as a Ray task holding `cpusPerTrial` CPUs that runs
 /// the same `git ml sweep trial DIR` on its node, and reports each task's end with the node it
 /// ran on. A task whose worker or node dies is retried once by Ray, then reported lost (the job
-/// is recorded as failed, never counted twice). `cancel()` cancels the tasks; each trial gets
-/// SIGINT and records its run as interrupted.
+/// is recorded as failed, never counted twice). `cancel()` cancels the tasks (force: their
+/// workers are killed, and the trials die with them); the sweep records those jobs as interrupted.
 ///
 /// The node runs the trial in `workingDirectory`: the repository and its store must be at that
 /// path on every node (a single machine, or a shared filesystem). Fetching the commit and the
@@ -117,7 +117,7 @@ public final class RayTrialExecutor: TrialExecutor {
     /// The bridge: JSON lines in (`submit`, `cancel`), JSON lines out (`ready`, then `job` with
     /// `returncode` and `node`, or `lost`).
     static let bridgeScript = #"""
-        import json, os, select, signal, subprocess, sys
+        import json, os, select, subprocess, sys
         # The protocol keeps its own copy of stdout; anything Ray or a library prints goes to stderr.
         protocol = os.fdopen(os.dup(1), "w")
         os.dup2(2, 1)
@@ -129,11 +129,7 @@ public final class RayTrialExecutor: TrialExecutor {
                 # The trial dies with this worker (GitML's ParentLink): a retry never races an orphan.
                 proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                         start_new_session=True, env=dict(os.environ, GITML_PARENT_PID=str(os.getpid())))
-                try:
-                    code = proc.wait()
-                except KeyboardInterrupt:
-                    os.killpg(proc.pid, signal.SIGINT)
-                    code = proc.wait()
+                code = proc.wait()
             return {"returncode": code, "node": ray.util.get_node_ip_address(), "task": ray.get_runtime_context().get_task_id()}
 
         def say(message):
@@ -144,21 +140,27 @@ public final class RayTrialExecutor: TrialExecutor {
         say({"ready": True})
         pending = {}
         done = False
+        unread = b""
+        def cancel_all():
+            # force: the task's worker is killed, and the trial with it (GitML's ParentLink);
+            # Ray does not retry a cancelled task.
+            for ref in pending:
+                ray.cancel(ref, force=True)
         while not done or pending:
-            if not done and select.select([sys.stdin], [], [], 0.02)[0]:
-                line = sys.stdin.readline()
-                if not line:
+            if not done and select.select([0], [], [], 0.02)[0]:
+                chunk = os.read(0, 65536)
+                if not chunk:
                     done = True
-                    for ref in pending:
-                        ray.cancel(ref)
-                    continue
-                request = json.loads(line)
-                if "submit" in request:
-                    ref = trial.options(num_cpus=request["num_cpus"]).remote(request["argv"], request["cwd"], request["stderr"])
-                    pending[ref] = int(request["submit"])
-                elif request.get("cancel"):
-                    for ref in pending:
-                        ray.cancel(ref)
+                    cancel_all()
+                unread += chunk
+                while b"\n" in unread:
+                    line, unread = unread.split(b"\n", 1)
+                    request = json.loads(line)
+                    if "submit" in request:
+                        ref = trial.options(num_cpus=request["num_cpus"]).remote(request["argv"], request["cwd"], request["stderr"])
+                        pending[ref] = int(request["submit"])
+                    elif request.get("cancel"):
+                        cancel_all()
             if pending:
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.02)
                 for ref in ready:

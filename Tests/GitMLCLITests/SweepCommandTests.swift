@@ -203,13 +203,16 @@ final class SweepCommandTests: CLITestCase {
 
     /// A Ray worker killed mid-trial: Ray retries the task once (the trial died with its
     /// worker, so no orphan races the retry), and the sweep record stays consistent — every
-    /// job's run exists, no trial is counted twice.
+    /// job's run exists, no trial is counted twice. Ctrl-C on the driver cancels the cluster's
+    /// tasks: the running job and the sweep are recorded as interrupted.
     func testAKilledRayWorkerYieldsARetriedOrFailedTrial() throws {
         guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
             throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
         }
         try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 300, seeds: "[1]"))
         try setUpSweep("lost", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
+        try setUpSweep("stopped", Self.sweep(trials: 2, budget: "{ max_trials: 2, max_wall_seconds: 90 }", halving: false, parallel: 1)
+            .replacingOccurrences(of: "space:\n", with: "space:\n  model.rounds: { choice: [100000] }\n"))
         let bin = (python as NSString).deletingLastPathComponent
         let script = """
             set -e
@@ -227,6 +230,20 @@ final class SweepCommandTests: CLITestCase {
             kill -9 "$(ps -o ppid= -p "$trial" | tr -d ' ')"
             echo "killed the Ray worker of trial process $trial" >&2
             wait $sweep
+            # Ctrl-C on the driver cancels the cluster's tasks; the sweep is recorded as interrupted.
+            git-ml sweep run stopped --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
+            sweep=$!
+            trial=""
+            worker=""
+            for i in $(seq 1200); do
+                trial=$(pgrep -f "[s]weep trial" | head -n 1 || true)
+                [ -n "$trial" ] && worker=$(pgrep -P "$trial" | head -n 1 || true)
+                [ -n "$worker" ] && break
+                sleep 0.05
+            done
+            [ -n "$worker" ] || { echo "no training worker appeared" >&2; exit 9; }
+            kill -INT $sweep
+            wait $sweep || echo "interrupted sweep exited $?" >&2
             """
         let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
         XCTAssertTrue(result.stderr.contains("killed the Ray worker"), result.stderr)
@@ -234,9 +251,13 @@ final class SweepCommandTests: CLITestCase {
         let jobs = record["jobs"] as! [[String: Any]]
         XCTAssertEqual(jobs.count, 2, "the killed job is recorded once, retried or failed")
         XCTAssertTrue(jobs.allSatisfy { ["ok", "failed"].contains($0["status"] as? String ?? "") }, "\(jobs)")
-        let trialRuns = try runs().filter { $0["kind"] as? String == "trial" }
+        let trialRuns = try runs().filter { $0["kind"] as? String == "trial" && ($0["config"] as! [String: Any])["sweep"].map { ($0 as! [String: Any])["name"] as? String } == "lost" }
         XCTAssertEqual(Set(jobs.compactMap { $0["run"] as? String }), Set(trialRuns.filter { $0["status"] as? String == "ok" }.map { $0["id"] as! String }),
                        "every ok trial run is one job's, and no job is counted twice")
+        XCTAssertTrue(result.stderr.contains("interrupted sweep exited 1"), result.stderr)
+        let stopped = try sweepRecord("stopped")
+        XCTAssertEqual(stopped["status"] as? String, "interrupted")
+        XCTAssertEqual((stopped["jobs"] as! [[String: Any]]).last?["status"] as? String, "interrupted", "the cancelled task's job")
     }
 
     /// Waits (up to two minutes, while `driver` runs) until sweep `name` has recorded `count`

@@ -170,16 +170,9 @@ final class SweepCommandTests: CLITestCase {
         }
         try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
         try setUpSweep("cluster", Self.sweep(trials: 3, budget: "{ max_trials: 3 }", halving: false, parallel: 2))
-        let bin = (python as NSString).deletingLastPathComponent
-        let script = """
-            set -e
-            ip link set lo up
-            ray_dir=/tmp/ray-gitml-$$
-            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
-                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
-            trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
+        let script = rayScript(python: python, body: """
             git-ml sweep run cluster --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 2
-            """
+            """)
         let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let record = try sweepRecord("cluster")
@@ -213,14 +206,7 @@ final class SweepCommandTests: CLITestCase {
         try setUpSweep("lost", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
         try setUpSweep("stopped", Self.sweep(trials: 2, budget: "{ max_trials: 2, max_wall_seconds: 90 }", halving: false, parallel: 1)
             .replacingOccurrences(of: "space:\n", with: "space:\n  model.rounds: { choice: [100000] }\n"))
-        let bin = (python as NSString).deletingLastPathComponent
-        let script = """
-            set -e
-            ip link set lo up
-            ray_dir=/tmp/ray-gitml-$$
-            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
-                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
-            trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
+        let script = rayScript(python: python, body: """
             git-ml sweep run lost --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
             sweep=$!
             trial=""
@@ -244,7 +230,7 @@ final class SweepCommandTests: CLITestCase {
             [ -n "$worker" ] || { echo "no training worker appeared" >&2; exit 9; }
             kill -INT $sweep
             wait $sweep || echo "interrupted sweep exited $?" >&2
-            """
+            """)
         let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
         XCTAssertTrue(result.stderr.contains("killed the Ray worker"), result.stderr)
         let record = try sweepRecord("lost")
@@ -258,6 +244,21 @@ final class SweepCommandTests: CLITestCase {
         let stopped = try sweepRecord("stopped")
         XCTAssertEqual(stopped["status"] as? String, "interrupted")
         XCTAssertEqual((stopped["jobs"] as! [[String: Any]]).last?["status"] as? String, "interrupted", "the cancelled task's job")
+    }
+
+    /// A bash script that starts a 2-CPU Ray head on loopback (run it in `unshare -n`, where
+    /// loopback is the only interface), runs `body`, and stops the head whatever happens.
+    func rayScript(python: String, body: String) -> String {
+        let bin = (python as NSString).deletingLastPathComponent
+        return """
+            set -e
+            ip link set lo up
+            ray_dir=/tmp/ray-gitml-$$
+            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
+                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
+            trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
+
+            """ + body
     }
 
     /// Waits (up to two minutes, while `driver` runs) until sweep `name` has recorded `count`

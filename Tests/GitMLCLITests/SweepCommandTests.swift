@@ -276,8 +276,8 @@ final class SweepCommandTests: CLITestCase {
         return jobs
     }
 
-    /// `git ml push` carries the sweep's ref; a server refuses a sweep record that claims runs it
-    /// does not have.
+    /// `git ml push` carries the sweep's ref, and its later records as fast-forwards; a server
+    /// refuses a sweep record that claims runs it does not have, and a rewritten sweep ref.
     func testPushCarriesTheSweepAndTheServerRefusesAForgedOne() throws {
         try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
         let (bare, _, _) = try setUpSharing(defaultRemote: true)
@@ -299,5 +299,14 @@ final class SweepCommandTests: CLITestCase {
         let commit = try run("git", "commit-tree", tree, "-m", "forged").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let refused = try run("git", "push", "--no-verify", "origin", "\(commit):refs/ml/sweeps/forged", expect: 1)
         XCTAssertTrue(refused.stderr.contains("neither on this server nor in this push"), refused.stderr)
+        let rewritten = try run("git", "push", "--no-verify", "origin", "+\(commit):refs/ml/sweeps/pushed", expect: 1)
+        XCTAssertTrue(rewritten.stderr.contains("only moves forward"), rewritten.stderr)
+
+        // Run again (every trial reused), the record moves forward, and the push is accepted.
+        try run("git", "ml", "sweep", "run", "pushed")
+        XCTAssertNotEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout, local)
+        try run("git", "ml", "push")
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout,
+                       try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout)
     }
 }

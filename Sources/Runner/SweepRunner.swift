@@ -34,8 +34,7 @@ public struct SweepRunner {
 
     /// Runs (or resumes) sweep `name` on `executor` and returns its final record; SIGINT
     /// cancels the running jobs and records the sweep as interrupted.
-    public func run(name: String, executor: TrialExecutor, progress: Progress) throws -> SweepRecord {
-        let started = Date()
+    public func run(name: String, executor: TrialExecutor, progress: @escaping Progress) throws -> SweepRecord {
         guard RecordedSweep.isValidName(name) else {
             throw RunnerError.invalidExperiment("'\(name)' is not a sweep name: use lower-case letters, digits, - and _ (ml/sweeps/<name>.yaml)")
         }
@@ -50,124 +49,25 @@ public struct SweepRunner {
         let code = try CodeState.current(repository: project.repository, root: project.root)
         let previous = try project.recordedSweep(name)?.record
         let parallel = min(spec.parallel, jobs)
-        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / parallel)
 
-        var state = SweepState(spec: spec, higherIsBetter: suite.primary.direction == .maximize)
-        var record = SweepRecord(
-            name: name, experiment: spec.experiment, suite: experiment.suite,
-            plan: plan(spec, sweepText: sweepText, experimentText: experimentText, suite: suite, parallel: parallel, executor: executor.kind),
-            commit: code.commit, jobs: [], status: .running, stopReason: nil, wallSeconds: previous?.wallSeconds ?? 0, chosenJob: nil,
-            rule: state.rule(metric: suite.primary.metric.description), evaluatedRun: nil,
-            createdBy: project.actor(), createdAt: previous?.createdAt ?? timestamp(started), updatedAt: timestamp(started))
-        let priorWall = record.wallSeconds
-        let reusable = try finishedTrials()
-        var submitted: [Int: (trial: Int, rung: Int, resource: Int?, values: [String: JSONValue], key: String, newTrial: Bool)] = [:]
-        var stopReason: String?
-        var failures = 0
+        let session = SweepSession(
+            sweeps: self, name: name, spec: spec, sweepText: sweepText, experimentText: experimentText, experiment: experiment,
+            suite: suite, code: code, previous: previous, parallel: parallel, threads: max(1, ProcessInfo.processInfo.activeProcessorCount / parallel),
+            reusable: try finishedTrials(), executor: executor, progress: progress)
         let watch = InterruptWatch()
         defer { watch.cancel() }
-
-        func elapsed() -> Double { priorWall + Date().timeIntervalSince(started) }
-        func report(_ job: SweepRecord.Job) throws {
-            if let metric = job.metric, job.status == "ok" {
-                state.halving.report(trial: job.trial, rung: job.rung, metric: metric)
-            } else {
-                state.halving.report(trial: job.trial, rung: job.rung, metric: .nan)
-            }
-            record.jobs.append(job)
-            record.wallSeconds = elapsed()
-            record.updatedAt = timestamp(Date())
-            try project.recordSweep(record)
-            progress(describe(job, index: record.jobs.count - 1))
+        while !watch.hasFired {
+            try session.startJobs()
+            guard executor.runningCount > 0 else { break }
+            if let outcome = try executor.next(stop: { watch.hasFired }) { try session.collect(outcome) }
         }
-
-        var nextID = 0
-        scheduling: while !watch.hasFired {
-            // Start jobs while a slot is free and the budget admits them.
-            while executor.runningCount < parallel, stopReason == nil, let next = state.peek() {
-                let resource = next.rung < state.halving.rungResources.count && spec.halving != nil ? state.halving.rungResources[next.rung] : nil
-                let values = spec.jobValues(trial: next.trial, resource: resource)
-                let key = SweepSpec.jobKey(sweepFile: sweepText, experimentFile: experimentText, codeTree: code.tree, values: values)
-                let id = nextID
-                if let run = reusable[key] {
-                    state.take()
-                    nextID += 1
-                    state.budget.started(job: id, expected: nil, newTrial: next.newTrial)
-                    var job = jobRecord(trial: next.trial, rung: next.rung, resource: resource, values: values, key: key, run: run)
-                    job.reused = true
-                    state.budget.finished(job: id, spent: .init(usd: job.usd, cpuSeconds: job.cpuSeconds, resource: resource ?? 1))
-                    try report(job)
-                    continue
-                }
-                switch state.budget.admit(resource: resource ?? 1, newTrial: next.newTrial, elapsed: elapsed()) {
-                case .stop(let reason):
-                    stopReason = reason
-                case .wait:
-                    break
-                case .start(let expected, let maxUSD, let maxCPU):
-                    state.take()
-                    nextID += 1
-                    let limits = trialLimits(experiment.budget, maxUSD: maxUSD, maxCPUSeconds: maxCPU,
-                                             wallLeft: spec.budget.maxWallSeconds.map { $0 - elapsed() })
-                    let text = try TrialExperiment.applying(values.merging(limits) { $1 }, to: experimentText)
-                    let link: JSONValue = ["name": .string(name), "trial": .number(Double(next.trial)), "rung": .number(Double(next.rung)),
-                                           "resource": resource.map { .number(Double($0)) } ?? .null, "key": .string(key)]
-                    try executor.submit(TrialJob(id: id, experiment: spec.experiment,
-                                                 request: .init(experimentText: text, link: link, validationOnly: true, threads: threads)))
-                    state.budget.started(job: id, expected: expected, newTrial: next.newTrial)
-                    submitted[id] = (next.trial, next.rung, resource, values, key, next.newTrial)
-                    progress("started trial \(next.trial)" + (resource.map { " at \(spec.halving!.resource) \($0)" } ?? ""))
-                    continue
-                }
-                break
-            }
-            guard executor.runningCount > 0 else { break scheduling }
-            guard let outcome = try executor.next(stop: { watch.hasFired }) else { continue }
-            guard let job = submitted.removeValue(forKey: outcome.job) else { continue }
-            var entry = SweepRecord.Job(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key, run: nil,
-                                        status: "failed", metric: nil, usd: 0, cpuSeconds: 0, wallSeconds: 0, reused: false)
-            if let run = outcome.run {
-                entry = jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key,
-                                  run: try project.recordedRun(run).record)
-                entry.placement = outcome.placement
-            } else {
-                entry.placement = outcome.placement
-                failures += 1
-                progress("trial \(job.trial) recorded no run: \(outcome.failure ?? "unknown reason")")
-            }
-            state.budget.finished(job: outcome.job, spent: .init(usd: entry.usd, cpuSeconds: entry.cpuSeconds, resource: job.resource ?? 1))
-            try report(entry)
-            // A configuration every job fails the same way: stop instead of failing them all.
-            if failures > 0, !record.jobs.contains(where: { $0.run != nil }), stopReason == nil {
-                stopReason = "the first trial could not run: \(outcome.failure ?? "unknown reason")"
-            }
-        }
-        if watch.hasFired {
+        let interrupted = watch.hasFired
+        if interrupted {
             executor.cancel()
-            while let outcome = try executor.next(stop: { false }) {
-                guard let job = submitted.removeValue(forKey: outcome.job) else { continue }
-                let run = try outcome.run.map { try project.recordedRun($0).record }
-                var entry = jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key, run: run)
-                if run == nil { entry.status = "interrupted" }
-                try report(entry)
-            }
-            record.status = .interrupted
-            record.stopReason = "interrupted (Ctrl-C); run `git ml sweep run \(name)` to resume"
-        } else {
-            record.status = stopReason == nil ? .finished : .stopped
-            record.stopReason = stopReason
+            try session.drain()
         }
-        watch.cancel()
-        if let best = state.halving.best {
-            record.chosenJob = record.jobs.lastIndex { $0.trial == best.trial && $0.rung == best.rung && $0.status == "ok" }
-        }
-        if record.status != .interrupted, let chosen = record.chosenJob {
-            record.evaluatedRun = try evaluate(record.jobs[chosen], name: name, experiment: spec.experiment, text: experimentText, progress: progress)
-        }
-        record.wallSeconds = elapsed()
-        record.updatedAt = timestamp(Date())
-        try project.recordSweep(record)
-        return record
+        watch.cancel()  // the evaluation run watches SIGINT itself
+        return try session.finish(interrupted: interrupted)
     }
 
     /// Fails before any trial starts when the first trial's experiment does not parse or its

@@ -302,8 +302,8 @@ extension Project {
         return added
     }
 
-    /// `git fetch <git> refs/ml/<kind>/*:refs/ml/remotes/<git>/<kind>/*` for datasets, runs and
-    /// promotions (see `FetchedRefs`): never forced, so an immutable ref that differs is git's
+    /// `git fetch <git> refs/ml/<kind>/*:refs/ml/remotes/<git>/<kind>/*` for datasets, runs,
+    /// sweeps and promotions (see `FetchedRefs`): never forced, so an immutable ref that differs is git's
     /// error, not an overwrite (a purge is a fast-forward). Refs an older GitML fetched under
     /// `refs/remotes/` move first.
     func fetchMLRefs(from git: String, extraRefspecs: [String] = []) throws {

@@ -19,8 +19,9 @@ public struct RecordedSweep: Sendable {
 
 extension Project {
     /// Records a sweep's state: a commit whose tree holds `sweep.json` and whose parent is the
-    /// sweep's previous record (so the ref only moves forward, and a push is a fast-forward),
-    /// under `refs/ml/sweeps/<name>`. Recording an unchanged record is a no-op.
+    /// sweep's previous record — here, else the one fetched from a remote (so the ref only moves
+    /// forward, and a push is a fast-forward) — under `refs/ml/sweeps/<name>`. Recording an
+    /// unchanged record is a no-op.
     @discardableResult
     public func recordSweep(_ record: SweepRecord) throws -> RecordedSweep {
         guard RecordedSweep.isValidName(record.name) else { throw WorkspaceError.invalidName(record.name) }
@@ -30,9 +31,11 @@ extension Project {
             if let previous, let current = try? sweepRecord(commit: previous), current == record {
                 return RecordedSweep(record: record, commit: previous)
             }
+            // A sweep fetched from a teammate and resumed here continues their chain.
+            let parent = try previous ?? fetchedRefs(kind: "sweeps").first { $0.name == record.name }?.target
             let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
             let tree = try repository.writeTree([TreeFile(name: RecordedSweep.recordFile, blob: blob)])
-            let commit = try repository.writeCommit(tree: tree, parents: previous.map { [$0] } ?? [],
+            let commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [],
                                                     message: "sweep \(record.name) \(record.status.rawValue): \(record.jobs.count) jobs\n",
                                                     signature: signature(Date()))
             if let previous {
@@ -54,19 +57,23 @@ extension Project {
         }
     }
 
-    /// The sweep recorded as `name`, or nil.
+    /// The sweep recorded here as `name`, else the one fetched from a remote (`git ml fetch`), or nil.
     public func recordedSweep(_ name: String) throws -> RecordedSweep? {
-        guard RecordedSweep.isValidName(name), let commit = try wrapping({ try repository.readRef(RecordedSweep.ref(name: name)) }) else {
-            return nil
+        guard RecordedSweep.isValidName(name) else { return nil }
+        if let commit = try wrapping({ try repository.readRef(RecordedSweep.ref(name: name)) }) {
+            return RecordedSweep(record: try sweepRecord(commit: commit), commit: commit)
         }
-        return RecordedSweep(record: try sweepRecord(commit: commit), commit: commit)
+        guard let fetched = try fetchedRefs(kind: "sweeps").first(where: { $0.name == name }) else { return nil }
+        return RecordedSweep(record: try sweepRecord(commit: fetched.target), commit: fetched.target)
     }
 
-    /// Every sweep recorded here, most recently updated first; unreadable ones are skipped
-    /// with their reason.
+    /// Every sweep recorded here or fetched (a local one hides a fetched one of its name), most
+    /// recently updated first; unreadable ones are skipped with their reason.
     public func recordedSweeps() throws -> (sweeps: [RecordedSweep], unreadable: [(ref: String, reason: String)]) {
         var sweeps: [RecordedSweep] = [], unreadable: [(String, String)] = []
-        for (ref, commit) in try wrapping({ try repository.refs(withPrefix: "refs/ml/sweeps/") }) {
+        var seen = Set<String>()
+        let local = try wrapping { try repository.refs(withPrefix: "refs/ml/sweeps/") }.map { ($0.name, String($0.name.dropFirst("refs/ml/sweeps/".count)), $0.target) }
+        for (ref, name, commit) in local + (try fetchedRefs(kind: "sweeps").map { ($0.ref, $0.name, $0.target) }) where seen.insert(name).inserted {
             do {
                 sweeps.append(RecordedSweep(record: try sweepRecord(commit: commit), commit: commit))
             } catch {

@@ -280,7 +280,7 @@ final class SweepCommandTests: CLITestCase {
     /// refuses a sweep record that claims runs it does not have, and a rewritten sweep ref.
     func testPushCarriesTheSweepAndTheServerRefusesAForgedOne() throws {
         try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
-        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        let (bare, _, other) = try setUpSharing(defaultRemote: true)
         try run("git", "add", "-A")
         try run("git", "commit", "-qm", "blob remote")
         try run("git", "ml", "hooks", "install", "--server", in: bare)
@@ -289,6 +289,12 @@ final class SweepCommandTests: CLITestCase {
         try run("git", "ml", "push")
         let local = try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout
         XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout, local)
+        // A teammate's clone sees it after `git ml fetch`.
+        try run("git", "clone", "-q", bare, other)
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "fetch", in: other)
+        XCTAssertTrue(try run("git", "ml", "sweep", "log", in: other).stdout.hasPrefix("pushed  "))
+        XCTAssertTrue(try run("git", "ml", "sweep", "show", "pushed", in: other).stdout.contains("<- chosen"))
 
         var forged = try SweepRecord(text: try run("git", "ml", "sweep", "show", "pushed", "--json").stdout)
         forged.name = "forged"
@@ -308,5 +314,14 @@ final class SweepCommandTests: CLITestCase {
         try run("git", "ml", "push")
         XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout,
                        try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout)
+
+        // The teammate resumes the fetched sweep (every trial and the evaluation reused from the
+        // fetched runs): their record continues the chain, so their push is a fast-forward too.
+        try run("git", "ml", "fetch", in: other)
+        let resumed = try run("git", "ml", "sweep", "run", "pushed", in: other)
+        XCTAssertTrue(resumed.stdout.contains("reused from an earlier invocation"), resumed.stdout)
+        try run("git", "ml", "push", in: other)
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout,
+                       try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: other).stdout)
     }
 }

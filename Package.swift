@@ -65,14 +65,14 @@ let package = Package(
 
         // Runs.
         .target(name: "Runner", dependencies: ["Workspace", "Records", "Tables", "Contracts", "Learners", "Evaluation", "Kernels",
-                                               "BlobStore", "GitRepo", "Gate", "Metering"]),
+                                               "BlobStore", "GitRepo", "Gate", "Metering", "Sweeps"]),
 
         // Sweeps: search spaces, successive halving, budget envelopes.
-        .target(name: "Sweeps", dependencies: ["Contracts", "Kernels", "Records"]),
+        .target(name: "Sweeps", dependencies: ["Contracts", "Kernels", "Records", .product(name: "Yams", package: "Yams")]),
 
         // Command line.
         .target(name: "GitMLCLI", dependencies: [
-            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate", "Kernels", "Platform",
+            "BlobStore", "GitRepo", "Records", "Workspace", "Tables", "Contracts", "Evaluation", "Runner", "Metering", "Learners", "Gate", "Kernels", "Platform", "Sweeps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),

@@ -2,7 +2,8 @@
 /// and environment produced which artifacts, metrics and cost. Stored as RFC 8785 canonical
 /// JSON; the run id is the SHA-256 of the record without its `id` field, so a record cannot
 /// be edited without changing its id. Layout in docs/FORMAT.md ("Run records").
-public struct RunRecord: Equatable, Sendable {
+public struct RunRecord: Equatable, Sendable, ContentAddressedRecord {
+    public static let recordName = "run record"
     public static let formatVersion = 1
 
     /// How a run ended.
@@ -116,17 +117,7 @@ public struct RunRecord: Equatable, Sendable {
         self.createdAt = createdAt
     }
 
-    /// The run id: `sha256:` + the SHA-256 of the canonical JSON of the record without `id`.
-    public var id: String { CanonicalJSON.digest(.object(fields)) }
-
-    /// The canonical JSON value, `id` included.
-    public var json: JSONValue {
-        var o = fields
-        o["id"] = .string(id)
-        return .object(o)
-    }
-
-    private var fields: [String: JSONValue] {
+    public var contentFields: [String: JSONValue] {
         [
             "format_version": .number(Double(RunRecord.formatVersion)),
             "kind": .string(kind),
@@ -201,16 +192,6 @@ public struct RunRecord: Equatable, Sendable {
         statusDetail = try r.optionalString("status_detail")
         createdBy = try r.string("created_by")
         createdAt = try r.string("created_at")
-        let stated = try r.string("id")
-        guard stated == id else {
-            throw RecordError(record: "run record", reason: "its id \(stated) is not the digest of its content (\(id)): the record was edited or damaged")
-        }
-    }
-
-    /// Parses a record's text (canonical or pretty JSON).
-    public init(text: String) throws(RecordError) {
-        let value: JSONValue
-        do { value = try CanonicalJSON.parse(text) } catch { throw RecordError(record: "run record", reason: "\(error)") }
-        try self.init(json: value)
+        try checkID(stated: json)
     }
 }

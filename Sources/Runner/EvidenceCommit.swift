@@ -42,7 +42,8 @@ public struct EvidenceCommit {
             let created = Dictionary(all.map { ($0.id, $0.record.createdAt) }, uniquingKeysWith: { a, _ in a })
             var eligible: [String: [RecordedRun]] = [:]  // by suite, newest first
             // Only runs made after the suite's candidate: an older run never silently replaces it.
-            for run in all where run.record.status == .ok && !run.record.code.dirty && run.record.code.tree == headTree
+            // A sweep's trials were scored on validation rows only: never candidates.
+            for run in all where run.record.status == .ok && run.record.kind != "trial" && !run.record.code.dirty && run.record.code.tree == headTree
                 && lock.suites[run.record.suite].map({ run.id != $0.run && run.record.createdAt > (created[$0.run] ?? "") }) ?? true {
                 eligible[run.record.suite, default: []].append(run)
             }
@@ -65,6 +66,10 @@ public struct EvidenceCommit {
             let r = run.record
             let short = shortID(run.id)
             guard r.status == .ok else { throw RunnerError.notCommittable(run: String(short), reason: "it ended \(r.status.rawValue)") }
+            guard r.kind != "trial" else {
+                throw RunnerError.notCommittable(run: String(short), reason: "it is a trial of sweep \(r.config["sweep"]?["name"]?.stringValue ?? "?"), "
+                    + "scored on validation rows only: commit the run the sweep evaluated (`git ml sweep show` names it)")
+            }
             let dirty = r.code.dirty || r.code.tree != headTree
             if dirty && !allowDirty {
                 let why = r.code.dirty ? "its code had uncommitted changes" : "it trained on other code than HEAD's (commit \(r.code.commit.prefix(12)))"

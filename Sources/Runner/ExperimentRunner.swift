@@ -27,10 +27,31 @@ public struct ExperimentRunner {
     /// Progress for people: a phase name and a detail.
     public typealias Progress = (_ phase: String, _ detail: String) -> Void
 
-    public func run(experimentName: String, progress: Progress) throws -> RecordedRun {
+    /// A run a sweep asks for: the experiment text with a trial's values applied, linked to
+    /// its sweep in the record's `config.sweep`.
+    public struct SweepRequest: Sendable {
+        public var experimentText: String
+        /// `config.sweep`: the sweep's name, trial, rung, resource and job key.
+        public var link: JSONValue
+        /// A trial (kind `trial`): trained and scored on the validation rows only; the suite's
+        /// evaluation set is neither resolved nor read, so it costs no evaluation. False for
+        /// the run that evaluates the chosen configuration (a normal built-in run).
+        public var validationOnly: Bool
+        /// The learner's threads (nil: every core).
+        public var threads: Int?
+
+        public init(experimentText: String, link: JSONValue, validationOnly: Bool, threads: Int?) {
+            self.experimentText = experimentText
+            self.link = link
+            self.validationOnly = validationOnly
+            self.threads = threads
+        }
+    }
+
+    public func run(experimentName: String, sweep: SweepRequest? = nil, progress: Progress) throws -> RecordedRun {
         let started = Date()
-        let experimentText = try readText(project.mlDirectory + "/experiments/\(experimentName).yaml",
-                                          hint: "write it (start from templates/ml/experiments/example.yaml)")
+        let experimentText = try sweep?.experimentText ?? readText(project.mlDirectory + "/experiments/\(experimentName).yaml",
+                                                                   hint: "write it (start from templates/ml/experiments/example.yaml)")
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(experimentName).yaml", name: experimentName)
         let suiteText = try readText(project.mlDirectory + "/suites/\(experiment.suite).yaml",
                                      hint: "the experiment names suite '\(experiment.suite)'; write it (start from templates/ml/suites/example.yaml)")
@@ -38,35 +59,44 @@ public struct ExperimentRunner {
         let settings = try RunSettings.load(path: project.mlDirectory + "/config.yaml")
         try ProjectBudget(settings: settings).check(project: project, now: started)
 
-        progress("resolve", "\(experiment.train), \(suite.evaluation)")
+        let validationOnly = sweep?.validationOnly ?? false
+        progress("resolve", validationOnly ? "\(experiment.train) (validation rows only)" : "\(experiment.train), \(suite.evaluation)")
         let train = try project.resolveDataset(experiment.train)
-        let eval = try project.resolveDataset(suite.evaluation.description)
+        let eval = validationOnly ? nil : try project.resolveDataset(suite.evaluation.description)
         let validateStart = Date()
+        // A trial checks its configuration against the training data alone.
         let identifiers = try preflight(experiment: experiment, experimentText: experimentText, suite: suite, suiteText: suiteText,
-                                        train: train, eval: eval)
+                                        train: train, eval: eval ?? train)
         if !identifiers.isEmpty {
             progress("features", "left out identifier column\(identifiers.count == 1 ? "" : "s") "
                      + identifiers.map { "\($0.column) (\($0.reason))" }.joined(separator: ", ")
                      + "; name \(identifiers.count == 1 ? "it" : "them") in features.include to use \(identifiers.count == 1 ? "it" : "them") as features")
         }
-        for version in [train, eval] { try validate(version, progress: progress) }
-        try checkLeakage(train: train, eval: eval, progress: progress)
+        for version in [train, eval].compactMap({ $0 }) { try validate(version, progress: progress) }
+        if let eval { try checkLeakage(train: train, eval: eval, progress: progress) }
         project.releaseTables()  // the worker reads its own; none stay in this process while it trains
         let validateSeconds = Date().timeIntervalSince(validateStart)
         let code = try CodeState.current(repository: project.repository, root: project.root)
 
-        let job = TrainingJob(experimentName: experimentName, experimentYAML: experimentText, suiteName: experiment.suite,
+        var job = TrainingJob(experimentName: experimentName, experimentYAML: experimentText, suiteName: experiment.suite,
                               suiteYAML: suiteText, train: try jobData(train.record, policy: .workTree),
-                              eval: try jobData(eval.record, policy: .workTree), labelColumn: suite.label.column,
+                              eval: try eval.map { try jobData($0.record, policy: .workTree) }, labelColumn: suite.label.column,
                               positive: suite.label.positive, excluded: [suite.entity].compactMap { $0 } + identifiers.map(\.column))
+        job.threads = sweep?.threads
         progress("train", "\(experiment.modelKind), \(experiment.seeds.count) seed\(experiment.seeds.count == 1 ? "" : "s")")
         var outcome = try execute(job, experiment: experiment, rates: settings.rates, progress: progress)
         outcome.timings["validate"] = validateSeconds
+        var config = experiment.resolvedConfiguration(suite: suite, experimentText: experimentText, suiteText: suiteText,
+                                                      excludedIdentifiers: identifiers.map(\.column))
+        if let sweep, case .object(var fields) = config {
+            fields["sweep"] = sweep.link
+            config = .object(fields)
+        }
+        var datasets = ["train": use(train)]
+        if let eval { datasets["eval"] = use(eval) }
         let record = RunRecord(
-            kind: "builtin", experiment: experimentName, suite: experiment.suite, code: code,
-            config: experiment.resolvedConfiguration(suite: suite, experimentText: experimentText, suiteText: suiteText,
-                                                     excludedIdentifiers: identifiers.map(\.column)),
-            datasets: ["train": use(train), "eval": use(eval)], seeds: experiment.seeds,
+            kind: validationOnly ? "trial" : "builtin", experiment: experimentName, suite: experiment.suite, code: code, config: config,
+            datasets: datasets, seeds: experiment.seeds,
             candidate: experiment.candidateIndex.map { "seed:\(experiment.seeds[$0])" } ?? "ensemble",
             environment: RunEnvironment.current(toolVersion: toolVersion, executable: workerCommand.first, cacheDirectory: project.layout.cache),
             artifacts: outcome.artifacts, metrics: outcome.metrics, cost: outcome.cost,
@@ -148,7 +178,7 @@ public struct ExperimentRunner {
             }
             try store("encoder", TrainingJob.Output.encoder)
             try store("predictions/validation", TrainingJob.Output.validationPredictions)
-            try store("predictions/evaluation", TrainingJob.Output.evaluationPredictions)
+            if job.eval != nil { try store("predictions/evaluation", TrainingJob.Output.evaluationPredictions) }
             outcome.metrics = try JSONValue(contentsOfJSONFile: scratch + "/" + TrainingJob.Output.report)
             let worker = try JSONDecoder().decode(WorkerTimings.self, from: Data(contentsOf: URL(fileURLWithPath: scratch + "/" + TrainingJob.Output.timings)))
             outcome.timings = ["load": worker.load, "fit": worker.fit, "predict": worker.predict, "evaluate": worker.evaluate,

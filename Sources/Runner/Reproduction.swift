@@ -52,14 +52,14 @@ public struct Reproduction {
     private func reproduceBuiltIn(_ run: RecordedRun, suite: Suite, progress: ExperimentRunner.Progress) throws -> [String: RunRecord.Artifact] {
         let record = run.record
         guard let experimentText = record.config["experiment_file"]?.stringValue, let suiteText = record.config["suite_file"]?.stringValue,
-              let train = record.datasets["train"], let eval = record.datasets["eval"] else {
+              let train = record.datasets["train"] else {
             throw RunnerError.invalidExperiment("the run record lacks its configuration texts or datasets")
         }
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(record.experiment).yaml (as recorded)",
                                               name: record.experiment)
         let job = TrainingJob(experimentName: record.experiment, experimentYAML: experimentText, suiteName: record.suite,
                               suiteYAML: suiteText, train: try runner.jobData(try recorded(train), policy: policy),
-                              eval: try runner.jobData(try recorded(eval), policy: policy),
+                              eval: try record.datasets["eval"].map { try runner.jobData(try recorded($0), policy: policy) },
                               labelColumn: suite.label.column, positive: suite.label.positive,
                               excluded: [suite.entity].compactMap { $0 } + record.excludedIdentifiers)
         let settings = try policy.settings(project: runner.project)

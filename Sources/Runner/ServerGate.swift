@@ -10,7 +10,8 @@ import Workspace
 /// `pre-receive` (before any ref moves, reading the pushed objects through git's quarantine),
 /// trusting only what `ServerTrust` reads from the server itself:
 /// - `refs/ml/datasets/*` and `refs/ml/runs/*` are create-only and must hold a valid record
-///   named by its content; `refs/ml/promotions/*` are written by this server alone; nothing else
+///   named by its content; `refs/ml/sweeps/<name>` only moves forward and every run its record
+///   names must exist; `refs/ml/promotions/*` are written by this server alone; nothing else
 ///   lives under `refs/ml/`.
 /// - A protected branch is never deleted or force-pushed; its policy files change only in a
 ///   commit an allowed signer signed.
@@ -215,6 +216,7 @@ public struct ServerGate {
         if u.ref.hasPrefix("refs/ml/promotions/") {
             return "only this server appends to promotion chains (its post-receive hook, after the gate); a push cannot write them"
         }
+        if u.ref.hasPrefix("refs/ml/sweeps/") { return sweepRefusal(u) }
         if !u.isCreation { return "immutable: \(u.ref) already exists with other content (a version label or run is never rewritten)" }
         guard let commit = ObjectID(hex: u.new) else { return "not a commit id: \(u.new)" }
         if u.ref.hasPrefix(ServerGate.requestPrefix) { return try requestRefusal(u, commit: commit, trust: trust) }
@@ -229,7 +231,43 @@ public struct ServerGate {
             let expected = "refs/ml/datasets/\(record.name)/v\(record.version)"
             return u.ref == expected ? nil : "the record inside is \(record.label), which belongs at \(expected)"
         }
-        return "GitML keeps no refs here: refs/ml/ holds datasets/, runs/, promotions/ and requests/ only"
+        return "GitML keeps no refs here: refs/ml/ holds datasets/, runs/, sweeps/, promotions/ and requests/ only"
+    }
+
+    /// Why an update of `refs/ml/sweeps/<name>` is refused, or nil. A sweep's ref only moves
+    /// forward (each record's commit has the previous one as parent); the record must be valid,
+    /// named as its ref, and every run it names must be here or in this push — a trial run of
+    /// this sweep with the job's key, and the evaluated run the sweep's built-in run — so a
+    /// forged sweep cannot claim runs that do not exist or belong to something else.
+    private func sweepRefusal(_ u: Update) -> String? {
+        guard let commit = ObjectID(hex: u.new) else { return "not a commit id: \(u.new)" }
+        if !u.isCreation, !isAncestor(u.old, of: u.new) {
+            return "a sweep's record only moves forward (its history is never rewritten)"
+        }
+        let record: SweepRecord
+        do { record = try project.sweepRecord(commit: commit) } catch { return "not a valid sweep record: \(error)" }
+        guard u.ref == RecordedSweep.ref(name: record.name) else {
+            return "the record inside is sweep \(record.name), which belongs at \(RecordedSweep.ref(name: record.name))"
+        }
+        func run(_ id: String) -> RunRecord? {
+            guard let commit = try? project.repository.readRef(RecordedRun.ref(id: id)) else { return nil }
+            return try? project.runRecord(commit: commit)
+        }
+        for (index, job) in record.jobs.enumerated() {
+            guard let id = job.run else { continue }
+            guard let trial = run(id) else { return "job \(index) names run \(shortID(id)), which is neither on this server nor in this push" }
+            guard trial.kind == "trial", trial.config["sweep"]?["name"]?.stringValue == record.name,
+                  trial.config["sweep"]?["key"]?.stringValue == job.key else {
+                return "job \(index) names run \(shortID(id)), which is not this sweep's trial with the job's key"
+            }
+        }
+        if let id = record.evaluatedRun {
+            guard let evaluated = run(id) else { return "its evaluated run \(shortID(id)) is neither on this server nor in this push" }
+            guard evaluated.kind == "builtin", evaluated.config["sweep"]?["name"]?.stringValue == record.name else {
+                return "its evaluated run \(shortID(id)) is not a run of this sweep's chosen configuration"
+            }
+        }
+        return nil
     }
 
     /// Where clients ask for a signed manual decision to be appended (`git ml push` after `git ml promote`).

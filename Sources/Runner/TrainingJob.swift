@@ -17,14 +17,19 @@ public struct TrainingJob: Codable, Sendable, Equatable {
     /// The suite file's text and name.
     public var suiteName: String
     public var suiteYAML: String
-    /// The training and evaluation data, resolved by the parent.
+    /// The training and evaluation data, resolved by the parent. No evaluation data: a sweep
+    /// trial, trained and scored on the validation rows only (the pinned evaluation set is
+    /// never read, so a sweep does not spend the suite's evaluations).
     public var train: Dataset
-    public var eval: Dataset
+    public var eval: Dataset?
     /// Label column and positive class.
     public var labelColumn: String
     public var positive: String?
     /// Columns never used as features: the label, the suite's entity, the experiment's excludes.
     public var excluded: [String]
+    /// Threads the learner may use (nil: every core). A sweep running several trials at once
+    /// gives each its share so they do not oversubscribe the cores; results never depend on it.
+    public var threads: Int?
 
     /// A dataset version as the worker reads it: its record (whose files the store holds) and
     /// the column types its contract declares (empty: inferred).
@@ -49,6 +54,7 @@ public struct TrainingJob: Codable, Sendable, Equatable {
         public static let job = "job.json"
         public static let encoder = "encoder.json"
         public static let validationPredictions = "validation.csv"
+        /// Absent for a validation-only job (no evaluation data).
         public static let evaluationPredictions = "evaluation.csv"
         public static let report = "report.json"
         public static let timings = "timings.json"
@@ -60,7 +66,7 @@ public struct TrainingJob: Codable, Sendable, Equatable {
     }
 
     public init(experimentName: String, experimentYAML: String, suiteName: String, suiteYAML: String, train: Dataset,
-                eval: Dataset, labelColumn: String, positive: String?, excluded: [String]) {
+                eval: Dataset?, labelColumn: String, positive: String?, excluded: [String]) {
         self.experimentName = experimentName
         self.experimentYAML = experimentYAML
         self.suiteName = suiteName

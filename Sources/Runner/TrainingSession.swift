@@ -61,7 +61,9 @@ public struct TrainingSession {
         public var evaluationScores: [[Double]]
     }
 
-    public func run(train: Table, eval: Table, threads: ParallelFor.Threads = .all) throws -> Result {
+    /// Trains on `train`'s fit rows; scores its validation rows and, when given, every row of
+    /// `eval` (nil: a validation-only sweep trial; the evaluation scores are then empty).
+    public func run(train: Table, eval: Table?, threads: ParallelFor.Threads = .all) throws -> Result {
         let validationRows = try splitValidationRows(train)
         var isValidation = [Bool](repeating: false, count: train.rowCount)
         for row in validationRows { isValidation[row] = true }
@@ -85,10 +87,10 @@ public struct TrainingSession {
             try TableEncoding.labels(validationTable, column: labelColumn, task: task, positive: positive, classes: classes)
         }
         let evaluationLabels = try Self.locating(nil, in: "the evaluation data") {
-            try TableEncoding.labels(eval, column: labelColumn, task: task, positive: positive, classes: classes)
+            try eval.map { try TableEncoding.labels($0, column: labelColumn, task: task, positive: positive, classes: classes) } ?? []
         }
         let validationMatrix = try encoding.matrix(validationTable)
-        let evaluationMatrix = try encoding.matrix(eval)
+        let evaluationMatrix = try eval.map { try encoding.matrix($0) }
         let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: task, classCount: classes?.count ?? 2,
                                                        hyperparameters: experiment.hyperparameters)
         let intervalLearners = try experiment.intervals.map { quantile in
@@ -110,11 +112,11 @@ public struct TrainingSession {
             validationScores.append(try Self.locating(validationRows, in: "the training data") {
                 try model.predict(validationMatrix, threads: threads)
             })
-            evaluationScores.append(try Self.locating(nil, in: "the evaluation data") { try model.predict(evaluationMatrix, threads: threads) })
+            evaluationScores.append(try Self.locating(nil, in: "the evaluation data") { try evaluationMatrix.map { try model.predict($0, threads: threads) } ?? [] })
             predictSeconds += Date().timeIntervalSince(fitted)
             fitSeconds += fitted.timeIntervalSince(start)
             models.append(model.serialized())
-            if latencies.isEmpty { latencies = try rowLatencies(model, evaluationMatrix) }
+            if latencies.isEmpty, let evaluationMatrix { latencies = try rowLatencies(model, evaluationMatrix) }
             for (index, (_, intervalLearner)) in intervalLearners.enumerated() {
                 let start = Date()
                 let quantileModel = try Self.locating(fitRows, in: "the training data") {
@@ -123,7 +125,7 @@ public struct TrainingSession {
                 let fitted = Date()
                 intervals[index].models.append(quantileModel.serialized())
                 intervals[index].validationScores.append(try quantileModel.predict(validationMatrix, threads: threads))
-                intervals[index].evaluationScores.append(try quantileModel.predict(evaluationMatrix, threads: threads))
+                intervals[index].evaluationScores.append(try evaluationMatrix.map { try quantileModel.predict($0, threads: threads) } ?? [])
                 predictSeconds += Date().timeIntervalSince(fitted)
                 fitSeconds += fitted.timeIntervalSince(start)
             }

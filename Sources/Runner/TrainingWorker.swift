@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
 import Gate
+import Kernels
 import Metering
 import Records
 import Tables
@@ -24,9 +25,9 @@ public enum TrainingWorker {
         let columns = session.columnsRead(reported: suite.requiredColumns)
         let loadStart = Date()
         let train = try project.table(of: try job.train.parsed(), schema: job.train.schema, columns: columns)
-        let eval = try project.table(of: try job.eval.parsed(), schema: job.eval.schema, columns: columns)
+        let eval = try job.eval.map { try project.table(of: try $0.parsed(), schema: $0.schema, columns: columns) }
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        let result = try session.run(train: train, eval: eval)
+        let result = try session.run(train: train, eval: eval, threads: job.threads.map(ParallelFor.Threads.init) ?? .all)
         for (index, seed) in experiment.seeds.enumerated() {
             try Data(result.models[index]).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
             for interval in result.intervals {
@@ -39,8 +40,10 @@ public enum TrainingWorker {
         try encoder.encode(result.encoding).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.encoder))
         try Data(result.predictionsText(validation: true, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
             .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.validationPredictions))
-        try Data(result.predictionsText(validation: false, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
-            .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.evaluationPredictions))
+        if eval != nil {
+            try Data(result.predictionsText(validation: false, seeds: experiment.seeds, candidate: experiment.candidateIndex).utf8)
+                .write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.evaluationPredictions))
+        }
         let evaluateStart = Date()
         let report = try evaluate(suite: suite, experiment: experiment, result: result, train: train, eval: eval)
         try Data(CanonicalJSON.pretty(report).utf8).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.report))
@@ -51,14 +54,22 @@ public enum TrainingWorker {
         try Data().write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.done))
     }
 
-    /// The suite's report on the candidate (see `SuiteReporting`).
-    static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table) throws -> JSONValue {
+    /// The suite's report on the candidate (see `SuiteReporting`). Without evaluation data (a
+    /// sweep trial) the suite reports on the validation rows, marked `scored_on: validation`.
+    static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table?) throws -> JSONValue {
+        let validation = SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels,
+                                             scores: result.validationScores)
+        guard let eval else {
+            let report = try SuiteReporting.report(suite: suite, evaluation: validation, validation: validation,
+                                                   artifact: experiment.candidateIndex.map(CandidateArtifact.seed) ?? .ensemble, latencyP99: nil)
+            guard case .object(var fields) = report else { return report }
+            fields["scored_on"] = "validation"
+            return .object(fields)
+        }
         let evaluation = SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels,
                                              scores: result.evaluationScores, quantiles: result.intervals.map {
                                                  ($0.quantile, PredictionsTable.candidate($0.evaluationScores, experiment.candidateIndex))
                                              })
-        let validation = SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels,
-                                             scores: result.validationScores)
         let latency = result.rowLatenciesMicroseconds.isEmpty ? nil
             : try LatencySummary(timings: result.rowLatenciesMicroseconds, machine: MachineDescription.current()).p99
         return try SuiteReporting.report(suite: suite, evaluation: evaluation, validation: validation,

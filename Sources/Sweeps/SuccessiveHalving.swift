@@ -33,6 +33,17 @@ public struct SuccessiveHalving: Sendable, Equatable {
         promoted = Array(repeating: [], count: rungs.count)
     }
 
+    /// One rung and no promotions, for a sweep without `halving`: every trial trains once with
+    /// the experiment's own settings (`rungResources == [0]`: no resource is set), `nextJob()`
+    /// always starts a new trial and `best` is the best trial.
+    public init(higherIsBetter: Bool) {
+        rungResources = [0]
+        eta = 2
+        self.higherIsBetter = higherIsBetter
+        results = [[:]]
+        promoted = [[]]
+    }
+
     /// What a free worker should do next.
     public enum Job: Sendable, Equatable {
         /// Train `trial` at rung `rung` (its resource is `rungResources[rung]`).

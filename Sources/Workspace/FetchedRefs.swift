@@ -2,12 +2,12 @@ import Foundation
 import GitRepo
 
 /// Where a clone keeps the GitML refs it fetched from a git remote: `refs/ml/remotes/<remote>/
-/// <kind>/…` (kind: datasets, runs, promotions). Outside `refs/remotes/`, where git's porcelain
+/// <kind>/…` (kind: datasets, runs, sweeps, promotions). Outside `refs/remotes/`, where git's porcelain
 /// would show each run and version as a remote branch (`git branch -a`). Fetched never forced:
 /// an immutable ref that differs is git's error, not an overwrite.
 extension Project {
     /// The kinds of GitML refs a clone fetches.
-    static let fetchedKinds = ["datasets", "runs", "promotions"]
+    static let fetchedKinds = ["datasets", "runs", "sweeps", "promotions"]
 
     /// `refs/ml/remotes/<remote>/<kind>/`.
     public static func fetchedPrefix(remote: String, kind: String) -> String { "refs/ml/remotes/\(remote)/\(kind)/" }

@@ -208,10 +208,12 @@ extension Project {
         FaultPoint.reach("push.blobs-before-refs")
         var publishedRefs = 0, serverMessages: [String] = []
         if let git {
-            // Datasets and runs are immutable (create-only on the remote). Promotion chains are
+            // Datasets and runs are immutable (create-only on the remote); sweeps only move forward. Promotion chains are
             // not pushed: a server's post-receive or the CI job after a merge appends them; a
             // signed manual decision made here goes as a request the server checks and appends.
-            let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }.map(\.name) + localRuns.map(\.ref)
+            // A sweep's ref moves forward as the sweep runs: pushed as a fast-forward.
+            let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") + repository.refs(withPrefix: "refs/ml/sweeps/") }.map(\.name)
+                + localRuns.map(\.ref)
             let requests = try promotionRequests(gitRemote: git)
             var refspecs = refs.map { "\($0):\($0)" } + requests.map { "\($0.entry.commit.hex):\(Project.promotionRequestRef(suite: $0.suite, entry: $0.entry.commit))" }
             if let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: root).trimmingCharacters(in: .whitespacesAndNewlines),
@@ -300,8 +302,8 @@ extension Project {
         return added
     }
 
-    /// `git fetch <git> refs/ml/<kind>/*:refs/ml/remotes/<git>/<kind>/*` for datasets, runs and
-    /// promotions (see `FetchedRefs`): never forced, so an immutable ref that differs is git's
+    /// `git fetch <git> refs/ml/<kind>/*:refs/ml/remotes/<git>/<kind>/*` for datasets, runs,
+    /// sweeps and promotions (see `FetchedRefs`): never forced, so an immutable ref that differs is git's
     /// error, not an overwrite (a purge is a fast-forward). Refs an older GitML fetched under
     /// `refs/remotes/` move first.
     func fetchMLRefs(from git: String, extraRefspecs: [String] = []) throws {

@@ -44,6 +44,21 @@ final class MulticlassRunTests: XCTestCase {
         }
     }
 
+    /// A sweep trial's session has no evaluation data: it trains and scores validation rows
+    /// exactly as a full session does, and scores nothing else.
+    func testValidationOnlySessionScoresTheSameValidationRowsAndNothingElse() throws {
+        let full = try session("model: { kind: gbdt, rounds: 5 }\n", task: .regression)
+            .run(train: try table(rows: 300, seed: 9), eval: try table(rows: 100, seed: 10), threads: .one)
+        let trial = try session("model: { kind: gbdt, rounds: 5 }\n", task: .regression)
+            .run(train: try table(rows: 300, seed: 9), eval: nil, threads: .one)
+        XCTAssertEqual(trial.models, full.models)
+        XCTAssertEqual(trial.validationRows, full.validationRows)
+        XCTAssertEqual(trial.validationScores, full.validationScores)
+        XCTAssertEqual(trial.evaluationLabels, [])
+        XCTAssertEqual(trial.evaluationScores, [[], []], "one empty score list per seed")
+        XCTAssertEqual(trial.rowLatenciesMicroseconds, [])
+    }
+
     func testUndeclaredClassIsAnErrorNamingTheValueAndRow() throws {
         let eval = try table(rows: 50, seed: 3) { $0 < 1.5 ? "low" : "urgent" }
         XCTAssertThrowsError(try session("model: { kind: gbdt, rounds: 2 }\n", task: .multiclass, classes: ["low", "mid", "high"])

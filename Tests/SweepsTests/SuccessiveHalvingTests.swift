@@ -37,4 +37,16 @@ final class SuccessiveHalvingTests: XCTestCase {
         XCTAssertEqual(halving.nextJob(), .promote(trial: 1, rung: 1))
         XCTAssertEqual(halving.best?.trial, 1)
     }
+
+    /// Without halving: one rung, never a promotion, the best trial chosen.
+    func testOneRungNeverPromotes() {
+        var halving = SuccessiveHalving(higherIsBetter: true)
+        for (trial, metric) in [(0, 0.7), (1, 0.9), (2, .nan), (3, 0.8)] {
+            XCTAssertEqual(halving.nextJob(), .newTrial)
+            halving.report(trial: trial, rung: 0, metric: metric)
+        }
+        XCTAssertEqual(halving.nextJob(), .newTrial)
+        XCTAssertEqual(halving.best?.trial, 1)
+        XCTAssertEqual(halving.best?.rung, 0)
+    }
 }

@@ -1,0 +1,327 @@
+import Foundation
+import Records
+import XCTest
+
+/// `git ml sweep run|show|log`: budgeted sweeps on the local executor, their records, resuming,
+/// and what a server accepts.
+final class SweepCommandTests: CLITestCase {
+    /// A random sweep of the churn GBDT's learning rate and leaves, halving on rounds.
+    static func sweep(trials: Int = 4, budget: String = "{ max_trials: 4 }", halving: Bool = true, parallel: Int = 2) -> String {
+        """
+        experiment: churn-gbdt
+        budget: \(budget)
+        search: random
+        trials: \(trials)
+        seed: 3
+        space:
+          model.learning_rate: { log_uniform: [0.03, 0.3] }
+          model.num_leaves: { int: [4, 31] }
+        \(halving ? "halving: { resource: model.rounds, min: 5, max: 20, eta: 2 }" : "")
+        parallel: \(parallel)
+
+        """
+    }
+
+    func setUpSweep(_ name: String, _ text: String) throws {
+        try FileManager.default.createDirectory(atPath: repo + "/ml/sweeps", withIntermediateDirectories: true)
+        try text.write(toFile: repo + "/ml/sweeps/\(name).yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "sweep \(name)")
+    }
+
+    func sweepRecord(_ name: String) throws -> [String: Any] {
+        try json(try run("git", "ml", "sweep", "show", name, "--json").stdout) as! [String: Any]
+    }
+
+    func runs() throws -> [[String: Any]] {
+        try json(try run("git", "ml", "log", "--json").stdout) as! [[String: Any]]
+    }
+
+    /// Trials train and score on validation rows only: N trials record N·(rungs) trial runs that
+    /// never name or score the evaluation set; only the chosen configuration's run does, so the
+    /// gate counts one evaluation.
+    func testSweepTrialsNeverSpendTheEvaluationSet() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try setUpSweep("search", Self.sweep())
+        let result = try run("git", "ml", "sweep", "run", "search", "--jobs", "2")
+        XCTAssertTrue(result.stdout.contains("sweep search  churn-gbdt on suite churn: finished"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("<- chosen"), result.stdout)
+
+        let record = try sweepRecord("search")
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(Set(jobs.map { $0["trial"] as! Int }), [0, 1, 2, 3], "every trial ran")
+        XCTAssertTrue(jobs.contains { ($0["rung"] as! Int) > 0 }, "successive halving promoted a trial")
+        XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "ok" && $0["metric"] is Double }, "\(jobs)")
+        let all = try runs()
+        let trials = all.filter { $0["kind"] as? String == "trial" }
+        XCTAssertEqual(trials.count, jobs.count, "one trial run per job")
+        XCTAssertEqual(Set(trials.map { $0["id"] as! String }), Set(jobs.map { $0["run"] as! String }))
+        for trial in trials {
+            let datasets = trial["datasets"] as! [String: Any], artifacts = trial["artifacts"] as! [String: Any]
+            XCTAssertNil(datasets["eval"], "a trial names no evaluation data")
+            XCTAssertNil(artifacts["predictions/evaluation"], "a trial scores no evaluation rows")
+            XCTAssertEqual((trial["metrics"] as! [String: Any])["scored_on"] as? String, "validation")
+        }
+        // The chosen job's values, at its rung's rounds, were evaluated once as a normal run.
+        let chosen = jobs[(record["chosen"] as! [String: Any])["job"] as! Int]
+        let evaluatedID = try XCTUnwrap(record["evaluated_run"] as? String)
+        let evaluated = try XCTUnwrap(all.first { $0["id"] as? String == evaluatedID })
+        XCTAssertEqual(evaluated["kind"] as? String, "builtin")
+        XCTAssertNotNil((evaluated["artifacts"] as! [String: Any])["predictions/evaluation"])
+        let model = (evaluated["config"] as! [String: Any])["model"] as! [String: Any]
+        XCTAssertEqual(model["rounds"] as? Double, chosen["resource"] as? Double)
+        XCTAssertEqual(model["num_leaves"] as? Double, (chosen["values"] as! [String: Any])["model.num_leaves"] as? Double)
+        XCTAssertEqual(all.filter { ($0["artifacts"] as! [String: Any])["predictions/evaluation"] != nil }.count, 1)
+
+        // A trial is never a candidate: it was scored on validation rows only.
+        let trialPrefix = String((trials[0]["id"] as! String).dropFirst(7).prefix(12))
+        let refused = try run("git", "mlcommit", "-m", "a trial", trialPrefix, expect: nil)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("scored on validation rows only"), refused.stderr)
+
+        // Committed and gated as usual: the evaluation counter is 1.
+        try run("git", "mlcommit", "-m", "the sweep's choice", String(evaluatedID.dropFirst(7).prefix(12)))
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: nil).stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["evaluations_spent"] as? Int, 1, "the sweep spent one evaluation")
+
+        let log = try run("git", "ml", "sweep", "log").stdout
+        XCTAssertTrue(log.hasPrefix("search  "), log)
+        XCTAssertTrue(log.contains("4 trials"), log)
+    }
+
+    /// A budget smaller than two trials: the first job measures what a job costs, the second
+    /// would not fit, and the sweep stops after one with the reason; the one trial is chosen.
+    func testBudgetSmallerThanTwoTrialsStopsAfterOne() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 60, seeds: "[1]"))
+        try setUpSweep("calibrate", Self.sweep(trials: 1, budget: "{ max_trials: 1 }", halving: false, parallel: 1))
+        try run("git", "ml", "sweep", "run", "calibrate")
+        let cpu = try XCTUnwrap(((try sweepRecord("calibrate"))["spent"] as! [String: Any])["cpu_seconds"] as? Double)
+        XCTAssertGreaterThan(cpu, 0)
+        try setUpSweep("small", Self.sweep(trials: 6, budget: "{ max_cpu_hours: \(1.5 * cpu / 3600) }", halving: false, parallel: 1))
+        let result = try run("git", "ml", "sweep", "run", "small")
+        XCTAssertTrue(result.stderr.contains("sweep stopped: the next job (resource 1) would use about"), result.stderr)
+        let record = try sweepRecord("small")
+        XCTAssertEqual(record["status"] as? String, "stopped")
+        XCTAssertEqual((record["jobs"] as! [Any]).count, 1, "stopped after one trial")
+        XCTAssertEqual((record["chosen"] as? [String: Any])?["job"] as? Int, 0)
+        XCTAssertNotNil(record["evaluated_run"] as? String)
+    }
+
+    /// A misspelt hyperparameter in the space stops the sweep before any trial, naming it; a
+    /// sweep without a budget is refused.
+    func testBadSpaceOrMissingBudgetStopsBeforeAnyTrial() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try setUpSweep("typo", Self.sweep().replacingOccurrences(of: "model.num_leaves", with: "model.num_leafs"))
+        let typo = try run("git", "ml", "sweep", "run", "typo", expect: 3)
+        XCTAssertTrue(typo.stderr.contains("num_leafs"), typo.stderr)
+        try setUpSweep("unbounded", Self.sweep().replacingOccurrences(of: "budget: { max_trials: 4 }", with: "budget: {}"))
+        let unbounded = try run("git", "ml", "sweep", "run", "unbounded", expect: 3)
+        XCTAssertTrue(unbounded.stderr.contains("a sweep needs a budget"), unbounded.stderr)
+        XCTAssertEqual(try runs().count, 0, "no trial ran")
+        XCTAssertEqual(try run("git", "ml", "sweep", "log").stdout, "", "nothing recorded")
+    }
+
+    /// A killed sweep keeps what it recorded; Ctrl-C cancels the running trials and records the
+    /// sweep as interrupted; running it again reuses every finished trial by its content key and
+    /// trains only the rest.
+    func testInterruptedSweepResumesReusingFinishedTrials() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 200, seeds: "[1]"))
+        try setUpSweep("resumable", Self.sweep(trials: 4, budget: "{ max_trials: 4 }", halving: false, parallel: 1))
+        // Killed outright: the record holds the jobs that finished, the trials die with the driver.
+        var driver = try start(["git-ml", "sweep", "run", "resumable", "--jobs", "1"])
+        XCTAssertGreaterThanOrEqual(try waitForJobs(1, of: "resumable", while: driver), 1, "a first trial finished")
+        kill(driver.processIdentifier, SIGKILL)
+        driver.waitUntilExit()
+        let killed = try sweepRecord("resumable")
+        XCTAssertEqual(killed["status"] as? String, "running", "a killed sweep's record stays as last written")
+        let killedJobs = (killed["jobs"] as! [Any]).count
+
+        // Ctrl-C: the running trial stops and the sweep is recorded as interrupted.
+        driver = try start(["git-ml", "sweep", "run", "resumable", "--jobs", "1"])
+        let finished = try waitForJobs(killedJobs + 1, of: "resumable", while: driver)
+        XCTAssertGreaterThan(finished, killedJobs, "the resumed sweep went on")
+        kill(driver.processIdentifier, SIGINT)
+        driver.waitUntilExit()
+        XCTAssertEqual(driver.terminationStatus, 1)
+        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: repo + "/.git/ml/tmp")) ?? []
+        XCTAssertEqual(scratch.filter { $0.hasPrefix("sweep-") }, [], "no job folder remains (the killed sweep's went on resuming)")
+        let interrupted = try sweepRecord("resumable")
+        XCTAssertEqual(interrupted["status"] as? String, "interrupted")
+        XCTAssertNil(interrupted["evaluated_run"] as? String, "an interrupted sweep evaluates nothing")
+        let done = (interrupted["jobs"] as! [[String: Any]]).filter { $0["status"] as? String == "ok" }.count
+
+        try run("git", "ml", "sweep", "run", "resumable", "--jobs", "1")
+        let resumed = try sweepRecord("resumable")
+        XCTAssertEqual(resumed["status"] as? String, "finished")
+        let jobs = resumed["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 4)
+        XCTAssertEqual(jobs.filter { $0["reused"] as? Bool == true }.count, done, "finished trials were reused")
+        let okTrials = try runs().filter { $0["kind"] as? String == "trial" && $0["status"] as? String == "ok" }
+        XCTAssertEqual(okTrials.count, 4, "no finished trial trained twice")
+    }
+
+    /// The Ray executor on a 2-CPU Ray head started by the test on loopback, inside a network
+    /// namespace of its own (so nothing listens beyond this test). Needs a Python with `ray`:
+    /// GITML_RAY_PYTHON names it (`pip install ray` into a venv); skipped without it.
+    func testRaySweepRunsTrialsAsClusterTasks() throws {
+        guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
+            throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
+        }
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try setUpSweep("cluster", Self.sweep(trials: 3, budget: "{ max_trials: 3 }", halving: false, parallel: 2))
+        let script = rayScript(python: python, body: """
+            git-ml sweep run cluster --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 2
+            """)
+        let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let record = try sweepRecord("cluster")
+        XCTAssertEqual(record["status"] as? String, "finished")
+        XCTAssertEqual((record["plan"] as! [String: Any])["executor"] as? String, "ray")
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 3)
+        XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "ok" }, "\(jobs)")
+        for job in jobs {
+            let placement = try XCTUnwrap(job["placement"] as? [String: Any], "the record says where each job ran")
+            XCTAssertEqual(placement["node"] as? String, "127.0.0.1")
+            XCTAssertFalse((placement["task"] as? String ?? "").isEmpty, "the Ray task id")
+        }
+        XCTAssertEqual(try runs().filter { $0["kind"] as? String == "trial" }.count, 3)
+        XCTAssertNotNil(record["evaluated_run"] as? String)
+        // A trial that ran on the cluster reproduces here, bit for bit.
+        let trial = String((jobs[0]["run"] as! String).dropFirst(7).prefix(12))
+        let reproduced = try run("git", "ml", "reproduce", trial)
+        XCTAssertTrue(reproduced.stdout.contains("bit_identical"), reproduced.stdout + reproduced.stderr)
+    }
+
+    /// A Ray worker killed mid-trial: Ray retries the task once (the trial died with its
+    /// worker, so no orphan races the retry), and the sweep record stays consistent — every
+    /// job's run exists, no trial is counted twice. Ctrl-C on the driver cancels the cluster's
+    /// tasks: the running job and the sweep are recorded as interrupted.
+    func testAKilledRayWorkerYieldsARetriedOrFailedTrial() throws {
+        guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
+            throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
+        }
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 300, seeds: "[1]"))
+        try setUpSweep("lost", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
+        try setUpSweep("stopped", Self.sweep(trials: 2, budget: "{ max_trials: 2, max_wall_seconds: 90 }", halving: false, parallel: 1)
+            .replacingOccurrences(of: "space:\n", with: "space:\n  model.rounds: { choice: [100000] }\n"))
+        let script = rayScript(python: python, body: """
+            git-ml sweep run lost --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
+            sweep=$!
+            trial=""
+            for i in $(seq 1200); do trial=$(pgrep -f "[s]weep trial" | head -n 1 || true); [ -n "$trial" ] && break; sleep 0.05; done
+            [ -n "$trial" ] || { echo "no trial process appeared" >&2; exit 9; }
+            sleep 1
+            kill -9 "$(ps -o ppid= -p "$trial" | tr -d ' ')"
+            echo "killed the Ray worker of trial process $trial" >&2
+            wait $sweep
+            # Ctrl-C on the driver cancels the cluster's tasks; the sweep is recorded as interrupted.
+            git-ml sweep run stopped --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
+            sweep=$!
+            trial=""
+            worker=""
+            for i in $(seq 1200); do
+                trial=$(pgrep -f "[s]weep trial" | head -n 1 || true)
+                [ -n "$trial" ] && worker=$(pgrep -P "$trial" | head -n 1 || true)
+                [ -n "$worker" ] && break
+                sleep 0.05
+            done
+            [ -n "$worker" ] || { echo "no training worker appeared" >&2; exit 9; }
+            kill -INT $sweep
+            wait $sweep || echo "interrupted sweep exited $?" >&2
+            """)
+        let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
+        XCTAssertTrue(result.stderr.contains("killed the Ray worker"), result.stderr)
+        let record = try sweepRecord("lost")
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 2, "the killed job is recorded once, retried or failed")
+        XCTAssertTrue(jobs.allSatisfy { ["ok", "failed"].contains($0["status"] as? String ?? "") }, "\(jobs)")
+        let trialRuns = try runs().filter { $0["kind"] as? String == "trial" && ($0["config"] as! [String: Any])["sweep"].map { ($0 as! [String: Any])["name"] as? String } == "lost" }
+        XCTAssertEqual(Set(jobs.compactMap { $0["run"] as? String }), Set(trialRuns.filter { $0["status"] as? String == "ok" }.map { $0["id"] as! String }),
+                       "every ok trial run is one job's, and no job is counted twice")
+        XCTAssertTrue(result.stderr.contains("interrupted sweep exited 1"), result.stderr)
+        let stopped = try sweepRecord("stopped")
+        XCTAssertEqual(stopped["status"] as? String, "interrupted")
+        XCTAssertEqual((stopped["jobs"] as! [[String: Any]]).last?["status"] as? String, "interrupted", "the cancelled task's job")
+    }
+
+    /// A bash script that starts a 2-CPU Ray head on loopback (run it in `unshare -n`, where
+    /// loopback is the only interface), runs `body`, and stops the head whatever happens.
+    func rayScript(python: String, body: String) -> String {
+        let bin = (python as NSString).deletingLastPathComponent
+        return """
+            set -e
+            ip link set lo up
+            ray_dir=/tmp/ray-gitml-$$
+            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
+                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
+            trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
+
+            """ + body
+    }
+
+    /// Waits (up to two minutes, while `driver` runs) until sweep `name` has recorded `count`
+    /// jobs; returns how many it has.
+    func waitForJobs(_ count: Int, of name: String, while driver: Process) throws -> Int {
+        let deadline = Date().addingTimeInterval(120)
+        var jobs = 0
+        while jobs < count, Date() < deadline, driver.isRunning {
+            usleep(200_000)
+            if let out = try? run("git", "ml", "sweep", "show", name, "--json", expect: nil).stdout,
+               let record = try? json(out) as? [String: Any] {
+                jobs = (record["jobs"] as? [Any])?.count ?? 0
+            }
+        }
+        return jobs
+    }
+
+    /// `git ml push` carries the sweep's ref, and its later records as fast-forwards; a server
+    /// refuses a sweep record that claims runs it does not have, and a rewritten sweep ref.
+    func testPushCarriesTheSweepAndTheServerRefusesAForgedOne() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        let (bare, _, other) = try setUpSharing(defaultRemote: true)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try setUpSweep("pushed", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
+        try run("git", "ml", "sweep", "run", "pushed")
+        try run("git", "ml", "push")
+        let local = try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout, local)
+        // A teammate's clone sees it after `git ml fetch`.
+        try run("git", "clone", "-q", bare, other)
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "fetch", in: other)
+        XCTAssertTrue(try run("git", "ml", "sweep", "log", in: other).stdout.hasPrefix("pushed  "))
+        XCTAssertTrue(try run("git", "ml", "sweep", "show", "pushed", in: other).stdout.contains("<- chosen"))
+
+        var forged = try SweepRecord(text: try run("git", "ml", "sweep", "show", "pushed", "--json").stdout)
+        forged.name = "forged"
+        forged.jobs[0].run = "sha256:" + String(repeating: "ab", count: 32)
+        try CanonicalJSON.pretty(forged.json).write(toFile: repo + "/.git/forged.json", atomically: true, encoding: .utf8)
+        let blob = try run("git", "hash-object", "-w", ".git/forged.json").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try run("sh", "-c", "printf '100644 blob \(blob)\\tsweep.json\\n' | git mktree").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try run("git", "commit-tree", tree, "-m", "forged").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let refused = try run("git", "push", "--no-verify", "origin", "\(commit):refs/ml/sweeps/forged", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("neither on this server nor in this push"), refused.stderr)
+        let rewritten = try run("git", "push", "--no-verify", "origin", "+\(commit):refs/ml/sweeps/pushed", expect: 1)
+        XCTAssertTrue(rewritten.stderr.contains("only moves forward"), rewritten.stderr)
+
+        // Run again (every trial reused), the record moves forward, and the push is accepted.
+        try run("git", "ml", "sweep", "run", "pushed")
+        XCTAssertNotEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout, local)
+        try run("git", "ml", "push")
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout,
+                       try run("git", "rev-parse", "refs/ml/sweeps/pushed").stdout)
+
+        // The teammate resumes the fetched sweep (every trial and the evaluation reused from the
+        // fetched runs): their record continues the chain, so their push is a fast-forward too.
+        try run("git", "ml", "fetch", in: other)
+        let resumed = try run("git", "ml", "sweep", "run", "pushed", in: other)
+        XCTAssertTrue(resumed.stdout.contains("reused from an earlier invocation"), resumed.stdout)
+        try run("git", "ml", "push", in: other)
+        XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout,
+                       try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: other).stdout)
+    }
+}

@@ -3,6 +3,9 @@ PREFIX ?= /usr/local
 SWIFT  ?= swift
 # A real S3 server for the blob-remote tests (moto's standalone server, from PyPI).
 TEST_VENV ?= $(CURDIR)/.build-test-venv
+# A real Ray head on loopback for the Ray sweep executor's tests (ray from PyPI, its own venv).
+RAY_VENV ?= $(CURDIR)/.build-ray-venv
+RAY_VERSION ?= 2.60.0
 # `git ml version` names the commit a release was built from.
 export GITML_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
 
@@ -32,11 +35,12 @@ demo: install
 test-deps: deps
 	@scripts/install-deps.sh --test
 	@test -x $(TEST_VENV)/bin/moto_server || { python3 -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q 'moto[server]'; }
+	@test -x $(RAY_VENV)/bin/ray || { python3 -m venv $(RAY_VENV) && $(RAY_VENV)/bin/pip install -q 'ray==$(RAY_VERSION)'; }
 
 # The bootstrap coverage simulation (2,000 seeded datasets) runs in release; then the whole suite.
 test: test-deps
 	GITML_SLOW_TESTS=1 $(SWIFT) test -c release --disable-swift-testing --filter BootstrapCoverageTests
-	MOTO_SERVER=$(TEST_VENV)/bin/moto_server $(SWIFT) test --disable-swift-testing
+	MOTO_SERVER=$(TEST_VENV)/bin/moto_server GITML_RAY_PYTHON=$(RAY_VENV)/bin/python $(SWIFT) test --disable-swift-testing
 
 # Long-mode fuzzing (docs/RELIABILITY.md, "Fuzzing"): the libFuzzer harness built apart from the
 # normal build, each reader fed FUZZ_RUNS inputs starting from the committed corpus (which the
@@ -44,7 +48,7 @@ test: test-deps
 # a crash or an input slower than 1 s stops the run and is written to .build-fuzz/findings/ —
 # fix it and commit the input under Fuzz/corpus/<target>/.
 FUZZ_RUNS ?= 1000000
-FUZZ_TARGETS ?= csv tsv jsonl parquet contract suite experiment gate config settings json dataset-record run-record lock promotion attestation manifest pack
+FUZZ_TARGETS ?= csv tsv jsonl parquet contract suite experiment gate config settings json dataset-record run-record lock promotion attestation manifest pack predictions
 fuzz:
 	$(SWIFT) build -sanitize=fuzzer -Xswiftc -DFUZZING --product gitml-fuzz --scratch-path .build-fuzz
 	@mkdir -p .build-fuzz/findings
@@ -55,4 +59,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf .build .build-fuzz .build-dist dist $(TEST_VENV)
+	rm -rf .build .build-fuzz .build-dist dist $(TEST_VENV) $(RAY_VENV)

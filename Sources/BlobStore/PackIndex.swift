@@ -34,6 +34,9 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         }
     }
 
+    /// The pack this index describes.
+    var file: PackFile { PackFile(name: name, directory: (indexPath as NSString).deletingLastPathComponent, count: count) }
+
     /// Whether the trailing checksum matches the content (fsck).
     func verifyChecksum() -> Bool {
         data.withUnsafeBytes { all in

@@ -39,8 +39,8 @@ extension RemoteSync {
     /// chunks), so call this holding the store lock shared. A node that neither the local store
     /// nor the remote holds cannot name anything on the remote and is skipped.
     public func remoteReachable(from files: [StoredFile]) throws -> Set<Digest> {
-        let packs = try remoteIndexes(report: nil)
-        func onRemote(_ digest: Digest) -> PackEntry? { packs.lazy.compactMap { $0.lookup(digest) }.first }
+        let packs = try remoteIndex(report: nil)
+        func onRemote(_ digest: Digest) -> PackEntry? { packs.lookup(digest)?.entry }
 
         var keep = Set<Digest>()
         func add(_ digest: Digest) {
@@ -88,7 +88,7 @@ extension RemoteSync {
         let objects = Dictionary(listing.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         func isOld(_ key: String) -> Bool { objects[key]?.modified.map { $0 < cutoff } ?? false }
 
-        let indexes = try remoteIndexes(report: nil)
+        let indexes = try remotePackIndexes()
         report.packsExamined = indexes.count
         for index in indexes {
             let packKey = RemoteLayout.packKey(index.name), indexKey = RemoteLayout.indexKey(index.name)

@@ -9,8 +9,8 @@ import Foundation
 ///
 /// The multi-pack index is trusted only as far as it is checked: a file that fails its checks
 /// (damaged, truncated, an unknown version) or names a pack whose index is gone (a gc or repack
-/// deleted it) is not used, and once more than `looseLimit` packs are outside a usable one, a new
-/// one is written (temporary file, fsync, rename), so a damaged or stale file is replaced by the
+/// deleted it) is not used and is replaced at once; once more than `looseLimit` packs are outside
+/// a usable one, a new one is written (temporary file, fsync, rename), so a damaged or stale file is replaced by the
 /// next command that opens the store. A value: copy it to look up without a lock.
 struct MasterIndex: Sendable {
     /// Packs outside the multi-pack index beyond which loading writes a new one.
@@ -36,7 +36,7 @@ struct MasterIndex: Sendable {
 
     /// Loads the packs `names` (`pack-<hex>`, each with an index in `directory`) through the
     /// multi-pack index `directory/<fileName>` where it is usable, and rewrites that
-    /// file when more than `looseLimit` packs are outside it (into `temporaryDirectory` then
+    /// file when it is unusable (damaged, stale) or more than `looseLimit` packs are outside it (into `temporaryDirectory` then
     /// renamed; with nil, or when writing fails, the new table is only kept in memory). A
     /// damaged pack index is left out (its objects read as missing; fsck names it); one in a
     /// newer format than this build reads is an error.
@@ -55,7 +55,8 @@ struct MasterIndex: Sendable {
             report.indexesOpened += 1
             if let index = try openIndex(directory + "/" + name + ".idx", damaged: damaged) { master.adopt(index) }
         }
-        if master.loose.count > looseLimit {
+        let unusable = master.multi == nil && FileManager.default.fileExists(atPath: path)
+        if master.loose.count > looseLimit || unusable {
             try master.rewrite(temporaryDirectory: temporaryDirectory)
             report.multiPackIndexWritten = true
         }

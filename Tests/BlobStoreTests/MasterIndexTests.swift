@@ -78,9 +78,11 @@ final class MasterIndexTests: XCTestCase {
         write(bytes, to: path)
 
         let reopened = try ObjectStore(layout: layout)
-        XCTAssertFalse(reopened.loadReport.multiPackIndexUsed)
-        XCTAssertEqual(reopened.loadReport.indexesOpened, 3)
+        XCTAssertEqual(reopened.loadReport, IndexLoadReport(indexesOpened: 3, multiPackIndexUsed: false, multiPackIndexWritten: true))
         try assertReadable(objects, in: reopened)
+        XCTAssertTrue(try ObjectStore(layout: layout).loadReport.multiPackIndexUsed, "replaced at once")
+        XCTAssertEqual(reopened.check().warnings, [])
+        write(bytes, to: path)  // damaged again while a process has the store open: fsck says so
         let report = reopened.check()
         XCTAssertEqual(report.problems, [])
         XCTAssertEqual(report.warnings.map(\.subject), [path])

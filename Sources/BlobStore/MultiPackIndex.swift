@@ -4,11 +4,16 @@ import Foundation
 /// the same bytes), the folder holding its `.pack` and `.idx`, and how many objects its index lists.
 struct PackFile: Sendable, Hashable {
     let name: String
-    let directory: String
     let count: Int
+    let packPath: String
+    let indexPath: String
 
-    var packPath: String { "\(directory)/\(name).pack" }
-    var indexPath: String { "\(directory)/\(name).idx" }
+    init(name: String, directory: String, count: Int) {
+        self.name = name
+        self.count = count
+        packPath = "\(directory)/\(name).pack"
+        indexPath = "\(directory)/\(name).idx"
+    }
 }
 
 /// One table of the objects of many packs (git's multi-pack-index, restic's MasterIndex): the

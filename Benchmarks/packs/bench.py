@@ -6,8 +6,8 @@
 Builds one project (a folder of small files and a CSV, added, committed, pushed to a directory
 blob remote, and pulled into a clone), then copies it once per pack count and rewrites both
 stores' packs as that many packs holding the same objects (`regroup.py`, bytes copied as they
-are; `git ml fsck` checks each copy, and with a GitML that has the master index, writes its
-multi-pack index). Each run restores a fresh copy and times, in the project: `data add` of v2
+are; `git ml fsck` checks each copy and, with a GitML that has the master index, writes its
+multi-pack index, so the timed steps find the steady state). Each run restores a fresh copy and times, in the project: `data add` of v2
 (1% of the CSV's rows edited, 1% of the files edited, 1% new), `data checkout` of v1 (files
 deleted first), `git ml push` of v2; in the clone: `git ml pull` of v2. Pack counts alternate
 within each run. Then, once per pack count, counts what load does not change: the `openat`
@@ -104,17 +104,17 @@ class Bench:
             for repo in ("run", "run-clone"):
                 objects, packs = regroup.regroup(os.path.join(keep, repo, ".git", "ml", "packs"), n)
                 print(f"template {n}: {repo}: {objects} objects in {packs} packs", file=sys.stderr)
+                # Checks the regrouped store; a master-index build writes its multi-pack index here.
+                self.ml(os.path.join(keep, repo), binary, "fsck")
 
-    def restore(self, n, binary):
+    def restore(self, n):
         for p in self.paths:
             shutil.rmtree(p, ignore_errors=True)
             shutil.copytree(os.path.join(self.work, f"template-{n}", os.path.basename(p)), p, symlinks=True)
-        for repo in (self.project, self.clone):
-            self.ml(repo, binary, "fsck")  # checks the regrouped store; a master-index build writes its file here
 
     def sequence(self, n, binary, wrap=()):
         """The four timed steps on a fresh copy holding `n` packs."""
-        self.restore(n, binary)
+        self.restore(n)
         self.write_files(2)
         t = {}
         t["add"] = (self.ml(self.project, binary, "data", "add", "big.csv", "--name", "big", "--no-checks", wrap=wrap)[0]
@@ -133,7 +133,7 @@ class Bench:
 
     def counts(self, n, binary):
         """openat calls of the checkout (and of .idx files) under strace; its instructions under callgrind."""
-        self.restore(n, binary)
+        self.restore(n)
         self.write_files(2)
         self.ml(self.project, binary, "data", "add", "big.csv", "--name", "big", "--no-checks")
         self.ml(self.project, binary, "data", "add", "files", "--name", "files", "--no-checks")

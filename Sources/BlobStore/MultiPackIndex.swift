@@ -120,12 +120,15 @@ final class MultiPackIndex: @unchecked Sendable {
         Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: PackFormat.indexEntrySize, as: UInt32.self)))
     }
 
-    /// Every entry, in digest order (fsck compares them with the packs' own indexes).
+    /// Every entry that names a listed pack, in digest order (fsck compares them, and their
+    /// number per pack, with the packs' own indexes).
     func entries() -> [(entry: PackEntry, pack: Int)] {
         data.withUnsafeBytes { p in
             (0..<count).compactMap { i in
                 let record = p.baseAddress! + entriesOffset + i * Self.entrySize
-                return PackEntry.parseIndexRecord(record).map { ($0, Self.packNumber(record)) }
+                let pack = Self.packNumber(record)
+                guard pack < packs.count else { return nil }
+                return PackEntry.parseIndexRecord(record).map { ($0, pack) }
             }
         }
     }
@@ -167,7 +170,7 @@ final class MultiPackIndex: @unchecked Sendable {
     /// packs' own indexes again).
     func packsWithEntries() -> [(pack: PackFile, entries: [PackEntry])] {
         var grouped = [[PackEntry]](repeating: [], count: packs.count)
-        for (entry, pack) in entries() where pack < packs.count { grouped[pack].append(entry) }
+        for (entry, pack) in entries() { grouped[pack].append(entry) }
         return zip(packs, grouped).map { ($0, $1) }
     }
 }

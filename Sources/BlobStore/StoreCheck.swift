@@ -30,7 +30,7 @@ extension ObjectStore {
     public func check() -> StoreCheckReport {
         var report = StoreCheckReport()
         let fm = FileManager.default
-        let names = (try? fm.contentsOfDirectory(atPath: layout.packs)) ?? []
+        let names = Set((try? fm.contentsOfDirectory(atPath: layout.packs)) ?? [])
         for name in names.sorted() {
             let path = layout.packs + "/" + name
             if name.hasSuffix(".pack"), !names.contains(String(name.dropLast(5)) + ".idx") {

@@ -160,7 +160,7 @@ final class MasterIndexTests: XCTestCase {
         XCTAssertGreaterThan(after - before, 0)
     }
 
-    func testARemoteOfManyPacksIsLookedUpThroughACachedMultiPackIndex() throws {
+    func testARemoteOfManyPacksIsLookedUpThroughACachedMultiPackIndexAndRemoteGCMergesThem() throws {
         let dir = TemporaryDirectory()
         let source = try ObjectStore(layout: StoreLayout(root: dir.path + "/a/ml"))
         let remote = try DirectoryRemote(name: "shared", root: dir.path + "/remote")
@@ -186,11 +186,34 @@ final class MasterIndexTests: XCTestCase {
         XCTAssertEqual(try RemoteSync(store: source, remote: remote).push(files.map(\.0)).objectsUploaded, 0)
         XCTAssertEqual(try sync.lacking(files.map { ($0.0, "f") }), [])
 
-        // A pack gone from the remote (a remote gc): the cached table names it, so it is not used.
-        let gone = try XCTUnwrap(remote.list(prefix: "packs/").first { $0.key.hasSuffix(".idx") }).key
-        try remote.delete(gone)
+        // Remote gc merges the twelve small packs (all live) into one, then deletes them; a
+        // dry run only counts them, and a remote of few small packs is left alone.
+        let everything = Set(files.flatMap { source.reachable(from: [($0.0, "f")]).objects })
+        let preview = try sync.collectGarbage(keep: everything, olderThan: .distantFuture, holding: nil, dryRun: true)
+        XCTAssertEqual(preview.packsConsolidated, 12)
+        XCTAssertEqual(try remote.list(prefix: "packs/").count, 24)
+        let lock = try RemoteLock.acquire(remote, kind: .exclusive, holder: "test gc", refreshEvery: nil)
+        let swept = try sync.collectGarbage(keep: everything, olderThan: .distantFuture, holding: lock, dryRun: false)
+        try lock.release()
+        XCTAssertEqual(swept.packsConsolidated, 12)
+        XCTAssertEqual(swept.packsUploaded, 1)
+        XCTAssertEqual(swept.objectsRemoved, 0)
+        XCTAssertEqual(try remote.list(prefix: "packs/").count, 2)
+        let fresh = try ObjectStore(layout: StoreLayout(root: dir.path + "/c/ml"))
+        XCTAssertLessThan(try RemoteSync(store: fresh, remote: remote).pull(files.map(\.0)).rangeRequests, 12, "one pack, few ranged reads")
+        for (file, bytes) in files {
+            try fresh.restore(file, to: dir.path + "/out")
+            XCTAssertEqual(try FileIO.readAll(dir.path + "/out"), bytes)
+        }
+        let again = try RemoteLock.acquire(remote, kind: .exclusive, holder: "test gc", refreshEvery: nil)
+        XCTAssertEqual(try sync.collectGarbage(keep: everything, olderThan: .distantFuture, holding: again, dryRun: false).packsConsolidated, 0)
+        try again.release()
+
+        // The clone's cached table named the twelve deleted packs: it is not used, and is replaced.
         let master = try sync.remoteIndex(report: nil)
-        XCTAssertEqual(master.packs.count, 11)
-        XCTAssertFalse(master.packs.contains { gone.hasSuffix($0.name + ".idx") })
+        let remaining = try remote.list(prefix: "packs/").map(\.key).filter { $0.hasSuffix(".idx") }
+        XCTAssertEqual(master.packs.map { "packs/\($0.name).idx" }, remaining)
+        XCTAssertEqual(master.loose.count, 0)
+        for (file, _) in files { XCTAssertEqual(master.lookup(file.root)?.pack.name, master.packs.first?.name) }
     }
 }

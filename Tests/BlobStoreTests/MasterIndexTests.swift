@@ -116,6 +116,29 @@ final class MasterIndexTests: XCTestCase {
         XCTAssertEqual(try ObjectStore(layout: layout).check().problems, [])
     }
 
+    func testAMultiPackIndexEntryNamingNoListedPackIsSkippedAndNamedByFsck() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        let store = try ObjectStore(layout: layout)
+        let objects = try fill(store, packs: 1, perPack: 2)
+        let index = try PackIndex(indexPath: store.packs[0].indexPath)
+        var bytes = MultiPackIndex.encode([(index.file, index.entries())])
+        // The last entry's pack number (its final 4 bytes) → 7, with a checksum that matches.
+        let at = bytes.count - 32 - 4
+        bytes.replaceSubrange(at..<(at + 4), with: [7, 0, 0, 0])
+        bytes.replaceSubrange((bytes.count - 32)..., with: Digest.of(bytes[..<(bytes.count - 32)]).bytes)
+        write(bytes, to: layout.packs + "/multi-pack-index")
+
+        let reopened = try ObjectStore(layout: layout)
+        XCTAssertTrue(reopened.loadReport.multiPackIndexUsed)
+        let skipped = index.entries().last!.digest
+        XCTAssertFalse(reopened.contains(skipped))
+        try assertReadable(objects.filter { $0.key != skipped }, in: reopened)
+        let problems = reopened.check().problems
+        XCTAssertEqual(problems.count, 1, "\(problems)")
+        XCTAssertTrue(problems.first?.message.contains("lists 1 objects of \(index.name), whose index has 2") ?? false, "\(problems)")
+    }
+
     func testConsolidateMergesSmallPacksAndLosesNothing() throws {
         let dir = TemporaryDirectory()
         let layout = StoreLayout(root: dir.path + "/ml")

@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,14 +40,26 @@ ENV = dict(os.environ, GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.
 STEPS = ["add", "checkout", "push", "pull"]
 
 
+class Seconds:
+    """Wall and CPU (user + system of the command and its children) seconds, added step by step."""
+    def __init__(self, wall=0.0, cpu=0.0):
+        self.wall, self.cpu = wall, cpu
+
+    def __add__(self, other):
+        return Seconds(self.wall + other.wall, self.cpu + other.cpu)
+
+
 def sh(args, cwd, binary, wrap=()):
     env = dict(ENV, PATH=os.path.dirname(binary) + ":" + ENV["PATH"])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(list(wrap) + args, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} in {cwd} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return elapsed, done
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Seconds(elapsed, cpu), done
 
 
 class Bench:
@@ -95,6 +108,8 @@ class Bench:
         self.ml(self.clone, binary, "init")
         self.ml(self.clone, binary, "pull")
         self.big_v1 = hashlib.sha256(open(os.path.join(self.project, "big.csv"), "rb").read()).hexdigest()
+        with open(os.path.join(self.work, "big-v1.sha256"), "w") as f:
+            f.write(self.big_v1 + "\n")
         for n in self.a.packs:
             keep = os.path.join(self.work, f"template-{n}")
             shutil.rmtree(keep, ignore_errors=True)
@@ -170,14 +185,20 @@ def main():
     p.add_argument("--csv-rows", type=int, default=600_000)
     p.add_argument("--callgrind", action="store_true", help="count the checkout's instructions with callgrind")
     p.add_argument("--quick", action="store_true", help="small data, one run (figures not comparable)")
+    p.add_argument("--reuse", action="store_true", help="keep the templates of the last run with the same arguments")
     a = p.parse_args()
     a.packs = [int(x) for x in a.packs.split(",")]
     if a.quick:
         a.files, a.csv_rows, a.runs, a.packs = 300, 20_000, 1, [3, 300]
+    if a.reuse and not all(os.path.isdir(os.path.join(ROOT, "Benchmarks", "work", "packs", f"template-{n}")) for n in a.packs):
+        a.reuse = False
     bench = Bench(a)
     os.makedirs(bench.work, exist_ok=True)
     binaries = [("master index", a.git_ml)] + ([("baseline", a.baseline)] if a.baseline else [])
-    bench.build_template(a.git_ml)
+    if a.reuse:
+        bench.big_v1 = open(os.path.join(bench.work, "big-v1.sha256")).read().strip()
+    else:
+        bench.build_template(a.git_ml)
     load = os.getloadavg()[0]
     times = {(label, n): {s: [] for s in STEPS} for label, _ in binaries for n in a.packs}
     for run in range(a.runs):
@@ -187,22 +208,27 @@ def main():
             for n in (a.packs if run % 2 == 0 else list(reversed(a.packs))):
                 for step, seconds in bench.sequence(n, binary).items():
                     times[(label, n)][step].append(seconds)
-                print(f"run {run + 1} {label} {n} packs: {times[(label, n)]}", file=sys.stderr)
+                print(f"run {run + 1} {label} {n} packs: " + ", ".join(
+                    f"{step} {x[-1].wall:.2f} s wall {x[-1].cpu:.2f} s CPU" for step, x in times[(label, n)].items()), file=sys.stderr)
     counts = {(label, n): bench.counts(n, binary) for label, binary in binaries for n in a.packs}
     load = max(load, os.getloadavg()[0])
 
     def cell(values):
         return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})" if values else "—"
 
+    def ratio(large, small):
+        return f"{statistics.median(large) / statistics.median(small):.2f}×" if small and large else "—"
+
     small, large = a.packs[0], a.packs[-1]
     out = [f"Same data in {small:,} and {large:,} packs: {a.files:,} files of {a.file_rows} rows + a CSV of "
            f"{a.csv_rows:,} rows; 1-minute load {load:.1f}" + (" (**measured under load**: not a verdict)" if load >= 1 else ""),
-           "", f"| binary | step | {small:,} packs | {large:,} packs | ratio |", "|---|---|---|---|---|"]
+           "", f"| binary | step | wall, {small:,} packs | wall, {large:,} packs | ratio | CPU, {small:,} packs | CPU, {large:,} packs | ratio |",
+           "|---|---|---|---|---|---|---|---|"]
     for label, _ in binaries:
         for step in STEPS:
             s, l = times[(label, small)][step], times[(label, large)][step]
-            ratio = statistics.median(l) / statistics.median(s) if s and l else float("nan")
-            out.append(f"| {label} | {step} | {cell(s)} | {cell(l)} | {ratio:.2f}× |")
+            sw, lw, sc, lc = [x.wall for x in s], [x.wall for x in l], [x.cpu for x in s], [x.cpu for x in l]
+            out.append(f"| {label} | {step} | {cell(sw)} | {cell(lw)} | {ratio(lw, sw)} | {cell(sc)} | {cell(lc)} | {ratio(lc, sc)} |")
     out += ["", "| binary | packs | checkout: openat calls | of them `.idx` | checkout: instructions |", "|---|---|---|---|---|"]
     for label, _ in binaries:
         for n in a.packs:

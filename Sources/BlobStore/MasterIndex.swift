@@ -51,7 +51,7 @@ struct MasterIndex: Sendable {
             master.known = Set(multi.packs.map(\.name))
             report.multiPackIndexUsed = true
         }
-        for name in names where !master.known.contains(name) {
+        for name in names.filter({ !master.known.contains($0) }).sorted() {
             report.indexesOpened += 1
             if let index = try openIndex(directory + "/" + name + ".idx", damaged: damaged) { master.adopt(index) }
         }

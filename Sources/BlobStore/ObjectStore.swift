@@ -58,10 +58,10 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         loadReport = loaded.1
     }
 
-    /// The names (`pack-<hex>`) of the packs in `directory` that have an index, sorted.
+    /// The names (`pack-<hex>`) of the packs in `directory` that have an index, in no order.
     static func packNames(in directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }.sorted()
+        return names.filter { $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
     }
 
     /// Picks up packs sealed since the last look (by this or another process). A damaged index
@@ -69,7 +69,8 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// names it, and `gc`/a pull can repair what it held. An index in a newer format than this
     /// build reads is refused (the error names the release to upgrade to), never read as missing.
     public func reloadIndexes() throws {
-        let fresh = Self.packNames(in: layout.packs).filter { name in !lock.withLock { master.knows(name) } }
+        let listed = Self.packNames(in: layout.packs)
+        let fresh = lock.withLock { listed.filter { !master.knows($0) } }.sorted()
         var loaded: [PackIndex] = []
         for name in fresh {
             if let index = try MasterIndex.openIndex("\(layout.packs)/\(name).idx") { loaded.append(index) }

@@ -9,9 +9,9 @@ import Foundation
 ///
 /// The multi-pack index is trusted only as far as it is checked: a file that fails its checks
 /// (damaged, truncated, an unknown version) or names a pack whose index is gone (a gc or repack
-/// deleted it) is not used and is replaced at once; once more than `looseLimit` packs are outside
-/// a usable one, a new one is written (temporary file, fsync, rename), so a damaged or stale file is replaced by the
-/// next command that opens the store. A value: copy it to look up without a lock.
+/// deleted it) is not used and is replaced at once (temporary file, fsync, rename) by the
+/// command that finds it; so is a usable one once more than `looseLimit` packs are outside it.
+/// A value: copy it to look up without a lock.
 struct MasterIndex: Sendable {
     /// Packs outside the multi-pack index beyond which loading writes a new one.
     static let looseLimit = 8
@@ -35,9 +35,10 @@ struct MasterIndex: Sendable {
     }
 
     /// Loads the packs `names` (`pack-<hex>`, each with an index in `directory`) through the
-    /// multi-pack index `directory/<fileName>` where it is usable, and rewrites that
-    /// file when it is unusable (damaged, stale) or more than `looseLimit` packs are outside it (into `temporaryDirectory` then
-    /// renamed; with nil, or when writing fails, the new table is only kept in memory). A
+    /// multi-pack index `directory/<fileName>` where it is usable, and rewrites that file when
+    /// it is unusable (damaged, stale) or more than `looseLimit` packs are outside it (into
+    /// `temporaryDirectory`, then renamed; with nil, or when writing fails, the new table is
+    /// only kept in memory). A
     /// damaged pack index is left out (its objects read as missing; fsck names it); one in a
     /// newer format than this build reads is an error.
     static func load(directory: String, names: [String], temporaryDirectory: String?, fileName: String = defaultFileName,
@@ -88,7 +89,7 @@ struct MasterIndex: Sendable {
     /// `directory/<fileName>` through `temporaryDirectory` (kept in memory only when that
     /// is nil or the write fails: the folder may be read-only).
     mutating func rewrite(temporaryDirectory: String?) throws {
-        var packs = multi.map { multi in multi.packsWithEntries().enumerated().filter { !removed.contains($0.offset) }.map(\.element) } ?? []
+        var packs = notRemoved(multi?.packsWithEntries() ?? [])
         packs += loose.filter { Digest(parsing: $0.name.dropFirst(5)) != nil && $0.name.hasPrefix("pack-") }.map { ($0.file, $0.entries()) }
         let bytes = MultiPackIndex.encode(packs)
         let path = directory + "/" + fileName
@@ -120,8 +121,12 @@ struct MasterIndex: Sendable {
 
     /// Every pack, covered then loose.
     var packs: [PackFile] {
-        let covered = multi.map { multi in multi.packs.enumerated().filter { !removed.contains($0.offset) }.map(\.element) } ?? []
-        return covered + loose.map(\.file)
+        notRemoved(multi?.packs ?? []) + loose.map(\.file)
+    }
+
+    /// The items of a per-covered-pack list whose pack has not been forgotten.
+    private func notRemoved<T>(_ perPack: [T]) -> [T] {
+        perPack.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 
     /// Where `digest` is: its entry and its pack.

@@ -44,7 +44,9 @@ final class MultiPackIndex: @unchecked Sendable {
         guard data.count >= Self.headerSize + PackFormat.fanoutSize + 32, Array(data.prefix(8)) == Self.magic else {
             throw corrupt("not a GitML multi-pack index")
         }
-        func u32(_ at: Int) -> Int { data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self))) } }
+        func u32(_ at: Int) -> Int {
+            data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+        }
         let version = u32(8)
         guard version == Int(Self.version) else {
             throw StoreError.unsupportedVersion(path: path, version: version, supported: Int(Self.version))

@@ -182,7 +182,8 @@ extension RemoteSync {
             for entry in sorted {
                 let at = Int(entry.offset - start), stop = Int(entry.dataOffset - start) + Int(entry.storedLength)
                 let header = stop <= bytes.count ? bytes.withUnsafeBytes {
-                    PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: $0[at..<(at + PackFormat.entryHeaderSize)]), offset: entry.offset)
+                    PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: $0[at..<(at + PackFormat.entryHeaderSize)]),
+                                              offset: entry.offset)
                 } : nil
                 guard header == entry else {
                     throw RemoteError.corruptObject(remote: remote.name, key: packKey,

@@ -104,8 +104,9 @@ extension ObjectStore {
             }
         }
         if let number = listed.indices.first(where: { listed[$0] != byName[multi.packs[$0].name]?.count }) {
-            report.problems.append(StoreProblem(subject: path, message: "lists \(listed[number]) objects of \(multi.packs[number].name), "
-                                                + "whose index has \(byName[multi.packs[number].name]?.count ?? 0) (run `git ml repack` to write a new one)"))
+            let pack = multi.packs[number].name
+            report.problems.append(StoreProblem(subject: path, message: "lists \(listed[number]) objects of \(pack), whose index has "
+                                                + "\(byName[pack]?.count ?? 0) (run `git ml repack` to write a new one)"))
         }
     }
 

@@ -22,6 +22,7 @@ public enum FaultPoint {
         "push.pack-before-index", "push.blobs-before-refs",
         "pull.fetched-before-seal",
         "remote-gc.copied-before-delete", "remote-gc.index-deleted-before-pack",
+        "repack.sealed-before-delete", "repack.deleted-before-multi-pack-index",
         "run.stored-before-record",
         "mlcommit.records-before-lock", "mlcommit.written-before-commit",
     ]

@@ -79,6 +79,13 @@ public enum FileIO {
         }
     }
 
+    /// The size of the file at `path`.
+    static func size(_ path: String) throws -> UInt64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw error(path, "stat") }
+        return UInt64(info.st_size)
+    }
+
     static func sync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw error(path, "fsync") }
     }

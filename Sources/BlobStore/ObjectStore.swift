@@ -36,9 +36,13 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
 
     let zstd: ZstdPool
     private let lock = NSLock()
-    private var indexes: [PackIndex] = []
-    private var loadedIndexPaths: Set<String> = []
-    private var descriptors: [String: Int32] = [:]
+    private var master: MasterIndex
+    /// What loading the indexes did when the store was opened.
+    public let loadReport: IndexLoadReport
+    private var handles: [String: PackHandle] = [:]
+    /// Packs kept open at once for reads; beyond, one is closed (once no read uses it), so a
+    /// checkout over thousands of packs stays below the process's descriptor limit.
+    static let maxOpenPacks = 128
     private let writer: PackWriter
 
     /// Opens (and creates if needed) the store at `layout`.
@@ -48,11 +52,16 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         zstd = ZstdPool(level: compressionLevel)
         writer = PackWriter(layout: layout)
         try layout.create()
-        try reloadIndexes()
+        let loaded = try MasterIndex.load(directory: layout.packs, names: Self.packNames(in: layout.packs),
+                                          temporaryDirectory: layout.tmp)
+        master = loaded.0
+        loadReport = loaded.1
     }
 
-    deinit {
-        for fd in descriptors.values { close(fd) }
+    /// The names (`pack-<hex>`) of the packs in `directory` that have an index, in no order.
+    static func packNames(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
     }
 
     /// Picks up packs sealed since the last look (by this or another process). A damaged index
@@ -60,33 +69,32 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// names it, and `gc`/a pull can repair what it held. An index in a newer format than this
     /// build reads is refused (the error names the release to upgrade to), never read as missing.
     public func reloadIndexes() throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.packs)) ?? []
-        let fresh = names.filter { $0.hasSuffix(".idx") }.map { "\(layout.packs)/\($0)" }.sorted()
+        let listed = Self.packNames(in: layout.packs)
+        let fresh = lock.withLock { listed.filter { !master.knows($0) } }.sorted()
         var loaded: [PackIndex] = []
-        for path in fresh where !lock.withLock({ loadedIndexPaths.contains(path) }) {
-            do {
-                loaded.append(try PackIndex(indexPath: path))
-            } catch StoreError.unsupportedVersion(let path, let version, let supported) where version > supported {
-                throw StoreError.unsupportedVersion(path: path, version: version, supported: supported)
-            } catch {
-                continue
-            }
+        for name in fresh {
+            if let index = try MasterIndex.openIndex("\(layout.packs)/\(name).idx") { loaded.append(index) }
         }
-        lock.withLock {
-            for index in loaded where loadedIndexPaths.insert(index.indexPath).inserted { indexes.append(index) }
-        }
+        lock.withLock { for index in loaded { master.adopt(index) } }
     }
 
-    /// All sealed packs' indexes.
-    var packIndexes: [PackIndex] { lock.withLock { indexes } }
+    /// Writes a multi-pack index over every pack now (after a repack).
+    func rewriteMultiPackIndex() throws {
+        try lock.withLock { try master.rewrite(temporaryDirectory: layout.tmp) }
+    }
 
-    /// Where `digest` is stored: its entry and the pack index (nil while in the open pack).
-    func locate(_ digest: Digest) -> (PackEntry, PackIndex?)? {
-        if let e = lock.withLock({ writer.pending[digest] }) { return (e, nil) }
-        for index in packIndexes {
-            if let e = index.lookup(digest) { return (e, index) }
-        }
-        return nil
+    /// Every sealed pack, as this process knows them.
+    var packs: [PackFile] { lock.withLock { master.packs } }
+
+    /// The index of every sealed pack, each read from its file (fsck and repack read whole
+    /// indexes; lookups go through the master index). Damaged ones are left out.
+    var packIndexes: [PackIndex] { packs.compactMap { try? PackIndex(indexPath: $0.indexPath) } }
+
+    /// Where `digest` is stored: its entry and its pack (nil while in the open pack).
+    func locate(_ digest: Digest) -> (PackEntry, PackFile?)? {
+        let (pending, master) = lock.withLock { (writer.pending[digest], self.master) }
+        if let pending { return (pending, nil) }
+        return master.lookup(digest).map { ($0.entry, $0.pack) }
     }
 
     /// Whether the store holds `digest`.
@@ -110,9 +118,9 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     }
 
     /// Decodes `entry` into `destination` (exactly `rawLength` bytes) and verifies its digest.
-    func decode(_ entry: PackEntry, in index: PackIndex?, into destination: UnsafeMutableRawBufferPointer,
+    func decode(_ entry: PackEntry, in pack: PackFile?, into destination: UnsafeMutableRawBufferPointer,
                 verify: Bool = true) throws {
-        let stored = try storedBytes(entry, in: index)
+        let stored = try storedBytes(entry, in: pack)
         let reference = try entry.base.map { try read($0, verify: false) }
         try stored.withUnsafeBytes { frame in
             try zstd.withDecompressor { d in
@@ -133,26 +141,29 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     }
 
     /// The stored (compressed) bytes of an entry.
-    func storedBytes(_ entry: PackEntry, in index: PackIndex?) throws -> [UInt8] {
-        guard let index else {
+    func storedBytes(_ entry: PackEntry, in pack: PackFile?) throws -> [UInt8] {
+        guard let pack else {
             if let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) { return bytes }
             // Sealed since it was located: it is in a loaded index now.
-            guard let (sealed, index) = locate(entry.digest), let index else { throw StoreError.missingObject(entry.digest) }
-            return try storedBytes(sealed, in: index)
+            guard let (sealed, pack) = locate(entry.digest), let pack else { throw StoreError.missingObject(entry.digest) }
+            return try storedBytes(sealed, in: pack)
         }
-        let fd = try descriptor(for: index.packPath)
+        let handle = try handle(for: pack.packPath)
         var stored = [UInt8](repeating: 0, count: Int(entry.storedLength))
-        try stored.withUnsafeMutableBytes { try FileIO.read(fd, into: $0, at: Int(entry.dataOffset), path: index.packPath) }
+        try withExtendedLifetime(handle) {
+            try stored.withUnsafeMutableBytes { try FileIO.read(handle.fd, into: $0, at: Int(entry.dataOffset), path: pack.packPath) }
+        }
         return stored
     }
 
-    private func descriptor(for path: String) throws -> Int32 {
-        if let fd = lock.withLock({ descriptors[path] }) { return fd }
-        let fd = try FileIO.openForReading(path)
+    private func handle(for path: String) throws -> PackHandle {
+        if let handle = lock.withLock({ handles[path] }) { return handle }
+        let opened = PackHandle(fd: try FileIO.openForReading(path))
         return lock.withLock {
-            if let existing = descriptors[path] { close(fd); return existing }
-            descriptors[path] = fd
-            return fd
+            if let existing = handles[path] { return existing }
+            if handles.count >= Self.maxOpenPacks { handles.remove(at: handles.startIndex) }
+            handles[path] = opened
+            return opened
         }
     }
 
@@ -219,28 +230,24 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         }
     }
 
-    /// Loads the indexes of the packs the writer sealed since it had sealed `count`; called with
+    /// Adopts the indexes of the packs the writer sealed since it had sealed `count`; called with
     /// `lock` held, in the same critical section as the seal, so that no reader ever sees an
     /// object neither pending nor in a loaded index (a pull reading a delta base on one thread
     /// while another thread's append sealed the pack found the base "not in the store").
     private func adoptSealedPacks(since count: Int) throws {
-        for path in writer.sealed[count...] where !loadedIndexPaths.contains(path) {
-            indexes.append(try PackIndex(indexPath: path))
-            loadedIndexPaths.insert(path)
-        }
+        for path in writer.sealed[count...] { master.adopt(try PackIndex(indexPath: path)) }
     }
 
     /// Index paths of the packs this process sealed.
     var sealedPackIndexPaths: [String] { lock.withLock { writer.sealed } }
 
     /// Drops a pack from the store: its index first (so no reader finds it), then the pack.
-    func forget(_ index: PackIndex) throws {
+    func forget(_ pack: PackFile) throws {
         lock.withLock {
-            indexes.removeAll { $0.indexPath == index.indexPath }
-            loadedIndexPaths.remove(index.indexPath)
-            if let fd = descriptors.removeValue(forKey: index.packPath) { close(fd) }
+            master.forget(pack.name)
+            handles[pack.packPath] = nil
         }
-        for path in [index.indexPath, index.packPath] where unlink(path) != 0 && errno != ENOENT {
+        for path in [pack.indexPath, pack.packPath] where unlink(path) != 0 && errno != ENOENT {
             throw FileIO.error(path, "delete")
         }
         try FileIO.syncDirectory(layout.packs)
@@ -267,4 +274,11 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         }
         try reloadIndexes()
     }
+}
+
+/// An open pack file, closed when the last read that uses it lets go.
+final class PackHandle: Sendable {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }

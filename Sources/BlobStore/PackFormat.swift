@@ -106,6 +106,7 @@ extension Array where Element == UInt8 {
 /// (`git ml version` prints them; docs/FORMAT.md specifies each).
 public enum StoreFormat {
     public static let versions: [(file: String, version: Int)] = [
-        ("pack", Int(PackFormat.version)), ("pack index", Int(PackFormat.version)), ("manifest", Int(ManifestNode.version)),
+        ("pack", Int(PackFormat.version)), ("pack index", Int(PackFormat.version)),
+        ("multi-pack index", Int(MultiPackIndex.version)), ("manifest", Int(ManifestNode.version)),
     ]
 }

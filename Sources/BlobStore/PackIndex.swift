@@ -32,7 +32,11 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         guard data.count == entriesOffset + count * PackFormat.indexEntrySize + 32 else {
             throw StoreError.corruptFile(path: indexPath, detail: "size does not match its \(count) entries")
         }
+        file = PackFile(name: name, directory: (indexPath as NSString).deletingLastPathComponent, count: count)
     }
+
+    /// The pack this index describes.
+    let file: PackFile
 
     /// Whether the trailing checksum matches the content (fsck).
     func verifyChecksum() -> Bool {

@@ -14,8 +14,11 @@ public struct RemoteCollectReport: Sendable, Equatable {
     /// Packs whose live objects (less than the repack threshold, by stored bytes) were copied
     /// into a new pack before the old one was deleted.
     public var packsRewritten = 0
-    /// New packs uploaded by rewrites.
+    /// New packs uploaded by rewrites and consolidation.
     public var packsUploaded = 0
+    /// Small packs with no dead object merged into new packs, then deleted: done when more than
+    /// 8 such packs (under 32 MiB, past the grace period) are on the remote.
+    public var packsConsolidated = 0
     /// Packs with dead objects left alone because they are younger than the grace period.
     public var packsInGrace = 0
     /// Unreachable objects removed.
@@ -39,8 +42,8 @@ extension RemoteSync {
     /// chunks), so call this holding the store lock shared. A node that neither the local store
     /// nor the remote holds cannot name anything on the remote and is skipped.
     public func remoteReachable(from files: [StoredFile]) throws -> Set<Digest> {
-        let packs = try remoteIndexes(report: nil)
-        func onRemote(_ digest: Digest) -> PackEntry? { packs.lazy.compactMap { $0.lookup(digest) }.first }
+        let packs = try remoteIndex(report: nil)
+        func onRemote(_ digest: Digest) -> PackEntry? { packs.lookup(digest)?.entry }
 
         var keep = Set<Digest>()
         func add(_ digest: Digest) {
@@ -71,7 +74,10 @@ extension RemoteSync {
     /// index were both last written before `cutoff`: a pack with no live object is deleted
     /// (index first, then pack); a pack whose live objects are less than `repackBelow` of its
     /// stored bytes is rewritten (its live frames copied as stored into a new pack, uploaded
-    /// pack then index, before the old index and pack are deleted); packs without an index
+    /// pack then index, before the old index and pack are deleted); when more than
+    /// `MasterIndex.looseLimit` packs under `ObjectStore.consolidationThreshold` bytes hold only
+    /// live objects, they are merged the same way into packs of about 64 MiB (so a remote that
+    /// got many small pushes is read with few requests); packs without an index
     /// older than `cutoff` are deleted, as are a directory remote's `tmp/` files and, on S3,
     /// unfinished multipart uploads started before `cutoff`. With `dryRun` it only reports.
     ///
@@ -88,12 +94,17 @@ extension RemoteSync {
         let objects = Dictionary(listing.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         func isOld(_ key: String) -> Bool { objects[key]?.modified.map { $0 < cutoff } ?? false }
 
-        let indexes = try remoteIndexes(report: nil)
+        let indexes = try remotePackIndexes()
         report.packsExamined = indexes.count
+        var small: [(packKey: String, entries: [PackEntry], name: String)] = []
         for index in indexes {
             let packKey = RemoteLayout.packKey(index.name), indexKey = RemoteLayout.indexKey(index.name)
             let entries = index.entries()
             let live = entries.filter { keep.contains($0.digest) }
+            if live.count == entries.count, isOld(packKey), isOld(indexKey),
+               (objects[packKey]?.size ?? .max) < ObjectStore.consolidationThreshold {
+                small.append((packKey, entries, index.name))
+            }
             guard live.count < entries.count else { continue }
             guard isOld(packKey), isOld(indexKey) else {
                 report.packsInGrace += 1
@@ -106,7 +117,7 @@ extension RemoteSync {
             } else if Double(liveBytes) < repackBelow * Double(allBytes) {
                 report.packsRewritten += 1
                 if !dryRun { try lock?.confirm() }
-                if !dryRun { report.packsUploaded += try uploadCopy(of: live, from: packKey) }
+                if !dryRun { report.packsUploaded += try uploadCopy(of: [(packKey, live)]).count }
             } else {
                 continue
             }
@@ -114,11 +125,17 @@ extension RemoteSync {
             report.bytesFreed += allBytes - liveBytes
             if !dryRun {
                 FaultPoint.reach("remote-gc.copied-before-delete")
+                try deletePack(index.name, holding: lock)
+            }
+        }
+        if small.count > MasterIndex.looseLimit {
+            report.packsConsolidated = small.count
+            if !dryRun {
                 try lock?.confirm()
-                try remote.delete(indexKey)
-                FaultPoint.reach("remote-gc.index-deleted-before-pack")
-                try remote.delete(packKey)
-                unlink("\(store.layout.cache)/remote-indexes/\(index.name).idx")
+                let uploaded = Set(try uploadCopy(of: small.map { ($0.packKey, $0.entries) }))
+                report.packsUploaded += uploaded.count
+                FaultPoint.reach("remote-gc.copied-before-delete")
+                for pack in small where !uploaded.contains(pack.name) { try deletePack(pack.name, holding: lock) }
             }
         }
         for info in listing where RemoteLayout.packName(ofPackKey: info.key) != nil && isOld(info.key)
@@ -141,32 +158,47 @@ extension RemoteSync {
         return report
     }
 
-    /// Copies `entries` of the remote pack `packKey` (frames as stored, each header checked
-    /// against its index entry) into new packs and uploads each pack before its index.
-    /// Returns how many packs went up.
-    private func uploadCopy(of entries: [PackEntry], from packKey: String) throws -> Int {
+    /// Deletes a remote pack, index first, once the lock is confirmed; forgets its cached index.
+    private func deletePack(_ name: String, holding lock: RemoteLock?) throws {
+        try lock?.confirm()
+        try remote.delete(RemoteLayout.indexKey(name))
+        FaultPoint.reach("remote-gc.index-deleted-before-pack")
+        try remote.delete(RemoteLayout.packKey(name))
+        unlink("\(indexCache)/\(name).idx")
+    }
+
+    /// Copies the `entries` of each remote pack (frames as stored, each header checked against
+    /// its index entry; one ranged read per pack, from its first entry to its last) into new
+    /// packs and uploads each pack before its index. Returns the names of the packs that went up.
+    private func uploadCopy(of sources: [(packKey: String, entries: [PackEntry])]) throws -> [String] {
         let staging = StoreLayout(root: store.layout.temporaryPath("remote-gc"))
         try staging.create()
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
         let writer = PackWriter(layout: staging)
-        for entry in entries.sorted(by: { $0.offset < $1.offset }) {
-            let bytes = try remote.get(packKey, range: entry.offset..<(entry.dataOffset + UInt64(entry.storedLength)))
-            let header = bytes.count >= PackFormat.entryHeaderSize ? bytes.withUnsafeBytes {
-                PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: $0[..<PackFormat.entryHeaderSize]), offset: entry.offset)
-            } : nil
-            guard header == entry, bytes.count == PackFormat.entryHeaderSize + Int(entry.storedLength) else {
-                throw RemoteError.corruptObject(remote: remote.name, key: packKey,
-                                                detail: "the entry at byte \(entry.offset) is not \(entry.digest) as its index says")
+        for (packKey, entries) in sources where !entries.isEmpty {
+            let sorted = entries.sorted { $0.offset < $1.offset }
+            let start = sorted[0].offset, end = sorted.map { $0.dataOffset + UInt64($0.storedLength) }.max()!
+            let bytes = try remote.get(packKey, range: start..<end)
+            for entry in sorted {
+                let at = Int(entry.offset - start), stop = Int(entry.dataOffset - start) + Int(entry.storedLength)
+                let header = stop <= bytes.count ? bytes.withUnsafeBytes {
+                    PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: $0[at..<(at + PackFormat.entryHeaderSize)]),
+                                              offset: entry.offset)
+                } : nil
+                guard header == entry else {
+                    throw RemoteError.corruptObject(remote: remote.name, key: packKey,
+                                                    detail: "the entry at byte \(entry.offset) is not \(entry.digest) as its index says")
+                }
+                try writer.append(entry, stored: Array(bytes[(at + PackFormat.entryHeaderSize)..<stop]))
             }
-            try writer.append(entry, stored: Array(bytes[PackFormat.entryHeaderSize...]))
         }
         try writer.seal()
-        for indexPath in writer.sealed {
+        return try writer.sealed.map { indexPath in
             let name = ((indexPath as NSString).lastPathComponent as NSString).deletingPathExtension
             try remote.put(RemoteLayout.packKey(name), file: String(indexPath.dropLast(4)) + ".pack")
             try remote.put(RemoteLayout.indexKey(name), file: indexPath)
+            return name
         }
-        return writer.sealed.count
     }
 }
 

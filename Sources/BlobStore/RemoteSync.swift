@@ -24,7 +24,7 @@ public struct PushReport: Sendable, Equatable {
 public struct PushPlan: Sendable {
     struct Source: Sendable {
         let entry: PackEntry
-        let index: PackIndex
+        let pack: PackFile
     }
 
     /// Objects the files need, delta bases included.
@@ -95,12 +95,12 @@ public struct RemoteSync: Sendable {
         try store.flush()
         let closure = store.reachable(from: files.map { ($0, $0.digest.description) })
         guard closure.missing.isEmpty else { throw RemoteError.missingLocally(objects: closure.missing.map(\.object)) }
-        let onRemote = try remoteIndexes(report: nil)
+        let onRemote = try remoteIndex(report: nil)
         let lacking = closure.objects.compactMap { digest -> PushPlan.Source? in
-            if onRemote.contains(where: { $0.lookup(digest) != nil }) { return nil }
-            guard let (entry, index) = store.locate(digest), let index else { return nil }
-            return PushPlan.Source(entry: entry, index: index)
-        }.sorted { ($0.index.name, $0.entry.offset) < ($1.index.name, $1.entry.offset) }
+            if onRemote.lookup(digest) != nil { return nil }
+            guard let (entry, pack) = store.locate(digest), let pack else { return nil }
+            return PushPlan.Source(entry: entry, pack: pack)
+        }.sorted { ($0.pack.name, $0.entry.offset) < ($1.pack.name, $1.entry.offset) }
         return PushPlan(objectsNeeded: closure.objects.count, lacking: lacking)
     }
 
@@ -122,15 +122,15 @@ public struct RemoteSync: Sendable {
         // push); the lacking objects of the other packs are copied into new packs.
         var whole: [String] = []
         var copied: [PushPlan.Source] = []
-        for sources in Dictionary(grouping: plan.lacking, by: \.index.indexPath).values {
-            let index = sources[0].index
-            if sources.count == index.count, try Self.fileSize(index.packPath) >= wholePackMinimum {
-                whole.append(index.indexPath)
+        for sources in Dictionary(grouping: plan.lacking, by: \.pack).values {
+            let pack = sources[0].pack
+            if sources.count == pack.count, try FileIO.size(pack.packPath) >= wholePackMinimum {
+                whole.append(pack.indexPath)
             } else {
                 copied += sources
             }
         }
-        copied.sort { ($0.index.name, $0.entry.offset) < ($1.index.name, $1.entry.offset) }
+        copied.sort { ($0.pack.name, $0.entry.offset) < ($1.pack.name, $1.entry.offset) }
         removeAbandonedStaging()
         let staging = StoreLayout(root: store.layout.temporaryPath("push"))
         defer { try? FileManager.default.removeItem(atPath: staging.root) }
@@ -139,7 +139,7 @@ public struct RemoteSync: Sendable {
             try staging.create()
             let writer = PackWriter(layout: staging)
             for source in copied {
-                try writer.append(source.entry, stored: try store.storedBytes(source.entry, in: source.index))
+                try writer.append(source.entry, stored: try store.storedBytes(source.entry, in: source.pack))
             }
             try writer.seal()
             sealed = writer.sealed
@@ -147,13 +147,13 @@ public struct RemoteSync: Sendable {
         let staged = sealed + whole.sorted()
         let tally = Tally(report)
         let meter = ProgressMeter(progress)
-        meter.plan(try staged.reduce(0) { $0 + (try Self.fileSize($1)) + (try Self.fileSize(String($1.dropLast(4)) + ".pack")) })
+        meter.plan(try staged.reduce(0) { $0 + (try FileIO.size($1)) + (try FileIO.size(String($1.dropLast(4)) + ".pack")) })
         try RemoteTransferPool.forEach(staged.count, width: parallelTransfers) { [remote] i in
             let indexPath = staged[i]
             let packPath = String(indexPath.dropLast(4)) + ".pack"
             let name = ((indexPath as NSString).lastPathComponent as NSString).deletingPathExtension
-            let packSize = try Self.fileSize(packPath)
-            let indexSize = try Self.fileSize(indexPath)
+            let packSize = try FileIO.size(packPath)
+            let indexSize = try FileIO.size(indexPath)
             if try remote.stat(RemoteLayout.packKey(name))?.size == packSize {
                 tally.update { $0.packsResumed += 1 }
             } else {
@@ -180,12 +180,6 @@ public struct RemoteSync: Sendable {
         }
     }
 
-    private static func fileSize(_ path: String) throws -> UInt64 {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw FileIO.error(path, "stat") }
-        return UInt64(info.st_size)
-    }
-
     // MARK: Pull
 
     /// Downloads, verifies and stores every object `files` need that the local store lacks,
@@ -194,7 +188,7 @@ public struct RemoteSync: Sendable {
     public func pull(_ files: [StoredFile]) throws -> PullReport {
         let tally = Tally(PullReport())
         let meter = ProgressMeter(progress)
-        var packs = try remoteIndexes(report: tally)
+        var packs = try remoteIndex(report: tally)
         // Walk manifest trees level by level: a node's children are known once it is local.
         var frontier = Self.unique(files.map { ($0.root, $0.manifest != nil) })
         while !frontier.isEmpty {
@@ -221,12 +215,12 @@ public struct RemoteSync: Sendable {
     /// pack, so every live object stays listed by an index whose pack is whole: after a new
     /// listing the pull finds it (or `.missingOnRemote` when it really is gone). A pack that
     /// vanishes again gives `.changedDuringRead`, which a retry resolves.
-    private func fetchListingAgainIfPacksVanish(_ digests: [Digest], packs: inout [PackIndex],
+    private func fetchListingAgainIfPacksVanish(_ digests: [Digest], packs: inout MasterIndex,
                                                 tally: Tally<PullReport>, meter: ProgressMeter) throws {
         do {
             return try fetch(digests, from: packs, tally: tally, meter: meter)
         } catch RemoteError.notFound(_, let key) where key.hasPrefix(RemoteLayout.packsPrefix) {
-            packs = try remoteIndexes(report: tally)
+            packs = try remoteIndex(report: tally)
         }
         do {
             try fetch(digests, from: packs, tally: tally, meter: meter)
@@ -244,13 +238,13 @@ public struct RemoteSync: Sendable {
 
     /// Fetches `digests` and the delta bases they need, shallowest first, so every base is
     /// local before a delta against it is verified.
-    func fetch(_ digests: [Digest], from packs: [PackIndex], tally: Tally<PullReport>, meter: ProgressMeter) throws {
+    func fetch(_ digests: [Digest], from packs: MasterIndex, tally: Tally<PullReport>, meter: ProgressMeter) throws {
         var wanted: [Digest: (entry: PackEntry, pack: String)] = [:]
         var absent: [Digest] = []
         var pending = digests
         while let digest = pending.popLast() {
             if wanted[digest] != nil || store.contains(digest) { continue }
-            guard let (entry, pack) = packs.lazy.compactMap({ p in p.lookup(digest).map { ($0, p.name) } }).first else {
+            guard let (entry, pack) = packs.lookup(digest).map({ ($0.entry, $0.pack.name) }) else {
                 absent.append(digest)
                 continue
             }
@@ -357,11 +351,11 @@ public struct RemoteSync: Sendable {
     /// store knows is checked (manifest nodes, chunks, delta bases); of a file this clone never
     /// downloaded, its top object (the remote's own packs hold the rest of its closure).
     public func lacking(_ subjects: [(file: StoredFile, subject: String)]) throws -> [String] {
-        let onRemote = try remoteIndexes(report: nil)
+        let onRemote = try remoteIndex(report: nil)
         var out: [String] = [], reported = Set<String>()
         for (file, subject) in subjects where !reported.contains(subject) {
             let closure = store.reachable(from: [(file, subject)])
-            if closure.objects.union([file.root]).contains(where: { digest in !onRemote.contains { $0.lookup(digest) != nil } }) {
+            if closure.objects.union([file.root]).contains(where: { onRemote.lookup($0) == nil }) {
                 out.append(subject)
                 reported.insert(subject)
             }
@@ -371,11 +365,29 @@ public struct RemoteSync: Sendable {
 
     // MARK: Indexes
 
-    /// The indexes of every pack on the remote, downloading (and checksumming) those not cached.
-    /// An index that vanishes between the listing and its download is left out: a remote GC
-    /// deletes an index only after every live object of its pack is listed by another one.
-    func remoteIndexes(report: Tally<PullReport>?) throws -> [PackIndex] {
-        let cache = store.layout.cache + "/remote-indexes"
+    /// Where the remote's pack indexes are cached (named by their pack, so shared by remotes).
+    var indexCache: String { store.layout.cache + "/remote-indexes" }
+
+    /// Where every object on the remote is: `remotePackNames` through a master index over the
+    /// cache, whose multi-pack index (`multi-pack-index-<hex>`, one per remote name) is
+    /// rewritten when more than a few of the remote's packs are outside it.
+    func remoteIndex(report: Tally<PullReport>?) throws -> MasterIndex {
+        let key = Digest.of(Array(remote.name.utf8)).hex.prefix(16)
+        return try MasterIndex.load(directory: indexCache, names: try remotePackNames(report: report),
+                                    temporaryDirectory: store.layout.tmp, fileName: "\(MasterIndex.defaultFileName)-\(key)",
+                                    damaged: .fail).0
+    }
+
+    /// The index of every pack on the remote, each read whole from the cache (remote GC).
+    func remotePackIndexes() throws -> [PackIndex] {
+        try remotePackNames(report: nil).map { try PackIndex(indexPath: "\(indexCache)/\($0).idx") }
+    }
+
+    /// The names of every pack on the remote, downloading (and checksumming) the indexes not
+    /// cached. An index that vanishes between the listing and its download is left out: a remote
+    /// GC deletes an index only after every live object of its pack is listed by another one.
+    func remotePackNames(report: Tally<PullReport>?) throws -> [String] {
+        let cache = indexCache
         try FileIO.makeDirectory(cache)
         let names = try remote.list(prefix: RemoteLayout.packsPrefix)
             .compactMap { RemoteLayout.packName(ofIndexKey: $0.key) }.sorted()
@@ -396,7 +408,7 @@ public struct RemoteSync: Sendable {
             try FileIO.writeAtomically(bytes, to: "\(cache)/\(absent[i]).idx", temporaryDirectory: store.layout.tmp)
             report?.update { $0.indexesDownloaded += 1 }
         }
-        return try names.filter { !vanished.value.contains($0) }.map { try PackIndex(indexPath: "\(cache)/\($0).idx") }
+        return names.filter { !vanished.value.contains($0) }
     }
 }
 

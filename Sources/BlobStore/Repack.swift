@@ -45,14 +45,14 @@ extension ObjectStore {
             report.bytesFreed += UInt64(entries.filter { !keep.contains($0.digest) || expand.contains($0.digest) }
                 .reduce(0) { $0 + Int($1.storedLength) })
             if live.isEmpty { report.packsDeleted += 1 } else { report.packsRewritten += 1 }
-            try forget(index)
+            try forget(index.file)
         }
         report.temporaryFilesRemoved = removeStaleFiles(olderThan: cutoff)
         return report
     }
 
     private func copyStored(_ entry: PackEntry, from index: PackIndex) throws {
-        let stored = try storedBytes(entry, in: index)
+        let stored = try storedBytes(entry, in: index.file)
         try forceAppend(PreparedChunk(entry: entry, stored: stored))
     }
 
@@ -74,5 +74,67 @@ extension ObjectStore {
             if !fm.fileExists(atPath: idx), let m = Self.modificationDate(path), m < cutoff, unlink(path) == 0 { removed += 1 }
         }
         return removed
+    }
+}
+
+/// What a consolidation did.
+public struct ConsolidationReport: Sendable, Equatable {
+    /// Sealed packs before and after.
+    public var packsBefore = 0
+    public var packsAfter = 0
+    /// Small packs whose objects were copied into new packs, then deleted.
+    public var packsMerged = 0
+    /// New packs written.
+    public var packsWritten = 0
+    /// Objects copied (an object held by two small packs is copied once).
+    public var objectsCopied = 0
+    /// Stored bytes copied.
+    public var bytesCopied: UInt64 = 0
+    public init() {}
+}
+
+extension ObjectStore {
+    /// Packs smaller than this are merged by `consolidate`.
+    public static let consolidationThreshold = UInt64(PackFormat.targetPackSize / 2)
+
+    /// Merges the packs smaller than `smallerThan` bytes (at least two of them) into packs of about
+    /// 64 MiB, then writes a multi-pack index over every pack. Frames are copied as stored (no
+    /// recompression, digests unchanged) into this process's pack writer; only once the new
+    /// packs are sealed (fsynced, renamed, indexed, the folder fsynced) is each old pack
+    /// deleted, index first. A kill at any point leaves every object readable: before the
+    /// deletions both copies exist, after them the new ones, and a multi-pack index that names
+    /// a deleted pack is not used (the next command writes a new one).
+    /// The caller holds the store lock exclusively.
+    public func consolidate(smallerThan threshold: UInt64 = consolidationThreshold) throws -> ConsolidationReport {
+        try flush()
+        var report = ConsolidationReport()
+        let before = packs
+        report.packsBefore = before.count
+        let small = before.filter { (try? FileIO.size($0.packPath)).map { $0 < threshold } ?? false }.sorted { $0.name < $1.name }
+        if small.count >= 2 {
+            var copied = Set<Digest>()
+            for pack in small {
+                guard let index = try MasterIndex.openIndex(pack.indexPath, damaged: .fail) else { continue }
+                for entry in index.entries().sorted(by: { $0.offset < $1.offset }) where copied.insert(entry.digest).inserted {
+                    let stored = try storedBytes(entry, in: pack)
+                    try forceAppend(PreparedChunk(entry: entry, stored: stored))
+                    report.bytesCopied += UInt64(stored.count)
+                }
+            }
+            report.objectsCopied = copied.count
+            let sealedBefore = sealedPackIndexPaths.count
+            try flush()
+            report.packsWritten = sealedPackIndexPaths.count - sealedBefore
+            FaultPoint.reach("repack.sealed-before-delete")
+            let written = Set(sealedPackIndexPaths)
+            for pack in small where !written.contains(pack.indexPath) {
+                try forget(pack)
+                report.packsMerged += 1
+            }
+            FaultPoint.reach("repack.deleted-before-multi-pack-index")
+        }
+        try rewriteMultiPackIndex()
+        report.packsAfter = packs.count
+        return report
     }
 }

@@ -30,7 +30,7 @@ extension ObjectStore {
     public func check() -> StoreCheckReport {
         var report = StoreCheckReport()
         let fm = FileManager.default
-        let names = (try? fm.contentsOfDirectory(atPath: layout.packs)) ?? []
+        let names = Set((try? fm.contentsOfDirectory(atPath: layout.packs)) ?? [])
         for name in names.sorted() {
             let path = layout.packs + "/" + name
             if name.hasSuffix(".pack"), !names.contains(String(name.dropLast(5)) + ".idx") {
@@ -45,7 +45,9 @@ extension ObjectStore {
         }
         for leftover in layout.leftovers() { report.warnings.append(StoreProblem(subject: leftover.path, message: leftover.explanation)) }
 
-        for index in packIndexes {
+        let indexes = packIndexes
+        checkMultiPackIndex(against: indexes, into: &report)
+        for index in indexes {
             report.packs += 1
             if !index.verifyChecksum() {
                 report.problems.append(StoreProblem(subject: index.indexPath, message: "index checksum mismatch"))
@@ -64,7 +66,7 @@ extension ObjectStore {
                 }
                 var raw = [UInt8](repeating: 0, count: Int(e.rawLength))
                 do {
-                    try raw.withUnsafeMutableBytes { try self.decode(e, in: index, into: $0) }
+                    try raw.withUnsafeMutableBytes { try self.decode(e, in: index.file, into: $0) }
                 } catch {
                     found.add(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: "\(error)"))
                 }
@@ -72,6 +74,40 @@ extension ObjectStore {
             report.problems += found.sorted()
         }
         return report
+    }
+
+    /// The multi-pack index, if any, against the packs' own indexes: a damaged or stale one is a
+    /// warning (it is not used, and the next command or `git ml repack` replaces it); one that
+    /// passes its checks but disagrees with a pack's index is a problem (lookups would use it).
+    private func checkMultiPackIndex(against indexes: [PackIndex], into report: inout StoreCheckReport) {
+        let path = layout.packs + "/" + MasterIndex.defaultFileName
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let rewrite = "not used; the next command that opens the store, or `git ml repack`, writes a new one"
+        let multi: MultiPackIndex
+        do { multi = try MultiPackIndex(path: path) } catch {
+            report.warnings.append(StoreProblem(subject: path, message: "\(error) (\(rewrite))"))
+            return
+        }
+        let byName = Dictionary(indexes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        if let gone = multi.packs.first(where: { byName[$0.name] == nil }) {
+            report.warnings.append(StoreProblem(subject: path, message: "names \(gone.name), which is gone (\(rewrite))"))
+            return
+        }
+        var listed = [Int](repeating: 0, count: multi.packs.count)
+        for (entry, number) in multi.entries() {
+            let pack = multi.packs[number]
+            listed[number] += 1
+            if byName[pack.name]?.lookup(entry.digest) != entry {
+                report.problems.append(StoreProblem(subject: path, message: "its entry for \(entry.digest) does not match the index of "
+                                                    + "\(pack.name) (run `git ml repack` to write a new one)"))
+                return
+            }
+        }
+        if let number = listed.indices.first(where: { listed[$0] != byName[multi.packs[$0].name]?.count }) {
+            let pack = multi.packs[number].name
+            report.problems.append(StoreProblem(subject: path, message: "lists \(listed[number]) objects of \(pack), whose index has "
+                                                + "\(byName[pack]?.count ?? 0) (run `git ml repack` to write a new one)"))
+        }
     }
 
     /// The pack's header, trailer checksum, and each entry header against its index entry.

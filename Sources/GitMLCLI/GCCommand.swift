@@ -61,7 +61,7 @@ struct GCCommand: ParsableCommand {
             printJSON(["remote": .string(result.remote), "dry_run": .bool(r.dryRun),
                        "objects_live": .number(Double(result.objectsLive)), "packs_examined": .number(Double(r.packsExamined)),
                        "packs_deleted": .number(Double(r.packsDeleted)), "packs_rewritten": .number(Double(r.packsRewritten)),
-                       "packs_in_grace": .number(Double(r.packsInGrace)), "objects_removed": .number(Double(r.objectsRemoved)),
+                       "packs_in_grace": .number(Double(r.packsInGrace)), "packs_consolidated": .number(Double(r.packsConsolidated)), "objects_removed": .number(Double(r.objectsRemoved)),
                        "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved)),
                        "uploads_aborted": .number(Double(r.uploadsAborted)),
                        "locks_broken": .array(result.locksBroken.map { .string($0.key) }),
@@ -70,6 +70,7 @@ struct GCCommand: ParsableCommand {
             let verb = r.dryRun ? "would remove" : "removed"
             print("\(result.remote): \(verb) \(r.objectsRemoved) objects (\(formatBytes(r.bytesFreed))): "
                   + "\(r.packsDeleted) of \(r.packsExamined) packs deleted, \(r.packsRewritten) rewritten, "
+                  + (r.packsConsolidated > 0 ? "\(r.packsConsolidated) small packs merged, " : "")
                   + "\(r.strayPacksRemoved) stray packs and \(r.temporaryFilesRemoved) temporary files removed; \(r.packsInGrace) packs left alone within the grace period")
         }
     }

@@ -69,3 +69,12 @@ extension Project {
         }
     }
 }
+
+extension Project {
+    /// Merges small packs into large ones and writes a multi-pack index over every pack
+    /// (`ObjectStore.consolidate`). Holds the store lock exclusively; fails, changing nothing,
+    /// while another GitML process uses the store.
+    public func repack() throws -> ConsolidationReport {
+        try withStoreLock(.exclusive, wait: false) { try wrapping { try store.consolidate() } }
+    }
+}

@@ -14,7 +14,7 @@ final class RemoteCollectTests: XCTestCase {
 
     /// Every object the remote's indexes list.
     private func objectsOn(_ remote: any RemoteBackend, cache store: ObjectStore) throws -> Set<Digest> {
-        Set(try RemoteSync(store: store, remote: remote).remoteIndexes(report: nil).flatMap { $0.entries().map(\.digest) })
+        Set(try RemoteSync(store: store, remote: remote).remotePackIndexes().flatMap { $0.entries().map(\.digest) })
     }
 
     func testTheLiveSetFromAnEmptyCloneMatchesTheLocalClosureDeltaBasesIncluded() throws {

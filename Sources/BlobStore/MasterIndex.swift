@@ -1,0 +1,151 @@
+import Foundation
+
+/// Where every object of one folder of sealed packs is (the local `packs/`, or the cached indexes
+/// of a remote): one digest → (pack, entry) map, as restic's MasterIndex and git's
+/// multi-pack-index. Most packs are covered by a `MultiPackIndex` file, read once per process;
+/// the few packs sealed since it was written are "loose" and looked up through their own index.
+/// A lookup is one binary search in the multi-pack index plus one per loose pack, whatever the
+/// number of packs.
+///
+/// The multi-pack index is trusted only as far as it is checked: a file that fails its checks
+/// (damaged, truncated, an unknown version) or names a pack whose index is gone (a gc or repack
+/// deleted it) is not used and is replaced at once (temporary file, fsync, rename) by the
+/// command that finds it; so is a usable one once more than `looseLimit` packs are outside it.
+/// A value: copy it to look up without a lock.
+struct MasterIndex: Sendable {
+    /// Packs outside the multi-pack index beyond which loading writes a new one.
+    static let looseLimit = 8
+    /// The file name of the multi-pack index in a pack folder.
+    static let defaultFileName = "multi-pack-index"
+
+    let directory: String
+    private(set) var multi: MultiPackIndex?
+    /// Positions in `multi.packs` of packs forgotten since it was read.
+    private var removed: Set<Int> = []
+    private(set) var loose: [PackIndex] = []
+    private var known: Set<String> = []
+
+    /// The multi-pack index's file name in `directory`.
+    let fileName: String
+
+    /// An empty index over `directory`.
+    init(directory: String, fileName: String = defaultFileName) {
+        self.directory = directory
+        self.fileName = fileName
+    }
+
+    /// Loads the packs `names` (`pack-<hex>`, each with an index in `directory`) through the
+    /// multi-pack index `directory/<fileName>` where it is usable, and rewrites that file when
+    /// it is unusable (damaged, stale) or more than `looseLimit` packs are outside it (into
+    /// `temporaryDirectory`, then renamed; with nil, or when writing fails, the new table is
+    /// only kept in memory). A
+    /// damaged pack index is left out (its objects read as missing; fsck names it); one in a
+    /// newer format than this build reads is an error.
+    static func load(directory: String, names: [String], temporaryDirectory: String?, fileName: String = defaultFileName,
+                     damaged: DamagedIndex = .skip) throws -> (MasterIndex, IndexLoadReport) {
+        var report = IndexLoadReport()
+        var master = MasterIndex(directory: directory, fileName: fileName)
+        let path = directory + "/" + fileName
+        let present = Set(names)
+        if let multi = try? MultiPackIndex(path: path), multi.packs.allSatisfy({ present.contains($0.name) }) {
+            master.multi = multi
+            master.known = Set(multi.packs.map(\.name))
+            report.multiPackIndexUsed = true
+        }
+        for name in names.filter({ !master.known.contains($0) }).sorted() {
+            report.indexesOpened += 1
+            if let index = try openIndex(directory + "/" + name + ".idx", damaged: damaged) { master.adopt(index) }
+        }
+        let unusable = master.multi == nil && FileManager.default.fileExists(atPath: path)
+        if master.loose.count > looseLimit || unusable {
+            try master.rewrite(temporaryDirectory: temporaryDirectory)
+            report.multiPackIndexWritten = true
+        }
+        return (master, report)
+    }
+
+    /// What loading does with a pack index that cannot be read.
+    enum DamagedIndex: Sendable {
+        /// Leaves it out (its objects read as missing; fsck names it): the local store.
+        case skip
+        /// Throws: a remote's cached indexes (were one left out, a push would think the
+        /// remote lacks its objects, and a pull that it lost them).
+        case fail
+    }
+
+    /// The index at `path`; nil when it is damaged and `damaged` is `.skip`. One in a newer
+    /// format than this build reads always throws.
+    static func openIndex(_ path: String, damaged: DamagedIndex = .skip) throws -> PackIndex? {
+        do {
+            return try PackIndex(indexPath: path)
+        } catch StoreError.unsupportedVersion(let path, let version, let supported) where version > supported {
+            throw StoreError.unsupportedVersion(path: path, version: version, supported: supported)
+        } catch where damaged == .skip {
+            return nil
+        }
+    }
+
+    /// Folds the loose packs into a new multi-pack index over every pack, written to
+    /// `directory/<fileName>` through `temporaryDirectory` (kept in memory only when that
+    /// is nil or the write fails: the folder may be read-only).
+    mutating func rewrite(temporaryDirectory: String?) throws {
+        var packs = notRemoved(multi?.packsWithEntries() ?? [])
+        packs += loose.filter { Digest(parsing: $0.name.dropFirst(5)) != nil && $0.name.hasPrefix("pack-") }.map { ($0.file, $0.entries()) }
+        let bytes = MultiPackIndex.encode(packs)
+        let path = directory + "/" + fileName
+        if let temporaryDirectory {
+            try? FileIO.writeAtomically(bytes, to: path, temporaryDirectory: temporaryDirectory)
+        }
+        let rebuilt = try MultiPackIndex(data: Data(bytes), directory: directory, path: path)
+        let covered = Set(rebuilt.packs.map(\.name))
+        multi = rebuilt
+        removed = []
+        loose.removeAll { covered.contains($0.name) }
+    }
+
+    /// Whether a pack of this name is known (covered or loose).
+    func knows(_ name: String) -> Bool { known.contains(name) }
+
+    /// Adds a pack sealed (or found) since loading.
+    mutating func adopt(_ index: PackIndex) {
+        guard known.insert(index.name).inserted else { return }
+        loose.append(index)
+    }
+
+    /// Drops a pack about to be deleted: no lookup finds its objects any more.
+    mutating func forget(_ name: String) {
+        guard known.remove(name) != nil else { return }
+        loose.removeAll { $0.name == name }
+        if let multi, let position = multi.packs.firstIndex(where: { $0.name == name }) { removed.insert(position) }
+    }
+
+    /// Every pack, covered then loose.
+    var packs: [PackFile] {
+        notRemoved(multi?.packs ?? []) + loose.map(\.file)
+    }
+
+    /// The items of a per-covered-pack list whose pack has not been forgotten.
+    private func notRemoved<T>(_ perPack: [T]) -> [T] {
+        perPack.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    }
+
+    /// Where `digest` is: its entry and its pack.
+    func lookup(_ digest: Digest) -> (entry: PackEntry, pack: PackFile)? {
+        if let multi, let hit = multi.lookup(digest, excluding: removed) { return (hit.entry, multi.packs[hit.pack]) }
+        for index in loose {
+            if let entry = index.lookup(digest) { return (entry, index.file) }
+        }
+        return nil
+    }
+}
+
+/// What opening a pack folder read to find its objects (tests and the pack benchmark count it).
+public struct IndexLoadReport: Sendable, Equatable {
+    /// Pack indexes opened one by one (the loose packs, or every pack when the multi-pack index
+    /// was unusable).
+    public var indexesOpened = 0
+    /// Whether a usable multi-pack index was read.
+    public var multiPackIndexUsed = false
+    /// Whether a new multi-pack index was built (and written where the folder allows).
+    public var multiPackIndexWritten = false
+}

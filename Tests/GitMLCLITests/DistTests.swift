@@ -132,26 +132,68 @@ final class DistTests: CLITestCase {
         let text = try String(contentsOfFile: DistTests.sourceRoot + "/templates/ci/github-actions.yml", encoding: .utf8)
         let steps = try XCTUnwrap(try Yams.compose(yaml: text)?["jobs"]?["gitml-gate"]?["steps"]?.sequence)
         let script = try XCTUnwrap(steps.first { $0["name"]?.string == "Install GitML" }?["run"]?.string)
-        let sha = String(try run("sha256sum", tarball).stdout.prefix(64))
         let home = work + "/runner-home"
         try FileManager.default.createDirectory(atPath: work + "/runner-temp", withIntermediateDirectories: true)
-        func step(url: String, sha256: String, expect: Int32) throws -> Result {
+        try checkInstallStep("GitHub", tarball: tarball, installs: home + "/.local/bin/git-ml", errorPrefix: "::error::") { url, sha256, expect in
             try runClean(["bash", "-e", "-c", script], environment: [
                 "PATH": DistTests.plainPath, "HOME": home, "RUNNER_TEMP": work + "/runner-temp", "GITHUB_PATH": work + "/github-path",
                 "GITML_RELEASE_URL": url, "GITML_RELEASE_SHA256": sha256, "GITML_SOURCE": "", "GITML_REF": ""], expect: expect)
         }
-        let wrong = try step(url: "file://" + tarball, sha256: String(repeating: "0", count: 64), expect: 2)
-        XCTAssertTrue(wrong.stdout.contains("::error::the GitML tarball does not match GITML_RELEASE_SHA256"), wrong.stdout)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/.local/bin/git-ml"))
+        // Each installing step (the download, then the cached tarball) puts the folder on the job's PATH.
+        XCTAssertEqual(try String(contentsOfFile: work + "/github-path", encoding: .utf8), String(repeating: home + "/.local/bin\n", count: 2))
+    }
+
+    /// The GitLab template's install lines (the `.gitml-install` anchor the gate job's script starts
+    /// with, after its apt-get line), run as the job in `debian:bookworm` runs them: as root, into
+    /// `/usr/local`, unpacking in `/tmp/gitml`, the tarball cached under `$CI_PROJECT_DIR`. A private
+    /// mount namespace gives the job a `/usr/local` and a `/tmp` of its own (folders of this test).
+    func testGitLabTemplateInstallsThePinnedReleaseAndVerifiesItsChecksum() throws {
+        guard getuid() == 0 else { throw XCTSkip("the job runs as root in its image: the mount namespace needs root") }
+        let (tarball, _) = try packedRelease()
+        let text = try String(contentsOfFile: DistTests.sourceRoot + "/templates/ci/gitlab-ci.yml", encoding: .utf8)
+        let gate = try XCTUnwrap(try Yams.compose(yaml: text)?["gitml-gate"]?["script"]?.sequence?.first?.sequence)
+        let lines = gate.compactMap(\.string)
+        XCTAssertEqual(lines.first?.hasPrefix("apt-get update"), true, "the job installs the runtime packages first")
+        let script = lines.dropFirst().joined(separator: "\n")
+        XCTAssertTrue(script.contains("install.sh --prefix /usr/local"), script)
+        let usrLocal = work + "/usr-local", jobTmp = work + "/job-tmp"
+        for folder in [usrLocal, jobTmp + "/project", jobTmp + "/release"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        // The tarball where the job's namespace sees it: /tmp/release/ there.
+        try run("cp", tarball, jobTmp + "/release/")
+        let jobTarball = "/tmp/release/" + (tarball as NSString).lastPathComponent
+        let job = """
+            mount --bind "$1" /usr/local && mount --bind "$2" /tmp && cd /tmp/project && exec bash -eo pipefail -c "$3"
+            """
+        try checkInstallStep("GitLab", tarball: tarball, installs: usrLocal + "/bin/git-ml", errorPrefix: "") { url, sha256, expect in
+            try runClean(["unshare", "--mount", "--propagation", "private", "bash", "-c", job, "job", usrLocal, jobTmp, script], environment: [
+                "PATH": DistTests.plainPath, "HOME": "/root", "CI_PROJECT_DIR": "/tmp/project",
+                "GITML_RELEASE_URL": url.replacingOccurrences(of: "file://" + tarball, with: "file://" + jobTarball),
+                "GITML_RELEASE_SHA256": sha256, "GITML_SOURCE": "", "GITML_REF": ""], expect: expect)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: jobTmp + "/project/.cache/gitml/gitml.tar.gz"), "the job cache keeps the tarball")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: usrLocal + "/share/man/man1/git-ml.1"))
+    }
+
+    /// What both templates' install steps do: `step(url, sha256, expected status)` runs one. A wrong
+    /// checksum stops the job and installs nothing, the pinned tarball installs (timed), a cached
+    /// tarball is used when the URL no longer answers, and unset variables say what to set.
+    private func checkInstallStep(_ name: String, tarball: String, installs binary: String, errorPrefix: String,
+                                  _ step: (_ url: String, _ sha256: String, _ expect: Int32) throws -> Result) throws {
+        let sha = String(try run("sha256sum", tarball).stdout.prefix(64))
+        let wrong = try step("file://" + tarball, String(repeating: "0", count: 64), 2)
+        XCTAssertTrue(wrong.stdout.contains(errorPrefix + "the GitML tarball does not match GITML_RELEASE_SHA256"), wrong.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary))
         let started = Date()
-        try step(url: "file://" + tarball, sha256: sha, expect: 0)
-        print("GitHub template install step (file:// URL, under load): \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-        XCTAssertEqual(try String(contentsOfFile: work + "/github-path", encoding: .utf8), home + "/.local/bin\n")
-        XCTAssertEqual(try run(home + "/.local/bin/git-ml", "--version").stdout, try run("git-ml", "--version").stdout)
+        _ = try step("file://" + tarball, sha, 0)
+        print("\(name) template install step (file:// URL, under load): \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        XCTAssertEqual(try run(binary, "--version").stdout, try run("git-ml", "--version").stdout)
         // The cached tarball is used: the URL no longer answers.
-        try step(url: "file:///nonexistent/gitml.tar.gz", sha256: sha, expect: 0)
-        let unset = try step(url: "", sha256: "", expect: 2)
-        XCTAssertTrue(unset.stdout.contains("::error::set the repository variables GITML_RELEASE_URL and GITML_RELEASE_SHA256"), unset.stdout)
+        _ = try step("file:///nonexistent/gitml.tar.gz", sha, 0)
+        let unset = try step("", "", 2)
+        XCTAssertTrue(unset.stdout.hasPrefix(errorPrefix + "set the "), unset.stdout)
+        XCTAssertTrue(unset.stdout.contains("GITML_RELEASE_URL and GITML_RELEASE_SHA256"), unset.stdout)
     }
 
     /// The Debian packages a clean root needs besides minbase: GitML's runtime (docs/INSTALL.md),

@@ -25,29 +25,15 @@ arch=$(uname -m)
 GITML_COMMIT=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
 export GITML_COMMIT
 
-# libzstd and libsnappy linked statically: a folder holding only their archives, searched first,
-# makes the linker take libzstd.a and libsnappy.a over the .so files. libgit2 stays shared
-# (docs/INSTALL.md: its static archive drags in mbedTLS, libssh2, http-parser and PCRE2).
-static_libs() {
-  local dir=$root/.build-dist/static-libs multiarch
-  multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$arch-linux-gnu")
-  rm -rf "$dir" && mkdir -p "$dir"
-  for lib in zstd snappy; do
-    if [ -f "/usr/lib/$multiarch/lib$lib.a" ]; then ln -s "/usr/lib/$multiarch/lib$lib.a" "$dir/"; fi
-  done
-  echo "$dir"
-}
-
 # $1: build name (x86-64-v3, baseline, or the architecture); $2: GITML_BUILD for Package.swift.
 # Copies the binaries to .build-dist/<name>/ and prints that folder. All builds share one scratch
 # folder: the dependencies (swift-crypto above all) compile once, and only GitML's own targets,
 # whose flags GITML_BUILD changes, compile again for the next build.
 build() {
-  local scratch=$root/.build-dist/scratch built=$root/.build-dist/$1 libs
-  libs=$(static_libs)
+  local scratch=$root/.build-dist/scratch built=$root/.build-dist/$1
   for product in git-ml git-mlcommit; do
     (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
-      --product "$product" -Xlinker -L"$libs" >&2)
+      --product "$product" >&2)
   done
   rm -rf "$built" && mkdir -p "$built"
   cp "$scratch/release/git-ml" "$scratch/release/git-mlcommit" "$built/"

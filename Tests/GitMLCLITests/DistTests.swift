@@ -153,7 +153,11 @@ final class DistTests: CLITestCase {
         let text = try String(contentsOfFile: DistTests.sourceRoot + "/templates/ci/gitlab-ci.yml", encoding: .utf8)
         let gate = try XCTUnwrap(try Yams.compose(yaml: text)?["gitml-gate"]?["script"]?.sequence?.first?.sequence)
         let lines = gate.compactMap(\.string)
-        XCTAssertEqual(lines.first?.hasPrefix("apt-get update"), true, "the job installs the runtime packages first")
+        let packages = try XCTUnwrap(lines.first)
+        XCTAssertTrue(packages.hasPrefix("apt-get update"), "the job installs the runtime packages first: \(packages)")
+        for package in DistTests.debianPackages where !["man-db", "python3"].contains(package) {
+            XCTAssertTrue(packages.contains(" \(package) "), "the job's image lacks \(package) (docs/INSTALL.md): \(packages)")
+        }
         let script = lines.dropFirst().joined(separator: "\n")
         XCTAssertTrue(script.contains("install.sh --prefix /usr/local"), script)
         let usrLocal = work + "/usr-local", jobTmp = work + "/job-tmp"

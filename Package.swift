@@ -42,30 +42,30 @@ let package = Package(
         // Storage and git.
         .target(name: "BlobStore", dependencies: ["Platform", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: simdFlags),
-        .target(name: "GitRepo", dependencies: ["CGit2"]),
+        .target(name: "GitRepo", dependencies: ["CGit2", "Platform"]),
         .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
                                                   .product(name: "Yams", package: "Yams")]),
 
         // Compute.
         .target(name: "Kernels", swiftSettings: simdFlags),
-        .target(name: "Evaluation", dependencies: ["Kernels"], swiftSettings: simdFlags),
+        .target(name: "Evaluation", dependencies: ["Kernels", "Platform"], swiftSettings: simdFlags),
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
         .target(name: "Learners", dependencies: ["Kernels", "Tables"], swiftSettings: simdFlags),
-        .target(name: "Tables", dependencies: ["Kernels", "CZstd", "CZlib", "CSnappy", "CBzip2"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels", "Platform", "CZstd", "CZlib", "CSnappy", "CBzip2"], swiftSettings: simdFlags),
         .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
 
         .target(name: "Gate", dependencies: ["Evaluation", "Records", "Contracts", "Kernels",
                                             .product(name: "Yams", package: "Yams")], swiftSettings: simdFlags),
         // Process metering (cost of a process tree, budgets).
-        .target(name: "Metering"),
+        .target(name: "Metering", dependencies: ["Platform"]),
         .executableTarget(name: "metering-bench", dependencies: ["Metering"], path: "Benchmarks/metering/Sources"),
 
         // Runs.
         .target(name: "Runner", dependencies: ["Workspace", "Records", "Tables", "Contracts", "Learners", "Evaluation", "Kernels",
-                                               "BlobStore", "GitRepo", "Gate", "Metering", "Sweeps"]),
+                                               "BlobStore", "GitRepo", "Gate", "Metering", "Platform", "Sweeps"]),
 
         // Sweeps: search spaces, successive halving, budget envelopes.
         .target(name: "Sweeps", dependencies: ["Contracts", "Kernels", "Records", .product(name: "Yams", package: "Yams")]),
@@ -92,7 +92,7 @@ let package = Package(
                           swiftSettings: simdFlags),
 
         // A moto S3 server on loopback for the tests of BlobStore and the CLI (public API only).
-        .target(name: "MotoSupport", dependencies: ["BlobStore"], path: "Tests/MotoSupport"),
+        .target(name: "MotoSupport", dependencies: ["BlobStore", "Platform"], path: "Tests/MotoSupport"),
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "MotoSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
@@ -104,10 +104,10 @@ let package = Package(
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Kernels"], exclude: ["Fixtures"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Tables", "Kernels"], exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Evaluation", "Records"]),
-        .testTarget(name: "MeteringTests", dependencies: ["Metering"]),
+        .testTarget(name: "MeteringTests", dependencies: ["Metering", "Platform"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Kernels", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Contracts", "Records"], exclude: ["Golden"]),
-        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", "Platform", .product(name: "Yams", package: "Yams")]),
     ]
 )

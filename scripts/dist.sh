@@ -9,6 +9,7 @@
 # --bin-dir packages the git-ml and git-mlcommit already built in DIR as the only build instead of
 # building (the tests use it with the debug build).
 set -euo pipefail
+shopt -s inherit_errexit   # a failed build inside $(build ...) stops the script
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/dist
@@ -24,38 +25,38 @@ arch=$(uname -m)
 GITML_COMMIT=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
 export GITML_COMMIT
 
-# libzstd and libsnappy linked statically: a folder holding only their archives, searched first,
-# makes the linker take libzstd.a and libsnappy.a over the .so files. libgit2 stays shared
-# (docs/INSTALL.md: its static archive drags in mbedTLS, libssh2, http-parser and PCRE2).
-static_libs() {
-  local dir=$root/.build-dist/static-libs multiarch
-  multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$arch-linux-gnu")
-  rm -rf "$dir" && mkdir -p "$dir"
-  for lib in zstd snappy; do
-    if [ -f "/usr/lib/$multiarch/lib$lib.a" ]; then ln -s "/usr/lib/$multiarch/lib$lib.a" "$dir/"; fi
-  done
-  echo "$dir"
-}
-
 # $1: build name (x86-64-v3, baseline, or the architecture); $2: GITML_BUILD for Package.swift.
-# Prints the folder holding the binaries.
+# Copies the binaries to .build-dist/<name>/ and prints that folder. All builds share one scratch
+# folder: the dependencies (swift-crypto above all) compile once, and only GitML's own targets,
+# whose flags GITML_BUILD changes, compile again for the next build.
 build() {
-  local scratch=$root/.build-dist/$1 libs
-  libs=$(static_libs)
+  local scratch=$root/.build-dist/scratch built=$root/.build-dist/$1
   for product in git-ml git-mlcommit; do
     (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
-      --product "$product" -Xlinker -L"$libs" >&2)
+      --product "$product" >&2)
   done
-  (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
+  rm -rf "$built" && mkdir -p "$built"
+  cp "$scratch/release/git-ml" "$scratch/release/git-mlcommit" "$built/"
+  # The baseline build must be one (a stale manifest would give it the x86-64-v3 flags).
+  if [ "$1" = baseline ]; then
+    local reported
+    reported=$("$built/git-ml" version | grep '^build:')
+    case $reported in "build: baseline,"*) ;; *) echo "dist.sh: the baseline build reports '$reported'" >&2; exit 1 ;; esac
+  fi
+  echo "$built"
 }
 
 builds=()   # "<name>:<folder>"
 if [ -n "$bin_dir" ]; then
   builds=("$arch:$bin_dir")
 elif [ "$arch" = x86_64 ]; then
-  builds=("x86-64-v3:$(build x86-64-v3 x86-64-v3)" "baseline:$(build baseline baseline)")
+  # One assignment each, so that a failed build stops the script (set -e).
+  baseline=$(build baseline baseline)
+  v3=$(build x86-64-v3 x86-64-v3)
+  builds=("x86-64-v3:$v3" "baseline:$baseline")
 else
-  builds=("$arch:$(build "$arch" native)")
+  native=$(build "$arch" native)
+  builds=("$arch:$native")
 fi
 
 # The last build runs on any CPU of the architecture: it writes the pages and completions.

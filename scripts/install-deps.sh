@@ -2,8 +2,9 @@
 # Installs the system packages GitML builds, tests and benchmarks with (Debian/Ubuntu).
 # Idempotent: does nothing when everything is already there.
 # With --test, also the packages the test suite needs (chromium renders the HTML review report).
+# libcurl4-openssl-dev: `make dist` links Foundation statically, and its FoundationNetworking needs -lcurl.
 set -euo pipefail
-packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev pkg-config git zstd python3 python3-venv openssh-client)
+packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev libcurl4-openssl-dev pkg-config git zstd python3 python3-venv openssh-client)
 if [ "${1:-}" = "--test" ]; then packages+=(chromium man-db); fi
 missing=()
 for p in "${packages[@]}"; do

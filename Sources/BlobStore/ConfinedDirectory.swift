@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// An open folder reached from a trusted root one component at a time with `openat(2)` and
 /// `O_NOFOLLOW | O_DIRECTORY`, so no symbolic link on the way is followed: a component that is a

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Named places where a test can make this process die by SIGKILL, to check that every
 /// interruption between two steps of a write leaves a state `fsck` accepts and a rerun repairs

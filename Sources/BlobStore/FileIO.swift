@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Thin, error-typed wrappers over the POSIX calls the store needs: positional reads, full
 /// writes, fsync and atomic replacement (temp file + fsync + rename + directory fsync).

@@ -1,8 +1,6 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A file as stored: its digest (SHA-256 of its bytes), size, and how to find its chunks.
 public struct StoredFile: Sendable, Equatable, Codable {
@@ -220,8 +218,8 @@ struct FileStat: Equatable {
         var st = stat()
         if fstat(fd, &st) != 0 { throw FileIO.error(path, "stat") }
         size = UInt64(st.st_size)
-        mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        mtime = st.modificationNanoseconds
+        ctime = st.statusChangeNanoseconds
         inode = UInt64(st.st_ino)
     }
 }

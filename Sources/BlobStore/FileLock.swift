@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Advisory file locks (flock) held for the duration of a closure, never longer.
 ///

@@ -1,8 +1,6 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 extension ObjectStore {
     /// Writes the exact bytes of `file` to `path` (a trusted path: its folders are created and

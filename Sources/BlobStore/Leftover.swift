@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A file or folder in the store's `tmp/` (`<purpose>-<pid>-<random>`, from
 /// `StoreLayout.temporaryPath`): the open pack of a writing process, a push's staging packs, a

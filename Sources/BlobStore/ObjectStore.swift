@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// The folders of a store, inside the git directory shared by all worktrees (`.git/ml`).
 public struct StoreLayout: Sendable {

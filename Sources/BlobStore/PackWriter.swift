@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Appends compressed chunks to this process's open pack; one writer per process, so writers
 /// never contend for a lock. A pack is written under `tmp/`, and only once it is complete is it

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// What a remote garbage collection removed (or, in a dry run, would remove).
 public struct RemoteCollectReport: Sendable, Equatable {

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A remote in a shared directory (NFS, a mounted disk): key `k` is the file `<root>/k`.
 /// Writes go to `<root>/tmp/` first and are renamed into place (atomic on one file system);

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// What a lock object on a remote says: who holds it, on which host and process, and when it
 /// was written or last refreshed (docs/FORMAT.md, "Blob remotes").

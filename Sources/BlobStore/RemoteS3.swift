@@ -2,9 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A remote in an S3-compatible object store (AWS S3, MinIO, Ceph RGW, R2, GCS interop), over
 /// the S3 REST protocol with Signature V4. Key `k` is the object `<prefix>k` in `bucket`.

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// What a push sent.
 public struct PushReport: Sendable, Equatable {

@@ -1,8 +1,6 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 extension ObjectStore {
     /// Stores many small files — each at most `chunker.minSize` bytes, hence one chunk whose

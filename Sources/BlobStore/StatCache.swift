@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Remembers the digest of working-tree files by (size, mtime, ctime, inode), so status never
 /// rehashes a file that has not been touched. A file whose timestamps fall within the second
@@ -57,8 +55,8 @@ public final class StatCache {
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Key(size: UInt64(st.st_size),
-                   mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                   ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
+                   mtime: st.modificationNanoseconds,
+                   ctime: st.statusChangeNanoseconds,
                    inode: UInt64(st.st_ino))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// The machine a measurement was taken on; two latency summaries compare only when equal
 /// (and measured in the same process).
@@ -15,14 +16,11 @@ public struct MachineDescription: Codable, Sendable, Hashable {
         self.operatingSystem = operatingSystem
     }
 
-    /// This machine: CPU model from /proc/cpuinfo on Linux ("unknown" elsewhere), cores and
-    /// memory from ProcessInfo.
+    /// This machine: the CPU model the kernel reports ("unknown" where none), cores and memory
+    /// from ProcessInfo.
     public static func current() -> MachineDescription {
         let info = ProcessInfo.processInfo
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let model = ProcessorDescription.current().model ?? "unknown"
         return MachineDescription(cpuModel: model, logicalCores: info.activeProcessorCount,
                                   memoryBytes: info.physicalMemory, operatingSystem: info.operatingSystemVersionString)
     }

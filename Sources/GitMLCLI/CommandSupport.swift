@@ -12,9 +12,6 @@ import Gate
 import Metering
 import Learners
 import Platform
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Exit codes documented in `git ml --help`.
 enum Exit {

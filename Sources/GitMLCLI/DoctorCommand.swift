@@ -44,7 +44,7 @@ struct DoctorCommand: ParsableCommand {
 
     /// This executable, and that `git ml` / `git mlcommit` reach this installation through PATH.
     static func binary(environment: [String: String]) -> [Finding] {
-        let executable = currentExecutable()
+        let executable = RunningExecutable.path
         let folder = (executable as NSString).deletingLastPathComponent
         return ["git-ml", "git-mlcommit"].map { tool in
             let path = (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(tool)" }

@@ -60,14 +60,9 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// The path of the running executable (so the worker is the same binary).
-func currentExecutable() -> String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-}
-
 /// The runner that trains in a worker process of this same binary (`git ml run --worker`).
 func experimentRunner(_ project: Project) -> ExperimentRunner {
-    ExperimentRunner(project: project, workerCommand: [currentExecutable(), "run", "--worker"], toolVersion: Release.version)
+    ExperimentRunner(project: project, workerCommand: [RunningExecutable.path, "run", "--worker"], toolVersion: Release.version)
 }
 
 /// A run for people: id, status, headline metrics with intervals, cost.

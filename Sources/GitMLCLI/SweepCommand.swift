@@ -56,7 +56,7 @@ struct SweepRunCommand: ParsableCommand {
 
     /// The executor `--on` names.
     func executor(project: Project, scratch: String) throws -> TrialExecutor {
-        let command = [currentExecutable(), "sweep", "trial"]
+        let command = [RunningExecutable.path, "sweep", "trial"]
         switch on {
         case .local:
             return LocalTrialExecutor(command: command, workingDirectory: project.root, scratch: scratch)

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Runs a program found on `PATH` (`git`, `ssh-keygen`) and waits for it.
 ///

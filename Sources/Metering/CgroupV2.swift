@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 
 /// A cgroup v2 created for one metered process tree, as a child of this process's own cgroup.
 ///
@@ -80,7 +80,7 @@ struct CgroupV2 {
 
     /// Total CPU time (`usage_usec` of `cpu.stat`) of every process that ever ran in the cgroup.
     func cpuSeconds() -> Double? {
-        guard let text = ProcFS.readSmallFile("\(path)/cpu.stat") else { return nil }
+        guard let text = KernelFile.text("\(path)/cpu.stat") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("usage_usec ") {
             return Double(line.dropFirst("usage_usec ".count)).map { $0 / 1e6 }
         }
@@ -89,17 +89,17 @@ struct CgroupV2 {
 
     /// `memory.peak` in bytes; `nil` when the memory controller is not enabled for the cgroup.
     func memoryPeakBytes() -> UInt64? {
-        ProcFS.readSmallFile("\(path)/memory.peak").flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        KernelFile.text("\(path)/memory.peak").flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// The live members of the cgroup.
     func memberIDs() -> [Int32] {
-        (ProcFS.readSmallFile("\(path)/cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
+        (KernelFile.text("\(path)/cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
     }
 
     /// Whether any process is still in the cgroup (`populated` of `cgroup.events`).
     func isPopulated() -> Bool {
-        guard let events = ProcFS.readSmallFile("\(path)/cgroup.events") else { return !memberIDs().isEmpty }
+        guard let events = KernelFile.text("\(path)/cgroup.events") else { return !memberIDs().isEmpty }
         return events.split(separator: "\n").contains("populated 1")
     }
 
@@ -151,7 +151,7 @@ struct CgroupV2 {
     /// placed under the cgroup2 mount found in /proc/self/mountinfo (hybrid systems mount it at
     /// /sys/fs/cgroup/unified, pure v2 systems at /sys/fs/cgroup).
     static func ownCgroupDirectory() -> String? {
-        guard let membership = ProcFS.readSmallFile("/proc/self/cgroup")?.split(separator: "\n")
+        guard let membership = KernelFile.text("/proc/self/cgroup")?.split(separator: "\n")
             .first(where: { $0.hasPrefix("0::") }).map({ String($0.dropFirst(3)) }),
               let mount = cgroup2Mount() else { return nil }
         let relative: Substring
@@ -167,7 +167,7 @@ struct CgroupV2 {
 
     /// The mount point and mounted root of the first cgroup2 mount in /proc/self/mountinfo.
     private static func cgroup2Mount() -> (point: String, root: String)? {
-        guard let text = ProcFS.readSmallFile("/proc/self/mountinfo") else { return nil }
+        guard let text = KernelFile.text("/proc/self/mountinfo") else { return nil }
         for line in text.split(separator: "\n") {
             let halves = line.components(separatedBy: " - ")
             guard halves.count == 2, halves[1].hasPrefix("cgroup2 ") else { continue }

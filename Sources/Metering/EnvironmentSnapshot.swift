@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 
 /// The machine a run executed on, as recorded in a run record: operating system, kernel, CPU
 /// model and the instruction-set flags that change numeric code paths, and the core count.
@@ -61,8 +61,8 @@ public struct EnvironmentSnapshot: Sendable, Codable, Equatable {
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
-        let os = parseOSRelease(ProcFS.readSmallFile("/etc/os-release") ?? "")
-        let cpu = parseCPUInfo(ProcFS.readSmallFile("/proc/cpuinfo") ?? "")
+        let os = parseOSRelease(KernelFile.text("/etc/os-release") ?? "")
+        let cpu = notable(ProcessorDescription.current())
         return EnvironmentSnapshot(
             osName: os.name, osVersion: os.version, kernelName: field(names.sysname), kernelRelease: field(names.release),
             kernelVersion: field(names.version), machine: field(names.machine), cpuModel: cpu.model, cpuFlags: cpu.flags,
@@ -85,17 +85,11 @@ public struct EnvironmentSnapshot: Sendable, Codable, Equatable {
 
     /// The first `model name` and the notable flags of the first `flags`/`Features` line of /proc/cpuinfo.
     static func parseCPUInfo(_ text: String) -> (model: String?, flags: [String]) {
-        var model: String?
-        var flags: [String]?
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if key == "model name", model == nil { model = value }
-            if key == "flags" || key == "Features", flags == nil {
-                flags = value.split(separator: " ").map(String.init).filter(notableCPUFlags.contains).sorted()
-            }
-        }
-        return (model, flags ?? [])
+        notable(ProcessorDescription.parse(cpuinfo: text))
+    }
+
+    /// The model and the members of `notableCPUFlags` the CPU has, sorted.
+    static func notable(_ cpu: ProcessorDescription) -> (model: String?, flags: [String]) {
+        (cpu.model, cpu.flags.filter(notableCPUFlags.contains).sorted())
     }
 }

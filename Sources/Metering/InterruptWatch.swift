@@ -1,4 +1,4 @@
-import Glibc
+import Platform
 
 /// Catches a signal (SIGINT by default) for as long as it is active, instead of letting it
 /// kill this process: a handler is installed with `sigaction` that only records the delivery

@@ -1,4 +1,4 @@
-import Glibc
+import Platform
 
 /// A process tree launched under a meter: CPU time of the whole tree, wall time and peak
 /// memory are measured, the budget is enforced while it runs, and the caller can stop it.

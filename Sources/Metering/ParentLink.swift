@@ -1,4 +1,4 @@
-import Glibc
+import Platform
 
 /// Ties a child process's life to the process that launched it, for children that are
 /// programs of ours (the training worker): when the launching process dies — even by SIGKILL,

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 
 /// A `LaunchSpec` checked and made ready for `posix_spawn`: the executable resolved, the
 /// working directory checked and the redirection files opened, so that every user mistake is

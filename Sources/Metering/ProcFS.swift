@@ -1,33 +1,8 @@
-import Glibc
+import Platform
 
 /// Readers for the Linux `/proc` files the meter samples. Every reader returns `nil` for a
 /// process that has vanished in between (a normal race while a tree runs).
 enum ProcFS {
-    /// The whole content of a small file (proc, sysfs, cgroupfs), read with `read(2)` until EOF
-    /// because such files report a size of zero.
-    static func readSmallFile(_ path: String) -> String? {
-        readBytes(path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The bytes of a small file, read until EOF; `nil` when it cannot be opened or read.
-    static func readBytes(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = 1024
-        while true {
-            let old = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, chunk) }
-            if count < 0 && errno == EINTR { bytes.removeLast(chunk); continue }
-            guard count >= 0 else { return nil }
-            bytes.removeLast(chunk - count)
-            if count == 0 { return bytes }
-            chunk = 4096
-        }
-    }
-
     /// Clock ticks per second of `utime`/`stime` in `/proc/<pid>/stat`.
     static let clockTicksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
@@ -43,7 +18,7 @@ enum ProcFS {
     /// so fields are counted from its last closing parenthesis. Works on bytes: the budget
     /// sampler reads every process's stat file several times a second.
     static func processStat(_ pid: Int32) -> ProcessStat? {
-        guard let bytes = readBytes("/proc/\(pid)/stat"), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        guard let bytes = KernelFile.bytes("/proc/\(pid)/stat"), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // After the name: state(3) ppid(4) pgrp(5) … utime(14) stime(15) cutime(16) cstime(17),
         // i.e. fields 0…14 counted from the name's end.
         var field = -1
@@ -71,7 +46,7 @@ enum ProcFS {
 
     /// The peak resident set (`VmHWM`) of a live process in bytes; `nil` for zombies and vanished processes.
     static func peakResidentBytes(_ pid: Int32) -> UInt64? {
-        guard let text = readSmallFile("/proc/\(pid)/status") else { return nil }
+        guard let text = KernelFile.text("/proc/\(pid)/status") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count >= 2, let kibibytes = UInt64(parts[1]) else { return nil }

@@ -1,4 +1,4 @@
-import Glibc
+import Platform
 
 /// The processes a metered launch is responsible for: its cgroup v2 when it has one, else the
 /// root's process group (whose id is the root's pid).

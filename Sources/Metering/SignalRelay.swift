@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 
 /// Write ends of the relay pipes, indexed by signal number (-1: none). Safety: an entry is
 /// written once, under `SignalRelay.relays`' lock, before any handler for that signal is

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 
 /// A value guarded by a lock, shareable across threads. Safety: every access to `value` goes
 /// through `withLock`, which holds `lock`.

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 import Records
 
 /// Runs sweep jobs as tasks on an existing Ray cluster (`git ml sweep run --on ray`): a small

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import Gate
 import GitRepo
+import Platform
 import Kernels
 import Learners
 import Metering
@@ -43,7 +44,7 @@ enum RunEnvironment {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let directory = cacheDirectory + "/executables"
-        let file = directory + "/\(info.st_dev)-\(info.st_ino)-\(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        let file = directory + "/\(info.st_dev)-\(info.st_ino)-\(info.st_size)-\(info.modificationNanoseconds / 1_000_000_000).\(info.modificationNanoseconds % 1_000_000_000)"
         if let cached = try? String(contentsOfFile: file, encoding: .utf8), cached.hasPrefix("sha256:") { return cached }
         guard let digest = try? Digest.ofFile(atPath: path).description else { return nil }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -51,12 +52,10 @@ enum RunEnvironment {
         return digest
     }
 
-    /// The CPU features that change numeric results or speed (from /proc/cpuinfo).
+    /// The CPU features that change numeric results or speed.
     private static func cpuFlags() -> [String] {
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
         let relevant: Set<String> = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "sha_ni", "bmi2", "f16c"]
-        return line.split(separator: ":").last.map { $0.split(separator: " ").map(String.init).filter(relevant.contains).sorted() } ?? []
+        return ProcessorDescription.current().flags.filter(relevant.contains).sorted()
     }
 }
 

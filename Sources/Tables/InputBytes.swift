@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Read-only input bytes shared by parallel blocks, in ordinary memory or mapped from a file.
 ///

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// Crash injection at the named fault points the code exposes (`GITML_FAULT_POINT`, see
 /// `FaultPoint` and docs/RELIABILITY.md) and at random moments, during `data add`, `push`,

@@ -132,35 +132,84 @@ final class DistTests: CLITestCase {
         let text = try String(contentsOfFile: DistTests.sourceRoot + "/templates/ci/github-actions.yml", encoding: .utf8)
         let steps = try XCTUnwrap(try Yams.compose(yaml: text)?["jobs"]?["gitml-gate"]?["steps"]?.sequence)
         let script = try XCTUnwrap(steps.first { $0["name"]?.string == "Install GitML" }?["run"]?.string)
-        let sha = String(try run("sha256sum", tarball).stdout.prefix(64))
         let home = work + "/runner-home"
         try FileManager.default.createDirectory(atPath: work + "/runner-temp", withIntermediateDirectories: true)
-        func step(url: String, sha256: String, expect: Int32) throws -> Result {
+        try checkInstallStep("GitHub", tarball: tarball, installs: home + "/.local/bin/git-ml", errorPrefix: "::error::") { url, sha256, expect in
             try runClean(["bash", "-e", "-c", script], environment: [
                 "PATH": DistTests.plainPath, "HOME": home, "RUNNER_TEMP": work + "/runner-temp", "GITHUB_PATH": work + "/github-path",
                 "GITML_RELEASE_URL": url, "GITML_RELEASE_SHA256": sha256, "GITML_SOURCE": "", "GITML_REF": ""], expect: expect)
         }
-        let wrong = try step(url: "file://" + tarball, sha256: String(repeating: "0", count: 64), expect: 2)
-        XCTAssertTrue(wrong.stdout.contains("::error::the GitML tarball does not match GITML_RELEASE_SHA256"), wrong.stdout)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/.local/bin/git-ml"))
+        // Each installing step (the download, then the cached tarball) puts the folder on the job's PATH.
+        XCTAssertEqual(try String(contentsOfFile: work + "/github-path", encoding: .utf8), String(repeating: home + "/.local/bin\n", count: 2))
+    }
+
+    /// The GitLab template's install lines (the `.gitml-install` anchor the gate job's script starts
+    /// with, after its apt-get line), run as the job in `debian:bookworm` runs them: as root, into
+    /// `/usr/local`, unpacking in `/tmp/gitml`, the tarball cached under `$CI_PROJECT_DIR`. A private
+    /// mount namespace gives the job a `/usr/local` and a `/tmp` of its own (folders of this test).
+    func testGitLabTemplateInstallsThePinnedReleaseAndVerifiesItsChecksum() throws {
+        guard getuid() == 0 else { throw XCTSkip("the job runs as root in its image: the mount namespace needs root") }
+        let (tarball, _) = try packedRelease()
+        let text = try String(contentsOfFile: DistTests.sourceRoot + "/templates/ci/gitlab-ci.yml", encoding: .utf8)
+        let gate = try XCTUnwrap(try Yams.compose(yaml: text)?["gitml-gate"]?["script"]?.sequence?.first?.sequence)
+        let lines = gate.compactMap(\.string)
+        let packages = try XCTUnwrap(lines.first)
+        XCTAssertTrue(packages.hasPrefix("apt-get update"), "the job installs the runtime packages first: \(packages)")
+        for package in DistTests.debianPackages where !["man-db", "python3"].contains(package) {
+            XCTAssertTrue(packages.contains(" \(package) "), "the job's image lacks \(package) (docs/INSTALL.md): \(packages)")
+        }
+        let script = lines.dropFirst().joined(separator: "\n")
+        XCTAssertTrue(script.contains("install.sh --prefix /usr/local"), script)
+        let usrLocal = work + "/usr-local", jobTmp = work + "/job-tmp"
+        for folder in [usrLocal, jobTmp + "/project", jobTmp + "/release"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        // The tarball where the job's namespace sees it: /tmp/release/ there.
+        try run("cp", tarball, jobTmp + "/release/")
+        let jobTarball = "/tmp/release/" + (tarball as NSString).lastPathComponent
+        let job = """
+            mount --bind "$1" /usr/local && mount --bind "$2" /tmp && cd /tmp/project && exec bash -eo pipefail -c "$3"
+            """
+        try checkInstallStep("GitLab", tarball: tarball, installs: usrLocal + "/bin/git-ml", errorPrefix: "") { url, sha256, expect in
+            try runClean(["unshare", "--mount", "--propagation", "private", "bash", "-c", job, "job", usrLocal, jobTmp, script], environment: [
+                "PATH": DistTests.plainPath, "HOME": "/root", "CI_PROJECT_DIR": "/tmp/project",
+                "GITML_RELEASE_URL": url.replacingOccurrences(of: "file://" + tarball, with: "file://" + jobTarball),
+                "GITML_RELEASE_SHA256": sha256, "GITML_SOURCE": "", "GITML_REF": ""], expect: expect)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: jobTmp + "/project/.cache/gitml/gitml.tar.gz"), "the job cache keeps the tarball")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: usrLocal + "/share/man/man1/git-ml.1"))
+    }
+
+    /// What both templates' install steps do: `step(url, sha256, expected status)` runs one. A wrong
+    /// checksum stops the job and installs nothing, the pinned tarball installs (timed), a cached
+    /// tarball is used when the URL no longer answers, and unset variables say what to set.
+    private func checkInstallStep(_ name: String, tarball: String, installs binary: String, errorPrefix: String,
+                                  _ step: (_ url: String, _ sha256: String, _ expect: Int32) throws -> Result) throws {
+        let sha = String(try run("sha256sum", tarball).stdout.prefix(64))
+        let wrong = try step("file://" + tarball, String(repeating: "0", count: 64), 2)
+        XCTAssertTrue(wrong.stdout.contains(errorPrefix + "the GitML tarball does not match GITML_RELEASE_SHA256"), wrong.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: binary))
         let started = Date()
-        try step(url: "file://" + tarball, sha256: sha, expect: 0)
-        print("GitHub template install step (file:// URL, under load): \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-        XCTAssertEqual(try String(contentsOfFile: work + "/github-path", encoding: .utf8), home + "/.local/bin\n")
-        XCTAssertEqual(try run(home + "/.local/bin/git-ml", "--version").stdout, try run("git-ml", "--version").stdout)
+        _ = try step("file://" + tarball, sha, 0)
+        print("\(name) template install step (file:// URL, under load): \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        XCTAssertEqual(try run(binary, "--version").stdout, try run("git-ml", "--version").stdout)
         // The cached tarball is used: the URL no longer answers.
-        try step(url: "file:///nonexistent/gitml.tar.gz", sha256: sha, expect: 0)
-        let unset = try step(url: "", sha256: "", expect: 2)
-        XCTAssertTrue(unset.stdout.contains("::error::set the repository variables GITML_RELEASE_URL and GITML_RELEASE_SHA256"), unset.stdout)
+        _ = try step("file:///nonexistent/gitml.tar.gz", sha, 0)
+        let unset = try step("", "", 2)
+        XCTAssertTrue(unset.stdout.hasPrefix(errorPrefix + "set the "), unset.stdout)
+        XCTAssertTrue(unset.stdout.contains("GITML_RELEASE_URL and GITML_RELEASE_SHA256"), unset.stdout)
     }
 
     /// The Debian packages a clean root needs besides minbase: GitML's runtime (docs/INSTALL.md),
     /// man-db for `git ml --help`, and python3 for the demo script's JSON parsing.
-    static let debianPackages = ["git", "libgit2-1.5", "libcurl4", "openssh-client", "ca-certificates", "man-db", "python3"]
+    static let debianPackages = ["git", "libgit2-1.5", "libcurl4", "libsnappy1v5", "openssh-client", "ca-certificates", "man-db", "python3"]
 
     /// The real release in a clean Debian 12 root without Swift: the binaries load no Swift
-    /// library, install.sh installs them, `git ml --help` shows the manual and the demo story runs.
-    /// GITML_DIST_TARBALL reuses a built tarball; GITML_DEBIAN_ROOT copies a root made by
+    /// library, install.sh installs them, every library they load is in the root, `git ml --help`,
+    /// `git help ml` and `man` show the manual, and the demo story (data add, status, log, diff,
+    /// checkout, fsck, runs, gate) runs. The baseline build runs on a pre-AVX CPU (qemu-x86_64
+    /// emulating Nehalem, when installed). GITML_DIST_TARBALL reuses a built tarball;
+    /// GITML_DEBIAN_ROOT copies a root made by
     /// `debootstrap --variant=minbase --include=<debianPackages> bookworm DIR` instead of bootstrapping.
     func testReleaseInstallsInACleanDebianRootAndRunsTheDemo() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -168,17 +217,29 @@ final class DistTests: CLITestCase {
             throw XCTSkip("GITML_SLOW_TESTS=1: builds the release and a Debian root (minutes)")
         }
         guard getuid() == 0 else { throw XCTSkip("chroot needs root") }
+        var clock = Date()
+        func lap(_ what: String) {
+            print("clean Debian root, \(what) (under load): \(String(format: "%.1f", Date().timeIntervalSince(clock))) s")
+            clock = Date()
+        }
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let tarball = try environment["GITML_DIST_TARBALL"] ?? XCTUnwrap(
             try run(DistTests.sourceRoot + "/scripts/dist.sh", "--out", work + "/out").stdout.split(separator: "\n").last.map(String.init))
         try run("tar", "-xzf", tarball, "-C", work)
         let folder = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: work).first { $0.hasPrefix("gitml-") })
-        for build in try FileManager.default.contentsOfDirectory(atPath: work + "/" + folder + "/builds") {
+        let builds = work + "/" + folder + "/builds/"
+        for build in try FileManager.default.contentsOfDirectory(atPath: builds) {
             for tool in ["git-ml", "git-mlcommit"] {
-                let libraries = try run("ldd", work + "/" + folder + "/builds/" + build + "/" + tool).stdout
-                XCTAssertFalse(libraries.contains("swift") || libraries.contains("Foundation") || libraries.contains("libzstd"),
+                let libraries = try run("ldd", builds + build + "/" + tool).stdout
+                XCTAssertFalse(libraries.contains("swift") || libraries.contains("Foundation") || libraries.contains("libdispatch"),
                                "\(build)/\(tool) loads \(libraries)")
             }
         }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-x86_64"), FileManager.default.fileExists(atPath: builds + "baseline") {
+            let old = try run("qemu-x86_64", "-cpu", "Nehalem", builds + "baseline/git-ml", "version")
+            XCTAssertTrue(old.stdout.contains("build: baseline"), old.stdout)
+        }
+        lap("release ready")
         let root = work + "/root"
         if let cached = environment["GITML_DEBIAN_ROOT"] {
             try run("cp", "-a", cached, root)
@@ -187,19 +248,29 @@ final class DistTests: CLITestCase {
                     "bookworm", root, "http://deb.debian.org/debian")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/opt/swift"))
-        try run("cp", tarball, DistTests.sourceRoot + "/scripts/demo.sh", root + "/tmp/")
-        try run("mount", "-t", "proc", "proc", root + "/proc")
-        defer { _ = try? run("umount", root + "/proc") }
-        let story = """
-            set -e
-            cd /tmp && tar -xzf gitml-*.tar.gz && ./gitml-*/install.sh
+        try run("cp", "-R", tarball, DistTests.sourceRoot + "/scripts/demo.sh", DistTests.sourceRoot + "/scripts/fixtures", root + "/tmp/")
+        lap("root ready")
+        /// Runs `script` in the root, with /proc mounted in a mount namespace of its own.
+        func inRoot(_ script: String) throws -> Result {
+            let enter = #"mount -t proc proc "$1/proc" && exec chroot "$1" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root MANPAGER=cat TERM=dumb /bin/bash -eo pipefail -c "$2""#
+            return try run(["unshare", "--mount", "--propagation", "private", "sh", "-c", enter, "enter", root, script])
+        }
+        let installed = try inRoot("cd /tmp && tar -xzf gitml-*.tar.gz && ./gitml-*/install.sh")
+        XCTAssertTrue(installed.stdout.contains("installed GitML"), installed.stdout)
+        lap("install.sh")
+        let manual = try inRoot("""
             ! command -v swift
-            git ml --help | grep -q 'git-ml-data'
+            ! ldd /usr/local/bin/git-ml /usr/local/bin/git-mlcommit | grep 'not found'
+            git ml --help | grep 'git-ml-data' >/dev/null
+            git help ml | grep 'git-ml-data' >/dev/null
+            man git-ml-data-add | grep -e '--name' >/dev/null
+            readlink -f "$(man -w git-mlcommit)"
             git ml doctor
-            bash /tmp/demo.sh
-            """
-        let result = try run(["chroot", root, "/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "MANPAGER=cat",
-                              "TERM=dumb", "/bin/bash", "-c", story])
-        XCTAssertTrue(result.stdout.contains("installed GitML"), result.stdout)
+            """)
+        XCTAssertEqual(manual.stdout.split(separator: "\n").first, "/usr/local/share/man/man1/git-mlcommit.1", manual.stdout)
+        lap("manual and doctor")
+        let demo = try inRoot("bash /tmp/demo.sh")
+        XCTAssertTrue(demo.stdout.contains("git ml data checkout"), demo.stdout)
+        lap("demo story")
     }
 }

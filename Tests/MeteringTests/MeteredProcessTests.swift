@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Platform
 import XCTest
 @testable import Metering
 
@@ -279,7 +279,7 @@ final class MeteredProcessTests: XCTestCase {
 
     /// Whether `pid` exists and is not a zombie.
     private func isLive(_ pid: Int32) -> Bool {
-        guard let stat = ProcFS.readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
+        guard let stat = KernelFile.text("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
         return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 

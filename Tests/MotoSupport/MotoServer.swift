@@ -3,9 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A real S3 server on loopback: moto's standalone server, with authentication on (after the
 /// first three unauthenticated IAM calls that create the user, its key and its policy), so

@@ -78,8 +78,8 @@ final class SuiteGuardrailsCLITests: CLITestCase {
     }
 
     /// The gate measures `interval_coverage` on the candidate's `q_` columns once they are
-    /// re-scored from its recorded quantile models: an honest run passes the client gate and the
-    /// server's pre-receive hook; a copy whose stored intervals were widened by hand is refused by
+    /// re-scored from its recorded quantile models: an honest run passes the client gate (its
+    /// review shows the coverage counts) and the server's pre-receive hook; a copy whose stored intervals were widened by hand is refused by
     /// both, naming the column, as a forged score is.
     func testGateMeasuresIntervalCoverageAndRefusesWidenedIntervals() throws {
         let (bare, _, _) = try setUpSharing(defaultRemote: true)
@@ -116,6 +116,8 @@ final class SuiteGuardrailsCLITests: CLITestCase {
         XCTAssertNotNil(coverage["candidate"] as? Double, "measured by the gate: \(coverage)")
         XCTAssertEqual(coverage["outcome"] as? String, "pass", "\(coverage)")
         XCTAssertTrue((coverage["evidence"] as? String ?? "").contains("holds nominal 0.8"), "\(coverage)")
+        let review = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(review.contains("| interval_coverage(0.1–0.9) | all rows | 600 | "), review)
         try run("git", "ml", "push")
         try run("git", "checkout", "-q", "main")
         try run("git", "merge", "-q", "--ff-only", "intervals")

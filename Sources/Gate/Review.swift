@@ -45,6 +45,12 @@ public enum Review {
             out += "| \(row.name.rawValue.capitalized) | \(outcomeMark(row.outcome)) | \(cell(row.evidence)) |\n"
         }
         out += "\n### Metrics\n\n" + metricTable(verdict) + classRecall(verdict)
+        let details = guardrailDetails(verdict)
+        if !details.isEmpty {
+            out += "\n### Group gaps and interval coverage\n\n| " + guardrailDetailHeader.joined(separator: " | ") + " |\n|"
+                + String(repeating: "---|", count: guardrailDetailHeader.count) + "\n"
+                + details.map { "| " + $0.map(cell).joined(separator: " | ") + " |\n" }.joined()
+        }
         out += "\n### Slice regressions\n\n" + sliceRegressions(verdict)
         out += "\n### Calibration\n\n" + calibration(verdict)
         if !dataChanges.isEmpty {
@@ -104,6 +110,29 @@ public enum Review {
     }
 
     /// A slice finding in words: "worse" only when the estimate is past the margin.
+    /// The columns of `guardrailDetails`.
+    static let guardrailDetailHeader = ["Guardrail", "Group", "Rows", "Value", "Interval"]
+
+    /// What stands behind the candidate's gap and coverage guardrails, one table row each: every
+    /// group of a gap guardrail with its value and interval (then the gap), and the covered and
+    /// total rows of interval coverage with its Wilson interval. Empty when the suite has neither.
+    static func guardrailDetails(_ verdict: Verdict) -> [[String]] {
+        verdict.candidateReport.guardrails.flatMap { report -> [[String]] in
+            let name = report.guardrail.metric.description
+            if let gap = report.groups {
+                return gap.groups.map { [name, $0.value, "\($0.rows)", $0.metric.map { Gate.number($0.value) } ?? "too few rows", $0.interval.map(interval) ?? "—"] }
+                    + [[name, "gap (max − min)", "", gap.gap.map(Gate.number) ?? "—", gap.interval.map(interval) ?? "—"]]
+            }
+            if let coverage = report.coverage {
+                let crossed = coverage.crossed > 0 ? "; \(coverage.crossed) crossed" : ""
+                return [[name, "all rows", "\(coverage.rows)",
+                         "\(coverage.covered) of \(coverage.rows) covered (\(Gate.number(coverage.coverage))), nominal \(Gate.number(coverage.nominal))\(crossed)",
+                         interval(coverage.interval)]]
+            }
+            return []
+        }
+    }
+
     static func findingWords(_ finding: Verdict.SliceFinding) -> String {
         switch finding {
         case .nonInferior: return "non-inferior"

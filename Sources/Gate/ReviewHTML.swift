@@ -20,7 +20,7 @@ extension Review {
         for row in verdict.rows {
             body += "<tr class=\"\(row.outcome.rawValue)\"><td>\(row.name.rawValue.capitalized)</td><td>\(outcomeWord(row.outcome))</td><td>\(HTML.escape(row.evidence))</td></tr>\n"
         }
-        body += "</table>\n" + metricsTable(verdict) + slicesTable(verdict)
+        body += "</table>\n" + metricsTable(verdict) + guardrailDetailsTable(verdict) + slicesTable(verdict)
         if !dataChanges.isEmpty {
             body += "<h2>Data changes</h2><ul id=\"data-changes\">" + dataChanges.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
@@ -89,6 +89,15 @@ extension Review {
             out += "<tr class=\"\(check.outcome.rawValue)\"><td>\(HTML.escape(check.guardrail.metric.description)) (guardrail)</td><td>\(check.candidate.map(Gate.number) ?? "not measured")</td><td>\(check.champion.map(Gate.number) ?? "—")</td><td>\(delta)</td><td>—</td><td>\(outcomeWord(check.outcome)): \(HTML.escape(check.evidence))</td></tr>\n"
         }
         return out + "</table>\n"
+    }
+
+    /// Each group of the gap guardrails and the coverage counts (`Review.guardrailDetails`).
+    private static func guardrailDetailsTable(_ verdict: Verdict) -> String {
+        let rows = guardrailDetails(verdict)
+        guard !rows.isEmpty else { return "" }
+        return "<h2>Group gaps and interval coverage</h2>\n<table id=\"guardrail-details\"><tr>"
+            + guardrailDetailHeader.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+            + rows.map { "<tr>" + $0.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n"
     }
 
     /// Every slice of the slice guardrails with its counts, Δ, interval and finding in words.

@@ -18,8 +18,9 @@ public enum SuiteEvaluation {
                           intervals: true)
     }
 
-    /// The report of an already checked model; without `intervals` no bootstrap runs (the gate
-    /// decides on paired tests and leaves each model's own intervals to its run record).
+    /// The report of an already checked model; without `intervals` no bootstrap runs but the
+    /// groups of gap guardrails' (the gate decides on paired tests and leaves each model's other
+    /// intervals to its run record).
     static func report(_ suite: Suite, model: SeededModel, artifact: CandidateArtifact, latencyP99Microseconds: Double?,
                        intervals: Bool) throws(GateEvaluationError) -> SuiteReport {
         let clusters = model.clusters(entity: suite.entity)
@@ -31,8 +32,11 @@ public enum SuiteEvaluation {
         for (index, guardrail) in suite.guardrails.enumerated() {
             var guardrailPlan = plan
             guardrailPlan.seed = plan.seed &+ UInt64(index + 1)
+            // A gap guardrail's groups get their intervals in every report, the gate's included
+            // (reviews show them; the gate decides on the point gap).
             let measured = try guardrailEstimate(guardrail, suite: suite, model: model, clusters: clusters,
-                                                 plan: intervals ? guardrailPlan : nil, latencyP99Microseconds: latencyP99Microseconds)
+                                                 plan: intervals || guardrail.metric.groups != nil ? guardrailPlan : nil,
+                                                 latencyP99Microseconds: latencyP99Microseconds)
             var withinBounds: Bool?
             if let value = measured.estimate, guardrail.maximum != nil || guardrail.minimum != nil {
                 withinBounds = value.value <= (guardrail.maximum ?? .infinity) && value.value >= (guardrail.minimum ?? -.infinity)

@@ -19,7 +19,8 @@ struct PredictCommand: ParsableCommand {
             become missing values). With -, CSV is read from standard input and scored in
             batches of 65,536 rows as it arrives (memory stays bounded). An exec run is scored
             by the predict command it declared (git ml exec --predict-command), run in a
-            temporary directory with the run's code and model files (docs/FORMAT.md).
+            temporary directory with the run's code and model files, which writes score or,
+            for a multiclass suite, p_<class> per declared class (docs/FORMAT.md).
 
             Examples: git ml predict 3f2a9c1b new-customers.csv -o scores.csv
                       zcat events.csv.gz | git ml predict 3f2a9c1b - > scores.csv
@@ -40,7 +41,7 @@ struct PredictCommand: ParsableCommand {
                 let external = try ExternalPrediction(run)
                 guard data != "-" else { throw InputError("an exec run scores a file or dataset version, not standard input: save the rows to a file first") }
                 let table = try inputTable(project)
-                try write(table, try external.scores(table, project: project), entityName: entityName)
+                try write(table, try external.scores(table, project: project), outputNames: external.outputNames, entityName: entityName)
                 return
             }
             let model = try RecordedModel(run, project: project)
@@ -65,7 +66,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     /// Writes the scores (`outputNames.count` per row) as CSV to --output or standard output.
-    private func write(_ table: Table, _ scores: [Double], outputNames: [String] = ["score"], entityName: String?) throws {
+    private func write(_ table: Table, _ scores: [Double], outputNames: [String], entityName: String?) throws {
         let entity = entityName.flatMap { table.column(named: $0) }
         let text = "row" + (entity.map { ",\($0.name)" } ?? "") + "," + outputNames.joined(separator: ",") + "\n"
             + rows(table, scores, entity: entity, first: 0)

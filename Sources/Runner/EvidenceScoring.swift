@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import Learners
 import Records
 import Tables
 import Workspace
@@ -8,8 +9,10 @@ import Workspace
 /// score: the models and encoder are loaded from the store and the rows the predictions name are
 /// scored again. Under the numeric profile the run recorded (`environment.numeric_profile`) the
 /// scores must be bit-identical; under another profile each may differ by at most
-/// `crossProfileTolerance`. Anything else — a model or encoder missing, other scores — makes the
-/// evidence invalid. `exec` runs have no model GitML can run: their predictions are joined with
+/// `crossProfileTolerance`. A regression run's `q_<quantile>` columns are re-scored the same way
+/// with its recorded quantile models (the candidate rule of `score`), so a forged interval is
+/// caught as a forged score is. Anything else — a model or encoder missing, other scores, interval
+/// columns the run has no models for — makes the evidence invalid. `exec` runs have no model GitML can run: their predictions are joined with
 /// the data (labels and rows) but not re-scored.
 struct EvidenceScoring {
     /// Largest absolute difference allowed between a stored score and the re-scored one when
@@ -19,6 +22,8 @@ struct EvidenceScoring {
     let run: RunRecord
     /// Every seed's model, in the record's seed order; nil for `exec` runs.
     let model: RecordedModel?
+    /// Every seed's quantile model per interval quantile (`RecordedModel.intervalModels`).
+    let intervalModels: [(quantile: Double, models: [any Model])]
     /// The run's numeric profile is this build's: scores must be bit-identical.
     let sameProfile: Bool
 
@@ -27,10 +32,13 @@ struct EvidenceScoring {
         sameProfile = run.environment["numeric_profile"]?.stringValue == NumericProfile.id
         guard run.kind != "exec" else {
             model = nil
+            intervalModels = []
             return
         }
         do {
-            model = try RecordedModel(record: run, project: project, seeds: run.seeds)
+            let model = try RecordedModel(record: run, project: project, seeds: run.seeds)
+            self.model = model
+            intervalModels = try model.intervalModels(project: project)
         } catch {
             throw RunnerError.invalidPredictions(file: "run \(shortID(run.id))",
                                                  problem: "a built-in run is judged on its recorded models, which cannot be loaded (\(error)): it is not promotable")
@@ -50,6 +58,11 @@ struct EvidenceScoring {
         if stored.seeds != seedColumns {
             throw invalid("they hold score columns of seeds [\(stored.seeds.map(String.init).joined(separator: ", "))], the run's are [\(seedColumns.map(String.init).joined(separator: ", "))]")
         }
+        // An `exec` run writes no intervals (it has no quantile models): any `q_` column is forged.
+        let recordedQuantiles = intervalModels.map { "q_\($0.quantile)" }
+        guard stored.intervals.map(\.name) == recordedQuantiles else {
+            throw invalid("they hold interval columns [\(stored.intervals.map(\.name).joined(separator: ", "))], the run's quantile models are [\(recordedQuantiles.joined(separator: ", "))]")
+        }
         guard let model else { return }
         if validationOfTraining {
             guard let text = run.config["experiment_file"]?.stringValue else { throw invalid("the record holds no experiment file to split the training rows with") }
@@ -60,15 +73,29 @@ struct EvidenceScoring {
             }
         }
         let rows = stored.rows.count == table.rowCount ? table : table.selecting(rows: stored.rows)
+        let candidate = run.candidateSeed.flatMap { run.seeds.firstIndex(of: $0) }
         let expected = PredictionsTable(rows: stored.rows, labels: stored.labels, seeds: run.seeds, scores: try model.scoresByModel(rows),
-                                        candidate: run.candidateSeed.flatMap { run.seeds.firstIndex(of: $0) })
+                                        candidate: candidate)
         let expectedColumns = run.seeds.count > 1 ? expected.scores : [expected.candidateScores]
-        let (differing, largest) = EvidenceScoring.mismatches(stored.scores + [stored.candidateScores],
-                                                              expectedColumns + [expected.candidateScores], sameProfile: sameProfile)
+        try requireMatch(stored.scores + [stored.candidateScores], expectedColumns + [expected.candidateScores], what: "scores",
+                         of: "the recorded model's", invalid: invalid)
+        guard !intervalModels.isEmpty else { return }
+        let matrix = try model.encoding.matrix(rows)
+        for (column, (quantile, models)) in zip(stored.intervals, intervalModels) {
+            let expected = PredictionsTable.candidate(try models.map { try $0.predict(matrix, threads: .all) }, candidate)
+            try requireMatch([column.values], [expected], what: "values of \(column.name)", of: "its recorded q_\(quantile) quantile model's",
+                             invalid: invalid)
+        }
+    }
+
+    /// Throws `invalid` naming how many of `what` differ from `of` beyond what is allowed (see `mismatches`).
+    private func requireMatch(_ stored: [[Double]], _ expected: [[Double]], what: String, of source: String,
+                              invalid: (String) -> RunnerError) throws {
+        let (differing, largest) = EvidenceScoring.mismatches(stored, expected, sameProfile: sameProfile)
         guard differing > 0 else { return }
         let rule = sameProfile ? "bit-identical under numeric profile \(NumericProfile.id)"
             : "within \(EvidenceScoring.crossProfileTolerance) across numeric profiles"
-        throw invalid("\(differing) scores differ from the recorded model's (largest difference \(String(format: "%.3g", largest)); required: \(rule))")
+        throw invalid("\(differing) \(what) differ from \(source) (largest difference \(String(format: "%.3g", largest)); required: \(rule))")
     }
 
     /// How many scores of `stored` differ from `expected` (same shape: columns of rows) beyond

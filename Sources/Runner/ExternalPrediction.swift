@@ -13,12 +13,16 @@ import Workspace
 /// variables, with `GITML_MODEL` (a directory with the run's stored model files, byte for byte,
 /// and the export's `manifest.json`), `GITML_PREDICT_INPUT` (the rows as CSV, every column, a
 /// header then one line per row) and `GITML_OUTPUT` (a directory for `predictions.csv`: columns
-/// `row`, 0-based, and `score`, one line per input row). Its standard output goes to standard error.
+/// `row`, 0-based, and `score` — for a run of a multiclass suite `p_<class>` per class its
+/// recorded suite declares, summing to 1 — one line per input row). Its standard output goes to
+/// standard error.
 public struct ExternalPrediction {
     public let run: RecordedRun
     /// The declared command and its arguments.
     public let command: [String]
     private let model: ExternalModel
+    /// The declared classes of the run's recorded suite (nil: one score per row).
+    public let classes: [String]?
 
     /// Throws, saying exactly why, when `run` is not an exec run that declared a predict command
     /// and stored model files.
@@ -34,9 +38,14 @@ public struct ExternalPrediction {
         self.run = run
         self.command = command
         model = try ExternalModel(run)
+        classes = run.record.trainedClasses
     }
 
-    /// One score per row of `table`, in its order.
+    /// The output columns' names: `score`, or `p_<class>` per declared class.
+    public var outputNames: [String] { classes.map { $0.map { "p_" + $0 } } ?? ["score"] }
+
+    /// The scores of every row of `table`, in its order: one per row, or for a multiclass run
+    /// `outputNames.count` probabilities per row, row-major.
     public func scores(_ table: Table, project: Project) throws -> [Double] {
         let outside = NSTemporaryDirectory() + "gitml-predict-" + UUID().uuidString
         defer { ExternalExecution.remove(outside) }
@@ -63,27 +72,21 @@ public struct ExternalPrediction {
         return try read(output + "/predictions.csv", rows: table.rowCount, command: shown)
     }
 
-    /// The scores of `predictions.csv`, by row: every row from 0 to `rows` - 1 exactly once.
+    /// The scores of `predictions.csv`, in row order: every row from 0 to `rows` - 1 exactly once.
     private func read(_ path: String, rows: Int, command: String) throws -> [Double] {
         let name = "predictions.csv (written by `\(command)`)"
         guard FileManager.default.fileExists(atPath: path) else {
             throw RunnerError.invalidPredictions(file: name, problem: "the command did not write it in $GITML_OUTPUT")
         }
-        let file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: ["row": .int64, "score": .float64])).table
-        guard let rowColumn = file.column(named: "row"), let scoreColumn = file.column(named: "score") else {
-            throw RunnerError.invalidPredictions(file: name, problem: "needs the columns row and score (it has \(file.columnNames.joined(separator: ", ")))")
+        let file = try ExternalScoresFile(path: path, name: name, rowCount: rows, classes: classes)
+        guard file.rows.count == rows else {
+            throw RunnerError.invalidPredictions(file: name, problem: "\(file.rows.count) rows, but the input has \(rows): score every row once")
         }
-        var scores = [Double?](repeating: nil, count: rows)
-        for i in 0..<file.rowCount {
-            guard let row = rowColumn.number(at: i).map(Int.init), (0..<rows).contains(row), scores[row] == nil,
-                  let score = scoreColumn.number(at: i), score.isFinite else {
-                throw RunnerError.invalidPredictions(file: name, problem: "line \(i + 2): row must be a distinct row number from 0 to \(rows - 1) and score a finite number")
-            }
-            scores[row] = score
+        let width = outputNames.count
+        var scores = [Double](repeating: 0, count: rows * width)
+        for (i, row) in file.rows.enumerated() {
+            scores[(row * width)..<((row + 1) * width)] = file.scores[(i * width)..<((i + 1) * width)]
         }
-        guard file.rowCount == rows else {
-            throw RunnerError.invalidPredictions(file: name, problem: "\(file.rowCount) rows, but the input has \(rows): score every row once")
-        }
-        return scores.map { $0! }
+        return scores
     }
 }

@@ -295,37 +295,8 @@ struct ExternalExecution {
             if required { throw RunnerError.invalidPredictions(file: name, problem: "the command did not write it in $GITML_OUTPUT") }
             return nil
         }
-        func invalid(_ problem: String) -> RunnerError { .invalidPredictions(file: name, problem: problem) }
-        // One score per row, or one probability per declared class of a multiclass suite.
-        let scoreNames = suite.label.classes.map { $0.map { "p_" + $0 } } ?? ["score"]
-        var schema: [String: ColumnType] = ["row": .int64]
-        for column in scoreNames { schema[column] = .float64 }
-        let file: Table
-        do {
-            file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: schema)).table
-        } catch {
-            guard let readError = error as? TableReadError, case .unknownSchemaColumn = readError else { throw error }
-            let header = (try? CSVReader.read(contentsOf: path, options: CSVReadOptions()).table.columnNames) ?? []
-            throw invalid("needs the columns row and \(scoreNames.joined(separator: ", ")) (it has \(header.joined(separator: ", ")))")
-        }
-        let rowColumn = file.column(named: "row")!, scoreColumns = scoreNames.map { file.column(named: $0)! }
-        var rows: [Int] = []
-        var seen = Set<Int>()
-        for i in 0..<file.rowCount {
-            guard let row = rowColumn.number(at: i).map(Int.init), (0..<table.rowCount).contains(row), seen.insert(row).inserted else {
-                throw invalid("line \(i + 2): row must be a distinct row number from 0 to \(table.rowCount - 1)")
-            }
-            rows.append(row)
-        }
-        let scores: [Double]
-        if suite.label.classes != nil {
-            scores = try MulticlassPredictions.probabilities(scoreColumns, what: "probabilities", invalid: invalid)
-        } else {
-            scores = try (0..<file.rowCount).map { i in
-                guard let score = scoreColumns[0].number(at: i), score.isFinite else { throw invalid("line \(i + 2): score must be a finite number") }
-                return score
-            }
-        }
+        let file = try ExternalScoresFile(path: path, name: name, rowCount: table.rowCount, classes: suite.label.classes)
+        let rows = file.rows, scores = file.scores
         let labels = try suite.labels(of: table.selecting(rows: rows))
         var stored = PredictionsTable(rows: rows, labels: labels, seeds: [0], scores: [scores], candidate: 0)
         stored.classes = suite.label.classes

@@ -346,12 +346,13 @@ public struct GateSession {
         let labels = try suite.labels(of: table)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name, classes: suite.label.classes)
             .joined(to: labels, everyRow: everyRow, name: name)
-        let verified = "rescored-" + Digest.of(Array("v1 \(NumericProfile.id) \(scoring.run.id) \(artifact.digest) \(dataset) \(everyRow)".utf8)).hex
+        let verified = "rescored-" + Digest.of(Array("v2 \(NumericProfile.id) \(scoring.run.id) \(artifact.digest) \(dataset) \(everyRow)".utf8)).hex
         if project.readCache(verified) as Bool? != true {
             try scoring.verify(stored, table: table, name: name, validationOfTraining: !everyRow)
             project.writeCache(verified, true)
         }
-        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores)
+        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores,
+                                   quantiles: stored.intervals.map { ($0.quantile, $0.values) })
     }
 
     /// The dataset version a run used, read as a table (once per digest), by name and full digest.

@@ -45,6 +45,23 @@ public struct RecordedModel {
         return try models.map { try $0.model.predict(matrix, threads: .all) }
     }
 
+    /// The prediction-interval models of a regression run trained with `intervals:` (the
+    /// quantiles of its recorded experiment file, ascending), each quantile's models in the
+    /// order of `models`' seeds (artifacts `model/seed-<s>/q_<q>`); empty for a run without
+    /// intervals. Throws, naming the artifact, when the record lacks one.
+    public func intervalModels(project: Project) throws -> [(quantile: Double, models: [any Model])] {
+        guard let text = record.config["experiment_file"]?.stringValue else { return [] }
+        let experiment = try Experiment.parse(yaml: text, file: "the experiment file of run \(shortID(id))", name: record.experiment)
+        return try experiment.intervals.map { quantile in
+            (quantile, try models.map { seed, _, _ in
+                guard let artifact = record.artifacts["model/seed-\(seed)/q_\(quantile)"] else {
+                    throw RunnerError.invalidExperiment("run \(shortID(id)) lacks the q_\(quantile) interval model of seed \(seed)")
+                }
+                return try ModelCodec.decode(try project.artifactBytes(artifact))
+            })
+        }
+    }
+
     /// The candidate's score for every row of `table` (the mean over the ensemble's models),
     /// on all cores: one value per row, or for a multiclass model `outputCount` probabilities
     /// per row, row-major.

@@ -1,5 +1,5 @@
 import Evaluation
-import Gate
+@testable import Gate
 import XCTest
 
 /// `task: regression` suites: parsing, the suite report and the gate's paired comparison.
@@ -122,6 +122,45 @@ final class RegressionSuiteTests: XCTestCase {
         XCTAssertNil(HeadlessChromium.renderedWidth(of: "roc-curve", in: dom))
         XCTAssertEqual(dom.components(separatedBy: "<polyline class=\"champion\"").count - 1, 1)  // its deciles
         XCTAssertTrue(dom.contains("600 rows."), "no positives for regression")
+    }
+
+    /// Reviews show what stands behind a gap guardrail (each group's value with its interval,
+    /// then the gap) and interval coverage (covered of total rows with the Wilson interval): in
+    /// the Markdown review and in the HTML one, laid out by a real browser.
+    func testReviewsShowEachGroupOfAGapAndTheCoverageCounts() throws {
+        let policy = try GatePolicy.parse(yaml: "protected: [main]\nbenchmark: { min_effect: 0.0 }\n", file: "g.yaml")
+        let s = try suite(extra: """
+            guardrails:
+              - { metric: mae, groups: region, max_gap: 2, min_slice_rows: 50 }
+              - { metric: interval_coverage, interval: [0.1, 0.9] }
+            """)
+        let plain = rows(noise: 4, seed: 1)
+        // Intervals of ± 3 around each prediction: some targets fall outside.
+        let scored = ScoredRows(ids: plain.ids, labels: plain.labels, scores: plain.scores, columns: plain.columns,
+                                quantiles: [0.1: plain.scores.map { $0 - 3 }, 0.9: plain.scores.map { $0 + 3 }])
+        let verdict = try Gate.evaluate(policy: policy, suite: s, evidence: GateEvidence(
+            candidate: GateEvidence.Model(runID: "c", evaluation: [scored], validation: [], evaluationDigest: digest), champion: nil,
+            dataset: GateEvidence.DatasetChecks(versioned: true), cost: GateEvidence.Cost(usd: 0, overBudget: false),
+            code: GateEvidence.Code(dirty: false, stale: false), attestations: [], evaluationsSpent: 0))
+        let gap = try XCTUnwrap(verdict.candidateReport.guardrails[0].groups)
+        let coverage = try XCTUnwrap(verdict.candidateReport.guardrails[1].coverage)
+        XCTAssertTrue(coverage.covered > 0 && coverage.covered < 600, "\(coverage)")
+        var expected = try gap.groups.map { group in
+            let value = try XCTUnwrap(group.metric, "\(group)").value, interval = try XCTUnwrap(group.interval, "\(group)")
+            return "| mae gap over region | \(group.value) | 200 | \(Gate.number(value)) | \(Review.interval(interval)) |"
+        }
+        let gapInterval = try XCTUnwrap(gap.interval, "\(gap)")
+        expected.append("| mae gap over region | gap (max − min) |  | \(Gate.number(try XCTUnwrap(gap.gap))) | \(Review.interval(gapInterval)) |")
+        let covered = "\(coverage.covered) of 600 covered (\(Gate.number(coverage.coverage))), nominal 0.8"
+        expected.append("| interval_coverage(0.1–0.9) | all rows | 600 | \(covered) | \(Review.interval(coverage.interval)) |")
+        let markdown = Review.markdown(verdict)
+        XCTAssertTrue(markdown.contains("### Group gaps and interval coverage"), markdown)
+        for line in expected { XCTAssertTrue(markdown.contains(line + "\n"), "\(line) in:\n\(markdown)") }
+
+        let dom = try HeadlessChromium.dom(of: Review.html(verdict))
+        XCTAssertTrue(dom.contains("<table id=\"guardrail-details\">"), dom)
+        for group in ["north", "south", "east"] { XCTAssertTrue(dom.contains("<td>\(group)</td><td>200</td>"), group) }
+        XCTAssertTrue(dom.contains("<td>\(covered)</td>"), dom)
     }
 
     /// The gate's parametric cross-checks equal scipy's `ttest_rel` on squared and absolute

@@ -188,4 +188,63 @@ final class MulticlassWorkflowTests: CLITestCase {
         let refused = try run("git", "ml", "exec", "--suite", "triage", "--input", "tickets-train@v1", "--", "python3", "route.py", expect: 1)
         XCTAssertTrue(refused.stdout.contains("evaluation_predictions.csv: line 2: the probabilities sum to"), refused.stdout + refused.stderr)
     }
+
+    /// `predict.py` for the router: its thresholds from the stored model file, one probability
+    /// per declared class (`high` for the routed team, `low` for the others).
+    private static func routerPredict(high: String = "0.8", low: String = "0.1") -> String {
+        """
+        import csv, json, os
+        with open(os.path.join(os.environ["GITML_MODEL"], "model.json")) as f:
+            m = json.load(f)
+        with open(os.environ["GITML_PREDICT_INPUT"]) as f:
+            rows = list(csv.DictReader(f))
+        with open(os.path.join(os.environ["GITML_OUTPUT"], "predictions.csv"), "w") as out:
+            out.write("row,p_billing,p_network,p_other\\n")
+            for i, r in enumerate(rows):
+                team = "billing" if float(r["amount"]) > m["billing"] else "network" if float(r["latency"]) > m["network"] else "other"
+                out.write(f"{i}," + ",".join("\(high)" if n == team else "\(low)" for n in ("billing", "network", "other")) + "\\n")
+
+        """
+    }
+
+    /// `git ml predict` of a multiclass exec run: the declared predict command's `p_<class>`
+    /// columns, one per class of the run's suite, each row summing to 1; a command whose
+    /// probabilities do not sum to 1 is refused, naming the line.
+    func testPredictOfAMulticlassExecRunWritesOneColumnPerClass() throws {
+        try setUpTriage()
+        let train = Self.router + """
+            with open(os.path.join(os.environ["GITML_OUTPUT"], "model.json"), "w") as f:
+                f.write('{"billing": 60, "network": 25}')
+
+            """
+        try train.write(toFile: repo + "/route.py", atomically: true, encoding: .utf8)
+        try Self.routerPredict().write(toFile: repo + "/predict.py", atomically: true, encoding: .utf8)
+        try run("git", "add", "route.py", "predict.py")
+        try run("git", "commit", "-qm", "router with a predict command")
+        try run("git", "ml", "exec", "--suite", "triage", "--input", "tickets-train@v1", "--predict-command", "python3 predict.py",
+                "--", "python3", "route.py")
+        let router = try latestRunID()
+        let lines = try run("git", "ml", "predict", router, "tickets-eval@v1").stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 901, "a header and a line per evaluation row")
+        XCTAssertTrue(lines[0].hasPrefix("row") && lines[0].hasSuffix(",p_billing,p_network,p_other"), String(lines[0]))
+        for line in lines.dropFirst() {
+            let probabilities = line.split(separator: ",").suffix(3).map { Double($0)! }
+            XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-9, String(line))
+            XCTAssertEqual(probabilities.max(), 0.8, String(line))
+        }
+        // The stored evaluation predictions were written by the same rule: the same probabilities.
+        let first = try XCTUnwrap(lines.dropFirst().first).split(separator: ",").suffix(3).map { Double($0)! }
+        let evalFirst = try String(contentsOfFile: repo + "/eval.csv", encoding: .utf8).split(separator: "\n")[1].split(separator: ",")
+        let team = Double(evalFirst[1])! > 60 ? 0 : Double(evalFirst[2])! > 25 ? 1 : 2
+        XCTAssertEqual(first.firstIndex(of: 0.8), team)
+
+        try Self.routerPredict(high: "0.9").write(toFile: repo + "/predict.py", atomically: true, encoding: .utf8)
+        try run("git", "commit", "-qam", "predict command whose probabilities do not sum to 1")
+        try run("git", "ml", "exec", "--suite", "triage", "--input", "tickets-train@v1", "--predict-command", "python3 predict.py",
+                "--", "python3", "route.py")
+        let refused = try run("git", "ml", "predict", try latestRunID(), "tickets-eval@v1", expect: nil)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("predictions.csv (written by `python3 predict.py`): line 2: the probabilities sum to"),
+                      refused.stderr)
+    }
 }

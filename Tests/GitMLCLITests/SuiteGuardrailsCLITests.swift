@@ -7,6 +7,8 @@ import XCTest
 /// decisions. The run record carries each guardrail's value and details, and `reproduce`
 /// recomputes them identically.
 final class SuiteGuardrailsCLITests: CLITestCase {
+    /// Initializes GitML (a no-op after `setUpSharing`), writes the suite, adds the data and
+    /// commits everything.
     private func project(suite: String, name: String, train: String, eval: String) throws {
         try run("git", "ml", "init")
         for directory in ["suites", "experiments"] {
@@ -73,6 +75,83 @@ final class SuiteGuardrailsCLITests: CLITestCase {
         }
         let decile = try XCTUnwrap((guardrails[3]["estimate"] as? [String: Any])?["value"] as? Double, "\(guardrails[3])")
         XCTAssertEqual(guardrails[3]["within_bounds"] as? Bool, decile <= 40)
+    }
+
+    /// The gate measures `interval_coverage` on the candidate's `q_` columns once they are
+    /// re-scored from its recorded quantile models: an honest run passes the client gate (its
+    /// review shows the coverage counts) and the server's pre-receive hook; a copy whose stored intervals were widened by hand is refused by
+    /// both, naming the column, as a forged score is.
+    func testGateMeasuresIntervalCoverageAndRefusesWidenedIntervals() throws {
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try RegressionWorkflowTests.writePrices(repo + "/train.csv", rows: 1200, firstID: 1, seed: 1)
+        try RegressionWorkflowTests.writePrices(repo + "/eval.csv", rows: 600, firstID: 100_000, seed: 2)
+        try FileManager.default.createDirectory(atPath: repo + "/ml/experiments", withIntermediateDirectories: true)
+        try RegressionWorkflowTests.policy.replacingOccurrences(of: "require_attestation: true", with: "require_attestation: false")
+            .write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try project(suite: """
+            task: regression
+            label: { column: price }
+            eval: prices-eval@v1
+            primary: { metric: rmse }
+            guardrails:
+              - { metric: interval_coverage, interval: [0.1, 0.9] }
+            significance: { resamples: 100, seed: 5 }
+
+            """, name: "prices", train: "prices-train", eval: "prices-eval")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        try run("git", "ml", "push")
+
+        try run("git", "checkout", "-qb", "intervals")
+        // Small trees with large leaves: quantile models that do not overfit the training rows.
+        try RegressionWorkflowTests.experiment("{ kind: gbdt, rounds: 60, num_leaves: 4, min_data_in_leaf: 100, learning_rate: 0.1 }\nintervals: [0.1, 0.9]")
+            .write(toFile: repo + "/ml/experiments/prices.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "ml")
+        try run("git", "commit", "-qm", "experiment with intervals")
+        try run("git", "ml", "run", "prices")
+        let honest = try latestRunID()
+        try run("git", "mlcommit", "-m", "gbdt with intervals", honest)
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json").stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["decision"] as? String, "promote", "\(verdict)")
+        let coverage = try XCTUnwrap((verdict["guardrails"] as? [[String: Any]])?.first, "\(verdict)")
+        XCTAssertNotNil(coverage["candidate"] as? Double, "measured by the gate: \(coverage)")
+        XCTAssertEqual(coverage["outcome"] as? String, "pass", "\(coverage)")
+        XCTAssertTrue((coverage["evidence"] as? String ?? "").contains("holds nominal 0.8"), "\(coverage)")
+        let review = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(review.contains("| interval_coverage(0.1–0.9) | all rows | 600 | "), review)
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "intervals")
+        try run("git", "push", "--no-verify", "origin", "main")
+
+        // The same run with every stored interval widened by 5 on each side.
+        try run("git", "checkout", "-qb", "widened")
+        let original = try record(of: honest)
+        let lines = try artifactText(original.artifacts["predictions/evaluation"]!).split(separator: "\n")
+        XCTAssertEqual(lines[0], "row,label,score,q_0.1,q_0.9")
+        var text = String(lines[0]) + "\n"
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",")
+            text += "\(fields[0]),\(fields[1]),\(fields[2]),\(Double(fields[3])! - 5),\(Double(fields[4])! + 5)\n"
+        }
+        let widened = try storeText(text)
+        try forgeRecord(of: honest) { $0.artifacts["predictions/evaluation"] = widened }
+        let message = "600 values of q_0.1 differ from its recorded q_0.1 quantile model's"
+        let refused = try run("git", "ml", "gate", "--base", "main", expect: 2)
+        XCTAssertTrue(refused.stderr.contains(message), refused.stderr)
+        try run("git", "ml", "push")
+        try run("git", "checkout", "-q", "main")
+        try run("git", "merge", "-q", "--ff-only", "widened")
+        let pushed = try run("git", "push", "--no-verify", "origin", "main", expect: 1)
+        XCTAssertTrue(pushed.stderr.contains(message), pushed.stderr)
+
+        // Dropping the columns would leave the guardrail unmeasured: refused too.
+        try run("git", "reset", "-q", "--hard", "origin/main")
+        try run("git", "checkout", "-qb", "dropped")
+        let pointOnly = lines.map { $0.split(separator: ",").prefix(3).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        let dropped = try storeText(pointOnly)
+        try forgeRecord(of: honest) { $0.artifacts["predictions/evaluation"] = dropped }
+        let unmeasured = try run("git", "ml", "gate", "--base", "main", expect: 2)
+        XCTAssertTrue(unmeasured.stderr.contains("they hold interval columns [], the run's quantile models are [q_0.1, q_0.9]"), unmeasured.stderr)
     }
 
     func testMulticlassRunReportsTheErrorRateGapUnderBayesDecisions() throws {

@@ -42,7 +42,7 @@ let package = Package(
         // Storage and git.
         .target(name: "BlobStore", dependencies: ["Platform", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: simdFlags),
-        .target(name: "GitRepo", dependencies: ["CGit2"]),
+        .target(name: "GitRepo", dependencies: ["CGit2", "CZlib"]),
         .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
                                                   .product(name: "Yams", package: "Yams")]),

@@ -54,14 +54,14 @@ extension Repository {
         defer { git_signature_free(sig) }
         var treeOid = tree.oid
         var treeObject: OpaquePointer?
-        try check(git_tree_lookup(&treeObject, handle, &treeOid), "look up tree \(tree)")
+        try checkRead(git_tree_lookup(&treeObject, handle, &treeOid), tree.hex, "look up tree \(tree)")
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
         defer { parentObjects.forEach { git_commit_free($0) } }
         for parent in parents {
             var oid = parent.oid
             var commit: OpaquePointer?
-            try check(git_commit_lookup(&commit, handle, &oid), "look up commit \(parent)")
+            try checkRead(git_commit_lookup(&commit, handle, &oid), parent.hex, "look up commit \(parent)")
             parentObjects.append(commit)
         }
         var out = git_oid()
@@ -89,12 +89,11 @@ extension Repository {
     /// The id of the blob at `path` in `commit`, or nil when the commit has no such file: two
     /// commits hold the same file exactly when the ids are equal, with nothing read.
     public func blobID(inCommit commit: ObjectID, path: String) throws(GitError) -> ObjectID? {
-        try withRootTree(ofCommit: commit) { tree throws(GitError) -> ObjectID? in
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-            return ObjectID(git_tree_entry_id(entry).pointee)
+        try withRootTree(ofCommit: commit) { root throws(GitError) -> ObjectID? in
+            try withEntry(at: path.split(separator: "/")[...], in: root) { entry throws(GitError) -> ObjectID? in
+                guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+                return ObjectID(git_tree_entry_id(entry).pointee)
+            }
         }
     }
 
@@ -102,25 +101,55 @@ extension Repository {
     /// directory), sorted.
     public func fileNames(inCommit commit: ObjectID, directory: String) throws(GitError) -> [String] {
         try withRootTree(ofCommit: commit) { root throws(GitError) -> [String] in
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root, directory) == 0 else { return [] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            var tree: OpaquePointer?
-            try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(directory) in \(commit)")
-            defer { git_tree_free(tree) }
-            return (0..<git_tree_entrycount(tree)).compactMap { index in
-                guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
-                return String(cString: git_tree_entry_name(child))
-            }.sorted()
+            try withEntry(at: directory.split(separator: "/")[...], in: root) { entry throws(GitError) -> [String] in
+                guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+                let tree = try lookupTree(ObjectID(git_tree_entry_id(entry).pointee))
+                defer { git_tree_free(tree) }
+                return (0..<git_tree_entrycount(tree)).compactMap { index in
+                    guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
+                    return String(cString: git_tree_entry_name(child))
+                }.sorted()
+            }
         }
+    }
+
+    /// Calls `body` with the entry at `components` below `tree` (nil when there is none); each
+    /// folder on the way is read through `lookupTree`, so a damaged one is an error, never an
+    /// absent file.
+    private func withEntry<R>(at components: ArraySlice<Substring>, in tree: OpaquePointer?,
+                              _ body: (OpaquePointer?) throws(GitError) -> R) throws(GitError) -> R {
+        guard let first = components.first, let entry = git_tree_entry_byname(tree, String(first)) else { return try body(nil) }
+        if components.count == 1 { return try body(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return try body(nil) }
+        let subtree = try lookupTree(ObjectID(git_tree_entry_id(entry).pointee))
+        defer { git_tree_free(subtree) }
+        return try withEntry(at: components.dropFirst(), in: subtree, body)
+    }
+
+    /// A commit, its loose file checked first (`LooseObjectCheck`); free it with `git_commit_free`.
+    private func lookupCommit(_ commit: ObjectID) throws(GitError) -> OpaquePointer? {
+        try LooseObjectCheck.check(commit, objects: commonDir + "/objects")
+        var oid = commit.oid
+        var object: OpaquePointer?
+        try checkRead(git_commit_lookup(&object, handle, &oid), commit.hex, "look up commit \(commit)")
+        return object
+    }
+
+    /// A tree, its loose file checked first; free it with `git_tree_free`.
+    private func lookupTree(_ tree: ObjectID) throws(GitError) -> OpaquePointer? {
+        try LooseObjectCheck.check(tree, objects: commonDir + "/objects")
+        var oid = tree.oid
+        var object: OpaquePointer?
+        try checkRead(git_tree_lookup(&object, handle, &oid), tree.hex, "read tree \(tree)")
+        return object
     }
 
     /// The bytes of a blob.
     public func blobContents(_ blob: ObjectID) throws(GitError) -> [UInt8] {
+        try LooseObjectCheck.check(blob, objects: commonDir + "/objects")
         var oid = blob.oid
         var object: OpaquePointer?
-        try check(git_blob_lookup(&object, handle, &oid), "read blob \(blob)")
+        try checkRead(git_blob_lookup(&object, handle, &oid), blob.hex, "read blob \(blob)")
         defer { git_blob_free(object) }
         let size = Int(git_blob_rawsize(object))
         guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }
@@ -178,23 +207,25 @@ extension Repository {
 
     /// Calls `body` with the root tree of `commit` (freed after it returns).
     private func withRootTree<R>(ofCommit commit: ObjectID, _ body: (OpaquePointer?) throws(GitError) -> R) throws(GitError) -> R {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        let commitObject = try lookupCommit(commit)
         defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
+        let tree = try lookupTree(ObjectID(git_commit_tree_id(commitObject).pointee))
         defer { git_tree_free(tree) }
         return try body(tree)
     }
 
     /// The parents of a commit, in order.
     public func parents(of commit: ObjectID) throws(GitError) -> [ObjectID] {
-        var oid = commit.oid
-        var object: OpaquePointer?
-        try check(git_commit_lookup(&object, handle, &oid), "look up commit \(commit)")
+        let object = try lookupCommit(commit)
         defer { git_commit_free(object) }
         return (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0).map { ObjectID($0.pointee) } }
+    }
+
+    /// The message of a commit, as written.
+    public func message(ofCommit commit: ObjectID) throws(GitError) -> String {
+        let object = try lookupCommit(commit)
+        defer { git_commit_free(object) }
+        return git_commit_message(object).map { String(cString: $0) } ?? ""
     }
 
     /// Whether the object database holds `object`.

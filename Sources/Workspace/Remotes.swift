@@ -329,7 +329,7 @@ extension Project {
             var moved = mine
             moved.version = (numbers.max() ?? mine.version) + 1
             let parents = try wrapping { try repository.parents(of: commit) }
-            let newCommit = try writeVersionCommit(moved, parent: parents.first, message: "dataset \(moved.label) (relabeled from v\(mine.version))\n", time: Date())
+            let newCommit = try writeVersionCommit(moved, parent: parents.first, message: "dataset \(moved.label) \(Project.relabelNote(from: mine.version))\n", time: Date())
             try wrapping {
                 try repository.createRef(DatasetVersion.ref(name: moved.name, version: moved.version), target: newCommit, message: "git ml push: relabel")
                 try repository.deleteRef(ref, expected: commit)

@@ -16,6 +16,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case ambiguousRun(String, matches: [String])
     case ambiguousDigest(String)
     case notInLock(String)
+    /// An entry of the working tree's `ml/lock.json` contradicts the records here.
+    case lockEntryDisagrees(name: String, reason: String)
     case purged(String)
     case lockConflict([String])
     case notTabular(String)
@@ -48,6 +50,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
             return "'\(prefix)' matches several runs (\(matches.prefix(5).joined(separator: ", "))): give more digits"
         case .ambiguousDigest(let d): return "\(d) matches several versions: give more digest characters"
         case .notInLock(let n): return "'\(n)' is not in ml/lock.json: name a version, as in \(n)@v1"
+        case .lockEntryDisagrees(let name, let reason):
+            return "ml/lock.json entry \(name) \(reason): the lock is damaged or was edited; restore it (`git checkout -- ml/lock.json`) or rewrite the entry from a record (`git ml data checkout \(name)@vN`)"
         case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"
         case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
         case .notTabular(let v): return "\(v) is not a table: GitML reads a single CSV, TSV or JSON Lines file (maybe gzip, zstd or bzip2 compressed), a Parquet file, or a directory of Parquet files"

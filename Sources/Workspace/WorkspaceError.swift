@@ -28,6 +28,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case noSigningKey
     case unknownGitRemote(String)
     case conflictingVersion(label: String, local: String, remote: String)
+    /// The git remote's refs moved while `git ml push` ran, or since the last fetch.
+    case pushRaced(gitRemote: String, detail: String)
     case remote(RemoteError)
     case store(StoreError)
     case git(GitError)
@@ -61,6 +63,9 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .unknownGitRemote(let name): return "no git remote named '\(name)' (see `git remote -v`)"
         case .conflictingVersion(let label, let local, let remote):
             return "\(label) means \(local) here but \(remote) on the remote: the same label for different data; rename one before publishing"
+        case .pushRaced(let git, let detail):
+            return "\(git) moved on: another clone pushed first or at the same moment (the blobs are uploaded, nothing is lost); "
+                + "retry: `git pull` (ml/lock.json merges itself), then `git ml push` again. git said: \(detail)"
         case .remote(let e): return "\(e)"
         case .noLeakagePolicy(let name):
             return "the contract of \(name) has no leakage block: add one (entityKey, timeColumn, label, limits) to check train/eval leakage"

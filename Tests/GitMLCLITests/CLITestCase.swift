@@ -81,8 +81,9 @@ class CLITestCase: XCTestCase {
         return p
     }
 
-    /// Writes a deterministic CSV of `rows` rows; `variant` changes some values.
-    func writeCSV(_ name: String, rows: Int, variant: Int = 0) throws {
+    /// Writes a deterministic CSV of `rows` rows into `directory` (the test's repository by
+    /// default); `variant` changes some values.
+    func writeCSV(_ name: String, rows: Int, variant: Int = 0, in directory: String? = nil) throws {
         var state: UInt64 = 42
         var text = "id,a,b,label\n"
         text.reserveCapacity(rows * 30)
@@ -92,7 +93,7 @@ class CLITestCase: XCTestCase {
             let changed = variant != 0 && i % 101 == 0
             text += "\(i),\(String(format: "%.6f", changed ? a + Double(variant) : a)),\(state % 1000),\(state % 19 == 0 ? 1 : 0)\n"
         }
-        let path = repo + "/" + name
+        let path = (directory ?? repo) + "/" + name
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }

@@ -127,29 +127,23 @@ extension Repository {
     }
 
     /// A commit, its loose file checked first (`LooseObjectCheck`); free it with `git_commit_free`.
-    private func lookupCommit(_ commit: ObjectID) throws(GitError) -> OpaquePointer? {
-        try LooseObjectCheck.check(commit, objects: commonDir + "/objects")
-        var oid = commit.oid
-        var object: OpaquePointer?
-        try checkRead(git_commit_lookup(&object, handle, &oid), commit.hex, "look up commit \(commit)")
-        return object
-    }
+    private func lookupCommit(_ commit: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(commit, GIT_OBJECT_COMMIT) }
 
     /// A tree, its loose file checked first; free it with `git_tree_free`.
-    private func lookupTree(_ tree: ObjectID) throws(GitError) -> OpaquePointer? {
-        try LooseObjectCheck.check(tree, objects: commonDir + "/objects")
-        var oid = tree.oid
+    private func lookupTree(_ tree: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(tree, GIT_OBJECT_TREE) }
+
+    /// An object of `type`, its loose file checked first.
+    private func lookup(_ id: ObjectID, _ type: git_object_t) throws(GitError) -> OpaquePointer? {
+        try LooseObjectCheck.check(id, objects: commonDir + "/objects")
+        var oid = id.oid
         var object: OpaquePointer?
-        try checkRead(git_tree_lookup(&object, handle, &oid), tree.hex, "read tree \(tree)")
+        try checkRead(git_object_lookup(&object, handle, &oid, type), id.hex, "look up \(id)")
         return object
     }
 
     /// The bytes of a blob.
     public func blobContents(_ blob: ObjectID) throws(GitError) -> [UInt8] {
-        try LooseObjectCheck.check(blob, objects: commonDir + "/objects")
-        var oid = blob.oid
-        var object: OpaquePointer?
-        try checkRead(git_blob_lookup(&object, handle, &oid), blob.hex, "read blob \(blob)")
+        let object = try lookup(blob, GIT_OBJECT_BLOB)
         defer { git_blob_free(object) }
         let size = Int(git_blob_rawsize(object))
         guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }

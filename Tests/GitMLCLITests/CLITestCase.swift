@@ -120,4 +120,29 @@ class CLITestCase: XCTestCase {
     }
 
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    /// `git ml init`, then versions of `name` from `<name>.csv` of `rows` rows, one per variant.
+    func initWithVersions(of name: String, rows: Int, variants: [Int]) throws {
+        try run("git", "ml", "init")
+        for variant in variants {
+            try writeCSV(name + ".csv", rows: rows, variant: variant)
+            try run("git", "ml", "data", "add", name + ".csv", "--name", name, "--no-checks")
+        }
+    }
+
+    /// Clones `bare` into `fresh`, pulls every version in `expected` (label → SHA-256 of its
+    /// `<name>.csv`) from the blob remote "shared", and checks that fsck is clean and that each
+    /// version checks out byte for byte.
+    func checkAFreshClonePulls(_ expected: [String: String], from bare: String, into fresh: String,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        try run("git", "clone", "-q", bare, fresh, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: fresh)
+        try run(["git", "ml", "pull", "shared"] + expected.keys.sorted(), in: fresh)
+        try run("git", "ml", "fsck", in: fresh)
+        for (label, digest) in expected.sorted(by: { $0.key < $1.key }) {
+            try run("git", "ml", "data", "checkout", label, in: fresh)
+            let name = String(label.prefix { $0 != "@" }) + ".csv"
+            XCTAssertEqual(String(try run("sha256sum", name, in: fresh).stdout.prefix(64)), digest, label, file: file, line: line)
+        }
+    }
 }

@@ -82,15 +82,7 @@ final class ConcurrentPushTests: CLITestCase {
         }
         print("push race: \(rounds) rounds, \(failures.count) retryable failures: \(failures.map { $0.prefix(80) })")
 
-        try run("git", "clone", "-q", bare, fresh, in: NSTemporaryDirectory())
-        try run("git", "ml", "init", in: fresh)
-        try run(["git", "ml", "pull", "shared"] + expected.keys.sorted(), in: fresh)
-        try run("git", "ml", "fsck", in: fresh)
-        for (label, digest) in expected.sorted(by: { $0.key < $1.key }) {
-            try run("git", "ml", "data", "checkout", label, in: fresh)
-            let file = String(label.prefix { $0 != "@" }) + ".csv"
-            XCTAssertEqual(String(try run("sha256sum", file, in: fresh).stdout.prefix(64)), digest, label)
-        }
+        try checkAFreshClonePulls(expected, from: bare, into: fresh)
         for clone in [repo!, b] { try run("git", "ml", "fsck", in: clone) }
     }
 }

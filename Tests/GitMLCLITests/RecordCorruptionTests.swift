@@ -35,11 +35,7 @@ final class RecordCorruptionTests: CLITestCase {
     /// leaving the working-tree file as it was. Last session's probe took a padding flip at
     /// offset 164 of a 169-byte commit for a missed corruption.
     func testEveryFlippedByteOfARecordsGitObjectsIsFoundOrHarmless() throws {
-        try run("git", "ml", "init")
-        try writeCSV("d.csv", rows: 30)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
-        try writeCSV("d.csv", rows: 30, variant: 2)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
+        try initWithVersions(of: "d", rows: 30, variants: [0, 2])
         let commit = try run("git", "rev-parse", "refs/ml/datasets/d/v2").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let tree = try run("git", "rev-parse", commit + "^{tree}").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let blob = try run("git", "rev-parse", commit + ":dataset.json").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -86,11 +82,7 @@ final class RecordCorruptionTests: CLITestCase {
     /// `git ml data checkout` refuses before writing anything. Before the fix, 2 of 8 such
     /// flips passed fsck (a digit of a size or version) and checkout followed the changed entry.
     func testEveryFlippedByteOfTheLockIsFoundOrHarmless() throws {
-        try run("git", "ml", "init")
-        try writeCSV("d.csv", rows: 30)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
-        try writeCSV("d.csv", rows: 40, variant: 2)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
+        try initWithVersions(of: "d", rows: 30, variants: [0, 2])
         try writeCSV("e.csv", rows: 25, variant: 3)
         try run("git", "ml", "data", "add", "e.csv", "--name", "e", "--no-checks")
         let lockPath = repo + "/ml/lock.json"
@@ -132,11 +124,7 @@ final class RecordCorruptionTests: CLITestCase {
     /// Each way a lock entry can disagree with its record is named, and a checkout of the
     /// version rewrites the entry from the record.
     func testEachDisagreementOfALockEntryIsNamed() throws {
-        try run("git", "ml", "init")
-        try writeCSV("d.csv", rows: 30)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
-        try writeCSV("d.csv", rows: 40, variant: 2)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
+        try initWithVersions(of: "d", rows: 30, variants: [0, 2])
         let lockPath = repo + "/ml/lock.json"
         let text = try String(contentsOfFile: lockPath, encoding: .utf8)
         let v1 = try XCTUnwrap(try json(try run("git", "ml", "data", "log", "d", "--json").stdout) as? [[String: Any]]).first { $0["label"] as? String == "d@v1" }

@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "MotoSupport", dependencies: ["BlobStore"], path: "Tests/MotoSupport"),
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "MotoSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
+        .testTarget(name: "GitRepoTests", dependencies: ["GitRepo", "CZlib"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Platform"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),

@@ -52,18 +52,11 @@ extension Repository {
         try check(git_signature_new(&sig, signature.name, signature.email, git_time_t(signature.time.timeIntervalSince1970), 0),
                   "make signature")
         defer { git_signature_free(sig) }
-        var treeOid = tree.oid
-        var treeObject: OpaquePointer?
-        try checkRead(git_tree_lookup(&treeObject, handle, &treeOid), tree.hex, "look up tree \(tree)")
+        let treeObject = try lookupTree(tree)
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
         defer { parentObjects.forEach { git_commit_free($0) } }
-        for parent in parents {
-            var oid = parent.oid
-            var commit: OpaquePointer?
-            try checkRead(git_commit_lookup(&commit, handle, &oid), parent.hex, "look up commit \(parent)")
-            parentObjects.append(commit)
-        }
+        for parent in parents { parentObjects.append(try lookupCommit(parent)) }
         var out = git_oid()
         let code = parentObjects.withUnsafeMutableBufferPointer { buffer in
             git_commit_create(&out, handle, nil, sig, sig, "UTF-8", message, treeObject, buffer.count, buffer.baseAddress)
@@ -162,25 +155,62 @@ extension Repository {
     }
 
     /// Every commit reachable from `tips` but not from `hiding` (as `git rev-list tips ^hiding`),
-    /// newest first.
+    /// newest first. Throws the first damaged commit met (see `reachable`).
     public func walk(from tips: [ObjectID], hiding: [ObjectID] = []) throws(GitError) -> [ObjectID] {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle), "start revision walk")
-        defer { git_revwalk_free(walker) }
-        git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue)
-        for tip in tips {
-            var oid = tip.oid
-            // Tips that are not commits (a tag of a blob) are skipped.
-            _ = git_revwalk_push(walker, &oid)
+        let walked = reachable(from: tips, hiding: hiding)
+        if let first = walked.damaged.first { throw first.error }
+        return walked.commits
+    }
+
+    /// The commits reachable from `tips` but not from `hiding`, newest first (commit time; a
+    /// child before its parents at equal times), read commit by commit through `lookup` — not `git_revwalk`, which in libgit2 1.5
+    /// overflows a heap buffer or loops forever on a damaged loose commit. A damaged commit is
+    /// listed in `damaged` and not followed; tips that are missing or not commits (a tag of a
+    /// blob) are skipped, a tag of a commit is peeled.
+    public func reachable(from tips: [ObjectID], hiding: [ObjectID] = []) -> (commits: [ObjectID], damaged: [(id: ObjectID, error: GitError)]) {
+        var damaged: [(id: ObjectID, error: GitError)] = []
+        // Each commit's time and the order it was met in (a commit is met before its parents).
+        func closure(_ starts: [ObjectID]) -> [ObjectID: (time: Int64, order: Int)] {
+            var seen: [ObjectID: (time: Int64, order: Int)] = [:]
+            var pending = starts.compactMap { peeledCommit($0, damaged: &damaged) }
+            while let next = pending.popLast() {
+                guard seen[next] == nil else { continue }
+                do throws(GitError) {
+                    let commit = try lookupCommit(next)
+                    defer { git_commit_free(commit) }
+                    seen[next] = (Int64(git_commit_time(commit)), seen.count)
+                    pending += (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0.pointee) } }
+                } catch {
+                    if case .notFound = error { continue }  // a parent beyond a shallow clone's edge
+                    damaged.append((next, error))
+                }
+            }
+            return seen
         }
-        for hidden in hiding {
-            var oid = hidden.oid
-            _ = git_revwalk_hide(walker, &oid)  // an id the repository lacks hides nothing
+        let hidden = closure(hiding)
+        let found = closure(tips).filter { hidden[$0.key] == nil }
+        return (found.sorted { $0.value.time != $1.value.time ? $0.value.time > $1.value.time : $0.value.order < $1.value.order }.map(\.key), damaged)
+    }
+
+    /// The commit `id` names (a tag peeled to its target), or nil when it names none.
+    private func peeledCommit(_ id: ObjectID, damaged: inout [(id: ObjectID, error: GitError)]) -> ObjectID? {
+        var current = id
+        for _ in 0..<16 {
+            do throws(GitError) {
+                let object = try lookup(current, GIT_OBJECT_ANY)
+                defer { git_object_free(object) }
+                switch git_object_type(object) {
+                case GIT_OBJECT_COMMIT: return current
+                case GIT_OBJECT_TAG: current = ObjectID(git_tag_target_id(object).pointee)
+                default: return nil
+                }
+            } catch {
+                if case .notFound = error { return nil }
+                damaged.append((current, error))
+                return nil
+            }
         }
-        var out: [ObjectID] = []
-        var oid = git_oid()
-        while git_revwalk_next(&oid, walker) == 0 { out.append(ObjectID(oid)) }
-        return out
+        return nil
     }
 
     /// The id of `commit`'s tree with its top-level entry `name` left out (the tree itself

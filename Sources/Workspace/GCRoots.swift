@@ -72,7 +72,9 @@ extension Project {
         } catch {
             roots.unreadable.append(("working tree ml/lock.json", "\(error)"))
         }
-        let commits = try wrapping { try repository.walk(from: try repository.rootCommits()) }
+        let walked = try wrapping { repository.reachable(from: try repository.rootCommits()) }
+        roots.unreadable += walked.damaged.map { ("commit \($0.id.hex)", "\($0.error)") }
+        let commits = walked.commits
         var seenLocks = Set<[UInt8]>()
         for commit in commits {
             // Run records committed by `git mlcommit` keep their artifacts alive like refs do.

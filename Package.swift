@@ -42,7 +42,7 @@ let package = Package(
         // Storage and git.
         .target(name: "BlobStore", dependencies: ["Platform", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: simdFlags),
-        .target(name: "GitRepo", dependencies: ["CGit2", "Platform"]),
+        .target(name: "GitRepo", dependencies: ["CGit2", "CZlib", "Platform"]),
         .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
                                                   .product(name: "Yams", package: "Yams")]),
@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "MotoSupport", dependencies: ["BlobStore", "Platform"], path: "Tests/MotoSupport"),
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore", "MotoSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "GitRepoTests", dependencies: ["GitRepo"]),
+        .testTarget(name: "GitRepoTests", dependencies: ["GitRepo", "CZlib"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Platform"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "GitRepo", "BlobStore", "Records"]),

@@ -13,20 +13,36 @@ struct HTTPResponse: Sendable {
 }
 
 /// A blocking HTTP client over URLSession, for transfer threads (RemoteTransferPool).
-final class HTTPClient: Sendable {
-    private let session: URLSession
+final class HTTPClient: @unchecked Sendable {  // `current` is only touched under `lock`
+    private let configuration: URLSessionConfiguration
+    private let lock = NSLock()
+    private var current: URLSession
 
     /// `timeout`: how long a request may wait for the server's next bytes (a request's own
     /// `timeoutInterval` may shorten it).
     init(timeout: TimeInterval = 120, connectionsPerHost: Int = 16) {
-        let configuration = URLSessionConfiguration.ephemeral
+        configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.httpMaximumConnectionsPerHost = connectionsPerHost
         configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        current = URLSession(configuration: configuration)
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit { current.finishTasksAndInvalidate() }
+
+    private var session: URLSession { lock.withLock { current } }
+
+    /// Sends later requests over new connections: after an attempt failed in transit, a kept-alive
+    /// connection may still carry the bytes of the abandoned request (a server that froze and
+    /// came back), and a request sent behind them reaches the server damaged. Requests in flight
+    /// finish on the old connections.
+    func discardConnections() {
+        let old = lock.withLock {
+            defer { current = URLSession(configuration: configuration) }
+            return current
+        }
+        old.finishTasksAndInvalidate()
+    }
 
     /// Sends `request` with `body` and waits; throws the transport error (no HTTP status).
     func send(_ request: URLRequest, body: Data?) throws -> HTTPResponse {
@@ -36,6 +52,7 @@ final class HTTPClient: Sendable {
             box.set(data: data, response: response, error: error)
             done.signal()
         }
+        let session = self.session
         let task = body.map { session.uploadTask(with: request, from: $0, completionHandler: handler) }
             ?? session.dataTask(with: request, completionHandler: handler)
         task.resume()

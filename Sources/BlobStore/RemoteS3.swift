@@ -44,6 +44,9 @@ public struct S3Remote: RemoteBackend {
 
     private let credentials: AWSCredentialCache
     private let client: HTTPClient
+    /// Set once the server accepted a signed request of this remote: the credentials are right,
+    /// so a later `SignatureDoesNotMatch` means the request was damaged on the way.
+    private let signaturesAccepted = Flag()
 
     /// A remote for `bucket` under `prefix` at `endpoint` (default: AWS's regional endpoint,
     /// virtual-hosted; a custom endpoint defaults to path-style), signing with `credentials`
@@ -196,17 +199,26 @@ public struct S3Remote: RemoteBackend {
                 response = try client.send(request, body: body)
             } catch {
                 let elapsed = Date().timeIntervalSince(started)
+                client.discardConnections()
                 if attempt < maxAttempts && elapsed + requestTimeout <= retryWindow { backoff(attempt); continue }
                 let cause = (error as? URLError)?.code == .timedOut
                     ? "no answer within \(Int(requestTimeout)) s (is the server frozen or overloaded?)" : error.localizedDescription
                 throw RemoteError.connection(remote: name, detail: "\(method) \(url): \(cause); gave up after \(attempt) "
                                                  + "attempt\(attempt == 1 ? "" : "s") in \(Int(elapsed.rounded())) s")
             }
-            if expect.contains(response.status) { return response }
+            if expect.contains(response.status) {
+                signaturesAccepted.set()
+                return response
+            }
             let xml = String(decoding: response.body, as: UTF8.self)
             let code = XMLText.value("Code", in: xml) ?? "HTTP\(response.status)"
             let message = XMLText.value("Message", in: xml) ?? ""
-            let transient = response.status >= 500 || response.status == 429
+            // With credentials the server already accepted, a signature that does not match
+            // means the request reached it damaged (the bytes of an abandoned request ahead of
+            // it on a reused connection): sent again, freshly signed, over a new connection.
+            let damaged = code == "SignatureDoesNotMatch" && signaturesAccepted.isSet
+            if damaged { client.discardConnections() }
+            let transient = damaged || response.status >= 500 || response.status == 429
                 || ["SlowDown", "RequestTimeout", "Throttling", "ThrottlingException"].contains(code)
             if transient && attempt < maxAttempts && Date().timeIntervalSince(started) <= retryWindow { backoff(attempt); continue }
             let objectKey = key ?? prefix
@@ -245,6 +257,14 @@ public struct S3Remote: RemoteBackend {
         }
         return ("\(scheme)://\(host)\(path)", host, path)
     }
+}
+
+/// A flag any thread may set once and read.
+final class Flag: @unchecked Sendable {  // `value` is only touched under `lock`
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Just enough XML for S3's flat responses: element text by tag name.

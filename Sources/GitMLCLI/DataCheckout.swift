@@ -23,8 +23,8 @@ struct DataCheckout: ParsableCommand {
             var specs = datasets
             if specs.isEmpty { specs = try project.readLock().datasets.keys.sorted() }
             if specs.isEmpty { print("ml/lock.json pins no datasets; add one with `git ml data add`") }
-            for spec in specs {
-                let version = try project.resolveDataset(spec)
+            // Every spec is resolved (and every lock entry checked) before anything is written.
+            for version in try specs.map(project.resolveDataset) {
                 let progress = ProgressLine("checking out \(version.record.label)")
                 let written = try project.checkoutDataset(version) { progress.update($0, $1) }
                 progress.finish()

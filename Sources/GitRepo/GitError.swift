@@ -14,6 +14,9 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
     case libgit2(operation: String, code: Int32, message: String)
     /// The `git` binary failed.
     case command(arguments: [String], status: Int32, stderr: String)
+    /// An object the repository has cannot be read back as it was written: its zlib stream is
+    /// broken, its header is invalid or its content no longer hashes to its id.
+    case damagedObject(object: String, message: String)
 
     public var description: String {
         switch self {
@@ -25,8 +28,24 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
         case .libgit2(let op, let code, let message): return "libgit2 \(op) failed (\(code)): \(message)"
         case .command(let args, let status, let stderr):
             return "git \(args.joined(separator: " ")) exited with \(status): \(stderr)"
+        case .damagedObject(let object, let message):
+            return "git object \(object) is damaged (\(message)): copy it from a healthy clone or re-clone; `git fsck --full` lists every damaged object"
         }
     }
+}
+
+/// Like `check`, for a call that reads `object` (its id, or where it is) from the object database: a failure of the
+/// zlib stream, the object header or the hash (libgit2 verifies every object it reads) is
+/// `GitError.damagedObject`.
+@discardableResult
+func checkRead(_ code: Int32, _ object: @autoclosure () -> String, _ operation: @autoclosure () -> String) throws(GitError) -> Int32 {
+    guard code < 0 else { return code }
+    if let error = git_error_last(),
+       code == GIT_EMISMATCH.rawValue || [GIT_ERROR_ZLIB, GIT_ERROR_ODB, GIT_ERROR_OBJECT].map({ Int32($0.rawValue) }).contains(error.pointee.klass),
+       code != GIT_ENOTFOUND.rawValue {
+        throw .damagedObject(object: object(), message: String(cString: error.pointee.message))
+    }
+    return try check(code, operation())
 }
 
 /// Turns a libgit2 return code into a thrown `GitError`.

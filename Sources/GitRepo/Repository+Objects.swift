@@ -52,18 +52,11 @@ extension Repository {
         try check(git_signature_new(&sig, signature.name, signature.email, git_time_t(signature.time.timeIntervalSince1970), 0),
                   "make signature")
         defer { git_signature_free(sig) }
-        var treeOid = tree.oid
-        var treeObject: OpaquePointer?
-        try check(git_tree_lookup(&treeObject, handle, &treeOid), "look up tree \(tree)")
+        let treeObject = try lookupTree(tree)
         defer { git_tree_free(treeObject) }
         var parentObjects: [OpaquePointer?] = []
         defer { parentObjects.forEach { git_commit_free($0) } }
-        for parent in parents {
-            var oid = parent.oid
-            var commit: OpaquePointer?
-            try check(git_commit_lookup(&commit, handle, &oid), "look up commit \(parent)")
-            parentObjects.append(commit)
-        }
+        for parent in parents { parentObjects.append(try lookupCommit(parent)) }
         var out = git_oid()
         let code = parentObjects.withUnsafeMutableBufferPointer { buffer in
             git_commit_create(&out, handle, nil, sig, sig, "UTF-8", message, treeObject, buffer.count, buffer.baseAddress)
@@ -89,12 +82,11 @@ extension Repository {
     /// The id of the blob at `path` in `commit`, or nil when the commit has no such file: two
     /// commits hold the same file exactly when the ids are equal, with nothing read.
     public func blobID(inCommit commit: ObjectID, path: String) throws(GitError) -> ObjectID? {
-        try withRootTree(ofCommit: commit) { tree throws(GitError) -> ObjectID? in
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return nil }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-            return ObjectID(git_tree_entry_id(entry).pointee)
+        try withRootTree(ofCommit: commit) { root throws(GitError) -> ObjectID? in
+            try withEntry(at: path.split(separator: "/")[...], in: root) { entry throws(GitError) -> ObjectID? in
+                guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+                return ObjectID(git_tree_entry_id(entry).pointee)
+            }
         }
     }
 
@@ -102,25 +94,49 @@ extension Repository {
     /// directory), sorted.
     public func fileNames(inCommit commit: ObjectID, directory: String) throws(GitError) -> [String] {
         try withRootTree(ofCommit: commit) { root throws(GitError) -> [String] in
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root, directory) == 0 else { return [] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            var tree: OpaquePointer?
-            try check(git_tree_lookup(&tree, handle, git_tree_entry_id(entry)), "read \(directory) in \(commit)")
-            defer { git_tree_free(tree) }
-            return (0..<git_tree_entrycount(tree)).compactMap { index in
-                guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
-                return String(cString: git_tree_entry_name(child))
-            }.sorted()
+            try withEntry(at: directory.split(separator: "/")[...], in: root) { entry throws(GitError) -> [String] in
+                guard let entry, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+                let tree = try lookupTree(ObjectID(git_tree_entry_id(entry).pointee))
+                defer { git_tree_free(tree) }
+                return (0..<git_tree_entrycount(tree)).compactMap { index in
+                    guard let child = git_tree_entry_byindex(tree, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB else { return nil }
+                    return String(cString: git_tree_entry_name(child))
+                }.sorted()
+            }
         }
+    }
+
+    /// Calls `body` with the entry at `components` below `tree` (nil when there is none); each
+    /// folder on the way is read through `lookupTree`, so a damaged one is an error, never an
+    /// absent file.
+    private func withEntry<R>(at components: ArraySlice<Substring>, in tree: OpaquePointer?,
+                              _ body: (OpaquePointer?) throws(GitError) -> R) throws(GitError) -> R {
+        guard let first = components.first, let entry = git_tree_entry_byname(tree, String(first)) else { return try body(nil) }
+        if components.count == 1 { return try body(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return try body(nil) }
+        let subtree = try lookupTree(ObjectID(git_tree_entry_id(entry).pointee))
+        defer { git_tree_free(subtree) }
+        return try withEntry(at: components.dropFirst(), in: subtree, body)
+    }
+
+    /// A commit, its loose file checked first (`LooseObjectCheck`); free it with `git_commit_free`.
+    private func lookupCommit(_ commit: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(commit, GIT_OBJECT_COMMIT) }
+
+    /// A tree, its loose file checked first; free it with `git_tree_free`.
+    private func lookupTree(_ tree: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(tree, GIT_OBJECT_TREE) }
+
+    /// An object of `type`, its loose file checked first.
+    private func lookup(_ id: ObjectID, _ type: git_object_t) throws(GitError) -> OpaquePointer? {
+        try LooseObjectCheck.check(id, objects: commonDir + "/objects")
+        var oid = id.oid
+        var object: OpaquePointer?
+        try checkRead(git_object_lookup(&object, handle, &oid, type), id.hex, "look up \(id)")
+        return object
     }
 
     /// The bytes of a blob.
     public func blobContents(_ blob: ObjectID) throws(GitError) -> [UInt8] {
-        var oid = blob.oid
-        var object: OpaquePointer?
-        try check(git_blob_lookup(&object, handle, &oid), "read blob \(blob)")
+        let object = try lookup(blob, GIT_OBJECT_BLOB)
         defer { git_blob_free(object) }
         let size = Int(git_blob_rawsize(object))
         guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }
@@ -139,25 +155,62 @@ extension Repository {
     }
 
     /// Every commit reachable from `tips` but not from `hiding` (as `git rev-list tips ^hiding`),
-    /// newest first.
+    /// newest first. Throws the first damaged commit met (see `reachable`).
     public func walk(from tips: [ObjectID], hiding: [ObjectID] = []) throws(GitError) -> [ObjectID] {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle), "start revision walk")
-        defer { git_revwalk_free(walker) }
-        git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue)
-        for tip in tips {
-            var oid = tip.oid
-            // Tips that are not commits (a tag of a blob) are skipped.
-            _ = git_revwalk_push(walker, &oid)
+        let walked = reachable(from: tips, hiding: hiding)
+        if let first = walked.damaged.first { throw first.error }
+        return walked.commits
+    }
+
+    /// The commits reachable from `tips` but not from `hiding`, newest first (commit time; a
+    /// child before its parents at equal times), read commit by commit through `lookup` — not `git_revwalk`, which in libgit2 1.5
+    /// overflows a heap buffer or loops forever on a damaged loose commit. A damaged commit is
+    /// listed in `damaged` and not followed; tips that are missing or not commits (a tag of a
+    /// blob) are skipped, a tag of a commit is peeled.
+    public func reachable(from tips: [ObjectID], hiding: [ObjectID] = []) -> (commits: [ObjectID], damaged: [(id: ObjectID, error: GitError)]) {
+        var damaged: [(id: ObjectID, error: GitError)] = []
+        // Each commit's time and the order it was met in (a commit is met before its parents).
+        func closure(_ starts: [ObjectID]) -> [ObjectID: (time: Int64, order: Int)] {
+            var seen: [ObjectID: (time: Int64, order: Int)] = [:]
+            var pending = starts.compactMap { peeledCommit($0, damaged: &damaged) }
+            while let next = pending.popLast() {
+                guard seen[next] == nil else { continue }
+                do throws(GitError) {
+                    let commit = try lookupCommit(next)
+                    defer { git_commit_free(commit) }
+                    seen[next] = (Int64(git_commit_time(commit)), seen.count)
+                    pending += (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0.pointee) } }
+                } catch {
+                    if case .notFound = error { continue }  // a parent beyond a shallow clone's edge
+                    damaged.append((next, error))
+                }
+            }
+            return seen
         }
-        for hidden in hiding {
-            var oid = hidden.oid
-            _ = git_revwalk_hide(walker, &oid)  // an id the repository lacks hides nothing
+        let hidden = closure(hiding)
+        let found = closure(tips).filter { hidden[$0.key] == nil }
+        return (found.sorted { $0.value.time != $1.value.time ? $0.value.time > $1.value.time : $0.value.order < $1.value.order }.map(\.key), damaged)
+    }
+
+    /// The commit `id` names (a tag peeled to its target), or nil when it names none.
+    private func peeledCommit(_ id: ObjectID, damaged: inout [(id: ObjectID, error: GitError)]) -> ObjectID? {
+        var current = id
+        for _ in 0..<16 {
+            do throws(GitError) {
+                let object = try lookup(current, GIT_OBJECT_ANY)
+                defer { git_object_free(object) }
+                switch git_object_type(object) {
+                case GIT_OBJECT_COMMIT: return current
+                case GIT_OBJECT_TAG: current = ObjectID(git_tag_target_id(object).pointee)
+                default: return nil
+                }
+            } catch {
+                if case .notFound = error { return nil }
+                damaged.append((current, error))
+                return nil
+            }
         }
-        var out: [ObjectID] = []
-        var oid = git_oid()
-        while git_revwalk_next(&oid, walker) == 0 { out.append(ObjectID(oid)) }
-        return out
+        return nil
     }
 
     /// The id of `commit`'s tree with its top-level entry `name` left out (the tree itself
@@ -178,23 +231,25 @@ extension Repository {
 
     /// Calls `body` with the root tree of `commit` (freed after it returns).
     private func withRootTree<R>(ofCommit commit: ObjectID, _ body: (OpaquePointer?) throws(GitError) -> R) throws(GitError) -> R {
-        var oid = commit.oid
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit \(commit)")
+        let commitObject = try lookupCommit(commit)
         defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commitObject), "read tree of \(commit)")
+        let tree = try lookupTree(ObjectID(git_commit_tree_id(commitObject).pointee))
         defer { git_tree_free(tree) }
         return try body(tree)
     }
 
     /// The parents of a commit, in order.
     public func parents(of commit: ObjectID) throws(GitError) -> [ObjectID] {
-        var oid = commit.oid
-        var object: OpaquePointer?
-        try check(git_commit_lookup(&object, handle, &oid), "look up commit \(commit)")
+        let object = try lookupCommit(commit)
         defer { git_commit_free(object) }
         return (0..<git_commit_parentcount(object)).compactMap { git_commit_parent_id(object, $0).map { ObjectID($0.pointee) } }
+    }
+
+    /// The message of a commit, as written.
+    public func message(ofCommit commit: ObjectID) throws(GitError) -> String {
+        let object = try lookupCommit(commit)
+        defer { git_commit_free(object) }
+        return git_commit_message(object).map { String(cString: $0) } ?? ""
     }
 
     /// Whether the object database holds `object`.

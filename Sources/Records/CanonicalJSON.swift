@@ -36,6 +36,13 @@ public enum CanonicalJSON {
         return "sha256:" + hash.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
+    /// Whether `text` has the form `digest` produces: `sha256:` and 64 lowercase hex digits.
+    public static func isDigest(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        return utf8.count == 71 && text.hasPrefix("sha256:")
+            && utf8.dropFirst(7).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
     private static func write(_ value: JSONValue, into out: inout String, indent: Int?) {
         switch value {
         case .null: out.append("null")

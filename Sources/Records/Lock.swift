@@ -101,7 +101,9 @@ public struct Lock: Equatable, Sendable {
             } catch {
                 throw e.fail("path", "is \(quoted(path)), which \(error); fix or remove the entry by hand (`git ml data show \(name)@v\(n)` shows where the version lives)")
             }
-            datasets[name] = LockedDataset(version: n, digest: try e.string("digest"), size: UInt64(try e.int("size")), path: path)
+            let digest = try e.string("digest")
+            guard CanonicalJSON.isDigest(digest) else { throw e.fail("digest", "is \(quoted(digest)), not sha256: and 64 lowercase hex digits") }
+            datasets[name] = LockedDataset(version: n, digest: digest, size: UInt64(try e.int("size")), path: path)
         }
         self.datasets = datasets
         var suites: [String: SuiteCandidate] = [:]

@@ -61,6 +61,7 @@ struct FieldReader {
     /// Checks `format_version` is one this build reads.
     func requireVersion(_ supported: Int) throws(RecordError) {
         let v = try int("format_version")
+        guard v >= 1 else { throw fail("format_version", "is \(v); formats are numbered from 1 (the file is damaged or was edited by hand)") }
         guard v <= supported else {
             throw RecordError(record: record, reason: Release.newerFormat(v, supported: supported))
         }

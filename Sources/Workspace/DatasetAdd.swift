@@ -79,7 +79,8 @@ extension Project {
             var created = true
             while true {
                 let latest = try latestVersion(of: name)
-                if let latest, latest.record.digest == digest, latest.record.purged == nil {
+                // The same bytes at another path are a new version: a record says where its data lives.
+                if let latest, latest.record.digest == digest, latest.record.path == relativePath, latest.record.purged == nil {
                     version = latest
                     created = false
                     break

@@ -3,7 +3,7 @@ import GitRepo
 import Records
 
 /// One version of a dataset as found in git: the record and the commit the ref points at.
-public struct DatasetVersion: Sendable {
+public struct DatasetVersion: Sendable, Equatable {
     public let record: DatasetRecord
     public let commit: ObjectID
     public var ref: String { DatasetVersion.ref(name: record.name, version: record.version) }
@@ -56,10 +56,17 @@ extension Project {
         return DatasetVersion(record: try datasetRecord(commit: commit), commit: commit)
     }
 
-    /// The version the lock pins for `name`, found by its label and checked by digest.
+    /// The version the lock pins for `name`; nil when its record is not here (not fetched).
+    /// Throws `WorkspaceError.lockEntryDisagrees` when the entry contradicts the records here
+    /// (see `compare(lockEntry:named:with:)`): nothing is read or written for such an entry.
     public func lockedVersion(of name: String, _ locked: Lock.LockedDataset) throws -> DatasetVersion? {
-        if let v = try version(of: name, number: locked.version), v.record.digest == locked.digest { return v }
-        return try versions(of: name).first { $0.record.digest == locked.digest }
+        // The usual case reads one record; anything else compares the entry with every record.
+        if let v = try version(of: name, number: locked.version), case .agrees = try compare(lockEntry: locked, named: name, with: [v]) { return v }
+        switch try compare(lockEntry: locked, named: name, with: try allVersions()) {
+        case .agrees(let v): return v
+        case .notHere: return nil
+        case .disagrees(let reason): throw WorkspaceError.lockEntryDisagrees(name: name, reason: reason)
+        }
     }
 
     /// The names of all datasets with at least one version.

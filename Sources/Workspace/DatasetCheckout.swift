@@ -5,7 +5,7 @@ import Records
 extension Project {
     /// Materializes a version's exact bytes at its path (every chunk verified; files replaced
     /// atomically). Files already identical (by stat cache or digest) are left alone. When the
-    /// version differs from the lock's, the lock is moved to it.
+    /// lock's entry differs from the version in anything, it is rewritten from the record.
     ///
     /// Nothing is written outside the work tree or under `.git`: the record's paths are
     /// `WorkTreePath`s (a record that fails the check is refused before anything is written),
@@ -49,12 +49,9 @@ extension Project {
                                      keeping: Set(record.files.map(\.path)))
             }
             stats.save()
-            let locked = try readLock().datasets[record.name]
-            if locked?.digest != record.digest || locked?.version != record.version {
-                try updateLock { lock in
-                    lock.datasets[record.name] = Lock.LockedDataset(version: record.version, digest: record.digest,
-                                                                    size: record.size, path: record.path)
-                }
+            let entry = Lock.LockedDataset(version: record.version, digest: record.digest, size: record.size, path: record.path)
+            if try readLock().datasets[record.name] != entry {
+                try updateLock { lock in lock.datasets[record.name] = entry }
             }
             return written
         }

@@ -17,7 +17,8 @@ public struct FsckReport: Sendable {
 extension Project {
     /// Checks the store (packs, indexes, every object and delta base) and every record: refs
     /// name the version their record holds, records parse, every file's manifest and chunks are
-    /// present and cover the recorded size, and every lock names a known version.
+    /// present and cover the recorded size, every committed lock names a known version, and every
+    /// entry of the working tree's lock agrees with the record it names (digest, label, size, path).
     ///
     /// A clone holds only what it pulled, so a file none of whose objects are here (and a lock
     /// entry whose version record is not here) is "not fetched", not a problem — except the
@@ -31,6 +32,18 @@ extension Project {
         for (ref, reason) in roots.unreadable { report.problems.append(StoreProblem(subject: ref, message: reason)) }
         for (place, name, digest) in roots.danglingLockEntries {
             report.notFetched.append(StoreProblem(subject: place, message: "dataset \(name) pins \(digest), whose version record is not here (fetch it with `git ml pull`)"))
+        }
+        for (name, entry) in (roots.workingTreeLock?.datasets ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let place = "working tree ml/lock.json"
+            switch try compare(lockEntry: entry, named: name, with: roots.records) {
+            case .agrees: break
+            case .disagrees(let reason):
+                report.problems.append(StoreProblem(subject: "\(place) entry \(name)", message: "\(reason) (restore the lock with `git checkout -- ml/lock.json`, or rewrite the entry with `git ml data checkout \(name)@vN`)"))
+            case .notHere where roots.unreadable.contains(where: { $0.ref.hasSuffix("datasets/\(name)/v\(entry.version)") }):
+                report.problems.append(StoreProblem(subject: "\(place) entry \(name)", message: "pins \(name)@v\(entry.version), whose record cannot be read (see above)"))
+            case .notHere:
+                report.notFetched.append(StoreProblem(subject: place, message: "dataset \(name) pins \(entry.digest), whose version record is not here (fetch it with `git ml pull`)"))
+            }
         }
         let madeHere = Set(try recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }.map { "run \(shortID($0.id)) " })
         var present: [(file: StoredFile, owner: String)] = []

@@ -10,8 +10,12 @@ import Records
 public struct GCRoots: Sendable {
     /// Every dataset version record found (purged ones included, flagged in the record).
     public var records: [DatasetVersion] = []
-    /// Lock entries that name a dataset digest with no record here, and where they were found.
+    /// Entries of committed locks that name a dataset digest with no record here, and where
+    /// they were found.
     public var danglingLockEntries: [(lock: String, dataset: String, digest: String)] = []
+    /// The working tree's `ml/lock.json` when it could be read (fsck compares every entry with
+    /// the records: see `Project.compare(lockEntry:named:with:)`).
+    public var workingTreeLock: Lock?
     /// Records and lock files that could not be read (gc refuses to run while there are any;
     /// fsck reports each).
     public var unreadable: [(ref: String, reason: String)] = []
@@ -64,11 +68,13 @@ extension Project {
             }
         }
         do {
-            scan(try readLock(), where: "working tree ml/lock.json")
+            roots.workingTreeLock = try readLock()
         } catch {
             roots.unreadable.append(("working tree ml/lock.json", "\(error)"))
         }
-        let commits = try wrapping { try repository.walk(from: try repository.rootCommits()) }
+        let walked = try wrapping { repository.reachable(from: try repository.rootCommits()) }
+        roots.unreadable += walked.damaged.map { ("commit \($0.id.hex)", "\($0.error)") }
+        let commits = walked.commits
         var seenLocks = Set<[UInt8]>()
         for commit in commits {
             // Run records committed by `git mlcommit` keep their artifacts alive like refs do.

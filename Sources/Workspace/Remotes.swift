@@ -225,8 +225,12 @@ extension Project {
                 // atomic one, which would then fail on refs that "already exist": it is told to
                 // skip its own publishing (the user's chained hook still runs).
                 let messages = try wrapping {
-                    try GitCommand.runWithMessages(["push", "--atomic", "--quiet", git] + refspecs, in: root,
-                                                   environment: Project.hookGuardEnvironment).messages
+                    do {
+                        return try GitCommand.runWithMessages(["push", "--atomic", "--quiet", git] + refspecs, in: root,
+                                                              environment: Project.hookGuardEnvironment).messages
+                    } catch let GitError.command(_, _, stderr) where Project.lostAPushRace(stderr) {
+                        throw WorkspaceError.pushRaced(gitRemote: git, detail: stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+                    }
                 }
                 serverMessages = messages.split(separator: "\n").compactMap { line in
                     line.hasPrefix("remote: ") ? line.dropFirst("remote: ".count).trimmingCharacters(in: .whitespaces) : nil
@@ -237,6 +241,13 @@ extension Project {
         }
         return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs,
                           serverMessages: serverMessages)
+    }
+
+    /// Whether `git push` failed because the remote's refs moved while it ran or since the last
+    /// fetch (another clone pushed): git's words for a lost race or a non-fast-forward.
+    static func lostAPushRace(_ stderr: String) -> Bool {
+        ["cannot lock ref", "fetch first", "non-fast-forward", "failed to update ref", "incorrect old value",
+         "but expected", "Unable to create", "stale info"].contains { stderr.contains($0) }
     }
 
     /// The signed manual decisions of local promotion chains that the git remote's chain lacks.
@@ -331,7 +342,7 @@ extension Project {
             var moved = mine
             moved.version = (numbers.max() ?? mine.version) + 1
             let parents = try wrapping { try repository.parents(of: commit) }
-            let newCommit = try writeVersionCommit(moved, parent: parents.first, message: "dataset \(moved.label) (relabeled from v\(mine.version))\n", time: Date())
+            let newCommit = try writeVersionCommit(moved, parent: parents.first, message: "dataset \(moved.label) \(Project.relabelNote(from: mine.version))\n", time: Date())
             try wrapping {
                 try repository.createRef(DatasetVersion.ref(name: moved.name, version: moved.version), target: newCommit, message: "git ml push: relabel")
                 try repository.deleteRef(ref, expected: commit)

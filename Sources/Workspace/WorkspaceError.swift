@@ -16,6 +16,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case ambiguousRun(String, matches: [String])
     case ambiguousDigest(String)
     case notInLock(String)
+    /// An entry of the working tree's `ml/lock.json` contradicts the records here.
+    case lockEntryDisagrees(name: String, reason: String)
     case purged(String)
     case lockConflict([String])
     case notTabular(String)
@@ -26,6 +28,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case noSigningKey
     case unknownGitRemote(String)
     case conflictingVersion(label: String, local: String, remote: String)
+    /// The git remote's refs moved while `git ml push` ran, or since the last fetch.
+    case pushRaced(gitRemote: String, detail: String)
     case remote(RemoteError)
     case store(StoreError)
     case git(GitError)
@@ -48,6 +52,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
             return "'\(prefix)' matches several runs (\(matches.prefix(5).joined(separator: ", "))): give more digits"
         case .ambiguousDigest(let d): return "\(d) matches several versions: give more digest characters"
         case .notInLock(let n): return "'\(n)' is not in ml/lock.json: name a version, as in \(n)@v1"
+        case .lockEntryDisagrees(let name, let reason):
+            return "ml/lock.json entry \(name) \(reason): the lock is damaged or was edited; restore it (`git checkout -- ml/lock.json`) or rewrite the entry from a record (`git ml data checkout \(name)@vN`)"
         case .purged(let v): return "\(v) was purged: its bytes were deliberately removed (see `git ml data show \(v)`)"
         case .lockConflict(let keys): return "ml/lock.json conflicts on \(keys.joined(separator: ", ")): resolve them by hand"
         case .notTabular(let v): return "\(v) is not a table: GitML reads a single CSV, TSV or JSON Lines file (maybe gzip, zstd or bzip2 compressed), a Parquet file, or a directory of Parquet files"
@@ -57,6 +63,9 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .unknownGitRemote(let name): return "no git remote named '\(name)' (see `git remote -v`)"
         case .conflictingVersion(let label, let local, let remote):
             return "\(label) means \(local) here but \(remote) on the remote: the same label for different data; rename one before publishing"
+        case .pushRaced(let git, let detail):
+            return "\(git) moved on: another clone pushed first or at the same moment (the blobs are uploaded, nothing is lost); "
+                + "retry: `git pull` (ml/lock.json merges itself), then `git ml push` again. git said: \(detail)"
         case .remote(let e): return "\(e)"
         case .noLeakagePolicy(let name):
             return "the contract of \(name) has no leakage block: add one (entityKey, timeColumn, label, limits) to check train/eval leakage"

@@ -2,7 +2,7 @@ import Foundation
 import FuzzTargets
 
 /// The libFuzzer harness for the readers in `FuzzTarget` (docs/RELIABILITY.md, "Fuzzing").
-/// `make fuzz` builds it with `-sanitize=fuzzer -DFUZZING` (scratch path `.build-fuzz`) and
+/// `make fuzz` builds it with `--sanitize=fuzzer -DFUZZING` (scratch path `.build-fuzz`) and
 /// runs it once per target: `GITML_FUZZ_TARGET=csv gitml-fuzz -runs=1000000 CORPUS_DIR`.
 /// Built without FUZZING (the normal build) it replays files instead:
 /// `gitml-fuzz TARGET FILE…`, to reproduce a finding without the fuzzer.

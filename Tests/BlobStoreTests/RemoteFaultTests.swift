@@ -83,6 +83,105 @@ final class RemoteFaultTests: XCTestCase {
         XCTAssertNoThrow(try RemoteSync(store: scenario.source, remote: remote).push(scenario.allFiles), "a retry after the thaw succeeds")
     }
 
+    /// A fresh bucket on a moto server of this test's own, a `FaultProxy` in front of it, and a
+    /// maker of remotes that reach the bucket through the proxy (each with its own HTTP client,
+    /// so its first requests open new connections).
+    private func proxied(_ bucket: String, timeout: TimeInterval = 30, window: TimeInterval = 90) throws
+        -> (server: MotoServer, proxy: FaultProxy, remote: () throws -> S3Remote) {
+        let server = try Self.motoServer()
+        try S3Remote(name: "direct", bucket: bucket, endpoint: server.endpoint, addressing: .path, credentials: server.credentials).createBucket()
+        let proxy = try FaultProxy(to: server.endpoint)
+        return (server, proxy, {
+            var remote = try S3Remote(name: "team-s3", bucket: bucket, prefix: "repo/ml", endpoint: proxy.endpoint,
+                                      addressing: .path, credentials: server.credentials)
+            remote.initialBackoff = 0.05
+            remote.requestTimeout = timeout
+            remote.retryWindow = window
+            return remote
+        })
+    }
+
+    /// 503 answers, connections reset while a request is sent, and a slow link: pushes and
+    /// pulls retry through them and every pulled byte is identical.
+    func testPushAndPullSucceedThroughServerErrorsResetsAndDelays() throws {
+        let (server, proxy, remote) = try proxied("flaky")
+        defer { withExtendedLifetime(server) {} }
+        let scenario = try RemoteScenario()
+        proxy.inject(.serverError(connections: 3))
+        try RemoteSync(store: scenario.source, remote: try remote()).push(scenario.allFiles)
+        XCTAssertEqual(proxy.fault, .none, "the 503s were answered")
+
+        proxy.inject(.reset(connections: 3, afterBytes: 64))
+        let clone = try scenario.emptyStore()
+        try RemoteSync(store: clone, remote: try remote()).pull(scenario.allFiles)
+        XCTAssertEqual(proxy.fault, .none, "the resets happened")
+        try scenario.assertIdentical(clone)
+
+        proxy.inject(.delay(0.02))
+        let slow = try scenario.emptyStore()
+        try RemoteSync(store: slow, remote: try remote()).pull(scenario.allFiles)
+        try scenario.assertIdentical(slow)
+    }
+
+    /// A request that reaches the server damaged (here: a signed header changed by the proxy)
+    /// gets `SignatureDoesNotMatch` from a server that accepted the same credentials a moment
+    /// before: it is signed and sent again over a new connection, not reported as wrong
+    /// credentials. Credentials never accepted still fail at once (testWrongCredentials…).
+    func testARequestDamagedInTransitIsSentAgainNotTakenForWrongCredentials() throws {
+        let (server, proxy, remote) = try proxied("damaged")
+        defer { withExtendedLifetime(server) {} }
+        let scenario = try RemoteScenario()
+        let sync = RemoteSync(store: scenario.source, remote: try remote())
+        _ = try sync.remoteReachable(from: [])  // the server accepts this remote's signature
+        proxy.inject(.damageRequest(requests: 2))
+        try sync.push(scenario.allFiles)
+        XCTAssertEqual(proxy.damagedRequests, 2, "requests reached the server damaged")
+        let clone = try scenario.emptyStore()
+        try RemoteSync(store: clone, remote: try remote()).pull(scenario.allFiles)
+        try scenario.assertIdentical(clone)
+    }
+
+    /// The server freezes in the middle of a push, then goes away in the middle of a pull: each
+    /// fails within the retry window with a connection error naming the remote, nothing damaged
+    /// is stored, and the same command succeeds once the server is back.
+    func testAServerFrozenMidPushOrStoppedMidPullFailsClearlyAndTheRetrySucceeds() throws {
+        let (server, proxy, remote) = try proxied("faulty", timeout: 1, window: 3)
+        defer { withExtendedLifetime(server) {} }
+        let scenario = try RemoteScenario()
+        // Mid-push: the link is slow enough that the freeze lands while the push runs.
+        proxy.inject(.delay(0.05))
+        let freezer = Thread { [proxy] in
+            while proxy.connections < 2 { usleep(5_000) }
+            proxy.inject(.freeze)
+        }
+        freezer.start()
+        XCTAssertThrowsError(try RemoteSync(store: scenario.source, remote: try remote()).push(scenario.allFiles)) { error in
+            guard case RemoteError.connection = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("team-s3"), "\(error)")
+        }
+        proxy.inject(.none)
+        try RemoteSync(store: scenario.source, remote: try remote()).push(scenario.allFiles)
+
+        // Mid-pull: the server goes away after the pull's first request.
+        proxy.inject(.delay(0.05))
+        let before = proxy.connections
+        let stopper = Thread { [proxy] in
+            while proxy.connections < before + 1 { usleep(5_000) }
+            usleep(100_000)
+            proxy.stop()
+        }
+        stopper.start()
+        let clone = try scenario.emptyStore()
+        XCTAssertThrowsError(try RemoteSync(store: clone, remote: try remote()).pull(scenario.allFiles)) { error in
+            guard case RemoteError.connection = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertTrue(clone.check().problems.isEmpty, "a cut pull stores nothing damaged: \(clone.check().problems)")
+        try proxy.restart()
+        proxy.inject(.none)
+        try RemoteSync(store: clone, remote: try remote()).pull(scenario.allFiles)
+        try scenario.assertIdentical(clone)
+    }
+
     /// A moto server of this class's own (the tests freeze it).
     private static func motoServer() throws -> MotoServer {
         guard let binary = MotoServer.binary() else { throw XCTSkip("moto_server is not installed (see RemoteS3Tests)") }

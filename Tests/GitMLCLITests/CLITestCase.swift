@@ -81,8 +81,9 @@ class CLITestCase: XCTestCase {
         return p
     }
 
-    /// Writes a deterministic CSV of `rows` rows; `variant` changes some values.
-    func writeCSV(_ name: String, rows: Int, variant: Int = 0) throws {
+    /// Writes a deterministic CSV of `rows` rows into `directory` (the test's repository by
+    /// default); `variant` changes some values.
+    func writeCSV(_ name: String, rows: Int, variant: Int = 0, in directory: String? = nil) throws {
         var state: UInt64 = 42
         var text = "id,a,b,label\n"
         text.reserveCapacity(rows * 30)
@@ -92,7 +93,7 @@ class CLITestCase: XCTestCase {
             let changed = variant != 0 && i % 101 == 0
             text += "\(i),\(String(format: "%.6f", changed ? a + Double(variant) : a)),\(state % 1000),\(state % 19 == 0 ? 1 : 0)\n"
         }
-        let path = repo + "/" + name
+        let path = (directory ?? repo) + "/" + name
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
@@ -124,5 +125,30 @@ class CLITestCase: XCTestCase {
     func latestRunID() throws -> String {
         let log = try json(try run("git", "ml", "log", "--json", "-n", "1").stdout) as! [[String: Any]]
         return String((log[0]["id"] as! String).dropFirst(7).prefix(12))
+    }
+
+    /// `git ml init`, then versions of `name` from `<name>.csv` of `rows` rows, one per variant.
+    func initWithVersions(of name: String, rows: Int, variants: [Int]) throws {
+        try run("git", "ml", "init")
+        for variant in variants {
+            try writeCSV(name + ".csv", rows: rows, variant: variant)
+            try run("git", "ml", "data", "add", name + ".csv", "--name", name, "--no-checks")
+        }
+    }
+
+    /// Clones `bare` into `fresh`, pulls every version in `expected` (label → SHA-256 of its
+    /// `<name>.csv`) from the blob remote "shared", and checks that fsck is clean and that each
+    /// version checks out byte for byte.
+    func checkAFreshClonePulls(_ expected: [String: String], from bare: String, into fresh: String,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        try run("git", "clone", "-q", bare, fresh, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: fresh)
+        try run(["git", "ml", "pull", "shared"] + expected.keys.sorted(), in: fresh)
+        try run("git", "ml", "fsck", in: fresh)
+        for (label, digest) in expected.sorted(by: { $0.key < $1.key }) {
+            try run("git", "ml", "data", "checkout", label, in: fresh)
+            let name = String(label.prefix { $0 != "@" }) + ".csv"
+            XCTAssertEqual(String(try run("sha256sum", name, in: fresh).stdout.prefix(64)), digest, label, file: file, line: line)
+        }
     }
 }

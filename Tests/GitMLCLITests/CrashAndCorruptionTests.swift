@@ -52,11 +52,7 @@ final class CrashAndCorruptionTests: CLITestCase {
     /// A single flipped byte anywhere in a pack or a pack index is found by fsck (exit 1), and a
     /// checkout either refuses or writes the right bytes — never a damaged file.
     func testEveryFlippedByteInPacksAndIndexesIsDetected() throws {
-        try run("git", "ml", "init")
-        try writeCSV("d.csv", rows: 20_000)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
-        try writeCSV("d.csv", rows: 20_000, variant: 3)
-        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
+        try initWithVersions(of: "d", rows: 20_000, variants: [0, 3])
         let expected = try sha256("d.csv")
         let packs = repo + "/.git/ml/packs"
         let files = try FileManager.default.contentsOfDirectory(atPath: packs).sorted().map { packs + "/" + $0 }

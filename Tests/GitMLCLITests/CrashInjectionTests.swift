@@ -84,15 +84,7 @@ final class CrashInjectionTests: CLITestCase {
 
         let fresh = other + "-fresh"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: fresh) }
-        try run("git", "clone", "-q", bare, fresh, in: NSTemporaryDirectory())
-        try run("git", "ml", "init", in: fresh)
-        try run(["git", "ml", "pull", "shared"] + expected.keys.sorted(), in: fresh)
-        try run("git", "ml", "fsck", in: fresh)
-        for (label, digest) in expected.sorted(by: { $0.key < $1.key }) {
-            try run("git", "ml", "data", "checkout", label, in: fresh)
-            let file = String(label.prefix { $0 != "@" }) + ".csv"
-            XCTAssertEqual(String(try run("sha256sum", file, in: fresh).stdout.prefix(64)), digest, label)
-        }
+        try checkAFreshClonePulls(expected, from: bare, into: fresh)
     }
 
     /// `git ml repack` killed after its new pack is sealed (old packs still there) and after the

@@ -41,15 +41,20 @@ final class RecordTests: XCTestCase {
     }
 
     func testLockKeepsUnknownSectionsAndIsOneMemberPerLine() throws {
-        var lock = Lock(datasets: ["train": .init(version: 3, digest: "sha256:abc", size: 5, path: "t.csv")],
+        var lock = Lock(datasets: ["train": .init(version: 3, digest: "sha256:" + String(repeating: "a", count: 64), size: 5, path: "t.csv")],
                         otherSections: ["promotions_seen": ["churn": ["count": 1]]])
         let text = lock.text
         XCTAssertTrue(text.contains("\n      \"version\": \"v3\""))
         let back = try Lock(text: text)
         XCTAssertEqual(back, lock)
-        lock.datasets["eval"] = .init(version: 1, digest: "sha256:def", size: 1, path: "e.csv")
+        lock.datasets["eval"] = .init(version: 1, digest: "sha256:" + String(repeating: "d", count: 64), size: 1, path: "e.csv")
         XCTAssertNotEqual(try Lock(text: lock.text), back)
         XCTAssertThrowsError(try Lock(text: "{\"format_version\": 1, \"datasets\": {\"x\": {\"version\": \"three\"}}}"))
+        // A digest that is not one (a changed character that still parses) is refused by name.
+        for bad in ["sha256:abc", "sha256:" + String(repeating: "A", count: 64), "sha257:" + String(repeating: "a", count: 64)] {
+            lock.datasets["eval"]?.digest = bad
+            XCTAssertThrowsError(try Lock(text: lock.text)) { XCTAssertTrue("\($0)".contains("\"digest\""), "\($0)") }
+        }
     }
 
     func testThreeWayLockMerge() {

@@ -94,7 +94,7 @@ final class WorkTreePathTests: XCTestCase {
 
     func testLockWithHostilePathOrNameIsRefused() {
         func lock(name: String, path: String) -> String {
-            #"{"format_version": 1, "datasets": {"\#(name)": {"version": "v1", "digest": "sha256:00", "size": 1, "path": "\#(path)"}}}"#
+            #"{"format_version": 1, "datasets": {"\#(name)": {"version": "v1", "digest": "sha256:\#(String(repeating: "0", count: 64))", "size": 1, "path": "\#(path)"}}}"#
         }
         XCTAssertNoThrow(try Lock(text: lock(name: "train", path: "data/train.csv")))
         for (name, path) in [("train", "../x"), ("train", ".git/hooks/pre-commit"), ("train", "/tmp/x"), ("../x", "data/x.csv")] {

@@ -1,0 +1,64 @@
+import CZlib
+import Foundation
+import XCTest
+@testable import GitRepo
+
+/// Loose objects libgit2 1.5 cannot read safely: a header that gives a shorter length than the
+/// object has (libgit2 copied the rest over a 2-byte buffer: heap overflow, SIGABRT or SIGSEGV in
+/// `git_revwalk_push`), and a zlib stream that ends early (libgit2 #7342: `inflate` forever).
+/// GitRepo checks each loose object before libgit2 reads it and walks history itself.
+final class DamagedLooseObjectTests: XCTestCase {
+    private var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "gitrepo-damaged-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try git(["init", "-q", "-b", "main"], in: dir)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// A version commit and its parent, written as GitML writes records.
+    private func twoCommits(_ repo: Repository) throws -> (ObjectID, ObjectID) {
+        let tree = try repo.writeTree([TreeFile(name: "dataset.json", blob: try repo.writeBlob(Array("{}".utf8)))])
+        let sig = Signature(name: "T", email: "t@example.com", time: Date(timeIntervalSince1970: 1_700_000_000))
+        let c1 = try repo.writeCommit(tree: tree, parents: [], message: "v1\n", signature: sig)
+        return (c1, try repo.writeCommit(tree: tree, parents: [c1], message: "v2\n", signature: sig))
+    }
+
+    /// Replaces the loose file of `id` with `bytes` zlib-compressed, cut short by `cut` bytes.
+    private func overwrite(_ id: ObjectID, with bytes: [UInt8], cut: Int = 0) throws {
+        var length = compressBound(UInt(bytes.count))
+        var out = [UInt8](repeating: 0, count: Int(length))
+        XCTAssertEqual(compress(&out, &length, bytes, UInt(bytes.count)), Z_OK)
+        let path = dir + "/.git/objects/" + id.hex.prefix(2) + "/" + id.hex.dropFirst(2)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try Data(out.prefix(Int(length) - cut)).write(to: URL(fileURLWithPath: path))
+    }
+
+    private func assertDamaged(_ repo: Repository, _ id: ObjectID, tip: ObjectID, file: StaticString = #filePath, line: UInt = #line) {
+        let walked = repo.reachable(from: [tip])
+        XCTAssertEqual(walked.damaged.map(\.id), [id], file: file, line: line)
+        XCTAssertThrowsError(try repo.walk(from: [tip]), file: file, line: line) { error in
+            guard case GitError.damagedObject(let object, _) = error else { return XCTFail("\(error)", file: file, line: line) }
+            XCTAssertEqual(object, id.hex, file: file, line: line)
+        }
+        XCTAssertThrowsError(try repo.fileContents(inCommit: id, path: "dataset.json"), file: file, line: line)
+    }
+
+    func testAHeaderShorterThanTheObjectIsDamageNotAnOverflow() throws {
+        let repo = try Repository(discoveringFrom: dir)
+        let (c1, c2) = try twoCommits(repo)
+        let body = Array(try git(["cat-file", "commit", c1.hex], in: dir).utf8) + [10]
+        try overwrite(c1, with: Array("commit 2\0".utf8) + body)
+        assertDamaged(repo, c1, tip: c2)
+    }
+
+    func testAZlibStreamThatEndsEarlyIsDamageNotAHang() throws {
+        let repo = try Repository(discoveringFrom: dir)
+        let (c1, c2) = try twoCommits(repo)
+        let body = Array(try git(["cat-file", "commit", c1.hex], in: dir).utf8) + [10]
+        try overwrite(c1, with: Array("commit \(body.count)\0".utf8) + body, cut: 6)
+        assertDamaged(repo, c1, tip: c2)
+    }
+}

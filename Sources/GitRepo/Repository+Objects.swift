@@ -120,13 +120,13 @@ extension Repository {
     }
 
     /// A commit, its loose file checked first (`LooseObjectCheck`); free it with `git_commit_free`.
-    private func lookupCommit(_ commit: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(commit, GIT_OBJECT_COMMIT) }
+    func lookupCommit(_ commit: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(commit, GIT_OBJECT_COMMIT) }
 
     /// A tree, its loose file checked first; free it with `git_tree_free`.
     private func lookupTree(_ tree: ObjectID) throws(GitError) -> OpaquePointer? { try lookup(tree, GIT_OBJECT_TREE) }
 
     /// An object of `type`, its loose file checked first.
-    private func lookup(_ id: ObjectID, _ type: git_object_t) throws(GitError) -> OpaquePointer? {
+    func lookup(_ id: ObjectID, _ type: git_object_t) throws(GitError) -> OpaquePointer? {
         try LooseObjectCheck.check(id, objects: commonDir + "/objects")
         var oid = id.oid
         var object: OpaquePointer?
@@ -141,17 +141,6 @@ extension Repository {
         let size = Int(git_blob_rawsize(object))
         guard size > 0, let raw = git_blob_rawcontent(object) else { return [] }
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
-    }
-
-    /// The commit a revision names (peeling tags).
-    public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
-        var object: OpaquePointer?
-        guard git_revparse_single(&object, handle, revision) == 0 else { throw .notFound("revision \(revision)") }
-        defer { git_object_free(object) }
-        var commit: OpaquePointer?
-        guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0 else { throw .notFound("commit for \(revision)") }
-        defer { git_object_free(commit) }
-        return ObjectID(git_object_id(commit).pointee)
     }
 
     /// Every commit reachable from `tips` but not from `hiding` (as `git rev-list tips ^hiding`),
@@ -192,22 +181,38 @@ extension Repository {
         return (found.sorted { $0.value.time != $1.value.time ? $0.value.time > $1.value.time : $0.value.order < $1.value.order }.map(\.key), damaged)
     }
 
-    /// The commit `id` names (a tag peeled to its target), or nil when it names none.
+    /// The commit `id` names (a tag peeled to its target), or nil when it names none; a damaged
+    /// object on the way is listed in `damaged`.
     private func peeledCommit(_ id: ObjectID, damaged: inout [(id: ObjectID, error: GitError)]) -> ObjectID? {
+        do throws(GitError) {
+            return try peeledCommit(id)
+        } catch {
+            guard case .damagedObject(let object, _) = error, let damagedID = ObjectID(hex: object) else {
+                damaged.append((id, error))
+                return nil
+            }
+            damaged.append((damagedID, error))
+            return nil
+        }
+    }
+
+    /// The commit `id` names (a tag peeled to its target, each object read through the check),
+    /// or nil when it names none or is missing; throws when one on the way is damaged.
+    func peeledCommit(_ id: ObjectID) throws(GitError) -> ObjectID? {
         var current = id
         for _ in 0..<16 {
+            let object: OpaquePointer?
             do throws(GitError) {
-                let object = try lookup(current, GIT_OBJECT_ANY)
-                defer { git_object_free(object) }
-                switch git_object_type(object) {
-                case GIT_OBJECT_COMMIT: return current
-                case GIT_OBJECT_TAG: current = ObjectID(git_tag_target_id(object).pointee)
-                default: return nil
-                }
+                object = try lookup(current, GIT_OBJECT_ANY)
             } catch {
                 if case .notFound = error { return nil }
-                damaged.append((current, error))
-                return nil
+                throw error
+            }
+            defer { git_object_free(object) }
+            switch git_object_type(object) {
+            case GIT_OBJECT_COMMIT: return current
+            case GIT_OBJECT_TAG: current = ObjectID(git_tag_target_id(object).pointee)
+            default: return nil
             }
         }
         return nil
@@ -261,12 +266,23 @@ extension Repository {
         return git_odb_exists(odb, &oid) == 1
     }
 
-    /// Whether `ancestor` is `commit` or one of its ancestors.
+    /// Whether `ancestor` is `commit` or one of its ancestors. Walks parents through the
+    /// checked lookup (not `git_graph_descendant_of`, which reads commits unchecked) until it
+    /// meets `ancestor`; a damaged commit on the way throws `GitError.damagedObject`.
     public func isAncestor(_ ancestor: ObjectID, of commit: ObjectID) throws(GitError) -> Bool {
-        if ancestor == commit { return true }
-        var descendant = commit.oid, base = ancestor.oid
-        let result = git_graph_descendant_of(handle, &descendant, &base)
-        try check(result < 0 ? result : 0, "compare the histories of \(ancestor) and \(commit)")
-        return result == 1
+        var seen: Set<ObjectID> = [commit]
+        var pending = [commit]
+        while let next = pending.popLast() {
+            if next == ancestor { return true }
+            let parents: [ObjectID]
+            do throws(GitError) {
+                parents = try self.parents(of: next)
+            } catch {
+                if case .notFound = error { continue }  // a parent beyond a shallow clone's edge
+                throw error
+            }
+            pending += parents.filter { seen.insert($0).inserted }
+        }
+        return false
     }
 }

@@ -61,4 +61,37 @@ final class DamagedLooseObjectTests: XCTestCase {
         try overwrite(c1, with: Array("commit \(body.count)\0".utf8) + body, cut: 6)
         assertDamaged(repo, c1, tip: c2)
     }
+
+    /// Resolving a typed revision through a damaged loose commit (`HEAD~1`, its id, a ref to it)
+    /// and asking ancestry across it are "damaged", never libgit2's unchecked read.
+    func testRevisionsAndAncestryThroughADamagedCommitAreDamage() throws {
+        let repo = try Repository(discoveringFrom: dir)
+        let (c1, c2) = try twoCommits(repo)
+        let c3 = try repo.writeCommit(tree: try repo.writeTree([]), parents: [c2],
+                                      message: "v3\n", signature: Signature(name: "T", email: "t@example.com", time: Date()))
+        try git(["update-ref", "refs/heads/main", c3.hex], in: dir)
+        try git(["update-ref", "refs/tags/old", c2.hex], in: dir)
+        XCTAssertEqual(try repo.resolveCommit("main~2"), c1)
+        XCTAssertEqual(try repo.resolveCommit("HEAD^^"), c1)
+        XCTAssertEqual(try repo.resolveCommit("old^{commit}"), c2)
+        XCTAssertEqual(try repo.resolveCommit(String(c2.hex.prefix(10)) + "~1"), c1)
+        XCTAssertTrue(try repo.isAncestor(c1, of: c3))
+        XCTAssertFalse(try repo.isAncestor(c3, of: c1))
+        XCTAssertThrowsError(try repo.resolveCommit("main@{1}"))
+        let body = Array(try git(["cat-file", "commit", c2.hex], in: dir).utf8) + [10]
+        for damage in [(Array("commit 2\0".utf8) + body, 0), (Array("commit \(body.count)\0".utf8) + body, 6)] {
+            try overwrite(c2, with: damage.0, cut: damage.1)
+            for revision in ["main~1", "main~2", "HEAD^^", c2.hex, "old", String(c2.hex.prefix(12))] {
+                assertDamagedError(c2, revision) { try repo.resolveCommit(revision) }
+            }
+            assertDamagedError(c2, "ancestry") { try repo.isAncestor(c1, of: c3) }
+        }
+    }
+
+    private func assertDamagedError<R>(_ id: ObjectID, _ what: String, _ body: () throws -> R, line: UInt = #line) {
+        XCTAssertThrowsError(try body(), what, line: line) { error in
+            guard case GitError.damagedObject(let object, _) = error else { return XCTFail("\(what): \(error)", line: line) }
+            XCTAssertEqual(object, id.hex, what, line: line)
+        }
+    }
 }

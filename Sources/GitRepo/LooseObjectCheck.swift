@@ -11,8 +11,8 @@ import Foundation
 /// trees on the way, blobs) is first inflated here, in full and bounded by its header, and
 /// hashed with libgit2's own `git_odb_hash`; a damaged one is `GitError.damagedObject` with the
 /// reason. Packed objects (no loose file) are left to libgit2, whose pack reader does not loop.
-/// libgit2's own walks (`git_revwalk`, `git_revparse`) read commits unchecked: see
-/// docs/RELIABILITY.md.
+/// libgit2's own walks (`git_revwalk`, `git_revparse`, `git_graph_descendant_of`) read commits
+/// unchecked, so GitRepo does not call them: see docs/RELIABILITY.md.
 enum LooseObjectCheck {
     /// Objects larger than this are left to libgit2 (GitML reads no loose object this large;
     /// checking one would read it twice).

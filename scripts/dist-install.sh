@@ -1,7 +1,8 @@
 #!/bin/sh
 # GitML release installer (shipped as install.sh in gitml-<version>-linux-<arch>.tar.gz).
-# Installs git-ml and git-mlcommit, their man pages, bash/zsh/fish completions, the hook scripts
-# and the templates. No root needed: the default prefix is ~/.local for a user, /usr/local for root.
+# Installs git-ml and git-mlcommit (a link to git-ml), their man pages, bash/zsh/fish completions,
+# the hook scripts and the templates. No root needed: the default prefix is ~/.local for a user,
+# /usr/local for root.
 #
 #   ./install.sh [--prefix DIR] [--build x86-64-v3|baseline]
 #
@@ -49,7 +50,10 @@ fi
 
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
   "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d" "$prefix/share/gitml"
-install -m 0755 "builds/$build/git-ml" "builds/$build/git-mlcommit" "$prefix/bin/"
+install -m 0755 "builds/$build/git-ml" "$prefix/bin/"
+# One binary: git-mlcommit is a relative link to git-ml, which is `git mlcommit` under that name.
+rm -f "$prefix/bin/git-mlcommit"
+ln -s git-ml "$prefix/bin/git-mlcommit"
 install -m 0644 share/man/man1/*.1 "$prefix/share/man/man1/"
 install -m 0644 share/bash-completion/completions/* "$prefix/share/bash-completion/completions/"
 install -m 0644 share/zsh/site-functions/* "$prefix/share/zsh/site-functions/"

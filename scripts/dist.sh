@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the release tarball dist/gitml-<version>-linux-<arch>.tar.gz (`make dist`; docs/INSTALL.md):
-# git-ml and git-mlcommit linked with the Swift runtime and Foundation static (on x86-64 twice:
-# an x86-64-v3 build and a baseline build), man pages, bash/zsh/fish completions, the hook
+# git-ml linked with the Swift runtime and Foundation static (on x86-64 twice: an x86-64-v3 build
+# and a baseline build), each with git-mlcommit as a relative link to it (the binary is
+# `git mlcommit` when started under that name), man pages, bash/zsh/fish completions, the hook
 # scripts and templates, LIBRARIES (what the binaries still load), SHA256SUMS and install.sh.
 #
 #   scripts/dist.sh [--out DIR] [--bin-dir DIR]
 #
-# --bin-dir packages the git-ml and git-mlcommit already built in DIR as the only build instead of
-# building (the tests use it with the debug build).
+# --bin-dir packages the git-ml already built in DIR as the only build instead of building (the
+# tests use it with the debug build).
 set -euo pipefail
 shopt -s inherit_errexit   # a failed build inside $(build ...) stops the script
 
@@ -26,17 +27,15 @@ GITML_COMMIT=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
 export GITML_COMMIT
 
 # $1: build name (x86-64-v3, baseline, or the architecture); $2: GITML_BUILD for Package.swift.
-# Copies the binaries to .build-dist/<name>/ and prints that folder. All builds share one scratch
+# Copies git-ml to .build-dist/<name>/ and prints that folder. All builds share one scratch
 # folder: the dependencies (swift-crypto above all) compile once, and only GitML's own targets,
 # whose flags GITML_BUILD changes, compile again for the next build.
 build() {
   local scratch=$root/.build-dist/scratch built=$root/.build-dist/$1
-  for product in git-ml git-mlcommit; do
-    (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
-      --product "$product" >&2)
-  done
+  (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
+    --product git-ml >&2)
   rm -rf "$built" && mkdir -p "$built"
-  cp "$scratch/release/git-ml" "$scratch/release/git-mlcommit" "$built/"
+  cp "$scratch/release/git-ml" "$built/"
   # The baseline build must be one (a stale manifest would give it the x86-64-v3 flags).
   if [ "$1" = baseline ]; then
     local reported
@@ -69,17 +68,21 @@ stage=$stage_parent/$name
 mkdir -p "$stage/share/gitml" "$stage/share/bash-completion/completions" "$stage/share/zsh/site-functions" \
   "$stage/share/fish/vendor_completions.d"
 
+# One binary per build; git-mlcommit is a relative link to it (install.sh makes the same link).
 for entry in "${builds[@]}"; do
   mkdir -p "$stage/builds/${entry%%:*}"
-  cp "${entry#*:}/git-ml" "${entry#*:}/git-mlcommit" "$stage/builds/${entry%%:*}/"
-  strip "$stage/builds/${entry%%:*}/git-ml" "$stage/builds/${entry%%:*}/git-mlcommit" 2>/dev/null || true
+  cp "${entry#*:}/git-ml" "$stage/builds/${entry%%:*}/"
+  strip "$stage/builds/${entry%%:*}/git-ml" 2>/dev/null || true
+  ln -s git-ml "$stage/builds/${entry%%:*}/git-mlcommit"
 done
-python3 "$root/scripts/manpages.py" "$runnable/git-ml" "$stage/share/man/man1" >&2
-python3 "$root/scripts/manpages.py" "$runnable/git-mlcommit" "$stage/share/man/man1" >&2
+# The pages and completions come from the staged last build, git-mlcommit's through the link.
+shipped=$stage/builds/${builds[-1]%%:*}
+python3 "$root/scripts/manpages.py" "$shipped/git-ml" "$stage/share/man/man1" >&2
+python3 "$root/scripts/manpages.py" "$shipped/git-mlcommit" "$stage/share/man/man1" >&2
 for tool in git-ml git-mlcommit; do
-  "$runnable/$tool" --generate-completion-script bash > "$stage/share/bash-completion/completions/$tool"
-  "$runnable/$tool" --generate-completion-script zsh > "$stage/share/zsh/site-functions/_$tool"
-  "$runnable/$tool" --generate-completion-script fish > "$stage/share/fish/vendor_completions.d/$tool.fish"
+  "$shipped/$tool" --generate-completion-script bash > "$stage/share/bash-completion/completions/$tool"
+  "$shipped/$tool" --generate-completion-script zsh > "$stage/share/zsh/site-functions/_$tool"
+  "$shipped/$tool" --generate-completion-script fish > "$stage/share/fish/vendor_completions.d/$tool.fish"
 done
 # bash: `git ml <TAB>` and `git mlcommit <TAB>` (git's completion calls _git_<command>).
 for tool in git-ml git-mlcommit; do cat "$root/scripts/git-completion-bridge.bash" >> "$stage/share/bash-completion/completions/$tool"; done
@@ -89,7 +92,8 @@ cp "$root/scripts/dist-install.sh" "$stage/install.sh"
   echo "# Shared libraries git-ml loads (ldd of the ${builds[-1]%%:*} build); install.sh needs none of Swift."
   ldd "$stage/builds/${builds[-1]%%:*}/git-ml" | awk '$1 !~ /^(linux-vdso|\/lib64\/ld-linux)/ { print $1 }' | sort
 } > "$stage/LIBRARIES"
-(cd "$stage" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)
+# The links are listed too (sha256sum reads through them: a link turned elsewhere fails the check).
+(cd "$stage" && find . \( -type f -o -type l \) ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)
 
 mkdir -p "$out"
 tar -C "$stage_parent" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "$name" | gzip -n -9 > "$out/$name.tar.gz"

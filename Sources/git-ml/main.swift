@@ -1,3 +1,4 @@
 import GitMLCLI
 
-GitML.mainWithDocumentedExitCodes()
+// `git ml`, or `git mlcommit` when started through the `git-mlcommit` link (GitMLCLI/Entry.swift).
+Entry.main()

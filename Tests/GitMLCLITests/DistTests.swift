@@ -48,9 +48,16 @@ final class DistTests: CLITestCase {
                      "share/gitml/hooks/pre-push", "share/gitml/templates/ci/github-actions.yml", "share/gitml/templates/ml/gate.yaml"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file) missing")
         }
+        // One binary per build: git-mlcommit is a relative link to git-ml, checked like any file.
+        let build = folder + "/builds/" + arch
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: build).sorted(), ["git-ml", "git-mlcommit"])
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: build + "/git-mlcommit"), "git-ml")
+        XCTAssertEqual(try run("find", "builds", "-type", "f", in: folder).stdout, "builds/\(arch)/git-ml\n")
         let sums = try String(contentsOfFile: folder + "/SHA256SUMS", encoding: .utf8)
-        let files = try run("find", ".", "-type", "f", "!", "-name", "SHA256SUMS", in: folder).stdout.split(separator: "\n").count
-        XCTAssertEqual(sums.split(separator: "\n").count, files, "every file has a checksum")
+        XCTAssertTrue(sums.contains("  builds/\(arch)/git-mlcommit\n"), sums)
+        let files = try run("find", ".", "(", "-type", "f", "-o", "-type", "l", ")", "!", "-name", "SHA256SUMS", in: folder)
+            .stdout.split(separator: "\n").count
+        XCTAssertEqual(sums.split(separator: "\n").count, files, "every file and link has a checksum")
         try run("sha256sum", "--quiet", "-c", "SHA256SUMS", in: folder)
         let libraries = try String(contentsOfFile: folder + "/LIBRARIES", encoding: .utf8)
         XCTAssertTrue(libraries.contains("libc.so.6"), libraries)
@@ -71,6 +78,12 @@ final class DistTests: CLITestCase {
         let version = try runClean(["git", "ml", "version"], environment: environment)
         XCTAssertTrue(version.stdout.hasPrefix("git-ml "), version.stdout)
         XCTAssertEqual(try runClean(["sh", "-c", "command -v git-ml"], environment: environment).stdout, prefix + "/bin/git-ml\n")
+        // git-mlcommit is a link to the one binary, which is `git mlcommit` under that name.
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: prefix + "/bin/git-mlcommit"), "git-ml")
+        let commitHelp = try runClean(["git-mlcommit", "--help"], environment: environment).stdout
+        XCTAssertTrue(commitHelp.contains("USAGE: git-mlcommit"), commitHelp)
+        XCTAssertEqual(try runClean(["git", "mlcommit", "--version"], environment: environment).stdout,
+                       try runClean(["git-ml", "--version"], environment: environment).stdout)
         // man finds the pages through PATH (prefix/bin → prefix/share/man), as git help does.
         let manPath = try runClean(["man", "-w", "git-ml"], environment: environment).stdout
         XCTAssertEqual(manPath, prefix + "/share/man/man1/git-ml.1\n")
@@ -85,7 +98,11 @@ final class DistTests: CLITestCase {
         try writeCSV("d.csv", rows: 500)
         try runClean(["git", "ml", "data", "add", "d.csv", "--name", "churn", "--no-checks"], environment: environment)
         try runClean(["git", "mlcommit", "-m", "Add churn"], environment: environment)
+        XCTAssertEqual(try runClean(["git", "log", "-1", "--format=%s"], environment: environment).stdout, "Add churn\n")
         try runClean(["git", "ml", "fsck"], environment: environment)
+        // doctor takes the link on PATH for this installation's git-mlcommit.
+        let doctor = try runClean(["git", "ml", "doctor"], environment: environment, expect: nil).stdout
+        XCTAssertTrue(doctor.contains("ok       git-mlcommit: \(prefix)/bin/git-mlcommit\n"), doctor)
         // bash completion of `git ml <TAB>`, including dataset names from the repository.
         let completion = """
             source \(prefix)/share/bash-completion/completions/git-ml

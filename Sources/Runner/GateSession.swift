@@ -351,8 +351,7 @@ public struct GateSession {
             try scoring.verify(stored, table: table, name: name, validationOfTraining: !everyRow)
             project.writeCache(verified, true)
         }
-        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores,
-                                   quantiles: stored.intervals.map { ($0.quantile, $0.values) })
+        return SuiteReporting.rows(suite: suite, table: table, predictions: stored)
     }
 
     /// The dataset version a run used, read as a table (once per digest), by name and full digest.

@@ -39,8 +39,7 @@ struct RecomputedMetrics {
         let labels = try suite.labels(of: table)
         let stored = try PredictionsTable(bytes: try project.artifactBytes(artifact), name: name, classes: suite.label.classes)
             .joined(to: labels, everyRow: everyRow, name: name)
-        return SuiteReporting.rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores,
-                                   quantiles: stored.intervals.map { ($0.quantile, $0.values) })
+        return SuiteReporting.rows(suite: suite, table: table, predictions: stored)
     }
 }
 

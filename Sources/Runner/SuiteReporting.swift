@@ -43,6 +43,13 @@ enum SuiteReporting {
         return scores.map { ScoredRows(ids: ids, labels: labels, scores: $0, scoresPerRow: width, columns: columns, quantiles: byQuantile) }
     }
 
+    /// Stored predictions already joined to the data they score (`PredictionsTable.joined`), as
+    /// the suite evaluates them: every seed's scores and the candidate's predicted quantiles.
+    static func rows(suite: Suite, table: Table, predictions stored: PredictionsTable) -> [ScoredRows] {
+        rows(suite: suite, table: table, rows: stored.rows, labels: stored.labels, scores: stored.scores,
+             quantiles: stored.intervals.map { ($0.quantile, $0.values) })
+    }
+
     static func report(suite: Suite, evaluation: [ScoredRows], validation: [ScoredRows], artifact: CandidateArtifact,
                        latencyP99: Double?) throws -> JSONValue {
         let report = try SuiteEvaluation.evaluate(suite, evaluation: evaluation, validation: validation, artifact: artifact,

@@ -237,8 +237,9 @@ public struct ServerGate {
     /// Why an update of `refs/ml/sweeps/<name>` is refused, or nil. A sweep's ref only moves
     /// forward (each record's commit has the previous one as parent); the record must be valid,
     /// named as its ref, and every run it names must be here or in this push — a trial run of
-    /// this sweep with the job's key, and the evaluated run the sweep's built-in run — so a
-    /// forged sweep cannot claim runs that do not exist or belong to something else.
+    /// this sweep with the job's key, whose status, metric and cost the job repeats exactly, and
+    /// the evaluated run the sweep's built-in run — so a forged sweep cannot claim runs that do
+    /// not exist or belong to something else, nor results its runs did not record.
     private func sweepRefusal(_ u: Update) -> String? {
         guard let commit = ObjectID(hex: u.new) else { return "not a commit id: \(u.new)" }
         if !u.isCreation, !isAncestor(u.old, of: u.new) {
@@ -259,6 +260,12 @@ public struct ServerGate {
             guard trial.kind == "trial", trial.config["sweep"]?["name"]?.stringValue == record.name,
                   trial.config["sweep"]?["key"]?.stringValue == job.key else {
                 return "job \(index) names run \(shortID(id)), which is not this sweep's trial with the job's key"
+            }
+            let derived = SweepRunner.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values,
+                                                key: job.key, run: trial)
+            guard derived.status == job.status, derived.metric == job.metric, derived.usd == job.usd,
+                  derived.cpuSeconds == job.cpuSeconds, derived.wallSeconds == job.wallSeconds else {
+                return "job \(index) does not say what its trial run \(shortID(id)) recorded (status, validation metric or cost)"
             }
         }
         if let id = record.evaluatedRun {

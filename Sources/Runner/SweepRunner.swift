@@ -99,8 +99,9 @@ public struct SweepRunner {
         ]
     }
 
-    /// A job's entry from its trial run (nil: no run was recorded).
-    func jobRecord(trial: Int, rung: Int, resource: Int?, values: [String: JSONValue], key: String, run: RunRecord?) -> SweepRecord.Job {
+    /// A job's entry from its trial run (nil: no run was recorded): what a sweep record says of
+    /// a job's outcome is always derived from the run, so the server can derive it again.
+    static func jobRecord(trial: Int, rung: Int, resource: Int?, values: [String: JSONValue], key: String, run: RunRecord?) -> SweepRecord.Job {
         let ok = run?.status == .ok
         return SweepRecord.Job(trial: trial, rung: rung, resource: resource, values: values, key: key, run: run?.id,
                                status: run?.status.rawValue ?? "failed",

@@ -88,7 +88,7 @@ final class SweepSession {
             state.take()
             nextID += 1
             state.budget.started(job: id, expected: nil, newTrial: next.newTrial)
-            var job = sweeps.jobRecord(trial: next.trial, rung: next.rung, resource: resource, values: values, key: key, run: run)
+            var job = SweepRunner.jobRecord(trial: next.trial, rung: next.rung, resource: resource, values: values, key: key, run: run)
             job.reused = true
             state.budget.finished(job: id, spent: .init(usd: job.usd, cpuSeconds: job.cpuSeconds, resource: resource ?? 1))
             try report(job)
@@ -121,7 +121,7 @@ final class SweepSession {
     /// job's failure to record any run stops the sweep (every job would fail the same way).
     func collect(_ outcome: TrialJob.Outcome) throws {
         guard let job = submitted.removeValue(forKey: outcome.job) else { return }
-        var entry = sweeps.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key,
+        var entry = SweepRunner.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key,
                                      run: try outcome.run.map { try sweeps.project.recordedRun($0).record })
         entry.placement = outcome.placement
         if outcome.run == nil {
@@ -140,7 +140,7 @@ final class SweepSession {
         while let outcome = try executor.next(stop: { false }) {
             guard let job = submitted.removeValue(forKey: outcome.job) else { continue }
             let run = try outcome.run.map { try sweeps.project.recordedRun($0).record }
-            var entry = sweeps.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key, run: run)
+            var entry = SweepRunner.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key, run: run)
             entry.placement = outcome.placement
             if run == nil { entry.status = "interrupted" }
             try report(entry)

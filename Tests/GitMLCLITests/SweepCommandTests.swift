@@ -299,14 +299,17 @@ final class SweepCommandTests: CLITestCase {
         var forged = try SweepRecord(text: try run("git", "ml", "sweep", "show", "pushed", "--json").stdout)
         forged.name = "forged"
         forged.jobs[0].run = "sha256:" + String(repeating: "ab", count: 32)
-        try CanonicalJSON.pretty(forged.json).write(toFile: repo + "/.git/forged.json", atomically: true, encoding: .utf8)
-        let blob = try run("git", "hash-object", "-w", ".git/forged.json").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let tree = try run("sh", "-c", "printf '100644 blob \(blob)\\tsweep.json\\n' | git mktree").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let commit = try run("git", "commit-tree", tree, "-m", "forged").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try writeSweepCommit(forged, message: "forged")
         let refused = try run("git", "push", "--no-verify", "origin", "\(commit):refs/ml/sweeps/forged", expect: 1)
         XCTAssertTrue(refused.stderr.contains("neither on this server nor in this push"), refused.stderr)
         let rewritten = try run("git", "push", "--no-verify", "origin", "+\(commit):refs/ml/sweeps/pushed", expect: 1)
         XCTAssertTrue(rewritten.stderr.contains("only moves forward"), rewritten.stderr)
+        // Real trial runs, but a job's validation metric inflated beyond what its run recorded.
+        var inflated = try SweepRecord(text: try run("git", "ml", "sweep", "show", "pushed", "--json").stdout)
+        inflated.jobs[0].metric = 0.999
+        let inflatedCommit = try writeSweepCommit(inflated, message: "inflated", parent: local.trimmingCharacters(in: .whitespacesAndNewlines))
+        let lying = try run("git", "push", "--no-verify", "origin", "\(inflatedCommit):refs/ml/sweeps/pushed", expect: 1)
+        XCTAssertTrue(lying.stderr.contains("job 0 does not say what its trial run"), lying.stderr)
 
         // Run again (every trial reused), the record moves forward, and the push is accepted.
         try run("git", "ml", "sweep", "run", "pushed")
@@ -323,5 +326,14 @@ final class SweepCommandTests: CLITestCase {
         try run("git", "ml", "push", in: other)
         XCTAssertEqual(try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: bare).stdout,
                        try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: other).stdout)
+    }
+
+    /// A hand-made sweep commit holding `record` as `sweep.json`, as a forger would write it.
+    private func writeSweepCommit(_ record: SweepRecord, message: String, parent: String? = nil) throws -> String {
+        try CanonicalJSON.pretty(record.json).write(toFile: repo + "/.git/forged.json", atomically: true, encoding: .utf8)
+        let blob = try run("git", "hash-object", "-w", ".git/forged.json").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try run("sh", "-c", "printf '100644 blob \(blob)\\tsweep.json\\n' | git mktree").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try run(["git", "commit-tree", tree, "-m", message] + (parent.map { ["-p", $0] } ?? [])).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,6 +1,7 @@
 /// How often a model's prediction intervals hold the truth: rows whose target lies within the
-/// predicted lower and upper quantiles, with a binomial (Wilson score) confidence interval of
-/// that share, checked against the interval's nominal level (upper − lower quantile).
+/// predicted lower and upper quantiles, with a confidence interval of that share (Wilson score
+/// for independent rows, cluster-robust when rows come in entities), checked against the
+/// interval's nominal level (upper − lower quantile).
 public struct IntervalCoverage: Codable, Sendable, Hashable {
     /// Rows evaluated.
     public let rows: Int
@@ -12,14 +13,19 @@ public struct IntervalCoverage: Codable, Sendable, Hashable {
     public let coverage: Double
     /// The level the intervals claim: upper quantile − lower quantile (0.9 for [0.05, 0.95]).
     public let nominal: Double
-    /// Wilson score interval of the coverage at the requested confidence.
+    /// The coverage's interval at the requested confidence: Wilson score, or the cluster-robust
+    /// interval of `ProportionInterval.clustered` when `entities` is set.
     public let interval: ConfidenceInterval
+    /// Distinct entities the rows were clustered by; nil when rows were taken as independent.
+    public let entities: Int?
 
     /// Coverage of `targets` by [`lower`, `upper`] row by row (equal lengths, finite values),
     /// for intervals between the quantiles `lowerQuantile` < `upperQuantile`. Rows are
-    /// counted, not weighted: the binomial interval assumes independent rows.
+    /// counted, not weighted. Without `clusters` the binomial (Wilson) interval assumes
+    /// independent rows; with them (one entity per row, at least two distinct) the interval is
+    /// cluster-robust, so many rows of one entity do not narrow it as if they were independent.
     public init(targets: [Double], lower: [Double], upper: [Double], lowerQuantile: Double, upperQuantile: Double,
-                confidence: Double) throws(EvaluationError) {
+                confidence: Double, clusters: [String]? = nil) throws(EvaluationError) {
         guard !targets.isEmpty else { throw .empty(what: "targets") }
         for (what, values) in [("lower quantile", lower), ("upper quantile", upper)] {
             guard values.count == targets.count else { throw .lengthMismatch(what: what, expected: targets.count, actual: values.count) }
@@ -30,11 +36,13 @@ public struct IntervalCoverage: Codable, Sendable, Hashable {
             throw .invalidParameter(name: "interval quantiles", value: lowerQuantile, expected: "0 < lower < upper < 1")
         }
         var covered = 0, crossed = 0
+        var outcomes = [Bool](repeating: false, count: targets.count)
         for row in targets.indices {
             if lower[row] > upper[row] {
                 crossed += 1
             } else if lower[row] <= targets[row] && targets[row] <= upper[row] {
                 covered += 1
+                outcomes[row] = true
             }
         }
         rows = targets.count
@@ -42,7 +50,13 @@ public struct IntervalCoverage: Codable, Sendable, Hashable {
         self.crossed = crossed
         coverage = Double(covered) / Double(targets.count)
         nominal = upperQuantile - lowerQuantile
-        interval = try ProportionInterval.wilson(successes: covered, trials: targets.count, confidence: confidence)
+        if let clusters {
+            interval = try ProportionInterval.clustered(outcomes: outcomes, clusters: clusters, confidence: confidence)
+            entities = Set(clusters).count
+        } else {
+            interval = try ProportionInterval.wilson(successes: covered, trials: targets.count, confidence: confidence)
+            entities = nil
+        }
     }
 
     /// Whether the coverage is consistent with the nominal level: the interval holds it. False

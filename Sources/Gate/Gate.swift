@@ -121,10 +121,11 @@ public enum Gate {
             : (.fail, "\(name) \(number(value)) \(broken.joined(separator: " and "))")
     }
 
-    /// Prediction-interval coverage against its nominal level: fails when the Wilson interval
-    /// excludes it (`interval_coverage(0.05–0.95) 0.81 [0.77, 0.85] < nominal 0.9: intervals too narrow`).
+    /// Prediction-interval coverage against its nominal level: fails when its interval (Wilson,
+    /// or cluster-robust over entities) excludes it (`interval_coverage(0.05–0.95) 0.81 [0.77, 0.85] < nominal 0.9: intervals too narrow`).
     private static func nominalCoverage(_ name: String, _ coverage: IntervalCoverage) -> (Verdict.Outcome, String) {
-        let observed = "\(name) \(number(coverage.coverage)) \(Review.interval(coverage.interval)) of \(coverage.rows) rows"
+        let entities = coverage.entities.map { ", \($0) entities" } ?? ""
+        let observed = "\(name) \(number(coverage.coverage)) \(Review.interval(coverage.interval)) of \(coverage.rows) rows\(entities)"
         let crossed = coverage.crossed > 0 ? " (\(coverage.crossed) rows with crossed quantiles)" : ""
         if coverage.interval.upper < coverage.nominal {
             return (.fail, "\(observed) < nominal \(number(coverage.nominal)): intervals too narrow\(crossed)")

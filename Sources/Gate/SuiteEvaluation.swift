@@ -73,8 +73,9 @@ public enum SuiteEvaluation {
 
     /// A guardrail's value on the artifact: the gap between groups of a `groups` guardrail (with
     /// each group's metric), the coverage of a regression run's prediction intervals (its Wilson
-    /// interval at the suite's confidence, computed with or without a plan; nil when the run has
-    /// no such quantiles), else the metric as `estimate` computes it.
+    /// interval at the suite's confidence, cluster-robust over the suite's entities, computed
+    /// with or without a plan; nil when the run has no such quantiles), else the metric as
+    /// `estimate` computes it.
     private static func guardrailEstimate(_ guardrail: Suite.Guardrail, suite: Suite, model: SeededModel, clusters: [String]?,
                                           plan: BootstrapPlan?, latencyP99Microseconds: Double?) throws(GateEvaluationError)
         -> (estimate: MetricEstimate?, groups: GroupGap?, coverage: IntervalCoverage?) {
@@ -97,7 +98,8 @@ public enum SuiteEvaluation {
             }
             do {
                 let coverage = try IntervalCoverage(targets: rows.targets, lower: lower, upper: upper, lowerQuantile: interval[0],
-                                                    upperQuantile: interval[1], confidence: suite.significance.confidence)
+                                                    upperQuantile: interval[1], confidence: suite.significance.confidence,
+                                                    clusters: clusters)
                 return (MetricEstimate(metric: metric, value: coverage.coverage, warnings: [], interval: coverage.interval,
                                        standardError: nil, seeds: nil), nil, coverage)
             } catch { throw .evaluation(error) }

@@ -32,13 +32,14 @@ public struct GuardrailReport: Codable, Sendable, Equatable {
     public let guardrail: Suite.Guardrail
     /// Nil for latency when the caller measured none.
     public let estimate: MetricEstimate?
-    /// Whether the value respects `max`/`min` — and for `interval_coverage` whether its Wilson
-    /// interval holds the nominal level (nil when the guardrail has no bound or no value).
+    /// Whether the value respects `max`/`min` — and for `interval_coverage` whether its interval
+    /// (Wilson, or cluster-robust over entities) holds the nominal level (nil when the guardrail
+    /// has no bound or no value).
     public let withinBounds: Bool?
     public let slices: [SliceColumn]
     /// The metric per group and the gap with its interval (a `groups` guardrail), else nil.
     public var groups: GroupGap? = nil
-    /// Covered rows, crossed quantiles and the Wilson interval (`interval_coverage`), else nil.
+    /// Covered rows, crossed quantiles and the coverage interval (`interval_coverage`), else nil.
     public var coverage: IntervalCoverage? = nil
 }
 

@@ -22,6 +22,13 @@ final class RegressionSuiteGoldenTests: XCTestCase {
         let confidence, coverage, nominal: Double
         let covered, crossed: Int
     }
+    struct ClusteredCoverageCase: Decodable {
+        let name: String
+        let targets, lower, upper, quantiles, interval: [Double]
+        let entities: [String]
+        let confidence: Double
+        let covered, distinct: Int
+    }
     struct GroupCase: Decodable {
         let name: String
         let targets, predictions: [Double]
@@ -39,6 +46,7 @@ final class RegressionSuiteGoldenTests: XCTestCase {
     struct Golden: Decodable {
         let costs: [CostCase]
         let coverage: [CoverageCase]
+        let clustered_coverage: [ClusteredCoverageCase]
         let groups: [GroupCase]
         let deciles: [DecileCase]
     }
@@ -99,6 +107,30 @@ final class RegressionSuiteGoldenTests: XCTestCase {
         }
         XCTAssertThrowsError(try IntervalCoverage(targets: [1], lower: [0], upper: [2], lowerQuantile: 0.9, upperQuantile: 0.1, confidence: 0.95))
         XCTAssertThrowsError(try IntervalCoverage(targets: [1, 2], lower: [0], upper: [2, 3], lowerQuantile: 0.1, upperQuantile: 0.9, confidence: 0.95))
+    }
+
+    /// With entities, the coverage interval is cluster-robust (statsmodels OLS, cov_type="cluster"):
+    /// whole customers missed widen it well past the Wilson interval of the same rows.
+    func testClusteredIntervalCoverageMatchesStatsmodels() throws {
+        for c in try loadGolden("regression_suites.json", as: Golden.self).clustered_coverage {
+            let coverage = try IntervalCoverage(targets: c.targets, lower: c.lower, upper: c.upper, lowerQuantile: c.quantiles[0],
+                                                upperQuantile: c.quantiles[1], confidence: c.confidence, clusters: c.entities)
+            XCTAssertEqual(coverage.covered, c.covered, c.name)
+            XCTAssertEqual(coverage.entities, c.distinct, c.name)
+            assertClose(coverage.interval.lower, c.interval[0], "\(c.name) clustered lower")
+            assertClose(coverage.interval.upper, c.interval[1], "\(c.name) clustered upper")
+            if c.name == "customers-sticky" {
+                let rowsOnly = try IntervalCoverage(targets: c.targets, lower: c.lower, upper: c.upper, lowerQuantile: c.quantiles[0],
+                                                    upperQuantile: c.quantiles[1], confidence: c.confidence)
+                XCTAssertNil(rowsOnly.entities)
+                XCTAssertGreaterThan(coverage.interval.upper - coverage.interval.lower,
+                                     1.5 * (rowsOnly.interval.upper - rowsOnly.interval.lower), "clustering widens the interval")
+            }
+        }
+        XCTAssertThrowsError(try IntervalCoverage(targets: [1, 2], lower: [0, 0], upper: [2, 3], lowerQuantile: 0.1, upperQuantile: 0.9,
+                                                  confidence: 0.95, clusters: ["a", "a"]), "one entity has no cluster variance")
+        XCTAssertThrowsError(try IntervalCoverage(targets: [1, 2], lower: [0, 0], upper: [2, 3], lowerQuantile: 0.1, upperQuantile: 0.9,
+                                                  confidence: 0.95, clusters: ["a"]))
     }
 
     func testGroupMetricsAndGapsMatchScikitLearn() throws {

@@ -165,4 +165,42 @@ final class RegressionGuardrailTests: XCTestCase {
         let unmeasured = try judge(ScoredRows(ids: plain.ids, labels: plain.labels, scores: plain.scores, columns: plain.columns))
         XCTAssertTrue(unmeasured.guardrails[0].evidence.contains("not measured, limit nominal 0.9"), unmeasured.guardrails[0].evidence)
     }
+
+    /// With an `entity`, coverage is judged with the cluster-robust interval: 900 rows from 30
+    /// customers whose 3 wholly missed customers make the coverage 0.86. Taken as independent
+    /// rows the Wilson interval excludes the nominal 0.9 ("too narrow"); as 30 customers the
+    /// evidence is too thin to say so, and the report names the entity count.
+    func testCoverageIsJudgedOverEntitiesWhenTheSuiteHasOne() throws {
+        let guardrail = "  - { metric: interval_coverage, interval: [0.05, 0.95] }"
+        let customers = (0..<900).map { "c\($0 / 30)" }
+        let missed = Set(["c3", "c11", "c20"])
+        let lower = (0..<900).map { missed.contains(customers[$0]) || $0 % 20 == 0 ? 101.0 : 99.0 }
+        let rows = ScoredRows(ids: (0..<900).map { "r\($0)" }, labels: Array(repeating: 100, count: 900),
+                              scores: Array(repeating: 100, count: 900), columns: ["customer": customers],
+                              quantiles: [0.05: lower, 0.95: lower.map { $0 + 2 }])
+        let independent = try SuiteEvaluation.evaluate(try suite(guardrail), evaluation: [rows], validation: [])
+        let byRows = try XCTUnwrap(independent.guardrails[0].coverage)
+        XCTAssertNil(byRows.entities)
+        XCTAssertLessThan(byRows.interval.upper, 0.9, "Wilson on 900 independent rows: too narrow")
+        XCTAssertEqual(independent.guardrails[0].withinBounds, false)
+
+        let clustered = try Suite.parse(yaml: """
+            task: regression
+            label: { column: demand }
+            eval: demand@v1
+            entity: customer
+            primary: { metric: mae }
+            guardrails:
+            \(guardrail)
+            significance: { resamples: 300, seed: 9 }
+            """, file: "ml/suites/demand.yaml", name: "demand")
+        let report = try SuiteEvaluation.evaluate(clustered, evaluation: [rows], validation: [])
+        let byEntities = try XCTUnwrap(report.guardrails[0].coverage)
+        XCTAssertEqual(byEntities.coverage, byRows.coverage)
+        XCTAssertEqual(byEntities.entities, 30)
+        XCTAssertEqual(byEntities.interval, try ProportionInterval.clustered(
+            outcomes: lower.map { $0 == 99 }, clusters: customers, confidence: 0.95))
+        XCTAssertTrue(byEntities.interval.contains(0.9), "\(byEntities.interval)")
+        XCTAssertEqual(report.guardrails[0].withinBounds, true)
+    }
 }

@@ -9,7 +9,8 @@ Writes Tests/EvaluationTests/Golden/regression_suites.json:
   cost at the tier limits, extended past the last limit at the last tier's rate;
 - prediction-interval coverage: share of rows with lower <= y <= upper (crossed rows, lower >
   upper, never cover) and its Wilson interval from statsmodels `proportion_confint`, checked
-  against scipy's `binomtest(...).proportion_ci(method="wilson")`;
+  against scipy's `binomtest(...).proportion_ci(method="wilson")`; with entities, the cluster-robust
+  interval of statsmodels' OLS on a constant with cov_type="cluster", clipped to [0, 1];
 - per-group MAE (scikit-learn) and mean residual (numpy) and their max - min gaps;
 - calibration by decile of the prediction: rows by a stable argsort of the prediction, decile d
   holding positions floor(d n / 10) .. floor((d + 1) n / 10) - 1, the weighted mean residual per
@@ -24,6 +25,7 @@ import sklearn
 import statsmodels
 from scipy import stats
 from sklearn import metrics as M
+import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
 assert sklearn.__version__ == "1.9.1", sklearn.__version__
@@ -59,6 +61,19 @@ def coverage_case(name, y, lo, hi, quantiles, confidence):
     return dict(name=name, targets=y.tolist(), lower=lo.tolist(), upper=hi.tolist(), quantiles=quantiles,
                 confidence=confidence, covered=covered, crossed=int(np.sum(lo > hi)), coverage=covered / n,
                 nominal=quantiles[1] - quantiles[0], wilson=[float(low), float(upp)])
+
+
+def clustered_coverage_case(name, y, lo, hi, quantiles, confidence, entities):
+    """The cluster-robust interval: statsmodels OLS of the 0/1 covered indicator on a constant with
+    cov_type="cluster" (default small-sample correction, normal quantiles), clipped to [0, 1]."""
+    y, lo, hi = (np.asarray(v, dtype=float) for v in (y, lo, hi))
+    covered = ((lo <= y) & (y <= hi) & (lo <= hi)).astype(float)
+    codes = np.unique(np.asarray(entities), return_inverse=True)[1]
+    fit = sm.OLS(covered, np.ones(len(y))).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    low, upp = fit.conf_int(alpha=1 - confidence)[0]
+    return dict(name=name, targets=y.tolist(), lower=lo.tolist(), upper=hi.tolist(), quantiles=quantiles,
+                confidence=confidence, entities=list(entities), covered=int(covered.sum()),
+                distinct=int(codes.max() + 1), interval=[max(0.0, float(low)), min(1.0, float(upp))])
 
 
 def group_case(name, y, p, groups, minimum_rows):
@@ -116,6 +131,18 @@ def main():
         coverage_case("none-covered", t[:50], t[:50] + 1, t[:50] + 2, [0.05, 0.95], 0.95),
         coverage_case("on-the-bounds", [1.0, 2.0, 3.0], [1.0, 1.0, 3.5], [1.0, 2.0, 4.0], [0.05, 0.95], 0.95),
     ]
+    customers = [f"c{k}" for k in np.random.default_rng(31).integers(0, 40, size=400)]
+    # Whole customers covered or not: clustering must widen the interval well past Wilson's.
+    sticky_lo, sticky_hi = lo.copy(), hi.copy()
+    missed = np.array([int(c[1:]) % 3 == 0 for c in customers])
+    sticky_lo[missed], sticky_hi[missed] = t[missed] + 1, t[missed] + 2
+    clustered = [
+        clustered_coverage_case("customers", t, lo, hi, [0.05, 0.95], 0.95, customers),
+        clustered_coverage_case("customers-sticky", t, sticky_lo, sticky_hi, [0.1, 0.9], 0.9, customers),
+        clustered_coverage_case("one-row-each", t[:60], lo[:60], hi[:60], [0.05, 0.95], 0.99, [f"r{i}" for i in range(60)]),
+        clustered_coverage_case("two-entities", t[:30], lo[:30], hi[:30], [0.05, 0.95], 0.95, ["a"] * 17 + ["b"] * 13),
+        clustered_coverage_case("all-covered", t[:50], t[:50] - 1, t[:50] + 1, [0.25, 0.75], 0.95, customers[:50]),
+    ]
     regions = rng.choice(["north", "south", "east", "west"], size=400, p=[0.4, 0.3, 0.25, 0.05])
     biased = pred + np.where(regions == "south", 12.0, 0.0)
     groups = [
@@ -131,7 +158,7 @@ def main():
         decile_case("seven-rows", t[:7], curved[:7]),
     ]
     doc = dict(sklearn=sklearn.__version__, scipy=scipy.__version__, numpy=np.__version__,
-               statsmodels=statsmodels.__version__, costs=costs, coverage=coverage, groups=groups, deciles=deciles)
+               statsmodels=statsmodels.__version__, costs=costs, coverage=coverage, clustered_coverage=clustered, groups=groups, deciles=deciles)
     OUT.write_text(json.dumps(doc, allow_nan=False, separators=(",", ":")))
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
 

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Multiclass metrics with scikit-learn 1.9.1 definitions (labels=None: macro averages run over
 /// the classes that occur among the true or predicted classes).
@@ -106,16 +107,26 @@ public enum MulticlassMetrics {
 
     /// One-vs-rest ROC AUC per class (weighted binary AUC of "class k" against the rest on the
     /// class's probability); macro averages them (NaN when a class is absent), weighted by each
-    /// class's true weight.
-    public static func rocAUCOneVsRest(_ data: MulticlassPredictions, average: Average) throws(EvaluationError) -> MetricValue {
+    /// class's true weight. Classes are ranked in parallel on `threads`; each class's AUC and
+    /// their sum in class order do not depend on it.
+    public static func rocAUCOneVsRest(_ data: MulticlassPredictions, average: Average,
+                                       threads: ParallelFor.Threads = .all) throws(EvaluationError) -> MetricValue {
         guard average != .micro else { throw .invalidParameter(name: "average", value: .nan, expected: "macro or weighted") }
-        var sum = 0.0, total = 0.0
-        for k in 0..<data.classCount {
+        let perClass = ParallelFor.map(count: data.classCount, blockSize: 1, threads: threads) { classes in
+            let k = classes.lowerBound
             let weight = average == .macro ? 1 : (0..<data.count).reduce(0.0) { $0 + (data.labels[$1] == k ? data.weight($1) : 0) }
-            if weight == 0 { continue }  // weighted: an absent class counts nothing (macro: its AUC is NaN)
-            let binary = try BinaryPredictions(scores: (0..<data.count).map { data.probability($0, k) },
-                                               labels: data.labels.map { $0 == k }, weights: data.weights)
-            let auc = RankedPredictions(binary, threads: .one).rocAUC().value
+            // weighted: an absent class counts nothing (macro: its AUC is NaN)
+            guard weight > 0 else { return Result<(weight: Double, auc: Double), EvaluationError>.success((0, 0)) }
+            return Result { () throws(EvaluationError) in
+                let binary = try BinaryPredictions(scores: (0..<data.count).map { data.probability($0, k) },
+                                                   labels: data.labels.map { $0 == k }, weights: data.weights)
+                return (weight, RankedPredictions(binary, threads: .one).rocAUC().value)
+            }
+        }
+        var sum = 0.0, total = 0.0
+        for result in perClass {
+            let (weight, auc) = try result.get()
+            if weight == 0 { continue }
             sum += weight * auc
             total += weight
         }

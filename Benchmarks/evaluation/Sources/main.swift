@@ -3,6 +3,9 @@
 //   EvaluationBenchmark auc SCORES.f64 LABELS.u8
 //   EvaluationBenchmark bootstrap SCORES.f64 LABELS.u8 RESAMPLES
 //   EvaluationBenchmark paired BASELINE.f64 CANDIDATE.f64 LABELS.u8 RESAMPLES
+//   EvaluationBenchmark regression TARGETS.f64 PREDICTIONS.f64      (RMSE, MAE, R²)
+//   EvaluationBenchmark multiclass LABELS.u8 PROBABILITIES.f64 K    (log loss, macro F1, OvR macro AUC;
+//                                                                   probabilities row-major, K per row)
 import Dispatch
 import Evaluation
 import Foundation
@@ -64,7 +67,25 @@ case "paired":
     let (seconds, cpu, result) = try best(3) { try Bootstrap.difference(.rocAUC, baseline: baseline, candidate: candidate, plan: plan) }
     report(["mode": "paired", "rows": labels.count, "resamples": plan.resamples, "seconds": seconds, "cpu": cpu,
             "lower": result.percentile.lower, "upper": result.percentile.upper])
+case "regression":
+    let data = try RegressionPredictions(targets: readDoubles(arguments[2]), predictions: readDoubles(arguments[3]))
+    let (seconds, cpu, values) = best(3) {
+        (RegressionMetrics.rootMeanSquaredError(data).value, RegressionMetrics.meanAbsoluteError(data).value,
+         RegressionMetrics.r2(data).value)
+    }
+    report(["mode": "regression", "rows": data.count, "seconds": seconds, "cpu": cpu,
+            "rmse": values.0, "mae": values.1, "r2": values.2])
+case "multiclass":
+    let labels = try Data(contentsOf: URL(fileURLWithPath: arguments[2])).map(Int.init)
+    let data = try MulticlassPredictions(classCount: Int(arguments[4])!, labels: labels,
+                                         probabilities: readDoubles(arguments[3]))
+    let (seconds, cpu, values) = try best(3) { () throws -> (Double, Double, Double) in
+        (MulticlassMetrics.logLoss(data).value, MulticlassMetrics.f1(data, average: .macro).value,
+         try MulticlassMetrics.rocAUCOneVsRest(data, average: .macro).value)
+    }
+    report(["mode": "multiclass", "rows": labels.count, "seconds": seconds, "cpu": cpu,
+            "log_loss": values.0, "macro_f1": values.1, "ovr_macro_auc": values.2])
 default:
-    FileHandle.standardError.write(Data("usage: EvaluationBenchmark auc|bootstrap|paired FILES…\n".utf8))
+    FileHandle.standardError.write(Data("usage: EvaluationBenchmark auc|bootstrap|paired|regression|multiclass FILES…\n".utf8))
     exit(2)
 }

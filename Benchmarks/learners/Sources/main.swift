@@ -1,7 +1,9 @@
 // Benchmark worker for GitML's learners. Usage:
 //   learners-bench <logistic|gbdt|mlp> <data directory> <threads> [mlp epochs] [mlp hidden width]
+//   learners-bench <gbdt-regression|gbdt-multiclass|multinomial> <data directory> <threads> [classes]
 // Reads the float32 column files written by bench.py, fits on the training rows, predicts the
-// holdout (written as float64 to <data>/swift-<task>-holdout.f64) and times a 1M-row predict.
+// holdout (written as float64 to <data>/swift-<task>-holdout.f64, row-major with one probability
+// per class for the multiclass tasks) and times a predict of the training rows.
 // Prints one JSON object with the timings; the model bytes go to <data>/swift-<task>.model.
 // `learners-bench predict <data directory> <threads> <model file>` times predict alone (best of 3).
 import Foundation
@@ -62,6 +64,12 @@ let learner: any Learner
 switch task {
 case "logistic": learner = LogisticRegression(l2: 1, tolerance: 1e-4)
 case "gbdt": learner = GradientBoostedTrees(rounds: 100, learningRate: 0.1, numLeaves: 31)
+case "gbdt-regression":
+    learner = GradientBoostedTrees(objective: .squaredError, rounds: 100, learningRate: 0.1, numLeaves: 31)
+case "gbdt-multiclass":
+    learner = GradientBoostedTrees(objective: .multiclassSoftmax, rounds: 100, learningRate: 0.1, numLeaves: 31,
+                                   classCount: Int(arguments[4])!)
+case "multinomial": learner = MultinomialLogisticRegression(classCount: Int(arguments[4])!, l2: 1, tolerance: 1e-4)
 case "mlp":
     let epochs = arguments.count > 4 ? Int(arguments[4])! : 3
     let width = arguments.count > 5 ? Int(arguments[5])! : 32
@@ -86,5 +94,7 @@ try! data.write(to: URL(fileURLWithPath: "\(directory)/swift-\(task)-holdout.f64
 var extra = ""
 if let logistic = model as? LogisticRegressionModel {
     extra = ", \"iterations\": \(logistic.report.iterations), \"converged\": \(logistic.report.converged)"
+} else if let multinomial = model as? MultinomialLogisticRegressionModel {
+    extra = ", \"iterations\": \(multinomial.report.iterations), \"converged\": \(multinomial.report.converged)"
 }
 print("{\"fit_seconds\": \(fitSeconds), \"predict_seconds\": \(predictSeconds), \"profile\": \"\(NumericProfile.id)\"\(extra)}")

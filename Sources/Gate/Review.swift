@@ -167,7 +167,8 @@ public enum Review {
         for (index, name) in candidate.classes.enumerated() {
             out += "| \(cell(name)) | \(candidate.recall[index].support) | \(recall(candidate.recall[index])) | \(recall(champion?.recall[index])) |\n"
         }
-        return out + "\nIntervals: Wilson score at \(percent(verdict.candidateReport.plan.confidence)), rows counted.\n"
+        let method = candidate.entities.map { "cluster-robust over \($0) entities" } ?? "Wilson score, rows counted"
+        return out + "\nIntervals: \(percent(verdict.candidateReport.plan.confidence)), \(method).\n"
     }
 
     static func estimate(_ value: MetricEstimate) -> String {

@@ -158,11 +158,13 @@ extension Review {
         return plot.render()
     }
 
-    /// Each declared class's recall with its Wilson interval, candidate and champion, and the
+    /// Each declared class's recall with its interval (Wilson, or cluster-robust over entities),
+    /// candidate and champion, and the
     /// recall floors (`recall` guardrails with `min`) as reference marks.
     private static func classRecallPlot(_ verdict: Verdict, classes: [String]) -> String {
         let k = classes.count
-        var plot = SVGPlot(id: "class-recall", title: "Recall per class (\(percent(verdict.candidateReport.plan.confidence)) Wilson intervals)",
+        let method = verdict.candidateReport.multiclass?.entities.map { "intervals over \($0) entities" } ?? "Wilson intervals"
+        var plot = SVGPlot(id: "class-recall", title: "Recall per class (\(percent(verdict.candidateReport.plan.confidence)) \(method))",
                            xLabel: "recall", yLabel: "class", xRange: 0...1, yRange: 0...Double(k + 1))
         for (index, name) in classes.enumerated() {
             let y = Double(k - index)

@@ -66,7 +66,7 @@ public enum SuiteEvaluation {
                            regression: { if case .regression(let data) = rows { return RegressionDiagnostics(data) } else { return nil } }(),
                            multiclass: {
                                guard case .multiclass(let data) = rows, let classes = suite.label.classes else { return nil }
-                               return MulticlassDiagnostics(data, classes: classes, confidence: plan.confidence)
+                               return MulticlassDiagnostics(data, classes: classes, confidence: plan.confidence, clusters: clusters)
                            }(),
                            plan: plan)
     }

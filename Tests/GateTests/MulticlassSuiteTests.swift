@@ -57,6 +57,36 @@ final class MulticlassSuiteTests: XCTestCase {
         XCTAssertEqual(report.guardrails[0].withinBounds, false)
     }
 
+    /// With an `entity`, each class's recall interval in the report is cluster-robust over the
+    /// entities of that class's rows (equal to `ProportionInterval.clustered`), and wider than
+    /// Wilson's when whole entities are misclassified.
+    func testClassRecallIntervalsAreClusteredOverTheSuitesEntities() throws {
+        var labels = [Double](), scores = [Double](), customers = [String]()
+        for row in 0..<600 {
+            let truth = row % 3, customer = row / 20  // 30 customers of 20 rows
+            let right = customer % 5 != 0  // every fifth customer is always misclassified
+            labels.append(Double(truth))
+            customers.append("c\(customer)")
+            scores += (0..<3).map { $0 == (right ? truth : (truth + 1) % 3) ? 0.8 : 0.1 }
+        }
+        let rows = ScoredRows(ids: (0..<600).map(String.init), labels: labels, scores: scores, scoresPerRow: 3,
+                              columns: ["customer": customers])
+        let plain = try XCTUnwrap(SuiteEvaluation.evaluate(try suite("{ metric: accuracy }"), evaluation: [rows], validation: []).multiclass)
+        let clustered = try XCTUnwrap(SuiteEvaluation.evaluate(try suite("{ metric: accuracy }", extra: "entity: customer"),
+                                                               evaluation: [rows], validation: []).multiclass)
+        XCTAssertNil(plain.entities)
+        XCTAssertEqual(clustered.entities, 30)
+        for k in 0..<3 {
+            let mine = labels.indices.filter { Int(labels[$0]) == k }
+            let expected = try ProportionInterval.clustered(outcomes: mine.map { ($0 / 20) % 5 != 0 }, clusters: mine.map { customers[$0] },
+                                                            confidence: 0.95)
+            XCTAssertEqual(clustered.recall[k].interval, expected)
+            XCTAssertEqual(clustered.recall[k].recall, plain.recall[k].recall)
+            let wilson = try XCTUnwrap(plain.recall[k].interval)
+            XCTAssertGreaterThan(expected.upper - expected.lower, wilson.upper - wilson.lower)
+        }
+    }
+
     /// 600 rows of three classes; a model is right on the rows where `right(row)` holds (the
     /// true class at 0.7, else the next class at 0.7), with slightly varying probabilities.
     private func rows(_ right: (Int) -> Bool) -> ScoredRows {

@@ -88,6 +88,34 @@ final class SweepCommandTests: CLITestCase {
         let log = try run("git", "ml", "sweep", "log").stdout
         XCTAssertTrue(log.hasPrefix("search  "), log)
         XCTAssertTrue(log.contains("4 trials"), log)
+
+        try checkTheReviewShowsTheSweep(jobs: jobs, chosen: (record["chosen"] as! [String: Any])["job"] as! Int,
+                                        parent: try run("git", "rev-parse", "refs/ml/sweeps/search").stdout)
+    }
+
+    /// `git ml review` of the sweep's committed choice shows the sweep (Markdown and HTML with
+    /// its best-so-far plots), its figures those of the trial runs; a record whose job says
+    /// other than its trial run is not shown, and the review says why.
+    func checkTheReviewShowsTheSweep(jobs: [[String: Any]], chosen: Int, parent: String) throws {
+        let markdown = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(markdown.contains("### Sweep\n\nThe candidate is the chosen configuration of sweep `search` (job \(chosen), "), markdown)
+        XCTAssertTrue(markdown.contains("\(Set(jobs.map { $0["trial"] as! Int }).count) trials in \(jobs.count) jobs"), markdown)
+        XCTAssertTrue(markdown.contains("of its budget (max_trials 4)"), markdown)
+        XCTAssertTrue(markdown.contains("| \(chosen) (chosen) |"), markdown)
+        XCTAssertTrue(markdown.contains("Baseline: the sweep's first result"), markdown)
+        let html = repo + "/review.html"
+        try run("git", "ml", "review", "--base", "main", "--format", "html", "-o", html)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        for id in ["sweep-jobs", "sweep-best-by-job", "sweep-best-by-cost"] { XCTAssertTrue(page.contains("id=\"\(id)\""), id) }
+        try FileManager.default.removeItem(atPath: html)
+
+        var inflated = try SweepRecord(text: try run("git", "ml", "sweep", "show", "search", "--json").stdout)
+        inflated.jobs[0].metric = 0.999
+        let forged = try writeSweepCommit(inflated, message: "inflated", parent: parent.trimmingCharacters(in: .whitespacesAndNewlines))
+        try run("git", "update-ref", "refs/ml/sweeps/search", forged)
+        let refused = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(refused.contains("but its record's job 0 says other figures than its trial run recorded: no sweep figures are shown"), refused)
+        XCTAssertFalse(refused.contains("0.999"), refused)
     }
 
     /// `cv: 3`: each trial is scored by 3-fold cross-validation of the training data — its
@@ -140,6 +168,7 @@ final class SweepCommandTests: CLITestCase {
         try run("git", "mlcommit", "-m", "the cross-validated choice", String(evaluatedID.dropFirst(7).prefix(12)))
         let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: nil).stdout) as! [[String: Any]])[0]
         XCTAssertEqual(verdict["evaluations_spent"] as? Int, 1, "cross-validation spent no evaluation")
+        XCTAssertTrue(try run("git", "ml", "review", "--base", "main").stdout.contains("the mean roc_auc over 3 cross-validation folds"))
 
         // --cv on the command line, for a sweep file without cv.
         try setUpSweep("flag", Self.sweep(trials: 1, budget: "{ max_trials: 1 }", halving: false, parallel: 1))

@@ -126,10 +126,13 @@ final class SweepCommandTests: CLITestCase {
     /// experiment is refused.
     func testCrossValidatedSweepScoresTrialsOnFoldsAndNeverTheEvaluationSet() throws {
         try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 10, seeds: "[1]"))
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
         try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
         try setUpSweep("folds", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1) + "cv: 3\n")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
         let result = try run("git", "ml", "sweep", "run", "folds", "--jobs", "1")
         XCTAssertTrue(result.stdout.contains("by highest mean roc_auc of 3 cross-validation folds over all trials"), result.stdout)
+        XCTAssertTrue(result.stdout.contains(" ±"), "the table shows each job's standard error: \(result.stdout)")
         let record = try sweepRecord("folds")
         XCTAssertEqual(((record["plan"] as! [String: Any])["cross_validation"] as? [String: Any])?["folds"] as? Int, 3)
         let jobs = record["jobs"] as! [[String: Any]]
@@ -159,6 +162,15 @@ final class SweepCommandTests: CLITestCase {
             XCTAssertTrue(((trial["config"] as! [String: Any])["experiment_file"] as! String).contains("kfold"))
         }
 
+        // A server accepts the record, and refuses one whose standard error is not its trial run's.
+        try run("git", "ml", "push")
+        var halved = try SweepRecord(text: try run("git", "ml", "sweep", "show", "folds", "--json").stdout)
+        halved.jobs[0].metricStandardError = (halved.jobs[0].metricStandardError ?? 0) / 2
+        let tip = try run("git", "rev-parse", "refs/ml/sweeps/folds").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let forged = try writeSweepCommit(halved, message: "halved", parent: tip)
+        let refused = try run("git", "push", "--no-verify", "origin", "\(forged):refs/ml/sweeps/folds", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("job 0 does not say what its trial run"), refused.stderr)
+
         // The chosen configuration: a normal run on the experiment's own validation split.
         let evaluatedID = try XCTUnwrap(record["evaluated_run"] as? String)
         let evaluated = try XCTUnwrap(all.first { $0["id"] as? String == evaluatedID })
@@ -179,8 +191,8 @@ final class SweepCommandTests: CLITestCase {
         // A k-fold experiment is for trials only.
         try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "{ split: random, fraction: 0.25 }", with: "{ split: kfold, folds: 3 }")
             .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
-        let refused = try run("git", "ml", "run", "churn-gbdt", expect: 3)
-        XCTAssertTrue(refused.stderr.contains("validation split kfold cross-validates sweep trials only"), refused.stderr)
+        let kfoldRun = try run("git", "ml", "run", "churn-gbdt", expect: 3)
+        XCTAssertTrue(kfoldRun.stderr.contains("validation split kfold cross-validates sweep trials only"), kfoldRun.stderr)
     }
 
     /// A budget smaller than two trials: the first job measures what a job costs, the second

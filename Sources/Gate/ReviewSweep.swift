@@ -83,10 +83,10 @@ extension Review {
             let improvement = sweepImprovement(s, champion: champion).replacingOccurrences(of: "**", with: "")
             out += "</table>\n<p id=\"sweep-improvement\">" + HTML.escape(improvement) + "</p>\n"
             let baseline = s.baseline(champion: champion)
-            let byJob = sweepPlot(s, id: "sweep-best-by-job", baseline: baseline, xLabel: "job (in the order results came)") {
+            let byJob = sweepPlot(s, id: "sweep-best-by-job", by: "job", baseline: baseline, xLabel: "job (in the order results came)") {
                 Double($0.job)
             }
-            let byCost = sweepPlot(s, id: "sweep-best-by-cost", baseline: baseline,
+            let byCost = sweepPlot(s, id: "sweep-best-by-cost", by: "spend", baseline: baseline,
                                    xLabel: s.spentUSD > 0 ? "spent $ (cumulative)" : "spent CPU seconds (cumulative)") {
                 s.spentUSD > 0 ? $0.usd : $0.cpuSeconds
             }
@@ -96,14 +96,14 @@ extension Review {
 
     /// Each job's metric (points) and the best so far (line) against `x` of the curve's
     /// points, with the baseline and the chosen job as reference lines.
-    private static func sweepPlot(_ s: SweepSummary, id: String, baseline: (value: Double, label: String)?, xLabel: String,
+    private static func sweepPlot(_ s: SweepSummary, id: String, by: String, baseline: (value: Double, label: String)?, xLabel: String,
                                   x: (SweepSummary.Point) -> Double) -> String {
         let curve = s.curve
         let xs = curve.map(x)
         let ys = (s.jobs.compactMap(\.metric) + [baseline?.value].compactMap { $0 }).filter(\.isFinite)
         let low = ys.min() ?? 0, high = ys.max() ?? 1, pad = (high - low) * 0.08 + 1e-9
         let xHigh = max(xs.max() ?? 1, 1e-9)
-        var plot = SVGPlot(id: id, title: "Best \(s.metric) so far (sweep \(s.name))", xLabel: xLabel, yLabel: s.metric,
+        var plot = SVGPlot(id: id, title: "Best \(s.metric) so far by \(by) (sweep \(s.name))", xLabel: xLabel, yLabel: s.metric,
                            xRange: 0...(xHigh * 1.04), yRange: (low - pad)...(high + pad))
         if let baseline {
             plot.reference(from: CurvePoint(x: 0, y: baseline.value), to: CurvePoint(x: xHigh * 1.04, y: baseline.value),
@@ -118,5 +118,6 @@ extension Review {
         return plot.render()
     }
 
-    private static func money(_ value: Double) -> String { String(format: "%.6f", value) }
+    /// Dollars: to the cent from $1, else to six decimals (a sweep's jobs often cost fractions of a cent).
+    private static func money(_ value: Double) -> String { String(format: abs(value) >= 1 ? "%.2f" : "%.6f", value) }
 }

@@ -49,7 +49,7 @@ public struct SweepRunner {
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(spec.experiment).yaml", name: spec.experiment)
         let suite = try Suite.parse(yaml: try runner.readText(project.mlDirectory + "/suites/\(experiment.suite).yaml", hint: "write it"),
                                     file: "ml/suites/\(experiment.suite).yaml", name: experiment.suite)
-        try checkSpace(spec, experimentText: experimentText, suite: suite)
+        try checkSpace(spec, experiment: experiment, experimentText: experimentText, suite: suite)
         let code = try CodeState.current(repository: project.repository, root: project.root)
         let previous = try project.recordedSweep(name)?.record
         let parallel = min(spec.parallel, jobs)
@@ -75,8 +75,14 @@ public struct SweepRunner {
     }
 
     /// Fails before any trial starts when the first trial's experiment does not parse or its
-    /// learner refuses a hyperparameter (a misspelt key in the space): the error names it.
-    func checkSpace(_ spec: SweepSpec, experimentText: String, suite: Suite) throws {
+    /// learner refuses a hyperparameter (a misspelt key in the space): the error names it; and
+    /// when a cross-validated sweep's experiment splits by time (folds would train on the future).
+    func checkSpace(_ spec: SweepSpec, experiment: Experiment, experimentText: String, suite: Suite) throws {
+        if let folds = spec.crossValidation, case let .time(column, _) = experiment.validation {
+            throw RunnerError.invalidExperiment("ml/sweeps/\(spec.name).yaml cross-validates (\(folds) folds), but experiment '\(spec.experiment)' "
+                                                + "validates on its latest rows by \(column) (split: time): random folds would train on rows "
+                                                + "later than those they score; leave cv out to compare trials on the time split")
+        }
         let values = spec.jobValues(trial: 0, resource: spec.halving?.minResource)
         let file = "ml/experiments/\(spec.experiment).yaml with trial 0 of ml/sweeps/\(spec.name).yaml"
         let trial = try Experiment.parse(yaml: try spec.trialExperiment(values, experimentText: experimentText), file: file,

@@ -188,6 +188,14 @@ final class SweepCommandTests: CLITestCase {
         XCTAssertEqual(((try sweepRecord("flag")["plan"] as! [String: Any])["cross_validation"] as? [String: Any])?["folds"] as? Int, 2)
         XCTAssertTrue(try run("git", "ml", "sweep", "run", "flag", "--cv", "1", expect: 2).stderr.contains("--cv takes 2 to 20 folds"))
 
+        // Cross-validation of an experiment that splits by time is refused before any trial.
+        try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "{ split: random, fraction: 0.25 }", with: "{ split: time, column: tenure, fraction: 0.25 }")
+            .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        let trialsBefore = try runs().count
+        let timed = try run("git", "ml", "sweep", "run", "flag", "--cv", "2", expect: 3)
+        XCTAssertTrue(timed.stderr.contains("validates on its latest rows by tenure (split: time)"), timed.stderr)
+        XCTAssertEqual(try runs().count, trialsBefore, "no trial ran")
+
         // A k-fold experiment is for trials only.
         try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "{ split: random, fraction: 0.25 }", with: "{ split: kfold, folds: 3 }")
             .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)

@@ -30,8 +30,10 @@ public enum Review {
     /// The pull-request comment: decision, a policy-change warning when `policyChanges` (paths of
     /// gate, suite or contract files the pull request changes) is not empty, the gate table,
     /// metric deltas with intervals (multiclass: and recall per class), slice regressions, calibration, data changes (one line each,
-    /// e.g. from the dataset diff; the section is left out when empty), cost and reproduction.
-    public static func markdown(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = []) -> String {
+    /// e.g. from the dataset diff; the section is left out when empty), the sweep the candidate came from (when `sweep` is
+    /// given: its jobs, best so far and cost per improvement over the champion), cost and reproduction.
+    public static func markdown(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
+                                sweep: SweepSection? = nil) -> String {
         var out = "## GitML gate — `\(verdict.suite)`: **\(verdict.decision.rawValue)**\n\n"
         if !policyChanges.isEmpty {
             out += "> **Policy change:** this pull request changes \(policyChanges.map { "`\($0)`" }.joined(separator: ", ")). "
@@ -56,6 +58,7 @@ public enum Review {
         if !dataChanges.isEmpty {
             out += "\n### Data changes\n\n" + dataChanges.map { "- \($0)\n" }.joined()
         }
+        if let sweep { out += sweepMarkdown(sweep, champion: verdict.championReport?.primary.value) }
         out += "\n### Cost\n\n" + (verdict.row(.cost)?.evidence ?? "") + "\n"
         out += "\n### Reproduction\n\n" + (verdict.row(.reproducibility)?.evidence ?? "") + "\n"
         out += "\n<sub>Verdict `\(verdict.digest)`</sub>\n"

@@ -7,10 +7,11 @@ extension Review {
     /// and both models' mean residual by prediction decile; multiclass: the candidate's confusion
     /// matrix, both models' recall per class with intervals and their top-label reliability — the
     /// primary metric per reported slice with intervals (both models), slice deltas with their intervals, and the primary
-    /// metric over `history` when given; `dataChanges` lines are listed when given. An inline script records each plot's rendered size in
+    /// metric over `history` when given; `dataChanges` lines are listed when given; `sweep`: the sweep the candidate came
+    /// from, with its best-so-far curves against job number and cumulative cost. An inline script records each plot's rendered size in
     /// `data-rendered-width` (used by the headless-browser test).
     public static func html(_ verdict: Verdict, policyChanges: [String] = [], dataChanges: [String] = [],
-                            history: [HistoryPoint] = []) -> String {
+                            history: [HistoryPoint] = [], sweep: SweepSection? = nil) -> String {
         var body = "<h1>GitML gate — <code>\(HTML.escape(verdict.suite))</code>: <span class=\"decision \(verdict.decision.rawValue)\">\(verdict.decision.rawValue)</span></h1>\n"
         if !policyChanges.isEmpty {
             body += "<p class=\"warning\"><strong>Policy change:</strong> this pull request changes \(policyChanges.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")). It was judged by the base branch's policy; the change needs its own review.</p>\n"
@@ -24,6 +25,7 @@ extension Review {
         if !dataChanges.isEmpty {
             body += "<h2>Data changes</h2><ul id=\"data-changes\">" + dataChanges.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
+        if let sweep { body += sweepHTML(sweep, champion: verdict.championReport?.primary.value) }
         body += "<div class=\"plots\">\n"
         if let diagnostics = verdict.candidateReport.regression {
             body += figure(densityPlot(diagnostics))
@@ -65,6 +67,7 @@ extension Review {
         svg .candidate{stroke:#1f77b4;fill:#1f77b4;stroke-width:2}svg .champion{stroke:#ff7f0e;fill:#ff7f0e;stroke-width:2}\
         svg polyline.candidate,svg polyline.champion{fill:none}svg .reference{stroke:#888;stroke-dasharray:4 3}\
         svg g.pass line,svg g.pass circle{stroke:#1b7f3b;fill:#1b7f3b;stroke-width:2}svg g.fail line,svg g.fail circle{stroke:#b00020;fill:#b00020;stroke-width:2}\
+        svg circle.trial{stroke:#999;fill:#bbb}#sweep-jobs tr.chosen td{font-weight:bold}\
         .digest{color:#777;font-size:small}
         """
 

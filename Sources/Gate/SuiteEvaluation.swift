@@ -18,6 +18,16 @@ public enum SuiteEvaluation {
                           intervals: true)
     }
 
+    /// The suite's primary metric on one model's `rows` alone (one prediction set per seed),
+    /// without intervals, guardrails or slices: a cross-validation fold's score. A suite's
+    /// operating point is chosen on the same rows.
+    public static func primaryValue(_ suite: Suite, rows: [ScoredRows], artifact: CandidateArtifact) throws(GateEvaluationError) -> Double {
+        let model = try SeededModel("fold", suite: suite, evaluation: rows, validation: rows, artifact: artifact, requiredColumns: [])
+        // The parser guarantees a primary metric computed from predictions, so the estimate exists.
+        return try estimate(suite.primary.metric, suite: suite, model: model, clusters: nil, plan: nil, withSeeds: false,
+                            measured: nil)!.value
+    }
+
     /// The report of an already checked model; without `intervals` no bootstrap runs but the
     /// groups of gap guardrails' (the gate decides on paired tests and leaves each model's other
     /// intervals to its run record).

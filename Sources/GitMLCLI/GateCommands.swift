@@ -110,9 +110,12 @@ struct ReviewCommand: ParsableCommand {
         abstract: "Render the gate's verdict for a pull request: Markdown comment or HTML report with plots.",
         discussion: """
             Markdown: the gate table, metric deltas with intervals, slice regressions,
-            calibration, cost, reproduction status and policy changes. HTML: the same, self-
-            contained, with SVG plots (ROC and PR curves of both models, reliability diagram,
-            slice deltas, the primary metric over the branch's history).
+            calibration, cost, reproduction status and policy changes; when the candidate is a
+            sweep's chosen configuration, the sweep: its jobs, budget spent, best so far and
+            cost per improvement over the champion (figures from its trial runs). HTML: the
+            same, self-contained, with SVG plots (ROC and PR curves of both models, reliability
+            diagram, slice deltas, the primary metric over the branch's history, the sweep's
+            best so far against job number and cumulative cost).
 
             Example: git ml review --base origin/main --format html -o review.html
             """)
@@ -130,9 +133,11 @@ struct ReviewCommand: ParsableCommand {
             try fetchInputs(of: session)
             let changes = try session.policyChanges()
             var text = ""
+            let sweeps = SweepReview(project: project)
             for d in try session.evaluate() {
-                text += format == "md" ? Review.markdown(d.verdict, policyChanges: changes)
-                    : Review.html(d.verdict, policyChanges: changes, history: try session.history(suite: d.suite))
+                let sweep = try sweeps.section(for: d.candidate)
+                text += format == "md" ? Review.markdown(d.verdict, policyChanges: changes, sweep: sweep)
+                    : Review.html(d.verdict, policyChanges: changes, history: try session.history(suite: d.suite), sweep: sweep)
             }
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)

@@ -4,6 +4,7 @@ import Metering
 import Platform
 import Records
 import Runner
+import Sweeps
 import Workspace
 
 /// `git ml sweep`: budgeted hyperparameter sweeps.
@@ -29,7 +30,9 @@ struct SweepRunCommand: ParsableCommand {
             Trains the trials of ml/sweeps/<name>.yaml in parallel on this machine, each in its
             own metered worker, scored on the experiment's validation rows only (never on the
             suite's evaluation set). Successive halving stops weak trials early; the budget
-            envelope stops the sweep before a job whose expected cost would not fit. The chosen
+            envelope stops the sweep before a job whose expected cost would not fit. With --cv K
+            (or cv: K in the sweep file) each trial is scored by K-fold cross-validation on the
+            training data instead: the mean fold score, with its standard error. The chosen
             trial is then trained again as a normal run evaluated on the suite's evaluation set
             (one evaluation); commit it with `git mlcommit --run <id>`. The sweep is recorded
             under refs/ml/sweeps/<name> after every job: Ctrl-C or a kill leaves it resumable,
@@ -47,11 +50,14 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "The Ray cluster's address, host:port of its GCS (default: $RAY_ADDRESS).") var rayAddress: String?
     @Option(help: "A Python with the ray package, for the Ray bridge (default: $GITML_RAY_PYTHON, else python3).") var rayPython: String?
     @Option(help: "CPUs each Ray task holds.") var rayCPUs = 1
+    @Option(help: "Score trials by K-fold cross-validation of the training data, K 2 to 20 (default: the sweep file's cv).")
+    var cv: Int?
     @Flag(help: "Print the sweep record as JSON.") var json = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be 1 or more") }
         if rayCPUs < 1 { throw ValidationError("--ray-cpus must be 1 or more") }
+        if let cv, !CrossValidationFolds.allowed.contains(cv) { throw ValidationError("--cv takes 2 to 20 folds") }
     }
 
     /// The executor `--on` names.
@@ -79,7 +85,7 @@ struct SweepRunCommand: ParsableCommand {
                 try? FileManager.default.removeItem(atPath: leftover.path)
             }
             let sweeps = SweepRunner(project: project, runner: experimentRunner(project),
-                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, crossValidation: cv)
             let scratch = project.layout.temporaryPath("sweep")
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let executor = try executor(project: project, scratch: scratch)
@@ -191,7 +197,7 @@ struct SweepTable {
             let values = job.values.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }.joined(separator: " ")
             let columns = [Self.pad(String(index), 3, right: true), Self.pad(String(job.trial), 5, right: true),
                            Self.pad(String(job.rung), 4, right: true), Self.pad(job.resource.map(String.init) ?? "-", 8, right: true),
-                           Self.pad(job.status + (job.reused ? "*" : ""), 12), Self.pad(job.metric.map { String(format: "%.6g", $0) } ?? "-", 19),
+                           Self.pad(job.status + (job.reused ? "*" : ""), 12), Self.pad(Self.metric(job), 19),
                            Self.pad(best.map { String(format: "%.6g", $0) } ?? "-", 11), String(format: "%.6f  %5.2f", job.usd, job.cpuSeconds)]
             Swift.print("  " + columns.joined(separator: "  ") + "  " + values + (index == r.chosenJob ? "  <- chosen" : ""))
         }
@@ -202,6 +208,12 @@ struct SweepTable {
         if let run = r.evaluatedRun {
             Swift.print("  evaluated on the suite's evaluation set as run \(shortID(run)): `git mlcommit --run \(shortID(run))` to commit it")
         }
+    }
+
+    /// A job's validation metric, with its standard error when cross-validated.
+    static func metric(_ job: SweepRecord.Job) -> String {
+        guard let metric = job.metric else { return "-" }
+        return String(format: "%.6g", metric) + (job.metricStandardError.map { String(format: " ±%.2g", $0) } ?? "")
     }
 
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

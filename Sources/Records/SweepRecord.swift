@@ -35,8 +35,11 @@ public struct SweepRecord: Equatable, Sendable, ContentAddressedRecord {
         public var run: String?
         /// The run's status (`ok`, `failed`, `over_budget`, `interrupted`).
         public var status: String
-        /// The suite's primary metric on the validation rows; nil when the job has none.
+        /// The suite's primary metric on the validation rows (cross-validated: the mean of the
+        /// fold scores); nil when the job has none.
         public var metric: Double?
+        /// A cross-validated job's standard error of `metric` over its folds; nil otherwise.
+        public var metricStandardError: Double?
         public var usd: Double
         public var cpuSeconds: Double
         public var wallSeconds: Double
@@ -56,6 +59,7 @@ public struct SweepRecord: Equatable, Sendable, ContentAddressedRecord {
             self.run = run
             self.status = status
             self.metric = metric
+            metricStandardError = nil
             self.usd = usd
             self.cpuSeconds = cpuSeconds
             self.wallSeconds = wallSeconds
@@ -180,7 +184,7 @@ public struct SweepRecord: Equatable, Sendable, ContentAddressedRecord {
 
 extension SweepRecord.Job {
     var json: JSONValue {
-        [
+        var fields: [String: JSONValue] = [
             "trial": .number(Double(trial)),
             "rung": .number(Double(rung)),
             "resource": resource.map { .number(Double($0)) } ?? .null,
@@ -193,6 +197,9 @@ extension SweepRecord.Job {
             "reused": .bool(reused),
             "placement": placement ?? .null,
         ]
+        // Only a cross-validated job has it: records of sweeps without keep their bytes.
+        if let metricStandardError { fields["metric_standard_error"] = .number(metricStandardError) }
+        return .object(fields)
     }
 
     init(json: JSONValue, index: Int) throws(RecordError) {
@@ -205,6 +212,7 @@ extension SweepRecord.Job {
         run = try r.optionalString("run")
         status = try r.string("status")
         metric = r.object["metric"]?.doubleValue
+        metricStandardError = r.object["metric_standard_error"]?.doubleValue
         let cost = try r.objectField("cost")
         usd = cost["usd"]?.doubleValue ?? 0
         cpuSeconds = cost["cpu_seconds"]?.doubleValue ?? 0

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Learners
 import Metering
+import Sweeps
 
 /// `ml/experiments/<name>.yaml`: what to train, on which data, with which seeds and budget.
 /// The suite it names says how the result is judged (label, evaluation data, metrics).
@@ -23,6 +24,10 @@ public struct Experiment: Sendable, Equatable {
         /// The last `fraction` of the rows ordered by `column` (a time column): validation is
         /// after training, as production will be.
         case time(column: String, fraction: Double)
+        /// K-fold cross-validation (a cross-validated sweep trial, `cv:` in the sweep file):
+        /// every training row is scored by the model of the fold that left it out; nothing is
+        /// held out of training for good, so only a validation-only trial may use it.
+        case kfold(folds: Int)
     }
 
     /// Which model the run's candidate is when several seeds ran.
@@ -70,12 +75,17 @@ public struct Experiment: Sendable, Equatable {
             throw model.fail("model.kind must be one of \(LearnerConfiguration.kinds.joined(separator: ", "))")
         }
         let seeds = try seedList(root)
+        let validation = try validationSplit(root.optional("validation"))
+        let intervals = try intervalQuantiles(root.optional("intervals"))
+        if case .kfold = validation, let node = try root.optional("intervals"), !intervals.isEmpty {
+            throw node.fail("prediction intervals are not cross-validated: leave intervals out of a cross-validated sweep's experiment")
+        }
         return Experiment(name: name, suite: try root.required("suite").string(), train: try root.required("train").string(),
-                          validation: try validationSplit(root.optional("validation")),
+                          validation: validation,
                           include: try features(root)?.optional("include")?.strings(),
                           exclude: try features(root)?.optional("exclude")?.strings() ?? [],
                           modelKind: kind, hyperparameters: hyperparameters, seeds: seeds,
-                          intervals: try intervalQuantiles(root.optional("intervals")),
+                          intervals: intervals,
                           candidate: try candidate(root.optional("candidate"), seeds: seeds),
                           budget: try Budget.parse(root.optional("budget")), gpus: try gpuCount(root.optional("gpus")))
     }
@@ -161,7 +171,15 @@ public struct Experiment: Sendable, Equatable {
 
     private static func validationSplit(_ node: YAMLCursor?) throws(ContractError) -> ValidationSplit {
         guard let node else { return .random(fraction: 0.2) }
-        try node.requireKeys(in: ["split", "fraction", "last_fraction", "column"])
+        try node.requireKeys(in: ["split", "fraction", "last_fraction", "column", "folds"])
+        if let split = try node.optional("split"), try split.string() == "kfold" {
+            try node.requireKeys(in: ["split", "folds"])
+            let foldsNode = try node.required("folds")
+            let folds = try foldsNode.int()
+            guard CrossValidationFolds.allowed.contains(folds) else { throw foldsNode.fail("folds must be 2 to 20") }
+            return .kfold(folds: folds)
+        }
+        if let folds = try node.optional("folds") { throw folds.fail("folds goes with split: kfold") }
         var fractionNode = try node.optional("fraction")
         if fractionNode == nil { fractionNode = try node.optional("last_fraction") }
         let fraction = try fractionNode?.double() ?? 0.2
@@ -169,7 +187,7 @@ public struct Experiment: Sendable, Equatable {
         switch try node.optional("split")?.string() ?? "random" {
         case "random": return .random(fraction: fraction)
         case "time": return .time(column: try node.required("column").string(), fraction: fraction)
-        default: throw try node.required("split").fail("split is random or time")
+        default: throw try node.required("split").fail("split is random, time or kfold")
         }
     }
 

@@ -60,6 +60,10 @@ public struct ExperimentRunner {
         try ProjectBudget(settings: settings).check(project: project, now: started)
 
         let validationOnly = sweep?.validationOnly ?? false
+        if case .kfold = experiment.validation, !validationOnly {
+            throw RunnerError.invalidExperiment("validation split kfold cross-validates sweep trials only (cv: in a sweep file); "
+                                                + "a run holds its validation rows out: use split random or time")
+        }
         progress("resolve", validationOnly ? "\(experiment.train) (validation rows only)" : "\(experiment.train), \(suite.evaluation)")
         let train = try project.resolveDataset(experiment.train)
         let eval = validationOnly ? nil : try project.resolveDataset(suite.evaluation.description)
@@ -170,8 +174,8 @@ public struct ExperimentRunner {
             func store(_ name: String, _ file: String) throws {
                 outcome.artifacts[name] = try project.storeArtifact(path: scratch + "/" + file)
             }
+            for output in experiment.modelOutputs { try store(output.artifact, output.file) }
             for seed in experiment.seeds {
-                try store("model/seed-\(seed)", TrainingJob.Output.model(seed: seed))
                 for q in experiment.intervals {
                     try store("model/seed-\(seed)/q_\(q)", TrainingJob.Output.model(seed: seed, quantile: q))
                 }

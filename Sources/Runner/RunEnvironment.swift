@@ -67,6 +67,7 @@ extension Experiment {
         switch self.validation {
         case .random(let fraction): validation = ["split": "random", "fraction": .number(fraction)]
         case let .time(column, fraction): validation = ["split": "time", "column": .string(column), "fraction": .number(fraction)]
+        case .kfold(let folds): validation = ["split": "kfold", "folds": .number(Double(folds))]
         }
         var model: [String: JSONValue] = ["kind": .string(modelKind)]
         for (key, value) in hyperparameters {

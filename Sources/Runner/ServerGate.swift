@@ -263,9 +263,11 @@ public struct ServerGate {
             }
             let derived = SweepRunner.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values,
                                                 key: job.key, run: trial)
-            guard derived.status == job.status, derived.metric == job.metric, derived.usd == job.usd,
+            guard derived.status == job.status, derived.metric == job.metric, derived.metricStandardError == job.metricStandardError,
+                  derived.usd == job.usd,
                   derived.cpuSeconds == job.cpuSeconds, derived.wallSeconds == job.wallSeconds else {
-                return "job \(index) does not say what its trial run \(shortID(id)) recorded (status, validation metric or cost)"
+                return "job \(index) does not say what its trial run \(shortID(id)) recorded "
+                    + "(status, validation metric, its standard error or cost)"
             }
         }
         if let id = record.evaluatedRun {

@@ -2,6 +2,7 @@ import Foundation
 import Gate
 import Learners
 import Records
+import Sweeps
 import Tables
 
 extension Suite {
@@ -66,5 +67,37 @@ enum SuiteReporting {
         }
         fields["headline"] = .object(headline)
         return .object(fields)
+    }
+
+    /// A cross-validated trial's report (`fields`, the suite's report on the out-of-fold scores)
+    /// gets a `cross_validation` block — folds, how they were made, the suite's primary metric
+    /// on each fold's rows, their mean and its standard error — and the mean as its headline
+    /// value, with the standard error in place of the pooled interval: the sweep compares
+    /// trials on the mean fold score.
+    static func crossValidate(_ fields: inout [String: JSONValue], suite: Suite, table: Table, result: TrainingSession.Result,
+                              folds: CrossValidationFolds, artifact: CandidateArtifact) throws {
+        let width = result.outputCount
+        let scores = try (0..<folds.count).map { fold -> Double in
+            let rows = folds.rows(in: fold)
+            let scored = self.rows(suite: suite, table: table, rows: rows, labels: rows.map { result.validationLabels[$0] },
+                                   scores: result.validationScores.map { seed in rows.flatMap { seed[$0 * width..<($0 + 1) * width] } })
+            do {
+                return try SuiteEvaluation.primaryValue(suite, rows: scored, artifact: artifact)
+            } catch {
+                throw RunnerError.invalidExperiment(
+                    "cross-validation fold \(fold + 1) of \(folds.count) (\(rows.count) rows): \(error); use fewer folds")
+            }
+        }
+        let (mean, standardError) = CrossValidationFolds.summary(scores)
+        fields["scored_on"] = "cross_validation"
+        fields["cross_validation"] = ["folds": .number(Double(folds.count)), "scheme": .string(folds.scheme.rawValue),
+                                      "scores": .array(scores.map(JSONValue.number)), "mean": .number(mean),
+                                      "standard_error": .number(standardError)]
+        guard case .object(var headline) = fields["headline"] ?? .null else { return }
+        headline["value"] = .number(mean)
+        headline["interval"] = nil
+        headline["standard_error"] = .number(standardError)
+        headline["cross_validation_folds"] = .number(Double(folds.count))
+        fields["headline"] = .object(headline)
     }
 }

@@ -22,11 +22,14 @@ public struct SweepRunner {
     public let runner: ExperimentRunner
     /// Jobs at once: the lower of this and the sweep file's `parallel`.
     public let jobs: Int
+    /// Cross-validation folds in place of the sweep file's `cv` (`--cv K`); nil: the file's.
+    public let crossValidation: Int?
 
-    public init(project: Project, runner: ExperimentRunner, jobs: Int) {
+    public init(project: Project, runner: ExperimentRunner, jobs: Int, crossValidation: Int? = nil) {
         self.project = project
         self.runner = runner
         self.jobs = max(1, jobs)
+        self.crossValidation = crossValidation
     }
 
     /// What the sweep says as it goes, for people.
@@ -39,13 +42,14 @@ public struct SweepRunner {
             throw RunnerError.invalidExperiment("'\(name)' is not a sweep name: use lower-case letters, digits, - and _ (ml/sweeps/<name>.yaml)")
         }
         let sweepText = try runner.readText(project.mlDirectory + "/sweeps/\(name).yaml", hint: "write it (see docs/SWEEPS.md)")
-        let spec = try SweepSpec.parse(yaml: sweepText, file: "ml/sweeps/\(name).yaml", name: name)
+        var spec = try SweepSpec.parse(yaml: sweepText, file: "ml/sweeps/\(name).yaml", name: name)
+        if let crossValidation { spec.crossValidation = crossValidation }
         let experimentText = try runner.readText(project.mlDirectory + "/experiments/\(spec.experiment).yaml",
                                                  hint: "the sweep names experiment '\(spec.experiment)'; write it")
         let experiment = try Experiment.parse(yaml: experimentText, file: "ml/experiments/\(spec.experiment).yaml", name: spec.experiment)
         let suite = try Suite.parse(yaml: try runner.readText(project.mlDirectory + "/suites/\(experiment.suite).yaml", hint: "write it"),
                                     file: "ml/suites/\(experiment.suite).yaml", name: experiment.suite)
-        try checkSpace(spec, experimentText: experimentText, suite: suite)
+        try checkSpace(spec, experiment: experiment, experimentText: experimentText, suite: suite)
         let code = try CodeState.current(repository: project.repository, root: project.root)
         let previous = try project.recordedSweep(name)?.record
         let parallel = min(spec.parallel, jobs)
@@ -71,11 +75,18 @@ public struct SweepRunner {
     }
 
     /// Fails before any trial starts when the first trial's experiment does not parse or its
-    /// learner refuses a hyperparameter (a misspelt key in the space): the error names it.
-    func checkSpace(_ spec: SweepSpec, experimentText: String, suite: Suite) throws {
+    /// learner refuses a hyperparameter (a misspelt key in the space): the error names it; and
+    /// when a cross-validated sweep's experiment splits by time (folds would train on the future).
+    func checkSpace(_ spec: SweepSpec, experiment: Experiment, experimentText: String, suite: Suite) throws {
+        if let folds = spec.crossValidation, case let .time(column, _) = experiment.validation {
+            throw RunnerError.invalidExperiment("ml/sweeps/\(spec.name).yaml cross-validates (\(folds) folds), but experiment '\(spec.experiment)' "
+                                                + "validates on its latest rows by \(column) (split: time): random folds would train on rows "
+                                                + "later than those they score; leave cv out to compare trials on the time split")
+        }
         let values = spec.jobValues(trial: 0, resource: spec.halving?.minResource)
         let file = "ml/experiments/\(spec.experiment).yaml with trial 0 of ml/sweeps/\(spec.name).yaml"
-        let trial = try Experiment.parse(yaml: try TrialExperiment.applying(values, to: experimentText), file: file, name: spec.experiment)
+        let trial = try Experiment.parse(yaml: try spec.trialExperiment(values, experimentText: experimentText), file: file,
+                                         name: spec.experiment)
         _ = try LearnerConfiguration.learner(kind: trial.modelKind, task: suite.predictionTask, classCount: suite.label.classes?.count ?? 2,
                                              hyperparameters: trial.hyperparameters)
     }
@@ -87,7 +98,7 @@ public struct SweepRunner {
         if let v = spec.budget.maxCPUHours { budget["max_cpu_hours"] = .number(v) }
         if let v = spec.budget.maxTrials { budget["max_trials"] = .number(Double(v)) }
         if let v = spec.budget.maxWallSeconds { budget["max_wall_seconds"] = .number(v) }
-        return [
+        var plan: [String: JSONValue] = [
             "sweep_file_digest": .string(CanonicalJSON.digest(.string(sweepText))),
             "experiment_file_digest": .string(CanonicalJSON.digest(.string(experimentText))),
             "search": .string(spec.search.rawValue), "seed": .number(Double(spec.seed)), "trials": .number(Double(spec.trials)),
@@ -95,19 +106,23 @@ public struct SweepRunner {
                                            "max": .number(Double($0.maxResource)), "eta": .number(Double($0.eta))] } ?? .null,
             "budget": .object(budget), "parallel": .number(Double(parallel)), "executor": .string(executor),
             "metric": ["name": .string(suite.primary.metric.description), "direction": .string(suite.primary.direction.rawValue),
-                       "scored_on": "validation"],
+                       "scored_on": .string(spec.crossValidation == nil ? "validation" : "cross_validation")],
         ]
+        if let folds = spec.crossValidation { plan["cross_validation"] = ["folds": .number(Double(folds))] }
+        return .object(plan)
     }
 
     /// A job's entry from its trial run (nil: no run was recorded): what a sweep record says of
     /// a job's outcome is always derived from the run, so the server can derive it again.
     static func jobRecord(trial: Int, rung: Int, resource: Int?, values: [String: JSONValue], key: String, run: RunRecord?) -> SweepRecord.Job {
         let ok = run?.status == .ok
-        return SweepRecord.Job(trial: trial, rung: rung, resource: resource, values: values, key: key, run: run?.id,
-                               status: run?.status.rawValue ?? "failed",
-                               metric: ok ? run?.metrics["headline"]?["value"]?.doubleValue : nil,
-                               usd: run?.cost["usd"]?.doubleValue ?? 0, cpuSeconds: run?.cost["cpu_seconds"]?.doubleValue ?? 0,
-                               wallSeconds: run?.cost["wall_seconds"]?.doubleValue ?? 0, reused: false)
+        var job = SweepRecord.Job(trial: trial, rung: rung, resource: resource, values: values, key: key, run: run?.id,
+                                  status: run?.status.rawValue ?? "failed",
+                                  metric: ok ? run?.metrics["headline"]?["value"]?.doubleValue : nil,
+                                  usd: run?.cost["usd"]?.doubleValue ?? 0, cpuSeconds: run?.cost["cpu_seconds"]?.doubleValue ?? 0,
+                                  wallSeconds: run?.cost["wall_seconds"]?.doubleValue ?? 0, reused: false)
+        job.metricStandardError = ok ? run?.metrics["headline"]?["standard_error"]?.doubleValue : nil
+        return job
     }
 
     /// Finished trial runs here, by job key (ok ones preferred over stopped ones, newest first).
@@ -194,7 +209,8 @@ struct SweepState {
 
     func rule(metric: String) -> String {
         let direction = halving.higherIsBetter ? "highest" : "lowest"
-        guard let halving = spec.halving else { return "\(direction) validation \(metric) over all trials" }
-        return "\(direction) validation \(metric) at the highest rung reached (asynchronous successive halving on \(halving.resource), eta \(halving.eta))"
+        let score = spec.crossValidation.map { "mean \(metric) of \($0) cross-validation folds" } ?? "validation \(metric)"
+        guard let halving = spec.halving else { return "\(direction) \(score) over all trials" }
+        return "\(direction) \(score) at the highest rung reached (asynchronous successive halving on \(halving.resource), eta \(halving.eta))"
     }
 }

@@ -82,7 +82,8 @@ final class SweepSession {
     private func start(_ next: (trial: Int, rung: Int, newTrial: Bool)) throws -> Bool {
         let resource = spec.halving != nil ? state.halving.rungResources[next.rung] : nil
         let values = spec.jobValues(trial: next.trial, resource: resource)
-        let key = SweepSpec.jobKey(sweepFile: sweepText, experimentFile: experimentText, codeTree: code.tree, values: values)
+        let key = SweepSpec.jobKey(sweepFile: sweepText, experimentFile: experimentText, codeTree: code.tree, values: values,
+                                   crossValidation: spec.crossValidation)
         let id = nextID
         if let run = reusable[key] {
             state.take()
@@ -105,7 +106,7 @@ final class SweepSession {
             nextID += 1
             let limits = sweeps.trialLimits(experiment.budget, maxUSD: maxUSD, maxCPUSeconds: maxCPU,
                                             wallLeft: spec.budget.maxWallSeconds.map { $0 - elapsed() })
-            let text = try TrialExperiment.applying(values.merging(limits) { $1 }, to: experimentText)
+            let text = try spec.trialExperiment(values.merging(limits) { $1 }, experimentText: experimentText)
             let link: JSONValue = ["name": .string(name), "trial": .number(Double(next.trial)), "rung": .number(Double(next.rung)),
                                    "resource": resource.map { .number(Double($0)) } ?? .null, "key": .string(key)]
             try executor.submit(TrialJob(id: id, experiment: spec.experiment,

@@ -61,6 +61,8 @@ public struct TrainingJob: Codable, Sendable, Equatable {
         /// Written last: its presence means every other output is complete.
         public static let done = "done"
         public static func model(seed: UInt64) -> String { "model-seed-\(seed).gmlm" }
+        /// A cross-validated trial's model of fold `fold`.
+        public static func model(seed: UInt64, fold: Int) -> String { "model-seed-\(seed)-fold-\(fold).gmlm" }
         /// The quantile model of an interval quantile.
         public static func model(seed: UInt64, quantile: Double) -> String { "model-seed-\(seed)-q_\(quantile).gmlm" }
     }

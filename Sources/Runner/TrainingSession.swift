@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Learners
+import Sweeps
 import Tables
 
 /// The training half of a run, executed by the worker process: splits the training table into
@@ -17,6 +18,8 @@ public struct TrainingSession {
     /// The declared classes of a multiclass task, in order (nil otherwise).
     public let classes: [String]?
     public let excluded: Set<String>
+    /// The suite's entity column: cross-validation folds keep each entity's rows together.
+    public var groupColumn: String?
 
     public init(experiment: Experiment, task: PredictionTask = .binaryClassification, labelColumn: String, positive: String?,
                 classes: [String]? = nil, excluded: Set<String>) {
@@ -51,6 +54,9 @@ public struct TrainingSession {
         public var rowLatenciesMicroseconds: [Double]
         public var fitSeconds: Double
         public var predictSeconds: Double
+        /// A cross-validated trial's folds (validation rows are then every training row, each
+        /// scored out of fold, and `models` holds each seed's fold models, seed by seed); nil otherwise.
+        public var folds: CrossValidationFolds? = nil
     }
 
     /// The quantile models of one prediction-interval quantile.
@@ -64,6 +70,13 @@ public struct TrainingSession {
     /// Trains on `train`'s fit rows; scores its validation rows and, when given, every row of
     /// `eval` (nil: a validation-only sweep trial; the evaluation scores are then empty).
     public func run(train: Table, eval: Table?, threads: ParallelFor.Threads = .all) throws -> Result {
+        if case .kfold(let folds) = experiment.validation {
+            guard eval == nil else {
+                throw RunnerError.invalidExperiment(
+                    "a cross-validated experiment (validation split kfold) scores sweep trials only, never the evaluation data")
+            }
+            return try crossValidate(train, folds: folds, threads: threads)
+        }
         let validationRows = try splitValidationRows(train)
         var isValidation = [Bool](repeating: false, count: train.rowCount)
         for row in validationRows { isValidation[row] = true }
@@ -71,11 +84,7 @@ public struct TrainingSession {
         guard !fitRows.isEmpty else { throw RunnerError.invalidExperiment("the validation split leaves no rows to train on") }
         let fitTable = train.selecting(rows: fitRows)
         let validationTable = train.selecting(rows: validationRows)
-        var encoding = try TableEncoding(fitting: fitTable, excluding: featureExclusions(train))
-        if task == .multiclass {
-            guard let classes, classes.count >= 2 else { throw RunnerError.invalidExperiment("a multiclass task declares two or more classes") }
-            encoding.classes = classes
-        }
+        let encoding = try self.encoding(fitting: fitTable, featuresOf: train)
         guard experiment.intervals.isEmpty || task == .regression else {
             throw RunnerError.invalidExperiment("intervals (quantile models) are for regression suites only")
         }
@@ -91,8 +100,7 @@ public struct TrainingSession {
         }
         let validationMatrix = try encoding.matrix(validationTable)
         let evaluationMatrix = try eval.map { try encoding.matrix($0) }
-        let learner = try LearnerConfiguration.learner(kind: experiment.modelKind, task: task, classCount: classes?.count ?? 2,
-                                                       hyperparameters: experiment.hyperparameters)
+        let learner = try self.learner()
         let intervalLearners = try experiment.intervals.map { quantile in
             (quantile, try LearnerConfiguration.learner(kind: "gbdt", task: .regression,
                                                         hyperparameters: experiment.intervalHyperparameters(quantile)))
@@ -135,10 +143,26 @@ public struct TrainingSession {
                       validationScores: validationScores, evaluationLabels: evaluationLabels, evaluationScores: evaluationScores, rowLatenciesMicroseconds: latencies, fitSeconds: fitSeconds, predictSeconds: predictSeconds)
     }
 
+    /// The encoding fitted on `table` (rows of `train`), with the declared classes of a multiclass task.
+    func encoding(fitting table: Table, featuresOf train: Table) throws -> TableEncoding {
+        var encoding = try TableEncoding(fitting: table, excluding: featureExclusions(train))
+        if task == .multiclass {
+            guard let classes, classes.count >= 2 else { throw RunnerError.invalidExperiment("a multiclass task declares two or more classes") }
+            encoding.classes = classes
+        }
+        return encoding
+    }
+
+    /// The experiment's learner for the suite's task.
+    func learner() throws -> any Learner {
+        try LearnerConfiguration.learner(kind: experiment.modelKind, task: task, classCount: classes?.count ?? 2,
+                                         hyperparameters: experiment.hyperparameters)
+    }
+
     /// Runs `body` on a subset of a table's rows (`rows[i]` is the table row of the learner's
     /// row i; nil: all rows in order) and reports a learner's error about one row as an error
     /// about that row of `table`, counted from 1 as in the file.
-    private static func locating<T>(_ rows: [Int]?, in table: String, _ body: () throws -> T) throws -> T {
+    static func locating<T>(_ rows: [Int]?, in table: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as LearnerError {
@@ -159,7 +183,7 @@ public struct TrainingSession {
 
     /// Columns that are not features: the excluded ones and, with `features.include`, every
     /// column not included.
-    private func featureExclusions(_ table: Table) throws -> Set<String> {
+    func featureExclusions(_ table: Table) throws -> Set<String> {
         var out = excluded.union(experiment.exclude)
         out.insert(labelColumn)
         if let include = experiment.include {
@@ -178,6 +202,9 @@ public struct TrainingSession {
             var generator = SplitMix64(seed: experiment.seeds[0], stream: 0x5eed_0001)
             let count = max(1, Int((Double(table.rowCount) * fraction).rounded()))
             return generator.permutation(table.rowCount).prefix(count).sorted()
+        case .kfold:
+            throw RunnerError.invalidExperiment(
+                "a cross-validated experiment (validation split kfold) holds no rows out: it scores sweep trials only")
         case let .time(name, fraction):
             guard let column = table.column(named: name) else {
                 throw RunnerError.invalidExperiment("validation.column '\(name)' is not a column of the training data")

@@ -20,16 +20,19 @@ public enum TrainingWorker {
         let experiment = try Experiment.parse(yaml: job.experimentYAML, file: "ml/experiments/\(job.experimentName).yaml",
                                               name: job.experimentName)
         let suite = try Suite.parse(yaml: job.suiteYAML, file: "ml/suites/\(job.suiteName).yaml", name: job.suiteName)
-        let session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
+        var session = TrainingSession(experiment: experiment, task: suite.predictionTask, labelColumn: job.labelColumn,
                                       positive: job.positive, classes: suite.label.classes, excluded: Set(job.excluded))
+        session.groupColumn = suite.entity
         let columns = session.columnsRead(reported: suite.requiredColumns)
         let loadStart = Date()
         let train = try project.table(of: try job.train.parsed(), schema: job.train.schema, columns: columns)
         let eval = try job.eval.map { try project.table(of: try $0.parsed(), schema: $0.schema, columns: columns) }
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let result = try session.run(train: train, eval: eval, threads: job.threads.map(ParallelFor.Threads.init) ?? .all)
+        for (model, output) in zip(result.models, experiment.modelOutputs) {
+            try Data(model).write(to: URL(fileURLWithPath: directory + "/" + output.file))
+        }
         for (index, seed) in experiment.seeds.enumerated() {
-            try Data(result.models[index]).write(to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed)))
             for interval in result.intervals {
                 try Data(interval.models[index]).write(
                     to: URL(fileURLWithPath: directory + "/" + TrainingJob.Output.model(seed: seed, quantile: interval.quantile)))
@@ -55,15 +58,21 @@ public enum TrainingWorker {
     }
 
     /// The suite's report on the candidate (see `SuiteReporting`). Without evaluation data (a
-    /// sweep trial) the suite reports on the validation rows, marked `scored_on: validation`.
+    /// sweep trial) the suite reports on the validation rows, marked `scored_on: validation`;
+    /// a cross-validated trial's on its out-of-fold scores, with the folds' `cross_validation`
+    /// block and the mean fold score as its headline.
     static func evaluate(suite: Suite, experiment: Experiment, result: TrainingSession.Result, train: Table, eval: Table?) throws -> JSONValue {
         let validation = SuiteReporting.rows(suite: suite, table: train, rows: result.validationRows, labels: result.validationLabels,
                                              scores: result.validationScores)
         guard let eval else {
-            let report = try SuiteReporting.report(suite: suite, evaluation: validation, validation: validation,
-                                                   artifact: experiment.candidateIndex.map(CandidateArtifact.seed) ?? .ensemble, latencyP99: nil)
+            let artifact = experiment.candidateIndex.map(CandidateArtifact.seed) ?? .ensemble
+            let report = try SuiteReporting.report(suite: suite, evaluation: validation, validation: validation, artifact: artifact,
+                                                   latencyP99: nil)
             guard case .object(var fields) = report else { return report }
             fields["scored_on"] = "validation"
+            if let folds = result.folds {
+                try SuiteReporting.crossValidate(&fields, suite: suite, table: train, result: result, folds: folds, artifact: artifact)
+            }
             return .object(fields)
         }
         let evaluation = SuiteReporting.rows(suite: suite, table: eval, rows: Array(0..<eval.rowCount), labels: result.evaluationLabels,
@@ -109,6 +118,16 @@ public struct WorkerTimings: Codable, Sendable {
 }
 
 extension Experiment {
+    /// The models a run stores, in `TrainingSession.Result.models` order: each one's artifact
+    /// name in the run record and the worker's output file — one per seed, or, cross-validated,
+    /// one per seed and fold (`model/seed-<s>/fold-<f>`).
+    var modelOutputs: [(artifact: String, file: String)] {
+        seeds.flatMap { seed -> [(artifact: String, file: String)] in
+            guard case .kfold(let folds) = validation else { return [("model/seed-\(seed)", TrainingJob.Output.model(seed: seed))] }
+            return (0..<folds).map { ("model/seed-\(seed)/fold-\($0)", TrainingJob.Output.model(seed: seed, fold: $0)) }
+        }
+    }
+
     /// Index into `seeds` of the candidate's model, or nil for the seed ensemble.
     public var candidateIndex: Int? {
         switch candidate {

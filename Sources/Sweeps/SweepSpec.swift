@@ -15,6 +15,7 @@ import Records
 ///       model.num_leaves: { int: [8, 64] }
 ///     halving: { resource: model.rounds, min: 25, max: 300, eta: 3 }
 ///     parallel: 2
+///     cv: 5                     # optional: score trials by 5-fold cross-validation
 public struct SweepSpec: Sendable, Equatable {
     public enum Search: String, Sendable, CaseIterable {
         case grid, random, sobol
@@ -39,6 +40,9 @@ public struct SweepSpec: Sendable, Equatable {
     public let halving: Halving?
     /// Jobs run at once (1 … 64); the local executor lowers it to the cores it has.
     public let parallel: Int
+    /// Cross-validation folds trials are scored on (`cv: K`, or `git ml sweep run --cv K`); nil:
+    /// the experiment's validation rows.
+    public var crossValidation: Int?
 
     /// The values of trial `index` (0 ..< trials), the same whatever order trials run in.
     public func values(trial index: Int) -> [String: JSONValue] {
@@ -59,7 +63,7 @@ public struct SweepSpec: Sendable, Equatable {
     /// Parses a sweep file; errors name `file:line` and the key.
     public static func parse(yaml: String, file: String, name: String) throws(ContractError) -> SweepSpec {
         let root = try YAMLCursor.document(yaml: yaml, file: file, requiredKey: "experiment")
-        try root.requireKeys(in: ["experiment", "budget", "search", "trials", "seed", "space", "halving", "parallel", "description"])
+        try root.requireKeys(in: ["experiment", "budget", "search", "trials", "seed", "space", "halving", "parallel", "cv", "description"])
         let experiment = try root.required("experiment").string()
         let budgetNode = try root.required("budget")
         let budget = try parseBudget(budgetNode)
@@ -104,8 +108,11 @@ public struct SweepSpec: Sendable, Equatable {
         let parallelNode = try root.optional("parallel")
         let parallel = try parallelNode?.int() ?? 1
         if let parallelNode, !(1...64).contains(parallel) { throw parallelNode.fail("parallel must be 1 to 64") }
+        let cvNode = try root.optional("cv")
+        let folds = try cvNode?.int()
+        if let cvNode, let folds, !CrossValidationFolds.allowed.contains(folds) { throw cvNode.fail("cv is a number of folds, 2 to 20") }
         return SweepSpec(name: name, experiment: experiment, budget: budget, search: search, seed: UInt64(seed), space: space,
-                         trials: trials, halving: halving, parallel: parallel)
+                         trials: trials, halving: halving, parallel: parallel, crossValidation: folds)
     }
 
     /// The envelope; at least one limit, each positive.

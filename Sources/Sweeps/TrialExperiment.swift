@@ -11,18 +11,32 @@ public enum TrialExperiment {
     /// as integers, other numbers in their shortest exact form, strings and booleans as YAML
     /// scalars; intermediate mappings are created when missing.
     public static func applying(_ values: [String: JSONValue], to yaml: String) throws(ContractError) -> String {
+        try editing(yaml, failure: "cannot apply the trial's values") { root in
+            for (path, value) in values.sorted(by: { $0.key < $1.key }) {
+                root = try set(Array(path.split(separator: ".").map(String.init)), to: scalar(value), in: root)
+            }
+        }
+    }
+
+    /// `yaml` with its top-level `key` replaced by the mapping `fields` (scalars as `applying` writes them).
+    public static func replacing(_ key: String, with fields: [String: JSONValue], in yaml: String) throws(ContractError) -> String {
+        try editing(yaml, failure: "cannot set \(key)") { root in
+            root[key] = Node(try fields.sorted { $0.key < $1.key }.map { (Node($0.key), try scalar($0.value)) })
+        }
+    }
+
+    /// The experiment text after `edit` changed its root mapping; errors say `failure`.
+    private static func editing(_ yaml: String, failure: String, _ edit: (inout Node) throws -> Void) throws(ContractError) -> String {
         do {
             guard var root = try Yams.compose(yaml: yaml), root.mapping != nil else {
                 throw ContractError.invalidValue(file: "experiment", line: 1, key: "", message: "the experiment file is not a mapping")
             }
-            for (path, value) in values.sorted(by: { $0.key < $1.key }) {
-                root = try set(Array(path.split(separator: ".").map(String.init)), to: scalar(value), in: root)
-            }
+            try edit(&root)
             return try Yams.serialize(node: root, sortKeys: false)
         } catch let error as ContractError {
             throw error
         } catch {
-            throw ContractError.invalidValue(file: "experiment", line: 1, key: "", message: "cannot apply the trial's values: \(error)")
+            throw ContractError.invalidValue(file: "experiment", line: 1, key: "", message: "\(failure): \(error)")
         }
     }
 
@@ -61,9 +75,24 @@ extension SweepSpec {
     /// A job's content key: the digest of what determines its result — the sweep file, the
     /// experiment file, the code tree, the trial's values and its resource. A resumed sweep
     /// finds a finished job's run by this key (budget shares are not part of it).
-    public static func jobKey(sweepFile: String, experimentFile: String, codeTree: String, values: [String: JSONValue]) -> String {
-        CanonicalJSON.digest(["sweep_file": .string(CanonicalJSON.digest(.string(sweepFile))),
-                              "experiment_file": .string(CanonicalJSON.digest(.string(experimentFile))),
-                              "code_tree": .string(codeTree), "values": .object(values)])
+    /// A cross-validated job's key also holds its folds (`crossValidation`; absent otherwise, so
+    /// the keys of sweeps without it are unchanged).
+    public static func jobKey(sweepFile: String, experimentFile: String, codeTree: String, values: [String: JSONValue],
+                              crossValidation: Int? = nil) -> String {
+        var fields: [String: JSONValue] = ["sweep_file": .string(CanonicalJSON.digest(.string(sweepFile))),
+                                           "experiment_file": .string(CanonicalJSON.digest(.string(experimentFile))),
+                                           "code_tree": .string(codeTree), "values": .object(values)]
+        if let crossValidation { fields["cross_validation_folds"] = .number(Double(crossValidation)) }
+        return CanonicalJSON.digest(.object(fields))
+    }
+
+    /// The experiment text a trial job trains: `values` (the job's values and budget limits)
+    /// applied to the sweep's experiment, and, when the sweep cross-validates, its validation
+    /// replaced by `{ split: kfold, folds: K }` — so the trial's run records how it was scored
+    /// and `git ml reproduce` scores it the same way.
+    public func trialExperiment(_ values: [String: JSONValue], experimentText: String) throws(ContractError) -> String {
+        let text = try TrialExperiment.applying(values, to: experimentText)
+        guard let crossValidation else { return text }
+        return try TrialExperiment.replacing("validation", with: ["split": "kfold", "folds": .number(Double(crossValidation))], in: text)
     }
 }

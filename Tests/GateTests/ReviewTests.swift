@@ -75,4 +75,66 @@ final class ReviewTests: XCTestCase {
         XCTAssertTrue(dom.contains("Policy change:"))
         XCTAssertTrue(dom.contains("<li>train v2 → v3 &lt;drift&gt;</li>"))
     }
+
+    /// A halving sweep of three trials in five jobs (maximize); job 4 is the candidate.
+    private func sweepSummary() -> SweepSummary {
+        let jobs = [(0, 0, 0.80, 0.01, 1.0), (1, 0, 0.78, 0.02, 2.0), (2, 0, 0.85, 0.01, 1.0), (0, 1, 0.84, 0.03, 3.0), (2, 1, 0.88, 0.03, 3.0)]
+            .map { SweepSummary.Job(trial: $0.0, rung: $0.1, status: "ok", metric: $0.2, standardError: nil, usd: $0.3, cpuSeconds: $0.4) }
+        return SweepSummary(name: "search", status: "finished", stopReason: nil, metric: "roc_auc", higherIsBetter: true,
+                            budget: "max_trials 4", crossValidationFolds: nil, jobs: jobs, chosenJob: 4)
+    }
+
+    /// The best-so-far curve and the cost per improvement: spent after the job whose result
+    /// first matched the baseline until the job that reached the best, per unit gained.
+    func testSweepBestSoFarAndCostPerImprovement() throws {
+        let sweep = sweepSummary()
+        XCTAssertEqual(sweep.trialCount, 3)
+        XCTAssertEqual(sweep.curve.map(\.best), [0.80, 0.80, 0.85, 0.85, 0.88])
+        XCTAssertEqual(sweep.curve.last?.usd ?? 0, 0.10, accuracy: 1e-12)
+        guard case let .improved(from, to, best, gain, usd, cpu) = sweep.improvement(over: 0.82) else { return XCTFail("improved") }
+        XCTAssertEqual([from, to], [2, 4])
+        XCTAssertEqual(best, 0.88)
+        XCTAssertEqual(gain, 0.06, accuracy: 1e-12)
+        XCTAssertEqual(usd, 0.06, accuracy: 1e-12)
+        XCTAssertEqual(cpu, 6, accuracy: 1e-12)
+        XCTAssertEqual(sweep.improvement(over: 0.82).usdPerUnit ?? 0, 1.0, accuracy: 1e-9)
+        XCTAssertEqual(sweep.improvement(over: 0.90), .notImproved(best: 0.88))
+        // Without a champion the baseline is the sweep's first result: from job 0.
+        let first = try XCTUnwrap(sweep.baseline(champion: nil))
+        XCTAssertEqual(first.value, 0.80)
+        XCTAssertEqual(sweep.improvement(over: first.value).usdPerUnit ?? 0, 0.09 / 0.08, accuracy: 1e-9)
+        var lower = sweep
+        lower.higherIsBetter = false
+        XCTAssertEqual(lower.curve.map(\.best), [0.80, 0.78, 0.78, 0.78, 0.78])
+    }
+
+    /// The Markdown review shows the sweep: what it ran and spent of its budget, each job with
+    /// the best so far, the chosen job, and the cost per improvement; or why it cannot.
+    func testMarkdownShowsTheSweepOrWhyNot() throws {
+        let verdict = try sliceRegressionVerdict()
+        let markdown = Review.markdown(verdict, sweep: .shown(sweepSummary()))
+        XCTAssertTrue(markdown.contains("### Sweep\n\nThe candidate is the chosen configuration of sweep `search` (job 4, trial 2, rung 1), finished: "
+                                        + "3 trials in 5 jobs, spent $0.100000 and 10.00 CPU s of its budget (max_trials 4)."), markdown)
+        XCTAssertTrue(markdown.contains("| 4 (chosen) | 2 | 1 | ok | 0.88 | 0.88 | 0.100000 |"), markdown)
+        XCTAssertTrue(markdown.contains("Baseline: the champion's roc_auc on the evaluation set"), markdown)
+        XCTAssertFalse(Review.markdown(verdict).contains("### Sweep"))
+        let refused = Review.markdown(verdict, sweep: .notShown(sweep: "search", reason: "its record's job 0 says other figures than its trial run recorded"))
+        XCTAssertTrue(refused.contains("The candidate came from sweep `search`, but its record's job 0 says other figures than its trial run recorded: no sweep figures are shown."), refused)
+        XCTAssertFalse(refused.contains("| Job |"))
+    }
+
+    /// The HTML review's sweep plots — best so far against job number and against cumulative
+    /// cost — render in a real headless Chromium.
+    func testHTMLSweepPlotsRenderInHeadlessChromium() throws {
+        let html = Review.html(try sliceRegressionVerdict(), sweep: .shown(sweepSummary()))
+        let dom = try HeadlessChromium.dom(of: html)
+        for id in ["sweep-best-by-job", "sweep-best-by-cost"] {
+            let width = try XCTUnwrap(HeadlessChromium.renderedWidth(of: id, in: dom), "plot \(id) missing or not rendered")
+            XCTAssertGreaterThan(width, 100, id)
+        }
+        XCTAssertEqual(dom.components(separatedBy: "<circle class=\"trial\"").count - 1, 10, "five jobs on each plot")
+        XCTAssertTrue(dom.contains("<tr class=\"chosen\"><td>4 (chosen)</td>"), dom)
+        XCTAssertTrue(dom.contains("id=\"sweep-improvement\""))
+        XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("url("), "no external assets")
+    }
 }

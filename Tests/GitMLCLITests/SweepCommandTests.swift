@@ -88,6 +88,119 @@ final class SweepCommandTests: CLITestCase {
         let log = try run("git", "ml", "sweep", "log").stdout
         XCTAssertTrue(log.hasPrefix("search  "), log)
         XCTAssertTrue(log.contains("4 trials"), log)
+
+        try checkTheReviewShowsTheSweep(jobs: jobs, chosen: (record["chosen"] as! [String: Any])["job"] as! Int,
+                                        parent: try run("git", "rev-parse", "refs/ml/sweeps/search").stdout)
+    }
+
+    /// `git ml review` of the sweep's committed choice shows the sweep (Markdown and HTML with
+    /// its best-so-far plots), its figures those of the trial runs; a record whose job says
+    /// other than its trial run is not shown, and the review says why.
+    func checkTheReviewShowsTheSweep(jobs: [[String: Any]], chosen: Int, parent: String) throws {
+        let markdown = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(markdown.contains("### Sweep\n\nThe candidate is the chosen configuration of sweep `search` (job \(chosen), "), markdown)
+        XCTAssertTrue(markdown.contains("\(Set(jobs.map { $0["trial"] as! Int }).count) trials in \(jobs.count) jobs"), markdown)
+        XCTAssertTrue(markdown.contains("of its budget (max_trials 4)"), markdown)
+        XCTAssertTrue(markdown.contains("| \(chosen) (chosen) |"), markdown)
+        XCTAssertTrue(markdown.contains("Baseline: the sweep's first result"), markdown)
+        let html = repo + "/review.html"
+        try run("git", "ml", "review", "--base", "main", "--format", "html", "-o", html)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        for id in ["sweep-jobs", "sweep-best-by-job", "sweep-best-by-cost"] { XCTAssertTrue(page.contains("id=\"\(id)\""), id) }
+        try FileManager.default.removeItem(atPath: html)
+
+        var inflated = try SweepRecord(text: try run("git", "ml", "sweep", "show", "search", "--json").stdout)
+        inflated.jobs[0].metric = 0.999
+        let forged = try writeSweepCommit(inflated, message: "inflated", parent: parent.trimmingCharacters(in: .whitespacesAndNewlines))
+        try run("git", "update-ref", "refs/ml/sweeps/search", forged)
+        let refused = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(refused.contains("but its record's job 0 says other figures than its trial run recorded: no sweep figures are shown"), refused)
+        XCTAssertFalse(refused.contains("0.999"), refused)
+    }
+
+    /// `cv: 3`: each trial is scored by 3-fold cross-validation of the training data — its
+    /// headline the mean fold score with its standard error (recorded in the sweep record), its
+    /// folds' models and out-of-fold predictions stored — never touching the evaluation set: the
+    /// chosen configuration is trained once as before (its own validation split) and the gate
+    /// counts one evaluation. `--cv 2` overrides the file; a `git ml run` of a k-fold
+    /// experiment is refused.
+    func testCrossValidatedSweepScoresTrialsOnFoldsAndNeverTheEvaluationSet() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 10, seeds: "[1]"))
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try setUpSweep("folds", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1) + "cv: 3\n")
+        try run("git", "ml", "hooks", "install", "--server", in: bare)
+        let result = try run("git", "ml", "sweep", "run", "folds", "--jobs", "1")
+        XCTAssertTrue(result.stdout.contains("by highest mean roc_auc of 3 cross-validation folds over all trials"), result.stdout)
+        XCTAssertTrue(result.stdout.contains(" ±"), "the table shows each job's standard error: \(result.stdout)")
+        let record = try sweepRecord("folds")
+        XCTAssertEqual(((record["plan"] as! [String: Any])["cross_validation"] as? [String: Any])?["folds"] as? Int, 3)
+        let jobs = record["jobs"] as! [[String: Any]]
+        XCTAssertEqual(jobs.count, 2)
+        let all = try runs()
+        for job in jobs {
+            let trial = try XCTUnwrap(all.first { $0["id"] as? String == job["run"] as? String })
+            let metrics = trial["metrics"] as! [String: Any]
+            XCTAssertEqual(metrics["scored_on"] as? String, "cross_validation")
+            let folds = metrics["cross_validation"] as! [String: Any]
+            let scores = folds["scores"] as! [Double]
+            XCTAssertEqual(scores.count, 3)
+            XCTAssertEqual(folds["scheme"] as? String, "grouped_stratified", "the suite's entity groups the folds")
+            let mean = scores.reduce(0, +) / 3
+            let sem = (scores.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2 / 3).squareRoot()
+            let headline = metrics["headline"] as! [String: Any]
+            XCTAssertEqual(headline["value"] as! Double, mean, accuracy: 1e-12)
+            XCTAssertEqual(headline["standard_error"] as! Double, sem, accuracy: 1e-12)
+            XCTAssertNil(headline["interval"], "the pooled interval is not the trial's")
+            XCTAssertEqual(job["metric"] as? Double, headline["value"] as? Double)
+            XCTAssertEqual(job["metric_standard_error"] as? Double, headline["standard_error"] as? Double)
+            XCTAssertNil((trial["datasets"] as! [String: Any])["eval"], "a trial names no evaluation data")
+            let artifacts = trial["artifacts"] as! [String: Any]
+            XCTAssertEqual(Set(artifacts.keys.filter { $0.hasPrefix("model/") }), ["model/seed-1/fold-0", "model/seed-1/fold-1", "model/seed-1/fold-2"])
+            XCTAssertNil(artifacts["predictions/evaluation"])
+            XCTAssertNotNil(artifacts["predictions/validation"], "the out-of-fold scores of every training row")
+            XCTAssertTrue(((trial["config"] as! [String: Any])["experiment_file"] as! String).contains("kfold"))
+        }
+
+        // A server accepts the record, and refuses one whose standard error is not its trial run's.
+        try run("git", "ml", "push")
+        var halved = try SweepRecord(text: try run("git", "ml", "sweep", "show", "folds", "--json").stdout)
+        halved.jobs[0].metricStandardError = (halved.jobs[0].metricStandardError ?? 0) / 2
+        let tip = try run("git", "rev-parse", "refs/ml/sweeps/folds").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let forged = try writeSweepCommit(halved, message: "halved", parent: tip)
+        let refused = try run("git", "push", "--no-verify", "origin", "\(forged):refs/ml/sweeps/folds", expect: 1)
+        XCTAssertTrue(refused.stderr.contains("job 0 does not say what its trial run"), refused.stderr)
+
+        // The chosen configuration: a normal run on the experiment's own validation split.
+        let evaluatedID = try XCTUnwrap(record["evaluated_run"] as? String)
+        let evaluated = try XCTUnwrap(all.first { $0["id"] as? String == evaluatedID })
+        XCTAssertEqual(evaluated["kind"] as? String, "builtin")
+        XCTAssertEqual(((evaluated["config"] as! [String: Any])["validation"] as? [String: Any])?["split"] as? String, "random")
+        XCTAssertEqual(all.filter { ($0["artifacts"] as! [String: Any])["predictions/evaluation"] != nil }.count, 1)
+        try run("git", "mlcommit", "-m", "the cross-validated choice", String(evaluatedID.dropFirst(7).prefix(12)))
+        let verdict = (try json(try run("git", "ml", "gate", "--base", "main", "--json", expect: nil).stdout) as! [[String: Any]])[0]
+        XCTAssertEqual(verdict["evaluations_spent"] as? Int, 1, "cross-validation spent no evaluation")
+        XCTAssertTrue(try run("git", "ml", "review", "--base", "main").stdout.contains("the mean roc_auc over 3 cross-validation folds"))
+
+        // --cv on the command line, for a sweep file without cv.
+        try setUpSweep("flag", Self.sweep(trials: 1, budget: "{ max_trials: 1 }", halving: false, parallel: 1))
+        try run("git", "ml", "sweep", "run", "flag", "--cv", "2")
+        XCTAssertEqual(((try sweepRecord("flag")["plan"] as! [String: Any])["cross_validation"] as? [String: Any])?["folds"] as? Int, 2)
+        XCTAssertTrue(try run("git", "ml", "sweep", "run", "flag", "--cv", "1", expect: 2).stderr.contains("--cv takes 2 to 20 folds"))
+
+        // Cross-validation of an experiment that splits by time is refused before any trial.
+        try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "{ split: random, fraction: 0.25 }", with: "{ split: time, column: tenure, fraction: 0.25 }")
+            .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        let trialsBefore = try runs().count
+        let timed = try run("git", "ml", "sweep", "run", "flag", "--cv", "2", expect: 3)
+        XCTAssertTrue(timed.stderr.contains("validates on its latest rows by tenure (split: time)"), timed.stderr)
+        XCTAssertEqual(try runs().count, trialsBefore, "no trial ran")
+
+        // A k-fold experiment is for trials only.
+        try ChurnProject.experiment(seeds: "[1]").replacingOccurrences(of: "{ split: random, fraction: 0.25 }", with: "{ split: kfold, folds: 3 }")
+            .write(toFile: repo + "/ml/experiments/churn-gbdt.yaml", atomically: true, encoding: .utf8)
+        let kfoldRun = try run("git", "ml", "run", "churn-gbdt", expect: 3)
+        XCTAssertTrue(kfoldRun.stderr.contains("validation split kfold cross-validates sweep trials only"), kfoldRun.stderr)
     }
 
     /// A budget smaller than two trials: the first job measures what a job costs, the second

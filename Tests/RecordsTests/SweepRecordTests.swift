@@ -39,4 +39,17 @@ final class SweepRecordTests: XCTestCase {
         badRun.jobs[0].run = "sha256:../../etc"
         XCTAssertThrowsError(try SweepRecord(json: badRun.json)) { XCTAssertTrue("\($0)".contains("is not a run id"), "\($0)") }
     }
+
+    /// A cross-validated job's standard error is kept (and part of the id); a job without one
+    /// has no such key, so records of sweeps that do not cross-validate keep their bytes.
+    func testACrossValidatedJobKeepsItsStandardError() throws {
+        let plain = record()
+        XCTAssertFalse(CanonicalJSON.encode(plain.json).contains("metric_standard_error"))
+        var validated = plain
+        validated.jobs[0].metricStandardError = 0.0125
+        let parsed = try SweepRecord(text: CanonicalJSON.pretty(validated.json))
+        XCTAssertEqual(parsed.jobs[0].metricStandardError, 0.0125)
+        XCTAssertNil(parsed.jobs[1].metricStandardError)
+        XCTAssertNotEqual(parsed.id, plain.id)
+    }
 }

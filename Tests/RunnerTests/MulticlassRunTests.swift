@@ -44,6 +44,34 @@ final class MulticlassRunTests: XCTestCase {
         }
     }
 
+    /// A cross-validated trial: every training row is scored by the model of its own fold
+    /// (fitted on the other folds), folds are stratified by class and seeded, each seed has one
+    /// model per fold, and nothing else is scored; evaluation data is refused.
+    func testCrossValidatedSessionScoresEveryRowOutOfFold() throws {
+        let classes = ["low", "mid", "high"]
+        let cv = try session("model: { kind: gbdt, rounds: 5 }\nvalidation: { split: kfold, folds: 3 }\n", task: .multiclass, classes: classes)
+        let train = try table(rows: 300, seed: 4)
+        let result = try cv.run(train: train, eval: nil, threads: .one)
+        let folds = try XCTUnwrap(result.folds)
+        XCTAssertEqual(folds.scheme, .stratified)
+        XCTAssertEqual(result.validationRows, Array(0..<300))
+        XCTAssertEqual(result.models.count, 2 * 3, "two seeds, three folds each")
+        XCTAssertEqual(result.evaluationScores, [], "no evaluation rows")
+        for (seedIndex, scores) in result.validationScores.enumerated() {
+            XCTAssertEqual(scores.count, 300 * 3)
+            for fold in 0..<3 {
+                let rows = folds.rows(in: fold)
+                let model = try ModelCodec.decode(result.models[seedIndex * 3 + fold])
+                let predicted = try model.predict(try result.encoding.matrix(train.selecting(rows: rows)), threads: .one)
+                XCTAssertEqual(rows.flatMap { scores[$0 * 3..<($0 + 1) * 3] }, predicted, "seed \(seedIndex) fold \(fold)")
+            }
+        }
+        XCTAssertEqual(try cv.run(train: train, eval: nil, threads: .all).validationScores, result.validationScores, "deterministic")
+        XCTAssertThrowsError(try cv.run(train: train, eval: try table(rows: 50, seed: 5), threads: .one)) {
+            XCTAssertTrue("\($0)".contains("scores sweep trials only"), "\($0)")
+        }
+    }
+
     /// A sweep trial's session has no evaluation data: it trains and scores validation rows
     /// exactly as a full session does, and scores nothing else.
     func testValidationOnlySessionScoresTheSameValidationRowsAndNothingElse() throws {

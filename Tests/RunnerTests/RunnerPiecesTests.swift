@@ -33,6 +33,7 @@ final class RunnerPiecesTests: XCTestCase {
             switch split {
             case .random(let f): yaml += "validation: { split: random, fraction: \(f) }\n"
             case let .time(c, f): yaml += "validation: { split: time, column: \(c), fraction: \(f) }\n"
+            case .kfold(let k): yaml += "validation: { split: kfold, folds: \(k) }\n"
             }
             return TrainingSession(experiment: try Experiment.parse(yaml: yaml, file: "e", name: "e"), labelColumn: "y",
                                    positive: nil, excluded: [])

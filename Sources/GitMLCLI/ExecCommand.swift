@@ -56,6 +56,11 @@ struct ExecCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // On a cluster node the exec dies with its `git ml cluster-task` (and so with the Ray
+            // worker): a retried task never races an orphan. The link is not passed on to the
+            // user's command, whose parent is this process.
+            ParentLink.dieWithParent(environment: ProcessInfo.processInfo.environment)
+            unsetenv(ParentLink.environmentKey)
             let project = try openProject()
             let suiteName = try suite ?? onlySuite(in: project.mlDirectory + "/suites")
             let recorded: RecordedRun

@@ -271,6 +271,7 @@ final class SweepCommandTests: CLITestCase {
             throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
         }
         try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 300, seeds: "[1]"))
+        try ChurnProject.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         _ = try setUpClusterRemote()
         try setUpSweep("lost", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
         try setUpSweep("stopped", Self.sweep(trials: 2, budget: "{ max_trials: 2, max_wall_seconds: 90 }", halving: false, parallel: 1)
@@ -287,6 +288,17 @@ final class SweepCommandTests: CLITestCase {
             kill -9 "$(ps -o ppid= -p "$task" | tr -d ' ')"
             echo "killed the Ray worker of trial process $trial" >&2
             wait $sweep
+            # An exec whose Ray worker is killed is retried: one run, recorded once.
+            git-ml exec --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --suite churn --input churn-train@v1 \\
+                -- sh -c "sleep 2 && python3 train.py" > /dev/null &
+            execution=$!
+            node=""
+            for i in $(seq 1200); do node=$(pgrep -f "[e]xec --suite churn --experiment" | head -n 1 || true); [ -n "$node" ] && break; sleep 0.05; done
+            [ -n "$node" ] || { echo "no exec process appeared" >&2; exit 9; }
+            task=$(ps -o ppid= -p "$node" | tr -d ' ')
+            kill -9 "$(ps -o ppid= -p "$task" | tr -d ' ')"
+            echo "killed the Ray worker of exec process $node" >&2
+            wait $execution
             # Ctrl-C on the driver cancels the cluster's tasks; the sweep is recorded as interrupted.
             git-ml sweep run stopped --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
             sweep=$!
@@ -311,6 +323,9 @@ final class SweepCommandTests: CLITestCase {
         let trialRuns = try runs().filter { $0["kind"] as? String == "trial" && ($0["config"] as! [String: Any])["sweep"].map { ($0 as! [String: Any])["name"] as? String } == "lost" }
         XCTAssertEqual(Set(jobs.compactMap { $0["run"] as? String }), Set(trialRuns.filter { $0["status"] as? String == "ok" }.map { $0["id"] as! String }),
                        "every ok trial run is one job's, and no job is counted twice")
+        XCTAssertTrue(result.stderr.contains("killed the Ray worker of exec"), result.stderr)
+        let execs = try runs().filter { $0["kind"] as? String == "exec" }
+        XCTAssertEqual(execs.map { $0["status"] as? String }, ["ok"], "the retried exec is recorded once: \(execs)")
         XCTAssertTrue(result.stderr.contains("interrupted sweep exited 1"), result.stderr)
         let stopped = try sweepRecord("stopped")
         XCTAssertEqual(stopped["status"] as? String, "interrupted")

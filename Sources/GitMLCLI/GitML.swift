@@ -17,7 +17,7 @@ public struct GitML: ParsableCommand {
             """,
         version: Release.version,
         subcommands: [InitCommand.self, DataCommand.self, RunCommand.self, LogCommand.self, ShowCommand.self, CostCommand.self,
-                      ExecCommand.self, SweepCommand.self, PredictCommand.self, ExportCommand.self, ReproduceCommand.self,
+                      ExecCommand.self, SweepCommand.self, ClusterTaskCommand.self, PredictCommand.self, ExportCommand.self, ReproduceCommand.self,
                       DiffCommand.self, GateCommand.self, ReviewCommand.self, PromoteCommand.self, PromotionsCommand.self, EvalCommand.self, RemoteCommand.self, PushCommand.self, PullCommand.self, FetchCommand.self,
                       HooksCommand.self, HookCommand.self, FsckCommand.self, GCCommand.self, RepackCommand.self,
                       MergeDriverCommand.self, VersionCommand.self, DoctorCommand.self]

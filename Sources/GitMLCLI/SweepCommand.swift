@@ -16,11 +16,6 @@ struct SweepCommand: ParsableCommand {
         subcommands: [SweepRunCommand.self, SweepShowCommand.self, SweepLogCommand.self, SweepTrialCommand.self])
 }
 
-/// Where `git ml sweep run` runs its trials.
-enum SweepExecutorKind: String, ExpressibleByArgument, CaseIterable {
-    case local, ray
-}
-
 /// `git ml sweep run <name>`.
 struct SweepRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +33,10 @@ struct SweepRunCommand: ParsableCommand {
             under refs/ml/sweeps/<name> after every job: Ctrl-C or a kill leaves it resumable,
             and running the command again reuses every finished trial.
 
+            With --on ray every trial is a task on an existing Ray cluster whose node fetches the
+            committed code and the data from the default blob remote by digest (the work tree
+            must be committed); see docs/SWEEPS.md.
+
             Exit codes: 0 finished or stopped by its budget; 1 interrupted or no trial succeeded;
             3 it could not start (bad sweep file, experiment or data).
 
@@ -46,33 +45,23 @@ struct SweepRunCommand: ParsableCommand {
 
     @Argument(help: "The sweep's name (ml/sweeps/<name>.yaml).") var name: String
     @Option(help: "Trials at once (default: this machine's cores; never more than the sweep's parallel).") var jobs: Int?
-    @Option(help: "Where trials run: local (this machine) or ray (an existing Ray cluster).") var on: SweepExecutorKind = .local
-    @Option(help: "The Ray cluster's address, host:port of its GCS (default: $RAY_ADDRESS).") var rayAddress: String?
-    @Option(help: "A Python with the ray package, for the Ray bridge (default: $GITML_RAY_PYTHON, else python3).") var rayPython: String?
-    @Option(help: "CPUs each Ray task holds.") var rayCPUs = 1
+    @OptionGroup var cluster: ClusterOptions
     @Option(help: "Score trials by K-fold cross-validation of the training data, K 2 to 20 (default: the sweep file's cv).")
     var cv: Int?
     @Flag(help: "Print the sweep record as JSON.") var json = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be 1 or more") }
-        if rayCPUs < 1 { throw ValidationError("--ray-cpus must be 1 or more") }
         if let cv, !CrossValidationFolds.allowed.contains(cv) { throw ValidationError("--cv takes 2 to 20 folds") }
     }
 
     /// The executor `--on` names.
     func executor(project: Project, scratch: String) throws -> TrialExecutor {
-        let command = [RunningExecutable.path, "sweep", "trial"]
-        switch on {
+        switch cluster.on {
         case .local:
-            return LocalTrialExecutor(command: command, workingDirectory: project.root, scratch: scratch)
+            return LocalTrialExecutor(command: [RunningExecutable.path, "sweep", "trial"], workingDirectory: project.root, scratch: scratch)
         case .ray:
-            let environment = ProcessInfo.processInfo.environment
-            guard let address = rayAddress ?? environment["RAY_ADDRESS"] else {
-                throw InputError("--on ray needs the cluster's address: --ray-address HOST:PORT or RAY_ADDRESS")
-            }
-            return try RayTrialExecutor(python: rayPython ?? environment["GITML_RAY_PYTHON"] ?? "python3", address: address,
-                                        command: command, workingDirectory: project.root, scratch: scratch, cpusPerTrial: rayCPUs)
+            return try cluster.rayExecutor(project: project, scratch: scratch)
         }
     }
 

@@ -2,20 +2,23 @@ import Foundation
 import Platform
 import Records
 
-/// Runs sweep jobs as tasks on an existing Ray cluster (`git ml sweep run --on ray`): a small
-/// Python bridge (`RayTrialExecutor.bridgeScript`, run with a Python that has `ray`) connects to
-/// the cluster at `address`, submits each job as a Ray task holding `cpusPerTrial` CPUs that runs
-/// the same `git ml sweep trial DIR` on its node, and reports each task's end with the node it
-/// ran on. A task whose worker or node dies is retried once by Ray, then reported lost (the job
-/// is recorded as failed, never counted twice). `cancel()` cancels the tasks (force: their
-/// workers are killed, and the trials die with them); the sweep records those jobs as interrupted.
-///
-/// The node runs the trial in `workingDirectory`: the repository and its store must be at that
-/// path on every node (a single machine, or a shared filesystem). Fetching the commit and the
-/// datasets from the blob remote on the node is designed for (docs/ARCHITECTURE.md), not built.
+/// Runs work as tasks on an existing Ray cluster (`git ml sweep run --on ray`, `git ml exec --on
+/// ray`): a small Python bridge (`RayTrialExecutor.bridgeScript`, run with a Python that has
+/// `ray`) connects to the cluster at `address` and submits each job as a Ray task holding
+/// `cpusPerTrial` CPUs. The task needs nothing of this machine's filesystem: it carries a
+/// `ClusterTask` (the commit, the blob remote, the datasets by digest, the `git-ml` command),
+/// and the node runs `git ml cluster-task` in a fresh folder of its own (`ClusterNode`), which
+/// fetches the code and data from the blob remote, runs the same `git ml sweep trial` (or
+/// `exec`) as this machine would, uploads the run's artifacts and sends its run record back;
+/// the `driver` records it here once the artifacts are downloaded and verified. A task whose
+/// worker or node dies is retried once by Ray, then reported lost (the job is recorded as
+/// failed, never counted twice). `cancel()` cancels the tasks (force: their workers are killed,
+/// and the trials die with them); the sweep records those jobs as interrupted.
 public final class RayTrialExecutor: TrialExecutor {
+    public let driver: ClusterDriver
+    /// The argv to which the node's task folder is appended (`[git-ml, "cluster-task"]`).
     let command: [String]
-    let workingDirectory: String
+    /// Where job folders are made on this machine (the node's stderr and the run id).
     let scratch: String
     let cpusPerTrial: Int
     private let bridge: Process
@@ -25,9 +28,9 @@ public final class RayTrialExecutor: TrialExecutor {
     private var running: [Int: String] = [:]
 
     /// Starts the bridge (`python`, with `ray` importable) connected to the cluster at `address`.
-    public init(python: String, address: String, command: [String], workingDirectory: String, scratch: String, cpusPerTrial: Int) throws {
+    public init(python: String, address: String, driver: ClusterDriver, command: [String], scratch: String, cpusPerTrial: Int) throws {
+        self.driver = driver
         self.command = command
-        self.workingDirectory = workingDirectory
         self.scratch = scratch
         self.cpusPerTrial = max(1, cpusPerTrial)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -62,17 +65,23 @@ public final class RayTrialExecutor: TrialExecutor {
     public var kind: String { "ray" }
 
     public func submit(_ job: TrialJob) throws {
-        let directory = try job.writeRequest(under: scratch)
-        try send(["submit": .number(Double(job.id)), "argv": .array((command + [directory]).map(JSONValue.string)),
-                  "cwd": .string(workingDirectory), "num_cpus": .number(Double(cpusPerTrial)),
-                  "stderr": .string(directory + "/" + TrialJob.errorFile)])
-        running[job.id] = directory
+        try submit(id: job.id, task: try driver.task(for: job))
+    }
+
+    /// Starts `task` as job `id`; its outcome comes from `next`.
+    public func submit(id: Int, task: ClusterTask) throws {
+        let directory = scratch + "/job-\(id)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try send(["submit": .number(Double(id)), "argv": .array(command.map(JSONValue.string)), "task": task.json,
+                  "num_cpus": .number(Double(cpusPerTrial))])
+        running[id] = directory
     }
 
     public func next(stop: () -> Bool) throws -> TrialJob.Outcome? {
         while !running.isEmpty {
             if let reply = try readLine(timeout: 0.05), let id = reply["job"]?.intValue, let directory = running.removeValue(forKey: id) {
                 defer { try? FileManager.default.removeItem(atPath: directory) }
+                collect(reply, in: directory)
                 let ended = reply["lost"]?.stringValue.map { "the Ray task was lost (retried once): \($0)" }
                     ?? "the Ray task ended (exit \(reply["returncode"]?.intValue ?? -1)) without recording a run"
                 var outcome = TrialJob.outcome(job: id, directory: directory, ended: ended)
@@ -83,6 +92,22 @@ public final class RayTrialExecutor: TrialExecutor {
             if stop() { return nil }
         }
         return nil
+    }
+
+    /// Writes what the node said into the job's folder as a local job leaves it: its standard
+    /// error, and the id of the run it sent back once recorded here (a run refused here — a
+    /// record naming another commit, an artifact that fails its digest — adds why to stderr).
+    private func collect(_ reply: JSONValue, in directory: String) {
+        var errors = reply["stderr"]?.stringValue ?? ""
+        if let result = reply["result"]?.stringValue {
+            do {
+                let run = try driver.importRun(result)
+                try? Data(run.id.utf8).write(to: URL(fileURLWithPath: directory + "/" + TrialJob.runFile))
+            } catch {
+                errors += "\nthe run the node sent back was refused: \(error)\n"
+            }
+        }
+        try? Data(errors.utf8).write(to: URL(fileURLWithPath: directory + "/" + TrialJob.errorFile))
     }
 
     public func cancel() {
@@ -114,23 +139,38 @@ public final class RayTrialExecutor: TrialExecutor {
         }
     }
 
-    /// The bridge: JSON lines in (`submit`, `cancel`), JSON lines out (`ready`, then `job` with
-    /// `returncode` and `node`, or `lost`).
+    /// The bridge: JSON lines in (`submit` with the task, `cancel`), JSON lines out (`ready`, then
+    /// `job` with `returncode`, `node`, `task`, the node's `stderr` and `result` — the run record —
+    /// or `lost`).
     static let bridgeScript = #"""
-        import json, os, select, subprocess, sys
+        import json, os, select, shutil, subprocess, sys, tempfile
         # The protocol keeps its own copy of stdout; anything Ray or a library prints goes to stderr.
         protocol = os.fdopen(os.dup(1), "w")
         os.dup2(2, 1)
         import ray
 
         @ray.remote(max_retries=1)
-        def trial(argv, cwd, stderr):
-            with open(stderr, "ab") as err:
-                # The trial dies with this worker (GitML's ParentLink): a retry never races an orphan.
-                proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                        start_new_session=True, env=dict(os.environ, GITML_PARENT_PID=str(os.getpid())))
-                code = proc.wait()
-            return {"returncode": code, "node": ray.util.get_node_ip_address(), "task": ray.get_runtime_context().get_task_id()}
+        def trial(argv, task):
+            # A fresh folder on the node: the task reads nothing of the driver's filesystem.
+            folder = tempfile.mkdtemp(prefix="gitml-task-")
+            try:
+                with open(os.path.join(folder, "task.json"), "w") as out:
+                    json.dump(task, out)
+                with open(os.path.join(folder, "stderr"), "wb") as err:
+                    # The task dies with this worker (GitML's ParentLink): a retry never races an orphan.
+                    proc = subprocess.Popen(argv + [folder], cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                            start_new_session=True, env=dict(os.environ, GITML_PARENT_PID=str(os.getpid())))
+                    code = proc.wait()
+                with open(os.path.join(folder, "stderr"), "rb") as err:
+                    errors = err.read()[-8192:].decode("utf-8", "replace")
+                result = None
+                if os.path.exists(os.path.join(folder, "result.json")):
+                    with open(os.path.join(folder, "result.json")) as run:
+                        result = run.read()
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            return {"returncode": code, "node": ray.util.get_node_ip_address(), "task": ray.get_runtime_context().get_task_id(),
+                    "stderr": errors, "result": result}
 
         def say(message):
             protocol.write(json.dumps(message) + "\n")
@@ -157,7 +197,7 @@ public final class RayTrialExecutor: TrialExecutor {
                     line, unread = unread.split(b"\n", 1)
                     request = json.loads(line)
                     if "submit" in request:
-                        ref = trial.options(num_cpus=request["num_cpus"]).remote(request["argv"], request["cwd"], request["stderr"])
+                        ref = trial.options(num_cpus=request["num_cpus"]).remote(request["argv"], request["task"])
                         pending[ref] = int(request["submit"])
                     elif request.get("cancel"):
                         cancel_all()
@@ -167,7 +207,7 @@ public final class RayTrialExecutor: TrialExecutor {
                     job = pending.pop(ref)
                     try:
                         result = ray.get(ref)
-                        say({"job": job, "returncode": result["returncode"], "node": result["node"], "task": result["task"]})
+                        say(dict(result, job=job))
                     except Exception as error:
                         say({"job": job, "lost": type(error).__name__ + ": " + str(error).splitlines()[0][:300] if str(error) else type(error).__name__})
         """#

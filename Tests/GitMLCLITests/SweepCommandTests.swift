@@ -275,16 +275,38 @@ final class SweepCommandTests: CLITestCase {
     }
 
     /// The Ray executor on a 2-CPU Ray head started by the test on loopback, inside a network
-    /// namespace of its own (so nothing listens beyond this test). Needs a Python with `ray`:
-    /// GITML_RAY_PYTHON names it (`pip install ray` into a venv); skipped without it.
+    /// namespace of its own (so nothing listens beyond this test), whose workers cannot see the
+    /// repository (`rayScript`): every task fetches the committed code and the data from the
+    /// directory blob remote by digest. A sweep's trials and an `exec` run as cluster tasks and
+    /// are recorded here as local runs are, and reproduce here; a blob damaged on the remote is
+    /// refused by its digest. Needs a Python with `ray`: GITML_RAY_PYTHON names it (`pip install
+    /// ray` into a venv); skipped without it.
     func testRaySweepRunsTrialsAsClusterTasks() throws {
         guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
             throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
         }
         try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        // The command fails on a node that can read the repository (the head's workers see
+        // GITML_TEST_REPOSITORY; a local reproduction does not).
+        try ("""
+            import os, sys
+            if os.path.exists(os.path.join(os.environ.get("GITML_TEST_REPOSITORY", "/nonexistent"), ".git")):
+                sys.exit("the node can read the driver's repository")
+
+            """ + ChurnProject.script).write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        let blobs = try setUpClusterRemote()
         try setUpSweep("cluster", Self.sweep(trials: 3, budget: "{ max_trials: 3 }", halving: false, parallel: 2))
+        let onRay = "--on ray --ray-address 127.0.0.1:6391 --ray-python \"\(python)\""
         let script = rayScript(python: python, body: """
-            git-ml sweep run cluster --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 2
+            git-ml sweep run cluster \(onRay) --jobs 2
+            git-ml exec \(onRay) --suite churn --input churn-train@v1 -- python3 train.py
+            # Damage every object on the blob remote: a node refuses what fails its digest.
+            python3 -c 'import glob, sys
+            for path in glob.glob(sys.argv[1] + "/packs/*.pack"):
+                data = bytearray(open(path, "rb").read())
+                for i in range(16, len(data), 7): data[i] ^= 0xFF
+                open(path, "wb").write(bytes(data))' "\(blobs)"
+            git-ml exec \(onRay) --suite churn --input churn-train@v1 -- python3 train.py || echo "damaged exec exited $?" >&2
             """)
         let result = try run(["unshare", "-n", "bash", "-c", script], expect: nil)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
@@ -299,12 +321,58 @@ final class SweepCommandTests: CLITestCase {
             XCTAssertEqual(placement["node"] as? String, "127.0.0.1")
             XCTAssertFalse((placement["task"] as? String ?? "").isEmpty, "the Ray task id")
         }
-        XCTAssertEqual(try runs().filter { $0["kind"] as? String == "trial" }.count, 3)
+        let all = try runs()
+        XCTAssertEqual(all.filter { $0["kind"] as? String == "trial" }.count, 3)
         XCTAssertNotNil(record["evaluated_run"] as? String)
         // A trial that ran on the cluster reproduces here, bit for bit.
         let trial = String((jobs[0]["run"] as! String).dropFirst(7).prefix(12))
         let reproduced = try run("git", "ml", "reproduce", trial)
         XCTAssertTrue(reproduced.stdout.contains("bit_identical"), reproduced.stdout + reproduced.stderr)
+
+        // The exec ran on a node that could not read the repository, and is recorded as a local exec is.
+        let execs = all.filter { $0["kind"] as? String == "exec" }
+        XCTAssertEqual(execs.count, 1, "one exec run; the damaged one recorded none")
+        let exec = try XCTUnwrap(execs.first)
+        XCTAssertEqual(exec["status"] as? String, "ok", "\(exec)")
+        XCTAssertEqual(Set((exec["artifacts"] as! [String: Any]).keys), ["predictions/evaluation", "predictions/validation", "model/model.json"])
+        XCTAssertGreaterThan((exec["cost"] as! [String: Any])["cpu_seconds"] as! Double, 0.05, "the node metered the command")
+        XCTAssertNotNil((exec["environment"] as! [String: Any])["pip_freeze_digest"])
+        XCTAssertEqual((exec["code"] as! [String: Any])["commit"] as? String,
+                       try run("git", "rev-parse", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let execID = String((exec["id"] as! String).dropFirst(7).prefix(12))
+        let again = try run("git", "ml", "reproduce", execID)
+        XCTAssertTrue(again.stdout.contains("bit_identical") || again.stdout.contains("within_tolerance"), again.stdout + again.stderr)
+
+        XCTAssertTrue(result.stderr.contains("damaged exec exited 1"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("the Ray task recorded no run") && result.stderr.contains("is damaged"), result.stderr)
+    }
+
+    /// A cluster node runs the commit and reads the blob remote: `--on ray` refuses, before it
+    /// contacts any cluster, a work tree with uncommitted changes and a project without a blob
+    /// remote, saying what to do.
+    func testOnRayNeedsACommittedTreeAndABlobRemote() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        try ChurnProject.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        let exec = ["git", "ml", "exec", "--on", "ray", "--ray-address", "127.0.0.1:1", "--input", "churn-train@v1", "--", "python3", "train.py"]
+        let dirty = try run(exec, expect: 3)
+        XCTAssertTrue(dirty.stderr.contains("this work tree has changes") && dirty.stderr.contains("?? train.py")
+                      && dirty.stderr.contains("commit (or stash) them"), dirty.stderr)
+        try run("git", "add", "train.py")
+        try run("git", "commit", "-qm", "script")
+        let noRemote = try run(exec, expect: 3)
+        XCTAssertTrue(noRemote.stderr.contains("no default blob remote"), noRemote.stderr)
+        XCTAssertTrue(try runs().isEmpty, "nothing ran")
+    }
+
+    /// A directory blob remote, the default, committed with the project (a cluster node runs
+    /// the commit); returns its path.
+    func setUpClusterRemote() throws -> String {
+        let blobs = repo + "-blobs"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: blobs) }
+        try run("git", "ml", "remote", "add", "shared", blobs, "--default")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        return blobs
     }
 
     /// A Ray worker killed mid-trial: Ray retries the task once (the trial died with its
@@ -316,6 +384,8 @@ final class SweepCommandTests: CLITestCase {
             throw XCTSkip("set GITML_RAY_PYTHON to a Python with ray installed to run the Ray executor test")
         }
         try setUpChurnProject(experiment: ChurnProject.experiment(rounds: 300, seeds: "[1]"))
+        try ChurnProject.script.write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
+        _ = try setUpClusterRemote()
         try setUpSweep("lost", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
         try setUpSweep("stopped", Self.sweep(trials: 2, budget: "{ max_trials: 2, max_wall_seconds: 90 }", halving: false, parallel: 1)
             .replacingOccurrences(of: "space:\n", with: "space:\n  model.rounds: { choice: [100000] }\n"))
@@ -326,9 +396,22 @@ final class SweepCommandTests: CLITestCase {
             for i in $(seq 1200); do trial=$(pgrep -f "[s]weep trial" | head -n 1 || true); [ -n "$trial" ] && break; sleep 0.05; done
             [ -n "$trial" ] || { echo "no trial process appeared" >&2; exit 9; }
             sleep 1
-            kill -9 "$(ps -o ppid= -p "$trial" | tr -d ' ')"
+            # The trial's parent is `git ml cluster-task`, whose parent is the Ray worker.
+            task=$(ps -o ppid= -p "$trial" | tr -d ' ')
+            kill -9 "$(ps -o ppid= -p "$task" | tr -d ' ')"
             echo "killed the Ray worker of trial process $trial" >&2
             wait $sweep
+            # An exec whose Ray worker is killed is retried: one run, recorded once.
+            git-ml exec --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --suite churn --input churn-train@v1 \\
+                -- sh -c "sleep 2 && python3 train.py" > /dev/null &
+            execution=$!
+            node=""
+            for i in $(seq 1200); do node=$(pgrep -f "[e]xec --suite churn --experiment" | head -n 1 || true); [ -n "$node" ] && break; sleep 0.05; done
+            [ -n "$node" ] || { echo "no exec process appeared" >&2; exit 9; }
+            task=$(ps -o ppid= -p "$node" | tr -d ' ')
+            kill -9 "$(ps -o ppid= -p "$task" | tr -d ' ')"
+            echo "killed the Ray worker of exec process $node" >&2
+            wait $execution
             # Ctrl-C on the driver cancels the cluster's tasks; the sweep is recorded as interrupted.
             git-ml sweep run stopped --on ray --ray-address 127.0.0.1:6391 --ray-python "\(python)" --jobs 1 &
             sweep=$!
@@ -353,6 +436,9 @@ final class SweepCommandTests: CLITestCase {
         let trialRuns = try runs().filter { $0["kind"] as? String == "trial" && ($0["config"] as! [String: Any])["sweep"].map { ($0 as! [String: Any])["name"] as? String } == "lost" }
         XCTAssertEqual(Set(jobs.compactMap { $0["run"] as? String }), Set(trialRuns.filter { $0["status"] as? String == "ok" }.map { $0["id"] as! String }),
                        "every ok trial run is one job's, and no job is counted twice")
+        XCTAssertTrue(result.stderr.contains("killed the Ray worker of exec"), result.stderr)
+        let execs = try runs().filter { $0["kind"] as? String == "exec" }
+        XCTAssertEqual(execs.map { $0["status"] as? String }, ["ok"], "the retried exec is recorded once: \(execs)")
         XCTAssertTrue(result.stderr.contains("interrupted sweep exited 1"), result.stderr)
         let stopped = try sweepRecord("stopped")
         XCTAssertEqual(stopped["status"] as? String, "interrupted")
@@ -360,15 +446,18 @@ final class SweepCommandTests: CLITestCase {
     }
 
     /// A bash script that starts a 2-CPU Ray head on loopback (run it in `unshare -n`, where
-    /// loopback is the only interface), runs `body`, and stops the head whatever happens.
+    /// loopback is the only interface), runs `body`, and stops the head whatever happens. The
+    /// head and its workers run in a mount namespace of their own where the repository's folder
+    /// is an empty tmpfs, as on a node without a shared filesystem; they see
+    /// GITML_TEST_REPOSITORY naming it.
     func rayScript(python: String, body: String) -> String {
         let bin = (python as NSString).deletingLastPathComponent
         return """
             set -e
             ip link set lo up
             ray_dir=/tmp/ray-gitml-$$
-            "\(bin)/ray" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
-                --disable-usage-stats --temp-dir=$ray_dir > /dev/null
+            GITML_TEST_REPOSITORY="\(repo!)" unshare -m sh -c 'mount -t tmpfs hidden "$1" && exec "$2/ray" start --head --node-ip-address=127.0.0.1 \\
+                --port=6391 --num-cpus=2 --include-dashboard=false --disable-usage-stats --temp-dir="$3" > /dev/null' sh "\(repo!)" "\(bin)" "$ray_dir"
             trap '"\(bin)/ray" stop --force > /dev/null 2>&1; rm -rf $ray_dir' EXIT
 
             """ + body

@@ -1,0 +1,86 @@
+import BlobStore
+import Foundation
+import GitRepo
+import Metering
+import Platform
+import Records
+import Workspace
+
+/// A cluster node's side of a `ClusterTask` (`git ml cluster-task DIR`, started by the Ray
+/// bridge in a fresh folder `DIR` holding `task.json`): it needs no access to the driver's
+/// repository. It materialises a scratch repository under `DIR/repo` — the code bundle fetched
+/// from the blob remote by digest and verified, the commit checked out, the task's dataset
+/// versions fetched by digest (each record checked against the task's digest, every object
+/// against its own) — runs `git-ml` with the task's arguments there (linked to this process, so
+/// it dies with the Ray worker), then uploads the artifacts of the run it recorded to the blob
+/// remote and writes the run record to `DIR/result.json` for the driver. The scratch repository
+/// is removed before it returns.
+public struct ClusterNode {
+    public let directory: String
+    /// `git-ml` on this node.
+    public let executable: String
+
+    public init(directory: String, executable: String) {
+        self.directory = directory
+        self.executable = executable
+    }
+
+    public static let taskFile = "task.json"
+    public static let resultFile = "result.json"
+
+    /// Runs the task; returns the command's exit status (the run it recorded, if any, is in
+    /// `result.json` whatever the status: an `exec` that failed is still a recorded run).
+    public func run() throws -> Int32 {
+        let text = try String(contentsOfFile: directory + "/" + Self.taskFile, encoding: .utf8)
+        let task = try ClusterTask(json: try CanonicalJSON.parse(text))
+        let root = directory + "/repo"
+        defer { _ = FileIO.removeTree(root) }
+        try materialise(task, at: root)
+        let job = directory + "/job"
+        try FileManager.default.createDirectory(atPath: job, withIntermediateDirectories: true)
+        for (name, content) in task.files {
+            guard !name.contains("/"), !name.hasPrefix(".") else { throw RunnerError.invalidExperiment("the cluster task names a job file \(name) outside its folder") }
+            try Data(content.utf8).write(to: URL(fileURLWithPath: job + "/" + name))
+        }
+        let arguments = task.arguments.map { $0 == ClusterTask.jobPlaceholder ? job : $0 }
+        let spec = LaunchSpec(arguments: [executable] + arguments, environment: ParentLink.environment(linking: ProcessInfo.processInfo.environment),
+                              workingDirectory: root, standardInput: .nullDevice)
+        let status = try MeteredProcess.launch(spec).waitForExit().exitStatus.shellStatus
+        // Opened again: the command wrote the run's artifacts into the store meanwhile.
+        let after = try Project(discoveringFrom: root)
+        let runs = try after.recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }
+        if let run = runs.first, runs.count == 1 {
+            try after.upload(try run.record.artifacts.values.map(Project.storedFile), to: task.remote, holder: "cluster task outputs")
+            try Data(CanonicalJSON.pretty(run.record.json).utf8).write(to: URL(fileURLWithPath: directory + "/" + Self.resultFile))
+        }
+        return status
+    }
+
+    /// A repository at `root` holding the task's commit checked out, its dataset records, and
+    /// the bytes of its datasets, fetched from the blob remote and verified.
+    func materialise(_ task: ClusterTask, at root: String) throws {
+        try GitCommand.run(["init", "--quiet", root], in: directory)
+        try StoreLayout(root: root + "/.git/ml").create()
+        let project = try Project(discoveringFrom: root)
+        let code = try Project.storedFile(task.code)
+        try project.download([code], from: task.remote)
+        let bundle = directory + "/code.bundle"
+        try project.store.restore(code, to: bundle)
+        try GitCommand.run(["fetch", "--quiet", "--no-tags", bundle, "HEAD", "+refs/ml/datasets/*:refs/ml/datasets/*"], in: root)
+        try GitCommand.run(["checkout", "--quiet", "--detach", task.commit], in: root)
+        unlink(bundle)
+        for (key, value) in [("user.name", task.userName), ("user.email", task.userEmail)] {
+            if let value { try GitCommand.run(["config", key, value], in: root) }
+        }
+        let checkedOut = try Project(discoveringFrom: root)
+        var files: [StoredFile] = []
+        for use in task.datasets {
+            let version = try checkedOut.resolveDataset("\(use.name)@v\(use.version)")
+            guard version.record.digest == use.digest else {
+                throw RunnerError.invalidExperiment("dataset \(version.record.label) here is \(version.record.digest), but the task names \(use.digest): refused")
+            }
+            files += try version.record.files.map(Project.storedFile)
+        }
+        try checkedOut.download(files, from: task.remote)
+    }
+}

@@ -1,0 +1,24 @@
+import BlobStore
+import Foundation
+
+extension Project {
+    /// Uploads what the blob remote `spec` lacks of `files` (under a shared remote lock, so a
+    /// remote gc cannot run meanwhile, and the local store's shared lock).
+    public func upload(_ files: [StoredFile], to spec: RemoteSpec, holder: String) throws {
+        guard !files.isEmpty else { return }
+        let backend = try wrapping { try spec.open() }
+        let remoteLock = try wrapping { try RemoteLock.acquire(backend, kind: .shared, holder: "\(actor()) \(holder)") }
+        defer { try? remoteLock.release() }
+        let sync = RemoteSync(store: store, remote: backend)
+        _ = try withStoreLock(.shared) { try sync.push(files) }
+    }
+
+    /// Downloads from the blob remote `spec` what this store lacks of `files`; every object is
+    /// verified against its digest before it is stored (`RemoteSync.pull`), so a blob altered
+    /// on the remote is refused.
+    public func download(_ files: [StoredFile], from spec: RemoteSpec) throws {
+        guard !files.isEmpty else { return }
+        let sync = RemoteSync(store: store, remote: try wrapping { try spec.open() })
+        _ = try withStoreLock(.shared) { try sync.pull(files) }
+    }
+}

@@ -209,7 +209,7 @@ private struct CodeRemap: @unchecked Sendable {
 
 extension Column {
     /// The rows of `parts` one after another (all of one type); category dictionaries are
-    /// merged in order of first appearance.
+    /// merged in order of first appearance, and null rows keep code 0.
     init(concatenating parts: [Column]) {
         if parts.count == 1 { self = parts[0]; return }
         let validity = NullBitmap(concatenating: parts.map(\.validity))
@@ -228,7 +228,7 @@ extension Column {
             for part in parts {
                 guard case .category(let partCodes, let dictionary) = part.values else { continue }
                 let map = dictionary.map { encoder.code(for: $0) }
-                codes += partCodes.map { map.isEmpty ? 0 : map[Int($0)] }
+                codes += partCodes.indices.map { row in part.validity.isValid(row) ? map[Int(partCodes[row])] : 0 }
             }
             values = .category(codes: codes, dictionary: encoder.dictionary)
         }

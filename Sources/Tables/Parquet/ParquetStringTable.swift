@@ -1,5 +1,4 @@
 import Kernels
-import Platform
 
 /// Distinct byte strings in order of first appearance, each coded by its position: the text
 /// values of one column chunk, keyed by their bytes. Hashing a value's bytes where they lie is
@@ -37,7 +36,7 @@ struct ParquetStringTable {
             if entry & 0xFFFF_FFFF_0000_0000 == tag {
                 let code = Int(entry & 0xFFFF_FFFF) - 1
                 let from = offsets[code], to = offsets[code + 1]
-                if to - from == length, Self.withAddress(bytes, { memcmp($0 + from, start, length) }) == 0 {
+                if to - from == length, length == 0 || bytes.withUnsafeBytes({ Self.equal($0.baseAddress! + from, start, length) }) {
                     isNew = false
                     return Int32(code)
                 }
@@ -95,6 +94,7 @@ struct ParquetStringTable {
             let maps = parts.map { part in (0..<part.count).map { encoder.code(for: part.string(at: $0)) } }
             return (encoder.dictionary, maps)
         }
+        if parts.count == 1 { return ((0..<parts[0].count).map(parts[0].string(at:)), [(0..<Int32(parts[0].count)).map { $0 }]) }
         // Values are numbered chunk by chunk; `first[e]` is the number of value e's first appearance.
         var starts: [Int] = []
         var total = 0
@@ -141,6 +141,21 @@ struct ParquetStringTable {
     /// that empty values have an address too).
     static func withAddress<R>(_ bytes: [UInt8], _ body: (UnsafeRawPointer) -> R) -> R {
         (bytes.isEmpty ? [0] : bytes).withUnsafeBytes { body($0.baseAddress!) }
+    }
+
+    /// Whether the `length` bytes at `a` and `b` are equal (short values: no call to memcmp).
+    @inline(__always)
+    private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ length: Int) -> Bool {
+        var i = 0
+        while i + 8 <= length {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < length {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
     }
 
     private static func allASCII(_ value: UnsafeRawBufferPointer) -> Bool {

@@ -235,7 +235,7 @@ final class ParquetReaderTests: XCTestCase {
             }
             try plain.withUnsafeBytes { raw in
                 var cursor = PageCursor(raw)
-                try writer.writePlain(&cursor, count: 3, to: out.baseAddress! + 8)
+                try writer.writePlain(&cursor, count: 3, to: out.baseAddress! + 8, PageScratch())
             }
         }
         XCTAssertEqual(codes, [0, 1, 1, 2, 0])

@@ -173,7 +173,7 @@ struct ParquetColumnDecoder {
         let type = leaf.physical
         switch id {
         case .plain:
-            try writer.writePlain(&cursor, count: count, to: destination)
+            try writer.writePlain(&cursor, count: count, to: destination, scratch)
         case .plainDictionary, .rleDictionary:
             guard writer.hasDictionary else { throw .malformed("dictionary-encoded values without a dictionary page") }
             guard count > 0 else { return }
@@ -212,15 +212,27 @@ struct ParquetColumnDecoder {
     }
 }
 
-/// Buffers one chunk's decode reuses from page to page: the decompressed page and its
-/// definition levels or dictionary indices. Each grows to the largest page seen.
+/// Buffers one chunk's decode reuses from page to page: the decompressed page, its definition
+/// levels or dictionary indices, and where its text values lie. Each grows to the largest page
+/// seen.
 final class PageScratch {
     private var pageBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 16)
     private var indexBuffer = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 1)
+    private var valueBuffer = UnsafeMutableBufferPointer<(at: Int, length: Int, hash: UInt64)>.allocate(capacity: 1)
 
     deinit {
         pageBuffer.deallocate()
         indexBuffer.deallocate()
+        valueBuffer.deallocate()
+    }
+
+    /// Room for where `count` text values lie in the page and their hashes.
+    func values(_ count: Int) -> UnsafeMutablePointer<(at: Int, length: Int, hash: UInt64)> {
+        if count > valueBuffer.count {
+            valueBuffer.deallocate()
+            valueBuffer = .allocate(capacity: count)
+        }
+        return valueBuffer.baseAddress!
     }
 
     /// At least `size` bytes for a decompressed page.

@@ -17,6 +17,8 @@ struct ParquetStringTable {
     private var slots: [UInt64] = Array(repeating: 0, count: 16)
     /// Whether every byte of every value is below 0x80.
     private(set) var isASCII = true
+    /// What `touch` loaded (its only use is that the loads happen).
+    private var touched: UInt64 = 0
 
     var count: Int { hashes.count }
 
@@ -26,7 +28,16 @@ struct ParquetStringTable {
         code(of: start, length: length, hash: Self.hash(start, length), isNew: &isNew)
     }
 
-    private mutating func code(of start: UnsafeRawPointer, length: Int, hash: UInt64, isNew: inout Bool) -> Int32 {
+    /// Loads the slot where a value of hash `hash` is looked for first, so that its lookup a
+    /// few values later finds it in cache (the lookups of a large table wait on memory, and
+    /// these loads overlap). Keeps the loaded bits in `touched` so the load is not dropped.
+    @inline(__always)
+    mutating func touch(_ hash: UInt64) {
+        touched ^= slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: hash) & ($0.count - 1)] }
+    }
+
+    /// `code(of:length:isNew:)` of a value whose `hash(_:_:)` is known.
+    mutating func code(of start: UnsafeRawPointer, length: Int, hash: UInt64, isNew: inout Bool) -> Int32 {
         let tag = hash & 0xFFFF_FFFF_0000_0000
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -112,6 +123,7 @@ struct ParquetStringTable {
             for (g, part) in parts.enumerated() {
                 withAddress(part.bytes) { base in
                     for c in 0..<part.count where Int(part.hashes[c] >> 32) % shares == share {
+                        if c + lookahead < part.count { table.touch(part.hashes[c + lookahead]) }
                         var isNew = false
                         let from = part.offsets[c]
                         let code = Int(table.code(of: base + from, length: part.offsets[c + 1] - from, hash: part.hashes[c], isNew: &isNew))
@@ -142,6 +154,9 @@ struct ParquetStringTable {
     static func withAddress<R>(_ bytes: [UInt8], _ body: (UnsafeRawPointer) -> R) -> R {
         (bytes.isEmpty ? [0] : bytes).withUnsafeBytes { body($0.baseAddress!) }
     }
+
+    /// How many values ahead lookups `touch` their slots.
+    static let lookahead = 8
 
     /// Whether the `length` bytes at `a` and `b` are equal (short values: no call to memcmp).
     @inline(__always)

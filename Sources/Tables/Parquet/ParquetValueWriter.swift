@@ -128,7 +128,8 @@ struct ParquetValueWriter {
     /// Stores `count` PLAIN values read from `cursor`: fixed-width values the column keeps as
     /// they are in one copy, INT32 integers, booleans and text in one loop each, other types
     /// through `ParquetEncoding.plain`.
-    mutating func writePlain(_ cursor: inout PageCursor, count: Int, to destination: UnsafeMutableRawPointer) throws(ParquetProblem) {
+    mutating func writePlain(_ cursor: inout PageCursor, count: Int, to destination: UnsafeMutableRawPointer,
+                             _ scratch: PageScratch) throws(ParquetProblem) {
         let bytes = cursor.bytes
         switch (leaf.physical, conversion) {
         case (.double, .float64), (.float, .float32), (.int64, .integer(unsigned: false)), (.int64, .time),
@@ -153,11 +154,20 @@ struct ParquetValueWriter {
                 destination.storeBytes(of: bytes[at + k >> 3] >> UInt8(k & 7) & 1 != 0, toByteOffset: k, as: Bool.self)
             }
         case (.byteArray, .string):
+            // First where each value lies and its hash, then the lookups, each touching the
+            // slot of the value `lookahead` later (see `ParquetStringTable.touch`).
+            let values = scratch.values(count)
             for k in 0..<count {
                 let length = Int(try cursor.uint32())
                 let at = try cursor.take(length, "a byte array")
+                values[k] = (at, length, ParquetStringTable.hash(bytes.baseAddress! + at, length))
+            }
+            let lookahead = ParquetStringTable.lookahead
+            for k in 0..<count {
+                if k + lookahead < count { strings.touch(values[k + lookahead].hash) }
+                let (at, length, hash) = values[k]
                 var isNew = false
-                let code = strings.code(of: bytes.baseAddress! + at, length: length, isNew: &isNew)
+                let code = strings.code(of: bytes.baseAddress! + at, length: length, hash: hash, isNew: &isNew)
                 if isNew, UTF8Validation.firstInvalid(bytes, at, at + length) != nil { throw .unsupported("binary values that are not UTF-8 text") }
                 destination.storeBytes(of: code, toByteOffset: 4 * k, as: Int32.self)
             }

@@ -86,9 +86,9 @@ let package = Package(
         .executableTarget(name: "learners-bench", dependencies: ["Learners", "Kernels"],
                           path: "Benchmarks/learners/Sources", swiftSettings: simdFlags),
         .executableTarget(name: "gate-bench", dependencies: ["Gate"], path: "Benchmarks/gate/Sources", swiftSettings: simdFlags),
-        .executableTarget(name: "parquet-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/parquet/Sources",
+        .executableTarget(name: "parquet-bench", dependencies: ["Tables", "Contracts", "Platform"], path: "Benchmarks/parquet/Sources",
                           swiftSettings: simdFlags),
-        .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts"], path: "Benchmarks/tables/Sources",
+        .executableTarget(name: "tables-bench", dependencies: ["Tables", "Contracts", "Platform"], path: "Benchmarks/tables/Sources",
                           swiftSettings: simdFlags),
 
         // A moto S3 server on loopback for the tests of BlobStore and the CLI (public API only).

@@ -6,6 +6,12 @@ import Tables
 public struct TableProfile: Codable, Sendable, Equatable {
     public let rowCount: Int
     public let columns: [ColumnProfile]
+
+    /// A table's profile from its columns' (`Profiler.profile(_:)` of each column, in order).
+    public init(rowCount: Int, columns: [ColumnProfile]) {
+        self.rowCount = rowCount
+        self.columns = columns
+    }
 }
 
 /// A summary of one column.

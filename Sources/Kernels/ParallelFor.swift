@@ -49,6 +49,40 @@ public enum ParallelFor {
         }
         return slots.values()
     }
+
+    /// Runs `body` on every task `0..<count` in parallel and returns the results in task
+    /// order. Tasks go to whichever thread is free next (for independent tasks of uneven cost),
+    /// so `body` must only compute from its task: no result may depend on which thread ran it.
+    public static func mapTasks<T: Sendable>(count: Int, threads: Threads = .all, _ body: @Sendable (Int) -> T) -> [T] {
+        let slots = ResultSlots<T>(count: count)
+        let workers = min(threads.count, count)
+        if workers <= 1 {
+            for task in 0..<count { slots.store(body(task), at: task) }
+        } else {
+            let next = TaskCounter(count: count)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let task = next.take() { slots.store(body(task), at: task) }
+            }
+        }
+        return slots.values()
+    }
+}
+
+/// Hands out task numbers `0..<count` once each, to whichever thread asks.
+private final class TaskCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
 }
 
 /// One result slot per block. Each block writes only its own slot through a raw pointer

@@ -8,6 +8,10 @@ extension RadixSort {
 
     /// `items` ordered by a 64-bit `key` ascending, equal keys in their original order: an LSD
     /// radix sort with 8-bit digits that skips passes where every key has the same digit.
+    /// Inlinable, so that callers in other modules get it specialized for their element type
+    /// and key (unspecialized, every element moves through value witnesses: measured as most of
+    /// a contract validation's uniqueness and duplicate checks).
+    @inlinable
     public static func sorted<T>(_ items: [T], by key: (T) -> UInt64) -> [T] {
         let n = items.count
         guard n > 1 else { return items }

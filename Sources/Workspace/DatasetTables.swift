@@ -41,34 +41,64 @@ extension Project {
     public func releaseTables() { recentTables = [] }
 
     private func readTable(of record: DatasetRecord, schema: [String: ColumnType], columns: ColumnSelection) throws -> Table {
-        guard Project.isTabular(record) else { throw WorkspaceError.notTabular(record.label) }
-        if record.isDirectory { return try readParquetDataset(record, schema: schema, columns: columns) }
-        guard let file = record.files.first else { throw WorkspaceError.notTabular(record.label) }
-        if record.purged != nil { throw WorkspaceError.purged(record.label) }
-        let cache = StatCache(layout: layout)
-        let (path, temporary) = try readablePath(of: file, at: record.path, cache: cache)
-        defer { if let temporary { unlink(temporary) } }
-        cache.save()
-        return try TableFile.read(contentsOf: path, format: TableFile.format(of: record.path), schema: schema, selection: columns).table
+        try withReadableFiles(of: record) { files in try Self.readTable(of: record, files: files, schema: schema, columns: columns) }
     }
 
-    /// A directory version of Parquet files (`ParquetDataset`), each file read from the working
-    /// tree when it holds exactly its bytes, else restored from the store to a temporary file.
-    private func readParquetDataset(_ record: DatasetRecord, schema: [String: ColumnType], columns: ColumnSelection) throws -> Table {
+    /// Reads a tabular version `columnsPerGroup` columns at a time, for checks that take every
+    /// column on its own (profiles): `body` gets each group's table, in column order, and at
+    /// most one group's decoded columns are in memory. Text versions are parsed whole, as one
+    /// group. The files are located (or restored from the store) once for all groups.
+    func forEachColumnGroup(of record: DatasetRecord, columnsPerGroup: Int = 4, _ body: (Table) throws -> Void) throws {
+        try withReadableFiles(of: record) { files in
+            var names: [String] = []
+            if record.isDirectory {
+                names = try ParquetDataset.columnHeaders(files: files.map(\.relative)) { relative in
+                    files.first { $0.relative == relative }?.path ?? relative
+                }.map(\.name)
+            } else if Project.isParquet(record) {
+                names = try ParquetReader.columnHeaders(contentsOf: files[0].path).map(\.name)
+            }
+            guard names.count > columnsPerGroup else { return try body(Self.readTable(of: record, files: files, schema: [:], columns: .all)) }
+            for start in stride(from: 0, to: names.count, by: columnsPerGroup) {
+                let group = Set(names[start..<min(start + columnsPerGroup, names.count)])
+                // A group of partition keys alone still reads a file column (for the row count).
+                let table = try Self.readTable(of: record, files: files, schema: [:], columns: .only(group))
+                try body(Table(columns: table.columns.filter { group.contains($0.name) }))
+            }
+        }
+    }
+
+    /// Calls `body` with where a tabular version's data files can be read (relative path in
+    /// the version, readable path): the working tree where it holds exactly the stored bytes,
+    /// else temporary copies restored from the store, removed when `body` returns.
+    private func withReadableFiles<R>(of record: DatasetRecord, _ body: ([(relative: String, path: String)]) throws -> R) throws -> R {
+        guard Project.isTabular(record) else { throw WorkspaceError.notTabular(record.label) }
+        if !record.isDirectory && record.files.isEmpty { throw WorkspaceError.notTabular(record.label) }
         if record.purged != nil { throw WorkspaceError.purged(record.label) }
         let cache = StatCache(layout: layout)
         var files: [(relative: String, path: String)] = []
         var temporaries: [String] = []
         defer { for temporary in temporaries { unlink(temporary) } }
-        for file in record.files where !ParquetDataset.dataFiles([file.path]).isEmpty {
-            let (path, temporary) = try readablePath(of: file, at: record.path + "/" + file.path, cache: cache)
+        let data = record.isDirectory ? record.files.filter { !ParquetDataset.dataFiles([$0.path]).isEmpty } : Array(record.files.prefix(1))
+        for file in data {
+            let (path, temporary) = try readablePath(of: file, at: record.isDirectory ? record.path + "/" + file.path : record.path, cache: cache)
             files.append((file.path, path))
             if let temporary { temporaries.append(temporary) }
         }
         cache.save()
-        var options = ParquetReadOptions(schema: schema)
-        options.selection = columns
-        return try ParquetDataset.read(files: files, options: options).table
+        return try body(files)
+    }
+
+    /// Reads a version from `files` (`withReadableFiles`): a directory as one Parquet dataset
+    /// (`ParquetDataset`), a file by its name and magic bytes (`TableFile`).
+    private static func readTable(of record: DatasetRecord, files: [(relative: String, path: String)], schema: [String: ColumnType],
+                                  columns: ColumnSelection) throws -> Table {
+        if record.isDirectory {
+            var options = ParquetReadOptions(schema: schema)
+            options.selection = columns
+            return try ParquetDataset.read(files: files, options: options).table
+        }
+        return try TableFile.read(contentsOf: files[0].path, format: TableFile.format(of: record.path), schema: schema, selection: columns).table
     }
 
     /// Whether a version is Parquet by its name (a file, or a directory of Parquet files):
@@ -135,11 +165,19 @@ extension Project {
         return (contract, digest.description)
     }
 
-    /// The profile of a tabular version, computed once per content digest and cached.
+    /// The profile of a tabular version, computed once per content digest and cached. Columns
+    /// are profiled one by one, so a Parquet version is read a few columns at a time
+    /// (`forEachColumnGroup`).
     public func profile(of version: DatasetVersion) throws -> TableProfile {
         let key = "profile-" + version.record.digest
         if let cached: TableProfile = readCache(key) { return cached }
-        let profile = Profiler.profile(try table(of: version))
+        var rowCount = 0
+        var columns: [ColumnProfile] = []
+        try forEachColumnGroup(of: version.record) { group in
+            rowCount = group.rowCount
+            columns += group.columns.map { Profiler.profile($0) }
+        }
+        let profile = TableProfile(rowCount: rowCount, columns: columns)
         writeCache(key, profile)
         return profile
     }

@@ -41,4 +41,16 @@ final class ParallelForTests: XCTestCase {
             XCTAssertEqual(parts.flatMap { $0 }, (0..<5000).map { $0 * 2 })
         }
     }
+
+    /// Tasks of uneven cost, handed to whichever thread is free: each runs once and the
+    /// results come back in task order, on one thread or several.
+    func testMapTasksRunsEachTaskOnceInOrder() {
+        for threads in [ParallelFor.Threads.one, ParallelFor.Threads(2), ParallelFor.Threads(5)] {
+            let results = ParallelFor.mapTasks(count: 300, threads: threads) { task in
+                (0..<(task % 7 == 0 ? 20_000 : 10)).reduce(task) { $0 &+ $1 &* 0 }
+            }
+            XCTAssertEqual(results, Array(0..<300))
+        }
+        XCTAssertEqual(ParallelFor.mapTasks(count: 0) { $0 }, [])
+    }
 }

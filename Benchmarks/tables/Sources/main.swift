@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Platform
 import Tables
 
 /// Parse and validation timings for Benchmarks/tables/run.sh:
@@ -15,23 +16,12 @@ guard arguments.count == 2 || arguments.count == 4 else {
     exit(2)
 }
 
-/// Process CPU time (user + system) so far, in seconds.
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    #if canImport(Glibc)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    #endif
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
 /// Wall seconds of `body`; its CPU seconds go to `cpu`.
 func seconds(cpu: inout Double, _ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    let cpuStart = cpuSeconds()
+    let cpuStart = ProcessCPUTime.seconds()
     try body()
-    cpu = cpuSeconds() - cpuStart
+    cpu = ProcessCPUTime.seconds() - cpuStart
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 

@@ -5,31 +5,29 @@ import CZstd
 /// Page decompression: each codec turns a page's compressed bytes into exactly the declared
 /// number of bytes, or fails with `ParquetProblem.decompressionFailed`.
 enum ParquetCodecs {
-    /// Decompresses `input` (a page body) with codec `raw` into `size` bytes.
-    static func decompress(_ input: UnsafeRawBufferPointer, codec raw: Int64, size: Int) throws(ParquetProblem) -> [UInt8] {
+    /// A page's bytes: `input` (a page body) itself when uncompressed, else decompressed with
+    /// codec `raw` into the first `size` bytes of `buffer` (which must hold them).
+    static func decompress(_ input: UnsafeRawBufferPointer, codec raw: Int64, size: Int,
+                           buffer: UnsafeMutableRawBufferPointer) throws(ParquetProblem) -> UnsafeRawBufferPointer {
         guard let codec = ParquetCodec(rawValue: raw) else { throw .unsupported("compression codec \(raw)") }
         if codec == .lzo || codec == .brotli || codec == .lz4 { throw .unsupported("compression codec \(codec.name)") }
         if codec == .uncompressed {
             guard input.count == size else { throw .malformed("uncompressed page of \(input.count) bytes declares \(size)") }
-            return Array(input)
+            return input
         }
         var failure: String?
-        let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            let out = UnsafeMutableRawBufferPointer(buffer)
-            let produced: Int?
-            switch codec {
-            case .snappy: produced = snappy(input, out, failure: &failure)
-            case .gzip: produced = gzip(input, out, failure: &failure)
-            case .zstd: produced = zstd(input, out, failure: &failure)
-            case .lz4Raw: produced = LZ4Block.decompress(input, into: out, failure: &failure)
-            case .uncompressed, .lzo, .brotli, .lz4: produced = nil; failure = "unsupported"
-            }
-            if let produced, produced != size, failure == nil { failure = "produced \(produced) bytes, the page declares \(size)" }
-            // On failure only what was produced counts as initialized (the array is thrown away).
-            initialized = failure == nil ? size : min(produced ?? 0, size)
+        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
+        let produced: Int?
+        switch codec {
+        case .snappy: produced = snappy(input, out, failure: &failure)
+        case .gzip: produced = gzip(input, out, failure: &failure)
+        case .zstd: produced = zstd(input, out, failure: &failure)
+        case .lz4Raw: produced = LZ4Block.decompress(input, into: out, failure: &failure)
+        case .uncompressed, .lzo, .brotli, .lz4: produced = nil; failure = "unsupported"
         }
+        if let produced, produced != size, failure == nil { failure = "produced \(produced) bytes, the page declares \(size)" }
         if let failure { throw .decompressionFailed(codec: codec.name, reason: failure) }
-        return output
+        return UnsafeRawBufferPointer(out)
     }
 
     private static func snappy(_ input: UnsafeRawBufferPointer, _ out: UnsafeMutableRawBufferPointer, failure: inout String?) -> Int? {

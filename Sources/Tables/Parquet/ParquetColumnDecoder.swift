@@ -1,6 +1,9 @@
 import CZlib
 
-/// Decodes one column chunk (all its pages) of a flat column into a `Column`.
+/// Decodes one column chunk (all its pages) of a flat column straight into its rows of the
+/// column's final array: `rowCount` values of `leaf.conversion.storageWidth` bytes at
+/// `rows`, null rows holding zero bytes (0, `false`, code 0). Every row is written unless the
+/// decode throws.
 struct ParquetColumnDecoder {
     /// The whole file.
     let file: UnsafeRawBufferPointer
@@ -8,20 +11,30 @@ struct ParquetColumnDecoder {
     let chunk: ParquetChunk
     let rowCount: Int
 
-    /// What the pages decoded so far left: values, validity (optional columns), dictionary.
-    private struct State {
-        var sink: ParquetValueSink
+    /// What a chunk leaves besides its values.
+    struct Output: Sendable {
+        /// Optional columns: which of the chunk's rows hold a value.
         var validity: NullBitmap?
-        var dictionary: PhysicalValues?
+        /// Text columns: the distinct values the stored codes stand for.
+        var strings: ParquetStringTable.Values
     }
 
-    func decode(name: String) throws(ParquetProblem) -> Column {
-        var state = State(sink: ParquetValueSink(leaf.conversion), validity: leaf.optional ? NullBitmap(count: 0) : nil)
+    /// The state of a chunk's decode between pages.
+    private struct State {
+        var writer: ParquetValueWriter
+        var validity: NullBitmap?
+        /// Rows written so far.
+        var row = 0
+    }
+
+    func decode(into rows: UnsafeMutableRawPointer) throws(ParquetProblem) -> Output {
+        var state = State(writer: ParquetValueWriter(leaf), validity: leaf.optional ? NullBitmap(count: rowCount) : nil)
+        let scratch = PageScratch()
         var position = chunk.range.lowerBound
-        var rows = 0, page = 0
-        while rows < rowCount {
+        var page = 0
+        while state.row < rowCount {
             guard position < chunk.range.upperBound else {
-                throw .truncated("the column chunk ends after \(rows) of its \(rowCount) values")
+                throw .truncated("the column chunk ends after \(state.row) of its \(rowCount) values")
             }
             let header = try ParquetPageHeader(file, at: position, end: chunk.range.upperBound)
             let bodyStart = position + header.headerSize
@@ -35,133 +48,208 @@ struct ParquetColumnDecoder {
             position = bodyStart + header.compressedSize
             switch header.kind {
             case .dictionary(let count, let encoding):
-                try readDictionary(body, header: header, count: count, encoding: encoding, into: &state)
+                try readDictionary(body, header: header, count: count, encoding: encoding, into: &state, scratch)
             case .dataV1(let count, let encoding, let levelEncoding):
-                guard count <= rowCount - rows else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
-                try readDataPageV1(body, header: header, count: count, encoding: encoding, levelEncoding: levelEncoding, into: &state)
-                rows += count
+                guard count <= rowCount - state.row else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
+                let page = DataPage(count: count, nulls: nil, encoding: encoding, definitionBytes: 0, compressed: true)
+                try readDataPageV1(body, header: header, page, levelEncoding: levelEncoding, into: &state, rows: rows, scratch)
             case .dataV2(let count, let nulls, let encoding, let definitionBytes, let repetitionBytes, let compressed):
-                guard count <= rowCount - rows else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
+                guard count <= rowCount - state.row else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
                 guard repetitionBytes == 0 else { throw .malformed("repetition levels in a flat column") }
                 guard definitionBytes <= body.count, header.uncompressedSize >= definitionBytes else {
                     throw .truncated("page \(page)'s definition levels run past the page")
                 }
-                let page = DataPageV2(count: count, nulls: nulls, encoding: encoding, definitionBytes: definitionBytes, compressed: compressed)
-                try readDataPageV2(body, header: header, page, into: &state)
-                rows += count
+                let page = DataPage(count: count, nulls: nulls, encoding: encoding, definitionBytes: definitionBytes, compressed: compressed)
+                try readDataPageV2(body, header: header, page, into: &state, rows: rows, scratch)
             case .other:
                 break
             }
             page += 1
         }
-        return state.sink.column(named: name, rowCount: rowCount, validity: state.validity)
+        return Output(validity: state.validity, strings: state.writer.strings.values)
     }
 
     private func readDictionary(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, count: Int, encoding: Int64,
-                                into state: inout State) throws(ParquetProblem) {
+                                into state: inout State, _ scratch: PageScratch) throws(ParquetProblem) {
         guard encoding == ParquetEncodingID.plain.rawValue || encoding == ParquetEncodingID.plainDictionary.rawValue else {
             throw .unsupported("dictionary page encoding \(encoding)")
         }
-        let bytes = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize)
-        let values = try bytes.withTypedBytes { raw throws(ParquetProblem) in
-            var cursor = PageCursor(raw)
-            return try ParquetEncoding.plain(&cursor, type: leaf.physical, typeLength: leaf.typeLength, count: count)
-        }
-        try state.sink.setDictionary(values)
-        state.dictionary = values
+        let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, buffer: scratch.page(header.uncompressedSize))
+        var cursor = PageCursor(raw)
+        try state.writer.setDictionary(ParquetEncoding.plain(&cursor, type: leaf.physical, typeLength: leaf.typeLength, count: count))
+    }
+
+    private struct DataPage {
+        /// Values and nulls together (one per row), and the nulls a v2 header declares.
+        let count: Int, nulls: Int?, encoding: Int64, definitionBytes: Int, compressed: Bool
     }
 
     /// A v1 page: levels (each with a 4-byte length) and values, compressed together.
-    private func readDataPageV1(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, count: Int, encoding: Int64,
-                                levelEncoding: Int64, into state: inout State) throws(ParquetProblem) {
-        let bytes = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize)
-        try bytes.withTypedBytes { raw throws(ParquetProblem) in
-            var cursor = PageCursor(raw)
-            var present = count
-            if state.validity != nil {
-                guard levelEncoding == ParquetEncodingID.rle.rawValue else { throw .unsupported("definition level encoding \(levelEncoding)") }
-                let length = Int(try cursor.uint32())
-                let start = try cursor.take(length, "definition levels")
-                var levels = PageCursor(raw, from: start, to: cursor.position)
-                present = try appendLevels(&levels, count: count, to: &state.validity)
-            }
-            try decodeValues(&cursor, encoding: encoding, count: present, dictionary: state.dictionary, into: &state.sink)
+    private func readDataPageV1(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, _ page: DataPage, levelEncoding: Int64,
+                                into state: inout State, rows: UnsafeMutableRawPointer, _ scratch: PageScratch) throws(ParquetProblem) {
+        let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, buffer: scratch.page(header.uncompressedSize))
+        var cursor = PageCursor(raw)
+        var present = page.count
+        if state.validity != nil {
+            guard levelEncoding == ParquetEncodingID.rle.rawValue else { throw .unsupported("definition level encoding \(levelEncoding)") }
+            let length = Int(try cursor.uint32())
+            let start = try cursor.take(length, "definition levels")
+            var levels = PageCursor(raw, from: start, to: cursor.position)
+            present = try readLevels(&levels, count: page.count, into: &state, scratch)
         }
-    }
-
-    private struct DataPageV2 {
-        let count: Int, nulls: Int, encoding: Int64, definitionBytes: Int, compressed: Bool
+        try readValues(&cursor, page, present: present, into: &state, rows: rows, scratch)
     }
 
     /// A v2 page: uncompressed definition levels without a length prefix, then values,
     /// compressed unless the header says otherwise.
-    private func readDataPageV2(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, _ page: DataPageV2,
-                                into state: inout State) throws(ParquetProblem) {
+    private func readDataPageV2(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, _ page: DataPage,
+                                into state: inout State, rows: UnsafeMutableRawPointer, _ scratch: PageScratch) throws(ParquetProblem) {
         var present = page.count
         if state.validity != nil {
             var levels = PageCursor(body, from: 0, to: page.definitionBytes)
-            present = try appendLevels(&levels, count: page.count, to: &state.validity)
-            guard page.count - present == page.nulls else { throw .malformed("a page declares \(page.nulls) nulls, its levels \(page.count - present)") }
+            present = try readLevels(&levels, count: page.count, into: &state, scratch)
+            guard page.count - present == page.nulls else { throw .malformed("a page declares \(page.nulls ?? 0) nulls, its levels \(page.count - present)") }
         }
         let valuesBody = UnsafeRawBufferPointer(rebasing: body[page.definitionBytes...])
         let size = header.uncompressedSize - page.definitionBytes
-        let bytes = page.compressed ? try ParquetCodecs.decompress(valuesBody, codec: chunk.codec, size: size) : Array(valuesBody)
-        try bytes.withTypedBytes { raw throws(ParquetProblem) in
-            var cursor = PageCursor(raw)
-            try decodeValues(&cursor, encoding: page.encoding, count: present, dictionary: state.dictionary, into: &state.sink)
-        }
+        let raw = page.compressed ? try ParquetCodecs.decompress(valuesBody, codec: chunk.codec, size: size, buffer: scratch.page(size)) : valuesBody
+        var cursor = PageCursor(raw)
+        try readValues(&cursor, page, present: present, into: &state, rows: rows, scratch)
     }
 
-    /// Reads `count` definition levels (0 = null, 1 = value) and returns how many are values.
-    private func appendLevels(_ cursor: inout PageCursor, count: Int, to validity: inout NullBitmap?) throws(ParquetProblem) -> Int {
-        let levels = try ParquetEncoding.hybrid(&cursor, width: 1, count: count)
+    /// Reads `count` definition levels (0 = null, else a value) for the rows from `state.row`,
+    /// marking the null rows in `state.validity`, and returns how many are values.
+    private func readLevels(_ cursor: inout PageCursor, count: Int, into state: inout State, _ scratch: PageScratch) throws(ParquetProblem) -> Int {
+        let levels = scratch.indices(count)
+        try ParquetEncoding.hybrid(&cursor, width: 1, count: count, into: levels)
         var present = 0
-        for level in levels {
-            validity?.append(level != 0)
-            present += Int(level)
+        for k in 0..<count {
+            if levels[k] != 0 {
+                present += 1
+            } else {
+                state.validity?.set(state.row + k, valid: false)
+            }
         }
         return present
     }
 
-    private func decodeValues(_ cursor: inout PageCursor, encoding: Int64, count: Int, dictionary: PhysicalValues?,
-                              into sink: inout ParquetValueSink) throws(ParquetProblem) {
+    /// Stores a page's `present` values at its first rows, spreads them over its rows when some
+    /// are null, and moves `state.row` past the page.
+    private func readValues(_ cursor: inout PageCursor, _ page: DataPage, present: Int, into state: inout State,
+                            rows: UnsafeMutableRawPointer, _ scratch: PageScratch) throws(ParquetProblem) {
+        let width = leaf.conversion.storageWidth
+        let destination = rows + state.row * width
+        try decodeValues(&cursor, encoding: page.encoding, count: present, into: &state.writer, destination, scratch)
+        if present < page.count, let validity = state.validity {
+            switch width {
+            case 8: Self.spread(UInt64.self, destination, count: page.count, present: present, validity: validity, first: state.row)
+            case 4: Self.spread(UInt32.self, destination, count: page.count, present: present, validity: validity, first: state.row)
+            default: Self.spread(UInt8.self, destination, count: page.count, present: present, validity: validity, first: state.row)
+            }
+        }
+        state.row += page.count
+    }
+
+    /// Moves the `present` values at the start of `values` to the valid rows among `count`
+    /// (rows `first...` of `validity`), zeroing null rows; from the end, so that no value is
+    /// overwritten before it moved.
+    private static func spread<T: FixedWidthInteger>(_: T.Type, _ values: UnsafeMutableRawPointer, count: Int, present: Int,
+                                                     validity: NullBitmap, first: Int) {
+        let stride = MemoryLayout<T>.stride
+        var k = present
+        for row in (0..<count).reversed() {
+            var value: T = 0
+            if validity.isValid(first + row) {
+                k -= 1
+                value = values.load(fromByteOffset: k * stride, as: T.self)
+            }
+            values.storeBytes(of: value, toByteOffset: row * stride, as: T.self)
+        }
+    }
+
+    private func decodeValues(_ cursor: inout PageCursor, encoding: Int64, count: Int, into writer: inout ParquetValueWriter,
+                              _ destination: UnsafeMutableRawPointer, _ scratch: PageScratch) throws(ParquetProblem) {
         guard let id = ParquetEncodingID(rawValue: encoding) else { throw .unsupported("value encoding \(encoding)") }
         let type = leaf.physical
         switch id {
         case .plain:
-            try sink.append(ParquetEncoding.plain(&cursor, type: type, typeLength: leaf.typeLength, count: count))
+            try writer.writePlain(&cursor, count: count, to: destination, scratch)
         case .plainDictionary, .rleDictionary:
-            guard let dictionary else { throw .malformed("dictionary-encoded values without a dictionary page") }
+            guard writer.hasDictionary else { throw .malformed("dictionary-encoded values without a dictionary page") }
             guard count > 0 else { return }
             let width = Int(try cursor.byte())
-            try sink.append(indices: ParquetEncoding.hybrid(&cursor, width: width, count: count), dictionary: dictionary)
+            let indices = scratch.indices(count)
+            try ParquetEncoding.hybrid(&cursor, width: width, count: count, into: indices)
+            try writer.write(indices: indices, count: count, to: destination)
         case .rle:
             guard type == .boolean else { throw .unsupported("RLE encoding of \(type) values") }
             let length = Int(try cursor.uint32())
             let start = try cursor.take(length, "RLE booleans")
             var run = PageCursor(cursor.bytes, from: start, to: cursor.position)
-            try sink.append(.bool(ParquetEncoding.hybrid(&run, width: 1, count: count).map { $0 != 0 }))
+            try writer.write(.bool(ParquetEncoding.hybrid(&run, width: 1, count: count).map { $0 != 0 }), to: destination)
         case .deltaBinaryPacked:
             let values = try ParquetEncoding.deltaBinaryPacked(&cursor, count: count)
             switch type {
-            case .int32: try sink.append(.int32(values.map { Int32(truncatingIfNeeded: $0) }))
-            case .int64: try sink.append(.int64(values))
+            case .int32: try writer.write(.int32(values.map { Int32(truncatingIfNeeded: $0) }), to: destination)
+            case .int64: try writer.write(.int64(values), to: destination)
             default: throw .malformed("DELTA_BINARY_PACKED on \(type)")
             }
         case .deltaLengthByteArray:
             guard type == .byteArray else { throw .malformed("DELTA_LENGTH_BYTE_ARRAY on \(type)") }
-            try sink.append(.bytes(ParquetEncoding.deltaLengthByteArray(&cursor, count: count)))
+            try writer.write(.bytes(ParquetEncoding.deltaLengthByteArray(&cursor, count: count)), to: destination)
         case .deltaByteArray:
             guard type == .byteArray || type == .fixedLenByteArray else { throw .malformed("DELTA_BYTE_ARRAY on \(type)") }
             let values = try ParquetEncoding.deltaByteArray(&cursor, count: count)
             if type == .fixedLenByteArray, (0..<values.count).contains(where: { values[$0].count != leaf.typeLength }) {
                 throw .malformed("a DELTA_BYTE_ARRAY value of another length than \(leaf.typeLength)")
             }
-            try sink.append(.bytes(values))
+            try writer.write(.bytes(values), to: destination)
         case .byteStreamSplit:
-            try sink.append(ParquetEncoding.byteStreamSplit(&cursor, type: type, typeLength: leaf.typeLength, count: count))
+            try writer.write(ParquetEncoding.byteStreamSplit(&cursor, type: type, typeLength: leaf.typeLength, count: count), to: destination)
         case .bitPacked:
             throw .unsupported("BIT_PACKED value encoding")
         }
+    }
+}
+
+/// Buffers one chunk's decode reuses from page to page: the decompressed page, its definition
+/// levels or dictionary indices, and where its text values lie. Each grows to the largest page
+/// seen.
+final class PageScratch {
+    private var pageBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 16)
+    private var indexBuffer = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 1)
+    private var valueBuffer = UnsafeMutableBufferPointer<(at: Int, length: Int, hash: UInt64)>.allocate(capacity: 1)
+
+    deinit {
+        pageBuffer.deallocate()
+        indexBuffer.deallocate()
+        valueBuffer.deallocate()
+    }
+
+    /// Room for where `count` text values lie in the page and their hashes.
+    func values(_ count: Int) -> UnsafeMutablePointer<(at: Int, length: Int, hash: UInt64)> {
+        if count > valueBuffer.count {
+            valueBuffer.deallocate()
+            valueBuffer = .allocate(capacity: count)
+        }
+        return valueBuffer.baseAddress!
+    }
+
+    /// At least `size` bytes for a decompressed page.
+    func page(_ size: Int) -> UnsafeMutableRawBufferPointer {
+        if size > pageBuffer.count {
+            pageBuffer.deallocate()
+            pageBuffer = .allocate(byteCount: size, alignment: 16)
+        }
+        return pageBuffer
+    }
+
+    /// Room for `count` levels or indices.
+    func indices(_ count: Int) -> UnsafeMutablePointer<UInt32> {
+        if count > indexBuffer.count {
+            indexBuffer.deallocate()
+            indexBuffer = .allocate(capacity: count)
+        }
+        return indexBuffer.baseAddress!
     }
 }

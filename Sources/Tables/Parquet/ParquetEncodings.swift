@@ -8,35 +8,6 @@ enum PhysicalValues: Sendable {
     case float([Float])
     case double([Double])
     case bytes(ByteArrays)
-
-    var count: Int {
-        switch self {
-        case .bool(let v): v.count
-        case .int32(let v): v.count
-        case .int64(let v), .int96(let v): v.count
-        case .float(let v): v.count
-        case .double(let v): v.count
-        case .bytes(let v): v.count
-        }
-    }
-
-    /// The values at `indices` (dictionary lookup), each checked against the dictionary's size.
-    func gather(_ indices: [UInt32]) throws(ParquetProblem) -> PhysicalValues {
-        let size = count
-        if let bad = indices.first(where: { Int($0) >= size }) { throw .dictionaryIndexOutOfRange(index: Int(bad), dictionarySize: size) }
-        switch self {
-        case .bool(let v): return .bool(indices.map { v[Int($0)] })
-        case .int32(let v): return .int32(indices.map { v[Int($0)] })
-        case .int64(let v): return .int64(indices.map { v[Int($0)] })
-        case .int96(let v): return .int96(indices.map { v[Int($0)] })
-        case .float(let v): return .float(indices.map { v[Int($0)] })
-        case .double(let v): return .double(indices.map { v[Int($0)] })
-        case .bytes(let v):
-            var out = ByteArrays()
-            for i in indices { out.append(v[Int(i)]) }
-            return .bytes(out)
-        }
-    }
 }
 
 /// Variable-length byte strings stored end to end.
@@ -100,24 +71,35 @@ struct PageCursor {
         guard width > 0 else { for _ in 0..<count { body(0) }; return }
         let start = try take((count * width + 7) / 8, "bit-packed values")
         let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
-        for k in 0..<count {
-            let bit = k * width
-            let at = start + bit >> 3, shift = bit & 7
-            if width + shift <= 64 && at + 8 <= bytes.count {
-                // One load from the buffer (bits past the value are masked off).
-                body(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) >> UInt64(shift) & mask)
-                continue
-            }
-            var value: UInt64 = 0, got = 0, position = bit
-            while got < width {
-                let offset = position & 7
-                let take = min(8 - offset, width - got)
-                value |= UInt64((bytes[start + position >> 3] >> UInt8(offset)) & UInt8(truncatingIfNeeded: (1 << take) - 1)) << UInt64(got)
-                got += take
-                position += take
-            }
-            body(value)
+        for k in 0..<count { body(packed(start: start, index: k, width: width, mask: mask)) }
+    }
+
+    /// `unpack` of at most 32-bit values into `out[0..<count]`.
+    mutating func unpack(count: Int, width: Int, into out: UnsafeMutablePointer<UInt32>) throws(ParquetProblem) {
+        guard width > 0 else { out.update(repeating: 0, count: count); return }
+        let start = try take((count * width + 7) / 8, "bit-packed values")
+        let mask: UInt64 = (1 << UInt64(width)) - 1
+        for k in 0..<count { out[k] = UInt32(truncatingIfNeeded: packed(start: start, index: k, width: width, mask: mask)) }
+    }
+
+    /// Value `index` of `width` bits packed from byte `start`.
+    @inline(__always)
+    private func packed(start: Int, index k: Int, width: Int, mask: UInt64) -> UInt64 {
+        let bit = k * width
+        let at = start + bit >> 3, shift = bit & 7
+        if width + shift <= 64 && at + 8 <= bytes.count {
+            // One load from the buffer (bits past the value are masked off).
+            return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) >> UInt64(shift) & mask
         }
+        var value: UInt64 = 0, got = 0, position = bit
+        while got < width {
+            let offset = position & 7
+            let take = min(8 - offset, width - got)
+            value |= UInt64((bytes[start + position >> 3] >> UInt8(offset)) & UInt8(truncatingIfNeeded: (1 << take) - 1)) << UInt64(got)
+            got += take
+            position += take
+        }
+        return value
     }
 }
 
@@ -132,10 +114,25 @@ enum ParquetEncoding {
     /// The RLE / bit-packing hybrid: `count` values of `width` bits (runs may hold more than
     /// are asked for: bit-packed runs are padded to groups of eight).
     static func hybrid(_ cursor: inout PageCursor, width: Int, count: Int) throws(ParquetProblem) -> [UInt32] {
+        var failure: ParquetProblem?
+        let values = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(ParquetProblem) {
+                if let base = buffer.baseAddress { try hybrid(&cursor, width: width, count: count, into: base) }
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return values
+    }
+
+    /// `hybrid` into `out[0..<count]`.
+    static func hybrid(_ cursor: inout PageCursor, width: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) throws(ParquetProblem) {
         guard (0...32).contains(width) else { throw .malformed("RLE bit width \(width)") }
-        var out: [UInt32] = []
-        out.reserveCapacity(count)
-        while out.count < count {
+        var done = 0
+        while done < count {
             let header = try cursor.varint()
             let runLength = Int(truncatingIfNeeded: header >> 1)
             if header & 1 == 0 {
@@ -144,17 +141,19 @@ enum ParquetEncoding {
                 let at = try cursor.take(bytes, "an RLE value")
                 var value: UInt32 = 0
                 for k in 0..<bytes { value |= UInt32(cursor.bytes[at + k]) << UInt32(8 * k) }
-                out.append(contentsOf: repeatElement(value, count: min(runLength, count - out.count)))
+                let n = min(runLength, count - done)
+                (out + done).update(repeating: value, count: n)
+                done += n
             } else {
                 guard runLength > 0, runLength <= 1 << 28 else { throw .malformed("a bit-packed run of \(runLength) groups") }
-                let wanted = min(runLength * 8, count - out.count)
+                let wanted = min(runLength * 8, count - done)
                 let runStart = cursor.position
                 // Writers may end the last run early; read only the values asked for, then skip the run.
-                try cursor.unpack(count: wanted, width: width) { out.append(UInt32(truncatingIfNeeded: $0)) }
+                try cursor.unpack(count: wanted, width: width, into: out + done)
+                done += wanted
                 cursor.position = max(cursor.position, min(cursor.end, runStart + runLength * width))
             }
         }
-        return out
     }
 
     /// DELTA_BINARY_PACKED integers, exactly `count` of them; the cursor ends after the last

@@ -30,8 +30,10 @@ public struct ParquetReadOptions: Sendable {
 /// mapped read-only. Every offset and length read from the file is checked, so a corrupt or
 /// truncated file is a `TableReadError.invalidParquet` naming the row group and column, never
 /// a crash. Footer statistics (min/max, null counts) are not used: values are always decoded.
-/// Memory: the decoded chunks of a column, then the column they are joined into (about twice
-/// the decoded column bytes at the peak, one column at a time for the join).
+/// Memory: each column's final array is allocated once and every chunk decodes straight into
+/// its rows (plus one decompressed page and its indices per running task); text is hashed by
+/// its bytes, so a `String` is made once per distinct value. The file's pages leave resident
+/// memory as their chunks are decoded.
 public enum ParquetReader {
     /// The four bytes every Parquet file starts and ends with.
     public static let magic = ParquetMetadata.magic
@@ -48,8 +50,7 @@ public enum ParquetReader {
             do throws(ParquetProblem) {
                 return try ParquetMetadata(file: input.bytes).fields.map { field in
                     guard case .flat(let leaf) = field.shape else { return ColumnHeader(name: field.name, type: nil) }
-                    return ColumnHeader(name: field.name, type: ParquetValueSink(leaf.conversion).column(named: field.name, rowCount: 0,
-                                                                                                        validity: nil).type)
+                    return ColumnHeader(name: field.name, type: leaf.conversion.columnType)
                 }
             } catch {
                 throw .invalidParquet(path: path, rowGroup: nil, column: nil, problem: error)
@@ -71,24 +72,13 @@ public enum ParquetReader {
             case .unsupported(let what): throw .invalidParquet(path: path, rowGroup: nil, column: field.name, problem: .unsupported(what))
             }
         }
-        let groups = metadata.rowGroups
-        let tasks = groups.indices.flatMap { g in fields.indices.map { (g, $0) } }
-        let finalLeaves = leaves
-        let decoded = ParallelFor.map(count: tasks.count, blockSize: 1, threads: options.threads) { range -> Result<Column, TableReadError> in
-            let (g, f) = tasks[range.lowerBound]
-            let decoder = ParquetColumnDecoder(file: input.bytes, leaf: finalLeaves[f], chunk: groups[g].chunks[fields[f].leaves.lowerBound],
-                                               rowCount: groups[g].rowCount)
-            do throws(ParquetProblem) { return .success(try decoder.decode(name: fields[f].name)) } catch {
-                return .failure(.invalidParquet(path: path, rowGroup: g, column: fields[f].name, problem: error))
-            }
-        }
         var columns: [Column] = []
-        for (f, field) in fields.enumerated() {
-            var parts: [Column] = []
-            for g in groups.indices { parts.append(try decoded[g * fields.count + f].get()) }
-            let joined = parts.isEmpty ? ParquetValueSink(leaves[f].conversion).column(named: field.name, rowCount: 0, validity: nil)
-                : Column(concatenating: parts)
-            columns.append(options.schema[field.name].map { joined.converted(to: $0) } ?? joined)
+        // Columns in groups of 64: each group is one parallel decode (and one level of
+        // `ParquetColumnArrays` nesting per column).
+        for batch in ParallelFor.blocks(count: fields.count, blockSize: 64) {
+            let read = try readColumns(Array(fields[batch]), leaves: Array(leaves[batch]), of: metadata, input: input, path: path,
+                                       threads: options.threads)
+            columns += zip(fields[batch], read).map { field, column in options.schema[field.name].map { column.converted(to: $0) } ?? column }
         }
         do {
             return TableReadResult(table: try Table(columns: columns), skippedRows: [], blankLines: 0)
@@ -98,6 +88,74 @@ public enum ParquetReader {
             case .columnLengthMismatch(let column, _, _):
                 throw .invalidParquet(path: path, rowGroup: nil, column: column, problem: .malformed("column of another length"))
             }
+        }
+    }
+
+    /// Decodes `fields` (flat, with `leaves` their layouts): every column chunk is one task,
+    /// decoded into its rows of the column's final array; then each text column's chunk
+    /// dictionaries are merged and its codes rewritten to the merged dictionary's. Each chunk's
+    /// file pages are released once decoded. The first error in column order, then row group
+    /// order, is the one thrown.
+    private static func readColumns(_ fields: [ParquetField], leaves: [ParquetLeaf], of metadata: ParquetMetadata, input: InputBytes,
+                                    path: String, threads: ParallelFor.Threads) throws(TableReadError) -> [Column] {
+        let groups = metadata.rowGroups
+        var firstRows: [Int] = []
+        var rows = 0
+        for group in groups {
+            firstRows.append(rows)
+            rows += group.rowCount
+        }
+        var failure: TableReadError?
+        var outputs: [[ParquetColumnDecoder.Output]] = []
+        var dictionaries: [Int: [String]] = [:]
+        let finalFirstRows = firstRows
+        let arrays = ParquetColumnArrays.allocate(leaves.map(\.conversion), count: rows) { addresses in
+            let columns = ColumnAddresses(addresses)
+            let results = ParallelFor.mapTasks(count: fields.count * groups.count, threads: threads) {
+                task -> Result<ParquetColumnDecoder.Output, TableReadError> in
+                let (f, g) = task.quotientAndRemainder(dividingBy: groups.count)
+                let chunk = groups[g].chunks[fields[f].leaves.lowerBound]
+                let decoder = ParquetColumnDecoder(file: input.bytes, leaf: leaves[f], chunk: chunk, rowCount: groups[g].rowCount)
+                defer { input.release(chunk.range) }
+                do throws(ParquetProblem) {
+                    return .success(try decoder.decode(into: columns.base[f] + finalFirstRows[g] * leaves[f].conversion.storageWidth))
+                } catch {
+                    return .failure(.invalidParquet(path: path, rowGroup: g, column: fields[f].name, problem: error))
+                }
+            }
+            do throws(TableReadError) {
+                outputs = try fields.indices.map { f throws(TableReadError) in
+                    try groups.indices.map { g throws(TableReadError) in try results[f * groups.count + g].get() }
+                }
+            } catch {
+                failure = error
+                return false
+            }
+            var remaps: [CodeRemap] = []
+            for f in fields.indices where leaves[f].conversion.columnType == .category {
+                let (dictionary, maps) = ParquetStringTable.merged(outputs[f].map(\.strings), threads: threads)
+                dictionaries[f] = dictionary
+                for g in groups.indices { outputs[f][g].strings = ParquetStringTable().values }  // freed before the next column's merge
+                remaps += groups.indices.map { g in
+                    CodeRemap(codes: columns.base[f] + finalFirstRows[g] * 4, rows: groups[g].rowCount, map: maps[g], validity: outputs[f][g].validity)
+                }
+            }
+            let chunkRemaps = remaps
+            _ = ParallelFor.mapTasks(count: chunkRemaps.count, threads: threads) { chunkRemaps[$0].apply() }
+            return true
+        }
+        guard let arrays else { throw failure! }
+        return fields.indices.map { f in
+            let values: ColumnValues = switch (arrays[f], leaves[f].conversion.columnType) {
+            case (.float64(let v), _): .float64(v)
+            case (.float32(let v), _): .float32(v)
+            case (.int64(let v), .timestamp): .timestamp(v)
+            case (.int64(let v), _): .int64(v)
+            case (.bool(let v), _): .bool(v)
+            case (.codes(let v), _): .category(codes: v, dictionary: dictionaries[f] ?? [])
+            }
+            let validity = leaves[f].optional ? NullBitmap(concatenating: outputs[f].map { $0.validity ?? NullBitmap(count: 0) }) : nil
+            return Column(name: fields[f].name, values: values, validity: validity)
         }
     }
 
@@ -119,9 +177,39 @@ public enum ParquetReader {
     }
 }
 
+/// The column arrays' addresses, shared by the parallel chunk decoders.
+///
+/// Safety of the unchecked `Sendable`: each task writes only its own chunk's rows, and the
+/// arrays stay allocated until every task has finished (`ParquetColumnArrays.allocate`).
+private struct ColumnAddresses: @unchecked Sendable {
+    let base: [UnsafeMutableRawPointer]
+    init(_ base: [UnsafeMutableRawPointer]) { self.base = base }
+}
+
+/// Rewrites one chunk's text codes from its own dictionary's to the merged dictionary's; null
+/// rows keep code 0. (Unchecked `Sendable`: as `ColumnAddresses`, one task per chunk.)
+private struct CodeRemap: @unchecked Sendable {
+    let codes: UnsafeMutableRawPointer
+    let rows: Int
+    let map: [Int32]
+    let validity: NullBitmap?
+
+    func apply() {
+        guard !map.indices.allSatisfy({ map[$0] == Int32($0) }) else { return }
+        let codes = codes.assumingMemoryBound(to: Int32.self)
+        map.withUnsafeBufferPointer { map in
+            if let validity, validity.nullCount > 0 {
+                for row in 0..<rows { codes[row] = validity.isValid(row) ? map[Int(codes[row])] : 0 }
+            } else {
+                for row in 0..<rows { codes[row] = map[Int(codes[row])] }
+            }
+        }
+    }
+}
+
 extension Column {
     /// The rows of `parts` one after another (all of one type); category dictionaries are
-    /// merged in order of first appearance.
+    /// merged in order of first appearance, and null rows keep code 0.
     init(concatenating parts: [Column]) {
         if parts.count == 1 { self = parts[0]; return }
         let validity = NullBitmap(concatenating: parts.map(\.validity))
@@ -140,7 +228,7 @@ extension Column {
             for part in parts {
                 guard case .category(let partCodes, let dictionary) = part.values else { continue }
                 let map = dictionary.map { encoder.code(for: $0) }
-                codes += partCodes.map { map.isEmpty ? 0 : map[Int($0)] }
+                codes += partCodes.indices.map { row in part.validity.isValid(row) ? map[Int(partCodes[row])] : 0 }
             }
             values = .category(codes: codes, dictionary: encoder.dictionary)
         }
@@ -150,22 +238,36 @@ extension Column {
     /// The column as `type` where `ParquetReadOptions.schema` allows the conversion, else itself.
     func converted(to type: ColumnType) -> Column {
         guard type != self.type else { return self }
-        let rows = 0..<count
         switch (type, values) {
         case (.float64, .int64), (.float64, .float32), (.float64, .bool):
-            return Column(name: name, values: .float64(rows.map { number(at: $0) ?? 0 }), validity: validity)
+            return Column(name: name, values: .float64(numbersOrZero), validity: validity)
         case (.float32, .float64), (.float32, .int64):
-            return Column(name: name, values: .float32(rows.map { Float(number(at: $0) ?? 0) }), validity: validity)
+            return Column(name: name, values: .float32(numbersOrZero.map { Float($0) }), validity: validity)
         case (.int64, .float64), (.int64, .float32):
-            let numbers = rows.map { number(at: $0) ?? 0 }
+            let numbers = numbersOrZero
             guard numbers.allSatisfy({ $0.rounded() == $0 && abs($0) < 0x1p63 }) else { return self }
             return Column(name: name, values: .int64(numbers.map { Int64($0) }), validity: validity)
         case (.category, _):
             var encoder = CategoryEncoder()
-            let codes = rows.map { text(at: $0).map { encoder.code(for: $0) } ?? 0 }
+            let codes = (0..<count).map { text(at: $0).map { encoder.code(for: $0) } ?? 0 }
             return Column(name: name, values: .category(codes: codes, dictionary: encoder.dictionary), validity: validity)
         default:
             return self
+        }
+    }
+
+    /// `number(at:) ?? 0` of every row, in one pass over the values.
+    private var numbersOrZero: [Double] {
+        let validity = validity
+        func each<T>(_ values: [T], _ number: (T) -> Double) -> [Double] {
+            validity.nullCount == 0 ? values.map(number) : values.indices.map { validity.isValid($0) ? number(values[$0]) : 0 }
+        }
+        switch values {
+        case .float64(let v): return each(v) { $0 }
+        case .float32(let v): return each(v) { Double($0) }
+        case .int64(let v), .timestamp(let v): return each(v) { Double($0) }
+        case .bool(let v): return each(v) { $0 ? 1 : 0 }
+        case .category(let codes, _): return Array(repeating: 0, count: codes.count)
         }
     }
 }

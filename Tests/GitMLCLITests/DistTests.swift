@@ -315,9 +315,11 @@ final class DistTests: CLITestCase {
             git ml remote add s3 s3://bucket/ml --endpoint http://127.0.0.1:9 --path-style --default >/dev/null
             export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret
             status=0; GITML_CURL_LIBRARY=libcurl-missing.so.4 git ml push 2> missing.txt || status=$?
-            [ $status = 3 ] && grep -q 'need libcurl, which could not be loaded (libcurl-missing.so.4' missing.txt
+            test $status = 3
+            grep -q 'need libcurl, which could not be loaded (libcurl-missing.so.4' missing.txt
             status=0; git ml push 2> loaded.txt || status=$?   # libcurl loaded: the request fails to connect
-            [ $status = 3 ] && grep -q 'Failed to connect to 127.0.0.1 port 9' loaded.txt
+            test $status = 3
+            grep -q 'Failed to connect to 127.0.0.1 port 9' loaded.txt
             """)
         XCTAssertEqual(manual.stdout.split(separator: "\n").first, "/usr/local/share/man/man1/git-mlcommit.1", manual.stdout)
         lap("manual and doctor")

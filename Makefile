@@ -18,11 +18,17 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product git-ml
 
+# One binary, as in the release tarball: git-mlcommit is a relative link to git-ml, which is
+# `git mlcommit` when started under that name (docs/INSTALL.md). A git-mlcommit left by an older
+# install is replaced by the link. BIN_DIR is the build installed (`make -o release install
+# BIN_DIR=.build/debug` installs the debug build without building the release).
+BIN_DIR ?= .build/release
 install: release
 	install -d $(PREFIX)/bin
-	install -m 0755 .build/release/git-ml .build/release/git-mlcommit $(PREFIX)/bin/
+	install -m 0755 $(BIN_DIR)/git-ml $(PREFIX)/bin/
+	ln -sfn git-ml $(PREFIX)/bin/git-mlcommit
 
 # The release tarball: dist/gitml-<version>-linux-<arch>.tar.gz (docs/INSTALL.md).
 dist: deps

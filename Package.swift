@@ -39,8 +39,11 @@ let package = Package(
         .target(name: "CPlatform", cSettings: buildCommit.isEmpty ? [] : [.define("GITML_COMMIT", to: "\"\(buildCommit)\"")]),
         .target(name: "Platform", dependencies: ["CPlatform"], swiftSettings: simdDefine),
 
+        // libcurl for URLSession, loaded on the first HTTP request, not at start-up (CurlLoader.h).
+        .target(name: "CCurlLoader", linkerSettings: [.linkedLibrary("dl")]),
+
         // Storage and git.
-        .target(name: "BlobStore", dependencies: ["Platform", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "BlobStore", dependencies: ["Platform", "CZstd", "CCurlLoader", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: simdFlags),
         .target(name: "GitRepo", dependencies: ["CGit2", "CZlib", "Platform"]),
         .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
@@ -108,6 +111,8 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Kernels", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Contracts", "Records"], exclude: ["Golden"]),
-        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", "Platform", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", "Platform", .product(name: "Yams", package: "Yams"),
+                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -36,6 +36,14 @@ build() {
     --product git-ml >&2)
   rm -rf "$built" && mkdir -p "$built"
   cp "$scratch/release/git-ml" "$built/"
+  # libcurl is opened on the first HTTP request (Sources/CCurlLoader), not at start-up: the
+  # binary defines every libcurl function it calls, so the -lcurl that the static
+  # FoundationNetworking adds (after any --as-needed) names a library nothing needs.
+  if nm -D --undefined-only "$built/git-ml" | grep -q ' curl_'; then
+    echo "dist.sh: the $1 build still calls libcurl directly: $(nm -D --undefined-only "$built/git-ml" | grep ' curl_' | tr -s ' ' | tr '\n' ',')" \
+      "(add the functions to Sources/CCurlLoader)" >&2; exit 1
+  fi
+  python3 "$root/scripts/drop-needed.py" "$built/git-ml" libcurl.so.4
   # The baseline build must be one (a stale manifest would give it the x86-64-v3 flags).
   if [ "$1" = baseline ]; then
     local reported
@@ -91,6 +99,8 @@ cp "$root/scripts/dist-install.sh" "$stage/install.sh"
 {
   echo "# Shared libraries git-ml loads (ldd of the ${builds[-1]%%:*} build); install.sh needs none of Swift."
   ldd "$stage/builds/${builds[-1]%%:*}/git-ml" | awk '$1 !~ /^(linux-vdso|\/lib64\/ld-linux)/ { print $1 }' | sort
+  echo "# Opened on the first HTTP request (S3 blob remotes, AWS credentials), with what it loads:"
+  echo "libcurl.so.4"
 } > "$stage/LIBRARIES"
 # The links are listed too (sha256sum reads through them: a link turned elsewhere fails the check).
 (cd "$stage" && find . \( -type f -o -type l \) ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)

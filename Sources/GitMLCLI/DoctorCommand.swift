@@ -84,8 +84,16 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
+    static let installCurl = "install libcurl 7.62 or later (Debian: apt-get install libcurl4)"
+
+    /// The libraries' versions; libcurl, loaded on the first HTTP request, is loaded here to check it.
     static func libraries() -> Finding {
-        Finding(ok: true, subject: "libraries", detail: "libgit2 \(Repository.libgit2Version), zstd \(Zstd.versionString)")
+        let loaded = "libgit2 \(Repository.libgit2Version), zstd \(Zstd.versionString)"
+        guard let curl = HTTPLibrary.version else {
+            return Finding(ok: false, subject: "libraries", detail: "\(loaded); libcurl cannot be loaded (\(HTTPLibrary.problem ?? "unknown")), "
+                           + "so S3 blob remotes cannot be reached", fix: installCurl)
+        }
+        return Finding(ok: true, subject: "libraries", detail: "\(loaded), libcurl \(curl) (loaded on the first HTTP request)")
     }
 
     /// Hooks and the blob remote of the repository around the current folder, if any.
@@ -122,6 +130,10 @@ struct DoctorCommand: ParsableCommand {
     static func remote(_ project: Project) -> Finding {
         guard let spec = try? project.remoteSpec(nil) else {
             return Finding(ok: true, subject: "blob remote", detail: "none configured (git ml remote add NAME URL --default to share data)")
+        }
+        if spec.url.hasPrefix("s3://"), let problem = HTTPLibrary.problem {   // a request would stop the process
+            return Finding(ok: false, subject: "blob remote", detail: "\(spec.name) (\(spec.url)) not checked: libcurl cannot be loaded (\(problem))",
+                           fix: installCurl)
         }
         do {
             _ = try spec.open().stat("gitml-doctor-probe")

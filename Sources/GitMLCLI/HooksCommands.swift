@@ -13,6 +13,7 @@ struct HooksCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install the pre-push and pre-merge-commit hooks, or with --server the server's receive hooks.",
             discussion: """
                 The pre-push hook uploads the bytes of the datasets and candidate runs that pushed

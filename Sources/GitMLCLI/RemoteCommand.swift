@@ -12,6 +12,7 @@ struct RemoteCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add or replace a blob remote.",
             discussion: """
                 URL: file:///path, a plain path, or s3://bucket/prefix. Credentials are never written
@@ -42,6 +43,7 @@ struct RemoteCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List blob remotes and the config each comes from.",
             discussion: """
                 A remote comes from the checked-out ml/config.yaml; on a branch whose
@@ -74,7 +76,7 @@ struct RemoteCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a blob remote from ml/config.yaml.",
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a blob remote from ml/config.yaml.",
                                                         discussion: "Example: git ml remote remove shared")
         @Argument(help: "The remote's name.") var name: String
 

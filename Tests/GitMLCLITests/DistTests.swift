@@ -73,8 +73,7 @@ final class DistTests: CLITestCase {
         let installed = try run(folder + "/install.sh", "--prefix=" + prefix)
         XCTAssertTrue(installed.stdout.contains("installed GitML"), installed.stdout)
         XCTAssertTrue(installed.stdout.contains("add \(prefix)/bin to PATH"), installed.stdout)
-        let environment = ["PATH": prefix + "/bin:" + DistTests.plainPath, "HOME": work, "MANPAGER": "cat", "PAGER": "cat",
-                           "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"]
+        let environment = installedEnvironment(prefix)
         let version = try runClean(["git", "ml", "version"], environment: environment)
         XCTAssertTrue(version.stdout.hasPrefix("git-ml "), version.stdout)
         XCTAssertEqual(try runClean(["sh", "-c", "command -v git-ml"], environment: environment).stdout, prefix + "/bin/git-ml\n")
@@ -93,16 +92,7 @@ final class DistTests: CLITestCase {
         let addHelp = try runClean(["man", "git-ml-data-add"], environment: environment).stdout
         XCTAssertTrue(addHelp.contains("--name"), addHelp)
         XCTAssertTrue(try runClean(["man", "git-mlcommit"], environment: environment).stdout.contains("git-mlcommit"))
-        // A demo-sized story with the installed binaries only.
-        try runClean(["git", "ml", "init"], environment: environment)
-        try writeCSV("d.csv", rows: 500)
-        try runClean(["git", "ml", "data", "add", "d.csv", "--name", "churn", "--no-checks"], environment: environment)
-        try runClean(["git", "mlcommit", "-m", "Add churn"], environment: environment)
-        XCTAssertEqual(try runClean(["git", "log", "-1", "--format=%s"], environment: environment).stdout, "Add churn\n")
-        try runClean(["git", "ml", "fsck"], environment: environment)
-        // doctor takes the link on PATH for this installation's git-mlcommit.
-        let doctor = try runClean(["git", "ml", "doctor"], environment: environment, expect: nil).stdout
-        XCTAssertTrue(doctor.contains("ok       git-mlcommit: \(prefix)/bin/git-mlcommit\n"), doctor)
+        try commitADatasetWithTheInstalled(prefix, environment: environment)
         // bash completion of `git ml <TAB>`, including dataset names from the repository.
         let completion = """
             source \(prefix)/share/bash-completion/completions/git-ml
@@ -112,6 +102,43 @@ final class DistTests: CLITestCase {
             """
         let words = try runClean(["bash", "-c", completion], environment: environment).stdout
         XCTAssertEqual(words, "show\n--\nchurn\nchurn@v1\n")
+    }
+
+    /// `make install` from source installs one binary as the tarball does: git-mlcommit is a link to
+    /// git-ml (replacing the separate binary an older install left), and `git mlcommit` works
+    /// through it. `-o release` installs this test run's build instead of building the release.
+    func testMakeInstallPutsOneBinaryAndALinkForGitMLCommit() throws {
+        let prefix = work + "/source-prefix"
+        try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        try run("cp", CLITestCase.binaries + "/git-ml", prefix + "/bin/git-mlcommit")   // what an older `make install` left
+        try run("make", "-s", "-C", DistTests.sourceRoot, "-o", "release", "install", "PREFIX=" + prefix, "BIN_DIR=" + CLITestCase.binaries)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: prefix + "/bin").sorted(), ["git-ml", "git-mlcommit"])
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: prefix + "/bin/git-mlcommit"), "git-ml")
+        XCTAssertEqual(try run("find", prefix + "/bin", "-type", "f").stdout, prefix + "/bin/git-ml\n")
+        let environment = installedEnvironment(prefix)
+        let commitHelp = try runClean(["git-mlcommit", "--help"], environment: environment).stdout
+        XCTAssertTrue(commitHelp.contains("USAGE: git-mlcommit"), commitHelp)
+        try commitADatasetWithTheInstalled(prefix, environment: environment)
+    }
+
+    /// The environment of a user with only the installation in `prefix` on PATH (no Swift).
+    private func installedEnvironment(_ prefix: String) -> [String: String] {
+        ["PATH": prefix + "/bin:" + DistTests.plainPath, "HOME": work, "MANPAGER": "cat", "PAGER": "cat",
+         "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"]
+    }
+
+    /// A demo-sized story with the binaries installed in `prefix` only: a dataset added and
+    /// committed with `git mlcommit` (the link), fsck, and doctor taking the link on PATH for this
+    /// installation's git-mlcommit.
+    private func commitADatasetWithTheInstalled(_ prefix: String, environment: [String: String]) throws {
+        try runClean(["git", "ml", "init"], environment: environment)
+        try writeCSV("d.csv", rows: 500)
+        try runClean(["git", "ml", "data", "add", "d.csv", "--name", "churn", "--no-checks"], environment: environment)
+        try runClean(["git", "mlcommit", "-m", "Add churn"], environment: environment)
+        XCTAssertEqual(try runClean(["git", "log", "-1", "--format=%s"], environment: environment).stdout, "Add churn\n")
+        try runClean(["git", "ml", "fsck"], environment: environment)
+        let doctor = try runClean(["git", "ml", "doctor"], environment: environment, expect: nil).stdout
+        XCTAssertTrue(doctor.contains("ok       git-mlcommit: \(prefix)/bin/git-mlcommit\n"), doctor)
     }
 
     func testATamperedReleaseIsRefusedAndInstallsNothing() throws {
@@ -283,6 +310,16 @@ final class DistTests: CLITestCase {
             man git-ml-data-add | grep -e '--name' >/dev/null
             readlink -f "$(man -w git-mlcommit)"
             git ml doctor
+            # libcurl is opened on the first HTTP request: without it a push says what to install.
+            mkdir /tmp/s3-push && cd /tmp/s3-push && git init -q && git ml init >/dev/null
+            git ml remote add s3 s3://bucket/ml --endpoint http://127.0.0.1:9 --path-style --default >/dev/null
+            export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret
+            status=0; GITML_CURL_LIBRARY=libcurl-missing.so.4 git ml push 2> missing.txt || status=$?
+            test $status = 3
+            grep -q 'need libcurl, which could not be loaded (libcurl-missing.so.4' missing.txt
+            status=0; git ml push 2> loaded.txt || status=$?   # libcurl loaded: the request fails to connect
+            test $status = 3
+            grep -q 'Failed to connect to 127.0.0.1 port 9' loaded.txt
             """)
         XCTAssertEqual(manual.stdout.split(separator: "\n").first, "/usr/local/share/man/man1/git-mlcommit.1", manual.stdout)
         lap("manual and doctor")

@@ -18,6 +18,24 @@ final class DoctorCommandTests: CLITestCase {
         }
     }
 
+    /// libcurl is opened on the first HTTP request (CCurlLoader): doctor names its version, or the
+    /// problem and the fix when it cannot be loaded, without probing the S3 remote (which needs
+    /// it). (A push without libcurl: `DistTests.testReleaseInstallsInACleanDebianRootAndRunsTheDemo`,
+    /// on the release, whose static Foundation calls libcurl through CCurlLoader.)
+    func testDoctorNamesLibcurlOrWhatToInstall() throws {
+        try run("git", "ml", "init")
+        try run("git", "ml", "remote", "add", "s3", "s3://bucket/ml", "--endpoint", "http://127.0.0.1:9", "--path-style", "--default")
+        let missing = ["GITML_CURL_LIBRARY": "libcurl-missing.so.4", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"]
+        let installCurl = "install libcurl 7.62 or later (Debian: apt-get install libcurl4)"
+        let healthy = lines(try run("git", "ml", "doctor", expect: nil))
+        XCTAssertTrue(healthy.contains { $0.hasPrefix("ok       libraries: libgit2 1.") && $0.contains(", libcurl 7.") }, "\(healthy)")
+        let problems = lines(try run(["git", "ml", "doctor"], environment: missing, expect: 1)).filter { $0.hasPrefix("problem  ") }
+        XCTAssertTrue(problems.contains { $0.hasPrefix("problem  libraries: libgit2 1.") && $0.contains("libcurl cannot be loaded (libcurl-missing.so.4: cannot open")
+            && $0.hasSuffix("— fix: " + installCurl) }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("problem  blob remote: s3 (s3://bucket/ml) not checked: libcurl cannot be loaded")
+            && $0.hasSuffix("— fix: " + installCurl) }, "\(problems)")
+    }
+
     func testMissingHooksUnreachableRemoteAndAnotherVersionAreProblemsWithTheirFix() throws {
         try run("git", "ml", "init")
         try Data("x".utf8).write(to: URL(fileURLWithPath: repo + "/afile"))

@@ -11,6 +11,7 @@ public enum TrialExperiment {
     /// as integers, other numbers in their shortest exact form, strings and booleans as YAML
     /// scalars; intermediate mappings are created when missing.
     public static func applying(_ values: [String: JSONValue], to yaml: String) throws(ContractError) -> String {
+        try YAMLLimits.check(yaml, file: "experiment")
         do {
             guard var root = try Yams.compose(yaml: yaml), root.mapping != nil else {
                 throw ContractError.invalidValue(file: "experiment", line: 1, key: "", message: "the experiment file is not a mapping")

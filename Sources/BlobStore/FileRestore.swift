@@ -74,9 +74,18 @@ extension ObjectStore {
 }
 
 extension ObjectStore {
-    /// The chunks of a stored file, in order.
+    /// The chunks of a stored file, in order. A file without a manifest is one chunk, whose
+    /// length is the size its record claims: a claim past a chunk's 32-bit length, or one the
+    /// stored chunk (when it is here) does not have, is `recordMismatch` — the record is
+    /// damaged or forged.
     public func chunkList(of file: StoredFile) throws -> ChunkList {
         if let manifest = file.manifest { return try loadManifest(manifest) }
+        guard file.size <= UInt64(UInt32.max) else {
+            throw StoreError.recordMismatch(file.digest, detail: "a file of one chunk holds at most \(UInt32.max) bytes, record says \(file.size)")
+        }
+        if let (entry, _) = locate(file.digest), UInt64(entry.rawLength) != file.size {
+            throw StoreError.recordMismatch(file.digest, detail: "stored length \(entry.rawLength), record says \(file.size)")
+        }
         var single = ChunkList()
         single.append(file.digest, length: Int(file.size))
         return single

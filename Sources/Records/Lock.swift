@@ -103,7 +103,7 @@ public struct Lock: Equatable, Sendable {
             }
             let digest = try e.string("digest")
             guard CanonicalJSON.isDigest(digest) else { throw e.fail("digest", "is \(quoted(digest)), not sha256: and 64 lowercase hex digits") }
-            datasets[name] = LockedDataset(version: n, digest: digest, size: UInt64(try e.int("size")), path: path)
+            datasets[name] = LockedDataset(version: n, digest: digest, size: try e.byteCount("size"), path: path)
         }
         self.datasets = datasets
         var suites: [String: SuiteCandidate] = [:]

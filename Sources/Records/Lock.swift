@@ -111,7 +111,10 @@ public struct Lock: Equatable, Sendable {
             for (name, entry) in try r.objectField("suites") {
                 let e = try FieldReader(entry, record: "ml/lock.json suite \(name)")
                 guard let value = e.object["value"]?.doubleValue else { throw e.fail("value", "must be a number") }
-                suites[name] = SuiteCandidate(run: try e.string("run"), experiment: try e.string("experiment"), metric: try e.string("metric"),
+                // A run id names files and refs (`ml/runs/<hex>.json`, `refs/ml/runs/<hex>`): nothing else passes.
+                let run = try e.string("run")
+                guard CanonicalJSON.isDigest(run) else { throw e.fail("run", "is \(quoted(run)), not a run id (sha256: and 64 lowercase hex digits)") }
+                suites[name] = SuiteCandidate(run: run, experiment: try e.string("experiment"), metric: try e.string("metric"),
                                               value: value, allowedDirty: e.object["allowed_dirty"]?.boolValue ?? false)
             }
         }

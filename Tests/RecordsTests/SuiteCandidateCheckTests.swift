@@ -47,4 +47,17 @@ final class SuiteCandidateCheckTests: XCTestCase {
             XCTAssertTrue(message?.contains(text) == true, "\(what): \(message ?? "nil")")
         }
     }
+
+    /// A suite entry's run names `ml/runs/<hex>.json` and `refs/ml/runs/<hex>`: a lock whose run
+    /// is not a run id (a path that climbs out of `ml/runs`, say) is refused when read.
+    func testALockWhoseRunIsNotARunIDIsRefused() throws {
+        let r = runRecord()
+        let text = Lock(suites: ["churn": entry(r)]).text
+        XCTAssertNoThrow(try Lock(text: text))
+        for bad in ["sha256:../../../../etc/passwd", String(r.id.dropFirst(7)), r.id.uppercased()] {
+            XCTAssertThrowsError(try Lock(text: text.replacingOccurrences(of: r.id, with: bad)), bad) { error in
+                XCTAssertTrue("\(error)".contains("suite churn") && "\(error)".contains("not a run id"), "\(error)")
+            }
+        }
+    }
 }

@@ -17,8 +17,9 @@ extension ObjectStore {
     /// against their digests on all cores, written to a new temp file there (created with
     /// `O_EXCL | O_NOFOLLOW`), and renamed over `name` — a reader never sees a half-written file,
     /// a damaged chunk fails the restore before anything is replaced, and a symbolic link at
-    /// `name` is replaced, never written through. Every chunk and manifest node is verified, so
-    /// the whole file needs no rehash.
+    /// `name` is replaced, never written through. Every chunk and manifest node is verified; the
+    /// whole file is hashed only the first time this store restores its (manifest, digest) pair
+    /// without having computed it (`VerifiedManifests`), and refused when it is not the digest.
     public func restore(_ file: StoredFile, into directory: ConfinedDirectory, name: String,
                         progress: (@Sendable (UInt64) -> Void)? = nil) throws {
         let chunks = try chunkList(of: file)
@@ -60,6 +61,15 @@ extension ObjectStore {
             }
             try failure.rethrow()
             progress?(UInt64(offsets[range.upperBound - 1] + Int(lengths[range.upperBound - 1])))
+        }
+        // Chunks and nodes are verified; that they make the file the record names is checked once
+        // per (manifest, digest) pair this store has not seen (a record from elsewhere may lie).
+        if !verifiedManifests.contains(file) {
+            let actual = try Digest.ofFile(atPath: temp)
+            guard actual == file.digest else {
+                throw StoreError.recordMismatch(file.digest, detail: "its manifest \(file.manifest.map(\.description) ?? "") assembles \(file.size) bytes whose SHA-256 is \(actual)")
+            }
+            verifiedManifests.remember(file)
         }
         if fchmod(fd, 0o644) != 0 { throw FileIO.error(temp, "chmod") }
         close(fd)

@@ -60,6 +60,29 @@ final class HostileInputTests: CLITestCase {
         try run("git", "ml", "fsck")
     }
 
+    /// A record of a file of several chunks that pairs the real manifest with another digest
+    /// (its identity consistent, so it parses) was checked out without a word, and the lock
+    /// then pinned the claimed digest for those bytes. Now the restore hashes a pair this store
+    /// has not computed and refuses it, replacing nothing.
+    func testAManifestUnderAnotherDigestIsRefusedByCheckout() throws {
+        try initWithVersions(of: "d", rows: 20_000, variants: [0])
+        let data = try Data(contentsOf: URL(fileURLWithPath: repo + "/d.csv"))
+        let lock = try String(contentsOfFile: repo + "/ml/lock.json", encoding: .utf8)
+        let other = "sha256:" + String(repeating: "1", count: 64)
+        let ref = try forgeVersion(2) { record in
+            record["digest"] = other
+            record["files"] = (record["files"] as? [[String: Any]] ?? []).map { var f = $0; f["digest"] = other; return f }
+        }
+        let files = try XCTUnwrap(try json(try run("git", "show", ref + ":dataset.json").stdout) as? [String: Any])["files"] as? [[String: Any]]
+        XCTAssertNotNil(files?.first?["manifest"], "the file has several chunks")
+        let checkout = try run("git", "ml", "data", "checkout", "d@v2", expect: 3)
+        XCTAssertTrue(checkout.stderr.contains("the record of \(other) does not match it") && checkout.stderr.contains("whose SHA-256 is sha256:"), checkout.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: repo + "/d.csv")), data, "the work tree changed")
+        XCTAssertEqual(try String(contentsOfFile: repo + "/ml/lock.json", encoding: .utf8), lock, "the lock changed")
+        try run("git", "update-ref", "-d", ref)
+        try run("git", "ml", "data", "checkout", "d@v1")
+    }
+
     /// A lock whose entry says a negative size trapped every command that read it.
     func testANegativeSizeInTheLockIsRefused() throws {
         try initWithVersions(of: "d", rows: 30, variants: [0])

@@ -8,12 +8,7 @@ import XCTest
 final class VerifiedManifestsTests: XCTestCase {
     func testAManifestPairedWithAnotherDigestIsRefusedAndAnHonestPairIsHashedOnce() throws {
         let dir = TemporaryDirectory()
-        let layout = StoreLayout(root: dir.path + "/ml")
-        let store = try ObjectStore(layout: layout)
-        let data = csvLikeBytes(rows: 50_000, seed: 7)
-        write(data, to: dir.path + "/a.csv")
-        let (file, _) = try store.ingest(path: dir.path + "/a.csv")
-        try store.flush()
+        let (layout, store, data, file) = try storeHoldingOneFile(in: dir, rows: 50_000, seed: 7)
         XCTAssertNotNil(file.manifest)
         XCTAssertTrue(store.verifiedManifests.contains(file), "ingest remembers the pair it computed")
 

@@ -84,7 +84,9 @@ extension ObjectStore {
         guard before == after, total == before.size else { throw StoreError.fileChanged(path: path) }
         let digest = fileHash.finalize()
         let manifest = chunks.digests.count == 1 ? nil : try storeManifest(chunks)
-        return (StoredFile(digest: digest, size: total, manifest: manifest), stats)
+        let file = StoredFile(digest: digest, size: total, manifest: manifest)
+        verifiedManifests.remember(file)  // the digest was computed from the bytes the manifest lists
+        return (file, stats)
     }
 
     private struct BatchResult {

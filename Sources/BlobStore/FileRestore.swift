@@ -17,8 +17,9 @@ extension ObjectStore {
     /// against their digests on all cores, written to a new temp file there (created with
     /// `O_EXCL | O_NOFOLLOW`), and renamed over `name` — a reader never sees a half-written file,
     /// a damaged chunk fails the restore before anything is replaced, and a symbolic link at
-    /// `name` is replaced, never written through. Every chunk and manifest node is verified, so
-    /// the whole file needs no rehash.
+    /// `name` is replaced, never written through. Every chunk and manifest node is verified; the
+    /// whole file is hashed only the first time this store restores its (manifest, digest) pair
+    /// without having computed it (`VerifiedManifests`), and refused when it is not the digest.
     public func restore(_ file: StoredFile, into directory: ConfinedDirectory, name: String,
                         progress: (@Sendable (UInt64) -> Void)? = nil) throws {
         let chunks = try chunkList(of: file)
@@ -61,6 +62,15 @@ extension ObjectStore {
             try failure.rethrow()
             progress?(UInt64(offsets[range.upperBound - 1] + Int(lengths[range.upperBound - 1])))
         }
+        // Chunks and nodes are verified; that they make the file the record names is checked once
+        // per (manifest, digest) pair this store has not seen (a record from elsewhere may lie).
+        if !verifiedManifests.contains(file) {
+            let actual = try Digest.ofFile(atPath: temp)
+            guard actual == file.digest else {
+                throw StoreError.recordMismatch(file.digest, detail: "its manifest \(file.manifest.map(\.description) ?? "") assembles \(file.size) bytes whose SHA-256 is \(actual)")
+            }
+            verifiedManifests.remember(file)
+        }
         if fchmod(fd, 0o644) != 0 { throw FileIO.error(temp, "chmod") }
         close(fd)
         closed = true
@@ -74,9 +84,18 @@ extension ObjectStore {
 }
 
 extension ObjectStore {
-    /// The chunks of a stored file, in order.
+    /// The chunks of a stored file, in order. A file without a manifest is one chunk, whose
+    /// length is the size its record claims: a claim past a chunk's 32-bit length, or one the
+    /// stored chunk (when it is here) does not have, is `recordMismatch` — the record is
+    /// damaged or forged.
     public func chunkList(of file: StoredFile) throws -> ChunkList {
         if let manifest = file.manifest { return try loadManifest(manifest) }
+        guard file.size <= UInt64(UInt32.max) else {
+            throw StoreError.recordMismatch(file.digest, detail: "a file of one chunk holds at most \(UInt32.max) bytes, record says \(file.size)")
+        }
+        if let (entry, _) = locate(file.digest), UInt64(entry.rawLength) != file.size {
+            throw StoreError.recordMismatch(file.digest, detail: "stored length \(entry.rawLength), record says \(file.size)")
+        }
         var single = ChunkList()
         single.append(file.digest, length: Int(file.size))
         return single

@@ -42,6 +42,8 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// checkout over thousands of packs stays below the process's descriptor limit.
     static let maxOpenPacks = 128
     private let writer: PackWriter
+    /// Manifests known to assemble their files' digests (`restore` hashes the others once).
+    let verifiedManifests: VerifiedManifests
 
     /// Opens (and creates if needed) the store at `layout`.
     public init(layout: StoreLayout, compressionLevel: Int32 = 1) throws {
@@ -49,6 +51,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         self.compressionLevel = compressionLevel
         zstd = ZstdPool(level: compressionLevel)
         writer = PackWriter(layout: layout)
+        verifiedManifests = VerifiedManifests(layout: layout)
         try layout.create()
         let loaded = try MasterIndex.load(directory: layout.packs, names: Self.packNames(in: layout.packs),
                                           temporaryDirectory: layout.tmp)

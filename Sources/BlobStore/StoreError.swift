@@ -6,6 +6,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingObject(Digest)
     /// Stored bytes that do not hash to their address: damage on disk.
     case corruptObject(Digest, detail: String)
+    /// A record's claim about a stored file that its bytes contradict (a size no chunk has):
+    /// the record is damaged or forged, the store may be intact.
+    case recordMismatch(Digest, detail: String)
     /// A pack or index file that is malformed or fails its checksum.
     case corruptFile(path: String, detail: String)
     /// A file with a format version this build does not read.
@@ -27,6 +30,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "object \(d) is not in the store (fetch it with `git ml pull`, or run `git ml fsck`)"
         case .corruptObject(let d, let detail):
             return "object \(d) is damaged: \(detail) (run `git ml fsck`; restore it from a remote with `git ml pull`)"
+        case .recordMismatch(let d, let detail):
+            return "the record of \(d) does not match it: \(detail) (the record is damaged or forged: remove its ref, or fetch it again)"
         case .corruptFile(let path, let detail): return "\(path) is damaged: \(detail) (run `git ml fsck`)"
         case .unsupportedVersion(let path, let v, let supported) where v > supported:
             return "\(path): \(Release.newerFormat(v, supported: supported))"

@@ -24,8 +24,10 @@ public struct YAMLCursor {
         return root
     }
 
-    /// The document root of `yaml`, or nil when the document is empty (only comments).
+    /// The document root of `yaml`, or nil when the document is empty (only comments). A
+    /// document past `YAMLLimits` is refused before Yams reads it.
     public static func optionalDocument(yaml: String, file: String) throws(ContractError) -> YAMLCursor? {
+        try YAMLLimits.check(yaml, file: file)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

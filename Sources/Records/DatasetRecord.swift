@@ -154,13 +154,13 @@ public struct DatasetRecord: Equatable, Sendable {
         name = try r.string("name")
         version = try r.int("version")
         digest = try r.string("digest")
-        size = UInt64(try r.int("size"))
+        size = try r.byteCount("size")
         path = try r.string("path")
         isDirectory = try r.string("type") == "directory"
         var files: [File] = []
         for item in try r.array("files") {
             let f = try FieldReader(item, record: "dataset record file")
-            files.append(File(path: try f.string("path"), digest: try f.string("digest"), size: UInt64(try f.int("size")),
+            files.append(File(path: try f.string("path"), digest: try f.string("digest"), size: try f.byteCount("size"),
                               manifest: try f.optionalString("manifest")))
         }
         self.files = files
@@ -174,5 +174,28 @@ public struct DatasetRecord: Equatable, Sendable {
             purged = nil
         }
         _ = try locations()
+        try checkIdentity()
+    }
+
+    /// The record's `digest` and `size` are its files': a file dataset's are its file's, a
+    /// directory's its `directoryDigest` and the files' total. The lock, runs and the gate know
+    /// a version by its digest while checkout writes its files' bytes, so a record whose
+    /// identity says other than its files (a forged record claiming a trusted version's digest
+    /// over other data) is refused when read.
+    private func checkIdentity() throws(RecordError) {
+        let expected = isDirectory ? DatasetRecord.directoryDigest(files) : files[0].digest
+        var total: UInt64 = 0
+        for file in files {
+            let (sum, overflow) = total.addingReportingOverflow(file.size)
+            guard !overflow else { throw identityError("files", "hold more than \(UInt64.max) bytes in all") }
+            total = sum
+        }
+        guard digest == expected else { throw identityError("digest", "is \(digest), but its files' digest is \(expected)") }
+        guard size == total else { throw identityError("size", "is \(size), but its files hold \(total) bytes") }
+    }
+
+    private func identityError(_ field: String, _ what: String) -> RecordError {
+        RecordError(record: "dataset record \(label)", reason: "field \"\(field)\" \(what): the record is damaged or forged; "
+            + "GitML refuses it: delete its ref (`git update-ref -d <ref>`, `git ml fsck` lists it) and ask its author to publish the data again")
     }
 }

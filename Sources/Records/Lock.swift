@@ -103,7 +103,7 @@ public struct Lock: Equatable, Sendable {
             }
             let digest = try e.string("digest")
             guard CanonicalJSON.isDigest(digest) else { throw e.fail("digest", "is \(quoted(digest)), not sha256: and 64 lowercase hex digits") }
-            datasets[name] = LockedDataset(version: n, digest: digest, size: UInt64(try e.int("size")), path: path)
+            datasets[name] = LockedDataset(version: n, digest: digest, size: try e.byteCount("size"), path: path)
         }
         self.datasets = datasets
         var suites: [String: SuiteCandidate] = [:]
@@ -111,7 +111,10 @@ public struct Lock: Equatable, Sendable {
             for (name, entry) in try r.objectField("suites") {
                 let e = try FieldReader(entry, record: "ml/lock.json suite \(name)")
                 guard let value = e.object["value"]?.doubleValue else { throw e.fail("value", "must be a number") }
-                suites[name] = SuiteCandidate(run: try e.string("run"), experiment: try e.string("experiment"), metric: try e.string("metric"),
+                // A run id names files and refs (`ml/runs/<hex>.json`, `refs/ml/runs/<hex>`): nothing else passes.
+                let run = try e.string("run")
+                guard CanonicalJSON.isDigest(run) else { throw e.fail("run", "is \(quoted(run)), not a run id (sha256: and 64 lowercase hex digits)") }
+                suites[name] = SuiteCandidate(run: run, experiment: try e.string("experiment"), metric: try e.string("metric"),
                                               value: value, allowedDirty: e.object["allowed_dirty"]?.boolValue ?? false)
             }
         }

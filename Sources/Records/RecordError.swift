@@ -48,6 +48,13 @@ struct FieldReader {
         return i
     }
 
+    /// A byte count: an integer from 0 to 2^53 (a negative one is refused, never converted).
+    func byteCount(_ key: String) throws(RecordError) -> UInt64 {
+        let i = try int(key)
+        guard i >= 0 else { throw fail(key, "must be a byte count (0 or more), not \(i)") }
+        return UInt64(i)
+    }
+
     func array(_ key: String) throws(RecordError) -> [JSONValue] {
         guard let a = object[key]?.arrayValue else { throw fail(key, "must be an array") }
         return a

@@ -174,7 +174,7 @@ public struct RunRecord: Equatable, Sendable, ContentAddressedRecord {
         var artifacts: [String: Artifact] = [:]
         for (name, value) in try r.objectField("artifacts") {
             let a = try FieldReader(value, record: "run record artifact \(name)")
-            artifacts[name] = Artifact(digest: try a.string("digest"), size: UInt64(try a.int("size")), manifest: try a.optionalString("manifest"))
+            artifacts[name] = Artifact(digest: try a.string("digest"), size: try a.byteCount("size"), manifest: try a.optionalString("manifest"))
         }
         self.artifacts = artifacts
         metrics = r.object["metrics"] ?? .null

@@ -97,24 +97,3 @@ public struct CostLedger: Sendable {
         return formatter.string(from: date)
     }
 }
-
-/// A run's headline metric as recorded: value and whether higher is better.
-public struct PrimaryMetric: Sendable, Equatable {
-    public var name: String
-    public var value: Double
-    public var higherIsBetter: Bool
-
-    /// Reads `metrics.primary` of a run record (nil when the run has no evaluation).
-    public init?(_ run: RunRecord) {
-        guard let primary = run.metrics["headline"], let value = primary["value"]?.doubleValue, value.isFinite,
-              let name = primary["metric"]?.stringValue else { return nil }
-        self.name = name
-        self.value = value
-        higherIsBetter = primary["direction"]?.stringValue != "minimize"
-    }
-
-    /// `self − baseline` in the direction of better (positive means better).
-    public func improvement(over baseline: PrimaryMetric) -> Double {
-        higherIsBetter ? value - baseline.value : baseline.value - value
-    }
-}

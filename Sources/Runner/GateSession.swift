@@ -112,6 +112,10 @@ public struct GateSession {
         let suite = try baseSuite(name)
         let entry = lock.suites[name]!
         let (candidate, runCommit) = try runWithCommit(entry.run, revision: head)
+        // The lock's copy of the candidate's metric is what reviews show: it must be the record's.
+        if let why = entry.disagreement(with: candidate, suite: name) {
+            throw RunnerError.invalidExperiment("ml/lock.json at \(head): lock entry suite \(name): \(why) (commit the run again with `git mlcommit`)")
+        }
         let championID = try championID(name, signedOnly: policy.promotions.signedOnly)
         let champion = try championID.flatMap { $0 == candidate.id ? nil : try model(try run($0, revision: base), suite: suite, suiteAt: base) }
         let headCommit = try project.repository.resolveCommit(head)
@@ -242,7 +246,8 @@ public struct GateSession {
     }
 
     /// The head's candidate value of each suite along its first-parent history (oldest first,
-    /// at most `limit` points): the "primary metric over the branch's history" of reviews.
+    /// at most `limit` points): the "primary metric over the branch's history" of reviews. A
+    /// point is the lock's value where its entry repeats the run's record; others are left out.
     public func history(suite: String, limit: Int = 20) throws -> [HistoryPoint] {
         let out = try GitCommand.run(["log", "--first-parent", "--format=%H", "-n", "\(limit * 4)", head, "--", "ml/lock.json"], in: project.root)
         var points: [HistoryPoint] = []
@@ -250,6 +255,8 @@ public struct GateSession {
         for hex in out.split(separator: "\n").reversed() {
             guard let entry = try project.lock(at: String(hex))?.suites[suite], entry.run != last else { continue }
             last = entry.run
+            // A value the lock claims but the run's record does not back is not drawn.
+            guard let record = try? run(entry.run, revision: String(hex)), entry.disagreement(with: record, suite: suite) == nil else { continue }
             points.append(HistoryPoint(label: String(hex.prefix(7)), value: entry.value))
         }
         return Array(points.suffix(limit))

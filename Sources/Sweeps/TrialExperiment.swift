@@ -27,6 +27,7 @@ public enum TrialExperiment {
 
     /// The experiment text after `edit` changed its root mapping; errors say `failure`.
     private static func editing(_ yaml: String, failure: String, _ edit: (inout Node) throws -> Void) throws(ContractError) -> String {
+        try YAMLLimits.check(yaml, file: "experiment")
         do {
             guard var root = try Yams.compose(yaml: yaml), root.mapping != nil else {
                 throw ContractError.invalidValue(file: "experiment", line: 1, key: "", message: "the experiment file is not a mapping")

@@ -32,7 +32,10 @@ extension Project {
                 }
                 let path = root + "/" + location.string
                 let stored = try Project.storedFile(file)
-                if folder!.directory.isRegularFile(name), try currentDigest(of: path, relative: location.string, cache: stats) == stored.digest {
+                // A file is left alone only when it has the record's digest and size: a record whose
+                // size lies is then refused by the restore, never written into the lock.
+                if folder!.directory.isRegularFile(name), StatCache.key(of: path)?.size == file.size,
+                   try currentDigest(of: path, relative: location.string, cache: stats) == stored.digest {
                     done += file.size
                     continue
                 }

@@ -17,8 +17,10 @@ public struct FsckReport: Sendable {
 extension Project {
     /// Checks the store (packs, indexes, every object and delta base) and every record: refs
     /// name the version their record holds, records parse, every file's manifest and chunks are
-    /// present and cover the recorded size, every committed lock names a known version, and every
-    /// entry of the working tree's lock agrees with the record it names (digest, label, size, path).
+    /// present and cover the recorded size, every committed lock names a known version, every
+    /// entry of the working tree's lock agrees with the record it names (digest, label, size, path),
+    /// and every suite entry of every lock agrees with its run record (suite, experiment, status,
+    /// primary metric and value).
     ///
     /// A clone holds only what it pulled, so a file none of whose objects are here (and a lock
     /// entry whose version record is not here) is "not fetched", not a problem — except the
@@ -45,7 +47,9 @@ extension Project {
                 report.notFetched.append(StoreProblem(subject: place, message: "dataset \(name) pins \(entry.digest), whose version record is not here (fetch it with `git ml pull`)"))
             }
         }
-        let madeHere = Set(try recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }.map { "run \(shortID($0.id)) " })
+        let runs = try recordedRuns().runs
+        report.problems += suiteEntryProblems(roots, runs: runs)
+        let madeHere = Set(runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }.map { "run \(shortID($0.id)) " })
         var present: [(file: StoredFile, owner: String)] = []
         for live in roots.liveFiles {
             if store.contains(live.file.manifest ?? live.file.digest) {

@@ -19,9 +19,21 @@ public struct GCRoots: Sendable {
     /// Records and lock files that could not be read (gc refuses to run while there are any;
     /// fsck reports each).
     public var unreadable: [(ref: String, reason: String)] = []
+    /// Every suite entry of the working tree's lock and of each distinct committed lock, with the
+    /// commit whose `ml/runs/` lies beside it (nil: the working tree). Fsck compares each with the
+    /// run record it names (`Project.suiteEntryProblems`).
+    public var suiteEntries: [SuiteEntry] = []
     /// The artifacts of every recorded run (`refs/ml/runs`, local and remote-tracking): models,
     /// encoders and predictions the gate and `git ml reproduce` read.
     public var runArtifacts: [(file: StoredFile, owner: String)] = []
+
+    /// A lock's candidate for one suite, and where the lock was found.
+    public struct SuiteEntry: Sendable {
+        public var place: String
+        public var commit: ObjectID?
+        public var suite: String
+        public var candidate: Lock.SuiteCandidate
+    }
 
     /// The stored files of every record that is not purged, with the record as owner.
     public var liveFiles: [(file: StoredFile, owner: String)] {
@@ -62,13 +74,16 @@ extension Project {
         }
         for run in runs { addRun(run.record, place: run.ref) }
         let known = Set(roots.records.map(\.record.digest))
-        func scan(_ lock: Lock, where place: String) {
+        func scan(_ lock: Lock, where place: String, commit: ObjectID) {
             for (name, entry) in lock.datasets where !known.contains(entry.digest) {
                 roots.danglingLockEntries.append((place, name, entry.digest))
             }
+            roots.suiteEntries += lock.suites.map { GCRoots.SuiteEntry(place: place, commit: commit, suite: $0.key, candidate: $0.value) }
         }
         do {
-            roots.workingTreeLock = try readLock()
+            let lock = try readLock()
+            roots.workingTreeLock = lock
+            roots.suiteEntries += lock.suites.map { GCRoots.SuiteEntry(place: "working tree ml/lock.json", commit: nil, suite: $0.key, candidate: $0.value) }
         } catch {
             roots.unreadable.append(("working tree ml/lock.json", "\(error)"))
         }
@@ -84,7 +99,7 @@ extension Project {
             guard let bytes = try? repository.fileContents(inCommit: commit, path: "ml/lock.json"),
                   seenLocks.insert(bytes).inserted else { continue }
             if let lock = try? Lock(bytes: bytes) {
-                scan(lock, where: "ml/lock.json in commit \(commit.hex.prefix(12))")
+                scan(lock, where: "ml/lock.json in commit \(commit.hex.prefix(12))", commit: commit)
             } else {
                 roots.unreadable.append(("ml/lock.json in commit \(commit.hex.prefix(12))", "not a valid lock file"))
             }

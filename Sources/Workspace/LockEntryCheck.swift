@@ -1,3 +1,5 @@
+import BlobStore
+import Foundation
 import GitRepo
 import Records
 
@@ -56,4 +58,50 @@ extension Project {
 
     /// `sha256:` and the first 12 hex digits.
     static func short(_ digest: String) -> String { String(digest.prefix(19)) + (digest.count > 19 ? "…" : "") }
+}
+
+extension Project {
+    /// Problems with the suite entries of every lock in `roots`: an entry naming a run no record
+    /// here describes (no run ref, local or fetched, and no `ml/runs/<hex>.json` beside the lock),
+    /// or one that disagrees with its record (`Lock.SuiteCandidate.disagreement`).
+    /// `runs`: the recorded runs (`recordedRuns()`).
+    func suiteEntryProblems(_ roots: GCRoots, runs: [RecordedRun]) -> [StoreProblem] {
+        let byID = Dictionary(runs.map { ($0.id, $0.record) }, uniquingKeysWith: { a, _ in a })
+        var problems: [StoreProblem] = []
+        for entry in roots.suiteEntries.sorted(by: { ($0.place, $0.suite) < ($1.place, $1.suite) }) {
+            let subject = "\(entry.place) entry suite \(entry.suite)"
+            let run = entry.candidate.run
+            let file = "ml/runs/\(run.dropFirst("sha256:".count)).json"
+            let hint = entry.commit == nil ? " (restore the lock with `git checkout -- ml/lock.json`, or commit the run again with `git mlcommit`)" : ""
+            let record: RunRecord
+            do {
+                guard let found = try byID[run] ?? committedRun(file, in: entry.commit) else {
+                    problems.append(StoreProblem(subject: subject, message: "names run \(shortID(run)), which no record here describes (no run ref, no \(file))\(hint)"))
+                    continue
+                }
+                record = found
+            } catch {
+                problems.append(StoreProblem(subject: subject, message: "\(file): \(error)"))
+                continue
+            }
+            if record.id != run {
+                problems.append(StoreProblem(subject: subject, message: "\(file) holds run \(shortID(record.id)), not \(shortID(run))"))
+            } else if let why = entry.candidate.disagreement(with: record, suite: entry.suite) {
+                problems.append(StoreProblem(subject: subject, message: why + hint))
+            }
+        }
+        return problems
+    }
+
+    /// The run record at `file` in `commit`, or in the working tree when `commit` is nil (nil
+    /// when there is no such file).
+    private func committedRun(_ file: String, in commit: ObjectID?) throws -> RunRecord? {
+        let bytes: [UInt8]?
+        if let commit {
+            bytes = try wrapping { try repository.fileContents(inCommit: commit, path: file) }
+        } else {
+            bytes = FileManager.default.contents(atPath: root + "/" + file).map { Array($0) }
+        }
+        return try bytes.map { try RunRecord(text: String(decoding: $0, as: UTF8.self)) }
+    }
 }

@@ -107,12 +107,7 @@ final class ObjectStoreTests: XCTestCase {
 
     func testAFlippedByteInAPackIsDetectedAndNothingIsReplaced() throws {
         let dir = TemporaryDirectory()
-        let layout = StoreLayout(root: dir.path + "/ml")
-        let store = try ObjectStore(layout: layout)
-        let data = csvLikeBytes(rows: 100_000, seed: 6)
-        write(data, to: dir.path + "/a")
-        let (file, _) = try store.ingest(path: dir.path + "/a")
-        try store.flush()
+        let (layout, _, _, file) = try storeHoldingOneFile(in: dir, rows: 100_000, seed: 6)
         let pack = try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".pack") }!
         var bytes = try FileIO.readAll(layout.packs + "/" + pack)
         bytes[bytes.count / 2] ^= 0x40

@@ -31,3 +31,15 @@ func csvLikeBytes(rows: Int, seed: UInt64) -> [UInt8] {
 func write(_ bytes: [UInt8], to path: String) {
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
+
+/// A store under `dir/ml` holding the CSV-like file `dir/a` of `rows` rows (several chunks),
+/// ingested and flushed.
+func storeHoldingOneFile(in dir: TemporaryDirectory, rows: Int, seed: UInt64) throws -> (layout: StoreLayout, store: ObjectStore, data: [UInt8], file: StoredFile) {
+    let layout = StoreLayout(root: dir.path + "/ml")
+    let store = try ObjectStore(layout: layout)
+    let data = csvLikeBytes(rows: rows, seed: seed)
+    write(data, to: dir.path + "/a")
+    let (file, _) = try store.ingest(path: dir.path + "/a")
+    try store.flush()
+    return (layout, store, data, file)
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Records
 import XCTest
 
 /// Hostile dataset records and hostile work trees: a teammate who only runs `git clone`,
@@ -40,6 +41,12 @@ final class AttackPathTests: CLITestCase {
         if let directoryFiles {
             record["type"] = "directory"
             record["files"] = directoryFiles.map { var f = file; f["path"] = $0; return f }
+            // A directory's digest and size are its files' (a record that says otherwise is refused).
+            let size = UInt64(file["size"] as! Int)
+            record["digest"] = DatasetRecord.directoryDigest(directoryFiles.map {
+                DatasetRecord.File(path: $0, digest: file["digest"] as! String, size: size, manifest: file["manifest"] as? String)
+            })
+            record["size"] = directoryFiles.count * Int(size)
         }
         let recordFile = repo + "-record.json"
         try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]).write(to: URL(fileURLWithPath: recordFile))

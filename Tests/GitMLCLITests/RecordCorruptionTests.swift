@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 
 /// Single-byte flips in the git objects of a dataset record and in `ml/lock.json`
-/// (docs/RELIABILITY.md, "A damaged record or lock is refused"). The default mode samples
-/// offsets; `GITML_SLOW_TESTS=1` flips every byte.
+/// (docs/RELIABILITY.md, "A damaged record or lock is refused"). The default mode flips one
+/// byte in each part of a zlib stream and of the lock's JSON, chosen deterministically;
+/// `GITML_SLOW_TESTS=1` flips every byte with two values.
 final class RecordCorruptionTests: CLITestCase {
     private var slow: Bool { ProcessInfo.processInfo.environment["GITML_SLOW_TESTS"] == "1" }
 
@@ -15,11 +16,34 @@ final class RecordCorruptionTests: CLITestCase {
         return [0x01, 0x80, UInt8(1 + (z ^ (z >> 31)) % 255)][k % 3]
     }
 
-    /// Offsets to flip in a file of `count` bytes: all of them in slow mode, else `sample`
-    /// spread over the file with its last bytes (the end of a zlib stream) always among them.
-    private func offsets(_ count: Int, sample: Int) -> [Int] {
-        guard !slow else { return Array(0..<count) }
-        return Array(Set((0..<sample).map { $0 * count / sample } + (max(0, count - 6)..<count))).sorted()
+    /// Offsets to flip in a loose object of `count` bytes: all of them in slow mode, else one in
+    /// each part of its zlib stream — the header's check bits (1), the first deflate bytes, which
+    /// hold git's `<type> <length>` header (3), the middle, the last deflate byte (the end of the
+    /// stream, where libgit2 1.5 looped forever on a stream cut short) and the Adler-32 trailer.
+    private func objectOffsets(_ count: Int) -> [Int] {
+        slow ? Array(0..<count) : Array(Set([1, 3, count / 2, count - 5, count - 1])).sorted()
+    }
+
+    /// Offsets to flip in the lock's text: all of them in slow mode, else — deterministically —
+    /// one in each kind of place its meaning lives, for every dataset entry (the name, a digit of
+    /// the digest, the path, a digit of the size and of the version) and `format_version`, plus
+    /// the JSON's structure (the first brace, a key's quote, a colon, a comma, the final brace).
+    private func lockOffsets(_ original: Data) -> [Int] {
+        guard !slow else { return Array(0..<original.count) }
+        let text = String(decoding: original, as: UTF8.self)
+        let places: [(pattern: String, every: Bool)] = [
+            (#"^\{"#, false), (#""(?=datasets)"#, false), (#""[a-z](?=": \{\n\s*"digest)"#, true), (#""sha256:[a-f]*[0-9]"#, true),
+            (#""path": "[a-z]"#, true), (#""size": [0-9]"#, true), (#""version": "v[0-9]"#, true), (#""format_version": [0-9]"#, false),
+            (#"":"#, false), (#",(?=\n)"#, false), (#"\}(?=\n$)"#, false),
+        ]
+        var offsets = Set<Int>()
+        for (pattern, every) in places {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            let matches = regex.matches(in: text, range: NSRange(text.startIndex..., in: text))
+            // Every character of the lock is ASCII, so a character's UTF-16 offset is its byte offset.
+            offsets.formUnion((every ? matches : Array(matches.prefix(1))).map { NSMaxRange($0.range) - 1 })
+        }
+        return offsets.sorted()
     }
 
     /// Writes `bytes` over a file git made read-only.
@@ -45,7 +69,7 @@ final class RecordCorruptionTests: CLITestCase {
             let path = repo + "/.git/objects/" + object.prefix(2) + "/" + object.dropFirst(2)
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
             let content = try run("git", "cat-file", "-p", object).stdout
-            for offset in offsets(original.count, sample: 6) {
+            for offset in objectOffsets(original.count) {
                 for k in 0..<(slow ? 2 : 1) {
                     var bytes = original
                     bytes[offset] ^= flipValue(k, offset: offset)
@@ -90,7 +114,7 @@ final class RecordCorruptionTests: CLITestCase {
         let parsed = try JSONSerialization.jsonObject(with: original) as? NSDictionary
         let files = try ["d.csv", "e.csv"].map { try Data(contentsOf: URL(fileURLWithPath: repo + "/" + $0)) }
         var (flips, unreadable, same, caught) = (0, 0, 0, 0)
-        for offset in offsets(original.count, sample: 24) {
+        for offset in lockOffsets(original) {
             for k in 0..<(slow ? 2 : 1) {
                 var bytes = original
                 bytes[offset] ^= flipValue(k, offset: offset)

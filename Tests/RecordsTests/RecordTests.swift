@@ -33,6 +33,30 @@ final class RecordTests: XCTestCase {
         }
     }
 
+    /// A record's digest and size are its files': one that says otherwise (a forged record
+    /// claiming a trusted version's digest over other bytes) is refused when read. Before the
+    /// fix each of these parsed, and the lock and runs took the claimed digest for the data.
+    func testARecordWhoseDigestOrSizeIsNotItsFilesIsRefused() throws {
+        guard case .object(let honest) = record().json else { return XCTFail() }
+        let other = "sha256:" + String(repeating: "c", count: 64)
+        let directoryFiles: JSONValue = [["path": "a.csv", "digest": .string(other), "size": 4], ["path": "b.csv", "digest": .string(other), "size": 6]]
+        let cases: [(String, [String: JSONValue], String)] = [
+            ("digest", ["digest": .string(other)], "field \"digest\" is \(other), but its files' digest is sha256:aaaa"),
+            ("size", ["size": 11], "field \"size\" is 11, but its files hold 10 bytes"),
+            ("directory digest", ["type": "directory", "path": "data", "files": directoryFiles], "field \"digest\""),
+        ]
+        for (what, changes, message) in cases {
+            let json = JSONValue.object(honest.merging(changes) { $1 })
+            XCTAssertThrowsError(try DatasetRecord(json: json), what) { error in
+                XCTAssertTrue("\(error)".contains(message) && "\(error)".contains("train@v2"), "\(what): \(error)")
+            }
+        }
+        let files = [DatasetRecord.File(path: "a.csv", digest: other, size: 4, manifest: nil), DatasetRecord.File(path: "b.csv", digest: other, size: 6, manifest: nil)]
+        let directory = honest.merging(["type": "directory", "path": "data", "files": directoryFiles,
+                                        "digest": .string(DatasetRecord.directoryDigest(files))]) { $1 }
+        XCTAssertNoThrow(try DatasetRecord(json: .object(directory)), "a directory whose digest and size are its files'")
+    }
+
     func testDirectoryDigestIgnoresListingOrder() {
         let a = DatasetRecord.File(path: "a", digest: "sha256:1", size: 1, manifest: nil)
         let b = DatasetRecord.File(path: "b", digest: "sha256:2", size: 2, manifest: "sha256:3")

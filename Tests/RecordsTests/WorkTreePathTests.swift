@@ -64,8 +64,11 @@ final class WorkTreePathTests: XCTestCase {
     /// A dataset record is checked when it is read: the error names the version and the field.
     func testRecordWithHostilePathIsRefusedNamingVersionAndField() throws {
         func record(path: String, type: String, files: [String]) -> JSONValue {
-            .object([
-                "format_version": 1, "kind": "dataset", "name": "evil", "version": 3, "digest": "sha256:00", "size": 1,
+            let listed = files.map { DatasetRecord.File(path: $0, digest: "sha256:00", size: 1, manifest: nil) }
+            return .object([
+                "format_version": 1, "kind": "dataset", "name": "evil", "version": 3,
+                "digest": .string(type == "directory" ? DatasetRecord.directoryDigest(listed) : "sha256:00"),
+                "size": .number(Double(type == "directory" ? files.count : 1)),
                 "path": .string(path), "type": .string(type),
                 "files": .array(files.map { ["path": .string($0), "digest": "sha256:00", "size": 1] }),
                 "parent": .null, "created_by": "x", "created_at": "2026-01-01T00:00:00Z",

@@ -116,7 +116,14 @@ struct ParquetMetadata: Sendable {
                 groupRows == 0 ? ParquetChunk(codec: 0, range: 0..<0) : try Self.chunk(c, fileSize: size - 8 - length, rowGroup: index, rows: groupRows)
             }))
         }
-        guard groups.reduce(0, { $0 + $1.rowCount }) == rows else { throw .malformed("row groups' rows do not add up to the file's \(rows)") }
+        // Claimed counts are untrusted: a sum past Int64 is refused, never trapped on.
+        var total = 0
+        for group in groups {
+            let (sum, overflow) = total.addingReportingOverflow(group.rowCount)
+            guard !overflow else { throw .malformed("row groups claim more than \(Int64.max) rows in all") }
+            total = sum
+        }
+        guard total == rows else { throw .malformed("row groups' rows do not add up to the file's \(rows)") }
         rowCount = Int(rows)
         rowGroups = groups
     }

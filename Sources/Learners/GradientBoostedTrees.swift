@@ -309,6 +309,8 @@ public struct GradientBoostedTreesModel: Model {
     /// Rows per prediction block: the block's values are copied row-major, then every tree runs
     /// over the block while it is in cache.
     static let predictionBlockSize = 2048
+    /// Rows every tree walks before the next tree starts (the same additions per row, in tree order).
+    static let walkBlockSize = 256
 
     public func predict(_ features: FeatureMatrix, threads: ParallelFor.Threads) throws(LearnerError) -> [Double] {
         try features.requireSchema(schema)
@@ -328,11 +330,15 @@ public struct GradientBoostedTreesModel: Model {
                 // Class-major raw scores of the block.
                 var raw = [Double](repeating: 0, count: range.count * classes)
                 for k in 0..<classes { for i in 0..<range.count { raw[k * range.count + i] = baseScores[k] } }
+                // Every tree walks a few hundred rows at a time, whose values stay in L1.
                 rowMajor.withUnsafeBufferPointer { values in
                     raw.withUnsafeMutableBufferPointer { raw in
-                        for (t, tree) in trees.enumerated() {
-                            tree.addValues(rows: values.baseAddress!, width: width, count: range.count,
-                                           into: raw.baseAddress! + (t % classes) * range.count)
+                        for start in stride(from: 0, to: range.count, by: Self.walkBlockSize) {
+                            let count = min(Self.walkBlockSize, range.count - start)
+                            for (t, tree) in trees.enumerated() {
+                                tree.addValues(rows: values.baseAddress! + start * width, width: width, count: count,
+                                               into: raw.baseAddress! + (t % classes) * range.count + start)
+                            }
                         }
                     }
                 }

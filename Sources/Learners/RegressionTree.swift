@@ -21,12 +21,16 @@ struct RegressionTree: Sendable, Equatable {
         var right: [Float]
     }
 
-    var nodes: [Node]
-    var categorySplits: [CategorySplit]
+    let nodes: [Node]
+    let categorySplits: [CategorySplit]
     /// Leaf outputs, learning rate already applied.
-    var leafValues: [Double]
+    let leafValues: [Double]
     /// `nodes` in prediction layout.
     private(set) var packed: [PackedNode]
+    /// Per packed entry: the leaf's output (learning rate applied), 0 for split entries.
+    private(set) var packedValues: [Double]
+    /// Steps from the root to the deepest leaf.
+    private(set) var depth: Int
 
     /// Converts a tree grown on bins to raw-value thresholds and category lists.
     init(_ grown: GrownTree, binners: [FeatureBinner], learningRate: Double) {
@@ -50,62 +54,80 @@ struct RegressionTree: Sendable, Equatable {
         }
         self.categorySplits = categorySplits
         leafValues = grown.leafValues.map { $0 * learningRate }
-        packed = Self.pack(nodes)
+        let layout = Self.pack(nodes, leafValues: leafValues)
+        packed = layout.packed
+        packedValues = layout.values
+        depth = layout.depth
     }
 
+    /// Rows walked side by side in `addValues`.
+    static let rowsPerWalk = 8
+
     /// out[i] += the tree's output for row i of a row-major block (`width` values per row).
-    /// Four rows walk the tree together so their dependent loads overlap.
+    /// Eight rows walk the tree together for exactly `depth` steps, without a branch on the
+    /// data: a leaf entry leads back to itself, and a numeric split picks its child with an
+    /// index computed from the comparison (the eight dependent load chains overlap).
     func addValues(rows: UnsafePointer<Float>, width: Int, count: Int, into out: UnsafeMutablePointer<Double>) {
-        leafValues.withUnsafeBufferPointer { leaves in
+        packedValues.withUnsafeBufferPointer { values in
             packed.withUnsafeBufferPointer { packed in
-                @inline(__always) func step(_ entry: PackedNode, _ row: UnsafePointer<Float>) -> PackedNode {
+                @inline(__always) func step(_ index: Int, _ row: UnsafePointer<Float>) -> Int {
+                    let entry = packed[index]
                     let x = row[Int(entry.feature)]
-                    var goLeft = x <= entry.threshold
-                    if entry.flags != 0 { goLeft = slowPathGoesLeft(entry, x) }
-                    return packed[Int(entry.firstChild) &+ (goLeft ? 0 : 1)]
+                    // Right when x > threshold, or x is NaN and NaN goes right (flags bit 0).
+                    var right = Int(unsafeBitCast(x > entry.threshold, to: UInt8.self))
+                        | (Int(unsafeBitCast(x.isNaN, to: UInt8.self)) & Int(entry.flags & 1))
+                    if entry.flags & 2 != 0 { right = slowPathGoesLeft(entry, x) ? 0 : 1 }
+                    return Int(entry.firstChild) &+ right
                 }
+                let steps = depth
                 var i = 0
-                while i + 4 <= count {
+                while i + Self.rowsPerWalk <= count {
                     let r0 = rows + i &* width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
-                    var e0 = packed[0], e1 = e0, e2 = e0, e3 = e0
-                    while true {
-                        var active = false
-                        if e0.feature >= 0 { e0 = step(e0, r0); active = true }
-                        if e1.feature >= 0 { e1 = step(e1, r1); active = true }
-                        if e2.feature >= 0 { e2 = step(e2, r2); active = true }
-                        if e3.feature >= 0 { e3 = step(e3, r3); active = true }
-                        if !active { break }
+                    let r4 = r3 + width, r5 = r4 + width, r6 = r5 + width, r7 = r6 + width
+                    var n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, n5 = 0, n6 = 0, n7 = 0
+                    for _ in 0..<steps {
+                        n0 = step(n0, r0)
+                        n1 = step(n1, r1)
+                        n2 = step(n2, r2)
+                        n3 = step(n3, r3)
+                        n4 = step(n4, r4)
+                        n5 = step(n5, r5)
+                        n6 = step(n6, r6)
+                        n7 = step(n7, r7)
                     }
-                    out[i] += leaves[Int(e0.firstChild)]
-                    out[i + 1] += leaves[Int(e1.firstChild)]
-                    out[i + 2] += leaves[Int(e2.firstChild)]
-                    out[i + 3] += leaves[Int(e3.firstChild)]
-                    i += 4
+                    out[i] += values[n0]
+                    out[i + 1] += values[n1]
+                    out[i + 2] += values[n2]
+                    out[i + 3] += values[n3]
+                    out[i + 4] += values[n4]
+                    out[i + 5] += values[n5]
+                    out[i + 6] += values[n6]
+                    out[i + 7] += values[n7]
+                    i += Self.rowsPerWalk
                 }
                 while i < count {
                     let row = rows + i &* width
-                    var entry = packed[0]
-                    while entry.feature >= 0 { entry = step(entry, row) }
-                    out[i] += leaves[Int(entry.firstChild)]
+                    var node = 0
+                    for _ in 0..<steps { node = step(node, row) }
+                    out[i] += values[node]
                     i += 1
                 }
             }
         }
     }
 
-    /// Categorical splits and missing values (`flags` bit 0: default left, bit 1: categorical,
-    /// bits 2…: category split index).
+    /// Categorical splits (`flags` bit 0: NaN and categories the split does not name go right,
+    /// bit 1: categorical, bits 2…: category split index).
     private func slowPathGoesLeft(_ entry: PackedNode, _ x: Float) -> Bool {
-        let defaultLeft = entry.flags & 1 == 1
+        let defaultLeft = entry.flags & 1 == 0
         if x.isNaN { return defaultLeft }
-        guard entry.flags & 2 == 2 else { return x <= entry.threshold }
         let category = categorySplits[Int(entry.flags >> 2)]
         return Self.contains(category.left, x) || (!Self.contains(category.right, x) && defaultLeft)
     }
 
     /// Prediction layout: siblings are adjacent (right = left + 1) so the next entry is found
-    /// without a branch; a leaf entry has feature -1 and its leaf index in `firstChild`.
-    /// Numeric nodes that send NaN right have flags 0 (NaN ≤ t is false: no check needed).
+    /// without a branch. A leaf entry leads to itself whatever the value (feature 0, threshold
+    /// +∞, NaN stays left, first child its own position), so walking past a leaf is harmless.
     struct PackedNode: Sendable, Equatable {
         var threshold: Float
         var feature: Int32
@@ -113,28 +135,32 @@ struct RegressionTree: Sendable, Equatable {
         var flags: Int32
     }
 
-    /// Breadth-first packing of `nodes` (or the single leaf 0).
-    static func pack(_ nodes: [Node]) -> [PackedNode] {
-        guard !nodes.isEmpty else { return [PackedNode(threshold: 0, feature: -1, firstChild: 0, flags: 0)] }
-        var packed: [PackedNode] = [], queue: [Int32] = [0]
+    /// Breadth-first packing of `nodes` (or the single leaf 0), with each entry's leaf value and
+    /// the depth of the deepest leaf.
+    static func pack(_ nodes: [Node], leafValues: [Double]) -> (packed: [PackedNode], values: [Double], depth: Int) {
+        var packed: [PackedNode] = [], values: [Double] = [], depth = 0
+        var queue: [(link: Int32, depth: Int)] = [(nodes.isEmpty ? ~0 : 0, 0)]
         var head = 0
         while head < queue.count {
-            let link = queue[head]
+            let (link, level) = queue[head]
             head += 1
             guard link >= 0 else {
-                packed.append(PackedNode(threshold: 0, feature: -1, firstChild: ~link, flags: 0))
+                packed.append(PackedNode(threshold: .infinity, feature: 0, firstChild: Int32(packed.count), flags: 0))
+                values.append(leafValues[Int(~link)])
+                depth = max(depth, level)
                 continue
             }
             let node = nodes[Int(link)]
             // Children take the next two free queue positions, which are their packed positions.
             let firstChild = Int32(queue.count)
-            queue.append(node.left)
-            queue.append(node.right)
-            var flags: Int32 = node.defaultLeft ? 1 : 0
+            queue.append((node.left, level + 1))
+            queue.append((node.right, level + 1))
+            var flags: Int32 = node.defaultLeft ? 0 : 1
             if node.categorySplit >= 0 { flags |= 2 | (node.categorySplit << 2) }
             packed.append(PackedNode(threshold: node.threshold, feature: node.feature, firstChild: firstChild, flags: flags))
+            values.append(0)
         }
-        return packed
+        return (packed, values, depth)
     }
 
     private static func contains(_ sorted: [Float], _ value: Float) -> Bool {
@@ -180,14 +206,27 @@ struct RegressionTree: Sendable, Equatable {
         let leafValues = try reader.readDoubles()
         // Links must stay in range so prediction can never index out of bounds or loop.
         guard leafValues.count == nodeCount + 1 else { throw .corruptModel(reason: "tree has \(leafValues.count) leaves for \(nodeCount) nodes") }
+        // ... and every node but the root and every leaf must have exactly one parent: links that
+        // share children would make a graph whose paths (walked when packing) grow exponentially.
+        var hasParent = [Bool](repeating: false, count: nodeCount + leafValues.count)
         for (index, node) in nodes.enumerated() {
             let linksValid = [node.left, node.right].allSatisfy { $0 < 0 ? Int(~$0) < leafValues.count : Int($0) > index && Int($0) < nodeCount }
             guard linksValid, node.feature >= 0, Int(node.feature) < featureCount,
                   node.categorySplit < Int32(splitCount) else { throw .corruptModel(reason: "tree node \(index) is invalid") }
+            for link in [node.left, node.right] {
+                let slot = link < 0 ? nodeCount + Int(~link) : Int(link)
+                guard !hasParent[slot] else {
+                    throw .corruptModel(reason: "tree node \(index) links to a \(link < 0 ? "leaf" : "node") another link reaches")
+                }
+                hasParent[slot] = true
+            }
         }
         self.nodes = nodes
         self.categorySplits = categorySplits
         self.leafValues = leafValues
-        packed = Self.pack(nodes)
+        let layout = Self.pack(nodes, leafValues: leafValues)
+        packed = layout.packed
+        packedValues = layout.values
+        depth = layout.depth
     }
 }

@@ -41,7 +41,7 @@ struct SplitCandidate: Sendable {
 /// Exhaustive split search over a leaf's histogram, in fixed feature and bin order so ties
 /// resolve the same way every time (first best wins).
 enum SplitFinder {
-    static func best(histogram: UnsafePointer<Histogram.Bin>, total: Histogram.Bin, features: [Int32],
+    static func best(histogram: UnsafePointer<Histogram.Bin>, total: Histogram.Bin, features: UnsafeBufferPointer<Int32>,
                      binners: [FeatureBinner], rules: SplitRules) -> SplitCandidate? {
         var best: SplitCandidate?
         let threshold = max(rules.minGain, 0)

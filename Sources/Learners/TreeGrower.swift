@@ -68,7 +68,7 @@ struct TreeGrower {
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
                                histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials),
                                best: nil, parentLink: nil)]
-        leaves[0].best = bestSplit(for: leaves[0], features: features)
+        leaves[0].best = bestSplits([leaves[0]], features: features)[0]
         var tree = GrownTree()
         while leaves.count < maxLeaves {
             var chosen: Int?
@@ -102,8 +102,9 @@ struct TreeGrower {
             }
             left.histogram = leftIsSmaller ? smallHistogram : largeHistogram
             right.histogram = leftIsSmaller ? largeHistogram : smallHistogram
-            left.best = bestSplit(for: left, features: features)
-            right.best = bestSplit(for: right, features: features)
+            let best = bestSplits([left, right], features: features)
+            left.best = best[0]
+            right.best = best[1]
             leaves[leafIndex] = left
             leaves.append(right)
         }
@@ -113,11 +114,29 @@ struct TreeGrower {
         return tree
     }
 
-    private func bestSplit(for leaf: OpenLeaf, features: [Int32]) -> SplitCandidate? {
-        if let maxDepth, leaf.depth >= maxDepth { return nil }
-        guard leaf.count >= 2 * rules.minDataInLeaf else { return nil }
-        return leaf.histogram.withUnsafeBufferPointer {
-            SplitFinder.best(histogram: $0.baseAddress!, total: leaf.stats, features: features, binners: binners, rules: rules)
+    /// The best split of each leaf (nil where none is allowed). Every (leaf, slice of the
+    /// features) pair is searched on its own, then each leaf's slices are compared in feature
+    /// order keeping the first best, as one search over all features would.
+    private func bestSplits(_ leaves: [OpenLeaf], features: [Int32]) -> [SplitCandidate?] {
+        let slices = min(features.count, 2 * threads.count)
+        guard slices > 0 else { return leaves.map { _ in nil } }
+        let bounds = (0...slices).map { $0 * features.count / slices }
+        let searched = ParallelFor.map(count: leaves.count * slices, blockSize: 1, threads: threads) { items -> SplitCandidate? in
+            let leaf = leaves[items.lowerBound / slices], slice = items.lowerBound % slices
+            if let maxDepth, leaf.depth >= maxDepth { return nil }
+            guard leaf.count >= 2 * rules.minDataInLeaf else { return nil }
+            return leaf.histogram.withUnsafeBufferPointer { histogram in
+                features[bounds[slice]..<bounds[slice + 1]].withUnsafeBufferPointer {
+                    SplitFinder.best(histogram: histogram.baseAddress!, total: leaf.stats, features: $0, binners: binners, rules: rules)
+                }
+            }
+        }
+        return leaves.indices.map { leaf in
+            var best: SplitCandidate?
+            for candidate in searched[(leaf * slices)..<((leaf + 1) * slices)] {
+                if let candidate, candidate.gain > (best?.gain ?? -.infinity) { best = candidate }
+            }
+            return best
         }
     }
 
@@ -177,32 +196,54 @@ struct TreeGrower {
         return total
     }
 
+    /// Rows per block when partitioning a leaf's rows.
+    static let partitionBlockSize = 16_384
+
     /// Reorders `partition[range]` so rows going left come first, each side keeping its order;
-    /// returns the number going left.
+    /// returns the number going left. Blocks of rows are split side by side into `scratch`
+    /// (lefts from the block's start, rights from its end backwards), then copied to their
+    /// places: the same order a single pass over the range gives.
     private func stablePartition(_ partition: inout [UInt32], _ scratch: inout [UInt32], _ range: Range<Int>,
                                  _ split: SplitCandidate) -> Int {
         // Which of the 256 bin values go left, looked up once per row.
-        var goesLeft = [Bool](repeating: false, count: Histogram.binsPerFeature)
-        for bin in 0..<Histogram.binsPerFeature { goesLeft[bin] = GrownTree.goesLeft(split, bin: bin) }
+        var goesLeft = [UInt8](repeating: 0, count: Histogram.binsPerFeature)
+        for bin in 0..<Histogram.binsPerFeature { goesLeft[bin] = GrownTree.goesLeft(split, bin: bin) ? 1 : 0 }
+        let blocks = ParallelFor.blocks(count: range.count, blockSize: Self.partitionBlockSize)
         return partition.withUnsafeMutableBufferPointer { rows in
-            scratch.withUnsafeMutableBufferPointer { right in
+            scratch.withUnsafeMutableBufferPointer { scratch in
                 data.columnBins.withUnsafeBufferPointer { bins in
                     goesLeft.withUnsafeBufferPointer { left in
-                        let column = bins.baseAddress! + split.feature * data.rowCount
-                        var leftEnd = range.lowerBound, rightCount = 0
+                        let column = SendablePointer(UnsafeMutablePointer(mutating: bins.baseAddress! + split.feature * data.rowCount))
+                        let rowBase = SendablePointer(rows.baseAddress! + range.lowerBound)
+                        let scratchBase = SendablePointer(scratch.baseAddress! + range.lowerBound)
+                        let leftOf = SendablePointer(UnsafeMutablePointer(mutating: left.baseAddress!))
                         // Without a branch (where a row goes is unpredictable): each row is written to
-                        // both sides and only its side's cursor advances. rows[leftEnd] is a slot
-                        // already read (leftEnd ≤ position), so the extra write loses nothing.
-                        for position in range {
-                            let row = rows[position]
-                            let goesLeft = Int(unsafeBitCast(left[Int(column[Int(row)])], to: UInt8.self))
-                            rows[leftEnd] = row
-                            right[rightCount] = row
-                            leftEnd += goesLeft
-                            rightCount += 1 - goesLeft
+                        // both free ends and only its side's cursor moves. A slot written in excess is
+                        // one the other side fills later, or the row's own slot when the ends meet.
+                        let leftCounts = ParallelFor.map(count: blocks.count, blockSize: 1, threads: threads) { items -> Int in
+                            let block = blocks[items.lowerBound]
+                            var low = block.lowerBound, high = block.upperBound - 1
+                            for position in block {
+                                let row = rowBase.base[position]
+                                let goesLeft = Int(leftOf.base[Int(column.base[Int(row)])])
+                                scratchBase.base[low] = row
+                                scratchBase.base[high] = row
+                                low += goesLeft
+                                high -= 1 - goesLeft
+                            }
+                            return low - block.lowerBound
                         }
-                        for k in 0..<rightCount { rows[leftEnd + k] = right[k] }
-                        return leftEnd - range.lowerBound
+                        let leftTotal = leftCounts.reduce(0, +)
+                        // Where each block's lefts and rights go: after the earlier blocks' ones.
+                        let leftStarts = leftCounts.indices.map { leftCounts[..<$0].reduce(0, +) }
+                        let rightStarts = blocks.indices.map { leftTotal + blocks[..<$0].reduce(0) { $0 + $1.count } - leftStarts[$0] }
+                        ParallelFor.run(count: blocks.count, blockSize: 1, threads: threads) { items in
+                            let index = items.lowerBound, block = blocks[index], lefts = leftCounts[index]
+                            (rowBase.base + leftStarts[index]).update(from: scratchBase.base + block.lowerBound, count: lefts)
+                            let rights = rowBase.base + rightStarts[index]
+                            for k in 0..<(block.count - lefts) { rights[k] = scratchBase.base[block.upperBound - 1 - k] }
+                        }
+                        return leftTotal
                     }
                 }
             }

@@ -116,4 +116,75 @@ final class GradientBoostedTreesTests: XCTestCase {
             XCTAssertEqual($0 as? LearnerError, .invalidCategoryCode(column: "c", row: 1, value: 1.5))
         }
     }
+
+    func testTreeWhoseLinksShareChildrenIsRefusedQuickly() throws {
+        // Forty nodes each sending both sides to the next node: a valid-looking forward chain whose
+        // paths double at every node (2^40 walks when packing for prediction) unless refused.
+        var writer = ByteWriter()
+        writer.write(UInt32(40))
+        for index in 0..<40 {
+            writer.write(Int32(0))
+            writer.write(Float(0.5))
+            writer.write(Int32(-1))
+            writer.write(false)
+            writer.write(index < 39 ? Int32(index + 1) : ~Int32(0))
+            writer.write(index < 39 ? Int32(index + 1) : ~Int32(1))
+            writer.write(0.0)
+        }
+        writer.write(UInt32(0))
+        writer.write([Double](repeating: 0.1, count: 41))
+        var reader = ByteReader(writer.bytes)
+        XCTAssertThrowsError(try RegressionTree(decoding: &reader, featureCount: 1)) {
+            XCTAssertEqual($0 as? LearnerError, .corruptModel(reason: "tree node 0 links to a node another link reaches"))
+        }
+    }
+
+    /// The leaf a row of raw values reaches, walking `nodes` one comparison at a time.
+    private func referenceLeaf(_ tree: RegressionTree, _ values: [Float]) -> Int {
+        guard !tree.nodes.isEmpty else { return 0 }
+        var link: Int32 = 0
+        while link >= 0 {
+            let node = tree.nodes[Int(link)], x = values[Int(node.feature)]
+            let goesLeft: Bool
+            if x.isNaN {
+                goesLeft = node.defaultLeft
+            } else if node.categorySplit >= 0 {
+                let split = tree.categorySplits[Int(node.categorySplit)]
+                goesLeft = split.left.contains(x) || (!split.right.contains(x) && node.defaultLeft)
+            } else {
+                goesLeft = x <= node.threshold
+            }
+            link = goesLeft ? node.left : node.right
+        }
+        return Int(~link)
+    }
+
+    func testBranchFreeWalkMatchesNodeByNodeWalkOnMissingInfiniteAndCategoricalValues() throws {
+        var random = SplitMix64(seed: 31)
+        let rows = 3_001  // not a multiple of the eight rows walked together
+        var codes: [Float] = [], a: [Float] = [], b: [Float] = [], labels: [Double] = []
+        for _ in 0..<rows {
+            let code: Float = random.unit() < 0.1 ? .nan : Float(random.next() % 12)
+            let u = Float(random.unit()), v = Float(random.unit())
+            codes.append(code)
+            a.append(random.unit() < 0.15 ? .nan : u)
+            b.append(random.unit() < 0.02 ? (random.unit() < 0.5 ? .infinity : -.infinity) : v)
+            labels.append((code.isNaN || Int(code) % 4 == 1) != (u > 0.6 || v < 0.2) ? 1 : 0)
+        }
+        let schema = FeatureSchema([FeatureColumn(name: "code", kind: .categorical), FeatureColumn(name: "a", kind: .numeric),
+                                    FeatureColumn(name: "b", kind: .numeric)])
+        let features = try FeatureMatrix(schema: schema, columns: [codes, a, b])
+        let model = try GradientBoostedTrees(rounds: 12, numLeaves: 15, minDataInLeaf: 5).fit(features, labels: labels, seed: 2, threads: two)
+        // Unseen categories and values outside the training range too.
+        let probe = try FeatureMatrix(schema: schema, columns: [codes.map { $0 == 3 ? 40 : $0 }, a.map { $0 * 3 - 1 }, b])
+        let scores = try model.predict(probe, threads: two)
+        XCTAssertTrue(model.trees.contains { !$0.categorySplits.isEmpty })
+        XCTAssertTrue(model.trees.contains { $0.nodes.contains { $0.defaultLeft } && $0.nodes.contains { !$0.defaultLeft } })
+        for row in 0..<rows {
+            let values = probe.columns.map { $0[row] }
+            var raw = model.baseScores[0]
+            for tree in model.trees { raw += tree.leafValues[referenceLeaf(tree, values)] }
+            XCTAssertEqual(scores[row], Transcendentals.sigmoid(raw), "row \(row)")
+        }
+    }
 }

@@ -245,6 +245,21 @@ final class MeteredProcessTests: XCTestCase {
         XCTAssertEqual(try orphan.waitForExit().exitStatus, .signaled(signal: SIGKILL))
     }
 
+    /// A leftover holding the cgroup of a nested meter (a metered tree that metered in turn) is
+    /// removed with its child at once: rmdir of the parent alone fails however long it is retried.
+    func testAbandonedCgroupWithANestedCgroupIsRemovedAtOnce() throws {
+        guard let own = CgroupV2.ownCgroupDirectory() else { throw XCTSkip("no cgroup v2 here") }
+        let deadCreator = try MeteredProcess.launch(shell("true"), options: options(.rusage))
+        _ = try deadCreator.waitForExit()
+        let abandoned = "\(own)/\(CgroupV2.namePrefix)\(deadCreator.processID)-1"
+        guard mkdir(abandoned, 0o755) == 0 else { throw XCTSkip("cannot create cgroups here") }
+        XCTAssertEqual(mkdir("\(abandoned)/\(CgroupV2.namePrefix)\(deadCreator.processID + 1)-1", 0o755), 0)
+        let started = Date()
+        CgroupV2.removeAbandoned(under: own)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
+    }
+
     func testFailedSpawnIsNamed() throws {
         let directory = try temporaryDirectory()
         let script = directory.appendingPathComponent("not-a-program").path

@@ -45,7 +45,7 @@ measure() {  # $1 label, $2 repo, $3.. command: prints one table row
     walls+=("$(echo "$t1 - $t0" | bc)")
     cpus+=("$(echo "$out" | awk '{print $1 + $2}')")
     rss=$(echo "$out" | awk '{print $3}')
-    if perf stat -x, -e instructions:u true >/dev/null 2>&1; then
+    if perf stat -x, -e instructions:u true 2>&1 >/dev/null | grep -q '^[0-9]'; then  # counters exist (not in most VMs)
       insns+=("$(cd "$repo" && perf stat -x, -e instructions:u "$@" 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')")
     fi
   done

@@ -56,7 +56,7 @@ measure() {  # $1 label, $2 repo, $3.. command: prints one table row
 
 mkdir -p "$WORK/gitml" "$WORK/git"
 (cd "$WORK/gitml" && git init -q -b main && git commit -q --allow-empty -m init && "$GITML" init >/dev/null && cp -al "$WORK/files" many)
-(cd "$WORK/git" && git init -q -b main && cp -al "$WORK/files" many)
+(cd "$WORK/git" && git init -q -b main && git config gc.auto 0 && cp -al "$WORK/files" many)
 sleep 3
 t0=$(date +%s.%N); (cd "$WORK/gitml" && "$GITML" data add many --name many >/dev/null); t1=$(date +%s.%N)
 t2=$(date +%s.%N); (cd "$WORK/git" && git add many && git commit -q -m many); t3=$(date +%s.%N)

@@ -2,8 +2,10 @@ import Foundation
 import Platform
 
 /// Remembers the digest of working-tree files by (size, mtime, ctime, inode), so status never
-/// rehashes a file that has not been touched. A file whose timestamps fall within the second
-/// the cache was written is not trusted ("racily clean", as in git's index) and is rehashed.
+/// rehashes a file that has not been touched. A file whose timestamps are not at least
+/// `racyWindow` older than the moment this cache was opened (`startedAt`, taken before any of
+/// its keys) is not trusted ("racily clean", as in git's index) and is rehashed next time: a
+/// write in the same timestamp tick as the stat could change the bytes and keep the key.
 ///
 /// File layout (`cache/stat-v1`): `GMSTAT1\n`, then per entry u16 path length, the UTF-8 path,
 /// u64 size, i64 mtime ns, i64 ctime ns, u64 inode, 32-byte digest (little-endian integers).
@@ -17,7 +19,29 @@ public final class StatCache {
             self.ctime = ctime
             self.inode = inode
         }
+
+        /// The key of a `stat` result.
+        public init(_ st: stat) {
+            self.init(size: UInt64(st.st_size), mtime: st.modificationNanoseconds,
+                      ctime: st.statusChangeNanoseconds, inode: UInt64(st.st_ino))
+        }
+
+        /// Whether the file changed too recently before `startedAt` (nanoseconds since the
+        /// epoch, taken before the key) for the key to vouch for its bytes.
+        public func isRacy(startedAt: Int64) -> Bool {
+            max(mtime, ctime) > startedAt - StatCache.racyWindow
+        }
     }
+
+    /// How long (ns) before a stat pass began a change must lie for its key to be trusted; far
+    /// wider than any file system's timestamp tick and the lag of its coarse clock.
+    public static let racyWindow: Int64 = 2_000_000_000
+
+    /// The wall clock in nanoseconds since the epoch.
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+
+    /// When this cache was opened: every key it is given must be taken after this moment.
+    public let startedAt: Int64
 
     private let file: String
     private let tmp: String
@@ -25,11 +49,22 @@ public final class StatCache {
     private var dirty = false
     private static let magic = Array("GMSTAT1\n".utf8)
 
-    /// Loads the cache of `layout`; a missing or damaged cache starts empty (it is only a cache).
-    public init(layout: StoreLayout) {
+    /// The cache of `layout`, read at its first use (a clean status never needs it); a missing
+    /// or damaged cache starts empty (it is only a cache). `startedAt` is for tests that need a
+    /// clock of their own.
+    public init(layout: StoreLayout, startedAt: Int64 = StatCache.now()) {
+        self.startedAt = startedAt
         file = layout.cache + "/stat-v1"
         tmp = layout.tmp
+    }
+
+    private var loaded = false
+
+    private func load() {
+        guard !loaded else { return }
+        loaded = true
         guard let bytes = try? FileIO.readAll(file), bytes.starts(with: StatCache.magic) else { return }
+        entries.reserveCapacity(bytes.count / 80)
         bytes.withUnsafeBytes { p in
             var at = StatCache.magic.count
             while at + 2 <= p.count {
@@ -54,22 +89,21 @@ public final class StatCache {
     public static func key(ofCString path: UnsafePointer<CChar>) -> Key? {
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Key(size: UInt64(st.st_size),
-                   mtime: st.modificationNanoseconds,
-                   ctime: st.statusChangeNanoseconds,
-                   inode: UInt64(st.st_ino))
+        return Key(st)
     }
 
     /// The cached digest of `path` if its stat key is unchanged.
     public func digest(of path: String, key: Key) -> Digest? {
+        load()
         guard let (cached, digest) = entries[path], cached == key else { return nil }
         return digest
     }
 
-    /// Records the digest of `path` at `key` (skipped while the file is racily clean).
+    /// Records the digest of `path` at `key`, a key taken after `startedAt` (skipped while the
+    /// file is racily clean).
     public func remember(_ path: String, key: Key, digest: Digest) {
-        let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        guard now - max(key.mtime, key.ctime) > 2_000_000_000 else { return }
+        guard !key.isRacy(startedAt: startedAt) else { return }
+        load()
         if let (k, d) = entries[path], k == key, d == digest { return }
         entries[path] = (key, digest)
         dirty = true

@@ -129,8 +129,20 @@ struct CgroupV2 {
         return true
     }
 
-    /// Removes the (empty) cgroup directory; a busy one is retried briefly, then left behind.
+    /// Removes the (empty) cgroup directory, its child cgroups first (a meter that ran inside a
+    /// metered tree — a nested `git ml run` — leaves one inside, and rmdir of a cgroup with a
+    /// child fails with EBUSY however long it is retried: each launch spent 1 s per such
+    /// leftover); a busy one is retried briefly, then left behind.
     func remove() {
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            var st = stat()
+            let childPath = path + "/" + child
+            guard lstat(childPath, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let nested = CgroupV2(path: childPath, ownPath: ownPath)
+            nested.killAll()
+            _ = nested.waitUntilEmpty(timeout: 1)
+            nested.remove()
+        }
         for _ in 0..<200 {
             if rmdir(path) == 0 || errno == ENOENT { return }
             usleep(5_000)

@@ -44,23 +44,34 @@ public struct WorkTreePath: Hashable, Sendable, CustomStringConvertible {
 
     /// Validates `text`; see the type's documentation for the rules.
     public init(validating text: String) throws(Violation) {
-        guard !text.isEmpty else { throw .empty }
-        guard !text.hasPrefix("/") else { throw .absolute }
-        guard !text.contains("\\") else { throw .backslash }
-        guard !text.unicodeScalars.contains(where: WorkTreePath.isControl) else { throw .controlCharacter }
-        let components = text.split(separator: "/", omittingEmptySubsequences: false)
-        if let first = components.first, WorkTreePath.isDrive(first) { throw .absolute }
-        for component in components {
-            switch component {
-            case "": throw .emptyComponent
-            case ".": throw .dotComponent
-            case "..": throw .dotDotComponent
-            default:
-                if WorkTreePath.isDotGit(component) { throw .gitDirectory(component: String(component)) }
-                if WorkTreePath.isDevice(component) { throw .device(component: String(component)) }
-            }
+        var text = text
+        switch text.withUTF8(WorkTreePath.checkASCII) {
+        case .valid: break
+        case .invalid(let violation): throw violation
+        case .notASCII: if let violation = WorkTreePath.violation(text) { throw violation }
         }
         string = text
+    }
+
+    /// The first rule `text` breaks, by the general (Unicode) rules; nil when it is valid.
+    static func violation(_ text: String) -> Violation? {
+        guard !text.isEmpty else { return .empty }
+        guard !text.hasPrefix("/") else { return .absolute }
+        guard !text.contains("\\") else { return .backslash }
+        guard !text.unicodeScalars.contains(where: WorkTreePath.isControl) else { return .controlCharacter }
+        let components = text.split(separator: "/", omittingEmptySubsequences: false)
+        if let first = components.first, WorkTreePath.isDrive(first) { return .absolute }
+        for component in components {
+            switch component {
+            case "": return .emptyComponent
+            case ".": return .dotComponent
+            case "..": return .dotDotComponent
+            default:
+                if WorkTreePath.isDotGit(component) { return .gitDirectory(component: String(component)) }
+                if WorkTreePath.isDevice(component) { return .device(component: String(component)) }
+            }
+        }
+        return nil
     }
 
     private init(checked: String) { string = checked }
@@ -74,6 +85,59 @@ public struct WorkTreePath: Hashable, Sendable, CustomStringConvertible {
     public var description: String { string }
 
     // MARK: The rules
+
+    private enum ASCIIVerdict {
+        case valid, invalid(Violation), notASCII
+    }
+
+    /// The rules below on the bytes of an ASCII text, in the same order (so the same violation
+    /// is reported), without building strings: a data add checks every file's path and a
+    /// directory dataset can hold a million. Any non-ASCII byte leaves the text to the general
+    /// rules (HFS+ ignorable code points, Unicode case).
+    private static func checkASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> ASCIIVerdict {
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return .notASCII }
+        guard let first = bytes.first else { return .invalid(.empty) }
+        if first == UInt8(ascii: "/") { return .invalid(.absolute) }
+        if bytes.contains(UInt8(ascii: "\\")) { return .invalid(.backslash) }
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return .invalid(.controlCharacter) }
+        func lower(_ b: UInt8) -> UInt8 { b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b }
+        func equals(_ c: UnsafeBufferPointer<UInt8>.SubSequence, _ word: StaticString) -> Bool {
+            c.count == word.utf8CodeUnitCount && zip(c, UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)).allSatisfy { lower($0) == $1 }
+        }
+        func isDotGit(_ c: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+            var name = c[..<(c.firstIndex(of: UInt8(ascii: ":")) ?? c.endIndex)]
+            while let last = name.last, last == UInt8(ascii: " ") || last == UInt8(ascii: ".") { name = name.dropLast() }
+            return equals(name, ".git") || equals(name, "git~1")
+        }
+        func isDevice(_ c: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+            var stem = c[..<(c.firstIndex(of: UInt8(ascii: ".")) ?? c.endIndex)]
+            while stem.last == UInt8(ascii: " ") { stem = stem.dropLast() }
+            let devices: [StaticString] = ["con", "prn", "aux", "nul", "conin$", "conout$"]
+            if devices.contains(where: { equals(stem, $0) }) { return true }
+            guard stem.count == 4, equals(stem.prefix(3), "com") || equals(stem.prefix(3), "lpt"), let digit = stem.last else { return false }
+            return digit >= UInt8(ascii: "1") && digit <= UInt8(ascii: "9")
+        }
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+            let component = bytes[start..<end]
+            if start == bytes.startIndex, component.count >= 2, component[start + 1] == UInt8(ascii: ":"),
+               (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower(component[start])) {
+                return .invalid(.absolute)
+            }
+            switch component.count {
+            case 0: return .invalid(.emptyComponent)
+            case 1 where component.first == UInt8(ascii: "."): return .invalid(.dotComponent)
+            case 2 where component.allSatisfy({ $0 == UInt8(ascii: ".") }): return .invalid(.dotDotComponent)
+            default:
+                let text = { String(decoding: component, as: UTF8.self) }
+                if isDotGit(component) { return .invalid(.gitDirectory(component: text())) }
+                if isDevice(component) { return .invalid(.device(component: text())) }
+            }
+            guard end < bytes.endIndex else { return .valid }
+            start = end + 1
+        }
+    }
 
     private static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || (0x7F...0x9F).contains(s.value) }
 

@@ -41,7 +41,11 @@ extension Project {
             for file in files where !file.isEmpty { try Project.checkDataPath(relativePath + "/" + file) }
             let stats = StatCache(layout: layout)
             var statistics = IngestStatistics()
-            let sizes = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0)?.size ?? UInt64.max }
+            // Taken after `stats` began and before any byte is read: a key remembered with the
+            // digest read later is trusted only if the file had not changed for 2 s before then
+            // (`StatCache.Key.isRacy`); a later change gives the file another key.
+            let keys = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0) }
+            let sizes = keys.map { $0?.size ?? UInt64.max }
             let totalBytes = sizes.reduce(0) { $0 &+ ($1 == .max ? 0 : $1) }
             var stored: [String: (StoredFile, IngestStatistics)] = [:]
             var done: UInt64 = 0
@@ -63,11 +67,10 @@ extension Project {
                 done += result.0.size
             }
             var recordFiles: [DatasetRecord.File] = []
-            for file in files {
+            for (file, key) in zip(files, keys) {
                 let (s, fileStats) = stored[file]!
                 statistics += fileStats
-                let path = file.isEmpty ? absolute : absolute + "/" + file
-                if let key = StatCache.key(of: path) { stats.remember(relativePath + (file.isEmpty ? "" : "/" + file), key: key, digest: s.digest) }
+                if let key { stats.remember(relativePath + (file.isEmpty ? "" : "/" + file), key: key, digest: s.digest) }
                 recordFiles.append(DatasetRecord.File(path: file, digest: s.digest.description, size: s.size, manifest: s.manifest?.description))
             }
             try wrapping { try store.flush() }

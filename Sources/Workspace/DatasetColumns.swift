@@ -48,7 +48,7 @@ extension Project {
     /// is parsed whole either way.
     public func columnSummaries(of version: DatasetVersion, schema: [String: ColumnType] = [:],
                                 columns: ColumnSelection = .all) throws -> [ColumnSummary] {
-        var schemaKey = schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+        var schemaKey = Project.schemaKey(schema)
         if columns != .all { schemaKey += " " + columns.description }
         let key = "columns-v1-" + version.record.digest + "-" + Digest.of(Array(schemaKey.utf8)).hex
         if let cached: [ColumnSummary] = readCache(key) { return cached }

@@ -28,12 +28,12 @@ extension Project {
     /// untouched since they were added or checked out are not read.
     public func datasetStatus() throws -> [DatasetStatus] {
         let lock = try readLock()
-        let cache = StatCache(layout: layout)
+        let cache = StatCache(layout: layout)  // its `startedAt` precedes every stat below
         defer { cache.save() }
         var out: [DatasetStatus] = []
         for (name, locked) in lock.datasets.sorted(by: { $0.key < $1.key }) {
             let snapshotFile = CleanSnapshot.path(layout: layout, name: name)
-            if let snapshot = CleanSnapshot.load(snapshotFile), snapshot.digest == locked.digest {
+            if let snapshot = CleanSnapshot.load(snapshotFile), snapshot.digest == locked.digest, snapshot.path == locked.path {
                 var isDirectory: ObjCBool = false
                 let base = root + "/" + locked.path
                 if FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory),
@@ -66,24 +66,17 @@ extension Project {
             }
             out.append(DatasetStatus(name: name, version: record.version, path: record.path,
                                      state: changed.isEmpty ? .upToDate : .modified, changedFiles: changed.sorted()))
-            if changed.isEmpty { saveCleanSnapshot(record, to: snapshotFile) }
+            if changed.isEmpty { saveCleanSnapshot(record, to: snapshotFile, startedAt: cache.startedAt) }
         }
         return out
     }
 
-    /// Remembers the stat keys of a dataset found up to date, unless a file is racily clean
-    /// (changed within the last 2 s, when a further change could keep the same times).
-    private func saveCleanSnapshot(_ record: DatasetRecord, to file: String) {
-        let base = root + "/" + record.path
-        let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        var keys: [StatCache.Key] = []
-        keys.reserveCapacity(record.files.count)
-        for f in record.files {
-            guard let key = StatCache.key(of: f.path.isEmpty ? base : base + "/" + f.path),
-                  now - max(key.mtime, key.ctime) > 2_000_000_000 else { return }
-            keys.append(key)
-        }
-        let snapshot = CleanSnapshot(digest: record.digest, paths: record.files.map(\.path), keys: keys)
+    /// Remembers the stat keys of a dataset found up to date, unless a file or folder is racily
+    /// clean: changed within `StatCache.racyWindow` before this status began, or since.
+    private func saveCleanSnapshot(_ record: DatasetRecord, to file: String, startedAt: Int64) {
+        guard let snapshot = CleanSnapshot.capture(digest: record.digest, path: record.path, base: root + "/" + record.path,
+                                                   isDirectory: record.isDirectory, files: record.files.map(\.path),
+                                                   startedAt: startedAt) else { return }
         try? FileIO.writeAtomically(snapshot.encode(), to: file, temporaryDirectory: layout.tmp)
     }
 }

@@ -29,7 +29,7 @@ extension Project {
 
     /// `table(of:schema:columns:)` of a version's record (a training worker gets the record with its job).
     public func table(of record: DatasetRecord, schema: [String: ColumnType] = [:], columns: ColumnSelection = .all) throws -> Table {
-        let key = record.digest + " " + schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
+        let key = record.digest + " " + Project.schemaKey(schema)
             + " " + columns.description
         if let recent = recentTables.first(where: { $0.key == key }) { return recent.table }
         let table = try readTable(of: record, schema: schema, columns: columns)
@@ -108,9 +108,16 @@ extension Project {
     }
 
     /// The names of a tabular version's columns, in table order: from the Parquet footers
-    /// alone (no page is read), else from the table read under `schema`.
+    /// alone (no page is read), else from the table read under `schema`, once per (content,
+    /// schema): cached in `.git/ml/cache/results` (`names-v1-…`), so a run's preflight does not
+    /// parse a text file it has seen before.
     public func columnNames(of version: DatasetVersion, schema: [String: ColumnType] = [:]) throws -> [String] {
-        try columnHeaders(of: version.record)?.map(\.name) ?? table(of: version, schema: schema).columnNames
+        if let headers = try columnHeaders(of: version.record) { return headers.map(\.name) }
+        let key = "names-v1-" + version.record.digest + "-" + Digest.of(Array(Project.schemaKey(schema).utf8)).hex
+        if let cached: [String] = readCache(key) { return cached }
+        let names = try table(of: version, schema: schema).columnNames
+        writeCache(key, names)
+        return names
     }
 
     /// A Parquet version's columns with the types a read without schema gives them, from its
@@ -270,6 +277,11 @@ extension Project {
                 conflicts[name] = "line \(line): \"\(value)\" is not \(expected.rawValue)"
             }
         }
+    }
+
+    /// A read schema as text for cache keys: `column:type` sorted by column, comma-separated.
+    static func schemaKey(_ schema: [String: ColumnType]) -> String {
+        schema.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ",")
     }
 
     private func cachePath(_ key: String) -> String {

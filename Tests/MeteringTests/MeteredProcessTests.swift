@@ -233,16 +233,33 @@ final class MeteredProcessTests: XCTestCase {
 
     /// A cgroup left by a meter that died (its pid is gone) is emptied and removed by the next launch.
     func testAbandonedCgroupIsKilledAndRemoved() throws {
-        guard let own = CgroupV2.ownCgroupDirectory() else { throw XCTSkip("no cgroup v2 here") }
-        let deadCreator = try MeteredProcess.launch(shell("true"), options: options(.rusage))
-        _ = try deadCreator.waitForExit()
-        let abandoned = "\(own)/\(CgroupV2.namePrefix)\(deadCreator.processID)-1"
-        guard mkdir(abandoned, 0o755) == 0 else { throw XCTSkip("cannot create cgroups here") }
+        let (_, abandoned, _) = try abandonedCgroup()
         let orphan = try MeteredProcess.launch(shell("sleep 30"), options: options(.rusage))
         try "\(orphan.processID)".write(toFile: "\(abandoned)/cgroup.procs", atomically: false, encoding: .utf8)
         _ = try MeteredProcess.run(shell("true"), options: options(.automatic))
         XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
         XCTAssertEqual(try orphan.waitForExit().exitStatus, .signaled(signal: SIGKILL))
+    }
+
+    /// A metering cgroup as a meter that died leaves it: (this process's cgroup, the leftover, its dead creator's pid).
+    private func abandonedCgroup() throws -> (String, String, Int32) {
+        guard let own = CgroupV2.ownCgroupDirectory() else { throw XCTSkip("no cgroup v2 here") }
+        let deadCreator = try MeteredProcess.launch(shell("true"), options: options(.rusage))
+        _ = try deadCreator.waitForExit()
+        let abandoned = "\(own)/\(CgroupV2.namePrefix)\(deadCreator.processID)-1"
+        guard mkdir(abandoned, 0o755) == 0 else { throw XCTSkip("cannot create cgroups here") }
+        return (own, abandoned, deadCreator.processID)
+    }
+
+    /// A leftover holding the cgroup of a nested meter (a metered tree that metered in turn) is
+    /// removed with its child at once: rmdir of the parent alone fails however long it is retried.
+    func testAbandonedCgroupWithANestedCgroupIsRemovedAtOnce() throws {
+        let (own, abandoned, deadCreator) = try abandonedCgroup()
+        XCTAssertEqual(mkdir("\(abandoned)/\(CgroupV2.namePrefix)\(deadCreator + 1)-1", 0o755), 0)
+        let started = Date()
+        CgroupV2.removeAbandoned(under: own)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
     }
 
     func testFailedSpawnIsNamed() throws {

@@ -1,5 +1,5 @@
-import Records
 import XCTest
+@testable import Records
 
 /// The paths a record, lock or manifest may name, and those refused (docs/security/paths.md).
 final class WorkTreePathTests: XCTestCase {
@@ -102,6 +102,36 @@ final class WorkTreePathTests: XCTestCase {
         XCTAssertNoThrow(try Lock(text: lock(name: "train", path: "data/train.csv")))
         for (name, path) in [("train", "../x"), ("train", ".git/hooks/pre-commit"), ("train", "/tmp/x"), ("../x", "data/x.csv")] {
             XCTAssertThrowsError(try Lock(text: lock(name: name, path: path)), "\(name) \(path)")
+        }
+    }
+
+    /// ASCII paths take a byte-level path through the rules: it must refuse exactly what the
+    /// general rules refuse, with the same violation, on paths built from the characters the
+    /// rules look at.
+    func testASCIIFastPathAgreesWithTheGeneralRules() {
+        let alphabet = ["/", "/", ".", "..", ".git", ".GiT", "git~1", "GIT", "com1", "COM9", "com0", "lpt3", "nul", "con", "Aux",
+                        "conout$", "c:", "Z", ":", " ", "~", "x", "data", ".csv", "\\", "\t", "\u{7F}"]
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33)
+        }
+        var refused = 0
+        for _ in 0..<50_000 {
+            let text = (0..<(next() % 8)).map { _ in alphabet[next() % alphabet.count] }.joined()
+            let expected = WorkTreePath.violation(text)
+            do {
+                _ = try WorkTreePath(validating: text)
+                XCTAssertNil(expected, "accepted \(text.debugDescription)")
+            } catch {
+                XCTAssertEqual(error, expected, text.debugDescription)
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 1000)
+        for text in [".git", "GIT~1", ".git. . ", ".git:x", "nul.csv", "CON ", "com7", "lpt1.x", "c:", "Z:x"] {
+            XCTAssertNotNil(WorkTreePath.violation(text), text)
+            XCTAssertThrowsError(try WorkTreePath(validating: text), text)
         }
     }
 }

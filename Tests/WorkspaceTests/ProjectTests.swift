@@ -67,4 +67,20 @@ final class ProjectTests: XCTestCase {
         }
         XCTAssertEqual(try Project.listFiles(in: root), ["a.txt", "b/1.txt", "b/2.txt"])
     }
+
+    /// A run's preflight asks for both datasets' column names: parsed once per content and
+    /// schema, then read from the cache (a CSV is otherwise parsed whole to learn its header).
+    func testColumnNamesOfTextAreCachedByDigest() throws {
+        _ = try Project.initialize(in: dir)
+        let project = try Project(discoveringFrom: dir)
+        try "id,x,label\n1,0.5,1\n2,0.25,0\n".write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+        let version = try project.addDataset(relativePath: "t.csv", name: "t").version
+        XCTAssertEqual(try project.columnNames(of: version), ["id", "x", "label"])
+        let results = project.layout.cache + "/results"
+        let cached = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: results).first { $0.hasPrefix("names-v1-") })
+        // What the cache says is what a later call answers, without reading the data.
+        try Data(#"["a","b","c"]"#.utf8).write(to: URL(fileURLWithPath: results + "/" + cached))
+        project.releaseTables()
+        XCTAssertEqual(try Project(discoveringFrom: dir).columnNames(of: version), ["a", "b", "c"])
+    }
 }

@@ -51,8 +51,8 @@ final class RunRecordTests: XCTestCase {
     }
 
     func testLockKeepsSuiteCandidatesAndMergesThemPerSuite() throws {
-        let a = Lock.SuiteCandidate(run: "sha256:a", experiment: "e1", metric: "roc_auc", value: 0.8, allowedDirty: false)
-        let b = Lock.SuiteCandidate(run: "sha256:b", experiment: "e2", metric: "roc_auc", value: 0.9, allowedDirty: true)
+        let a = Lock.SuiteCandidate(run: "sha256:" + String(repeating: "a", count: 64), experiment: "e1", metric: "roc_auc", value: 0.8, allowedDirty: false)
+        let b = Lock.SuiteCandidate(run: "sha256:" + String(repeating: "b", count: 64), experiment: "e2", metric: "roc_auc", value: 0.9, allowedDirty: true)
         let base = Lock(suites: ["churn": a])
         XCTAssertEqual(try Lock(text: base.text), base)
         let ours = Lock(suites: ["churn": b])
@@ -60,7 +60,7 @@ final class RunRecordTests: XCTestCase {
         let (merged, conflicts) = Lock.merge(base: base, ours: ours, theirs: theirs)
         XCTAssertEqual(conflicts, [])
         XCTAssertEqual(merged.suites, ["churn": b, "fraud": b])
-        let (_, clash) = Lock.merge(base: base, ours: ours, theirs: Lock(suites: ["churn": Lock.SuiteCandidate(run: "sha256:c", experiment: "e3", metric: "roc_auc", value: 0.7, allowedDirty: false)]))
+        let (_, clash) = Lock.merge(base: base, ours: ours, theirs: Lock(suites: ["churn": Lock.SuiteCandidate(run: "sha256:" + String(repeating: "c", count: 64), experiment: "e3", metric: "roc_auc", value: 0.7, allowedDirty: false)]))
         XCTAssertEqual(clash, ["suites.churn"])
     }
 }

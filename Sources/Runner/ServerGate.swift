@@ -255,17 +255,19 @@ public struct ServerGate {
             return try? project.runRecord(commit: commit)
         }
         for (index, job) in record.jobs.enumerated() {
-            guard let id = job.run else { continue }
-            guard let trial = run(id) else { return "job \(index) names run \(shortID(id)), which is neither on this server nor in this push" }
-            guard trial.kind == "trial", trial.config["sweep"]?["name"]?.stringValue == record.name,
-                  trial.config["sweep"]?["key"]?.stringValue == job.key else {
-                return "job \(index) names run \(shortID(id)), which is not this sweep's trial with the job's key"
+            var trial: RunRecord?
+            if let id = job.run {
+                trial = run(id)
+                if trial == nil { return "job \(index) names run \(shortID(id)), which is neither on this server nor in this push" }
             }
-            let derived = SweepRunner.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values,
-                                                key: job.key, run: trial)
-            guard derived.status == job.status, derived.metric == job.metric, derived.metricStandardError == job.metricStandardError,
-                  derived.usd == job.usd,
-                  derived.cpuSeconds == job.cpuSeconds, derived.wallSeconds == job.wallSeconds else {
+            switch SweepRunner.disagreement(of: job, sweep: record.name, trial: trial) {
+            case nil: continue
+            case .notItsTrial:
+                return "job \(index) names run \(shortID(job.run ?? "")), which is not this sweep's trial with the job's key"
+            case .otherFigures:
+                guard let id = job.run else {
+                    return "job \(index) recorded no trial run, yet claims a validation metric or cost"
+                }
                 return "job \(index) does not say what its trial run \(shortID(id)) recorded "
                     + "(status, validation metric, its standard error or cost)"
             }

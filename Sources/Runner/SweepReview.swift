@@ -45,19 +45,21 @@ public struct SweepReview {
         var folds: Int?
         for (index, job) in record.jobs.enumerated() {
             let trial: RunRecord?
-            switch trialRecord(of: job, index: index, sweep: name) {
+            switch trialRecord(of: job, index: index) {
             case .success(let run): trial = run
             case .failure(let problem): return .failure(problem)
             }
-            let derived = SweepRunner.jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values,
-                                                key: job.key, run: trial)
-            guard derived.metric == job.metric, derived.metricStandardError == job.metricStandardError, derived.usd == job.usd,
-                  derived.cpuSeconds == job.cpuSeconds, trial == nil || derived.status == job.status else {
+            switch SweepRunner.disagreement(of: job, sweep: name, trial: trial) {
+            case nil: break
+            case .notItsTrial:
+                return .failure(Problem(reason: "its job \(index) names run \(shortID(job.run ?? "")), which is not this sweep's trial for that job"))
+            case .otherFigures:
                 return .failure(Problem(reason: "its record's job \(index) says other figures than its trial run recorded"))
             }
             folds = folds ?? trial?.metrics["headline"]?["cross_validation_folds"]?.intValue
-            jobs.append(SweepSummary.Job(trial: job.trial, rung: job.rung, status: job.status, metric: derived.metric,
-                                         standardError: derived.metricStandardError, usd: derived.usd, cpuSeconds: derived.cpuSeconds))
+            // The job's figures are its run's (checked just above).
+            jobs.append(SweepSummary.Job(trial: job.trial, rung: job.rung, status: job.status, metric: job.metric,
+                                         standardError: job.metricStandardError, usd: job.usd, cpuSeconds: job.cpuSeconds))
         }
         guard let chosen = record.jobs.lastIndex(where: { $0.key == key && $0.run != nil && $0.run == trialRun }) else {
             return .failure(Problem(reason: "its record has no job that trained the candidate's configuration"))
@@ -82,16 +84,12 @@ public struct SweepReview {
         return nil
     }
 
-    /// A job's trial run: nil when the job recorded none; a problem when the run is missing,
-    /// is not the id it is named by, or is not this sweep's trial with the job's key.
-    private func trialRecord(of job: SweepRecord.Job, index: Int, sweep: String) -> Result<RunRecord?, Problem> {
+    /// A job's trial run: nil when the job recorded none; a problem when the run is missing or
+    /// is not the id it is named by.
+    private func trialRecord(of job: SweepRecord.Job, index: Int) -> Result<RunRecord?, Problem> {
         guard let id = job.run else { return .success(nil) }
         guard let run = try? project.recordedRun(id).record, run.id == id else {
             return .failure(Problem(reason: "its job \(index)'s trial run \(shortID(id)) is not in this clone (`git ml fetch` brings it)"))
-        }
-        let link = run.config["sweep"]
-        guard run.kind == "trial", link?["name"]?.stringValue == sweep, link?["key"]?.stringValue == job.key else {
-            return .failure(Problem(reason: "its job \(index) names run \(shortID(id)), which is not this sweep's trial for that job"))
         }
         return .success(run)
     }

@@ -125,6 +125,31 @@ public struct SweepRunner {
         return job
     }
 
+    /// How a sweep record's job can contradict its trial run.
+    enum TrialDisagreement: Equatable {
+        /// The run is not this sweep's trial with the job's key.
+        case notItsTrial
+        /// The job's status (when it names a run), validation metric, its standard error or
+        /// cost is not what `jobRecord` derives from the run (a job without a run claims none).
+        case otherFigures
+    }
+
+    /// Whether `job` of sweep `sweep` says what `trial` (the run it names; nil when it names
+    /// none) recorded. The server's check of a pushed sweep record and the review's both ask it.
+    static func disagreement(of job: SweepRecord.Job, sweep: String, trial: RunRecord?) -> TrialDisagreement? {
+        if let trial {
+            let link = trial.config["sweep"]
+            guard trial.kind == "trial", link?["name"]?.stringValue == sweep, link?["key"]?.stringValue == job.key else {
+                return .notItsTrial
+            }
+        }
+        let derived = jobRecord(trial: job.trial, rung: job.rung, resource: job.resource, values: job.values, key: job.key, run: trial)
+        guard derived.metric == job.metric, derived.metricStandardError == job.metricStandardError, derived.usd == job.usd,
+              derived.cpuSeconds == job.cpuSeconds, derived.wallSeconds == job.wallSeconds,
+              trial == nil || derived.status == job.status else { return .otherFigures }
+        return nil
+    }
+
     /// Finished trial runs here, by job key (ok ones preferred over stopped ones, newest first).
     func finishedTrials() throws -> [String: RunRecord] {
         var byKey: [String: RunRecord] = [:]

@@ -512,6 +512,15 @@ final class SweepCommandTests: CLITestCase {
         let inflatedCommit = try writeSweepCommit(inflated, message: "inflated", parent: local.trimmingCharacters(in: .whitespacesAndNewlines))
         let lying = try run("git", "push", "--no-verify", "origin", "\(inflatedCommit):refs/ml/sweeps/pushed", expect: 1)
         XCTAssertTrue(lying.stderr.contains("job 0 does not say what its trial run"), lying.stderr)
+        // A job that names no trial run claims a validation metric (nothing recorded it): the
+        // server used to skip run-less jobs.
+        var unrecorded = try SweepRecord(text: try run("git", "ml", "sweep", "show", "pushed", "--json").stdout)
+        unrecorded.jobs[0].run = nil
+        unrecorded.jobs[0].metric = 0.999
+        let unrecordedCommit = try writeSweepCommit(unrecorded, message: "unrecorded",
+                                                    parent: local.trimmingCharacters(in: .whitespacesAndNewlines))
+        let claiming = try run("git", "push", "--no-verify", "origin", "\(unrecordedCommit):refs/ml/sweeps/pushed", expect: 1)
+        XCTAssertTrue(claiming.stderr.contains("job 0 recorded no trial run, yet claims a validation metric or cost"), claiming.stderr)
 
         // Run again (every trial reused), the record moves forward, and the push is accepted.
         try run("git", "ml", "sweep", "run", "pushed")

@@ -112,8 +112,7 @@ public enum MulticlassMetrics {
     public static func rocAUCOneVsRest(_ data: MulticlassPredictions, average: Average,
                                        threads: ParallelFor.Threads = .all) throws(EvaluationError) -> MetricValue {
         guard average != .micro else { throw .invalidParameter(name: "average", value: .nan, expected: "macro or weighted") }
-        let perClass = ParallelFor.map(count: data.classCount, blockSize: 1, threads: threads) { classes in
-            let k = classes.lowerBound
+        let perClass = ParallelFor.mapTasks(count: data.classCount, threads: threads) { k in
             let weight = average == .macro ? 1 : (0..<data.count).reduce(0.0) { $0 + (data.labels[$1] == k ? data.weight($1) : 0) }
             // weighted: an absent class counts nothing (macro: its AUC is NaN)
             guard weight > 0 else { return Result<(weight: Double, auc: Double), EvaluationError>.success((0, 0)) }

@@ -4,7 +4,7 @@
 # With --test, also the packages the test suite needs (chromium renders the HTML review report).
 # libcurl4-openssl-dev: `make dist` links Foundation statically, and its FoundationNetworking needs -lcurl.
 set -euo pipefail
-packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev libcurl4-openssl-dev pkg-config git zstd python3 python3-venv openssh-client)
+packages=(libgit2-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev libisal-dev libcurl4-openssl-dev pkg-config git zstd python3 python3-venv openssh-client)
 if [ "${1:-}" = "--test" ]; then packages+=(chromium man-db); fi
 missing=()
 for p in "${packages[@]}"; do

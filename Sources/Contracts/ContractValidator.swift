@@ -21,9 +21,12 @@ public struct ContractValidator: Sendable {
     /// check. `typeConflicts` says, per column, why it was read with another type than the
     /// contract declares (the reader's first mismatching value), for its type check.
     /// `headers` lists every column of both versions when the tables hold only the columns
-    /// `columnsRead(withReference:)` chose (schema drift compares the headers).
+    /// `columnsRead(withReference:)` chose (schema drift compares the headers), and `nullCounts`
+    /// the null rows of the columns in both versions the tables lack (the null share compares
+    /// them without their values).
     public func validate(table: Table, previous: Table? = nil, now: Date = Date(), typeConflicts: [String: String] = [:],
-                         headers: (current: [ColumnHeader], reference: [ColumnHeader])? = nil) -> ValidationReport {
+                         headers: (current: [ColumnHeader], reference: [ColumnHeader])? = nil,
+                         nullCounts: (current: [String: Int], reference: [String: Int])? = nil) -> ValidationReport {
         var checks: [CheckResult] = []
         checks += schemaChecks(table, typeConflicts: typeConflicts)
         for spec in contract.columns {
@@ -35,19 +38,20 @@ public struct ContractValidator: Sendable {
         if let label = contract.label { checks += labelChecks(label, table) }
         if let freshness = contract.freshness { checks.append(freshnessCheck(freshness, table, now: now)) }
         if let previous {
-            checks += DriftChecks(policy: contract.drift, contract: contract).run(current: table, reference: previous, headers: headers)
+            checks += DriftChecks(policy: contract.drift, contract: contract).run(current: table, reference: previous, headers: headers,
+                                                                                  nullCounts: nullCounts)
         }
         return ValidationReport(checks: checks, unchecked: contract.unchecked)
     }
 
     /// The columns `validate` reads values of, for reading no others (`ColumnSelection`): the
     /// declared and forbidden columns and those the label, freshness and table rules name; with
-    /// a reference also the drift policy's `columns`. With a reference and no `drift.columns`,
-    /// every column: the null share then compares them all. Schema drift needs every column's
-    /// name and type (`headers` of `validate`) and the values of the columns present in only one
-    /// version (renames), which the caller adds.
+    /// a reference also the drift policy's `columns`. Schema drift needs every column's name and
+    /// type (`headers` of `validate`) and the values of the columns present in only one version
+    /// (renames), which the caller adds. Without `drift.columns` the null share compares every
+    /// column present in both versions: the caller passes the null counts of those left out
+    /// (`nullCounts` of `validate`), or reads every column.
     public func columnsRead(withReference: Bool) -> ColumnSelection {
-        if withReference && contract.drift.columns.isEmpty { return .all }
         var names = Set(contract.columns.map(\.name) + contract.forbiddenColumns)
         names.formUnion([contract.label?.column, contract.freshness?.column].compactMap { $0 })
         names.formUnion(contract.tableRules.flatMap { $0.properties ?? [] })

@@ -6,8 +6,10 @@ struct DriftChecks: Sendable {
     let policy: DriftPolicy
     let contract: Contract
 
-    /// `headers`: every column of both versions when the tables hold only some (`SchemaChanges`).
-    func run(current: Table, reference: Table, headers: (current: [ColumnHeader], reference: [ColumnHeader])? = nil) -> [CheckResult] {
+    /// `headers`: every column of both versions when the tables hold only some (`SchemaChanges`);
+    /// `nullCounts`: the null rows of columns in both versions that the tables lack.
+    func run(current: Table, reference: Table, headers: (current: [ColumnHeader], reference: [ColumnHeader])? = nil,
+             nullCounts: (current: [String: Int], reference: [String: Int])? = nil) -> [CheckResult] {
         var checks = [schemaDrift(current, reference, headers: headers)]
         if let maxChange = policy.maxRowCountChange {
             let change = reference.rowCount == 0 ? (current.rowCount == 0 ? 0 : .infinity)
@@ -16,7 +18,8 @@ struct DriftChecks: Sendable {
                                   limit: "≤ \(ContractValidator.format(maxChange))",
                                   detail: "\(reference.rowCount) → \(current.rowCount) rows"))
         }
-        checks += nullShareColumns(current, reference).compactMap { nullShare($0, current, reference) }
+        let counts = NullCounts(currentTable: current, referenceTable: reference, unread: nullCounts)
+        checks += nullShareColumns(counts, order: headers?.current.map(\.name) ?? current.columnNames).compactMap { nullShare($0, counts) }
         // Columns are independent: compute them in parallel, report them in order.
         let names = driftColumns
         let perColumn = ParallelFor.map(count: names.count, blockSize: 1) { range in
@@ -36,22 +39,22 @@ struct DriftChecks: Sendable {
         return contract.columns.filter { !$0.unique && !excluded.contains($0.name) }.map(\.name)
     }
 
-    /// The policy's columns, or by default every column present in both tables: a column that
-    /// starts to miss values breaks models whatever its role.
-    private func nullShareColumns(_ current: Table, _ reference: Table) -> [String] {
+    /// The policy's columns, or by default every column present in both versions (in `order`):
+    /// a column that starts to miss values breaks models whatever its role.
+    private func nullShareColumns(_ counts: NullCounts, order: [String]) -> [String] {
         if !policy.columns.isEmpty { return policy.columns }
-        return current.columnNames.filter { reference.column(named: $0) != nil }
+        return order.filter { counts.current($0) != nil && counts.reference($0) != nil }
     }
 
     /// Passes while the change is within the limit; past it, fails when the two-proportion test
     /// agrees (p < `DriftStatistics.nullShareAlpha`), else warns.
-    private func nullShare(_ name: String, _ current: Table, _ reference: Table) -> CheckResult? {
-        guard let now = current.column(named: name), let before = reference.column(named: name),
-              let drift = DriftStatistics.nullShare(referenceNulls: before.nullCount, referenceRows: before.count,
-                                                    currentNulls: now.nullCount, currentRows: now.count) else { return nil }
+    private func nullShare(_ name: String, _ counts: NullCounts) -> CheckResult? {
+        guard let now = counts.current(name), let before = counts.reference(name),
+              let drift = DriftStatistics.nullShare(referenceNulls: before.nulls, referenceRows: before.rows,
+                                                    currentNulls: now.nulls, currentRows: now.rows) else { return nil }
         let f = ContractValidator.format, alpha = DriftStatistics.nullShareAlpha
         let past = drift.change > policy.maxNullShareChange, significant = drift.test.pValue < alpha
-        let counts = "\(before.nullCount) of \(before.count) → \(now.nullCount) of \(now.count) rows"
+        let counts = "\(before.nulls) of \(before.rows) → \(now.nulls) of \(now.rows) rows"
         let note = past && !significant ? " ≥ \(f(alpha)): too few rows to tell" : ""
         return CheckResult(kind: .nullShare, column: name, status: !past ? .pass : significant ? .fail : .warn,
                            observed: drift.change, limit: "≤ \(f(policy.maxNullShareChange))",
@@ -99,5 +102,20 @@ struct DriftChecks: Sendable {
                  "p = \(ContractValidator.format(drift.ks.pValue)) (\(drift.ks.exact ? "exact" : "asymptotic"))"),
             gate(.jensenShannon, name, drift.jensenShannon, policy.maxJS, "Jensen–Shannon divergence (bits) on the \(bins)"),
         ]
+    }
+}
+
+/// A column's null rows and rows in each version: from the tables' columns, else from the
+/// counts of columns whose values were not read.
+private struct NullCounts {
+    let currentTable: Table, referenceTable: Table
+    let unread: (current: [String: Int], reference: [String: Int])?
+
+    func current(_ name: String) -> (nulls: Int, rows: Int)? { Self.counts(name, currentTable, unread?.current) }
+    func reference(_ name: String) -> (nulls: Int, rows: Int)? { Self.counts(name, referenceTable, unread?.reference) }
+
+    private static func counts(_ name: String, _ table: Table, _ unread: [String: Int]?) -> (nulls: Int, rows: Int)? {
+        if let column = table.column(named: name) { return (column.nullCount, column.count) }
+        return unread?[name].map { ($0, table.rowCount) }
     }
 }

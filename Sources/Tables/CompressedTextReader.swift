@@ -3,8 +3,9 @@ import Kernels
 /// Reads compressed CSV, TSV or JSON Lines as it decompresses: the text is decoded in blocks
 /// of about `blockSize` bytes, each cut after its last whole row (a newline outside quotes for
 /// CSV and TSV, any newline for JSON Lines) with the rest carried into the next block, and
-/// each block is parsed on all cores by the text readers. The decompressed text is never
-/// whole in memory: at most about two blocks of it, plus the table being built.
+/// each block is parsed on all cores by the text readers while the next one is decompressed on
+/// a thread of its own (`TextBlockStream`). The decompressed text is never whole in memory: at
+/// most about three blocks of it, plus the table being built.
 ///
 /// The table equals what the text reader gives for the whole decompressed text. Types are
 /// inferred per block and merged as the readers merge them over rows (`FieldKind.merged`):
@@ -54,26 +55,19 @@ enum CompressedTextReader {
         json.requiresEverySchemaKey = false
         var header: CSVHeader?
         var blocks: [Block] = []
-        var text: [UInt8] = []
         var linesBefore = 0
+        let stream = TextBlockStream(decompressor, blockSize: blockSize, quoted: format != .jsonLines)
+        defer { stream.close() }
         while true {
-            var cut = 0
-            repeat {
-                do throws(TextDecompressor.Failure) {
-                    try decompressor.read(appendingTo: &text, limit: max(blockSize - text.count, blockSize / 2))
-                } catch {
-                    throw failed(error)
-                }
-                cut = decompressor.isFinished ? text.count : lastRowEnd(text, quoted: format != .jsonLines)
-            } while cut == 0 && !decompressor.isFinished
-            if cut == 0 && !blocks.isEmpty { break }
-            let block = Array(text[..<cut])
-            text.removeFirst(cut)
+            let next: TextBlockStream.Block?
+            do throws(TextDecompressor.Failure) { next = try stream.next() } catch { throw failed(error) }
+            guard let next else { break }
+            let block = next.text
             var parsed: TableReadResult
             do throws(TableReadError) {
                 if format == .jsonLines {
                     do throws(TableReadError) { parsed = try JSONLinesReader.read(bytes: block, options: json) } catch .emptyInput where !blocks.isEmpty {
-                        parsed = TableReadResult(table: try! Table(columns: []), skippedRows: [], blankLines: newlines(in: block) + (block.last == 0x0A ? 0 : 1))
+                        parsed = TableReadResult(table: try! Table(columns: []), skippedRows: [], blankLines: next.newlines + (block.last == 0x0A ? 0 : 1))
                     }
                 } else {
                     let read = try block.withTypedBytes { raw throws(TableReadError) in
@@ -88,8 +82,7 @@ enum CompressedTextReader {
             }
             blocks.append(Block(table: parsed.table, skipped: parsed.skippedRows.map { SkippedRow(line: $0.line + linesBefore, reason: $0.reason.shifted(lines: linesBefore)) },
                                 blankLines: parsed.blankLines))
-            linesBefore += newlines(in: block)
-            if decompressor.isFinished && text.isEmpty { break }
+            linesBefore += next.newlines
         }
         return blocks
     }
@@ -107,10 +100,6 @@ enum CompressedTextReader {
             }
             return end
         }
-    }
-
-    private static func newlines(in block: [UInt8]) -> Int {
-        block.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
     }
 
     /// The columns in order of first appearance, each column's type over all blocks, and the

@@ -68,6 +68,16 @@ extension Project {
         }
     }
 
+    /// The null rows of `columns` in a Parquet version (a file or a directory), from their
+    /// definition levels alone (`ParquetReader.nullCounts`): no value is decoded.
+    func nullCounts(of record: DatasetRecord, columns: Set<String>) throws -> [String: Int] {
+        guard !columns.isEmpty else { return [:] }
+        return try withReadableFiles(of: record) { files in
+            record.isDirectory ? try ParquetDataset.nullCounts(files: files, selection: .only(columns)).nulls
+                : try ParquetReader.nullCounts(contentsOf: files[0].path, selection: .only(columns)).nulls
+        }
+    }
+
     /// Calls `body` with where a tabular version's data files can be read (relative path in
     /// the version, readable path): the working tree where it holds exactly the stored bytes,
     /// else temporary copies restored from the store, removed when `body` returns.
@@ -203,12 +213,19 @@ extension Project {
         let validator = ContractValidator(contract: contract)
         var columns = validator.columnsRead(withReference: previous != nil)
         var headers: (current: [ColumnHeader], reference: [ColumnHeader])?
+        var nullCounts: (current: [String: Int], reference: [String: Int])?
         if let previous, case .only(let names) = columns {
             // Schema drift sees every column through the footers, and reads the values of those
             // in only one version (renames); text versions are read whole.
             if let current = try columnHeaders(of: version.record), let reference = try columnHeaders(of: previous.record) {
                 headers = (current, reference)
                 columns = .only(names.union(Set(current.map(\.name)).symmetricDifference(reference.map(\.name))))
+                if contract.drift.columns.isEmpty {
+                    // The null share compares every column in both; those no check reads are
+                    // counted from their definition levels, their values never decoded.
+                    let unread = Set(current.map(\.name)).intersection(reference.map(\.name)).subtracting(names)
+                    nullCounts = (try self.nullCounts(of: version.record, columns: unread), try self.nullCounts(of: previous.record, columns: unread))
+                }
             } else {
                 columns = .all
             }
@@ -216,7 +233,7 @@ extension Project {
         let current = try checkedTable(of: version, schema: schema, columns: columns)
         let reference = try previous.map { try checkedTable(of: $0, schema: schema, columns: columns).table }
         let report = validator.validate(table: current.table, previous: reference, typeConflicts: current.typeConflicts,
-                                        headers: headers)
+                                        headers: headers, nullCounts: nullCounts)
         if cacheable { writeCache(key, report) }
         return (report, false)
     }

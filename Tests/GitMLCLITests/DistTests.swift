@@ -246,7 +246,7 @@ final class DistTests: CLITestCase {
 
     /// The Debian packages a clean root needs besides minbase: GitML's runtime (docs/INSTALL.md),
     /// man-db for `git ml --help`, and python3 for the demo script's JSON parsing.
-    static let debianPackages = ["git", "libgit2-1.5", "libcurl4", "libsnappy1v5", "openssh-client", "ca-certificates", "man-db", "python3"]
+    static let debianPackages = ["git", "libgit2-1.5", "libcurl4", "libsnappy1v5", "libisal2", "openssh-client", "ca-certificates", "man-db", "python3"]
 
     /// The real release in a clean Debian 12 root without Swift: the binaries load no Swift
     /// library, install.sh installs them, every library they load is in the root, `git ml --help`,

@@ -277,10 +277,16 @@ final class ParquetCLITests: CLITestCase {
         try run("git", "commit", "-qm", "project")
         try run("git", "ml", "run", "fit")
         XCTAssertEqual((try json(try run("git", "ml", "log", "--json").stdout) as? [[String: Any]])?.count, 1)
-        // Without `drift.columns` the null share compares every column: v2's validation reads `note`.
+        // Without `drift.columns` the null share compares every column: v2's validation counts
+        // `note`'s nulls from its definition levels and never decodes its (garbage) values.
         try contract("mixed-eval", drift: "").write(toFile: repo + "/ml/contracts/mixed-eval.yaml", atomically: true, encoding: .utf8)
-        for args in [["git", "ml", "run", "noted"], ["git", "ml", "data", "show", "mixed@v1", "--profile"],
-                     ["git", "ml", "data", "validate", "mixed-eval@v2"]] {
+        let validated = try json(try run("git", "ml", "data", "validate", "mixed-eval@v2", "--json").stdout) as? [String: Any]
+        let validation = (((validated?["validation"] as? [String: Any])?["mixed-eval@v2"] as? [String: Any])?["checks"] as? [[String: Any]]) ?? []
+        XCTAssertTrue(validation.contains { $0["kind"] as? String == "null_share" && $0["column"] as? String == "note" && $0["status"] as? String == "pass" },
+                      "\(validated ?? [:])")
+        XCTAssertTrue(validation.contains { $0["kind"] as? String == "null_share" && $0["column"] as? String == "flag" }, "\(validation)")
+        // A run whose features take `note`, and a profile (every column), decode it and fail naming it.
+        for args in [["git", "ml", "run", "noted"], ["git", "ml", "data", "show", "mixed@v1", "--profile"]] {
             let failed = try run(args, expect: nil)
             XCTAssertNotEqual(failed.status, 0, failed.stdout)
             XCTAssertTrue(failed.stderr.contains("note"), failed.stderr)

@@ -30,11 +30,62 @@ struct ParquetColumnDecoder {
     func decode(into rows: UnsafeMutableRawPointer) throws(ParquetProblem) -> Output {
         var state = State(writer: ParquetValueWriter(leaf), validity: leaf.optional ? NullBitmap(count: rowCount) : nil)
         let scratch = PageScratch()
+        try forEachPage { header, body, _ throws(ParquetProblem) in
+            switch header.kind {
+            case .dictionary(let count, let encoding):
+                try readDictionary(body, header: header, count: count, encoding: encoding, into: &state, scratch)
+            case .dataV1(let count, let encoding, let levelEncoding):
+                let page = DataPage(count: count, nulls: nil, encoding: encoding, definitionBytes: 0, compressed: true)
+                try readDataPageV1(body, header: header, page, levelEncoding: levelEncoding, into: &state, rows: rows, scratch)
+            case .dataV2(let count, let nulls, let encoding, let definitionBytes, _, let compressed):
+                let page = DataPage(count: count, nulls: nulls, encoding: encoding, definitionBytes: definitionBytes, compressed: compressed)
+                try readDataPageV2(body, header: header, page, into: &state, rows: rows, scratch)
+            case .other:
+                break
+            }
+        }
+        return Output(validity: state.validity, strings: state.writer.strings.values)
+    }
+
+    /// The chunk's null rows, from its definition levels alone: no value is decoded, dictionary
+    /// pages are skipped, and only v1 pages (whose levels are compressed with the values) are
+    /// decompressed. A `REQUIRED` column has none, and no page is read.
+    func nullCount() throws(ParquetProblem) -> Int {
+        guard leaf.optional else { return 0 }
+        var state = State(writer: ParquetValueWriter(leaf), validity: NullBitmap(count: rowCount))
+        let scratch = PageScratch()
+        var nulls = 0
+        try forEachPage { header, body, _ throws(ParquetProblem) in
+            switch header.kind {
+            case .dataV1(let count, _, let levelEncoding):
+                let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, buffer: scratch.page(header.uncompressedSize))
+                var cursor = PageCursor(raw)
+                var levels = try Self.levelsV1(&cursor, in: raw, encoding: levelEncoding)
+                nulls += count - (try readLevels(&levels, count: count, into: &state, scratch))
+            case .dataV2(let count, let declared, _, let definitionBytes, _, _):
+                var levels = PageCursor(body, from: 0, to: definitionBytes)
+                let present = try readLevels(&levels, count: count, into: &state, scratch)
+                guard count - present == declared else { throw .malformed("a page declares \(declared) nulls, its levels \(count - present)") }
+                nulls += count - present
+            case .dictionary, .other:
+                break
+            }
+            state.row += header.kind.valueCount
+        }
+        return nulls
+    }
+
+    /// Calls `visit` with each page of the chunk (its header, its checked body, its index)
+    /// until the data pages have covered `rowCount` rows. Checks what every page needs: the
+    /// header and body lie inside the chunk, the CRC-32 where the writer recorded one, data
+    /// pages hold no more rows than are left, flat levels (no repetition), v2 levels inside the page.
+    private func forEachPage(_ visit: (ParquetPageHeader, UnsafeRawBufferPointer, Int) throws(ParquetProblem) -> Void) throws(ParquetProblem) {
         var position = chunk.range.lowerBound
         var page = 0
-        while state.row < rowCount {
+        var row = 0
+        while row < rowCount {
             guard position < chunk.range.upperBound else {
-                throw .truncated("the column chunk ends after \(state.row) of its \(rowCount) values")
+                throw .truncated("the column chunk ends after \(row) of its \(rowCount) values")
             }
             let header = try ParquetPageHeader(file, at: position, end: chunk.range.upperBound)
             let bodyStart = position + header.headerSize
@@ -46,27 +97,18 @@ struct ParquetColumnDecoder {
                 throw .checksumMismatch(page: page)
             }
             position = bodyStart + header.compressedSize
-            switch header.kind {
-            case .dictionary(let count, let encoding):
-                try readDictionary(body, header: header, count: count, encoding: encoding, into: &state, scratch)
-            case .dataV1(let count, let encoding, let levelEncoding):
-                guard count <= rowCount - state.row else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
-                let page = DataPage(count: count, nulls: nil, encoding: encoding, definitionBytes: 0, compressed: true)
-                try readDataPageV1(body, header: header, page, levelEncoding: levelEncoding, into: &state, rows: rows, scratch)
-            case .dataV2(let count, let nulls, let encoding, let definitionBytes, let repetitionBytes, let compressed):
-                guard count <= rowCount - state.row else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
+            let count = header.kind.valueCount
+            guard count <= rowCount - row else { throw .malformed("pages hold more values than the row group's \(rowCount) rows") }
+            if case .dataV2(_, _, _, let definitionBytes, let repetitionBytes, _) = header.kind {
                 guard repetitionBytes == 0 else { throw .malformed("repetition levels in a flat column") }
                 guard definitionBytes <= body.count, header.uncompressedSize >= definitionBytes else {
                     throw .truncated("page \(page)'s definition levels run past the page")
                 }
-                let page = DataPage(count: count, nulls: nulls, encoding: encoding, definitionBytes: definitionBytes, compressed: compressed)
-                try readDataPageV2(body, header: header, page, into: &state, rows: rows, scratch)
-            case .other:
-                break
             }
+            try visit(header, body, page)
+            row += count
             page += 1
         }
-        return Output(validity: state.validity, strings: state.writer.strings.values)
     }
 
     private func readDictionary(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, count: Int, encoding: Int64,
@@ -91,13 +133,19 @@ struct ParquetColumnDecoder {
         var cursor = PageCursor(raw)
         var present = page.count
         if state.validity != nil {
-            guard levelEncoding == ParquetEncodingID.rle.rawValue else { throw .unsupported("definition level encoding \(levelEncoding)") }
-            let length = Int(try cursor.uint32())
-            let start = try cursor.take(length, "definition levels")
-            var levels = PageCursor(raw, from: start, to: cursor.position)
+            var levels = try Self.levelsV1(&cursor, in: raw, encoding: levelEncoding)
             present = try readLevels(&levels, count: page.count, into: &state, scratch)
         }
         try readValues(&cursor, page, present: present, into: &state, rows: rows, scratch)
+    }
+
+    /// A v1 page's definition levels (RLE, after a 4-byte length) as a cursor of their own,
+    /// with `cursor` moved past them to the values.
+    private static func levelsV1(_ cursor: inout PageCursor, in raw: UnsafeRawBufferPointer, encoding: Int64) throws(ParquetProblem) -> PageCursor {
+        guard encoding == ParquetEncodingID.rle.rawValue else { throw .unsupported("definition level encoding \(encoding)") }
+        let length = Int(try cursor.uint32())
+        let start = try cursor.take(length, "definition levels")
+        return PageCursor(raw, from: start, to: cursor.position)
     }
 
     /// A v2 page: uncompressed definition levels without a length prefix, then values,

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// A directory of Parquet files read as one table: the "dataset" layout Spark, pyarrow, polars
 /// and DuckDB write, optionally Hive-partitioned (`key=value/` folders).
@@ -104,6 +105,25 @@ public enum ParquetDataset {
                 throw .invalidParquet(path: first.path, rowGroup: nil, column: column, problem: .malformed("column of another length"))
             }
         }
+    }
+
+    /// The dataset's row count and the null rows of the columns `selection` keeps, summed over
+    /// its data files (`ParquetReader.nullCounts`: definition levels alone); a partition key is
+    /// null in the rows of files under `key=__HIVE_DEFAULT_PARTITION__`.
+    public static func nullCounts(files: [(relative: String, path: String)], selection: ColumnSelection,
+                                  threads: ParallelFor.Threads = .all) throws(TableReadError) -> (rows: Int, nulls: [String: Int]) {
+        let wanted = Set(dataFiles(files.map(\.relative)))
+        var rows = 0
+        var nulls: [String: Int] = [:]
+        for file in files where wanted.contains(file.relative) {
+            let counts = try ParquetReader.nullCounts(contentsOf: file.path, selection: selection, threads: threads)
+            for (name, count) in counts.nulls { nulls[name, default: 0] += count }
+            for (key, value) in partitions(of: file.relative) where selection.keeps(key) {
+                nulls[key, default: 0] += value == nullPartition ? counts.rows : 0
+            }
+            rows += counts.rows
+        }
+        return (rows, nulls)
     }
 
     /// The `key=value` folders of a relative path, outermost first.

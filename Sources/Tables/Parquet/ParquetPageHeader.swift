@@ -8,6 +8,14 @@ struct ParquetPageHeader: Sendable {
         case dictionary(valueCount: Int, encoding: Int64)
         /// Index pages and page types this reader skips.
         case other
+
+        /// The rows a data page holds (values and nulls); 0 for other pages.
+        var valueCount: Int {
+            switch self {
+            case .dataV1(let count, _, _), .dataV2(let count, _, _, _, _, _): count
+            case .dictionary, .other: 0
+            }
+        }
     }
 
     let kind: Kind

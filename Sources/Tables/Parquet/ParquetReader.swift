@@ -58,6 +58,42 @@ public enum ParquetReader {
         }
     }
 
+    /// The file's row count and the null rows of its flat columns that `selection` keeps (by
+    /// name), from definition levels alone (`ParquetColumnDecoder.nullCount`): no value is
+    /// decoded and a `REQUIRED` column's pages are never read. Nested and unsupported columns
+    /// are left out. Errors name the row group and column, as `read` does.
+    public static func nullCounts(contentsOf path: String, selection: ColumnSelection,
+                                  threads: ParallelFor.Threads = .all) throws(TableReadError) -> (rows: Int, nulls: [String: Int]) {
+        try MappedFile(path: path).withInput { input throws(TableReadError) -> (rows: Int, nulls: [String: Int]) in
+            let metadata: ParquetMetadata
+            do throws(ParquetProblem) { metadata = try ParquetMetadata(file: input.bytes) } catch {
+                throw .invalidParquet(path: path, rowGroup: nil, column: nil, problem: error)
+            }
+            let fields = metadata.fields.compactMap { field -> (name: String, leaf: ParquetLeaf, chunk: Int)? in
+                guard selection.keeps(field.name), case .flat(let leaf) = field.shape else { return nil }
+                return (field.name, leaf, field.leaves.lowerBound)
+            }
+            let groups = metadata.rowGroups
+            let counts = ParallelFor.mapTasks(count: fields.count * groups.count, threads: threads) { task -> Result<Int, TableReadError> in
+                let (f, g) = task.quotientAndRemainder(dividingBy: groups.count)
+                let chunk = groups[g].chunks[fields[f].chunk]
+                defer { input.release(chunk.range) }
+                do throws(ParquetProblem) {
+                    return .success(try ParquetColumnDecoder(file: input.bytes, leaf: fields[f].leaf, chunk: chunk, rowCount: groups[g].rowCount).nullCount())
+                } catch {
+                    return .failure(.invalidParquet(path: path, rowGroup: g, column: fields[f].name, problem: error))
+                }
+            }
+            var nulls: [String: Int] = [:]
+            for f in fields.indices {
+                var total = 0
+                for g in groups.indices { total += try counts[f * groups.count + g].get() }
+                nulls[fields[f].name] = total
+            }
+            return (groups.reduce(0) { $0 + $1.rowCount }, nulls)
+        }
+    }
+
     static func read(_ input: InputBytes, path: String, options: ParquetReadOptions) throws(TableReadError) -> TableReadResult {
         let metadata: ParquetMetadata
         do { metadata = try ParquetMetadata(file: input.bytes) } catch {

@@ -3,7 +3,7 @@ import Foundation
 import Platform
 
 /// A file as stored: its digest (SHA-256 of its bytes), size, and how to find its chunks.
-public struct StoredFile: Sendable, Equatable, Codable {
+public struct StoredFile: Sendable, Hashable, Codable {
     /// SHA-256 of the file's bytes: `sha256sum` prints the same.
     public var digest: Digest
     public var size: UInt64

@@ -48,12 +48,8 @@ extension ObjectStore {
             DispatchQueue.concurrentPerform(iterations: range.count) { k in
                 let i = range.lowerBound + k
                 do {
-                    guard let (entry, index) = self.locate(digests[i]) else { throw StoreError.missingObject(digests[i]) }
-                    guard entry.rawLength == lengths[i] else {
-                        throw StoreError.corruptObject(digests[i], detail: "stored length \(entry.rawLength), manifest says \(lengths[i])")
-                    }
                     var raw = [UInt8](repeating: 0, count: Int(lengths[i]))
-                    try raw.withUnsafeMutableBytes { try self.decode(entry, in: index, into: $0) }
+                    try raw.withUnsafeMutableBytes { try self.decodeChunk(digests[i], length: lengths[i], into: $0) }
                     try raw.withUnsafeBytes { try FileIO.write(fd, $0, at: offsets[i], path: temp) }
                 } catch {
                     failure.record(error)
@@ -66,9 +62,7 @@ extension ObjectStore {
         // per (manifest, digest) pair this store has not seen (a record from elsewhere may lie).
         if !verifiedManifests.contains(file) {
             let actual = try Digest.ofFile(atPath: temp)
-            guard actual == file.digest else {
-                throw StoreError.recordMismatch(file.digest, detail: "its manifest \(file.manifest.map(\.description) ?? "") assembles \(file.size) bytes whose SHA-256 is \(actual)")
-            }
+            guard actual == file.digest else { throw StoreError.assemblyMismatch(file, actual: actual) }
             verifiedManifests.remember(file)
         }
         if fchmod(fd, 0o644) != 0 { throw FileIO.error(temp, "chmod") }

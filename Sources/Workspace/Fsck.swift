@@ -10,6 +10,10 @@ public struct FsckReport: Sendable {
     /// Files and versions this clone has never downloaded (none of their objects or records are
     /// here): not damage — `git ml pull` fetches them — so they do not make the report unclean.
     public var notFetched: [StoreProblem] = []
+    /// Files of several chunks whose chunks were reassembled and hashed against their records,
+    /// and their bytes (each distinct file once).
+    public var hashedFiles = 0
+    public var hashedBytes: UInt64 = 0
     public var allProblems: [StoreProblem] { store.problems + problems }
     public var isClean: Bool { allProblems.isEmpty }
 }
@@ -17,7 +21,9 @@ public struct FsckReport: Sendable {
 extension Project {
     /// Checks the store (packs, indexes, every object and delta base) and every record: refs
     /// name the version their record holds, records parse, every file's manifest and chunks are
-    /// present and cover the recorded size, every committed lock names a known version, every
+    /// present and cover the recorded size, the chunks of each file of several chunks hash in
+    /// order to its recorded digest (those `content` selects: by default the pairs this store has
+    /// not verified before; `.everyFile` for `--read-data`), every committed lock names a known version, every
     /// entry of the working tree's lock agrees with the record it names (digest, label, size, path),
     /// and every suite entry of every lock agrees with its run record (suite, experiment, status,
     /// primary metric and value).
@@ -27,7 +33,7 @@ extension Project {
     /// artifacts of a run made in this clone (a local `refs/ml/runs/*` ref), which were stored
     /// here when it ran: their absence is loss. A file with some of its objects present and
     /// others absent or damaged is always a problem.
-    public func fsck() throws -> FsckReport {
+    public func fsck(content: ContentCheck = .unverifiedOnly) throws -> FsckReport {
         let roots = try gcRoots()
         var report = FsckReport(store: store.check())
         report.datasetVersions = roots.records.count
@@ -61,31 +67,48 @@ extension Project {
             }
         }
         let localRefs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") }
+        let versionByCommit = Dictionary(roots.records.map { ($0.commit, $0) }, uniquingKeysWith: { first, _ in first })
         for (ref, commit) in localRefs {
-            guard let version = roots.records.first(where: { $0.commit == commit }) else { continue }
+            guard let version = versionByCommit[commit] else { continue }
             if ref != version.ref {
                 report.problems.append(StoreProblem(subject: ref, message: "holds the record of \(version.record.label)"))
             }
         }
-        for version in roots.records where version.record.purged == nil {
-            let record = version.record
-            for file in record.files {
-                let owner = record.label + (file.path.isEmpty ? "" : "/" + file.path)
-                do {
-                    let stored = try Project.storedFile(file)
-                    guard store.contains(stored.manifest ?? stored.digest) else { continue }  // not fetched: reported above
-                    let chunks = try store.chunkList(of: stored)
-                    if chunks.totalBytes != stored.size {
-                        report.problems.append(StoreProblem(subject: owner, message: "manifest covers \(chunks.totalBytes) bytes, the record says \(stored.size)"))
-                    }
-                } catch {
-                    report.problems.append(StoreProblem(subject: owner, message: "\(error)"))
-                }
-            }
-        }
+        checkContents(of: present, content, into: &report)
         for (object, owner) in store.reachable(from: present).missing {
             report.problems.append(StoreProblem(subject: owner, message: "needs object \(object), which is missing"))
         }
         return report
+    }
+
+    /// Each present file against its record: its manifest covers the recorded size and, as
+    /// `mode` selects, its chunks in order hash to the recorded digest. Each distinct file is
+    /// checked once; a problem is named for every record or run that holds the file.
+    private func checkContents(of present: [(file: StoredFile, owner: String)], _ mode: ContentCheck, into report: inout FsckReport) {
+        var checked = Set<StoredFile>()
+        var found: [StoredFile: String] = [:]
+        for (file, owner) in present {
+            if checked.insert(file).inserted, let problem = contentProblem(of: file, mode, counting: &report) { found[file] = problem }
+            if let problem = found[file] { report.problems.append(StoreProblem(subject: owner, message: problem)) }
+        }
+    }
+
+    /// Why `file`'s chunks are not the file its record names, or nil. A chunk missing while
+    /// hashing is left to the reachability check, which names it.
+    private func contentProblem(of file: StoredFile, _ mode: ContentCheck, counting report: inout FsckReport) -> String? {
+        let chunks: ChunkList
+        do { chunks = try store.chunkList(of: file) } catch { return "\(error)" }
+        guard chunks.totalBytes == file.size else { return "manifest covers \(chunks.totalBytes) bytes, the record says \(file.size)" }
+        do {
+            if try store.checkContent(of: file, chunks: chunks, mode) {
+                report.hashedFiles += 1
+                report.hashedBytes += file.size
+            }
+        } catch StoreError.missingObject {
+            // Named by the reachability check ("needs object …, which is missing").
+        } catch {
+            return "\(error)"
+        }
+        return nil
     }
 }

@@ -1,3 +1,4 @@
+import BlobStore
 import Foundation
 import XCTest
 
@@ -81,6 +82,51 @@ final class HostileInputTests: CLITestCase {
         XCTAssertEqual(try String(contentsOfFile: repo + "/ml/lock.json", encoding: .utf8), lock, "the lock changed")
         try run("git", "update-ref", "-d", ref)
         try run("git", "ml", "data", "checkout", "d@v1")
+    }
+
+    /// A record whose manifest lists valid chunks in another order (two chunks swapped: every
+    /// object, node, length and size is intact, only the assembled bytes are another file's)
+    /// passed fsck, which never reassembled files; only a checkout found it. Now fsck hashes each
+    /// file whose (manifest, digest) pair this store has not verified, and `--read-data` every
+    /// file even when the store remembers its pair as verified; both name the version and exit 1.
+    func testAManifestWhoseChunksAssembleAnotherFileFailsFsck() throws {
+        try initWithVersions(of: "d", rows: 20_000, variants: [0])
+        let record = try XCTUnwrap(try json(try run("git", "show", "refs/ml/datasets/d/v1:dataset.json").stdout) as? [String: Any])
+        let file = try XCTUnwrap((record["files"] as? [[String: Any]])?.first)
+        let manifest = try XCTUnwrap(Digest(parsing: try XCTUnwrap(file["manifest"] as? String)), "the file has several chunks")
+        let digest = try XCTUnwrap(Digest(parsing: try XCTUnwrap(file["digest"] as? String)))
+        let store = try ObjectStore(layout: StoreLayout(root: repo + "/.git/ml"))
+        var chunks = try store.loadManifest(manifest)
+        let (a, b) = try XCTUnwrap(Self.twoDistinctChunks(chunks))
+        chunks.digests.swapAt(a, b)
+        chunks.lengths.swapAt(a, b)
+        chunks.boundaries.swapAt(a, b)
+        let swapped = try store.storeManifest(chunks)
+        try store.flush()
+        let ref = try forgeVersion(2) { record in
+            record["files"] = (record["files"] as? [[String: Any]] ?? []).map { var f = $0; f["manifest"] = swapped.description; return f }
+        }
+        let mismatch = "the record of \(digest) does not match it: its manifest \(swapped) assembles"
+        for arguments in [["fsck"], ["fsck", "--read-data"]] {
+            let fsck = try run(["git", "ml"] + arguments, expect: 1)
+            XCTAssertTrue(fsck.stdout.contains("error: d@v2") && fsck.stdout.contains(mismatch), "\(arguments): \(fsck.stdout)")
+            XCTAssertFalse(fsck.stdout.contains("error: d@v1"), fsck.stdout)
+        }
+        // A pair the store remembers as verified is not hashed again by default; --read-data trusts nothing.
+        let verified = repo + "/.git/ml/cache/verified-manifests-v1"
+        let remembered = try String(contentsOfFile: verified, encoding: .utf8)
+        try (remembered + "\(swapped.hex) \(digest.hex)\n").write(toFile: verified, atomically: true, encoding: .utf8)
+        try run("git", "ml", "fsck")
+        XCTAssertTrue(try run("git", "ml", "fsck", "--read-data", expect: 1).stdout.contains(mismatch))
+        try run("git", "update-ref", "-d", ref)
+        let clean = try run("git", "ml", "fsck", "--read-data").stdout
+        XCTAssertTrue(clean.contains("hashed 1 file (") && clean.contains("no problems"), clean)
+    }
+
+    /// Two chunks of `chunks` with different digests.
+    private static func twoDistinctChunks(_ chunks: ChunkList) -> (Int, Int)? {
+        guard let second = chunks.digests.indices.first(where: { chunks.digests[$0] != chunks.digests[0] }) else { return nil }
+        return (0, second)
     }
 
     /// A lock whose entry says a negative size trapped every command that read it.

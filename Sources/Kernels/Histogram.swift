@@ -9,10 +9,16 @@ public enum Histogram {
     /// Slots per feature: every UInt8 bin value has one.
     public static let binsPerFeature = 256
 
+    /// (Σ gradient, row count) of one bin, for losses whose every hessian is 1: the bin's
+    /// hessian sum is then its count, exactly, and half the bytes move per update.
+    public typealias UnitHessianBin = SIMD2<Double>
+
+    /// The full bin of a unit-hessian bin: (Σ gradient, count, count, 0).
+    @inlinable
+    public static func expand(_ bin: UnitHessianBin) -> Bin { Bin(bin[0], bin[1], bin[1], 0) }
+
     /// Adds the rows `rows` of a row-major UInt8 bin matrix (`rowStride` bytes per row) into
-    /// `histogram`, for the features listed in `features` only. Four rows go through the features
-    /// together so their bin and gradient loads (gathers in a leaf's row order, mostly cache
-    /// misses) overlap; a slot two of them share still gets their updates in row order.
+    /// `histogram`, for the features listed in `features` only.
     @inlinable
     public static func accumulate(
         rows: UnsafeBufferPointer<UInt32>, bins: UnsafePointer<UInt8>, rowStride: Int,
@@ -20,11 +26,36 @@ public enum Histogram {
         gradients: UnsafePointer<Double>, hessians: UnsafePointer<Double>,
         into histogram: UnsafeMutablePointer<Bin>
     ) {
+        accumulate(rows: rows, bins: bins, rowStride: rowStride, features: features, into: histogram) {
+            Bin(gradients[$0], hessians[$0], 1, 0)
+        }
+    }
+
+    /// `accumulate` for losses whose every hessian is 1, into (Σ gradient, count) bins.
+    @inlinable
+    public static func accumulate(
+        rows: UnsafeBufferPointer<UInt32>, bins: UnsafePointer<UInt8>, rowStride: Int,
+        features: UnsafeBufferPointer<Int32>, gradients: UnsafePointer<Double>,
+        into histogram: UnsafeMutablePointer<UnitHessianBin>
+    ) {
+        accumulate(rows: rows, bins: bins, rowStride: rowStride, features: features, into: histogram) {
+            UnitHessianBin(gradients[$0], 1)
+        }
+    }
+
+    /// The kernel of both `accumulate`s: `update(row)` is what a row adds to each of its bins.
+    /// Four rows go through the features together so their bin and gradient loads (gathers in
+    /// a leaf's row order, mostly cache misses) overlap; a slot two of them share still gets
+    /// their updates in row order.
+    @inlinable @inline(__always)
+    static func accumulate<B: SIMD>(
+        rows: UnsafeBufferPointer<UInt32>, bins: UnsafePointer<UInt8>, rowStride: Int,
+        features: UnsafeBufferPointer<Int32>, into histogram: UnsafeMutablePointer<B>, update: (Int) -> B
+    ) where B.Scalar == Double {
         var k = 0
         while k + 4 <= rows.count {
             let r0 = Int(rows[k]), r1 = Int(rows[k + 1]), r2 = Int(rows[k + 2]), r3 = Int(rows[k + 3])
-            let u0 = Bin(gradients[r0], hessians[r0], 1, 0), u1 = Bin(gradients[r1], hessians[r1], 1, 0)
-            let u2 = Bin(gradients[r2], hessians[r2], 1, 0), u3 = Bin(gradients[r3], hessians[r3], 1, 0)
+            let u0 = update(r0), u1 = update(r1), u2 = update(r2), u3 = update(r3)
             let b0 = bins + r0 &* rowStride, b1 = bins + r1 &* rowStride
             let b2 = bins + r2 &* rowStride, b3 = bins + r3 &* rowStride
             for feature in features {
@@ -38,11 +69,11 @@ public enum Histogram {
         }
         for row in rows[k...] {
             let r = Int(row)
-            let update = Bin(gradients[r], hessians[r], 1, 0)
+            let rowUpdate = update(r)
             let rowBins = bins + r &* rowStride
             for feature in features {
                 let f = Int(feature)
-                histogram[f &* binsPerFeature &+ Int(rowBins[f])] += update
+                histogram[f &* binsPerFeature &+ Int(rowBins[f])] += rowUpdate
             }
         }
     }
@@ -69,6 +100,19 @@ public enum Histogram {
         for feature in features {
             let start = Int(feature) * binsPerFeature
             for i in start..<(start + binsPerFeature) { target[i] += source[i] }
+        }
+    }
+
+    /// target[i] += expand(source[i]) over the given features: folds a unit-hessian partial
+    /// histogram into a full total.
+    @inlinable
+    public static func add(
+        _ source: UnsafePointer<UnitHessianBin>, into target: UnsafeMutablePointer<Bin>,
+        features: UnsafeBufferPointer<Int32>
+    ) {
+        for feature in features {
+            let start = Int(feature) * binsPerFeature
+            for i in start..<(start + binsPerFeature) { target[i] += expand(source[i]) }
         }
     }
 }

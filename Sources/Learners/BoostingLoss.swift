@@ -40,84 +40,90 @@ struct BoostingLoss: Sendable {
         }
     }
 
-    /// First and second derivatives of the loss at each score, per class (`[class][row]`).
-    func gradients(_ scores: [[Double]], _ labels: [Double], threads: ParallelFor.Threads) -> ([[Double]], [[Double]]) {
+    /// Whether every hessian is exactly 1 (L2, L1, Huber, quantile). The trees then build
+    /// histograms of (Σ gradient, count) alone: a sum of ones is its count, exactly.
+    var hasUnitHessian: Bool {
         switch objective {
-        case .binaryLogLoss:
-            let (g, h) = Self.binaryGradients(scores[0], labels, threads: threads)
-            return ([g], [h])
-        case .multiclassSoftmax:
-            return softmaxGradients(scores, labels, threads: threads)
-        case .squaredError, .absoluteError, .huber, .quantile:
-            var gradients = [Double](repeating: 0, count: labels.count)
-            let hessians = [Double](repeating: 1, count: labels.count)
-            let s = scores[0]
-            for i in labels.indices {
-                let difference = s[i] - labels[i]
-                switch objective {
-                case .absoluteError: gradients[i] = difference > 0 ? 1 : (difference < 0 ? -1 : 0)
-                case .huber: gradients[i] = abs(difference) <= huberDelta ? difference : (difference > 0 ? huberDelta : -huberDelta)
-                case .quantile: gradients[i] = difference >= 0 ? 1 - quantileAlpha : -quantileAlpha
-                default: gradients[i] = difference
-                }
-            }
-            return ([gradients], [hessians])
+        case .binaryLogLoss, .multiclassSoftmax: false
+        case .squaredError, .absoluteError, .huber, .quantile: true
         }
     }
 
-    private static func binaryGradients(_ scores: [Double], _ labels: [Double], threads: ParallelFor.Threads) -> ([Double], [Double]) {
-        var gradients = [Double](repeating: 0, count: scores.count)
-        var hessians = [Double](repeating: 1, count: scores.count)
+    /// First and second derivatives of the loss at each score, class-major: class k's values
+    /// are `gradients[k·rows ..< (k+1)·rows]`. The buffers are reused from round to round (sized
+    /// here on first use); `hessians` stays empty when `hasUnitHessian`.
+    func gradients(_ scores: [[Double]], _ labels: [Double], into gradients: inout [Double], hessians: inout [Double],
+                   threads: ParallelFor.Threads) {
+        let rows = labels.count
+        if gradients.count != classCount * rows { gradients = [Double](repeating: 0, count: classCount * rows) }
+        let hessianCount = hasUnitHessian ? 0 : classCount * rows
+        if hessians.count != hessianCount { hessians = [Double](repeating: 0, count: hessianCount) }
+        guard rows > 0 else { return }
         gradients.withUnsafeMutableBufferPointer { g in
             hessians.withUnsafeMutableBufferPointer { h in
-                let gPointer = SendablePointer(g.baseAddress!), hPointer = SendablePointer(h.baseAddress!)
-                scores.withUnsafeBufferPointer { s in
-                    let sPointer = SendablePointer(UnsafeMutablePointer(mutating: s.baseAddress!))
-                    ParallelFor.run(count: scores.count, blockSize: 16_384, threads: threads) { range in
-                        let p = gPointer.base + range.lowerBound
-                        Transcendentals.apply(Transcendentals.sigmoid, sPointer.base + range.lowerBound, p, count: range.count)
-                        for i in range {
-                            let probability = gPointer.base[i]
-                            gPointer.base[i] = probability - labels[i]
-                            hPointer.base[i] = max(probability * (1 - probability), 1e-16)
-                        }
-                    }
+                let gPointer = SendablePointer(g.baseAddress!)
+                let hPointer = h.baseAddress.map(SendablePointer.init)
+                switch objective {
+                case .binaryLogLoss: Self.binaryGradients(scores[0], labels, gPointer, hPointer!, threads: threads)
+                case .multiclassSoftmax: softmaxGradients(scores, labels, gPointer, hPointer!, threads: threads)
+                case .squaredError, .absoluteError, .huber, .quantile: unitHessianGradients(scores[0], labels, gPointer, threads: threads)
                 }
             }
         }
-        return (gradients, hessians)
+    }
+
+    /// Gradients of the objectives whose hessian is 1, in parallel blocks of rows.
+    private func unitHessianGradients(_ scores: [Double], _ labels: [Double], _ g: SendablePointer<Double>,
+                                      threads: ParallelFor.Threads) {
+        let objective = objective, huberDelta = huberDelta, quantileAlpha = quantileAlpha
+        ParallelFor.run(count: labels.count, blockSize: 16_384, threads: threads) { range in
+            for i in range {
+                let difference = scores[i] - labels[i]
+                switch objective {
+                case .absoluteError: g.base[i] = difference > 0 ? 1 : (difference < 0 ? -1 : 0)
+                case .huber: g.base[i] = abs(difference) <= huberDelta ? difference : (difference > 0 ? huberDelta : -huberDelta)
+                case .quantile: g.base[i] = difference >= 0 ? 1 - quantileAlpha : -quantileAlpha
+                default: g.base[i] = difference
+                }
+            }
+        }
+    }
+
+    private static func binaryGradients(_ scores: [Double], _ labels: [Double], _ g: SendablePointer<Double>,
+                                        _ h: SendablePointer<Double>, threads: ParallelFor.Threads) {
+        scores.withUnsafeBufferPointer { s in
+            let sPointer = SendablePointer(UnsafeMutablePointer(mutating: s.baseAddress!))
+            ParallelFor.run(count: scores.count, blockSize: 16_384, threads: threads) { range in
+                Transcendentals.apply(Transcendentals.sigmoid, sPointer.base + range.lowerBound, g.base + range.lowerBound,
+                                      count: range.count)
+                for i in range {
+                    let probability = g.base[i]
+                    g.base[i] = probability - labels[i]
+                    h.base[i] = max(probability * (1 - probability), 1e-16)
+                }
+            }
+        }
     }
 
     /// Softmax gradients of every class in one pass over the rows: p = softmax(scores),
     /// g_k = p_k - [y = k], h_k = K/(K-1) · p_k(1 - p_k) (LightGBM's multiclass hessian factor).
-    private func softmaxGradients(_ scores: [[Double]], _ labels: [Double],
-                                  threads: ParallelFor.Threads) -> ([[Double]], [[Double]]) {
+    private func softmaxGradients(_ scores: [[Double]], _ labels: [Double], _ g: SendablePointer<Double>,
+                                  _ h: SendablePointer<Double>, threads: ParallelFor.Threads) {
         let classes = classCount, rows = labels.count
         let factor = Double(classes) / Double(classes - 1)
-        // Class-major: class k's values are flat[k·rows ..< (k+1)·rows]; each block writes its own rows.
-        var flatGradients = [Double](repeating: 0, count: classes * rows)
-        var flatHessians = flatGradients
-        flatGradients.withUnsafeMutableBufferPointer { g in
-            flatHessians.withUnsafeMutableBufferPointer { h in
-                let gPointer = SendablePointer(g.baseAddress!), hPointer = SendablePointer(h.baseAddress!)
-                ParallelFor.run(count: rows, blockSize: 16_384, threads: threads) { range in
-                    var probabilities = [Double](repeating: 0, count: classes)
-                    for i in range {
-                        for k in 0..<classes { probabilities[k] = scores[k][i] }
-                        Softmax.normalize(&probabilities, count: classes)
-                        let label = Int(labels[i])
-                        for k in 0..<classes {
-                            let p = probabilities[k]
-                            gPointer.base[k * rows + i] = k == label ? p - 1 : p
-                            hPointer.base[k * rows + i] = max(factor * p * (1 - p), 1e-16)
-                        }
-                    }
+        ParallelFor.run(count: rows, blockSize: 16_384, threads: threads) { range in
+            var probabilities = [Double](repeating: 0, count: classes)
+            for i in range {
+                for k in 0..<classes { probabilities[k] = scores[k][i] }
+                Softmax.normalize(&probabilities, count: classes)
+                let label = Int(labels[i])
+                for k in 0..<classes {
+                    let p = probabilities[k]
+                    g.base[k * rows + i] = k == label ? p - 1 : p
+                    h.base[k * rows + i] = max(factor * p * (1 - p), 1e-16)
                 }
             }
         }
-        let gradients = (0..<classes).map { Array(flatGradients[($0 * rows)..<(($0 + 1) * rows)]) }
-        let hessians = (0..<classes).map { Array(flatHessians[($0 * rows)..<(($0 + 1) * rows)]) }
-        return (gradients, hessians)
     }
 
     /// Mean loss of raw scores: log loss (binary, multiclass), squared error (L2), absolute

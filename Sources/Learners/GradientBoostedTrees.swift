@@ -149,14 +149,23 @@ public struct GradientBoostedTrees: Learner {
                                 maxLeaves: numLeaves, maxDepth: maxDepth, threads: threads)
         var trees: [RegressionTree] = [], validationLoss: [Double] = []
         var bestRound = 0
+        // Class-major gradients and hessians, reused by every round.
+        var gradients: [Double] = [], hessians: [Double] = []
         for round in 0..<rounds {
             // One pass gives every class's gradients; the round's trees share its bag and features.
-            let (gradients, hessians) = loss.gradients(trainingScores, trainingLabels, threads: threads)
+            loss.gradients(trainingScores, trainingLabels, into: &gradients, hessians: &hessians, threads: threads)
             let rows = bagRows(training.rowCount, random: &random)
             let featureSubset = subsetFeatures(binners.count, random: &random)
             let outOfBag = rows.count < training.rowCount ? Self.complement(rows, count: training.rowCount) : nil
             for k in 0..<perRound {
-                var grown = grower.grow(rows: rows, gradients: gradients[k], hessians: hessians[k], features: featureSubset)
+                let classRows = (k * training.rowCount)..<((k + 1) * training.rowCount)
+                var grown = gradients.withUnsafeBufferPointer { g in
+                    hessians.withUnsafeBufferPointer { h in
+                        grower.grow(rows: rows, gradients: UnsafeBufferPointer(rebasing: g[classRows]),
+                                    hessians: loss.hasUnitHessian ? nil : UnsafeBufferPointer(rebasing: h[classRows]),
+                                    features: featureSubset)
+                    }
+                }
                 if loss.renewsLeaves { grown.leafValues = loss.renewedLeafValues(grown, labels: trainingLabels, scores: trainingScores[k]) }
                 let tree = RegressionTree(grown, binners: binners, learningRate: learningRate)
                 let leafValues = tree.leafValues

@@ -59,12 +59,14 @@ struct TreeGrower {
     }
 
     /// Grows a tree on `rows` (ascending row indices; the bag) using only `features`.
-    func grow(rows: [UInt32], gradients: [Double], hessians: [Double], features: [Int32]) -> GrownTree {
+    /// `hessians` nil: every hessian is 1, and the histograms are built from gradients and counts.
+    func grow(rows: [UInt32], gradients: UnsafeBufferPointer<Double>, hessians: UnsafeBufferPointer<Double>?,
+              features: [Int32]) -> GrownTree {
         var partition = rows
         var scratch = [UInt32](repeating: 0, count: rows.count)
-        var partials: [Histogram.Bin] = []  // per-block histograms, reused by every leaf of the tree
+        var partials = BlockHistograms()  // reused by every leaf of the tree
         var rootStats = Histogram.Bin()
-        for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians[Int(row)], 1, 0) }
+        for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians?[Int(row)] ?? 1, 1, 0) }
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
                                histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials),
                                best: nil, parentLink: nil)]
@@ -140,45 +142,69 @@ struct TreeGrower {
         }
     }
 
+    /// Per-block histograms of one tree, reused by every leaf: full bins, or (Σ gradient, count)
+    /// bins when every hessian is 1.
+    private struct BlockHistograms {
+        var full: [Histogram.Bin] = []
+        var unitHessian: [Histogram.UnitHessianBin] = []
+
+        /// Makes `buffer` hold at least `count` zeros.
+        static func zeroed<B: SIMD>(_ buffer: inout [B], count: Int) where B.Scalar == Double {
+            if buffer.count < count {
+                buffer = [B](repeating: .zero, count: count)
+            } else {
+                buffer.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: count) }
+            }
+        }
+    }
+
     /// The histogram of `partition[range]`, summed per fixed block and folded in block order.
     /// The work items are (block, group of features) pairs: a leaf of one or two blocks (most
     /// leaves) still keeps every thread busy, and since each bin is summed by one item over its
-    /// block's rows in order, the sums do not depend on how features are grouped.
-    /// `partials` is scratch space for the blocks' histograms (grown as needed, zeroed here).
-    private func histogram(_ partition: [UInt32], _ range: Range<Int>, _ gradients: [Double], _ hessians: [Double],
-                           _ features: [Int32], _ partials: inout [Histogram.Bin]) -> [Histogram.Bin] {
+    /// block's rows in order, the sums do not depend on how features are grouped. Without
+    /// hessians (all 1) the blocks sum (gradient, count) pairs, expanded when folded: a sum of
+    /// ones is exactly its count, so the total is the same bits either way.
+    private func histogram(_ partition: [UInt32], _ range: Range<Int>, _ gradients: UnsafeBufferPointer<Double>,
+                           _ hessians: UnsafeBufferPointer<Double>?, _ features: [Int32],
+                           _ partials: inout BlockHistograms) -> [Histogram.Bin] {
         let size = data.featureCount * Histogram.binsPerFeature
         let stride = data.featureCount
         let blocks = ParallelFor.blocks(count: range.count, blockSize: Self.histogramBlockSize)
         guard !blocks.isEmpty, !features.isEmpty else { return [Histogram.Bin](repeating: .zero, count: size) }
         let groupCount = min(features.count, max(1, (2 * threads.count + blocks.count - 1) / blocks.count))
         let groups = (0..<groupCount).map { ($0 * features.count / groupCount)..<(($0 + 1) * features.count / groupCount) }
-        if partials.count < blocks.count * size {
-            partials = [Histogram.Bin](repeating: .zero, count: blocks.count * size)
+        let unitHessian = hessians == nil
+        if unitHessian {
+            BlockHistograms.zeroed(&partials.unitHessian, count: blocks.count * size)
         } else {
-            partials.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: blocks.count * size) }
+            BlockHistograms.zeroed(&partials.full, count: blocks.count * size)
         }
-        partials.withUnsafeMutableBufferPointer { out in
-            partition.withUnsafeBufferPointer { rows in
-                data.bins.withUnsafeBufferPointer { bins in
-                    gradients.withUnsafeBufferPointer { g in
-                        hessians.withUnsafeBufferPointer { h in
-                            features.withUnsafeBufferPointer { f in
-                                let target = SendablePointer(out.baseAddress!)
-                                let rowBase = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress! + range.lowerBound))
-                                let binBase = SendablePointer(UnsafeMutablePointer(mutating: bins.baseAddress!))
-                                let gradient = SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!))
-                                let hessian = SendablePointer(UnsafeMutablePointer(mutating: h.baseAddress!))
-                                let featureBase = SendablePointer(UnsafeMutablePointer(mutating: f.baseAddress!))
-                                ParallelFor.run(count: blocks.count * groupCount, blockSize: 1, threads: threads) { items in
-                                    for item in items {
-                                        let block = blocks[item / groupCount], group = groups[item % groupCount]
-                                        Histogram.accumulate(
-                                            rows: UnsafeBufferPointer(start: rowBase.base + block.lowerBound, count: block.count),
-                                            bins: binBase.base, rowStride: stride,
-                                            features: UnsafeBufferPointer(start: featureBase.base + group.lowerBound, count: group.count),
-                                            gradients: gradient.base, hessians: hessian.base,
-                                            into: target.base + (item / groupCount) * size)
+        partials.full.withUnsafeMutableBufferPointer { full in
+            partials.unitHessian.withUnsafeMutableBufferPointer { unit in
+                partition.withUnsafeBufferPointer { rows in
+                    data.bins.withUnsafeBufferPointer { bins in
+                        features.withUnsafeBufferPointer { f in
+                            let fullTarget = full.baseAddress.map(SendablePointer.init)
+                            let unitTarget = unit.baseAddress.map(SendablePointer.init)
+                            let rowBase = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress! + range.lowerBound))
+                            let binBase = SendablePointer(UnsafeMutablePointer(mutating: bins.baseAddress!))
+                            let gradient = SendablePointer(UnsafeMutablePointer(mutating: gradients.baseAddress!))
+                            let hessian = hessians.map { SendablePointer(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
+                            let featureBase = SendablePointer(UnsafeMutablePointer(mutating: f.baseAddress!))
+                            ParallelFor.run(count: blocks.count * groupCount, blockSize: 1, threads: threads) { items in
+                                for item in items {
+                                    let block = blocks[item / groupCount], group = groups[item % groupCount]
+                                    let blockRows = UnsafeBufferPointer(start: rowBase.base + block.lowerBound, count: block.count)
+                                    let blockFeatures = UnsafeBufferPointer(start: featureBase.base + group.lowerBound, count: group.count)
+                                    let offset = (item / groupCount) * size
+                                    if let hessian, let fullTarget {
+                                        Histogram.accumulate(rows: blockRows, bins: binBase.base, rowStride: stride,
+                                                             features: blockFeatures, gradients: gradient.base,
+                                                             hessians: hessian.base, into: fullTarget.base + offset)
+                                    } else if let unitTarget {
+                                        Histogram.accumulate(rows: blockRows, bins: binBase.base, rowStride: stride,
+                                                             features: blockFeatures, gradients: gradient.base,
+                                                             into: unitTarget.base + offset)
                                     }
                                 }
                             }
@@ -187,10 +213,16 @@ struct TreeGrower {
                 }
             }
         }
-        var total = Array(partials[0..<size])
+        var total = unitHessian ? partials.unitHessian[0..<size].map(Histogram.expand) : Array(partials.full[0..<size])
         features.withUnsafeBufferPointer { f in
-            partials.withUnsafeBufferPointer { all in
-                for block in 1..<blocks.count { Histogram.add(all.baseAddress! + block * size, into: &total, features: f) }
+            if unitHessian {
+                partials.unitHessian.withUnsafeBufferPointer { all in
+                    for block in 1..<blocks.count { Histogram.add(all.baseAddress! + block * size, into: &total, features: f) }
+                }
+            } else {
+                partials.full.withUnsafeBufferPointer { all in
+                    for block in 1..<blocks.count { Histogram.add(all.baseAddress! + block * size, into: &total, features: f) }
+                }
             }
         }
         return total

@@ -54,4 +54,34 @@ final class HistogramTests: XCTestCase {
         features.withUnsafeBufferPointer { Histogram.add(histogram(right), into: &folded, features: $0) }
         XCTAssertEqual(folded, parent)
     }
+
+    /// Losses whose hessians are all 1 sum (gradient, count) pairs: expanded, and folded across
+    /// blocks, they must give the very bits of the full bins (fractional gradients, so the sums
+    /// depend on their order).
+    func testUnitHessianBinsExpandToTheFullBinsBitForBit() {
+        let bins = binMatrix()
+        let gradients = (0..<rowCount).map { Double(($0 * 7_919) % 1_000) / 997 - 0.5 }
+        let ones = [Double](repeating: 1, count: rowCount)
+        let blocks = [Array((0..<UInt32(rowCount)).filter { $0 % 3 != 0 }.prefix(4_001)), (0..<UInt32(rowCount)).filter { $0 % 5 == 1 }]
+        let features: [Int32] = [0, 2], size = featureCount * Histogram.binsPerFeature
+        var full = [Histogram.Bin](repeating: .zero, count: size)
+        var unit = [[Histogram.UnitHessianBin]](repeating: [Histogram.UnitHessianBin](repeating: .zero, count: size), count: 2)
+        features.withUnsafeBufferPointer { f in
+            for (index, rows) in blocks.enumerated() {
+                var partial = [Histogram.Bin](repeating: .zero, count: size)
+                rows.withUnsafeBufferPointer { r in
+                    Histogram.accumulate(rows: r, bins: bins, rowStride: featureCount, features: f,
+                                         gradients: gradients, hessians: ones, into: &partial)
+                    Histogram.accumulate(rows: r, bins: bins, rowStride: featureCount, features: f,
+                                         gradients: gradients, into: &unit[index])
+                }
+                if index == 0 { full = partial } else { Histogram.add(partial, into: &full, features: f) }
+            }
+        }
+        var folded = unit[0].map(Histogram.expand)
+        features.withUnsafeBufferPointer { Histogram.add(unit[1], into: &folded, features: $0) }
+        let bits = { (h: [Histogram.Bin]) in h.flatMap { [$0[0].bitPattern, $0[1].bitPattern, $0[2].bitPattern, $0[3].bitPattern] } }
+        XCTAssertEqual(bits(folded), bits(full))
+        XCTAssertEqual(folded[0..<256].reduce(0) { $0 + $1[1] }, Double(blocks[0].count + blocks[1].count))
+    }
 }

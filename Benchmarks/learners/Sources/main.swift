@@ -1,6 +1,7 @@
 // Benchmark worker for GitML's learners. Usage:
 //   learners-bench <logistic|gbdt|mlp> <data directory> <threads> [mlp epochs | gbdt rounds] [mlp hidden width]
-//   learners-bench <gbdt-regression|gbdt-multiclass|multinomial> <data directory> <threads> [classes]
+//   learners-bench <gbdt-regression|multinomial> <data directory> <threads> [classes | gbdt rounds]
+//   learners-bench gbdt-multiclass <data directory> <threads> <classes> [rounds]
 // Reads the float32 column files written by bench.py, fits on the training rows, predicts the
 // holdout (written as float64 to <data>/swift-<task>-holdout.f64, row-major with one probability
 // per class for the multiclass tasks) and times a predict of the training rows.
@@ -73,9 +74,11 @@ switch task {
 case "logistic": learner = LogisticRegression(l2: 1, tolerance: 1e-4)
 case "gbdt": learner = GradientBoostedTrees(rounds: arguments.count > 4 ? Int(arguments[4])! : 100, learningRate: 0.1, numLeaves: 31)
 case "gbdt-regression":
-    learner = GradientBoostedTrees(objective: .squaredError, rounds: 100, learningRate: 0.1, numLeaves: 31)
+    learner = GradientBoostedTrees(objective: .squaredError, rounds: arguments.count > 4 ? Int(arguments[4])! : 100,
+                                   learningRate: 0.1, numLeaves: 31)
 case "gbdt-multiclass":
-    learner = GradientBoostedTrees(objective: .multiclassSoftmax, rounds: 100, learningRate: 0.1, numLeaves: 31,
+    learner = GradientBoostedTrees(objective: .multiclassSoftmax, rounds: arguments.count > 5 ? Int(arguments[5])! : 100,
+                                   learningRate: 0.1, numLeaves: 31,
                                    classCount: Int(arguments[4])!)
 case "multinomial": learner = MultinomialLogisticRegression(classCount: Int(arguments[4])!, l2: 1, tolerance: 1e-4)
 case "mlp":

@@ -29,14 +29,15 @@ public struct RegressionEvaluation: Codable, Sendable {
     public init(_ data: RegressionPredictions, quantiles: [Double] = [], costs: RegressionCosts? = nil) throws(EvaluationError) {
         rows = data.count
         totalWeight = data.totalWeight(Array(0..<data.count))
-        rmse = RegressionMetrics.rootMeanSquaredError(data)
-        mae = RegressionMetrics.meanAbsoluteError(data)
+        let moments = RegressionMoments(data)
+        rmse = moments.rootMeanSquaredError
+        mae = moments.meanAbsoluteError
         mape = RegressionMetrics.meanAbsolutePercentageError(data)
         smape = RegressionMetrics.symmetricMeanAbsolutePercentageError(data)
         medianAbsoluteError = RegressionMetrics.medianAbsoluteError(data)
-        r2 = RegressionMetrics.r2(data)
-        explainedVariance = RegressionMetrics.explainedVariance(data)
-        meanResidual = RegressionMetrics.meanResidual(data)
+        r2 = moments.r2
+        explainedVariance = moments.explainedVariance
+        meanResidual = moments.meanResidual
         poissonDeviance = try? RegressionMetrics.tweedieDeviance(data, power: 1)
         gammaDeviance = try? RegressionMetrics.tweedieDeviance(data, power: 2)
         var pinball = [Quantile]()

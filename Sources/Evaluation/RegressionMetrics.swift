@@ -30,42 +30,6 @@ public struct RegressionPredictions: Sendable {
         (weights?[row] ?? 1) * (multiplicity?[row] ?? 1)
     }
 
-    /// The mean of a row function given twice: `row` for one row, `lanes` for eight rows
-    /// (targets, predictions). Unweighted rows without a multiplicity take the lane form with
-    /// eight running sums combined in lane order at the end (a fixed order, so one value on any
-    /// machine; a single running sum is latency-bound at a third of the memory bandwidth);
-    /// weighted rows or a resample take `weightedMean`.
-    @inline(__always)
-    func mean(_ multiplicity: [Double]?, row: (Int) -> Double,
-              lanes: (SIMD8<Double>, SIMD8<Double>) -> SIMD8<Double>) -> Double {
-        guard weights == nil, multiplicity == nil else { return weightedMean(multiplicity, row) }
-        return targets.withUnsafeBufferPointer { y in
-            predictions.withUnsafeBufferPointer { p in
-                let n = y.count
-                var sums = SIMD8<Double>(), i = 0
-                while i + 8 <= n {
-                    sums += lanes(UnsafeRawPointer(y.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self),
-                                  UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self))
-                    i += 8
-                }
-                if i < n {
-                    var tailY = SIMD8<Double>(), tailP = SIMD8<Double>(), mask = SIMDMask<SIMD8<Int64>>()
-                    for lane in 0..<(n - i) { (tailY[lane], tailP[lane], mask[lane]) = (y[i + lane], p[i + lane], true) }
-                    sums += lanes(tailY, tailP).replacing(with: 0, where: .!mask)
-                }
-                var total = 0.0
-                for lane in 0..<8 { total += sums[lane] }
-                return total / Double(n)
-            }
-        }
-    }
-
-    /// The mean of (y − ŷ)² (RMSE and R² share it).
-    @inline(__always)
-    func meanSquaredResidual(_ multiplicity: [Double]?) -> Double {
-        mean(multiplicity, row: { let e = residual($0); return e * e }, lanes: { y, p in let e = y - p; return e * e })
-    }
-
     /// Σ wᵢ·f(i) / Σ wᵢ over rows of positive weight (NaN when no weight remains).
     func weightedMean(_ multiplicity: [Double]?, _ f: (Int) -> Double) -> Double {
         var sum = 0.0, total = 0.0
@@ -105,45 +69,22 @@ extension RegressionPredictions: ResampledRows {
 public enum RegressionMetrics {
     /// Mean absolute error Σw|y − ŷ| / Σw.
     public static func meanAbsoluteError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
-        MetricValue(data.mean(multiplicity, row: { abs(data.residual($0)) }, lanes: { y, p in
-            let e = y - p
-            return e.replacing(with: -e, where: e .< 0)
-        }))
+        RegressionMoments(data, multiplicity: multiplicity).meanAbsoluteError
     }
 
     /// Root mean squared error √(Σw(y − ŷ)² / Σw).
     public static func rootMeanSquaredError(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
-        MetricValue(data.meanSquaredResidual(multiplicity).squareRoot())
+        RegressionMoments(data, multiplicity: multiplicity).rootMeanSquaredError
     }
 
-    /// R² = 1 − Σw(y − ŷ)² / Σw(y − ȳ_w)². A constant target gives 1 when predicted exactly,
-    /// else 0 (scikit-learn's force_finite); fewer than two rows give NaN with a warning.
+    /// R² = 1 − Σw(y − ŷ)² / Σw(y − ȳ_w)² (rules in `RegressionMoments.r2`).
     public static func r2(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
-        guard data.count >= 2 else { return MetricValue(.nan, warnings: [.tooFewSamples]) }
-        let mean = data.mean(multiplicity, row: { data.targets[$0] }, lanes: { y, _ in y })
-        let numerator = data.meanSquaredResidual(multiplicity)
-        let denominator = data.mean(multiplicity, row: { let d = data.targets[$0] - mean; return d * d }, lanes: { y, _ in
-            let d = y - SIMD8(repeating: mean)
-            return d * d
-        })
-        return explainedFraction(numerator, denominator)
+        RegressionMoments(data, multiplicity: multiplicity).r2
     }
 
-    /// Explained variance 1 − Var_w(y − ŷ) / Var_w(y): R² that ignores a constant bias. Same
-    /// constant-target and too-few-rows rules as `r2`.
+    /// Explained variance 1 − Var_w(y − ŷ) / Var_w(y) (rules in `RegressionMoments.explainedVariance`).
     public static func explainedVariance(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
-        guard data.count >= 2 else { return MetricValue(.nan, warnings: [.tooFewSamples]) }
-        let meanResidual = data.weightedMean(multiplicity) { data.residual($0) }
-        let mean = data.weightedMean(multiplicity) { data.targets[$0] }
-        let numerator = data.weightedMean(multiplicity) { let e = data.residual($0) - meanResidual; return e * e }
-        let denominator = data.weightedMean(multiplicity) { let d = data.targets[$0] - mean; return d * d }
-        return explainedFraction(numerator, denominator)
-    }
-
-    /// 1 − numerator / denominator with scikit-learn's force_finite for a zero denominator.
-    private static func explainedFraction(_ numerator: Double, _ denominator: Double) -> MetricValue {
-        if denominator == 0 { return MetricValue(numerator == 0 ? 1 : 0) }
-        return MetricValue(1 - numerator / denominator)
+        RegressionMoments(data, multiplicity: multiplicity).explainedVariance
     }
 
     /// Mean absolute percentage error Σw·|y − ŷ| / max(|y|, ε) / Σw with ε = 2.22e-16
@@ -231,7 +172,7 @@ public enum RegressionMetrics {
 
     /// Mean residual Σw(y − ŷ) / Σw: calibration in the large (positive: the model under-predicts).
     public static func meanResidual(_ data: RegressionPredictions, multiplicity: [Double]? = nil) -> MetricValue {
-        MetricValue(data.weightedMean(multiplicity) { data.residual($0) })
+        RegressionMoments(data, multiplicity: multiplicity).meanResidual
     }
 
     /// Calibration by decile of the prediction: rows in ascending prediction order (ties by row)

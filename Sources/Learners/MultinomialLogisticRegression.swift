@@ -41,47 +41,16 @@ public struct MultinomialLogisticRegression: Learner {
                                          scale: Double(rows))
         let (point, report) = objective.minimize(parameterCount: (width + 1) * classes, maxIterations: maxIterations,
                                                  tolerance: tolerance, threads: threads) { parameters, values, range in
-            Self.blockTerm(values, rows: rows, width: width, classes: classes, range: range, labels: labels, parameters: parameters)
+            labels.withUnsafeBufferPointer { y in
+                parameters.withUnsafeBufferPointer { beta in
+                    SoftmaxLossBlock.evaluate(values + range.lowerBound, leadingDimension: rows, count: range.count, width: width,
+                                              classes: classes, labels: y.baseAddress! + range.lowerBound, parameters: beta.baseAddress!)
+                }
+            }
         }
         return MultinomialLogisticRegressionModel(schema: features.schema, encoder: encoder, classCount: classes,
                                                   coefficients: Array(point[0..<(width * classes)]),
                                                   intercepts: Array(point[(width * classes)...]), report: report)
-    }
-
-    /// One row block's gradient of Σᵢ log loss (coefficients per class, then intercepts)
-    /// followed by its loss.
-    private static func blockTerm(_ x: UnsafeMutablePointer<Double>, rows: Int, width: Int, classes: Int, range: Range<Int>,
-                                  labels: [Double], parameters: [Double]) -> [Double] {
-        let count = range.count, size = (width + 1) * classes
-        var margins = MultinomialLogisticRegressionModel.margins(x + range.lowerBound, leadingDimension: rows, count: count,
-                                                                 width: width, classes: classes, parameters: parameters)
-        var partial = [Double](repeating: 0, count: size + 1)
-        var residuals = [Double](repeating: 0, count: count)
-        margins.withUnsafeMutableBufferPointer { z in
-            // Row-major margins (count × classes) become probabilities, the loss adds up.
-            for i in 0..<count {
-                let row = z.baseAddress! + i * classes, label = Int(labels[range.lowerBound + i])
-                partial[size] += Softmax.logSumExp(row, count: classes) - row[label]
-                Softmax.normalize(row, count: classes)
-                row[label] -= 1
-            }
-            partial.withUnsafeMutableBufferPointer { out in
-                residuals.withUnsafeMutableBufferPointer { r in
-                    for k in 0..<classes {
-                        var sum = 0.0
-                        for i in 0..<count {
-                            r[i] = z[i * classes + k]
-                            sum += r[i]
-                        }
-                        out[width * classes + k] = sum
-                        Matrix.gemvTransposedColumnMajor(x + range.lowerBound, leadingDimension: rows,
-                                                         rows: 0..<count, columns: width, r.baseAddress!,
-                                                         out.baseAddress! + k * width)
-                    }
-                }
-            }
-        }
-        return partial
     }
 }
 

@@ -87,6 +87,24 @@ def paired_t(name, y, a, b):
                 absolute=dict(statistic=ab.statistic, p_value=ab.pvalue, df=float(ab.df)))
 
 
+ILL_CONDITIONED_ROWS = 20_000
+
+
+def ill_conditioned(rows):
+    """Targets 10⁹ + a small spread over many rows (several of GitML's metric blocks), generated
+    by formulas whose float64 steps are the same in Swift: y = 1e9 + (7919·i mod 1000)/1000 − 0.5,
+    ŷ = y + (104729·i mod 997)/997 − 0.5, weights i mod 4 (zeros included)."""
+    y = np.array([1e9 + ((i * 7919) % 1000) / 1000 - 0.5 for i in range(rows)])
+    p = np.array([y[i] + ((i * 104729) % 997) / 997 - 0.5 for i in range(rows)])
+    w = np.array([float(i % 4) for i in range(rows)])
+    out = dict(rows=rows)
+    for name, kw in (("unweighted", {}), ("weighted", dict(sample_weight=w))):
+        out[name] = dict(mae=M.mean_absolute_error(y, p, **kw), rmse=M.root_mean_squared_error(y, p, **kw),
+                         r2=M.r2_score(y, p, **kw), explained_variance=M.explained_variance_score(y, p, **kw),
+                         mean_residual=float(np.average(y - p, weights=kw.get("sample_weight"))))
+    return out
+
+
 def main():
     rng = np.random.default_rng(17)
     t = rng.gamma(2.0, 50.0, size=300) + 1.0
@@ -110,7 +128,8 @@ def main():
         paired_t("similar", y, y + rng.normal(scale=20, size=200), y + rng.normal(scale=20, size=200)),
     ]
     doc = dict(sklearn=sklearn.__version__, scipy=scipy.__version__, numpy=np.__version__, quantiles=QUANTILES,
-               tweedie_powers=TWEEDIE_POWERS, costs=COSTS, cases=cases, paired_t=tests)
+               tweedie_powers=TWEEDIE_POWERS, costs=COSTS, cases=cases, paired_t=tests,
+               ill_conditioned=ill_conditioned(ILL_CONDITIONED_ROWS))
     OUT.write_text(json.dumps(clean(doc), allow_nan=False, separators=(",", ":")))
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
 

@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "BlobStore", "Kernels", "Records", "Learners", "Tables", "Metering"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Contracts", "Records"], exclude: ["Golden"]),
-        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", "Platform", .product(name: "Yams", package: "Yams"),
+        .testTarget(name: "GitMLCLITests", dependencies: ["GitMLCLI", "GitRepo", "BlobStore", "Records", "MotoSupport", "Platform", "Runner", "Workspace", .product(name: "Yams", package: "Yams"),
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
                     exclude: ["Fixtures"]),
     ]

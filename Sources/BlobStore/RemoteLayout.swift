@@ -1,5 +1,6 @@
 /// Where blob-store files live on a remote (docs/FORMAT.md, "Blob remotes"): the same pack and index
-/// files as the local store, under `packs/`, plus lock objects under `locks/`.
+/// files as the local store, under `packs/`, plus lock objects under `locks/` and hold objects
+/// under `holds/`.
 public enum RemoteLayout {
     /// The prefix of every pack and index key.
     public static let packsPrefix = "packs/"
@@ -7,6 +8,8 @@ public enum RemoteLayout {
     public static let gcLockKey = "locks/gc"
     /// The prefix of the shared locks pushes hold.
     public static let sharedLockPrefix = "locks/shared-"
+    /// The prefix of the holds that keep files a running job needs (`RemoteHold`).
+    public static let holdsPrefix = "holds/"
 
     /// `packs/<name>.pack` for a pack named `pack-<hex>`.
     public static func packKey(_ name: String) -> String { packsPrefix + name + ".pack" }

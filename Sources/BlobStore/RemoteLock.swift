@@ -63,7 +63,7 @@ public struct RemoteLockInfo: Sendable, Equatable {
                               time: formatter.date(from: payload.time) ?? modified, id: payload.id)
     }
 
-    private static var formatter: ISO8601DateFormatter {
+    static var formatter: ISO8601DateFormatter {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f
@@ -231,7 +231,7 @@ public final class RemoteLock: Sendable {
     }
 
     /// Now, to the second, as the lock object records it (so `info` equals what is read back).
-    private static func wholeSecondsNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+    static func wholeSecondsNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     /// The lock at `key`, or nil when it is gone.
     private static func read(_ remote: any RemoteBackend, _ key: String, modified: Date? = nil) throws -> RemoteLockInfo? {

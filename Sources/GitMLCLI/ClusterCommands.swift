@@ -21,16 +21,19 @@ struct ClusterOptions: ParsableArguments {
         if rayCPUs < 1 { throw ValidationError("--ray-cpus must be 1 or more") }
     }
 
-    /// The Ray executor: the code (a bundle of HEAD) goes to the default blob remote first, and
-    /// each task's node fetches it and the data from there; job folders go under `scratch`.
-    func rayExecutor(project: Project, scratch: String) throws -> RayTrialExecutor {
+    /// Runs `body` with the Ray executor: the code (a bundle of HEAD) goes to the default blob
+    /// remote first, and each task's node fetches it and the data from there; job folders go
+    /// under `scratch`. The driver's hold on the blob remote is released when `body` ends.
+    func withRayExecutor<T>(project: Project, scratch: String, _ body: (RayTrialExecutor) throws -> T) throws -> T {
         let environment = ProcessInfo.processInfo.environment
         guard let address = rayAddress ?? environment["RAY_ADDRESS"] else {
             throw InputError("--on ray needs the cluster's address: --ray-address HOST:PORT or RAY_ADDRESS")
         }
         let driver = try ClusterDriver(project: project, scratch: scratch)
-        return try RayTrialExecutor(python: rayPython ?? environment["GITML_RAY_PYTHON"] ?? "python3", address: address, driver: driver,
-                                    command: [RunningExecutable.path, "cluster-task"], scratch: scratch, cpusPerTrial: rayCPUs)
+        defer { try? driver.release() }
+        return try body(try RayTrialExecutor(python: rayPython ?? environment["GITML_RAY_PYTHON"] ?? "python3", address: address,
+                                             driver: driver, command: [RunningExecutable.path, "cluster-task"], scratch: scratch,
+                                             cpusPerTrial: rayCPUs))
     }
 }
 

@@ -99,7 +99,18 @@ struct ExecCommand: ParsableCommand {
         let datasets = try (inputs + [evaluation]).map(project.resolveDataset)
         let scratch = project.layout.temporaryPath("exec")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let executor = try cluster.rayExecutor(project: project, scratch: scratch)
+        let outcome = try cluster.withRayExecutor(project: project, scratch: scratch) { executor in
+            try runTask(on: executor, datasets: datasets, suite: suite)
+        }
+        guard let run = outcome.run else {
+            FileHandle.standardError.write(Data("git-ml: the Ray task recorded no run: \(outcome.failure ?? "no reason given")\n".utf8))
+            throw Exit.checkFailed
+        }
+        return try project.recordedRun(run)
+    }
+
+    /// Submits this exec to `executor` and waits for its outcome; Ctrl-C cancels the task.
+    private func runTask(on executor: RayTrialExecutor, datasets: [DatasetVersion], suite: String) throws -> TrialJob.Outcome {
         try executor.submit(id: 0, task: try executor.driver.task(arguments: nodeArguments(suite: suite), files: [:], datasets: datasets))
         FileHandle.standardError.write(Data("ray: submitted \(command.joined(separator: " ")) at \(executor.driver.commit.prefix(12))\n".utf8))
         let watch = InterruptWatch()
@@ -110,11 +121,7 @@ struct ExecCommand: ParsableCommand {
             FileHandle.standardError.write(Data("git-ml: interrupted (Ctrl-C): the Ray task was cancelled, no run was recorded\n".utf8))
             throw Exit.checkFailed
         }
-        guard let run = outcome.run else {
-            FileHandle.standardError.write(Data("git-ml: the Ray task recorded no run: \(outcome.failure ?? "no reason given")\n".utf8))
-            throw Exit.checkFailed
-        }
-        return try project.recordedRun(run)
+        return outcome
     }
 
     /// `git-ml exec` with these options, for the node (the suite resolved here).

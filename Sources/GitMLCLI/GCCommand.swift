@@ -56,6 +56,8 @@ struct GCCommand: ParsableCommand {
         let r = result.report
         if !json {
             for lock in result.locksBroken { print("removed the stale lock \(lock.key) of \(lock.summary)") }
+            for hold in result.holdsHonoured { print("kept the files held by \(hold.summary) (\(hold.key))") }
+            for hold in result.staleHoldsRemoved { print("\(r.dryRun ? "would remove" : "removed") the stale hold \(hold.key) of \(hold.summary)") }
         }
         if json {
             printJSON(["remote": .string(result.remote), "dry_run": .bool(r.dryRun),
@@ -65,6 +67,8 @@ struct GCCommand: ParsableCommand {
                        "bytes_freed": .number(Double(r.bytesFreed)), "stray_packs_removed": .number(Double(r.strayPacksRemoved)),
                        "uploads_aborted": .number(Double(r.uploadsAborted)),
                        "locks_broken": .array(result.locksBroken.map { .string($0.key) }),
+                       "holds_honoured": .array(result.holdsHonoured.map { .string($0.key) }),
+                       "stale_holds_removed": .array(result.staleHoldsRemoved.map { .string($0.key) }),
                        "temporary_files_removed": .number(Double(r.temporaryFilesRemoved))])
         } else {
             let verb = r.dryRun ? "would remove" : "removed"

@@ -55,13 +55,13 @@ struct SweepRunCommand: ParsableCommand {
         if let cv, !CrossValidationFolds.allowed.contains(cv) { throw ValidationError("--cv takes 2 to 20 folds") }
     }
 
-    /// The executor `--on` names.
-    func executor(project: Project, scratch: String) throws -> TrialExecutor {
+    /// Runs `body` with the executor `--on` names.
+    func withExecutor<T>(project: Project, scratch: String, _ body: (TrialExecutor) throws -> T) throws -> T {
         switch cluster.on {
         case .local:
-            return LocalTrialExecutor(command: [RunningExecutable.path, "sweep", "trial"], workingDirectory: project.root, scratch: scratch)
+            return try body(LocalTrialExecutor(command: [RunningExecutable.path, "sweep", "trial"], workingDirectory: project.root, scratch: scratch))
         case .ray:
-            return try cluster.rayExecutor(project: project, scratch: scratch)
+            return try cluster.withRayExecutor(project: project, scratch: scratch) { try body($0) }
         }
     }
 
@@ -77,9 +77,10 @@ struct SweepRunCommand: ParsableCommand {
                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, crossValidation: cv)
             let scratch = project.layout.temporaryPath("sweep")
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let executor = try executor(project: project, scratch: scratch)
-            let record = try sweeps.run(name: name, executor: executor) { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+            let record = try withExecutor(project: project, scratch: scratch) { executor in
+                try sweeps.run(name: name, executor: executor) { line in
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }
             }
             if json {
                 printJSON(record.json)

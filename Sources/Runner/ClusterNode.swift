@@ -14,7 +14,13 @@ import Workspace
 /// against its own) — runs `git-ml` with the task's arguments there (linked to this process, so
 /// it dies with the Ray worker), then uploads the artifacts of the run it recorded to the blob
 /// remote and writes the run record to `DIR/result.json` for the driver. The scratch repository
-/// is removed before it returns.
+/// is removed before it returns; the bridge removes `DIR`.
+///
+/// A task killed outright (its Ray worker killed: the kernel kills `git ml cluster-task` with
+/// it, and no handler runs) leaves its folder behind. So a task holds the flock of `DIR/.lock`
+/// while it runs, and first removes the folders of earlier tasks beside its own that no live
+/// task holds (`removeStaleFolders`): the kernel drops a killed process's flock, so a lock that
+/// can be taken proves its owner gone, with no pid that could have been reused.
 public struct ClusterNode {
     public let directory: String
     /// `git-ml` on this node.
@@ -27,10 +33,43 @@ public struct ClusterNode {
 
     public static let taskFile = "task.json"
     public static let resultFile = "result.json"
+    /// The flock a running task holds in its folder.
+    static let lockFile = ".lock"
+    /// How the Ray bridge names task folders (in the node's temporary directory).
+    public static let folderPrefix = "gitml-task-"
+    /// A task folder changed more recently is never removed as stale: the bridge makes a folder
+    /// a moment before its task takes the lock.
+    public static let staleAfter: TimeInterval = 60
 
-    /// Runs the task; returns the command's exit status (the run it recorded, if any, is in
-    /// `result.json` whatever the status: an `exec` that failed is still a recorded run).
+    /// Runs the task, holding its folder's lock, after removing stale task folders beside it;
+    /// returns the command's exit status (the run it recorded, if any, is in `result.json`
+    /// whatever the status: an `exec` that failed is still a recorded run).
     public func run() throws -> Int32 {
+        try FileLock.withLock(path: directory + "/" + Self.lockFile, mode: .exclusive) { () throws -> Int32 in
+            Self.removeStaleFolders(beside: directory)
+            return try runLocked()
+        }
+    }
+
+    /// Removes every folder named `gitml-task-*` beside `directory` (not itself) that is a real
+    /// directory of this user, unchanged for `staleAfter`, whose lock no task holds — taken
+    /// without waiting, and held while the folder is removed. Returns the folders removed.
+    @discardableResult
+    public static func removeStaleFolders(beside directory: String, now: Date = Date()) -> [String] {
+        let parent = (directory as NSString).deletingLastPathComponent, own = (directory as NSString).lastPathComponent
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(folderPrefix) && $0 != own }
+        return names.sorted().compactMap { name in
+            let path = parent + "/" + name
+            var info = stat()
+            // lstat: a link named like a task folder is never followed, nor another user's folder removed.
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid(),
+                  now.timeIntervalSince1970 - Double(info.st_mtim.tv_sec) > staleAfter else { return nil }
+            let removed = try? FileLock.withLock(path: path + "/" + lockFile, mode: .exclusive, wait: false) { FileIO.removeTree(path) }
+            return removed == true ? path : nil
+        }
+    }
+
+    private func runLocked() throws -> Int32 {
         let text = try String(contentsOfFile: directory + "/" + Self.taskFile, encoding: .utf8)
         let task = try ClusterTask(json: try CanonicalJSON.parse(text))
         let root = directory + "/repo"

@@ -89,12 +89,20 @@ public struct ClusterTask: Sendable, Equatable {
 /// tree is committed (a node runs the commit, nothing else), stores a git bundle of `HEAD` and the
 /// dataset records in the blob remote, makes each job's `ClusterTask` (uploading the datasets it
 /// reads), and records the run a node sends back once its artifacts are here, verified.
+///
+/// No record names the bundle, and the datasets may be known to this clone only: until
+/// `release()`, a `RemoteHold` on the blob remote names them all (written before each upload,
+/// refreshed while the sweep runs), so a remote GC run meanwhile — from any clone — keeps what
+/// the nodes still fetch. A driver killed outright leaves its hold to go stale
+/// (`RemoteLockInfo.isStale`).
 public final class ClusterDriver {
     public let project: Project
     /// The blob remote the nodes fetch from and upload to (the default one).
     public let remote: RemoteSpec
     public let commit: String
     let code: RunRecord.Artifact
+    /// Keeps the bundle and the uploaded datasets on the blob remote while tasks may fetch them.
+    private let hold: RemoteHold
     /// Digests of dataset versions already uploaded by this driver.
     private var uploaded: Set<String> = []
 
@@ -120,7 +128,15 @@ public final class ClusterDriver {
         try GitCommand.run(["bundle", "create", "--quiet", bundle, "HEAD"] + datasetRefs, in: project.root)
         code = try project.storeArtifact(path: bundle)
         try? FileManager.default.removeItem(atPath: bundle)
-        try project.upload([try Project.storedFile(code)], to: remote, holder: "cluster task code")
+        let codeFile = try Project.storedFile(code)
+        hold = try project.hold([codeFile], on: remote, holder: "cluster tasks of \(commit.prefix(12))")
+        try project.upload([codeFile], to: remote, holder: "cluster task code")
+    }
+
+    /// Deletes the hold: call it once no task of this driver will fetch anything more. Remote GC
+    /// may then remove the bundle (a later sweep of the same commit stores it again).
+    public func release() throws {
+        try hold.release()
     }
 
     /// The task that runs `git-ml arguments` (`{job}`: the job folder, holding `files`) on a
@@ -141,7 +157,9 @@ public final class ClusterDriver {
         var seen = Set<String>()
         needed = needed.filter { seen.insert($0.record.digest).inserted }
         let fresh = needed.filter { !uploaded.contains($0.record.digest) }
-        try project.upload(try fresh.flatMap { try $0.record.files.map(Project.storedFile) }, to: remote, holder: "cluster task data")
+        let files = try fresh.flatMap { try $0.record.files.map(Project.storedFile) }
+        try hold.add(files)
+        try project.upload(files, to: remote, holder: "cluster task data")
         uploaded.formUnion(fresh.map(\.record.digest))
         let user = { (key: String) in (try? self.project.repository.configString(key)) ?? nil }
         return ClusterTask(commit: commit, code: code, remote: remote,

@@ -21,4 +21,11 @@ extension Project {
         let sync = RemoteSync(store: store, remote: try wrapping { try spec.open() })
         _ = try withStoreLock(.shared) { try sync.pull(files) }
     }
+
+    /// Places a hold (`RemoteHold`) on `files` on the blob remote `spec`, before they are
+    /// uploaded: remote GC keeps them until the hold is released or goes stale.
+    public func hold(_ files: [StoredFile], on spec: RemoteSpec, holder: String) throws -> RemoteHold {
+        let backend = try wrapping { try spec.open() }
+        return try wrapping { try RemoteHold(on: backend, holder: "\(actor()) \(holder)", files: files) }
+    }
 }

@@ -539,6 +539,34 @@ final class SweepCommandTests: CLITestCase {
                        try run("git", "rev-parse", "refs/ml/sweeps/pushed", in: other).stdout)
     }
 
+    /// A teammate who clones the shared repository and runs `git ml pull` sees the same review
+    /// of a sweep's committed choice as the clone that ran the sweep: the sweep record and its
+    /// trial runs travel with `git ml push`, and the review reads them where they were fetched.
+    func testATeammatesCloneShowsTheSameSweepReview() throws {
+        try setUpChurnProject(experiment: ChurnProject.experiment(seeds: "[1]"))
+        let (bare, _, other) = try setUpSharing(defaultRemote: true)
+        try ChurnProject.policy.write(toFile: repo + "/ml/gate.yaml", atomically: true, encoding: .utf8)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote and policy")
+        try setUpSweep("shared", Self.sweep(trials: 2, budget: "{ max_trials: 2 }", halving: false, parallel: 1))
+        try run("git", "ml", "sweep", "run", "shared", "--jobs", "1")
+        let evaluated = try XCTUnwrap(try sweepRecord("shared")["evaluated_run"] as? String)
+        try run("git", "mlcommit", "-m", "the sweep's choice", String(evaluated.dropFirst(7).prefix(12)))
+        try run("git", "ml", "push")
+        let mine = try run("git", "ml", "review", "--base", "main").stdout
+        XCTAssertTrue(mine.contains("### Sweep\n\nThe candidate is the chosen configuration of sweep `shared`"), mine)
+
+        try run("git", "clone", "-q", bare, other)
+        try run("git", "ml", "init", in: other)
+        try run("git", "ml", "pull", in: other)
+        let theirs = try run("git", "ml", "review", "--base", "main", in: other).stdout
+        func sweepSection(_ review: String) -> String {
+            String(review[(review.range(of: "### Sweep")?.lowerBound ?? review.endIndex)...])
+        }
+        XCTAssertFalse(sweepSection(mine).isEmpty)
+        XCTAssertEqual(sweepSection(theirs), sweepSection(mine), "the teammate's review shows the same sweep:\n\(theirs)")
+    }
+
     /// A hand-made sweep commit holding `record` as `sweep.json`, as a forger would write it.
     private func writeSweepCommit(_ record: SweepRecord, message: String, parent: String? = nil) throws -> String {
         try CanonicalJSON.pretty(record.json).write(toFile: repo + "/.git/forged.json", atomically: true, encoding: .utf8)

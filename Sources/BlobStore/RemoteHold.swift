@@ -1,0 +1,110 @@
+import Foundation
+import Platform
+
+/// Stored files that a running job needs on a remote although no record names them yet — the
+/// code bundle and the datasets of a cluster sweep or exec, which its nodes fetch for as long as
+/// it runs (docs/FORMAT.md, "Blob remotes").
+///
+/// The rule remote GC follows: it keeps every file that a live hold names. A hold is the object
+/// `holds/<random>` (its holder, host, pid, time and files); the job writes it *before* it
+/// uploads the files (so a GC that read the holds before this one existed still holds the
+/// remote's exclusive lock when the upload needs the shared one, and the upload waits for it),
+/// rewrites it every `RemoteLock.refreshInterval` while it runs, and deletes it when it ends.
+/// A hold goes stale by the rule a lock does (`RemoteLockInfo.isStale`: not rewritten for
+/// `RemoteLock.staleAfter`, or written on this host by a process that is gone): GC then no
+/// longer honours it and deletes it.
+public final class RemoteHold: @unchecked Sendable {  // `files` is guarded by `lock`
+    public let remote: any RemoteBackend
+    /// Who holds it, where and since when; its key is the hold object's.
+    public let info: RemoteLockInfo
+    private let lock = NSLock()
+    private var files: [StoredFile]
+    private var refresher: PeriodicTask?
+
+    /// Writes a hold on `files` for `holder` (who and what, such as `Ada <ada@example.com>
+    /// cluster sweep search`) and keeps it fresh every `interval` seconds (nil: never, for tests).
+    public init(on remote: any RemoteBackend, holder: String, files: [StoredFile],
+                refreshEvery interval: TimeInterval? = RemoteLock.refreshInterval) throws {
+        self.remote = remote
+        let id = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        info = RemoteLockInfo(key: RemoteLayout.holdsPrefix + id, holder: holder, host: RemoteLock.localHost, pid: getpid(),
+                              time: RemoteLock.wholeSecondsNow(), id: id)
+        self.files = files
+        try write()
+        refresher = interval.map { interval in PeriodicTask(every: interval) { [weak self] in try? self?.write() } }
+    }
+
+    deinit { refresher?.stop() }
+
+    /// Adds `more` to the hold (rewritten at once when any is new): call it before uploading them.
+    public func add(_ more: [StoredFile]) throws {
+        let grew = lock.withLock { () -> Bool in
+            let fresh = more.filter { !files.contains($0) }
+            files += fresh
+            return !fresh.isEmpty
+        }
+        if grew { try write() }
+    }
+
+    /// Stops refreshing and deletes the hold object: GC may then remove what only it kept.
+    public func release() throws {
+        refresher?.stop()
+        try remote.delete(info.key)
+    }
+
+    private func write() throws {
+        let current = lock.withLock { files }
+        let held = Held(info: RemoteLockInfo(key: info.key, holder: info.holder, host: info.host, pid: info.pid,
+                                             time: RemoteLock.wholeSecondsNow(), id: info.id), files: current)
+        try remote.put(info.key, bytes: held.encoded())
+    }
+
+    /// What one hold object says.
+    public struct Held: Sendable {
+        public let info: RemoteLockInfo
+        public let files: [StoredFile]
+
+        private struct Payload: Codable {
+            var format_version = 1
+            var id: String
+            var holder: String
+            var host: String
+            var pid: Int32
+            var time: String
+            var files: [StoredFile]
+        }
+
+        func encoded() -> [UInt8] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let payload = Payload(id: info.id ?? "", holder: info.holder, host: info.host ?? "", pid: info.pid ?? 0,
+                                  time: RemoteLockInfo.formatter.string(from: info.time ?? Date()), files: files)
+            return Array((try? encoder.encode(payload)) ?? Data())
+        }
+
+        /// Reads a hold object; nil for one GitML cannot read (GC refuses to run: it cannot know
+        /// what that hold protects).
+        static func decode(key: String, bytes: [UInt8]) -> Held? {
+            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(bytes)), payload.format_version == 1,
+                  let time = RemoteLockInfo.formatter.date(from: payload.time) else { return nil }
+            return Held(info: RemoteLockInfo(key: key, holder: payload.holder, host: payload.host.isEmpty ? nil : payload.host,
+                                             pid: payload.pid > 0 ? payload.pid : nil, time: time, id: payload.id),
+                        files: payload.files)
+        }
+    }
+
+    /// Every hold on `remote`, stale ones included. Throws `RemoteError.io` naming a hold that
+    /// cannot be read.
+    public static func held(on remote: any RemoteBackend) throws -> [Held] {
+        try remote.list(prefix: RemoteLayout.holdsPrefix).sorted { $0.key < $1.key }.compactMap { object throws -> Held? in
+            let bytes: [UInt8]
+            do { bytes = try remote.get(object.key, range: nil) } catch RemoteError.notFound { return nil }  // released meanwhile
+            guard let held = Held.decode(key: object.key, bytes: bytes) else {
+                throw RemoteError.io(remote: remote.name, key: object.key,
+                                     message: "not a hold GitML can read, so what it keeps alive is unknown and remote GC stops; "
+                                         + "delete it if no cluster sweep or exec of yours runs")
+            }
+            return held
+        }
+    }
+}

@@ -157,9 +157,9 @@ public final class ClusterDriver {
         var seen = Set<String>()
         needed = needed.filter { seen.insert($0.record.digest).inserted }
         let fresh = needed.filter { !uploaded.contains($0.record.digest) }
-        let files = try fresh.flatMap { try $0.record.files.map(Project.storedFile) }
-        try hold.add(files)
-        try project.upload(files, to: remote, holder: "cluster task data")
+        let dataFiles = try fresh.flatMap { try $0.record.files.map(Project.storedFile) }
+        try hold.add(dataFiles)
+        try project.upload(dataFiles, to: remote, holder: "cluster task data")
         uploaded.formUnion(fresh.map(\.record.digest))
         let user = { (key: String) in (try? self.project.repository.configString(key)) ?? nil }
         return ClusterTask(commit: commit, code: code, remote: remote,

@@ -11,7 +11,7 @@ final class RemoteHoldTests: XCTestCase {
     }
 
     func file(_ byte: UInt8) -> StoredFile {
-        StoredFile(digest: Digest(bytes: [byte]), size: 1, manifest: nil)
+        StoredFile(digest: Digest(bytes: [UInt8](repeating: byte, count: Digest.byteCount)), size: 1, manifest: nil)
     }
 
     /// A hold reads back with its holder and files, grows before an upload, is live while its

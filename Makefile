@@ -17,8 +17,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The release as `make dist` builds it: the Swift runtime and Foundation linked statically, and
+# libcurl and libgit2 opened on first use rather than at start-up (scripts/lazy-link.sh).
 release: deps
-	$(SWIFT) build -c release --product git-ml
+	$(SWIFT) build -c release --static-swift-stdlib --product git-ml
+	scripts/lazy-link.sh .build/release/git-ml
 
 # One binary, as in the release tarball: git-mlcommit is a relative link to git-ml, which is
 # `git mlcommit` when started under that name (docs/INSTALL.md). A git-mlcommit left by an older

@@ -41,13 +41,13 @@ let package = Package(
         .target(name: "CPlatform", cSettings: buildCommit.isEmpty ? [] : [.define("GITML_COMMIT", to: "\"\(buildCommit)\"")]),
         .target(name: "Platform", dependencies: ["CPlatform"], swiftSettings: simdDefine),
 
-        // libcurl for URLSession, loaded on the first HTTP request, not at start-up (CurlLoader.h).
-        .target(name: "CCurlLoader", linkerSettings: [.linkedLibrary("dl")]),
+        // libcurl (for URLSession) and libgit2, opened on first use, not at start-up (LazyLibraries.h).
+        .target(name: "CLazyLibraries", linkerSettings: [.linkedLibrary("dl")]),
 
         // Storage and git.
-        .target(name: "BlobStore", dependencies: ["Platform", "CZstd", "CCurlLoader", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "BlobStore", dependencies: ["Platform", "CZstd", "CLazyLibraries", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: simdFlags),
-        .target(name: "GitRepo", dependencies: ["CGit2", "CZlib", "Platform"]),
+        .target(name: "GitRepo", dependencies: ["CGit2", "CLazyLibraries", "CZlib", "Platform"]),
         .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
                                                   .product(name: "Yams", package: "Yams")]),

@@ -26,6 +26,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 case $prefix in /*) ;; *) prefix=$(pwd)/$prefix ;; esac
+# Releases are built and tested for x86-64 Linux only (docs/INSTALL.md, "Platforms").
+machine=$(uname -m)
+[ "$machine" = x86_64 ] || fail "GitML is not yet supported on $machine: releases are built and tested for x86-64 Linux only" \
+  "(docs/INSTALL.md, \"Platforms\"); nothing was installed"
 cd "$(dirname "$0")"
 
 if command -v sha256sum >/dev/null 2>&1; then

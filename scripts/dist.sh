@@ -26,7 +26,7 @@ arch=$(uname -m)
 GITML_COMMIT=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
 export GITML_COMMIT
 
-# $1: build name (x86-64-v3, baseline, or the architecture); $2: GITML_BUILD for Package.swift.
+# $1: build name (x86-64-v3 or baseline); $2: GITML_BUILD for Package.swift.
 # Copies git-ml to .build-dist/<name>/ and prints that folder. All builds share one scratch
 # folder: the dependencies (swift-crypto above all) compile once, and only GitML's own targets,
 # whose flags GITML_BUILD changes, compile again for the next build.
@@ -36,14 +36,8 @@ build() {
     --product git-ml >&2)
   rm -rf "$built" && mkdir -p "$built"
   cp "$scratch/release/git-ml" "$built/"
-  # libcurl is opened on the first HTTP request (Sources/CCurlLoader), not at start-up: the
-  # binary defines every libcurl function it calls, so the -lcurl that the static
-  # FoundationNetworking adds (after any --as-needed) names a library nothing needs.
-  if nm -D --undefined-only "$built/git-ml" | grep -q ' curl_'; then
-    echo "dist.sh: the $1 build still calls libcurl directly: $(nm -D --undefined-only "$built/git-ml" | grep ' curl_' | tr -s ' ' | tr '\n' ',')" \
-      "(add the functions to Sources/CCurlLoader)" >&2; exit 1
-  fi
-  python3 "$root/scripts/drop-needed.py" "$built/git-ml" libcurl.so.4
+  # libcurl and libgit2 are opened on first use (Sources/CLazyLibraries), not at start-up.
+  "$root/scripts/lazy-link.sh" "$built/git-ml"
   # The baseline build must be one (a stale manifest would give it the x86-64-v3 flags).
   if [ "$1" = baseline ]; then
     local reported
@@ -62,8 +56,8 @@ elif [ "$arch" = x86_64 ]; then
   v3=$(build x86-64-v3 x86-64-v3)
   builds=("x86-64-v3:$v3" "baseline:$baseline")
 else
-  native=$(build "$arch" native)
-  builds=("$arch:$native")
+  echo "dist.sh: releases are built for x86-64 only: GitML is not yet built or tested on $arch (docs/INSTALL.md, \"Platforms\")" >&2
+  exit 1
 fi
 
 # The last build runs on any CPU of the architecture: it writes the pages and completions.

@@ -4,10 +4,11 @@ what `patchelf --remove-needed` does, without the dependency.
 
     scripts/drop-needed.py BINARY LIBRARY
 
-`make dist` (scripts/dist.sh) drops libcurl.so.4 from git-ml: the static FoundationNetworking adds
-`-lcurl` at the end of the link line, after any `--as-needed`, although the binary defines every
-libcurl function it calls itself (Sources/CCurlLoader opens libcurl on the first HTTP request).
-The caller checks that no undefined symbol is left for the dropped library to provide.
+scripts/lazy-link.sh drops libcurl and libgit2 from git-ml: the binary defines every function of
+theirs it calls itself (Sources/CLazyLibraries opens them on first use), but the static
+FoundationNetworking adds `-lcurl` at the end of the link line, after any `--as-needed`, and the
+libgit2 module links `-lgit2`. The caller checks that no undefined symbol is left for the dropped
+library to provide.
 Handles 64-bit little-endian ELF (x86-64, aarch64); anything else is refused.
 """
 import struct

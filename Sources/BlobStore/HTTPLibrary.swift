@@ -1,7 +1,7 @@
-import CCurlLoader
+import CLazyLibraries
 
 /// libcurl, which URLSession sends every HTTP request through (S3 blob remotes and the AWS
-/// credential sources), loaded on the first request instead of at start-up (Sources/CCurlLoader):
+/// credential sources), loaded on the first request instead of at start-up (Sources/CLazyLibraries):
 /// a command that sends no request never loads it nor the libraries only it needs. Without
 /// libcurl the first request stops the process with exit 3 and what to install.
 public enum HTTPLibrary {

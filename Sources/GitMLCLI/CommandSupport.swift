@@ -125,11 +125,18 @@ extension ParsableCommand {
     /// missing argument, an invalid value) exits 2 with ArgumentParser's message and usage,
     /// instead of ArgumentParser's own 64; everything else exits as `main()` would. An
     /// x86-64-v3 build on a CPU without AVX2 and FMA exits 3 with what to install, before any
-    /// kernel can die with SIGILL.
+    /// kernel can die with SIGILL. `--version` alone prints the version without parsing.
     public static func mainWithDocumentedExitCodes() -> Never {
         if let unmet = BuildTarget.unmetRequirement(environment: ProcessInfo.processInfo.environment) {
             FileHandle.standardError.write(Data("git-ml: \(unmet)\n".utf8))
             Foundation.exit(3)
+        }
+        // `--version` alone is answered as ArgumentParser would, before it builds the tree of
+        // every command: that was most of `git-ml --version`'s own work (docs/BENCHMARKS.md,
+        // "Start-up"). git answers its `--version` before parsing too.
+        if !configuration.version.isEmpty, CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            print(configuration.version)
+            Foundation.exit(0)
         }
         do {
             var command = try parseAsRoot()

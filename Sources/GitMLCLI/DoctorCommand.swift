@@ -86,9 +86,13 @@ struct DoctorCommand: ParsableCommand {
 
     static let installCurl = "install libcurl 7.62 or later (Debian: apt-get install libcurl4)"
 
-    /// The libraries' versions; libcurl, loaded on the first HTTP request, is loaded here to check it.
+    /// The libraries' versions; libgit2 and libcurl, loaded on first use, are loaded here to check them.
     static func libraries() -> Finding {
-        let loaded = "libgit2 \(Repository.libgit2Version), zstd \(Zstd.versionString)"
+        guard let git2 = Repository.libgit2Version else {
+            return Finding(ok: false, subject: "libraries", detail: "libgit2 cannot be loaded (\(Repository.libgit2Problem ?? "unknown")), "
+                           + "so no command can read a git repository", fix: Repository.installLibgit2)
+        }
+        let loaded = "libgit2 \(git2) (loaded on first use), zstd \(Zstd.versionString)"
         guard let curl = HTTPLibrary.version else {
             return Finding(ok: false, subject: "libraries", detail: "\(loaded); libcurl cannot be loaded (\(HTTPLibrary.problem ?? "unknown")), "
                            + "so S3 blob remotes cannot be reached", fix: installCurl)

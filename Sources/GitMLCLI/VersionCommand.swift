@@ -29,7 +29,7 @@ struct VersionCommand: ParsableCommand {
     }
 
     func run() throws {
-        print("git-ml \(Release.version) (libgit2 \(Repository.libgit2Version), zstd \(Zstd.versionString))")
+        print("git-ml \(Release.version) (libgit2 \(Repository.libgit2Version ?? "not loadable"), zstd \(Zstd.versionString))")
         print("commit: \(Release.commit)")
         print("build: \(BuildTarget.simdLevel), numeric profile \(NumericProfile.id)")
         print("formats read and written: " + Self.formats.map { "\($0.file) \($0.version)" }.joined(separator: ", "))

@@ -2,6 +2,8 @@ import CGit2
 
 /// A failure from libgit2 or from a repository precondition, with what the user can do.
 public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// libgit2 cannot be loaded (it is opened on first use): why, from the dynamic loader.
+    case libraryMissing(problem: String)
     /// The path is not inside a git repository.
     case notARepository(path: String)
     /// A ref, revision or path that does not exist.
@@ -20,6 +22,8 @@ public enum GitError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .libraryMissing(let problem):
+            return "reading the git repository needs libgit2, which could not be loaded (\(problem)): \(Repository.installLibgit2)"
         case .notARepository(let path):
             return "not a git repository: \(path) (run `git init` first, or cd into a repository)"
         case .notFound(let what): return "not found: \(what)"

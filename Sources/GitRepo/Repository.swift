@@ -1,4 +1,5 @@
 import CGit2
+import CLazyLibraries
 import Foundation
 
 /// A git repository opened through libgit2: the only place GitML touches libgit2.
@@ -21,7 +22,7 @@ public final class Repository {
 
     /// Opens the repository that contains `path`, searching parent directories like `git` does.
     public init(discoveringFrom path: String) throws(GitError) {
-        Repository.initialize()
+        try Repository.initialize()
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
         if git_repository_discover(&buffer, path, 0, nil) < 0 {
@@ -47,14 +48,28 @@ public final class Repository {
     deinit { git_repository_free(handle) }
 
     private static let once: Void = { git_libgit2_init(); return () }()
-    static func initialize() { _ = once }
+
+    /// Opens libgit2 (loaded on first use, Sources/CLazyLibraries) and initialises it, once per
+    /// process; throws what to install when it cannot be loaded.
+    static func initialize() throws(GitError) {
+        if let problem = libgit2Problem { throw .libraryMissing(problem: problem) }
+        _ = once
+    }
+
+    /// Why libgit2 cannot be loaded (loading it now), or nil when it is loaded.
+    public static var libgit2Problem: String? { gitml_git2_load_problem().map { String(cString: $0) } }
+
+    /// What to install when libgit2 cannot be loaded: the release GitML was built against.
+    public static let installLibgit2 = "install libgit2 \(LIBGIT2_SOVERSION) (Debian 12: apt-get install libgit2-\(LIBGIT2_SOVERSION))"
 
     static func trimSlash(_ path: String) -> String {
         path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
-    /// The libgit2 version, e.g. "1.5.1".
-    public static var libgit2Version: String {
+    /// The libgit2 version, e.g. "1.5.1", loading it; nil when it cannot be loaded (`libgit2Problem`
+    /// says why).
+    public static var libgit2Version: String? {
+        guard libgit2Problem == nil else { return nil }
         var major: Int32 = 0, minor: Int32 = 0, rev: Int32 = 0
         git_libgit2_version(&major, &minor, &rev)
         return "\(major).\(minor).\(rev)"

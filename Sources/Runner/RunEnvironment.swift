@@ -32,7 +32,7 @@ enum RunEnvironment {
             "numeric_profile": .string(NumericProfile.id),
             "gitml_version": .string(toolVersion),
             "gitml_binary_digest": binaryDigest.map(JSONValue.string) ?? .null,
-            "libgit2_version": .string(Repository.libgit2Version),
+            "libgit2_version": .string(Repository.libgit2Version ?? "not loadable"),
             "zstd_version": .string(Zstd.versionString),
         ]
     }

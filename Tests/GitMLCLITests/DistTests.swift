@@ -152,6 +152,24 @@ final class DistTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/prefix"))
     }
 
+    /// Releases are built and tested for x86-64 only: install.sh on another machine refuses and
+    /// installs nothing. (No aarch64 machine or Swift runtime is at hand: a `uname` first on PATH
+    /// answers `-m` with aarch64, as that machine's would.)
+    func testInstallRefusesAMachineThatIsNotX86_64() throws {
+        let (_, folder) = try packedRelease()
+        let machine = work + "/aarch64-bin"
+        try FileManager.default.createDirectory(atPath: machine, withIntermediateDirectories: true)
+        try "#!/bin/sh\nif [ \"$1\" = -m ]; then echo aarch64; else exec /bin/uname \"$@\"; fi\n"
+            .write(toFile: machine + "/uname", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: machine + "/uname")
+        let prefix = work + "/prefix"
+        let refused = try runClean([folder + "/install.sh", "--prefix", prefix], environment: ["PATH": machine + ":" + DistTests.plainPath, "HOME": work],
+                                   expect: 1)
+        XCTAssertEqual(refused.stderr, "install.sh: GitML is not yet supported on aarch64: releases are built and tested for x86-64 Linux only "
+                       + "(docs/INSTALL.md, \"Platforms\"); nothing was installed\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: prefix))
+    }
+
     /// An x86-64-v3 build on a CPU without AVX2 stops with what to install, not SIGILL.
     func testAnX86_64_v3BuildOnAnOlderCPUSaysWhatToInstall() throws {
         let version = try run("git", "ml", "version").stdout

@@ -21,8 +21,8 @@ final class StartUpTests: CLITestCase {
     }
 
     /// libcurl and the libraries only it needs are not loaded at start: the binary defines the
-    /// libcurl functions Foundation calls itself (CCurlLoader forwards them to libcurl, opened on
-    /// the first HTTP request) and does not name libcurl among the libraries it needs.
+    /// libcurl functions Foundation calls itself (CLazyLibraries forwards them to libcurl, opened
+    /// on the first HTTP request) and does not name libcurl among the libraries it needs.
     func testTheBinaryForwardsLibcurlInsteadOfNeedingIt() throws {
         let binary = CLITestCase.binaries + "/git-ml"
         let needed = try run("readelf", "-d", binary).stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
@@ -32,5 +32,61 @@ final class StartUpTests: CLITestCase {
         for function in ["curl_easy_init", "curl_easy_setopt", "curl_multi_socket_action", "curl_version_info"] {
             XCTAssertTrue(defined.contains(Substring(function)), "git-ml does not define \(function)")
         }
+    }
+
+    /// `git-ml --version` is answered before ArgumentParser builds the tree of every command, which
+    /// was most of its own work: callgrind (valgrind, apt) counts the instructions run inside
+    /// ArgumentParser's functions, a count the machine's load does not change. `git-ml version`,
+    /// which the parser must parse, is the yardstick.
+    func testVersionIsAnsweredBeforeArgumentParserBuildsTheCommandTree() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/valgrind") else { throw XCTSkip("valgrind (apt) is not installed") }
+        // valgrind 3.19 cannot read the build's DWARF: it runs a copy without it (same code and symbols).
+        let stripped = repo + "/git-ml-stripped"
+        try run("strip", "--strip-debug", "-o", stripped, CLITestCase.binaries + "/git-ml")
+        func parserInstructions(_ arguments: String...) throws -> (count: Int, stdout: String) {
+            let out = repo + "/callgrind.out"
+            let result = try run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, "--collect-atstart=no",
+                                  "--toggle-collect=$s14ArgumentParser*", stripped] + arguments)
+            // "totals: N" (N events in the toggled functions; a run that collected none may omit it).
+            let totals = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("totals:") }
+            return (totals.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } } ?? 0, result.stdout)
+        }
+        let version = try parserInstructions("--version")
+        XCTAssertEqual(version.stdout, try run("git-ml", "version").stdout.split(separator: " ").dropFirst().first.map { String($0) + "\n" })
+        let parsed = try parserInstructions("version")
+        XCTAssertLessThan(version.count * 10, parsed.count, "--version ran \(version.count) instructions in ArgumentParser, `version` \(parsed.count)")
+    }
+
+    /// The release (`make dist`, `make install`) opens libgit2 on first use: scripts/lazy-link.sh
+    /// drops it and libcurl from the libraries the binary needs (here from a copy of the build
+    /// under test), so `--version` does not load libgit2; a command that reads the repository opens libgit2 then, and without it
+    /// stops with what to install, which `git ml doctor` names too.
+    func testTheReleaseOpensLibgit2OnFirstUseAndSaysWhatToInstallWithoutIt() throws {
+        let binary = repo + "/bin/git-ml"
+        try FileManager.default.createDirectory(atPath: repo + "/bin", withIntermediateDirectories: true)
+        try run("cp", CLITestCase.binaries + "/git-ml", binary)
+        try run(DistTests.sourceRoot + "/scripts/lazy-link.sh", binary)
+        let needed = try run("readelf", "-d", binary).stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        XCTAssertFalse(needed.isEmpty)
+        XCTAssertFalse(needed.contains { $0.contains("libgit2") || $0.contains("libcurl") }, "\(needed)")
+        func opened(_ result: Result) -> [String] {
+            result.stderr.split(separator: "\n").filter { $0.contains("file=") }.compactMap { line in
+                line.split { $0 == " " || $0 == "\t" }.first { $0.hasPrefix("file=") }.map { String($0.dropFirst(5)) }
+            }
+        }
+        // Only libgit2 is checked: the debug build links Foundation dynamically, and its
+        // libFoundationNetworking.so needs libcurl (and libssh2 through it) whatever git-ml needs.
+        let version = try run([binary, "--version"], environment: ["LD_DEBUG": "files"])
+        XCTAssertFalse(opened(version).contains { $0.hasPrefix("libgit2") }, "\(opened(version))")
+        let initialized = try run([binary, "init"], environment: ["LD_DEBUG": "files"])
+        XCTAssertTrue(opened(initialized).contains { $0.hasPrefix("libgit2.so.") }, "\(opened(initialized))")
+        let missing = ["GITML_GIT2_LIBRARY": "libgit2-missing.so.1"]
+        XCTAssertEqual(try run([binary, "--version"], environment: missing).stdout, version.stdout)
+        let log = try run([binary, "log"], environment: missing, expect: 3)
+        XCTAssertTrue(log.stderr.contains("reading the git repository needs libgit2, which could not be loaded (libgit2-missing.so.1: cannot open"), log.stderr)
+        XCTAssertTrue(log.stderr.contains("install libgit2 1."), log.stderr)
+        let doctor = try run([binary, "doctor"], environment: missing, expect: 1).stdout.split(separator: "\n")
+        XCTAssertTrue(doctor.contains { $0.hasPrefix("problem  libraries: libgit2 cannot be loaded (libgit2-missing.so.1: cannot open")
+            && $0.contains("— fix: install libgit2 1.") }, "\(doctor)")
     }
 }

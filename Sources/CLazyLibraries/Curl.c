@@ -1,15 +1,11 @@
 // libcurl on first use: the libcurl functions the static FoundationNetworking calls
 // (`nm -u lib_CFURLSessionInterface.a | grep curl_`), each forwarding to the function of the
-// same name in `libcurl.so.4`, opened with dlopen on the first call (include/CurlLoader.h).
+// same name in `libcurl.so.4`, opened with dlopen on the first call (include/LazyLibraries.h).
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "CurlLoader.h"
+#include "LazyLibraries.h"
+#include "LazyLibrary.h"
 
 // X(return type, name, parameters, arguments) for each forwarded function with a result and
 // without `...`; V(name, parameters, arguments) for those without a result.
@@ -44,76 +40,36 @@
     X(CURLcode, curl_easy_getinfo, CURL *, CURLINFO) \
     X(CURLMcode, curl_multi_setopt, CURLM *, CURLMoption)
 
-// The real functions, from dlsym.
-#define GITML_POINTER(type, name, ...) static void *real_##name;
-#define GITML_POINTER_V(name, ...) GITML_POINTER(void, name)
-GITML_CURL_FUNCTIONS(GITML_POINTER)
-GITML_CURL_PROCEDURES(GITML_POINTER_V)
-GITML_CURL_VARIADIC(GITML_POINTER)
+enum {
+    GITML_CURL_FUNCTIONS(GITML_LAZY_INDEX) GITML_CURL_PROCEDURES(GITML_LAZY_INDEX_V) GITML_CURL_VARIADIC(GITML_LAZY_INDEX)
+    gitml_curl_count
+};
+static const char *const names[] = {
+    GITML_CURL_FUNCTIONS(GITML_LAZY_NAME) GITML_CURL_PROCEDURES(GITML_LAZY_NAME_V) GITML_CURL_VARIADIC(GITML_LAZY_NAME)
+};
+static void *functions[gitml_curl_count];
+static struct gitml_lazy_library libcurl = GITML_LAZY_LIBRARY("libcurl.so.4", "GITML_CURL_LIBRARY",
+    "HTTP requests (S3 blob remotes, AWS credentials) need libcurl",
+    "install libcurl 7.62 or later (Debian: apt-get install libcurl4)", names, functions);
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char problem[512];
-
-static void load(void) {
-    const char *file = getenv("GITML_CURL_LIBRARY");
-    if (file == NULL || *file == '\0') file = "libcurl.so.4";
-    void *library = dlopen(file, RTLD_NOW | RTLD_LOCAL);
-    if (library == NULL) {
-        snprintf(problem, sizeof problem, "%s", dlerror());
-        return;
-    }
-#define GITML_RESOLVE(type, name, ...) \
-    if ((real_##name = dlsym(library, #name)) == NULL) { \
-        snprintf(problem, sizeof problem, "%s has no %s", file, #name); \
-        return; \
-    }
-#define GITML_RESOLVE_V(name, ...) GITML_RESOLVE(void, name)
-    GITML_CURL_FUNCTIONS(GITML_RESOLVE)
-    GITML_CURL_PROCEDURES(GITML_RESOLVE_V)
-    GITML_CURL_VARIADIC(GITML_RESOLVE)
-}
-
-const char *gitml_curl_load_problem(void) {
-    pthread_once(&once, load);
-    return problem[0] == '\0' ? NULL : problem;
-}
+const char *gitml_curl_load_problem(void) { return gitml_lazy_load_problem(&libcurl); }
 
 const char *gitml_curl_version(void) {
     if (gitml_curl_load_problem() != NULL) return NULL;
-    return ((curl_version_info_data * (*)(CURLversion))real_curl_version_info)(CURLVERSION_NOW)->version;
+    return curl_version_info(CURLVERSION_NOW)->version;
 }
 
-// A forwarded call cannot return an error of its own: without libcurl the process stops with
-// what to install (an HTTP request is what needs it).
-static void require(void) {
-    const char *missing = gitml_curl_load_problem();
-    if (missing == NULL) return;
-    fprintf(stderr, "git-ml: HTTP requests (S3 blob remotes, AWS credentials) need libcurl, which could not be loaded "
-                    "(%s): install libcurl 7.62 or later (Debian: apt-get install libcurl4)\n", missing);
-    exit(3);
-}
-
-#define GITML_FORWARD(type, name, parameters, arguments) \
-    type name parameters { \
-        require(); \
-        return ((type (*) parameters)real_##name) arguments; \
-    }
+#define GITML_FORWARD(type, name, parameters, arguments) GITML_LAZY_FORWARD(libcurl, type, name, parameters, arguments)
 GITML_CURL_FUNCTIONS(GITML_FORWARD)
-
-#define GITML_FORWARD_V(name, parameters, arguments) \
-    void name parameters { \
-        require(); \
-        ((void (*) parameters)real_##name) arguments; \
-    }
+#define GITML_FORWARD_V(name, parameters, arguments) GITML_LAZY_FORWARD_V(libcurl, name, parameters, arguments)
 GITML_CURL_PROCEDURES(GITML_FORWARD_V)
 
 #define GITML_FORWARD_VARIADIC(type, name, handleType, optionType) \
     type name(handleType handle, optionType option, ...) { \
-        require(); \
         va_list list; \
         va_start(list, option); \
         void *argument = va_arg(list, void *); \
         va_end(list); \
-        return ((type (*)(handleType, optionType, ...))real_##name)(handle, option, argument); \
+        return ((type (*)(handleType, optionType, ...))gitml_lazy_function(&libcurl, gitml_index_##name))(handle, option, argument); \
     }
 GITML_CURL_VARIADIC(GITML_FORWARD_VARIADIC)

@@ -68,7 +68,10 @@ start=$(date +%s.%N)
 "{binary}" sweep run {name} --on ray --ray-address 127.0.0.1:6391 --ray-python "{ray_python}" --jobs {jobs} > /dev/null
 echo "wall $(echo "$(date +%s.%N) - $start" | bc)"
 """
-    out = subprocess.run(["unshare", "-n", "bash", "-c", script], cwd=repo, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["unshare", "-n", "bash", "-c", script], cwd=repo, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"the sweep on Ray failed (exit {done.returncode}):\n{done.stderr}")
+    out = done.stdout
     return float(out.split("wall ")[1].split()[0])
 
 
@@ -89,6 +92,7 @@ def summary(binary: str, repo: str, name: str, wall: float, jobs: int) -> dict:
 
 def run_gitml(binary: str, rows: int, trials: int, jobs: int, rounds: int, ray_python: str | None) -> list[tuple[str, dict]]:
     repo = tempfile.mkdtemp(prefix="sweepcmd-bench-")
+    blobs = tempfile.mkdtemp(prefix="sweepcmd-bench-blobs-")
     try:
         env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="b@example.com",
                    GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="b@example.com")
@@ -112,6 +116,9 @@ def run_gitml(binary: str, rows: int, trials: int, jobs: int, rounds: int, ray_p
                 f.write(f"# {name}\nexperiment: bench-gbdt\nbudget: {{ max_trials: {trials} }}\nsearch: random\ntrials: {trials}\nseed: 3\n"
                         "space:\n  model.learning_rate: { log_uniform: [0.03, 0.3] }\n  model.num_leaves: { int: [8, 63] }\n"
                         f"parallel: {jobs}\n")
+        if ray_python:
+            # Ray tasks fetch the code bundle and datasets from a blob remote: a directory one here.
+            git_ml(binary, repo, "remote", "add", "bench", blobs, "--default")
         subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
         subprocess.run(["git", "commit", "-qm", "bench"], cwd=repo, check=True, env=env)
         rows_out = [("git ml sweep run (local executor)", summary(binary, repo, "bench", sweep(binary, repo, "bench", jobs, None), jobs))]
@@ -121,6 +128,7 @@ def run_gitml(binary: str, rows: int, trials: int, jobs: int, rounds: int, ray_p
         return rows_out
     finally:
         shutil.rmtree(repo, ignore_errors=True)
+        shutil.rmtree(blobs, ignore_errors=True)
 
 
 def run_optuna(rows: int, trials: int, jobs: int, rounds: int) -> dict | None:

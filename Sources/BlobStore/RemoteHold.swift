@@ -12,7 +12,8 @@ import Platform
 /// rewrites it every `RemoteLock.refreshInterval` while it runs, and deletes it when it ends.
 /// A hold goes stale by the rule a lock does (`RemoteLockInfo.isStale`: not rewritten for
 /// `RemoteLock.staleAfter`, or written on this host by a process that is gone): GC then no
-/// longer honours it and deletes it.
+/// longer honours it and deletes it. A hold that one process writes and another releases
+/// (`handOver`, `release(id:on:)`) names no process and goes stale by age alone.
 public final class RemoteHold: @unchecked Sendable {  // `files` is guarded by `lock`
     public let remote: any RemoteBackend
     /// Who holds it, where and since when; its key is the hold object's.
@@ -55,6 +56,22 @@ public final class RemoteHold: @unchecked Sendable {  // `files` is guarded by `
         try remote.delete(info.key)
     }
 
+    /// Writes, once, a hold `holds/<id>` (`id`: letters, digits and `-`) on `files` that another
+    /// process releases (`release(id:on:)`): the artifacts a cluster node uploaded, until its
+    /// driver has imported them. It names no process, so it outlives its writer, and it is never
+    /// rewritten: unless released, it goes stale `RemoteLock.staleAfter` after it was written (a
+    /// driver killed outright never releases it).
+    public static func handOver(_ files: [StoredFile], on remote: any RemoteBackend, id: String, holder: String) throws {
+        let info = RemoteLockInfo(key: RemoteLayout.holdsPrefix + id, holder: holder, host: RemoteLock.localHost, pid: nil,
+                                  time: RemoteLock.wholeSecondsNow(), id: id)
+        try remote.put(info.key, bytes: Held(info: info, files: files).encoded())
+    }
+
+    /// Deletes the hold `holds/<id>` that `handOver` wrote; one already gone is no error.
+    public static func release(id: String, on remote: any RemoteBackend) throws {
+        try remote.delete(RemoteLayout.holdsPrefix + id)
+    }
+
     private func write() throws {
         let current = lock.withLock { files }
         let held = Held(info: RemoteLockInfo(key: info.key, holder: info.holder, host: info.host, pid: info.pid,
@@ -67,32 +84,40 @@ public final class RemoteHold: @unchecked Sendable {  // `files` is guarded by `
         public let info: RemoteLockInfo
         public let files: [StoredFile]
 
+        /// A hold object's JSON: a lock object's fields and `files`, in one object.
         private struct Payload: Codable {
-            var format_version = 1
-            var id: String
-            var holder: String
-            var host: String
-            var pid: Int32
-            var time: String
+            var lock: RemoteLockInfo.Payload
             var files: [StoredFile]
+
+            private enum CodingKeys: String, CodingKey { case files }
+
+            init(lock: RemoteLockInfo.Payload, files: [StoredFile]) {
+                self.lock = lock
+                self.files = files
+            }
+
+            init(from decoder: any Decoder) throws {
+                lock = try RemoteLockInfo.Payload(from: decoder)
+                files = try decoder.container(keyedBy: CodingKeys.self).decode([StoredFile].self, forKey: .files)
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                try lock.encode(to: encoder)
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(files, forKey: .files)
+            }
         }
 
-        func encoded() -> [UInt8] {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let payload = Payload(id: info.id ?? "", holder: info.holder, host: info.host ?? "", pid: info.pid ?? 0,
-                                  time: RemoteLockInfo.formatter.string(from: info.time ?? Date()), files: files)
-            return Array((try? encoder.encode(payload)) ?? Data())
-        }
+        func encoded() -> [UInt8] { RemoteLockInfo.canonicalJSON(Payload(lock: RemoteLockInfo.Payload(info), files: files)) }
 
         /// Reads a hold object; nil for one GitML cannot read (GC refuses to run: it cannot know
         /// what that hold protects).
         static func decode(key: String, bytes: [UInt8]) -> Held? {
-            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(bytes)), payload.format_version == 1,
-                  let time = RemoteLockInfo.formatter.date(from: payload.time) else { return nil }
-            return Held(info: RemoteLockInfo(key: key, holder: payload.holder, host: payload.host.isEmpty ? nil : payload.host,
-                                             pid: payload.pid > 0 ? payload.pid : nil, time: time, id: payload.id),
-                        files: payload.files)
+            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(bytes)), payload.lock.format_version == 1 else {
+                return nil
+            }
+            let info = payload.lock.info(key: key, modified: nil)
+            return info.time == nil ? nil : Held(info: info, files: payload.files)
         }
     }
 

@@ -32,22 +32,40 @@ public struct RemoteLockInfo: Sendable, Equatable {
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    private struct Payload: Codable {
+    /// A lock object's JSON fields (docs/FORMAT.md, "Blob remotes"); a hold object holds the
+    /// same fields and its files (`RemoteHold.Held`). Absent host and pid are "" and 0.
+    struct Payload: Codable {
         var format_version = 1
         var id: String
         var holder: String
         var host: String
         var pid: Int32
         var time: String
+
+        init(_ info: RemoteLockInfo) {
+            id = info.id ?? ""
+            holder = info.holder
+            host = info.host ?? ""
+            pid = info.pid ?? 0
+            time = RemoteLockInfo.formatter.string(from: info.time ?? Date())
+        }
+
+        /// The lock object at `key` these fields describe; its time is `modified` when `time`
+        /// is not an RFC 3339 time.
+        func info(key: String, modified: Date?) -> RemoteLockInfo {
+            RemoteLockInfo(key: key, holder: holder, host: host.isEmpty ? nil : host, pid: pid > 0 ? pid : nil,
+                           time: RemoteLockInfo.formatter.date(from: time) ?? modified, id: id)
+        }
     }
 
     /// The lock object's bytes: canonical JSON (sorted keys, RFC 3339 time with seconds).
-    func encoded() -> [UInt8] {
+    func encoded() -> [UInt8] { Self.canonicalJSON(Payload(self)) }
+
+    /// `value` as lock and hold objects store it: sorted keys, slashes unescaped.
+    static func canonicalJSON(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload = Payload(id: id ?? "", holder: holder, host: host ?? "", pid: pid ?? 0,
-                              time: Self.formatter.string(from: time ?? Date()))
-        return Array((try? encoder.encode(payload)) ?? Data())
+        return Array((try? encoder.encode(value)) ?? Data())
     }
 
     /// Reads a lock object; a lock GitML did not write (or an older plain-text one) keeps its text
@@ -58,9 +76,7 @@ public struct RemoteLockInfo: Sendable, Equatable {
             return RemoteLockInfo(key: key, holder: text.isEmpty ? "another client" : text, host: nil, pid: nil,
                                   time: modified, id: nil)
         }
-        return RemoteLockInfo(key: key, holder: payload.holder, host: payload.host.isEmpty ? nil : payload.host,
-                              pid: payload.pid > 0 ? payload.pid : nil,
-                              time: formatter.date(from: payload.time) ?? modified, id: payload.id)
+        return payload.info(key: key, modified: modified)
     }
 
     static var formatter: ISO8601DateFormatter {

@@ -13,7 +13,8 @@ import Workspace
 /// versions fetched by digest (each record checked against the task's digest, every object
 /// against its own) — runs `git-ml` with the task's arguments there (linked to this process, so
 /// it dies with the Ray worker), then uploads the artifacts of the run it recorded to the blob
-/// remote and writes the run record to `DIR/result.json` for the driver. The scratch repository
+/// remote — held (`ClusterTask.outputsHold(run:)`) until the driver has imported the run, since
+/// until then no record names them — and writes the run record to `DIR/result.json` for the driver. The scratch repository
 /// is removed before it returns; the bridge removes `DIR`.
 ///
 /// A task killed outright (its Ray worker killed: the kernel kills `git ml cluster-task` with
@@ -89,7 +90,10 @@ public struct ClusterNode {
         let after = try Project(discoveringFrom: root)
         let runs = try after.recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }
         if let run = runs.first, runs.count == 1 {
-            try after.upload(try run.record.artifacts.values.map(Project.storedFile), to: task.remote, holder: "cluster task outputs")
+            let artifacts = try run.record.artifacts.values.map(Project.storedFile)
+            try after.handOverHold(artifacts, on: task.remote, id: ClusterTask.outputsHold(run: run.id),
+                                   holder: "cluster task outputs of run \(run.id)")
+            try after.upload(artifacts, to: task.remote, holder: "cluster task outputs")
             try Data(CanonicalJSON.pretty(run.record.json).utf8).write(to: URL(fileURLWithPath: directory + "/" + Self.resultFile))
         }
         return status

@@ -45,6 +45,13 @@ public struct ClusterTask: Sendable, Equatable {
         self.files = files
     }
 
+    /// The id of the hold (`holds/<id>`) under which a node keeps the artifacts of the run it
+    /// recorded on the blob remote, from before their upload until the driver has imported the
+    /// run and releases it: `outputs-` and the 64 hex digits of the run id.
+    public static func outputsHold(run id: String) -> String {
+        "outputs-" + id.replacingOccurrences(of: "sha256:", with: "")
+    }
+
     public var json: JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
         return [
@@ -93,8 +100,9 @@ public struct ClusterTask: Sendable, Equatable {
 /// No record names the bundle, and the datasets may be known to this clone only: until
 /// `release()`, a `RemoteHold` on the blob remote names them all (written before each upload,
 /// refreshed while the sweep runs), so a remote GC run meanwhile — from any clone — keeps what
-/// the nodes still fetch. A driver killed outright leaves its hold to go stale
-/// (`RemoteLockInfo.isStale`).
+/// the nodes still fetch. A node holds the artifacts it uploads in turn
+/// (`ClusterTask.outputsHold(run:)`) until `importRun` has recorded them here and releases that
+/// hold. A driver killed outright leaves its holds to go stale (`RemoteLockInfo.isStale`).
 public final class ClusterDriver {
     public let project: Project
     /// The blob remote the nodes fetch from and upload to (the default one).
@@ -177,9 +185,12 @@ public final class ClusterDriver {
 
     /// Records the run record a node sent back, as a local run would be recorded: refused when
     /// its id is not its content's digest or it names another commit; its artifacts are
-    /// downloaded from the blob remote first, each verified against its digest.
+    /// downloaded from the blob remote first, each verified against its digest. Then, imported
+    /// or refused, the node's hold on them is released (a release that fails leaves it to go
+    /// stale): remote GC keeps them from now on only if this repository's records name them.
     public func importRun(_ text: String) throws -> RecordedRun {
         let record = try RunRecord(text: text)
+        defer { try? project.releaseHold(id: ClusterTask.outputsHold(run: record.id), on: remote) }
         guard record.code.commit == commit else {
             throw RunnerError.invalidExperiment("the node sent back a run of commit \(record.code.commit.prefix(12)), not of \(commit.prefix(12)): refused")
         }

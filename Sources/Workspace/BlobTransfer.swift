@@ -28,4 +28,18 @@ extension Project {
         let backend = try wrapping { try spec.open() }
         return try wrapping { try RemoteHold(on: backend, holder: "\(actor()) \(holder)", files: files) }
     }
+
+    /// Places a hold `holds/<id>` on `files` on the blob remote `spec`, before they are uploaded,
+    /// for another process to release (`releaseHold(id:on:)`) once a record there names them
+    /// (`RemoteHold.handOver`: it outlives this process, and goes stale unless released).
+    public func handOverHold(_ files: [StoredFile], on spec: RemoteSpec, id: String, holder: String) throws {
+        let backend = try wrapping { try spec.open() }
+        try wrapping { try RemoteHold.handOver(files, on: backend, id: id, holder: "\(actor()) \(holder)") }
+    }
+
+    /// Deletes the hold `holds/<id>` on the blob remote `spec` (`RemoteHold.release(id:on:)`).
+    public func releaseHold(id: String, on spec: RemoteSpec) throws {
+        let backend = try wrapping { try spec.open() }
+        try wrapping { try RemoteHold.release(id: id, on: backend) }
+    }
 }

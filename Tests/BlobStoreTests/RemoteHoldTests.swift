@@ -44,4 +44,44 @@ final class RemoteHoldTests: XCTestCase {
         try remote.put(RemoteLayout.holdsPrefix + "junk", bytes: Array("not json".utf8))
         XCTAssertThrowsError(try RemoteHold.held(on: remote)) { XCTAssertTrue("\($0)".contains("holds/junk"), "\($0)") }
     }
+
+    /// A lock object and a hold object keep the bytes earlier releases wrote (docs/FORMAT.md,
+    /// "Blob remotes"), and read back as written: golden JSON written by main's code.
+    func testLockAndHoldObjectsKeepTheirBytes() throws {
+        let time = try XCTUnwrap(RemoteLockInfo.formatter.date(from: "2026-11-30T12:00:00Z"))
+        func info(_ key: String) -> RemoteLockInfo {
+            RemoteLockInfo(key: key, holder: "Ada <ada@example.com> gc", host: "build-7", pid: 4242, time: time, id: "9f3a")
+        }
+        let fields = #""format_version":1,"holder":"Ada <ada@example.com> gc","host":"build-7","id":"9f3a","pid":4242,"time":"2026-11-30T12:00:00Z""#
+        let lock = info("locks/gc"), lockJSON = "{" + fields + "}"
+        XCTAssertEqual(String(decoding: lock.encoded(), as: UTF8.self), lockJSON)
+        XCTAssertEqual(RemoteLockInfo.decode(key: "locks/gc", bytes: Array(lockJSON.utf8), modified: nil), lock)
+
+        let chunked = StoredFile(digest: file(2).digest, size: 70_000_000, manifest: file(3).digest)
+        let hold = RemoteHold.Held(info: info("holds/9f3a"), files: [file(1), chunked])
+        let hex = { (byte: String) in "sha256:" + String(repeating: byte, count: 32) }
+        let files = #""files":[{"digest":"\#(hex("01"))","size":1},{"digest":"\#(hex("02"))","manifest":"\#(hex("03"))","size":70000000}]"#
+        let holdJSON = "{" + files + "," + fields + "}"
+        XCTAssertEqual(String(decoding: hold.encoded(), as: UTF8.self), holdJSON)
+        let read = try XCTUnwrap(RemoteHold.Held.decode(key: "holds/9f3a", bytes: Array(holdJSON.utf8)))
+        XCTAssertEqual(read.info, hold.info)
+        XCTAssertEqual(read.files, hold.files)
+    }
+
+    /// A handed-over hold (a cluster node's outputs, released by the driver) names no process, so
+    /// its writer's exit does not make it stale; it goes stale by age, and `release(id:on:)`
+    /// deletes it (one already gone is no error).
+    func testAHandedOverHoldOutlivesItsWriterUntilReleasedOrOld() throws {
+        let remote = try remote()
+        try RemoteHold.handOver([file(4)], on: remote, id: "outputs-ab", holder: "node outputs")
+        let read = try XCTUnwrap(try RemoteHold.held(on: remote).first)
+        XCTAssertEqual(read.info.key, "holds/outputs-ab")
+        XCTAssertEqual(read.files, [file(4)])
+        XCTAssertNil(read.info.pid, "no process whose exit would make it stale")
+        XCTAssertFalse(read.info.isStale())
+        XCTAssertTrue(read.info.isStale(now: Date().addingTimeInterval(RemoteLock.staleAfter + 60)))
+        try RemoteHold.release(id: "outputs-ab", on: remote)
+        try RemoteHold.release(id: "outputs-ab", on: remote)
+        XCTAssertTrue(try RemoteHold.held(on: remote).isEmpty)
+    }
 }

@@ -42,6 +42,14 @@ final class ClusterNodeTests: CLITestCase {
         return folder
     }
 
+    /// Adds the directory blob remote `shared` as the default one and commits it.
+    func commitADirectoryRemote() throws {
+        try run("git", "ml", "remote", "add", "shared", repo + "-blobs", "--default")
+        addTeardownBlock { [repo] in try? FileManager.default.removeItem(atPath: repo! + "-blobs") }
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+    }
+
     /// `git ml gc --remote shared --grace-seconds 0 --json`, parsed.
     func remoteGC() throws -> [String: Any] {
         try json(try run("git", "ml", "gc", "--remote", "shared", "--grace-seconds", "0", "--json").stdout) as! [String: Any]
@@ -72,6 +80,32 @@ final class ClusterNodeTests: CLITestCase {
         for secret in [server.credentials.accessKeyID, server.credentials.secretAccessKey] {
             XCTAssertFalse(text.contains(secret), "the task carries no credential")
         }
+    }
+
+    /// A node uploads the artifacts of the run it recorded, which no record here names until the
+    /// driver imports the run: a remote GC between the upload and the import (grace 0) used to
+    /// delete them, and the import failed. The node holds them until the import, which releases
+    /// that hold; once the driver releases its own, GC removes what nothing references.
+    func testARemoteGCBeforeTheImportKeepsWhatTheNodeUploaded() throws {
+        try commitADirectoryRemote()
+        let driver = try self.driver()
+        let folder = try taskFolder(try execTask(driver), name: "outputs")
+        let node = try run(["git-ml", "cluster-task", folder], expect: nil)
+        XCTAssertEqual(node.status, 0, node.stderr)
+
+        let between = try remoteGC()
+        XCTAssertEqual((between["holds_honoured"] as? [Any])?.count, 2, "the driver's hold and the node's: \(between)")
+        let result = try String(contentsOfFile: folder + "/" + ClusterNode.resultFile, encoding: .utf8)
+        let recorded = try driver.importRun(result)
+        XCTAssertEqual(recorded.record.status, .ok)
+        XCTAssertFalse(recorded.record.artifacts.isEmpty, "the node uploaded the run's artifacts")
+
+        let imported = try remoteGC()
+        XCTAssertEqual((imported["holds_honoured"] as? [Any])?.count, 1, "the import released the node's hold: \(imported)")
+        try driver.release()
+        let after = try remoteGC()
+        XCTAssertEqual((after["holds_honoured"] as? [Any])?.count, 0, "\(after)")
+        XCTAssertGreaterThan(after["objects_removed"] as? Double ?? 0, 0, "the bundle, held by nothing now, is removed")
     }
 
     /// Commits the remote, makes a driver and an exec task, runs remote GC with grace 0, runs the
@@ -106,10 +140,7 @@ final class ClusterNodeTests: CLITestCase {
     /// folder; the next task on the node removes it. A running task's folder is never removed,
     /// however old, nor one made a moment ago (the bridge makes it before the task locks it).
     func testTheNextTaskRemovesTheFolderOfAKilledOne() throws {
-        try run("git", "ml", "remote", "add", "shared", repo + "-blobs", "--default")
-        addTeardownBlock { [repo] in try? FileManager.default.removeItem(atPath: repo! + "-blobs") }
-        try run("git", "add", "-A")
-        try run("git", "commit", "-qm", "blob remote")
+        try commitADirectoryRemote()
         let driver = try self.driver()
         defer { try? driver.release() }
         let sleeping = try execTask(driver, command: ["sleep", "30"])

@@ -26,7 +26,7 @@ final class PendingRefUpdatesTests: XCTestCase {
         let second = try repo.writeCommit(tree: tree, parents: [first], message: "second\n",
                                           signature: Signature(name: "T", email: "t@example.com", time: Date(timeIntervalSince1970: 1_700_000_000)))
         for name in ["kept", "replaced", "deleted"] { try repo.createRef("refs/ml/runs/" + name, target: first, message: "test") }
-        repo.pendingRefUpdates = ["refs/ml/runs/replaced": second, "refs/ml/runs/deleted": .some(nil),
+        repo.pendingRefUpdates = ["refs/ml/runs/replaced": second, "refs/ml/runs/deleted": ObjectID?.none,
                                   "refs/ml/runs/added": second, "refs/heads/other": second]
         let listed = try repo.refs(withPrefix: "refs/ml/runs/")
         XCTAssertEqual(listed.map(\.name), ["refs/ml/runs/added", "refs/ml/runs/kept", "refs/ml/runs/replaced"])

@@ -9,7 +9,7 @@ RAY_VERSION ?= 2.60.0
 # `git ml version` names the commit a release was built from.
 export GITML_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: deps test-deps build release install dist demo test fuzz sanitize tsan clean
+.PHONY: deps test-deps build release install dist demo test fuzz-build fuzz fuzz-long sanitize tsan clean
 
 deps:
 	@scripts/install-deps.sh
@@ -48,21 +48,29 @@ test: test-deps
 	GITML_SLOW_TESTS=1 $(SWIFT) test -c release --disable-swift-testing --filter BootstrapCoverageTests
 	MOTO_SERVER=$(TEST_VENV)/bin/moto_server GITML_RAY_PYTHON=$(RAY_VENV)/bin/python $(SWIFT) test --disable-swift-testing
 
-# Long-mode fuzzing (docs/RELIABILITY.md, "Fuzzing"): the libFuzzer harness built apart from the
+# Fuzzing (docs/RELIABILITY.md, "Fuzzing"): the libFuzzer harness built apart from the
 # normal build, each reader fed FUZZ_RUNS inputs starting from the committed corpus (which the
 # normal test run replays). New interesting inputs collect in .build-fuzz/corpus/<target>;
-# a crash or an input slower than 1 s stops the run and is written to .build-fuzz/findings/ —
-# fix it and commit the input under Fuzz/corpus/<target>/.
+# in `make fuzz` a crash or an input slower than 1 s stops the run and is written to
+# .build-fuzz/findings/ — fix it and commit the input under Fuzz/corpus/<target>/.
 FUZZ_RUNS ?= 1000000
 FUZZ_TARGETS ?= csv tsv jsonl parquet contract suite experiment gate config settings json dataset-record run-record lock promotion attestation manifest pack predictions
-fuzz:
+fuzz-build:
 	$(SWIFT) build --sanitize=fuzzer -Xswiftc -DFUZZING --product gitml-fuzz --scratch-path .build-fuzz
+fuzz: fuzz-build
 	@mkdir -p .build-fuzz/findings
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p .build-fuzz/corpus/$$t && echo "fuzz $$t: $(FUZZ_RUNS) inputs" && \
 	  GITML_FUZZ_TARGET=$$t .build-fuzz/debug/gitml-fuzz -runs=$(FUZZ_RUNS) -timeout=1 -rss_limit_mb=4096 \
 	    -artifact_prefix=.build-fuzz/findings/$$t- .build-fuzz/corpus/$$t Fuzz/corpus/$$t || exit 1; \
 	done
+
+# The long mode: every target of FUZZ_TARGETS for FUZZ_RUNS inputs, going on past a finding
+# (each one written to .build-fuzz/findings/), then per target the inputs run, exec/s, findings
+# and the slowest input (scripts/fuzz-long.sh). FUZZ_SECONDS caps each target's wall time (0: none).
+FUZZ_SECONDS ?= 0
+fuzz-long: fuzz-build
+	SECONDS_PER_TARGET=$(FUZZ_SECONDS) scripts/fuzz-long.sh .build-fuzz/debug/gitml-fuzz $(FUZZ_RUNS) $(FUZZ_TARGETS)
 
 # The sanitizer run (docs/RELIABILITY.md, "Sanitizers"): the package and its tests built with
 # SANITIZER (address or thread) apart from the normal build, then the tests in SANITIZE_TESTS —

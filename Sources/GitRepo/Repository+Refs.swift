@@ -17,20 +17,19 @@ extension Repository {
         var iterator: OpaquePointer?
         try check(git_reference_iterator_glob_new(&iterator, handle, prefix + "*"), "list refs \(prefix)")
         defer { git_reference_iterator_free(iterator) }
-        var out: [(String, ObjectID)] = []
+        // A pending update replaces the stored ref of its name: one lookup per ref, so a push of
+        // n refs is listed in O(n), not by a scan of the list per pending ref.
+        let pending = pendingRefUpdates.filter { $0.key.hasPrefix(prefix) }
+        var out: [(String, ObjectID)] = pending.compactMap { name, target in target.map { (name, $0) } }
         var ref: OpaquePointer?
         while git_reference_next(&ref, iterator) == 0 {
             defer { git_reference_free(ref) }
+            let name = String(cString: git_reference_name(ref))
+            guard pending[name] == nil else { continue }
             var resolved: OpaquePointer?
             guard git_reference_resolve(&resolved, ref) == 0 else { continue }
             defer { git_reference_free(resolved) }
-            if let target = git_reference_target(resolved) {
-                out.append((String(cString: git_reference_name(ref)), ObjectID(target.pointee)))
-            }
-        }
-        for (name, target) in pendingRefUpdates where name.hasPrefix(prefix) {
-            out.removeAll { $0.0 == name }
-            if let target { out.append((name, target)) }
+            if let target = git_reference_target(resolved) { out.append((name, ObjectID(target.pointee))) }
         }
         return out.sorted { $0.0 < $1.0 }
     }

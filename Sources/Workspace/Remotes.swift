@@ -212,13 +212,19 @@ extension Project {
             // not pushed: a server's post-receive or the CI job after a merge appends them; a
             // signed manual decision made here goes as a request the server checks and appends.
             // A sweep's ref moves forward as the sweep runs: pushed as a fast-forward.
-            let refs = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") + repository.refs(withPrefix: "refs/ml/sweeps/") }.map(\.name)
-                + localRuns.map(\.ref)
+            // Named by globs, not one refspec per ref: `git push`'s arguments are limited to 2 MB
+            // (ARG_MAX), which 20,000 versions of a dataset with a long name exceed. A run ref
+            // whose record cannot be read stays here, excluded by a negative refspec.
+            let (refs, unpushedRuns) = try refsToPublish(runs: localRuns)
             let requests = try promotionRequests(gitRemote: git)
-            var refspecs = refs.map { "\($0):\($0)" } + requests.map { "\($0.entry.commit.hex):\(Project.promotionRequestRef(suite: $0.suite, entry: $0.entry.commit))" }
+            var branchPushed = false
+            var refspecs = (refs.isEmpty ? [] : ["refs/ml/datasets/*:refs/ml/datasets/*", "refs/ml/sweeps/*:refs/ml/sweeps/*", "refs/ml/runs/*:refs/ml/runs/*"]
+                + unpushedRuns.map { "^" + $0 })
+                + requests.map { "\($0.entry.commit.hex):\(Project.promotionRequestRef(suite: $0.suite, entry: $0.entry.commit))" }
             if let branch = try? GitCommand.run(["symbolic-ref", "--short", "-q", "HEAD"], in: root).trimmingCharacters(in: .whitespacesAndNewlines),
                !branch.isEmpty {
                 refspecs.insert(branch, at: 0)
+                branchPushed = true
             }
             if !refspecs.isEmpty {
                 // The pre-push hook would publish the same refs in a nested push before this
@@ -236,7 +242,7 @@ extension Project {
                     line.hasPrefix("remote: ") ? line.dropFirst("remote: ".count).trimmingCharacters(in: .whitespaces) : nil
                 }
             }
-            publishedRefs = refspecs.count
+            publishedRefs = refs.count + requests.count + (branchPushed ? 1 : 0)
             if !requests.isEmpty { try settleRequests(requests, gitRemote: git) }
         }
         return PushResult(remote: spec.name, blobs: report, relabeled: relabeled, gitRemote: git, refsPublished: publishedRefs,
@@ -284,6 +290,15 @@ extension Project {
                 try wrapping { try repository.deleteRef(Project.promotionRef(suite: suite), expected: local) }
             }
         }
+    }
+
+    /// The GitML refs a push publishes — every dataset version and sweep, and the local runs
+    /// whose records can be read (`runs`) — and the local run refs it leaves out.
+    private func refsToPublish(runs: [RecordedRun]) throws -> (publish: [String], unpushedRuns: [String]) {
+        let readable = Set(runs.map(\.ref))
+        let runRefs = try wrapping { try repository.refs(withPrefix: "refs/ml/runs/") }.map(\.name)
+        let others = try wrapping { try repository.refs(withPrefix: "refs/ml/datasets/") + repository.refs(withPrefix: "refs/ml/sweeps/") }.map(\.name)
+        return (others + runRefs.filter(readable.contains), runRefs.filter { !readable.contains($0) })
     }
 
     /// Fetches `refs/ml/*` from a git remote into `refs/ml/remotes/<remote>/*` (never forced) and

@@ -190,4 +190,28 @@ final class ReliabilityTests: CLITestCase {
             XCTAssertEqual(String(try run("sha256sum", "blob.bin", in: other).stdout.prefix(64)), digests[version - 1], "v\(version)")
         }
     }
+
+    /// `git ml push` named every ref in its `git push` command line; 20,000 versions of a dataset
+    /// with a 100-character name need about 5 MB of arguments, over Linux's 2 MB (ARG_MAX), and
+    /// the push failed. Globs now name them (default mode 500 versions, slow mode 20,000).
+    func testAPushOfTwentyThousandVersionsOfALongNamedDataset() throws {
+        let count = ProcessInfo.processInfo.environment["GITML_SLOW_TESTS"] == "1" ? 20_000 : 500
+        let (bare, _, _) = try setUpSharing(defaultRemote: true)
+        let name = String(repeating: "long-dataset-name-", count: 6).prefix(99) + "d"
+        try writeCSV("d.csv", rows: 30, variant: 0)
+        try run("git", "ml", "data", "add", "d.csv", "--name", String(name), "--no-checks")
+        let commit = try run("git", "rev-parse", "refs/ml/datasets/\(name)/v1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commands = repo + "-refs.txt"
+        defer { try? FileManager.default.removeItem(atPath: commands) }
+        try (2...count).map { "create refs/ml/datasets/\(name)/v\($0) \(commit)\n" }.joined().write(toFile: commands, atomically: true, encoding: .utf8)
+        try run("sh", "-c", "git update-ref --stdin < \"$0\" && git pack-refs --all", commands)
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "many versions")
+        let started = Date()
+        try run("git", "ml", "push")
+        print("push of \(count) versions: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        let published = try run("git", "for-each-ref", "--format=%(refname)", "refs/ml/datasets/", in: bare).stdout
+        XCTAssertEqual(published.split(separator: "\n").count, count)
+        XCTAssertTrue(try run("git", "ls-remote", bare, "refs/heads/main").stdout.contains(try run("git", "rev-parse", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
 }

@@ -36,6 +36,7 @@ build() {
     --product git-ml >&2)
   rm -rf "$built" && mkdir -p "$built"
   cp "$scratch/release/git-ml" "$built/"
+  ln -s git-ml "$built/git-mlcommit"   # as in the tarball: Benchmarks/startup/run.sh times both names
   # libcurl and libgit2 are opened on first use (Sources/CLazyLibraries), not at start-up.
   "$root/scripts/lazy-link.sh" "$built/git-ml"
   # The baseline build must be one (a stale manifest would give it the x86-64-v3 flags).
@@ -93,6 +94,8 @@ cp "$root/scripts/dist-install.sh" "$stage/install.sh"
 {
   echo "# Shared libraries git-ml loads (ldd of the ${builds[-1]%%:*} build); install.sh needs none of Swift."
   ldd "$stage/builds/${builds[-1]%%:*}/git-ml" | awk '$1 !~ /^(linux-vdso|\/lib64\/ld-linux)/ { print $1 }' | sort
+  echo "# Opened on the first command that reads a repository (Sources/CLazyLibraries), with what it loads:"
+  echo "libgit2.so.1.5"
   echo "# Opened on the first HTTP request (S3 blob remotes, AWS credentials), with what it loads:"
   echo "libcurl.so.4"
 } > "$stage/LIBRARIES"

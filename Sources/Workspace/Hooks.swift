@@ -12,23 +12,23 @@ extension Project {
         # after gating a push that moves a protected branch and changes a candidate (advisory: --no-verify).
         # Installed by `git ml hooks install`; a hook that was here before runs after it (pre-push.local).
         # Fast path: when no pushed commit changes ml/lock.json and no hook is chained, git-ml is not
-        # started (a push that changes nothing ML costs one `git rev-list` per pushed ref). The pushed
-        # commits are those the remote's ref lacks, or for a new ref those no branch of the remote has.
+        # started, and a push that changes nothing ML costs one `git rev-list` per pushed ref and no other
+        # process (the updates are read with the shell's own `read`). The pushed commits are those the
+        # remote's ref lacks, or for a new ref those no branch of the remote has.
         zero=0000000000000000000000000000000000000000
-        updates=$(cat)
+        updates=
         ml=
-        while read -r _ local _ remote; do
-          if [ -z "$local" ] || [ "$local" = "$zero" ]; then continue; fi
+        while read -r local_ref local remote_ref remote; do
+          updates="$updates$local_ref $local $remote_ref $remote
+        "
+          if [ -n "$ml" ] || [ -z "$local" ] || [ "$local" = "$zero" ]; then continue; fi
           if [ "$remote" = "$zero" ]; then known="--remotes=$1"; else known=$remote; fi
           if [ -n "$(git rev-list -n 1 --full-history "$local" --not "$known" -- ml/lock.json 2>/dev/null || echo unknown)" ]; then
             ml=1
-            break
           fi
-        done <<UPDATES
-        $updates
-        UPDATES
+        done
         if [ -z "$ml" ] && [ ! -x "${0%/*}/pre-push.local" ]; then exit 0; fi
-        printf '%s\\n' "$updates" | git ml hook pre-push "$@"
+        printf '%s' "$updates" | git ml hook pre-push "$@"
 
         """
 

@@ -115,9 +115,16 @@ final class PrePushHookTests: CLITestCase {
         try "readme\n".write(toFile: repo + "/README", atomically: true, encoding: .utf8)
         try run("git", "add", "README")
         try run("git", "commit", "-qm", "docs")
-        let second = try run("env", "GIT_TRACE=1", "git", "push", "-q", "origin", "main")
+        // …and starts no process but that `git rev-list`: a `cat` first on PATH would say it ran.
+        let shims = NSTemporaryDirectory() + "/gitml-shims-\(UUID().uuidString)", started = shims + "/started"
+        try FileManager.default.createDirectory(atPath: shims, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho cat >> '\(started)'\nexec /bin/cat \"$@\"\n".write(toFile: shims + "/cat", atomically: true, encoding: .utf8)
+        try run("chmod", "+x", shims + "/cat")
+        let path = shims + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let second = try run("env", "GIT_TRACE=1", "PATH=" + path, "git", "push", "-q", "origin", "main")
         XCTAssertTrue(second.stderr.contains("rev-list"), second.stderr)
         XCTAssertFalse(second.stderr.contains("git-ml"), second.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: started), "the hook's fast path started cat")
         // Nor does a new branch whose commits change nothing ML beyond what the remote's branches hold.
         try run("git", "checkout", "-qb", "docs")
         try "more\n".write(toFile: repo + "/README", atomically: true, encoding: .utf8)

@@ -17,8 +17,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The release as `make dist` builds it: static Swift runtime, position-dependent, libgit2 and
+# libcurl opened on first use (scripts/build-release.sh).
 release: deps
-	$(SWIFT) build -c release --product git-ml
+	SWIFT=$(SWIFT) scripts/build-release.sh >/dev/null
 
 # One binary, as in the release tarball: git-mlcommit is a relative link to git-ml, which is
 # `git mlcommit` when started under that name (docs/INSTALL.md). A git-mlcommit left by an older

@@ -32,13 +32,11 @@ export GITML_COMMIT
 # whose flags GITML_BUILD changes, compile again for the next build.
 build() {
   local scratch=$root/.build-dist/scratch built=$root/.build-dist/$1
-  (cd "$root" && GITML_BUILD=$2 swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
-    --product git-ml >&2)
+  local binary
+  binary=$(GITML_BUILD=$2 "$root/scripts/build-release.sh" "$scratch")
   rm -rf "$built" && mkdir -p "$built"
-  cp "$scratch/release/git-ml" "$built/"
+  cp "$binary" "$built/"
   ln -s git-ml "$built/git-mlcommit"   # as in the tarball: Benchmarks/startup/run.sh times both names
-  # libcurl and libgit2 are opened on first use (Sources/CLazyLibraries), not at start-up.
-  "$root/scripts/lazy-link.sh" "$built/git-ml"
   # The baseline build must be one (a stale manifest would give it the x86-64-v3 flags).
   if [ "$1" = baseline ]; then
     local reported

@@ -296,6 +296,12 @@ final class DistTests: CLITestCase {
                 XCTAssertFalse(libraries.contains("swift") || libraries.contains("Foundation") || libraries.contains("libdispatch"),
                                "\(build)/\(tool) loads \(libraries)")
             }
+            // Position-dependent (scripts/build-release.sh): the loader applies the libraries'
+            // relative relocations, not the ~100,000 of the static runtime it had at every start.
+            let statistics = try run("env", "LD_DEBUG=statistics", builds + build + "/git-ml", "--version").stderr
+            let relative = statistics.split(separator: "\n").first { $0.contains("number of relative relocations") }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Int($0) }
+            XCTAssertLessThan(try XCTUnwrap(relative, statistics), 10_000, "\(build)/git-ml is position-independent")
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-x86_64"), FileManager.default.fileExists(atPath: builds + "baseline") {
             let old = try run("qemu-x86_64", "-cpu", "Nehalem", builds + "baseline/git-ml", "version")

@@ -108,28 +108,43 @@ public enum MulticlassMetrics {
     /// One-vs-rest ROC AUC per class (weighted binary AUC of "class k" against the rest on the
     /// class's probability); macro averages them (NaN when a class is absent), weighted by each
     /// class's true weight. Classes are ranked in parallel on `threads`; each class's AUC and
-    /// their sum in class order do not depend on it.
+    /// their sum in class order do not depend on it. The rows were validated by
+    /// `MulticlassPredictions` (probabilities in [0, 1], weights valid), so each class's column is
+    /// ranked directly: no binary predictions are built and checked again.
     public static func rocAUCOneVsRest(_ data: MulticlassPredictions, average: Average,
                                        threads: ParallelFor.Threads = .all) throws(EvaluationError) -> MetricValue {
         guard average != .micro else { throw .invalidParameter(name: "average", value: .nan, expected: "macro or weighted") }
-        let perClass = ParallelFor.mapTasks(count: data.classCount, threads: threads) { k in
-            let weight = average == .macro ? 1 : (0..<data.count).reduce(0.0) { $0 + (data.labels[$1] == k ? data.weight($1) : 0) }
+        var classWeights = [Double](repeating: 0, count: data.classCount)
+        if average == .weighted {
+            for row in 0..<data.count { classWeights[data.labels[row]] += data.weight(row) }
+        }
+        let weights = classWeights
+        let perClass = ParallelFor.mapTasks(count: data.classCount, threads: threads) { k -> (weight: Double, auc: Double) in
+            let weight = average == .macro ? 1 : weights[k]
             // weighted: an absent class counts nothing (macro: its AUC is NaN)
-            guard weight > 0 else { return Result<(weight: Double, auc: Double), EvaluationError>.success((0, 0)) }
-            return Result { () throws(EvaluationError) in
-                let binary = try BinaryPredictions(scores: (0..<data.count).map { data.probability($0, k) },
-                                                   labels: data.labels.map { $0 == k }, weights: data.weights)
-                return (weight, RankedPredictions(binary, threads: .one).rocAUC().value)
-            }
+            guard weight > 0 else { return (0, 0) }
+            return (weight, oneVsRestAUC(data, classIndex: k))
         }
         var sum = 0.0, total = 0.0
-        for result in perClass {
-            let (weight, auc) = try result.get()
-            if weight == 0 { continue }
+        for (weight, auc) in perClass where weight != 0 {
             sum += weight * auc
             total += weight
         }
         return MetricValue(sum / total)
+    }
+
+    /// The binary ROC AUC of class `k` against the rest on p_k, as `RankedPredictions.rocAUC`
+    /// computes it: one strided gather of the column, a radix sort, the labels and weights in
+    /// sorted order. The labels are gathered from one byte per row (a random read per row: 8×
+    /// fewer cache lines than the class indices themselves).
+    static func oneVsRestAUC(_ data: MulticlassPredictions, classIndex k: Int) -> Double {
+        let column = (0..<data.count).map { data.probability($0, k) }
+        let sorted = RadixSort.sort(column, descending: true, threads: .one)
+        let positive = data.labels.map { $0 == k }
+        let labelValues = sorted.order.map { indicator(positive[Int($0)]) }
+        let sortedWeights = data.weights.map { w in sorted.order.map { w[Int($0)] } }
+        return RankedPredictions.rocAUC(sortedLabelValues: labelValues, sortedWeights: sortedWeights, order: sorted.order,
+                                        tieGroups: RankedPredictions.tieGroups(sorted), multiplicity: nil).value
     }
 
     /// Hand & Till's one-vs-one AUC (unweighted): the mean over class pairs (a, b) of

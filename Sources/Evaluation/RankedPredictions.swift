@@ -25,12 +25,20 @@ public struct RankedPredictions: Sendable {
         sortedLabels = sorted.order.map { predictions.labels[Int($0)] }
         sortedLabelValues = sortedLabels.map { $0 ? 1 : 0 }
         sortedWeights = predictions.weights.map { w in sorted.order.map { w[Int($0)] } }
+        tieGroups = Self.tieGroups(sorted)
+    }
+
+    /// The sorted positions of each run of two or more equal keys (equal keys ⇔ equal scores).
+    static func tieGroups(_ sorted: RadixSort.Sorted) -> [Range<Int>] {
         var groups: [Range<Int>] = [], start = 0
-        for p in 1...sortedScores.count where p == sortedScores.count || sortedScores[p] != sortedScores[p - 1] {
-            if p - start > 1 { groups.append(start..<p) }
-            start = p
+        let n = sorted.keys.count
+        sorted.keys.withUnsafeBufferPointer { keys in
+            for p in 1...n where p == n || keys[p] != keys[p - 1] {
+                if p - start > 1 { groups.append(start..<p) }
+                start = p
+            }
         }
-        tieGroups = groups
+        return groups
     }
 
     /// The cumulative weighted true/false positives at every distinct score (scikit-learn's
@@ -75,8 +83,16 @@ public struct RankedPredictions: Sendable {
     /// summed in count space (equal to it within rounding, about 1e-15). Rows between tie groups
     /// are groups of one, summed without a tie check; the arithmetic is the same either way.
     public func rocAUC(multiplicity: [Double]? = nil) -> MetricValue {
+        Self.rocAUC(sortedLabelValues: sortedLabelValues, sortedWeights: sortedWeights, order: order, tieGroups: tieGroups,
+                    multiplicity: multiplicity)
+    }
+
+    /// `rocAUC(multiplicity:)` from the parts of a ranking: the labels (1 or 0) and weights in
+    /// sorted order, the row at each sorted position and the tie groups.
+    static func rocAUC(sortedLabelValues: [Double], sortedWeights: [Double]?, order: [UInt32], tieGroups: [Range<Int>],
+                       multiplicity: [Double]?) -> MetricValue {
         var truePositives = 0.0, falsePositives = 0.0, twiceArea = 0.0
-        let n = sortedScores.count
+        let n = sortedLabelValues.count
         sortedLabelValues.withUnsafeBufferPointer { labels in
             withOptionalBuffer(sortedWeights) { weights in
                 withOptionalBuffer(multiplicity) { multiplicity in

@@ -1,5 +1,7 @@
-/// A stable least-significant-digit radix sort of `Double` keys: 11-bit digits over the
+/// A stable least-significant-digit radix sort of `Double` keys: 8-bit digits over the
 /// sortable-bit transform of each value, parallel over fixed blocks, linear in the input size.
+/// (8-bit rather than 11-bit digits: a scatter into 2 × 2,048 output streams misses the TLB on
+/// nearly every write; 2 × 256 streams stay in it, and two more passes cost far less.)
 /// A stable sort has exactly one result, so the output never depends on the thread count.
 public enum RadixSort {
     /// The rows of a sorted input: `keys[p]` is the transformed key at sorted position `p` and
@@ -77,10 +79,10 @@ public enum RadixSort {
         return Sorted(keys: keys, order: order)
     }
 
-    @usableFromInline static let digitBits = 11
-    @usableFromInline static let radix = 1 << 11
-    @usableFromInline static let digitMask: UInt64 = (1 << 11) - 1
-    @usableFromInline static let passCount = 6
+    @usableFromInline static let digitBits = 8
+    @usableFromInline static let radix = 1 << 8
+    @usableFromInline static let digitMask: UInt64 = (1 << 8) - 1
+    @usableFromInline static let passCount = 8
 
     /// One stable counting pass on digit `pass`: per-block histograms, block-ordered offsets,
     /// then each block scatters its own elements to disjoint output positions.

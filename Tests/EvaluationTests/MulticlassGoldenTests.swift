@@ -1,5 +1,6 @@
 import XCTest
 import Evaluation
+import Kernels
 
 /// Every multiclass metric against scikit-learn 1.9.1 (scripts/golden/multiclass.py) at 1e-9,
 /// including ties, weights with zeros, a class absent from the rows and perfect predictions.
@@ -76,5 +77,36 @@ final class MulticlassGoldenTests: XCTestCase {
     func testUnknownClassAndNonProbabilitiesAreRefused() {
         XCTAssertThrowsError(try MulticlassPredictions(classCount: 3, labels: [0, 3], probabilities: [Double](repeating: 1.0 / 3, count: 6)))
         XCTAssertThrowsError(try MulticlassPredictions(classCount: 2, labels: [0], probabilities: [1.2, -0.2]))
+    }
+
+    /// The one-vs-rest AUC ranks each class's column directly; it must give exactly what the
+    /// generic path gives (binary predictions of "class k" against the rest, ranked), on rows
+    /// with ties and zero weights, with every class present and with one that never occurs.
+    func testOneVsRestAUCEqualsTheBinaryPathExactly() throws {
+        var random = SplitMix64(seed: 17)
+        let classes = 4, rows = 5_000
+        let probabilities = (0..<rows).flatMap { _ -> [Double] in
+            let raw = (0..<classes).map { _ in (random.unit() * 20).rounded() + 1 }  // few distinct values: ties
+            let total = raw.reduce(0, +)
+            return raw.map { $0 / total }
+        }
+        let everyClass = (0..<rows).map { _ in random.index(below: classes) }
+        let lastAbsent = (0..<rows).map { _ in random.index(below: classes - 1) }
+        let someZero = (0..<rows).map { _ in random.index(below: 4) == 0 ? 0 : random.unit() * 3 }
+        for (labels, weights) in [(everyClass, nil), (everyClass, someZero), (lastAbsent, nil), (lastAbsent, someZero)] {
+            let data = try MulticlassPredictions(classCount: classes, labels: labels, probabilities: probabilities, weights: weights)
+            var macro = 0.0, weighted = 0.0, total = 0.0
+            for k in 0..<classes {
+                let binary = try BinaryPredictions(scores: (0..<rows).map { probabilities[$0 * classes + k] },
+                                                   labels: labels.map { $0 == k }, weights: weights)
+                let auc = RankedPredictions(binary).rocAUC().value
+                let weight = (0..<rows).reduce(0.0) { $0 + (labels[$1] == k ? (weights?[$1] ?? 1) : 0) }
+                macro += auc
+                if weight > 0 { (weighted, total) = (weighted + weight * auc, total + weight) }
+            }
+            let fast = try MulticlassMetrics.rocAUCOneVsRest(data, average: .macro).value
+            XCTAssertTrue(fast == macro / Double(classes) || (fast.isNaN && macro.isNaN), "macro \(fast) vs \(macro / Double(classes))")
+            XCTAssertEqual(try MulticlassMetrics.rocAUCOneVsRest(data, average: .weighted).value, weighted / total)
+        }
     }
 }

@@ -105,7 +105,8 @@ public struct ClusterNode {
     }
 
     /// A repository at `root` holding the task's commit checked out, its dataset records, and
-    /// the bytes of its datasets, fetched from the node cache or the blob remote and verified;
+    /// the bytes of its datasets, fetched from the node cache or the blob remote, verified and
+    /// checked out in the work tree;
     /// its store shares the node cache's content-keyed results (`NodeCache`).
     func materialise(_ task: ClusterTask, at root: String) throws {
         try GitCommand.run(["init", "--quiet", root], in: directory)
@@ -128,14 +129,18 @@ public struct ClusterNode {
             if let value { try GitCommand.run(["config", key, value], in: root) }
         }
         let checkedOut = try Project(discoveringFrom: root)
-        var files: [StoredFile] = []
+        var versions: [DatasetVersion] = []
         for use in task.datasets {
             let version = try checkedOut.resolveDataset("\(use.name)@v\(use.version)")
             guard version.record.digest == use.digest else {
                 throw RunnerError.invalidExperiment("dataset \(version.record.label) here is \(version.record.digest), but the task names \(use.digest): refused")
             }
-            files += try version.record.files.map(Project.storedFile)
+            versions.append(version)
         }
-        try fetch(files, into: checkedOut)
+        try fetch(try versions.flatMap { try $0.record.files.map(Project.storedFile) }, into: checkedOut)
+        // Restored once, into the work tree as `data checkout` leaves them (their digests in the
+        // stat cache): the run's preflight and its worker read them there, neither restoring a
+        // copy of its own.
+        for version in versions { try checkedOut.checkoutDataset(version) }
     }
 }

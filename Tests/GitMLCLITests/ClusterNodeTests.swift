@@ -2,7 +2,7 @@ import BlobStore
 import Foundation
 import MotoSupport
 import Records
-import Runner
+@testable import Runner
 import Workspace
 import XCTest
 
@@ -202,7 +202,9 @@ final class ClusterNodeTests: CLITestCase {
 
         let first = try runs(task, "first")
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: cache + "/results").isEmpty, "the task's results stay on the node")
+        for name in ["results", "executables"] {
+            XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: cache + "/" + name).isEmpty, "the task's \(name) cache stays on the node")
+        }
         let cached = try runs(offline, "cached")
         XCTAssertEqual(cached.status, 0, "the node's copies serve the second task: \(cached.stderr)")
 
@@ -217,6 +219,27 @@ final class ClusterNodeTests: CLITestCase {
         let refused = try runs(offline, "refused")
         XCTAssertNotEqual(refused.status, 0, "a damaged copy is never used")
         XCTAssertNil(refused.result)
+    }
+
+    /// A node restores a task's datasets once, into the scratch work tree as `data checkout`
+    /// leaves them (their digests in the stat cache): the run's preflight and its worker read
+    /// them there, where each used to restore a copy of its own from the scratch store. A
+    /// checkout afterwards writes nothing, and the code state stays clean.
+    func testTheNodeChecksOutTheTaskDatasetsOnce() throws {
+        try commitADirectoryRemote()
+        let driver = try self.driver()
+        defer { try? driver.release() }
+        let task = try execTask(driver)
+        let folder = try taskFolder(task, name: "checkout")
+        let root = folder + "/repo"
+        try ClusterNode(directory: folder, executable: "git-ml").materialise(task, at: root)
+        let scratch = try Project(discoveringFrom: root)
+        XCTAssertEqual(task.datasets.count, 2)
+        for use in task.datasets {
+            let version = try scratch.resolveDataset("\(use.name)@v\(use.version)")
+            XCTAssertEqual(try scratch.checkoutDataset(version), 0, "\(version.record.label) is in the work tree already")
+        }
+        XCTAssertFalse(try CodeState.current(repository: scratch.repository, root: root).dirty)
     }
 
     /// Flips a byte in the middle of every pack under `folder` (a directory blob remote).

@@ -14,8 +14,10 @@ import Workspace
 /// against its own) — runs `git-ml` with the task's arguments there (linked to this process, so
 /// it dies with the Ray worker), then uploads the artifacts of the run it recorded to the blob
 /// remote — held (`ClusterTask.outputsHold(run:)`) until the driver has imported the run, since
-/// until then no record names them — and writes the run record to `DIR/result.json` for the driver. The scratch repository
-/// is removed before it returns; the bridge removes `DIR`.
+/// until then no record names them — and writes the run record to `DIR/result.json` for the
+/// driver. The scratch repository is removed before it returns; the bridge removes `DIR`. What
+/// later tasks on the node can reuse — fetched objects, content-keyed results — stays in the
+/// `NodeCache` beside `DIR`.
 ///
 /// A task killed outright (its Ray worker killed: the kernel kills `git ml cluster-task` with
 /// it, and no handler runs) leaves its folder behind. So a task holds the flock of `DIR/.lock`
@@ -74,7 +76,10 @@ public struct ClusterNode {
         let text = try String(contentsOfFile: directory + "/" + Self.taskFile, encoding: .utf8)
         let task = try ClusterTask(json: try CanonicalJSON.parse(text))
         let root = directory + "/repo"
-        defer { _ = FileIO.removeTree(root) }
+        defer {
+            NodeCache.detach(from: StoreLayout(root: root + "/.git/ml"))
+            _ = FileIO.removeTree(root)
+        }
         try materialise(task, at: root)
         let job = directory + "/job"
         try FileManager.default.createDirectory(atPath: job, withIntermediateDirectories: true)
@@ -100,13 +105,21 @@ public struct ClusterNode {
     }
 
     /// A repository at `root` holding the task's commit checked out, its dataset records, and
-    /// the bytes of its datasets, fetched from the blob remote and verified.
+    /// the bytes of its datasets, fetched from the node cache or the blob remote, verified and
+    /// checked out in the work tree;
+    /// its store shares the node cache's content-keyed results (`NodeCache`).
     func materialise(_ task: ClusterTask, at root: String) throws {
         try GitCommand.run(["init", "--quiet", root], in: directory)
-        try StoreLayout(root: root + "/.git/ml").create()
+        let layout = StoreLayout(root: root + "/.git/ml")
+        try layout.create()
+        let cache = NodeCache.open(in: (directory as NSString).deletingLastPathComponent)
+        cache?.attach(to: layout)
+        func fetch(_ files: [StoredFile], into project: Project) throws {
+            if let cache { try cache.fetch(files, into: project, from: task.remote) } else { try project.download(files, from: task.remote) }
+        }
         let project = try Project(discoveringFrom: root)
         let code = try Project.storedFile(task.code)
-        try project.download([code], from: task.remote)
+        try fetch([code], into: project)
         let bundle = directory + "/code.bundle"
         try project.store.restore(code, to: bundle)
         try GitCommand.run(["fetch", "--quiet", "--no-tags", bundle, "HEAD", "+refs/ml/datasets/*:refs/ml/datasets/*"], in: root)
@@ -116,14 +129,18 @@ public struct ClusterNode {
             if let value { try GitCommand.run(["config", key, value], in: root) }
         }
         let checkedOut = try Project(discoveringFrom: root)
-        var files: [StoredFile] = []
+        var versions: [DatasetVersion] = []
         for use in task.datasets {
             let version = try checkedOut.resolveDataset("\(use.name)@v\(use.version)")
             guard version.record.digest == use.digest else {
                 throw RunnerError.invalidExperiment("dataset \(version.record.label) here is \(version.record.digest), but the task names \(use.digest): refused")
             }
-            files += try version.record.files.map(Project.storedFile)
+            versions.append(version)
         }
-        try checkedOut.download(files, from: task.remote)
+        try fetch(try versions.flatMap { try $0.record.files.map(Project.storedFile) }, into: checkedOut)
+        // Restored once, into the work tree as `data checkout` leaves them (their digests in the
+        // stat cache): the run's preflight and its worker read them there, neither restoring a
+        // copy of its own.
+        for version in versions { try checkedOut.checkoutDataset(version) }
     }
 }

@@ -2,7 +2,7 @@ import BlobStore
 import Foundation
 import MotoSupport
 import Records
-import Runner
+@testable import Runner
 import Workspace
 import XCTest
 
@@ -173,6 +173,85 @@ final class ClusterNodeTests: CLITestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: live + "/repo"), "a running task's folder stays")
         XCTAssertTrue(second.isRunning)
         XCTAssertTrue(FileManager.default.fileExists(atPath: fresh), "a folder made a moment ago stays")
+    }
+
+    /// The node cache (`NodeCache`): once a task ran, the next one on the node fetches the code
+    /// and data from the node's copies (it runs with a blob remote that holds nothing) and reads
+    /// the results the first one cached. A damaged copy is refused, never used: with the task's
+    /// blob remote the task runs and the node's copy is made again; with nothing else to fetch
+    /// from, the task fails.
+    func testTheNodeFetchesOnceAndRefusesADamagedCopy() throws {
+        try run("git", "ml", "remote", "add", "shared", repo + "-blobs", "--default")
+        addTeardownBlock { [repo] in
+            try? FileManager.default.removeItem(atPath: repo! + "-blobs")
+            try? FileManager.default.removeItem(atPath: repo! + "-empty")
+        }
+        try run("git", "add", "-A")
+        try run("git", "commit", "-qm", "blob remote")
+        let driver = try self.driver()
+        defer { try? driver.release() }
+        let task = try execTask(driver)
+        var offline = task
+        offline.remote = RemoteSpec(name: "shared", url: repo + "-empty")
+        func runs(_ task: ClusterTask, _ name: String) throws -> (status: Int32, stderr: String, result: String?) {
+            let folder = try taskFolder(task, name: name)
+            let node = try run(["git-ml", "cluster-task", folder], expect: nil)
+            return (node.status, node.stderr, try? String(contentsOfFile: folder + "/" + ClusterNode.resultFile, encoding: .utf8))
+        }
+        let cache = node + "/" + NodeCache.folderName
+
+        let first = try runs(task, "first")
+        XCTAssertEqual(first.status, 0, first.stderr)
+        for name in ["results", "executables"] {
+            XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: cache + "/" + name).isEmpty, "the task's \(name) cache stays on the node")
+        }
+        let cached = try runs(offline, "cached")
+        XCTAssertEqual(cached.status, 0, "the node's copies serve the second task: \(cached.stderr)")
+
+        try damagePacks(under: cache + "/blobs")
+        let repaired = try runs(task, "repaired")
+        XCTAssertEqual(repaired.status, 0, repaired.stderr)
+        XCTAssertEqual(try driver.importRun(try XCTUnwrap(repaired.result)).record.status, .ok)
+        let again = try runs(offline, "again")
+        XCTAssertEqual(again.status, 0, "the node's copy was made again: \(again.stderr)")
+
+        try damagePacks(under: cache + "/blobs")
+        let refused = try runs(offline, "refused")
+        XCTAssertNotEqual(refused.status, 0, "a damaged copy is never used")
+        XCTAssertNil(refused.result)
+    }
+
+    /// A node restores a task's datasets once, into the scratch work tree as `data checkout`
+    /// leaves them (their digests in the stat cache): the run's preflight and its worker read
+    /// them there, where each used to restore a copy of its own from the scratch store. A
+    /// checkout afterwards writes nothing, and the code state stays clean.
+    func testTheNodeChecksOutTheTaskDatasetsOnce() throws {
+        try commitADirectoryRemote()
+        let driver = try self.driver()
+        defer { try? driver.release() }
+        let task = try execTask(driver)
+        let folder = try taskFolder(task, name: "checkout")
+        let root = folder + "/repo"
+        try ClusterNode(directory: folder, executable: "git-ml").materialise(task, at: root)
+        let scratch = try Project(discoveringFrom: root)
+        XCTAssertEqual(task.datasets.count, 2)
+        for use in task.datasets {
+            let version = try scratch.resolveDataset("\(use.name)@v\(use.version)")
+            XCTAssertEqual(try scratch.checkoutDataset(version), 0, "\(version.record.label) is in the work tree already")
+        }
+        XCTAssertFalse(try CodeState.current(repository: scratch.repository, root: root).dirty)
+    }
+
+    /// Flips a byte in the middle of every pack under `folder` (a directory blob remote).
+    func damagePacks(under folder: String) throws {
+        let packs = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".pack") }
+        XCTAssertFalse(packs.isEmpty, "the node holds packs")
+        for pack in packs.map({ folder + "/" + $0 }) {
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pack)))
+            bytes[bytes.count / 2] ^= 0xFF
+            chmod(pack, 0o644)
+            try Data(bytes).write(to: URL(fileURLWithPath: pack))
+        }
     }
 
     /// Waits (up to a minute) until the task in `folder` has written its job folder.

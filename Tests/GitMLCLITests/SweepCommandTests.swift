@@ -300,9 +300,10 @@ final class SweepCommandTests: CLITestCase {
         let script = rayScript(python: python, body: """
             git-ml sweep run cluster \(onRay) --jobs 2
             git-ml exec \(onRay) --suite churn --input churn-train@v1 -- python3 train.py
-            # Damage every object on the blob remote: a node refuses what fails its digest.
-            python3 -c 'import glob, sys
-            for path in glob.glob(sys.argv[1] + "/packs/*.pack"):
+            # Damage every object on the blob remote and in the node's cache of it (NodeCache, in the
+            # node's temporary directory): a node refuses what fails its digest.
+            python3 -c 'import glob, sys, tempfile
+            for path in glob.glob(sys.argv[1] + "/packs/*.pack") + glob.glob(tempfile.gettempdir() + "/gitml-node-cache/blobs/packs/*.pack"):
                 data = bytearray(open(path, "rb").read())
                 for i in range(16, len(data), 7): data[i] ^= 0xFF
                 open(path, "wb").write(bytes(data))' "\(blobs)"

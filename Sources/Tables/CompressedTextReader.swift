@@ -87,18 +87,29 @@ enum CompressedTextReader {
         return blocks
     }
 
-    /// The offset just past the last newline of `text` that ends a row: outside quotes when
-    /// `quoted` (quotes counted from the start, which is a row start); 0 when there is none.
-    static func lastRowEnd(_ text: [UInt8], quoted: Bool) -> Int {
+    /// Where the rows of `text` (which starts at a row start) end, and the newlines before that
+    /// point: all of `text` when `ended` (the stream has no more), else the offset just past the
+    /// last newline that ends a row, 0 when there is none. With `quoted`, a newline ends a row
+    /// outside quotes, that is after an even number of quotes from the start. One word-at-a-time
+    /// pass counts the quotes and newlines; the scan for the cut then goes back from the end,
+    /// past the few bytes of the unfinished last row only.
+    static func rowsEnd(_ text: [UInt8], quoted: Bool, ended: Bool) -> (end: Int, newlines: Int) {
         text.withUnsafeBytes { bytes in
-            guard quoted else { return (bytes.lastIndex(of: 0x0A) ?? -1) + 1 }
-            var inQuotes = false
-            var end = 0
-            for i in bytes.indices {
+            let counts = RowSplit.countQuotesAndNewlines(bytes, bytes.indices)
+            if ended { return (bytes.count, counts.newlines) }
+            var quotesAfter = 0, newlinesAfter = 0
+            var i = bytes.count
+            while i > 0 {
+                i -= 1
                 let byte = bytes[i]
-                if byte == 0x22 { inQuotes.toggle() } else if byte == 0x0A && !inQuotes { end = i + 1 }
+                if byte == 0x0A {
+                    if !quoted || (counts.quotes - quotesAfter) & 1 == 0 { return (i + 1, counts.newlines - newlinesAfter) }
+                    newlinesAfter += 1
+                } else if byte == 0x22 {
+                    quotesAfter += 1
+                }
             }
-            return end
+            return (0, 0)
         }
     }
 

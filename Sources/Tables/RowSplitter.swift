@@ -161,7 +161,7 @@ struct RowSplit: Sendable {
     }
 
     /// Quote and newline bytes in `range`, counted eight bytes at a time.
-    private static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (quotes: Int, newlines: Int) {
+    static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (quotes: Int, newlines: Int) {
         var quotes = 0, newlines = 0
         var i = range.lowerBound
         while i + 8 <= range.upperBound {

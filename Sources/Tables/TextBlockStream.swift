@@ -6,7 +6,7 @@ import Foundation
 /// holds, the one waiting for it, and the one being decoded.
 ///
 /// Blocks are of about `blockSize` bytes, each cut after its last row end (a newline outside
-/// quotes when `quoted`, any newline otherwise; `CompressedTextReader.lastRowEnd`), the rest
+/// quotes when `quoted`, any newline otherwise; `CompressedTextReader.rowsEnd`), the rest
 /// carried into the next block. The first block may be empty (the text is); a later block never is.
 /// A decoding failure arrives in order, after the blocks decoded before it.
 ///
@@ -98,18 +98,18 @@ final class TextBlockStream: @unchecked Sendable {
     /// Decodes until `text` holds a row end (or the stream ends) and takes the block before it
     /// out of `text`; nil when the stream has ended with nothing left after the first block.
     private func nextBlock(_ decompressor: TextDecompressor, _ text: inout [UInt8], first: Bool) throws(TextDecompressor.Failure) -> Block? {
-        var cut = 0
+        var cut = (end: 0, newlines: 0)
         repeat {
             try decompressor.read(appendingTo: &text, limit: max(blockSize - text.count, blockSize / 2))
-            cut = decompressor.isFinished ? text.count : CompressedTextReader.lastRowEnd(text, quoted: quoted)
-        } while cut == 0 && !decompressor.isFinished
-        if cut == 0 && !first { return nil }
+            cut = CompressedTextReader.rowsEnd(text, quoted: quoted, ended: decompressor.isFinished)
+        } while cut.end == 0 && !decompressor.isFinished
+        if cut.end == 0 && !first { return nil }
         // The block keeps `text`'s storage; only the carried rest is copied.
         var rest: [UInt8] = []
         rest.reserveCapacity(blockSize)
-        rest.append(contentsOf: text[cut...])
-        text.removeLast(text.count - cut)
-        let block = Block(text: text, newlines: Self.newlines(in: text))
+        rest.append(contentsOf: text[cut.end...])
+        text.removeLast(text.count - cut.end)
+        let block = Block(text: text, newlines: cut.newlines)
         text = rest
         return block
     }
@@ -123,9 +123,5 @@ final class TextBlockStream: @unchecked Sendable {
             condition.broadcast()
             return true
         }
-    }
-
-    private static func newlines(in text: [UInt8]) -> Int {
-        text.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
     }
 }

@@ -89,4 +89,28 @@ final class RowDigestTests: XCTestCase {
         XCTAssertEqual(RowDigest.duplicateCount(many), many.count - Set(many).count)
         XCTAssertEqual(RowDigest.sorted(many), many.sorted { ($0.high, $0.low) < ($1.high, $1.low) })
     }
+
+    /// Integer and timestamp columns whose values never go down are counted in one pass
+    /// (`orderedDuplicateCount`); the counts equal those of the digests, nulls skipped, and a
+    /// column that goes down somewhere takes the digests' way.
+    func testOrderedColumnsCountDuplicatesAsTheDigestsDo() throws {
+        let columns: [Column] = [
+            .int64("sorted", [1, 2, 2, 3, 7, 7, 7, 9]),
+            .int64("nulls", [nil, 1, 1, nil, 4, nil, 4, 5]),
+            Column(name: "time", values: .timestamp([-5, -5, 0, 10, 10, 10, 11, 12])),
+            .int64("unordered", [3, 1, 3, 2, 2, 9, 1, 0]),
+        ]
+        let table = try Table(columns: columns)
+        for column in columns {
+            let valid = (0..<column.count).filter { column.validity.isValid($0) }
+            let digests = table.rowDigests(columns: [column.name])
+            XCTAssertEqual(ContractValidator.duplicateCount(column), RowDigest.duplicateCount(valid.map { digests[$0] }), column.name)
+            XCTAssertEqual(ContractValidator.compoundDuplicateCount(table, [column.name]), RowDigest.duplicateCount(digests), column.name)
+        }
+        XCTAssertEqual(ContractValidator.orderedDuplicateCount(columns[0]), 3)
+        XCTAssertEqual(ContractValidator.orderedDuplicateCount(columns[1]), 2)
+        XCTAssertEqual(ContractValidator.orderedDuplicateCount(columns[2]), 3)
+        XCTAssertNil(ContractValidator.orderedDuplicateCount(columns[3]))
+        XCTAssertNil(ContractValidator.orderedDuplicateCount(.float64("x", [1, 2])))
+    }
 }

@@ -145,6 +145,25 @@ final class CompressedTextTests: XCTestCase {
     }
 
     /// Errors in a later block name the line of the whole text.
+    /// A block is cut after its last newline outside quotes (counted from the block's start),
+    /// and carries the count of newlines before the cut; all of it when the stream has ended.
+    func testBlocksEndAtTheLastRowEndOutsideQuotes() {
+        func end(_ text: String, quoted: Bool = true, ended: Bool = false) -> [Int] {
+            let cut = CompressedTextReader.rowsEnd(Array(text.utf8), quoted: quoted, ended: ended)
+            return [cut.end, cut.newlines]
+        }
+        XCTAssertEqual(end("a,b\n1,2\n3,"), [8, 2])
+        XCTAssertEqual(end("a,b\n1,\"x\ny\n"), [4, 1])           // the last newlines lie inside quotes
+        XCTAssertEqual(end("a,b\n1,\"x\ny\"\n2,\"\n"), [12, 3])   // after a closed quote; not inside the open one
+        XCTAssertEqual(end("a,b\n1,\"x\ny\n", quoted: false), [11, 3])
+        XCTAssertEqual(end("\"x\ny\nz"), [0, 0])
+        XCTAssertEqual(end("\"x\ny\nz", ended: true), [6, 2])
+        XCTAssertEqual(end("no newline"), [0, 0])
+        XCTAssertEqual(end(""), [0, 0])
+        let long = String(repeating: "1,\"two\nlines\"\n", count: 100) + "3,\"open\n"
+        XCTAssertEqual(end(long), [1400, 200])
+    }
+
     func testErrorsInLaterBlocksNameLinesOfTheWholeText() throws {
         let csv = "a,b\n" + (1..<500).map { "\($0),\($0)" }.joined(separator: "\n") + "\n1,2,3\n"
         XCTAssertThrowsError(try readInBlocks(csv, format: .csv, blockSize: 128)) { error in

@@ -6,9 +6,10 @@ import CZstd
 /// number of bytes, or fails with `ParquetProblem.decompressionFailed`.
 enum ParquetCodecs {
     /// A page's bytes: `input` (a page body) itself when uncompressed, else decompressed with
-    /// codec `raw` into the first `size` bytes of `buffer` (which must hold them).
+    /// codec `raw` straight into the first `size` bytes of `scratch`'s page buffer (zstd with
+    /// the chunk's one decompression context, made once and reused page after page).
     static func decompress(_ input: UnsafeRawBufferPointer, codec raw: Int64, size: Int,
-                           buffer: UnsafeMutableRawBufferPointer) throws(ParquetProblem) -> UnsafeRawBufferPointer {
+                           into scratch: PageScratch) throws(ParquetProblem) -> UnsafeRawBufferPointer {
         guard let codec = ParquetCodec(rawValue: raw) else { throw .unsupported("compression codec \(raw)") }
         if codec == .lzo || codec == .brotli || codec == .lz4 { throw .unsupported("compression codec \(codec.name)") }
         if codec == .uncompressed {
@@ -16,12 +17,12 @@ enum ParquetCodecs {
             return input
         }
         var failure: String?
-        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
+        let out = UnsafeMutableRawBufferPointer(rebasing: scratch.page(size)[0..<size])
         let produced: Int?
         switch codec {
         case .snappy: produced = snappy(input, out, failure: &failure)
         case .gzip: produced = gzip(input, out, failure: &failure)
-        case .zstd: produced = zstd(input, out, failure: &failure)
+        case .zstd: produced = zstd(input, out, context: scratch.zstdContext, failure: &failure)
         case .lz4Raw: produced = LZ4Block.decompress(input, into: out, failure: &failure)
         case .uncompressed, .lzo, .brotli, .lz4: produced = nil; failure = "unsupported"
         }
@@ -68,8 +69,10 @@ enum ParquetCodecs {
         }
     }
 
-    private static func zstd(_ input: UnsafeRawBufferPointer, _ out: UnsafeMutableRawBufferPointer, failure: inout String?) -> Int? {
-        let result = ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+    private static func zstd(_ input: UnsafeRawBufferPointer, _ out: UnsafeMutableRawBufferPointer, context: OpaquePointer?,
+                             failure: inout String?) -> Int? {
+        guard let context else { failure = "zstd could not start"; return nil }
+        let result = ZSTD_decompressDCtx(context, out.baseAddress, out.count, input.baseAddress, input.count)
         if ZSTD_isError(result) != 0 { failure = String(cString: ZSTD_getErrorName(result)); return nil }
         return result
     }

@@ -1,4 +1,5 @@
 import CZlib
+import CZstd
 
 /// Decodes one column chunk (all its pages) of a flat column straight into its rows of the
 /// column's final array: `rowCount` values of `leaf.conversion.storageWidth` bytes at
@@ -58,7 +59,7 @@ struct ParquetColumnDecoder {
         try forEachPage { header, body, _ throws(ParquetProblem) in
             switch header.kind {
             case .dataV1(let count, _, let levelEncoding):
-                let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, buffer: scratch.page(header.uncompressedSize))
+                let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, into: scratch)
                 var cursor = PageCursor(raw)
                 var levels = try Self.levelsV1(&cursor, in: raw, encoding: levelEncoding)
                 nulls += count - (try readLevels(&levels, count: count, into: &state, scratch))
@@ -116,7 +117,7 @@ struct ParquetColumnDecoder {
         guard encoding == ParquetEncodingID.plain.rawValue || encoding == ParquetEncodingID.plainDictionary.rawValue else {
             throw .unsupported("dictionary page encoding \(encoding)")
         }
-        let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, buffer: scratch.page(header.uncompressedSize))
+        let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, into: scratch)
         var cursor = PageCursor(raw)
         try state.writer.setDictionary(ParquetEncoding.plain(&cursor, type: leaf.physical, typeLength: leaf.typeLength, count: count))
     }
@@ -129,7 +130,7 @@ struct ParquetColumnDecoder {
     /// A v1 page: levels (each with a 4-byte length) and values, compressed together.
     private func readDataPageV1(_ body: UnsafeRawBufferPointer, header: ParquetPageHeader, _ page: DataPage, levelEncoding: Int64,
                                 into state: inout State, rows: UnsafeMutableRawPointer, _ scratch: PageScratch) throws(ParquetProblem) {
-        let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, buffer: scratch.page(header.uncompressedSize))
+        let raw = try ParquetCodecs.decompress(body, codec: chunk.codec, size: header.uncompressedSize, into: scratch)
         var cursor = PageCursor(raw)
         var present = page.count
         if state.validity != nil {
@@ -160,7 +161,7 @@ struct ParquetColumnDecoder {
         }
         let valuesBody = UnsafeRawBufferPointer(rebasing: body[page.definitionBytes...])
         let size = header.uncompressedSize - page.definitionBytes
-        let raw = page.compressed ? try ParquetCodecs.decompress(valuesBody, codec: chunk.codec, size: size, buffer: scratch.page(size)) : valuesBody
+        let raw = page.compressed ? try ParquetCodecs.decompress(valuesBody, codec: chunk.codec, size: size, into: scratch) : valuesBody
         var cursor = PageCursor(raw)
         try readValues(&cursor, page, present: present, into: &state, rows: rows, scratch)
     }
@@ -262,13 +263,22 @@ struct ParquetColumnDecoder {
 
 /// Buffers one chunk's decode reuses from page to page: the decompressed page, its definition
 /// levels or dictionary indices, and where its text values lie. Each grows to the largest page
-/// seen.
+/// seen. Also the chunk's zstd decompression context, made on its first zstd page.
 final class PageScratch {
     private var pageBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 16)
     private var indexBuffer = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 1)
     private var valueBuffer = UnsafeMutableBufferPointer<(at: Int, length: Int, hash: UInt64)>.allocate(capacity: 1)
 
+    private var zstd: OpaquePointer?
+
+    /// The zstd decompression context, made on first use (nil if libzstd could not make one).
+    var zstdContext: OpaquePointer? {
+        if zstd == nil { zstd = ZSTD_createDCtx() }
+        return zstd
+    }
+
     deinit {
+        if let zstd { ZSTD_freeDCtx(zstd) }
         pageBuffer.deallocate()
         indexBuffer.deallocate()
         valueBuffer.deallocate()

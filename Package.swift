@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),
         .target(name: "Learners", dependencies: ["Kernels", "Tables"], swiftSettings: simdFlags),
-        .target(name: "Tables", dependencies: ["Kernels", "Platform", "CZstd", "CZlib", "CSnappy", "CBzip2", "CIsal"], swiftSettings: simdFlags),
+        .target(name: "Tables", dependencies: ["Kernels", "Platform", "CZstd", "CZlib", "CSnappy", "CBzip2", "CIsal", "CLazyLibraries"], swiftSettings: simdFlags),
         .target(name: "Contracts", dependencies: ["Tables", "Kernels", .product(name: "Yams", package: "Yams")],
                 swiftSettings: simdFlags),
 

@@ -96,6 +96,10 @@ cp "$root/scripts/dist-install.sh" "$stage/install.sh"
   echo "libgit2.so.1.5"
   echo "# Opened on the first HTTP request (S3 blob remotes, AWS credentials), with what it loads:"
   echo "libcurl.so.4"
+  echo "# Opened on the first read of a Snappy-compressed Parquet page, a gzip text, a bzip2 text:"
+  echo "libsnappy.so.1"
+  echo "libisal.so.2"
+  echo "libbz2.so.1.0"
 } > "$stage/LIBRARIES"
 # The links are listed too (sha256sum reads through them: a link turned elsewhere fails the check).
 (cd "$stage" && find . \( -type f -o -type l \) ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Removes libcurl and libgit2 from the libraries a built git-ml needs at start-up (its DT_NEEDED
-# entries), in place: both are opened on first use instead (Sources/CLazyLibraries), so
-# `git-ml --version`, `--help` and every command that reads no repository and sends no HTTP
-# request load neither, nor the libraries only they need (docs/INSTALL.md, "What the binaries
-# still load"). `make release` (for `make install`) and `make dist` run it on the release.
+# Removes libcurl, libgit2 and the codec libraries (libsnappy, libisal, libbz2) from the libraries
+# a built git-ml needs at start-up (its DT_NEEDED entries), in place: they are opened on first use
+# instead (Sources/CLazyLibraries), so `git-ml --version`, `--help` and every command that reads
+# no repository, no compressed table and sends no HTTP request load none of them, nor the
+# libraries only libcurl and libgit2 need (docs/INSTALL.md, "What the binaries still load"). `make release` (for `make install`) and `make dist` run it on the release.
 #
 #   scripts/lazy-link.sh BINARY
 #
@@ -15,7 +15,8 @@ binary=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 # "<symbol prefix> <library name prefix> <source file that forwards them>"
-for library in "curl_ libcurl.so Curl.c" "git_ libgit2.so Git2.c"; do
+for library in "curl_ libcurl.so Curl.c" "git_ libgit2.so Git2.c" "snappy_ libsnappy.so Snappy.c" \
+               "isal_ libisal.so Isal.c" "BZ2_ libbz2.so Bzip2.c"; do
   read -r prefix name source <<< "$library"
   undefined=$(nm -D --undefined-only "$binary" | awk -v p="$prefix" 'index($NF, p) == 1 { print $NF }' | tr '\n' ' ')
   if [ -n "$undefined" ]; then

@@ -3,6 +3,7 @@ import BlobStore
 import Foundation
 import GitRepo
 import Platform
+import Tables
 import Workspace
 
 /// `git ml doctor`: checks this installation and the repository around the current folder, one
@@ -86,7 +87,8 @@ struct DoctorCommand: ParsableCommand {
 
     static let installCurl = "install libcurl 7.62 or later (Debian: apt-get install libcurl4)"
 
-    /// The libraries' versions; libgit2 and libcurl, loaded on first use, are loaded here to check them.
+    /// The libraries' versions; libgit2, libcurl and the codec libraries, loaded on first use, are
+    /// loaded here to check them.
     static func libraries() -> Finding {
         guard let git2 = Repository.libgit2Version else {
             return Finding(ok: false, subject: "libraries", detail: "libgit2 cannot be loaded (\(Repository.libgit2Problem ?? "unknown")), "
@@ -97,7 +99,12 @@ struct DoctorCommand: ParsableCommand {
             return Finding(ok: false, subject: "libraries", detail: "\(loaded); libcurl cannot be loaded (\(HTTPLibrary.problem ?? "unknown")), "
                            + "so S3 blob remotes cannot be reached", fix: installCurl)
         }
-        return Finding(ok: true, subject: "libraries", detail: "\(loaded), libcurl \(curl) (loaded on the first HTTP request)")
+        let withCurl = "\(loaded), libcurl \(curl) (loaded on the first HTTP request)"
+        if let codec = CodecLibraries.all.first(where: { $0.problem != nil }) {
+            return Finding(ok: false, subject: "libraries", detail: "\(withCurl); \(codec.name) cannot be loaded (\(codec.problem ?? "unknown")), "
+                           + "so \(codec.neededFor) cannot be read", fix: "install it (Debian 12: \(codec.install))")
+        }
+        return Finding(ok: true, subject: "libraries", detail: withCurl + "; libsnappy, ISA-L and libbz2 found (loaded on first use)")
     }
 
     /// Hooks and the blob remote of the repository around the current folder, if any.

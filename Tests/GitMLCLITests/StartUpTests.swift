@@ -62,18 +62,7 @@ final class StartUpTests: CLITestCase {
     /// under test), so `--version` does not load libgit2; a command that reads the repository opens libgit2 then, and without it
     /// stops with what to install, which `git ml doctor` names too.
     func testTheReleaseOpensLibgit2OnFirstUseAndSaysWhatToInstallWithoutIt() throws {
-        let binary = repo + "/bin/git-ml"
-        try FileManager.default.createDirectory(atPath: repo + "/bin", withIntermediateDirectories: true)
-        try run("cp", CLITestCase.binaries + "/git-ml", binary)
-        try run(DistTests.sourceRoot + "/scripts/lazy-link.sh", binary)
-        let needed = try run("readelf", "-d", binary).stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
-        XCTAssertFalse(needed.isEmpty)
-        XCTAssertFalse(needed.contains { $0.contains("libgit2") || $0.contains("libcurl") }, "\(needed)")
-        func opened(_ result: Result) -> [String] {
-            result.stderr.split(separator: "\n").filter { $0.contains("file=") }.compactMap { line in
-                line.split { $0 == " " || $0 == "\t" }.first { $0.hasPrefix("file=") }.map { String($0.dropFirst(5)) }
-            }
-        }
+        let binary = try lazyLinkedCopy()
         // Only libgit2 is checked: the debug build links Foundation dynamically, and its
         // libFoundationNetworking.so needs libcurl (and libssh2 through it) whatever git-ml needs.
         let version = try run([binary, "--version"], environment: ["LD_DEBUG": "files"])
@@ -88,5 +77,49 @@ final class StartUpTests: CLITestCase {
         let doctor = try run([binary, "doctor"], environment: missing, expect: 1).stdout.split(separator: "\n")
         XCTAssertTrue(doctor.contains { $0.hasPrefix("problem  libraries: libgit2 cannot be loaded (libgit2-missing.so.1: cannot open")
             && $0.contains("— fix: install libgit2 1.") }, "\(doctor)")
+    }
+
+    /// The codec libraries are opened on first use too: `--version` loads none of libsnappy,
+    /// ISA-L and libbz2 (each a library mapped and relocated at every start), reading a
+    /// gzip-compressed table opens ISA-L, and without it the read stops with what to install.
+    func testTheReleaseOpensTheCodecLibrariesOnFirstUse() throws {
+        let binary = try lazyLinkedCopy()
+        let version = try run([binary, "--version"], environment: ["LD_DEBUG": "files"])
+        XCTAssertEqual(opened(version).filter { $0.hasPrefix("libsnappy") || $0.hasPrefix("libisal") || $0.hasPrefix("libbz2") }, [])
+        try run([binary, "init"])
+        try writeCSV("d.csv", rows: 200)
+        try run("gzip", "-n", "d.csv")
+        try run([binary, "data", "add", "d.csv.gz"])
+        let missing = ["GITML_ISAL_LIBRARY": "libisal-missing.so.2"]
+        let refused = try run([binary, "data", "show", "d.csv@v1", "--profile"], environment: missing, expect: 3)
+        XCTAssertTrue(refused.stderr.contains("reading gzip-compressed text needs ISA-L's libisal, which could not be loaded (libisal-missing.so.2: cannot open"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("apt-get install libisal2"), refused.stderr)
+        let doctor = try run([binary, "doctor"], environment: missing, expect: 1).stdout
+        XCTAssertTrue(doctor.contains("ISA-L's libisal cannot be loaded (libisal-missing.so.2: cannot open") && doctor.contains("so gzip-compressed text cannot be read — fix: install it (Debian 12: apt-get install libisal2)"), doctor)
+        let profiled = try run([binary, "data", "show", "d.csv@v1", "--profile"], environment: ["LD_DEBUG": "files"])
+        XCTAssertTrue(opened(profiled).contains { $0.hasPrefix("libisal.so.") }, "\(opened(profiled))")
+        XCTAssertTrue(profiled.stdout.contains("profile   200 rows"), profiled.stdout)
+    }
+
+    /// A copy of the build under test as the release is linked: scripts/lazy-link.sh drops the
+    /// libraries opened on first use from the ones it needs.
+    private func lazyLinkedCopy() throws -> String {
+        let binary = repo + "/bin/git-ml"
+        try FileManager.default.createDirectory(atPath: repo + "/bin", withIntermediateDirectories: true)
+        try run("cp", CLITestCase.binaries + "/git-ml", binary)
+        try run(DistTests.sourceRoot + "/scripts/lazy-link.sh", binary)
+        let needed = try run("readelf", "-d", binary).stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        XCTAssertFalse(needed.isEmpty)
+        for library in ["libgit2", "libcurl", "libsnappy", "libisal", "libbz2"] {
+            XCTAssertFalse(needed.contains { $0.contains(library) }, "\(library) in \(needed)")
+        }
+        return binary
+    }
+
+    /// The libraries LD_DEBUG=files says a run opened.
+    private func opened(_ result: Result) -> [String] {
+        result.stderr.split(separator: "\n").filter { $0.contains("file=") }.compactMap { line in
+            line.split { $0 == " " || $0 == "\t" }.first { $0.hasPrefix("file=") }.map { String($0.dropFirst(5)) }
+        }
     }
 }

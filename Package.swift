@@ -53,7 +53,7 @@ let package = Package(
                                                   .product(name: "Yams", package: "Yams")]),
 
         // Compute.
-        .target(name: "Kernels", swiftSettings: simdFlags),
+        .target(name: "Kernels", dependencies: ["CPlatform"], swiftSettings: simdFlags),
         .target(name: "Evaluation", dependencies: ["Kernels", "Platform"], swiftSettings: simdFlags),
         .executableTarget(name: "EvaluationBenchmark", dependencies: ["Evaluation"],
                           path: "Benchmarks/evaluation/Sources", swiftSettings: simdFlags),

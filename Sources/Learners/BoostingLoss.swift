@@ -112,8 +112,27 @@ struct BoostingLoss: Sendable {
         let classes = classCount, rows = labels.count
         let factor = Double(classes) / Double(classes - 1)
         ParallelFor.run(count: rows, blockSize: 16_384, threads: threads) { range in
+            // Eight rows at a time, one per lane (the values `Softmax.normalize` gives per row).
+            typealias Lanes = Transcendentals.Lanes
+            var lanes = [Lanes](repeating: Lanes(), count: classes)
+            var start = range.lowerBound
+            while start + 8 <= range.upperBound {
+                Softmax.normalizeRows(classes: classes, { k in
+                    scores[k].withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + start).loadUnaligned(as: Lanes.self) }
+                }, into: &lanes)
+                let label = labels.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + start).loadUnaligned(as: Lanes.self) }
+                for k in 0..<classes {
+                    let p = lanes[k]
+                    let gradient = p.replacing(with: p - 1, where: label .== Lanes(repeating: Double(k)))
+                    var hessian = Lanes(repeating: factor) * p * (1 - p)
+                    hessian.replace(with: 1e-16, where: Lanes(repeating: 1e-16) .>= hessian)  // Swift.max(hessian, 1e-16)
+                    UnsafeMutableRawPointer(g.base + k * rows + start).storeBytes(of: gradient, as: Lanes.self)
+                    UnsafeMutableRawPointer(h.base + k * rows + start).storeBytes(of: hessian, as: Lanes.self)
+                }
+                start += 8
+            }
             var probabilities = [Double](repeating: 0, count: classes)
-            for i in range {
+            for i in start..<range.upperBound {
                 for k in 0..<classes { probabilities[k] = scores[k][i] }
                 Softmax.normalize(&probabilities, count: classes)
                 let label = Int(labels[i])

@@ -356,7 +356,19 @@ public struct GradientBoostedTreesModel: Model {
                 case .binaryLogLoss:
                     Transcendentals.apply(Transcendentals.sigmoid, raw, target, count: range.count)
                 case .multiclassSoftmax:
-                    for i in 0..<range.count {
+                    // Eight rows at a time, one per lane (the values `Softmax.normalize` gives per row).
+                    var lanes = [Transcendentals.Lanes](repeating: .init(), count: classes)
+                    var first = 0
+                    raw.withUnsafeBufferPointer { raw in
+                        while first + 8 <= range.count {
+                            Softmax.normalizeRows(classes: classes, { k in
+                                UnsafeRawPointer(raw.baseAddress! + k * range.count + first).loadUnaligned(as: Transcendentals.Lanes.self)
+                            }, into: &lanes)
+                            for k in 0..<classes { for lane in 0..<8 { target[(first + lane) * classes + k] = lanes[k][lane] } }
+                            first += 8
+                        }
+                    }
+                    for i in first..<range.count {
                         for k in 0..<classes { target[i * classes + k] = raw[k * range.count + i] }
                         Softmax.normalize(target + i * classes, count: classes)
                     }

@@ -10,4 +10,9 @@ int gitml_cpu_has_x86_64_v3(void);
 /// The git commit this binary was built from, or "" when the build did not name one.
 const char *gitml_build_commit(void);
 
+/// Asks the CPU to bring the cache line holding `address` into cache ahead of a load the
+/// code will make soon (a gather in a tree leaf's row order, which no hardware prefetcher
+/// predicts). A hint only: no effect on results, and an address never loaded is harmless.
+static inline void gitml_prefetch(const void *address) { __builtin_prefetch(address); }
+
 #endif

@@ -1,5 +1,3 @@
-import CPlatform
-
 /// Gradient/hessian histograms for histogram-based tree learners.
 ///
 /// A histogram holds one `Bin` per (feature, bin) pair at index `feature·binsPerFeature + bin`;
@@ -33,7 +31,7 @@ public enum Histogram {
     ) {
         accumulate(rows: rows, bins: bins, rowStride: rowStride, features: features, into: histogram,
                    update: { Bin(gradients[$0], hessians[$0], 1, 0) },
-                   prefetch: { gitml_prefetch(gradients + $0); gitml_prefetch(hessians + $0) })
+                   prefetch: { Prefetch.line(gradients + $0); Prefetch.line(hessians + $0) })
     }
 
     /// `accumulate` for losses whose every hessian is 1, into (Σ gradient, count) bins.
@@ -45,7 +43,7 @@ public enum Histogram {
     ) {
         accumulate(rows: rows, bins: bins, rowStride: rowStride, features: features, into: histogram,
                    update: { UnitHessianBin(gradients[$0], 1) },
-                   prefetch: { gitml_prefetch(gradients + $0) })
+                   prefetch: { Prefetch.line(gradients + $0) })
     }
 
     /// The kernel of both `accumulate`s: `update(row)` is what a row adds to each of its bins.
@@ -64,8 +62,8 @@ public enum Histogram {
             if k + prefetchDistance + 4 <= rows.count {
                 for ahead in 0..<4 {
                     let r = Int(rows[k + prefetchDistance + ahead])
-                    gitml_prefetch(bins + r &* rowStride)
-                    gitml_prefetch(bins + (r &* rowStride &+ rowStride &- 1))  // a row may straddle two lines
+                    Prefetch.line(bins + r &* rowStride)
+                    Prefetch.line(bins + (r &* rowStride &+ rowStride &- 1))  // a row may straddle two lines
                     prefetch(r)
                 }
             }

@@ -28,8 +28,20 @@ struct StratifiedAUCResampler: Sendable {
         memberWeights = models[0].predictions.weights.map { weights in strata.map { members in members.map { weights[$0] } } }
     }
 
-    /// Scratch accumulators for `replicate`: drawn weight per (model, stratum, group), flat.
-    func makeScratch() -> [Double] { [Double](repeating: 0, count: 2 * groupCounts.reduce(0, +)) }
+    /// Accumulators for `replicate`, one per (model, stratum, group): the drawn weight, or for
+    /// unweighted predictions the draw count as a 4-byte integer. A count of draws equals the
+    /// double its sum of ones would be (exact below 2^53), and half the bytes keep more of the
+    /// randomly hit accumulators in cache.
+    struct Scratch {
+        fileprivate var weights: [Double]
+        fileprivate var counts: [UInt32]
+    }
+
+    func makeScratch() -> Scratch {
+        let size = 2 * groupCounts.reduce(0, +)
+        return memberWeights == nil ? Scratch(weights: [], counts: [UInt32](repeating: 0, count: size))
+            : Scratch(weights: [Double](repeating: 0, count: size), counts: [])
+    }
 
     /// Start of (model, stratum) in the scratch layout.
     private func offset(_ model: Int, _ stratum: Int) -> Int {
@@ -37,46 +49,57 @@ struct StratifiedAUCResampler: Sendable {
     }
 
     /// Each model's ROC AUC on one stratified resample drawn from `rng`.
-    func replicate(_ rng: inout SplitMix64, scratch: inout [Double]) -> [Double] {
+    func replicate(_ rng: inout SplitMix64, scratch: inout Scratch) -> [Double] {
+        if let memberWeights {
+            return scratch.weights.withUnsafeMutableBufferPointer { sums in
+                replicate(&rng, sums, value: { $0 }) { stratum, member in memberWeights[stratum][member] }
+            }
+        }
+        return scratch.counts.withUnsafeMutableBufferPointer { counts in
+            replicate(&rng, counts, value: Double.init) { _, _ in 1 }
+        }
+    }
+
+    /// `replicate` over accumulators of type `A`: `weight(stratum, member)` is what a draw adds,
+    /// `value` an accumulator as a double. Clears the accumulators before returning.
+    @inline(__always)
+    private func replicate<A: AdditiveArithmetic>(_ rng: inout SplitMix64, _ sums: UnsafeMutableBufferPointer<A>,
+                                                  value: (A) -> Double, weight: (Int, Int) -> A) -> [Double] {
         let pair = memberGroups.count == 2
-        return scratch.withUnsafeMutableBufferPointer { sums in
-            let base = sums.baseAddress!
-            for stratum in 0..<2 {
-                let count = memberGroups[0][stratum].count
-                let first = base + offset(0, stratum)
-                let second = base + offset(pair ? 1 : 0, stratum)
-                memberGroups[0][stratum].withUnsafeBufferPointer { firstGroups in
-                    memberGroups[pair ? 1 : 0][stratum].withUnsafeBufferPointer { secondGroups in
-                        if let weights = memberWeights?[stratum] {
-                            for _ in 0..<count {
-                                let member = rng.index(below: count)
-                                first[Int(firstGroups[member])] += weights[member]
-                                if pair { second[Int(secondGroups[member])] += weights[member] }
-                            }
-                        } else if pair {
-                            for _ in 0..<count {
-                                let member = rng.index(below: count)
-                                first[Int(firstGroups[member])] += 1
-                                second[Int(secondGroups[member])] += 1
-                            }
-                        } else {
-                            for _ in 0..<count { first[Int(firstGroups[rng.index(below: count)])] += 1 }
+        let base = sums.baseAddress!
+        for stratum in 0..<2 {
+            let count = memberGroups[0][stratum].count
+            let first = base + offset(0, stratum)
+            let second = base + offset(pair ? 1 : 0, stratum)
+            memberGroups[0][stratum].withUnsafeBufferPointer { firstGroups in
+                memberGroups[pair ? 1 : 0][stratum].withUnsafeBufferPointer { secondGroups in
+                    if pair {
+                        for _ in 0..<count {
+                            let member = rng.index(below: count), added = weight(stratum, member)
+                            first[Int(firstGroups[member])] += added
+                            second[Int(secondGroups[member])] += added
+                        }
+                    } else {
+                        for _ in 0..<count {
+                            let member = rng.index(below: count)
+                            first[Int(firstGroups[member])] += weight(stratum, member)
                         }
                     }
                 }
             }
-            let aucs = memberGroups.indices.map { m in
-                let negatives = base + offset(m, 0), positives = base + offset(m, 1)
-                var truePositives = 0.0, falsePositives = 0.0, twiceArea = 0.0
-                for g in 0..<groupCounts[m] {
-                    twiceArea += negatives[g] * (2 * truePositives + positives[g])
-                    truePositives += positives[g]
-                    falsePositives += negatives[g]
-                }
-                return truePositives > 0 && falsePositives > 0 ? twiceArea / (2 * truePositives * falsePositives) : .nan
-            }
-            sums.update(repeating: 0)
-            return aucs
         }
+        let aucs = memberGroups.indices.map { m in
+            let negatives = base + offset(m, 0), positives = base + offset(m, 1)
+            var truePositives = 0.0, falsePositives = 0.0, twiceArea = 0.0
+            for g in 0..<groupCounts[m] {
+                let negative = value(negatives[g]), positive = value(positives[g])
+                twiceArea += negative * (2 * truePositives + positive)
+                truePositives += positive
+                falsePositives += negative
+            }
+            return truePositives > 0 && falsePositives > 0 ? twiceArea / (2 * truePositives * falsePositives) : .nan
+        }
+        sums.update(repeating: .zero)
+        return aucs
     }
 }

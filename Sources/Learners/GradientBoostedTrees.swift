@@ -147,6 +147,7 @@ public struct GradientBoostedTrees: Learner {
                                 rules: SplitRules(minDataInLeaf: minDataInLeaf, minSumHessianInLeaf: minSumHessianInLeaf,
                                                   lambdaL2: lambdaL2, minGain: minGain, categoricalSmoothing: categoricalSmoothing),
                                 maxLeaves: numLeaves, maxDepth: maxDepth, threads: threads)
+        var workspace = TreeGrower.Workspace()
         var trees: [RegressionTree] = [], validationLoss: [Double] = []
         var bestRound = 0
         // Class-major gradients and hessians, reused by every round.
@@ -163,7 +164,7 @@ public struct GradientBoostedTrees: Learner {
                     hessians.withUnsafeBufferPointer { h in
                         grower.grow(rows: rows, gradients: UnsafeBufferPointer(rebasing: g[classRows]),
                                     hessians: loss.hasUnitHessian ? nil : UnsafeBufferPointer(rebasing: h[classRows]),
-                                    features: featureSubset)
+                                    features: featureSubset, workspace: &workspace)
                     }
                 }
                 if loss.renewsLeaves { grown.leafValues = loss.renewedLeafValues(grown, labels: trainingLabels, scores: trainingScores[k]) }
@@ -188,17 +189,25 @@ public struct GradientBoostedTrees: Learner {
                                          baseScores: baseScores, trees: trees, validationLoss: validationLoss)
     }
 
-    /// Adds each leaf's value to the scores of the rows the tree grew it from, leaves in
-    /// parallel (their rows are disjoint, so each score gets exactly one addition).
+    /// Adds each leaf's value to the scores of the rows the tree grew it from, in parallel
+    /// pieces of at most 16,384 rows of one leaf (leaves differ in size by orders of magnitude,
+    /// so whole leaves would leave a thread idle); the rows are disjoint, so each score gets
+    /// exactly one addition whatever the order.
     private static func addLeafValues(_ leafValues: [Double], of grown: GrownTree, to scores: inout [Double],
                                       threads: ParallelFor.Threads) {
+        let pieces = grown.leafRanges.indices.flatMap { leaf in
+            ParallelFor.blocks(count: grown.leafRanges[leaf].count, blockSize: 16_384).map {
+                (leaf: leaf, positions: (grown.leafRanges[leaf].lowerBound + $0.lowerBound)..<(grown.leafRanges[leaf].lowerBound + $0.upperBound))
+            }
+        }
         scores.withUnsafeMutableBufferPointer { scores in
             grown.rowsByLeaf.withUnsafeBufferPointer { rows in
                 let out = SendablePointer(scores.baseAddress!)
                 let rowBase = SendablePointer(UnsafeMutablePointer(mutating: rows.baseAddress!))
-                ParallelFor.run(count: grown.leafRanges.count, blockSize: 1, threads: threads) { leaves in
-                    for leaf in leaves {
-                        for position in grown.leafRanges[leaf] { out.base[Int(rowBase.base[position])] += leafValues[leaf] }
+                ParallelFor.run(count: pieces.count, blockSize: 1, threads: threads) { items in
+                    for item in items {
+                        let value = leafValues[pieces[item].leaf]
+                        for position in pieces[item].positions { out.base[Int(rowBase.base[position])] += value }
                     }
                 }
             }

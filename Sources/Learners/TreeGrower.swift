@@ -58,13 +58,32 @@ struct TreeGrower {
         var parentLink: (node: Int, isLeft: Bool)?
     }
 
+    /// The buffers of one fit's trees: a tree's row partition, its scratch copy and the per-block
+    /// histograms, allocated (and their pages faulted in) once per fit rather than once per tree.
+    struct Workspace {
+        fileprivate var partition: [UInt32] = []
+        fileprivate var scratch: [UInt32] = []
+        fileprivate var partials = BlockHistograms()
+    }
+
     /// Grows a tree on `rows` (ascending row indices; the bag) using only `features`.
     /// `hessians` nil: every hessian is 1, and the histograms are built from gradients and counts.
+    /// The tree's `rowsByLeaf` shares the workspace's partition buffer until either changes.
     func grow(rows: [UInt32], gradients: UnsafeBufferPointer<Double>, hessians: UnsafeBufferPointer<Double>?,
-              features: [Int32]) -> GrownTree {
-        var partition = rows
-        var scratch = [UInt32](repeating: 0, count: rows.count)
-        var partials = BlockHistograms()  // reused by every leaf of the tree
+              features: [Int32], workspace: inout Workspace) -> GrownTree {
+        // The buffers are moved out of the workspace (so each is uniquely held and reused in
+        // place) and moved back at the end.
+        var partition: [UInt32] = [], scratch: [UInt32] = [], partials = BlockHistograms()
+        swap(&partition, &workspace.partition)
+        swap(&scratch, &workspace.scratch)
+        swap(&partials, &workspace.partials)
+        defer {
+            swap(&scratch, &workspace.scratch)
+            swap(&partials, &workspace.partials)
+        }
+        partition.removeAll(keepingCapacity: true)
+        partition.append(contentsOf: rows)
+        if scratch.count < rows.count { scratch = [UInt32](repeating: 0, count: rows.count) }
         var rootStats = Histogram.Bin()
         for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians?[Int(row)] ?? 1, 1, 0) }
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
@@ -113,6 +132,7 @@ struct TreeGrower {
         tree.leafValues = leaves.map { -$0.stats[0] / ($0.stats[1] + rules.lambdaL2) }
         tree.leafRanges = leaves.map { $0.start..<($0.start + $0.count) }
         tree.rowsByLeaf = partition
+        workspace.partition = partition
         return tree
     }
 
@@ -142,19 +162,15 @@ struct TreeGrower {
         }
     }
 
-    /// Per-block histograms of one tree, reused by every leaf: full bins, or (Σ gradient, count)
-    /// bins when every hessian is 1.
-    private struct BlockHistograms {
+    /// Per-block histograms, reused by every leaf of every tree: full bins, or (Σ gradient, count)
+    /// bins when every hessian is 1. Each work item zeroes the bins it is about to sum.
+    fileprivate struct BlockHistograms {
         var full: [Histogram.Bin] = []
         var unitHessian: [Histogram.UnitHessianBin] = []
 
-        /// Makes `buffer` hold at least `count` zeros.
-        static func zeroed<B: SIMD>(_ buffer: inout [B], count: Int) where B.Scalar == Double {
-            if buffer.count < count {
-                buffer = [B](repeating: .zero, count: count)
-            } else {
-                buffer.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: count) }
-            }
+        /// Makes `buffer` hold at least `count` bins.
+        static func reserve<B: SIMD>(_ buffer: inout [B], count: Int) where B.Scalar == Double {
+            if buffer.count < count { buffer = [B](repeating: .zero, count: count) }
         }
     }
 
@@ -175,9 +191,9 @@ struct TreeGrower {
         let groups = (0..<groupCount).map { ($0 * features.count / groupCount)..<(($0 + 1) * features.count / groupCount) }
         let unitHessian = hessians == nil
         if unitHessian {
-            BlockHistograms.zeroed(&partials.unitHessian, count: blocks.count * size)
+            BlockHistograms.reserve(&partials.unitHessian, count: blocks.count * size)
         } else {
-            BlockHistograms.zeroed(&partials.full, count: blocks.count * size)
+            BlockHistograms.reserve(&partials.full, count: blocks.count * size)
         }
         partials.full.withUnsafeMutableBufferPointer { full in
             partials.unitHessian.withUnsafeMutableBufferPointer { unit in
@@ -197,6 +213,14 @@ struct TreeGrower {
                                     let blockRows = UnsafeBufferPointer(start: rowBase.base + block.lowerBound, count: block.count)
                                     let blockFeatures = UnsafeBufferPointer(start: featureBase.base + group.lowerBound, count: group.count)
                                     let offset = (item / groupCount) * size
+                                    for feature in blockFeatures {
+                                        let start = offset + Int(feature) * Histogram.binsPerFeature
+                                        if hessian != nil, let fullTarget {
+                                            (fullTarget.base + start).update(repeating: .zero, count: Histogram.binsPerFeature)
+                                        } else if let unitTarget {
+                                            (unitTarget.base + start).update(repeating: .zero, count: Histogram.binsPerFeature)
+                                        }
+                                    }
                                     if let hessian, let fullTarget {
                                         Histogram.accumulate(rows: blockRows, bins: binBase.base, rowStride: stride,
                                                              features: blockFeatures, gradients: gradient.base,
@@ -213,15 +237,43 @@ struct TreeGrower {
                 }
             }
         }
-        var total = unitHessian ? partials.unitHessian[0..<size].map(Histogram.expand) : Array(partials.full[0..<size])
-        features.withUnsafeBufferPointer { f in
-            if unitHessian {
-                partials.unitHessian.withUnsafeBufferPointer { all in
-                    for block in 1..<blocks.count { Histogram.add(all.baseAddress! + block * size, into: &total, features: f) }
-                }
-            } else {
-                partials.full.withUnsafeBufferPointer { all in
-                    for block in 1..<blocks.count { Histogram.add(all.baseAddress! + block * size, into: &total, features: f) }
+        // The features' bins of block 0, then the other blocks folded in block order, features in
+        // parallel (each bin is folded by one item, in the same order whatever the threads).
+        var total = [Histogram.Bin](repeating: .zero, count: size)
+        let groupOfFeatures = ParallelFor.blocks(count: features.count, blockSize: max(1, features.count / (2 * threads.count)))
+        let foldThreads = blocks.count > 1 ? threads : .one  // one block: a copy, not worth a dispatch
+        total.withUnsafeMutableBufferPointer { totalBuffer in
+            partials.full.withUnsafeBufferPointer { full in
+                partials.unitHessian.withUnsafeBufferPointer { unit in
+                    features.withUnsafeBufferPointer { f in
+                        let target = SendablePointer(totalBuffer.baseAddress!)
+                        let fullBase = full.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                        let unitBase = unit.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                        let featureBase = SendablePointer(UnsafeMutablePointer(mutating: f.baseAddress!))
+                        ParallelFor.run(count: groupOfFeatures.count, blockSize: 1, threads: foldThreads) { items in
+                            for item in items {
+                                let group = groupOfFeatures[item]
+                                let groupFeatures = UnsafeBufferPointer(start: featureBase.base + group.lowerBound, count: group.count)
+                                for feature in groupFeatures {
+                                    let start = Int(feature) * Histogram.binsPerFeature
+                                    for i in start..<(start + Histogram.binsPerFeature) {
+                                        if unitHessian, let unitBase {
+                                            target.base[i] = Histogram.expand(unitBase.base[i])
+                                        } else if let fullBase {
+                                            target.base[i] = fullBase.base[i]
+                                        }
+                                    }
+                                }
+                                for block in 1..<max(1, blocks.count) {
+                                    if unitHessian, let unitBase {
+                                        Histogram.add(unitBase.base + block * size, into: target.base, features: groupFeatures)
+                                    } else if let fullBase {
+                                        Histogram.add(fullBase.base + block * size, into: target.base, features: groupFeatures)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

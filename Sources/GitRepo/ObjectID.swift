@@ -8,7 +8,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         var copy = oid
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, &copy)
-        hex = String(cString: buffer)
+        hex = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// Parses 40 hex characters.

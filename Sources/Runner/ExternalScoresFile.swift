@@ -22,7 +22,7 @@ struct ExternalScoresFile {
         do {
             file = try CSVReader.read(contentsOf: path, options: CSVReadOptions(schema: schema)).table
         } catch {
-            guard let readError = error as? TableReadError, case .unknownSchemaColumn = readError else { throw error }
+            guard case .unknownSchemaColumn = error else { throw error }
             let header = (try? CSVReader.read(contentsOf: path, options: CSVReadOptions()).table.columnNames) ?? []
             throw invalid("needs the columns row and \(scoreNames.joined(separator: ", ")) (it has \(header.joined(separator: ", ")))")
         }

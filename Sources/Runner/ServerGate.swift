@@ -113,7 +113,12 @@ public struct ServerGate {
     public func postReceive(_ updates: [Update]) -> [String] {
         var out: [String] = []
         func attempt(_ what: String, _ body: () throws -> [String]) {
-            do { out += try body() } catch { out.append("could not record \(what): \(error)") }
+            do {
+                let lines = try body()
+                out += lines
+            } catch {
+                out.append("could not record \(what): \(error)")
+            }
         }
         let judged = updates.filter { FileManager.default.fileExists(atPath: verdictsPath(for: $0)) }
         var decided: [(Update, [Verdict])] = []

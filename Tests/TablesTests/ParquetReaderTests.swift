@@ -75,6 +75,29 @@ final class ParquetReaderTests: XCTestCase {
         XCTAssertFalse(ParquetDataset.isDataset(["a.parquet", "notes.txt"]))
     }
 
+    /// The null counts a contract reads without decoding values (definition levels, and the
+    /// partition folders) equal those of the table read in full, partition keys included: the
+    /// `region` of the rows under `region=__HIVE_DEFAULT_PARTITION__` is null.
+    func testHiveDirectoryNullCountsEqualTheFullRead() throws {
+        let root = Self.fixtures.appendingPathComponent("hive").path
+        let relative = try XCTUnwrap(FileManager.default.subpaths(atPath: root)).filter { path in
+            (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.type] as? FileAttributeType) == .typeRegular
+        }
+        let files = relative.map { ($0, root + "/" + $0) }
+        let table = try ParquetDataset.read(files: files).table
+        let counts = try ParquetDataset.nullCounts(files: files, selection: .all)
+        XCTAssertEqual(counts.rows, table.rowCount)
+        XCTAssertEqual(counts.nulls, Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.nullCount) }))
+        let defaultPartitionRows = try relative.filter { $0.contains("region=__HIVE_DEFAULT_PARTITION__") && $0.hasSuffix(".parquet") }
+            .map { try ParquetReader.read(contentsOf: root + "/" + $0).table.rowCount }.reduce(0, +)
+        XCTAssertGreaterThan(defaultPartitionRows, 0)
+        XCTAssertEqual(counts.nulls["region"], defaultPartitionRows)
+        let some = try ParquetDataset.nullCounts(files: files, selection: .only(["region", "id"]))
+        XCTAssertEqual(Set(some.nulls.keys), ["region", "id"])
+        XCTAssertEqual(some.nulls["region"], defaultPartitionRows)
+        XCTAssertEqual(some.rows, table.rowCount)
+    }
+
     func testNestedColumnIsRefusedWithItsName() throws {
         let path = Self.fixtures.appendingPathComponent("pyarrow_nested.parquet").path
         XCTAssertThrowsError(try ParquetReader.read(contentsOf: path)) { error in

@@ -92,7 +92,8 @@ public enum Histogram {
     }
 
     /// sibling[i] = parent[i] - child[i] over the given features: the subtraction trick that
-    /// gives the larger child's histogram from its parent and its smaller sibling.
+    /// gives the larger child's histogram from its parent and its smaller sibling. `sibling` may
+    /// be `parent` (the parent's histogram turned into the child's in place).
     @inlinable
     public static func subtract(
         parent: UnsafePointer<Bin>, child: UnsafePointer<Bin>, into sibling: UnsafeMutablePointer<Bin>,

@@ -97,6 +97,10 @@ struct TreeGrower {
                 if let gain = leaf.best?.gain, gain > (chosen.flatMap { leaves[$0].best?.gain } ?? -.infinity) { chosen = index }
             }
             guard let leafIndex = chosen, let split = leaves[leafIndex].best else { break }
+            // The parent's histogram is taken out of the leaf list, so the larger child's is
+            // computed in its buffer instead of a copy.
+            var parentHistogram: [Histogram.Bin] = []
+            swap(&parentHistogram, &leaves[leafIndex].histogram)
             let parent = leaves[leafIndex]
             let leftCount = stablePartition(&partition, &scratch, parent.start..<(parent.start + parent.count), split)
             // The split node replaces the leaf; the left child keeps the leaf's index.
@@ -109,23 +113,34 @@ struct TreeGrower {
                                 histogram: [], best: nil, parentLink: (nodeIndex, true))
             var right = OpenLeaf(start: parent.start + leftCount, count: parent.count - leftCount, depth: parent.depth + 1,
                                  stats: split.rightStats, histogram: [], best: nil, parentLink: (nodeIndex, false))
+            // A child's histogram only serves its own split search, or the sibling's subtraction:
+            // none is built for children that can never split (the tree is full after this split,
+            // or they are too small or too deep).
+            let treeGrowsOn = leaves.count + 1 < maxLeaves
             let leftIsSmaller = left.count <= right.count
-            let small = leftIsSmaller ? left : right
-            let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features, &partials)
-            var largeHistogram = parent.histogram
-            smallHistogram.withUnsafeBufferPointer { child in
-                parent.histogram.withUnsafeBufferPointer { whole in
-                    features.withUnsafeBufferPointer {
-                        Histogram.subtract(parent: whole.baseAddress!, child: child.baseAddress!,
-                                           into: &largeHistogram, features: $0)
+            let (small, large) = leftIsSmaller ? (left, right) : (right, left)
+            let largeSplits = treeGrowsOn && mayHaveSplit(large)
+            if largeSplits || (treeGrowsOn && mayHaveSplit(small)) {
+                let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features, &partials)
+                var largeHistogram: [Histogram.Bin] = []
+                if largeSplits {
+                    largeHistogram = parentHistogram
+                    parentHistogram = []
+                    smallHistogram.withUnsafeBufferPointer { child in
+                        largeHistogram.withUnsafeMutableBufferPointer { whole in
+                            features.withUnsafeBufferPointer {
+                                Histogram.subtract(parent: whole.baseAddress!, child: child.baseAddress!,
+                                                   into: whole.baseAddress!, features: $0)
+                            }
+                        }
                     }
                 }
+                left.histogram = leftIsSmaller ? smallHistogram : largeHistogram
+                right.histogram = leftIsSmaller ? largeHistogram : smallHistogram
+                let best = bestSplits([left, right], features: features)
+                left.best = best[0]
+                right.best = best[1]
             }
-            left.histogram = leftIsSmaller ? smallHistogram : largeHistogram
-            right.histogram = leftIsSmaller ? largeHistogram : smallHistogram
-            let best = bestSplits([left, right], features: features)
-            left.best = best[0]
-            right.best = best[1]
             leaves[leafIndex] = left
             leaves.append(right)
         }
@@ -134,6 +149,12 @@ struct TreeGrower {
         tree.rowsByLeaf = partition
         workspace.partition = partition
         return tree
+    }
+
+    /// Whether a split of `leaf` can be allowed at all: not beyond the depth limit, and enough
+    /// rows for two children of `minDataInLeaf` (the checks `bestSplits` starts with).
+    private func mayHaveSplit(_ leaf: OpenLeaf) -> Bool {
+        (maxDepth.map { leaf.depth < $0 } ?? true) && leaf.count >= 2 * rules.minDataInLeaf
     }
 
     /// The best split of each leaf (nil where none is allowed). Every (leaf, slice of the
@@ -145,8 +166,7 @@ struct TreeGrower {
         let bounds = (0...slices).map { $0 * features.count / slices }
         let searched = ParallelFor.map(count: leaves.count * slices, blockSize: 1, threads: threads) { items -> SplitCandidate? in
             let leaf = leaves[items.lowerBound / slices], slice = items.lowerBound % slices
-            if let maxDepth, leaf.depth >= maxDepth { return nil }
-            guard leaf.count >= 2 * rules.minDataInLeaf else { return nil }
+            guard mayHaveSplit(leaf) else { return nil }
             return leaf.histogram.withUnsafeBufferPointer { histogram in
                 features[bounds[slice]..<bounds[slice + 1]].withUnsafeBufferPointer {
                     SplitFinder.best(histogram: histogram.baseAddress!, total: leaf.stats, features: $0, binners: binners, rules: rules)

@@ -29,31 +29,45 @@ extension Project {
         }
     }
 
-    /// Every version of `name`, oldest first, read from `refPrefix` (local refs by default).
+    /// Every version of `name`, oldest first, read from `refPrefix` (local refs by default). A ref
+    /// whose record is another version (`refs/ml/datasets/d/v7` holding d@v1's record: a forged
+    /// or mistaken ref) is not a version of `name` and is left out; `git ml fsck` names it.
     public func versions(of name: String, refPrefix: String = "refs/ml/datasets/") throws -> [DatasetVersion] {
         let refs = try wrapping { try repository.refs(withPrefix: "\(refPrefix)\(name)/v") }
         var out: [DatasetVersion] = []
         for (refName, commit) in refs {
-            guard Int(refName.dropFirst("\(refPrefix)\(name)/v".count)) != nil else { continue }
-            out.append(DatasetVersion(record: try datasetRecord(commit: commit), commit: commit))
+            guard let number = Int(refName.dropFirst("\(refPrefix)\(name)/v".count)) else { continue }
+            let record = try datasetRecord(commit: commit)
+            guard record.name == name, record.version == number else { continue }
+            out.append(DatasetVersion(record: record, commit: commit))
         }
         return out.sorted { $0.record.version < $1.record.version }
     }
 
-    /// The highest-numbered version of `name`, reading only its record; nil when there is none.
+    /// The highest-numbered version of `name` whose ref and record agree, reading records from
+    /// the highest ref down; nil when there is none.
     public func latestVersion(of name: String) throws -> DatasetVersion? {
         let prefix = "refs/ml/datasets/\(name)/v"
         let refs = try wrapping { try repository.refs(withPrefix: prefix) }
-        guard let latest = refs.compactMap({ r in Int(r.name.dropFirst(prefix.count)).map { ($0, r.target) } }).max(by: { $0.0 < $1.0 }) else {
-            return nil
+        let numbered = refs.compactMap { r in Int(r.name.dropFirst(prefix.count)).map { (number: $0, commit: r.target) } }
+        for candidate in numbered.sorted(by: { $0.number > $1.number }) {
+            let record = try datasetRecord(commit: candidate.commit)
+            if record.name == name, record.version == candidate.number { return DatasetVersion(record: record, commit: candidate.commit) }
         }
-        return DatasetVersion(record: try datasetRecord(commit: latest.1), commit: latest.1)
+        return nil
     }
 
-    /// Version `number` of `name`, reading only that ref's record; nil when absent.
+    /// Version `number` of `name`, reading only that ref's record; nil when absent. A ref whose
+    /// record is another version is refused: the version asked for is not what it holds.
     public func version(of name: String, number: Int) throws -> DatasetVersion? {
-        guard let commit = try wrapping({ try repository.readRef(DatasetVersion.ref(name: name, version: number)) }) else { return nil }
-        return DatasetVersion(record: try datasetRecord(commit: commit), commit: commit)
+        let ref = DatasetVersion.ref(name: name, version: number)
+        guard let commit = try wrapping({ try repository.readRef(ref) }) else { return nil }
+        let record = try datasetRecord(commit: commit)
+        guard record.name == name, record.version == number else {
+            throw RecordError(record: ref, reason: "holds the record of \(record.label), not \(name)@v\(number): refused "
+                + "(`git ml fsck` lists every such ref; remove it with `git update-ref -d \(ref)`)")
+        }
+        return DatasetVersion(record: record, commit: commit)
     }
 
     /// The version the lock pins for `name`; nil when its record is not here (not fetched).

@@ -320,8 +320,13 @@ extension Project {
                 }
                 continue
             }
-            // Read (and so check) the record before adopting it: a refused record gets no local ref.
+            // Read (and so check) the record before adopting it: a refused record, or one that is
+            // another version than its ref names, gets no local ref.
             let record = try datasetRecord(commit: commit)
+            guard local == DatasetVersion.ref(name: record.name, version: record.version) else {
+                throw RecordError(record: "\(local) on \(git)", reason: "holds the record of \(record.label), not the version its name says: "
+                    + "not fetched (ask whoever pushed it to remove the ref)")
+            }
             try wrapping { try repository.createRef(local, target: commit, message: "git ml fetch from \(git)") }
             added.append(record.label)
         }

@@ -182,5 +182,38 @@ final class HostileInputTests: CLITestCase {
         XCTAssertEqual(fsck.stdout.components(separatedBy: "holds the record of d@v1").count - 1, count)
         XCTAssertLessThan(seconds, Double(count) / 1_000 * 30, "fsck over \(count) refs")
         print("fsck over \(count) refs to one record: \(String(format: "%.1f", seconds)) s")
+        // The commands that list or pick versions read the same refs: none serves a ref whose
+        // record is another version (they listed d@v1 once per ref, and `d@vN` showed d@v1).
+        for (arguments, expect) in [(["data", "log", "d"], Int32(0)), (["data", "show", "d"], 0), (["data", "status"], 0),
+                                    (["data", "show", "d@v\(count + 1)"], 3), (["data", "checkout", "d@v2"], 3)] {
+            let started = Date()
+            let result = try run(["git", "ml"] + arguments, expect: expect)
+            let seconds = Date().timeIntervalSince(started)
+            XCTAssertLessThan(seconds, Double(count) / 1_000 * 30, "\(arguments) over \(count) refs")
+            print("git ml \(arguments.joined(separator: " ")) over \(count) refs: \(String(format: "%.1f", seconds)) s")
+            if expect == 0 {
+                XCTAssertEqual(result.stdout.components(separatedBy: "d@v").count - 1, 1, "\(arguments): \(result.stdout.prefix(300))")
+            } else {
+                XCTAssertTrue(result.stderr.contains("holds the record of d@v1, not d@v"), result.stderr)
+            }
+        }
+    }
+
+    /// A pushed ref whose record is another version (refs/ml/datasets/d/v2 holding d@v1's
+    /// record) is not adopted by `git ml fetch`: the version a teammate names must be the one
+    /// its record says.
+    func testFetchRefusesARefWhoseRecordIsAnotherVersion() throws {
+        let (bare, _, other) = try setUpSharing()
+        try writeCSV("d.csv", rows: 30, variant: 0)
+        try run("git", "ml", "data", "add", "d.csv", "--name", "d", "--no-checks")
+        try run("git", "add", "-A")
+        try run("git", "commit", "-q", "-m", "one")
+        try run("git", "push", "-q", "origin", "main", "refs/ml/datasets/d/v1:refs/ml/datasets/d/v1")
+        try run("git", "push", "-q", "origin", "refs/ml/datasets/d/v1:refs/ml/datasets/d/v2")
+        try run("git", "clone", "-q", bare, other, in: NSTemporaryDirectory())
+        try run("git", "ml", "init", in: other)
+        let fetch = try run("git", "ml", "fetch", in: other, expect: 3)
+        XCTAssertTrue(fetch.stderr.contains("refs/ml/datasets/d/v2 on origin: holds the record of d@v1, not the version its name says"), fetch.stderr)
+        try run("git", "rev-parse", "--verify", "-q", "refs/ml/datasets/d/v2", in: other, expect: 1)
     }
 }

@@ -148,6 +148,8 @@ public struct GradientBoostedTrees: Learner {
                                                   lambdaL2: lambdaL2, minGain: minGain, categoricalSmoothing: categoricalSmoothing),
                                 maxLeaves: numLeaves, maxDepth: maxDepth, threads: threads)
         var workspace = TreeGrower.Workspace()
+        // Without bagging every round trains on every row: one list, not a new 4 MB one a round.
+        let allRows = baggingFraction < 1 ? [] : (0..<UInt32(training.rowCount)).map { $0 }
         var trees: [RegressionTree] = [], validationLoss: [Double] = []
         var bestRound = 0
         // Class-major gradients and hessians, reused by every round.
@@ -155,7 +157,7 @@ public struct GradientBoostedTrees: Learner {
         for round in 0..<rounds {
             // One pass gives every class's gradients; the round's trees share its bag and features.
             loss.gradients(trainingScores, trainingLabels, into: &gradients, hessians: &hessians, threads: threads)
-            let rows = bagRows(training.rowCount, random: &random)
+            let rows = baggingFraction < 1 ? bagRows(training.rowCount, random: &random) : allRows
             let featureSubset = subsetFeatures(binners.count, random: &random)
             let outOfBag = rows.count < training.rowCount ? Self.complement(rows, count: training.rowCount) : nil
             for k in 0..<perRound {
@@ -227,9 +229,9 @@ public struct GradientBoostedTrees: Learner {
         }.flatMap { $0 }
     }
 
-    /// The rows one tree trains on, ascending: all rows, or a seeded sample of the bagging fraction.
+    /// The rows one round trains on when bagging (fraction < 1), ascending: a seeded sample of
+    /// the bagging fraction.
     private func bagRows(_ count: Int, random: inout SplitMix64) -> [UInt32] {
-        guard baggingFraction < 1 else { return (0..<UInt32(count)).map { $0 } }
         // Selection sampling: exactly `wanted` rows, each subset equally likely.
         let wanted = max(1, Int((Double(count) * baggingFraction).rounded()))
         var rows: [UInt32] = []

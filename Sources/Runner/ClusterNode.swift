@@ -76,11 +76,15 @@ public struct ClusterNode {
         let text = try String(contentsOfFile: directory + "/" + Self.taskFile, encoding: .utf8)
         let task = try ClusterTask(json: try CanonicalJSON.parse(text))
         let root = directory + "/repo"
+        var phases = PhaseTimes()
         defer {
             NodeCache.detach(from: StoreLayout(root: root + "/.git/ml"))
             _ = FileIO.removeTree(root)
+            phases.end("clean up")
+            FileHandle.standardError.write(Data(phases.report.utf8))
         }
         try materialise(task, at: root)
+        phases.end("fetch and check out")
         let job = directory + "/job"
         try FileManager.default.createDirectory(atPath: job, withIntermediateDirectories: true)
         for (name, content) in task.files {
@@ -91,6 +95,7 @@ public struct ClusterNode {
         let spec = LaunchSpec(arguments: [executable] + arguments, environment: ParentLink.environment(linking: ProcessInfo.processInfo.environment),
                               workingDirectory: root, standardInput: .nullDevice)
         let status = try MeteredProcess.launch(spec).waitForExit().exitStatus.shellStatus
+        phases.end("command")
         // Opened again: the command wrote the run's artifacts into the store meanwhile.
         let after = try Project(discoveringFrom: root)
         let runs = try after.recordedRuns().runs.filter { $0.ref.hasPrefix("refs/ml/runs/") }
@@ -101,7 +106,30 @@ public struct ClusterNode {
             try after.upload(artifacts, to: task.remote, holder: "cluster task outputs")
             try Data(CanonicalJSON.pretty(run.record.json).utf8).write(to: URL(fileURLWithPath: directory + "/" + Self.resultFile))
         }
+        phases.end("upload")
         return status
+    }
+
+    /// Wall time of a task's phases, for the line a task ends its standard error with (the
+    /// driver keeps it in the job's folder): where a task's time went beside its command's.
+    struct PhaseTimes {
+        private let clock = ContinuousClock()
+        private var last: ContinuousClock.Instant
+        private var phases: [(name: String, seconds: Double)] = []
+
+        init() { last = clock.now }
+
+        /// Ends the phase that began when the previous one ended.
+        mutating func end(_ name: String) {
+            let now = clock.now, elapsed = now - last
+            phases.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+            last = now
+        }
+
+        /// `git-ml cluster-task: fetch and check out 0.214 s, command 3.402 s, …`
+        var report: String {
+            "git-ml cluster-task: " + phases.map { "\($0.name) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", ") + "\n"
+        }
     }
 
     /// A repository at `root` holding the task's commit checked out, its dataset records, and

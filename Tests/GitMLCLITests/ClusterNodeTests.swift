@@ -92,6 +92,10 @@ final class ClusterNodeTests: CLITestCase {
         let folder = try taskFolder(try execTask(driver), name: "outputs")
         let node = try run(["git-ml", "cluster-task", folder], expect: nil)
         XCTAssertEqual(node.status, 0, node.stderr)
+        // The task's last line says where its time went.
+        let phases = try XCTUnwrap(node.stderr.split(separator: "\n").last.map(String.init))
+        XCTAssertTrue(phases.hasPrefix("git-ml cluster-task: fetch and check out "), node.stderr)
+        for phase in ["command", "upload", "clean up"] { XCTAssertTrue(phases.contains(", \(phase) "), phases) }
 
         let between = try remoteGC()
         XCTAssertEqual((between["holds_honoured"] as? [Any])?.count, 2, "the driver's hold and the node's: \(between)")

@@ -36,10 +36,11 @@ extension Project {
         let refs = try wrapping { try repository.refs(withPrefix: "\(refPrefix)\(name)/v") }
         var out: [DatasetVersion] = []
         for (refName, commit) in refs {
-            guard let number = Int(refName.dropFirst("\(refPrefix)\(name)/v".count)) else { continue }
-            let record = try datasetRecord(commit: commit)
-            guard record.name == name, record.version == number else { continue }
-            out.append(DatasetVersion(record: record, commit: commit))
+            guard Int(refName.dropFirst("\(refPrefix)\(name)/v".count)) != nil else { continue }
+            let version = DatasetVersion(record: try datasetRecord(commit: commit), commit: commit)
+            // The ref the record names, under this prefix, must be the ref read.
+            guard refPrefix + version.ref.dropFirst("refs/ml/datasets/".count) == refName else { continue }
+            out.append(version)
         }
         return out.sorted { $0.record.version < $1.record.version }
     }
@@ -49,10 +50,10 @@ extension Project {
     public func latestVersion(of name: String) throws -> DatasetVersion? {
         let prefix = "refs/ml/datasets/\(name)/v"
         let refs = try wrapping { try repository.refs(withPrefix: prefix) }
-        let numbered = refs.compactMap { r in Int(r.name.dropFirst(prefix.count)).map { (number: $0, commit: r.target) } }
+        let numbered = refs.compactMap { r in Int(r.name.dropFirst(prefix.count)).map { (number: $0, ref: r) } }
         for candidate in numbered.sorted(by: { $0.number > $1.number }) {
-            let record = try datasetRecord(commit: candidate.commit)
-            if record.name == name, record.version == candidate.number { return DatasetVersion(record: record, commit: candidate.commit) }
+            let version = DatasetVersion(record: try datasetRecord(commit: candidate.ref.target), commit: candidate.ref.target)
+            if version.ref == candidate.ref.name { return version }
         }
         return nil
     }
@@ -62,12 +63,12 @@ extension Project {
     public func version(of name: String, number: Int) throws -> DatasetVersion? {
         let ref = DatasetVersion.ref(name: name, version: number)
         guard let commit = try wrapping({ try repository.readRef(ref) }) else { return nil }
-        let record = try datasetRecord(commit: commit)
-        guard record.name == name, record.version == number else {
-            throw RecordError(record: ref, reason: "holds the record of \(record.label), not \(name)@v\(number): refused "
+        let version = DatasetVersion(record: try datasetRecord(commit: commit), commit: commit)
+        guard version.ref == ref else {
+            throw RecordError(record: ref, reason: "holds the record of \(version.record.label), not \(name)@v\(number): refused "
                 + "(`git ml fsck` lists every such ref; remove it with `git update-ref -d \(ref)`)")
         }
-        return DatasetVersion(record: record, commit: commit)
+        return version
     }
 
     /// The version the lock pins for `name`; nil when its record is not here (not fetched).

@@ -4,6 +4,7 @@
 #   Benchmarks/store/run.sh            full run (~500 MB CSV, 10,000 + 100,000 small files)
 #   Benchmarks/store/run.sh --quick    smoke check on small data (figures not comparable)
 #   options: --runs N (default 3)  --only add_v1,add_variants,checkout,small_files,status
+#   QUIET=1 waits before each run until the 1-minute load is below 1 (a verdict needs it)
 #
 # Installs the anchors (git-lfs, zstd, GNU time from apt when missing; DVC from pip into
 # Benchmarks/.venv), generates the data into Benchmarks/work/ (git-ignored; regenerated only

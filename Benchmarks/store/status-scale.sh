@@ -12,6 +12,7 @@
 # that no file is racily clean. Prints wall, user+sys CPU and (when `perf` works)
 # instructions:u, median of RUNS, and peak RSS. GITML: the git-ml binary (default
 # .build/release/git-ml). WORK: scratch folder (default a temporary one, removed after).
+# QUIET=1: each timed run first waits until the 1-minute load is below 1 (a verdict needs it).
 set -euo pipefail
 N=${1:-1000000}
 RUNS=${2:-5}
@@ -39,6 +40,7 @@ measure() {  # $1 label, $2 repo, $3.. command: prints one table row
   local walls=() cpus=() insns=() rss=0
   for _ in $(seq "$RUNS"); do
     local t0 t1 out
+    while [ "${QUIET:-0}" = 1 ] && awk '{exit !($1 >= 1)}' /proc/loadavg; do sleep 2; done
     t0=$(date +%s.%N)
     out=$(cd "$repo" && /usr/bin/time -f "%U %S %M" "$@" 2>&1 >/dev/null | tail -1)
     t1=$(date +%s.%N)

@@ -54,6 +54,34 @@ final class DamagedLooseObjectTests: XCTestCase {
         assertDamaged(repo, c1, tip: c2)
     }
 
+    /// A loose blob that inflates past 64 MiB from a small file (a million-file dataset's
+    /// record compresses ~20:1) is read, not called damaged: the check was once capped by the
+    /// compressed size and refused what it inflated to beyond the cap.
+    func testALargeLooseObjectThatCompressesWellIsRead() throws {
+        let repo = try Repository(discoveringFrom: dir)
+        let line = Array("data/part00042/row0004242.csv,5d41402abc4b2a76b9719d911017c592,1234\n".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(70 << 20)
+        while bytes.count < 70 << 20 { bytes += line }
+        let blob = try repo.writeBlob(bytes)
+        let path = dir + "/.git/objects/" + blob.hex.prefix(2) + "/" + blob.hex.dropFirst(2)
+        XCTAssertLessThan(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int, 8 << 20, "a loose file")
+        XCTAssertEqual(try repo.blobContents(blob), bytes)
+    }
+
+    /// A loose object whose stream inflates to far more than its header's length is damaged, and
+    /// the check stops at the header's length instead of inflating all of it.
+    func testAStreamLongerThanItsHeaderIsDamage() throws {
+        let repo = try Repository(discoveringFrom: dir)
+        let blob = try repo.writeBlob(Array("small".utf8))
+        try overwrite(blob, with: Array("blob 5\0".utf8) + [UInt8](repeating: 65, count: 32 << 20))
+        XCTAssertThrowsError(try repo.blobContents(blob)) { error in
+            guard case GitError.damagedObject(let object, let message) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(object, blob.hex)
+            XCTAssertTrue(message.contains("more than its header allows"), message)
+        }
+    }
+
     func testAZlibStreamThatEndsEarlyIsDamageNotAHang() throws {
         let repo = try Repository(discoveringFrom: dir)
         let (c1, c2) = try twoCommits(repo)

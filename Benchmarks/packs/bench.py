@@ -38,6 +38,8 @@ import regroup  # noqa: E402
 ENV = dict(os.environ, GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
            GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com")
 STEPS = ["add", "checkout", "push", "pull"]
+# Seconds between the benchmark's own deletions and a timed step (see Bench.restore).
+SETTLE = 16.0
 
 
 class Seconds:
@@ -122,10 +124,30 @@ class Bench:
                 # Checks the regrouped store; a master-index build writes its multi-pack index here.
                 self.ml(os.path.join(keep, repo), binary, "fsck")
 
+    def discard(self, path):
+        """Moves `path` into the trash folder: it is deleted before the next copy, not during a timed step."""
+        trash = os.path.join(self.work, "trash")
+        os.makedirs(trash, exist_ok=True)
+        if os.path.lexists(path):
+            os.rename(path, os.path.join(trash, f"{len(os.listdir(trash))}-{os.path.basename(path)}"))
+
     def restore(self, n):
+        """A fresh copy of the template, made at least SETTLE seconds after the last deletion.
+
+        ext4 without a journal (this machine's root file system) skips inodes freed in the last
+        10-15 s when it allocates new ones (`recently_deleted`), one buffer lookup each: a
+        checkout creating 10,000 files just after the benchmark deleted 30,000 spent 3-5 s in the
+        kernel, whatever the pack count. So deletions happen here, and the timed steps start
+        only once they are older than that window.
+        """
         for p in self.paths:
-            shutil.rmtree(p, ignore_errors=True)
+            self.discard(p)
+        shutil.rmtree(os.path.join(self.work, "trash"), ignore_errors=True)
+        deleted = time.monotonic()
+        for p in self.paths:
             shutil.copytree(os.path.join(self.work, f"template-{n}", os.path.basename(p)), p, symlinks=True)
+        os.sync()
+        time.sleep(max(0.0, SETTLE - (time.monotonic() - deleted)))
 
     def sequence(self, n, binary, wrap=()):
         """The four timed steps on a fresh copy holding `n` packs."""
@@ -135,8 +157,8 @@ class Bench:
         t["add"] = (self.ml(self.project, binary, "data", "add", "big.csv", "--name", "big", "--no-checks", wrap=wrap)[0]
                     + self.ml(self.project, binary, "data", "add", "files", "--name", "files", "--no-checks", wrap=wrap)[0])
         sh(["git", "mlcommit", "-m", "v2"], self.project, binary)
-        shutil.rmtree(os.path.join(self.project, "files"))
-        os.unlink(os.path.join(self.project, "big.csv"))
+        self.discard(os.path.join(self.project, "files"))
+        self.discard(os.path.join(self.project, "big.csv"))
         t["checkout"] = (self.ml(self.project, binary, "data", "checkout", "big@v1", wrap=wrap)[0]
                          + self.ml(self.project, binary, "data", "checkout", "files@v1", wrap=wrap)[0])
         got = hashlib.sha256(open(os.path.join(self.project, "big.csv"), "rb").read()).hexdigest()

@@ -44,6 +44,9 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     private let writer: PackWriter
     /// Manifests known to assemble their files' digests (`restore` hashes the others once).
     let verifiedManifests: VerifiedManifests
+    /// The pack folder as it was when last listed; `reloadIndexes` lists it again only once it
+    /// changed (guarded by `lock`).
+    private var listing: PackFolderStamp?
 
     /// Opens (and creates if needed) the store at `layout`.
     public init(layout: StoreLayout, compressionLevel: Int32 = 1) throws {
@@ -53,6 +56,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         writer = PackWriter(layout: layout)
         verifiedManifests = VerifiedManifests(layout: layout)
         try layout.create()
+        listing = PackFolderStamp(layout.packs)
         let loaded = try MasterIndex.load(directory: layout.packs, names: Self.packNames(in: layout.packs),
                                           temporaryDirectory: layout.tmp)
         master = loaded.0
@@ -70,6 +74,13 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// names it, and `gc`/a pull can repair what it held. An index in a newer format than this
     /// build reads is refused (the error names the release to upgrade to), never read as missing.
     public func reloadIndexes() throws {
+        let stamp = PackFolderStamp(layout.packs)
+        let unchanged = lock.withLock { () -> Bool in
+            if let stamp, let listing, stamp.showsNoChange(since: listing) { return true }
+            listing = stamp
+            return false
+        }
+        if unchanged { return }
         let listed = Self.packNames(in: layout.packs)
         let fresh = lock.withLock { listed.filter { !master.knows($0) } }.sorted()
         var loaded: [PackIndex] = []
@@ -282,4 +293,35 @@ final class PackHandle: Sendable {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
     deinit { close(fd) }
+}
+
+/// A pack folder's change stamp, taken just before it is listed: a folder's mtime and ctime
+/// move whenever an entry is added, removed or renamed (git's untracked-cache rule), so while
+/// they stay the same the listing still holds, and the indexes of packs sealed by other
+/// processes need not be looked for again. The file system's clock is coarse (a few ms), so a
+/// stamp whose folder changed less than a second before it was taken is never trusted: an entry
+/// added in the same tick would leave the times as they were.
+struct PackFolderStamp {
+    let inode: UInt64, mtime: Int64, ctime: Int64
+    /// When the stamp was taken (wall clock, ns), not part of the comparison.
+    let taken: Int64
+
+    /// The stamp of `directory` now; nil when it cannot be read.
+    init?(_ directory: String) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return nil }
+        inode = UInt64(info.st_ino)
+        mtime = info.modificationNanoseconds
+        ctime = info.statusChangeNanoseconds
+        taken = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    /// Whether the folder is as it was at `earlier`, and had been still for a second before
+    /// `earlier` was taken.
+    func showsNoChange(since earlier: PackFolderStamp) -> Bool {
+        (inode, mtime, ctime) == (earlier.inode, earlier.mtime, earlier.ctime)
+            && max(earlier.mtime, earlier.ctime) < earlier.taken - 1_000_000_000
+    }
 }

@@ -46,6 +46,26 @@ final class MasterIndexTests: XCTestCase {
         XCTAssertEqual(third.check().warnings, [])
     }
 
+    /// A store skips listing its pack folder again while the folder is unchanged; a pack another
+    /// process seals afterwards changes the folder, and the next reload finds it.
+    func testAPackSealedElsewhereAfterAnUnchangedListingIsFound() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        let objects = try fill(try ObjectStore(layout: layout), packs: 2)
+        // The folder last changed 10 s ago: the listing at open is trusted.
+        var past = [timespec(tv_sec: time(nil) - 10, tv_nsec: 0), timespec(tv_sec: time(nil) - 10, tv_nsec: 0)]
+        XCTAssertEqual(utimensat(AT_FDCWD, layout.packs, &past, 0), 0)
+        let reader = try ObjectStore(layout: layout)
+        try reader.reloadIndexes()
+        try assertReadable(objects, in: reader)
+
+        let writer = try ObjectStore(layout: layout)
+        let later = try XCTUnwrap(try fill(writer, packs: 1, seed: 3).first)
+        XCTAssertFalse(reader.contains(later.key))
+        try reader.reloadIndexes()
+        XCTAssertEqual(try reader.read(later.key), later.value)
+    }
+
     func testAMultiPackIndexNamingADeletedPackIsNotUsedAndIsReplaced() throws {
         let dir = TemporaryDirectory()
         let layout = StoreLayout(root: dir.path + "/ml")

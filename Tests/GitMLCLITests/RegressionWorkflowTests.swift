@@ -121,7 +121,7 @@ final class RegressionWorkflowTests: CLITestCase {
         try run("git", "merge", "-q", "gbdt")
         try run("git", "ml", "gate", "--base", "main~1", "--head", "main", "--record")
         try run("git", "checkout", "-qb", "ridge-again")
-        try runPrices(Self.experiment("{ kind: linear_regression, l2: 10.0 }"), message: "ridge l2=10")
+        _ = try runPrices(Self.experiment("{ kind: linear_regression, l2: 10.0 }"), message: "ridge l2=10")
         let worse = try run("git", "ml", "gate", "--base", "main", expect: 1)
         XCTAssertTrue(worse.stdout.contains("reject"), worse.stdout)
         _ = (linear, gbdt)

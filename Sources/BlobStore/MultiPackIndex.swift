@@ -2,18 +2,21 @@ import Foundation
 
 /// A sealed pack: its name (`pack-<hex>`, `<hex>` its trailing checksum, so a name always means
 /// the same bytes), the folder holding its `.pack` and `.idx`, and how many objects its index lists.
+/// The paths are made when asked for: a multi-pack index over 10,000 packs makes 10,000 of these
+/// on every open, and most are never read.
 struct PackFile: Sendable, Hashable {
     let name: String
     let count: Int
-    let packPath: String
-    let indexPath: String
+    let directory: String
 
     init(name: String, directory: String, count: Int) {
         self.name = name
         self.count = count
-        packPath = "\(directory)/\(name).pack"
-        indexPath = "\(directory)/\(name).idx"
+        self.directory = directory
     }
+
+    var packPath: String { directory + "/" + name + ".pack" }
+    var indexPath: String { directory + "/" + name + ".idx" }
 }
 
 /// One table of the objects of many packs (git's multi-pack-index, restic's MasterIndex): the

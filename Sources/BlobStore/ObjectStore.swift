@@ -63,10 +63,23 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         loadReport = loaded.1
     }
 
-    /// The names (`pack-<hex>`) of the packs in `directory` that have an index, in no order.
+    /// The names (`pack-<hex>`) of the packs in `directory` that have an index, in no order
+    /// (none when it cannot be read). Read with readdir, a String made only for each `.idx`: a
+    /// folder of 10,000 packs holds 20,000 names.
     static func packNames(in directory: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
+        guard let folder = opendir(directory) else { return [] }
+        defer { closedir(folder) }
+        let suffix = Array(".idx".utf8)
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String? in
+                let bytes = raw.prefix(while: { $0 != 0 })
+                guard bytes.count > suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+                return String(decoding: bytes.dropLast(suffix.count), as: UTF8.self)
+            }
+            if let name { names.append(name) }
+        }
+        return names
     }
 
     /// Picks up packs sealed since the last look (by this or another process). A damaged index

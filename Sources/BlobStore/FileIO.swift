@@ -8,9 +8,9 @@ public enum FileIO {
         .io(path: path, operation: operation, message: String(cString: strerror(errno)))
     }
 
-    /// Opens `path` read-only.
-    public static func openForReading(_ path: String) throws -> Int32 {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens `path` read-only, with `flags` added (`O_DIRECTORY` for a folder).
+    public static func openForReading(_ path: String, flags: Int32 = 0) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | flags)
         if fd < 0 { throw error(path, "open") }
         return fd
     }

@@ -37,7 +37,11 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     private var master: MasterIndex
     /// What loading the indexes did when the store was opened.
     public let loadReport: IndexLoadReport
+    /// Open packs by name.
     private var handles: [String: PackHandle] = [:]
+    /// The pack folder, open: packs are opened relative to it, one path component to resolve
+    /// instead of the whole path for each of thousands of packs.
+    private let packFolder: PackHandle
     /// Packs kept open at once for reads; beyond, one is closed (once no read uses it), so a
     /// checkout over thousands of packs stays below the process's descriptor limit.
     static let maxOpenPacks = 128
@@ -56,6 +60,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         writer = PackWriter(layout: layout)
         verifiedManifests = VerifiedManifests(layout: layout)
         try layout.create()
+        packFolder = PackHandle(fd: try FileIO.openForReading(layout.packs, flags: O_DIRECTORY))
         listing = PackFolderStamp(layout.packs)
         let loaded = try MasterIndex.load(directory: layout.packs, names: Self.packNames(in: layout.packs),
                                           temporaryDirectory: layout.tmp)
@@ -173,7 +178,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
             guard let (sealed, pack) = locate(entry.digest), let pack else { throw StoreError.missingObject(entry.digest) }
             return try storedBytes(sealed, in: pack)
         }
-        let handle = try handle(for: pack.packPath)
+        let handle = try handle(for: pack)
         var stored = [UInt8](repeating: 0, count: Int(entry.storedLength))
         try withExtendedLifetime(handle) {
             try stored.withUnsafeMutableBytes { try FileIO.read(handle.fd, into: $0, at: Int(entry.dataOffset), path: pack.packPath) }
@@ -181,13 +186,20 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         return stored
     }
 
-    private func handle(for path: String) throws -> PackHandle {
-        if let handle = lock.withLock({ handles[path] }) { return handle }
-        let opened = PackHandle(fd: try FileIO.openForReading(path))
+    private func handle(for pack: PackFile) throws -> PackHandle {
+        if let handle = lock.withLock({ handles[pack.name] }) { return handle }
+        let opened: PackHandle
+        if pack.directory == layout.packs {
+            let fd = openat(packFolder.fd, pack.name + ".pack", O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw FileIO.error(pack.packPath, "open") }
+            opened = PackHandle(fd: fd)
+        } else {
+            opened = PackHandle(fd: try FileIO.openForReading(pack.packPath))
+        }
         return lock.withLock {
-            if let existing = handles[path] { return existing }
+            if let existing = handles[pack.name] { return existing }
             if handles.count >= Self.maxOpenPacks { handles.remove(at: handles.startIndex) }
-            handles[path] = opened
+            handles[pack.name] = opened
             return opened
         }
     }
@@ -270,7 +282,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     func forget(_ pack: PackFile) throws {
         lock.withLock {
             master.forget(pack.name)
-            handles[pack.packPath] = nil
+            handles[pack.name] = nil
         }
         for path in [pack.indexPath, pack.packPath] where unlink(path) != 0 && errno != ENOENT {
             throw FileIO.error(path, "delete")
@@ -301,7 +313,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     }
 }
 
-/// An open pack file, closed when the last read that uses it lets go.
+/// An open pack file (or the pack folder), closed when the last read that uses it lets go.
 final class PackHandle: Sendable {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }

@@ -478,8 +478,8 @@ def report(b: Bench, args: argparse.Namespace, versions: dict[str, str]) -> str:
   1 or more is not a verdict (issue 21). GitML works on both cores while `dvc add`, `sha256sum`, `zstd -d` and `git status` use one, so
   contention lengthens GitML's wall times more than the anchors'; CPU seconds (user + system,
   median) are shown next to each wall time. Verdicts use the median wall time, as the targets do.
-- Page cache: warm (inputs read once before each series; caches cannot be dropped without root
-  on this machine). Outputs go to the same ext4 disk. GitML fsyncs its packs; zstd, tar and
+- Page cache: warm (inputs read once before each series, as a user's recent file would be; the
+  cold-cache growth to 15 GiB is `Benchmarks/scaling/store.py`). Outputs go to the same ext4 disk. GitML fsyncs its packs; zstd, tar and
   sha256sum do not.
 - Reproduce: `{args.reproduce}`
 

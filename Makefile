@@ -1,8 +1,10 @@
 # GitML — the two commands of the quick start are `make demo` and `make test`.
 PREFIX ?= /usr/local
 SWIFT  ?= swift
-# A real S3 server for the blob-remote tests (moto's standalone server, from PyPI).
+# A real S3 server for the blob-remote tests (moto's standalone server, from PyPI), pinned: the
+# S3 tests fail with SignatureDoesNotMatch against moto 5.2.1 and pass against 5.2.6.
 TEST_VENV ?= $(CURDIR)/.build-test-venv
+MOTO_VERSION ?= 5.2.6
 # A real Ray head on loopback for the Ray sweep executor's tests (ray from PyPI, its own venv).
 RAY_VENV ?= $(CURDIR)/.build-ray-venv
 RAY_VERSION ?= 2.60.0
@@ -42,7 +44,7 @@ demo: install
 # chromium (apt) for the headless-browser test of the HTML review report.
 test-deps: deps
 	@scripts/install-deps.sh --test
-	@test -x $(TEST_VENV)/bin/moto_server || { python3 -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q 'moto[server]'; }
+	@test -x $(TEST_VENV)/bin/moto_server || { python3 -m venv $(TEST_VENV) && $(TEST_VENV)/bin/pip install -q 'moto[server]==$(MOTO_VERSION)'; }
 	@test -x $(RAY_VENV)/bin/ray || { python3 -m venv $(RAY_VENV) && $(RAY_VENV)/bin/pip install -q 'ray==$(RAY_VERSION)'; }
 
 # The bootstrap coverage simulation (2,000 seeded datasets) runs in release; then the whole suite.

@@ -1,8 +1,9 @@
 # GitML — the two commands of the quick start are `make demo` and `make test`.
 PREFIX ?= /usr/local
 SWIFT  ?= swift
-# A real S3 server for the blob-remote tests (moto's standalone server, from PyPI), pinned: the
-# S3 tests fail with SignatureDoesNotMatch against moto 5.2.1 and pass against 5.2.6.
+# A real S3 server for the blob-remote tests (moto's standalone server, from PyPI), pinned:
+# moto 5.2.1 answers SignatureDoesNotMatch to correctly signed listings (boto3's own
+# ListObjectsV2 with a prefix included), so the S3 tests fail there; 5.2.6 verifies them.
 TEST_VENV ?= $(CURDIR)/.build-test-venv
 MOTO_VERSION ?= 5.2.6
 # A real Ray head on loopback for the Ray sweep executor's tests (ray from PyPI, its own venv).

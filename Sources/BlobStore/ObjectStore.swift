@@ -186,16 +186,13 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         return stored
     }
 
+    /// The open file of one of this store's packs (a name means the same bytes wherever it is,
+    /// so the pack is always opened in this store's folder).
     private func handle(for pack: PackFile) throws -> PackHandle {
         if let handle = lock.withLock({ handles[pack.name] }) { return handle }
-        let opened: PackHandle
-        if pack.directory == layout.packs {
-            let fd = openat(packFolder.fd, pack.name + ".pack", O_RDONLY | O_CLOEXEC)
-            if fd < 0 { throw FileIO.error(pack.packPath, "open") }
-            opened = PackHandle(fd: fd)
-        } else {
-            opened = PackHandle(fd: try FileIO.openForReading(pack.packPath))
-        }
+        let fd = openat(packFolder.fd, pack.name + ".pack", O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw FileIO.error(layout.packs + "/" + pack.name + ".pack", "open") }
+        let opened = PackHandle(fd: fd)
         return lock.withLock {
             if let existing = handles[pack.name] { return existing }
             if handles.count >= Self.maxOpenPacks { handles.remove(at: handles.startIndex) }

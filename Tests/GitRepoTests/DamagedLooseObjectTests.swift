@@ -82,6 +82,17 @@ final class DamagedLooseObjectTests: XCTestCase {
         }
     }
 
+    /// A complete stream that inflates to less than its header's length is damaged, and says so.
+    func testAStreamShorterThanItsHeaderIsDamage() throws {
+        let repo = try Repository(discoveringFrom: dir)
+        let blob = try repo.writeBlob(Array("small".utf8))
+        try overwrite(blob, with: Array("blob 100\0small".utf8))
+        XCTAssertThrowsError(try repo.blobContents(blob)) { error in
+            guard case GitError.damagedObject(_, let message) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("less than its header gives"), message)
+        }
+    }
+
     func testAZlibStreamThatEndsEarlyIsDamageNotAHang() throws {
         let repo = try Repository(discoveringFrom: dir)
         let (c1, c2) = try twoCommits(repo)

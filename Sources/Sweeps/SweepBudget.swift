@@ -58,14 +58,19 @@ public struct SweepBudget: Sendable, Equatable {
     }
 
     /// Decides whether a job of `resource` may start `elapsed` seconds into the sweep; a new
-    /// trial counts against `maxTrials`. Before any job has finished, only one job runs (to
-    /// measure what a job costs); after that a job starts only when its expected cost fits.
+    /// trial counts against `maxTrials`. Under a cost limit (`maxUSD`, `maxCPUHours`), only one
+    /// job runs before any job has finished (to measure what a job costs), and after that a job
+    /// starts only when its expected cost fits; without one, nothing needs measuring, and every
+    /// free slot starts a job at once.
     public func admit(resource: Int, newTrial: Bool, elapsed: Double) -> Admission {
         if let max = envelope.maxWallSeconds, elapsed >= max {
             return .stop(String(format: "the wall-clock budget (%.0f s) is spent", max))
         }
         if newTrial, let max = envelope.maxTrials, trialsStarted >= max {
             return .stop("max_trials (\(max)) trials have started")
+        }
+        guard envelope.maxUSD != nil || envelope.maxCPUHours != nil else {
+            return .start(expected: nil, maxUSD: nil, maxCPUSeconds: nil)
         }
         let reservedUSD = reserved.values.reduce(0) { $0 + $1.usd }
         let reservedCPU = reserved.values.reduce(0) { $0 + $1.cpuSeconds }

@@ -35,6 +35,16 @@ final class SweepBudgetTests: XCTestCase {
         guard case .stop = budget.admit(resource: 10, newTrial: true, elapsed: 3) else { return XCTFail("50 > 10 left") }
     }
 
+    /// Without a cost limit nothing needs measuring: the first jobs start together, so a sweep
+    /// capped by trials or wall time keeps every slot busy from the start.
+    func testWithoutACostLimitTheFirstJobsStartTogether() {
+        for envelope in [SweepBudget.Envelope(maxTrials: 12), .init(maxWallSeconds: 600)] {
+            var budget = SweepBudget(envelope: envelope)
+            budget.started(job: 0, expected: nil, newTrial: true)
+            XCTAssertEqual(budget.admit(resource: 1, newTrial: true, elapsed: 0), .start(expected: nil, maxUSD: nil, maxCPUSeconds: nil))
+        }
+    }
+
     func testTrialAndWallLimits() {
         var budget = SweepBudget(envelope: .init(maxTrials: 1, maxWallSeconds: 60))
         budget.started(job: 0, expected: nil, newTrial: true)

@@ -52,18 +52,23 @@ def git_ml(binary: str, repo: str, *args: str) -> str:
     return subprocess.run([binary, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
-def sweep(binary: str, repo: str, name: str, jobs: int, ray_python: str | None) -> float:
-    """Runs sweep `name`, locally or on a loopback Ray head; returns the sweep's wall seconds."""
+def sweep(binary: str, repo: str, name: str, jobs: int, ray_python: str | None) -> tuple[float, float | None]:
+    """Runs sweep `name`, locally or on a loopback Ray head; returns the sweep's wall seconds and,
+    on Ray, the seconds a bare driver takes to import ray and connect (None locally)."""
     if ray_python is None:
         start = time.monotonic()
         git_ml(binary, repo, "sweep", "run", name, "--jobs", str(jobs))
-        return time.monotonic() - start
+        return time.monotonic() - start, None
     ray = os.path.join(os.path.dirname(ray_python), "ray")
     script = f"""set -e
 ip link set lo up
 "{ray}" start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 --include-dashboard=false \\
     --disable-usage-stats --temp-dir=/tmp/ray-bench-$$ > /dev/null 2>&1
 trap '"{ray}" stop --force > /dev/null 2>&1; rm -rf /tmp/ray-bench-$$' EXIT
+# What any Ray driver pays once to reach the cluster (import ray, connect), timed apart from the sweep.
+connect=$(date +%s.%N)
+"{ray_python}" -c 'import ray; ray.init(address="127.0.0.1:6391", logging_level="ERROR", log_to_driver=False)'
+echo "connect $(echo "$(date +%s.%N) - $connect" | bc)"
 start=$(date +%s.%N)
 "{binary}" sweep run {name} --on ray --ray-address 127.0.0.1:6391 --ray-python "{ray_python}" --jobs {jobs} > /dev/null
 echo "wall $(echo "$(date +%s.%N) - $start" | bc)"
@@ -72,11 +77,20 @@ echo "wall $(echo "$(date +%s.%N) - $start" | bc)"
     if done.returncode != 0:
         sys.exit(f"the sweep on Ray failed (exit {done.returncode}):\n{done.stderr}")
     out = done.stdout
-    return float(out.split("wall ")[1].split()[0])
+    return float(out.split("wall ")[1].split()[0]), float(out.split("connect ")[1].split()[0])
 
 
-def summary(binary: str, repo: str, name: str, wall: float, jobs: int) -> dict:
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def summary(binary: str, repo: str, name: str, timed: tuple[float, float | None], jobs: int) -> dict:
+    wall, connect = timed
     record = json.loads(git_ml(binary, repo, "sweep", "show", name, "--json"))
+    # On Ray, each job's placement says what the cluster added to it (round trip − command) and the node's phases.
+    cluster = [job["placement"]["seconds"] for job in record["jobs"] if (job.get("placement") or {}).get("seconds", {}).get("overhead") is not None]
     worker = sum(job["cost"]["wall_seconds"] for job in record["jobs"])
     best = max((job["metric"] for job in record["jobs"] if job["metric"] is not None), default=float("nan"))
     count = len(record["jobs"])
@@ -87,7 +101,7 @@ def summary(binary: str, repo: str, name: str, wall: float, jobs: int) -> dict:
         evaluation = sum(run["timings"].values())
     search = max(0.0, wall - evaluation)
     return {"trials": count, "total_s": wall, "search_s": search, "worker_wall_s": worker, "best": best,
-            "overhead_s": max(0.0, search * min(jobs, count) - worker) / max(count, 1)}
+            "overhead_s": max(0.0, search * min(jobs, count) - worker) / max(count, 1), "connect_s": connect, "cluster": cluster}
 
 
 def run_gitml(binary: str, rows: int, trials: int, jobs: int, rounds: int, ray_python: str | None) -> list[tuple[str, dict]]:
@@ -123,8 +137,8 @@ def run_gitml(binary: str, rows: int, trials: int, jobs: int, rounds: int, ray_p
         subprocess.run(["git", "commit", "-qm", "bench"], cwd=repo, check=True, env=env)
         rows_out = [("git ml sweep run (local executor)", summary(binary, repo, "bench", sweep(binary, repo, "bench", jobs, None), jobs))]
         if ray_python:
-            wall = sweep(binary, repo, "bench-ray", jobs, ray_python)
-            rows_out.append(("git ml sweep run --on ray (2-CPU loopback head)", summary(binary, repo, "bench-ray", wall, jobs)))
+            timed = sweep(binary, repo, "bench-ray", jobs, ray_python)
+            rows_out.append(("git ml sweep run --on ray (2-CPU loopback head)", summary(binary, repo, "bench-ray", timed, jobs)))
         return rows_out
     finally:
         shutil.rmtree(repo, ignore_errors=True)
@@ -182,7 +196,8 @@ def main() -> None:
           f"1-minute load {load:.2f}{' (under load: not a verdict)' if load >= 1 else ''}\n")
     print("| sweep | trials | wall s | of which search s | trials/hour (search) | workers' wall s | overhead per trial s | best validation AUC |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, g in run_gitml(os.path.abspath(args.git_ml), args.rows, args.trials, args.jobs, args.rounds, args.ray_python):
+    rows = run_gitml(os.path.abspath(args.git_ml), args.rows, args.trials, args.jobs, args.rounds, args.ray_python)
+    for label, g in rows:
         print(f"| {label} | {g['trials']} | {g['total_s']:.1f} | {g['search_s']:.1f} | {3600 * g['trials'] / g['search_s']:.0f} | "
               f"{g['worker_wall_s']:.1f} | {g['overhead_s']:.2f} | {g['best']:.4f} |")
     o = run_optuna(args.rows, args.trials, args.jobs, args.rounds)
@@ -191,6 +206,19 @@ def main() -> None:
               f"{o['total_s']:.1f} | {3600 * o['trials'] / o['total_s']:.0f} | – | – | {o['best']:.4f} |")
     print("\nGitML's wall includes the chosen configuration's evaluation run; search = wall − that run's phases; overhead per "
           "trial = (search × jobs at once − the workers' wall) / trials: process start, validation, storing, records, scheduling.")
+    for label, g in rows:
+        if not g["cluster"]:
+            continue
+        def spread(values: list[float]) -> str:
+            return f"{median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
+        node = lambda phase: [c["node"][phase] for c in g["cluster"]]
+        print(f"\n{label}, per job from the sweep record, median (range) s over {len(g['cluster'])} jobs:\n")
+        print("| what the cluster added (round trip − command) | round trip | fetch and check out | command | upload | clean up |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        print(f"| {spread([c['overhead'] for c in g['cluster']])} | {spread([c['round_trip'] for c in g['cluster']])} | "
+              f"{spread(node('fetch_and_check_out'))} | {spread(node('command'))} | {spread(node('upload'))} | {spread(node('clean_up'))} |")
+        print(f"\nOnce per sweep, outside the jobs: a bare Python driver's `import ray; ray.init(address)` took {g['connect_s']:.2f} s "
+              "(GitML's bridge pays the same once per sweep; it is in the sweep's wall and the table's overhead above).")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ public struct ClusterNode {
 
     public static let taskFile = "task.json"
     public static let resultFile = "result.json"
+    /// The task's phases in seconds (`PhaseTimes.json`), for the driver's record of where a
+    /// job's time went.
+    public static let phasesFile = "phases.json"
     /// The flock a running task holds in its folder.
     static let lockFile = ".lock"
     /// How the Ray bridge names task folders (in the node's temporary directory).
@@ -82,6 +85,7 @@ public struct ClusterNode {
             _ = FileIO.removeTree(root)
             phases.end("clean up")
             FileHandle.standardError.write(Data(phases.report.utf8))
+            try? Data(CanonicalJSON.encode(phases.json).utf8).write(to: URL(fileURLWithPath: directory + "/" + Self.phasesFile))
         }
         try materialise(task, at: root)
         phases.end("fetch and check out")
@@ -129,6 +133,12 @@ public struct ClusterNode {
         /// `git-ml cluster-task: fetch and check out 0.214 s, command 3.402 s, …`
         var report: String {
             "git-ml cluster-task: " + phases.map { "\($0.name) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", ") + "\n"
+        }
+
+        /// `{"fetch_and_check_out": 0.214, "command": 3.402, …}`, seconds to the millisecond.
+        var json: JSONValue {
+            .object(Dictionary(phases.map { ($0.name.replacingOccurrences(of: " ", with: "_"), .number(($0.seconds * 1000).rounded() / 1000)) },
+                               uniquingKeysWith: { $1 }))
         }
     }
 

@@ -25,7 +25,8 @@ public final class RayTrialExecutor: TrialExecutor {
     private let requests: FileHandle
     private let replies: Int32
     private var buffer: [UInt8] = []
-    private var running: [Int: String] = [:]
+    /// Running jobs: their folders, and when each was submitted.
+    private var running: [Int: (directory: String, submitted: ContinuousClock.Instant)] = [:]
 
     /// Starts the bridge (`python`, with `ray` importable) connected to the cluster at `address`.
     public init(python: String, address: String, driver: ClusterDriver, command: [String], scratch: String, cpusPerTrial: Int) throws {
@@ -74,19 +75,20 @@ public final class RayTrialExecutor: TrialExecutor {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try send(["submit": .number(Double(id)), "argv": .array(command.map(JSONValue.string)), "task": task.json,
                   "num_cpus": .number(Double(cpusPerTrial))])
-        running[id] = directory
+        running[id] = (directory, ContinuousClock.now)
     }
 
     public func next(stop: () -> Bool) throws -> TrialJob.Outcome? {
         while !running.isEmpty {
-            if let reply = try readLine(timeout: 0.05), let id = reply["job"]?.intValue, let directory = running.removeValue(forKey: id) {
+            if let reply = try readLine(timeout: 0.05), let id = reply["job"]?.intValue, let (directory, submitted) = running.removeValue(forKey: id) {
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 collect(reply, in: directory)
                 let ended = reply["lost"]?.stringValue.map { "the Ray task was lost (retried once): \($0)" }
                     ?? "the Ray task ended (exit \(reply["returncode"]?.intValue ?? -1)) without recording a run"
                 var outcome = TrialJob.outcome(job: id, directory: directory, ended: ended)
                 outcome.placement = ["executor": "ray", "node": reply["node"] ?? .null, "task": reply["task"] ?? .null,
-                                     "cpus": .number(Double(cpusPerTrial))]
+                                     "cpus": .number(Double(cpusPerTrial)),
+                                     "seconds": Self.seconds(roundTrip: ContinuousClock.now - submitted, phases: reply["phases"])]
                 return outcome
             }
             if stop() { return nil }
@@ -108,6 +110,22 @@ public final class RayTrialExecutor: TrialExecutor {
             }
         }
         try? Data(errors.utf8).write(to: URL(fileURLWithPath: directory + "/" + TrialJob.errorFile))
+    }
+
+    /// Where a job's time went: `round_trip` from its submission to its run recorded here, the
+    /// node's phases (`ClusterNode.PhaseTimes`), and `overhead`, the round trip less the
+    /// command's own phase — what running on the cluster added to the job (submission, the
+    /// node's fetch, check-out, upload and clean-up, the reply, the run's import). Without the
+    /// node's phases (a lost task) only the round trip.
+    static func seconds(roundTrip: Duration, phases: JSONValue?) -> JSONValue {
+        func rounded(_ seconds: Double) -> JSONValue { .number((seconds * 1000).rounded() / 1000) }
+        let trip = Double(roundTrip.components.seconds) + Double(roundTrip.components.attoseconds) * 1e-18
+        var seconds: [String: JSONValue] = ["round_trip": rounded(trip)]
+        if let phases = phases?.objectValue {
+            seconds["node"] = .object(phases.filter { $0.value.doubleValue != nil })
+            if let command = phases["command"]?.doubleValue { seconds["overhead"] = rounded(max(0, trip - command)) }
+        }
+        return .object(seconds)
     }
 
     public func cancel() {
@@ -140,8 +158,8 @@ public final class RayTrialExecutor: TrialExecutor {
     }
 
     /// The bridge: JSON lines in (`submit` with the task, `cancel`), JSON lines out (`ready`, then
-    /// `job` with `returncode`, `node`, `task`, the node's `stderr` and `result` — the run record —
-    /// or `lost`).
+    /// `job` with `returncode`, `node`, `task`, the node's `stderr`, `result` — the run record —
+    /// and `phases`, or `lost`).
     static let bridgeScript = #"""
         import json, os, select, shutil, subprocess, sys, tempfile
         # The protocol keeps its own copy of stdout; anything Ray or a library prints goes to stderr.
@@ -163,14 +181,19 @@ public final class RayTrialExecutor: TrialExecutor {
                     code = proc.wait()
                 with open(os.path.join(folder, "stderr"), "rb") as err:
                     errors = err.read()[-8192:].decode("utf-8", "replace")
-                result = None
+                result = phases = None
                 if os.path.exists(os.path.join(folder, "result.json")):
                     with open(os.path.join(folder, "result.json")) as run:
                         result = run.read()
+                try:
+                    with open(os.path.join(folder, "phases.json")) as times:
+                        phases = json.load(times)
+                except (OSError, ValueError):
+                    pass
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             return {"returncode": code, "node": ray.util.get_node_ip_address(), "task": ray.get_runtime_context().get_task_id(),
-                    "stderr": errors, "result": result}
+                    "stderr": errors, "result": result, "phases": phases}
 
         def say(message):
             protocol.write(json.dumps(message) + "\n")

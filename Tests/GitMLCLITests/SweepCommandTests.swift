@@ -321,6 +321,14 @@ final class SweepCommandTests: CLITestCase {
             let placement = try XCTUnwrap(job["placement"] as? [String: Any], "the record says where each job ran")
             XCTAssertEqual(placement["node"] as? String, "127.0.0.1")
             XCTAssertFalse((placement["task"] as? String ?? "").isEmpty, "the Ray task id")
+            // Where the job's time went: the round trip, the node's phases, and what the cluster added.
+            let seconds = try XCTUnwrap(placement["seconds"] as? [String: Any], "\(placement)")
+            let node = try XCTUnwrap(seconds["node"] as? [String: Double], "\(seconds)")
+            XCTAssertEqual(Set(node.keys), ["fetch_and_check_out", "command", "upload", "clean_up"])
+            let trip = try XCTUnwrap(seconds["round_trip"] as? Double), overhead = try XCTUnwrap(seconds["overhead"] as? Double)
+            XCTAssertGreaterThan(node["command"]!, 0)
+            XCTAssertEqual(overhead, max(0, trip - node["command"]!), accuracy: 0.002)
+            XCTAssertGreaterThanOrEqual(overhead, node["fetch_and_check_out"]! + node["upload"]! - 0.002, "\(seconds)")
         }
         let all = try runs()
         XCTAssertEqual(all.filter { $0["kind"] as? String == "trial" }.count, 3)

@@ -277,9 +277,9 @@ final class SweepCommandTests: CLITestCase {
     /// The Ray executor on a 2-CPU Ray head started by the test on loopback, inside a network
     /// namespace of its own (so nothing listens beyond this test), whose workers cannot see the
     /// repository (`rayScript`): every task fetches the committed code and the data from the
-    /// directory blob remote by digest. A sweep's trials and an `exec` run as cluster tasks and
-    /// are recorded here as local runs are, and reproduce here; a blob damaged on the remote is
-    /// refused by its digest. Needs a Python with `ray`: GITML_RAY_PYTHON names it (`pip install
+    /// directory blob remote by digest. A 12-trial sweep with ASHA (under a CPU budget, which it
+    /// finishes within) and an `exec` run as cluster tasks and are recorded here as local runs
+    /// are, and reproduce here; a blob damaged on the remote is refused by its digest. Needs a Python with `ray`: GITML_RAY_PYTHON names it (`pip install
     /// ray` into a venv); skipped without it.
     func testRaySweepRunsTrialsAsClusterTasks() throws {
         guard let python = ProcessInfo.processInfo.environment["GITML_RAY_PYTHON"] else {
@@ -295,7 +295,8 @@ final class SweepCommandTests: CLITestCase {
 
             """ + ChurnProject.script).write(toFile: repo + "/train.py", atomically: true, encoding: .utf8)
         let blobs = try setUpClusterRemote()
-        try setUpSweep("cluster", Self.sweep(trials: 3, budget: "{ max_trials: 3 }", halving: false, parallel: 2))
+        // Issue 22's sweep: 12 random trials with ASHA, under a cost budget it stays within.
+        try setUpSweep("cluster", Self.sweep(trials: 12, budget: "{ max_cpu_hours: 0.1, max_trials: 12 }", halving: true, parallel: 2))
         let onRay = "--on ray --ray-address 127.0.0.1:6391 --ray-python \"\(python)\""
         let script = rayScript(python: python, body: """
             git-ml sweep run cluster \(onRay) --jobs 2
@@ -314,8 +315,12 @@ final class SweepCommandTests: CLITestCase {
         let record = try sweepRecord("cluster")
         XCTAssertEqual(record["status"] as? String, "finished")
         XCTAssertEqual((record["plan"] as! [String: Any])["executor"] as? String, "ray")
+        XCTAssertEqual(record["stop_reason"] as? String, nil, "finished within its budget")
+        let spent = try XCTUnwrap((record["spent"] as? [String: Any])?["cpu_seconds"] as? Double)
+        XCTAssertLessThan(spent, 0.1 * 3600)
         let jobs = record["jobs"] as! [[String: Any]]
-        XCTAssertEqual(jobs.count, 3)
+        XCTAssertEqual(Set(jobs.map { $0["trial"] as! Int }), Set(0..<12), "every trial ran")
+        XCTAssertTrue(jobs.contains { ($0["rung"] as! Int) > 0 }, "successive halving promoted a trial")
         XCTAssertTrue(jobs.allSatisfy { $0["status"] as? String == "ok" }, "\(jobs)")
         for job in jobs {
             let placement = try XCTUnwrap(job["placement"] as? [String: Any], "the record says where each job ran")
@@ -331,7 +336,8 @@ final class SweepCommandTests: CLITestCase {
             XCTAssertGreaterThanOrEqual(overhead, node["fetch_and_check_out"]! + node["upload"]! - 0.002, "\(seconds)")
         }
         let all = try runs()
-        XCTAssertEqual(all.filter { $0["kind"] as? String == "trial" }.count, 3)
+        XCTAssertEqual(Set(all.filter { $0["kind"] as? String == "trial" }.map { $0["id"] as! String }), Set(jobs.map { $0["run"] as! String }),
+                       "one recorded trial run per job")
         XCTAssertNotNil(record["evaluated_run"] as? String)
         // A trial that ran on the cluster reproduces here, bit for bit.
         let trial = String((jobs[0]["run"] as! String).dropFirst(7).prefix(12))

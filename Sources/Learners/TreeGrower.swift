@@ -58,12 +58,15 @@ struct TreeGrower {
         var parentLink: (node: Int, isLeft: Bool)?
     }
 
-    /// The buffers of one fit's trees: a tree's row partition, its scratch copy and the per-block
-    /// histograms, allocated (and their pages faulted in) once per fit rather than once per tree.
+    /// The buffers of one fit's trees: a tree's row partition, its scratch copy, the per-block
+    /// histograms and the leaves' histograms, allocated (and their pages faulted in) once per fit
+    /// rather than once per tree or leaf.
     struct Workspace {
         fileprivate var partition: [UInt32] = []
         fileprivate var scratch: [UInt32] = []
         fileprivate var partials = BlockHistograms()
+        /// Leaf histograms no leaf holds, each uniquely referenced, to be written over.
+        fileprivate var histograms: [[Histogram.Bin]] = []
     }
 
     /// Grows a tree on `rows` (ascending row indices; the bag) using only `features`.
@@ -73,13 +76,15 @@ struct TreeGrower {
               features: [Int32], workspace: inout Workspace) -> GrownTree {
         // The buffers are moved out of the workspace (so each is uniquely held and reused in
         // place) and moved back at the end.
-        var partition: [UInt32] = [], scratch: [UInt32] = [], partials = BlockHistograms()
+        var partition: [UInt32] = [], scratch: [UInt32] = [], partials = BlockHistograms(), pool: [[Histogram.Bin]] = []
         swap(&partition, &workspace.partition)
         swap(&scratch, &workspace.scratch)
         swap(&partials, &workspace.partials)
+        swap(&pool, &workspace.histograms)
         defer {
             swap(&scratch, &workspace.scratch)
             swap(&partials, &workspace.partials)
+            swap(&pool, &workspace.histograms)
         }
         partition.removeAll(keepingCapacity: true)
         partition.append(contentsOf: rows)
@@ -87,7 +92,7 @@ struct TreeGrower {
         var rootStats = Histogram.Bin()
         for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians?[Int(row)] ?? 1, 1, 0) }
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
-                               histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials),
+                               histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials, &pool),
                                best: nil, parentLink: nil)]
         leaves[0].best = bestSplits([leaves[0]], features: features)[0]
         var tree = GrownTree()
@@ -121,7 +126,8 @@ struct TreeGrower {
             let (small, large) = leftIsSmaller ? (left, right) : (right, left)
             let largeSplits = treeGrowsOn && mayHaveSplit(large)
             if largeSplits || (treeGrowsOn && mayHaveSplit(small)) {
-                let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features, &partials)
+                let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features,
+                                               &partials, &pool)
                 var largeHistogram: [Histogram.Bin] = []
                 if largeSplits {
                     largeHistogram = parentHistogram
@@ -141,8 +147,14 @@ struct TreeGrower {
                 left.best = best[0]
                 right.best = best[1]
             }
+            if !parentHistogram.isEmpty { pool.append(parentHistogram) }
             leaves[leafIndex] = left
             leaves.append(right)
+        }
+        for index in leaves.indices where !leaves[index].histogram.isEmpty {
+            var histogram: [Histogram.Bin] = []
+            swap(&histogram, &leaves[index].histogram)
+            pool.append(histogram)
         }
         tree.leafValues = leaves.map { -$0.stats[0] / ($0.stats[1] + rules.lambdaL2) }
         tree.leafRanges = leaves.map { $0.start..<($0.start + $0.count) }
@@ -199,10 +211,12 @@ struct TreeGrower {
     /// leaves) still keeps every thread busy, and since each bin is summed by one item over its
     /// block's rows in order, the sums do not depend on how features are grouped. Without
     /// hessians (all 1) the blocks sum (gradient, count) pairs, expanded when folded: a sum of
-    /// ones is exactly its count, so the total is the same bits either way.
+    /// ones is exactly its count, so the total is the same bits either way. The total is written
+    /// over a buffer of `pool` when it has one: every bin of `features` is set, and a tree's
+    /// leaves only ever read the bins of its `features`.
     private func histogram(_ partition: [UInt32], _ range: Range<Int>, _ gradients: UnsafeBufferPointer<Double>,
                            _ hessians: UnsafeBufferPointer<Double>?, _ features: [Int32],
-                           _ partials: inout BlockHistograms) -> [Histogram.Bin] {
+                           _ partials: inout BlockHistograms, _ pool: inout [[Histogram.Bin]]) -> [Histogram.Bin] {
         let size = data.featureCount * Histogram.binsPerFeature
         let stride = data.featureCount
         let blocks = ParallelFor.blocks(count: range.count, blockSize: Self.histogramBlockSize)
@@ -259,7 +273,8 @@ struct TreeGrower {
         }
         // The features' bins of block 0, then the other blocks folded in block order, features in
         // parallel (each bin is folded by one item, in the same order whatever the threads).
-        var total = [Histogram.Bin](repeating: .zero, count: size)
+        var total = pool.popLast() ?? []
+        if total.count != size { total = [Histogram.Bin](repeating: .zero, count: size) }
         let groupOfFeatures = ParallelFor.blocks(count: features.count, blockSize: max(1, features.count / (2 * threads.count)))
         let foldThreads = blocks.count > 1 ? threads : .one  // one block: a copy, not worth a dispatch
         total.withUnsafeMutableBufferPointer { totalBuffer in

@@ -58,15 +58,19 @@ test: test-deps
 # normal test run replays). New interesting inputs collect in .build-fuzz/corpus/<target>;
 # in `make fuzz` a crash or an input slower than 1 s stops the run and is written to
 # .build-fuzz/findings/ — fix it and commit the input under Fuzz/corpus/<target>/.
+# FUZZ_CONFIG: release by default — the optimisation the shipped binary has (overflow and bounds
+# traps stay on at -O, and the sources hold no assert() that -O would drop), many times faster
+# than debug (docs/RELIABILITY.md has the figures); debug for a finding's stack with every frame.
 FUZZ_RUNS ?= 1000000
+FUZZ_CONFIG ?= release
 FUZZ_TARGETS ?= csv tsv jsonl parquet contract suite experiment gate config settings json dataset-record run-record lock promotion attestation manifest pack predictions
 fuzz-build:
-	$(SWIFT) build --sanitize=fuzzer -Xswiftc -DFUZZING --product gitml-fuzz --scratch-path .build-fuzz
+	$(SWIFT) build -c $(FUZZ_CONFIG) --sanitize=fuzzer -Xswiftc -DFUZZING --product gitml-fuzz --scratch-path .build-fuzz
 fuzz: fuzz-build
 	@mkdir -p .build-fuzz/findings
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p .build-fuzz/corpus/$$t && echo "fuzz $$t: $(FUZZ_RUNS) inputs" && \
-	  GITML_FUZZ_TARGET=$$t .build-fuzz/debug/gitml-fuzz -runs=$(FUZZ_RUNS) -timeout=1 -rss_limit_mb=4096 \
+	  GITML_FUZZ_TARGET=$$t .build-fuzz/$(FUZZ_CONFIG)/gitml-fuzz -runs=$(FUZZ_RUNS) -timeout=1 -rss_limit_mb=4096 \
 	    -artifact_prefix=.build-fuzz/findings/$$t- .build-fuzz/corpus/$$t Fuzz/corpus/$$t || exit 1; \
 	done
 
@@ -75,7 +79,7 @@ fuzz: fuzz-build
 # and the slowest input (scripts/fuzz-long.sh). FUZZ_SECONDS caps each target's wall time (0: none).
 FUZZ_SECONDS ?= 0
 fuzz-long: fuzz-build
-	SECONDS_PER_TARGET=$(FUZZ_SECONDS) scripts/fuzz-long.sh .build-fuzz/debug/gitml-fuzz $(FUZZ_RUNS) $(FUZZ_TARGETS)
+	SECONDS_PER_TARGET=$(FUZZ_SECONDS) scripts/fuzz-long.sh .build-fuzz/$(FUZZ_CONFIG)/gitml-fuzz $(FUZZ_RUNS) $(FUZZ_TARGETS)
 
 # The sanitizer run (docs/RELIABILITY.md, "Sanitizers"): the package and its tests built with
 # SANITIZER (address or thread) apart from the normal build, then the tests in SANITIZE_TESTS —

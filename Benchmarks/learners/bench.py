@@ -14,8 +14,12 @@ import time
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-WORK = ROOT / "Benchmarks/work/learners"
-TRAIN, HOLDOUT, COLUMNS = 1_000_000, 250_000, 30
+# LEARNERS_DATA, LEARNERS_TRAIN_ROWS and LEARNERS_HOLDOUT_ROWS move the data set and size it
+# (Benchmarks/scaling/gbdt.py: the same generator at 10^5 to 10^7 rows).
+WORK = pathlib.Path(os.environ.get("LEARNERS_DATA", ROOT / "Benchmarks/work/learners"))
+TRAIN = int(os.environ.get("LEARNERS_TRAIN_ROWS", 1_000_000))
+HOLDOUT = int(os.environ.get("LEARNERS_HOLDOUT_ROWS", 250_000))
+COLUMNS = 30
 THREADS = 2
 MLP_EPOCHS, MLP_WIDTH = 3, 32
 SWIFT_BIN = ROOT / ".build/release/learners-bench"

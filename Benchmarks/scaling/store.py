@@ -22,10 +22,11 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import time
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -41,37 +42,8 @@ def run(command, cwd):
     subprocess.run(command, cwd=cwd, env=ENV, shell=True, check=True, stdout=subprocess.DEVNULL)
 
 
-def drop_caches():
-    """Writes dirty pages and drops the page cache; False where this process may not."""
-    os.sync()
-    try:
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
-
-
-def quiet():
-    while os.environ.get("QUIET") == "1" and os.getloadavg()[0] >= 1:
-        time.sleep(2)
-    return os.getloadavg()[0]
-
-
 def timed(command, cwd, cold):
-    """(wall s, CPU s, peak RSS MiB) of `command` under GNU time."""
-    load = quiet()
-    if cold:
-        drop_caches()
-    out = os.path.join(WORK, "time.txt")
-    start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-o", out, "-f", "%U %S %M", "sh", "-c", command], cwd=cwd, env=ENV,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{command} failed ({done.returncode}): {done.stderr[-2000:]}")
-    user, system, rss = open(out).read().split()[-3:]
-    return {"wall": wall, "cpu": float(user) + float(system), "rss": int(rss) / 1024, "load": load}
+    return common.timed(command, cwd, ENV, WORK, cold)
 
 
 def make_file(path, copies):
@@ -120,44 +92,6 @@ def measure(copies, a, cold):
     return size, rows
 
 
-def svg(results, cold):
-    """Two log-log panels: wall time and peak RSS against the file's size, one line per command."""
-    colors = {"git ml data add": "#1f77b4", "dvc add": "#d62728", "zstd -1 -T0": "#7f7f7f",
-              "git ml data checkout": "#2ca02c", "zstd -d": "#bcbd22"}
-    import math
-    width, height, pad = 460, 340, 60
-    sizes = [s / GIB for s, _ in results]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * width}" height="{height}" font-family="sans-serif" font-size="11">']
-    for panel, (key, label, unit) in enumerate([("wall", "wall time", "s"), ("rss", "peak RSS", "MiB")]):
-        x0 = panel * width
-        values = [r[name][key] for _, r in results for name in r]
-        lo, hi = math.log10(min(values) * 0.8), math.log10(max(values) * 1.25)
-        slo, shi = math.log10(min(sizes) * 0.8), math.log10(max(sizes) * 1.25)
-
-        def px(s):
-            return x0 + pad + (math.log10(s) - slo) / (shi - slo) * (width - 1.5 * pad)
-
-        def py(v):
-            return height - pad + (lo - math.log10(v)) / (hi - lo) * (height - 1.5 * pad)
-
-        parts.append(f'<text x="{x0 + width / 2}" y="18" text-anchor="middle" font-size="13">{label} ({unit}) against size (GiB), log-log{", cold cache" if cold else ", warm cache"}</text>')
-        parts.append(f'<rect x="{x0 + pad}" y="{pad / 2}" width="{width - 1.5 * pad}" height="{height - 1.5 * pad}" fill="none" stroke="#999"/>')
-        for s in sizes:
-            parts.append(f'<text x="{px(s):.1f}" y="{height - pad + 16}" text-anchor="middle">{s:.2g}</text>')
-        for e in range(math.ceil(lo), math.floor(hi) + 1):
-            for m in (1, 2, 5):
-                v = m * 10 ** e
-                if lo <= math.log10(v) <= hi:
-                    parts.append(f'<text x="{x0 + pad - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
-                    parts.append(f'<line x1="{x0 + pad}" x2="{x0 + width - pad / 2}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#eee"/>')
-        for i, name in enumerate(results[0][1]):
-            points = " ".join(f"{px(s / GIB):.1f},{py(r[name][key]):.1f}" for s, r in results)
-            parts.append(f'<polyline points="{points}" fill="none" stroke="{colors.get(name, "#000")}" stroke-width="2"/>')
-            parts.append(f'<text x="{x0 + pad + 8}" y="{pad / 2 + 14 + 13 * i}" fill="{colors.get(name, "#000")}">{name}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--copies", default="1,2,8,32", help="sizes, in copies of the 467 MiB base file")
@@ -170,7 +104,7 @@ def main():
     if a.dvc and not os.path.exists(f"{VENV}/bin/dvc"):
         raise SystemExit(f"no DVC in {VENV}: run Benchmarks/store/run.sh (it installs it) or pass --no-dvc")
     os.makedirs(WORK, exist_ok=True)
-    cold = drop_caches()
+    cold = common.drop_caches()
     results = []
     for copies in [int(c) for c in a.copies.split(",")]:
         size, rows = measure(copies, a, cold)
@@ -192,8 +126,11 @@ def main():
     print(text)
     with open(os.path.join(ROOT, "Benchmarks", "work", "BENCHMARKS-scaling-store.md"), "w") as f:
         f.write(text)
+    colors = {"git ml data add": "#1f77b4", "dvc add": "#d62728", "zstd -1 -T0": "#7f7f7f",
+              "git ml data checkout": "#2ca02c", "zstd -d": "#bcbd22"}
     with open(a.svg, "w") as f:
-        f.write(svg(results, cold))
+        f.write(common.svg([(size / GIB, rows) for size, rows in results], "size (GiB)",
+                           ", cold cache" if cold else ", warm cache", colors))
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ enum SplitFinder {
         func consider(_ candidate: SplitCandidate) {
             if candidate.gain > threshold, candidate.gain > (best?.gain ?? -.infinity) { best = candidate }
         }
-        for feature in features.map(Int.init) {
+        for index in features {
+            let feature = Int(index)
             let bins = histogram + feature * Histogram.binsPerFeature
             let binCount = binners[feature].binCount
             if binners[feature].isCategorical {
@@ -64,26 +65,33 @@ enum SplitFinder {
     }
 
     /// Thresholds between value bins, with missing values tried on each side (or, when the leaf
-    /// has none, sent to the side with more rows).
+    /// has none, sent to the side with more rows). Counts are whole numbers, exact in a Double, so
+    /// the right side's count only falls as the threshold rises: once it is below
+    /// `minDataInLeaf`, no later threshold is admitted.
     private static func numeric(_ bins: UnsafePointer<Histogram.Bin>, binCount: Int, feature: Int, total: Histogram.Bin,
                                 parentScore: Double, rules: SplitRules) -> SplitCandidate? {
-        var best: SplitCandidate?
         let missing = bins[0]
-        let directions: [Bool?] = missing[2] > 0 ? [false, true] : [nil]
-        for direction in directions {
+        let minData = Double(rules.minDataInLeaf)
+        var bestGain = -Double.infinity, bestThreshold = 0, bestLeft = Histogram.Bin(), bestDirection: Bool?
+        let hasMissing = missing[2] > 0
+        for pass in 0..<(hasMissing ? 2 : 1) {
+            let direction: Bool? = hasMissing ? pass == 1 : nil
             var left = direction == true ? missing : Histogram.Bin()
-            for threshold in stride(from: 1, to: binCount - 1, by: 1) {
+            for threshold in 1..<max(1, binCount - 1) {
                 left += bins[threshold]
                 let right = total - left
+                if right[2] < minData { break }
                 guard rules.admits(left), rules.admits(right) else { continue }
                 let gain = rules.score(left) + rules.score(right) - parentScore
-                if gain > (best?.gain ?? -.infinity) {
-                    best = SplitCandidate(gain: gain, feature: feature, thresholdBin: threshold, leftBins: nil,
-                                          defaultLeft: direction ?? (left[2] >= right[2]), leftStats: left, rightStats: right)
+                if gain > bestGain {
+                    (bestGain, bestThreshold, bestLeft, bestDirection) = (gain, threshold, left, direction)
                 }
             }
         }
-        return best
+        guard bestThreshold > 0 else { return nil }
+        let right = total - bestLeft
+        return SplitCandidate(gain: bestGain, feature: feature, thresholdBin: bestThreshold, leftBins: nil,
+                              defaultLeft: bestDirection ?? (bestLeft[2] >= right[2]), leftStats: bestLeft, rightStats: right)
     }
 
     /// Categories (bin 0 included) ordered by G / (H + smoothing); the best prefix goes left.

@@ -224,7 +224,14 @@ struct TreeGrower {
         let groupCount = min(features.count, max(1, (2 * threads.count + blocks.count - 1) / blocks.count))
         let groups = (0..<groupCount).map { ($0 * features.count / groupCount)..<(($0 + 1) * features.count / groupCount) }
         let unitHessian = hessians == nil
-        if unitHessian {
+        var total = pool.popLast() ?? []
+        if total.count != size { total = [Histogram.Bin](repeating: .zero, count: size) }
+        // One block of full bins is the histogram itself (the fold would copy it): it is summed
+        // straight into the total, lent to `partials` for the pass.
+        let direct = blocks.count == 1 && !unitHessian
+        if direct {
+            swap(&total, &partials.full)
+        } else if unitHessian {
             BlockHistograms.reserve(&partials.unitHessian, count: blocks.count * size)
         } else {
             BlockHistograms.reserve(&partials.full, count: blocks.count * size)
@@ -271,10 +278,12 @@ struct TreeGrower {
                 }
             }
         }
+        if direct {
+            swap(&total, &partials.full)
+            return total
+        }
         // The features' bins of block 0, then the other blocks folded in block order, features in
         // parallel (each bin is folded by one item, in the same order whatever the threads).
-        var total = pool.popLast() ?? []
-        if total.count != size { total = [Histogram.Bin](repeating: .zero, count: size) }
         let groupOfFeatures = ParallelFor.blocks(count: features.count, blockSize: max(1, features.count / (2 * threads.count)))
         let foldThreads = blocks.count > 1 ? threads : .one  // one block: a copy, not worth a dispatch
         total.withUnsafeMutableBufferPointer { totalBuffer in

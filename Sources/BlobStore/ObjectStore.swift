@@ -142,6 +142,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// base cannot yield the delta's own (always verified) digest, so checking it twice is waste.
     private func read(_ digest: Digest, verify: Bool) throws -> [UInt8] {
         guard let (entry, index) = locate(digest) else { throw StoreError.missingObject(digest) }
+        if let why = entry.impossibility { throw StoreError.corruptObject(digest, detail: why) }
         var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
         try raw.withUnsafeMutableBytes { try decode(entry, in: index, into: $0, verify: verify) }
         return raw
@@ -170,8 +171,10 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         }
     }
 
-    /// The stored (compressed) bytes of an entry.
+    /// The stored (compressed) bytes of an entry; an entry whose bytes would lie past the end of
+    /// its pack is damage, refused before anything is read.
     func storedBytes(_ entry: PackEntry, in pack: PackFile?) throws -> [UInt8] {
+        if let why = entry.impossibility { throw StoreError.corruptObject(entry.digest, detail: why) }
         guard let pack else {
             if let bytes = try lock.withLock({ try writer.pendingStored(entry.digest) }) { return bytes }
             // Sealed since it was located: it is in a loaded index now.
@@ -179,6 +182,9 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
             return try storedBytes(sealed, in: pack)
         }
         let handle = try handle(for: pack)
+        guard entry.dataOffset + UInt64(entry.storedLength) <= handle.size else {
+            throw StoreError.corruptObject(entry.digest, detail: "its index entry points past the end of \(pack.name).pack")
+        }
         var stored = [UInt8](repeating: 0, count: Int(entry.storedLength))
         try withExtendedLifetime(handle) {
             try stored.withUnsafeMutableBytes { try FileIO.read(handle.fd, into: $0, at: Int(entry.dataOffset), path: pack.packPath) }
@@ -313,7 +319,13 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
 /// An open pack file (or the pack folder), closed when the last read that uses it lets go.
 final class PackHandle: Sendable {
     let fd: Int32
-    init(fd: Int32) { self.fd = fd }
+    /// The pack's size when opened (packs are immutable once sealed).
+    let size: UInt64
+    init(fd: Int32) {
+        self.fd = fd
+        var info = stat()
+        size = fstat(fd, &info) == 0 ? UInt64(max(0, info.st_size)) : 0
+    }
     deinit { close(fd) }
 }
 

@@ -45,6 +45,24 @@ public struct PackEntry: Sendable, Equatable {
     /// Offset of the stored bytes in the pack.
     var dataOffset: UInt64 { offset + UInt64(PackFormat.entryHeaderSize) }
 
+    /// No pack comes near this size (packs are written ~64 MiB each): an offset past it is
+    /// damage, and below it every sum of an offset and a length stays far inside `Int`.
+    static let maxOffset: UInt64 = 1 << 48
+    /// The most raw bytes per stored byte of any zstd frame: a block regenerates at most 128 KiB
+    /// and costs at least 4 bytes (a 3-byte header and one RLE byte).
+    static let maxExpansion: UInt64 = 32_768
+
+    /// Why this entry cannot describe an object — an offset past any pack's size, or more raw
+    /// bytes than its stored bytes can decode to — or nil. Index entries arrive with packs from
+    /// remotes: every reader checks this before it sizes a buffer or a read by the entry.
+    var impossibility: String? {
+        if offset > Self.maxOffset { return "its index entry gives offset \(offset), past the end of any pack" }
+        if UInt64(rawLength) > UInt64(storedLength) * Self.maxExpansion {
+            return "its index entry gives \(rawLength) raw bytes for \(storedLength) stored bytes, more than any zstd frame of that size decodes to"
+        }
+        return nil
+    }
+
     /// The 80-byte pack entry header.
     func packHeader() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: PackFormat.entryHeaderSize)

@@ -98,6 +98,9 @@ extension RemoteSync {
         for index in indexes {
             let packKey = RemoteLayout.packKey(index.name), indexKey = RemoteLayout.indexKey(index.name)
             let entries = index.entries()
+            if let bad = entries.first(where: { $0.impossibility != nil }) {
+                throw RemoteError.corruptObject(remote: remote.name, key: indexKey, detail: "object \(bad.digest): \(bad.impossibility!)")
+            }
             let live = entries.filter { keep.contains($0.digest) }
             if live.count == entries.count, isOld(packKey), isOld(indexKey),
                (objects[packKey]?.size ?? .max) < ObjectStore.consolidationThreshold {

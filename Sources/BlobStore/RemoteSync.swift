@@ -246,6 +246,9 @@ public struct RemoteSync: Sendable {
                 absent.append(digest)
                 continue
             }
+            if let why = entry.impossibility {
+                throw RemoteError.corruptObject(remote: remote.name, key: RemoteLayout.indexKey(pack), detail: "object \(digest): \(why)")
+            }
             wanted[digest] = (entry, pack)
             if let base = entry.base { pending.append(base) }
         }

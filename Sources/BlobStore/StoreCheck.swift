@@ -60,6 +60,10 @@ extension ObjectStore {
             let list = entries
             DispatchQueue.concurrentPerform(iterations: list.count) { i in
                 let e = list[i]
+                if let why = e.impossibility {
+                    found.add(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: why))
+                    return
+                }
                 if let base = e.base, !self.contains(base) {
                     found.add(StoreProblem(subject: "object \(e.digest)", message: "delta base \(base) is missing"))
                     return
@@ -128,8 +132,7 @@ extension ObjectStore {
                 problems.append(StoreProblem(subject: path, message: "pack checksum mismatch (the file was modified or damaged)"))
             }
             for e in index.entries() {
-                let end = Int(e.offset) + PackFormat.entryHeaderSize + Int(e.storedLength)
-                guard end <= p.count - PackFormat.trailerSize,
+                guard e.impossibility == nil, e.dataOffset + UInt64(e.storedLength) <= UInt64(p.count - PackFormat.trailerSize),
                       let header = PackEntry.parsePackHeader(UnsafeRawBufferPointer(rebasing: p[Int(e.offset)..<(Int(e.offset) + PackFormat.entryHeaderSize)]), offset: e.offset),
                       header == e else {
                     problems.append(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: "index entry does not match the pack"))

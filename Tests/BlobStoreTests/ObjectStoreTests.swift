@@ -120,6 +120,41 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try FileIO.readAll(dir.path + "/out"), Array("previous".utf8))
     }
 
+    /// An index arrives with its pack from a remote: an entry whose offset lies past any pack,
+    /// whose stored bytes run past the end of its pack, or which claims more raw bytes than its
+    /// stored bytes can decode to is damage — refused by reads and named by the check before any
+    /// buffer is sized by it (found by `make fuzz-long`: a 1.2 KB pack trapped the check or made
+    /// it allocate 4 GB).
+    func testAnImpossibleIndexEntryIsRefusedBeforeAnythingIsSizedByIt() throws {
+        let forgeries: [(field: Int, value: [UInt8], message: String)] = [
+            (32, [UInt8](repeating: 0xFF, count: 8), "past the end of any pack"),
+            (40, [0xFF, 0xFF, 0xFF, 0xFF], "more than any zstd frame of that size decodes to"),
+            (44, [0x00, 0x00, 0x00, 0x40], "points past the end of pack-"),
+        ]
+        for forgery in forgeries {
+            let dir = TemporaryDirectory()
+            let layout = StoreLayout(root: dir.path + "/ml")
+            let store = try ObjectStore(layout: layout)
+            let digest = try store.put(Array("one small object, stored whole".utf8))
+            try store.flush()
+            let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
+            var bytes = try FileIO.readAll(layout.packs + "/" + index)
+            let entry = PackFormat.headerSize + PackFormat.fanoutSize
+            bytes.replaceSubrange((entry + forgery.field)..<(entry + forgery.field + forgery.value.count), with: forgery.value)
+            write(bytes, to: layout.packs + "/" + index)
+            try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
+
+            let reopened = try ObjectStore(layout: layout)
+            XCTAssertThrowsError(try reopened.read(digest)) { error in
+                guard case StoreError.corruptObject(_, let detail) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(detail.contains(forgery.message), detail)
+            }
+            let report = reopened.check()
+            XCTAssertTrue(report.problems.contains { $0.message.contains(forgery.message) || $0.message == "index entry does not match the pack" },
+                          "\(report.problems)")
+        }
+    }
+
     func testAFileThatChangesWhileReadIsRefused() throws {
         let dir = TemporaryDirectory()
         let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))

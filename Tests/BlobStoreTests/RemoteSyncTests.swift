@@ -116,6 +116,30 @@ final class RemoteScenario {
         }
     }
 
+    /// A remote's index whose entry lies past the end of any pack (a forged or damaged index) is
+    /// refused by name before any range is computed from it.
+    func checkImpossibleIndexEntryIsRefused(_ remote: any RemoteBackend) throws {
+        try RemoteSync(store: source, remote: remote).push(allFiles)
+        let indexKey = try XCTUnwrap(try remote.list(prefix: "packs/").map(\.key).first { $0.hasSuffix(".idx") })
+        var bytes = try remote.get(indexKey, range: nil)
+        let offsets = PackFormat.headerSize + PackFormat.fanoutSize + 32
+        let count = (bytes.count - PackFormat.headerSize - PackFormat.fanoutSize - 32) / PackFormat.indexEntrySize
+        for entry in 0..<count {
+            bytes.replaceSubrange((offsets + entry * PackFormat.indexEntrySize)..<(offsets + entry * PackFormat.indexEntrySize + 8),
+                                  with: [UInt8](repeating: 0xFF, count: 8))
+        }
+        // A forger recomputes the index's checksum.
+        let checksum = Digest.of(Array(bytes[..<(bytes.count - 32)]))
+        bytes.withUnsafeMutableBytes { checksum.write(to: $0.baseAddress! + $0.count - 32) }
+        try remote.put(indexKey, bytes: bytes)
+        let clone = try emptyStore()
+        XCTAssertThrowsError(try RemoteSync(store: clone, remote: remote).pull(allFiles)) { error in
+            guard case RemoteError.corruptObject(_, let key, let detail) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(key, indexKey)
+            XCTAssertTrue(detail.contains("past the end of any pack"), detail)
+        }
+    }
+
     func checkInterruptedPushResumes(_ remote: any RemoteBackend) throws {
         let sync = RemoteSync(store: source, remote: remote)
         let full = try sync.push(allFiles)
@@ -252,6 +276,11 @@ final class RemoteSyncTests: XCTestCase {
     func testDirectoryCorruptedRemoteObjectIsDetectedOnPull() throws {
         let scenario = try RemoteScenario()
         try scenario.checkCorruptionIsDetected(try directoryRemote(scenario))
+    }
+
+    func testDirectoryImpossibleIndexEntryIsRefusedOnPull() throws {
+        let scenario = try RemoteScenario()
+        try scenario.checkImpossibleIndexEntryIsRefused(try directoryRemote(scenario))
     }
 
     func testDirectoryInterruptedPushResumes() throws {

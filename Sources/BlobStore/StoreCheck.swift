@@ -54,6 +54,10 @@ extension ObjectStore {
             }
             report.problems += checkPackFile(index)
             let entries = index.entries()
+            if entries.count < index.count {
+                report.problems.append(StoreProblem(subject: index.indexPath,
+                                                    message: "\(index.count - entries.count) of its entries have an unknown kind (the objects they list cannot be read)"))
+            }
             report.objects += entries.count
             report.storedBytes += entries.reduce(0) { $0 + UInt64($1.storedLength) }
             let found = ProblemList()

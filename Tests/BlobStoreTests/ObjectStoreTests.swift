@@ -155,6 +155,23 @@ final class ObjectStoreTests: XCTestCase {
         }
     }
 
+    /// An index entry of a kind this build does not know lists an object no read can return:
+    /// the check names it instead of counting one object fewer.
+    func testAnIndexEntryOfAnUnknownKindIsAProblem() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        let store = try ObjectStore(layout: layout)
+        try store.put(Array("one small object, stored whole".utf8))
+        try store.flush()
+        let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
+        var bytes = try FileIO.readAll(layout.packs + "/" + index)
+        bytes[PackFormat.headerSize + PackFormat.fanoutSize + 48] = 0x7F
+        write(bytes, to: layout.packs + "/" + index)
+        try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
+        let report = try ObjectStore(layout: layout).check()
+        XCTAssertTrue(report.problems.contains { $0.message.contains("1 of its entries have an unknown kind") }, "\(report.problems)")
+    }
+
     func testAFileThatChangesWhileReadIsRefused() throws {
         let dir = TemporaryDirectory()
         let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))

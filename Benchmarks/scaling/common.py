@@ -64,7 +64,7 @@ def svg(results, size_label, title, colors, time_key="wall", time_label="wall ti
         parts.append(f'<rect x="{x0 + pad}" y="{pad / 2}" width="{width - 1.5 * pad}" height="{height - 1.5 * pad}" fill="none" stroke="#999"/>')
         for s in sizes:
             parts.append(f'<text x="{px(s):.1f}" y="{height - pad + 16}" text-anchor="middle">{s:.2g}</text>')
-        for e in range(math.ceil(lo), math.floor(hi) + 1):
+        for e in range(math.floor(lo), math.floor(hi) + 1):
             for m in (1, 2, 5):
                 v = m * 10 ** e
                 if lo <= math.log10(v) <= hi:

@@ -1,10 +1,16 @@
 """What the cost-growth benchmarks share (issue 21): waiting for a quiet machine, timing a
 command under GNU time, dropping the page cache, and drawing time and peak RSS against size
 as two log-log panels of one SVG."""
+import argparse
 import math
 import os
+import platform
 import subprocess
+import sys
 import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORK = os.path.join(ROOT, "Benchmarks", "work", "scaling")
 
 
 def quiet():
@@ -76,3 +82,44 @@ def svg(results, size_label, title, colors, time_key="wall", time_label="wall ti
             parts.append(f'<text x="{x0 + pad + 8}" y="{pad / 2 + 14 + 13 * i}" fill="{colors.get(name, "#000")}">{name}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def arguments(name, sizes, binary, **extra):
+    """The options every cost-growth script takes: `--rows` (comma-separated sizes), `--binary`
+    (the GitML program it times, default `binary` under .build/release) and `--svg` (default
+    docs/scaling-NAME.svg), plus `extra` (option name: (type, default))."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--rows", default=sizes)
+    p.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", binary))
+    p.add_argument("--svg", default=os.path.join(ROOT, "docs", f"scaling-{name}.svg"))
+    for option, (kind, default) in extra.items():
+        p.add_argument(f"--{option}", type=kind, default=default)
+    a = p.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    return a
+
+
+def each_size(sizes, measure, summary):
+    """[(size, measure(size))] for the comma-separated `sizes`, each told on stderr as it ends."""
+    results = []
+    for size in [int(s) for s in sizes.split(",")]:
+        result = measure(size)
+        results.append((size, result))
+        print(f"{size:,} rows: {summary(result)}", file=sys.stderr, flush=True)
+    return results
+
+
+def heading(what, loads, detail=""):
+    """The line a table starts with: what, the machine, the time and the loads the runs started at."""
+    return (f"{what} ({detail}{platform.machine()}, {os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+            f"1-minute load at each start {min(loads):.2f}–{max(loads):.2f})")
+
+
+def report(name, lines, svg_path, svg_text):
+    """Prints the table and writes it to Benchmarks/work/BENCHMARKS-scaling-NAME.md, the plot to `svg_path`."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with open(os.path.join(ROOT, "Benchmarks", "work", f"BENCHMARKS-scaling-{name}.md"), "w") as f:
+        f.write(text)
+    with open(svg_path, "w") as f:
+        f.write(svg_text)

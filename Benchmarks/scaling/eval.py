@@ -14,20 +14,15 @@ with QUIET=1, the file in the page cache; wall and CPU seconds and peak RSS from
 Markdown table goes to Benchmarks/work/BENCHMARKS-scaling-eval.md and the plots to
 docs/scaling-eval.svg. Needs Benchmarks/.venv with numpy, pandas 3.1.1 and scikit-learn 1.9.1.
 """
-import argparse
 import os
-import platform
 import statistics
 import sys
-import time
 
 import numpy as np
 
 import common
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-WORK = os.path.join(ROOT, "Benchmarks", "work", "scaling")
+WORK = common.WORK
 
 ANCHOR = r'''
 import sys
@@ -90,36 +85,21 @@ def check(gitml, anchor):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--rows", default="100000,1000000,10000000,100000000")
-    p.add_argument("--runs", type=int, default=1)
-    p.add_argument("--git-ml", default=os.path.join(ROOT, ".build", "release", "git-ml"))
-    p.add_argument("--svg", default=os.path.join(ROOT, "docs", "scaling-eval.svg"))
-    a = p.parse_args()
-    os.makedirs(WORK, exist_ok=True)
-    results = []
-    for rows in [int(r) for r in a.rows.split(",")]:
-        result = measure(rows, a.runs, a.git_ml)
-        results.append((rows, result))
-        print(f"{rows} rows: " + ", ".join(f"{k} {v['wall']:.2f} s, {v['rss']:.0f} MiB" for k, v in result.items()), file=sys.stderr, flush=True)
+    a = common.arguments("eval", "100000,1000000,10000000,100000000", "git-ml", runs=(int, 1))
+    results = common.each_size(a.rows, lambda rows: measure(rows, a.runs, a.binary),
+                               lambda r: ", ".join(f"{k} {v['wall']:.2f} s, {v['rss']:.0f} MiB" for k, v in r.items()))
     loads = [l for _, r in results for v in r.values() for l in v["loads"]]
     names = list(results[0][1])
     imports = common.timed(f"{sys.executable} -c 'import numpy, pandas, sklearn.metrics'", WORK, dict(os.environ), WORK)
-    lines = [f"git ml eval against rows ({platform.machine()}, {os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-             f"{a.runs} run(s) each, median; 1-minute load at each start {min(loads):.2f}–{max(loads):.2f}; the anchor's imports alone "
-             f"take {imports['wall']:.2f} s of its wall)", "",
+    lines = [common.heading(f"git ml eval against rows (the anchor's imports alone take {imports['wall']:.2f} s of its wall)", loads,
+                            f"{a.runs} run(s) each, median; "), "",
              "| rows | " + " | ".join(f"{n}: wall s (CPU s), peak RSS" for n in names) + " | GitML / anchor | GitML ns per row |",
              "|---:|" + "---|" * len(names) + "---:|---:|"]
     for rows, r in results:
         g, anchor = r[names[0]], r[names[1]]
         lines.append(f"| {rows:,} | " + " | ".join(f"{r[n]['wall']:.2f} ({r[n]['cpu']:.2f}), {r[n]['rss']:.0f} MiB" for n in names) +
                      f" | {g['wall'] / anchor['wall']:.2f}× | {g['wall'] / rows * 1e9:.0f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(os.path.join(ROOT, "Benchmarks", "work", "BENCHMARKS-scaling-eval.md"), "w") as f:
-        f.write(text)
-    with open(a.svg, "w") as f:
-        f.write(common.svg(results, "rows", "", {"git ml eval": "#1f77b4", "pandas + scikit-learn": "#d62728"}))
+    common.report("eval", lines, a.svg, common.svg(results, "rows", "", {"git ml eval": "#1f77b4", "pandas + scikit-learn": "#d62728"}))
 
 
 if __name__ == "__main__":

@@ -14,20 +14,15 @@ data (30 × 4 bytes a row), the binned matrix and the model. A Markdown table go
 Benchmarks/work/BENCHMARKS-scaling-gbdt.md and the plots (fit time and peak RSS against rows,
 log-log) to docs/scaling-gbdt.svg. Needs Benchmarks/.venv with LightGBM (Benchmarks/learners/run.sh).
 """
-import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
-import time
 
 import common
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-WORK = os.path.join(ROOT, "Benchmarks", "work", "scaling")
+ROOT, WORK = common.ROOT, common.WORK
 HOLDOUT = 10_000
 
 
@@ -53,34 +48,19 @@ def measure(rows, runs, binary):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--rows", default="100000,1000000,10000000")
-    p.add_argument("--runs", type=int, default=1, help="fits of each library at each size (the table gives the median)")
-    p.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "learners-bench"))
-    p.add_argument("--svg", default=os.path.join(ROOT, "docs", "scaling-gbdt.svg"))
-    a = p.parse_args()
-    os.makedirs(WORK, exist_ok=True)
-    results = []
-    for rows in [int(r) for r in a.rows.split(",")]:
-        result = measure(rows, a.runs, a.binary)
-        results.append((rows, result))
-        print(f"{rows} rows: " + ", ".join(f"{k} fit {v['fit']:.2f} s, {v['rss']:.0f} MiB" for k, v in result.items()), file=sys.stderr, flush=True)
+    a = common.arguments("gbdt", "100000,1000000,10000000", "learners-bench", runs=(int, 1))
+    results = common.each_size(a.rows, lambda rows: measure(rows, a.runs, a.binary),
+                               lambda r: ", ".join(f"{k} fit {v['fit']:.2f} s, {v['rss']:.0f} MiB" for k, v in r.items()))
     loads = [l for _, r in results for v in r.values() for l in v["loads"]]
-    lines = [f"GBDT fit against rows (100 rounds, 31 leaves, 2 threads; {platform.machine()}, {os.cpu_count()} CPUs; "
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {a.runs} run(s) each, median; 1-minute load at each start "
-             f"{min(loads):.2f}–{max(loads):.2f})", "",
+    lines = [common.heading("GBDT fit against rows", loads, f"100 rounds, 31 leaves, 2 threads, {a.runs} run(s) each, median; "), "",
              "| training rows | GitML fit s (CPU s) | LightGBM fit s (CPU s) | GitML / LightGBM | GitML peak RSS | LightGBM peak RSS | GitML µs per row |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
     for rows, r in results:
         g, l = r["GitML"], r["LightGBM"]
         lines.append(f"| {rows:,} | {g['fit']:.2f} ({g['fit_cpu']:.2f}) | {l['fit']:.2f} ({l['fit_cpu']:.2f}) | {g['fit'] / l['fit']:.2f}× | "
                      f"{g['rss']:.0f} MiB | {l['rss']:.0f} MiB | {g['fit'] / rows * 1e6:.2f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(os.path.join(ROOT, "Benchmarks", "work", "BENCHMARKS-scaling-gbdt.md"), "w") as f:
-        f.write(text)
-    with open(a.svg, "w") as f:
-        f.write(common.svg(results, "training rows", "", {"GitML": "#1f77b4", "LightGBM": "#d62728"}, time_key="fit", time_label="fit time"))
+    common.report("gbdt", lines, a.svg, common.svg(results, "training rows", "", {"GitML": "#1f77b4", "LightGBM": "#d62728"},
+                                                   time_key="fit", time_label="fit time"))
 
 
 if __name__ == "__main__":

@@ -142,16 +142,22 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// base cannot yield the delta's own (always verified) digest, so checking it twice is waste.
     private func read(_ digest: Digest, verify: Bool) throws -> [UInt8] {
         guard let (entry, index) = locate(digest) else { throw StoreError.missingObject(digest) }
-        if let why = entry.impossibility { throw StoreError.corruptObject(digest, detail: why) }
+        // The stored bytes first: they bound what the raw length may be (`impossibility`).
+        let stored = try storedBytes(entry, in: index)
         var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
-        try raw.withUnsafeMutableBytes { try decode(entry, in: index, into: $0, verify: verify) }
+        try raw.withUnsafeMutableBytes { try decode(entry, stored: stored, into: $0, verify: verify) }
         return raw
     }
 
     /// Decodes `entry` into `destination` (exactly `rawLength` bytes) and verifies its digest.
     func decode(_ entry: PackEntry, in pack: PackFile?, into destination: UnsafeMutableRawBufferPointer,
                 verify: Bool = true) throws {
-        let stored = try storedBytes(entry, in: pack)
+        try decode(entry, stored: try storedBytes(entry, in: pack), into: destination, verify: verify)
+    }
+
+    /// Decodes `stored`, the entry's stored bytes, into `destination` and verifies its digest.
+    func decode(_ entry: PackEntry, stored: [UInt8], into destination: UnsafeMutableRawBufferPointer,
+                verify: Bool = true) throws {
         let reference = try entry.base.map { try read($0, verify: false) }
         try stored.withUnsafeBytes { frame in
             try zstd.withDecompressor { d in

@@ -72,9 +72,12 @@ extension ObjectStore {
                     found.add(StoreProblem(subject: "object \(e.digest)", message: "delta base \(base) is missing"))
                     return
                 }
-                var raw = [UInt8](repeating: 0, count: Int(e.rawLength))
                 do {
-                    try raw.withUnsafeMutableBytes { try self.decode(e, in: index.file, into: $0) }
+                    // The stored bytes first: an entry past the end of its pack is refused before
+                    // a raw buffer is sized by it.
+                    let stored = try self.storedBytes(e, in: index.file)
+                    var raw = [UInt8](repeating: 0, count: Int(e.rawLength))
+                    try raw.withUnsafeMutableBytes { try self.decode(e, stored: stored, into: $0) }
                 } catch {
                     found.add(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: "\(error)"))
                 }

@@ -155,6 +155,32 @@ final class ObjectStoreTests: XCTestCase {
         }
     }
 
+    /// An entry whose raw length is possible for its claimed stored length, but whose stored
+    /// bytes lie past the end of the pack: refused on the pack's size before a raw buffer is
+    /// sized by it (4 GiB here; found by the long fuzz run, after the first fix, at 1.5 GB).
+    func testAnEntryPastTheEndOfItsPackSizesNoBuffer() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        let store = try ObjectStore(layout: layout)
+        let digest = try store.put(Array("one small object, stored whole".utf8))
+        try store.flush()
+        let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
+        var bytes = try FileIO.readAll(layout.packs + "/" + index)
+        let entry = PackFormat.headerSize + PackFormat.fanoutSize
+        bytes.replaceSubrange((entry + 40)..<(entry + 48), with: [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x02, 0x00])  // raw 4 GiB − 1, stored 128 KiB
+        write(bytes, to: layout.packs + "/" + index)
+        try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
+        let reopened = try ObjectStore(layout: layout)
+        XCTAssertThrowsError(try reopened.read(digest)) { error in
+            guard case StoreError.corruptObject(_, let detail) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("points past the end of pack-"), detail)
+        }
+        XCTAssertTrue(reopened.check().problems.contains { $0.message.contains("points past the end of pack-") })
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        XCTAssertLessThan(usage.ru_maxrss, 3 << 20, "peak RSS \(usage.ru_maxrss) KiB: a 4 GiB buffer was sized by the entry")
+    }
+
     /// An index entry of a kind this build does not know lists an object no read can return:
     /// the check names it instead of counting one object fewer.
     func testAnIndexEntryOfAnUnknownKindIsAProblem() throws {

@@ -120,6 +120,23 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try FileIO.readAll(dir.path + "/out"), Array("previous".utf8))
     }
 
+    /// A store under `dir` holding one small object in one sealed pack, whose index entry has
+    /// `value` written at byte `field` (the index's checksum left as it was, and no multi-pack
+    /// index), opened again.
+    func storeWithForgedEntry(in dir: TemporaryDirectory, field: Int, value: [UInt8]) throws -> (store: ObjectStore, digest: Digest) {
+        let layout = StoreLayout(root: dir.path + "/ml")
+        let store = try ObjectStore(layout: layout)
+        let digest = try store.put(Array("one small object, stored whole".utf8))
+        try store.flush()
+        let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
+        var bytes = try FileIO.readAll(layout.packs + "/" + index)
+        let entry = PackFormat.headerSize + PackFormat.fanoutSize
+        bytes.replaceSubrange((entry + field)..<(entry + field + value.count), with: value)
+        write(bytes, to: layout.packs + "/" + index)
+        try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
+        return (try ObjectStore(layout: layout), digest)
+    }
+
     /// An index arrives with its pack from a remote: an entry whose offset lies past any pack,
     /// whose stored bytes run past the end of its pack, or which claims more raw bytes than its
     /// stored bytes can decode to is damage — refused by reads and named by the check before any
@@ -133,18 +150,7 @@ final class ObjectStoreTests: XCTestCase {
         ]
         for forgery in forgeries {
             let dir = TemporaryDirectory()
-            let layout = StoreLayout(root: dir.path + "/ml")
-            let store = try ObjectStore(layout: layout)
-            let digest = try store.put(Array("one small object, stored whole".utf8))
-            try store.flush()
-            let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
-            var bytes = try FileIO.readAll(layout.packs + "/" + index)
-            let entry = PackFormat.headerSize + PackFormat.fanoutSize
-            bytes.replaceSubrange((entry + forgery.field)..<(entry + forgery.field + forgery.value.count), with: forgery.value)
-            write(bytes, to: layout.packs + "/" + index)
-            try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
-
-            let reopened = try ObjectStore(layout: layout)
+            let (reopened, digest) = try storeWithForgedEntry(in: dir, field: forgery.field, value: forgery.value)
             XCTAssertThrowsError(try reopened.read(digest)) { error in
                 guard case StoreError.corruptObject(_, let detail) = error else { return XCTFail("\(error)") }
                 XCTAssertTrue(detail.contains(forgery.message), detail)
@@ -160,17 +166,8 @@ final class ObjectStoreTests: XCTestCase {
     /// sized by it (4 GiB here; found by the long fuzz run, after the first fix, at 1.5 GB).
     func testAnEntryPastTheEndOfItsPackSizesNoBuffer() throws {
         let dir = TemporaryDirectory()
-        let layout = StoreLayout(root: dir.path + "/ml")
-        let store = try ObjectStore(layout: layout)
-        let digest = try store.put(Array("one small object, stored whole".utf8))
-        try store.flush()
-        let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
-        var bytes = try FileIO.readAll(layout.packs + "/" + index)
-        let entry = PackFormat.headerSize + PackFormat.fanoutSize
-        bytes.replaceSubrange((entry + 40)..<(entry + 48), with: [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x02, 0x00])  // raw 4 GiB − 1, stored 128 KiB
-        write(bytes, to: layout.packs + "/" + index)
-        try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
-        let reopened = try ObjectStore(layout: layout)
+        // raw 4 GiB − 1, stored 128 KiB
+        let (reopened, digest) = try storeWithForgedEntry(in: dir, field: 40, value: [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x02, 0x00])
         XCTAssertThrowsError(try reopened.read(digest)) { error in
             guard case StoreError.corruptObject(_, let detail) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(detail.contains("points past the end of pack-"), detail)
@@ -185,16 +182,7 @@ final class ObjectStoreTests: XCTestCase {
     /// the check names it instead of counting one object fewer.
     func testAnIndexEntryOfAnUnknownKindIsAProblem() throws {
         let dir = TemporaryDirectory()
-        let layout = StoreLayout(root: dir.path + "/ml")
-        let store = try ObjectStore(layout: layout)
-        try store.put(Array("one small object, stored whole".utf8))
-        try store.flush()
-        let index = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: layout.packs).first { $0.hasSuffix(".idx") })
-        var bytes = try FileIO.readAll(layout.packs + "/" + index)
-        bytes[PackFormat.headerSize + PackFormat.fanoutSize + 48] = 0x7F
-        write(bytes, to: layout.packs + "/" + index)
-        try? FileManager.default.removeItem(atPath: layout.packs + "/" + MasterIndex.defaultFileName)
-        let report = try ObjectStore(layout: layout).check()
+        let report = try storeWithForgedEntry(in: dir, field: 48, value: [0x7F]).store.check()
         XCTAssertTrue(report.problems.contains { $0.message.contains("1 of its entries have an unknown kind") }, "\(report.problems)")
     }
 

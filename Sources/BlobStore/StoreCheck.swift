@@ -64,17 +64,13 @@ extension ObjectStore {
             let list = entries
             DispatchQueue.concurrentPerform(iterations: list.count) { i in
                 let e = list[i]
-                if let why = e.impossibility {
-                    found.add(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: why))
-                    return
-                }
                 if let base = e.base, !self.contains(base) {
                     found.add(StoreProblem(subject: "object \(e.digest)", message: "delta base \(base) is missing"))
                     return
                 }
                 do {
-                    // The stored bytes first: an entry past the end of its pack is refused before
-                    // a raw buffer is sized by it.
+                    // The stored bytes first: an impossible entry, or one past the end of its
+                    // pack, is refused before a raw buffer is sized by it.
                     let stored = try self.storedBytes(e, in: index.file)
                     var raw = [UInt8](repeating: 0, count: Int(e.rawLength))
                     try raw.withUnsafeMutableBytes { try self.decode(e, stored: stored, into: $0) }

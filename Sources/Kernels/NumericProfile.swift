@@ -2,7 +2,7 @@
 /// version. Results are bit-identical within one profile; record the id with every model.
 public enum NumericProfile {
     /// Bumped whenever a kernel's arithmetic (and so any result bit) may change.
-    public static let kernelVersion = 1
+    public static let kernelVersion = 2
 
     /// The compiled-in architecture.
     public static var architecture: String {
@@ -26,6 +26,6 @@ public enum NumericProfile {
         #endif
     }
 
-    /// e.g. "x86_64-avx2-nofma-k1": FMA is never used, so it is not a feature of the profile.
+    /// e.g. "x86_64-avx2-nofma-k2": FMA is never used, so it is not a feature of the profile.
     public static var id: String { "\(architecture)-\(simdFeatures)-nofma-k\(kernelVersion)" }
 }

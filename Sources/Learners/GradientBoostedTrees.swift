@@ -63,8 +63,8 @@ public struct GradientBoostedTrees: Learner {
     public var earlyStoppingRounds: Int
     /// Fraction of rows held out for early stopping (used only when earlyStoppingRounds > 0).
     public var validationFraction: Double
-    /// Added to hessian sums when ordering categories for a split (LightGBM's cat_smooth).
-    public var categoricalSmoothing: Double
+    /// How categorical features split.
+    public var categorical: CategoricalSplitting
     /// Rows sampled to place bin boundaries.
     public var binSampleCount: Int
 
@@ -72,7 +72,7 @@ public struct GradientBoostedTrees: Learner {
                 numLeaves: Int = 31, maxDepth: Int? = nil, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
                 minGain: Double = 0, lambdaL2: Double = 0, maxBins: Int = 255, baggingFraction: Double = 1,
                 featureFraction: Double = 1, earlyStoppingRounds: Int = 0, validationFraction: Double = 0.1,
-                categoricalSmoothing: Double = 10, binSampleCount: Int = 200_000, classCount: Int = 2,
+                categorical: CategoricalSplitting = CategoricalSplitting(), binSampleCount: Int = 200_000, classCount: Int = 2,
                 huberDelta: Double = 1, quantileAlpha: Double = 0.5) {
         self.objective = objective
         self.classCount = classCount
@@ -91,7 +91,7 @@ public struct GradientBoostedTrees: Learner {
         self.featureFraction = featureFraction
         self.earlyStoppingRounds = earlyStoppingRounds
         self.validationFraction = validationFraction
-        self.categoricalSmoothing = categoricalSmoothing
+        self.categorical = categorical
         self.binSampleCount = binSampleCount
     }
 
@@ -113,7 +113,11 @@ public struct GradientBoostedTrees: Learner {
         try require((0...100_000).contains(earlyStoppingRounds), "early_stopping_rounds", earlyStoppingRounds, "0…100000")
         try require(earlyStoppingRounds == 0 || (validationFraction > 0 && validationFraction < 1),
                     "validation_fraction", validationFraction, "in (0, 1) when early stopping is on")
-        try require(categoricalSmoothing >= 0, "categorical_smoothing", categoricalSmoothing, "≥ 0")
+        try require(categorical.oneHotMaxCategories >= 0, "categorical_one_hot_max", categorical.oneHotMaxCategories, "≥ 0")
+        try require(categorical.smoothing >= 0 && categorical.smoothing.isFinite, "categorical_smoothing", categorical.smoothing, "≥ 0")
+        try require(categorical.l2 >= 0 && categorical.l2.isFinite, "categorical_l2", categorical.l2, "≥ 0")
+        try require(categorical.minDataPerGroup >= 1, "categorical_min_data_per_group", categorical.minDataPerGroup, "≥ 1")
+        try require((1...255).contains(categorical.maxThreshold), "categorical_max_threshold", categorical.maxThreshold, "1…255")
         try require((1...100_000_000).contains(binSampleCount), "bin_sample_count", binSampleCount, "1…100000000")
         try require((2...65_536).contains(classCount), "classes", classCount, "2…65536 classes")
         try require(huberDelta > 0 && huberDelta.isFinite, "huber_delta", huberDelta, "> 0 and finite")
@@ -145,7 +149,7 @@ public struct GradientBoostedTrees: Learner {
         var validationScores = baseScores.map { [Double](repeating: $0, count: validation.rowCount) }
         let grower = TreeGrower(data: training, binners: binners,
                                 rules: SplitRules(minDataInLeaf: minDataInLeaf, minSumHessianInLeaf: minSumHessianInLeaf,
-                                                  lambdaL2: lambdaL2, minGain: minGain, categoricalSmoothing: categoricalSmoothing),
+                                                  lambdaL2: lambdaL2, minGain: minGain, categorical: categorical),
                                 maxLeaves: numLeaves, maxDepth: maxDepth, threads: threads)
         var workspace = TreeGrower.Workspace()
         // Without bagging every round trains on every row: one list, not a new 4 MB one a round.

@@ -64,7 +64,11 @@ public enum LearnerConfiguration {
             model.featureFraction = try reader.number("feature_fraction") ?? model.featureFraction
             model.earlyStoppingRounds = try reader.integer("early_stopping_rounds") ?? model.earlyStoppingRounds
             model.validationFraction = try reader.number("validation_fraction") ?? model.validationFraction
-            model.categoricalSmoothing = try reader.number("categorical_smoothing") ?? model.categoricalSmoothing
+            model.categorical.oneHotMaxCategories = try reader.integer("categorical_one_hot_max") ?? model.categorical.oneHotMaxCategories
+            model.categorical.smoothing = try reader.number("categorical_smoothing") ?? model.categorical.smoothing
+            model.categorical.l2 = try reader.number("categorical_l2") ?? model.categorical.l2
+            model.categorical.minDataPerGroup = try reader.integer("categorical_min_data_per_group") ?? model.categorical.minDataPerGroup
+            model.categorical.maxThreshold = try reader.integer("categorical_max_threshold") ?? model.categorical.maxThreshold
             learner = model
         case "mlp":
             var model = MultilayerPerceptron(task: task, classCount: classCount)

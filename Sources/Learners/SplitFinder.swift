@@ -13,11 +13,12 @@ struct SplitRules: Sendable {
     var minSumHessianInLeaf: Double
     var lambdaL2: Double
     var minGain: Double
-    /// Added to the hessian when ordering categories by gradient/hessian (LightGBM's cat_smooth).
-    var categoricalSmoothing: Double
+    var categorical: CategoricalSplitting
 
     /// G² / (H + λ): the loss reduction of one leaf with gradient sum G and hessian sum H.
-    func score(_ stats: Histogram.Bin) -> Double { stats[0] * stats[0] / (stats[1] + lambdaL2) }
+    func score(_ stats: Histogram.Bin) -> Double { score(stats, l2: lambdaL2) }
+
+    func score(_ stats: Histogram.Bin, l2: Double) -> Double { stats[0] * stats[0] / (stats[1] + l2) }
 
     func admits(_ stats: Histogram.Bin) -> Bool {
         stats[2] >= Double(minDataInLeaf) && stats[1] >= minSumHessianInLeaf
@@ -34,6 +35,9 @@ struct SplitCandidate: Sendable {
     var leftBins: BinSet?
     /// Where bin 0 (missing, or an unbinned category) goes.
     var defaultLeft: Bool
+    /// The L2 in the children's values: `lambda_l2`, plus `categorical_l2` after a split of
+    /// ordered categories (as LightGBM's cat_l2 regularizes both the gain and the outputs).
+    var childL2: Double
     var leftStats: Histogram.Bin
     var rightStats: Histogram.Bin
 }
@@ -91,30 +95,59 @@ enum SplitFinder {
         guard bestThreshold > 0 else { return nil }
         let right = total - bestLeft
         return SplitCandidate(gain: bestGain, feature: feature, thresholdBin: bestThreshold, leftBins: nil,
-                              defaultLeft: bestDirection ?? (bestLeft[2] >= right[2]), leftStats: bestLeft, rightStats: right)
+                              defaultLeft: bestDirection ?? (bestLeft[2] >= right[2]), childL2: rules.lambdaL2,
+                              leftStats: bestLeft, rightStats: right)
     }
 
-    /// Categories (bin 0 included) ordered by G / (H + smoothing); the best prefix goes left.
+    /// A categorical split, as LightGBM makes it. A feature of at most `oneHotMaxCategories`
+    /// categories sends one bin left and the rest right. Otherwise the bins (bin 0 included)
+    /// holding at least `smoothing` of the leaf's rows are ordered by G / (H + smoothing), and
+    /// prefixes of that order, scanned from either end and at most `maxThreshold` bins (and
+    /// half the ordered ones) long, go left. The scan scores a prefix only once it has added
+    /// `minDataPerGroup` rows since the last scored one, and stops when the other side holds
+    /// fewer; these prefixes are scored, and their children valued, with `lambda_l2 + l2`.
+    /// Bins left out of the order go right.
     private static func categorical(_ bins: UnsafePointer<Histogram.Bin>, binCount: Int, feature: Int, total: Histogram.Bin,
                                     parentScore: Double, rules: SplitRules) -> SplitCandidate? {
-        let present = (0..<binCount).filter { bins[$0][2] > 0 }
-        guard present.count > 1 else { return nil }
-        let ordered = present.sorted {
-            let a = bins[$0][0] / (bins[$0][1] + rules.categoricalSmoothing)
-            let b = bins[$1][0] / (bins[$1][1] + rules.categoricalSmoothing)
-            return a != b ? a < b : $0 < $1
-        }
+        let settings = rules.categorical
         var best: SplitCandidate?
-        var left = Histogram.Bin(), leftSet = BinSet()
-        for count in 1..<ordered.count {
-            left += bins[ordered[count - 1]]
-            leftSet.insert(ordered[count - 1])
+        func consider(_ left: Histogram.Bin, _ leftSet: BinSet, l2: Double) {
             let right = total - left
-            guard rules.admits(left), rules.admits(right) else { continue }
-            let gain = rules.score(left) + rules.score(right) - parentScore
+            let gain = rules.score(left, l2: l2) + rules.score(right, l2: l2) - parentScore
             if gain > (best?.gain ?? -.infinity) {
                 best = SplitCandidate(gain: gain, feature: feature, thresholdBin: 0, leftBins: leftSet,
-                                      defaultLeft: leftSet.contains(0), leftStats: left, rightStats: right)
+                                      defaultLeft: leftSet.contains(0), childL2: l2, leftStats: left, rightStats: right)
+            }
+        }
+        if binCount - 1 <= settings.oneHotMaxCategories {
+            for bin in 0..<binCount where bins[bin][2] > 0 && rules.admits(bins[bin]) && rules.admits(total - bins[bin]) {
+                var leftSet = BinSet()
+                leftSet.insert(bin)
+                consider(bins[bin], leftSet, l2: rules.lambdaL2)
+            }
+            return best
+        }
+        let ordered = (0..<binCount).filter { bins[$0][2] > 0 && bins[$0][2] >= settings.smoothing }.sorted {
+            let a = bins[$0][0] / (bins[$0][1] + settings.smoothing)
+            let b = bins[$1][0] / (bins[$1][1] + settings.smoothing)
+            return a != b ? a < b : $0 < $1
+        }
+        guard ordered.count > 1 else { return nil }
+        let longest = min(settings.maxThreshold, (ordered.count + 1) / 2)
+        let l2 = rules.lambdaL2 + settings.l2, minGroup = Double(settings.minDataPerGroup)
+        for fromEnd in [false, true] {
+            var left = Histogram.Bin(), leftSet = BinSet(), group = 0.0
+            for step in 0..<longest {
+                let bin = ordered[fromEnd ? ordered.count - 1 - step : step]
+                left += bins[bin]
+                leftSet.insert(bin)
+                group += bins[bin][2]
+                guard rules.admits(left) else { continue }
+                let right = total - left
+                if right[2] < Double(rules.minDataInLeaf) || right[2] < minGroup || right[1] < rules.minSumHessianInLeaf { break }
+                guard group >= minGroup else { continue }
+                group = 0
+                consider(left, leftSet, l2: l2)
             }
         }
         return best

@@ -9,7 +9,7 @@ struct GrownTree: Sendable {
         var right: Int32
     }
     var nodes: [Node] = []
-    /// -G / (H + λ) per leaf, before the learning rate.
+    /// -G / (H + λ) per leaf, before the learning rate (λ: the leaf's `valueL2`).
     var leafValues: [Double] = []
     /// The bag's rows grouped by leaf: leaf k holds `rowsByLeaf[leafRanges[k]]`.
     var rowsByLeaf: [UInt32] = []
@@ -52,6 +52,8 @@ struct TreeGrower {
         var count: Int
         var depth: Int
         var stats: Histogram.Bin
+        /// The L2 of the leaf's value (`SplitCandidate.childL2` of the split that made it).
+        var valueL2: Double
         var histogram: [Histogram.Bin]
         var best: SplitCandidate?
         /// The node link that points at this leaf (nil for the root).
@@ -91,7 +93,7 @@ struct TreeGrower {
         if scratch.count < rows.count { scratch = [UInt32](repeating: 0, count: rows.count) }
         var rootStats = Histogram.Bin()
         for row in rows { rootStats += Histogram.Bin(gradients[Int(row)], hessians?[Int(row)] ?? 1, 1, 0) }
-        var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats,
+        var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats, valueL2: rules.lambdaL2,
                                histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials, &pool),
                                best: nil, parentLink: nil)]
         leaves[0].best = bestSplits([leaves[0]], features: features)[0]
@@ -115,9 +117,9 @@ struct TreeGrower {
                 if link.isLeft { tree.nodes[link.node].left = Int32(nodeIndex) } else { tree.nodes[link.node].right = Int32(nodeIndex) }
             }
             var left = OpenLeaf(start: parent.start, count: leftCount, depth: parent.depth + 1, stats: split.leftStats,
-                                histogram: [], best: nil, parentLink: (nodeIndex, true))
+                                valueL2: split.childL2, histogram: [], best: nil, parentLink: (nodeIndex, true))
             var right = OpenLeaf(start: parent.start + leftCount, count: parent.count - leftCount, depth: parent.depth + 1,
-                                 stats: split.rightStats, histogram: [], best: nil, parentLink: (nodeIndex, false))
+                                 stats: split.rightStats, valueL2: split.childL2, histogram: [], best: nil, parentLink: (nodeIndex, false))
             // A child's histogram only serves its own split search, or the sibling's subtraction:
             // none is built for children that can never split (the tree is full after this split,
             // or they are too small or too deep).
@@ -156,7 +158,7 @@ struct TreeGrower {
             swap(&histogram, &leaves[index].histogram)
             pool.append(histogram)
         }
-        tree.leafValues = leaves.map { -$0.stats[0] / ($0.stats[1] + rules.lambdaL2) }
+        tree.leafValues = leaves.map { -$0.stats[0] / ($0.stats[1] + $0.valueL2) }
         tree.leafRanges = leaves.map { $0.start..<($0.start + $0.count) }
         tree.rowsByLeaf = partition
         workspace.partition = partition

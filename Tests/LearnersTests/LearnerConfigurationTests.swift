@@ -27,6 +27,16 @@ final class LearnerConfigurationTests: XCTestCase {
         let unlimited = try XCTUnwrap(try LearnerConfiguration.learner(kind: "gbdt", task: .binaryClassification,
             hyperparameters: ["max_depth": .number(-1)]) as? GradientBoostedTrees)
         XCTAssertNil(unlimited.maxDepth)
+        let categorical = try XCTUnwrap(try LearnerConfiguration.learner(kind: "gbdt", task: .binaryClassification, hyperparameters: [
+            "categorical_one_hot_max": .number(2), "categorical_smoothing": .number(5), "categorical_l2": .number(1),
+            "categorical_min_data_per_group": .number(50), "categorical_max_threshold": .number(8),
+        ]) as? GradientBoostedTrees)
+        XCTAssertEqual(categorical.categorical, CategoricalSplitting(oneHotMaxCategories: 2, smoothing: 5, l2: 1, minDataPerGroup: 50,
+                                                                     maxThreshold: 8))
+        XCTAssertThrowsError(try LearnerConfiguration.learner(kind: "gbdt", task: .regression,
+                                                              hyperparameters: ["categorical_l2": .number(-1)])) {
+            XCTAssertEqual($0 as? LearnerError, .invalidHyperparameter(name: "categorical_l2", value: "-1.0", requirement: "≥ 0"))
+        }
     }
 
     func testUnknownKindKeyOrTypeIsAnError() {

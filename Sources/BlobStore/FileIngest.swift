@@ -71,8 +71,9 @@ extension ObjectStore {
             }
             if atEnd && total == 0 && filled == 0 { cuts = [0..<0] }  // the empty file is one empty chunk
             let freshBytes = UnsafeRawBufferPointer(rebasing: buffer[carried..<filled])
-            let batch = try storeBatch(view, cuts: cuts, aligner: aligner, fileBytes: freshBytes, fileHash: &fileHash)
-            for (i, range) in cuts.enumerated() { chunks.append(batch.digests[i], length: range.count, boundary: batch.boundaries[i]) }
+            let batch = try storeBatch(view, cuts: cuts, aligner: aligner, margin: chunker.minSize / 4, fileBytes: freshBytes,
+                                       fileHash: &fileHash)
+            for (i, range) in batch.cuts.enumerated() { chunks.append(batch.digests[i], length: range.count, boundary: batch.boundaries[i]) }
             stats += batch.stats
             total += UInt64(fresh)
             progress?(total)
@@ -90,14 +91,21 @@ extension ObjectStore {
     }
 
     private struct BatchResult {
-        var digests: [Digest]
-        var boundaries: [UInt64]
-        var stats: IngestStatistics
+        /// The segment's chunks: the chunker's cuts, with new chunks also cut where a chunk of
+        /// the previous version ends inside them.
+        var cuts: [Range<Int>] = []
+        var digests: [Digest] = []
+        var boundaries: [UInt64] = []
+        var stats = IngestStatistics()
     }
 
     /// Hashes the chunks of one segment (and feeds the file hash) in parallel, then compresses
-    /// the new ones in parallel, then appends them in order.
-    private func storeBatch(_ data: UnsafeRawBufferPointer, cuts: [Range<Int>], aligner: DeltaAligner?,
+    /// the new ones in parallel, then appends them in order. With a previous version, a new
+    /// chunk is cut again wherever one of that version's chunks ends inside it (more than
+    /// `margin` bytes from its ends): an edit that moves the chunker's cuts would otherwise leave
+    /// a chunk straddling two old chunks, and a delta against one of them stores the other's
+    /// part as new bytes.
+    private func storeBatch(_ data: UnsafeRawBufferPointer, cuts: [Range<Int>], aligner: DeltaAligner?, margin: Int,
                             fileBytes: UnsafeRawBufferPointer, fileHash: inout StreamingDigest) throws -> BatchResult {
         let digests = UnsafeMutableBufferPointer<Digest>.allocate(capacity: cuts.count)
         defer { digests.deallocate() }
@@ -112,34 +120,47 @@ extension ObjectStore {
             out.buffer[i - 1] = Digest.of(UnsafeRawBufferPointer(rebasing: base.buffer[r]))
         }
         fileHash = shared.hash
-        let boundaries = cuts.map { ChunkList.boundaryFingerprint(UnsafeRawBufferPointer(rebasing: data[$0])) }
-        var result = BatchResult(digests: Array(digests), boundaries: boundaries, stats: IngestStatistics())
-        result.stats.chunks = cuts.count
+        var result = BatchResult()
 
         // Decide, in order, which chunks are new and which base each new chunk deltas against.
         var jobs: [(index: Int, base: Digest?)] = []
         var seen = Set<Digest>()
         var offset = 0
-        for (i, r) in cuts.enumerated() {
-            let d = result.digests[i]
+        func place(_ r: Range<Int>, _ d: Digest) {
+            let boundary = ChunkList.boundaryFingerprint(UnsafeRawBufferPointer(rebasing: data[r]))
             if contains(d) || !seen.insert(d).inserted {
                 aligner?.matched(d, atNewOffset: offset)
             } else {
-                jobs.append((i, aligner?.base(forNewOffset: offset, length: r.count, boundary: boundaries[i])))
+                jobs.append((result.cuts.count, aligner?.base(forNewOffset: offset, length: r.count, boundary: boundary)))
             }
+            result.cuts.append(r)
+            result.digests.append(d)
+            result.boundaries.append(boundary)
             offset += r.count
         }
+        for (i, r) in cuts.enumerated() {
+            let known = contains(digests[i]) || seen.contains(digests[i])
+            let inner = known ? [] : aligner?.previousEnds(insideNewOffset: offset, length: r.count, margin: margin) ?? []
+            guard !inner.isEmpty else {
+                place(r, digests[i])
+                continue
+            }
+            for piece in zip([0] + inner, inner + [r.count]).map({ (r.lowerBound + $0.0)..<(r.lowerBound + $0.1) }) {
+                place(piece, Digest.of(UnsafeRawBufferPointer(rebasing: data[piece])))
+            }
+        }
         aligner?.advance(by: offset)
+        result.stats.chunks = result.cuts.count
 
         let newChunks = jobs
-        let chunkDigests = result.digests
+        let chunkDigests = result.digests, chunkCuts = result.cuts
         let prepared = PreparedSlots(count: jobs.count)
         let failure = FirstError()
         DispatchQueue.concurrentPerform(iterations: newChunks.count) { j in
             let job = newChunks[j]
             do {
                 let deltaBase = try job.base.flatMap { try self.deltaBase($0) }
-                let raw = UnsafeRawBufferPointer(rebasing: base.buffer[cuts[job.index]])
+                let raw = UnsafeRawBufferPointer(rebasing: base.buffer[chunkCuts[job.index]])
                 prepared.store(try self.prepare(raw, digest: chunkDigests[job.index], base: deltaBase), at: j)
             } catch {
                 failure.record(error)
@@ -207,6 +228,27 @@ final class DeltaAligner: @unchecked Sendable {  // used from one thread at a ti
             if starts[mid] <= middle { low = mid + 1 } else { high = mid }
         }
         return previous.digests[min(max(0, low - 1), count - 1)]
+    }
+
+    /// Where the previous version's chunks end strictly inside the new chunk of `length` bytes
+    /// at `offset` (at the expected position), more than `margin` bytes from either of its
+    /// ends: offsets within the new chunk, ascending.
+    func previousEnds(insideNewOffset offset: Int, length: Int, margin: Int) -> [Int] {
+        let start = segmentStart + Int64(offset) + shift
+        let lower = start + Int64(margin), upper = start + Int64(length - margin)
+        guard lower < upper else { return [] }
+        // The first old chunk start above `lower`: the end of the chunk before it.
+        var low = 0, high = starts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] <= lower { low = mid + 1 } else { high = mid }
+        }
+        var ends: [Int] = []
+        while low < starts.count, starts[low] < upper {
+            ends.append(Int(starts[low] - start))
+            low += 1
+        }
+        return ends
     }
 
     func advance(by bytes: Int) { segmentStart += Int64(bytes) }

@@ -86,6 +86,34 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
     }
 
+    func testAnEditThatRemovesACutStoresOnlyTheEditNotTheNeighbouringChunk() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        // Incompressible bytes: whatever a delta cannot reference costs its full size.
+        var random = TestRandom(seed: 11)
+        let v1 = random.bytes(2 << 20)
+        write(v1, to: dir.path + "/v1")
+        let (f1, _) = try store.ingest(path: dir.path + "/v1")
+        try store.flush()
+        let previous = try store.chunkList(of: f1)
+        // Change a byte just before the end of chunk 5: the chunker no longer cuts there, so
+        // its next chunk straddles old chunks 5 and 6.
+        let end = previous.lengths.prefix(6).reduce(0) { $0 + Int($1) }
+        var v2 = v1
+        v2[end - 10] ^= 0xff
+        let cuts = v2.withUnsafeBytes { bytes in
+            sequence(first: 0) { Chunker.standard.cut(in: bytes, from: $0, atEnd: true) }.dropFirst().map { $0 }
+        }
+        XCTAssertFalse(cuts.contains(end), "the edit removes the cut it is meant to")
+        write(v2, to: dir.path + "/v2")
+        let (f2, s2) = try store.ingest(path: dir.path + "/v2", previous: previous)
+        try store.flush()
+        XCTAssertLessThan(s2.newStoredBytes, 2048, "\(s2.newChunks) new chunks, \(s2.newStoredBytes) bytes")
+        try store.restore(f2, to: dir.path + "/v2.out")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
+        XCTAssertEqual(f2.digest, Digest.of(v2))
+    }
+
     func testSmallFilesAreStoredInParallelBatches() throws {
         let dir = TemporaryDirectory()
         let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))

@@ -114,6 +114,40 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(f2.digest, Digest.of(v2))
     }
 
+    func testAPackWriteThatFailsOnTheBackgroundThreadFailsTheIngestAndSealsNothing() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        var random = TestRandom(seed: 12)
+        let data = random.bytes(6 << 20)
+        write(data, to: dir.path + "/f")
+        // Files may not grow past 2 MiB: the pack's writes fail with EFBIG (SIGXFSZ ignored).
+        var saved = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &saved)
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)
+        var limited = saved
+        limited.rlim_cur = 2 << 20
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limited)
+        let failed: Bool
+        do {
+            let store = try ObjectStore(layout: layout)
+            _ = try store.ingest(path: dir.path + "/f")
+            try store.flush()
+            failed = false
+        } catch {
+            failed = true
+        }
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &saved)
+        signal(SIGXFSZ, previousHandler)
+        XCTAssertTrue(failed, "a write that failed on the pack's thread must fail the ingest or its flush")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: layout.packs).filter { $0.hasSuffix(".pack") }, [])
+
+        let store = try ObjectStore(layout: layout)
+        let (file, _) = try store.ingest(path: dir.path + "/f")
+        try store.flush()
+        try store.restore(file, to: dir.path + "/out")
+        XCTAssertEqual(try FileIO.readAll(dir.path + "/out"), data)
+    }
+
     func testSmallFilesAreStoredInParallelBatches() throws {
         let dir = TemporaryDirectory()
         let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))

@@ -1,18 +1,16 @@
-import Dispatch
 import Foundation
 import Platform
 
 /// Appends compressed chunks to this process's open pack; one writer per process, so writers
 /// never contend for a lock. A pack is written under `tmp/`, and only once it is complete is it
 /// fsynced and renamed into `packs/`, followed by its index: readers only ever see whole packs,
-/// and a crash leaves at most a temp file for `gc` to remove. The pack's bytes are hashed and
-/// written by a `PackSink` on another thread while the caller fills the next buffer.
+/// and a crash leaves at most a temp file for `gc` to remove.
 final class PackWriter {
     private let layout: StoreLayout
     private var fd: Int32 = -1
     private var tempPath = ""
     private var size = 0
-    private var sink: PackSink?
+    private var hasher = StreamingDigest()
     private var buffer: [UInt8] = []
     private var written: [PackEntry] = []
     /// Chunks in the open pack, for deduplication and reads before the pack is sealed.
@@ -24,7 +22,6 @@ final class PackWriter {
 
     deinit {
         if fd >= 0 {
-            try? sink?.drain()
             close(fd)
             unlink(tempPath)
         }
@@ -47,7 +44,6 @@ final class PackWriter {
     func pendingStored(_ digest: Digest) throws -> [UInt8]? {
         guard let e = pending[digest] else { return nil }
         try flushBuffer()
-        try sink?.drain()
         var bytes = [UInt8](repeating: 0, count: Int(e.storedLength))
         try bytes.withUnsafeMutableBytes { try FileIO.read(fd, into: $0, at: Int(e.dataOffset), path: tempPath) }
         return bytes
@@ -60,11 +56,9 @@ final class PackWriter {
         trailer.appendLittleEndian(UInt32(written.count))
         trailer.appendLittleEndian(0)
         try write(trailer)
+        let checksum = hasher.finalize()
+        buffer += checksum.bytes
         try flushBuffer()
-        let checksum = try sink!.digest()
-        try sink!.submit(checksum.bytes, hashed: false)
-        try sink!.drain()
-        sink = nil
         try FileIO.sync(fd, path: tempPath)
         close(fd)
         fd = -1
@@ -84,7 +78,7 @@ final class PackWriter {
         tempPath = layout.temporaryPath("pack") + ".tmp"
         fd = try FileIO.create(tempPath)
         size = 0
-        sink = PackSink(fd: fd, path: tempPath)
+        hasher = StreamingDigest()
         var header = PackFormat.packMagic
         header.appendLittleEndian(PackFormat.version)
         header.appendLittleEndian(0)
@@ -93,6 +87,7 @@ final class PackWriter {
 
     /// Appends to the pack through a 1 MiB buffer: many small chunks cost few system calls.
     private func write(_ bytes: [UInt8]) throws {
+        bytes.withUnsafeBytes { hasher.update($0) }
         buffer += bytes
         size += bytes.count
         if buffer.count >= 1 << 20 { try flushBuffer() }
@@ -100,56 +95,7 @@ final class PackWriter {
 
     private func flushBuffer() throws {
         guard !buffer.isEmpty else { return }
-        try sink!.submit(buffer)
-        buffer = []
-        buffer.reserveCapacity(1 << 20 + (1 << 18))
-    }
-}
-
-/// Hashes and writes one pack's bytes, in order, on a serial background queue. At most one
-/// buffer is in flight: `submit` waits for the previous one, so memory stays at two buffers.
-/// A write error is thrown by the next `submit`, `drain` or `digest`, and by every call after.
-private final class PackSink: @unchecked Sendable {  // state touched only on `queue`, or between waits on `idle`
-    private let fd: Int32
-    private let path: String
-    private let queue = DispatchQueue(label: "gitml.pack-sink")
-    private let idle = DispatchSemaphore(value: 1)
-    private var hasher = StreamingDigest()
-    private var failure: Error?
-
-    init(fd: Int32, path: String) {
-        self.fd = fd
-        self.path = path
-    }
-
-    /// Queues `bytes` to be written after those already queued (and hashed unless `hashed` is false).
-    func submit(_ bytes: [UInt8], hashed: Bool = true) throws {
-        idle.wait()
-        if let failure {
-            idle.signal()
-            throw failure
-        }
-        queue.async { [self] in
-            defer { idle.signal() }
-            if hashed { bytes.withUnsafeBytes { hasher.update($0) } }
-            do {
-                try bytes.withUnsafeBytes { try FileIO.write(fd, $0, path: path) }
-            } catch {
-                failure = error
-            }
-        }
-    }
-
-    /// Waits until every queued byte is written.
-    func drain() throws {
-        _ = try digest()
-    }
-
-    /// Waits until every queued byte is written; the SHA-256 of the hashed ones.
-    func digest() throws -> Digest {
-        idle.wait()
-        defer { idle.signal() }
-        if let failure { throw failure }
-        return hasher.finalize()
+        try buffer.withUnsafeBytes { try FileIO.write(fd, $0, path: tempPath) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -114,7 +114,7 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(f2.digest, Digest.of(v2))
     }
 
-    func testAPackWriteThatFailsOnTheBackgroundThreadFailsTheIngestAndSealsNothing() throws {
+    func testAPackWriteThatFailsFailsTheIngestAndSealsNothing() throws {
         let dir = TemporaryDirectory()
         let layout = StoreLayout(root: dir.path + "/ml")
         var random = TestRandom(seed: 12)
@@ -138,7 +138,7 @@ final class ObjectStoreTests: XCTestCase {
         }
         setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &saved)
         signal(SIGXFSZ, previousHandler)
-        XCTAssertTrue(failed, "a write that failed on the pack's thread must fail the ingest or its flush")
+        XCTAssertTrue(failed, "a refused pack write must fail the ingest or its flush")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: layout.packs).filter { $0.hasSuffix(".pack") }, [])
 
         let store = try ObjectStore(layout: layout)

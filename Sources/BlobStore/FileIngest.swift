@@ -245,7 +245,9 @@ final class DeltaAligner: @unchecked Sendable {  // used from one thread at a ti
         }
         var ends: [Int] = []
         while low < starts.count, starts[low] < upper {
-            ends.append(Int(starts[low] - start))
+            // Empty old chunks (a damaged or hostile list) would repeat an end: no empty pieces.
+            let end = Int(starts[low] - start)
+            if end != ends.last { ends.append(end) }
             low += 1
         }
         return ends

@@ -112,6 +112,21 @@ final class ObjectStoreTests: XCTestCase {
         try store.restore(f2, to: dir.path + "/v2.out")
         XCTAssertEqual(try FileIO.readAll(dir.path + "/v2.out"), v2)
         XCTAssertEqual(f2.digest, Digest.of(v2))
+
+        // A previous list with empty chunks at that end (damaged or hostile) cuts no empty piece.
+        var damaged = ChunkList()
+        for i in previous.digests.indices {
+            damaged.append(previous.digests[i], length: Int(previous.lengths[i]), boundary: previous.boundaries[i])
+            if i == 5 { for _ in 0..<3 { damaged.append(Digest.of([UInt8]()), length: 0) } }
+        }
+        let other = TemporaryDirectory()
+        let fresh = try ObjectStore(layout: StoreLayout(root: other.path + "/ml"))
+        _ = try fresh.ingest(path: dir.path + "/v1")
+        let (f3, _) = try fresh.ingest(path: dir.path + "/v2", previous: damaged)
+        try fresh.flush()
+        XCTAssertFalse(try fresh.chunkList(of: f3).lengths.contains(0))
+        try fresh.restore(f3, to: other.path + "/v2.out")
+        XCTAssertEqual(try FileIO.readAll(other.path + "/v2.out"), v2)
     }
 
     func testAPackWriteThatFailsFailsTheIngestAndSealsNothing() throws {

@@ -139,8 +139,10 @@ extension ObjectStore {
             offset += r.count
         }
         for (i, r) in cuts.enumerated() {
-            let known = contains(digests[i]) || seen.contains(digests[i])
-            let inner = known ? [] : aligner?.previousEnds(insideNewOffset: offset, length: r.count, margin: margin) ?? []
+            // Only a new chunk of a new version is cut again (without one, no lookup is made twice).
+            let inner = aligner.map { aligner in
+                contains(digests[i]) || seen.contains(digests[i]) ? [] : aligner.previousEnds(insideNewOffset: offset, length: r.count, margin: margin)
+            } ?? []
             guard !inner.isEmpty else {
                 place(r, digests[i])
                 continue

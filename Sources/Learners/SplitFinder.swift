@@ -120,7 +120,7 @@ enum SplitFinder {
             }
         }
         if binCount - 1 <= settings.oneHotMaxCategories {
-            for bin in 0..<binCount where bins[bin][2] > 0 && rules.admits(bins[bin]) && rules.admits(total - bins[bin]) {
+            for bin in 0..<binCount where rules.admits(bins[bin]) && rules.admits(total - bins[bin]) {
                 var leftSet = BinSet()
                 leftSet.insert(bin)
                 consider(bins[bin], leftSet, l2: rules.lambdaL2)
@@ -144,7 +144,7 @@ enum SplitFinder {
                 group += bins[bin][2]
                 guard rules.admits(left) else { continue }
                 let right = total - left
-                if right[2] < Double(rules.minDataInLeaf) || right[2] < minGroup || right[1] < rules.minSumHessianInLeaf { break }
+                if !rules.admits(right) || right[2] < minGroup { break }
                 guard group >= minGroup else { continue }
                 group = 0
                 consider(left, leftSet, l2: l2)

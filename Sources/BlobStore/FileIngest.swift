@@ -47,7 +47,7 @@ extension ObjectStore {
                        progress: (@Sendable (UInt64) -> Void)? = nil) throws -> (StoredFile, IngestStatistics) {
         let fd = try FileIO.openForReading(path)
         defer { close(fd) }
-        let before = try FileStat(fd: fd, path: path)
+        let before = try StatCache.Key(fd: fd, path: path)
         let aligner = previous.map { DeltaAligner(previous: $0) }
         var stats = IngestStatistics()
         var chunks = ChunkList()
@@ -81,7 +81,7 @@ extension ObjectStore {
             carried = filled - start
             if carried > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, carried) }
         }
-        let after = try FileStat(fd: fd, path: path)
+        let after = try StatCache.Key(fd: fd, path: path)
         guard before == after, total == before.size else { throw StoreError.fileChanged(path: path) }
         let digest = fileHash.finalize()
         let manifest = chunks.digests.count == 1 ? nil : try storeManifest(chunks)
@@ -256,20 +256,6 @@ final class DeltaAligner: @unchecked Sendable {  // used from one thread at a ti
     }
 
     func advance(by bytes: Int) { segmentStart += Int64(bytes) }
-}
-
-/// File identity for change detection: size, modification and change times, inode.
-struct FileStat: Equatable {
-    let size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64
-
-    init(fd: Int32, path: String) throws {
-        var st = stat()
-        if fstat(fd, &st) != 0 { throw FileIO.error(path, "stat") }
-        size = UInt64(st.st_size)
-        mtime = st.modificationNanoseconds
-        ctime = st.statusChangeNanoseconds
-        inode = UInt64(st.st_ino)
-    }
 }
 
 // Small wrappers that let concurrentPerform iterations write disjoint slots. Each iteration

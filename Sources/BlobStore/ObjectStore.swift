@@ -320,6 +320,24 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         }
         try reloadIndexes()
     }
+
+    /// Runs `body` on the calling thread while `flush()` seals the open pack on another (hashing,
+    /// writing its index, the fsyncs), then waits for the seal and returns `body`'s result. For
+    /// work that may precede the seal but nothing that relies on it: a version's record and
+    /// commit can be written while its chunks are sealed, its ref only after. The seal's error
+    /// is thrown first.
+    public func flush<T>(overlapping body: () throws -> T) throws -> T {
+        let sealed = DispatchSemaphore(value: 0)
+        let failure = FirstError()
+        DispatchQueue.global().async {
+            do { try self.flush() } catch { failure.record(error) }
+            sealed.signal()
+        }
+        let result = Result { try body() }
+        sealed.wait()
+        try failure.rethrow()
+        return try result.get()
+    }
 }
 
 /// An open pack file (or the pack folder), closed when the last read that uses it lets go.

@@ -2,14 +2,25 @@ import Dispatch
 import Foundation
 import Platform
 
+/// A file the small-file path stored, with the stat key it had while it was read.
+public struct IngestedSmallFile: Sendable {
+    public let stored: StoredFile
+    public let statistics: IngestStatistics
+    /// The file's key from `fstat` just before its bytes were read (and equal just after), so a
+    /// `StatCache` opened before the ingest may remember it.
+    public let key: StatCache.Key
+}
+
 extension ObjectStore {
-    /// Stores many small files — each at most `chunker.minSize` bytes, hence one chunk whose
-    /// digest is the file's digest — reading, hashing and compressing them in parallel, a batch
-    /// at a time, then appending in order. Per-file work is a read and a compression, so ten
-    /// thousand small files cost about what their bytes cost. A file that grows past the limit
-    /// or changes while read throws `StoreError.fileChanged`.
-    public func ingestSmallFiles(_ paths: [String], chunker: Chunker = .standard) throws -> [(StoredFile, IngestStatistics)] {
-        var results: [(StoredFile, IngestStatistics)] = []
+    /// Stores the files among `paths` that are small — each at most `chunker.minSize` bytes,
+    /// hence one chunk whose digest is the file's digest — opening, reading, hashing and
+    /// compressing them in parallel, a batch at a time, then appending in order. Per-file work
+    /// is an open, a read and a compression, so ten thousand small files cost about what their
+    /// bytes cost. The result has one element per path: nil for a file larger than one chunk,
+    /// which the caller streams with `ingest(path:)`. A path that is not a regular file throws;
+    /// a file that changes while read throws `StoreError.fileChanged`.
+    public func ingestSmallFiles(_ paths: [String], chunker: Chunker = .standard) throws -> [IngestedSmallFile?] {
+        var results: [IngestedSmallFile?] = []
         results.reserveCapacity(paths.count)
         let batchSize = 512
         for start in stride(from: 0, to: paths.count, by: batchSize) {
@@ -26,6 +37,10 @@ extension ObjectStore {
             }
             try failure.rethrow()
             for item in slots.values() {
+                guard let item else {
+                    results.append(nil)
+                    continue
+                }
                 var stats = IngestStatistics()
                 stats.chunks = 1
                 if let chunk = item.prepared, !contains(item.file.digest) {
@@ -33,7 +48,7 @@ extension ObjectStore {
                     stats.newChunks = 1
                     stats.newStoredBytes = UInt64(chunk.storedLength)
                 }
-                results.append((item.file, stats))
+                results.append(IngestedSmallFile(stored: item.file, statistics: stats, key: item.key))
             }
         }
         return results
@@ -41,28 +56,36 @@ extension ObjectStore {
 
     fileprivate struct SmallFile: Sendable {
         let file: StoredFile
+        let key: StatCache.Key
         let prepared: PreparedChunk?
     }
 
-    private func readSmallFile(_ path: String, limit: Int) throws -> SmallFile {
-        let fd = try FileIO.openForReading(path)
+    /// Reads, hashes and compresses the file at `path`, or returns nil when it holds more than
+    /// `limit` bytes. Opened without blocking, so a path replaced by a FIFO is refused, not waited on.
+    private func readSmallFile(_ path: String, limit: Int) throws -> SmallFile? {
+        let fd = try FileIO.openForReading(path, flags: O_NONBLOCK)
         defer { close(fd) }
-        let before = try FileStat(fd: fd, path: path)
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileIO.error(path, "stat") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw StoreError.notARegularFile(path: path) }
+        let before = StatCache.Key(st)
+        guard before.size <= UInt64(limit) else { return nil }
+        // One byte more than the size, so a file that grew since the stat is noticed.
+        var bytes = [UInt8](repeating: 0, count: Int(before.size) + 1)
         let n = try bytes.withUnsafeMutableBytes { try FileIO.readSome(fd, into: $0, path: path) }
-        let after = try FileStat(fd: fd, path: path)
-        guard n <= limit, UInt64(n) == before.size, before == after else { throw StoreError.fileChanged(path: path) }
-        bytes.removeLast(bytes.count - n)
+        let after = try StatCache.Key(fd: fd, path: path)
+        guard UInt64(n) == before.size, before == after else { throw StoreError.fileChanged(path: path) }
+        bytes.removeLast()
         let digest = Digest.of(bytes)
         let prepared = contains(digest) ? nil : try bytes.withUnsafeBytes { try prepare($0, digest: digest, base: nil) }
-        return SmallFile(file: StoredFile(digest: digest, size: UInt64(n), manifest: nil), prepared: prepared)
+        return SmallFile(file: StoredFile(digest: digest, size: UInt64(n), manifest: nil), key: before, prepared: prepared)
     }
 }
 
 private final class SmallFileSlots: @unchecked Sendable {  // each index written once, read after the parallel loop
-    private var items: [ObjectStore.SmallFile?]
+    private var items: [ObjectStore.SmallFile??]
     private let lock = NSLock()
     init(count: Int) { items = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ item: ObjectStore.SmallFile) { lock.withLock { items[i] = item } }
-    func values() -> [ObjectStore.SmallFile] { items.map { $0! } }
+    func set(_ i: Int, _ item: ObjectStore.SmallFile?) { lock.withLock { items[i] = .some(item) } }
+    func values() -> [ObjectStore.SmallFile?] { items.map { $0! } }
 }

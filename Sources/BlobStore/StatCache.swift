@@ -26,6 +26,13 @@ public final class StatCache {
                       ctime: st.statusChangeNanoseconds, inode: UInt64(st.st_ino))
         }
 
+        /// The key of the open file `fd` (`path` names it in an error).
+        init(fd: Int32, path: String) throws {
+            var st = stat()
+            if fstat(fd, &st) != 0 { throw FileIO.error(path, "stat") }
+            self.init(st)
+        }
+
         /// Whether the file changed too recently before `startedAt` (nanoseconds since the
         /// epoch, taken before the key) for the key to vouch for its bytes.
         public func isRacy(startedAt: Int64) -> Bool {
@@ -110,17 +117,21 @@ public final class StatCache {
     }
 
     /// Writes the cache back if it changed (atomically; failures only cost a later rehash).
+    /// Entries are written in the dictionary's order: a cache's order carries nothing.
     public func save() {
         guard dirty else { return }
         var out = StatCache.magic
-        for (path, (key, digest)) in entries.sorted(by: { $0.key < $1.key }) {
-            let bytes = Array(path.utf8)
+        out.reserveCapacity(out.count + entries.count * 120)
+        func append(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        for (path, (key, digest)) in entries {
+            let bytes = path.utf8
             guard bytes.count < 65536 else { continue }
             withUnsafeBytes(of: UInt16(bytes.count).littleEndian) { out.append(contentsOf: $0) }
             out.append(contentsOf: bytes)
-            for v in [key.size, UInt64(bitPattern: key.mtime), UInt64(bitPattern: key.ctime), key.inode] {
-                withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
-            }
+            append(key.size)
+            append(UInt64(bitPattern: key.mtime))
+            append(UInt64(bitPattern: key.ctime))
+            append(key.inode)
             out.append(contentsOf: digest.bytes)
         }
         try? FileIO.writeAtomically(out, to: file, temporaryDirectory: tmp)

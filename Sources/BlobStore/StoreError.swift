@@ -19,6 +19,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(path: String, operation: String, message: String)
     /// The file changed while it was being read.
     case fileChanged(path: String)
+    /// A path listed as a file that is not a regular file when opened (a FIFO, a device).
+    case notARegularFile(path: String)
     /// Another process holds the store lock.
     case locked(path: String)
     /// A folder on the way to a file GitML writes is a symbolic link or not a folder.
@@ -40,6 +42,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .compression(let message): return "zstd: \(message)"
         case .io(let path, let op, let message): return "\(op) \(path): \(message)"
         case .fileChanged(let path): return "\(path) changed while it was being read; retry when it is no longer written to"
+        case .notARegularFile(let path):
+            return "\(path) is not a regular file (a FIFO, socket or device): GitML stores regular files only; move it away and retry"
         case .locked(let path):
             return "the store is locked by another GitML process (\(path)); retry when it finishes"
         case .unsafePath(let path, let reason):

@@ -95,7 +95,7 @@ public struct Attestation: Equatable, Sendable {
     public var signedBytes: [UInt8] {
         var unsigned = self
         unsigned.signature = nil
-        return Array(CanonicalJSON.encode(unsigned.json).utf8)
+        return CanonicalJSON.encodedBytes(unsigned.json)
     }
 
     public var json: JSONValue {

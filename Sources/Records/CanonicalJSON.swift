@@ -17,24 +17,47 @@ public enum CanonicalJSON {
 
     /// The canonical (RFC 8785) serialization of `value`.
     public static func encode(_ value: JSONValue) -> String {
-        var out = ""
-        write(value, into: &out, indent: nil)
-        return out
+        String(decoding: encodedBytes(value), as: UTF8.self)
+    }
+
+    /// `encode(value)` as UTF-8 bytes, without building a String.
+    public static func encodedBytes(_ value: JSONValue) -> [UInt8] {
+        var out = Writer(indented: false)
+        out.write(value, depth: 0)
+        return out.bytes
     }
 
     /// Canonical key order and numbers, indented by two spaces, with a final newline.
     public static func pretty(_ value: JSONValue) -> String {
-        var out = ""
-        write(value, into: &out, indent: 0)
-        out.append("\n")
-        return out
+        String(decoding: prettyBytes(value), as: UTF8.self)
+    }
+
+    /// `pretty(value)` as UTF-8 bytes, without building a String.
+    public static func prettyBytes(_ value: JSONValue) -> [UInt8] {
+        var out = Writer(indented: true)
+        out.write(value, depth: 0)
+        out.bytes.append(UInt8(ascii: "\n"))
+        return out.bytes
     }
 
     /// The SHA-256 of the canonical serialization, as `sha256:<hex>`.
     public static func digest(_ value: JSONValue) -> String {
-        let hash = SHA256.hash(data: Array(encode(value).utf8))
-        return "sha256:" + hash.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        digest(ofEncoded: encodedBytes(value))
     }
+
+    /// `digest` of bytes that already are a canonical serialization.
+    static func digest(ofEncoded bytes: [UInt8]) -> String {
+        let hash = SHA256.hash(data: bytes)
+        var text = Array("sha256:".utf8)
+        text.reserveCapacity(71)
+        for byte in hash {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Whether `text` has the form `digest` produces: `sha256:` and 64 lowercase hex digits.
     public static func isDigest(_ text: String) -> Bool {
@@ -43,74 +66,106 @@ public enum CanonicalJSON {
             && utf8.dropFirst(7).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
-    private static func write(_ value: JSONValue, into out: inout String, indent: Int?) {
-        switch value {
-        case .null: out.append("null")
-        case .bool(let b): out.append(b ? "true" : "false")
-        case .number(let d):
-            if d.isFinite {
-                out.append(formatNumber(d))
-            } else {
-                let name = d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity")
-                write(.object([nonFiniteKey: .string(name)]), into: &out, indent: indent)
+    /// Whether object key `a` sorts before `b` in UTF-16 code unit order (RFC 8785 §3.2.3).
+    /// UTF-8 byte order is code point order, which equals UTF-16 order unless one key holds a
+    /// code point at or above U+E000 (where surrogate pairs sort below the BMP's top), so
+    /// keys below that compare as bytes.
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        if a.utf8.allSatisfy({ $0 < 0xEE }) && b.utf8.allSatisfy({ $0 < 0xEE }) {
+            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+        return a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
+    /// Appends the serialization of values to a byte buffer: canonical, or with one member
+    /// per line indented by two spaces per level.
+    private struct Writer {
+        var bytes: [UInt8] = []
+        let indented: Bool
+
+        init(indented: Bool) {
+            self.indented = indented
+            bytes.reserveCapacity(256)
+        }
+
+        mutating func write(_ value: JSONValue, depth: Int) {
+            switch value {
+            case .null: append("null")
+            case .bool(let b): append(b ? "true" : "false")
+            case .number(let d):
+                if d.isFinite {
+                    append(formatNumber(d))
+                } else {
+                    let name = d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity")
+                    write(.object([nonFiniteKey: .string(name)]), depth: depth)
+                }
+            case .string(let s): writeString(s)
+            case .array(let items):
+                if items.isEmpty { append("[]"); return }
+                bytes.append(UInt8(ascii: "["))
+                for (i, item) in items.enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    newline(depth + 1)
+                    write(item, depth: depth + 1)
+                }
+                newline(depth)
+                bytes.append(UInt8(ascii: "]"))
+            case .object(let members):
+                if members.isEmpty { append("{}"); return }
+                bytes.append(UInt8(ascii: "{"))
+                for (i, member) in members.sorted(by: { keyPrecedes($0.key, $1.key) }).enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    newline(depth + 1)
+                    writeString(member.key)
+                    append(indented ? ": " : ":")
+                    write(member.value, depth: depth + 1)
+                }
+                newline(depth)
+                bytes.append(UInt8(ascii: "}"))
             }
-        case .string(let s): writeString(s, into: &out)
-        case .array(let items):
-            if items.isEmpty { out.append("[]"); return }
-            out.append("[")
-            for (i, item) in items.enumerated() {
-                if i > 0 { out.append(",") }
-                newline(into: &out, indent: indent.map { $0 + 1 })
-                write(item, into: &out, indent: indent.map { $0 + 1 })
-            }
-            newline(into: &out, indent: indent)
-            out.append("]")
-        case .object(let members):
-            if members.isEmpty { out.append("{}"); return }
-            out.append("{")
-            let keys = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            for (i, key) in keys.enumerated() {
-                if i > 0 { out.append(",") }
-                newline(into: &out, indent: indent.map { $0 + 1 })
-                writeString(key, into: &out)
-                out.append(indent == nil ? ":" : ": ")
-                write(members[key]!, into: &out, indent: indent.map { $0 + 1 })
-            }
-            newline(into: &out, indent: indent)
-            out.append("}")
+        }
+
+        private mutating func append(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+        }
+
+        private mutating func newline(_ depth: Int) {
+            guard indented else { return }
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+        }
+
+        private mutating func writeString(_ s: String) {
+            CanonicalJSON.appendString(s, to: &bytes)
         }
     }
 
-    private static func newline(into out: inout String, indent: Int?) {
-        guard let indent else { return }
-        out.append("\n")
-        out.append(String(repeating: "  ", count: indent))
-    }
-
-    private static func writeString(_ s: String, into out: inout String) {
-        out.append("\"")
+    /// Appends the JSON string literal of `s` with only the mandatory escapes (RFC 8785 §3.2.2.2).
+    static func appendString(_ s: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
         // Fast path: nothing to escape.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(s)
-            out.append("\"")
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
             return
         }
         for unit in s.unicodeScalars {
             switch unit {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\u{08}": out.append("\\b")
-            case "\u{0C}": out.append("\\f")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
+            case "\"": bytes.append(contentsOf: "\\\"".utf8)
+            case "\\": bytes.append(contentsOf: "\\\\".utf8)
+            case "\u{08}": bytes.append(contentsOf: "\\b".utf8)
+            case "\u{0C}": bytes.append(contentsOf: "\\f".utf8)
+            case "\n": bytes.append(contentsOf: "\\n".utf8)
+            case "\r": bytes.append(contentsOf: "\\r".utf8)
+            case "\t": bytes.append(contentsOf: "\\t".utf8)
             case _ where unit.value < 0x20:
-                out.append("\\u")
-                out.append(String(unit.value, radix: 16).leftPadded(to: 4))
-            default: out.unicodeScalars.append(unit)
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(hexDigits[Int(unit.value >> 4)])
+                bytes.append(hexDigits[Int(unit.value & 15)])
+            default: UTF8.encode(unit) { bytes.append($0) }
             }
         }
-        out.append("\"")
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// ECMAScript Number::toString for a finite double (RFC 8785 §3.2.2.3).
@@ -157,11 +212,5 @@ public enum CanonicalJSON {
         while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); n -= 1 }
         while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
         return (digits, n)
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -119,9 +119,25 @@ public struct DatasetRecord: Equatable, Sendable {
     static let refusal = "GitML refuses this record and writes nothing for it: delete its ref (`git update-ref -d <ref>`, "
         + "`git ml fsck` lists it) and ask its author to publish the data again under a path inside the work tree"
 
-    /// The digest of a directory dataset: SHA-256 of the canonical JSON list of its files.
+    /// The digest of a directory dataset: SHA-256 of the canonical JSON list of its files,
+    /// sorted by path, each `{"digest", "path", "size"}` (docs/FORMAT.md). Written here member
+    /// by member in canonical order, without building the JSON values: a record of a million
+    /// files is checked each time it is read.
     public static func directoryDigest(_ files: [File]) -> String {
-        CanonicalJSON.digest(.array(files.sorted { $0.path < $1.path }.map { ["path": .string($0.path), "digest": .string($0.digest), "size": .number(Double($0.size))] }))
+        let sorted = zip(files, files.dropFirst()).allSatisfy { $0.path < $1.path } ? files : files.sorted { $0.path < $1.path }
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(files.count * 128 + 2)
+        for (i, file) in sorted.enumerated() {
+            bytes.append(contentsOf: (i == 0 ? "{\"digest\":" : ",{\"digest\":").utf8)
+            CanonicalJSON.appendString(file.digest, to: &bytes)
+            bytes.append(contentsOf: ",\"path\":".utf8)
+            CanonicalJSON.appendString(file.path, to: &bytes)
+            bytes.append(contentsOf: ",\"size\":".utf8)
+            bytes.append(contentsOf: CanonicalJSON.formatNumber(Double(file.size)).utf8)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return CanonicalJSON.digest(ofEncoded: bytes)
     }
 
     public var json: JSONValue {

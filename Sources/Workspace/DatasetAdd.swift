@@ -41,68 +41,79 @@ extension Project {
             for file in files where !file.isEmpty { try Project.checkDataPath(relativePath + "/" + file) }
             let stats = StatCache(layout: layout)
             var statistics = IngestStatistics()
-            // Taken after `stats` began and before any byte is read: a key remembered with the
-            // digest read later is trusted only if the file had not changed for 2 s before then
-            // (`StatCache.Key.isRacy`); a later change gives the file another key.
-            let keys = files.map { StatCache.key(of: $0.isEmpty ? absolute : absolute + "/" + $0) }
-            let sizes = keys.map { $0?.size ?? UInt64.max }
-            let totalBytes = sizes.reduce(0) { $0 &+ ($1 == .max ? 0 : $1) }
-            var stored: [String: (StoredFile, IngestStatistics)] = [:]
-            var done: UInt64 = 0
-            // Small files (one chunk each) go through the parallel batch path; larger ones stream.
-            let small = zip(files, sizes).filter { $0.1 <= UInt64(Chunker.standard.minSize) }.map(\.0)
-            let smallResults = try wrapping { try store.ingestSmallFiles(small.map { $0.isEmpty ? absolute : absolute + "/" + $0 }) }
-            for (file, result) in zip(small, smallResults) {
-                stored[file] = result
-                done += result.0.size
-            }
+            // Every key is taken after `stats` began and before the file's bytes are read: a key
+            // remembered with the digest read later is trusted only if the file had not changed
+            // for 2 s before then (`StatCache.Key.isRacy`); a later change gives the file another key.
+            let paths = files.map { $0.isEmpty ? absolute : absolute + "/" + $0 }
+            // Small files (one chunk each) are stored by the parallel batch path; larger ones stream.
+            let small = try wrapping { try store.ingestSmallFiles(paths) }
+            var stored: [(StoredFile, IngestStatistics, StatCache.Key?)?] = small.map { $0.map { ($0.stored, $0.statistics, $0.key) } }
+            var done = small.reduce(0) { $0 + ($1?.stored.size ?? 0) }
+            let large = small.indices.filter { small[$0] == nil }
+            let largeKeys = large.map { StatCache.key(of: paths[$0]) }
+            let totalBytes = largeKeys.reduce(done) { $0 &+ ($1?.size ?? 0) }
             progress?(done, totalBytes)
-            for file in files where stored[file] == nil {
-                let path = file.isEmpty ? absolute : absolute + "/" + file
+            for (index, key) in zip(large, largeKeys) {
                 let before = done
-                let result = try wrapping {
-                    try store.ingest(path: path, previous: previousChunks[file]) { n in progress?(before + n, totalBytes) }
+                let (file, fileStatistics) = try wrapping {
+                    try store.ingest(path: paths[index], previous: previousChunks[files[index]]) { n in progress?(before + n, totalBytes) }
                 }
-                stored[file] = result
-                done += result.0.size
+                stored[index] = (file, fileStatistics, key)
+                done += file.size
             }
             var recordFiles: [DatasetRecord.File] = []
-            for (file, key) in zip(files, keys) {
-                let (s, fileStats) = stored[file]!
+            recordFiles.reserveCapacity(files.count)
+            for (file, entry) in zip(files, stored) {
+                let (s, fileStats, key) = entry!
                 statistics += fileStats
                 if let key { stats.remember(relativePath + (file.isEmpty ? "" : "/" + file), key: key, digest: s.digest) }
                 recordFiles.append(DatasetRecord.File(path: file, digest: s.digest.description, size: s.size, manifest: s.manifest?.description))
             }
-            try wrapping { try store.flush() }
-            stats.save()
-
             let digest = isDirectory.boolValue ? DatasetRecord.directoryDigest(recordFiles) : recordFiles[0].digest
             let now = Date()
-            var version: DatasetVersion
-            var created = true
-            while true {
+            /// What the latest version asks for: reuse it (same content, same path), or publish a
+            /// new record whose commit is written and whose ref is still to be created.
+            enum Step { case reuse(DatasetVersion), publish(DatasetRecord, ObjectID) }
+            func nextStep() throws -> Step {
                 let latest = try latestVersion(of: name)
                 // The same bytes at another path are a new version: a record says where its data lives.
                 if let latest, latest.record.digest == digest, latest.record.path == relativePath, latest.record.purged == nil {
-                    version = latest
-                    created = false
-                    break
+                    return .reuse(latest)
                 }
                 let record = DatasetRecord(
                     name: name, version: (latest?.record.version ?? 0) + 1, digest: digest, size: done, path: relativePath,
                     isDirectory: isDirectory.boolValue, files: recordFiles, parent: latest?.record.digest,
                     createdBy: actor(), createdAt: timestamp(now))
-                let commit = try writeVersionCommit(record, parent: latest?.commit, message: "dataset \(record.label)\n", time: now)
-                FaultPoint.reach("add.stored-before-ref")
-                do throws(GitError) {
-                    try repository.createRef(DatasetVersion.ref(name: name, version: record.version), target: commit,
-                                             message: "git ml data add \(record.label)")
-                } catch {
-                    if case .refExists = error { continue }  // another process took this number: look again
-                    throw WorkspaceError.git(error)
+                return .publish(record, try writeVersionCommit(record, parent: latest?.commit, message: "dataset \(record.label)\n", time: now))
+            }
+            // The packs are sealed on another thread while the stat cache is saved and the record's
+            // commit written: nothing refers to that commit until its ref, created after the seal.
+            var step = try wrapping {
+                try store.flush(overlapping: {
+                    stats.save()
+                    return try nextStep()
+                })
+            }
+            let version: DatasetVersion
+            let created: Bool
+            publishing: while true {
+                switch step {
+                case .reuse(let latest):
+                    (version, created) = (latest, false)
+                    break publishing
+                case .publish(let record, let commit):
+                    FaultPoint.reach("add.stored-before-ref")
+                    do throws(GitError) {
+                        try repository.createRef(DatasetVersion.ref(name: name, version: record.version), target: commit,
+                                                 message: "git ml data add \(record.label)")
+                    } catch {
+                        guard case .refExists = error else { throw WorkspaceError.git(error) }
+                        step = try nextStep()  // another process took this number: look again
+                        continue publishing
+                    }
+                    (version, created) = (DatasetVersion(record: record, commit: commit), true)
+                    break publishing
                 }
-                version = DatasetVersion(record: record, commit: commit)
-                break
             }
             let record = version.record
             try updateLock { lock in
@@ -126,7 +137,7 @@ extension Project {
     func writeVersionCommit(_ record: DatasetRecord, parent: ObjectID?, message: String, time: Date) throws -> ObjectID {
         try wrapping {
             _ = try record.locations()
-            let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
+            let blob = try repository.writeBlob(CanonicalJSON.prettyBytes(record.json))
             let tree = try repository.writeTree([TreeFile(name: DatasetVersion.recordFile, blob: blob)])
             return try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
                                               signature: signature(time))

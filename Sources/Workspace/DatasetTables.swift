@@ -89,7 +89,7 @@ extension Project {
         var files: [(relative: String, path: String)] = []
         var temporaries: [String] = []
         defer { for temporary in temporaries { unlink(temporary) } }
-        let data = record.isDirectory ? record.files.filter { !ParquetDataset.dataFiles([$0.path]).isEmpty } : Array(record.files.prefix(1))
+        let data = record.isDirectory ? record.files.filter { ParquetDataset.isDataFile($0.path) } : Array(record.files.prefix(1))
         for file in data {
             let (path, temporary) = try readablePath(of: file, at: record.isDirectory ? record.path + "/" + file.path : record.path, cache: cache)
             files.append((file.path, path))

@@ -28,7 +28,7 @@ extension Project {
     }
 
     /// The bytes an entry stores for `promotion` (and a signer signs).
-    public static func promotionBytes(_ promotion: Promotion) -> [UInt8] { Array(CanonicalJSON.pretty(promotion.json).utf8) }
+    public static func promotionBytes(_ promotion: Promotion) -> [UInt8] { CanonicalJSON.prettyBytes(promotion.json) }
 
     /// Signs a manual decision with the SSH key at `key` (as `git ml promote` does).
     public static func signPromotion(_ promotion: Promotion, key: String) throws -> String {
@@ -133,7 +133,7 @@ extension Project {
                     files.append(TreeFile(name: "promotion.sig", blob: try repository.writeBlob(Array(sshSignature.utf8))))
                 }
                 if let verdict {
-                    files.append(TreeFile(name: "verdict.json", blob: try repository.writeBlob(Array(CanonicalJSON.pretty(verdict).utf8))))
+                    files.append(TreeFile(name: "verdict.json", blob: try repository.writeBlob(CanonicalJSON.prettyBytes(verdict))))
                 }
                 let tree = try repository.writeTree(files)
                 return try repository.writeCommit(tree: tree, parents: tip.map { [$0] } ?? [],

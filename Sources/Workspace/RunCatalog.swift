@@ -36,7 +36,7 @@ extension Project {
         let ref = RecordedRun.ref(id: id)
         try wrapping {
             if try repository.readRef(ref) != nil { return }
-            let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
+            let blob = try repository.writeBlob(CanonicalJSON.prettyBytes(record.json))
             let tree = try repository.writeTree([TreeFile(name: RecordedRun.recordFile, blob: blob)])
             let parents = ObjectID(hex: record.code.commit).map { [$0] } ?? []
             let commit = try repository.writeCommit(tree: tree, parents: parents, message: "run \(shortID(id)) \(record.experiment) \(record.status.rawValue)\n",

@@ -33,7 +33,7 @@ extension Project {
             }
             // A sweep fetched from a teammate and resumed here continues their chain.
             let parent = try previous ?? fetchedRefs(kind: "sweeps").first { $0.name == record.name }?.target
-            let blob = try repository.writeBlob(Array(CanonicalJSON.pretty(record.json).utf8))
+            let blob = try repository.writeBlob(CanonicalJSON.prettyBytes(record.json))
             let tree = try repository.writeTree([TreeFile(name: RecordedSweep.recordFile, blob: blob)])
             let commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [],
                                                     message: "sweep \(record.name) \(record.status.rawValue): \(record.jobs.count) jobs\n",

@@ -169,17 +169,30 @@ final class ObjectStoreTests: XCTestCase {
         let paths = (0..<700).map { dir.path + "/f\($0)" }
         let contents = (0..<500).map { csvLikeBytes(rows: 1 + $0 % 300, seed: UInt64($0)) }
         for (i, p) in paths.enumerated() { write(contents[i % 500], to: p) }
-        let results = try store.ingestSmallFiles(paths)
+        let results = try store.ingestSmallFiles(paths).map { $0! }
         try store.flush()
         XCTAssertEqual(results.count, paths.count)
-        XCTAssertEqual(results.filter { $0.1.newChunks == 1 }.count, 500, "files with equal content are stored once")
-        for (p, (file, _)) in zip(paths, results).prefix(50) {
-            XCTAssertEqual(file.digest, Digest.of(try FileIO.readAll(p)))
-            try store.restore(file, to: p + ".out")
+        XCTAssertEqual(results.filter { $0.statistics.newChunks == 1 }.count, 500, "files with equal content are stored once")
+        for (p, result) in zip(paths, results).prefix(50) {
+            XCTAssertEqual(result.stored.digest, Digest.of(try FileIO.readAll(p)))
+            XCTAssertEqual(result.key, StatCache.key(of: p), "the key is the file's stat while it was read")
+            try store.restore(result.stored, to: p + ".out")
             XCTAssertEqual(try FileIO.readAll(p + ".out"), try FileIO.readAll(p))
         }
         write([UInt8](repeating: 1, count: Chunker.standard.minSize + 1), to: paths[0])
-        XCTAssertThrowsError(try store.ingestSmallFiles([paths[0]]))
+        let mixed = try store.ingestSmallFiles([paths[0], paths[1]])
+        XCTAssertNil(mixed[0], "a file larger than one chunk is left for the streaming path")
+        XCTAssertEqual(mixed[1]?.stored.digest, results[1].stored.digest)
+    }
+
+    func testAPathThatIsNotARegularFileIsRefusedWithoutWaitingOnIt() throws {
+        let dir = TemporaryDirectory()
+        let store = try ObjectStore(layout: StoreLayout(root: dir.path + "/ml"))
+        let fifo = dir.path + "/pipe"
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        XCTAssertThrowsError(try store.ingestSmallFiles([fifo])) { error in
+            XCTAssertEqual(error as? StoreError, .notARegularFile(path: fifo))
+        }
     }
 
     func testAFlippedByteInAPackIsDetectedAndNothingIsReplaced() throws {

@@ -64,6 +64,24 @@ final class RecordTests: XCTestCase {
         XCTAssertNotEqual(DatasetRecord.directoryDigest([a]), DatasetRecord.directoryDigest([a, b]))
     }
 
+    /// The digest is pinned by bytes Python's `json.dumps(sort_keys=True, separators=(",", ":"),
+    /// ensure_ascii=False)` writes for the same list (RFC 8785 for these values), and equals the
+    /// generic canonical writer's: paths that need escapes, non-ASCII and a size above 2^32.
+    func testDirectoryDigestIsTheCanonicalJSONOfTheSortedFileList() {
+        let files = [
+            DatasetRecord.File(path: "c/\u{E9}t\u{E9}/\u{1F600}.csv", digest: "sha256:" + String(repeating: "f", count: 64), size: 7, manifest: nil),
+            DatasetRecord.File(path: "a \"quoted\" \\ name.csv", digest: "sha256:" + String(repeating: "0", count: 64), size: 0, manifest: "sha256:9"),
+            DatasetRecord.File(path: "b/line\nbreak\u{1}.csv", digest: "sha256:" + String(repeating: "a", count: 64), size: 12_345_678_901, manifest: nil),
+        ]
+        let pinned = "sha256:1091b6b298fb6dd14bfc41c117de20ecf8cf990276fcebea3ce7417b292d750d"
+        XCTAssertEqual(DatasetRecord.directoryDigest(files), pinned)
+        XCTAssertEqual(DatasetRecord.directoryDigest(files.sorted { $0.path < $1.path }), pinned)
+        let generic = CanonicalJSON.digest(.array(files.sorted { $0.path < $1.path }.map {
+            ["path": .string($0.path), "digest": .string($0.digest), "size": .number(Double($0.size))]
+        }))
+        XCTAssertEqual(generic, pinned)
+    }
+
     func testLockKeepsUnknownSectionsAndIsOneMemberPerLine() throws {
         var lock = Lock(datasets: ["train": .init(version: 3, digest: "sha256:" + String(repeating: "a", count: 64), size: 5, path: "t.csv")],
                         otherSections: ["promotions_seen": ["churn": ["count": 1]]])

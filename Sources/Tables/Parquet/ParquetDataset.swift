@@ -14,19 +14,25 @@ import Kernels
 public enum ParquetDataset {
     static let nullPartition = "__HIVE_DEFAULT_PARTITION__"
 
-    /// The relative paths among `files` that are data files (see the type's description).
+    /// Whether the relative path `path` is a data file (see the type's description).
+    public static func isDataFile(_ path: String) -> Bool {
+        !path.split(separator: "/").contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
+    }
+
+    /// The relative paths among `files` that are data files, sorted.
     public static func dataFiles(_ files: [String]) -> [String] {
-        files.filter { path in
-            let segments = path.split(separator: "/")
-            return !segments.contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
-        }.sorted()
+        files.filter(isDataFile).sorted()
     }
 
     /// Whether a directory holding `files` (relative paths) reads as a Parquet dataset: it has
-    /// data files and every one is named `.parquet` / `.parq`.
+    /// data files and every one is named `.parquet` / `.parq`. Stops at the first that is not.
     public static func isDataset(_ files: [String]) -> Bool {
-        let data = dataFiles(files)
-        return !data.isEmpty && data.allSatisfy { TableFile.format(of: $0) == .parquet }
+        var found = false
+        for path in files where isDataFile(path) {
+            guard TableFile.format(of: path) == .parquet else { return false }
+            found = true
+        }
+        return found
     }
 
     /// Reads the directory at `path` as a dataset: every regular file under it, at any depth

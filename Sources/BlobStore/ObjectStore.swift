@@ -360,26 +360,21 @@ final class PackHandle: Sendable {
 /// stamp whose folder changed less than a second before it was taken is never trusted: an entry
 /// added in the same tick would leave the times as they were.
 struct PackFolderStamp {
-    let inode: UInt64, mtime: Int64, ctime: Int64
+    let key: StatCache.Key
     /// When the stamp was taken (wall clock, ns), not part of the comparison.
     let taken: Int64
 
     /// The stamp of `directory` now; nil when it cannot be read.
     init?(_ directory: String) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        taken = StatCache.now()
         var info = stat()
         guard stat(directory, &info) == 0 else { return nil }
-        inode = UInt64(info.st_ino)
-        mtime = info.modificationNanoseconds
-        ctime = info.statusChangeNanoseconds
-        taken = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        key = StatCache.Key(info)
     }
 
     /// Whether the folder is as it was at `earlier`, and had been still for a second before
     /// `earlier` was taken.
     func showsNoChange(since earlier: PackFolderStamp) -> Bool {
-        (inode, mtime, ctime) == (earlier.inode, earlier.mtime, earlier.ctime)
-            && max(earlier.mtime, earlier.ctime) < earlier.taken - 1_000_000_000
+        key == earlier.key && !earlier.key.isRacy(startedAt: earlier.taken, window: 1_000_000_000)
     }
 }

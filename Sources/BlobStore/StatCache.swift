@@ -34,9 +34,10 @@ public final class StatCache {
         }
 
         /// Whether the file changed too recently before `startedAt` (nanoseconds since the
-        /// epoch, taken before the key) for the key to vouch for its bytes.
-        public func isRacy(startedAt: Int64) -> Bool {
-            max(mtime, ctime) > startedAt - StatCache.racyWindow
+        /// epoch, taken before the key) for the key to vouch for its bytes: less than `window`
+        /// nanoseconds before.
+        public func isRacy(startedAt: Int64, window: Int64 = StatCache.racyWindow) -> Bool {
+            max(mtime, ctime) > startedAt - window
         }
     }
 

@@ -126,7 +126,7 @@ public struct ClusterNode {
         /// Ends the phase that began when the previous one ended.
         mutating func end(_ name: String) {
             let now = clock.now, elapsed = now - last
-            phases.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+            phases.append((name, PhaseTimes.seconds(elapsed)))
             last = now
         }
 
@@ -137,9 +137,17 @@ public struct ClusterNode {
 
         /// `{"fetch_and_check_out": 0.214, "command": 3.402, …}`, seconds to the millisecond.
         var json: JSONValue {
-            .object(Dictionary(phases.map { ($0.name.replacingOccurrences(of: " ", with: "_"), .number(($0.seconds * 1000).rounded() / 1000)) },
+            .object(Dictionary(phases.map { ($0.name.replacingOccurrences(of: " ", with: "_"), PhaseTimes.milliseconds($0.seconds)) },
                                uniquingKeysWith: { $1 }))
         }
+
+        /// `duration` in seconds.
+        static func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+
+        /// `seconds` to the millisecond, as the phases' JSON holds them.
+        static func milliseconds(_ seconds: Double) -> JSONValue { .number((seconds * 1000).rounded() / 1000) }
     }
 
     /// A repository at `root` holding the task's commit checked out, its dataset records, and

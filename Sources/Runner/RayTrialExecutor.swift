@@ -118,8 +118,8 @@ public final class RayTrialExecutor: TrialExecutor {
     /// node's fetch, check-out, upload and clean-up, the reply, the run's import). Without the
     /// node's phases (a lost task) only the round trip.
     static func seconds(roundTrip: Duration, phases: JSONValue?) -> JSONValue {
-        func rounded(_ seconds: Double) -> JSONValue { .number((seconds * 1000).rounded() / 1000) }
-        let trip = Double(roundTrip.components.seconds) + Double(roundTrip.components.attoseconds) * 1e-18
+        let rounded = ClusterNode.PhaseTimes.milliseconds
+        let trip = ClusterNode.PhaseTimes.seconds(roundTrip)
         var seconds: [String: JSONValue] = ["round_trip": rounded(trip)]
         if let phases = phases?.objectValue {
             seconds["node"] = .object(phases.filter { $0.value.doubleValue != nil })

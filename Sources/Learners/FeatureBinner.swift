@@ -37,7 +37,8 @@ struct FeatureBinner: Sendable, Equatable {
             let frequent = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             return FeatureBinner(mapping: .categorical(codes: frequent.prefix(valueBins).map(\.key).sorted()))
         case .numeric:
-            let sorted = present.sorted()
+            // The same order as `present.sorted()` (both stable, −0 equal to +0), by radix.
+            let sorted = RadixSort.sorted(present) { RadixSort.ascendingKey(Double($0)) }
             var distinct: [Float] = [], counts: [Int] = []
             for value in sorted {
                 if value == distinct.last { counts[counts.count - 1] += 1 } else { distinct.append(value); counts.append(1) }

@@ -62,9 +62,7 @@ extension ObjectStore {
     }
 
     private func readChunk(_ digest: Digest, length: UInt32) throws -> [UInt8] {
-        var raw = [UInt8](repeating: 0, count: Int(length))
-        try raw.withUnsafeMutableBytes { try decodeChunk(digest, length: length, into: $0) }
-        return raw
+        try [UInt8](writingAll: Int(length)) { try decodeChunk(digest, length: length, into: $0) }
     }
 }
 

@@ -48,8 +48,7 @@ extension ObjectStore {
             DispatchQueue.concurrentPerform(iterations: range.count) { k in
                 let i = range.lowerBound + k
                 do {
-                    var raw = [UInt8](repeating: 0, count: Int(lengths[i]))
-                    try raw.withUnsafeMutableBytes { try self.decodeChunk(digests[i], length: lengths[i], into: $0) }
+                    let raw = try [UInt8](writingAll: Int(lengths[i])) { try self.decodeChunk(digests[i], length: lengths[i], into: $0) }
                     try raw.withUnsafeBytes { try FileIO.write(fd, $0, at: offsets[i], path: temp) }
                 } catch {
                     failure.record(error)

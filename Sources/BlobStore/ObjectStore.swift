@@ -144,9 +144,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         guard let (entry, index) = locate(digest) else { throw StoreError.missingObject(digest) }
         // The stored bytes first: they bound what the raw length may be (`impossibility`).
         let stored = try storedBytes(entry, in: index)
-        var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
-        try raw.withUnsafeMutableBytes { try decode(entry, stored: stored, into: $0, verify: verify) }
-        return raw
+        return try [UInt8](writingAll: Int(entry.rawLength)) { try decode(entry, stored: stored, into: $0, verify: verify) }
     }
 
     /// Decodes `entry` into `destination` (exactly `rawLength` bytes) and verifies its digest.
@@ -191,11 +189,9 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         guard entry.dataOffset + UInt64(entry.storedLength) <= handle.size else {
             throw StoreError.corruptObject(entry.digest, detail: "its index entry points past the end of \(pack.name).pack")
         }
-        var stored = [UInt8](repeating: 0, count: Int(entry.storedLength))
-        try withExtendedLifetime(handle) {
-            try stored.withUnsafeMutableBytes { try FileIO.read(handle.fd, into: $0, at: Int(entry.dataOffset), path: pack.packPath) }
+        return try withExtendedLifetime(handle) {
+            try [UInt8](writingAll: Int(entry.storedLength)) { try FileIO.read(handle.fd, into: $0, at: Int(entry.dataOffset), path: pack.packPath) }
         }
-        return stored
     }
 
     /// The open file of one of this store's packs (a name means the same bytes wherever it is,

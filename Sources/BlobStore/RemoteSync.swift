@@ -322,11 +322,11 @@ public struct RemoteSync: Sendable {
     /// Decodes `stored` (against its base, already local) and checks the digest. A base that
     /// cannot be read here is a local error (`StoreError`), not damage on the remote.
     private func verify(_ entry: PackEntry, stored: [UInt8], key: String) throws {
-        var raw = [UInt8](repeating: 0, count: Int(entry.rawLength))
         let reference = try entry.base.map { try store.read($0) }
+        let raw: [UInt8]
         do {
-            try stored.withUnsafeBytes { frame in
-                try raw.withUnsafeMutableBytes { destination in
+            raw = try [UInt8](writingAll: Int(entry.rawLength)) { destination in
+                try stored.withUnsafeBytes { frame in
                     try store.zstd.withDecompressor { d in
                         if let reference {
                             try reference.withUnsafeBytes { try d.decompress(frame, into: destination, reference: $0) }

@@ -70,12 +70,15 @@ extension ObjectStore {
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw StoreError.notARegularFile(path: path) }
         let before = StatCache.Key(st)
         guard before.size <= UInt64(limit) else { return nil }
-        // One byte more than the size, so a file that grew since the stat is noticed.
-        var bytes = [UInt8](repeating: 0, count: Int(before.size) + 1)
-        let n = try bytes.withUnsafeMutableBytes { try FileIO.readSome(fd, into: $0, path: path) }
+        // One byte more than the size, so a file that grew since the stat is noticed; only the
+        // bytes read are ever kept.
+        var n = 0
+        let bytes = try [UInt8](unsafeUninitializedCapacity: Int(before.size) + 1) { buffer, count in
+            n = try FileIO.readSome(fd, into: UnsafeMutableRawBufferPointer(buffer), path: path)
+            count = min(n, Int(before.size))
+        }
         let after = try StatCache.Key(fd: fd, path: path)
         guard UInt64(n) == before.size, before == after else { throw StoreError.fileChanged(path: path) }
-        bytes.removeLast()
         let digest = Digest.of(bytes)
         let prepared = contains(digest) ? nil : try bytes.withUnsafeBytes { try prepare($0, digest: digest, base: nil) }
         return SmallFile(file: StoredFile(digest: digest, size: UInt64(n), manifest: nil), key: before, prepared: prepared)

@@ -72,8 +72,7 @@ extension ObjectStore {
                     // The stored bytes first: an impossible entry, or one past the end of its
                     // pack, is refused before a raw buffer is sized by it.
                     let stored = try self.storedBytes(e, in: index.file)
-                    var raw = [UInt8](repeating: 0, count: Int(e.rawLength))
-                    try raw.withUnsafeMutableBytes { try self.decode(e, stored: stored, into: $0) }
+                    _ = try [UInt8](writingAll: Int(e.rawLength)) { try self.decode(e, stored: stored, into: $0) }
                 } catch {
                     found.add(StoreProblem(subject: "object \(e.digest) in \(index.name)", message: "\(error)"))
                 }

@@ -25,16 +25,17 @@ final class ZstdCompressor {
     /// hand the same reference to `ZstdDecompressor.decompress`).
     func compress(_ source: UnsafeRawBufferPointer, reference: UnsafeRawBufferPointer? = nil) throws -> [UInt8] {
         let bound = ZSTD_compressBound(source.count)
-        var output = [UInt8](repeating: 0, count: bound)
         if let reference {
             let code = ZSTD_CCtx_refPrefix(context, reference.baseAddress, reference.count)
             if ZSTD_isError(code) != 0 { throw StoreError.compression(String(cString: ZSTD_getErrorName(code))) }
         }
-        let written = output.withUnsafeMutableBytes { out in
-            ZSTD_compress2(context, out.baseAddress, bound, source.baseAddress, source.count)
+        // Written into uninitialized capacity: only the frame's bytes are ever set or kept.
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            written = ZSTD_compress2(context, out.baseAddress, bound, source.baseAddress, source.count)
+            count = ZSTD_isError(written) != 0 ? 0 : written
         }
         if ZSTD_isError(written) != 0 { throw StoreError.compression(String(cString: ZSTD_getErrorName(written))) }
-        output.removeLast(bound - written)
         return output
     }
 }

@@ -49,7 +49,7 @@ let package = Package(
                 swiftSettings: simdFlags),
         .target(name: "GitRepo", dependencies: ["CGit2", "CLazyLibraries", "CZlib", "Platform"]),
         .target(name: "Records", dependencies: ["Platform", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Records", "Tables", "Contracts",
+        .target(name: "Workspace", dependencies: ["BlobStore", "GitRepo", "Platform", "Records", "Tables", "Contracts",
                                                   .product(name: "Yams", package: "Yams")]),
 
         // Compute.

@@ -77,8 +77,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         let suffix = Array(".idx".utf8)
         var names: [String] = []
         while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String? in
-                let bytes = raw.prefix(while: { $0 != 0 })
+            let name = entry.pointee.withName { bytes -> String? in
                 guard bytes.count > suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { return nil }
                 return String(decoding: bytes.dropLast(suffix.count), as: UTF8.self)
             }

@@ -61,14 +61,13 @@ enum ProcFS {
         defer { closedir(directory) }
         var ids: [Int32] = []
         while let entry = readdir(directory) {
-            let id = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Int32? in
+            let id = entry.pointee.withName { name -> Int32? in
                 var value: Int32 = 0
-                for byte in raw {
-                    if byte == 0 { break }
+                for byte in name {
                     guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
                     value = value &* 10 &+ Int32(byte - UInt8(ascii: "0"))
                 }
-                return raw.first == 0 ? nil : value
+                return name.isEmpty ? nil : value
             }
             if let id { ids.append(id) }
         }

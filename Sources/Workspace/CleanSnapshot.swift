@@ -1,6 +1,7 @@
 import BlobStore
 import Dispatch
 import Foundation
+import Platform
 
 /// The stat keys of a dataset's files and folders at the last time status found it up to date.
 /// When every file still has its key and every folder below the data path still has its key,
@@ -152,7 +153,7 @@ struct CleanSnapshot {
             defer { closedir(dir) }
             folders.append((relative, StatCache.Key(st)))
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                let name = entry.pointee.name
                 if name == "." || name == ".." || name == ".git" { continue }
                 guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
                 let child = relative.isEmpty ? name : relative + "/" + name

@@ -15,6 +15,24 @@ public enum FileIO {
         return fd
     }
 
+    /// Opens the regular file at `path` to read it, and returns its stat key too. Opened without
+    /// blocking, so a path that is a FIFO (or a device, a socket) is refused with
+    /// `StoreError.notARegularFile`, never waited on.
+    static func openRegularFile(_ path: String) throws -> (fd: Int32, key: StatCache.Key) {
+        let fd = try openForReading(path, flags: O_NONBLOCK)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let failure = error(path, "stat")
+            close(fd)
+            throw failure
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw StoreError.notARegularFile(path: path)
+        }
+        return (fd, StatCache.Key(st))
+    }
+
     /// Creates `path` exclusively for reading and writing (mode 0644).
     static func create(_ path: String, mode: mode_t = 0o644) throws -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)

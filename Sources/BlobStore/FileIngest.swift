@@ -45,9 +45,8 @@ extension ObjectStore {
     /// Throws `StoreError.fileChanged` if the file changes while it is read.
     public func ingest(path: String, previous: ChunkList? = nil, chunker: Chunker = .standard,
                        progress: (@Sendable (UInt64) -> Void)? = nil) throws -> (StoredFile, IngestStatistics) {
-        let fd = try FileIO.openForReading(path)
+        let (fd, before) = try FileIO.openRegularFile(path)
         defer { close(fd) }
-        let before = try StatCache.Key(fd: fd, path: path)
         let aligner = previous.map { DeltaAligner(previous: $0) }
         var stats = IngestStatistics()
         var chunks = ChunkList()

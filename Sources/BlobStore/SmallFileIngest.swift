@@ -61,14 +61,10 @@ extension ObjectStore {
     }
 
     /// Reads, hashes and compresses the file at `path`, or returns nil when it holds more than
-    /// `limit` bytes. Opened without blocking, so a path replaced by a FIFO is refused, not waited on.
+    /// `limit` bytes (`FileIO.openRegularFile`: a path replaced by a FIFO is refused).
     private func readSmallFile(_ path: String, limit: Int) throws -> SmallFile? {
-        let fd = try FileIO.openForReading(path, flags: O_NONBLOCK)
+        let (fd, before) = try FileIO.openRegularFile(path)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileIO.error(path, "stat") }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw StoreError.notARegularFile(path: path) }
-        let before = StatCache.Key(st)
         guard before.size <= UInt64(limit) else { return nil }
         // One byte more than the size, so a file that grew since the stat is noticed; only the
         // bytes read are ever kept.

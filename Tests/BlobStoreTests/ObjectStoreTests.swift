@@ -193,6 +193,9 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.ingestSmallFiles([fifo])) { error in
             XCTAssertEqual(error as? StoreError, .notARegularFile(path: fifo))
         }
+        XCTAssertThrowsError(try store.ingest(path: fifo), "the streaming path refuses it too") { error in
+            XCTAssertEqual(error as? StoreError, .notARegularFile(path: fifo))
+        }
     }
 
     func testAFlippedByteInAPackIsDetectedAndNothingIsReplaced() throws {

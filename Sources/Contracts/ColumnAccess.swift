@@ -12,14 +12,14 @@ extension Column {
         case .float32(let v): for i in 0..<count where validity.isValid(i) && !v[i].isNaN { values.append(Double(v[i])) }
         case .int64(let v), .timestamp(let v): for i in 0..<count where validity.isValid(i) { values.append(Double(v[i])) }
         case .bool(let v): for i in 0..<count where validity.isValid(i) { values.append(v[i] ? 1 : 0) }
-        case .category: return nil
+        case .category, .text: return nil
         }
         return values
     }
 
     /// How many rows hold each category (category columns only; others give their text).
     var valueCounts: [String: Int] {
-        if case .category(let codes, let dictionary) = values {
+        if let (codes, dictionary) = categories {
             var counts = [Int](repeating: 0, count: dictionary.count)
             for i in 0..<count where validity.isValid(i) { counts[Int(codes[i])] += 1 }
             var result: [String: Int] = [:]
@@ -36,7 +36,7 @@ extension Column {
     func membership(in allowed: [String]) -> [Bool] {
         let allowedText = Set(allowed)
         let allowedNumbers = Set(allowed.compactMap { Double($0) })
-        if case .category(let codes, let dictionary) = values {
+        if let (codes, dictionary) = categories {
             let codeAllowed = dictionary.map { allowedText.contains($0) }
             return (0..<count).map { validity.isNull($0) || codeAllowed[Int(codes[$0])] }
         }

@@ -122,7 +122,7 @@ public enum LeakageCheck {
     /// association, where an in-sample encoding would reproduce its label exactly.
     /// `nil` for rows whose label is null.
     static func outOfFoldTargetEncoding(_ column: Column, _ outcome: [Bool?]) -> [Double?] {
-        guard case .category(let codes, let dictionary) = column.values else { return Array(repeating: nil, count: column.count) }
+        guard let (codes, dictionary) = column.categories else { return Array(repeating: nil, count: column.count) }
         let k = targetEncodingFolds, m = targetEncodingSmoothing, nullCode = dictionary.count
         let code = { (i: Int) in column.validity.isValid(i) ? Int(codes[i]) : nullCode }
         var rows = [[Int]](repeating: [Int](repeating: 0, count: nullCode + 1), count: k)

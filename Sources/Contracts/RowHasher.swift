@@ -52,7 +52,10 @@ enum RowHasher {
                 for i in 0..<rowCount { absorb(&states[i], column.validity.isValid(i) ? UInt64(bitPattern: v[i]) ^ 2 : nullWord) }
             case .bool(let v):
                 for i in 0..<rowCount { absorb(&states[i], column.validity.isValid(i) ? (v[i] ? 5 : 4) : nullWord) }
-            case .category(let codes, let dictionary):
+            case .category, .text:
+                // Text kept as bytes is hashed through its dictionary, so that it digests as the
+                // same strings read as a category (canonically equivalent spellings are one value).
+                let (codes, dictionary) = column.categories!
                 let words = dictionary.map(stringWord)
                 for i in 0..<rowCount { absorb(&states[i], column.validity.isValid(i) ? words[Int(codes[i])] : nullWord) }
             }

@@ -32,7 +32,7 @@ public struct TableEncoding: Codable, Sendable, Equatable {
     public init(fitting table: Table, excluding excluded: Set<String>) throws(LearnerError) {
         var features: [Feature] = []
         for column in table.columns where !excluded.contains(column.name) {
-            if case .category(let codes, let dictionary) = column.values {
+            if let (codes, dictionary) = column.categories {
                 let used = Set((0..<codes.count).filter { !column.isNull($0) }.map { dictionary[Int(codes[$0])] })
                 features.append(Feature(name: column.name, vocabulary: used.sorted()))
             } else {

@@ -10,6 +10,9 @@ public enum ColumnValues: Sendable, Equatable {
     /// Codes into `dictionary`; the dictionary lists each distinct string once, in order of
     /// first appearance.
     case category(codes: [Int32], dictionary: [String])
+    /// Strings kept as their bytes, without a dictionary (`TextValues`: a column most of whose
+    /// values differ). The same logical type as `category`; `Column.categories` encodes them.
+    case text(TextValues)
 
     /// The column type these values have.
     public var type: ColumnType {
@@ -19,7 +22,7 @@ public enum ColumnValues: Sendable, Equatable {
         case .int64: .int64
         case .bool: .bool
         case .timestamp: .timestamp
-        case .category: .category
+        case .category, .text: .category
         }
     }
 
@@ -31,6 +34,7 @@ public enum ColumnValues: Sendable, Equatable {
         case .int64(let v), .timestamp(let v): v.count
         case .bool(let v): v.count
         case .category(let codes, _): codes.count
+        case .text(let text): text.count
         }
     }
 }
@@ -114,7 +118,7 @@ public struct Column: Sendable, Equatable {
         case .float32(let v): return Double(v[index])
         case .int64(let v), .timestamp(let v): return Double(v[index])
         case .bool(let v): return v[index] ? 1 : 0
-        case .category: return nil
+        case .category, .text: return nil
         }
     }
 
@@ -129,6 +133,18 @@ public struct Column: Sendable, Equatable {
         case .timestamp(let v): return Timestamp.iso8601(microseconds: v[index])
         case .bool(let v): return v[index] ? "true" : "false"
         case .category(let codes, let dictionary): return dictionary[Int(codes[index])]
+        case .text(let text): return text.string(at: index)
+        }
+    }
+
+    /// A category column's codes and dictionary of distinct strings in order of first
+    /// appearance, whichever way its values are kept (text kept as bytes is encoded here, see
+    /// `TextValues.dictionaryEncoded`); nil for other types.
+    public var categories: (codes: [Int32], dictionary: [String])? {
+        switch values {
+        case .category(let codes, let dictionary): (codes, dictionary)
+        case .text(let text): text.dictionaryEncoded(validity: validity)
+        default: nil
         }
     }
 }

@@ -161,8 +161,9 @@ enum CompressedTextReader {
         blocks = []
         var columns: [Column] = []
         for c in names.indices {
-            columns.append(Column(concatenating: pieces[c]))
-            pieces[c] = []
+            var piece: [Column] = []
+            swap(&piece, &pieces[c])
+            columns.append(Column(concatenating: consume piece))  // each block's piece is freed once copied
         }
         // Every block's pieces have its row count, and names are distinct.
         return TableReadResult(table: try! Table(columns: columns), skippedRows: skipped, blankLines: blankLines)

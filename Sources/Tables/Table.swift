@@ -55,6 +55,7 @@ extension Column {
         case .timestamp(let v): values = .timestamp(rows.map { v[$0] })
         case .bool(let v): values = .bool(rows.map { v[$0] })
         case .category(let codes, let dictionary): values = .category(codes: rows.map { codes[$0] }, dictionary: dictionary)
+        case .text(let text): values = .text(text.selecting(rows: rows))
         }
         return Column(name: name, values: values, validity: validity)
     }

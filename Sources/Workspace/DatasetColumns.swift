@@ -23,12 +23,13 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
         name = column.name
         type = column.type
         nullCount = column.nullCount
-        uniquePerRow = rowCount >= Self.identifierMinimumRows && column.nullCount == 0 && Self.allDistinct(column.values)
+        uniquePerRow = rowCount >= Self.identifierMinimumRows && column.nullCount == 0 && Self.allDistinct(column)
     }
 
-    private static func allDistinct(_ values: ColumnValues) -> Bool {
-        switch values {
-        case let .category(codes, dictionary):
+    private static func allDistinct(_ column: Column) -> Bool {
+        switch column.values {
+        case .category, .text:
+            let (codes, dictionary) = column.categories!
             // Codes index the dictionary of distinct strings: all distinct when every code is new.
             guard dictionary.count >= codes.count else { return false }
             return Set(codes).count == codes.count

@@ -19,30 +19,38 @@ final class ParquetCLITests: CLITestCase {
     func testParquetDatasetProfilesAndValidatesAsItsCSVTwin() throws {
         try run("git", "ml", "init")
         try FileManager.default.createDirectory(atPath: repo + "/ml/contracts", withIntermediateDirectories: true)
-        for name in ["churn-csv", "churn-parquet", "churn-gz"] {
+        for name in ["churn-csv", "churn-parquet", "churn-plain", "churn-gz"] {
             try ChurnProject.contract.write(toFile: repo + "/ml/contracts/\(name).yaml", atomically: true, encoding: .utf8)
         }
         try copy("churn_twin.csv", to: "churn.csv")
         try copy("churn_twin.parquet", to: "churn.parquet")
+        try copy("churn_twin_plain.parquet", to: "plain.parquet")  // its text is read as bytes, not as categories
         try run("gzip", "-k", "-n", "churn.csv")
         let csv = try run("git", "ml", "data", "add", "churn.csv", "--name", "churn-csv", "--json")
-        let parquet = try run("git", "ml", "data", "add", "churn.parquet", "--name", "churn-parquet", "--json")
         try run("git", "ml", "data", "add", "churn.csv.gz", "--name", "churn-gz")
         let csvChecks = (try json(csv.stdout) as? [String: Any])?["checks"] as? [String: Any]
-        let parquetChecks = (try json(parquet.stdout) as? [String: Any])?["checks"] as? [String: Any]
-        XCTAssertEqual(parquetChecks?["passed"] as? Bool, true, parquet.stdout)
-        XCTAssertEqual(NSDictionary(dictionary: parquetChecks?["contract"] as? [String: Any] ?? [:]),
-                       NSDictionary(dictionary: csvChecks?["contract"] as? [String: Any] ?? ["missing": true]))
-
         let csvProfile = try XCTUnwrap(try profile("churn-csv@v1") as? [String: Any])
-        XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile("churn-parquet@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile))
         XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile("churn-gz@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile))
-        XCTAssertTrue(try run("git", "ml", "data", "show", "churn-parquet@v1", "--profile").stdout.contains("profile   400 rows, 5 columns"))
+        for (file, name) in [("churn.parquet", "churn-parquet"), ("plain.parquet", "churn-plain")] {
+            let parquet = try run("git", "ml", "data", "add", file, "--name", name, "--json")
+            let parquetChecks = (try json(parquet.stdout) as? [String: Any])?["checks"] as? [String: Any]
+            XCTAssertEqual(parquetChecks?["passed"] as? Bool, true, parquet.stdout)
+            XCTAssertEqual(NSDictionary(dictionary: parquetChecks?["contract"] as? [String: Any] ?? [:]),
+                           NSDictionary(dictionary: csvChecks?["contract"] as? [String: Any] ?? ["missing": true]), name)
 
-        let validated = try run("git", "ml", "data", "validate", "churn-parquet@v1", "churn-csv@v1", "--json")
-        let reports = (try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any]
-        XCTAssertEqual(NSDictionary(dictionary: reports?["churn-parquet@v1"] as? [String: Any] ?? [:]),
-                       NSDictionary(dictionary: reports?["churn-csv@v1"] as? [String: Any] ?? ["missing": true]), validated.stdout)
+            XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try profile(name + "@v1") as? [String: Any])), NSDictionary(dictionary: csvProfile), name)
+            XCTAssertTrue(try run("git", "ml", "data", "show", name + "@v1", "--profile").stdout.contains("profile   400 rows, 5 columns"))
+
+            let validated = try run("git", "ml", "data", "validate", name + "@v1", "churn-csv@v1", "--json")
+            let reports = (try json(validated.stdout) as? [String: Any])?["validation"] as? [String: Any]
+            XCTAssertEqual(NSDictionary(dictionary: reports?[name + "@v1"] as? [String: Any] ?? [:]),
+                           NSDictionary(dictionary: reports?["churn-csv@v1"] as? [String: Any] ?? ["missing": true]), validated.stdout)
+        }
+        // Row by row, by key: the twins hold the same rows.
+        let diff = try run("git", "ml", "data", "diff", "churn-csv@v1", "churn-plain@v1", "--json")
+        let rows = try XCTUnwrap(((try json(diff.stdout) as? [String: Any])?["table"] as? [String: Any])?["rows"] as? [String: Any], diff.stdout)
+        XCTAssertEqual(rows["added"] as? Int, 0, diff.stdout)
+        XCTAssertEqual(rows["removed"] as? Int, 0, diff.stdout)
     }
 
     func testParquetWhoseTypesDisagreeWithTheContractFailsTheSchemaCheckNamingTheColumn() throws {
@@ -179,8 +187,18 @@ final class ParquetCLITests: CLITestCase {
     }
 
     func testTrainingOnParquetGivesTheMetricsOfItsCSVTwinAndPredictReadsParquet() throws {
+        try assertTrainingAndPredictionEqualTheCSVTwins(parquet: "churn_twin.parquet")
+    }
+
+    /// As above, on the twin written without a dictionary, whose text column GitML keeps as
+    /// bytes: the learner's categorical feature is the same.
+    func testTrainingOnParquetTextKeptAsBytesGivesTheCSVTwinsMetrics() throws {
+        try assertTrainingAndPredictionEqualTheCSVTwins(parquet: "churn_twin_plain.parquet")
+    }
+
+    private func assertTrainingAndPredictionEqualTheCSVTwins(parquet: String) throws {
         try setUpTwinTraining(twin: "train-parquet", experiment: "on-parquet")
-        try copy("churn_twin.parquet", to: "train.parquet")
+        try copy(parquet, to: "train.parquet")
         try run("git", "ml", "data", "add", "eval.csv", "--name", "churn-eval")
         try run("git", "ml", "data", "add", "train.csv", "--name", "train-csv")
         try run("git", "ml", "data", "add", "train.parquet", "--name", "train-parquet")

@@ -57,6 +57,7 @@ final class ParquetReaderTests: XCTestCase {
         case .int64(let v), .timestamp(let v): return String(v[row])
         case .bool(let v): return v[row] ? "1" : "0"
         case .category(let codes, let dictionary): return dictionary[Int(codes[row])]
+        case .text(let text): return text.string(at: row)
         }
     }
 
@@ -265,6 +266,66 @@ final class ParquetReaderTests: XCTestCase {
         XCTAssertEqual(ParquetStringTable.merged([writer.strings.values]).dictionary, ["b", "a", "c"])
     }
 
+    /// Text its writer stored outside a dictionary (none at all, or one that outgrew its limit
+    /// with PLAIN pages after it) is kept as bytes; text a dictionary codes throughout stays a
+    /// category. Either way each row reads as pyarrow reads it (`testEveryFixtureReadsAsPyarrowReadsIt`)
+    /// and encodes to the same categories, nulls in the same rows.
+    func testTextStoredOutsideADictionaryIsKeptAsBytes() throws {
+        func read(_ file: String) throws -> Table { try ParquetReader.read(contentsOf: Self.fixtures.appendingPathComponent(file).path).table }
+        let coded = try read("pyarrow_row_groups.parquet")
+        let expectations = [("pyarrow_row_groups.parquet", ["city": false, "note": false]),
+                            ("pyarrow_dictionary_fallback.parquet", ["city": false, "note": true]),
+                            ("pyarrow_no_dictionary.parquet", ["city": true, "note": true]),
+                            ("pyarrow_delta.parquet", ["city": true, "note": true])]
+        for (file, keptAsBytes) in expectations {
+            let table = try read(file)
+            for (name, asBytes) in keptAsBytes {
+                let column = try XCTUnwrap(table.column(named: name)), reference = try XCTUnwrap(coded.column(named: name))
+                var isText = false
+                if case .text = column.values { isText = true }
+                XCTAssertEqual(isText, asBytes, "\(file): \(name)")
+                XCTAssertEqual(column.type, .category)
+                XCTAssertEqual(column.validity, reference.validity, "\(file): \(name)")
+                XCTAssertEqual(column.categories?.dictionary, reference.categories?.dictionary, "\(file): \(name)")
+                XCTAssertEqual(column.categories?.codes, reference.categories?.codes, "\(file): \(name)")
+            }
+        }
+    }
+
+    /// A chunk kept as bytes stores each row's length and appends its bytes, from dictionary
+    /// and PLAIN pages alike; PLAIN values are checked as UTF-8 a page at a time, so a value
+    /// cut inside a character is refused even where its page's bytes run on validly.
+    func testTextKeptAsBytesStoresLengthsAndRefusesCutCharacters() throws {
+        let leaf = ParquetLeaf(physical: .byteArray, typeLength: 0, optional: false, conversion: .string).keepingText()
+        var writer = ParquetValueWriter(leaf)
+        var dictionary = ByteArrays()
+        for text in ["a", "bé"] { dictionary.append(Array(text.utf8)) }
+        try writer.setDictionary(.bytes(dictionary))
+        var lengths = [Int](repeating: -1, count: 5)
+        func plain(_ values: [[UInt8]]) -> [UInt8] { values.flatMap { [UInt8($0.count), 0, 0, 0] + $0 } }
+        func writePlain(_ page: [UInt8], count: Int, at row: Int) throws {
+            try lengths.withUnsafeMutableBytes { out in
+                try page.withUnsafeBytes { raw in
+                    var cursor = PageCursor(raw)
+                    try writer.writePlain(&cursor, count: count, to: out.baseAddress! + 8 * row, PageScratch())
+                }
+            }
+        }
+        try lengths.withUnsafeMutableBytes { out in
+            try [UInt32(1), 0].withUnsafeBufferPointer { indices in
+                try writer.write(indices: indices.baseAddress!, count: 2, to: out.baseAddress!)
+            }
+        }
+        try writePlain(plain([Array("a".utf8), [], Array("東".utf8)]), count: 3, at: 2)
+        XCTAssertEqual(lengths, [3, 1, 1, 0, 3])
+        XCTAssertEqual(String(decoding: writer.text, as: UTF8.self), "béaa東")
+        for values: [[UInt8]] in [[[0xC3], [0xA9]], [[0xFF]], [Array("ok".utf8), [0xE6, 0x9D]]] {
+            XCTAssertThrowsError(try writePlain(plain(values), count: values.count, at: 0), "\(values)") { error in
+                XCTAssertEqual(error as? ParquetProblem, .unsupported("binary values that are not UTF-8 text"))
+            }
+        }
+    }
+
     /// Text is coded by its bytes within a chunk; chunks merge by `String` equality, so
     /// canonically equivalent spellings (precomposed and combining "é", KELVIN SIGN and "K")
     /// are one category, as the CSV reader makes them, and all-ASCII chunks merge by bytes.
@@ -300,7 +361,7 @@ final class ParquetReaderTests: XCTestCase {
         XCTAssertEqual(merged.dictionary, Array(many.prefix(3_001)))
     }
 
-    /// Null rows hold the placeholder (0, false, code 0) in every column of every fixture,
+    /// Null rows hold the placeholder (0, false, code 0, no bytes) in every column of every fixture,
     /// including text columns read from several row groups or files (the Hive directory's
     /// later files once had their first value's code in null rows).
     func testNullRowsHoldThePlaceholder() throws {
@@ -317,6 +378,7 @@ final class ParquetReaderTests: XCTestCase {
                     case .int64(let v), .timestamp(let v): v[row] == 0
                     case .bool(let v): !v[row]
                     case .category(let codes, _): codes[row] == 0
+                    case .text(let text): text.offsets[row] == text.offsets[row + 1]
                     }
                     XCTAssertTrue(placeholder, "\(file): \(column.name) row \(row)")
                 }
@@ -420,12 +482,14 @@ final class ParquetHostileInputTests: XCTestCase {
     }
 
     /// Single-byte changes of small files (footer included), and of every few bytes of
-    /// files with the delta, byte-stream-split and v2 page encodings, reads or fails with
+    /// files with the delta, byte-stream-split and v2 page encodings and of one whose text is
+    /// kept as bytes after a dictionary fallback, reads or fails with
     /// `invalidParquet`; a crash would end the test run.
     func testByteFlipsAreReadOrRefused() throws {
         let files = [("pyarrow_dictionary_small.parquet", 1), ("pyarrow_empty.parquet", 1), ("pyarrow_nested.parquet", 5),
                      ("pyarrow_delta.parquet", 37), ("pyarrow_byte_stream_split.parquet", 41), ("pyarrow_page_v2.parquet", 43),
-                     ("pyarrow_int96.parquet", 47), ("pyarrow_decimal.parquet", 53), ("pyarrow_codec_lz4.parquet", 59)]
+                     ("pyarrow_int96.parquet", 47), ("pyarrow_decimal.parquet", 53), ("pyarrow_codec_lz4.parquet", 59),
+                     ("pyarrow_dictionary_fallback.parquet", 61)]
         for (file, stride) in files {
             let original = [UInt8](try Data(contentsOf: ParquetReaderTests.fixtures.appendingPathComponent(file)))
             let path = NSTemporaryDirectory() + "flip-\(UUID().uuidString).parquet"

@@ -2,9 +2,9 @@ import CZlib
 import CZstd
 
 /// Decodes one column chunk (all its pages) of a flat column straight into its rows of the
-/// column's final array: `rowCount` values of `leaf.conversion.storageWidth` bytes at
-/// `rows`, null rows holding zero bytes (0, `false`, code 0). Every row is written unless the
-/// decode throws.
+/// column's final array: `rowCount` values of `leaf.storageWidth` bytes at `rows`, null rows
+/// holding zero bytes (0, `false`, code 0, length 0). Every row is written unless the decode
+/// throws.
 struct ParquetColumnDecoder {
     /// The whole file.
     let file: UnsafeRawBufferPointer
@@ -18,6 +18,8 @@ struct ParquetColumnDecoder {
         var validity: NullBitmap?
         /// Text columns: the distinct values the stored codes stand for.
         var strings: ParquetStringTable.Values
+        /// Text kept as bytes: the values the stored lengths measure, end to end.
+        var text: [UInt8]
     }
 
     /// The state of a chunk's decode between pages.
@@ -45,7 +47,7 @@ struct ParquetColumnDecoder {
                 break
             }
         }
-        return Output(validity: state.validity, strings: state.writer.strings.values)
+        return Output(validity: state.validity, strings: state.writer.strings.values, text: state.writer.text)
     }
 
     /// The chunk's null rows, from its definition levels alone: no value is decoded, dictionary
@@ -76,11 +78,31 @@ struct ParquetColumnDecoder {
         return nulls
     }
 
+    /// Whether some data page holds values that are not indices into the chunk's dictionary
+    /// page (PLAIN or DELTA_* values): its writer's sign that the column's distinct values were
+    /// too many for a dictionary. Reads the page headers alone.
+    func storesValuesOutsideDictionary() throws(ParquetProblem) -> Bool {
+        var outside = false
+        try forEachPage(checkingChecksums: false) { header, _, _ in
+            switch header.kind {
+            case .dataV1(_, let encoding, _), .dataV2(_, _, let encoding, _, _, _):
+                if encoding != ParquetEncodingID.plainDictionary.rawValue && encoding != ParquetEncodingID.rleDictionary.rawValue {
+                    outside = true
+                }
+            case .dictionary, .other:
+                break
+            }
+        }
+        return outside
+    }
+
     /// Calls `visit` with each page of the chunk (its header, its checked body, its index)
     /// until the data pages have covered `rowCount` rows. Checks what every page needs: the
-    /// header and body lie inside the chunk, the CRC-32 where the writer recorded one, data
-    /// pages hold no more rows than are left, flat levels (no repetition), v2 levels inside the page.
-    private func forEachPage(_ visit: (ParquetPageHeader, UnsafeRawBufferPointer, Int) throws(ParquetProblem) -> Void) throws(ParquetProblem) {
+    /// header and body lie inside the chunk, the CRC-32 where the writer recorded one (unless
+    /// `checkingChecksums` is false: a walk that reads no body), data pages hold no more rows
+    /// than are left, flat levels (no repetition), v2 levels inside the page.
+    private func forEachPage(checkingChecksums: Bool = true,
+                             _ visit: (ParquetPageHeader, UnsafeRawBufferPointer, Int) throws(ParquetProblem) -> Void) throws(ParquetProblem) {
         var position = chunk.range.lowerBound
         var page = 0
         var row = 0
@@ -94,7 +116,7 @@ struct ParquetColumnDecoder {
                 throw .truncated("page \(page) of \(header.compressedSize) bytes runs past its column chunk")
             }
             let body = UnsafeRawBufferPointer(rebasing: file[bodyStart..<bodyStart + header.compressedSize])
-            if let crc = header.crc, UInt32(crc32(0, body.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(body.count))) != crc {
+            if checkingChecksums, let crc = header.crc, UInt32(crc32(0, body.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(body.count))) != crc {
                 throw .checksumMismatch(page: page)
             }
             position = bodyStart + header.compressedSize
@@ -186,7 +208,7 @@ struct ParquetColumnDecoder {
     /// are null, and moves `state.row` past the page.
     private func readValues(_ cursor: inout PageCursor, _ page: DataPage, present: Int, into state: inout State,
                             rows: UnsafeMutableRawPointer, _ scratch: PageScratch) throws(ParquetProblem) {
-        let width = leaf.conversion.storageWidth
+        let width = leaf.storageWidth
         let destination = rows + state.row * width
         try decodeValues(&cursor, encoding: page.encoding, count: present, into: &state.writer, destination, scratch)
         if present < page.count, let validity = state.validity {

@@ -95,9 +95,21 @@ public enum ParquetDataset {
             tables.append(table)
             partitionValues.append(parts.map { $0.value == nullPartition ? nil : $0.value })
         }
-        var columns = tables[0].columns.indices.map { c in Column(concatenating: tables.map { $0.columns[c] }) }
+        // Column by column, each file's part handed over and freed once copied: the read needs
+        // room for the joined table and one file's column, not for every file's table twice.
+        let rowCounts = tables.map(\.rowCount)
+        var fileColumns = tables.map(\.columns)
+        tables = []
+        var columns: [Column] = []
+        for c in fileColumns[0].indices {
+            let parts = fileColumns.indices.map { f in
+                defer { fileColumns[f][c] = .released }
+                return fileColumns[f][c]
+            }
+            columns.append(Column(concatenating: consume parts))
+        }
         for (k, key) in keys.enumerated() where options.columns?.contains(key) ?? options.selection.keeps(key) {
-            let values = zip(tables, partitionValues).flatMap { table, values in repeatElement(values[k], count: table.rowCount) }
+            let values = zip(rowCounts, partitionValues).flatMap { rows, values in repeatElement(values[k], count: rows) }
             let integers = values.compactMap { $0 }.allSatisfy { Int64($0) != nil }
             let column = integers ? Column.int64(key, values.map { $0.flatMap { Int64($0) } }) : Column.category(key, values)
             columns.append(options.schema[key].map { column.converted(to: $0) } ?? column)

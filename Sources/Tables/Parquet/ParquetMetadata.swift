@@ -66,6 +66,20 @@ struct ParquetLeaf: Sendable {
     /// Whether the column is OPTIONAL (definition level 0 or 1) rather than REQUIRED.
     let optional: Bool
     let conversion: ParquetConversion
+    /// Text read as bytes (`TextValues`) rather than as codes of a dictionary: decided per
+    /// read (`ParquetReader`), not by the file's schema.
+    private(set) var keepsText = false
+
+    /// The leaf with its text read as bytes.
+    func keepingText() -> ParquetLeaf {
+        var leaf = self
+        leaf.keepsText = true
+        return leaf
+    }
+
+    /// Bytes per row in the column's array while chunks decode: the conversion's
+    /// (`ParquetConversion.storageWidth`), or an `Int` length per row for text kept as bytes.
+    var storageWidth: Int { keepsText ? MemoryLayout<Int>.stride : conversion.storageWidth }
 }
 
 /// Where one column chunk's pages lie and how they are compressed.

@@ -132,9 +132,18 @@ public enum ParquetReader {
     /// dictionaries are merged and its codes rewritten to the merged dictionary's. Each chunk's
     /// file pages are released once decoded. The first error in column order, then row group
     /// order, is the one thrown.
+    ///
+    /// A text column some of whose values its writer stored outside a dictionary (it found
+    /// them too many for one: identifiers, free text) is kept as bytes (`TextValues`): each
+    /// chunk stores its values' lengths in the column's array and their bytes on their own,
+    /// joined after the decode. Hashing each of such a column's values into a dictionary
+    /// would cost more than the rest of the read.
     private static func readColumns(_ fields: [ParquetField], leaves: [ParquetLeaf], of metadata: ParquetMetadata, input: InputBytes,
                                     path: String, threads: ParallelFor.Threads) throws(TableReadError) -> [Column] {
         let groups = metadata.rowGroups
+        let leaves = try fields.indices.map { f throws(TableReadError) in
+            try keepsText(fields[f], leaves[f], groups: groups, input: input, path: path) ? leaves[f].keepingText() : leaves[f]
+        }
         var firstRows: [Int] = []
         var rows = 0
         for group in groups {
@@ -144,8 +153,9 @@ public enum ParquetReader {
         var failure: TableReadError?
         var outputs: [[ParquetColumnDecoder.Output]] = []
         var dictionaries: [Int: [String]] = [:]
+        var texts: [Int: [UInt8]] = [:]
         let finalFirstRows = firstRows
-        let arrays = ParquetColumnArrays.allocate(leaves.map(\.conversion), count: rows) { addresses in
+        let arrays = ParquetColumnArrays.allocate(leaves, count: rows) { addresses in
             let columns = ColumnAddresses(addresses)
             let results = ParallelFor.mapTasks(count: fields.count * groups.count, threads: threads) {
                 task -> Result<ParquetColumnDecoder.Output, TableReadError> in
@@ -154,7 +164,9 @@ public enum ParquetReader {
                 let decoder = ParquetColumnDecoder(file: input.bytes, leaf: leaves[f], chunk: chunk, rowCount: groups[g].rowCount)
                 defer { input.release(chunk.range) }
                 do throws(ParquetProblem) {
-                    return .success(try decoder.decode(into: columns.base[f] + finalFirstRows[g] * leaves[f].conversion.storageWidth))
+                    // Text kept as bytes: its array's first element is the offset 0 (`joinText`).
+                    let first = finalFirstRows[g] + (leaves[f].keepsText ? 1 : 0)
+                    return .success(try decoder.decode(into: columns.base[f] + first * leaves[f].storageWidth))
                 } catch {
                     return .failure(.invalidParquet(path: path, rowGroup: g, column: fields[f].name, problem: error))
                 }
@@ -168,7 +180,11 @@ public enum ParquetReader {
                 return false
             }
             var remaps: [CodeRemap] = []
-            for f in fields.indices where leaves[f].conversion.columnType == .category {
+            for f in fields.indices where leaves[f].keepsText {
+                let lengths = columns.base[f].assumingMemoryBound(to: Int.self)
+                texts[f] = joinText(&outputs[f], lengths: lengths, firstRows: finalFirstRows, rowCounts: groups.map(\.rowCount), threads: threads)
+            }
+            for f in fields.indices where leaves[f].conversion.columnType == .category && !leaves[f].keepsText {
                 let (dictionary, maps) = ParquetStringTable.merged(outputs[f].map(\.strings), threads: threads)
                 dictionaries[f] = dictionary
                 for g in groups.indices { outputs[f][g].strings = ParquetStringTable().values }  // freed before the next column's merge
@@ -189,9 +205,57 @@ public enum ParquetReader {
             case (.int64(let v), _): .int64(v)
             case (.bool(let v), _): .bool(v)
             case (.codes(let v), _): .category(codes: v, dictionary: dictionaries[f] ?? [])
+            case (.lengths(let v), _): .text(TextValues(bytes: texts[f] ?? [], offsets: v))
             }
             let validity = leaves[f].optional ? NullBitmap(concatenating: outputs[f].map { $0.validity ?? NullBitmap(count: 0) }) : nil
             return Column(name: fields[f].name, values: values, validity: validity)
+        }
+    }
+
+    /// Whether a text field is read as bytes (see `readColumns`): some chunk of it holds values
+    /// outside its dictionary.
+    private static func keepsText(_ field: ParquetField, _ leaf: ParquetLeaf, groups: [ParquetRowGroup], input: InputBytes,
+                                  path: String) throws(TableReadError) -> Bool {
+        guard leaf.conversion == .string || leaf.conversion == .uuid else { return false }
+        for (g, group) in groups.enumerated() {
+            let decoder = ParquetColumnDecoder(file: input.bytes, leaf: leaf, chunk: group.chunks[field.leaves.lowerBound], rowCount: group.rowCount)
+            do throws(ParquetProblem) {
+                if try decoder.storesValuesOutsideDictionary() { return true }
+            } catch {
+                throw .invalidParquet(path: path, rowGroup: g, column: field.name, problem: error)
+            }
+        }
+        return false
+    }
+
+    /// Turns a text column's row lengths (`lengths[1...]`, after the leading 0) into end
+    /// offsets, and joins its chunks' bytes into one array, releasing each chunk's as it goes.
+    private static func joinText(_ outputs: inout [ParquetColumnDecoder.Output], lengths: UnsafeMutablePointer<Int>, firstRows: [Int],
+                                 rowCounts: [Int], threads: ParallelFor.Threads) -> [UInt8] {
+        var bases: [Int] = []
+        var total = 0
+        for output in outputs {
+            bases.append(total)
+            total += output.text.count
+        }
+        lengths[0] = 0
+        let offsets = SendablePointer(lengths), starts = bases
+        _ = ParallelFor.mapTasks(count: outputs.count, threads: threads) { g in
+            let rows = offsets.base + 1 + firstRows[g]
+            var end = starts[g]
+            for row in 0..<rowCounts[g] {
+                end += rows[row]
+                rows[row] = end
+            }
+        }
+        return [UInt8](unsafeUninitializedCapacity: max(1, total)) { buffer, initialized in
+            for g in outputs.indices {
+                outputs[g].text.withUnsafeBytes { chunk in
+                    if let source = chunk.baseAddress { UnsafeMutableRawPointer(buffer.baseAddress! + bases[g]).copyMemory(from: source, byteCount: chunk.count) }
+                }
+                outputs[g].text = []
+            }
+            initialized = total
         }
     }
 
@@ -244,31 +308,57 @@ private struct CodeRemap: @unchecked Sendable {
 }
 
 extension Column {
+    /// An empty column left in place of one whose values were handed on.
+    static let released = Column(name: "", values: .bool([]))
+
     /// The rows of `parts` one after another (all of one type); category dictionaries are
-    /// merged in order of first appearance, and null rows keep code 0.
-    init(concatenating parts: [Column]) {
+    /// merged in order of first appearance, and null rows keep code 0. Text is kept as bytes
+    /// when any part keeps it so. Each part is released as soon as its rows are copied: a
+    /// caller that hands over the only references to the parts' values (`consume`) needs room
+    /// for the joined column and one part, not for every part twice.
+    init(concatenating parts: consuming [Column]) {
         if parts.count == 1 { self = parts[0]; return }
+        let name = parts[0].name
         let validity = NullBitmap(concatenating: parts.map(\.validity))
         let values: ColumnValues
-        func join<T>(_ extract: (ColumnValues) -> [T]?) -> [T] { parts.flatMap { extract($0.values) ?? [] } }
+        func join<T>(_ extract: (ColumnValues) -> [T]?) -> [T] {
+            var joined: [T] = []
+            joined.reserveCapacity(validity.count)
+            for i in parts.indices {
+                joined += extract(parts[i].values) ?? []
+                parts[i] = .released
+            }
+            return joined
+        }
         switch parts[0].values {
         case .float64: values = .float64(join { (v: ColumnValues) -> [Double]? in if case .float64(let x) = v { return x }; return nil })
         case .float32: values = .float32(join { (v: ColumnValues) -> [Float]? in if case .float32(let x) = v { return x }; return nil })
         case .int64: values = .int64(join { (v: ColumnValues) -> [Int64]? in if case .int64(let x) = v { return x }; return nil })
         case .timestamp: values = .timestamp(join { (v: ColumnValues) -> [Int64]? in if case .timestamp(let x) = v { return x }; return nil })
         case .bool: values = .bool(join { (v: ColumnValues) -> [Bool]? in if case .bool(let x) = v { return x }; return nil })
-        case .category:
+        case .category, .text:
+            guard parts.allSatisfy({ if case .category = $0.values { true } else { false } }) else {
+                var text = TextValues()
+                for i in parts.indices {
+                    text.append(parts[i].textValues)
+                    parts[i] = .released
+                }
+                values = .text(text)
+                break
+            }
             var encoder = CategoryEncoder()
             var codes: [Int32] = []
             codes.reserveCapacity(validity.count)
-            for part in parts {
-                guard case .category(let partCodes, let dictionary) = part.values else { continue }
+            for i in parts.indices {
+                guard case .category(let partCodes, let dictionary) = parts[i].values else { continue }
                 let map = dictionary.map { encoder.code(for: $0) }
-                codes += partCodes.indices.map { row in part.validity.isValid(row) ? map[Int(partCodes[row])] : 0 }
+                let partValidity = parts[i].validity
+                codes += partCodes.indices.lazy.map { row in partValidity.isValid(row) ? map[Int(partCodes[row])] : 0 }
+                parts[i] = .released
             }
             values = .category(codes: codes, dictionary: encoder.dictionary)
         }
-        self.init(name: parts[0].name, values: values, validity: validity)
+        self.init(name: name, values: values, validity: validity)
     }
 
     /// The column as `type` where `ParquetReadOptions.schema` allows the conversion, else itself.
@@ -303,7 +393,13 @@ extension Column {
         case .float32(let v): return each(v) { Double($0) }
         case .int64(let v), .timestamp(let v): return each(v) { Double($0) }
         case .bool(let v): return each(v) { $0 ? 1 : 0 }
-        case .category(let codes, _): return Array(repeating: 0, count: codes.count)
+        case .category, .text: return Array(repeating: 0, count: count)
         }
+    }
+
+    /// A category column's values as text kept as bytes.
+    private var textValues: TextValues {
+        if case .text(let text) = values { return text }
+        return TextValues((0..<count).map { text(at: $0) })
     }
 }

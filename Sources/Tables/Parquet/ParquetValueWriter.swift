@@ -13,7 +13,8 @@ extension ParquetConversion {
         }
     }
 
-    /// Bytes per stored value: 8 (float64, int64, timestamp), 4 (float32, category codes) or 1 (bool).
+    /// Bytes per stored value: 8 (float64, int64, timestamp), 4 (float32, category codes) or 1
+    /// (bool). Text kept as bytes stores lengths instead (`ParquetLeaf.storageWidth`).
     var storageWidth: Int {
         switch columnType {
         case .float64, .int64, .timestamp: 8
@@ -26,6 +27,8 @@ extension ParquetConversion {
 /// A column chunk's non-null values in their GitML type (`ParquetConversion`), as arrays.
 enum StoredValues {
     case float64([Double]), float32([Float]), int64([Int64]), bool([Bool]), codes([Int32])
+    /// Text kept as bytes: each value's length (the bytes are in `ParquetValueWriter.text`).
+    case lengths([Int])
 
     /// Copies the values, one after another, to `destination`.
     func copy(to destination: UnsafeMutableRawPointer) {
@@ -40,17 +43,21 @@ enum StoredValues {
         case .int64(let v): copy(v)
         case .bool(let v): copy(v)
         case .codes(let v): copy(v)
+        case .lengths(let v): copy(v)
         }
     }
 }
 
 /// Converts a column chunk's non-null values to their GitML type (`ParquetConversion`) and
 /// stores them at a destination, one after another (`ParquetColumnDecoder` spreads them over
-/// the rows). Text is stored as codes of `strings`, the chunk's distinct values.
+/// the rows). Text is stored as codes of `strings`, the chunk's distinct values, or, for a leaf
+/// that `keepsText`, as lengths of its values, whose bytes go to `text`.
 struct ParquetValueWriter {
     let leaf: ParquetLeaf
     /// Text columns: the chunk's distinct values, coded in order of first appearance.
     private(set) var strings = ParquetStringTable()
+    /// Text kept as bytes: the chunk's values end to end, in row order.
+    private(set) var text: [UInt8] = []
     /// The dictionary page's values, converted (text: `dictionaryTexts` and `dictionaryCodes`).
     private var dictionary: StoredValues?
     private var dictionaryTexts = ByteArrays()
@@ -87,7 +94,8 @@ struct ParquetValueWriter {
             }
         }
         switch dictionary {
-        case nil: throw .malformed("dictionary-encoded values without a dictionary page")
+        case nil, .lengths: throw .malformed("dictionary-encoded values without a dictionary page")
+        case .codes where leaf.keepsText: textLengths(indices: indices, count: count, to: destination, bad: &bad)
         case .codes: textCodes(indices: indices, count: count, to: destination, bad: &bad)
         case .float64(let v): gather(v)
         case .float32(let v): gather(v)
@@ -103,7 +111,21 @@ struct ParquetValueWriter {
         case .float32(let v): v.count
         case .int64(let v): v.count
         case .bool(let v): v.count
-        case .codes, nil: dictionaryTexts.count
+        case .codes, .lengths, nil: dictionaryTexts.count
+        }
+    }
+
+    private mutating func textLengths(indices: UnsafePointer<UInt32>, count: Int, to destination: UnsafeMutableRawPointer, bad: inout Int?) {
+        let size = dictionaryTexts.count
+        let offsets = dictionaryTexts.offsets
+        ParquetStringTable.withAddress(dictionaryTexts.data) { base in
+            for k in 0..<count {
+                let i = Int(indices[k])
+                guard i < size else { bad = i; return }
+                let from = offsets[i], length = offsets[i + 1] - from
+                text.append(contentsOf: UnsafeRawBufferPointer(start: base + from, count: length))
+                destination.storeBytes(of: length, toByteOffset: 8 * k, as: Int.self)
+            }
         }
     }
 
@@ -153,6 +175,20 @@ struct ParquetValueWriter {
             for k in 0..<count {
                 destination.storeBytes(of: bytes[at + k >> 3] >> UInt8(k & 7) & 1 != 0, toByteOffset: k, as: Bool.self)
             }
+        case (.byteArray, .string) where leaf.keepsText:
+            // The page's values are checked as UTF-8 together: their concatenation is valid and
+            // each starts a character (not on a continuation byte) exactly when each is valid.
+            let first = text.count
+            for k in 0..<count {
+                let length = Int(try cursor.uint32())
+                let at = try cursor.take(length, "a byte array")
+                if length > 0, bytes[at] & 0xC0 == 0x80 { throw .unsupported("binary values that are not UTF-8 text") }
+                text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[at..<at + length]))
+                destination.storeBytes(of: length, toByteOffset: 8 * k, as: Int.self)
+            }
+            if text.withUnsafeBytes({ UTF8Validation.firstInvalid($0, first, $0.count) }) != nil {
+                throw .unsupported("binary values that are not UTF-8 text")
+            }
         case (.byteArray, .string):
             // First where each value lies and its hash, then the lookups, each touching the
             // slot of the value `lookahead` later (see `ParquetStringTable.touch`).
@@ -189,7 +225,11 @@ struct ParquetValueWriter {
         case (.decimal, _): return try .float64(decimals(physical))
         case (.integer, _), (.time, _): return try .int64(integers(physical))
         case (.date, _), (.timestamp, _), (.int96Timestamp, _): return try .int64(timestamps(physical))
-        case (.string, _), (.uuid, _): return try .codes(codes(of: texts(physical)))
+        case (.string, _), (.uuid, _):
+            let values = try texts(physical)
+            guard leaf.keepsText else { return .codes(codes(of: values)) }
+            text += values.data
+            return .lengths((0..<values.count).map { values.offsets[$0 + 1] - values.offsets[$0] })
         default: throw mismatch(physical)
         }
     }

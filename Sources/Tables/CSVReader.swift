@@ -71,7 +71,7 @@ public enum CSVReader {
         }
         let dataRows = split.rowCount - header.firstDataRow
         // Inferred columns hold 8-byte slots (any inferred kind fits) until their type is known.
-        var slots = header.explicitTypes.map { ColumnSlots(count: dataRows, width: $0.map(ColumnSlots.width) ?? 8) }
+        let slots = header.explicitTypes.map { ColumnSlots(count: dataRows, width: $0.map(ColumnSlots.width) ?? 8) }
 
         let chunkCount = split.chunks.count
         var scans = ParallelFor.map(count: chunkCount, blockSize: 1, threads: options.threads) { [slots] chunks in
@@ -94,19 +94,19 @@ public enum CSVReader {
         }
         for chunk in 0..<chunkCount { scans[chunk].encoders = encoders[chunk] }
 
-        // Finish column by column; each column's slots are freed once it holds its final array.
+        // Finish the columns on all cores; each column's slots are freed once it holds its final array.
         let runs = split.chunks.indices.map { chunk in
             let base = parser.dataRowBase(chunk: chunk, header: header)
             return base..<base + scans[chunk].kept
         }
-        var columns: [Column] = []
-        for c in header.names.indices {
-            let columnSlots = slots.removeFirst()
+        let finalScans = scans
+        let columns = ParallelFor.map(count: header.names.count, blockSize: 1, threads: options.threads) { [slots] columns in
+            let c = columns.lowerBound
             var dictionary = CategoryEncoder()
-            let codeMaps = types[c] == .category ? scans.map { scan in scan.encoders[c].dictionary.map { dictionary.code(for: $0) } } : []
-            let validity = NullBitmap(concatenating: scans.map { $0.validity[c] })
-            let values = columnSlots.values(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
-            columns.append(Column(name: header.names[c], values: values, validity: validity))
+            let codeMaps = types[c] == .category ? finalScans.map { scan in scan.encoders[c].dictionary.map { dictionary.code(for: $0) } } : []
+            let validity = NullBitmap(concatenating: finalScans.map { $0.validity[c] })
+            let values = slots[c].releasingValues(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
+            return Column(name: header.names[c], values: values, validity: validity)
         }
         // Names were checked for duplicates and every column got one value per kept row.
         let table = try! Table(columns: columns)

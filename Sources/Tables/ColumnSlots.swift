@@ -1,7 +1,7 @@
 /// Raw storage for one column while parallel blocks parse it: `width` bytes per row, sized once
 /// for all rows, each block writing only its own rows through `pointer`. A value is stored as
 /// the type its block parsed it as; `values` reads the rows back once into the column's final
-/// array. The storage is freed with the object.
+/// array. The storage is freed with the object, or as soon as `releasingValues` read it.
 ///
 /// Safety of the unchecked `Sendable`: blocks write disjoint row ranges, and `values` runs
 /// after every block has finished.
@@ -14,7 +14,10 @@ final class ColumnSlots: @unchecked Sendable {
         pointer = SlotPointer(base: .allocate(byteCount: max(1, count * width), alignment: 8), width: width)
     }
 
-    deinit { pointer.base.deallocate() }
+    /// Whether `releasingValues` freed the storage already.
+    private var released = false
+
+    deinit { if !released { pointer.base.deallocate() } }
 
     /// The slot width that holds values of `type`.
     static func width(of type: ColumnType) -> Int {
@@ -23,6 +26,17 @@ final class ColumnSlots: @unchecked Sendable {
         case .float32, .category: 4
         case .bool: 1
         }
+    }
+
+    /// `values(_:runs:validity:codeMaps:dictionary:)`, then frees the storage at once: for a
+    /// reader that finishes columns in parallel, each column's slots gone as soon as it holds
+    /// its final array. The slots must not be used again.
+    func releasingValues(_ type: ColumnType, runs: [Range<Int>], validity: NullBitmap, codeMaps: [[Int32]],
+                         dictionary: [String]) -> ColumnValues {
+        let values = values(type, runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary)
+        pointer.base.deallocate()
+        released = true
+        return values
     }
 
     /// The rows of `runs`, concatenated in order, as values of `type`. For categories,

@@ -38,7 +38,7 @@ enum CompressedTextReader {
             merged = mergedTypes(blocks, format: format, schema: fixed)
         }
         if let unknown = schema.keys.sorted().first(where: { merged.types[$0] == nil }) { throw .unknownSchemaColumn(unknown) }
-        return assemble(&blocks, names: merged.names, types: merged.types)
+        return assemble(&blocks, names: merged.names, types: merged.types, threads: threads)
     }
 
     /// Decodes the stream once and parses it block by block.
@@ -146,27 +146,40 @@ enum CompressedTextReader {
         }
     }
 
-    /// Joins the blocks column by column, each column's pieces freed once joined.
-    private static func assemble(_ blocks: inout [Block], names: [String], types: [String: ColumnType]) -> TableReadResult {
+    /// Joins the blocks column by column on all cores, each block's piece of a column freed
+    /// as soon as it is copied.
+    private static func assemble(_ blocks: inout [Block], names: [String], types: [String: ColumnType],
+                                 threads: ParallelFor.Threads) -> TableReadResult {
         let skipped = blocks.flatMap(\.skipped)
         let blankLines = blocks.reduce(0) { $0 + $1.blankLines }
-        var pieces: [[Column]] = names.map { name in
-            blocks.map { block in
+        let pieces: [Pieces] = names.map { name in
+            Pieces(blocks.map { block in
                 guard let column = block.table.column(named: name), column.nullCount < column.count else {
                     return Column.nulls(name: name, type: types[name]!, count: block.table.rowCount)
                 }
                 return column.converted(to: types[name]!)
-            }
+            })
         }
         blocks = []
-        var columns: [Column] = []
-        for c in names.indices {
-            var piece: [Column] = []
-            swap(&piece, &pieces[c])
-            columns.append(Column(concatenating: consume piece))  // each block's piece is freed once copied
+        let columns = ParallelFor.mapTasks(count: names.count, threads: threads) { c in
+            let piece = pieces[c].take()
+            return Column(concatenating: consume piece)
         }
         // Every block's pieces have its row count, and names are distinct.
         return TableReadResult(table: try! Table(columns: columns), skippedRows: skipped, blankLines: blankLines)
+    }
+
+    /// One column's pieces, one per block, until the task that joins them takes them: the box
+    /// then holds no reference, so each piece is freed once copied.
+    private final class Pieces: @unchecked Sendable {
+        private var columns: [Column]
+        init(_ columns: [Column]) { self.columns = columns }
+
+        /// The pieces, leaving none here. Called once, by one task.
+        func take() -> [Column] {
+            defer { columns = [] }
+            return columns
+        }
     }
 }
 

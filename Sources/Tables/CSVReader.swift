@@ -287,8 +287,22 @@ struct CSVBlockParser: Sendable {
             return
         }
         scan.validity[c].append(true)
-        let inferred = FieldKind.infer(value)
         let kind = scan.kinds[c]
+        // Settled kinds first, skipping the classification where it cannot change the outcome:
+        // text absorbs every kind; a float column stays float for whatever parses as a float
+        // (an integer too, stored as the same double), except "-0", which the integer path
+        // stores as +0.
+        if kind == .text {
+            if !scan.reparse[c] {
+                slots.store(.text(String(decoding: value, as: UTF8.self)), as: .category, at: row, encoder: &scan.encoders[c])
+            }
+            return
+        }
+        if kind == .float, !scan.reparse[c], let x = FloatParser.parse(value), x != 0 || x.sign == .plus {
+            slots.store(x, at: row)
+            return
+        }
+        let inferred = FieldKind.infer(value)
         let merged = kind.merged(with: inferred.kind)
         if merged != kind {
             if kind == .integer && merged == .float {

@@ -84,6 +84,17 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(table.column(named: "c")?.values, .category(codes: [0, 1], dictionary: ["x", "1"]))
     }
 
+    /// A column settled as float or text reads its later values without classifying them
+    /// again, and gets what classifying gives: an integer in a float column is the same double,
+    /// "-0" (an integer) is +0 where "-0.0" is −0, a number in a text column is its text.
+    func testSettledFloatAndTextColumnsReadAsClassified() throws {
+        let table = try read("f,t\n1.5,x\n-0,2\n-0.0,nan\n9007199254740993,true\n,-0\n").table
+        guard case .float64(let f) = table.column(named: "f")?.values else { return XCTFail("f is not float64") }
+        XCTAssertEqual(f.map(\.bitPattern), [1.5, 0.0, -0.0, 9007199254740992, 0].map(\.bitPattern))
+        XCTAssertEqual(table.column(named: "f")?.isNull(4), true)
+        XCTAssertEqual((0..<5).map { table.column(named: "t")?.text(at: $0) }, ["x", "2", "nan", "true", "-0"])
+    }
+
     func testRaggedRowsFailWithLineOrAreSkippedAndCounted() throws {
         let text = "a,b\n1,2\n3\n4,5\n6,7,8\n"
         assertError(text, .raggedRow(line: 3, expectedFields: 2, foundFields: 1))

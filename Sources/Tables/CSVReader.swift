@@ -104,7 +104,7 @@ public enum CSVReader {
             let c = columns.lowerBound
             var dictionary = CategoryEncoder()
             let codeMaps = types[c] == .category ? finalScans.map { scan in scan.encoders[c].dictionary.map { dictionary.code(for: $0) } } : []
-            let validity = NullBitmap(concatenating: finalScans.map { $0.validity[c] })
+            let validity = NullBitmap(concatenating: finalScans.map { $0.validity(of: c) })
             let values = slots[c].releasingValues(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
             return Column(name: header.names[c], values: values, validity: validity)
         }
@@ -130,10 +130,18 @@ struct CSVBlockScan: Sendable {
     var reparse: [Bool]
     /// Per column, the codes of the chunk's category values.
     var encoders: [CategoryEncoder]
-    /// Per column, the validity of the chunk's kept rows.
-    var validity: [NullBitmap]
+    /// Per column, the chunk's kept rows (counted from its first kept row) that are null: few
+    /// in most columns, so they are listed rather than a bit appended for every value.
+    var nullRows: [[Int]]
     /// Rows kept (not the header, not skipped).
     var kept = 0
+
+    /// Which of the chunk's kept rows hold a value in column `c`.
+    func validity(of c: Int) -> NullBitmap {
+        var bitmap = NullBitmap(count: kept)
+        for row in nullRows[c] { bitmap.set(row, valid: false) }
+        return bitmap
+    }
     var skipped: [SkippedRow] = []
     /// Positions among the chunk's rows of the rows skipped.
     var skippedRows: Set<Int> = []
@@ -243,7 +251,7 @@ struct CSVBlockParser: Sendable {
         let bytes = input.bytes
         var scan = CSVBlockScan(kinds: Array(repeating: .null, count: columnCount), reparse: Array(repeating: false, count: columnCount),
                                 encoders: Array(repeating: CategoryEncoder(), count: columnCount),
-                                validity: Array(repeating: NullBitmap(count: 0), count: columnCount))
+                                nullRows: Array(repeating: [], count: columnCount))
         let base = dataRowBase(chunk: chunk, header: header)
         let slots = slots.map(\.pointer)
         var fields: [FieldRange] = []
@@ -262,7 +270,7 @@ struct CSVBlockParser: Sendable {
             let row = base + scan.kept
             for (c, field) in fields.enumerated() {
                 if let type = header.explicitTypes[c] {
-                    scan.validity[c].append(explicitCells[c] != nil)
+                    if explicitCells[c] == nil { scan.nullRows[c].append(scan.kept) }
                     if let cell = explicitCells[c] { slots[c].store(cell, as: type, at: row, encoder: &scan.encoders[c]) } else { slots[c].storeNull(at: row) }
                     continue
                 }
@@ -282,11 +290,10 @@ struct CSVBlockParser: Sendable {
     private func append(_ value: UnsafeRawBufferPointer, column c: Int, row: Int, chunkBase: Int, to scan: inout CSVBlockScan,
                         slots: SlotPointer) {
         if isNull(value) {
-            scan.validity[c].append(false)
+            scan.nullRows[c].append(row - chunkBase)
             slots.storeNull(at: row)
             return
         }
-        scan.validity[c].append(true)
         let kind = scan.kinds[c]
         // Settled kinds first, skipping the classification where it cannot change the outcome:
         // text absorbs every kind; a float column stays float for whatever parses as a float

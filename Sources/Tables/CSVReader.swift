@@ -102,10 +102,9 @@ public enum CSVReader {
         let finalScans = scans
         let columns = ParallelFor.map(count: header.names.count, blockSize: 1, threads: options.threads) { [slots] columns in
             let c = columns.lowerBound
-            var dictionary = CategoryEncoder()
-            let codeMaps = types[c] == .category ? finalScans.map { scan in scan.encoders[c].dictionary.map { dictionary.code(for: $0) } } : []
+            let (dictionary, codeMaps) = types[c] == .category ? StringTable.merged(finalScans.map { $0.encoders[c].values }) : ([], [])
             let validity = NullBitmap(concatenating: finalScans.map { $0.validity(of: c) })
-            let values = slots[c].releasingValues(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary.dictionary)
+            let values = slots[c].releasingValues(types[c], runs: runs, validity: validity, codeMaps: codeMaps, dictionary: dictionary)
             return Column(name: header.names[c], values: values, validity: validity)
         }
         // Names were checked for duplicates and every column got one value per kept row.
@@ -128,8 +127,8 @@ struct CSVBlockScan: Sendable {
     /// Per column, whether the kind widened to text after other kinds: phase two parses the
     /// column's rows of this chunk again.
     var reparse: [Bool]
-    /// Per column, the codes of the chunk's category values.
-    var encoders: [CategoryEncoder]
+    /// Per column, the codes of the chunk's category values, by their bytes.
+    var encoders: [StringTable]
     /// Per column, the chunk's kept rows (counted from its first kept row) that are null: few
     /// in most columns, so they are listed rather than a bit appended for every value.
     var nullRows: [[Int]]
@@ -250,7 +249,7 @@ struct CSVBlockParser: Sendable {
         let columnCount = header.names.count
         let bytes = input.bytes
         var scan = CSVBlockScan(kinds: Array(repeating: .null, count: columnCount), reparse: Array(repeating: false, count: columnCount),
-                                encoders: Array(repeating: CategoryEncoder(), count: columnCount),
+                                encoders: Array(repeating: StringTable(), count: columnCount),
                                 nullRows: Array(repeating: [], count: columnCount))
         let base = dataRowBase(chunk: chunk, header: header)
         let slots = slots.map(\.pointer)
@@ -300,9 +299,7 @@ struct CSVBlockParser: Sendable {
         // (an integer too, stored as the same double), except "-0", which the integer path
         // stores as +0.
         if kind == .text {
-            if !scan.reparse[c] {
-                slots.store(.text(String(decoding: value, as: UTF8.self)), as: .category, at: row, encoder: &scan.encoders[c])
-            }
+            if !scan.reparse[c] { slots.store(scan.encoders[c].code(of: value), at: row) }
             return
         }
         if kind == .float, !scan.reparse[c], let x = FloatParser.parse(value), x != 0 || x.sign == .plus {
@@ -321,7 +318,7 @@ struct CSVBlockParser: Sendable {
         }
         guard !scan.reparse[c] else { return }
         if merged == .text {
-            slots.store(.text(String(decoding: value, as: UTF8.self)), as: .category, at: row, encoder: &scan.encoders[c])
+            slots.store(scan.encoders[c].code(of: value), at: row)
         } else if let cell = inferred.value {
             slots.store(cell, as: merged.columnType, at: row, encoder: &scan.encoders[c])
         }
@@ -362,7 +359,7 @@ struct CSVBlockParser: Sendable {
     /// returns the chunk's category encoders. All-null chunks already hold the placeholders,
     /// integers in a float column are converted in place, and columns that widened to text
     /// after other kinds, or whose kind differs from the final type, are parsed again.
-    func finish(_ scan: CSVBlockScan, chunk: Int, header: CSVHeader, types: [ColumnType], slots: [ColumnSlots]) -> [CategoryEncoder] {
+    func finish(_ scan: CSVBlockScan, chunk: Int, header: CSVHeader, types: [ColumnType], slots: [ColumnSlots]) -> [StringTable] {
         var encoders = scan.encoders
         let base = dataRowBase(chunk: chunk, header: header)
         let slots = slots.map(\.pointer)
@@ -374,7 +371,7 @@ struct CSVBlockParser: Sendable {
                 continue
             }
             missing.append(c)
-            encoders[c] = CategoryEncoder()
+            encoders[c] = StringTable()
         }
         guard !missing.isEmpty else { return encoders }
         let bytes = input.bytes

@@ -1,5 +1,5 @@
 /// Assigns dense codes to strings in order of first appearance.
-public struct CategoryEncoder: Sendable {
+public struct CategoryEncoder: Sendable, TextCoder {
     public private(set) var dictionary: [String] = []
     private var codes: [String: Int32] = [:]
 
@@ -14,4 +14,11 @@ public struct CategoryEncoder: Sendable {
         dictionary.append(value)
         return code
     }
+}
+
+/// Codes text values for a column's slots (`SlotPointer.store`): by `String` equality
+/// (`CategoryEncoder`) or by bytes (`StringTable`, whose parts `StringTable.merged` joins by
+/// `String` equality).
+protocol TextCoder {
+    mutating func code(for text: String) -> Int32
 }

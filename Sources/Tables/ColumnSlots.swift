@@ -76,7 +76,7 @@ struct SlotPointer: @unchecked Sendable {
     /// Stores `cell` at `row` as a value of `type` (integers also fit `float64`); text goes
     /// through `encoder` and is stored as its code.
     @inline(__always)
-    func store(_ cell: CellValue, as type: ColumnType, at row: Int, encoder: inout CategoryEncoder) {
+    func store<Coder: TextCoder>(_ cell: CellValue, as type: ColumnType, at row: Int, encoder: inout Coder) {
         switch (type, cell) {
         case (.float64, .float(let x)): store(x, at: row)
         case (.float64, .integer(let x)): store(Double(x), at: row)

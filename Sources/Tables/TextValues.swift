@@ -65,12 +65,12 @@ public struct TextValues: Sendable, Equatable {
     /// The values as codes into a dictionary of the distinct strings in order of first
     /// appearance among the valid rows, null rows holding code 0: exactly what the category
     /// readers make of them, canonically equivalent strings included (one entry, spelled as it
-    /// first appears; see `ParquetStringTable.merged`). Rows are hashed in blocks on `threads`.
+    /// first appears; see `StringTable.merged`). Rows are hashed in blocks on `threads`.
     public func dictionaryEncoded(validity: NullBitmap, threads: ParallelFor.Threads = .all) -> (codes: [Int32], dictionary: [String]) {
         let blocks = ParallelFor.blocks(count: count, blockSize: max(65_536, (count + 4 * threads.count - 1) / max(1, 4 * threads.count)))
-        let coded = ParallelFor.mapTasks(count: blocks.count, threads: threads) { b -> (codes: [Int32], values: ParquetStringTable.Values) in
-            var table = ParquetStringTable()
-            let codes = ParquetStringTable.withAddress(bytes) { base in
+        let coded = ParallelFor.mapTasks(count: blocks.count, threads: threads) { b -> (codes: [Int32], values: StringTable.Values) in
+            var table = StringTable()
+            let codes = StringTable.withAddress(bytes) { base in
                 blocks[b].map { row -> Int32 in
                     guard validity.isValid(row) else { return -1 }
                     var isNew = false
@@ -79,7 +79,7 @@ public struct TextValues: Sendable, Equatable {
             }
             return (codes, table.values)
         }
-        let (dictionary, maps) = ParquetStringTable.merged(coded.map(\.values), threads: threads)
+        let (dictionary, maps) = StringTable.merged(coded.map(\.values), threads: threads)
         let codes = ParallelFor.mapTasks(count: coded.count, threads: threads) { b in
             maps[b].withUnsafeBufferPointer { map in coded[b].codes.map { $0 < 0 ? 0 : map[Int($0)] } }
         }

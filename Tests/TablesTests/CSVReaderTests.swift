@@ -95,6 +95,21 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual((0..<5).map { table.column(named: "t")?.text(at: $0) }, ["x", "2", "nan", "true", "-0"])
     }
 
+    /// Text is coded by its bytes within a chunk and chunks merge as `String`s compare, so
+    /// canonically equivalent spellings are one category, spelled as it first appears, within a
+    /// chunk and across chunks alike.
+    func testCanonicallyEquivalentTextIsOneCategoryAcrossChunks() throws {
+        let values = (0..<400).map { ["\u{E9}t\u{E9}", "e\u{301}te\u{301}", "K", "\u{212A}", "plain"][$0 % 5] }
+        let text = "v\n" + values.joined(separator: "\n") + "\n"
+        for chunkSize in [64, 1 << 20] {
+            let table = try CSVReader.read(bytes: Array(text.utf8), options: CSVReadOptions(), chunkSize: chunkSize).table
+            guard case .category(let codes, let dictionary) = table.column(named: "v")?.values else { return XCTFail("v is not a category") }
+            XCTAssertEqual(dictionary, ["\u{E9}t\u{E9}", "K", "plain"], "chunk size \(chunkSize)")
+            XCTAssertEqual(codes.prefix(5), [0, 0, 1, 1, 2], "chunk size \(chunkSize)")
+            XCTAssertEqual(Set(codes.indices.map { codes[$0] == codes[$0 % 5] }), [true])
+        }
+    }
+
     func testRaggedRowsFailWithLineOrAreSkippedAndCounted() throws {
         let text = "a,b\n1,2\n3\n4,5\n6,7,8\n"
         assertError(text, .raggedRow(line: 3, expectedFields: 2, foundFields: 1))

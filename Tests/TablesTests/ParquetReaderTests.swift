@@ -263,7 +263,7 @@ final class ParquetReaderTests: XCTestCase {
             }
         }
         XCTAssertEqual(codes, [0, 1, 1, 2, 0])
-        XCTAssertEqual(ParquetStringTable.merged([writer.strings.values]).dictionary, ["b", "a", "c"])
+        XCTAssertEqual(StringTable.merged([writer.strings.values]).dictionary, ["b", "a", "c"])
     }
 
     /// Text its writer stored outside a dictionary (none at all, or one that outgrew its limit
@@ -330,8 +330,8 @@ final class ParquetReaderTests: XCTestCase {
     /// canonically equivalent spellings (precomposed and combining "é", KELVIN SIGN and "K")
     /// are one category, as the CSV reader makes them, and all-ASCII chunks merge by bytes.
     func testChunkDictionariesMergeAsStringsCompare() {
-        func table(_ values: [String]) -> ParquetStringTable.Values {
-            var table = ParquetStringTable()
+        func table(_ values: [String]) -> StringTable.Values {
+            var table = StringTable()
             for value in values {
                 var isNew = false
                 var bytes = Array(value.utf8) + [0]
@@ -339,25 +339,25 @@ final class ParquetReaderTests: XCTestCase {
             }
             return table.values
         }
-        let ascii = ParquetStringTable.merged([table(["b", "a", "b"]), table(["c", "a", ""])])
+        let ascii = StringTable.merged([table(["b", "a", "b"]), table(["c", "a", ""])])
         XCTAssertEqual(ascii.dictionary, ["b", "a", "c", ""])
         XCTAssertEqual(ascii.codeMaps, [[0, 1], [2, 1, 3]])
-        let text = ParquetStringTable.merged([table(["x", "\u{E9}"]), table(["e\u{301}", "K", "\u{212A}"])])
+        let text = StringTable.merged([table(["x", "\u{E9}"]), table(["e\u{301}", "K", "\u{212A}"])])
         XCTAssertEqual(text.dictionary, ["x", "\u{E9}", "K"])
         XCTAssertEqual(text.codeMaps, [[0, 1], [1, 2, 2]])
-        let one = ParquetStringTable.merged([table(["\u{212A}", "K", "k"])])
+        let one = StringTable.merged([table(["\u{212A}", "K", "k"])])
         XCTAssertEqual(one.dictionary.count, 2)
         XCTAssertEqual(one.codeMaps, [[0, 0, 1]])
         // Merged on several threads (each matching a share of the hashes) as on one.
         let big = [table((0..<70_000).map { "v\($0)" }), table((35_000..<105_000).map { "v\($0)" })]
-        let serial = ParquetStringTable.merged(big), parallel = ParquetStringTable.merged(big, threads: ParallelFor.Threads(3))
+        let serial = StringTable.merged(big), parallel = StringTable.merged(big, threads: ParallelFor.Threads(3))
         XCTAssertEqual(parallel.dictionary, serial.dictionary)
         XCTAssertEqual(parallel.codeMaps, serial.codeMaps)
         XCTAssertEqual(parallel.dictionary, (0..<105_000).map { "v\($0)" })
         XCTAssertEqual(parallel.codeMaps[1].first, 35_000)
         // Many values: the table grows and every value keeps its code.
         let many = (0..<5_000).map { "value-\($0 % 3_001)" }
-        let merged = ParquetStringTable.merged([table(many)])
+        let merged = StringTable.merged([table(many)])
         XCTAssertEqual(merged.dictionary, Array(many.prefix(3_001)))
     }
 

@@ -17,7 +17,7 @@ struct ParquetColumnDecoder {
         /// Optional columns: which of the chunk's rows hold a value.
         var validity: NullBitmap?
         /// Text columns: the distinct values the stored codes stand for.
-        var strings: ParquetStringTable.Values
+        var strings: StringTable.Values
         /// Text kept as bytes: the values the stored lengths measure, end to end.
         var text: [UInt8]
     }

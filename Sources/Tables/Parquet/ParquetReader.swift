@@ -185,9 +185,9 @@ public enum ParquetReader {
                 texts[f] = joinText(&outputs[f], lengths: lengths, firstRows: finalFirstRows, rowCounts: groups.map(\.rowCount), threads: threads)
             }
             for f in fields.indices where leaves[f].conversion.columnType == .category && !leaves[f].keepsText {
-                let (dictionary, maps) = ParquetStringTable.merged(outputs[f].map(\.strings), threads: threads)
+                let (dictionary, maps) = StringTable.merged(outputs[f].map(\.strings), threads: threads)
                 dictionaries[f] = dictionary
-                for g in groups.indices { outputs[f][g].strings = ParquetStringTable().values }  // freed before the next column's merge
+                for g in groups.indices { outputs[f][g].strings = StringTable().values }  // freed before the next column's merge
                 remaps += groups.indices.map { g in
                     CodeRemap(codes: columns.base[f] + finalFirstRows[g] * 4, rows: groups[g].rowCount, map: maps[g], validity: outputs[f][g].validity)
                 }

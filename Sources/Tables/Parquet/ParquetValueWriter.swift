@@ -55,7 +55,7 @@ enum StoredValues {
 struct ParquetValueWriter {
     let leaf: ParquetLeaf
     /// Text columns: the chunk's distinct values, coded in order of first appearance.
-    private(set) var strings = ParquetStringTable()
+    private(set) var strings = StringTable()
     /// Text kept as bytes: the chunk's values end to end, in row order.
     private(set) var text: [UInt8] = []
     /// The dictionary page's values, converted (text: `dictionaryTexts` and `dictionaryCodes`).
@@ -118,7 +118,7 @@ struct ParquetValueWriter {
     private mutating func textLengths(indices: UnsafePointer<UInt32>, count: Int, to destination: UnsafeMutableRawPointer, bad: inout Int?) {
         let size = dictionaryTexts.count
         let offsets = dictionaryTexts.offsets
-        ParquetStringTable.withAddress(dictionaryTexts.data) { base in
+        StringTable.withAddress(dictionaryTexts.data) { base in
             for k in 0..<count {
                 let i = Int(indices[k])
                 guard i < size else { bad = i; return }
@@ -131,7 +131,7 @@ struct ParquetValueWriter {
 
     private mutating func textCodes(indices: UnsafePointer<UInt32>, count: Int, to destination: UnsafeMutableRawPointer, bad: inout Int?) {
         let size = dictionaryCodes.count
-        ParquetStringTable.withAddress(dictionaryTexts.data) { base in
+        StringTable.withAddress(dictionaryTexts.data) { base in
             for k in 0..<count {
                 let i = Int(indices[k])
                 guard i < size else { bad = i; return }
@@ -191,14 +191,14 @@ struct ParquetValueWriter {
             }
         case (.byteArray, .string):
             // First where each value lies and its hash, then the lookups, each touching the
-            // slot of the value `lookahead` later (see `ParquetStringTable.touch`).
+            // slot of the value `lookahead` later (see `StringTable.touch`).
             let values = scratch.values(count)
             for k in 0..<count {
                 let length = Int(try cursor.uint32())
                 let at = try cursor.take(length, "a byte array")
-                values[k] = (at, length, ParquetStringTable.hash(bytes.baseAddress! + at, length))
+                values[k] = (at, length, StringTable.hash(bytes.baseAddress! + at, length))
             }
-            let lookahead = ParquetStringTable.lookahead
+            let lookahead = StringTable.lookahead
             for k in 0..<count {
                 if k + lookahead < count { strings.touch(values[k + lookahead].hash) }
                 let (at, length, hash) = values[k]
@@ -235,7 +235,7 @@ struct ParquetValueWriter {
     }
 
     private mutating func codes(of texts: ByteArrays) -> [Int32] {
-        ParquetStringTable.withAddress(texts.data) { base in
+        StringTable.withAddress(texts.data) { base in
             (0..<texts.count).map { i in
                 var isNew = false
                 return strings.code(of: base + texts.offsets[i], length: texts.offsets[i + 1] - texts.offsets[i], isNew: &isNew)

@@ -1,14 +1,15 @@
 import Kernels
 
 /// Distinct byte strings in order of first appearance, each coded by its position: the text
-/// values of one column chunk, keyed by their bytes. Hashing a value's bytes where they lie is
-/// much cheaper than building a `String` per value; a `String` is made once per distinct value,
-/// when chunks are merged (`merged(_:threads:)`).
+/// values of one part of a column (a Parquet column chunk, a CSV chunk, a block of rows), keyed
+/// by their bytes. Hashing a value's bytes where they lie is much cheaper than building a
+/// `String` per value; a `String` is made once per distinct value, when parts are merged
+/// (`merged(_:threads:)`).
 ///
 /// Byte equality implies `String` equality but not the reverse (canonically equivalent text,
 /// such as a precomposed "é" and "e" + U+0301, or U+212A KELVIN SIGN and "K"), so `merged`
 /// joins by `String` equality unless every value is ASCII, where the two agree.
-struct ParquetStringTable {
+struct StringTable: TextCoder {
     /// The distinct values end to end; value `c` is `bytes[offsets[c]..<offsets[c + 1]]`.
     private var bytes: [UInt8] = []
     private var offsets: [Int] = [0]
@@ -21,6 +22,14 @@ struct ParquetStringTable {
     private var touched: UInt64 = 0
 
     var count: Int { hashes.count }
+
+    /// The code of `value`'s bytes, adding them when new.
+    @inline(__always)
+    mutating func code(of value: UnsafeRawBufferPointer) -> Int32 {
+        var isNew = false
+        guard let start = value.baseAddress else { return Self.withAddress([]) { code(of: $0, length: 0, isNew: &isNew) } }
+        return code(of: start, length: value.count, isNew: &isNew)
+    }
 
     /// The code of the `length` bytes at `start`, adding them when new (`isNew` tells).
     @inline(__always)
@@ -77,6 +86,12 @@ struct ParquetStringTable {
         }
     }
 
+    /// The code of `text`'s UTF-8 bytes (`TextCoder`).
+    mutating func code(for text: String) -> Int32 {
+        var text = text
+        return text.withUTF8 { code(of: UnsafeRawBufferPointer($0)) }
+    }
+
     /// The values without the lookup index (what `merged` needs, in less memory).
     var values: Values { Values(bytes: bytes, offsets: offsets, hashes: hashes, isASCII: isASCII) }
 
@@ -118,7 +133,7 @@ struct ParquetStringTable {
         let shares = max(1, min(threads.count, total / 65_536))
         let numbers = starts, out = SendablePointer(first.baseAddress!)
         _ = ParallelFor.mapTasks(count: shares, threads: threads) { share in
-            var table = ParquetStringTable()
+            var table = StringTable()
             var representatives: [Int] = []
             for (g, part) in parts.enumerated() {
                 withAddress(part.bytes) { base in

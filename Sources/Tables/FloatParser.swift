@@ -99,6 +99,15 @@ public enum FloatParser {
         if i < count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             while i < count, isDigit(bytes[i]) {
+                // Eight digits at once once a non-zero digit was seen (every digit then counts)
+                // and they fit the 19 kept: what `accumulate` does eight times.
+                if significand != 0, significantDigits <= 11, i + 8 <= count, let eight = eightDigits(bytes, at: i) {
+                    significand = significand &* 100_000_000 &+ eight
+                    significantDigits += 8
+                    exponent -= 8
+                    i += 8
+                    continue
+                }
                 accumulate(bytes[i], into: &significand, digits: &significantDigits, dropped: &droppedDigits, exponent: &exponent, fractional: true)
                 sawDigit = true
                 i += 1
@@ -126,6 +135,21 @@ public enum FloatParser {
 
     @inline(__always)
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+
+    /// The eight bytes at `i` as a number when all are ASCII digits (SWAR: one load, a check of
+    /// every byte's nibbles, three multiplications), else nil.
+    @inline(__always)
+    private static func eightDigits(_ bytes: UnsafeRawBufferPointer, at i: Int) -> UInt64? {
+        let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        // A digit is 0x30...0x39: its high nibble is 3, and adding 6 leaves it 3.
+        guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+                == 0x3333_3333_3333_3333 else { return nil }
+        var value = word &- 0x3030_3030_3030_3030
+        value = value &* 10 &+ (value >> 8)  // pairs of digits in every other byte
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        value = ((value & mask) &* (100 &+ (1_000_000 << 32)) &+ ((value >> 16) & mask) &* (1 &+ (10_000 << 32))) >> 32
+        return value
+    }
 
     /// Adds one digit to the significand, keeping at most 19 significant digits.
     @inline(__always)

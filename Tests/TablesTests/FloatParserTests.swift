@@ -80,6 +80,25 @@ final class FloatParserTests: XCTestCase {
         }
     }
 
+    /// Fraction digits are taken eight at a time once a non-zero digit was seen: windows that
+    /// hold a non-digit (bytes just below '0' and just above '9' included), leading zeros, more
+    /// than 19 digits and every window offset read as `strtod` reads them.
+    func testFractionDigitsReadEightAtATimeMatchStrtod() {
+        for text in ["1.12345678", "1.123456789", "0.000000001234567891234", "-0.93701234567891234", "7.123456789012345678901",
+                     "3.1234567e5", "3.12345678e-5", "0.00000000", "5.10000000000000000001", "2.99999999999999999999"] {
+            assertSameAsStrtod(text)
+        }
+        for bad in ["1.1234567/9", "1.1234567:9", "1.12345 78", "1.1234567\u{0}"] {
+            XCTAssertNil(FloatParser.parse(bad), bad)
+        }
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<20_000 {
+            let digits = (0..<(1 + rng.index(below: 24))).map { _ in String(rng.index(below: 10)) }.joined()
+            let zeros = String(repeating: "0", count: rng.index(below: 4))
+            assertSameAsStrtod("\(rng.index(below: 3)).\(zeros)\(digits)")
+        }
+    }
+
     /// float32 parsing equals `strtof` (Swift's `Float(_:)`), also for decimals just off a
     /// midpoint between two floats, where rounding the correctly rounded double would round twice.
     func testFloat32MatchesStrtof() {

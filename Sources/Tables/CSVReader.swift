@@ -268,6 +268,18 @@ struct CSVBlockParser: Sendable {
             }
             let row = base + scan.kept
             for (c, field) in fields.enumerated() {
+                if header.explicitTypes[c] == .category {
+                    // Any text is a category value (`check` has nothing to parse): coded by its bytes.
+                    RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
+                        if isNull(value) {
+                            scan.nullRows[c].append(scan.kept)
+                            slots[c].storeNull(at: row)
+                        } else {
+                            slots[c].store(scan.encoders[c].code(of: value), at: row)
+                        }
+                    }
+                    continue
+                }
                 if let type = header.explicitTypes[c] {
                     if explicitCells[c] == nil { scan.nullRows[c].append(scan.kept) }
                     if let cell = explicitCells[c] { slots[c].store(cell, as: type, at: row, encoder: &scan.encoders[c]) } else { slots[c].storeNull(at: row) }
@@ -325,7 +337,8 @@ struct CSVBlockParser: Sendable {
     }
 
     /// Checks one row: field count, UTF-8, field sizes, and values of explicitly typed
-    /// columns, which it parses into `explicitCells` (nil for nulls).
+    /// columns, which it parses into `explicitCells` (nil for nulls); text columns need no
+    /// parse and are coded when the row is stored.
     private func check(fields: [FieldRange], row start: Int, end: Int, header: CSVHeader,
                        scratch: inout [UInt8], explicitCells: inout [CellValue?]) -> TableReadError? {
         let bytes = input.bytes
@@ -341,7 +354,7 @@ struct CSVBlockParser: Sendable {
                 let limit = options.maxFieldBytes
                 return error(at: field.start) { .fieldTooLarge(line: $0, column: $1, bytes: field.length, limit: limit) }
             }
-            guard let type = header.explicitTypes[c] else { continue }
+            guard let type = header.explicitTypes[c], type != .category else { continue }
             let problem: TableReadError? = RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
                 if isNull(value) { explicitCells[c] = nil; return nil }
                 if let cell = CellValue.parse(value, as: type) { explicitCells[c] = cell; return nil }

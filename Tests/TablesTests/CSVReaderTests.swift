@@ -77,6 +77,19 @@ final class CSVReaderTests: XCTestCase {
             line: 3, column: 1, columnName: "v", value: "x", expected: .int64))])
     }
 
+    /// A column typed as a category takes any text as is, coded by its bytes once its row is
+    /// kept: a row skipped for another column's value leaves nothing in the dictionary.
+    func testExplicitCategoryColumnsCodeKeptRowsOnly() throws {
+        let options = CSVReadOptions(schema: ["v": .int64, "w": .category, "x": .category], badRows: .skip)
+        let result = try read("v,w,x\n1,\"a \"\"q\"\"\",1\nbad,never,2\n3,,1.0\n4,\"a \"\"q\"\"\",1\n", options)
+        XCTAssertEqual(result.skippedRows.map(\.line), [3])
+        XCTAssertEqual(result.table.column(named: "v")?.values, .int64([1, 3, 4]))
+        let w = try XCTUnwrap(result.table.column(named: "w"))
+        XCTAssertEqual(w.categories?.dictionary, ["a \"q\""])
+        XCTAssertEqual((0..<3).map(w.text(at:)), ["a \"q\"", nil, "a \"q\""])
+        XCTAssertEqual(result.table.column(named: "x")?.values, .category(codes: [0, 1, 0], dictionary: ["1", "1.0"]))
+    }
+
     func testWideningAndOverflow() throws {
         let table = try read("a,b,c\n1,9223372036854775807,x\n2.5,9223372036854775808,1\n").table
         XCTAssertEqual(table.column(named: "a")?.values, .float64([1, 2.5]))

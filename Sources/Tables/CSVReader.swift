@@ -134,6 +134,11 @@ struct CSVBlockScan: Sendable {
     var nullRows: [[Int]]
     /// Rows kept (not the header, not skipped).
     var kept = 0
+    var skipped: [SkippedRow] = []
+    /// Positions among the chunk's rows of the rows skipped.
+    var skippedRows: Set<Int> = []
+    /// An error that stops reading whatever the bad-row policy.
+    var fatal: TableReadError?
 
     /// Which of the chunk's kept rows hold a value in column `c`.
     func validity(of c: Int) -> NullBitmap {
@@ -141,11 +146,6 @@ struct CSVBlockScan: Sendable {
         for row in nullRows[c] { bitmap.set(row, valid: false) }
         return bitmap
     }
-    var skipped: [SkippedRow] = []
-    /// Positions among the chunk's rows of the rows skipped.
-    var skippedRows: Set<Int> = []
-    /// An error that stops reading whatever the bad-row policy.
-    var fatal: TableReadError?
 }
 
 /// The per-chunk work of `CSVReader`: phase one checks, infers and parses speculatively into

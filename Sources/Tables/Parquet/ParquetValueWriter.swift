@@ -66,6 +66,9 @@ struct ParquetValueWriter {
 
     init(_ leaf: ParquetLeaf) { self.leaf = leaf }
 
+    /// What a text value that is not UTF-8 is (every text path refuses it alike).
+    private static let notUTF8 = ParquetProblem.unsupported("binary values that are not UTF-8 text")
+
     private var conversion: ParquetConversion { leaf.conversion }
     private var isText: Bool { conversion == .string || conversion == .uuid }
     var hasDictionary: Bool { dictionary != nil }
@@ -182,12 +185,12 @@ struct ParquetValueWriter {
             for k in 0..<count {
                 let length = Int(try cursor.uint32())
                 let at = try cursor.take(length, "a byte array")
-                if length > 0, bytes[at] & 0xC0 == 0x80 { throw .unsupported("binary values that are not UTF-8 text") }
+                if length > 0, bytes[at] & 0xC0 == 0x80 { throw Self.notUTF8 }
                 text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[at..<at + length]))
                 destination.storeBytes(of: length, toByteOffset: 8 * k, as: Int.self)
             }
             if text.withUnsafeBytes({ UTF8Validation.firstInvalid($0, first, $0.count) }) != nil {
-                throw .unsupported("binary values that are not UTF-8 text")
+                throw Self.notUTF8
             }
         case (.byteArray, .string):
             // First where each value lies and its hash, then the lookups, each touching the
@@ -204,7 +207,7 @@ struct ParquetValueWriter {
                 let (at, length, hash) = values[k]
                 var isNew = false
                 let code = strings.code(of: bytes.baseAddress! + at, length: length, hash: hash, isNew: &isNew)
-                if isNew, UTF8Validation.firstInvalid(bytes, at, at + length) != nil { throw .unsupported("binary values that are not UTF-8 text") }
+                if isNew, UTF8Validation.firstInvalid(bytes, at, at + length) != nil { throw Self.notUTF8 }
                 destination.storeBytes(of: code, toByteOffset: 4 * k, as: Int32.self)
             }
         default:
@@ -352,7 +355,7 @@ struct ParquetValueWriter {
         let invalid = v.data.withUnsafeBytes { raw in
             (0..<v.count).contains { UTF8Validation.firstInvalid(raw, v.offsets[$0], v.offsets[$0 + 1]) != nil }
         }
-        if invalid { throw .unsupported("binary values that are not UTF-8 text") }
+        if invalid { throw Self.notUTF8 }
         return v
     }
 }

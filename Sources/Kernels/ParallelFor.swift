@@ -1,5 +1,6 @@
 import Foundation
 import Dispatch
+import Synchronization
 
 /// Deterministic data parallelism: work is split into fixed blocks whose boundaries depend only
 /// on the problem size and the block size — never on the number of threads — and per-block
@@ -29,11 +30,13 @@ public enum ParallelFor {
             ranges.forEach(body)
             return
         }
-        // Each worker takes every `threads`-th block; which thread ran a block never changes
-        // what the block computes.
+        // Blocks go to whichever worker is free next, so a worker that shares its core with
+        // another thread (a decoder, another reader) does not hold the others back; which
+        // thread ran a block never changes what the block computes.
         let workers = min(threads.count, ranges.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for b in stride(from: worker, to: ranges.count, by: workers) { body(ranges[b]) }
+        let next = TaskCounter(count: ranges.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let b = next.take() { body(ranges[b]) }
         }
     }
 
@@ -69,19 +72,15 @@ public enum ParallelFor {
 }
 
 /// Hands out task numbers `0..<count` once each, to whichever thread asks.
-private final class TaskCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
+private final class TaskCounter: Sendable {
+    private let next = Atomic<Int>(0)
     private let count: Int
 
     init(count: Int) { self.count = count }
 
     func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return task < count ? task : nil
     }
 }
 

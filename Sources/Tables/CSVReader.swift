@@ -306,17 +306,26 @@ struct CSVBlockParser: Sendable {
             return
         }
         let kind = scan.kinds[c]
-        // Settled kinds first, skipping the classification where it cannot change the outcome:
-        // text absorbs every kind; a float column stays float for whatever parses as a float
-        // (an integer too, stored as the same double), except "-0", which the integer path
-        // stores as +0.
-        if kind == .text {
+        // Settled kinds first, parsing the value as the column's kind where the classification
+        // would give that kind and value: text absorbs every kind; a float column stays float
+        // for whatever parses as a float (an integer too, stored as the same double), except
+        // "-0", which the integer path stores as +0; what parses as an integer, a timestamp
+        // (never a number: a '-' follows four digits) or a boolean word is classified as such.
+        // Only a column that widened to text is ever re-parsed, so the others store here.
+        switch kind {
+        case .text:
             if !scan.reparse[c] { slots.store(scan.encoders[c].code(of: value), at: row) }
             return
-        }
-        if kind == .float, !scan.reparse[c], let x = FloatParser.parse(value), x != 0 || x.sign == .plus {
-            slots.store(x, at: row)
-            return
+        case .float:
+            if let x = FloatParser.parse(value), x != 0 || x.sign == .plus { slots.store(x, at: row); return }
+        case .integer:
+            if let x = FieldParsers.int64(value) { slots.store(x, at: row); return }
+        case .timestamp:
+            if let x = Timestamp.parse(value) { slots.store(x, at: row); return }
+        case .bool:
+            if let x = FieldParsers.bool(value, acceptDigits: false) { slots.store(x, at: row); return }
+        case .null:
+            break
         }
         let inferred = FieldKind.infer(value)
         let merged = kind.merged(with: inferred.kind)

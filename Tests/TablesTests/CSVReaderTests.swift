@@ -108,6 +108,27 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual((0..<5).map { table.column(named: "t")?.text(at: $0) }, ["x", "2", "nan", "true", "-0"])
     }
 
+    /// Integer, timestamp and boolean columns parse their later values as their kind and get
+    /// what classifying gives: signs and leading zeros are integers, a day that does not exist
+    /// or a "1" among booleans widens the column to text, an integer too large widens to float.
+    func testSettledIntegerTimestampAndBoolColumnsReadAsClassified() throws {
+        let text = "i,w,t,u,b,c\n" +
+            "1,1,2024-01-02T03:04:05,2024-01-02,true,true\n" +
+            "+7,9223372036854775808,2024-01-02,2024-02-30,False,1\n" +
+            "-0,2,,2024-03-01,TRUE,false\n" +
+            "007,3,2024-03-01T00:00:00.5Z,x,,FALSE\n"
+        let table = try read(text).table
+        XCTAssertEqual(table.column(named: "i")?.values, .int64([1, 7, 0, 7]))
+        XCTAssertEqual(table.column(named: "w")?.values, .float64([1, 9223372036854775808, 2, 3]))
+        XCTAssertEqual(table.column(named: "t")?.values, .timestamp([
+            Timestamp.parse("2024-01-02T03:04:05")!, Timestamp.parse("2024-01-02")!, 0, Timestamp.parse("2024-03-01T00:00:00.5Z")!,
+        ]))
+        XCTAssertEqual((0..<4).map { table.column(named: "u")?.text(at: $0) }, ["2024-01-02", "2024-02-30", "2024-03-01", "x"])
+        XCTAssertEqual(table.column(named: "b")?.values, .bool([true, false, true, false]))
+        XCTAssertEqual(table.column(named: "b")?.isNull(3), true)
+        XCTAssertEqual((0..<4).map { table.column(named: "c")?.text(at: $0) }, ["true", "1", "false", "FALSE"])
+    }
+
     /// Text is coded by its bytes within a chunk and chunks merge as `String`s compare, so
     /// canonically equivalent spellings are one category, spelled as it first appears, within a
     /// chunk and across chunks alike.

@@ -7,7 +7,10 @@ import Foundation
 ///
 /// Blocks are of about `blockSize` bytes, each cut after its last row end (a newline outside
 /// quotes when `quoted`, any newline otherwise; `CompressedTextReader.rowsEnd`), the rest
-/// carried into the next block. The first block may be empty (the text is); a later block never is.
+/// carried into the next block. The first blocks are smaller (a sixteenth of `blockSize`, each
+/// next one twice the one before), so the caller starts parsing after a short decode rather
+/// than after a whole block's, and the decoder, which decodes faster than the caller parses,
+/// still keeps ahead. The first block may be empty (the text is); a later block never is.
 /// A decoding failure arrives in order, after the blocks decoded before it.
 ///
 /// The decoder reads the compressed bytes its `TextDecompressor` holds: `close()` (which
@@ -82,31 +85,34 @@ final class TextBlockStream: @unchecked Sendable {
     private func produce(_ decompressor: TextDecompressor) {
         var text: [UInt8] = []
         var first = true
+        var size = max(1, blockSize / 16)
         while true {
             let item: Item
             do throws(TextDecompressor.Failure) {
-                item = try nextBlock(decompressor, &text, first: first).map(Item.block) ?? .end
+                item = try nextBlock(decompressor, &text, size: size, first: first).map(Item.block) ?? .end
             } catch {
                 item = .failure(error)
             }
             guard put(item), case .block = item else { return }
             first = false
+            size = min(blockSize, 2 * size)
             if decompressor.isFinished && text.isEmpty { _ = put(.end); return }
         }
     }
 
-    /// Decodes until `text` holds a row end (or the stream ends) and takes the block before it
-    /// out of `text`; nil when the stream has ended with nothing left after the first block.
-    private func nextBlock(_ decompressor: TextDecompressor, _ text: inout [UInt8], first: Bool) throws(TextDecompressor.Failure) -> Block? {
+    /// Decodes until `text` holds about `size` bytes and a row end (or the stream ends) and
+    /// takes the block before it out of `text`; nil when the stream has ended with nothing left
+    /// after the first block.
+    private func nextBlock(_ decompressor: TextDecompressor, _ text: inout [UInt8], size: Int, first: Bool) throws(TextDecompressor.Failure) -> Block? {
         var cut = (end: 0, newlines: 0)
         repeat {
-            try decompressor.read(appendingTo: &text, limit: max(blockSize - text.count, blockSize / 2))
+            try decompressor.read(appendingTo: &text, limit: max(size - text.count, size / 2, 1))
             cut = CompressedTextReader.rowsEnd(text, quoted: quoted, ended: decompressor.isFinished)
         } while cut.end == 0 && !decompressor.isFinished
         if cut.end == 0 && !first { return nil }
         // The block keeps `text`'s storage; only the carried rest is copied.
         var rest: [UInt8] = []
-        rest.reserveCapacity(blockSize)
+        rest.reserveCapacity(min(blockSize, 2 * size))
         rest.append(contentsOf: text[cut.end...])
         text.removeLast(text.count - cut.end)
         let block = Block(text: text, newlines: cut.newlines)

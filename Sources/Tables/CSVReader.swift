@@ -253,6 +253,8 @@ struct CSVBlockParser: Sendable {
                                 nullRows: Array(repeating: [], count: columnCount))
         let base = dataRowBase(chunk: chunk, header: header)
         let slots = slots.map(\.pointer)
+        // Rows that end within an all-ASCII chunk need no UTF-8 check.
+        let asciiEnd = split.chunks[chunk].isASCII ? split.chunks[chunk].range.upperBound : 0
         var fields: [FieldRange] = []
         var scratch: [UInt8] = []
         var explicitCells = [CellValue?](repeating: nil, count: columnCount)
@@ -261,7 +263,8 @@ struct CSVBlockParser: Sendable {
                 scan.fatal = error(at: bad) { .unexpectedQuote(line: $0, column: $1) }
                 return false
             }
-            if let problem = check(fields: fields, row: start, end: end, header: header, scratch: &scratch, explicitCells: &explicitCells) {
+            if let problem = check(fields: fields, row: start, end: end, isASCII: end <= asciiEnd, header: header,
+                                   scratch: &scratch, explicitCells: &explicitCells) {
                 scan.skipped.append(SkippedRow(line: split.locator.location(of: start, in: bytes).line, reason: problem))
                 scan.skippedRows.insert(position)
                 return options.badRows != .fail
@@ -345,17 +348,17 @@ struct CSVBlockParser: Sendable {
         }
     }
 
-    /// Checks one row: field count, UTF-8, field sizes, and values of explicitly typed
-    /// columns, which it parses into `explicitCells` (nil for nulls); text columns need no
-    /// parse and are coded when the row is stored.
-    private func check(fields: [FieldRange], row start: Int, end: Int, header: CSVHeader,
+    /// Checks one row: field count, UTF-8 (unless the row is known to be ASCII), field sizes,
+    /// and values of explicitly typed columns, which it parses into `explicitCells` (nil for
+    /// nulls); text columns need no parse and are coded when the row is stored.
+    private func check(fields: [FieldRange], row start: Int, end: Int, isASCII: Bool, header: CSVHeader,
                        scratch: inout [UInt8], explicitCells: inout [CellValue?]) -> TableReadError? {
         let bytes = input.bytes
         guard fields.count == header.names.count else {
             let line = split.locator.location(of: start, in: bytes).line
             return .raggedRow(line: line, expectedFields: header.names.count, foundFields: fields.count)
         }
-        if let bad = UTF8Validation.firstInvalid(bytes, start, end) {
+        if !isASCII, let bad = UTF8Validation.firstInvalid(bytes, start, end) {
             return error(at: bad) { .invalidUTF8(line: $0, column: $1) }
         }
         for (c, field) in fields.enumerated() {

@@ -20,6 +20,8 @@ struct RowSplit: Sendable {
         let rows: Int
         /// Rows that start in earlier chunks.
         let rowsBefore: Int
+        /// Whether the chunk's bytes are all ASCII (so valid UTF-8).
+        let isASCII: Bool
     }
 
     let chunks: [Chunk]
@@ -67,7 +69,8 @@ struct RowSplit: Sendable {
         chunks.reserveCapacity(lines.count)
         var rowTotal = 0, blankTotal = 0
         for line in lines {
-            chunks.append(Chunk(range: line.chunk, firstLine: line.firstLine, rows: line.rows, rowsBefore: rowTotal))
+            chunks.append(Chunk(range: line.chunk, firstLine: line.firstLine, rows: line.rows, rowsBefore: rowTotal,
+                                isASCII: counts[chunks.count].isASCII))
             rowTotal += line.rows
             blankTotal += line.blank
         }
@@ -160,22 +163,26 @@ struct RowSplit: Sendable {
         return RowTokenizer.zeroBytes(word ^ quoteWord) | RowTokenizer.zeroBytes(word ^ newlineWord) != 0
     }
 
-    /// Quote and newline bytes in `range`, counted eight bytes at a time.
-    static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (quotes: Int, newlines: Int) {
+    /// Quote and newline bytes in `range`, counted eight bytes at a time, and whether every
+    /// byte is ASCII.
+    static func countQuotesAndNewlines(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (quotes: Int, newlines: Int, isASCII: Bool) {
         var quotes = 0, newlines = 0
+        var highBits: UInt64 = 0
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             quotes &+= RowTokenizer.zeroBytes(word ^ quoteWord).nonzeroBitCount
             newlines &+= RowTokenizer.zeroBytes(word ^ newlineWord).nonzeroBitCount
+            highBits |= word
             i += 8
         }
         while i < range.upperBound {
             quotes &+= bytes[i] == UInt8(ascii: "\"") ? 1 : 0
             newlines &+= bytes[i] == UInt8(ascii: "\n") ? 1 : 0
+            highBits |= UInt64(bytes[i])
             i += 1
         }
-        return (quotes, newlines)
+        return (quotes, newlines, highBits & 0x8080_8080_8080_8080 == 0)
     }
 
     /// The error for an odd number of quotes: the quote that opens the unclosed field, or a

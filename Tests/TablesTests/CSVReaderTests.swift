@@ -167,6 +167,24 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(result.skippedRows.count, 1)
     }
 
+    /// Rows inside an all-ASCII chunk skip the UTF-8 check; a bad byte anywhere, in a row
+    /// that crosses into the next chunk included, is still found at every chunk size.
+    func testInvalidUTF8IsFoundWhereverChunksCut() throws {
+        let text = Array(("id,name\n" + (0..<12).map { "\($0),name-\($0)\n" }.joined()).utf8)
+        let lines = text.indices.filter { text[$0] == 0x0A }
+        for position in lines.indices.dropFirst().map({ lines[$0 - 1] + 5 }) {
+            var bytes = text
+            bytes[position] = 0xFF
+            let line = lines.firstIndex { $0 > position }! + 1
+            let column = position - lines[line - 2]
+            for chunkSize in [16, 23, 64, 1 << 20] {
+                XCTAssertThrowsError(try CSVReader.read(bytes: bytes, options: CSVReadOptions(), chunkSize: chunkSize)) { error in
+                    XCTAssertEqual(error as? TableReadError, .invalidUTF8(line: line, column: column), "chunk size \(chunkSize)")
+                }
+            }
+        }
+    }
+
     func testQuotingErrors() {
         assertError("a,b\n1,\"open\n2,3\n", .unterminatedQuote(line: 2, column: 3))
         assertError("a,b\n1,ab\"c\n", .unexpectedQuote(line: 2, column: 5))

@@ -50,8 +50,9 @@ public enum CSVReader {
     /// `continuing` (the header of an earlier block of the same text), the bytes continue a
     /// table: every row is data, named and typed (`options.schema`) as that header says, and no
     /// rows is an empty table rather than an error (`CompressedTextReader` reads in blocks so).
+    /// `counted` are the input's quote and newline counts where the caller has them.
     static func readBlock(_ input: InputBytes, options: CSVReadOptions, chunkSize: Int = RowSplit.defaultChunkSize,
-                          continuing: CSVHeader?) throws(TableReadError) -> (result: TableReadResult, header: CSVHeader, delimiter: UInt8) {
+                          continuing: CSVHeader?, counted: RowSplit.Counts? = nil) throws(TableReadError) -> (result: TableReadResult, header: CSVHeader, delimiter: UInt8) {
         let bytes = input.bytes
         let origin = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let delimiter = options.delimiter ?? DelimiterDetector.detect(bytes, from: origin)
@@ -60,7 +61,8 @@ public enum CSVReader {
             return (TableReadResult(table: try! Table(columns: columns), skippedRows: [], blankLines: 0), continuing, delimiter)
         }
         guard bytes.count > origin else { throw .emptyInput }
-        let split = try RowSplit.split(input, from: origin, delimiter: delimiter, threads: options.threads, chunkSize: chunkSize)
+        let split = try RowSplit.split(input, from: origin, delimiter: delimiter, threads: options.threads, chunkSize: chunkSize,
+                                       counted: counted)
         guard split.rowCount > 0 || continuing != nil else { throw .emptyInput }
         let parser = CSVBlockParser(input: input, split: split, delimiter: delimiter, options: options)
         let header: CSVHeader

@@ -71,7 +71,8 @@ enum CompressedTextReader {
                     }
                 } else {
                     let read = try block.withTypedBytes { raw throws(TableReadError) in
-                        try CSVReader.readBlock(InputBytes(bytes: raw, isMapped: false), options: csv, continuing: header)
+                        try CSVReader.readBlock(InputBytes(bytes: raw, isMapped: false), options: csv, continuing: header,
+                                                counted: next.counts)
                     }
                     parsed = read.result
                     header = read.header
@@ -87,29 +88,33 @@ enum CompressedTextReader {
         return blocks
     }
 
-    /// Where the rows of `text` (which starts at a row start) end, and the newlines before that
-    /// point: all of `text` when `ended` (the stream has no more), else the offset just past the
-    /// last newline that ends a row, 0 when there is none. With `quoted`, a newline ends a row
-    /// outside quotes, that is after an even number of quotes from the start. One word-at-a-time
-    /// pass counts the quotes and newlines; the scan for the cut then goes back from the end,
-    /// past the few bytes of the unfinished last row only.
-    static func rowsEnd(_ text: [UInt8], quoted: Bool, ended: Bool) -> (end: Int, newlines: Int) {
+    /// Where the rows of `text` (which starts at a row start) end, the newlines before that
+    /// point and the quote and newline counts of the text before it (`RowSplit` needs them to
+    /// split the block, so they are counted once): all of `text` when `ended` (the stream has no
+    /// more), else the offset just past the last newline that ends a row, 0 when there is none.
+    /// With `quoted`, a newline ends a row outside quotes, that is after an even number of
+    /// quotes from the start. One word-at-a-time pass counts the quotes and newlines; the scan
+    /// for the cut then goes back from the end, past the few bytes of the unfinished last row only.
+    static func rowsEnd(_ text: [UInt8], quoted: Bool, ended: Bool,
+                        chunkSize: Int = RowSplit.defaultChunkSize) -> (end: Int, newlines: Int, counts: RowSplit.Counts?) {
         text.withUnsafeBytes { bytes in
-            let counts = RowSplit.countQuotesAndNewlines(bytes, bytes.indices)
-            if ended { return (bytes.count, counts.newlines) }
+            let counts = RowSplit.Counts(bytes, chunkSize: chunkSize)
+            let quotes = counts.chunks.reduce(0) { $0 + $1.quotes }
+            let newlines = counts.chunks.reduce(0) { $0 + $1.newlines }
+            if ended { return (bytes.count, newlines, counts) }
             var quotesAfter = 0, newlinesAfter = 0
             var i = bytes.count
             while i > 0 {
                 i -= 1
                 let byte = bytes[i]
                 if byte == 0x0A {
-                    if !quoted || (counts.quotes - quotesAfter) & 1 == 0 { return (i + 1, counts.newlines - newlinesAfter) }
+                    if !quoted || (quotes - quotesAfter) & 1 == 0 { return (i + 1, newlines - newlinesAfter, counts.prefix(i + 1, of: bytes)) }
                     newlinesAfter += 1
                 } else if byte == 0x22 {
                     quotesAfter += 1
                 }
             }
-            return (0, 0)
+            return (0, 0, nil)
         }
     }
 

@@ -31,14 +31,51 @@ struct RowSplit: Sendable {
 
     static let defaultChunkSize = 1 << 20
 
+    /// The quote and newline bytes of each chunk of some bytes, and whether the chunk is ASCII.
+    struct Counts: Sendable {
+        /// The chunk size they were counted with.
+        let chunkSize: Int
+        let chunks: [(quotes: Int, newlines: Int, isASCII: Bool)]
+
+        /// Counts `bytes` in chunks of `chunkSize`.
+        init(_ bytes: UnsafeRawBufferPointer, chunkSize: Int) {
+            self.chunkSize = chunkSize
+            chunks = stride(from: 0, to: bytes.count, by: chunkSize).map { start in
+                RowSplit.countQuotesAndNewlines(bytes, start..<min(start + chunkSize, bytes.count))
+            }
+        }
+
+        /// The counts of the bytes before `end`, `bytes` being those counted.
+        func prefix(_ end: Int, of bytes: UnsafeRawBufferPointer) -> Counts {
+            var chunks = Array(chunks.prefix((end + chunkSize - 1) / chunkSize))
+            if end % chunkSize != 0 {
+                chunks[chunks.count - 1] = RowSplit.countQuotesAndNewlines(bytes, (chunks.count - 1) * chunkSize..<end)
+            }
+            return Counts(chunkSize: chunkSize, chunks: chunks)
+        }
+
+        private init(chunkSize: Int, chunks: [(quotes: Int, newlines: Int, isASCII: Bool)]) {
+            self.chunkSize = chunkSize
+            self.chunks = chunks
+        }
+    }
+
+    /// Splits the rows of `input` after `origin`. `counted`, when it holds the counts of
+    /// exactly these bytes from offset 0 in chunks of `chunkSize` (a reader that has counted
+    /// them already), spares the counting pass.
     static func split(_ input: InputBytes, from origin: Int, delimiter: UInt8, threads: ParallelFor.Threads,
-                      chunkSize: Int = defaultChunkSize) throws(TableReadError) -> RowSplit {
+                      chunkSize: Int = defaultChunkSize, counted: Counts? = nil) throws(TableReadError) -> RowSplit {
         let bytes = input.bytes
         let length = input.count - origin
-        let counts = ParallelFor.map(count: length, blockSize: chunkSize, threads: threads) { range in
-            let chunk = (origin + range.lowerBound)..<(origin + range.upperBound)
-            defer { input.release(chunk) }
-            return countQuotesAndNewlines(input.bytes, chunk)
+        let counts: [(quotes: Int, newlines: Int, isASCII: Bool)]
+        if let counted, origin == 0, counted.chunkSize == chunkSize, counted.chunks.count == (length + chunkSize - 1) / chunkSize {
+            counts = counted.chunks
+        } else {
+            counts = ParallelFor.map(count: length, blockSize: chunkSize, threads: threads) { range in
+                let chunk = (origin + range.lowerBound)..<(origin + range.upperBound)
+                defer { input.release(chunk) }
+                return countQuotesAndNewlines(input.bytes, chunk)
+            }
         }
         var startsInQuotes: [Bool] = []
         var newlinesBefore: [Int] = []

@@ -18,10 +18,11 @@ import Foundation
 /// those bytes go away. Safety of the unchecked `Sendable`: `queue`, `closed` and `running` are
 /// guarded by `condition`; the decompressor is used by the decoding thread alone once started.
 final class TextBlockStream: @unchecked Sendable {
-    /// A block of text and the number of newlines in it.
+    /// A block of text, the number of newlines in it, and its quote and newline counts by chunk.
     struct Block: Sendable {
         let text: [UInt8]
         let newlines: Int
+        let counts: RowSplit.Counts?
     }
 
     private enum Item {
@@ -104,7 +105,7 @@ final class TextBlockStream: @unchecked Sendable {
     /// takes the block before it out of `text`; nil when the stream has ended with nothing left
     /// after the first block.
     private func nextBlock(_ decompressor: TextDecompressor, _ text: inout [UInt8], size: Int, first: Bool) throws(TextDecompressor.Failure) -> Block? {
-        var cut = (end: 0, newlines: 0)
+        var cut: (end: Int, newlines: Int, counts: RowSplit.Counts?) = (0, 0, nil)
         repeat {
             try decompressor.read(appendingTo: &text, limit: max(size - text.count, size / 2, 1))
             cut = CompressedTextReader.rowsEnd(text, quoted: quoted, ended: decompressor.isFinished)
@@ -115,7 +116,7 @@ final class TextBlockStream: @unchecked Sendable {
         rest.reserveCapacity(min(blockSize, 2 * size))
         rest.append(contentsOf: text[cut.end...])
         text.removeLast(text.count - cut.end)
-        let block = Block(text: text, newlines: cut.newlines)
+        let block = Block(text: text, newlines: cut.newlines, counts: cut.counts)
         text = rest
         return block
     }

@@ -164,6 +164,23 @@ final class CompressedTextTests: XCTestCase {
         XCTAssertEqual(end(long), [1400, 200])
     }
 
+    /// The counts a block carries to `RowSplit` are those of the block's bytes, in the chunks
+    /// `RowSplit` cuts, wherever the cut falls in a chunk.
+    func testBlocksCarryTheCountsOfTheirOwnBytes() {
+        let text = Array((String(repeating: "1,\"two\nl\u{E9}nes\"\n3,x\n", count: 40) + "4,\"open\n").utf8)
+        func counts(_ counts: RowSplit.Counts?) -> [[Int]] {
+            (counts?.chunks ?? []).map { [$0.quotes, $0.newlines, $0.isASCII ? 1 : 0] }
+        }
+        for chunkSize in [1, 7, 64, 1 << 20] {
+            for length in [0, 1, 19, 20, 21, 500, text.count] {
+                let cut = CompressedTextReader.rowsEnd(Array(text.prefix(length)), quoted: true, ended: false, chunkSize: chunkSize)
+                let expected = Array(text.prefix(cut.end)).withUnsafeBytes { RowSplit.Counts($0, chunkSize: chunkSize) }
+                XCTAssertEqual(counts(cut.counts), cut.end == 0 ? [] : counts(expected), "chunk size \(chunkSize), length \(length)")
+                XCTAssertEqual(cut.counts?.chunks.reduce(0) { $0 + $1.newlines } ?? 0, cut.newlines)
+            }
+        }
+    }
+
     func testErrorsInLaterBlocksNameLinesOfTheWholeText() throws {
         let csv = "a,b\n" + (1..<500).map { "\($0),\($0)" }.joined(separator: "\n") + "\n1,2,3\n"
         XCTAssertThrowsError(try readInBlocks(csv, format: .csv, blockSize: 128)) { error in

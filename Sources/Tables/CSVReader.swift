@@ -259,14 +259,14 @@ struct CSVBlockParser: Sendable {
         let asciiEnd = split.chunks[chunk].isASCII ? split.chunks[chunk].range.upperBound : 0
         var fields: [FieldRange] = []
         var scratch: [UInt8] = []
-        var explicitCells = [CellValue?](repeating: nil, count: columnCount)
+        var explicitNulls = [Bool](repeating: false, count: columnCount)
         forEachDataRow(chunk: chunk, header: header) { position, start, end in
             if let bad = tokenizer.tokenize(bytes, start, end, into: &fields) {
                 scan.fatal = error(at: bad) { .unexpectedQuote(line: $0, column: $1) }
                 return false
             }
             if let problem = check(fields: fields, row: start, end: end, isASCII: end <= asciiEnd, header: header,
-                                   scratch: &scratch, explicitCells: &explicitCells) {
+                                   slots: slots, at: base + scan.kept, scratch: &scratch, explicitNulls: &explicitNulls) {
                 scan.skipped.append(SkippedRow(line: split.locator.location(of: start, in: bytes).line, reason: problem))
                 scan.skippedRows.insert(position)
                 return options.badRows != .fail
@@ -285,9 +285,12 @@ struct CSVBlockParser: Sendable {
                     }
                     continue
                 }
-                if let type = header.explicitTypes[c] {
-                    if explicitCells[c] == nil { scan.nullRows[c].append(scan.kept) }
-                    if let cell = explicitCells[c] { slots[c].store(cell, as: type, at: row, encoder: &scan.encoders[c]) } else { slots[c].storeNull(at: row) }
+                if header.explicitTypes[c] != nil {
+                    // `check` stored the value; a null gets the placeholder.
+                    if explicitNulls[c] {
+                        scan.nullRows[c].append(scan.kept)
+                        slots[c].storeNull(at: row)
+                    }
                     continue
                 }
                 RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
@@ -351,10 +354,11 @@ struct CSVBlockParser: Sendable {
     }
 
     /// Checks one row: field count, UTF-8 (unless the row is known to be ASCII), field sizes,
-    /// and values of explicitly typed columns, which it parses into `explicitCells` (nil for
-    /// nulls); text columns need no parse and are coded when the row is stored.
+    /// and values of explicitly typed columns, which it parses and stores at `slot` of their
+    /// column (a row found bad leaves values there that the next kept row overwrites), noting
+    /// nulls in `explicitNulls`; text columns need no parse and are coded when the row is kept.
     private func check(fields: [FieldRange], row start: Int, end: Int, isASCII: Bool, header: CSVHeader,
-                       scratch: inout [UInt8], explicitCells: inout [CellValue?]) -> TableReadError? {
+                       slots: [SlotPointer], at slot: Int, scratch: inout [UInt8], explicitNulls: inout [Bool]) -> TableReadError? {
         let bytes = input.bytes
         guard fields.count == header.names.count else {
             let line = split.locator.location(of: start, in: bytes).line
@@ -370,8 +374,8 @@ struct CSVBlockParser: Sendable {
             }
             guard let type = header.explicitTypes[c], type != .category else { continue }
             let problem: TableReadError? = RowTokenizer.withValue(field, in: bytes, scratch: &scratch) { value in
-                if isNull(value) { explicitCells[c] = nil; return nil }
-                if let cell = CellValue.parse(value, as: type) { explicitCells[c] = cell; return nil }
+                explicitNulls[c] = isNull(value)
+                if explicitNulls[c] || slots[c].parse(value, as: type, at: slot) { return nil }
                 let text = String(decoding: value.prefix(200), as: UTF8.self)
                 return error(at: field.start) {
                     .valueDoesNotMatchType(line: $0, column: $1, columnName: header.names[c], value: text, expected: type)

@@ -88,6 +88,25 @@ struct SlotPointer: @unchecked Sendable {
         }
     }
 
+    /// Parses `value` as a value of `type` (not a category: text is coded, not parsed), as
+    /// `CellValue.parse` does, and stores it at `row`; false, storing nothing, when it does not parse.
+    @inline(__always)
+    func parse(_ value: UnsafeRawBufferPointer, as type: ColumnType, at row: Int) -> Bool {
+        func put<V>(_ parsed: V?) -> Bool {
+            guard let parsed else { return false }
+            store(parsed, at: row)
+            return true
+        }
+        switch type {
+        case .float64: return put(FloatParser.parse(value))
+        case .float32: return put(FloatParser.parseFloat32(value))
+        case .int64: return put(FieldParsers.int64(value))
+        case .bool: return put(FieldParsers.bool(value, acceptDigits: true))
+        case .timestamp: return put(Timestamp.parse(value))
+        case .category: preconditionFailure("a category value is coded, not parsed")
+        }
+    }
+
     /// Stores the null placeholder (all zero bytes: 0, 0.0, `false`, code 0) at `row`.
     @inline(__always)
     func storeNull(at row: Int) {

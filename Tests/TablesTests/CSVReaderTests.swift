@@ -90,6 +90,32 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(result.table.column(named: "x")?.values, .category(codes: [0, 1, 0], dictionary: ["1", "1.0"]))
     }
 
+    /// Explicitly typed values are stored as the row check parses them; a row refused by a
+    /// later field leaves nothing behind: the next kept row, a null included, takes its place,
+    /// and a refused last row is past the rows kept.
+    func testExplicitValuesOfASkippedRowLeaveNothing() throws {
+        let options = CSVReadOptions(schema: ["a": .int64, "b": .float64, "c": .float32, "d": .bool, "e": .timestamp],
+                                     badRows: .skip)
+        let text = "a,b,c,d,e\n" +
+            "1,1.5,0.25,1,2024-01-02\n" +
+            "2,2.5,0.5,true,never\n" +
+            ",,,,\n" +
+            "4,4.5,1e3,FALSE,2024-01-03T00:00:01Z\n" +
+            "5,5.5,2,yes,2024-01-04\n"
+        for chunkSize in [8, 1 << 20] {
+            let result = try CSVReader.read(bytes: Array(text.utf8), options: options, chunkSize: chunkSize)
+            XCTAssertEqual(result.skippedRows.map(\.line), [3, 6], "chunk size \(chunkSize)")
+            let table = result.table
+            XCTAssertEqual(table.column(named: "a")?.values, .int64([1, 0, 4]))
+            XCTAssertEqual(table.column(named: "b")?.values, .float64([1.5, 0, 4.5]))
+            XCTAssertEqual(table.column(named: "c")?.values, .float32([0.25, 0, 1000]))
+            XCTAssertEqual(table.column(named: "d")?.values, .bool([true, false, false]))
+            XCTAssertEqual(table.column(named: "e")?.values, .timestamp([Timestamp.parse("2024-01-02")!, 0, Timestamp.parse("2024-01-03T00:00:01Z")!]))
+            XCTAssertEqual(table.columns.map { $0.isNull(1) }, [true, true, true, true, true])
+            XCTAssertEqual(table.columns.map { $0.isNull(2) }, [false, false, false, false, false])
+        }
+    }
+
     func testWideningAndOverflow() throws {
         let table = try read("a,b,c\n1,9223372036854775807,x\n2.5,9223372036854775808,1\n").table
         XCTAssertEqual(table.column(named: "a")?.values, .float64([1, 2.5]))

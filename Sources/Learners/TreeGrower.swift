@@ -96,7 +96,10 @@ struct TreeGrower {
         var leaves = [OpenLeaf(start: 0, count: rows.count, depth: 0, stats: rootStats, valueL2: rules.lambdaL2,
                                histogram: histogram(partition, 0..<rows.count, gradients, hessians, features, &partials, &pool),
                                best: nil, parentLink: nil)]
-        leaves[0].best = bestSplits([leaves[0]], features: features)[0]
+        leaves[0].best = leaves[0].histogram.withUnsafeBufferPointer { root in
+            bestSplits([leaves[0]], histograms: [root.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }],
+                       features: features)[0]
+        }
         var tree = GrownTree()
         while leaves.count < maxLeaves {
             var chosen: Int?
@@ -130,22 +133,24 @@ struct TreeGrower {
             if largeSplits || (treeGrowsOn && mayHaveSplit(small)) {
                 let smallHistogram = histogram(partition, small.start..<(small.start + small.count), gradients, hessians, features,
                                                &partials, &pool)
+                // The larger child's histogram is its parent's minus the smaller child's, taken
+                // in the parent's buffer by the split search itself, each feature slice before
+                // it is searched: the subtraction runs on all cores.
                 var largeHistogram: [Histogram.Bin] = []
                 if largeSplits {
                     largeHistogram = parentHistogram
                     parentHistogram = []
-                    smallHistogram.withUnsafeBufferPointer { child in
-                        largeHistogram.withUnsafeMutableBufferPointer { whole in
-                            features.withUnsafeBufferPointer {
-                                Histogram.subtract(parent: whole.baseAddress!, child: child.baseAddress!,
-                                                   into: whole.baseAddress!, features: $0)
-                            }
-                        }
+                }
+                let best = smallHistogram.withUnsafeBufferPointer { small in
+                    largeHistogram.withUnsafeMutableBufferPointer { large in
+                        let smallBins = small.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                        let largeBins = large.baseAddress.map(SendablePointer.init)
+                        return bestSplits([left, right], histograms: leftIsSmaller ? [smallBins, largeBins] : [largeBins, smallBins],
+                                          features: features, deriving: largeSplits ? (leftIsSmaller ? 1 : 0, smallBins!) : nil)
                     }
                 }
                 left.histogram = leftIsSmaller ? smallHistogram : largeHistogram
                 right.histogram = leftIsSmaller ? largeHistogram : smallHistogram
-                let best = bestSplits([left, right], features: features)
                 left.best = best[0]
                 right.best = best[1]
             }
@@ -171,20 +176,26 @@ struct TreeGrower {
         (maxDepth.map { leaf.depth < $0 } ?? true) && leaf.count >= 2 * rules.minDataInLeaf
     }
 
-    /// The best split of each leaf (nil where none is allowed). Every (leaf, slice of the
-    /// features) pair is searched on its own, then each leaf's slices are compared in feature
-    /// order keeping the first best, as one search over all features would.
-    private func bestSplits(_ leaves: [OpenLeaf], features: [Int32]) -> [SplitCandidate?] {
+    /// The best split of each leaf (nil where none is allowed), `histograms[i]` holding leaf
+    /// i's bins. Every (leaf, slice of the features) pair is searched on its own, then each
+    /// leaf's slices are compared in feature order keeping the first best, as one search over
+    /// all features would. With `derived`, that leaf's bins are still its parent's: each pair
+    /// first subtracts its slice of `sibling` from them (`Histogram.subtract`, in place), so the
+    /// leaf ends with its own histogram, bin by bin what one subtraction over all features gives.
+    private func bestSplits(_ leaves: [OpenLeaf], histograms: [SendablePointer<Histogram.Bin>?], features: [Int32],
+                            deriving derived: (leaf: Int, sibling: SendablePointer<Histogram.Bin>)? = nil) -> [SplitCandidate?] {
         let slices = min(features.count, 2 * threads.count)
         guard slices > 0 else { return leaves.map { _ in nil } }
         let bounds = (0...slices).map { $0 * features.count / slices }
         let searched = ParallelFor.map(count: leaves.count * slices, blockSize: 1, threads: threads) { items -> SplitCandidate? in
-            let leaf = leaves[items.lowerBound / slices], slice = items.lowerBound % slices
-            guard mayHaveSplit(leaf) else { return nil }
-            return leaf.histogram.withUnsafeBufferPointer { histogram in
-                features[bounds[slice]..<bounds[slice + 1]].withUnsafeBufferPointer {
-                    SplitFinder.best(histogram: histogram.baseAddress!, total: leaf.stats, features: $0, binners: binners, rules: rules)
+            let index = items.lowerBound / slices, slice = items.lowerBound % slices
+            let leaf = leaves[index]
+            guard mayHaveSplit(leaf), let bins = histograms[index]?.base else { return nil }
+            return features[bounds[slice]..<bounds[slice + 1]].withUnsafeBufferPointer {
+                if let derived, derived.leaf == index {
+                    Histogram.subtract(parent: bins, child: derived.sibling.base, into: bins, features: $0)
                 }
+                return SplitFinder.best(histogram: bins, total: leaf.stats, features: $0, binners: binners, rules: rules)
             }
         }
         return leaves.indices.map { leaf in

@@ -107,7 +107,9 @@ final class TextBlockStream: @unchecked Sendable {
     private func nextBlock(_ decompressor: TextDecompressor, _ text: inout [UInt8], size: Int, first: Bool) throws(TextDecompressor.Failure) -> Block? {
         var cut: (end: Int, newlines: Int, counts: RowSplit.Counts?) = (0, 0, nil)
         repeat {
-            try decompressor.read(appendingTo: &text, limit: max(size - text.count, size / 2, 1))
+            // At least half again what is held: a row longer than `size` is found in a number of
+            // reads (and of counting passes over the text) that grows with its log, not its length.
+            try decompressor.read(appendingTo: &text, limit: max(size - text.count, max(size, text.count) / 2, 1))
             cut = CompressedTextReader.rowsEnd(text, quoted: quoted, ended: decompressor.isFinished)
         } while cut.end == 0 && !decompressor.isFinished
         if cut.end == 0 && !first { return nil }

@@ -54,7 +54,8 @@ public enum CSVReader {
     static func readBlock(_ input: InputBytes, options: CSVReadOptions, chunkSize: Int = RowSplit.defaultChunkSize,
                           continuing: CSVHeader?, counted: RowSplit.Counts? = nil) throws(TableReadError) -> (result: TableReadResult, header: CSVHeader, delimiter: UInt8) {
         let bytes = input.bytes
-        let origin = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        // A byte-order mark can only start the text, not a block that continues it.
+        let origin = continuing == nil && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let delimiter = options.delimiter ?? DelimiterDetector.detect(bytes, from: origin)
         if let continuing, bytes.count <= origin {
             let columns = continuing.names.map { Column.nulls(name: $0, type: options.schema[$0] ?? .float64, count: 0) }

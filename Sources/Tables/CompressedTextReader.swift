@@ -66,6 +66,7 @@ enum CompressedTextReader {
             var parsed: TableReadResult
             do throws(TableReadError) {
                 if format == .jsonLines {
+                    json.startsText = blocks.isEmpty
                     do throws(TableReadError) { parsed = try JSONLinesReader.read(bytes: block, options: json) } catch .emptyInput where !blocks.isEmpty {
                         parsed = TableReadResult(table: try! Table(columns: []), skippedRows: [], blankLines: next.newlines + (block.last == 0x0A ? 0 : 1))
                     }

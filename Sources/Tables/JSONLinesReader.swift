@@ -9,6 +9,9 @@ public struct JSONLinesReadOptions: Sendable {
     /// Whether a `schema` key no row has is an error (`unknownSchemaColumn`); a reader of one
     /// block of a larger text (`CompressedTextReader`) checks that over all blocks instead.
     var requiresEverySchemaKey = true
+    /// Whether the bytes start the text, so may begin with a byte-order mark; a later block of
+    /// a larger text does not (`CompressedTextReader`).
+    var startsText = true
 
     /// Options: inferred types unless `schema` names one, failing on the first bad row.
     public init(schema: [String: ColumnType] = [:], badRows: BadRowPolicy = .fail, threads: ParallelFor.Threads = .all) {
@@ -38,7 +41,7 @@ public enum JSONLinesReader {
 
     /// Reads JSON Lines from `bytes`.
     public static func read(bytes: [UInt8], options: JSONLinesReadOptions = JSONLinesReadOptions()) throws(TableReadError) -> TableReadResult {
-        let origin = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let origin = options.startsText && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var lineStarts: [Int] = [], lineEnds: [Int] = [], lineNumbers: [Int] = []
         var blankLines = 0
         var start = origin, line = 1

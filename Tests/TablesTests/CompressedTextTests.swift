@@ -88,6 +88,27 @@ final class CompressedTextTests: XCTestCase {
         }
     }
 
+    /// Only the text's first bytes can be a byte-order mark: a row of a later block that starts
+    /// with U+FEFF keeps it, as the whole text read at once keeps it.
+    func testOnlyTheFirstBlockCanStartWithAByteOrderMark() throws {
+        let csv = "\u{FEFF}name,n\n" + (0..<200).map { "\u{FEFF}v\($0),\($0)" }.joined(separator: "\n") + "\n"
+        let whole = try CSVReader.read(text: csv)
+        XCTAssertEqual(whole.table.columnNames, ["name", "n"])
+        XCTAssertEqual(whole.table.column(named: "name")?.text(at: 7), "\u{FEFF}v7")
+        for blockSize in [16, 64, 1000] {
+            XCTAssertEqual(try readInBlocks(csv, format: .csv, blockSize: blockSize).table, whole.table, "block size \(blockSize)")
+        }
+        // In JSON Lines such a line is not JSON, in blocks as in the whole text.
+        let jsonl = String(repeating: "{\"a\":1}\n", count: 40) + "\u{FEFF}{\"a\":2}\n" + String(repeating: "{\"a\":3}\n", count: 40)
+        var wholeError: TableReadError?
+        XCTAssertThrowsError(try JSONLinesReader.read(text: jsonl)) { wholeError = $0 as? TableReadError }
+        for blockSize in 8...40 {
+            XCTAssertThrowsError(try readInBlocks(jsonl, format: .jsonLines, blockSize: blockSize)) { streamed in
+                XCTAssertEqual(streamed as? TableReadError, wholeError, "block size \(blockSize)")
+            }
+        }
+    }
+
     /// Reads `text` compressed with `tool` in blocks of `blockSize` bytes.
     private func readInBlocks(_ text: String, format: TableFormat, blockSize: Int, tool: String = "gzip",
                               schema: [String: ColumnType] = [:]) throws -> TableReadResult {

@@ -121,20 +121,27 @@ public enum FileIO {
     /// Writes `bytes` to `path` atomically: a temp file in `temporaryDirectory` (same file
     /// system), fsync, rename over `path`, fsync of the parent directory. A crash leaves either
     /// the old file or the new one, never a mix. `mode`: the file's permission bits (less the umask).
+    /// `durable: false` skips both fsyncs, for caches: a crash may then leave the old file, the
+    /// new one or an empty one, never a mix of the two.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, temporaryDirectory: String,
-                                       mode: mode_t = 0o644) throws {
+                                       mode: mode_t = 0o644, durable: Bool = true) throws {
         let temp = "\(temporaryDirectory)/tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = try create(temp, mode: mode)
         do {
+            defer { close(fd) }
             try bytes.withUnsafeBytes { b in try write(fd, b, path: temp) }
-            try sync(fd, path: temp)
-            close(fd)
-            try rename(temp, to: path)
+            if durable { try sync(fd, path: temp) }
         } catch {
-            close(fd)
             unlink(temp)
             throw error
         }
+        do {
+            try rename(temp, to: path)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        guard durable else { return }
         let directory = (path as NSString).deletingLastPathComponent
         try syncDirectory(directory.isEmpty ? "." : directory)
     }

@@ -20,10 +20,11 @@ struct MasterIndex: Sendable {
 
     let directory: String
     private(set) var multi: MultiPackIndex?
-    /// Positions in `multi.packs` of packs forgotten since it was read.
+    /// Positions in `multi.checksums` of packs forgotten since it was read.
     private var removed: Set<Int> = []
     private(set) var loose: [PackIndex] = []
-    private var known: Set<String> = []
+    /// The checksums of the loose packs.
+    private var looseChecksums: Set<Digest> = []
 
     /// The multi-pack index's file name in `directory`.
     let fileName: String
@@ -34,34 +35,48 @@ struct MasterIndex: Sendable {
         self.fileName = fileName
     }
 
-    /// Loads the packs `names` (`pack-<hex>`, each with an index in `directory`) through the
-    /// multi-pack index `directory/<fileName>` where it is usable, and rewrites that file when
-    /// it is unusable (damaged, stale) or more than `looseLimit` packs are outside it (into
-    /// `temporaryDirectory`, then renamed; with nil, or when writing fails, the new table is
-    /// only kept in memory). A
-    /// damaged pack index is left out (its objects read as missing; fsck names it); one in a
+    /// Stores the bytes of a rewritten multi-pack index at the path it is given (atomically:
+    /// readers see the old file or the new one).
+    typealias Writer = (_ bytes: [UInt8], _ path: String) throws -> Void
+
+    /// Loads the packs `packs` (sorted checksums, each pack with an index in `directory`) through
+    /// the multi-pack index `directory/<fileName>` where it is usable, and rewrites that file
+    /// when it is unusable (damaged, stale) or more than `looseLimit` packs are outside it
+    /// (through `write`; with nil, or when writing fails, the new table is only kept in memory).
+    /// A damaged pack index is left out (its objects read as missing; fsck names it); one in a
     /// newer format than this build reads is an error.
-    static func load(directory: String, names: [String], temporaryDirectory: String?, fileName: String = defaultFileName,
+    static func load(directory: String, packs: [Digest], write: Writer?, fileName: String = defaultFileName,
                      damaged: DamagedIndex = .skip) throws -> (MasterIndex, IndexLoadReport) {
         var report = IndexLoadReport()
         var master = MasterIndex(directory: directory, fileName: fileName)
         let path = directory + "/" + fileName
-        let present = Set(names)
-        if let multi = try? MultiPackIndex(path: path), multi.packs.allSatisfy({ present.contains($0.name) }) {
+        var outside = packs
+        if let multi = try? MultiPackIndex(path: path), let rest = Self.subtract(multi.checksums, from: packs) {
             master.multi = multi
-            master.known = Set(multi.packs.map(\.name))
+            outside = rest
             report.multiPackIndexUsed = true
         }
-        for name in names.filter({ !master.known.contains($0) }).sorted() {
+        for checksum in outside {
             report.indexesOpened += 1
-            if let index = try openIndex(directory + "/" + name + ".idx", damaged: damaged) { master.adopt(index) }
+            if let index = try openIndex(directory + "/pack-" + checksum.hex + ".idx", damaged: damaged) { master.adopt(index) }
         }
         let unusable = master.multi == nil && FileManager.default.fileExists(atPath: path)
         if master.loose.count > looseLimit || unusable {
-            try master.rewrite(temporaryDirectory: temporaryDirectory)
+            try master.rewrite(write: write)
             report.multiPackIndexWritten = true
         }
         return (master, report)
+    }
+
+    /// `all` without `covered` (both sorted); nil when `covered` holds one that `all` lacks.
+    private static func subtract(_ covered: [Digest], from all: [Digest]) -> [Digest]? {
+        var rest: [Digest] = []
+        var i = covered.startIndex
+        for checksum in all {
+            if i < covered.endIndex, covered[i] < checksum { return nil }
+            if i < covered.endIndex, covered[i] == checksum { i += 1 } else { rest.append(checksum) }
+        }
+        return i == covered.endIndex ? rest : nil
     }
 
     /// What loading does with a pack index that cannot be read.
@@ -86,37 +101,39 @@ struct MasterIndex: Sendable {
     }
 
     /// Folds the loose packs into a new multi-pack index over every pack, written to
-    /// `directory/<fileName>` through `temporaryDirectory` (kept in memory only when that
-    /// is nil or the write fails: the folder may be read-only).
-    mutating func rewrite(temporaryDirectory: String?) throws {
+    /// `directory/<fileName>` through `write` (kept in memory only when that is nil or the write
+    /// fails: the folder may be read-only).
+    mutating func rewrite(write: Writer?) throws {
         var packs = notRemoved(multi?.packsWithEntries() ?? [])
-        packs += loose.filter { Digest(parsing: $0.name.dropFirst(5)) != nil && $0.name.hasPrefix("pack-") }.map { ($0.file, $0.entries()) }
+        packs += loose.map { ($0.file, $0.entries()) }
         let bytes = MultiPackIndex.encode(packs)
         let path = directory + "/" + fileName
-        if let temporaryDirectory {
-            try? FileIO.writeAtomically(bytes, to: path, temporaryDirectory: temporaryDirectory)
-        }
+        try? write?(bytes, path)
         let rebuilt = try MultiPackIndex(data: Data(bytes), directory: directory, path: path)
-        let covered = Set(rebuilt.packs.map(\.name))
         multi = rebuilt
         removed = []
-        loose.removeAll { covered.contains($0.name) }
+        loose.removeAll { rebuilt.position(of: $0.file.checksum) != nil }
+        looseChecksums = Set(loose.map(\.file.checksum))
     }
 
-    /// Whether a pack of this name is known (covered or loose).
-    func knows(_ name: String) -> Bool { known.contains(name) }
+    /// Whether the pack with this checksum is known (covered or loose).
+    func knows(_ checksum: Digest) -> Bool {
+        if looseChecksums.contains(checksum) { return true }
+        guard let multi, let position = multi.position(of: checksum) else { return false }
+        return !removed.contains(position)
+    }
 
     /// Adds a pack sealed (or found) since loading.
     mutating func adopt(_ index: PackIndex) {
-        guard known.insert(index.name).inserted else { return }
+        guard !knows(index.file.checksum) else { return }
+        looseChecksums.insert(index.file.checksum)
         loose.append(index)
     }
 
     /// Drops a pack about to be deleted: no lookup finds its objects any more.
-    mutating func forget(_ name: String) {
-        guard known.remove(name) != nil else { return }
-        loose.removeAll { $0.name == name }
-        if let multi, let position = multi.packs.firstIndex(where: { $0.name == name }) { removed.insert(position) }
+    mutating func forget(_ checksum: Digest) {
+        if looseChecksums.remove(checksum) != nil { loose.removeAll { $0.file.checksum == checksum } }
+        if let position = multi?.position(of: checksum) { removed.insert(position) }
     }
 
     /// Every pack, covered then loose.
@@ -131,7 +148,7 @@ struct MasterIndex: Sendable {
 
     /// Where `digest` is: its entry and its pack.
     func lookup(_ digest: Digest) -> (entry: PackEntry, pack: PackFile)? {
-        if let multi, let hit = multi.lookup(digest, excluding: removed) { return (hit.entry, multi.packs[hit.pack]) }
+        if let multi, let hit = multi.lookup(digest, excluding: removed) { return (hit.entry, multi.pack(hit.pack)) }
         for index in loose {
             if let entry = index.lookup(digest) { return (entry, index.file) }
         }
@@ -148,4 +165,6 @@ public struct IndexLoadReport: Sendable, Equatable {
     public var multiPackIndexUsed = false
     /// Whether a new multi-pack index was built (and written where the folder allows).
     public var multiPackIndexWritten = false
+    /// Whether the pack folder was listed (its record did not match it; `PackFolder`).
+    public var packFolderListed = false
 }

@@ -1,20 +1,22 @@
 import Foundation
 
-/// A sealed pack: its name (`pack-<hex>`, `<hex>` its trailing checksum, so a name always means
-/// the same bytes), the folder holding its `.pack` and `.idx`, and how many objects its index lists.
-/// The paths are made when asked for: a multi-pack index over 10,000 packs makes 10,000 of these
-/// on every open, and most are never read.
+/// A sealed pack: its checksum (the pack is `pack-<hex>`, so a name always means the same
+/// bytes), the folder holding its `.pack` and `.idx`, and how many objects its index lists.
+/// The name and paths are made when asked for: a multi-pack index over 10,000 packs makes
+/// 10,000 of these on every open, and most are never read.
 struct PackFile: Sendable, Hashable {
-    let name: String
+    let checksum: Digest
     let count: Int
     let directory: String
 
-    init(name: String, directory: String, count: Int) {
-        self.name = name
+    init(checksum: Digest, directory: String, count: Int) {
+        self.checksum = checksum
         self.count = count
         self.directory = directory
     }
 
+    /// `pack-<64 hex>`.
+    var name: String { "pack-" + checksum.hex }
     var packPath: String { directory + "/" + name + ".pack" }
     var indexPath: String { directory + "/" + name + ".idx" }
 }
@@ -34,8 +36,12 @@ final class MultiPackIndex: @unchecked Sendable {
     static let packRecordSize = 40
     static let entrySize = PackFormat.indexEntrySize + 4
 
-    /// The covered packs, sorted by name; entries name them by their position here.
-    let packs: [PackFile]
+    /// The checksums of the covered packs, sorted; entries name a pack by its position here.
+    let checksums: [Digest]
+    /// The number of objects of each covered pack.
+    private let counts: [Int]
+    /// The folder of the covered packs.
+    let directory: String
     private let data: Data
     private let count: Int
     private let fanoutOffset: Int
@@ -65,13 +71,11 @@ final class MultiPackIndex: @unchecked Sendable {
             Digest.of(UnsafeRawBufferPointer(rebasing: all[0..<(all.count - 32)])) == Digest(pointer: all.baseAddress! + all.count - 32)
         }
         guard valid else { throw corrupt("checksum mismatch") }
-        var packs: [PackFile] = []
-        for i in 0..<packCount {
-            let at = Self.headerSize + i * Self.packRecordSize
-            let checksum = data.withUnsafeBytes { Digest(pointer: $0.baseAddress! + at) }
-            packs.append(PackFile(name: "pack-\(checksum.hex)", directory: directory, count: u32(at + 32)))
+        let checksums = data.withUnsafeBytes { raw in
+            (0..<packCount).map { Digest(pointer: raw.baseAddress! + Self.headerSize + $0 * Self.packRecordSize) }
         }
-        guard zip(packs, packs.dropFirst()).allSatisfy({ $0.name < $1.name }) else { throw corrupt("packs out of order") }
+        guard zip(checksums, checksums.dropFirst()).allSatisfy({ $0 < $1 }) else { throw corrupt("packs out of order") }
+        counts = (0..<packCount).map { u32(Self.headerSize + $0 * Self.packRecordSize + 32) }
         var previous = 0
         for i in 0..<256 {
             let running = u32(fanoutOffset + i * 4)
@@ -79,8 +83,23 @@ final class MultiPackIndex: @unchecked Sendable {
             previous = running
         }
         guard previous == count else { throw corrupt("fan-out table does not end at its \(count) entries") }
-        self.packs = packs
+        self.checksums = checksums
+        self.directory = directory
         self.data = data
+    }
+
+    /// The covered pack at `position`.
+    func pack(_ position: Int) -> PackFile {
+        PackFile(checksum: checksums[position], directory: directory, count: counts[position])
+    }
+
+    /// Every covered pack, in order.
+    var packs: [PackFile] { checksums.indices.map(pack) }
+
+    /// The position of the pack with this checksum, if covered.
+    func position(of checksum: Digest) -> Int? {
+        let at = checksums.partitionPoint { $0 < checksum }
+        return at < checksums.count && checksums[at] == checksum ? at : nil
     }
 
     /// Maps the multi-pack index at `path` (its packs are in the same folder).
@@ -114,7 +133,7 @@ final class MultiPackIndex: @unchecked Sendable {
                 let record = base + entriesOffset + i * Self.entrySize
                 i += 1
                 let pack = Self.packNumber(record)
-                guard pack < packs.count, !excluded.contains(pack), let entry = PackEntry.parseIndexRecord(record) else { continue }
+                guard pack < checksums.count, !excluded.contains(pack), let entry = PackEntry.parseIndexRecord(record) else { continue }
                 return (entry, pack)
             }
             return nil
@@ -132,16 +151,16 @@ final class MultiPackIndex: @unchecked Sendable {
             (0..<count).compactMap { i in
                 let record = p.baseAddress! + entriesOffset + i * Self.entrySize
                 let pack = Self.packNumber(record)
-                guard pack < packs.count else { return nil }
+                guard pack < checksums.count else { return nil }
                 return PackEntry.parseIndexRecord(record).map { ($0, pack) }
             }
         }
     }
 
-    /// The bytes of a multi-pack index over `packs` (each listed once, any order, named
-    /// `pack-<64 hex>`) and their entries.
+    /// The bytes of a multi-pack index over `packs` (each listed once, any order) and their
+    /// entries.
     static func encode(_ packs: [(pack: PackFile, entries: [PackEntry])]) -> [UInt8] {
-        let sorted = packs.sorted { $0.pack.name < $1.pack.name }
+        let sorted = packs.sorted { $0.pack.checksum < $1.pack.checksum }
         var all: [(entry: PackEntry, pack: UInt32)] = []
         all.reserveCapacity(sorted.reduce(0) { $0 + $1.entries.count })
         for (number, item) in sorted.enumerated() {
@@ -154,7 +173,7 @@ final class MultiPackIndex: @unchecked Sendable {
         out.appendLittleEndian(UInt32(all.count))
         out.appendLittleEndian(0)
         for item in sorted {
-            out += Digest(parsing: item.pack.name.dropFirst(5))?.bytes ?? [UInt8](repeating: 0, count: 32)
+            out += item.pack.checksum.bytes
             out.appendLittleEndian(UInt32(item.pack.count))
             out.appendLittleEndian(0)
         }
@@ -174,7 +193,7 @@ final class MultiPackIndex: @unchecked Sendable {
     /// Each covered pack with its entries (to write a new multi-pack index without reading the
     /// packs' own indexes again).
     func packsWithEntries() -> [(pack: PackFile, entries: [PackEntry])] {
-        var grouped = [[PackEntry]](repeating: [], count: packs.count)
+        var grouped = [[PackEntry]](repeating: [], count: checksums.count)
         for (entry, pack) in entries() { grouped[pack].append(entry) }
         return zip(packs, grouped).map { ($0, $1) }
     }

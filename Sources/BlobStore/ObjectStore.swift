@@ -37,79 +37,66 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     private var master: MasterIndex
     /// What loading the indexes did when the store was opened.
     public let loadReport: IndexLoadReport
-    /// Open packs by name.
-    private var handles: [String: PackHandle] = [:]
-    /// The pack folder, open: packs are opened relative to it, one path component to resolve
-    /// instead of the whole path for each of thousands of packs.
-    private let packFolder: PackHandle
+    /// Open packs by checksum.
+    private var handles: [Digest: PackHandle] = [:]
+    /// The pack folder: which packs it holds, and its open descriptor (packs are opened relative
+    /// to it, one path component to resolve instead of the whole path for each of thousands).
+    private let packFolder: PackFolder
     /// Packs kept open at once for reads; beyond, one is closed (once no read uses it), so a
     /// checkout over thousands of packs stays below the process's descriptor limit.
     static let maxOpenPacks = 128
     private let writer: PackWriter
     /// Manifests known to assemble their files' digests (`restore` hashes the others once).
     let verifiedManifests: VerifiedManifests
-    /// The pack folder as it was when last listed; `reloadIndexes` lists it again only once it
-    /// changed (guarded by `lock`).
-    private var listing: PackFolderStamp?
+    /// Whether a read that missed has listed the pack folder (guarded by `lock`).
+    private var listedOnMiss = false
 
     /// Opens (and creates if needed) the store at `layout`.
     public init(layout: StoreLayout, compressionLevel: Int32 = 1) throws {
         self.layout = layout
         self.compressionLevel = compressionLevel
         zstd = ZstdPool(level: compressionLevel)
-        writer = PackWriter(layout: layout)
         verifiedManifests = VerifiedManifests(layout: layout)
         try layout.create()
-        packFolder = PackHandle(fd: try FileIO.openForReading(layout.packs, flags: O_DIRECTORY))
-        listing = PackFolderStamp(layout.packs)
-        let loaded = try MasterIndex.load(directory: layout.packs, names: Self.packNames(in: layout.packs),
-                                          temporaryDirectory: layout.tmp)
+        packFolder = try PackFolder(layout: layout)
+        writer = PackWriter(layout: layout, folder: packFolder)
+        let packs = packFolder.refresh() ?? PackFolder.Packs(checksums: packFolder.list(), listed: true)
+        let loaded = try MasterIndex.load(directory: layout.packs, packs: packs.checksums, write: Self.multiPackIndexWriter(packFolder))
         master = loaded.0
-        loadReport = loaded.1
+        var report = loaded.1
+        report.packFolderListed = packs.listed
+        loadReport = report
     }
 
-    /// The names (`pack-<hex>`) of the packs in `directory` that have an index, in no order
-    /// (none when it cannot be read). Read with readdir, a String made only for each `.idx`: a
-    /// folder of 10,000 packs holds 20,000 names.
-    static func packNames(in directory: String) -> [String] {
-        guard let folder = opendir(directory) else { return [] }
-        defer { closedir(folder) }
-        let suffix = Array(".idx".utf8)
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let name = entry.pointee.withName { bytes -> String? in
-                guard bytes.count > suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { return nil }
-                return String(decoding: bytes.dropLast(suffix.count), as: UTF8.self)
+    /// Writes a multi-pack index into the pack folder as a change of it (under its lock, and
+    /// recorded): its rename changes the folder's stamp.
+    private static func multiPackIndexWriter(_ folder: PackFolder) -> MasterIndex.Writer {
+        { bytes, path in
+            try folder.change {
+                try FileIO.writeAtomically(bytes, to: path, temporaryDirectory: folder.layout.tmp)
+                return PackFolder.Change()
             }
-            if let name { names.append(name) }
         }
-        return names
     }
 
-    /// Picks up packs sealed since the last look (by this or another process). A damaged index
+    /// Picks up packs sealed since the last look (by this or another process); with `force`,
+    /// lists the folder whatever its record says. A damaged index
     /// is left out (its objects read as missing) rather than failing every command: `fsck`
     /// names it, and `gc`/a pull can repair what it held. An index in a newer format than this
     /// build reads is refused (the error names the release to upgrade to), never read as missing.
-    public func reloadIndexes() throws {
-        let stamp = PackFolderStamp(layout.packs)
-        let unchanged = lock.withLock { () -> Bool in
-            if let stamp, let listing, stamp.showsNoChange(since: listing) { return true }
-            listing = stamp
-            return false
-        }
-        if unchanged { return }
-        let listed = Self.packNames(in: layout.packs)
-        let fresh = lock.withLock { listed.filter { !master.knows($0) } }.sorted()
+    public func reloadIndexes(force: Bool = false) throws {
+        guard let packs = packFolder.refresh(force: force) else { return }
+        let fresh = lock.withLock { packs.checksums.filter { !master.knows($0) } }
         var loaded: [PackIndex] = []
-        for name in fresh {
-            if let index = try MasterIndex.openIndex("\(layout.packs)/\(name).idx") { loaded.append(index) }
+        for checksum in fresh {
+            if let index = try MasterIndex.openIndex("\(layout.packs)/pack-\(checksum.hex).idx") { loaded.append(index) }
         }
         lock.withLock { for index in loaded { master.adopt(index) } }
     }
 
     /// Writes a multi-pack index over every pack now (after a repack).
     func rewriteMultiPackIndex() throws {
-        try lock.withLock { try master.rewrite(temporaryDirectory: layout.tmp) }
+        try lock.withLock { try master.rewrite(write: Self.multiPackIndexWriter(packFolder)) }
     }
 
     /// Every sealed pack, as this process knows them.
@@ -126,6 +113,20 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         return master.lookup(digest).map { ($0.entry, $0.pack) }
     }
 
+    /// `locate`, and when it misses, once per process, again after listing the pack folder: a
+    /// pack added without GitML's lock in the same tick as a GitML change is not in the folder's
+    /// record (`PackFolder`), and a read must not call its object missing.
+    private func locateListingOnMiss(_ digest: Digest) throws -> (PackEntry, PackFile?)? {
+        if let found = locate(digest) { return found }
+        let first = lock.withLock { () -> Bool in
+            defer { listedOnMiss = true }
+            return !listedOnMiss
+        }
+        guard first else { return nil }
+        try reloadIndexes(force: true)
+        return locate(digest)
+    }
+
     /// Whether the store holds `digest`.
     public func contains(_ digest: Digest) -> Bool { locate(digest) != nil }
 
@@ -140,7 +141,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// Decodes a chunk; `verify: false` skips the digest check, for delta bases only: a wrong
     /// base cannot yield the delta's own (always verified) digest, so checking it twice is waste.
     private func read(_ digest: Digest, verify: Bool) throws -> [UInt8] {
-        guard let (entry, index) = locate(digest) else { throw StoreError.missingObject(digest) }
+        guard let (entry, index) = try locateListingOnMiss(digest) else { throw StoreError.missingObject(digest) }
         // The stored bytes first: they bound what the raw length may be (`impossibility`).
         let stored = try storedBytes(entry, in: index)
         return try [UInt8](writingAll: Int(entry.rawLength)) { try decode(entry, stored: stored, into: $0, verify: verify) }
@@ -196,14 +197,14 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// The open file of one of this store's packs (a name means the same bytes wherever it is,
     /// so the pack is always opened in this store's folder).
     private func handle(for pack: PackFile) throws -> PackHandle {
-        if let handle = lock.withLock({ handles[pack.name] }) { return handle }
-        let fd = openat(packFolder.fd, pack.name + ".pack", O_RDONLY | O_CLOEXEC)
+        if let handle = lock.withLock({ handles[pack.checksum] }) { return handle }
+        let fd = openat(packFolder.handle.fd, pack.name + ".pack", O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw FileIO.error(layout.packs + "/" + pack.name + ".pack", "open") }
         let opened = PackHandle(fd: fd)
         return lock.withLock {
-            if let existing = handles[pack.name] { return existing }
+            if let existing = handles[pack.checksum] { return existing }
             if handles.count >= Self.maxOpenPacks { handles.remove(at: handles.startIndex) }
-            handles[pack.name] = opened
+            handles[pack.checksum] = opened
             return opened
         }
     }
@@ -285,13 +286,16 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// Drops a pack from the store: its index first (so no reader finds it), then the pack.
     func forget(_ pack: PackFile) throws {
         lock.withLock {
-            master.forget(pack.name)
-            handles[pack.name] = nil
+            master.forget(pack.checksum)
+            handles[pack.checksum] = nil
         }
-        for path in [pack.indexPath, pack.packPath] where unlink(path) != 0 && errno != ENOENT {
-            throw FileIO.error(path, "delete")
+        try packFolder.change {
+            for path in [pack.indexPath, pack.packPath] where unlink(path) != 0 && errno != ENOENT {
+                throw FileIO.error(path, "delete")
+            }
+            try FileIO.syncDirectory(layout.packs)
+            return PackFolder.Change(removed: [pack.checksum])
         }
-        try FileIO.syncDirectory(layout.packs)
     }
 
     /// Stores a small object (a manifest, a listing) whole; returns its digest.
@@ -346,30 +350,4 @@ final class PackHandle: Sendable {
         size = fstat(fd, &info) == 0 ? UInt64(max(0, info.st_size)) : 0
     }
     deinit { close(fd) }
-}
-
-/// A pack folder's change stamp, taken just before it is listed: a folder's mtime and ctime
-/// move whenever an entry is added, removed or renamed (git's untracked-cache rule), so while
-/// they stay the same the listing still holds, and the indexes of packs sealed by other
-/// processes need not be looked for again. The file system's clock is coarse (a few ms), so a
-/// stamp whose folder changed less than a second before it was taken is never trusted: an entry
-/// added in the same tick would leave the times as they were.
-struct PackFolderStamp {
-    let key: StatCache.Key
-    /// When the stamp was taken (wall clock, ns), not part of the comparison.
-    let taken: Int64
-
-    /// The stamp of `directory` now; nil when it cannot be read.
-    init?(_ directory: String) {
-        taken = StatCache.now()
-        var info = stat()
-        guard stat(directory, &info) == 0 else { return nil }
-        key = StatCache.Key(info)
-    }
-
-    /// Whether the folder is as it was at `earlier`, and had been still for a second before
-    /// `earlier` was taken.
-    func showsNoChange(since earlier: PackFolderStamp) -> Bool {
-        key == earlier.key && !earlier.key.isRacy(startedAt: earlier.taken, window: 1_000_000_000)
-    }
 }

@@ -125,6 +125,7 @@ extension Array where Element == UInt8 {
 public enum StoreFormat {
     public static let versions: [(file: String, version: Int)] = [
         ("pack", Int(PackFormat.version)), ("pack index", Int(PackFormat.version)),
-        ("multi-pack index", Int(MultiPackIndex.version)), ("manifest", Int(ManifestNode.version)),
+        ("multi-pack index", Int(MultiPackIndex.version)), ("pack folder record", Int(PackFolderRecord.version)),
+        ("manifest", Int(ManifestNode.version)),
     ]
 }

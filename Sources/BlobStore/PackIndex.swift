@@ -16,6 +16,9 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         self.indexPath = indexPath
         packPath = String(indexPath.dropLast(4)) + ".pack"
         name = ((indexPath as NSString).lastPathComponent as NSString).deletingPathExtension
+        guard name.utf8.count == 69, name.hasPrefix("pack-"), let checksum = Digest(parsing: name.dropFirst(5)) else {
+            throw StoreError.corruptFile(path: indexPath, detail: "not named pack-<its pack's checksum>.idx")
+        }
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: indexPath), options: .alwaysMapped)
         } catch {
@@ -32,7 +35,7 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         guard data.count == entriesOffset + count * PackFormat.indexEntrySize + 32 else {
             throw StoreError.corruptFile(path: indexPath, detail: "size does not match its \(count) entries")
         }
-        file = PackFile(name: name, directory: (indexPath as NSString).deletingLastPathComponent, count: count)
+        file = PackFile(checksum: checksum, directory: (indexPath as NSString).deletingLastPathComponent, count: count)
     }
 
     /// The pack this index describes.

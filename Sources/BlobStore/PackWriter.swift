@@ -7,6 +7,8 @@ import Platform
 /// and a crash leaves at most a temp file for `gc` to remove.
 final class PackWriter {
     private let layout: StoreLayout
+    /// The store's pack folder, told of each pack sealed into it (nil: a staging folder).
+    private let folder: PackFolder?
     private var fd: Int32 = -1
     private var tempPath = ""
     private var size = 0
@@ -18,7 +20,10 @@ final class PackWriter {
     /// Index paths of the packs this writer sealed.
     private(set) var sealed: [String] = []
 
-    init(layout: StoreLayout) { self.layout = layout }
+    init(layout: StoreLayout, folder: PackFolder? = nil) {
+        self.layout = layout
+        self.folder = folder
+    }
 
     deinit {
         if fd >= 0 {
@@ -63,12 +68,15 @@ final class PackWriter {
         close(fd)
         fd = -1
         let name = "pack-\(checksum.hex)"
-        let packPath = "\(layout.packs)/\(name).pack"
-        FaultPoint.reach("pack.synced-before-rename")
-        try FileIO.rename(tempPath, to: packPath)
-        FaultPoint.reach("pack.renamed-before-index")
-        try FileIO.writeAtomically(PackIndex.encode(written), to: "\(layout.packs)/\(name).idx",
-                                   temporaryDirectory: layout.tmp)
+        let publish = { [self] () throws -> PackFolder.Change in
+            FaultPoint.reach("pack.synced-before-rename")
+            try FileIO.rename(tempPath, to: "\(layout.packs)/\(name).pack")
+            FaultPoint.reach("pack.renamed-before-index")
+            try FileIO.writeAtomically(PackIndex.encode(written), to: "\(layout.packs)/\(name).idx",
+                                       temporaryDirectory: layout.tmp)
+            return PackFolder.Change(added: [checksum])
+        }
+        if let folder { try folder.change(publish) } else { _ = try publish() }
         sealed.append("\(layout.packs)/\(name).idx")
         written = []
         pending = [:]

@@ -374,9 +374,11 @@ public struct RemoteSync: Sendable {
     /// rewritten when more than a few of the remote's packs are outside it.
     func remoteIndex(report: Tally<PullReport>?) throws -> MasterIndex {
         let key = Digest.of(Array(remote.name.utf8)).hex.prefix(16)
-        return try MasterIndex.load(directory: indexCache, names: try remotePackNames(report: report),
-                                    temporaryDirectory: store.layout.tmp, fileName: "\(MasterIndex.defaultFileName)-\(key)",
-                                    damaged: .fail).0
+        let tmp = store.layout.tmp
+        let packs = try remotePackNames(report: report).compactMap { Digest(parsing: $0.dropFirst(5)) }.sorted()
+        return try MasterIndex.load(directory: indexCache, packs: packs,
+                                    write: { try FileIO.writeAtomically($0, to: $1, temporaryDirectory: tmp) },
+                                    fileName: "\(MasterIndex.defaultFileName)-\(key)", damaged: .fail).0
     }
 
     /// The index of every pack on the remote, each read whole from the cache (remote GC).

@@ -29,6 +29,10 @@ extension ObjectStore {
     /// that every delta base exists. Objects are verified on all cores.
     public func check() -> StoreCheckReport {
         var report = StoreCheckReport()
+        // Every pack with an index, whatever the folder's record says (`PackFolder`).
+        do { try reloadIndexes(force: true) } catch {
+            report.problems.append(StoreProblem(subject: layout.packs, message: "\(error)"))
+        }
         let fm = FileManager.default
         let names = Set((try? fm.contentsOfDirectory(atPath: layout.packs)) ?? [])
         for name in names.sorted() {

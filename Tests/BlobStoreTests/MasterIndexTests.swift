@@ -98,7 +98,8 @@ final class MasterIndexTests: XCTestCase {
         write(bytes, to: path)
 
         let reopened = try ObjectStore(layout: layout)
-        XCTAssertEqual(reopened.loadReport, IndexLoadReport(indexesOpened: 3, multiPackIndexUsed: false, multiPackIndexWritten: true))
+        XCTAssertEqual(reopened.loadReport, IndexLoadReport(indexesOpened: 3, multiPackIndexUsed: false, multiPackIndexWritten: true,
+                                                            packFolderListed: true))
         try assertReadable(objects, in: reopened)
         XCTAssertTrue(try ObjectStore(layout: layout).loadReport.multiPackIndexUsed, "replaced at once")
         XCTAssertEqual(reopened.check().warnings, [])

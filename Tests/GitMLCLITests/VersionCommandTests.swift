@@ -22,7 +22,7 @@ final class VersionCommandTests: CLITestCase {
         XCTAssertTrue(["build: x86-64-v3, numeric profile x86_64-avx2-nofma-k2",
                        "build: baseline, numeric profile x86_64-baseline-nofma-k2"].contains(lines[2]), lines[2])
         #endif
-        XCTAssertEqual(lines[3], "formats read and written: pack 1, pack index 1, multi-pack index 1, manifest 1, dataset record 1, run record 1, "
+        XCTAssertEqual(lines[3], "formats read and written: pack 1, pack index 1, multi-pack index 1, pack folder record 1, manifest 1, dataset record 1, run record 1, "
                        + "attestation 2, promotion 1, verdict 1, lock 1, model 2")
     }
 

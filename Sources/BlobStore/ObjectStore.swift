@@ -283,18 +283,25 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     /// Index paths of the packs this process sealed.
     var sealedPackIndexPaths: [String] { lock.withLock { writer.sealed } }
 
-    /// Drops a pack from the store: its index first (so no reader finds it), then the pack.
-    func forget(_ pack: PackFile) throws {
+    /// Drops packs from the store: each one's index first (so no reader finds it), then the pack;
+    /// one directory sync and one update of the folder's record for all of them.
+    func forget(_ packs: [PackFile]) throws {
         lock.withLock {
-            master.forget(pack.checksum)
-            handles[pack.checksum] = nil
+            for pack in packs {
+                master.forget(pack.checksum)
+                handles[pack.checksum] = nil
+            }
         }
         try packFolder.change {
-            for path in [pack.indexPath, pack.packPath] where unlink(path) != 0 && errno != ENOENT {
-                throw FileIO.error(path, "delete")
+            var removed = PackFolder.Change()
+            for pack in packs {
+                for path in [pack.indexPath, pack.packPath] where unlink(path) != 0 && errno != ENOENT {
+                    throw FileIO.error(path, "delete")
+                }
+                removed.removed.append(pack.checksum)
             }
             try FileIO.syncDirectory(layout.packs)
-            return PackFolder.Change(removed: [pack.checksum])
+            return removed
         }
     }
 

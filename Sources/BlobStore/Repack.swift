@@ -43,7 +43,7 @@ extension ObjectStore {
             report.bytesFreed += UInt64(entries.filter { !keep.contains($0.digest) || expand.contains($0.digest) }
                 .reduce(0) { $0 + Int($1.storedLength) })
             if live.isEmpty { report.packsDeleted += 1 } else { report.packsRewritten += 1 }
-            try forget(index.file)
+            try forget([index.file])
         }
         report.temporaryFilesRemoved = removeStaleFiles(olderThan: cutoff)
         return report
@@ -125,10 +125,9 @@ extension ObjectStore {
             report.packsWritten = sealedPackIndexPaths.count - sealedBefore
             FaultPoint.reach("repack.sealed-before-delete")
             let written = Set(sealedPackIndexPaths)
-            for pack in small where !written.contains(pack.indexPath) {
-                try forget(pack)
-                report.packsMerged += 1
-            }
+            let merged = small.filter { !written.contains($0.indexPath) }
+            try forget(merged)
+            report.packsMerged = merged.count
             FaultPoint.reach("repack.deleted-before-multi-pack-index")
         }
         try rewriteMultiPackIndex()

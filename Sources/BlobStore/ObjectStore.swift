@@ -48,8 +48,10 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     private let writer: PackWriter
     /// Manifests known to assemble their files' digests (`restore` hashes the others once).
     let verifiedManifests: VerifiedManifests
-    /// Whether a read that missed has listed the pack folder (guarded by `lock`).
-    private var listedOnMiss = false
+    /// Serializes the listings of reads that miss; `listedOnMiss` is the folder's stamp at the
+    /// last one (guarded by `missLock`).
+    private let missLock = NSLock()
+    private var listedOnMiss: StatCache.Key?
 
     /// Opens (and creates if needed) the store at `layout`.
     public init(layout: StoreLayout, compressionLevel: Int32 = 1) throws {
@@ -113,17 +115,18 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         return master.lookup(digest).map { ($0.entry, $0.pack) }
     }
 
-    /// `locate`, and when it misses, once per process, again after listing the pack folder: a
-    /// pack added without GitML's lock in the same tick as a GitML change is not in the folder's
-    /// record (`PackFolder`), and a read must not call its object missing.
+    /// `locate`, and when it misses, again after listing the pack folder, once per state of the
+    /// folder: a pack added without GitML's lock in the same tick as a GitML change is not in the
+    /// folder's record (`PackFolder`), and a read must not call its object missing. Threads that
+    /// miss while one lists wait for its listing.
     private func locateListingOnMiss(_ digest: Digest) throws -> (PackEntry, PackFile?)? {
         if let found = locate(digest) { return found }
-        let first = lock.withLock { () -> Bool in
-            defer { listedOnMiss = true }
-            return !listedOnMiss
+        try missLock.withLock {
+            let stamp = packFolder.stamp()
+            guard stamp == nil || stamp != listedOnMiss else { return }
+            try reloadIndexes(force: true)
+            listedOnMiss = stamp
         }
-        guard first else { return nil }
-        try reloadIndexes(force: true)
         return locate(digest)
     }
 
@@ -284,7 +287,8 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
     var sealedPackIndexPaths: [String] { lock.withLock { writer.sealed } }
 
     /// Drops packs from the store: each one's index first (so no reader finds it), then the pack;
-    /// one directory sync and one update of the folder's record for all of them.
+    /// one directory sync and one update of the folder's record for all of them. When that fails,
+    /// the packs still there are found again by a listing.
     func forget(_ packs: [PackFile]) throws {
         lock.withLock {
             for pack in packs {
@@ -292,6 +296,15 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
                 handles[pack.checksum] = nil
             }
         }
+        do {
+            try deleteFiles(of: packs)
+        } catch {
+            try? reloadIndexes(force: true)
+            throw error
+        }
+    }
+
+    private func deleteFiles(of packs: [PackFile]) throws {
         try packFolder.change {
             var removed = PackFolder.Change()
             for pack in packs {

@@ -43,11 +43,21 @@ final class PackFolder: @unchecked Sendable {  // `seen` is guarded by `lock`
 
     /// The packs that have an index; nil when the folder is as this process last saw it (unless
     /// `force`, which also lists it whatever its record says).
+    ///
+    /// "As last seen" is trusted only for a stamp older than the file system's timestamp tick
+    /// can hide (git's racy rule, `StatCache.racyWindow`): two changes within one tick leave the
+    /// same stamp, and the second one's record must still be read. Until then each refresh reads
+    /// the record again (a few hundred KB at 10,000 packs), which is what lets this process see a
+    /// pack another sealed in the same tick as its own.
     func refresh(force: Bool = false) -> Packs? {
+        let started = StatCache.now()
         let stamp = self.stamp()
         if !force, let stamp, lock.withLock({ seen == stamp }) { return nil }
+        func see(_ stamp: StatCache.Key?) {
+            lock.withLock { seen = stamp.flatMap { $0.isRacy(startedAt: started) ? nil : $0 } }
+        }
         if !force, let stamp, let record = readRecord(), record.stamp == stamp {
-            lock.withLock { seen = stamp }
+            see(stamp)
             return Packs(checksums: record.packs, listed: false)
         }
         let listed = (try? FileLock.withLock(path: lockPath, mode: .exclusive) { () -> PackFolderRecord? in
@@ -57,15 +67,13 @@ final class PackFolder: @unchecked Sendable {  // `seen` is guarded by `lock`
             return record
         }) ?? nil
         if let listed {
-            lock.withLock { seen = listed.stamp }
+            see(listed.stamp)
             return Packs(checksums: listed.packs, listed: true)
         }
-        // No lock (a read-only store): a listing whose stamp is trusted only once the folder
-        // has been still for a while, as git's racy rule.
-        let started = StatCache.now()
+        // No lock (a read-only store): the same rule for a listing made without it.
         let unlocked = self.stamp()
         let packs = list()
-        lock.withLock { seen = unlocked.flatMap { $0.isRacy(startedAt: started) ? nil : $0 } }
+        see(unlocked)
         return Packs(checksums: packs, listed: true)
     }
 
@@ -77,8 +85,7 @@ final class PackFolder: @unchecked Sendable {  // `seen` is guarded by `lock`
 
     /// Runs `body`, which changes the folder, holding the lock, then records the packs now
     /// present: derived from the record when it matched the folder before `body`, listed
-    /// otherwise. When this process had seen the folder as it was before, it has now seen it as
-    /// it is (its own change is known to it); otherwise its next `refresh` reads the record.
+    /// otherwise. The folder's stamp is new, so this process's next `refresh` reads the record.
     func change(_ body: () throws -> Change) throws {
         try FileLock.withLock(path: lockPath, mode: .exclusive) {
             let before = stamp()
@@ -100,7 +107,6 @@ final class PackFolder: @unchecked Sendable {  // `seen` is guarded by `lock`
                 packs = list()
             }
             writeRecord(PackFolderRecord(stamp: after, packs: packs))
-            lock.withLock { if let before, seen == before { seen = after } }
         }
     }
 

@@ -76,7 +76,16 @@ final class PackWriter {
                                        temporaryDirectory: layout.tmp)
             return PackFolder.Change(added: [checksum])
         }
-        if let folder { try folder.change(publish) } else { _ = try publish() }
+        do {
+            if let folder { try folder.change(publish) } else { _ = try publish() }
+        } catch {
+            // The pack is closed: its chunks are no longer pending here (a pack renamed without
+            // its index, or a temp file left behind, is gc's to remove).
+            unlink(tempPath)
+            written = []
+            pending = [:]
+            throw error
+        }
         sealed.append("\(layout.packs)/\(name).idx")
         written = []
         pending = [:]

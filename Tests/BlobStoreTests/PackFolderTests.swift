@@ -80,10 +80,68 @@ final class PackFolderTests: XCTestCase {
         XCTAssertTrue(store.contains(digest))
         XCTAssertEqual(try record(layout).packs.count, 3, "and records what it found")
 
+        // The folder changes again, with the same kind of miss: the read lists it again.
+        let more = try copyPacksIn(to: layout, seed: 3)
+        let again = PackFolderRecord(stamp: try XCTUnwrap(folder.stamp()), packs: try record(layout).packs)
+        try FileIO.writeAtomically(again.encoded(), to: layout.cache + "/pack-folder", temporaryDirectory: layout.tmp)
+        let (other, otherBytes) = try XCTUnwrap(more.first)
+        XCTAssertEqual(try store.read(other), otherBytes)
+
         try FileIO.writeAtomically(forged.encoded(), to: layout.cache + "/pack-folder", temporaryDirectory: layout.tmp)
         let check = try ObjectStore(layout: layout).check()
-        XCTAssertEqual(check.packs, 3)
+        XCTAssertEqual(check.packs, 4)
         XCTAssertEqual(check.problems, [])
+    }
+
+    /// Threads whose reads miss while one of them lists the folder wait for that listing.
+    func testReadsMissingOnManyThreadsAtOnceAllFindTheirObjects() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        _ = try Self.fill(try ObjectStore(layout: layout), packs: 2)
+        let stale = try record(layout).packs
+        let elsewhere = TemporaryDirectory()
+        let other = StoreLayout(root: elsewhere.path + "/ml")
+        let otherStore = try ObjectStore(layout: other)
+        var copied: [Digest: [UInt8]] = [:]
+        for k in 0..<64 {
+            let bytes = Array("object \(k) ".utf8) + csvLikeBytes(rows: 8, seed: UInt64(500 + k))
+            copied[try otherStore.put(bytes)] = bytes
+        }
+        try otherStore.flush()
+        for name in try FileManager.default.contentsOfDirectory(atPath: other.packs) where name.hasPrefix("pack-") {
+            try FileManager.default.copyItem(atPath: other.packs + "/" + name, toPath: layout.packs + "/" + name)
+        }
+        let forged = PackFolderRecord(stamp: try XCTUnwrap(try PackFolder(layout: layout).stamp()), packs: stale)
+        try FileIO.writeAtomically(forged.encoded(), to: layout.cache + "/pack-folder", temporaryDirectory: layout.tmp)
+
+        let store = try ObjectStore(layout: layout)
+        let objects = Array(copied)
+        let failures = FirstError()
+        DispatchQueue.concurrentPerform(iterations: objects.count) { i in
+            do {
+                if try store.read(objects[i].key) != objects[i].value { failures.record(StoreError.missingObject(objects[i].key)) }
+            } catch { failures.record(error) }
+        }
+        try failures.rethrow()
+    }
+
+    /// Two changes within one timestamp tick leave the folder's stamp as it was: a process that
+    /// saw the first must still read the record the second wrote.
+    func testASecondChangeUnderTheSameStampIsSeen() throws {
+        let dir = TemporaryDirectory()
+        let layout = StoreLayout(root: dir.path + "/ml")
+        _ = try Self.fill(try ObjectStore(layout: layout), packs: 2)
+        let before = try PackFolder(layout: layout).list()
+        _ = try copyPacksIn(to: layout, seed: 2)
+        let folder = try PackFolder(layout: layout)
+        let all = folder.list()
+        let stamp = try XCTUnwrap(folder.stamp())
+        try FileIO.writeAtomically(PackFolderRecord(stamp: stamp, packs: before).encoded(), to: layout.cache + "/pack-folder",
+                                   temporaryDirectory: layout.tmp)
+        XCTAssertEqual(folder.refresh()?.checksums, before)
+        try FileIO.writeAtomically(PackFolderRecord(stamp: stamp, packs: all).encoded(), to: layout.cache + "/pack-folder",
+                                   temporaryDirectory: layout.tmp)
+        XCTAssertEqual(folder.refresh()?.checksums, all)
     }
 
     func testADamagedRecordIsIgnoredAndRewritten() throws {

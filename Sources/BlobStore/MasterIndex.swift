@@ -58,7 +58,7 @@ struct MasterIndex: Sendable {
         }
         for checksum in outside {
             report.indexesOpened += 1
-            if let index = try openIndex(directory + "/pack-" + checksum.hex + ".idx", damaged: damaged) { master.adopt(index) }
+            if let index = try openIndex(PackFile.indexPath(of: checksum, in: directory), damaged: damaged) { master.adopt(index) }
         }
         let unusable = master.multi == nil && FileManager.default.fileExists(atPath: path)
         if master.loose.count > looseLimit || unusable {

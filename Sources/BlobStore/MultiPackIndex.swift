@@ -18,7 +18,12 @@ struct PackFile: Sendable, Hashable {
     /// `pack-<64 hex>`.
     var name: String { "pack-" + checksum.hex }
     var packPath: String { directory + "/" + name + ".pack" }
-    var indexPath: String { directory + "/" + name + ".idx" }
+    var indexPath: String { Self.indexPath(of: checksum, in: directory) }
+
+    /// The index path of the pack with this checksum in `directory`.
+    static func indexPath(of checksum: Digest, in directory: String) -> String {
+        directory + "/pack-" + checksum.hex + ".idx"
+    }
 }
 
 /// One table of the objects of many packs (git's multi-pack-index, restic's MasterIndex): the

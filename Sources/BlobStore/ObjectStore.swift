@@ -62,7 +62,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         try layout.create()
         packFolder = try PackFolder(layout: layout)
         writer = PackWriter(layout: layout, folder: packFolder)
-        let packs = packFolder.refresh() ?? PackFolder.Packs(checksums: packFolder.list(), listed: true)
+        let packs = packFolder.packs()
         let loaded = try MasterIndex.load(directory: layout.packs, packs: packs.checksums, write: Self.multiPackIndexWriter(packFolder))
         master = loaded.0
         var report = loaded.1
@@ -91,7 +91,7 @@ public final class ObjectStore: @unchecked Sendable {  // mutable state is guard
         let fresh = lock.withLock { packs.checksums.filter { !master.knows($0) } }
         var loaded: [PackIndex] = []
         for checksum in fresh {
-            if let index = try MasterIndex.openIndex("\(layout.packs)/pack-\(checksum.hex).idx") { loaded.append(index) }
+            if let index = try MasterIndex.openIndex(PackFile.indexPath(of: checksum, in: layout.packs)) { loaded.append(index) }
         }
         lock.withLock { for index in loaded { master.adopt(index) } }
     }

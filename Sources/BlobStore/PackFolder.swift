@@ -50,13 +50,18 @@ final class PackFolder: @unchecked Sendable {  // `seen` is guarded by `lock`
     /// the record again (a few hundred KB at 10,000 packs), which is what lets this process see a
     /// pack another sealed in the same tick as its own.
     func refresh(force: Bool = false) -> Packs? {
+        if !force, let stamp = stamp(), lock.withLock({ seen == stamp }) { return nil }
+        return packs(force: force)
+    }
+
+    /// The packs that have an index: from the record when it matches the folder (unless
+    /// `force`), else listed.
+    func packs(force: Bool = false) -> Packs {
         let started = StatCache.now()
-        let stamp = self.stamp()
-        if !force, let stamp, lock.withLock({ seen == stamp }) { return nil }
         func see(_ stamp: StatCache.Key?) {
             lock.withLock { seen = stamp.flatMap { $0.isRacy(startedAt: started) ? nil : $0 } }
         }
-        if !force, let stamp, let record = readRecord(), record.stamp == stamp {
+        if !force, let stamp = stamp(), let record = readRecord(), record.stamp == stamp {
             see(stamp)
             return Packs(checksums: record.packs, listed: false)
         }

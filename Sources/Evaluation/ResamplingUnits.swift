@@ -72,7 +72,12 @@ struct ResamplingUnits: Sendable {
                     } else {
                         for stratum in 0..<groups {
                             let start = starts[stratum], size = starts[stratum + 1] - start
-                            for _ in 0..<size { counts[Int(rows[start + rng.index(below: size)])] += 1 }
+                            guard size > 0, let first = rows.baseAddress else { continue }
+                            // A block of draws at a time, each drawn row's index prefetched (`SplitMix64.draws`).
+                            let members = UnsafeRawPointer(first + start)
+                            rng.draws(size, below: size, prefetch: { Prefetch.line(members + 4 * $0) }) { member in
+                                counts[Int(rows[start + member])] += 1
+                            }
                         }
                     }
                 }

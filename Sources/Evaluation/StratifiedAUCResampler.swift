@@ -73,15 +73,17 @@ struct StratifiedAUCResampler: Sendable {
             let second = base + offset(pair ? 1 : 0, stratum)
             memberGroups[0][stratum].withUnsafeBufferPointer { firstGroups in
                 memberGroups[pair ? 1 : 0][stratum].withUnsafeBufferPointer { secondGroups in
+                    // Draws a block at a time, each member's groups prefetched (`SplitMix64.draws`).
+                    guard count > 0 else { return }
+                    let firstBase = UnsafeRawPointer(firstGroups.baseAddress!), secondBase = UnsafeRawPointer(secondGroups.baseAddress!)
                     if pair {
-                        for _ in 0..<count {
-                            let member = rng.index(below: count), added = weight(stratum, member)
+                        rng.draws(count, below: count, prefetch: { Prefetch.line(firstBase + 4 * $0); Prefetch.line(secondBase + 4 * $0) }) { member in
+                            let added = weight(stratum, member)
                             first[Int(firstGroups[member])] += added
                             second[Int(secondGroups[member])] += added
                         }
                     } else {
-                        for _ in 0..<count {
-                            let member = rng.index(below: count)
+                        rng.draws(count, below: count, prefetch: { Prefetch.line(firstBase + 4 * $0) }) { member in
                             first[Int(firstGroups[member])] += weight(stratum, member)
                         }
                     }

@@ -33,17 +33,13 @@ struct StratifiedConfusionResampler: Sendable {
     /// negatives, stratum 1 the positives, as `ResamplingUnits` orders them).
     func replicate(_ rng: inout SplitMix64) -> [Double] {
         // sums[stratum * 4 + code]: drawn weight of each decision code.
-        var sums = [Double](repeating: 0, count: 8)
+        var sums: [Double] = []
         for stratum in 0..<2 {
             codes[stratum].withUnsafeBufferPointer { members in
-                let count = members.count
                 if let weights = memberWeights?[stratum] {
-                    for _ in 0..<count {
-                        let member = rng.index(below: count)
-                        sums[stratum * 4 + Int(members[member])] += weights[member]
-                    }
+                    sums += weights.withUnsafeBufferPointer { Self.drawnWeights(members, $0, &rng) }
                 } else {
-                    for _ in 0..<count { sums[stratum * 4 + Int(members[rng.index(below: count)])] += 1 }
+                    sums += Self.drawnCounts(members, &rng)
                 }
             }
         }
@@ -60,5 +56,46 @@ struct StratifiedConfusionResampler: Sendable {
                                             trueNegatives: total[0] - flagged[0], falseNegatives: total[1] - flagged[1])
             return metric.evaluate(confusion)?.value ?? .nan
         }
+    }
+
+    // The two draws below gather a block of draws at a time after prefetching it
+    // (`SplitMix64.draws`), and keep their four running sums in registers. One draw at a time,
+    // with the sums in memory (`sums[code] += w`), each add waited for the one before it and for
+    // its drawn byte: one cache miss after another once a stratum's codes outgrew the caches
+    // (10^7 rows). Both add in the order of the draws, as before.
+
+    /// The draw count of each code over `members.count` uniform draws (integer counts, exact).
+    private static func drawnCounts(_ members: UnsafeBufferPointer<UInt8>, _ rng: inout SplitMix64) -> [Double] {
+        guard let first = members.baseAddress else { return [0, 0, 0, 0] }
+        let count = members.count, base = UnsafeRawPointer(first)
+        var counts = [0, 0, 0, 0]
+        var left = count
+        while left > 0 {
+            let draws = min(left, Int(UInt16.max))
+            var lanes: UInt64 = 0  // four 16-bit counters, one per code
+            rng.draws(draws, below: count, prefetch: { Prefetch.line(base + $0) }) { member in
+                lanes &+= 1 &<< (UInt64(members[member]) &* 16)
+            }
+            for code in 0..<4 { counts[code] += Int(truncatingIfNeeded: lanes >> (16 * UInt64(code)) & 0xFFFF) }
+            left -= draws
+        }
+        return counts.map(Double.init)
+    }
+
+    /// The drawn weight of each code over `members.count` uniform draws. A draw adds +0.0 to the
+    /// three other sums, which leaves them as they were (weights are ≥ 0, so no sum is -0.0).
+    private static func drawnWeights(_ members: UnsafeBufferPointer<UInt8>, _ weights: UnsafeBufferPointer<Double>,
+                                     _ rng: inout SplitMix64) -> [Double] {
+        guard let firstCode = members.baseAddress, let firstWeight = weights.baseAddress else { return [0, 0, 0, 0] }
+        let count = members.count, codeBase = UnsafeRawPointer(firstCode), weightBase = UnsafeRawPointer(firstWeight)
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        rng.draws(count, below: count, prefetch: { Prefetch.line(codeBase + $0); Prefetch.line(weightBase + 8 * $0) }) { member in
+            let code = members[member], weight = weights[member]
+            s0 += code == 0 ? weight : 0
+            s1 += code == 1 ? weight : 0
+            s2 += code == 2 ? weight : 0
+            s3 += code == 3 ? weight : 0
+        }
+        return [s0, s1, s2, s3]
     }
 }

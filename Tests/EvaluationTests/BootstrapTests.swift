@@ -102,6 +102,40 @@ final class BootstrapTests: XCTestCase {
         }
     }
 
+    /// The same with weights, and with strata of more draws than one 16-bit lane of the count
+    /// path holds (it sums in batches of 65,535 draws): the same replicates as per-row
+    /// multiplicities (weighted sums in another order agree to rounding).
+    func testConfusionPathAgreesWithMultiplicitiesWeightedAndBeyondOneLane() throws {
+        var rng = SplitMix64(seed: 8)
+        let rows = 150_000
+        let a = BinormalSample(positives: rows / 10, negatives: rows - rows / 10, shift: 2, rng: &rng)
+        let b = a.scores.map { $0 + 0.3 * (rng.unit() - 0.5) }
+        let weights = (0..<rows).map { _ in Double(rng.index(below: 5)) / 2 }
+        // Most of the 135,000 negatives fall below the threshold: one code gets over 65,535 draws.
+        let metric = BinaryMetric.expectedCost(threshold: 1.5, costs: CostMatrix(falsePositive: 1, falseNegative: 7))
+        let plan = BootstrapPlan(resamples: 3, seed: 4, bca: false)
+        let strata = [a.labels.indices.filter { !a.labels[$0] }, a.labels.indices.filter { a.labels[$0] }]
+        for weighted in [false, true] {
+            let baseline = RankedPredictions(try BinaryPredictions(scores: a.scores, labels: a.labels, weights: weighted ? weights : nil))
+            let candidate = RankedPredictions(try BinaryPredictions(scores: b, labels: a.labels, weights: weighted ? weights : nil))
+            let fast = try Bootstrap.difference(metric, baseline: baseline, candidate: candidate, plan: plan)
+            for replicate in 0..<plan.resamples {
+                var draws = SplitMix64(seed: plan.seed, stream: UInt64(replicate))
+                var multiplicity = [Double](repeating: 0, count: rows)
+                for stratum in strata {
+                    for _ in stratum.indices { multiplicity[stratum[draws.index(below: stratum.count)]] += 1 }
+                }
+                let expected = try metric.evaluate(candidate, multiplicity: multiplicity).value
+                    - metric.evaluate(baseline, multiplicity: multiplicity).value
+                if weighted {
+                    XCTAssertEqual(fast.replicates[replicate], expected, accuracy: 1e-12)
+                } else {
+                    XCTAssertEqual(fast.replicates[replicate], expected, "replicate \(replicate)")
+                }
+            }
+        }
+    }
+
     func testBCaWithGroupedJackknifeAndClusters() throws {
         let (a, _) = try sample(seed: 12)
         let grouped = try Bootstrap.metric(.rocAUC, a, plan: BootstrapPlan(resamples: 300, seed: 1, jackknifeGroups: 20))

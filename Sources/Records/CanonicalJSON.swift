@@ -143,9 +143,14 @@ public enum CanonicalJSON {
     /// Appends the JSON string literal of `s` with only the mandatory escapes (RFC 8785 §3.2.2.2).
     static func appendString(_ s: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        // Fast path: nothing to escape.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: s.utf8)
+        // Fast path: nothing to escape, checked and copied over the string's contiguous UTF-8
+        // (a record of 10,000 files writes 30,000 strings; the per-byte iterator was 1.5–3.5% of a pull).
+        let copied = s.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
             bytes.append(UInt8(ascii: "\""))
             return
         }

@@ -22,6 +22,11 @@ final class CanonicalJSONTests: XCTestCase {
         // U+1F600 is the surrogate pair D83D DE00, which sorts before U+FB33 in UTF-16 order.
         XCTAssertEqual(CanonicalJSON.encode(value),
                        "{\"a\":[\"x\",null,true],\"b\":1,\"\u{20AC}\":\"é\\n\\u0001\",\"\u{1F600}\":2,\"\u{FB33}\":3}")
+        // Strings longer than a small string's 15 bytes: clean ones are copied whole, one to
+        // escape (its last bytes) is written escaped, with nothing of the copy path left before it.
+        let clean = String(repeating: "data/part-0001/", count: 4), dirty = String(repeating: "é-long-", count: 4) + "\"q\\\t"
+        XCTAssertEqual(CanonicalJSON.encode([clean: .string(dirty)]),
+                       "{\"\(clean)\":\"\(String(repeating: "é-long-", count: 4))\\\"q\\\\\\t\"}")
     }
 
     func testRoundTripThroughPrettyAndParse() throws {

@@ -144,7 +144,7 @@ public enum MulticlassMetrics {
         let labelValues = sorted.order.map { indicator(positive[Int($0)]) }
         let sortedWeights = data.weights.map { w in sorted.order.map { w[Int($0)] } }
         return RankedPredictions.rocAUC(sortedLabelValues: labelValues, sortedWeights: sortedWeights, order: sorted.order,
-                                        tieGroups: RankedPredictions.tieGroups(sorted), multiplicity: nil).value
+                                        tieGroups: RankedPredictions.tieGroups(sorted.keys), multiplicity: nil).value
     }
 
     /// Hand & Till's one-vs-one AUC (unweighted): the mean over class pairs (a, b) of

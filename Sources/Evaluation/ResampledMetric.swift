@@ -35,8 +35,12 @@ extension RankedPredictions: ResampledRows {
         try Bootstrap.requireSameRows(predictions, other.predictions)
     }
 
+    /// The rows at `rows`, in that order. Ascending rows (every slice's) are ranked from this
+    /// set's order in one pass; any other order is sorted anew.
     public func subset(_ rows: [Int]) throws(EvaluationError) -> RankedPredictions {
-        RankedPredictions(try predictions.subset(rows), threads: .one)
+        let subset = try predictions.subset(rows)
+        guard zip(rows, rows.dropFirst()).allSatisfy({ $0 < $1 }) else { return RankedPredictions(subset, threads: .one) }
+        return RankedPredictions(subset, rows: rows, of: self)
     }
 
     public func positives(in rows: [Int]) -> Int? { rows.reduce(0) { $0 + (predictions.labels[$1] ? 1 : 0) } }

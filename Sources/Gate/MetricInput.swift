@@ -162,7 +162,7 @@ enum MetricInput: Sendable {
     /// The same metric on the rows at `rows` (in that order).
     func subset(_ rows: [Int]) throws(EvaluationError) -> MetricInput {
         switch self {
-        case .binary(let metric, let data): return .binary(metric, RankedPredictions(try data.predictions.subset(rows), threads: .one))
+        case .binary(let metric, let data): return .binary(metric, try data.subset(rows))
         case .regression(let metric, let data): return .regression(metric, try data.subset(rows))
         case .multiclass(let metric, let data): return .multiclass(metric, try data.subset(rows))
         }

@@ -7,6 +7,11 @@ struct ScoredModel: Sendable {
     let operatingPoint: OperatingPoint?
     /// Quantile → predicted value per evaluation row (`ScoredRows.quantiles`).
     let quantiles: [Double: [Double]]
+    /// A binary model's evaluation rows ranked once, as scored and (with an operating point)
+    /// shifted by its threshold: every metric's input shares these instead of sorting again.
+    /// The shifted rows keep their error for the metric that needs them.
+    private let ranked: RankedPredictions?
+    private let rankedAtThreshold: Result<RankedPredictions, EvaluationError>?
 
     /// Chooses the operating point for `rule` on `validation` (never on the evaluation rows);
     /// validation rows are needed only with a rule (binary suites alone have one).
@@ -14,16 +19,40 @@ struct ScoredModel: Sendable {
          quantiles: [Double: [Double]] = [:]) throws(GateEvaluationError) {
         self.evaluation = evaluation
         self.quantiles = quantiles
-        guard let rule else {
-            operatingPoint = nil
+        operatingPoint = try Self.operatingPoint(rule, validation: validation)
+        guard case .binary(let rows) = evaluation else {
+            (ranked, rankedAtThreshold) = (nil, nil)
             return
         }
+        ranked = RankedPredictions(rows, threads: .one)
+        rankedAtThreshold = operatingPoint.map { point in
+            Result { () throws(EvaluationError) in RankedPredictions(try Self.shifted(rows, by: point.threshold), threads: .one) }
+        }
+    }
+
+    /// The operating point `rule` chooses on `validation` (never on the evaluation rows); nil without a rule.
+    private static func operatingPoint(_ rule: OperatingPointRule?, validation: TaskRows?) throws(GateEvaluationError) -> OperatingPoint? {
+        guard let rule else { return nil }
         guard case .binary(let validation)? = validation else {
             throw .noPredictions(what: "validation (the operating point is chosen on it)")
         }
         do {
-            operatingPoint = try OperatingPoint.choose(rule, validation: RankedPredictions(validation, threads: .one))
+            return try OperatingPoint.choose(rule, validation: RankedPredictions(validation, threads: .one))
         } catch { throw .evaluation(error) }
+    }
+
+    /// The rows with scores s − t, so "s ≥ t" becomes "s − t ≥ 0" exactly (±∞ thresholds give
+    /// every row −1 or 1).
+    private static func shifted(_ rows: BinaryPredictions, by threshold: Double) throws(EvaluationError) -> BinaryPredictions {
+        let scores: [Double]
+        if threshold == .infinity {
+            scores = [Double](repeating: -1, count: rows.count)
+        } else if threshold == -.infinity {
+            scores = [Double](repeating: 1, count: rows.count)
+        } else {
+            scores = rows.scores.map { $0 - threshold }
+        }
+        return try BinaryPredictions(scores: scores, labels: rows.labels, weights: rows.weights)
     }
 
     /// The predictions and Evaluation metric that compute `metric` for this model. A threshold
@@ -33,30 +62,18 @@ struct ScoredModel: Sendable {
     /// and gaps between groups (none is one metric on resampled rows).
     func metricInput(_ metric: SuiteMetric, primary: Suite.Primary) throws(GateEvaluationError) -> MetricInput? {
         guard metric.groups == nil else { return nil }
-        let evaluation: BinaryPredictions
-        switch self.evaluation {
+        switch evaluation {
         case .regression(let rows):
             return metric.regressionMetric(costs: primary.regressionCosts).map { .regression($0, rows) }
         case .multiclass(let rows):
             return metric.multiclassMetric(costs: primary.multiclassCosts).map { .multiclass($0, rows) }
-        case .binary(let rows):
-            evaluation = rows
+        case .binary:
+            break
         }
-        guard let binary = metric.binaryMetric(threshold: 0, costs: primary.costs) else { return nil }
-        guard metric.name.needsThreshold, let threshold = operatingPoint?.threshold else {
-            return .binary(binary, RankedPredictions(evaluation, threads: .one))
-        }
-        let shifted: [Double]
-        if threshold == .infinity {
-            shifted = [Double](repeating: -1, count: evaluation.count)
-        } else if threshold == -.infinity {
-            shifted = [Double](repeating: 1, count: evaluation.count)
-        } else {
-            shifted = evaluation.scores.map { $0 - threshold }
-        }
+        guard let binary = metric.binaryMetric(threshold: 0, costs: primary.costs), let ranked else { return nil }
+        guard metric.name.needsThreshold, let rankedAtThreshold else { return .binary(binary, ranked) }
         do {
-            let predictions = try BinaryPredictions(scores: shifted, labels: evaluation.labels, weights: evaluation.weights)
-            return .binary(binary, RankedPredictions(predictions, threads: .one))
+            return .binary(binary, try rankedAtThreshold.get())
         } catch { throw .evaluation(error) }
     }
 }

@@ -72,10 +72,8 @@ struct ResamplingUnits: Sendable {
                     } else {
                         for stratum in 0..<groups {
                             let start = starts[stratum], size = starts[stratum + 1] - start
-                            guard size > 0, let first = rows.baseAddress else { continue }
                             // A block of draws at a time, each drawn row's index prefetched (`SplitMix64.draws`).
-                            let members = UnsafeRawPointer(first + start)
-                            rng.draws(size, below: size, prefetch: { Prefetch.line(members + 4 * $0) }) { member in
+                            rng.draws(size, below: size, prefetch: { Prefetch.element(rows, start + $0) }) { member in
                                 counts[Int(rows[start + member])] += 1
                             }
                         }

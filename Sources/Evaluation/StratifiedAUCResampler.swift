@@ -74,16 +74,14 @@ struct StratifiedAUCResampler: Sendable {
             memberGroups[0][stratum].withUnsafeBufferPointer { firstGroups in
                 memberGroups[pair ? 1 : 0][stratum].withUnsafeBufferPointer { secondGroups in
                     // Draws a block at a time, each member's groups prefetched (`SplitMix64.draws`).
-                    guard count > 0 else { return }
-                    let firstBase = UnsafeRawPointer(firstGroups.baseAddress!), secondBase = UnsafeRawPointer(secondGroups.baseAddress!)
                     if pair {
-                        rng.draws(count, below: count, prefetch: { Prefetch.line(firstBase + 4 * $0); Prefetch.line(secondBase + 4 * $0) }) { member in
+                        rng.draws(count, below: count, prefetch: { Prefetch.element(firstGroups, $0); Prefetch.element(secondGroups, $0) }) { member in
                             let added = weight(stratum, member)
                             first[Int(firstGroups[member])] += added
                             second[Int(secondGroups[member])] += added
                         }
                     } else {
-                        rng.draws(count, below: count, prefetch: { Prefetch.line(firstBase + 4 * $0) }) { member in
+                        rng.draws(count, below: count, prefetch: { Prefetch.element(firstGroups, $0) }) { member in
                             first[Int(firstGroups[member])] += weight(stratum, member)
                         }
                     }

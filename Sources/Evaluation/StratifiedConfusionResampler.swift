@@ -66,14 +66,13 @@ struct StratifiedConfusionResampler: Sendable {
 
     /// The draw count of each code over `members.count` uniform draws (integer counts, exact).
     private static func drawnCounts(_ members: UnsafeBufferPointer<UInt8>, _ rng: inout SplitMix64) -> [Double] {
-        guard let first = members.baseAddress else { return [0, 0, 0, 0] }
-        let count = members.count, base = UnsafeRawPointer(first)
+        let count = members.count
         var counts = [0, 0, 0, 0]
         var left = count
         while left > 0 {
             let draws = min(left, Int(UInt16.max))
             var lanes: UInt64 = 0  // four 16-bit counters, one per code
-            rng.draws(draws, below: count, prefetch: { Prefetch.line(base + $0) }) { member in
+            rng.draws(draws, below: count, prefetch: { Prefetch.element(members, $0) }) { member in
                 lanes &+= 1 &<< (UInt64(members[member]) &* 16)
             }
             for code in 0..<4 { counts[code] += Int(truncatingIfNeeded: lanes >> (16 * UInt64(code)) & 0xFFFF) }
@@ -86,10 +85,9 @@ struct StratifiedConfusionResampler: Sendable {
     /// three other sums, which leaves them as they were (weights are ≥ 0, so no sum is -0.0).
     private static func drawnWeights(_ members: UnsafeBufferPointer<UInt8>, _ weights: UnsafeBufferPointer<Double>,
                                      _ rng: inout SplitMix64) -> [Double] {
-        guard let firstCode = members.baseAddress, let firstWeight = weights.baseAddress else { return [0, 0, 0, 0] }
-        let count = members.count, codeBase = UnsafeRawPointer(firstCode), weightBase = UnsafeRawPointer(firstWeight)
+        let count = members.count
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        rng.draws(count, below: count, prefetch: { Prefetch.line(codeBase + $0); Prefetch.line(weightBase + 8 * $0) }) { member in
+        rng.draws(count, below: count, prefetch: { Prefetch.element(members, $0); Prefetch.element(weights, $0) }) { member in
             let code = members[member], weight = weights[member]
             s0 += code == 0 ? weight : 0
             s1 += code == 1 ? weight : 0

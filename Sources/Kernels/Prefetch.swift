@@ -6,4 +6,10 @@ import CPlatform
 public enum Prefetch {
     @inlinable @inline(__always)
     public static func line(_ address: UnsafeRawPointer) { gitml_prefetch(address) }
+
+    /// The line holding `elements[index]` (a typed element, so no byte stride is written by hand).
+    @inlinable @inline(__always)
+    public static func element<T>(_ elements: UnsafeBufferPointer<T>, _ index: Int) {
+        gitml_prefetch(elements.baseAddress.map { UnsafeRawPointer($0 + index) })
+    }
 }

@@ -27,7 +27,7 @@ public struct BinaryPredictions: Sendable {
         scoresAreProbabilities = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
         if scoresAreProbabilities {
             let edges = Calibration.uniformEdges(Calibration.eceBins)
-            eceBins = RowGroups(groupOfRow: scores.map { Calibration.uniformBin($0, edges: edges) }, groupCount: Calibration.eceBins)
+            eceBins = RowGroups(count: scores.count, groupCount: Calibration.eceBins) { Calibration.uniformBin(scores[$0], edges: edges) }
         } else {
             eceBins = nil
         }

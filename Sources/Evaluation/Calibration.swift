@@ -54,8 +54,10 @@ public enum Calibration {
         let interior = edges.dropFirst().dropLast()
         let uniform = if case .uniform = binning { true } else { false }
         let partition = binning == .uniform(bins: Calibration.eceBins) ? data.eceBins : nil
-        let bins = partition ?? RowGroups(
-            groupOfRow: data.scores.map { uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior) }, groupCount: n)
+        let bins = partition ?? {
+            let binOfRow = data.scores.map { uniform ? uniformBin($0, edges: edges) : countBelow($0, in: interior) }
+            return RowGroups(count: binOfRow.count, groupCount: n) { binOfRow[$0] }
+        }()
         // The bootstrap calls this once per resample: row weights (sample weight × multiplicity)
         // in one array, each bin summed over its own rows (bit-identical to one pass over all rows).
         let rowWeights: [Double]? = switch (data.weights, multiplicity) {

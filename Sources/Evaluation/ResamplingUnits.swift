@@ -30,17 +30,17 @@ struct ResamplingUnits: Sendable {
                     index[key] = cluster
                 }
             }
-            units = RowGroups(groupOfRow: clusterOfRow, groupCount: index.count)
+            units = RowGroups(count: clusterOfRow.count, groupCount: index.count) { clusterOfRow[$0] }
             clustered = true
         } else if let labels {
-            units = RowGroups(groupOfRow: labels.map { $0 ? 1 : 0 }, groupCount: 2)
+            units = RowGroups(count: labels.count, groupCount: 2) { labels[$0] ? 1 : 0 }
             guard units.rows(of: 0).count > 0 && units.rows(of: 1).count > 0 else {
                 throw .empty(what: "rows of both classes for a stratified bootstrap")
             }
             clustered = false
         } else {
             guard rows > 0 else { throw .empty(what: "rows to resample") }
-            units = RowGroups(groupOfRow: [Int](repeating: 0, count: rows), groupCount: 1)
+            units = RowGroups(count: rows, groupCount: 1) { _ in 0 }
             clustered = false
         }
     }

@@ -7,16 +7,21 @@ struct RowGroups: Sendable {
     let rows: [UInt32]
     let starts: [Int]
 
-    /// A stable counting sort of the rows by `groupOfRow` (each below `groupCount`).
-    init(groupOfRow: [Int], groupCount: Int) {
+    /// A stable counting sort of rows `0..<count` by `groupOf(row)` (each below `groupCount`),
+    /// called twice a row so that no per-row key array is made (at 10^8 rows one of `Int`s
+    /// would be 800 MB of fresh pages).
+    init(count: Int, groupCount: Int, groupOf: (Int) -> Int) {
         var starts = [Int](repeating: 0, count: groupCount + 1)
-        for group in groupOfRow { starts[group + 1] += 1 }
+        for row in 0..<count { starts[groupOf(row) + 1] += 1 }
         for group in 0..<groupCount { starts[group + 1] += starts[group] }
         var next = starts
-        var rows = [UInt32](repeating: 0, count: groupOfRow.count)
-        for (row, group) in groupOfRow.enumerated() {
-            rows[next[group]] = UInt32(row)
-            next[group] += 1
+        let rows = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for row in 0..<count {
+                let group = groupOf(row)
+                buffer[next[group]] = UInt32(row)
+                next[group] += 1
+            }
+            initialized = count
         }
         self.rows = rows
         self.starts = starts

@@ -41,44 +41,45 @@ extension ObjectStore {
     /// Stores the file at `path`: chunks it (FastCDC), hashes and compresses chunks on all cores,
     /// stores only chunks the store lacks — as deltas against the chunk at the same position of
     /// `previous` (the previous version of this path) where that is smaller — and returns its
-    /// address. Streams in fixed-size segments, so memory does not grow with the file.
-    /// Throws `StoreError.fileChanged` if the file changes while it is read.
+    /// address. Streams in fixed-size segments, two buffers of one segment each, so memory does
+    /// not grow with the file: while one segment is hashed, compressed and appended, the next
+    /// is read and cut on another thread. Throws `StoreError.fileChanged` if the file changes
+    /// while it is read.
     public func ingest(path: String, previous: ChunkList? = nil, chunker: Chunker = .standard,
                        progress: (@Sendable (UInt64) -> Void)? = nil) throws -> (StoredFile, IngestStatistics) {
+        try ingest(path: path, previous: previous, chunker: chunker, segmentSize: 16 << 20, progress: progress)
+    }
+
+    /// `ingest(path:previous:chunker:progress:)` in segments of `segmentSize` bytes (tests use
+    /// small ones: the chunks do not depend on it).
+    func ingest(path: String, previous: ChunkList?, chunker: Chunker, segmentSize: Int,
+                progress: (@Sendable (UInt64) -> Void)?) throws -> (StoredFile, IngestStatistics) {
         let (fd, before) = try FileIO.openRegularFile(path)
         defer { close(fd) }
         let aligner = previous.map { DeltaAligner(previous: $0) }
         var stats = IngestStatistics()
         var chunks = ChunkList()
         var fileHash = StreamingDigest()
-        let segmentSize = 16 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: segmentSize + chunker.maxSize, alignment: 64)
-        defer { buffer.deallocate() }
-        var carried = 0
+        let reader = SegmentReader(fd: fd, path: path, chunker: chunker, segmentSize: segmentSize)
+        let buffers = (0..<2).map { _ in
+            UnsafeMutableRawBufferPointer.allocate(byteCount: reader.segmentSize + chunker.maxSize, alignment: 64)
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var readAhead: ReadAhead?
+        defer { readAhead?.finish() }  // before the buffers are freed, whatever was thrown
+        var segment = try reader.read(into: buffers[0], tail: nil)
         var total: UInt64 = 0
-        var atEnd = false
-        while !atEnd {
-            let fresh = try FileIO.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[carried..<(carried + segmentSize)]), path: path)
-            atEnd = fresh < segmentSize
-            let filled = carried + fresh
-            let view = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
-            var cuts: [Range<Int>] = []
-            var start = 0
-            while let end = chunker.cut(in: view, from: start, atEnd: atEnd) {
-                cuts.append(start..<end)
-                start = end
-            }
-            if atEnd && total == 0 && filled == 0 { cuts = [0..<0] }  // the empty file is one empty chunk
-            let freshBytes = UnsafeRawBufferPointer(rebasing: buffer[carried..<filled])
-            let batch = try storeBatch(view, cuts: cuts, aligner: aligner, margin: chunker.minSize / 4, fileBytes: freshBytes,
-                                       fileHash: &fileHash)
+        for index in 1... {
+            let current = segment
+            readAhead = current.atEnd ? nil : ReadAhead(reader, into: buffers[index % 2], tail: current.tail)
+            let batch = try storeBatch(current.bytes, cuts: current.cuts, aligner: aligner, margin: chunker.minSize / 4,
+                                       fileBytes: current.freshBytes, fileHash: &fileHash)
             for (i, range) in batch.cuts.enumerated() { chunks.append(batch.digests[i], length: range.count, boundary: batch.boundaries[i]) }
             stats += batch.stats
-            total += UInt64(fresh)
+            total += UInt64(current.fresh)
             progress?(total)
-            // Move the undecided tail to the front of the buffer for the next segment.
-            carried = filled - start
-            if carried > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, carried) }
+            guard let next = readAhead else { break }
+            segment = try next.segment()
         }
         let after = try StatCache.Key(fd: fd, path: path)
         guard before == after, total == before.size else { throw StoreError.fileChanged(path: path) }
@@ -175,6 +176,80 @@ extension ObjectStore {
             if chunk.isDelta { result.stats.deltaChunks += 1 }
         }
         return result
+    }
+}
+
+/// One segment of a streamed file in its buffer: the previous segment's undecided tail
+/// (`carried` bytes), then `fresh` bytes read, cut into `cuts`; the bytes after the last cut
+/// are the tail the next segment starts with.
+private struct Segment: @unchecked Sendable {  // the buffer is written only before the segment is handed over
+    let buffer: UnsafeMutableRawBufferPointer
+    let carried: Int
+    let fresh: Int
+    let atEnd: Bool
+    let cuts: [Range<Int>]
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[0..<(carried + fresh)]) }
+    var freshBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[carried..<(carried + fresh)]) }
+    var tail: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[(cuts.last?.upperBound ?? 0)..<(carried + fresh)]) }
+}
+
+/// Reads a file a segment at a time and cuts each segment into chunks.
+private struct SegmentReader: Sendable {
+    let fd: Int32
+    let path: String
+    let chunker: Chunker
+    let segmentSize: Int
+
+    /// Fills `buffer` with `tail` (the previous segment's undecided bytes; nil for the first
+    /// segment) and the next bytes of the file, and cuts them. The empty file is one empty chunk.
+    func read(into buffer: UnsafeMutableRawBufferPointer, tail: UnsafeRawBufferPointer?) throws -> Segment {
+        let carried = tail?.count ?? 0
+        if let tail, carried > 0 { buffer.baseAddress!.copyMemory(from: tail.baseAddress!, byteCount: carried) }
+        let fresh = try FileIO.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[carried..<(carried + segmentSize)]), path: path)
+        let atEnd = fresh < segmentSize
+        let view = UnsafeRawBufferPointer(rebasing: buffer[0..<(carried + fresh)])
+        var cuts: [Range<Int>] = []
+        var start = 0
+        while let end = chunker.cut(in: view, from: start, atEnd: atEnd) {
+            cuts.append(start..<end)
+            start = end
+        }
+        if tail == nil && atEnd && view.isEmpty { cuts = [0..<0] }
+        return Segment(buffer: buffer, carried: carried, fresh: fresh, atEnd: atEnd, cuts: cuts)
+    }
+}
+
+/// A segment read and cut on its own thread while the caller stores the one before it.
+private final class ReadAhead: @unchecked Sendable {  // `result` is written before `done` is signalled and read after
+    private let reader: SegmentReader
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let tail: UnsafeRawBufferPointer
+    private var result: Result<Segment, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Starts `reader.read(into: buffer, tail: tail)`; `tail` lies in the other buffer, which
+    /// the caller only reads until `segment()` returns.
+    init(_ reader: SegmentReader, into buffer: UnsafeMutableRawBufferPointer, tail: UnsafeRawBufferPointer) {
+        self.reader = reader
+        self.buffer = buffer
+        self.tail = tail
+        Thread { [self] in
+            result = Result { try self.reader.read(into: self.buffer, tail: self.tail) }
+            done.signal()
+        }.start()
+    }
+
+    /// Waits for the read and returns its segment or throws its error.
+    func segment() throws -> Segment {
+        finish()
+        return try result!.get()
+    }
+
+    /// Waits for the read (any number of times).
+    func finish() {
+        done.wait()
+        done.signal()
     }
 }
 
